@@ -1,0 +1,102 @@
+# pam_atmos: one entry point.
+#   make            build libatmos, atmos-logout
+#   make check      install missing Debian packages, run every test, then again under ASan+UBSan
+#   make demo       install missing packages, run atmos-logout on etc/examples/atmos.yaml
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       install the Debian packages the build and tests need (no-op when present)
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+SYSCONFDIR ?= $(PREFIX)/etc
+DOCDIR   ?= $(PREFIX)/share/doc/pam_atmos
+DESTDIR  ?=
+
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+SAN      ?=
+
+# Everything the build, the tests and the demo use, by Debian package name.
+DEBIAN_PKGS := gcc make pkg-config libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
+               libkeyutils-dev libpam0g-dev python3 python3-botocore
+
+PKGS      := yaml-0.1 json-c nettle
+WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+ifeq ($(SAN),1)
+HARDEN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS    := -O1 -g
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) -fPIC -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
+             -DATMOS_VERSION='"$(VERSION)"' $(CFLAGS)
+ALL_LDFLAGS = $(HARDEN) -Wl,-z,relro,-z,now $(LDFLAGS)
+
+VERSION  := 0.1.0
+
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UTIL_SRC := $(sort $(wildcard util/*.c))
+UTIL_OBJ := $(UTIL_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check check-run demo install uninstall clean format
+
+all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout
+
+$(BUILD)/%.o: %.c $(wildcard include/atmos/*.h lib/*.h util/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libatmos.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/atmos-logout: $(UTIL_OBJ) $(BUILD)/libatmos.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UTIL_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit $$(pkg-config --cflags cmocka) -o $@ $< \
+	    $(BUILD)/libatmos.a $(PKG_LIBS) $$(pkg-config --libs cmocka) $(ALL_LDFLAGS)
+
+deps:
+	@missing=""; for p in $(DEBIAN_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: installing$$missing"; \
+	    if [ "$$(id -u)" -ne 0 ]; then echo "deps: run as root, or: sudo apt-get install$$missing" >&2; exit 1; fi; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
+	fi
+
+# The suite runs twice: a normal build, then an ASan+UBSan build of everything.
+check: deps
+	$(MAKE) --no-print-directory check-run
+	$(MAKE) --no-print-directory check-run BUILD=build/asan SAN=1
+
+check-run: all $(UNIT_BIN)
+	BUILD=$(BUILD) SAN=$(SAN) bash tests/run.sh
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	BUILD=$(BUILD) bash etc/examples/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -m 0755 $(BUILD)/atmos-logout $(DESTDIR)$(BINDIR)/atmos-logout
+	install -m 0644 etc/examples/atmos.yaml $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/atmos-logout $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+format:
+	clang-format -i include/atmos/*.h lib/*.[ch] util/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf build

@@ -1,0 +1,121 @@
+/*
+ * The auth section of atmos.yaml, as the engine sees it.
+ *
+ * Configuration is loaded from an ordered list of files; later files win field
+ * by field.  Every field remembers where it was defined so that errors can name
+ * file, line and column.  A configuration that fails validation is never
+ * returned: the caller gets the reason instead (fail closed).
+ */
+#ifndef ATMOS_CONFIG_H
+#define ATMOS_CONFIG_H
+
+#include <stddef.h>
+
+#include <atmos/env.h>
+#include <atmos/error.h>
+
+struct atmos_mark {
+    const char *file; /* owned by the config's source list */
+    unsigned line;    /* 1-based; 0 when unknown */
+    unsigned column;  /* 1-based */
+};
+
+struct atmos_field {
+    char *value; /* NULL when not set or set to YAML null */
+    struct atmos_mark mark;
+    int present; /* the key was given, even with a null value */
+};
+
+struct atmos_provider {
+    char *name;
+    struct atmos_mark mark;
+    struct atmos_field kind;
+    struct atmos_field region;
+    struct atmos_field start_url;
+    struct atmos_field base_path;
+};
+
+struct atmos_identity {
+    char *name;
+    struct atmos_mark mark;
+    struct atmos_field kind;
+    struct atmos_field via_provider;
+    struct atmos_field via_identity;
+};
+
+struct atmos_config {
+    struct atmos_provider *providers; /* sorted by name after load */
+    size_t nproviders;
+    struct atmos_identity *identities; /* sorted by name after load */
+    size_t nidentities;
+    struct atmos_field realm;        /* after ATMOS_AUTH_REALM override */
+    struct atmos_field keyring_type; /* auth.keyring.type */
+    char **sources;                  /* files actually read, in order */
+    size_t nsources;
+};
+
+/* Where a configuration file comes from; decides whether absence is an error. */
+enum atmos_source_kind {
+    ATMOS_SOURCE_OPTIONAL, /* skipped silently when missing */
+    ATMOS_SOURCE_REQUIRED, /* missing is an error (--config, $ATMOS_CLI_CONFIG_PATH) */
+};
+
+struct atmos_source {
+    char *path;
+    enum atmos_source_kind kind;
+};
+
+struct atmos_source_list {
+    struct atmos_source *v;
+    size_t n;
+};
+
+/* What the search path may include. */
+enum atmos_search_flags {
+    ATMOS_SEARCH_CWD = 1 << 0,     /* ./atmos.yaml */
+    ATMOS_SEARCH_ENVPATH = 1 << 1, /* $ATMOS_CLI_CONFIG_PATH */
+};
+
+/*
+ * Build the list of configuration files to read, in merge order:
+ * the system file, ~/.atmos/atmos.yaml, then (per flags) ./atmos.yaml and
+ * $ATMOS_CLI_CONFIG_PATH, then `explicit_path` when not NULL.
+ */
+int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_env *env,
+                             unsigned flags, const char *explicit_path, struct atmos_err *err);
+void atmos_source_list_free(struct atmos_source_list *list);
+
+/*
+ * Load and validate.  Returns ATMOS_OK and sets *out, ATMOS_ENOCONFIG when no
+ * file in the list exists, or ATMOS_EINVAL with err set.
+ */
+int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
+                      const struct atmos_env *env, struct atmos_err *err);
+void atmos_config_free(struct atmos_config *cfg);
+
+const struct atmos_provider *atmos_config_provider(const struct atmos_config *cfg, const char *name);
+const struct atmos_identity *atmos_config_identity(const struct atmos_config *cfg, const char *name);
+
+/* True for identity kinds that stand alone (no via): aws/user, aws/ambient, ambient. */
+int atmos_identity_is_standalone(const char *kind);
+
+/* Name of the directory that holds an aws/user identity's files. */
+#define ATMOS_AWS_USER_PROVIDER "aws-user"
+
+/*
+ * The chain of an identity, from provider to the identity itself:
+ * names[0] is the provider (or "aws-user", or the identity for ambient kinds),
+ * names[n-1] is the identity.  Strings point into cfg.
+ */
+struct atmos_chain {
+    const char **names;
+    size_t n;
+    const char *provider; /* directory name under the AWS base; NULL when none */
+    const struct atmos_provider *provider_cfg; /* NULL for aws-user and ambient */
+};
+
+int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
+                        struct atmos_chain *out, struct atmos_err *err);
+void atmos_chain_free(struct atmos_chain *chain);
+
+#endif

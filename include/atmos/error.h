@@ -1,0 +1,24 @@
+/*
+ * Status codes and the error message every engine call can fill in.
+ */
+#ifndef ATMOS_ERROR_H
+#define ATMOS_ERROR_H
+
+enum atmos_status {
+    ATMOS_OK = 0,
+    ATMOS_EINVAL = -1,    /* invalid configuration or argument */
+    ATMOS_ENOTFOUND = -2, /* named identity or provider is not configured */
+    ATMOS_ENOCONFIG = -3, /* no configuration file exists */
+    ATMOS_ESYS = -4,      /* a system call failed; message says which */
+    ATMOS_ENOMEM = -5,
+};
+
+struct atmos_err {
+    char msg[1024];
+};
+
+/* printf-style; always NUL-terminates; returns `status` for `return atmos_fail(...)`. */
+int atmos_fail(struct atmos_err *err, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * Plan, execute, report.
+ *
+ * A plan is the list of things a logout would remove, each with the reason
+ * (which identity or provider).  Executing a plan runs every item best-effort
+ * and records its outcome in place, so the executed plan *is* the report.  A
+ * dry run executes the same plan in probe mode: every check runs, nothing is
+ * changed, outcomes read "would remove" or "absent".
+ */
+#ifndef ATMOS_PLAN_H
+#define ATMOS_PLAN_H
+
+#include <stddef.h>
+
+#include <atmos/config.h>
+#include <atmos/env.h>
+#include <atmos/error.h>
+#include <atmos/log.h>
+
+enum atmos_scope { ATMOS_SCOPE_IDENTITY, ATMOS_SCOPE_PROVIDER, ATMOS_SCOPE_ALL };
+
+enum atmos_item_kind {
+    ATMOS_ITEM_INI_SECTION, /* one section of a credentials/config file */
+    ATMOS_ITEM_FILE,        /* a cache file */
+    ATMOS_ITEM_SSO_TOKEN,   /* an AWS CLI SSO cache file, re-checked before unlink */
+    ATMOS_ITEM_DIRECTORY,   /* a directory and everything below it */
+};
+
+enum atmos_ini_flavor {
+    ATMOS_INI_CREDENTIALS, /* [name] */
+    ATMOS_INI_CONFIG,      /* [profile name], [default] */
+};
+
+enum atmos_outcome {
+    ATMOS_OUTCOME_PENDING,
+    ATMOS_OUTCOME_REMOVED,
+    ATMOS_OUTCOME_WOULD_REMOVE, /* dry run: present, would be removed */
+    ATMOS_OUTCOME_ABSENT,       /* nothing there; not an error */
+    ATMOS_OUTCOME_FAILED,
+};
+
+struct atmos_item {
+    enum atmos_item_kind kind;
+    const char *label; /* static: "atmos SSO session", "provider directory", ... */
+    char *path;      /* absolute */
+    char *section;   /* INI: the identity name */
+    enum atmos_ini_flavor flavor;
+    char *start_url; /* SSO_TOKEN: the provider's start_url */
+    char *identity;  /* why: the identity, or NULL */
+    char *provider;  /* why: the provider (directory name), or NULL */
+    int prune_parent; /* FILE: remove the parent directory when it ends up empty */
+
+    enum atmos_outcome outcome;
+    char *error;      /* FAILED: reason, no secrets */
+    int file_removed; /* INI: the file had nothing left and was deleted */
+};
+
+/* A plan points into the configuration it was built from: free it first. */
+struct atmos_plan {
+    enum atmos_scope scope;
+    char *target;            /* identity or provider name; NULL for all */
+    char *home;              /* the trusted anchor for every path below it */
+    struct atmos_chain chain; /* identity scope */
+    char **identities;        /* identities logged out, sorted */
+    size_t nidentities;
+    char **providers;         /* providers logged out, sorted */
+    size_t nproviders;
+    struct atmos_item *items;
+    size_t nitems;
+    int dry_run;              /* set by atmos_plan_execute */
+};
+
+/*
+ * Compute what a logout of `target` (NULL for ATMOS_SCOPE_ALL) removes.
+ * ATMOS_ENOTFOUND when the identity or provider is not configured.  Reads
+ * directories (the AWS CLI SSO cache) but never changes anything.
+ */
+int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
+                     const struct atmos_env *env, enum atmos_scope scope, const char *target,
+                     const struct atmos_logger *lg, struct atmos_err *err);
+void atmos_plan_free(struct atmos_plan *plan);
+
+struct atmos_exec_opts {
+    int dry_run;
+    int lock_timeout_ms; /* 0: the default, 10 s */
+    const struct atmos_logger *log;
+};
+
+/* Run every item best-effort; outcomes are written into the plan. */
+void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts);
+
+struct atmos_counts {
+    size_t removed; /* REMOVED or WOULD_REMOVE */
+    size_t absent;
+    size_t failed;
+};
+
+void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out);
+
+/* 0: something removed or nothing to remove; 1: every attempted removal failed. */
+int atmos_plan_exit_status(const struct atmos_plan *plan);
+
+const char *atmos_scope_name(enum atmos_scope scope);
+const char *atmos_outcome_name(enum atmos_outcome outcome);
+const char *atmos_item_kind_name(enum atmos_item_kind kind);
+
+/*
+ * The one audit line for a real logout, e.g.
+ * "event=logout.success user=alice uid=1000 scope=identity target=dev removed=2 failed=0".
+ * `extra` (may be NULL) is appended verbatim (the PAM module adds session data).
+ */
+void atmos_audit_format(char *buf, size_t len, const struct atmos_plan *plan, const char *user,
+                        unsigned long uid, const char *extra);
+
+#endif

@@ -1,0 +1,103 @@
+/*
+ * Resolving an identity's chain to the provider that roots it.
+ * via.identity recurses, via.provider ends the chain; a cycle is an error that
+ * names every member (a → b → a).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <atmos/config.h>
+
+#include "internal.h"
+
+static int prepend(struct atmos_chain *c, const char *name)
+{
+    const char **v = realloc(c->names, (c->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    memmove(v + 1, v, c->n * sizeof(*v));
+    v[0] = name;
+    c->names = v;
+    c->n++;
+    return 0;
+}
+
+static int cycle_error(const struct atmos_chain *c, const struct atmos_identity *start,
+                       const char *again, struct atmos_err *err)
+{
+    struct atmos_buf b = {0};
+    /* names[] runs provider-first; print in the order the via links were followed. */
+    for (size_t i = c->n; i-- > 0;)
+        atmos_buf_printf(&b, "%s → ", c->names[i]);
+    atmos_buf_printf(&b, "%s", again);
+    int rc = atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: identity \"%s\": via cycle %s",
+                        start->mark.file ? start->mark.file : "?", start->mark.line,
+                        start->mark.column, start->name, b.data ? b.data : again);
+    atmos_buf_free(&b);
+    return rc;
+}
+
+int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
+                        struct atmos_chain *out, struct atmos_err *err)
+{
+    struct atmos_chain c = {0};
+    const struct atmos_identity *id = atmos_config_identity(cfg, identity);
+    const struct atmos_identity *start = id;
+    int rc = ATMOS_ENOTFOUND;
+    if (id == NULL) {
+        atmos_fail(err, rc, "identity \"%s\" not found in configuration", identity);
+        goto done;
+    }
+    rc = ATMOS_ENOMEM;
+    for (;;) {
+        for (size_t i = 0; i < c.n; i++) {
+            if (strcmp(c.names[i], id->name) == 0) {
+                rc = cycle_error(&c, start, id->name, err);
+                goto done;
+            }
+        }
+        if (prepend(&c, id->name) != 0)
+            goto oom;
+        if (id->kind.value && strcmp(id->kind.value, "aws/user") == 0) {
+            /* IAM user keys live in a directory of their own. */
+            if (prepend(&c, ATMOS_AWS_USER_PROVIDER) != 0)
+                goto oom;
+            c.provider = ATMOS_AWS_USER_PROVIDER;
+            break;
+        }
+        if (atmos_identity_is_standalone(id->kind.value))
+            break; /* ambient: credentials come from the environment, no provider */
+        if (id->via_provider.value) {
+            c.provider_cfg = atmos_config_provider(cfg, id->via_provider.value);
+            if (c.provider_cfg == NULL) {
+                rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.provider \"%s\" is not "
+                                "a configured provider", id->name, id->via_provider.value);
+                goto done;
+            }
+            if (prepend(&c, c.provider_cfg->name) != 0)
+                goto oom;
+            c.provider = c.provider_cfg->name;
+            break;
+        }
+        const char *next = id->via_identity.value;
+        id = next ? atmos_config_identity(cfg, next) : NULL;
+        if (id == NULL) {
+            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.identity \"%s\" is not a "
+                            "configured identity", c.names[0], next ? next : "");
+            goto done;
+        }
+    }
+    *out = c;
+    return ATMOS_OK;
+oom:
+    atmos_fail(err, rc, "out of memory");
+done:
+    free(c.names);
+    return rc;
+}
+
+void atmos_chain_free(struct atmos_chain *chain)
+{
+    free(chain->names);
+    memset(chain, 0, sizeof(*chain));
+}

@@ -1,0 +1,338 @@
+/*
+ * Configuration: the search path, merging the sources in order, and the
+ * semantic checks that make a configuration safe to act on.  A configuration
+ * that fails a check is never handed out (fail closed).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config_internal.h"
+#include "internal.h"
+
+static const char *const standalone_kinds[] = {"aws/user", "aws/ambient", "ambient"};
+
+int atmos_identity_is_standalone(const char *kind)
+{
+    for (size_t i = 0; kind && i < sizeof(standalone_kinds) / sizeof(*standalone_kinds); i++)
+        if (strcmp(kind, standalone_kinds[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static int push_source(struct atmos_source_list *l, const char *path, enum atmos_source_kind kind)
+{
+    struct atmos_source *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    l->v = v;
+    if ((v[l->n].path = strdup(path)) == NULL)
+        return -1;
+    v[l->n++].kind = kind;
+    return 0;
+}
+
+static int push_joined(struct atmos_source_list *l, const char *dir, const char *rel,
+                       enum atmos_source_kind kind)
+{
+    char *p = atmos_path_join(dir, rel);
+    int rc = p ? push_source(l, p, kind) : -1;
+    free(p);
+    return rc;
+}
+
+int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_env *env,
+                             unsigned flags, const char *explicit_path, struct atmos_err *err)
+{
+    struct atmos_source_list l = {0};
+    int bad = 0;
+    if (env->system_config && *env->system_config)
+        bad |= push_source(&l, env->system_config, ATMOS_SOURCE_OPTIONAL);
+    if (env->home && *env->home)
+        bad |= push_joined(&l, env->home, ".atmos/atmos.yaml", ATMOS_SOURCE_OPTIONAL);
+    if ((flags & ATMOS_SEARCH_CWD) && env->cwd && *env->cwd)
+        bad |= push_joined(&l, env->cwd, "atmos.yaml", ATMOS_SOURCE_OPTIONAL);
+    if ((flags & ATMOS_SEARCH_ENVPATH) && env->cli_config_path && *env->cli_config_path) {
+        /* A directory holding atmos.yaml, or the file itself. */
+        struct stat st;
+        if (stat(env->cli_config_path, &st) == 0 && S_ISDIR(st.st_mode))
+            bad |= push_joined(&l, env->cli_config_path, "atmos.yaml", ATMOS_SOURCE_REQUIRED);
+        else
+            bad |= push_source(&l, env->cli_config_path, ATMOS_SOURCE_REQUIRED);
+    }
+    if (explicit_path)
+        bad |= push_source(&l, explicit_path, ATMOS_SOURCE_REQUIRED);
+    if (bad) {
+        atmos_source_list_free(&l);
+        return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+    }
+    *out = l;
+    return ATMOS_OK;
+}
+
+void atmos_source_list_free(struct atmos_source_list *list)
+{
+    for (size_t i = 0; i < list->n; i++)
+        free(list->v[i].path);
+    free(list->v);
+    list->v = NULL;
+    list->n = 0;
+}
+
+struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
+                                                 struct atmos_mark mark)
+{
+    for (size_t i = 0; i < cfg->nproviders; i++)
+        if (strcmp(cfg->providers[i].name, name) == 0)
+            return &cfg->providers[i];
+    struct atmos_provider *v = realloc(cfg->providers, (cfg->nproviders + 1) * sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    cfg->providers = v;
+    struct atmos_provider *p = &v[cfg->nproviders];
+    memset(p, 0, sizeof(*p));
+    if ((p->name = strdup(name)) == NULL)
+        return NULL;
+    p->mark = mark;
+    cfg->nproviders++;
+    return p;
+}
+
+struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
+                                                 struct atmos_mark mark)
+{
+    for (size_t i = 0; i < cfg->nidentities; i++)
+        if (strcmp(cfg->identities[i].name, name) == 0)
+            return &cfg->identities[i];
+    struct atmos_identity *v = realloc(cfg->identities, (cfg->nidentities + 1) * sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    cfg->identities = v;
+    struct atmos_identity *id = &v[cfg->nidentities];
+    memset(id, 0, sizeof(*id));
+    if ((id->name = strdup(name)) == NULL)
+        return NULL;
+    id->mark = mark;
+    cfg->nidentities++;
+    return id;
+}
+
+static int fail_mark(struct atmos_err *err, const struct atmos_mark *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_mark(struct atmos_err *err, const struct atmos_mark *m, const char *fmt, ...)
+{
+    char what[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    if (m->file == NULL)
+        return atmos_fail(err, ATMOS_EINVAL, "%s", what);
+    return atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: %s", m->file, m->line, m->column, what);
+}
+
+static int check_realm(const struct atmos_field *realm, struct atmos_err *err)
+{
+    const char *r = realm->value;
+    size_t len = strlen(r);
+    int ok = len >= 1 && len <= 64;
+    for (const char *p = r; ok && *p; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-';
+    if (ok)
+        return ATMOS_OK;
+    return fail_mark(err, &realm->mark, "realm \"%s\" is invalid: use 1-64 of [a-z0-9_-]", r);
+}
+
+static int check_base_path(const struct atmos_provider *p, struct atmos_err *err)
+{
+    const struct atmos_field *f = &p->base_path;
+    if (!f->present)
+        return ATMOS_OK;
+    const char *v = f->value ? f->value : "";
+    const char *s = v;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (*s == '\0')
+        return fail_mark(err, &f->mark, "provider \"%s\": spec.files.base_path is empty",
+                         p->name);
+    if (strpbrk(v, "\r\n") != NULL)
+        return fail_mark(err, &f->mark,
+                         "provider \"%s\": spec.files.base_path contains a line break", p->name);
+    if (v[0] != '/' && !(v[0] == '~' && (v[1] == '\0' || v[1] == '/')))
+        return fail_mark(err, &f->mark,
+                         "provider \"%s\": spec.files.base_path \"%s\" must be absolute or "
+                         "start with ~/",
+                         p->name, v);
+    return ATMOS_OK;
+}
+
+static int check_identity(const struct atmos_config *cfg, const struct atmos_identity *id,
+                          struct atmos_err *err)
+{
+    const char *prov = id->via_provider.value, *via = id->via_identity.value;
+    if (id->kind.value == NULL || *id->kind.value == '\0')
+        return fail_mark(err, &id->mark, "identity \"%s\": kind is required", id->name);
+    if (atmos_identity_is_standalone(id->kind.value))
+        return ATMOS_OK;
+    if (prov && via)
+        return fail_mark(err, &id->via_identity.mark,
+                         "identity \"%s\": both via.provider and via.identity are set", id->name);
+    if (!prov && !via)
+        return fail_mark(err, &id->mark,
+                         "identity \"%s\": needs via.provider or via.identity (kind %s)",
+                         id->name, id->kind.value);
+    if (prov && !atmos_config_provider(cfg, prov))
+        return fail_mark(err, &id->via_provider.mark,
+                         "identity \"%s\": via.provider \"%s\" is not a configured provider",
+                         id->name, prov);
+    if (via && !atmos_config_identity(cfg, via))
+        return fail_mark(err, &id->via_identity.mark,
+                         "identity \"%s\": via.identity \"%s\" is not a configured identity",
+                         id->name, via);
+    return ATMOS_OK;
+}
+
+static int cmp_provider(const void *a, const void *b)
+{
+    return strcmp(((const struct atmos_provider *)a)->name, ((const struct atmos_provider *)b)->name);
+}
+
+static int cmp_identity(const void *a, const void *b)
+{
+    return strcmp(((const struct atmos_identity *)a)->name, ((const struct atmos_identity *)b)->name);
+}
+
+static int validate(struct atmos_config *cfg, const struct atmos_env *env, struct atmos_err *err)
+{
+    int rc;
+    if (env->realm && *env->realm) {
+        /* ATMOS_AUTH_REALM overrides the file. */
+        free(cfg->realm.value);
+        if ((cfg->realm.value = strdup(env->realm)) == NULL)
+            return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+        cfg->realm.mark = (struct atmos_mark){"ATMOS_AUTH_REALM", 0, 0};
+    }
+    if (cfg->realm.value && *cfg->realm.value == '\0') {
+        free(cfg->realm.value);
+        cfg->realm.value = NULL;
+    }
+    if (cfg->realm.value && (rc = check_realm(&cfg->realm, err)) != ATMOS_OK)
+        return rc;
+
+    qsort(cfg->providers, cfg->nproviders, sizeof(*cfg->providers), cmp_provider);
+    qsort(cfg->identities, cfg->nidentities, sizeof(*cfg->identities), cmp_identity);
+    for (size_t i = 0; i < cfg->nproviders; i++) {
+        const struct atmos_provider *p = &cfg->providers[i];
+        if (p->kind.value == NULL || *p->kind.value == '\0')
+            return fail_mark(err, &p->mark, "provider \"%s\": kind is required", p->name);
+        if ((rc = check_base_path(p, err)) != ATMOS_OK)
+            return rc;
+    }
+    for (size_t i = 0; i < cfg->nidentities; i++)
+        if ((rc = check_identity(cfg, &cfg->identities[i], err)) != ATMOS_OK)
+            return rc;
+    /* Cycles: resolving every chain finds them and names the culprit. */
+    for (size_t i = 0; i < cfg->nidentities; i++) {
+        struct atmos_chain chain;
+        if ((rc = atmos_chain_resolve(cfg, cfg->identities[i].name, &chain, err)) != ATMOS_OK)
+            return rc;
+        atmos_chain_free(&chain);
+    }
+    return ATMOS_OK;
+}
+
+int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
+                      const struct atmos_env *env, struct atmos_err *err)
+{
+    struct atmos_config *cfg = calloc(1, sizeof(*cfg));
+    int rc = ATMOS_ENOMEM;
+    if (cfg == NULL)
+        return atmos_fail(err, rc, "out of memory");
+    for (size_t i = 0; i < sources->n; i++) {
+        const struct atmos_source *s = &sources->v[i];
+        /* The path lives in cfg->sources so that marks can point at it. */
+        if (atmos_strv_push(&cfg->sources, &cfg->nsources, s->path) != 0) {
+            atmos_fail(err, rc, "out of memory");
+            goto done;
+        }
+        rc = atmos_config_merge_file(cfg, cfg->sources[cfg->nsources - 1], err);
+        if (rc == ATMOS_ENOCONFIG && s->kind == ATMOS_SOURCE_OPTIONAL) {
+            free(cfg->sources[--cfg->nsources]);
+            continue;
+        }
+        if (rc == ATMOS_ENOCONFIG)
+            rc = ATMOS_EINVAL; /* a file the user named must exist */
+        if (rc != ATMOS_OK)
+            goto done;
+    }
+    if (cfg->nsources == 0) {
+        rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
+        goto done;
+    }
+    if ((rc = validate(cfg, env, err)) != ATMOS_OK)
+        goto done;
+    *out = cfg;
+    cfg = NULL;
+done:
+    atmos_config_free(cfg);
+    return rc;
+}
+
+static void field_free(struct atmos_field *f)
+{
+    free(f->value);
+}
+
+void atmos_config_free(struct atmos_config *cfg)
+{
+    if (cfg == NULL)
+        return;
+    for (size_t i = 0; i < cfg->nproviders; i++) {
+        struct atmos_provider *p = &cfg->providers[i];
+        free(p->name);
+        field_free(&p->kind);
+        field_free(&p->region);
+        field_free(&p->start_url);
+        field_free(&p->base_path);
+    }
+    for (size_t i = 0; i < cfg->nidentities; i++) {
+        struct atmos_identity *id = &cfg->identities[i];
+        free(id->name);
+        field_free(&id->kind);
+        field_free(&id->via_provider);
+        field_free(&id->via_identity);
+    }
+    free(cfg->providers);
+    free(cfg->identities);
+    field_free(&cfg->realm);
+    field_free(&cfg->keyring_type);
+    atmos_strv_free(cfg->sources, cfg->nsources);
+    free(cfg);
+}
+
+/* Lookups run after validate() sorted the arrays: binary search by name. */
+static int cmp_key_provider(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct atmos_provider *)elem)->name);
+}
+
+static int cmp_key_identity(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct atmos_identity *)elem)->name);
+}
+
+const struct atmos_provider *atmos_config_provider(const struct atmos_config *cfg, const char *name)
+{
+    return bsearch(name, cfg->providers, cfg->nproviders, sizeof(*cfg->providers),
+                   cmp_key_provider);
+}
+
+const struct atmos_identity *atmos_config_identity(const struct atmos_config *cfg, const char *name)
+{
+    return bsearch(name, cfg->identities, cfg->nidentities, sizeof(*cfg->identities),
+                   cmp_key_identity);
+}

@@ -1,0 +1,18 @@
+/*
+ * Shared between the YAML reader and the configuration validator.
+ */
+#ifndef ATMOS_CONFIG_INTERNAL_H
+#define ATMOS_CONFIG_INTERNAL_H
+
+#include <atmos/config.h>
+
+/* Find or append by name; NULL on allocation failure. */
+struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
+                                                 struct atmos_mark mark);
+struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
+                                                 struct atmos_mark mark);
+
+/* Merge the auth section of one file; ATMOS_ENOCONFIG when it does not exist. */
+int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct atmos_err *err);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * Reading one atmos.yaml with libyaml and merging its auth section into a
+ * configuration.  Only `auth` is looked at; everything else is ignored.
+ *
+ * MUST: bound what is read (size cap, regular files only, no blocking open of
+ * a FIFO); name file, line and column in every error; never store a string
+ * that holds a NUL byte.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "config_internal.h"
+#include "internal.h"
+
+#define MAX_CONFIG_BYTES (8u * 1024 * 1024)
+
+struct ctx {
+    yaml_document_t *doc;
+    const char *file;
+    struct atmos_err *err;
+};
+
+static struct atmos_mark mark_of(const struct ctx *c, const yaml_node_t *n)
+{
+    struct atmos_mark m = {c->file, (unsigned)n->start_mark.line + 1,
+                           (unsigned)n->start_mark.column + 1};
+    return m;
+}
+
+static int fail_at(const struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_at(const struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+{
+    struct atmos_mark m = mark_of(c, n);
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return atmos_fail(c->err, ATMOS_EINVAL, "%s:%u:%u: %s", m.file, m.line, m.column, what);
+}
+
+static yaml_node_t *node(const struct ctx *c, int id)
+{
+    return yaml_document_get_node(c->doc, id);
+}
+
+/* A plain ~, null or empty scalar is YAML's null. */
+static int is_null(const yaml_node_t *n)
+{
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    const char *v = (const char *)n->data.scalar.value;
+    return n->data.scalar.length == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
+           strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+}
+
+/*
+ * The string value of a scalar, with `!env VAR` resolved.  *out is NULL for a
+ * YAML null.  Returns ATMOS_OK or an error naming where.
+ */
+static int scalar(const struct ctx *c, const yaml_node_t *n, const char *what, char **out)
+{
+    *out = NULL;
+    if (n->type != YAML_SCALAR_NODE)
+        return fail_at(c, n, "%s must be a scalar", what);
+    const char *v = (const char *)n->data.scalar.value;
+    size_t len = n->data.scalar.length;
+    if (memchr(v, '\0', len) != NULL)
+        return fail_at(c, n, "%s contains a NUL byte", what);
+    const char *tag = (const char *)n->tag;
+    if (tag != NULL && strcmp(tag, "!env") == 0) {
+        /* The variable name is the scalar; an unset variable reads as empty. */
+        const char *val = getenv(v);
+        *out = strdup(val ? val : "");
+    } else if (is_null(n)) {
+        return ATMOS_OK;
+    } else {
+        *out = strndup(v, len);
+    }
+    return *out ? ATMOS_OK : atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+}
+
+static int set_field(const struct ctx *c, const yaml_node_t *n, const char *what,
+                     struct atmos_field *f)
+{
+    char *v = NULL;
+    int rc = scalar(c, n, what, &v);
+    if (rc != ATMOS_OK)
+        return rc;
+    free(f->value);
+    f->value = v;
+    f->mark = mark_of(c, n);
+    f->present = 1;
+    return ATMOS_OK;
+}
+
+/* Look up `key` in a mapping node; NULL when absent. */
+static yaml_node_t *map_get(const struct ctx *c, const yaml_node_t *map, const char *key)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = node(c, p->key);
+        if (k != NULL && k->type == YAML_SCALAR_NODE &&
+            strcmp((const char *)k->data.scalar.value, key) == 0)
+            return node(c, p->value);
+    }
+    return NULL;
+}
+
+static int want_map(const struct ctx *c, const yaml_node_t *n, const char *what)
+{
+    if (n->type == YAML_MAPPING_NODE)
+        return ATMOS_OK;
+    return fail_at(c, n, "%s must be a mapping", what);
+}
+
+/* Names become path segments and INI section names. */
+static int check_name(const struct ctx *c, const yaml_node_t *k, const char *what, const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0)
+        return fail_at(c, k, "%s name is empty", what);
+    if (len > 255)
+        return fail_at(c, k, "%s name is longer than 255 bytes", what);
+    if (name[0] == '.')
+        return fail_at(c, k, "%s name \"%s\" must not start with '.'", what, name);
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p == '/')
+            return fail_at(c, k, "%s name \"%s\" must not contain '/'", what, name);
+        if (*p < 0x20 || *p == 0x7f)
+            return fail_at(c, k, "%s name \"%s\" contains a control character", what, name);
+    }
+    return ATMOS_OK;
+}
+
+static int entry_name(const struct ctx *c, const yaml_node_t *k, const char *what, char **out)
+{
+    int rc = scalar(c, k, what, out);
+    if (rc != ATMOS_OK)
+        return rc;
+    if (*out == NULL)
+        return fail_at(c, k, "%s name is empty", what);
+    rc = check_name(c, k, what, *out);
+    if (rc != ATMOS_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+static int load_provider(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *k,
+                         const yaml_node_t *v)
+{
+    char *name = NULL;
+    int rc = entry_name(c, k, "provider", &name);
+    if (rc != ATMOS_OK)
+        return rc;
+    struct atmos_provider *p = atmos_config_add_provider(cfg, name, mark_of(c, k));
+    free(name);
+    if (p == NULL)
+        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    if (is_null(v))
+        return ATMOS_OK;
+    if ((rc = want_map(c, v, "a provider")) != ATMOS_OK)
+        return rc;
+    const yaml_node_t *f;
+    if ((f = map_get(c, v, "kind")) && (rc = set_field(c, f, "kind", &p->kind)))
+        return rc;
+    if ((f = map_get(c, v, "region")) && (rc = set_field(c, f, "region", &p->region)))
+        return rc;
+    if ((f = map_get(c, v, "start_url")) && (rc = set_field(c, f, "start_url", &p->start_url)))
+        return rc;
+    const yaml_node_t *spec = map_get(c, v, "spec");
+    if (spec == NULL || is_null(spec))
+        return ATMOS_OK;
+    if ((rc = want_map(c, spec, "spec")) != ATMOS_OK)
+        return rc;
+    const yaml_node_t *files = map_get(c, spec, "files");
+    if (files == NULL || is_null(files))
+        return ATMOS_OK;
+    if ((rc = want_map(c, files, "spec.files")) != ATMOS_OK)
+        return rc;
+    if ((f = map_get(c, files, "base_path")))
+        return set_field(c, f, "spec.files.base_path", &p->base_path);
+    return ATMOS_OK;
+}
+
+static int load_identity(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *k,
+                         const yaml_node_t *v)
+{
+    char *name = NULL;
+    int rc = entry_name(c, k, "identity", &name);
+    if (rc != ATMOS_OK)
+        return rc;
+    struct atmos_identity *id = atmos_config_add_identity(cfg, name, mark_of(c, k));
+    free(name);
+    if (id == NULL)
+        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    if (is_null(v))
+        return ATMOS_OK;
+    if ((rc = want_map(c, v, "an identity")) != ATMOS_OK)
+        return rc;
+    const yaml_node_t *f;
+    if ((f = map_get(c, v, "kind")) && (rc = set_field(c, f, "kind", &id->kind)))
+        return rc;
+    const yaml_node_t *via = map_get(c, v, "via");
+    if (via == NULL || is_null(via))
+        return ATMOS_OK;
+    if ((rc = want_map(c, via, "via")) != ATMOS_OK)
+        return rc;
+    if ((f = map_get(c, via, "provider")) &&
+        (rc = set_field(c, f, "via.provider", &id->via_provider)))
+        return rc;
+    if ((f = map_get(c, via, "identity")) &&
+        (rc = set_field(c, f, "via.identity", &id->via_identity)))
+        return rc;
+    return ATMOS_OK;
+}
+
+typedef int (*entry_fn)(const struct ctx *, struct atmos_config *, const yaml_node_t *,
+                        const yaml_node_t *);
+
+static int load_entries(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *map,
+                        const char *what, entry_fn fn)
+{
+    if (is_null(map))
+        return ATMOS_OK;
+    int rc = want_map(c, map, what);
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+         rc == ATMOS_OK && p < map->data.mapping.pairs.top; p++)
+        rc = fn(c, cfg, node(c, p->key), node(c, p->value));
+    return rc;
+}
+
+static int load_auth(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *auth)
+{
+    int rc;
+    if (is_null(auth))
+        return ATMOS_OK;
+    if ((rc = want_map(c, auth, "auth")) != ATMOS_OK)
+        return rc;
+    const yaml_node_t *n;
+    if ((n = map_get(c, auth, "providers")) &&
+        (rc = load_entries(c, cfg, n, "auth.providers", load_provider)))
+        return rc;
+    if ((n = map_get(c, auth, "identities")) &&
+        (rc = load_entries(c, cfg, n, "auth.identities", load_identity)))
+        return rc;
+    if ((n = map_get(c, auth, "realm")) && (rc = set_field(c, n, "auth.realm", &cfg->realm)))
+        return rc;
+    const yaml_node_t *kr = map_get(c, auth, "keyring");
+    if (kr != NULL && !is_null(kr)) {
+        if ((rc = want_map(c, kr, "auth.keyring")) != ATMOS_OK)
+            return rc;
+        if ((n = map_get(c, kr, "type")) &&
+            (rc = set_field(c, n, "auth.keyring.type", &cfg->keyring_type)))
+            return rc;
+    }
+    return ATMOS_OK;
+}
+
+/* Read a whole regular file, at most MAX_CONFIG_BYTES.  ENOENT is reported as such. */
+static int read_config_file(const char *path, char **data, size_t *len, struct atmos_err *err)
+{
+    int rc = ATMOS_ESYS;
+    /* O_NONBLOCK: a FIFO planted at the path must not block us before fstat. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    char *buf = NULL;
+    if (fd < 0) {
+        int e = errno;
+        rc = e == ENOENT ? ATMOS_ENOCONFIG : ATMOS_ESYS;
+        atmos_fail(err, rc, "%s: %s", path, strerror(e));
+        goto done;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        atmos_fail(err, rc, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        atmos_fail(err, rc, "%s: not a regular file", path);
+        goto done;
+    }
+    if (st.st_size > (off_t)MAX_CONFIG_BYTES) {
+        atmos_fail(err, rc, "%s: file is larger than %u bytes", path, MAX_CONFIG_BYTES);
+        goto done;
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (buf == NULL) {
+        rc = atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+        goto done;
+    }
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            atmos_fail(err, rc, "%s: %s", path, strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+        if (got > (size_t)st.st_size) {
+            atmos_fail(err, rc, "%s: file grew while being read", path);
+            goto done;
+        }
+    }
+    *data = buf;
+    *len = got;
+    buf = NULL;
+    rc = ATMOS_OK;
+done:
+    free(buf);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct atmos_err *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = read_config_file(path, &data, &len, err);
+    if (rc != ATMOS_OK)
+        return rc;
+
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    int have_doc = 0;
+    if (!yaml_parser_initialize(&parser)) {
+        free(data);
+        return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
+    if (!yaml_parser_load(&parser, &doc)) {
+        rc = atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s%s%s", path,
+                        parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+                        parser.problem ? parser.problem : "invalid YAML",
+                        parser.context ? " " : "", parser.context ? parser.context : "");
+        goto done;
+    }
+    have_doc = 1;
+    struct ctx c = {&doc, path, err};
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root == NULL || is_null(root))
+        goto done; /* an empty file configures nothing */
+    if ((rc = want_map(&c, root, "the top level")) != ATMOS_OK)
+        goto done;
+    yaml_node_t *auth = map_get(&c, root, "auth");
+    if (auth != NULL)
+        rc = load_auth(&c, cfg, auth);
+done:
+    if (have_doc)
+        yaml_document_delete(&doc);
+    yaml_parser_delete(&parser);
+    free(data);
+    return rc;
+}

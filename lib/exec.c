@@ -1,0 +1,242 @@
+/*
+ * Executing a plan, best-effort: every item runs even when an earlier one
+ * failed, and ends as removed, absent or failed with the reason.  In a dry run
+ * the same checks run and nothing is changed.
+ *
+ * MUST: reach every path through safefs (descriptor walk, no symlink
+ * followed, owner checked); rewrite INI files only under atmos's lock and only
+ * by atomic replace; log paths and names, never contents.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atmos/plan.h>
+
+#include "ini.h"
+#include "internal.h"
+#include "safefs.h"
+#include "ssocache.h"
+
+#define DEFAULT_LOCK_TIMEOUT_MS 10000
+/* Credentials files with 10,000 profiles are about 2 MiB. */
+#define MAX_INI_BYTES (64u * 1024u * 1024u)
+
+struct run {
+    struct atmos_fs fs;
+    const struct atmos_exec_opts *opts;
+};
+
+static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_why *why,
+                        enum atmos_outcome ok)
+{
+    if (fs_rc == ATMOS_FS_OK) {
+        it->outcome = ok;
+    } else if (fs_rc == ATMOS_FS_ABSENT) {
+        it->outcome = ATMOS_OUTCOME_ABSENT;
+    } else {
+        it->outcome = ATMOS_OUTCOME_FAILED;
+        it->error = strdup(why->msg);
+    }
+}
+
+/*
+ * After an identity logout deleted a provider's last file: remove the lock
+ * files atmos left and the directory, but only if nothing else is in it and
+ * no one holds a lock.
+ */
+static void prune_provider_dir(const struct run *r, const char *file_path)
+{
+    char *dir = strdup(file_path);
+    char *slash = dir ? strrchr(dir, '/') : NULL;
+    int pfd = -1, dfd = -1, locks[2] = {-1, -1};
+    const char *leaf;
+    struct atmos_why why;
+    DIR *d = NULL;
+    if (slash == NULL || slash == dir)
+        goto done;
+    *slash = '\0';
+    if (atmos_fs_open_parent(&r->fs, dir, &pfd, &leaf, &why) != ATMOS_FS_OK ||
+        atmos_fs_check(&r->fs, pfd, leaf, dir, S_IFDIR, NULL, &why) != ATMOS_FS_OK)
+        goto done;
+    dfd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0 || (d = fdopendir(dup(dfd))) == NULL)
+        goto done;
+    struct dirent *de;
+    int n = 0;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        int slot = strcmp(de->d_name, "credentials.lock") == 0 ? 0
+                   : strcmp(de->d_name, "config.lock") == 0    ? 1
+                                                               : -1;
+        if (slot < 0 || n >= 2)
+            goto done; /* something else lives here: keep the directory */
+        locks[slot] = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (locks[slot] < 0 || flock(locks[slot], LOCK_EX | LOCK_NB) != 0)
+            goto done; /* a login is under way */
+        n++;
+    }
+    if (locks[0] >= 0)
+        unlinkat(dfd, "credentials.lock", 0);
+    if (locks[1] >= 0)
+        unlinkat(dfd, "config.lock", 0);
+    if (atmos_fs_rmdir_if_empty(pfd, leaf) == ATMOS_FS_OK)
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed empty directory path=%s", dir);
+done:
+    for (int i = 0; i < 2; i++)
+        if (locks[i] >= 0)
+            close(locks[i]);
+    if (d)
+        closedir(d);
+    if (dfd >= 0)
+        close(dfd);
+    if (pfd >= 0)
+        close(pfd);
+    free(dir);
+}
+
+static void run_section(const struct run *r, struct atmos_item *it)
+{
+    const char *leaf;
+    struct atmos_why why;
+    struct atmos_buf in = {0}, out = {0};
+    struct atmos_ini_result res;
+    struct stat st;
+    int dfd = -1, lockfd = -1;
+    int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
+    if (rc == ATMOS_FS_OK)
+        rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
+    if (rc != ATMOS_FS_OK)
+        goto done;
+    if (!r->opts->dry_run) {
+        int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
+        if ((rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, t, &lockfd, &why)) != ATMOS_FS_OK)
+            goto done;
+        atmos_fs_clean_temps(&r->fs, dfd, leaf);
+    }
+    /* Read under the lock: what we rewrite is what atmos last wrote. */
+    if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
+        ATMOS_FS_OK)
+        goto done;
+    if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) != 0) {
+        rc = ATMOS_FS_FAIL;
+        snprintf(why.msg, sizeof(why.msg), "%s: out of memory", it->path);
+        goto done;
+    }
+    if (res.found == 0) {
+        rc = ATMOS_FS_ABSENT;
+        goto done;
+    }
+    it->file_removed = res.sections_left == 0;
+    if (r->opts->dry_run)
+        goto done;
+    atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing section [%s] path=%s", it->section,
+              it->path);
+    if (it->file_removed)
+        rc = atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why);
+    else
+        rc = atmos_fs_replace(&r->fs, dfd, leaf, it->path, out.data ? out.data : "", out.len, &st,
+                              &why);
+done:
+    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    if (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE)
+        it->file_removed = 0;
+    if (lockfd >= 0)
+        close(lockfd); /* releases the flock */
+    if (dfd >= 0)
+        close(dfd);
+    atmos_buf_free(&in);
+    atmos_buf_free(&out);
+    if (it->outcome == ATMOS_OUTCOME_REMOVED && it->file_removed)
+        prune_provider_dir(r, it->path);
+}
+
+static void run_file(const struct run *r, struct atmos_item *it)
+{
+    const char *leaf;
+    struct atmos_why why;
+    struct atmos_buf buf = {0};
+    struct stat st;
+    int dfd = -1;
+    int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
+    if (rc == ATMOS_FS_OK && it->kind == ATMOS_ITEM_SSO_TOKEN) {
+        /* Check again what the plan saw: only a token for this start URL goes. */
+        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
+        if (rc == ATMOS_FS_OK &&
+            atmos_sso_match(buf.data ? buf.data : "", buf.len, it->start_url) != ATMOS_SSO_MATCH)
+            rc = ATMOS_FS_ABSENT;
+    } else if (rc == ATMOS_FS_OK) {
+        rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
+    }
+    if (rc == ATMOS_FS_OK && !r->opts->dry_run) {
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing file path=%s", it->path);
+        rc = atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why);
+    }
+    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    atmos_buf_free(&buf);
+    if (dfd >= 0)
+        close(dfd);
+    if (it->prune_parent && it->outcome == ATMOS_OUTCOME_REMOVED) {
+        char *dir = strdup(it->path);
+        char *slash = dir ? strrchr(dir, '/') : NULL;
+        int pfd = -1;
+        if (slash && slash != dir) {
+            *slash = '\0';
+            if (atmos_fs_open_parent(&r->fs, dir, &pfd, &leaf, &why) == ATMOS_FS_OK)
+                atmos_fs_rmdir_if_empty(pfd, leaf);
+        }
+        if (pfd >= 0)
+            close(pfd);
+        free(dir);
+    }
+}
+
+static void run_directory(const struct run *r, struct atmos_item *it)
+{
+    const char *leaf;
+    struct atmos_why why;
+    int dfd = -1;
+    int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
+    if (rc == ATMOS_FS_OK)
+        rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFDIR, NULL, &why);
+    if (rc == ATMOS_FS_OK && !r->opts->dry_run) {
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
+        rc = atmos_fs_rmtree(&r->fs, dfd, leaf, it->path, &why);
+    }
+    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    if (dfd >= 0)
+        close(dfd);
+}
+
+void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts)
+{
+    struct run r = {{NULL, geteuid()}, opts};
+    /* HOME was checked to be absolute when the plan was built. */
+    plan->dry_run = opts->dry_run;
+    for (size_t i = 0; i < plan->nitems; i++) {
+        struct atmos_item *it = &plan->items[i];
+        r.fs.home = plan->home;
+        free(it->error);
+        it->error = NULL;
+        switch (it->kind) {
+        case ATMOS_ITEM_INI_SECTION:
+            run_section(&r, it);
+            break;
+        case ATMOS_ITEM_FILE:
+        case ATMOS_ITEM_SSO_TOKEN:
+            run_file(&r, it);
+            break;
+        case ATMOS_ITEM_DIRECTORY:
+            run_directory(&r, it);
+            break;
+        }
+        if (it->outcome == ATMOS_OUTCOME_FAILED)
+            atmos_log(opts->log, ATMOS_LOG_WARN, "%s", it->error ? it->error : it->path);
+    }
+}

@@ -1,0 +1,36 @@
+/*
+ * Helpers shared by the engine's files; not part of the public API.
+ */
+#ifndef ATMOS_INTERNAL_H
+#define ATMOS_INTERNAL_H
+
+#include <stddef.h>
+
+/* A growable byte buffer. */
+struct atmos_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len);
+int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void atmos_buf_free(struct atmos_buf *b);
+
+/* malloc'd "a/b"; NULL on allocation failure. */
+char *atmos_path_join(const char *a, const char *b);
+/* malloc'd printf result; NULL on failure. */
+char *atmos_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* strdup that accepts NULL. */
+char *atmos_strdup0(const char *s);
+
+/* Append a string to a malloc'd array of strings; keeps it NULL-free. */
+int atmos_strv_push(char ***v, size_t *n, const char *s);
+/* Sort and drop duplicates. */
+void atmos_strv_sort_unique(char **v, size_t *n);
+void atmos_strv_free(char **v, size_t n);
+
+/* lowercase hex SHA-1 of data; out must hold 41 bytes. */
+void atmos_sha1_hex(const void *data, size_t len, char out[41]);
+
+#endif

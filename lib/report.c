@@ -1,0 +1,112 @@
+/*
+ * Reading an executed plan: counts, exit status, names, the audit line.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <atmos/plan.h>
+
+void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < plan->nitems; i++) {
+        switch (plan->items[i].outcome) {
+        case ATMOS_OUTCOME_REMOVED:
+        case ATMOS_OUTCOME_WOULD_REMOVE:
+            out->removed++;
+            break;
+        case ATMOS_OUTCOME_ABSENT:
+            out->absent++;
+            break;
+        case ATMOS_OUTCOME_FAILED:
+            out->failed++;
+            break;
+        case ATMOS_OUTCOME_PENDING:
+            break;
+        }
+    }
+}
+
+int atmos_plan_exit_status(const struct atmos_plan *plan)
+{
+    struct atmos_counts c;
+    atmos_plan_count(plan, &c);
+    return c.removed == 0 && c.failed > 0 ? 1 : 0;
+}
+
+const char *atmos_scope_name(enum atmos_scope scope)
+{
+    switch (scope) {
+    case ATMOS_SCOPE_IDENTITY:
+        return "identity";
+    case ATMOS_SCOPE_PROVIDER:
+        return "provider";
+    case ATMOS_SCOPE_ALL:
+        return "all";
+    }
+    return "?";
+}
+
+const char *atmos_outcome_name(enum atmos_outcome outcome)
+{
+    switch (outcome) {
+    case ATMOS_OUTCOME_PENDING:
+        return "pending";
+    case ATMOS_OUTCOME_REMOVED:
+        return "removed";
+    case ATMOS_OUTCOME_WOULD_REMOVE:
+        return "would_remove";
+    case ATMOS_OUTCOME_ABSENT:
+        return "absent";
+    case ATMOS_OUTCOME_FAILED:
+        return "failed";
+    }
+    return "?";
+}
+
+const char *atmos_item_kind_name(enum atmos_item_kind kind)
+{
+    switch (kind) {
+    case ATMOS_ITEM_INI_SECTION:
+        return "file_section";
+    case ATMOS_ITEM_FILE:
+        return "cache_file";
+    case ATMOS_ITEM_SSO_TOKEN:
+        return "aws_sso_token";
+    case ATMOS_ITEM_DIRECTORY:
+        return "directory";
+    }
+    return "?";
+}
+
+/* target="..." with quotes and backslashes escaped, so a name cannot forge a field. */
+static void quote(char *out, size_t len, const char *s)
+{
+    size_t o = 0;
+    if (len < 3)
+        return;
+    out[o++] = '"';
+    for (; *s && o + 3 < len; s++) {
+        if (*s == '"' || *s == '\\')
+            out[o++] = '\\';
+        out[o++] = *s;
+    }
+    out[o++] = '"';
+    out[o] = '\0';
+}
+
+void atmos_audit_format(char *buf, size_t len, const struct atmos_plan *plan, const char *user,
+                        unsigned long uid, const char *extra)
+{
+    struct atmos_counts c;
+    char target[600] = "";
+    atmos_plan_count(plan, &c);
+    if (plan->target) {
+        strcpy(target, " target=");
+        quote(target + 8, sizeof(target) - 8, plan->target);
+    }
+    snprintf(buf, len, "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu%s%s",
+             plan->scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success",
+             user ? user : "?", uid, atmos_scope_name(plan->scope), target, c.removed, c.failed,
+             extra ? " " : "", extra ? extra : "");
+}

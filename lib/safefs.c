@@ -1,0 +1,435 @@
+/*
+ * Walking and changing paths under a user's home through descriptors.
+ *
+ * MUST, for every path we touch:
+ *  - open the trusted anchor (the home directory from passwd/$HOME, or "/")
+ *    by path, and every component below it with openat(O_NOFOLLOW|O_DIRECTORY);
+ *  - refuse a symlink, FIFO, device or socket anywhere on the way, never follow it;
+ *  - check with fstat that each directory is owned by the user or root and that
+ *    what we change is owned by the user;
+ *  - operate on the descriptor we checked (openat/unlinkat/renameat relative
+ *    to it), never on a path string again;
+ *  - never open a file in a way that can block (O_NONBLOCK until fstat says
+ *    it is a regular file).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "safefs.h"
+
+#define TEMP_INFIX ".atmos-tmp."
+#define MAX_DEPTH 64
+
+static int say(struct atmos_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int say(struct atmos_why *why, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
+    va_end(ap);
+    return ATMOS_FS_FAIL;
+}
+
+static const char *type_name(mode_t m)
+{
+    if (S_ISLNK(m))
+        return "a symlink";
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISDIR(m))
+        return "a directory";
+    if (S_ISSOCK(m))
+        return "a socket";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "a device";
+    return "a regular file";
+}
+
+/* Explain why openat(O_NOFOLLOW|O_DIRECTORY) of `name` failed. */
+static int explain(int dirfd, const char *name, const char *shown, int e, struct atmos_why *why)
+{
+    struct stat st;
+    if (e == ENOENT)
+        return ATMOS_FS_ABSENT;
+    if ((e == ELOOP || e == ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return say(why, "%s is %s, refusing to follow it", shown, type_name(st.st_mode));
+    return say(why, "%s: %s", shown, strerror(e));
+}
+
+static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *out,
+                struct atmos_why *why)
+{
+    char shown[4096];
+    size_t hl = fs->home ? strlen(fs->home) : 0;
+    const char *rest;
+    int fd;
+    if (path[0] != '/' || upto >= sizeof(shown))
+        return say(why, "%s: not an absolute path", path);
+    /* The home directory itself is trusted (it comes from passwd or $HOME). */
+    if (hl > 1 && strncmp(path, fs->home, hl) == 0 && (path[hl] == '/' || hl == upto)) {
+        fd = open(fs->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        rest = path + hl;
+    } else {
+        fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        rest = path;
+    }
+    if (fd < 0)
+        return say(why, "%s: %s", hl ? fs->home : "/", strerror(errno));
+    const char *end = path + upto;
+    while (rest < end) {
+        while (rest < end && *rest == '/')
+            rest++;
+        if (rest >= end)
+            break;
+        const char *slash = memchr(rest, '/', (size_t)(end - rest));
+        size_t clen = (size_t)((slash ? slash : end) - rest);
+        char comp[256];
+        if (clen >= sizeof(comp)) {
+            close(fd);
+            return say(why, "%s: path component too long", path);
+        }
+        memcpy(comp, rest, clen);
+        comp[clen] = '\0';
+        snprintf(shown, sizeof(shown), "%.*s", (int)(rest + clen - path), path);
+        rest += clen;
+        if (strcmp(comp, ".") == 0)
+            continue;
+        if (strcmp(comp, "..") == 0) {
+            close(fd);
+            return say(why, "%s: '..' is not allowed", path);
+        }
+        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (next < 0) {
+            int rc = explain(fd, comp, shown, errno, why);
+            close(fd);
+            return rc;
+        }
+        close(fd);
+        fd = next;
+        struct stat st;
+        if (fstat(fd, &st) != 0) {
+            close(fd);
+            return say(why, "%s: %s", shown, strerror(errno));
+        }
+        /* A directory of another user on the way could be swapped under us. */
+        if (st.st_uid != fs->uid && st.st_uid != 0) {
+            close(fd);
+            return say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
+                       (unsigned long)st.st_uid, (unsigned long)fs->uid);
+        }
+    }
+    *out = fd;
+    return ATMOS_FS_OK;
+}
+
+int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_why *why)
+{
+    return walk(fs, path, strlen(path), fd, why);
+}
+
+int atmos_fs_open_parent(const struct atmos_fs *fs, const char *path, int *fd, const char **leaf,
+                         struct atmos_why *why)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash[1] == '\0')
+        return say(why, "%s: not a file path", path);
+    *leaf = slash + 1;
+    return walk(fs, path, (size_t)(slash - path), fd, why);
+}
+
+int atmos_fs_check(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                   mode_t type, struct stat *st, struct atmos_why *why)
+{
+    struct stat tmp;
+    if (st == NULL)
+        st = &tmp;
+    if (fstatat(dirfd, leaf, st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno == ENOENT ? ATMOS_FS_ABSENT : say(why, "%s: %s", path, strerror(errno));
+    if ((st->st_mode & S_IFMT) != type)
+        return say(why, "%s is %s, not %s; not touched", path, type_name(st->st_mode),
+                   type_name(type));
+    if (st->st_uid != fs->uid)
+        return say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
+                   (unsigned long)st->st_uid, (unsigned long)fs->uid);
+    return ATMOS_FS_OK;
+}
+
+int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                  size_t max, struct atmos_buf *out, struct stat *st, struct atmos_why *why)
+{
+    int rc = ATMOS_FS_FAIL;
+    int fd = openat(dirfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return ATMOS_FS_ABSENT;
+        return explain(dirfd, leaf, path, errno, why);
+    }
+    if (fstat(fd, st) != 0) {
+        say(why, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        say(why, "%s is %s, not a regular file; not touched", path, type_name(st->st_mode));
+        goto done;
+    }
+    if (st->st_uid != fs->uid) {
+        say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
+            (unsigned long)st->st_uid, (unsigned long)fs->uid);
+        goto done;
+    }
+    if ((size_t)st->st_size > max) {
+        say(why, "%s is larger than %zu bytes; not touched", path, max);
+        goto done;
+    }
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            say(why, "%s: %s", path, strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        if (out->len + (size_t)n > max) {
+            say(why, "%s is larger than %zu bytes; not touched", path, max);
+            goto done;
+        }
+        if (atmos_buf_append(out, chunk, (size_t)n) != 0) {
+            say(why, "%s: out of memory", path);
+            goto done;
+        }
+    }
+    rc = ATMOS_FS_OK;
+done:
+    close(fd);
+    return rc;
+}
+
+int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    struct atmos_why *why)
+{
+    int rc = atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, NULL, why);
+    if (rc != ATMOS_FS_OK)
+        return rc;
+    /* unlinkat never follows a link, so a swap after the check cannot redirect it. */
+    if (unlinkat(dirfd, leaf, 0) != 0)
+        return errno == ENOENT ? ATMOS_FS_ABSENT : say(why, "%s: %s", path, strerror(errno));
+    return ATMOS_FS_OK;
+}
+
+static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                     int depth, struct atmos_why *why);
+
+static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int depth,
+                     struct atmos_why *why)
+{
+    if (depth > MAX_DEPTH)
+        return say(why, "%s: nested more than %d levels; not removed", path, MAX_DEPTH);
+    DIR *d = fdopendir(dfd);
+    if (d == NULL) {
+        close(dfd);
+        return say(why, "%s: %s", path, strerror(errno));
+    }
+    int rc = ATMOS_FS_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+            continue;
+        char sub[4096];
+        snprintf(sub, sizeof(sub), "%s/%s", path, n);
+        struct stat st;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno != ENOENT)
+                rc = say(why, "%s: %s", sub, strerror(errno));
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            int r = rmtree_at(fs, dirfd(d), n, sub, depth + 1, why);
+            if (r == ATMOS_FS_FAIL)
+                rc = r;
+        } else if (unlinkat(dirfd(d), n, 0) != 0 && errno != ENOENT) {
+            /* Links, FIFOs and sockets are removed as entries, never opened. */
+            rc = say(why, "%s: %s", sub, strerror(errno));
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                     int depth, struct atmos_why *why)
+{
+    int rc = atmos_fs_check(fs, dirfd, leaf, path, S_IFDIR, NULL, why);
+    if (rc != ATMOS_FS_OK)
+        return rc;
+    int fd = openat(dirfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return explain(dirfd, leaf, path, errno, why);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_uid != fs->uid) {
+        close(fd);
+        return say(why, "%s changed while being removed; not touched", path);
+    }
+    rc = rmtree_fd(fs, fd, path, depth, why);
+    if (rc != ATMOS_FS_OK)
+        return rc;
+    if (unlinkat(dirfd, leaf, AT_REMOVEDIR) != 0 && errno != ENOENT)
+        return say(why, "%s: %s", path, strerror(errno));
+    return ATMOS_FS_OK;
+}
+
+int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    struct atmos_why *why)
+{
+    return rmtree_at(fs, dirfd, leaf, path, 0, why);
+}
+
+int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf)
+{
+    return unlinkat(dirfd, leaf, AT_REMOVEDIR) == 0 ? ATMOS_FS_OK : ATMOS_FS_ABSENT;
+}
+
+int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                  int timeout_ms, int *lockfd, struct atmos_why *why)
+{
+    char name[300];
+    if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
+        return say(why, "%s: name too long", path);
+    int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+                    0600);
+    if (fd < 0)
+        return say(why, "%s.lock: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != fs->uid) {
+        close(fd);
+        return say(why, "%s.lock is not a regular file of uid %lu; not touched", path,
+                   (unsigned long)fs->uid);
+    }
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            break;
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return say(why, "%s.lock: %s", path, strerror(e));
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
+        if (ms >= timeout_ms) {
+            close(fd);
+            return say(why, "timed out after %d.%d s waiting for the lock %s.lock", timeout_ms / 1000,
+                       (timeout_ms % 1000) / 100, path);
+        }
+        struct timespec nap = {0, 20 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+    }
+    *lockfd = fd;
+    return ATMOS_FS_OK;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                     const void *data, size_t len, const struct stat *orig,
+                     struct atmos_why *why)
+{
+    char tmp[320];
+    unsigned char rnd[8];
+    int fd = -1, rc = ATMOS_FS_FAIL, made = 0;
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+        return say(why, "%s: no randomness for a temporary name: %s", path, strerror(errno));
+    snprintf(tmp, sizeof(tmp), ".%s" TEMP_INFIX "%02x%02x%02x%02x%02x%02x%02x%02x", leaf, rnd[0],
+             rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        goto done;
+    }
+    made = 1;
+    if (write_all(fd, data, len) != 0 || fchmod(fd, orig->st_mode & 07777) != 0 ||
+        fsync(fd) != 0) {
+        say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+        goto done;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+        goto done;
+    }
+    fd = -1;
+    /* Only replace the file we read: an unlocked writer may have renamed over it. */
+    struct stat now;
+    if (atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, &now, why) != ATMOS_FS_OK ||
+        now.st_ino != orig->st_ino || now.st_dev != orig->st_dev) {
+        say(why, "%s changed while being rewritten; left as it is", path);
+        goto done;
+    }
+    if (renameat(dirfd, tmp, dirfd, leaf) != 0) {
+        say(why, "%s: cannot replace: %s", path, strerror(errno));
+        goto done;
+    }
+    made = 0;
+    if (fsync(dirfd) != 0) {
+        say(why, "%s: replaced, but syncing the directory failed: %s", path, strerror(errno));
+        goto done;
+    }
+    rc = ATMOS_FS_OK;
+done:
+    if (fd >= 0)
+        close(fd);
+    if (made)
+        unlinkat(dirfd, tmp, 0);
+    return rc;
+}
+
+void atmos_fs_clean_temps(const struct atmos_fs *fs, int dirfd, const char *leaf)
+{
+    char prefix[300];
+    int plen = snprintf(prefix, sizeof(prefix), ".%s" TEMP_INFIX, leaf);
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || plen >= (int)sizeof(prefix))
+        goto out;
+    DIR *d = fdopendir(fd);
+    if (d == NULL)
+        goto out;
+    fd = -1;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        if (strncmp(de->d_name, prefix, (size_t)plen) != 0)
+            continue;
+        if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_uid == fs->uid)
+            unlinkat(dirfd, de->d_name, 0);
+    }
+    closedir(d);
+out:
+    if (fd >= 0)
+        close(fd);
+}

@@ -1,0 +1,67 @@
+/*
+ * Descriptor-based access to paths under a user's home.
+ *
+ * Every function returns ATMOS_FS_OK, ATMOS_FS_ABSENT (something on the way
+ * does not exist: nothing to do) or ATMOS_FS_FAIL with `why` filled in (a
+ * sentence naming the path and the reason, no file contents).
+ */
+#ifndef ATMOS_SAFEFS_H
+#define ATMOS_SAFEFS_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "internal.h"
+
+enum { ATMOS_FS_OK = 0, ATMOS_FS_ABSENT = 1, ATMOS_FS_FAIL = -1 };
+
+struct atmos_fs {
+    const char *home; /* trusted anchor: opened by path, everything below by descriptor */
+    uid_t uid;        /* owner required of everything we change */
+};
+
+struct atmos_why {
+    char msg[512];
+};
+
+/* Open directory `path` (absolute) component by component. */
+int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_why *why);
+/* Open the parent of `path`; *leaf points at the last component inside `path`. */
+int atmos_fs_open_parent(const struct atmos_fs *fs, const char *path, int *fd, const char **leaf,
+                         struct atmos_why *why);
+/* lstat the leaf: it must be of `type` (S_IFREG or S_IFDIR) and owned by fs->uid. */
+int atmos_fs_check(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                   mode_t type, struct stat *st, struct atmos_why *why);
+/* Read a regular file of at most `max` bytes without following a symlink. */
+int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                  size_t max, struct atmos_buf *out, struct stat *st, struct atmos_why *why);
+int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    struct atmos_why *why);
+/* Remove a directory and everything below it, never leaving it through a link. */
+int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    struct atmos_why *why);
+/* rmdir when empty; ATMOS_FS_ABSENT when missing or not empty. */
+int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf);
+
+/*
+ * Take the exclusive flock on `<leaf>.lock` (created 0600 if missing),
+ * retrying until `timeout_ms`.  *lockfd is closed by the caller to release.
+ */
+int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                  int timeout_ms, int *lockfd, struct atmos_why *why);
+
+/*
+ * Atomically replace `leaf` with `data`: a 0600 O_EXCL temporary in the same
+ * directory, written, given `orig`'s mode, fsynced, renamed over the original,
+ * then the directory is fsynced.  Fails, leaving the original, if the leaf is
+ * no longer the inode described by `orig`.
+ */
+int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                     const void *data, size_t len, const struct stat *orig,
+                     struct atmos_why *why);
+
+/* Remove temporaries a killed run left for `leaf` (caller holds the lock). */
+void atmos_fs_clean_temps(const struct atmos_fs *fs, int dirfd, const char *leaf);
+
+#endif

@@ -1,0 +1,20 @@
+/*
+ * Recognising AWS CLI SSO token cache files.
+ */
+#ifndef ATMOS_SSOCACHE_H
+#define ATMOS_SSOCACHE_H
+
+#include <stddef.h>
+
+enum atmos_sso_match {
+    ATMOS_SSO_MATCH,       /* a JSON object with accessToken and this startUrl */
+    ATMOS_SSO_OTHER,       /* a JSON object, but not a token for this startUrl */
+    ATMOS_SSO_UNPARSEABLE, /* not JSON, or not an object */
+};
+
+/* Largest cache file we read; token files are a few KiB. */
+#define ATMOS_SSO_MAX_BYTES (1024u * 1024u)
+
+enum atmos_sso_match atmos_sso_match(const char *data, size_t len, const char *start_url);
+
+#endif

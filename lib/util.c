@@ -1,0 +1,145 @@
+/*
+ * Small helpers: growable buffers, string vectors, path joining, SHA-1.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/sha1.h>
+
+#include <atmos/env.h>
+
+#include "internal.h"
+
+int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + len + 1) {
+            if (cap > SIZE_MAX / 2)
+                return -1;
+            cap *= 2;
+        }
+        char *p = realloc(b->data, cap);
+        if (p == NULL)
+            return -1;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    int rc = atmos_buf_append(b, s, (size_t)n);
+    free(s);
+    return rc;
+}
+
+void atmos_buf_free(struct atmos_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+char *atmos_strfmt(const char *fmt, ...)
+{
+    va_list ap;
+    char *s = NULL;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    return n < 0 ? NULL : s;
+}
+
+char *atmos_path_join(const char *a, const char *b)
+{
+    size_t la = strlen(a);
+    while (la > 1 && a[la - 1] == '/')
+        la--;
+    return atmos_strfmt("%.*s/%s", (int)la, a, b);
+}
+
+char *atmos_strdup0(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int atmos_strv_push(char ***v, size_t *n, const char *s)
+{
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return -1;
+    char **p = realloc(*v, (*n + 1) * sizeof(**v));
+    if (p == NULL) {
+        free(copy);
+        return -1;
+    }
+    p[(*n)++] = copy;
+    *v = p;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void atmos_strv_sort_unique(char **v, size_t *n)
+{
+    if (*n == 0)
+        return;
+    qsort(v, *n, sizeof(*v), cmp_str);
+    size_t out = 1;
+    for (size_t i = 1; i < *n; i++) {
+        if (strcmp(v[i], v[out - 1]) == 0)
+            free(v[i]);
+        else
+            v[out++] = v[i];
+    }
+    *n = out;
+}
+
+void atmos_strv_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void atmos_sha1_hex(const void *data, size_t len, char out[41])
+{
+    struct sha1_ctx ctx;
+    uint8_t digest[SHA1_DIGEST_SIZE];
+    sha1_init(&ctx);
+    sha1_update(&ctx, len, data);
+    sha1_digest(&ctx, sizeof(digest), digest);
+    for (size_t i = 0; i < sizeof(digest); i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+const char *atmos_tilde(const char *home, const char *path, char *buf, size_t len)
+{
+    size_t lh = home ? strlen(home) : 0;
+    if (lh > 1 && strncmp(path, home, lh) == 0 && path[lh] == '/') {
+        snprintf(buf, len, "~%s", path + lh);
+        return buf;
+    }
+    return path;
+}

@@ -1,0 +1,279 @@
+/*
+ * atmos-logout: remove atmos session data for an identity, a provider or
+ * everything.  Argument parsing, configuration lookup and the exit status
+ * live here; what to remove and how is the engine's (libatmos).
+ *
+ * Exit status: 0 something was removed or nothing was there; 1 every attempted
+ * removal failed, or the target or configuration is invalid; 2 usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atmos/config.h>
+#include <atmos/plan.h>
+
+#include "render.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct args {
+    const char *identity;
+    const char *provider;
+    const char *config;
+    int all, dry_run, json, quiet;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: atmos-logout [OPTIONS] [IDENTITY]\n"
+            "       atmos-logout --provider NAME [OPTIONS]\n"
+            "       atmos-logout --all [OPTIONS]\n"
+            "\n"
+            "Remove the session data (AWS credentials and config profiles, SSO token\n"
+            "caches) that `atmos auth login` left for an identity, a provider, or all.\n"
+            "\n"
+            "Options:\n"
+            "  -i, --identity NAME  log out of one identity (also the IDENTITY argument)\n"
+            "  -p, --provider NAME  log out of a provider and every identity it roots\n"
+            "  -a, --all            log out of every provider and identity\n"
+            "  -n, --dry-run        print what would be removed; change nothing\n"
+            "  -c, --config PATH    read this atmos.yaml last (wins over the search path)\n"
+            "  -o, --output FORMAT  text (default) or json\n"
+            "  -q, --quiet          print errors only\n"
+            "  -h, --help           this help\n"
+            "  -V, --version        print the version\n"
+            "\n"
+            "Environment: ATMOS_IDENTITY, IDENTITY (default identity), ATMOS_CLI_CONFIG_PATH,\n"
+            "ATMOS_AUTH_REALM, ATMOS_XDG_CONFIG_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME,\n"
+            "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr).\n"
+            "\n"
+            "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
+            "invalid target or configuration; 2 usage error.\n");
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "atmos-logout: %s\nTry 'atmos-logout --help'.\n", msg);
+    return EXIT_USAGE;
+}
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    static const struct option opts[] = {
+        {"identity", required_argument, NULL, 'i'}, {"provider", required_argument, NULL, 'p'},
+        {"all", no_argument, NULL, 'a'},            {"dry-run", no_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'},   {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":i:p:anc:o:qhV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'i':
+            if (a->identity && strcmp(a->identity, optarg) != 0)
+                return usage_error("more than one identity given");
+            a->identity = optarg;
+            break;
+        case 'p':
+            a->provider = optarg;
+            break;
+        case 'a':
+            a->all = 1;
+            break;
+        case 'n':
+            a->dry_run = 1;
+            break;
+        case 'c':
+            a->config = optarg;
+            break;
+        case 'o':
+            if (strcmp(optarg, "json") == 0)
+                a->json = 1;
+            else if (strcmp(optarg, "text") != 0)
+                return usage_error("--output takes text or json");
+            break;
+        case 'q':
+            a->quiet = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(EXIT_OK);
+        case 'V':
+            printf("atmos-logout %s\n", ATMOS_VERSION);
+            exit(EXIT_OK);
+        case ':': {
+            char msg[128];
+            snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
+            return usage_error(msg);
+        }
+        default: {
+            char msg[128];
+            snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
+            return usage_error(msg);
+        }
+        }
+    }
+    if (optind < argc) {
+        if (argc - optind > 1)
+            return usage_error("more than one identity given");
+        if (a->identity && strcmp(a->identity, argv[optind]) != 0)
+            return usage_error("more than one identity given");
+        a->identity = argv[optind];
+    }
+    if (a->all && (a->identity || a->provider))
+        return usage_error("--all cannot be combined with an identity or --provider");
+    if (a->identity && a->provider)
+        return usage_error("an identity and --provider cannot be combined");
+    if (!a->identity && !a->provider && !a->all) {
+        const char *e = getenv("ATMOS_IDENTITY");
+        if (e == NULL || *e == '\0')
+            e = getenv("IDENTITY");
+        if (e == NULL || *e == '\0')
+            return usage_error("name an identity, --provider NAME or --all");
+        a->identity = e;
+    }
+    return EXIT_OK;
+}
+
+static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
+{
+    static const char *const names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+    char ts[32];
+    (void)ctx;
+    atmos_log_timestamp(ts, sizeof(ts), (long long)time(NULL));
+    fprintf(stderr, "%s %s %s\n", ts, names[level], msg);
+}
+
+static int not_found(const struct args *a, const struct atmos_config *cfg, const char *msg)
+{
+    int provider = a->provider != NULL;
+    size_t n = provider ? cfg->nproviders : cfg->nidentities;
+    char **names = calloc(n ? n : 1, sizeof(*names));
+    if (names == NULL)
+        return EXIT_FAIL;
+    /* The configuration keeps both lists sorted by name. */
+    for (size_t i = 0; i < n; i++)
+        names[i] = provider ? cfg->providers[i].name : cfg->identities[i].name;
+    if (a->json) {
+        atmos_render_error_json(stdout, msg, provider ? "available_providers" : "available_identities",
+                                names, n);
+    } else {
+        fprintf(stderr, "Error: %s\n", msg);
+        fprintf(stderr, "\nAvailable %s:\n", provider ? "providers" : "identities");
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, "  - %s\n", names[i]);
+        if (n == 0)
+            fprintf(stderr, "  (none configured)\n");
+    }
+    free(names);
+    return EXIT_FAIL;
+}
+
+static int config_error(const struct args *a, const char *msg)
+{
+    if (a->json)
+        atmos_render_error_json(stdout, msg, NULL, NULL, 0);
+    else
+        fprintf(stderr, "Error: %s\n", msg);
+    return EXIT_FAIL;
+}
+
+static void audit(const struct atmos_plan *plan)
+{
+    char line[1024];
+    uid_t uid = getuid();
+    struct passwd *pw = getpwuid(uid);
+    atmos_audit_format(line, sizeof(line), plan, pw ? pw->pw_name : NULL, (unsigned long)uid, NULL);
+    openlog("atmos-logout", LOG_PID, LOG_AUTHPRIV);
+    syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line);
+    closelog();
+}
+
+int main(int argc, char **argv)
+{
+    struct args a = {0};
+    struct atmos_env env;
+    struct atmos_err err = {{0}};
+    struct atmos_source_list sources = {0};
+    struct atmos_config *cfg = NULL;
+    struct atmos_plan plan = {0};
+    char cwd[PATH_MAX];
+    int built = 0;
+    int rc = parse_args(argc, argv, &a);
+    if (rc != EXIT_OK)
+        return rc;
+
+    atmos_env_from_environ(&env);
+    env.cwd = getcwd(cwd, sizeof(cwd));
+    struct atmos_logger lg = {log_stderr, NULL,
+                              atmos_log_level_parse(getenv("ATMOS_LOGS_LEVEL"), ATMOS_LOG_ERROR)};
+    if (env.home == NULL || env.home[0] != '/') {
+        rc = config_error(&a, "HOME is not set to an absolute path");
+        goto done;
+    }
+    rc = EXIT_FAIL;
+    if (atmos_config_search_path(&sources, &env, ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH,
+                                 a.config, &err) != ATMOS_OK) {
+        config_error(&a, err.msg);
+        goto done;
+    }
+    int st = atmos_config_load(&cfg, &sources, &env, &err);
+    if (st == ATMOS_ENOCONFIG) {
+        char msg[2048];
+        size_t o = (size_t)snprintf(msg, sizeof(msg), "no atmos.yaml found (searched:");
+        for (size_t i = 0; i < sources.n && o < sizeof(msg); i++)
+            o += (size_t)snprintf(msg + o, sizeof(msg) - o, " %s", sources.v[i].path);
+        if (o < sizeof(msg))
+            snprintf(msg + o, sizeof(msg) - o, ")");
+        config_error(&a, msg);
+        goto done;
+    }
+    if (st != ATMOS_OK) {
+        config_error(&a, err.msg);
+        goto done;
+    }
+    for (size_t i = 0; i < cfg->nsources; i++)
+        atmos_log(&lg, ATMOS_LOG_DEBUG, "Loaded configuration path=%s", cfg->sources[i]);
+
+    enum atmos_scope scope = a.all ? ATMOS_SCOPE_ALL
+                             : a.provider ? ATMOS_SCOPE_PROVIDER
+                                          : ATMOS_SCOPE_IDENTITY;
+    const char *target = a.all ? NULL : a.provider ? a.provider : a.identity;
+    st = atmos_plan_build(&plan, cfg, &env, scope, target, &lg, &err);
+    if (st == ATMOS_ENOTFOUND) {
+        not_found(&a, cfg, err.msg);
+        goto done;
+    }
+    if (st != ATMOS_OK) {
+        config_error(&a, err.msg);
+        goto done;
+    }
+    built = 1;
+    struct atmos_exec_opts opts = {a.dry_run, 0, &lg};
+    atmos_plan_execute(&plan, &opts);
+    if (a.json)
+        atmos_render_json(stdout, &plan);
+    else
+        atmos_render_text(stdout, &plan, a.quiet);
+    if (!a.dry_run)
+        audit(&plan);
+    rc = atmos_plan_exit_status(&plan);
+done:
+    if (built)
+        atmos_plan_free(&plan);
+    atmos_config_free(cfg);
+    atmos_source_list_free(&sources);
+    if (fflush(stdout) != 0 && rc == EXIT_OK)
+        rc = EXIT_FAIL;
+    return rc;
+}

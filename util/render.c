@@ -1,0 +1,191 @@
+/*
+ * Rendering a plan or an executed plan for people (text) and programs (JSON).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "render.h"
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+/* "[profile dev] from ~/.config/atmos/aws/sso/config" and the like. */
+static void describe(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it)
+{
+    char buf[4096];
+    const char *p = atmos_tilde(plan->home, it->path, buf, sizeof(buf));
+    if (it->kind == ATMOS_ITEM_INI_SECTION) {
+        if (it->flavor == ATMOS_INI_CONFIG && strcmp(it->section, "default") != 0)
+            fprintf(out, "[profile %s] from %s", it->section, p);
+        else
+            fprintf(out, "[%s] from %s", it->section, p);
+        if (it->file_removed)
+            fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
+    } else {
+        fprintf(out, "%s %s", it->label, p);
+    }
+}
+
+static void print_target(FILE *out, const struct atmos_plan *plan)
+{
+    switch (plan->scope) {
+    case ATMOS_SCOPE_IDENTITY:
+        fprintf(out, "Logging out from identity: %s\n\n", plan->target);
+        fprintf(out, "Building authentication chain...\n✓ Chain: ");
+        for (size_t i = 0; i < plan->chain.n; i++)
+            fprintf(out, "%s%s", i ? " → " : "", plan->chain.names[i]);
+        fprintf(out, "\n\n");
+        break;
+    case ATMOS_SCOPE_PROVIDER:
+        fprintf(out, "Logging out from provider: %s\n", plan->target);
+        fprintf(out, "Identities using it: %zu\n\n", plan->nidentities);
+        break;
+    case ATMOS_SCOPE_ALL:
+        fprintf(out, "Logging out from all identities (%zu %s, %zu %s)\n\n", plan->nidentities,
+                plural(plan->nidentities, "identity", "identities"), plan->nproviders,
+                plural(plan->nproviders, "provider", "providers"));
+        break;
+    }
+}
+
+static void print_already(FILE *out, const struct atmos_plan *plan)
+{
+    switch (plan->scope) {
+    case ATMOS_SCOPE_IDENTITY:
+        fprintf(out, "Identity '%s' is already logged out.\n", plan->target);
+        break;
+    case ATMOS_SCOPE_PROVIDER:
+        fprintf(out, "Provider '%s' is already logged out.\n", plan->target);
+        break;
+    case ATMOS_SCOPE_ALL:
+        fprintf(out, "All identities are already logged out.\n");
+        break;
+    }
+}
+
+void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet)
+{
+    struct atmos_counts c;
+    atmos_plan_count(plan, &c);
+    if (quiet) {
+        for (size_t i = 0; i < plan->nitems; i++)
+            if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED)
+                fprintf(stderr, "Error: %s\n", plan->items[i].error);
+        return;
+    }
+    if (plan->dry_run)
+        fprintf(out, "Dry run: nothing will be removed.\n\n");
+    print_target(out, plan);
+    if (c.removed == 0 && c.failed == 0) {
+        print_already(out, plan);
+        return;
+    }
+    fprintf(out, plan->dry_run ? "Would remove:\n" : "Removing credentials...\n");
+    for (size_t i = 0; i < plan->nitems; i++) {
+        const struct atmos_item *it = &plan->items[i];
+        if (it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE) {
+            fprintf(out, plan->dry_run ? "  • " : "  ✓ Removed ");
+            describe(out, plan, it);
+            fputc('\n', out);
+        } else if (it->outcome == ATMOS_OUTCOME_FAILED) {
+            fprintf(out, "  ✗ Could not remove ");
+            describe(out, plan, it);
+            fputc('\n', out);
+        }
+    }
+    fputc('\n', out);
+    size_t n = plan->nidentities;
+    if (plan->dry_run) {
+        fprintf(out, "Dry run: %zu %s would be removed; nothing was changed.\n", c.removed,
+                plural(c.removed, "item", "items"));
+        if (c.failed)
+            fprintf(out, "%zu %s could not be checked.\n", c.failed, plural(c.failed, "item", "items"));
+    } else if (c.failed == 0) {
+        fprintf(out, "Successfully logged out from %zu %s\n", n, plural(n, "identity", "identities"));
+    } else {
+        fprintf(out, "%s (%zu/%zu successful)\n",
+                c.removed ? "Logged out with warnings" : "Logout failed", c.removed,
+                c.removed + c.failed);
+    }
+    if (c.failed) {
+        fprintf(out, "\nErrors encountered:\n");
+        for (size_t i = 0; i < plan->nitems; i++)
+            if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED)
+                fprintf(out, "  • %s\n", plan->items[i].error);
+    }
+    if (!plan->dry_run)
+        fprintf(out, "\nNote: browser sessions with the identity provider stay active; "
+                     "sign out there too.\n");
+}
+
+static json_object *strv(char **v, size_t n)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < n; i++)
+        json_object_array_add(a, json_object_new_string(v[i]));
+    return a;
+}
+
+static json_object *str_or_null(const char *s)
+{
+    return s ? json_object_new_string(s) : NULL;
+}
+
+void atmos_render_json(FILE *out, const struct atmos_plan *plan)
+{
+    struct atmos_counts c;
+    atmos_plan_count(plan, &c);
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "scope", json_object_new_string(atmos_scope_name(plan->scope)));
+    json_object_object_add(o, "target", str_or_null(plan->target));
+    json_object_object_add(o, "dry_run", json_object_new_boolean(plan->dry_run));
+    json_object *chain = json_object_new_array();
+    for (size_t i = 0; i < plan->chain.n; i++)
+        json_object_array_add(chain, json_object_new_string(plan->chain.names[i]));
+    json_object_object_add(o, "chain", chain);
+    json_object_object_add(o, "identities", strv(plan->identities, plan->nidentities));
+    json_object_object_add(o, "providers", strv(plan->providers, plan->nproviders));
+    json_object *items = json_object_new_array();
+    for (size_t i = 0; i < plan->nitems; i++) {
+        const struct atmos_item *it = &plan->items[i];
+        json_object *j = json_object_new_object();
+        json_object_object_add(j, "kind", json_object_new_string(atmos_item_kind_name(it->kind)));
+        json_object_object_add(j, "label", json_object_new_string(it->label));
+        json_object_object_add(j, "path", json_object_new_string(it->path));
+        json_object_object_add(j, "section", str_or_null(it->section));
+        json_object_object_add(j, "identity", str_or_null(it->identity));
+        json_object_object_add(j, "provider", str_or_null(it->provider));
+        json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
+        json_object_object_add(j, "file_removed", json_object_new_boolean(it->file_removed));
+        json_object_object_add(j, "error", str_or_null(it->error));
+        json_object_array_add(items, j);
+    }
+    json_object_object_add(o, "items", items);
+    json_object_object_add(o, "removed", json_object_new_int64((int64_t)c.removed));
+    json_object_object_add(o, "absent", json_object_new_int64((int64_t)c.absent));
+    json_object_object_add(o, "failed", json_object_new_int64((int64_t)c.failed));
+    const char *status = c.removed == 0 && c.failed == 0 ? "already_logged_out"
+                         : c.failed == 0                  ? "success"
+                         : c.removed == 0                 ? "failed"
+                                                          : "partial";
+    json_object_object_add(o, "status", json_object_new_string(status));
+    json_object_object_add(o, "exit_code", json_object_new_int(atmos_plan_exit_status(plan)));
+    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}
+
+void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "error", json_object_new_string(msg));
+    if (what)
+        json_object_object_add(o, what, strv(names, n));
+    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}

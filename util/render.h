@@ -1,0 +1,18 @@
+/*
+ * Report rendering for atmos-logout.
+ */
+#ifndef ATMOS_RENDER_H
+#define ATMOS_RENDER_H
+
+#include <stdio.h>
+
+#include <atmos/plan.h>
+
+/* The report for people; `quiet` prints only errors (to stderr). */
+void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet);
+/* The same report as one JSON document (schema in docs/atmos-logout.md). */
+void atmos_render_json(FILE *out, const struct atmos_plan *plan);
+/* {"error": msg, what: [names...]} */
+void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n);
+
+#endif
