@@ -223,8 +223,11 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
     if (cfg->realm.value && (rc = check_realm(&cfg->realm, err)) != ATMOS_OK)
         return rc;
 
-    qsort(cfg->providers, cfg->nproviders, sizeof(*cfg->providers), cmp_provider);
-    qsort(cfg->identities, cfg->nidentities, sizeof(*cfg->identities), cmp_identity);
+    /* qsort and bsearch must not see the NULL of an empty list. */
+    if (cfg->nproviders)
+        qsort(cfg->providers, cfg->nproviders, sizeof(*cfg->providers), cmp_provider);
+    if (cfg->nidentities)
+        qsort(cfg->identities, cfg->nidentities, sizeof(*cfg->identities), cmp_identity);
     for (size_t i = 0; i < cfg->nproviders; i++) {
         const struct atmos_provider *p = &cfg->providers[i];
         if (p->kind.value == NULL || *p->kind.value == '\0')
@@ -327,12 +330,16 @@ static int cmp_key_identity(const void *key, const void *elem)
 
 const struct atmos_provider *atmos_config_provider(const struct atmos_config *cfg, const char *name)
 {
+    if (cfg->nproviders == 0)
+        return NULL;
     return bsearch(name, cfg->providers, cfg->nproviders, sizeof(*cfg->providers),
                    cmp_key_provider);
 }
 
 const struct atmos_identity *atmos_config_identity(const struct atmos_config *cfg, const char *name)
 {
+    if (cfg->nidentities == 0)
+        return NULL;
     return bsearch(name, cfg->identities, cfg->nidentities, sizeof(*cfg->identities),
                    cmp_key_identity);
 }

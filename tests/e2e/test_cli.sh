@@ -1,0 +1,250 @@
+#!/bin/bash
+# End-to-end: the built atmos-logout against real files in a temporary HOME.
+source "$(dirname "$0")/lib.sh"
+
+begin "identity logout removes only that identity's sections"
+fresh_home
+run dev-admin
+check "exit 0" rc_is 0
+check "header" has "$OUT" "Logging out from identity: dev-admin"
+check "chain" has "$OUT" "✓ Chain: aws-sso → dev-org-admin → dev-admin"
+check "item line" has "$OUT" "✓ Removed [dev-admin] from ~/$SSO/credentials"
+check "summary" has "$OUT" "Successfully logged out from 1 identity"
+check "browser note" has "$OUT" "browser sessions"
+check "credentials section gone" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+check "config section gone" no_section_in "[profile dev-admin]" "$H/$SSO/config"
+check "nested block went with it" bash -c "! grep -q max_concurrent_requests '$H/$SSO/config'"
+check "sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
+check "sibling config kept" section_in "[profile prod-readonly]" "$H/$SSO/config"
+check "its atmos comment went, the others stayed" \
+    [ "$(grep -c '^; atmos: expiration=' "$H/$SSO/credentials")" -eq 2 ]
+check "SSO token stays" exists "$H/.aws/sso/cache/$(sha1 "$URL").json"
+check "atmos session stays" exists "$H/.cache/atmos/aws-sso/sessions/$(sha1 "$URL|us-east-1").json"
+check "mode kept" [ "$(stat -c %a "$H/$SSO/credentials")" = 600 ]
+check "no temporaries left" bash -c "! ls -a '$H/$SSO' | grep -q atmos-tmp"
+end
+
+begin "already logged out"
+run dev-admin
+check "exit 0" rc_is 0
+check "message" has "$OUT" "Identity 'dev-admin' is already logged out."
+end
+
+begin "identity from -i, ATMOS_IDENTITY and IDENTITY"
+fresh_home
+run -i prod-readonly
+check "-i" no_section_in "[prod-readonly]" "$H/$SSO/credentials"
+OUT=$(ATMOS_IDENTITY=dev-admin IDENTITY=dev-org-admin "$BIN" --config "$EXAMPLE"); RC=$?
+check "ATMOS_IDENTITY wins" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+check "IDENTITY not used" section_in "[dev-org-admin]" "$H/$SSO/credentials"
+OUT=$(IDENTITY=dev-org-admin "$BIN" --config "$EXAMPLE"); RC=$?
+check "IDENTITY" no_section_in "[dev-org-admin]" "$H/$SSO/credentials"
+check "last one deletes the files" missing "$H/$SSO/credentials"
+check "and the directory" missing "$H/$SSO"
+end
+
+begin "dry run changes nothing and lists the plan"
+fresh_home
+before=$(snapshot "$H")
+run --dry-run --provider aws-sso
+check "exit 0" rc_is 0
+check "says dry run" has "$OUT" "Dry run: nothing will be removed."
+check "lists directory" has "$OUT" "provider directory ~/$SSO"
+check "lists token" has "$OUT" "AWS CLI SSO token ~/.aws/sso/cache/$(sha1 "$URL").json"
+check "lists sso-session token" has "$OUT" "named-session.json"
+check "does not list other URL" hasnt "$OUT" "other.json"
+check "does not list broken" hasnt "$OUT" "broken.json"
+check "files unchanged" [ "$before" = "$(snapshot "$H")" ]
+run --dry-run dev-admin
+check "identity dry run" has "$OUT" "[profile dev-admin] from ~/$SSO/config"
+check "still unchanged" [ "$before" = "$(snapshot "$H")" ]
+end
+
+begin "provider logout removes its directory and caches, nothing else"
+fresh_home
+run --provider aws-sso
+check "exit 0" rc_is 0
+check "summary counts its identities" has "$OUT" "Successfully logged out from 3 identities"
+check "directory gone" missing "$H/$SSO"
+check "atmos session gone" missing "$H/.cache/atmos/aws-sso/sessions/$(sha1 "$URL|us-east-1").json"
+check "provisioned gone" missing "$H/.cache/atmos/auth/aws-sso"
+check "AWS CLI token gone" missing "$H/.aws/sso/cache/$(sha1 "$URL").json"
+check "sso-session token gone" missing "$H/.aws/sso/cache/named-session.json"
+check "other URL kept" exists "$H/.aws/sso/cache/other.json"
+check "client registration kept" exists "$H/.aws/sso/cache/botocore-client-id-us-east-1.json"
+check "unparseable kept" exists "$H/.aws/sso/cache/broken.json"
+check "other provider kept" exists "$H/.config/atmos/aws/partner-sso/credentials"
+check "aws-user kept" exists "$H/.config/atmos/aws/aws-user/credentials"
+run --provider aws-sso
+check "again: already logged out" has "$OUT" "Provider 'aws-sso' is already logged out."
+end
+
+begin "--all removes every provider, aws-user included"
+fresh_home
+run --all
+check "exit 0" rc_is 0
+check "summary" has "$OUT" "Successfully logged out from 5 identities"
+check "base is empty" [ -z "$(ls -A "$H/.config/atmos/aws")" ]
+check "decoys kept" exists "$H/.aws/sso/cache/other.json"
+run --all
+check "again" has "$OUT" "All identities are already logged out."
+end
+
+begin "not found lists the available names sorted"
+fresh_home
+run nope
+check "exit 1" rc_is 1
+check "message" has "$ERR" 'Error: identity "nope" not found in configuration'
+check "sorted list" [ "$(sed -n '/Available identities:/,$p' <<<"$ERR" | tail -n +2 | tr -d ' -' | tr '\n' ,)" = "ciuser,devadmin,devorgadmin,partneraudit,prodreadonly," ]
+run --provider nope
+check "provider exit 1" rc_is 1
+check "provider message" has "$ERR" 'Error: provider "nope" not found in configuration'
+check "providers listed" has "$ERR" "  - partner-sso"
+end
+
+begin "usage errors exit 2"
+fresh_home
+run dev-admin --provider aws-sso;  check "identity + provider" rc_is 2
+run --all dev-admin;               check "all + identity" rc_is 2
+run --all --provider aws-sso;      check "all + provider" rc_is 2
+run a b;                           check "two identities" rc_is 2
+run --bogus;                       check "unknown option" rc_is 2
+check "unknown option named" has "$ERR" "unknown option '--bogus'"
+run;                               check "no target" rc_is 2
+run --output yaml dev-admin;       check "bad output" rc_is 2
+check "nothing removed by usage errors" section_in "[dev-admin]" "$H/$SSO/credentials"
+run --help;                        check "help exits 0" rc_is 0
+check "help lists --dry-run" has "$OUT" "--dry-run"
+end
+
+begin "a failing item: best-effort summary, exit status"
+fresh_home
+rm "$H/$SSO/credentials"; mkdir "$H/$SSO/credentials"   # not a file
+run dev-admin
+check "exit 0 (one item removed)" rc_is 0
+check "warnings" has "$OUT" "Logged out with warnings (1/2 successful)"
+check "errors header" has "$OUT" "Errors encountered:"
+check "reason" has "$OUT" "is a directory, not a regular file"
+check "cross mark" has "$OUT" "✗ Could not remove [dev-admin]"
+check "config section removed anyway" no_section_in "[profile dev-admin]" "$H/$SSO/config"
+rmdir "$H/$SSO/credentials"; printf '[dev-admin]\nk=v\n' >"$H/$SSO/credentials"
+printf '[profile dev-admin]\n' >>"$H/$SSO/config"
+ln -sfn /etc "$H/$SSO.victim"; rm -rf "$H/$SSO"; ln -s "$H/$SSO.victim" "$H/$SSO"
+run dev-admin
+check "exit 1 when every removal failed" rc_is 1
+check "failed summary" has "$OUT" "Logout failed (0/2 successful)"
+check "symlink named" has "$OUT" "is a symlink, refusing to follow it"
+end
+
+begin "an unwritable directory fails that item only"
+fresh_home
+if [ "$(id -u)" -eq 0 ]; then
+    # root ignores permissions: run as nobody, as the PAM module's child would.
+    chown -R 65534:65534 "$H"
+    as_user() { setpriv --reuid 65534 --regid 65534 --clear-groups -- "$@"; }
+else
+    as_user() { "$@"; }
+fi
+chmod 500 "$H/$SSO"
+OUT=$(HOME=$H as_user "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+chmod 700 "$H/$SSO"
+check "exit 1: every removal failed" rc_is 1
+check "reason" has "$OUT" "Permission denied"
+check "file intact" section_in "[dev-admin]" "$H/$SSO/credentials"
+check "no temporary left" bash -c "! ls -a '$H/$SSO' | grep -q atmos-tmp"
+end
+
+begin "the lock held by another process"
+fresh_home
+flock -o "$H/$SSO/credentials.lock" sleep 30 &
+holder=$!
+sleep 0.3
+start=$(date +%s)
+run dev-admin
+waited=$(( $(date +%s) - start ))
+kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+check "timeout named" has "$OUT" "timed out after 10.0 s waiting for the lock"
+check "waited about 10 s" [ "$waited" -ge 9 ] && [ "$waited" -le 13 ]
+check "credentials untouched" section_in "[dev-admin]" "$H/$SSO/credentials"
+check "config done" no_section_in "[profile dev-admin]" "$H/$SSO/config"
+check "warnings" has "$OUT" "Logged out with warnings (1/2 successful)"
+# A holder that lets go in time: we wait and succeed.
+flock -o "$H/$SSO/credentials.lock" sleep 1 &
+holder=$!
+sleep 0.2
+run dev-admin
+wait "$holder"
+check "released lock: removed" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+check "exit 0" rc_is 0
+end
+
+begin "--output json"
+fresh_home
+run --output json dev-admin
+check "exit 0" rc_is 0
+check "valid JSON with the report" "$PY" -c '
+import json,sys; d=json.loads(sys.argv[1])
+assert d["scope"]=="identity" and d["target"]=="dev-admin" and d["dry_run"] is False
+assert d["chain"]==["aws-sso","dev-org-admin","dev-admin"]
+assert d["removed"]==2 and d["failed"]==0 and d["status"]=="success" and d["exit_code"]==0
+assert {i["status"] for i in d["items"]}=={"removed"}
+assert all(i["kind"]=="file_section" for i in d["items"])' "$OUT"
+run --output json nope
+check "not found as JSON" "$PY" -c '
+import json,sys; d=json.loads(sys.argv[1])
+assert "not found" in d["error"] and d["available_identities"][0]=="ci-user"' "$OUT"
+end
+
+begin "debug log: timestamped lines on stderr, no secrets"
+fresh_home
+OUT=$(ATMOS_LOGS_LEVEL=Debug "$BIN" --config "$EXAMPLE" dev-admin 2>"$TMPROOT/err"); RC=$?
+ERR=$(cat "$TMPROOT/err")
+check "timestamped" grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z DEBUG Removing section \[dev-admin\] path=/' "$TMPROOT/err"
+check "no secret" hasnt "$ERR" "secret-dev-admin"
+check "no token" hasnt "$ERR" "token-dev-admin"
+run dev-admin
+check "quiet without the variable" [ -z "$ERR" ]
+end
+
+begin "configuration search path and errors"
+fresh_home
+mkdir -p "$H/.atmos" "$H/proj" "$H/envdir"
+cp "$EXAMPLE" "$H/.atmos/atmos.yaml"
+(cd "$H/proj" && "$BIN" dev-admin >/dev/null 2>&1)
+check "~/.atmos/atmos.yaml is read" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+printf 'auth:\n  identities:\n    local-id: {kind: aws/user}\n' >"$H/proj/atmos.yaml"
+printf '[local-id]\nk=v\n' >>"$H/.config/atmos/aws/aws-user/credentials"
+(cd "$H/proj" && "$BIN" local-id >/dev/null 2>&1)
+check "./atmos.yaml merges in" no_section_in "[local-id]" "$H/.config/atmos/aws/aws-user/credentials"
+printf 'auth:\n  identities:\n    x: {kind: aws/assume-role, via: {identity: y}}\n    y: {kind: aws/assume-role, via: {identity: x}}\n' >"$H/envdir/atmos.yaml"
+OUT=$(cd "$H/proj" && ATMOS_CLI_CONFIG_PATH=$H/envdir "$BIN" dev-org-admin 2>&1); RC=$?
+check "ATMOS_CLI_CONFIG_PATH directory read" has "$OUT" "via cycle"
+check "invalid config exits 1" rc_is 1
+check "nothing removed with a bad config" section_in "[dev-org-admin]" "$H/$SSO/credentials"
+printf 'auth:\n  providers:\n    p: {kind: [x}\n' >"$H/bad.yaml"
+run_raw --config "$H/bad.yaml" dev-admin
+check "YAML error names file:line:column" grep -qE "bad.yaml:3:[0-9]+: " <<<"$ERR"
+run_raw --config "$H/none.yaml" dev-admin
+check "missing --config is an error" rc_is 1
+check "names it" has "$ERR" "none.yaml"
+rm -rf "$H/.atmos"
+OUT=$(cd / && "$BIN" dev-admin 2>&1); RC=$?
+check "no config at all" has "$OUT" "no atmos.yaml found"
+end
+
+begin "realm and base_path"
+fresh_home
+mkdir -p "$H/.config/atmos/team-a/aws/aws-sso"
+printf '[dev-admin]\nk=v\n[keep]\nk=v\n' >"$H/.config/atmos/team-a/aws/aws-sso/credentials"
+OUT=$(ATMOS_AUTH_REALM=team-a "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+check "realm file rewritten" no_section_in "[dev-admin]" "$H/.config/atmos/team-a/aws/aws-sso/credentials"
+check "realm sibling kept" section_in "[keep]" "$H/.config/atmos/team-a/aws/aws-sso/credentials"
+check "non-realm file untouched" section_in "[dev-admin]" "$H/$SSO/credentials"
+OUT=$(ATMOS_AUTH_REALM=Bad "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+check "bad realm rejected" has "$OUT" 'realm "Bad" is invalid'
+mkdir -p "$H/custom/p"
+printf '[i]\nk=v\n' >"$H/custom/p/credentials"
+printf 'auth:\n  providers:\n    p:\n      kind: aws/saml\n      spec: {files: {base_path: ~/custom}}\n  identities:\n    i: {kind: aws/assume-role, via: {provider: p}}\n' >"$H/bp.yaml"
+run_raw --config "$H/bp.yaml" i
+check "base_path honoured" missing "$H/custom/p/credentials"
+end

@@ -1,0 +1,338 @@
+/*
+ * Configuration loading, merging, validation and chain resolution, on real
+ * YAML files written to a temporary directory.
+ */
+#include "testutil.h"
+
+#include <atmos/config.h>
+
+#include "paths.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = tu_mkhome();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_rmrf(dir);
+    free(dir);
+    return 0;
+}
+
+static struct atmos_env env_for(const char *home)
+{
+    struct atmos_env e = {0};
+    e.home = home;
+    return e;
+}
+
+/* Load one or two files (b may be NULL); returns the status, err filled. */
+static int load2(const char *a, const char *b, struct atmos_config **cfg, struct atmos_err *err,
+                 const struct atmos_env *env)
+{
+    struct atmos_source_list l = {0};
+    char *pa = tu_path(dir, "a.yaml"), *pb = tu_path(dir, "b.yaml");
+    tu_write(pa, a);
+    if (b)
+        tu_write(pb, b);
+    struct atmos_source src[2] = {{pa, ATMOS_SOURCE_REQUIRED}, {pb, ATMOS_SOURCE_REQUIRED}};
+    l.v = src;
+    l.n = b ? 2 : 1;
+    *cfg = NULL;
+    int rc = atmos_config_load(cfg, &l, env, err);
+    free(pa);
+    free(pb);
+    return rc;
+}
+
+static int load(const char *yaml, struct atmos_config **cfg, struct atmos_err *err)
+{
+    struct atmos_env e = env_for(dir);
+    return load2(yaml, NULL, cfg, err, &e);
+}
+
+static void expect_error(const char *yaml, const char *needle)
+{
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    int rc = load(yaml, &cfg, &err);
+    if (rc == ATMOS_OK || strstr(err.msg, needle) == NULL)
+        fail_msg("expected an error containing '%s', got rc=%d '%s'", needle, rc, err.msg);
+    assert_null(cfg);
+}
+
+static const char example[] = "components: {ignored: true}\n"
+                              "auth:\n"
+                              "  realm: team-a\n"
+                              "  providers:\n"
+                              "    sso:\n"
+                              "      kind: aws/iam-identity-center\n"
+                              "      region: us-east-1\n"
+                              "      start_url: https://x.awsapps.com/start\n"
+                              "  identities:\n"
+                              "    org: {kind: aws/permission-set, via: {provider: sso}}\n"
+                              "    dev: {kind: aws/assume-role, via: {identity: org}}\n"
+                              "    keys: {kind: aws/user}\n"
+                              "    amb: {kind: ambient}\n";
+
+static void loads_fields_and_sorts(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    assert_int_equal(load(example, &cfg, &err), ATMOS_OK);
+    assert_int_equal(cfg->nproviders, 1);
+    assert_int_equal(cfg->nidentities, 4);
+    assert_string_equal(cfg->identities[0].name, "amb");
+    assert_string_equal(cfg->identities[3].name, "org");
+    assert_string_equal(cfg->realm.value, "team-a");
+    const struct atmos_provider *p = atmos_config_provider(cfg, "sso");
+    assert_non_null(p);
+    assert_string_equal(p->start_url.value, "https://x.awsapps.com/start");
+    assert_int_equal(p->region.mark.line, 7);
+    assert_int_equal(p->region.mark.column, 15);
+    atmos_config_free(cfg);
+}
+
+static void chain_resolution(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    struct atmos_chain ch;
+    assert_int_equal(load(example, &cfg, &err), ATMOS_OK);
+    assert_int_equal(atmos_chain_resolve(cfg, "dev", &ch, &err), ATMOS_OK);
+    assert_int_equal(ch.n, 3);
+    assert_string_equal(ch.names[0], "sso");
+    assert_string_equal(ch.names[1], "org");
+    assert_string_equal(ch.names[2], "dev");
+    assert_string_equal(ch.provider, "sso");
+    atmos_chain_free(&ch);
+    assert_int_equal(atmos_chain_resolve(cfg, "keys", &ch, &err), ATMOS_OK);
+    assert_string_equal(ch.provider, "aws-user");
+    assert_int_equal(ch.n, 2);
+    atmos_chain_free(&ch);
+    assert_int_equal(atmos_chain_resolve(cfg, "amb", &ch, &err), ATMOS_OK);
+    assert_null(ch.provider);
+    atmos_chain_free(&ch);
+    assert_int_equal(atmos_chain_resolve(cfg, "nope", &ch, &err), ATMOS_ENOTFOUND);
+    atmos_config_free(cfg);
+}
+
+static void later_file_wins_key_by_key(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    struct atmos_env e = env_for(dir);
+    assert_int_equal(load2(example,
+                           "auth:\n  providers:\n    sso:\n      region: eu-west-1\n"
+                           "  identities:\n    extra: {kind: aws/user}\n",
+                           &cfg, &err, &e),
+                     ATMOS_OK);
+    const struct atmos_provider *p = atmos_config_provider(cfg, "sso");
+    assert_string_equal(p->region.value, "eu-west-1");
+    assert_string_equal(p->start_url.value, "https://x.awsapps.com/start");
+    assert_non_null(strstr(p->region.mark.file, "b.yaml"));
+    assert_int_equal(cfg->nidentities, 5);
+    atmos_config_free(cfg);
+}
+
+static void realm_env_overrides_and_env_tag(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    struct atmos_env e = env_for(dir);
+    e.realm = "from-env";
+    setenv("ATMOS_TEST_URL", "https://env.awsapps.com/start", 1);
+    assert_int_equal(load2("auth:\n  realm: file\n  providers:\n    p:\n      kind: aws/saml\n"
+                           "      start_url: !env ATMOS_TEST_URL\n",
+                           NULL, &cfg, &err, &e),
+                     ATMOS_OK);
+    assert_string_equal(cfg->realm.value, "from-env");
+    assert_string_equal(cfg->providers[0].start_url.value, "https://env.awsapps.com/start");
+    atmos_config_free(cfg);
+}
+
+static void errors_name_file_line_column(void **state)
+{
+    (void)state;
+    expect_error("auth:\n  providers: [\n", "a.yaml:3:1:");
+    expect_error("auth:\n  identities:\n    x: {kind: aws/permission-set, via: {provider: nope}}\n",
+                 "a.yaml:3:");
+    expect_error("auth:\n  identities:\n    x: {kind: aws/permission-set, via: {provider: nope}}\n",
+                 "via.provider \"nope\" is not a configured provider");
+    expect_error("auth:\n  providers: 3\n", "a.yaml:2:14: auth.providers must be a mapping");
+}
+
+static void semantic_errors(void **state)
+{
+    (void)state;
+    expect_error("auth:\n  providers: {p: {kind: k}}\n  identities:\n"
+                 "    x: {kind: aws/permission-set, via: {provider: p, identity: y}}\n"
+                 "    y: {kind: aws/user}\n",
+                 "both via.provider and via.identity");
+    expect_error("auth:\n  identities:\n    x: {kind: aws/permission-set}\n",
+                 "needs via.provider or via.identity");
+    expect_error("auth:\n  identities:\n    x: {kind: aws/assume-role, via: {identity: ghost}}\n",
+                 "via.identity \"ghost\" is not a configured identity");
+    expect_error("auth:\n  identities:\n    a: {kind: aws/assume-role, via: {identity: b}}\n"
+                 "    b: {kind: aws/assume-role, via: {identity: a}}\n",
+                 "via cycle a → b → a");
+    expect_error("auth:\n  identities:\n    a: {kind: aws/assume-role, via: {identity: a}}\n",
+                 "via cycle a → a");
+    expect_error("auth:\n  realm: Team_A\n", "realm \"Team_A\" is invalid");
+    expect_error("auth:\n  realm: a/b\n", "realm \"a/b\" is invalid");
+    expect_error("auth:\n  identities:\n    x: {via: {provider: p}}\n", "kind is required");
+}
+
+static void bad_names(void **state)
+{
+    (void)state;
+    expect_error("auth:\n  providers:\n    ../etc: {kind: k}\n", "must not start with '.'");
+    expect_error("auth:\n  providers:\n    a/b: {kind: k}\n", "must not contain '/'");
+    expect_error("auth:\n  identities:\n    \"a\\nb\": {kind: aws/user}\n", "control character");
+    expect_error("auth:\n  identities:\n    \".hidden\": {kind: aws/user}\n", "must not start");
+    expect_error("auth:\n  identities:\n    \"a\\0b\": {kind: aws/user}\n", "NUL byte");
+}
+
+static void bad_base_paths(void **state)
+{
+    (void)state;
+    expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: ''}}\n",
+                 "base_path is empty");
+    expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: '  '}}\n",
+                 "base_path is empty");
+    expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: }}\n",
+                 "base_path is empty");
+    expect_error("auth:\n  providers:\n    p:\n      kind: k\n"
+                 "      spec: {files: {base_path: \"/a\\nb\"}}\n",
+                 "line break");
+    expect_error("auth:\n  providers:\n    p:\n      kind: k\n"
+                 "      spec: {files: {base_path: \"/a\\rb\"}}\n",
+                 "line break");
+    expect_error("auth:\n  providers:\n    p:\n      kind: k\n"
+                 "      spec: {files: {base_path: \"/a\\0b\"}}\n",
+                 "NUL byte");
+    expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: rel}}\n",
+                 "must be absolute");
+}
+
+static void missing_files(void **state)
+{
+    (void)state;
+    struct atmos_source_list l = {0};
+    struct atmos_env e = env_for(dir);
+    struct atmos_config *cfg = NULL;
+    struct atmos_err err = {{0}};
+    char *p = tu_path(dir, "nothing-here.yaml");
+    struct atmos_source src = {p, ATMOS_SOURCE_OPTIONAL};
+    l.v = &src;
+    l.n = 1;
+    assert_int_equal(atmos_config_load(&cfg, &l, &e, &err), ATMOS_ENOCONFIG);
+    src.kind = ATMOS_SOURCE_REQUIRED;
+    assert_int_equal(atmos_config_load(&cfg, &l, &e, &err), ATMOS_EINVAL);
+    assert_non_null(strstr(err.msg, "nothing-here.yaml"));
+    free(p);
+}
+
+static void search_path_order(void **state)
+{
+    (void)state;
+    struct atmos_source_list l;
+    struct atmos_err err;
+    struct atmos_env e = env_for("/home/u");
+    e.system_config = "/usr/local/etc/atmos/atmos.yaml";
+    e.cwd = "/work";
+    e.cli_config_path = "/nonexistent/cfg.yaml";
+    assert_int_equal(atmos_config_search_path(&l, &e, ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH,
+                                              "/x/explicit.yaml", &err),
+                     ATMOS_OK);
+    assert_int_equal(l.n, 5);
+    assert_string_equal(l.v[0].path, "/usr/local/etc/atmos/atmos.yaml");
+    assert_string_equal(l.v[1].path, "/home/u/.atmos/atmos.yaml");
+    assert_string_equal(l.v[2].path, "/work/atmos.yaml");
+    assert_string_equal(l.v[3].path, "/nonexistent/cfg.yaml");
+    assert_int_equal(l.v[3].kind, ATMOS_SOURCE_REQUIRED);
+    assert_string_equal(l.v[4].path, "/x/explicit.yaml");
+    atmos_source_list_free(&l);
+    /* Without CWD and ENVPATH (the PAM module's search path). */
+    assert_int_equal(atmos_config_search_path(&l, &e, 0, NULL, &err), ATMOS_OK);
+    assert_int_equal(l.n, 2);
+    atmos_source_list_free(&l);
+}
+
+static void paths_follow_xdg_and_realm(void **state)
+{
+    (void)state;
+    struct atmos_env e = env_for("/home/u");
+    char *p = atmos_path_default_aws_base(&e, NULL);
+    assert_string_equal(p, "/home/u/.config/atmos/aws");
+    free(p);
+    e.xdg_config_home = "/xdg";
+    p = atmos_path_default_aws_base(&e, "team");
+    assert_string_equal(p, "/xdg/atmos/team/aws");
+    free(p);
+    e.atmos_xdg_config_home = "/atmosxdg";
+    p = atmos_path_default_aws_base(&e, NULL);
+    assert_string_equal(p, "/atmosxdg/atmos/aws");
+    free(p);
+    e.atmos_xdg_config_home = "relative"; /* ignored, as XDG says */
+    p = atmos_path_default_aws_base(&e, NULL);
+    assert_string_equal(p, "/xdg/atmos/aws");
+    free(p);
+    /* Expected values from coreutils sha1sum of "https://x|us-east-1" and "https://x". */
+    p = atmos_path_sso_session(&e, "https://x", "us-east-1");
+    assert_string_equal(p, "/home/u/.cache/atmos/aws-sso/sessions/"
+                           "7b449b0bbecd8e3d9a8d12c612d1f37bd3729809.json");
+    free(p);
+    p = atmos_path_aws_sso_token(&e, "https://x");
+    assert_string_equal(p, "/home/u/.aws/sso/cache/98383e6608d65e46b24bbd92582bc8d916605a21.json");
+    free(p);
+}
+
+static void provider_dir_uses_base_path(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    assert_int_equal(load("auth:\n  providers:\n    p:\n      kind: aws/saml\n"
+                          "      spec: {files: {base_path: ~/custom/aws}}\n"
+                          "    q: {kind: aws/saml}\n",
+                          &cfg, &err),
+                     ATMOS_OK);
+    struct atmos_env e = env_for("/home/u");
+    char *p = atmos_path_provider_dir(&e, cfg, "p", atmos_config_provider(cfg, "p"));
+    assert_string_equal(p, "/home/u/custom/aws/p");
+    free(p);
+    p = atmos_path_provider_dir(&e, cfg, "q", atmos_config_provider(cfg, "q"));
+    assert_string_equal(p, "/home/u/.config/atmos/aws/q");
+    free(p);
+    atmos_config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(loads_fields_and_sorts),
+        cmocka_unit_test(chain_resolution),
+        cmocka_unit_test(later_file_wins_key_by_key),
+        cmocka_unit_test(realm_env_overrides_and_env_tag),
+        cmocka_unit_test(errors_name_file_line_column),
+        cmocka_unit_test(semantic_errors),
+        cmocka_unit_test(bad_names),
+        cmocka_unit_test(bad_base_paths),
+        cmocka_unit_test(missing_files),
+        cmocka_unit_test(search_path_order),
+        cmocka_unit_test(paths_follow_xdg_and_realm),
+        cmocka_unit_test(provider_dir_uses_base_path),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
