@@ -19,9 +19,10 @@ SAN      ?=
 
 # Everything the build, the tests and the demo use, by Debian package name.
 DEBIAN_PKGS := gcc make pkg-config libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
-               libkeyutils-dev libpam0g-dev python3 python3-botocore
+               libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore \
+               keyutils gnome-keyring libsecret-tools dbus dbus-bin
 
-PKGS      := yaml-0.1 json-c nettle
+PKGS      := yaml-0.1 json-c nettle libkeyutils
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 ifeq ($(SAN),1)
@@ -47,20 +48,29 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout
 
+# V=1 shows the full commands.
+Q := $(if $(V),,@)
+
 $(BUILD)/%.o: %.c $(wildcard include/atmos/*.h lib/*.h util/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Only the Secret Service child sees GLib's headers; nothing links GLib (it is dlopen'ed).
+$(BUILD)/lib/keyring_secret.o: ALL_CFLAGS += $(shell pkg-config --cflags libsecret-1)
 
 $(BUILD)/libatmos.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/atmos-logout: $(UTIL_OBJ) $(BUILD)/libatmos.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $(UTIL_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UTIL_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit $$(pkg-config --cflags cmocka) -o $@ $< \
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit $$(pkg-config --cflags cmocka) -o $@ $< \
 	    $(BUILD)/libatmos.a $(PKG_LIBS) $$(pkg-config --libs cmocka) $(ALL_LDFLAGS)
 
 deps:

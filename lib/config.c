@@ -132,6 +132,8 @@ static int fail_mark(struct atmos_err *err, const struct atmos_mark *m, const ch
     va_end(ap);
     if (m->file == NULL)
         return atmos_fail(err, ATMOS_EINVAL, "%s", what);
+    if (m->line == 0) /* an environment variable, not a file */
+        return atmos_fail(err, ATMOS_EINVAL, "%s: %s", m->file, what);
     return atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: %s", m->file, m->line, m->column, what);
 }
 
@@ -222,6 +224,17 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
     }
     if (cfg->realm.value && (rc = check_realm(&cfg->realm, err)) != ATMOS_OK)
         return rc;
+
+    /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
+    const struct atmos_field *kt = &cfg->keyring_type;
+    struct atmos_field envkt = {(char *)env->keyring_type, {"ATMOS_KEYRING_TYPE", 0, 0}, 1};
+    if (env->keyring_type && *env->keyring_type)
+        kt = &envkt;
+    cfg->keyring = ATMOS_KEYRING_SYSTEM;
+    if (kt->value && atmos_keyring_parse(kt->value, &cfg->keyring) != 0)
+        return fail_mark(err, &kt->mark,
+                         "keyring type \"%s\" is unknown: use system, file, keyctl, memory or noop",
+                         kt->value);
 
     /* qsort and bsearch must not see the NULL of an empty list. */
     if (cfg->nproviders)

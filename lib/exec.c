@@ -20,6 +20,7 @@
 
 #include "ini.h"
 #include "internal.h"
+#include "keyring_internal.h"
 #include "safefs.h"
 #include "ssocache.h"
 
@@ -214,16 +215,49 @@ static void run_directory(const struct run *r, struct atmos_item *it)
         close(dfd);
 }
 
+/* Keyring items, batched per backend: the Secret Service is one bounded child. */
+static void run_keyrings(struct atmos_plan *plan, const struct run *r)
+{
+    struct atmos_item **batch = calloc(plan->nitems ? plan->nitems : 1, sizeof(*batch));
+    if (batch == NULL) {
+        for (size_t i = 0; i < plan->nitems; i++)
+            if (plan->items[i].kind == ATMOS_ITEM_KEYRING) {
+                plan->items[i].outcome = ATMOS_OUTCOME_FAILED;
+                plan->items[i].error = strdup("out of memory");
+            }
+        return;
+    }
+    for (int b = ATMOS_KEYRING_SYSTEM; b <= ATMOS_KEYRING_KEYCTL; b++) {
+        size_t n = 0;
+        for (size_t i = 0; i < plan->nitems; i++)
+            if (plan->items[i].kind == ATMOS_ITEM_KEYRING && (int)plan->items[i].backend == b)
+                batch[n++] = &plan->items[i];
+        if (n == 0)
+            continue;
+        if (b == ATMOS_KEYRING_FILE)
+            for (size_t i = 0; i < n; i++)
+                run_file(r, batch[i]);
+        else if (b == ATMOS_KEYRING_KEYCTL)
+            atmos_keyctl_run(batch, n, r->opts->dry_run, r->opts->log);
+        else
+            atmos_secret_run(batch, n, r->opts->dry_run, r->opts->keyring_timeout_ms,
+                             r->opts->log);
+    }
+    free(batch);
+}
+
 void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts)
 {
-    struct run r = {{NULL, geteuid()}, opts};
     /* HOME was checked to be absolute when the plan was built. */
+    struct run r = {{plan->home, geteuid()}, opts};
     plan->dry_run = opts->dry_run;
     for (size_t i = 0; i < plan->nitems; i++) {
         struct atmos_item *it = &plan->items[i];
-        r.fs.home = plan->home;
+        if (opts->only_keyring && it->kind != ATMOS_ITEM_KEYRING)
+            continue;
         free(it->error);
         it->error = NULL;
+        it->outcome = ATMOS_OUTCOME_PENDING;
         switch (it->kind) {
         case ATMOS_ITEM_INI_SECTION:
             run_section(&r, it);
@@ -235,8 +269,14 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
         case ATMOS_ITEM_DIRECTORY:
             run_directory(&r, it);
             break;
+        case ATMOS_ITEM_KEYRING:
+            break; /* below, batched */
         }
+    }
+    run_keyrings(plan, &r);
+    for (size_t i = 0; i < plan->nitems; i++) {
+        const struct atmos_item *it = &plan->items[i];
         if (it->outcome == ATMOS_OUTCOME_FAILED)
-            atmos_log(opts->log, ATMOS_LOG_WARN, "%s", it->error ? it->error : it->path);
+            atmos_log(opts->log, ATMOS_LOG_WARN, "%s", it->error ? it->error : "failed");
     }
 }

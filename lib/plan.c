@@ -12,7 +12,9 @@
 #include <atmos/plan.h>
 
 #include "internal.h"
+#include "keyring_internal.h"
 #include "paths.h"
+#include "plan_internal.h"
 #include "safefs.h"
 #include "ssocache.h"
 
@@ -20,12 +22,12 @@ static struct atmos_item *add_item(struct atmos_plan *plan, enum atmos_item_kind
                                    const char *label, char *path /* taken */,
                                    const char *identity, const char *provider)
 {
-    if (path == NULL)
+    if (path == NULL && kind != ATMOS_ITEM_KEYRING)
         return NULL;
-    for (size_t i = 0; i < plan->nitems; i++) {
+    for (size_t i = 0; path && i < plan->nitems; i++) {
         /* Two providers sharing a start URL find the same token file once. */
         if (plan->items[i].kind == kind && kind != ATMOS_ITEM_INI_SECTION &&
-            strcmp(plan->items[i].path, path) == 0) {
+            plan->items[i].path && strcmp(plan->items[i].path, path) == 0) {
             free(path);
             return &plan->items[i];
         }
@@ -45,6 +47,25 @@ static struct atmos_item *add_item(struct atmos_plan *plan, enum atmos_item_kind
     it->provider = atmos_strdup0(provider);
     if ((identity && !it->identity) || (provider && !it->provider))
         return NULL;
+    return it;
+}
+
+struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_keyring backend,
+                                          const char *key, char *path, const char *identity,
+                                          const char *provider)
+{
+    for (size_t i = 0; i < plan->nitems; i++) {
+        const struct atmos_item *o = &plan->items[i];
+        if (o->kind == ATMOS_ITEM_KEYRING && o->backend == backend && strcmp(o->key, key) == 0) {
+            free(path);
+            return &plan->items[i];
+        }
+    }
+    struct atmos_item *it = add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path, identity,
+                                     provider);
+    if (it == NULL || (it->key = strdup(key)) == NULL)
+        return NULL;
+    it->backend = backend;
     return it;
 }
 
@@ -190,8 +211,9 @@ static int add_identities_of(struct atmos_plan *plan, const struct atmos_config 
 
 int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, enum atmos_scope scope, const char *target,
-                     const struct atmos_logger *lg, struct atmos_err *err)
+                     const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
+    const struct atmos_logger *lg = opts ? opts->log : NULL;
     memset(plan, 0, sizeof(*plan));
     plan->scope = scope;
     int rc = ATMOS_ENOMEM;
@@ -251,6 +273,8 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
     }
     atmos_strv_sort_unique(plan->identities, &plan->nidentities);
     atmos_strv_sort_unique(plan->providers, &plan->nproviders);
+    if (atmos_keyring_plan(plan, cfg, env, opts && opts->keychain) != 0)
+        goto oom;
     return ATMOS_OK;
 oom:
     atmos_fail(err, ATMOS_ENOMEM, "out of memory");
@@ -269,6 +293,7 @@ void atmos_plan_free(struct atmos_plan *plan)
         free(it->identity);
         free(it->provider);
         free(it->error);
+        free(it->key);
     }
     free(plan->items);
     free(plan->target);

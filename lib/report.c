@@ -75,6 +75,8 @@ const char *atmos_item_kind_name(enum atmos_item_kind kind)
         return "aws_sso_token";
     case ATMOS_ITEM_DIRECTORY:
         return "directory";
+    case ATMOS_ITEM_KEYRING:
+        return "keychain_entry";
     }
     return "?";
 }

@@ -28,7 +28,7 @@ struct args {
     const char *identity;
     const char *provider;
     const char *config;
-    int all, dry_run, json, quiet;
+    int all, dry_run, json, quiet, keychain, force;
 };
 
 static void usage(FILE *out)
@@ -46,6 +46,8 @@ static void usage(FILE *out)
             "  -p, --provider NAME  log out of a provider and every identity it roots\n"
             "  -a, --all            log out of every provider and identity\n"
             "  -n, --dry-run        print what would be removed; change nothing\n"
+            "  -k, --keychain       also delete long-lived keychain credentials (asks first)\n"
+            "  -f, --force          with --keychain: do not ask (needed without a terminal)\n"
             "  -c, --config PATH    read this atmos.yaml last (wins over the search path)\n"
             "  -o, --output FORMAT  text (default) or json\n"
             "  -q, --quiet          print errors only\n"
@@ -54,6 +56,8 @@ static void usage(FILE *out)
             "\n"
             "Environment: ATMOS_IDENTITY, IDENTITY (default identity), ATMOS_CLI_CONFIG_PATH,\n"
             "ATMOS_AUTH_REALM, ATMOS_XDG_CONFIG_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME,\n"
+            "ATMOS_KEYRING_TYPE (system, file, keyctl, memory, noop), ATMOS_XDG_DATA_HOME,\n"
+            "XDG_DATA_HOME, DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR,\n"
             "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr).\n"
             "\n"
             "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
@@ -73,11 +77,12 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"all", no_argument, NULL, 'a'},            {"dry-run", no_argument, NULL, 'n'},
         {"config", required_argument, NULL, 'c'},   {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},        {"keychain", no_argument, NULL, 'k'},
+        {"force", no_argument, NULL, 'f'},          {NULL, 0, NULL, 0},
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:p:anc:o:qhV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:p:anc:o:qhVkf", opts, NULL)) != -1) {
         switch (c) {
         case 'i':
             if (a->identity && strcmp(a->identity, optarg) != 0)
@@ -104,6 +109,12 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case 'q':
             a->quiet = 1;
+            break;
+        case 'k':
+            a->keychain = 1;
+            break;
+        case 'f':
+            a->force = 1;
             break;
         case 'h':
             usage(stdout);
@@ -188,6 +199,45 @@ static int config_error(const struct args *a, const char *msg)
     return EXIT_FAIL;
 }
 
+/*
+ * --keychain deletes credentials that cannot be recovered: ask on a terminal,
+ * refuse without one unless --force.  Returns -1 to stop (exit status in *rc).
+ */
+static int confirm_keychain(const struct args *a, struct atmos_plan *plan,
+                            const struct atmos_logger *lg, int *rc)
+{
+    if (!a->keychain || a->dry_run || a->force)
+        return 0;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "Error: --keychain permanently deletes keychain credentials and needs "
+                        "confirmation on a terminal; add --force to delete without asking.\n"
+                        "Nothing was removed.\n");
+        *rc = EXIT_FAIL;
+        return -1;
+    }
+    struct atmos_exec_opts probe = {1, 0, lg, 0, 1};
+    atmos_plan_execute(plan, &probe);
+    size_t n = 0;
+    for (size_t i = 0; i < plan->nitems; i++)
+        n += plan->items[i].kind == ATMOS_ITEM_KEYRING &&
+             plan->items[i].outcome == ATMOS_OUTCOME_WOULD_REMOVE;
+    if (n == 0)
+        return 0; /* nothing in the keychain to lose */
+    printf("These keychain credentials will be permanently removed:\n");
+    atmos_render_keyring_list(stdout, plan);
+    printf("Delete keychain credentials for %s? [y/N] ", plan->target ? plan->target : "all identities");
+    fflush(stdout);
+    char line[64] = "";
+    if (fgets(line, sizeof(line), stdin) == NULL || (strcmp(line, "y\n") != 0 &&
+                                                     strcmp(line, "Y\n") != 0 &&
+                                                     strcmp(line, "yes\n") != 0)) {
+        printf("%sLogout cancelled - credentials preserved\n", line[0] ? "" : "\n");
+        *rc = EXIT_OK;
+        return -1;
+    }
+    return 0;
+}
+
 static void audit(const struct atmos_plan *plan)
 {
     char line[1024];
@@ -249,7 +299,8 @@ int main(int argc, char **argv)
                              : a.provider ? ATMOS_SCOPE_PROVIDER
                                           : ATMOS_SCOPE_IDENTITY;
     const char *target = a.all ? NULL : a.provider ? a.provider : a.identity;
-    st = atmos_plan_build(&plan, cfg, &env, scope, target, &lg, &err);
+    struct atmos_plan_opts popts = {a.keychain, &lg};
+    st = atmos_plan_build(&plan, cfg, &env, scope, target, &popts, &err);
     if (st == ATMOS_ENOTFOUND) {
         not_found(&a, cfg, err.msg);
         goto done;
@@ -259,7 +310,9 @@ int main(int argc, char **argv)
         goto done;
     }
     built = 1;
-    struct atmos_exec_opts opts = {a.dry_run, 0, &lg};
+    if (confirm_keychain(&a, &plan, &lg, &rc) != 0)
+        goto done;
+    struct atmos_exec_opts opts = {a.dry_run, 0, &lg, 0, 0};
     atmos_plan_execute(&plan, &opts);
     if (a.json)
         atmos_render_json(stdout, &plan);

@@ -8,6 +8,20 @@
 
 #include "render.h"
 
+static void describe(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it);
+
+void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan)
+{
+    for (size_t i = 0; i < plan->nitems; i++) {
+        const struct atmos_item *it = &plan->items[i];
+        if (it->kind == ATMOS_ITEM_KEYRING && it->outcome == ATMOS_OUTCOME_WOULD_REMOVE) {
+            fprintf(out, "  • ");
+            describe(out, plan, it);
+            fputc('\n', out);
+        }
+    }
+}
+
 static const char *plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
@@ -17,7 +31,7 @@ static const char *plural(size_t n, const char *one, const char *many)
 static void describe(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it)
 {
     char buf[4096];
-    const char *p = atmos_tilde(plan->home, it->path, buf, sizeof(buf));
+    const char *p = it->path ? atmos_tilde(plan->home, it->path, buf, sizeof(buf)) : "";
     if (it->kind == ATMOS_ITEM_INI_SECTION) {
         if (it->flavor == ATMOS_INI_CONFIG && strcmp(it->section, "default") != 0)
             fprintf(out, "[profile %s] from %s", it->section, p);
@@ -25,8 +39,29 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
             fprintf(out, "[%s] from %s", it->section, p);
         if (it->file_removed)
             fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
+    } else if (it->kind == ATMOS_ITEM_KEYRING) {
+        fprintf(out, "keychain entry %s (%s)", it->key, atmos_keyring_label(it, plan->home, buf,
+                                                                            sizeof(buf)));
     } else {
         fprintf(out, "%s %s", it->label, p);
+    }
+}
+
+const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
+                                size_t len)
+{
+    switch (it->backend) {
+    case ATMOS_KEYRING_SYSTEM:
+        return "Secret Service";
+    case ATMOS_KEYRING_KEYCTL:
+        return "kernel keyring";
+    case ATMOS_KEYRING_FILE: {
+        char tmp[4096];
+        snprintf(buf, len, "file keyring %s", atmos_tilde(home, it->path, tmp, sizeof(tmp)));
+        return buf;
+    }
+    default:
+        return atmos_keyring_name(it->backend);
     }
 }
 
@@ -155,8 +190,12 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
         json_object *j = json_object_new_object();
         json_object_object_add(j, "kind", json_object_new_string(atmos_item_kind_name(it->kind)));
         json_object_object_add(j, "label", json_object_new_string(it->label));
-        json_object_object_add(j, "path", json_object_new_string(it->path));
+        json_object_object_add(j, "path", str_or_null(it->path));
         json_object_object_add(j, "section", str_or_null(it->section));
+        json_object_object_add(j, "key", str_or_null(it->key));
+        json_object_object_add(j, "backend", it->kind == ATMOS_ITEM_KEYRING
+                                                 ? json_object_new_string(atmos_keyring_name(it->backend))
+                                                 : NULL);
         json_object_object_add(j, "identity", str_or_null(it->identity));
         json_object_object_add(j, "provider", str_or_null(it->provider));
         json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));

@@ -13,6 +13,7 @@
 
 #include <atmos/env.h>
 #include <atmos/error.h>
+#include <atmos/keyring.h>
 
 struct atmos_mark {
     const char *file; /* owned by the config's source list */
@@ -50,6 +51,7 @@ struct atmos_config {
     size_t nidentities;
     struct atmos_field realm;        /* after ATMOS_AUTH_REALM override */
     struct atmos_field keyring_type; /* auth.keyring.type */
+    enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
     char **sources;                  /* files actually read, in order */
     size_t nsources;
 };

@@ -15,6 +15,7 @@
 #include <atmos/config.h>
 #include <atmos/env.h>
 #include <atmos/error.h>
+#include <atmos/keyring.h>
 #include <atmos/log.h>
 
 enum atmos_scope { ATMOS_SCOPE_IDENTITY, ATMOS_SCOPE_PROVIDER, ATMOS_SCOPE_ALL };
@@ -24,6 +25,7 @@ enum atmos_item_kind {
     ATMOS_ITEM_FILE,        /* a cache file */
     ATMOS_ITEM_SSO_TOKEN,   /* an AWS CLI SSO cache file, re-checked before unlink */
     ATMOS_ITEM_DIRECTORY,   /* a directory and everything below it */
+    ATMOS_ITEM_KEYRING,     /* a keychain entry (see keyring.h for the backends) */
 };
 
 enum atmos_ini_flavor {
@@ -49,6 +51,8 @@ struct atmos_item {
     char *identity;  /* why: the identity, or NULL */
     char *provider;  /* why: the provider (directory name), or NULL */
     int prune_parent; /* FILE: remove the parent directory when it ends up empty */
+    char *key;        /* KEYRING: the entry's name, e.g. atmos_dev-admin */
+    enum atmos_keyring backend; /* KEYRING: where it lives; path is set for the file keyring */
 
     enum atmos_outcome outcome;
     char *error;      /* FAILED: reason, no secrets */
@@ -70,20 +74,30 @@ struct atmos_plan {
     int dry_run;              /* set by atmos_plan_execute */
 };
 
+struct atmos_plan_opts {
+    int keychain; /* also long-lived keychain credentials (--keychain) */
+    const struct atmos_logger *log;
+};
+
 /*
  * Compute what a logout of `target` (NULL for ATMOS_SCOPE_ALL) removes.
  * ATMOS_ENOTFOUND when the identity or provider is not configured.  Reads
  * directories (the AWS CLI SSO cache) but never changes anything.
+ *
+ * Keychain entries are planned for every chain when opts->keychain is set,
+ * and always for chains rooted at an ambient provider (gcp/adc, azure/cli, ...).
  */
 int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, enum atmos_scope scope, const char *target,
-                     const struct atmos_logger *lg, struct atmos_err *err);
+                     const struct atmos_plan_opts *opts, struct atmos_err *err);
 void atmos_plan_free(struct atmos_plan *plan);
 
 struct atmos_exec_opts {
     int dry_run;
     int lock_timeout_ms; /* 0: the default, 10 s */
     const struct atmos_logger *log;
+    int keyring_timeout_ms; /* bound on the Secret Service; 0: the default, 5 s */
+    int only_keyring;       /* run only KEYRING items (probing before a confirmation) */
 };
 
 /* Run every item best-effort; outcomes are written into the plan. */

@@ -1,0 +1,130 @@
+/*
+ * Keychain entries in the plan: which entries a logout deletes, their names,
+ * and where the file keyring keeps them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <atmos/keyring.h>
+
+#include "internal.h"
+#include "keyring_internal.h"
+#include "plan_internal.h"
+
+static const char *const names[] = {"system", "file", "keyctl", "memory", "noop"};
+
+int atmos_keyring_parse(const char *name, enum atmos_keyring *out)
+{
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *out = (enum atmos_keyring)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *atmos_keyring_name(enum atmos_keyring k)
+{
+    return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
+}
+
+int atmos_provider_is_ambient(const char *kind)
+{
+    static const char *const ambient[] = {"gcp/adc", "gcp/workload-identity-federation",
+                                          "azure/cli", "azure/oidc", "github/oidc"};
+    for (size_t i = 0; kind && i < sizeof(ambient) / sizeof(*ambient); i++)
+        if (strcmp(kind, ambient[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* The file keyring's file name: the key with '%' and '/' percent-encoded. */
+static char *file_name(const char *key)
+{
+    struct atmos_buf b = {0};
+    for (const char *p = key; *p; p++) {
+        int rc = *p == '%' ? atmos_buf_append(&b, "%25", 3)
+                 : *p == '/' ? atmos_buf_append(&b, "%2F", 3)
+                             : atmos_buf_append(&b, p, 1);
+        if (rc != 0) {
+            atmos_buf_free(&b);
+            return NULL;
+        }
+    }
+    return b.data;
+}
+
+static char *file_keyring_dir(const struct atmos_env *env)
+{
+    const char *d = env->atmos_xdg_data_home;
+    if (d == NULL || d[0] != '/')
+        d = env->xdg_data_home;
+    if (d == NULL || d[0] != '/')
+        return atmos_strfmt("%s/.local/share/atmos/keyring", env->home);
+    return atmos_strfmt("%s/atmos/keyring", d);
+}
+
+static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
+                   const struct atmos_env *env, const char *key, const char *identity,
+                   const char *provider)
+{
+    char *path = NULL;
+    if (cfg->keyring == ATMOS_KEYRING_FILE) {
+        char *dir = file_keyring_dir(env), *fn = file_name(key);
+        path = dir && fn ? atmos_path_join(dir, fn) : NULL;
+        free(dir);
+        free(fn);
+        if (path == NULL)
+            return -1;
+    }
+    struct atmos_item *it = atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
+    return it ? 0 : -1;
+}
+
+/* atmos_<realm>_<alias>, and the legacy atmos_<alias> when a realm is set. */
+static int add_alias(struct atmos_plan *plan, const struct atmos_config *cfg,
+                     const struct atmos_env *env, const char *alias, int is_identity,
+                     const char *provider)
+{
+    const char *realm = cfg->realm.value;
+    const char *identity = is_identity ? alias : NULL;
+    char *key = realm ? atmos_strfmt("atmos_%s_%s", realm, alias) : atmos_strfmt("atmos_%s", alias);
+    int rc = key ? add_key(plan, cfg, env, key, identity, provider) : -1;
+    free(key);
+    if (rc == 0 && realm) {
+        key = atmos_strfmt("atmos_%s", alias);
+        rc = key ? add_key(plan, cfg, env, key, identity, provider) : -1;
+        free(key);
+    }
+    return rc;
+}
+
+int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
+                       const struct atmos_env *env, int keychain)
+{
+    if (cfg->keyring == ATMOS_KEYRING_MEMORY || cfg->keyring == ATMOS_KEYRING_NOOP)
+        return 0; /* nothing persistent to delete */
+    /* Providers first (plan->providers is sorted), then identities. */
+    for (size_t i = 0; i < plan->nproviders; i++) {
+        const struct atmos_provider *p = atmos_config_provider(cfg, plan->providers[i]);
+        if (plan->scope == ATMOS_SCOPE_IDENTITY)
+            break; /* an identity logout never takes the provider's entry */
+        if (p && (keychain || atmos_provider_is_ambient(p->kind.value)) &&
+            add_alias(plan, cfg, env, p->name, 0, p->name) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < plan->nidentities; i++) {
+        struct atmos_chain ch;
+        if (atmos_chain_resolve(cfg, plan->identities[i], &ch, NULL) != ATMOS_OK)
+            continue;
+        int ambient = ch.provider_cfg && atmos_provider_is_ambient(ch.provider_cfg->kind.value);
+        int rc = 0;
+        if (keychain || ambient)
+            rc = add_alias(plan, cfg, env, plan->identities[i], 1, ch.provider);
+        atmos_chain_free(&ch);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,273 @@
+/*
+ * The Secret Service backend: items with attributes service=<key> and
+ * username=atmos-auth, in any collection, as zalando/go-keyring stores them
+ * for atmos.
+ *
+ * MUST: never map GLib into the calling process (the PAM host, or a CLI run
+ * that touches no Secret Service item): libsecret is dlopen'ed in a forked
+ * child.  Never prompt (locked items are reported, not unlocked), never
+ * autolaunch a bus (no session bus address: unavailable), and bound the whole
+ * exchange: the parent kills the child at the deadline.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libsecret/secret.h>
+
+#include "internal.h"
+#include "keyring_internal.h"
+
+#define DEFAULT_TIMEOUT_MS 5000
+#define LIBSECRET "libsecret-1.so.0"
+
+static void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(int fd, const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof(line) - 2)
+        n = sizeof(line) - 2;
+    for (int i = 0; i < n; i++)
+        if (line[i] == '\n')
+            line[i] = ' ';
+    line[n++] = '\n';
+    if (write(fd, line, (size_t)n) < 0)
+        _exit(3);
+}
+
+#define SYM(name)                                                                                  \
+    __typeof__(name) *p_##name = (__typeof__(name) *)dlsym(h, #name);                             \
+    if (p_##name == NULL) {                                                                        \
+        say(out, "* libsecret lacks " #name);                                                     \
+        _exit(2);                                                                                  \
+    }
+
+/* The child: one line per item, "<index> R|W|A" or "<index> F <reason>"; "*" for all. */
+static void child(int out, struct atmos_item **items, size_t n, int dry_run)
+    __attribute__((noreturn));
+static void child(int out, struct atmos_item **items, size_t n, int dry_run)
+{
+    void *h = dlopen(LIBSECRET, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        say(out, "* Secret Service unavailable: " LIBSECRET " is not installed");
+        _exit(2);
+    }
+    SYM(secret_service_get_sync);
+    SYM(secret_service_search_sync);
+    SYM(secret_item_get_locked);
+    SYM(secret_item_delete_sync);
+    SYM(g_hash_table_new);
+    SYM(g_hash_table_insert);
+    SYM(g_hash_table_unref);
+    SYM(g_str_hash);
+    SYM(g_str_equal);
+    SYM(g_error_free);
+
+    GError *err = NULL;
+    SecretService *svc = p_secret_service_get_sync(SECRET_SERVICE_NONE, NULL, &err);
+    if (svc == NULL) {
+        say(out, "* Secret Service unavailable: %s", err ? err->message : "no service");
+        _exit(2);
+    }
+    for (size_t i = 0; i < n; i++) {
+        GHashTable *attrs = p_g_hash_table_new(p_g_str_hash, p_g_str_equal);
+        p_g_hash_table_insert(attrs, (gpointer) "service", items[i]->key);
+        p_g_hash_table_insert(attrs, (gpointer) "username", (gpointer)ATMOS_KEYRING_USER);
+        /* No schema: go-keyring stores no xdg:schema.  No SECRET_SEARCH_UNLOCK: never prompt. */
+        GList *found =
+            p_secret_service_search_sync(svc, NULL, attrs, SECRET_SEARCH_ALL, NULL, &err);
+        p_g_hash_table_unref(attrs);
+        if (err != NULL) {
+            say(out, "%zu F Secret Service search failed: %s", i, err->message);
+            p_g_error_free(err);
+            err = NULL;
+            continue;
+        }
+        const char *status = found ? (dry_run ? "W" : "R") : "A";
+        for (GList *l = found; l != NULL; l = l->next) {
+            SecretItem *item = l->data;
+            if (p_secret_item_get_locked(item)) {
+                status = "F the item is locked; unlock the keyring and run again";
+                continue;
+            }
+            if (!dry_run && !p_secret_item_delete_sync(item, NULL, &err)) {
+                say(out, "%zu F Secret Service delete failed: %s", i,
+                    err ? err->message : "unknown error");
+                status = NULL;
+                if (err) {
+                    p_g_error_free(err);
+                    err = NULL;
+                }
+                break;
+            }
+        }
+        if (status)
+            say(out, "%zu %s", i, status);
+    }
+    _exit(0);
+}
+
+/* A session bus we may use: $DBUS_SESSION_BUS_ADDRESS, or our own $XDG_RUNTIME_DIR/bus. */
+static int bus_address(char *buf, size_t len)
+{
+    const char *a = getenv("DBUS_SESSION_BUS_ADDRESS");
+    if (a && *a) {
+        snprintf(buf, len, "%s", a);
+        return 0;
+    }
+    const char *rt = getenv("XDG_RUNTIME_DIR");
+    struct stat st;
+    char path[512];
+    if (rt == NULL || rt[0] != '/' || snprintf(path, sizeof(path), "%s/bus", rt) >= (int)sizeof(path))
+        return -1;
+    if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
+        return -1;
+    snprintf(buf, len, "unix:path=%s", path);
+    return 0;
+}
+
+static void fail_rest(struct atmos_item **items, size_t n, const char *why)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (items[i]->outcome != ATMOS_OUTCOME_PENDING)
+            continue;
+        items[i]->outcome = ATMOS_OUTCOME_FAILED;
+        free(items[i]->error);
+        items[i]->error = atmos_strfmt("%s (keychain entry %s)", why, items[i]->key);
+    }
+}
+
+static void apply(struct atmos_item **items, size_t n, char *line, char *global, size_t glen)
+{
+    char *sp = strchr(line, ' ');
+    if (sp == NULL)
+        return;
+    *sp++ = '\0';
+    if (strcmp(line, "*") == 0) {
+        snprintf(global, glen, "%s", sp);
+        return;
+    }
+    char *end;
+    unsigned long i = strtoul(line, &end, 10);
+    if (*end != '\0' || i >= n)
+        return;
+    struct atmos_item *it = items[i];
+    switch (sp[0]) {
+    case 'R':
+        it->outcome = ATMOS_OUTCOME_REMOVED;
+        break;
+    case 'W':
+        it->outcome = ATMOS_OUTCOME_WOULD_REMOVE;
+        break;
+    case 'A':
+        it->outcome = ATMOS_OUTCOME_ABSENT;
+        break;
+    default:
+        it->outcome = ATMOS_OUTCOME_FAILED;
+        free(it->error);
+        it->error = atmos_strfmt("keychain entry %s: %s", it->key, sp[1] ? sp + 2 : "failed");
+    }
+}
+
+void atmos_secret_run(struct atmos_item **items, size_t n, int dry_run, int timeout_ms,
+                      const struct atmos_logger *lg)
+{
+    char addr[1024], global[600] = "", buf[8192];
+    size_t have = 0;
+    int fds[2] = {-1, -1};
+    if (n == 0)
+        return;
+    if (bus_address(addr, sizeof(addr)) != 0) {
+        fail_rest(items, n, "Secret Service unavailable: no session bus");
+        return;
+    }
+    if (timeout_ms <= 0)
+        timeout_ms = DEFAULT_TIMEOUT_MS;
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        fail_rest(items, n, "Secret Service unavailable: cannot create a pipe");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        fail_rest(items, n, "Secret Service unavailable: cannot fork");
+        return;
+    }
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 2); /* GLib's own warnings are not ours to print */
+        }
+        close(fds[0]);
+        setenv("DBUS_SESSION_BUS_ADDRESS", addr, 1);
+        child(fds[1], items, n, dry_run);
+    }
+    close(fds[1]);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int timed_out = 0;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
+                                  (now.tv_nsec - start.tv_nsec) / 1000000);
+        if (left <= 0) {
+            timed_out = 1;
+            break;
+        }
+        struct pollfd p = {fds[0], POLLIN, 0};
+        int r = poll(&p, 1, (int)left);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            timed_out = r == 0;
+            break;
+        }
+        ssize_t got = read(fds[0], buf + have, sizeof(buf) - 1 - have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            break; /* the child is done */
+        have += (size_t)got;
+        buf[have] = '\0';
+        char *nl;
+        while ((nl = memchr(buf, '\n', have)) != NULL) {
+            *nl = '\0';
+            apply(items, n, buf, global, sizeof(global));
+            have -= (size_t)(nl + 1 - buf);
+            memmove(buf, nl + 1, have);
+        }
+        if (have == sizeof(buf) - 1)
+            have = 0; /* an overlong line: drop it */
+    }
+    close(fds[0]);
+    if (timed_out) {
+        kill(pid, SIGKILL);
+        atmos_log(lg, ATMOS_LOG_WARN, "Secret Service timed out after %d ms", timeout_ms);
+    }
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    if (timed_out)
+        fail_rest(items, n, "Secret Service timed out");
+    else if (global[0])
+        fail_rest(items, n, global);
+    else
+        fail_rest(items, n, "Secret Service stopped answering");
+}
