@@ -20,7 +20,8 @@ SAN      ?=
 # Everything the build, the tests and the demo use, by Debian package name.
 DEBIAN_PKGS := gcc make pkg-config libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
                libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore \
-               keyutils gnome-keyring libsecret-tools dbus dbus-bin
+               keyutils gnome-keyring libsecret-tools dbus dbus-bin \
+               openssh-server openssh-client passwd
 
 PKGS      := yaml-0.1 json-c nettle libkeyutils
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
@@ -41,12 +42,14 @@ LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UTIL_SRC := $(sort $(wildcard util/*.c))
 UTIL_OBJ := $(UTIL_SRC:%.c=$(BUILD)/%.o)
+PAM_SRC  := $(sort $(wildcard pam_atmos/*.c))
+PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check check-run demo install uninstall clean format
 
-all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout
+all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
@@ -66,6 +69,16 @@ $(BUILD)/libatmos.a: $(LIB_OBJ)
 $(BUILD)/atmos-logout: $(UTIL_OBJ) $(BUILD)/libatmos.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UTIL_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
+
+# The module exports pam_sm_open_session and pam_sm_close_session, nothing else.
+$(BUILD)/pam_atmos.so: $(PAM_OBJ) $(BUILD)/libatmos.a pam_atmos/pam_atmos.map
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -shared -o $@ $(PAM_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS) -lpam \
+	    -Wl,--version-script=pam_atmos/pam_atmos.map -Wl,-z,defs $(ALL_LDFLAGS)
+
+$(BUILD)/pamtest: tests/pam/pamtest.c
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpam $(ALL_LDFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
@@ -89,7 +102,7 @@ check: deps
 	$(MAKE) --no-print-directory check-run
 	$(MAKE) --no-print-directory check-run BUILD=build/asan SAN=1
 
-check-run: all $(UNIT_BIN)
+check-run: all $(UNIT_BIN) $(BUILD)/pamtest
 	BUILD=$(BUILD) SAN=$(SAN) bash tests/run.sh
 
 demo: deps

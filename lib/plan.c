@@ -98,8 +98,14 @@ static int add_sections(struct atmos_plan *plan, const struct atmos_env *env,
     return rc;
 }
 
+struct atmos_item *atmos_plan_add_path(struct atmos_plan *plan, enum atmos_item_kind kind,
+                                       const char *label, char *path, const char *provider)
+{
+    return add_item(plan, kind, label, path, NULL, provider);
+}
+
 /* Every *.json in the AWS CLI cache that is a token for start_url. */
-static int scan_aws_sso_cache(struct atmos_plan *plan, const struct atmos_env *env,
+int atmos_plan_scan_aws_sso_cache(struct atmos_plan *plan, const struct atmos_env *env,
                               const char *start_url, const char *provider,
                               const struct atmos_logger *lg)
 {
@@ -178,7 +184,7 @@ static int add_provider(struct atmos_plan *plan, const struct atmos_env *env,
                       atmos_path_aws_sso_token(env, url), NULL, name);
         if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(url)) == NULL))
             return -1;
-        if (scan_aws_sso_cache(plan, env, url, name, lg) != 0)
+        if (atmos_plan_scan_aws_sso_cache(plan, env, url, name, lg) != 0)
             return -1;
     }
     char *pdir = atmos_path_provisioned_dir(env, name);

@@ -97,18 +97,17 @@ static void quote(char *out, size_t len, const char *s)
     out[o] = '\0';
 }
 
-void atmos_audit_format(char *buf, size_t len, const struct atmos_plan *plan, const char *user,
-                        unsigned long uid, const char *extra)
+void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const char *target,
+                        const struct atmos_counts *c, const char *user, unsigned long uid,
+                        const char *extra)
 {
-    struct atmos_counts c;
-    char target[600] = "";
-    atmos_plan_count(plan, &c);
-    if (plan->target) {
-        strcpy(target, " target=");
-        quote(target + 8, sizeof(target) - 8, plan->target);
+    char t[600] = "";
+    if (target) {
+        strcpy(t, " target=");
+        quote(t + 8, sizeof(t) - 8, target);
     }
     snprintf(buf, len, "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu%s%s",
-             plan->scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success",
-             user ? user : "?", uid, atmos_scope_name(plan->scope), target, c.removed, c.failed,
+             scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success",
+             user ? user : "?", uid, atmos_scope_name(scope), t, c->removed, c->failed,
              extra ? " " : "", extra ? extra : "");
 }

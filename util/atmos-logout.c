@@ -243,7 +243,10 @@ static void audit(const struct atmos_plan *plan)
     char line[1024];
     uid_t uid = getuid();
     struct passwd *pw = getpwuid(uid);
-    atmos_audit_format(line, sizeof(line), plan, pw ? pw->pw_name : NULL, (unsigned long)uid, NULL);
+    struct atmos_counts c;
+    atmos_plan_count(plan, &c);
+    atmos_audit_format(line, sizeof(line), plan->scope, plan->target, &c, pw ? pw->pw_name : NULL,
+                       (unsigned long)uid, NULL);
     openlog("atmos-logout", LOG_PID, LOG_AUTHPRIV);
     syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line);
     closelog();
@@ -278,6 +281,21 @@ int main(int argc, char **argv)
         goto done;
     }
     int st = atmos_config_load(&cfg, &sources, &env, &err);
+    struct atmos_plan_opts popts = {a.keychain, &lg};
+    if (st == ATMOS_ENOCONFIG && a.all) {
+        /* No atmos.yaml anywhere: clean what atmos wrote, found on disk. */
+        if (a.keychain) {
+            config_error(&a, "--keychain needs an atmos.yaml to name the keychain entries; "
+                             "none was found");
+            goto done;
+        }
+        if (atmos_plan_discover(&plan, &env, &popts, &err) != ATMOS_OK) {
+            config_error(&a, err.msg);
+            goto done;
+        }
+        built = 1;
+        goto execute;
+    }
     if (st == ATMOS_ENOCONFIG) {
         char msg[2048];
         size_t o = (size_t)snprintf(msg, sizeof(msg), "no atmos.yaml found (searched:");
@@ -299,7 +317,6 @@ int main(int argc, char **argv)
                              : a.provider ? ATMOS_SCOPE_PROVIDER
                                           : ATMOS_SCOPE_IDENTITY;
     const char *target = a.all ? NULL : a.provider ? a.provider : a.identity;
-    struct atmos_plan_opts popts = {a.keychain, &lg};
     st = atmos_plan_build(&plan, cfg, &env, scope, target, &popts, &err);
     if (st == ATMOS_ENOTFOUND) {
         not_found(&a, cfg, err.msg);
@@ -312,6 +329,7 @@ int main(int argc, char **argv)
     built = 1;
     if (confirm_keychain(&a, &plan, &lg, &rc) != 0)
         goto done;
+execute:;
     struct atmos_exec_opts opts = {a.dry_run, 0, &lg, 0, 0};
     atmos_plan_execute(&plan, &opts);
     if (a.json)

@@ -80,6 +80,12 @@ static void print_target(FILE *out, const struct atmos_plan *plan)
         fprintf(out, "Identities using it: %zu\n\n", plan->nidentities);
         break;
     case ATMOS_SCOPE_ALL:
+        if (plan->discovered) {
+            fprintf(out, "No atmos.yaml found: logging out of what atmos wrote on disk "
+                         "(%zu provider %s)\n\n",
+                    plan->nproviders, plural(plan->nproviders, "directory", "directories"));
+            break;
+        }
         fprintf(out, "Logging out from all identities (%zu %s, %zu %s)\n\n", plan->nidentities,
                 plural(plan->nidentities, "identity", "identities"), plan->nproviders,
                 plural(plan->nproviders, "provider", "providers"));
@@ -139,6 +145,9 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet)
                 plural(c.removed, "item", "items"));
         if (c.failed)
             fprintf(out, "%zu %s could not be checked.\n", c.failed, plural(c.failed, "item", "items"));
+    } else if (c.failed == 0 && plan->discovered) {
+        fprintf(out, "Successfully logged out (%zu %s removed)\n", c.removed,
+                plural(c.removed, "item", "items"));
     } else if (c.failed == 0) {
         fprintf(out, "Successfully logged out from %zu %s\n", n, plural(n, "identity", "identities"));
     } else {
@@ -178,6 +187,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "scope", json_object_new_string(atmos_scope_name(plan->scope)));
     json_object_object_add(o, "target", str_or_null(plan->target));
     json_object_object_add(o, "dry_run", json_object_new_boolean(plan->dry_run));
+    json_object_object_add(o, "discovered", json_object_new_boolean(plan->discovered));
     json_object *chain = json_object_new_array();
     for (size_t i = 0; i < plan->chain.n; i++)
         json_object_array_add(chain, json_object_new_string(plan->chain.names[i]));

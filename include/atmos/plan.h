@@ -72,6 +72,7 @@ struct atmos_plan {
     struct atmos_item *items;
     size_t nitems;
     int dry_run;              /* set by atmos_plan_execute */
+    int discovered;           /* built by atmos_plan_discover, not from a configuration */
 };
 
 struct atmos_plan_opts {
@@ -91,6 +92,16 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, enum atmos_scope scope, const char *target,
                      const struct atmos_plan_opts *opts, struct atmos_err *err);
 void atmos_plan_free(struct atmos_plan *plan);
+
+/*
+ * With no configuration: what atmos wrote, found on disk — every provider
+ * directory under the atmos AWS base of every realm, atmos's SSO session and
+ * provisioned caches, and the AWS CLI SSO tokens whose startUrl (or
+ * start_url) appears in atmos's own session cache.  Scope is ATMOS_SCOPE_ALL.
+ * Keychain entries cannot be discovered and are never part of it.
+ */
+int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
+                        const struct atmos_plan_opts *opts, struct atmos_err *err);
 
 struct atmos_exec_opts {
     int dry_run;
@@ -120,10 +131,12 @@ const char *atmos_item_kind_name(enum atmos_item_kind kind);
 
 /*
  * The one audit line for a real logout, e.g.
- * "event=logout.success user=alice uid=1000 scope=identity target=dev removed=2 failed=0".
- * `extra` (may be NULL) is appended verbatim (the PAM module adds session data).
+ * "event=logout.success user=alice uid=1000 scope=identity target="dev" removed=2 failed=0".
+ * `target` may be NULL; `extra` (may be NULL) is appended verbatim (the PAM
+ * module adds session, host and duration).
  */
-void atmos_audit_format(char *buf, size_t len, const struct atmos_plan *plan, const char *user,
-                        unsigned long uid, const char *extra);
+void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const char *target,
+                        const struct atmos_counts *counts, const char *user, unsigned long uid,
+                        const char *extra);
 
 #endif

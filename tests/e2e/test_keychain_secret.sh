@@ -196,7 +196,7 @@ check "the dynamic loader was observed" bash -c "cat '$TMPROOT'/ld.* | grep -q l
 check "default logout loads no GLib" bash -c "! cat '$TMPROOT'/ld.* | grep -q libglib-2.0"
 rm -f "$TMPROOT"/ld.*
 LD_DEBUG=files LD_DEBUG_OUTPUT=$TMPROOT/ld "$BIN" --config "$EXAMPLE" --keychain --force dev-admin >/dev/null 2>&1
-check "a keychain logout loads libsecret, in its child only" bash -c "[ \$(grep -l libsecret-1.so.0 '$TMPROOT'/ld.* | wc -l) -eq 1 ]"
+check "a keychain logout does load libsecret (so the check above can fail)" bash -c "cat '$TMPROOT'/ld.* | grep -q libsecret-1.so.0"
 end
 
 # Last: unlocking again would need a prompt.

@@ -326,12 +326,15 @@ static void audit_line(void **state)
     char line[512];
     build(&plan, ATMOS_SCOPE_IDENTITY, "dev");
     execute(&plan, 0);
-    atmos_audit_format(line, sizeof(line), &plan, "alice", 1000, NULL);
+    struct atmos_counts c;
+    atmos_plan_count(&plan, &c);
+    atmos_audit_format(line, sizeof(line), plan.scope, plan.target, &c, "alice", 1000, NULL);
     assert_string_equal(line, "event=logout.success user=alice uid=1000 scope=identity "
                               "target=\"dev\" removed=2 failed=0");
     atmos_plan_free(&plan);
     build(&plan, ATMOS_SCOPE_ALL, NULL);
-    atmos_audit_format(line, sizeof(line), &plan, "alice", 1000, "tty=pts/1");
+    atmos_plan_count(&plan, &c);
+    atmos_audit_format(line, sizeof(line), plan.scope, plan.target, &c, "alice", 1000, "tty=pts/1");
     assert_string_equal(line, "event=logout.all_devices user=alice uid=1000 scope=all "
                               "removed=0 failed=0 tty=pts/1");
     atmos_plan_free(&plan);

@@ -1,0 +1,17 @@
+/*
+ * What the child does once it is the user: the engine's logout.
+ */
+#ifndef PAM_ATMOS_CLEANUP_H
+#define PAM_ATMOS_CLEANUP_H
+
+#include "child.h"
+
+struct pa_result {
+    size_t removed, failed;
+    char scope[16];
+    char note[200]; /* a short reason when nothing could be done; no paths */
+};
+
+void pa_cleanup(const struct pa_session *s, struct pa_result *r);
+
+#endif

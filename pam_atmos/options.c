@@ -1,0 +1,110 @@
+/*
+ * Parsing the module's arguments.  Unknown options are logged and ignored; a
+ * bad value is logged and the default kept (a typo must not break logins).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <security/pam_ext.h>
+
+#include "options.h"
+
+enum kind { BOOL, STRING, UINT, LIST };
+
+struct opt {
+    const char *name;
+    enum kind kind;
+    size_t offset;   /* of the field in struct pa_opts */
+    size_t count;    /* LIST: offset of the counter */
+    unsigned min, max; /* UINT range */
+};
+
+#define F(field) offsetof(struct pa_opts, field)
+
+/* Sorted by name. */
+static const struct opt table[] = {
+    {"config", STRING, F(config), 0, 0, 0},
+    {"debug", BOOL, F(debug), 0, 0, 0},
+    {"dry_run", BOOL, F(dry_run), 0, 0, 0},
+    {"every_session", BOOL, F(every_session), 0, 0, 0},
+    {"identity", LIST, F(identity), F(nidentity), 0, 0},
+    {"keychain", BOOL, F(keychain), 0, 0, 0},
+    {"minimum_uid", UINT, F(minimum_uid), 0, 0, UINT_MAX - 1},
+    {"provider", LIST, F(provider), F(nprovider), 0, 0},
+    {"quiet", BOOL, F(quiet), 0, 0, 0},
+    {"state_dir", STRING, F(state_dir), 0, 0, 0},
+    {"timeout", UINT, F(timeout), 0, 1, 3600},
+};
+
+static int cmp_opt(const void *key, const void *elem)
+{
+    const char *k = key;
+    const struct opt *o = elem;
+    size_t n = strcspn(k, "=");
+    int c = strncmp(k, o->name, n);
+    return c ? c : (o->name[n] ? -1 : 0);
+}
+
+static void apply(pam_handle_t *pamh, struct pa_opts *opts, const struct opt *o, const char *arg,
+                  const char *value)
+{
+    char *base = (char *)opts + o->offset;
+    switch (o->kind) {
+    case BOOL:
+        if (value)
+            pam_syslog(pamh, LOG_WARNING, "option %s takes no value; ignored", arg);
+        else
+            *(int *)base = 1;
+        return;
+    case STRING:
+        if (value == NULL || *value == '\0')
+            pam_syslog(pamh, LOG_WARNING, "option %s needs a value; ignored", arg);
+        else
+            *(const char **)base = value;
+        return;
+    case UINT: {
+        char *end;
+        errno = 0;
+        unsigned long v = value && *value ? strtoul(value, &end, 10) : 0;
+        if (value == NULL || *value == '\0' || *end != '\0' || errno != 0 || value[0] == '-' ||
+            v < o->min || v > o->max) {
+            pam_syslog(pamh, LOG_WARNING, "bad value in %s (use %u-%u); keeping the default",
+                       arg, o->min, o->max);
+            return;
+        }
+        *(unsigned *)base = (unsigned)v;
+        return;
+    }
+    case LIST: {
+        int *n = (int *)((char *)opts + o->count);
+        if (value == NULL || *value == '\0' || *n >= PA_MAX_TARGETS) {
+            pam_syslog(pamh, LOG_WARNING, "option %s: no value or too many; ignored", arg);
+            return;
+        }
+        ((const char **)base)[(*n)++] = value;
+        return;
+    }
+    }
+}
+
+void pa_opts_parse(pam_handle_t *pamh, int argc, const char **argv, struct pa_opts *opts)
+{
+    memset(opts, 0, sizeof(*opts));
+    opts->minimum_uid = 1000;
+    opts->timeout = 10;
+    opts->state_dir = PA_STATE_DIR;
+    for (int i = 0; i < argc; i++) {
+        const struct opt *o =
+            bsearch(argv[i], table, sizeof(table) / sizeof(*table), sizeof(*table), cmp_opt);
+        if (o == NULL) {
+            pam_syslog(pamh, LOG_WARNING, "unknown option %s; ignored", argv[i]);
+            continue;
+        }
+        const char *eq = strchr(argv[i], '=');
+        apply(pamh, opts, o, argv[i], eq ? eq + 1 : NULL);
+    }
+}
