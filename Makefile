@@ -10,6 +10,10 @@ BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= $(PREFIX)/etc
 DOCDIR   ?= $(PREFIX)/share/doc/pam_atmos
+# Debian keeps PAM modules in /lib/<multiarch>/security.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+PAMDIR   ?= /lib/$(if $(MULTIARCH),$(MULTIARCH)/,)security
+PAMCONFDIR ?= /usr/share/pam-configs
 DESTDIR  ?=
 
 BUILD    ?= build
@@ -109,13 +113,21 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	BUILD=$(BUILD) bash etc/examples/demo.sh
 
+INSTALLED := $(BINDIR)/atmos-logout $(PAMDIR)/pam_atmos.so $(MANDIR)/man8/pam_atmos.8 \
+             $(PAMCONFDIR)/atmos $(DOCDIR)/examples/atmos.yaml $(DOCDIR)/examples/pam.d-sshd
+
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DOCDIR)/examples
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(PAMCONFDIR) $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BUILD)/atmos-logout $(DESTDIR)$(BINDIR)/atmos-logout
+	install -m 0644 $(BUILD)/pam_atmos.so $(DESTDIR)$(PAMDIR)/pam_atmos.so
+	install -m 0644 docs/pam_atmos.8 $(DESTDIR)$(MANDIR)/man8/pam_atmos.8
+	install -m 0644 etc/pam-configs/atmos $(DESTDIR)$(PAMCONFDIR)/atmos
 	install -m 0644 etc/examples/atmos.yaml $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
+	install -m 0644 etc/pam.d/sshd.example $(DESTDIR)$(DOCDIR)/examples/pam.d-sshd
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/atmos-logout $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 format:

@@ -64,3 +64,14 @@ sha1() { printf '%s' "$1" | sha1sum | cut -d' ' -f1; }
 
 SSO=.config/atmos/aws/aws-sso
 URL=https://example-org.awsapps.com/start
+
+# Test users of a run that was killed before its cleanup: their homes were
+# under a /tmp/atmos-e2e.* directory that no longer exists.
+remove_stale_test_users() {
+    getent passwd | while IFS=: read -r name _ _ _ _ home _; do
+        case "$name:$home" in
+        atmos-pam-*:/tmp/atmos-e2e.*|atmos-ssh-*:/tmp/atmos-e2e.*)
+            [ -e "$(dirname "$home")" ] || userdel "$name" 2>/dev/null ;;
+        esac
+    done
+}

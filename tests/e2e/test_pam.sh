@@ -20,12 +20,14 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0
 fi
 
+remove_stale_test_users
 UA=atmos-pam-a$$; UB=atmos-pam-b$$
 HA=$TMPROOT/home-a; HB=$TMPROOT/home-b
 useradd -M -d "$HA" -s /usr/sbin/nologin -K UID_MIN=2000 "$UA" || { echo "not ok - useradd failed"; exit 1; }
 useradd -M -d "$HB" -s /usr/sbin/nologin -K UID_MIN=2000 "$UB"
 SINK_PID=""
 cleanup() {
+    pkill -KILL -u "$UA" 2>/dev/null; pkill -KILL -u "$UB" 2>/dev/null
     userdel "$UA" 2>/dev/null; userdel "$UB" 2>/dev/null
     if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; rm -f /dev/log; fi
     rm -rf "$TMPROOT"
@@ -178,8 +180,8 @@ end
 begin "a hung cleanup is killed at the timeout; the logout goes on"
 reset_home "$UA" "$HA"
 # The user's own login holds atmos's lock (identity logouts rewrite under it).
-setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" sleep 30 &
-holder=$!
+setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" sleep 30 &
+holder=$!   # its own process group: killed whole below, so no process of the user outlives the test
 sleep 0.3
 start=$(date +%s%N)
 pam quick "$UA" oc
@@ -193,7 +195,7 @@ pam quickquiet "$UA" oc
 check "quiet: no message" hasnt "$OUT" "msg:"
 pam quick "$UA" soc
 check "PAM_SILENT: no message" hasnt "$OUT" "msg:"
-kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+kill -- -"$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 end
 
 begin "GLib is never mapped, in the host or the child"
