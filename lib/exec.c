@@ -47,22 +47,42 @@ static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_why
 }
 
 /*
+ * The directory holding `file_path`, opened by its parent: *dir is malloc'd
+ * (the directory's path), *leaf points into it.  0, or -1 with nothing open.
+ */
+static int open_dir_of(const struct run *r, const char *file_path, char **dir, int *pfd,
+                       const char **leaf)
+{
+    struct atmos_why why;
+    char *d = strdup(file_path);
+    char *slash = d ? strrchr(d, '/') : NULL;
+    *pfd = -1;
+    if (slash == NULL || slash == d) {
+        free(d);
+        return -1;
+    }
+    *slash = '\0';
+    if (atmos_fs_open_parent(&r->fs, d, pfd, leaf, &why) != ATMOS_FS_OK) {
+        free(d);
+        return -1;
+    }
+    *dir = d;
+    return 0;
+}
+
+/*
  * After an identity logout deleted a provider's last file: remove the lock
  * files atmos left and the directory, but only if nothing else is in it and
  * no one holds a lock.
  */
 static void prune_provider_dir(const struct run *r, const char *file_path)
 {
-    char *dir = strdup(file_path);
-    char *slash = dir ? strrchr(dir, '/') : NULL;
+    char *dir = NULL;
     int pfd = -1, dfd = -1, locks[2] = {-1, -1};
     const char *leaf;
     struct atmos_why why;
     DIR *d = NULL;
-    if (slash == NULL || slash == dir)
-        goto done;
-    *slash = '\0';
-    if (atmos_fs_open_parent(&r->fs, dir, &pfd, &leaf, &why) != ATMOS_FS_OK ||
+    if (open_dir_of(r, file_path, &dir, &pfd, &leaf) != 0 ||
         atmos_fs_check(&r->fs, pfd, leaf, dir, S_IFDIR, NULL, &why) != ATMOS_FS_OK)
         goto done;
     dfd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -183,17 +203,12 @@ static void run_file(const struct run *r, struct atmos_item *it)
     atmos_buf_free(&buf);
     if (dfd >= 0)
         close(dfd);
-    if (it->prune_parent && it->outcome == ATMOS_OUTCOME_REMOVED) {
-        char *dir = strdup(it->path);
-        char *slash = dir ? strrchr(dir, '/') : NULL;
-        int pfd = -1;
-        if (slash && slash != dir) {
-            *slash = '\0';
-            if (atmos_fs_open_parent(&r->fs, dir, &pfd, &leaf, &why) == ATMOS_FS_OK)
-                atmos_fs_rmdir_if_empty(pfd, leaf);
-        }
-        if (pfd >= 0)
-            close(pfd);
+    char *dir = NULL;
+    int pfd = -1;
+    if (it->prune_parent && it->outcome == ATMOS_OUTCOME_REMOVED &&
+        open_dir_of(r, it->path, &dir, &pfd, &leaf) == 0) {
+        atmos_fs_rmdir_if_empty(pfd, leaf);
+        close(pfd);
         free(dir);
     }
 }

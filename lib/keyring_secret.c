@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,25 +30,12 @@
 #define DEFAULT_TIMEOUT_MS 5000
 #define LIBSECRET "libsecret-1.so.0"
 
-static void say(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(int fd, const char *fmt, ...)
-{
-    char line[600];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof(line) - 2)
-        n = sizeof(line) - 2;
-    for (int i = 0; i < n; i++)
-        if (line[i] == '\n')
-            line[i] = ' ';
-    line[n++] = '\n';
-    if (write(fd, line, (size_t)n) < 0)
-        _exit(3);
-}
+/* A child's report line; a parent that stopped listening ends the child. */
+#define say(fd, ...)                                                                               \
+    do {                                                                                           \
+        if (atmos_write_line((fd), __VA_ARGS__) != 0)                                              \
+            _exit(3);                                                                              \
+    } while (0)
 
 #define SYM(name)                                                                                  \
     __typeof__(name) *p_##name = (__typeof__(name) *)dlsym(h, #name);                             \

@@ -2,6 +2,7 @@
  * Small helpers: growable buffers, string vectors, path joining, SHA-1.
  */
 #include <errno.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <nettle/sha1.h>
 
 #include <atmos/env.h>
+#include <atmos/error.h>
 
 #include "internal.h"
 
@@ -142,4 +144,23 @@ const char *atmos_tilde(const char *home, const char *path, char *buf, size_t le
         return buf;
     }
     return path;
+}
+
+int atmos_write_line(int fd, const char *fmt, ...)
+{
+    char line[600];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return -1;
+    if ((size_t)n > sizeof(line) - 2)
+        n = (int)sizeof(line) - 2;
+    /* One record per line: an embedded newline would split it. */
+    for (int i = 0; i < n; i++)
+        if (line[i] == '\n')
+            line[i] = ' ';
+    line[n++] = '\n';
+    return write(fd, line, (size_t)n) == (ssize_t)n ? 0 : -1;
 }

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +33,8 @@
 #include "child.h"
 #include "cleanup.h"
 
+#include <atmos/error.h>
+
 #define RESULT_FD 3
 
 static long elapsed_ms(const struct timespec *start)
@@ -43,22 +44,12 @@ static long elapsed_ms(const struct timespec *start)
     return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
-static void tell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void tell(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n > sizeof(line) - 2)
-        n = (int)sizeof(line) - 2;
-    line[n++] = '\n';
-    if (write(RESULT_FD, line, (size_t)n) < 0)
-        _exit(3);
-}
+/* Report to the parent; one that stopped listening ends the child. */
+#define tell(...)                                                                                  \
+    do {                                                                                           \
+        if (atmos_write_line(RESULT_FD, __VA_ARGS__) != 0)                                         \
+            _exit(3);                                                                              \
+    } while (0)
 
 static void reset_signals(void)
 {
