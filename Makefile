@@ -14,6 +14,7 @@ DOCDIR   ?= $(PREFIX)/share/doc/pam_atmos
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 PAMDIR   ?= /lib/$(if $(MULTIARCH),$(MULTIARCH)/,)security
 PAMCONFDIR ?= /usr/share/pam-configs
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 DESTDIR  ?=
 
 BUILD    ?= build
@@ -22,7 +23,7 @@ CFLAGS   ?= -O2 -g
 SAN      ?=
 
 # Everything the build, the tests and the demo use, by Debian package name.
-DEBIAN_PKGS := gcc make pkg-config libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
+DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
                libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd
@@ -114,14 +115,18 @@ demo: deps
 	BUILD=$(BUILD) bash etc/examples/demo.sh
 
 INSTALLED := $(BINDIR)/atmos-logout $(PAMDIR)/pam_atmos.so $(MANDIR)/man8/pam_atmos.8 \
+             $(MANDIR)/man1/atmos-logout.1 $(BASHCOMPDIR)/atmos-logout \
              $(PAMCONFDIR)/atmos $(DOCDIR)/examples/atmos.yaml $(DOCDIR)/examples/pam.d-sshd
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(PAMCONFDIR) $(DESTDIR)$(DOCDIR)/examples
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(PAMCONFDIR) \
+	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BUILD)/atmos-logout $(DESTDIR)$(BINDIR)/atmos-logout
 	install -m 0644 $(BUILD)/pam_atmos.so $(DESTDIR)$(PAMDIR)/pam_atmos.so
 	install -m 0644 docs/pam_atmos.8 $(DESTDIR)$(MANDIR)/man8/pam_atmos.8
+	install -m 0644 docs/atmos-logout.1 $(DESTDIR)$(MANDIR)/man1/atmos-logout.1
+	install -m 0644 etc/bash-completion/atmos-logout $(DESTDIR)$(BASHCOMPDIR)/atmos-logout
 	install -m 0644 etc/pam-configs/atmos $(DESTDIR)$(PAMCONFDIR)/atmos
 	install -m 0644 etc/examples/atmos.yaml $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
 	install -m 0644 etc/pam.d/sshd.example $(DESTDIR)$(DOCDIR)/examples/pam.d-sshd

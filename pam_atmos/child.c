@@ -14,14 +14,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -34,6 +32,7 @@
 #include "cleanup.h"
 
 #include <atmos/error.h>
+#include <atmos/privdrop.h>
 
 #define RESULT_FD 3
 
@@ -84,36 +83,6 @@ static int sanitize_fds(int result_fd)
     return 0;
 }
 
-static int drop_privileges(const struct passwd *pw, char *why, size_t len)
-{
-    uid_t r, e, s;
-    gid_t rg, eg, sg;
-    if (initgroups(pw->pw_name, pw->pw_gid) != 0) {
-        snprintf(why, len, "initgroups: %s", strerror(errno));
-        return -1;
-    }
-    if (setgid(pw->pw_gid) != 0) {
-        snprintf(why, len, "setgid(%lu): %s", (unsigned long)pw->pw_gid, strerror(errno));
-        return -1;
-    }
-    if (setuid(pw->pw_uid) != 0) {
-        snprintf(why, len, "setuid(%lu): %s", (unsigned long)pw->pw_uid, strerror(errno));
-        return -1;
-    }
-    /* The drop must be irreversible: no saved root uid, no way back. */
-    if (setuid(0) == 0 || seteuid(0) == 0) {
-        snprintf(why, len, "root could be regained after setuid");
-        return -1;
-    }
-    if (getresuid(&r, &e, &s) != 0 || r != pw->pw_uid || e != pw->pw_uid || s != pw->pw_uid ||
-        getresgid(&rg, &eg, &sg) != 0 || rg != pw->pw_gid || eg != pw->pw_gid ||
-        sg != pw->pw_gid) {
-        snprintf(why, len, "credentials are not those of uid %lu", (unsigned long)pw->pw_uid);
-        return -1;
-    }
-    return 0;
-}
-
 /* Set XDG_RUNTIME_DIR and the bus address only if they are the user's (checked as the user). */
 static void runtime_env(const struct pa_session *s)
 {
@@ -148,17 +117,12 @@ static void child_main(const struct pa_session *s, int result_fd)
     closelog();
     if (sanitize_fds(result_fd) != 0)
         _exit(2);
-    if (s->switch_user && drop_privileges(s->pw, why, sizeof(why)) != 0) {
+    /* Already the user (switch_user unset) passes the same checks without switching. */
+    if (atmos_become_user(s->pw, why, sizeof(why)) != 0) {
         tell("D %s", why);
         _exit(2);
     }
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
-        tell("D PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
-        _exit(2);
-    }
-    if (clearenv() != 0 || setenv("HOME", s->pw->pw_dir, 1) != 0 ||
-        setenv("USER", s->pw->pw_name, 1) != 0 || setenv("LOGNAME", s->pw->pw_name, 1) != 0 ||
-        setenv("PATH", "/usr/bin:/bin", 1) != 0) {
+    if (atmos_user_environment(s->pw) != 0) {
         tell("D cannot build the environment");
         _exit(2);
     }

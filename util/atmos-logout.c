@@ -10,17 +10,21 @@
 #include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atmos/config.h>
 #include <atmos/plan.h>
+#include <atmos/privdrop.h>
 
 #include "render.h"
+#include "select.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -28,13 +32,18 @@ struct args {
     const char *identity;
     const char *provider;
     const char *config;
+    const char *user;
     int all, dry_run, json, quiet, keychain, force;
+    int select;     /* --identity without a value: choose interactively */
+    int list;       /* 'i' --list-identities, 'p' --list-providers */
+    int as_other;   /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
 };
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: atmos-logout [OPTIONS] [IDENTITY]\n"
+            "       atmos-logout [OPTIONS] --identity   (choose on a terminal)\n"
             "       atmos-logout --provider NAME [OPTIONS]\n"
             "       atmos-logout --all [OPTIONS]\n"
             "\n"
@@ -49,16 +58,21 @@ static void usage(FILE *out)
             "  -k, --keychain       also delete long-lived keychain credentials (asks first)\n"
             "  -f, --force          with --keychain: do not ask (needed without a terminal)\n"
             "  -c, --config PATH    read this atmos.yaml last (wins over the search path)\n"
+            "  -u, --user NAME      root only: log out another user (runs as that user)\n"
+            "      --list-identities, --list-providers\n"
+            "                       print the configured names, one per line\n"
             "  -o, --output FORMAT  text (default) or json\n"
             "  -q, --quiet          print errors only\n"
             "  -h, --help           this help\n"
             "  -V, --version        print the version\n"
             "\n"
+            "With no target, a terminal offers a selector of identities and providers.\n"
+            "\n"
             "Environment: ATMOS_IDENTITY, IDENTITY (default identity), ATMOS_CLI_CONFIG_PATH,\n"
             "ATMOS_AUTH_REALM, ATMOS_XDG_CONFIG_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME,\n"
             "ATMOS_KEYRING_TYPE (system, file, keyctl, memory, noop), ATMOS_XDG_DATA_HOME,\n"
             "XDG_DATA_HOME, DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR,\n"
-            "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr).\n"
+            "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr), NO_COLOR.\n"
             "\n"
             "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
             "invalid target or configuration; 2 usage error.\n");
@@ -78,16 +92,33 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"config", required_argument, NULL, 'c'},   {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},        {"keychain", no_argument, NULL, 'k'},
-        {"force", no_argument, NULL, 'f'},          {NULL, 0, NULL, 0},
+        {"force", no_argument, NULL, 'f'},          {"user", required_argument, NULL, 'u'},
+        {"list-identities", no_argument, NULL, 'L'}, {"list-providers", no_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:p:anc:o:qhVkf", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":i:p:anc:o:qhVkfu:", opts, NULL)) != -1) {
         switch (c) {
         case 'i':
+            if (optarg[0] == '-' && optarg[1] != '\0') {
+                /* "--identity --dry-run": the identity was left out; choose. */
+                a->select = 1;
+                optind--;
+                break;
+            }
             if (a->identity && strcmp(a->identity, optarg) != 0)
                 return usage_error("more than one identity given");
             a->identity = optarg;
+            break;
+        case 'u':
+            a->user = optarg;
+            break;
+        case 'L':
+            a->list = 'i';
+            break;
+        case 'P':
+            a->list = 'p';
             break;
         case 'p':
             a->provider = optarg;
@@ -123,6 +154,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             printf("atmos-logout %s\n", ATMOS_VERSION);
             exit(EXIT_OK);
         case ':': {
+            if (optopt == 'i') { /* --identity as the last word: choose */
+                a->select = 1;
+                break;
+            }
             char msg[128];
             snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
             return usage_error(msg);
@@ -145,13 +180,16 @@ static int parse_args(int argc, char **argv, struct args *a)
         return usage_error("--all cannot be combined with an identity or --provider");
     if (a->identity && a->provider)
         return usage_error("an identity and --provider cannot be combined");
-    if (!a->identity && !a->provider && !a->all) {
+    if (a->select && (a->identity || a->provider || a->all))
+        return usage_error("--identity without a name chooses interactively; give no other target");
+    if (!a->identity && !a->provider && !a->all && !a->select) {
         const char *e = getenv("ATMOS_IDENTITY");
         if (e == NULL || *e == '\0')
             e = getenv("IDENTITY");
-        if (e == NULL || *e == '\0')
-            return usage_error("name an identity, --provider NAME or --all");
-        a->identity = e;
+        if (e && *e)
+            a->identity = e;
+        else
+            a->select = 1; /* no target at all: the selector, or a list of choices */
     }
     return EXIT_OK;
 }
@@ -252,6 +290,98 @@ static void audit(const struct atmos_plan *plan)
     closelog();
 }
 
+/*
+ * --user NAME as root: the rest runs in a child that has become that user
+ * for good; the parent only waits and passes on the exit status.  Returns -1
+ * in the child (carry on), or the exit status in the parent.
+ */
+static int run_as_user(struct args *a)
+{
+    struct passwd *pw = getpwnam(a->user);
+    char why[256];
+    if (pw == NULL) {
+        fprintf(stderr, "Error: no such user: %s\n", a->user);
+        return EXIT_FAIL;
+    }
+    if (getuid() != 0 || geteuid() != 0) {
+        if (pw->pw_uid == getuid())
+            return -1; /* oneself: nothing to switch */
+        fprintf(stderr, "Error: only root can log out another user (--user %s).\n", a->user);
+        return EXIT_FAIL;
+    }
+    if (pw->pw_uid == 0)
+        return -1;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "Error: fork: %s\n", strerror(errno));
+        return EXIT_FAIL;
+    }
+    if (pid == 0) {
+        /* Keep only what shapes the output; everything else comes from passwd. */
+        const char *keep[] = {"TERM", "NO_COLOR", "ATMOS_LOGS_LEVEL", "LANG", "LC_ALL"};
+        char *vals[sizeof(keep) / sizeof(*keep)];
+        for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++)
+            vals[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
+        if (atmos_become_user(pw, why, sizeof(why)) != 0 || atmos_user_environment(pw) != 0) {
+            fprintf(stderr, "Error: cannot become %s: %s\n", a->user, why);
+            _exit(EXIT_FAIL);
+        }
+        for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++) {
+            if (vals[i])
+                setenv(keep[i], vals[i], 1);
+            free(vals[i]);
+        }
+        if (chdir(pw->pw_dir) != 0 && chdir("/") != 0)
+            _exit(EXIT_FAIL);
+        a->as_other = 1;
+        return -1;
+    }
+    /* Like system(3): the child owns the terminal's signals while we wait. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGQUIT, SIG_IGN);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return EXIT_FAIL;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAIL;
+}
+
+static int list_names(const struct atmos_config *cfg, int which)
+{
+    size_t n = which == 'i' ? cfg->nidentities : cfg->nproviders;
+    for (size_t i = 0; i < n; i++)
+        printf("%s\n", which == 'i' ? cfg->identities[i].name : cfg->providers[i].name);
+    return EXIT_OK;
+}
+
+/* No target given: the selector on a terminal, else the choices.  -1: go on. */
+static int choose_target(struct args *a, const struct atmos_config *cfg, const struct atmos_style *st)
+{
+    struct atmos_choice c;
+    if (cfg->nidentities == 0) {
+        printf("No identities configured in atmos.yaml\n");
+        return EXIT_OK;
+    }
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        atmos_print_choices(stderr, cfg);
+        return EXIT_USAGE;
+    }
+    int r = atmos_select(cfg, &c, st->color);
+    if (r < 0) {
+        fprintf(stderr, "Error: the terminal cannot be used for a selection; name a target.\n");
+        return EXIT_USAGE;
+    }
+    if (r == 0) {
+        printf("Logout cancelled - nothing removed\n");
+        return EXIT_OK;
+    }
+    a->identity = c.kind == ATMOS_CHOICE_IDENTITY ? c.name : NULL;
+    a->provider = c.kind == ATMOS_CHOICE_PROVIDER ? c.name : NULL;
+    a->all = c.kind == ATMOS_CHOICE_ALL;
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     struct args a = {0};
@@ -265,9 +395,21 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc != EXIT_OK)
         return rc;
+    if (a.user && (rc = run_as_user(&a)) >= 0)
+        return rc;
+
+    /* Marks and colour only on a terminal; NO_COLOR turns colour off. */
+    struct atmos_style style = {isatty(STDOUT_FILENO), 0};
+    const char *nc = getenv("NO_COLOR");
+    style.color = style.marks && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 
     atmos_env_from_environ(&env);
     env.cwd = getcwd(cwd, sizeof(cwd));
+    if (a.as_other) {
+        /* The other user's own search path: not root's directory or variables. */
+        env.cwd = NULL;
+        env.cli_config_path = NULL;
+    }
     struct atmos_logger lg = {log_stderr, NULL,
                               atmos_log_level_parse(getenv("ATMOS_LOGS_LEVEL"), ATMOS_LOG_ERROR)};
     if (env.home == NULL || env.home[0] != '/') {
@@ -312,6 +454,13 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < cfg->nsources; i++)
         atmos_log(&lg, ATMOS_LOG_DEBUG, "Loaded configuration path=%s", cfg->sources[i]);
+    if (a.list) {
+        rc = list_names(cfg, a.list);
+        goto done;
+    }
+    if (a.select && (rc = choose_target(&a, cfg, &style)) >= 0)
+        goto done;
+    rc = EXIT_FAIL;
 
     enum atmos_scope scope = a.all ? ATMOS_SCOPE_ALL
                              : a.provider ? ATMOS_SCOPE_PROVIDER
@@ -335,7 +484,7 @@ execute:;
     if (a.json)
         atmos_render_json(stdout, &plan);
     else
-        atmos_render_text(stdout, &plan, a.quiet);
+        atmos_render_text(stdout, &plan, a.quiet, &style);
     if (!a.dry_run)
         audit(&plan);
     rc = atmos_plan_exit_status(&plan);

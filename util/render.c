@@ -65,12 +65,22 @@ const char *atmos_keyring_label(const struct atmos_item *it, const char *home, c
     }
 }
 
-static void print_target(FILE *out, const struct atmos_plan *plan)
+/* "✓ " in green on a terminal, nothing when piped. */
+static const char *mark(const struct atmos_style *st, int ok)
+{
+    if (!st->marks)
+        return "";
+    if (!st->color)
+        return ok ? "✓ " : "✗ ";
+    return ok ? "\033[32m✓\033[0m " : "\033[31m✗\033[0m ";
+}
+
+static void print_target(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
 {
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
         fprintf(out, "Logging out from identity: %s\n\n", plan->target);
-        fprintf(out, "Building authentication chain...\n✓ Chain: ");
+        fprintf(out, "Building authentication chain...\n%sChain: ", mark(st, 1));
         for (size_t i = 0; i < plan->chain.n; i++)
             fprintf(out, "%s%s", i ? " → " : "", plan->chain.names[i]);
         fprintf(out, "\n\n");
@@ -108,7 +118,8 @@ static void print_already(FILE *out, const struct atmos_plan *plan)
     }
 }
 
-void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet)
+void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
+                       const struct atmos_style *st)
 {
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
@@ -120,7 +131,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet)
     }
     if (plan->dry_run)
         fprintf(out, "Dry run: nothing will be removed.\n\n");
-    print_target(out, plan);
+    print_target(out, plan, st);
     if (c.removed == 0 && c.failed == 0) {
         print_already(out, plan);
         return;
@@ -129,11 +140,14 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet)
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
         if (it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE) {
-            fprintf(out, plan->dry_run ? "  • " : "  ✓ Removed ");
+            if (plan->dry_run)
+                fprintf(out, "  • ");
+            else
+                fprintf(out, "  %sRemoved ", mark(st, 1));
             describe(out, plan, it);
             fputc('\n', out);
         } else if (it->outcome == ATMOS_OUTCOME_FAILED) {
-            fprintf(out, "  ✗ Could not remove ");
+            fprintf(out, "  %sCould not remove ", mark(st, 0));
             describe(out, plan, it);
             fputc('\n', out);
         }

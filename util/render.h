@@ -8,8 +8,15 @@
 
 #include <atmos/plan.h>
 
+/* How text output looks: marks (✓/✗) and colour only on a terminal. */
+struct atmos_style {
+    int marks;
+    int color;
+};
+
 /* The report for people; `quiet` prints only errors (to stderr). */
-void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet);
+void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
+                       const struct atmos_style *style);
 /* The same report as one JSON document (schema in docs/atmos-logout.md). */
 void atmos_render_json(FILE *out, const struct atmos_plan *plan);
 /* The keychain entries a probe found (outcome would_remove), one bullet each. */

@@ -63,7 +63,7 @@ begin "--keychain --force with an identity: exactly that entry"
 fresh_home; seed
 run --keychain --force dev-admin
 check "exit 0" rc_is 0
-check "reported" has "$OUT" "✓ Removed keychain entry atmos_dev-admin (Secret Service)"
+check "reported" has "$OUT" "Removed keychain entry atmos_dev-admin (Secret Service)"
 check "entry gone" gone atmos_dev-admin
 check "other username kept" present atmos_dev-admin someone-else
 check "sibling identity kept" present atmos_dev-org-admin

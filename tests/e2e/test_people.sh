@@ -1,0 +1,183 @@
+#!/bin/bash
+# atmos-logout for people: the selector driven through a pseudo-terminal,
+# output styles, --user, man pages, completion and make install.
+source "$(dirname "$0")/lib.sh"
+
+DRIVE() { OUT=$("$PY" "$ROOT/tests/e2e/pty_drive.py" "$@"); RC=$?; }
+restored() { has "$OUT" "terminal: canonical=1 echo=1"; }
+L=(--config "$EXAMPLE")
+
+begin "selector: choose an identity with j and Enter"
+fresh_home
+DRIVE 'expect=Choose what to logout from' 'send=j' 'send=\r' -- "$BIN" "${L[@]}"
+check "lists identities sorted" has "$OUT" "Identity: ci-user"
+check "lists providers" has "$OUT" "Provider: aws-sso (removes all identities)"
+check "lists all" has "$OUT" "All identities (complete logout)"
+check "answer shown" has "$OUT" "? Choose what to logout from: Identity: dev-admin"
+check "exit 0" has "$OUT" "exit=0"
+check "that identity logged out" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+check "sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
+check "terminal restored" restored
+check "marks on a terminal" has "$OUT" "✓"
+end
+
+begin "selector: a digit jumps to a provider, arrows move"
+fresh_home
+DRIVE 'expect=Choose what' 'send=6' 'send=\x1b[B' 'send=\x1b[A' 'send=\r' -- "$BIN" "${L[@]}"
+check "provider chosen" has "$OUT" "? Choose what to logout from: Provider: aws-sso"
+check "provider logged out" missing "$H/$SSO"
+check "other provider kept" exists "$H/.config/atmos/aws/partner-sso"
+check "terminal restored" restored
+end
+
+begin "selector: all (k wraps to the last entry)"
+fresh_home
+DRIVE 'expect=Choose what' 'send=k' 'send=\r' -- "$BIN" "${L[@]}"
+check "all chosen" has "$OUT" "? Choose what to logout from: All identities"
+check "everything logged out" [ -z "$(ls -A "$H/.config/atmos/aws")" ]
+end
+
+for key in q '\x03' '\x1b'; do
+    begin "selector: cancel with $(printf %q "$key") removes nothing and restores the terminal"
+    fresh_home
+    before=$(snapshot "$H")
+    DRIVE 'expect=Choose what' "send=j" "send=$key" -- "$BIN" "${L[@]}"
+    check "exit 0" has "$OUT" "exit=0"
+    check "says cancelled" has "$OUT" "(cancelled)"
+    check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+    check "terminal restored" restored
+    end
+done
+
+begin "selector: a signal while choosing still restores the terminal"
+fresh_home
+before=$(snapshot "$H")
+DRIVE 'expect=Choose what' 'signal=TERM' -- "$BIN" "${L[@]}"
+check "killed by the signal" has "$OUT" "signal=15"
+check "terminal restored" restored
+check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+end
+
+begin "selector with --dry-run and with --keychain (the confirmation follows the choice)"
+fresh_home
+before=$(snapshot "$H")
+DRIVE 'expect=Choose what' 'send=2' 'send=\r' -- "$BIN" "${L[@]}" --identity --dry-run
+check "--identity without a name opens it" has "$OUT" "Identity: dev-admin"
+check "dry run" has "$OUT" "Dry run: 2 items would be removed"
+check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+kr=$H/.local/share/atmos/keyring; mkdir -p "$kr"; echo enc >"$kr/atmos_dev-admin"
+DRIVE 'expect=Choose what' 'send=2' 'send=\r' 'expect=[y/N]' 'send=y\r' -- \
+    env ATMOS_KEYRING_TYPE=file "$BIN" "${L[@]}" --keychain
+check "asked after the choice" has "$OUT" "Delete keychain credentials for dev-admin? [y/N]"
+check "keychain entry gone" missing "$kr/atmos_dev-admin"
+check "session data gone" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+end
+
+begin "no terminal: the choices, exit 2, never waits"
+fresh_home
+OUT=$(timeout 5 "$BIN" "${L[@]}" </dev/null 2>&1); RC=$?
+check "exit 2" rc_is 2
+check "how to name one" has "$OUT" "atmos-logout --provider aws-sso"
+check "lists identities" has "$OUT" "atmos-logout dev-admin"
+OUT=$(timeout 5 "$BIN" "${L[@]}" --identity 2>&1 </dev/null); RC=$?
+check "--identity alone: exit 2" rc_is 2
+printf 'auth:\n  providers: {p: {kind: aws/saml}}\n' >"$H/noid.yaml"
+OUT=$("$BIN" --config "$H/noid.yaml" </dev/null 2>&1); RC=$?
+check "no identities: message" has "$OUT" "No identities configured in atmos.yaml"
+check "no identities: exit 0" rc_is 0
+end
+
+begin "output: plain when piped, marks on a terminal, NO_COLOR drops colour"
+fresh_home
+run dev-admin
+check "piped: no marks" hasnt "$OUT" "✓"
+check "piped: no escapes" bash -c "! grep -q $'\033' <<<\"\$1\"" _ "$OUT"
+fresh_home
+DRIVE -- "$BIN" "${L[@]}" dev-admin
+check "terminal: marks" has "$OUT" "✓"
+check "terminal: colour" has "$OUT" $'\033[32m'
+fresh_home
+DRIVE -- env NO_COLOR=1 "$BIN" "${L[@]}" dev-admin
+check "NO_COLOR: marks stay" has "$OUT" "✓ Chain"
+check "NO_COLOR: no colour" hasnt "$OUT" $'\033[32m'
+fresh_home
+run -q dev-admin
+check "-q: silent on success" [ -z "$OUT$ERR" ]
+run --version
+check "--version" has "$OUT" "atmos-logout 0.1.0"
+run --help
+for flag in --identity --provider --all --dry-run --keychain --force --config --user --output \
+            --quiet --list-identities --help --version ATMOS_IDENTITY ATMOS_KEYRING_TYPE NO_COLOR; do
+    check "--help mentions $flag" has "$OUT" "$flag"
+done
+end
+
+if [ ! -r /usr/share/bash-completion/bash_completion ]; then
+    skip "completion" "bash-completion is not installed (make deps installs it)"
+else
+    begin "bash completion: flags, identities, providers"
+    fresh_home
+    mkdir -p "$H/.atmos"; cp "$EXAMPLE" "$H/.atmos/atmos.yaml"
+    comp() { # words... : prints COMPREPLY
+        PATH=$(dirname "$BIN"):$PATH bash -c '
+            source /usr/share/bash-completion/bash_completion
+            source "$1"; shift
+            COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+            _atmos_logout; printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/etc/bash-completion/atmos-logout" "$@"
+    }
+    check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
+    check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
+    check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
+    end
+fi
+
+begin "man pages render without warnings"
+for page in docs/atmos-logout.1 docs/pam_atmos.8; do
+    w=$(cd "$ROOT" && LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
+    check "$page: no warnings ($w)" [ -z "$w" ]
+    check "$page: renders" bash -c "cd '$ROOT' && man -l '$page' 2>/dev/null | grep -q 'SEE ALSO'"
+done
+end
+
+begin "make install DESTDIR: files land where the docs say; uninstall removes them"
+D=$TMPROOT/destdir
+make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr BUILD="${BUILD:-build}" >/dev/null 2>&1
+arch=$(cc -print-multiarch)
+for f in /usr/bin/atmos-logout "/lib/$arch/security/pam_atmos.so" /usr/share/man/man1/atmos-logout.1 \
+         /usr/share/man/man8/pam_atmos.8 /usr/share/bash-completion/completions/atmos-logout \
+         /usr/share/pam-configs/atmos /usr/share/doc/pam_atmos/examples/atmos.yaml; do
+    check "installed $f" exists "$D$f"
+    check "documented $f" bash -c "grep -rqF -- '${f#/usr}' '$ROOT/docs' '$ROOT/README.md' || grep -rqF -- '$(basename "$f")' '$ROOT/README.md' '$ROOT/docs'"
+done
+check "binary runs" bash -c "'$D/usr/bin/atmos-logout' --version | grep -q 0.1.0"
+make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX=/usr BUILD="${BUILD:-build}" >/dev/null 2>&1
+check "uninstall leaves no files" [ -z "$(find "$D" -type f)" ]
+end
+
+if [ "$(id -u)" -ne 0 ]; then
+    skip "--user as root" "needs root to create a test user"
+else
+    begin "--user: root logs out another user, as that user"
+    remove_stale_test_users
+    UA=atmos-pam-u$$; HA=$TMPROOT/user-a
+    UB=atmos-pam-v$$; HB=$TMPROOT/user-b
+    useradd -M -d "$HA" -s /usr/sbin/nologin -K UID_MIN=2000 "$UA"
+    useradd -M -d "$HB" -s /usr/sbin/nologin -K UID_MIN=2000 "$UB"
+    trap 'userdel "$UA" 2>/dev/null; userdel "$UB" 2>/dev/null; rm -rf "$TMPROOT"' EXIT
+    for u in "$UA:$HA" "$UB:$HB"; do
+        h=${u#*:}; mkdir -p "$h/.atmos"; bash "$ROOT/etc/examples/populate.sh" "$h"
+        cp "$EXAMPLE" "$h/.atmos/atmos.yaml"; chown -R "${u%%:*}:" "$h"
+    done
+    OUT=$(cd / && "$BIN" --user "$UA" --all 2>&1); RC=$?
+    check "exit 0" rc_is 0
+    check "the user's files gone" missing "$HA/$SSO"
+    check "the other user's kept" exists "$HB/$SSO/credentials"
+    check "summary" has "$OUT" "Successfully logged out from 5 identities"
+    OUT=$("$BIN" --user "no-such-user-$$" --all 2>&1); RC=$?
+    check "unknown user: exit 1" rc_is 1
+    OUT=$(setpriv --reuid "$UB" --regid "$UB" --init-groups -- env HOME="$HB" "$BIN" --user "$UA" --all 2>&1); RC=$?
+    check "a non-root caller naming another user: exit 1" rc_is 1
+    check "refusal says why" has "$OUT" "only root can log out another user"
+    check "the refusing caller removed nothing of its own" exists "$HB/$SSO/credentials"
+    end
+fi

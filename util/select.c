@@ -1,0 +1,211 @@
+/*
+ * The interactive selector: choose an identity, a provider, or everything.
+ *
+ * The terminal is put in raw mode for the choice and always restored: on
+ * every return, and from a signal handler (SIGTERM, SIGHUP, ...) that then
+ * re-raises the signal.  Ctrl-C arrives as a key (ISIG is off) and cancels.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "select.h"
+
+static struct termios saved;
+static volatile sig_atomic_t raw_on;
+static const int caught[] = {SIGTERM, SIGHUP, SIGQUIT, SIGINT, SIGTSTP};
+static struct sigaction old_actions[sizeof(caught) / sizeof(*caught)];
+
+static void restore(void)
+{
+    if (raw_on) {
+        /* tcsetattr and write are async-signal-safe. */
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+        if (write(STDOUT_FILENO, "\033[?25h", 6) < 0) {
+            /* nothing more to do for a terminal that went away */
+        }
+        raw_on = 0;
+    }
+}
+
+static void on_signal(int sig)
+{
+    restore();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static int enter_raw(void)
+{
+    struct termios raw;
+    if (tcgetattr(STDIN_FILENO, &saved) != 0)
+        return -1;
+    raw = saved;
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO | ISIG | IEXTEN);
+    raw.c_iflag &= ~(tcflag_t)(IXON | ICRNL);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    for (size_t i = 0; i < sizeof(caught) / sizeof(*caught); i++)
+        sigaction(caught[i], &sa, &old_actions[i]);
+    raw_on = 1;
+    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &raw) != 0) {
+        raw_on = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static void leave_raw(void)
+{
+    restore();
+    for (size_t i = 0; i < sizeof(caught) / sizeof(*caught); i++)
+        sigaction(caught[i], &old_actions[i], NULL);
+}
+
+static size_t build(const struct atmos_config *cfg, struct atmos_choice *v)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg->nidentities; i++)
+        v[n++] = (struct atmos_choice){ATMOS_CHOICE_IDENTITY, cfg->identities[i].name};
+    for (size_t i = 0; i < cfg->nproviders; i++)
+        v[n++] = (struct atmos_choice){ATMOS_CHOICE_PROVIDER, cfg->providers[i].name};
+    v[n++] = (struct atmos_choice){ATMOS_CHOICE_ALL, NULL};
+    return n;
+}
+
+static void label(FILE *out, const struct atmos_choice *c)
+{
+    switch (c->kind) {
+    case ATMOS_CHOICE_IDENTITY:
+        fprintf(out, "Identity: %s", c->name);
+        break;
+    case ATMOS_CHOICE_PROVIDER:
+        fprintf(out, "Provider: %s (removes all identities)", c->name);
+        break;
+    case ATMOS_CHOICE_ALL:
+        fprintf(out, "All identities (complete logout)");
+        break;
+    }
+}
+
+static void draw(const struct atmos_choice *v, size_t n, size_t cur, int color, int redraw)
+{
+    if (redraw)
+        printf("\033[%zuA", n + 1);
+    for (size_t i = 0; i < n; i++) {
+        printf("\r\033[2K%s", i == cur ? (color ? "\033[36m❯ " : "❯ ") : "  ");
+        label(stdout, &v[i]);
+        printf("%s\n", i == cur && color ? "\033[0m" : "");
+    }
+    printf("\r\033[2K%s(↑/↓ or j/k move, 1-9 jump, Enter choose, q cancel)%s\n",
+           color ? "\033[2m" : "", color ? "\033[0m" : "");
+    fflush(stdout);
+}
+
+/* One key: 'U'p, 'D'own, 'E'nter, 'Q'uit, a digit, or 0 for anything else. */
+static int read_key(void)
+{
+    unsigned char b[8];
+    ssize_t n;
+    do
+        n = read(STDIN_FILENO, b, sizeof(b));
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return 'Q'; /* the terminal went away */
+    if (b[0] == 0x1b) {
+        if (n == 1) {
+            /* A lone Esc, or the start of a sequence still arriving. */
+            struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+            if (poll(&p, 1, 50) <= 0)
+                return 'Q';
+            ssize_t m = read(STDIN_FILENO, b + 1, sizeof(b) - 1);
+            n = m > 0 ? 1 + m : 1;
+        }
+        if (n >= 3 && (b[1] == '[' || b[1] == 'O'))
+            return b[2] == 'A' ? 'U' : b[2] == 'B' ? 'D' : 0;
+        return n == 1 ? 'Q' : 0;
+    }
+    switch (b[0]) {
+    case 'k':
+        return 'U';
+    case 'j':
+        return 'D';
+    case '\r':
+    case '\n':
+        return 'E';
+    case 'q':
+    case 0x03: /* Ctrl-C */
+    case 0x04: /* Ctrl-D */
+        return 'Q';
+    default:
+        return b[0] >= '1' && b[0] <= '9' ? b[0] : 0;
+    }
+}
+
+int atmos_select(const struct atmos_config *cfg, struct atmos_choice *out, int color)
+{
+    size_t n = cfg->nidentities + cfg->nproviders + 1, cur = 0;
+    struct atmos_choice *v = calloc(n, sizeof(*v));
+    int rc = -1;
+    if (v == NULL)
+        return -1;
+    build(cfg, v);
+    if (enter_raw() != 0)
+        goto done;
+    printf("%s?%s Choose what to logout from:\n\033[?25l", color ? "\033[32m" : "",
+           color ? "\033[0m" : "");
+    draw(v, n, cur, color, 0);
+    for (;;) {
+        int k = read_key();
+        if (k == 'Q') {
+            rc = 0;
+            break;
+        }
+        if (k == 'E') {
+            *out = v[cur];
+            rc = 1;
+            break;
+        }
+        if (k == 'U')
+            cur = cur == 0 ? n - 1 : cur - 1;
+        else if (k == 'D')
+            cur = (cur + 1) % n;
+        else if (k >= '1' && k <= '9' && (size_t)(k - '1') < n)
+            cur = (size_t)(k - '1');
+        else
+            continue;
+        draw(v, n, cur, color, 1);
+    }
+    leave_raw();
+    /* Replace the list with the answer, as a prompt does. */
+    printf("\033[%zuA\r\033[J", n + 2);
+    printf("? Choose what to logout from: ");
+    if (rc == 1)
+        label(stdout, out);
+    else
+        printf("(cancelled)");
+    printf("\n");
+    fflush(stdout);
+done:
+    free(v);
+    return rc;
+}
+
+void atmos_print_choices(FILE *out, const struct atmos_config *cfg)
+{
+    fprintf(out, "Error: no identity given, and no terminal to choose one on.\n\n"
+                 "Name what to log out from:\n");
+    for (size_t i = 0; i < cfg->nidentities; i++)
+        fprintf(out, "  atmos-logout %s\n", cfg->identities[i].name);
+    for (size_t i = 0; i < cfg->nproviders; i++)
+        fprintf(out, "  atmos-logout --provider %s\n", cfg->providers[i].name);
+    fprintf(out, "  atmos-logout --all\n");
+}
