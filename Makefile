@@ -52,7 +52,7 @@ PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check check-run demo install uninstall clean format
+.PHONY: all deps check check-run demo bench install uninstall clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so
 
@@ -109,6 +109,19 @@ check: deps
 
 check-run: all $(UNIT_BIN) $(BUILD)/pamtest
 	BUILD=$(BUILD) SAN=$(SAN) bash tests/run.sh
+
+$(BUILD)/pambench: bench/pambench.c
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpam $(ALL_LDFLAGS)
+
+$(BUILD)/runone: bench/runone.c
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+# Speed and memory, against the targets and `aws sso logout` when installed.
+bench: deps
+	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone
+	BUILD=$(BUILD) /usr/bin/python3 bench/bench.py
 
 demo: deps
 	$(MAKE) --no-print-directory all

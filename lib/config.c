@@ -83,12 +83,85 @@ void atmos_source_list_free(struct atmos_source_list *list)
     list->n = 0;
 }
 
+/*
+ * While files are merged, entries are found by name through a small
+ * open-addressing hash (FNV-1a), so loading stays linear in the number of
+ * identities.  Slots hold index + 1 into the provider or identity array.
+ */
+struct atmos_name_index {
+    size_t *prov, *ident;
+    size_t cap_prov, cap_ident;
+};
+
+static size_t fnv1a(const char *s)
+{
+    size_t h = (size_t)14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
+    return h;
+}
+
+typedef const char *(*name_at_fn)(const struct atmos_config *cfg, size_t i);
+
+static const char *prov_name(const struct atmos_config *cfg, size_t i)
+{
+    return cfg->providers[i].name;
+}
+
+static const char *ident_name(const struct atmos_config *cfg, size_t i)
+{
+    return cfg->identities[i].name;
+}
+
+/* The slot for `name`: holding its index + 1, or 0 where it would go. */
+static size_t *slot(const struct atmos_config *cfg, size_t *tab, size_t cap, name_at_fn at,
+                    const char *name)
+{
+    for (size_t i = fnv1a(name) & (cap - 1);; i = (i + 1) & (cap - 1))
+        if (tab[i] == 0 || strcmp(at(cfg, tab[i] - 1), name) == 0)
+            return &tab[i];
+}
+
+/* Keep the load factor under 1/2; -1 on allocation failure. */
+static int grow(const struct atmos_config *cfg, size_t **tab, size_t *cap, size_t n, name_at_fn at)
+{
+    if (*tab && (n + 1) * 2 <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 64;
+    while ((n + 1) * 2 > ncap)
+        ncap *= 2;
+    size_t *t = calloc(ncap, sizeof(*t));
+    if (t == NULL)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        *slot(cfg, t, ncap, at, at(cfg, i)) = i + 1;
+    free(*tab);
+    *tab = t;
+    *cap = ncap;
+    return 0;
+}
+
+static void index_free(struct atmos_config *cfg)
+{
+    if (cfg->index) {
+        free(cfg->index->prov);
+        free(cfg->index->ident);
+        free(cfg->index);
+        cfg->index = NULL;
+    }
+}
+
 struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark)
 {
-    for (size_t i = 0; i < cfg->nproviders; i++)
-        if (strcmp(cfg->providers[i].name, name) == 0)
-            return &cfg->providers[i];
+    if (cfg->index == NULL && (cfg->index = calloc(1, sizeof(*cfg->index))) == NULL)
+        return NULL;
+    struct atmos_name_index *x = cfg->index;
+    if (grow(cfg, &x->prov, &x->cap_prov, cfg->nproviders, prov_name) != 0)
+        return NULL;
+    size_t *sl = slot(cfg, x->prov, x->cap_prov, prov_name, name);
+    if (*sl)
+        return &cfg->providers[*sl - 1];
     struct atmos_provider *v = realloc(cfg->providers, (cfg->nproviders + 1) * sizeof(*v));
     if (v == NULL)
         return NULL;
@@ -98,26 +171,35 @@ struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const
     if ((p->name = strdup(name)) == NULL)
         return NULL;
     p->mark = mark;
-    cfg->nproviders++;
+    *sl = ++cfg->nproviders;
     return p;
 }
 
 struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark)
 {
-    for (size_t i = 0; i < cfg->nidentities; i++)
-        if (strcmp(cfg->identities[i].name, name) == 0)
-            return &cfg->identities[i];
-    struct atmos_identity *v = realloc(cfg->identities, (cfg->nidentities + 1) * sizeof(*v));
-    if (v == NULL)
+    if (cfg->index == NULL && (cfg->index = calloc(1, sizeof(*cfg->index))) == NULL)
         return NULL;
-    cfg->identities = v;
-    struct atmos_identity *id = &v[cfg->nidentities];
+    struct atmos_name_index *x = cfg->index;
+    if (grow(cfg, &x->ident, &x->cap_ident, cfg->nidentities, ident_name) != 0)
+        return NULL;
+    size_t *sl = slot(cfg, x->ident, x->cap_ident, ident_name, name);
+    if (*sl)
+        return &cfg->identities[*sl - 1];
+    /* Grow geometrically: one realloc per identity would copy quadratically. */
+    if ((cfg->nidentities & (cfg->nidentities - 1)) == 0) {
+        size_t cap = cfg->nidentities ? cfg->nidentities * 2 : 8;
+        struct atmos_identity *v = realloc(cfg->identities, cap * sizeof(*v));
+        if (v == NULL)
+            return NULL;
+        cfg->identities = v;
+    }
+    struct atmos_identity *id = &cfg->identities[cfg->nidentities];
     memset(id, 0, sizeof(*id));
     if ((id->name = strdup(name)) == NULL)
         return NULL;
     id->mark = mark;
-    cfg->nidentities++;
+    *sl = ++cfg->nidentities;
     return id;
 }
 
@@ -289,6 +371,8 @@ int atmos_config_load(struct atmos_config **out, const struct atmos_source_list 
         rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
         goto done;
     }
+    /* Validation sorts the arrays: the load-time index is stale from here on. */
+    index_free(cfg);
     if ((rc = validate(cfg, env, err)) != ATMOS_OK)
         goto done;
     *out = cfg;
@@ -322,6 +406,7 @@ void atmos_config_free(struct atmos_config *cfg)
         field_free(&id->via_provider);
         field_free(&id->via_identity);
     }
+    index_free(cfg);
     free(cfg->providers);
     free(cfg->identities);
     field_free(&cfg->realm);

@@ -31,6 +31,7 @@
 struct run {
     struct atmos_fs fs;
     const struct atmos_exec_opts *opts;
+    struct atmos_dirsync *dirs; /* synced once each at the end */
 };
 
 static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_why *why,
@@ -164,6 +165,12 @@ static void run_section(const struct run *r, struct atmos_item *it)
     else
         rc = atmos_fs_replace(&r->fs, dfd, leaf, it->path, out.data ? out.data : "", out.len, &st,
                               &why);
+    /* The rename (or unlink) is durable once the directory is synced. */
+    if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
+        rc = ATMOS_FS_FAIL;
+        snprintf(why.msg, sizeof(why.msg), "%s: changed, but syncing the directory failed: %s",
+                 it->path, strerror(errno));
+    }
 done:
     set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
     if (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE)
@@ -261,10 +268,20 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
     free(batch);
 }
 
+static void dir_sync_failed(void *owner, int err)
+{
+    struct atmos_item *it = owner;
+    it->outcome = ATMOS_OUTCOME_FAILED;
+    free(it->error);
+    it->error = atmos_strfmt("%s: changed, but syncing the directory failed: %s", it->path,
+                             strerror(err));
+}
+
 void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts)
 {
     /* HOME was checked to be absolute when the plan was built. */
-    struct run r = {{plan->home, geteuid()}, opts};
+    struct atmos_dirsync dirs = {NULL, 0};
+    struct run r = {{plan->home, geteuid()}, opts, &dirs};
     plan->dry_run = opts->dry_run;
     for (size_t i = 0; i < plan->nitems; i++) {
         struct atmos_item *it = &plan->items[i];
@@ -288,6 +305,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             break; /* below, batched */
         }
     }
+    atmos_fs_sync_dirs(&dirs, dir_sync_failed);
     run_keyrings(plan, &r);
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];

@@ -372,6 +372,7 @@ int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, con
         goto done;
     }
     made = 1;
+    /* The contents must reach the disk before the rename makes them the file. */
     if (write_all(fd, data, len) != 0 || fchmod(fd, orig->st_mode & 07777) != 0 ||
         fsync(fd) != 0) {
         say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
@@ -395,10 +396,7 @@ int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, con
         goto done;
     }
     made = 0;
-    if (fsync(dirfd) != 0) {
-        say(why, "%s: replaced, but syncing the directory failed: %s", path, strerror(errno));
-        goto done;
-    }
+    /* The caller syncs the directory once all its renames are done (atmos_fs_sync_dirs). */
     rc = ATMOS_FS_OK;
 done:
     if (fd >= 0)
@@ -406,6 +404,42 @@ done:
     if (made)
         unlinkat(dirfd, tmp, 0);
     return rc;
+}
+
+int atmos_fs_note_dir(struct atmos_dirsync *ds, int dirfd, void *owner)
+{
+    struct stat st;
+    if (fstat(dirfd, &st) != 0)
+        return -1;
+    for (size_t i = 0; i < ds->n; i++)
+        if (ds->v[i].dev == st.st_dev && ds->v[i].ino == st.st_ino) {
+            if (ds->v[i].nowners < sizeof(ds->v[i].owners) / sizeof(*ds->v[i].owners))
+                ds->v[i].owners[ds->v[i].nowners++] = owner;
+            return 0;
+        }
+    struct atmos_dirsync_entry *v = realloc(ds->v, (ds->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    ds->v = v;
+    int fd = dup(dirfd);
+    if (fd < 0)
+        return -1;
+    v[ds->n] = (struct atmos_dirsync_entry){fd, st.st_dev, st.st_ino, {owner}, 1};
+    ds->n++;
+    return 0;
+}
+
+void atmos_fs_sync_dirs(struct atmos_dirsync *ds, void (*failed)(void *owner, int err))
+{
+    for (size_t i = 0; i < ds->n; i++) {
+        if (fsync(ds->v[i].fd) != 0)
+            for (size_t k = 0; k < ds->v[i].nowners; k++)
+                failed(ds->v[i].owners[k], errno);
+        close(ds->v[i].fd);
+    }
+    free(ds->v);
+    ds->v = NULL;
+    ds->n = 0;
 }
 
 void atmos_fs_clean_temps(const struct atmos_fs *fs, int dirfd, const char *leaf)

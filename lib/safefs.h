@@ -61,6 +61,28 @@ int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, con
                      const void *data, size_t len, const struct stat *orig,
                      struct atmos_why *why);
 
+/*
+ * Directories whose entries were renamed, synced once each at the end of a
+ * run (fsync of the directory makes the renames durable).  `owner` is told
+ * if its directory could not be synced.
+ */
+struct atmos_dirsync_entry {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    void *owners[8];
+    size_t nowners;
+};
+
+struct atmos_dirsync {
+    struct atmos_dirsync_entry *v;
+    size_t n;
+};
+
+/* 0, or -1 when the directory could not be noted (the caller syncs it now). */
+int atmos_fs_note_dir(struct atmos_dirsync *ds, int dirfd, void *owner);
+void atmos_fs_sync_dirs(struct atmos_dirsync *ds, void (*failed)(void *owner, int err));
+
 /* Remove temporaries a killed run left for `leaf` (caller holds the lock). */
 void atmos_fs_clean_temps(const struct atmos_fs *fs, int dirfd, const char *leaf);
 

@@ -54,6 +54,7 @@ struct atmos_config {
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
     char **sources;                  /* files actually read, in order */
     size_t nsources;
+    struct atmos_name_index *index;  /* internal: name lookup while loading */
 };
 
 /* Where a configuration file comes from; decides whether absence is an error. */

@@ -1,0 +1,220 @@
+"""make bench: how fast and how lean atmos-logout and pam_atmos are.
+
+Prints a table of figures (median and p95 wall time of whole-process runs,
+peak RSS) against the targets, scaling with the number of identities, the PAM
+module's cost through the real libpam, and `aws sso logout` side by side when
+the AWS CLI is installed.  Figures only: nothing here passes or fails a test.
+"""
+import os
+import pwd
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+BIN = os.path.join(BUILD, "atmos-logout")
+MOD = os.path.join(BUILD, "pam_atmos.so")
+PAMBENCH = os.path.join(BUILD, "pambench")
+RUNONE = os.path.join(BUILD, "runone")
+WORK = tempfile.mkdtemp(prefix="atmos-bench.")
+os.chmod(WORK, 0o755)
+NULL = os.open(os.devnull, os.O_RDWR)
+# No AWS traffic may leave this machine: every endpoint is a refused local port.
+LOCAL_ONLY = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1",
+              "AWS_RETRY_MODE": "standard", "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+def sha1(s):
+    import hashlib
+    return hashlib.sha1(s.encode()).hexdigest()
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def make_template(name, providers, per_provider):
+    """A HOME as atmos writes it: per provider a credentials and config file
+    with its identities, atmos's SSO session, provisioned cache and AWS CLI
+    tokens; and the atmos.yaml naming them all."""
+    home = os.path.join(WORK, "tpl-" + name)
+    y = ["auth:", "  providers:"]
+    for p in range(providers):
+        url = f"https://org{p}.awsapps.com/start"
+        y += [f"    p{p}:", "      kind: aws/iam-identity-center", "      region: us-east-1",
+              f"      start_url: {url}"]
+    y.append("  identities:")
+    for p in range(providers):
+        creds, conf = [], []
+        for i in range(per_provider):
+            ident = f"p{p}-id{i}"
+            y += [f"    {ident}:", "      kind: aws/permission-set", f"      via: {{provider: p{p}}}"]
+            creds.append(f"; atmos: expiration=2030-01-01T00:00:00Z\n[{ident}]\n"
+                         f"aws_access_key_id = ASIA{i:016d}\naws_secret_access_key = {'s' * 40}\n"
+                         f"aws_session_token = {'t' * 300}\n\n")
+            conf.append(f"[profile {ident}]\nregion = us-east-1\noutput = json\n\n")
+        base = f"{home}/.config/atmos/aws/p{p}"
+        write(f"{base}/credentials", "".join(creds))
+        write(f"{base}/config", "".join(conf))
+        url = f"https://org{p}.awsapps.com/start"
+        write(f"{home}/.cache/atmos/aws-sso/sessions/{sha1(url + '|us-east-1')}.json",
+              f'{{"accessToken":"x","startUrl":"{url}","region":"us-east-1"}}\n')
+        write(f"{home}/.cache/atmos/auth/p{p}/provisioned-identities.yaml", "identities: []\n")
+        write(f"{home}/.aws/sso/cache/{sha1(url)}.json",
+              f'{{"accessToken":"x","startUrl":"{url}","region":"us-east-1",'
+              f'"expiresAt":"2030-01-01T00:00:00Z"}}\n')
+    write(f"{home}/.atmos/atmos.yaml", "\n".join(y) + "\n")
+    return home
+
+
+def fresh(template):
+    home = os.path.join(WORK, "home")
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(template, home, symlinks=True)
+    return home
+
+
+def run_once(argv, env):
+    """Wall time and peak RSS measured by the small C launcher (see runone.c)."""
+    r, w = os.pipe()
+    pid = os.posix_spawn(RUNONE, [RUNONE] + argv, env, file_actions=[
+        (os.POSIX_SPAWN_DUP2, NULL, 0), (os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, NULL, 2)])
+    os.close(w)
+    out = os.read(r, 4096).decode().split()
+    os.close(r)
+    os.waitpid(pid, 0)
+    return float(out[0]), int(out[1]), int(out[2])
+
+
+def measure(template, args, runs, cmd=None):
+    times, rss, bad = [], 0, 0
+    for _ in range(runs):
+        home = fresh(template)
+        env = {"HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
+               **LOCAL_ONLY}
+        ms, kib, rc = run_once((cmd or [BIN]) + args, env)
+        times.append(ms)
+        rss = max(rss, kib)
+        bad += rc != 0
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], rss, bad
+
+
+def row(name, med, p95, rss, target="", extra=""):
+    print(f"  {name:<44} {med:8.2f} {p95:8.2f} {rss / 1024:8.2f}  {target:<22} {extra}")
+
+
+def header(title):
+    print(f"\n{title}")
+    print(f"  {'':<44} {'med ms':>8} {'p95 ms':>8} {'RSS MiB':>8}  {'target':<22}")
+
+
+def verdict(ok):
+    return "ok" if ok else "MISSED"
+
+
+def glib_mapped(template):
+    home = fresh(template)
+    out = os.path.join(WORK, "ld")
+    env = {"HOME": home, "PATH": "/usr/bin:/bin", "LD_DEBUG": "files", "LD_DEBUG_OUTPUT": out}
+    subprocess.run([BIN, "p0-id0"], env=env, stdout=NULL, stderr=NULL)
+    text = "".join(open(os.path.join(WORK, f)).read() for f in os.listdir(WORK) if f.startswith("ld."))
+    return "libglib" in text
+
+
+def aws_cli():
+    path = shutil.which("aws")
+    if not path:
+        return None
+    r = subprocess.run([path, "--version"], capture_output=True, text=True)
+    return path if r.returncode == 0 else None
+
+
+def pam_bench(template, runs):
+    if os.geteuid() != 0:
+        print("  skipped: needs root to create a test user with a throwaway home")
+        return
+    user = f"atmos-bench{os.getpid()}"
+    home = os.path.join(WORK, "pamhome")
+    subprocess.run(["useradd", "-M", "-d", home, "-s", "/usr/sbin/nologin", "-K", "UID_MIN=2000", user],
+                   check=True)
+    try:
+        conf = os.path.join(WORK, "pam.d")
+        os.makedirs(conf)
+        write(f"{conf}/without", "session required pam_permit.so\n")
+        write(f"{conf}/with", f"session required pam_permit.so\n"
+                              f"session optional {MOD} state_dir={WORK}/state\n")
+        setup = f"rm -rf {home} && cp -a {template} {home} && chown -R {user}: {home}"
+        res = {}
+        for svc in ("without", "with"):
+            out = subprocess.run([PAMBENCH, conf, svc, user, str(runs), setup],
+                                 capture_output=True, text=True, check=True).stdout.split()
+            res[svc] = (float(out[0]), float(out[1]))
+            row(f"open+close {svc} pam_atmos.so", res[svc][0], res[svc][1], 0)
+        over = res["with"][0] - res["without"][0]
+        print(f"  {'pam_atmos close overhead (median difference)':<44} {over:8.2f} "
+              f"{'':>8} {'':>8}  {'<= 5 ms':<22} {verdict(over <= 5)}")
+    finally:
+        subprocess.run(["pkill", "-KILL", "-u", user], stderr=NULL)
+        subprocess.run(["userdel", user], stderr=NULL)
+
+
+def main():
+    if not os.path.exists(BIN):
+        sys.exit(f"{BIN} is missing: run make first")
+    t_start = time.time()
+    print(f"pam_atmos bench: {BIN}\n(whole-process wall time incl. exec, peak RSS of the process)")
+    typical = make_template("typical", 5, 4)
+    header("Typical configuration: 5 providers, 20 identities")
+    med, p95, rss, bad = measure(typical, ["p2-id1"], 300)
+    row("identity logout", med, p95, rss, "<= 3 ms, <= 4 MiB", verdict(med <= 3 and rss <= 4096))
+    ident = med
+    med, p95, rss, _ = measure(typical, ["--provider", "p2"], 200)
+    row("--provider", med, p95, rss)
+    med, p95, rss, _ = measure(typical, ["--all"], 200)
+    row("--all", med, p95, rss)
+    all_typical = med
+    med, p95, rss, _ = measure(typical, ["--dry-run", "--all"], 200)
+    row("--dry-run --all", med, p95, rss)
+    print(f"  GLib mapped on the default path: {'YES (target: no)' if glib_mapped(typical) else 'no'}")
+
+    header("Scaling: --all over N identities (one credentials file of N profiles)")
+    per = {}
+    for n, runs in ((10, 100), (100, 60), (1000, 30), (10000, 10)):
+        tpl = make_template(f"n{n}", 1, n)
+        med, p95, rss, _ = measure(tpl, ["--all"], runs)
+        per[n] = med / n * 1000
+        tgt = "<= 50 ms" if n == 1000 else ""
+        row(f"--all, {n} identities", med, p95, rss, tgt,
+            (verdict(med <= 50) + "  " if n == 1000 else "") + f"{per[n]:.1f} us/identity")
+    tpl = make_template("n10000", 1, 10000)
+    med, p95, rss, _ = measure(tpl, ["p0-id5000"], 15)
+    row("identity logout in a 10,000-profile file", med, p95, rss)
+    marginal = (per[10000] * 10000 - per[1000] * 1000) / 9000
+    print(f"  marginal cost per identity from 1,000 to 10,000: {marginal:.1f} us "
+          f"(flat: {verdict(marginal <= 2 * max(per[1000], 1))})")
+
+    header("PAM: pam_open_session + pam_close_session through the real libpam")
+    pam_bench(typical, 100)
+
+    header("Side by side: the AWS CLI's own logout on the same HOME")
+    aws = aws_cli()
+    if aws is None:
+        print("  aws: not installed (nothing to compare)")
+    else:
+        med, p95, rss, _ = measure(typical, ["sso", "logout"], 10, cmd=[aws])
+        row("aws sso logout (tokens only)", med, p95, rss)
+        print(f"  ratio: aws sso logout / atmos-logout --all = {med / all_typical:.1f}x time, "
+              f"identity logout is {med / ident:.0f}x faster than aws sso logout")
+    print(f"\nbench took {time.time() - t_start:.0f} s")
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
