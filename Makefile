@@ -5,6 +5,7 @@
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deps       install the Debian packages the build and tests need (no-op when present)
 
+SHELL    := /bin/bash
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
@@ -26,7 +27,7 @@ SAN      ?=
 DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
                libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
-               openssh-server openssh-client passwd
+               openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind
 
 PKGS      := yaml-0.1 json-c nettle libkeyutils
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
@@ -52,7 +53,7 @@ PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check check-run demo bench install uninstall clean format
+.PHONY: all deps check check-run demo bench fuzz fuzz-build install uninstall clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so
 
@@ -102,13 +103,41 @@ deps:
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
 	fi
 
-# The suite runs twice: a normal build, then an ASan+UBSan build of everything.
+# libFuzzer targets (clang): the engine's sources built with coverage and ASan+UBSan.
+FUZZ_DIR     := build/fuzz
+FUZZ_TARGETS := config ini sso
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ilib $(PKG_CFLAGS) \
+                $(shell pkg-config --cflags libsecret-1) -fsanitize=fuzzer,address,undefined
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/atmos/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+
+# Each target for FUZZ_SECONDS on a copy of its seed corpus (new inputs stay in build/).
+fuzz: deps
+	$(MAKE) --no-print-directory fuzz-build
+	@set -o pipefail; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus_$$t && cp -n tests/fuzz/corpus_$$t/* $(FUZZ_DIR)/corpus_$$t/; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        -artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/corpus_$$t 2>&1 | \
+	        grep -E 'stat::number_of_executed_units|Done|ERROR|SUMMARY' || exit 1; \
+	done
+
+# The suite runs twice: a normal build, then an ASan+UBSan build of everything;
+# the fuzz corpora are replayed once as regression tests.
 check: deps
+	$(MAKE) --no-print-directory fuzz-build
 	$(MAKE) --no-print-directory check-run
 	$(MAKE) --no-print-directory check-run BUILD=build/asan SAN=1
+	$(MAKE) --no-print-directory check-run VALGRIND=1
 
 check-run: all $(UNIT_BIN) $(BUILD)/pamtest
-	BUILD=$(BUILD) SAN=$(SAN) bash tests/run.sh
+	BUILD=$(BUILD) SAN=$(SAN) VALGRIND=$(VALGRIND) bash tests/run.sh
 
 $(BUILD)/pambench: bench/pambench.c
 	@$(if $(Q),echo "  CC      $@")

@@ -251,6 +251,16 @@ static int check_base_path(const struct atmos_provider *p, struct atmos_err *err
                          "provider \"%s\": spec.files.base_path \"%s\" must be absolute or "
                          "start with ~/",
                          p->name, v);
+    /* <base>/<provider> is removed whole by --provider: never let it name /etc or /tmp. */
+    if (strspn(v, "/") == strlen(v))
+        return fail_mark(err, &f->mark,
+                         "provider \"%s\": spec.files.base_path must not be the root directory",
+                         p->name);
+    for (const char *c = v; (c = strstr(c, "..")) != NULL; c += 2)
+        if ((c == v || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
+            return fail_mark(err, &f->mark,
+                             "provider \"%s\": spec.files.base_path must not contain '..'",
+                             p->name);
     return ATMOS_OK;
 }
 
@@ -343,6 +353,14 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
     return ATMOS_OK;
 }
 
+int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
+                        struct atmos_err *err)
+{
+    /* Validation sorts the arrays: the load-time index is stale from here on. */
+    index_free(cfg);
+    return validate(cfg, env, err);
+}
+
 int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
                       const struct atmos_env *env, struct atmos_err *err)
 {
@@ -371,9 +389,7 @@ int atmos_config_load(struct atmos_config **out, const struct atmos_source_list 
         rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
         goto done;
     }
-    /* Validation sorts the arrays: the load-time index is stale from here on. */
-    index_free(cfg);
-    if ((rc = validate(cfg, env, err)) != ATMOS_OK)
+    if ((rc = atmos_config_finish(cfg, env, err)) != ATMOS_OK)
         goto done;
     *out = cfg;
     cfg = NULL;

@@ -15,4 +15,12 @@ struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const
 /* Merge the auth section of one file; ATMOS_ENOCONFIG when it does not exist. */
 int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct atmos_err *err);
 
+/* The same for bytes already in memory; `path` names them in errors. */
+int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
+                              size_t len, struct atmos_err *err);
+
+/* After the last merge: drop the load index, apply the environment, validate. */
+int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
+                        struct atmos_err *err);
+
 #endif

@@ -334,14 +334,33 @@ int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct a
     int rc = read_config_file(path, &data, &len, err);
     if (rc != ATMOS_OK)
         return rc;
+    rc = atmos_config_merge_buffer(cfg, path, data, len, err);
+    free(data);
+    return rc;
+}
 
+int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
+                              size_t len, struct atmos_err *err)
+{
+    int rc = ATMOS_OK;
+    if (len > MAX_CONFIG_BYTES)
+        return atmos_fail(err, ATMOS_EINVAL, "%s: file is larger than %u bytes", path,
+                          MAX_CONFIG_BYTES);
+    /* libyaml rejects a NUL at 1:1; say where it really is. */
+    const char *nul = memchr(data, '\0', len);
+    if (nul != NULL) {
+        unsigned line = 1, col = 1;
+        for (const char *p = data; p < nul; p++, col++)
+            if (*p == '\n')
+                line++, col = 0;
+        return atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: a NUL byte is not allowed in YAML", path,
+                          line, col);
+    }
     yaml_parser_t parser;
     yaml_document_t doc;
     int have_doc = 0;
-    if (!yaml_parser_initialize(&parser)) {
-        free(data);
+    if (!yaml_parser_initialize(&parser))
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-    }
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
         rc = atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s%s%s", path,
@@ -364,6 +383,5 @@ done:
     if (have_doc)
         yaml_document_delete(&doc);
     yaml_parser_delete(&parser);
-    free(data);
     return rc;
 }

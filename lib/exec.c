@@ -136,23 +136,36 @@ static void run_section(const struct run *r, struct atmos_item *it)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
     if (rc != ATMOS_FS_OK)
         goto done;
-    if (!r->opts->dry_run) {
+    /* A first look without the lock: nothing to remove means nothing to lock (or create). */
+    if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
+        ATMOS_FS_OK)
+        goto done;
+    if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) != 0)
+        goto oom;
+    if (res.found && !r->opts->dry_run) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
         if ((rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, t, &lockfd, &why)) != ATMOS_FS_OK)
             goto done;
         atmos_fs_clean_temps(&r->fs, dfd, leaf);
-    }
-    /* Read under the lock: what we rewrite is what atmos last wrote. */
-    if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
-        ATMOS_FS_OK)
-        goto done;
-    if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) != 0) {
-        rc = ATMOS_FS_FAIL;
-        snprintf(why.msg, sizeof(why.msg), "%s: out of memory", it->path);
-        goto done;
+        /* Again under the lock: what we rewrite is what atmos last wrote. */
+        in.len = out.len = 0;
+        if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
+            ATMOS_FS_OK)
+            goto done;
+        if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out,
+                             &res) != 0)
+            goto oom;
     }
     if (res.found == 0) {
         rc = ATMOS_FS_ABSENT;
+        goto done;
+    }
+    if (res.unsafe) {
+        rc = ATMOS_FS_FAIL;
+        snprintf(why.msg, sizeof(why.msg),
+                 "%s: removing [%s] would change how the lines after it are read (an indented "
+                 "section header); left as it is, edit it by hand",
+                 it->path, it->section);
         goto done;
     }
     it->file_removed = res.sections_left == 0;
@@ -183,6 +196,11 @@ done:
     atmos_buf_free(&out);
     if (it->outcome == ATMOS_OUTCOME_REMOVED && it->file_removed)
         prune_provider_dir(r, it->path);
+    return;
+oom:
+    rc = ATMOS_FS_FAIL;
+    snprintf(why.msg, sizeof(why.msg), "%s: out of memory", it->path);
+    goto done;
 }
 
 static void run_file(const struct run *r, struct atmos_item *it)
@@ -224,8 +242,15 @@ static void run_directory(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
     struct atmos_why why;
-    int dfd = -1;
-    int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
+    int dfd = -1, rc;
+    /* A provider directory is never a top-level directory (/etc, /tmp, ...). */
+    const char *p = it->path + strspn(it->path, "/");
+    if (strchr(p, '/') == NULL) {
+        snprintf(why.msg, sizeof(why.msg), "%s is a top-level directory; not removed", it->path);
+        set_outcome(it, ATMOS_FS_FAIL, &why, ATMOS_OUTCOME_REMOVED);
+        return;
+    }
+    rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
     if (rc == ATMOS_FS_OK)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFDIR, NULL, &why);
     if (rc == ATMOS_FS_OK && !r->opts->dry_run) {

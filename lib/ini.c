@@ -173,10 +173,39 @@ static int is_atmos_comment(const char *s, const struct line *l)
 {
     const char *p = s + l->off;
     size_t len = l->len;
+    if (l->off == 0 && has_bom(p, len)) /* as classify() reads line 0 */
+        p += 3, len -= 3;
     while (len > 0 && is_ws(*p))
         p++, len--;
     return l->kind == L_COMMENT && len >= sizeof(atmos_comment) - 1 &&
            memcmp(p, atmos_comment, sizeof(atmos_comment) - 1) == 0;
+}
+
+/*
+ * The output must read as the input minus the removed sections: the same
+ * headers, in the same order.  Removing lines can change how the next lines
+ * read (an indented "[next]" after an option is a continuation of it), so
+ * read the output again rather than trust the line arithmetic.
+ */
+static int same_headers(const char *in, const struct line *v, long n, const char *drop,
+                        const char *out, size_t olen)
+{
+    struct line *w = NULL;
+    long m = classify(out, olen, &w), j = 0;
+    int ok = m >= 0;
+    for (long i = 0; ok && i < n; i++) {
+        if (drop[i] || v[i].kind != L_HEADER)
+            continue;
+        while (j < m && w[j].kind != L_HEADER)
+            j++;
+        ok = j < m && w[j].name_len == v[i].name_len &&
+             memcmp(out + w[j].name_off, in + v[i].name_off, v[i].name_len) == 0;
+        j++;
+    }
+    while (ok && j < m)
+        ok = w[j++].kind != L_HEADER;
+    free(w);
+    return ok;
 }
 
 int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, const char *name,
@@ -218,9 +247,24 @@ int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, c
         if (atmos_buf_append(out, in + v[i].off, v[i].len) != 0)
             goto done;
     }
+    res->unsafe = !same_headers(in, v, n, drop, out->data ? out->data : "", out->len);
     rc = 0;
 done:
     free(drop);
     free(v);
     return rc;
+}
+
+void atmos_ini_scan(const char *in, size_t len,
+                    void (*fn)(void *ctx, size_t off, size_t n, enum atmos_ini_line kind,
+                               const char *name, size_t name_len),
+                    void *ctx)
+{
+    static const enum atmos_ini_line kinds[] = {ATMOS_INI_BLANK, ATMOS_INI_COMMENT, ATMOS_INI_HEADER,
+                                                ATMOS_INI_OPTION, ATMOS_INI_CONTINUATION};
+    struct line *v = NULL;
+    long n = classify(in, len, &v);
+    for (long i = 0; i < n; i++)
+        fn(ctx, v[i].off, v[i].len, kinds[v[i].kind], in + v[i].name_off, v[i].name_len);
+    free(v);
 }

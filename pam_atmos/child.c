@@ -111,6 +111,7 @@ static void child_main(const struct pa_session *s, int result_fd)
 {
     char why[256];
     reset_signals();
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit fails the write instead of killing us */
     /* libc caches its syslog socket's descriptor: forget it before renumbering
      * descriptors, or log lines and our result would trade places.  syslog
      * reconnects on demand, above RESULT_FD. */

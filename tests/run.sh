@@ -8,10 +8,16 @@ export BUILD
 passed=0 failed=0 skipped=0
 failures=()
 
-label="${SAN:+ (ASan+UBSan)}"
+label="${SAN:+ (ASan+UBSan)}${VALGRIND:+ (valgrind)}"
+# Under valgrind: the unit tests and the integration tests that drive the
+# programs through their main paths (each run is slow there).
+VALGRIND_E2E="test_cli.sh test_botocore.sh test_pam.sh"
+VG=()
+[ -n "${VALGRIND:-}" ] && VG=(valgrind -q --error-exitcode=99 --leak-check=full
+                              --errors-for-leak-kinds=definite,indirect)
 for t in "$BUILD"/tests/test_*; do
     [ -x "$t" ] || continue
-    out=$("$t" 2>&1); rc=$?
+    out=$("${VG[@]}" "$t" 2>&1); rc=$?
     p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' <<<"$out")
     f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' <<<"$out")
     passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
@@ -24,6 +30,9 @@ for t in "$BUILD"/tests/test_*; do
 done
 
 for t in tests/e2e/test_*.sh; do
+    if [ -n "${VALGRIND:-}" ] && [[ " $VALGRIND_E2E " != *" $(basename "$t") "* ]]; then
+        continue
+    fi
     out=$(bash "$t" 2>&1); rc=$?
     p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^not ok ' <<<"$out"); s=$(grep -c '^skip ' <<<"$out")
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
@@ -36,6 +45,22 @@ for t in tests/e2e/test_*.sh; do
     fi
     printf 'e2e  %-22s %s passed, %s failed, %s skipped%s\n' "$(basename "$t")" "$p" "$f" "$s" "$label"
 done
+
+# The fuzz corpora, each input once, as regression tests (first pass only).
+if [ -z "${SAN:-}" ] && [ -z "${VALGRIND:-}" ]; then
+    for f in build/fuzz/fuzz_*; do
+        [ -x "$f" ] || { skipped=$((skipped + 1)); echo "skip - fuzz corpora: build/fuzz not built (make fuzz-build)"; break; }
+        name=${f##*/fuzz_}
+        n=$(ls tests/fuzz/corpus_"$name" | wc -l)
+        if out=$("$f" tests/fuzz/corpus_"$name"/* 2>&1); then
+            passed=$((passed + n))
+        else
+            failed=$((failed + 1)); failures+=("fuzz_$name")
+            printf '%s\n' "$out" | grep -E 'ERROR|SUMMARY|Running' | head -5
+        fi
+        printf 'fuzz %-22s %s inputs replayed\n' "fuzz_$name" "$n"
+    done
+fi
 
 [ ${#failures[@]} -eq 0 ] || echo "failing: ${failures[*]}"
 echo "$passed passed, $failed failed, $skipped skipped"

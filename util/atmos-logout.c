@@ -397,6 +397,8 @@ int main(int argc, char **argv)
         return rc;
     if (a.user && (rc = run_as_user(&a)) >= 0)
         return rc;
+    /* Past a file-size limit, write(2) should fail with EFBIG, not kill us mid-rewrite. */
+    signal(SIGXFSZ, SIG_IGN);
 
     /* Marks and colour only on a terminal; NO_COLOR turns colour off. */
     struct atmos_style style = {isatty(STDOUT_FILENO), 0};

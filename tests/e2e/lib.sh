@@ -13,6 +13,17 @@ unset XDG_CONFIG_HOME XDG_CACHE_HOME ATMOS_XDG_CONFIG_HOME ATMOS_CLI_CONFIG_PATH
       ATMOS_IDENTITY IDENTITY ATMOS_LOGS_LEVEL NO_COLOR
 export LC_ALL=C.UTF-8
 
+# VALGRIND=1: every run of the built programs goes through memcheck; an error
+# or a definite/indirect leak makes it exit 99, which the checks then see.
+if [ -n "${VALGRIND:-}" ]; then
+    for prog in atmos-logout pamtest; do
+        printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect "%s" "$@"\n' \
+            "$ROOT/${BUILD:-build}/$prog" >"$TMPROOT/vg-$prog"
+        chmod 755 "$TMPROOT/vg-$prog"
+    done
+    BIN=$TMPROOT/vg-atmos-logout
+fi
+
 CURRENT=""
 FAILED_CHECKS=0
 

@@ -5,6 +5,7 @@ source "$(dirname "$0")/lib.sh"
 
 MOD=$ROOT/${BUILD:-build}/pam_atmos.so
 PAMTEST=$ROOT/${BUILD:-build}/pamtest
+[ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
 CONF=$TMPROOT/pam.d
 STATE=$TMPROOT/state
 mkdir -p "$CONF"

@@ -141,6 +141,9 @@ static void byte_order_mark_is_kept(void **state)
           "\xEF\xBB\xBF[b]\nk = 2\n", 1, 1);
     check("\xEF\xBB\xBF[a]\nk = 1\n[b]\nk = 2\n", ATMOS_INI_CREDENTIALS, "b",
           "\xEF\xBB\xBF[a]\nk = 1\n", 1, 1);
+    /* The atmos comment on the first line, after the BOM, still belongs to [a] (found by fuzzing). */
+    check("\xEF\xBB\xBF; atmos: expiration=2030-01-01T00:00:00Z\n[a]\nk = 1\n[b]\n",
+          ATMOS_INI_CREDENTIALS, "a", "\xEF\xBB\xBF[b]\n", 1, 1);
 }
 
 static void atmos_comment_only_directly_above(void **state)
@@ -149,6 +152,19 @@ static void atmos_comment_only_directly_above(void **state)
     /* A blank line between comment and header: the comment is not the section's. */
     check("[x]\n; atmos: expiration=1\n\n[a]\nk = 1\n", ATMOS_INI_CREDENTIALS, "a",
           "[x]\n; atmos: expiration=1\n\n", 1, 1);
+}
+
+static void refuses_a_removal_that_would_change_the_next_section(void **state)
+{
+    (void)state;
+    /* "  [b]" reads as a header after [a]; with [a] gone it would continue k's value. */
+    struct result r = run("[x]\nk = 1\n[a]\n  [b]\nm = 2\n", ATMOS_INI_CREDENTIALS, "a");
+    assert_int_equal(r.res.found, 1);
+    assert_int_equal(r.res.unsafe, 1);
+    free(r.out);
+    r = run("[x]\nk = 1\n[a]\n[b]\nm = 2\n", ATMOS_INI_CREDENTIALS, "a");
+    assert_int_equal(r.res.unsafe, 0);
+    free(r.out);
 }
 
 int main(void)
@@ -167,6 +183,7 @@ int main(void)
         cmocka_unit_test(header_with_trailing_text_and_indent),
         cmocka_unit_test(byte_order_mark_is_kept),
         cmocka_unit_test(atmos_comment_only_directly_above),
+        cmocka_unit_test(refuses_a_removal_that_would_change_the_next_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

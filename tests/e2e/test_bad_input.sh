@@ -1,0 +1,257 @@
+#!/bin/bash
+# Every row of docs/bad-input.md, as a test: clear error (file and line where
+# it applies), the documented exit status, no crash, no hang, nothing lost,
+# nothing outside the plan touched.
+source "$(dirname "$0")/lib.sh"
+
+CRED=.config/atmos/aws/aws-sso/credentials
+snap() { BEFORE=$(snapshot "$H"); }
+unchanged() { [ "$BEFORE" = "$(snapshot "$H")" ]; }
+# yaml_case TEXT EXPECTED: that atmos.yaml makes `atmos-logout dev-admin` fail with EXPECTED.
+yaml_case() {
+    fresh_home
+    printf '%b' "$1" >"$H/bad.yaml"
+    snap
+    run_raw --config "$H/bad.yaml" dev-admin
+    check "exit 1" rc_is 1
+    check "says: $2" has "$ERR" "$2"
+    check "unchanged" unchanged
+}
+as_user() { # run as nobody when root, so permissions apply
+    if [ "$(id -u)" -eq 0 ]; then
+        chown -R 65534:65534 "$H"
+        setpriv --reuid 65534 --regid 65534 --clear-groups -- "$@"
+    else
+        "$@"
+    fi
+}
+victim() { # a directory outside the user's files, with a [dev-admin] section
+    V=$TMPROOT/victim$RANDOM; mkdir -p "$V"
+    printf '[dev-admin]\nk = v\n' >"$V/credentials"; cp "$V/credentials" "$V/orig"
+}
+victim_intact() { cmp -s "$V/credentials" "$V/orig"; }
+bomb() { # nine levels of nine aliases
+    printf 'a0: &a0 [x,x,x,x,x,x,x,x,x]\n'
+    for i in 1 2 3 4 5 6 7 8; do
+        printf 'a%d: &a%d [' "$i" "$i"; for _ in 1 2 3 4 5 6 7 8; do printf '*a%d,' $((i - 1)); done
+        printf '*a%d]\n' $((i - 1))
+    done
+}
+
+case_B01() { yaml_case 'auth:\n  providers: [\n    p\n' "bad.yaml:"; check "line and column" grep -qE 'bad.yaml:[0-9]+:[0-9]+:' <<<"$ERR"; }
+case_B02() { yaml_case 'auth:\n\tproviders: {}\n' "bad.yaml:2:"; }
+case_B03() {
+    fresh_home; { bomb; printf 'auth:\n  providers: *a8\n'; } >"$H/bad.yaml"; snap
+    start=$(date +%s%N); run_raw --config "$H/bad.yaml" dev-admin; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "exit 1" rc_is 1; check "reason" has "$ERR" "auth.providers must be a mapping"
+    check "fast (${ms} ms)" [ "$ms" -lt 2000 ]; check "unchanged" unchanged
+}
+case_B04() {
+    fresh_home; { bomb; cat "$EXAMPLE"; } >"$H/bad.yaml"
+    start=$(date +%s%N); run_raw --config "$H/bad.yaml" dev-admin; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "exit 0" rc_is 0; check "logged out" no_section_in "[dev-admin]" "$H/$CRED"
+    check "fast (${ms} ms)" [ "$ms" -lt 2000 ]
+}
+case_B05() {
+    fresh_home; "$PY" -c 'print("auth: " + "[" * 10000 + "]" * 10000)' >"$H/bad.yaml"; snap
+    start=$(date +%s%N); run_raw --config "$H/bad.yaml" dev-admin; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "exit 1" rc_is 1; check "reason" has "$ERR" "auth must be a mapping"
+    check "bounded (${ms} ms)" [ "$ms" -lt 5000 ]; check "unchanged" unchanged
+}
+case_B06() {
+    fresh_home; truncate -s 100M "$H/bad.yaml"; snap
+    run_raw --config "$H/bad.yaml" dev-admin
+    check "exit 1" rc_is 1; check "reason" has "$ERR" "file is larger than 8388608 bytes"; check "unchanged" unchanged
+}
+case_B07() { yaml_case 'auth:\n  realm: a\0b\n' "bad.yaml:2:11: a NUL byte is not allowed"; }
+case_B08() { yaml_case 'auth:\n  realm: \xff\xfe\n' "bad.yaml:"; }
+case_B09() { yaml_case 'auth:\n  identities:\n    ../evil: {kind: aws/user}\n' "must not start with '.'"; }
+case_B10() { yaml_case 'auth:\n  providers:\n    a/b: {kind: aws/saml}\n' "must not contain '/'"; }
+case_B11() { yaml_case 'auth:\n  identities:\n    "a\\nb": {kind: aws/user}\n' "contains a control character"; }
+case_B12() { yaml_case "auth:\n  identities:\n    $(printf 'x%.0s' $(seq 300)): {kind: aws/user}\n" "longer than 255 bytes"; }
+case_B13() { yaml_case 'auth:\n  identities:\n    a: {kind: aws/assume-role, via: {identity: b}}\n    b: {kind: aws/assume-role, via: {identity: a}}\n' "via cycle a → b → a"; }
+case_B14() {
+    fresh_home
+    printf 'auth:\n  providers: {aws-sso: {kind: aws/iam-identity-center}}\n  identities:\n    dev-admin: {kind: someday/new-kind, via: {provider: aws-sso}}\n' >"$H/k.yaml"
+    run_raw --config "$H/k.yaml" dev-admin
+    check "exit 0" rc_is 0; check "removed" no_section_in "[dev-admin]" "$H/$CRED"
+}
+case_B15() {
+    fresh_home; snap
+    OUT=$(env -u HOME "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+    check "exit 1" rc_is 1; check "reason" has "$OUT" "HOME is not set to an absolute path"; check "unchanged" unchanged
+}
+case_B16() {
+    fresh_home; snap
+    OUT=$(HOME=relative/home "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+    check "exit 1" rc_is 1; check "reason" has "$OUT" "HOME is not set to an absolute path"; check "unchanged" unchanged
+}
+case_B17() { yaml_case 'auth:\n  providers:\n    p: {kind: aws/saml, spec: {files: {base_path: rel/dir}}}\n' "must be absolute or start with ~/"; }
+case_B18() {
+    yaml_case 'auth:\n  providers:\n    tmp: {kind: aws/saml, spec: {files: {base_path: /}}}\n' "must not be the root directory"
+    run_raw --config "$H/bad.yaml" --provider tmp
+    check "--provider tmp refused too" rc_is 1; check "/tmp still there" [ -d /tmp ]
+}
+case_B19() { yaml_case 'auth:\n  providers:\n    p: {kind: aws/saml, spec: {files: {base_path: ~/x/../../etc}}}\n' "must not contain '..'"; }
+case_B20() {
+    fresh_home; victim; rm -rf "$H/.config/atmos/aws/aws-sso"; ln -s "$V" "$H/.config/atmos/aws/aws-sso"
+    run dev-admin
+    check "refused" has "$OUT" "is a symlink, refusing to follow it"; check "victim intact" victim_intact
+}
+case_B21() {
+    fresh_home; victim; mkdir -p "$V/aws-sso"; cp "$V/credentials" "$V/aws-sso/credentials"
+    rm -rf "$H/.config/atmos/aws"; ln -s "$V" "$H/.config/atmos/aws"
+    run --all
+    check "refused" has "$OUT" "is a symlink, refusing to follow it"; check "victim intact" victim_intact
+    check "victim provider intact" section_in "[dev-admin]" "$V/aws-sso/credentials"
+}
+case_B22() {
+    fresh_home; victim; mkdir -p "$V/atmos/aws/aws-sso"; cp "$V/credentials" "$V/atmos/aws/aws-sso/"
+    rm -rf "$H/.config"; ln -s "$V" "$H/.config"
+    run --all
+    check "refused" has "$OUT" ".config is a symlink"; check "victim intact" section_in "[dev-admin]" "$V/atmos/aws/aws-sso/credentials"
+}
+case_B23() {
+    fresh_home; victim; rm "$H/$CRED"; ln -s "$V/credentials" "$H/$CRED"
+    run dev-admin
+    check "refused" has "$OUT" "is a symlink"; check "victim intact" victim_intact
+    check "config section still removed" no_section_in "[profile dev-admin]" "$H/.config/atmos/aws/aws-sso/config"
+}
+case_B24() {
+    fresh_home; rm "$H/$CRED"; mkfifo "$H/$CRED"
+    OUT=$(timeout 5 "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+    check "no hang" [ "$RC" -ne 124 ]; check "refused" has "$OUT" "is a FIFO"
+}
+case_B25() {
+    fresh_home; mkfifo "$H/fifo.yaml"; snap
+    OUT=$(timeout 5 "$BIN" --config "$H/fifo.yaml" dev-admin 2>&1); RC=$?
+    check "exit 1 (no hang)" rc_is 1; check "reason" has "$OUT" "not a regular file"; check "unchanged" unchanged
+}
+case_B26() {
+    fresh_home; rm "$H/$CRED"; mkdir "$H/$CRED"
+    run dev-admin
+    check "refused" has "$OUT" "is a directory, not a regular file"
+    check "other item done" no_section_in "[profile dev-admin]" "$H/.config/atmos/aws/aws-sso/config"
+}
+case_B27() {
+    fresh_home; chmod 400 "$H/$CRED"
+    run dev-admin
+    check "removed" no_section_in "[dev-admin]" "$H/$CRED"; check "mode kept" [ "$(stat -c %a "$H/$CRED")" = 400 ]
+}
+case_B28() {
+    fresh_home; chmod 500 "$H/.config/atmos/aws/aws-sso"
+    OUT=$(HOME=$H as_user "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+    chmod 700 "$H/.config/atmos/aws/aws-sso"
+    check "Permission denied" has "$OUT" "Permission denied"; check "intact" section_in "[dev-admin]" "$H/$CRED"
+    check "no temporary" bash -c "! ls -a '$H/.config/atmos/aws/aws-sso' | grep -q atmos-tmp"
+}
+case_B29() {
+    fresh_home
+    "$PY" -c 'print("[padding]\nk = " + "x" * 8000)' >>"$H/$CRED"; cp "$H/$CRED" "$TMPROOT/orig-cred"
+    OUT=$(ulimit -f 4; "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+    check "no crash" [ "$RC" -lt 128 ]; check "File too large" has "$OUT" "File too large"
+    check "original intact" cmp -s "$H/$CRED" "$TMPROOT/orig-cred"
+    check "no temporary" bash -c "! ls -a '$H/.config/atmos/aws/aws-sso' | grep -q atmos-tmp"
+}
+case_B30() {
+    fresh_home; printf '[dev-admin]\nk = 1\n[keep]\nk = 2\n[dev-admin]\nk = 3\n' >"$H/$CRED"
+    run dev-admin
+    check "both gone" no_section_in "[dev-admin]" "$H/$CRED"; check "other intact" bash -c "[ \"\$(cat '$H/$CRED')\" = \"\$(printf '[keep]\nk = 2')\" ]"
+}
+case_B31() {
+    fresh_home; printf '\xef\xbb\xbf[dev-admin]\nk = 1\n[keep]\nk = 2\n' >"$H/$CRED"
+    run dev-admin
+    check "exact result" bash -c "[ \"\$(od -c '$H/$CRED' | head -1)\" = \"\$(printf '\xef\xbb\xbf[keep]\nk = 2\n' | od -c | head -1)\" ]"
+}
+case_B32() {
+    fresh_home; "$PY" -c 'print("[big]\nk = " + "v" * (1 << 20))' >"$TMPROOT/big"; cat "$TMPROOT/big" >>"$H/$CRED"
+    run dev-admin
+    check "removed" no_section_in "[dev-admin]" "$H/$CRED"
+    check "the long line intact" bash -c "grep -a '^k = vvvv' '$H/$CRED' | cmp -s - <(sed -n 2p '$TMPROOT/big')"
+}
+case_B33() {
+    fresh_home; flock -o "$H/$CRED.lock" sleep 30 & holder=$!; sleep 0.2
+    run dev-admin; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+    check "timeout named" has "$OUT" "waiting for the lock"; check "intact" section_in "[dev-admin]" "$H/$CRED"
+    check "other item done" no_section_in "[profile dev-admin]" "$H/.config/atmos/aws/aws-sso/config"
+}
+sso_case() { # FILE CONTENT: a cache file that must survive --provider aws-sso
+    fresh_home; printf '%s' "$2" >"$H/.aws/sso/cache/$1"; cp "$H/.aws/sso/cache/$1" "$TMPROOT/orig-$1"
+    run --provider aws-sso
+    check "untouched" cmp -s "$H/.aws/sso/cache/$1" "$TMPROOT/orig-$1"
+    check "matching tokens still removed" missing "$H/.aws/sso/cache/named-session.json"
+}
+case_B34() { sso_case junk.json 'startUrl accessToken https://example-org.awsapps.com/start'; }
+case_B35() { sso_case array.json '["accessToken", "https://example-org.awsapps.com/start"]'; }
+case_B36() { sso_case huge.json "{\"accessToken\":\"t\",\"startUrl\":\"$URL\",\"pad\":\"$(head -c 1100000 /dev/zero | tr '\0' x)\"}"; }
+case_B37() {
+    fresh_home; printf '{"accessToken":"t","startUrl":"%s"}' "$URL" >"$TMPROOT/token.json"
+    ln -s "$TMPROOT/token.json" "$H/.aws/sso/cache/link.json"
+    run --provider aws-sso
+    check "target untouched" exists "$TMPROOT/token.json"
+}
+case_B38() {
+    fresh_home; mv "$H/.aws/sso/cache" "$TMPROOT/cache"; ln -s "$TMPROOT/cache" "$H/.aws/sso/cache"
+    run --provider aws-sso
+    check "not searched" exists "$TMPROOT/cache/named-session.json"
+}
+case_B39() { yaml_case 'auth:\n  identities:\n    dev-admin: {kind: aws/assume-role, via: {identity: ghost}}\n' "is not a configured identity"; }
+case_B40() { yaml_case 'auth:\n  providers: {p: {kind: k}}\n  identities:\n    dev-admin: {kind: x, via: {provider: p, identity: q}}\n    q: {kind: aws/user}\n' "both via.provider and via.identity"; }
+case_B41() { yaml_case 'auth:\n  realm: Team A\n' 'realm "Team A" is invalid'; }
+case_B42() { yaml_case 'auth:\n  providers:\n    p: {kind: k, spec: {files: {base_path: "/x\\ry"}}}\n' "contains a line break"; }
+case_B43() { yaml_case '' 'identity "dev-admin" not found'; check "lists" has "$ERR" "Available identities:"; }
+case_B44() { yaml_case '- a\n- b\n' "the top level must be a mapping"; }
+case_B45() {
+    fresh_home; printf '# a comment\n; another\n' >"$H/$CRED"; printf '# only comments\n' >"$H/.config/atmos/aws/aws-sso/config"; snap
+    run dev-admin
+    check "exit 0" rc_is 0; check "already logged out" has "$OUT" "already logged out"; check "unchanged" unchanged
+}
+case_B46() {
+    fresh_home; "$PY" -c 'import sys,random; r=random.Random(7); sys.stdout.buffer.write(bytes(r.randrange(256) for _ in range(8192)).replace(b"[", b"("))' >"$H/$CRED"
+    sum=$(sha256sum <"$H/$CRED")
+    run dev-admin
+    check "exit 0" rc_is 0; check "credentials unchanged" [ "$sum" = "$(sha256sum <"$H/$CRED")" ]
+    check "no crash" [ "$RC" -lt 128 ]
+}
+case_B47() {
+    fresh_home
+    if [ "$(id -u)" -ne 0 ]; then check "skipped as non-root (needs chown)" true; return; fi
+    chown -R 65534:65534 "$H/.config/atmos/aws/aws-sso"
+    run dev-admin
+    check "refused" has "$OUT" "is owned by uid 65534"; check "untouched" section_in "[dev-admin]" "$H/$CRED"
+}
+case_B48() {
+    fresh_home; snap
+    OUT=$(ATMOS_KEYRING_TYPE=vault "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
+    check "exit 1" rc_is 1; check "reason" has "$OUT" 'keyring type "vault" is unknown'; check "unchanged" unchanged
+}
+case_B49() {
+    fresh_home; snap
+    OUT=$(ATMOS_CLI_CONFIG_PATH=/nonexistent/x.yaml "$BIN" dev-admin 2>&1); RC=$?
+    check "exit 1" rc_is 1; check "names it" has "$OUT" "/nonexistent/x.yaml"; check "unchanged" unchanged
+}
+case_B50() {
+    fresh_home; echo partial >"$H/.config/atmos/aws/aws-sso/.credentials.atmos-tmp.0123456789abcdef"
+    run dev-admin
+    check "temporary gone" missing "$H/.config/atmos/aws/aws-sso/.credentials.atmos-tmp.0123456789abcdef"
+}
+case_B51() {
+    fresh_home; printf '[x]\nk = 1\n[dev-admin]\n  [b]\nm = 2\n' >"$H/$CRED"; cp "$H/$CRED" "$TMPROOT/orig-cred"
+    run dev-admin
+    check "refused" has "$OUT" "would change how the lines after it are read"
+    check "unchanged" cmp -s "$H/$CRED" "$TMPROOT/orig-cred"
+}
+
+# Every row has a test and every test a row.
+rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
+funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')
+begin "docs/bad-input.md and its tests match"
+check "at least 40 rows ($(wc -w <<<"$rows"))" [ "$(wc -w <<<"$rows")" -ge 40 ]
+check "same IDs" [ "$(sort <<<"$rows")" = "$(sort <<<"$funcs")" ]
+end
+for id in $rows; do
+    desc=$(grep -E "^\| $id " "$ROOT/docs/bad-input.md" | cut -d'|' -f3 | sed 's/^ *//;s/ *$//')
+    begin "$id: $desc"
+    if declare -F "case_$id" >/dev/null; then "case_$id"; else check "has a test" false; fi
+    end
+done
