@@ -9,9 +9,10 @@ passed=0 failed=0 skipped=0
 failures=()
 
 label="${SAN:+ (ASan+UBSan)}${VALGRIND:+ (valgrind)}"
-# Under valgrind: the unit tests and the integration tests that drive the
-# programs through their main paths (each run is slow there).
-VALGRIND_E2E="test_cli.sh test_botocore.sh test_pam.sh"
+# Under valgrind: the unit tests and every integration test that runs the
+# programs itself; not sshd (it loads the module), the crash loop (it kills
+# on purpose) or the stress test (timing is the point).
+VALGRIND_E2E="test_cli.sh test_botocore.sh test_pam.sh test_bad_input.sh test_keychain_kernel.sh test_keychain_secret.sh test_people.sh"
 VG=()
 [ -n "${VALGRIND:-}" ] && VG=(valgrind -q --error-exitcode=99 --leak-check=full
                               --errors-for-leak-kinds=definite,indirect)

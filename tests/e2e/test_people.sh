@@ -119,7 +119,7 @@ else
     fresh_home
     mkdir -p "$H/.atmos"; cp "$EXAMPLE" "$H/.atmos/atmos.yaml"
     comp() { # words... : prints COMPREPLY
-        PATH=$(dirname "$BIN"):$PATH bash -c '
+        PATH=$ROOT/${BUILD:-build}:$PATH bash -c '
             source /usr/share/bash-completion/bash_completion
             source "$1"; shift
             COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
