@@ -134,6 +134,10 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
         }
     }
 
+    if (o.keychain) /* an administrator's opt-in that destroys credentials: say so every time */
+        pam_syslog(pamh, LOG_WARNING,
+                   "keychain option set: deleting %s's keychain credentials as well",
+                   pw->pw_name);
     struct pa_session s = {pamh, &o, pw, switch_user, pam_getenv(pamh, "XDG_RUNTIME_DIR")};
     if (pa_run_child(&s, &out) != 0)
         return PAM_SUCCESS; /* logged; the logout goes on */

@@ -86,3 +86,17 @@ remove_stale_test_users() {
         esac
     done
 }
+
+# A throwaway syslog on /dev/log, only where the machine has none (and we are
+# root): sets SYSLOG (the file lines go to) and SINK_PID; stop_syslog_sink undoes it.
+SINK_PID=""
+start_syslog_sink() {
+    SYSLOG=$TMPROOT/syslog
+    [ "$(id -u)" -eq 0 ] && [ ! -e /dev/log ] || return 1
+    "$PY" "$ROOT/tests/e2e/syslog_sink.py" /dev/log "$SYSLOG" &
+    SINK_PID=$!
+    for _ in $(seq 50); do grep -q ready "$SYSLOG" 2>/dev/null && break; sleep 0.1; done
+}
+stop_syslog_sink() {
+    if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; rm -f /dev/log; SINK_PID=""; fi
+}

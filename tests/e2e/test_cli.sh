@@ -248,3 +248,21 @@ printf 'auth:\n  providers:\n    p:\n      kind: aws/saml\n      spec: {files: {
 run_raw --config "$H/bp.yaml" i
 check "base_path honoured" missing "$H/custom/p/credentials"
 end
+
+if start_syslog_sink; then
+    trap 'stop_syslog_sink; rm -rf "$TMPROOT"' EXIT
+    begin "one syslog event per real logout (LOG_AUTHPRIV), none for a dry run, no secrets"
+    fresh_home
+    run --dry-run dev-admin
+    run dev-admin
+    run --all
+    sleep 0.3
+    check "identity event" grep -qE "^<86>.*atmos-logout\[[0-9]+\]: event=logout.success user=$(id -un) uid=$(id -u) scope=identity target=\"dev-admin\" removed=2 failed=0$" "$SYSLOG"
+    check "--all event" grep -qE "event=logout.all_devices .* scope=all removed=[0-9]+ failed=0$" "$SYSLOG"
+    check "exactly two events (the dry run sent none)" [ "$(grep -c 'event=' "$SYSLOG")" -eq 2 ]
+    check "no secret" bash -c "! grep -q -e secret- -e token- '$SYSLOG'"
+    end
+    stop_syslog_sink
+else
+    skip "syslog events" "needs root and a machine without /dev/log (the test reads syslog through its own sink)"
+fi

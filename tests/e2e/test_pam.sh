@@ -26,21 +26,15 @@ UA=atmos-pam-a$$; UB=atmos-pam-b$$
 HA=$TMPROOT/home-a; HB=$TMPROOT/home-b
 useradd -M -d "$HA" -s /usr/sbin/nologin -K UID_MIN=2000 "$UA" || { echo "not ok - useradd failed"; exit 1; }
 useradd -M -d "$HB" -s /usr/sbin/nologin -K UID_MIN=2000 "$UB"
-SINK_PID=""
 cleanup() {
     pkill -KILL -u "$UA" 2>/dev/null; pkill -KILL -u "$UB" 2>/dev/null
     userdel "$UA" 2>/dev/null; userdel "$UB" 2>/dev/null
-    if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; rm -f /dev/log; fi
+    stop_syslog_sink
     rm -rf "$TMPROOT"
 }
 trap cleanup EXIT
 # Read what goes to syslog: only where the machine has no /dev/log of its own.
-SYSLOG=$TMPROOT/syslog
-if [ ! -e /dev/log ]; then
-    "$PY" "$ROOT/tests/e2e/syslog_sink.py" /dev/log "$SYSLOG" &
-    SINK_PID=$!
-    for _ in $(seq 50); do grep -q ready "$SYSLOG" 2>/dev/null && break; sleep 0.1; done
-fi
+start_syslog_sink
 
 # reset_home USER HOME: atmos's files as the example writes them, owned by USER.
 reset_home() {
@@ -73,6 +67,7 @@ service sloppy bogus_option timeout=abc debug=3
 service one identity=dev-admin
 service prov provider=partner-sso
 service custom 'config=~/custom.yaml'
+service keys keychain
 
 begin "open and close: session data gone, keychain and other users' files kept"
 reset_home "$UA" "$HA"; reset_home "$UB" "$HB"
@@ -266,5 +261,16 @@ else
     sleep 0.3
     check "dry_run logs the plan" grep -q "dry_run: would remove provider directory $HA/$SSO" "$SYSLOG"
     check "without debug, no per-item lines" bash -c "! grep -q 'removed provider directory' '$SYSLOG'"
+    reset_home "$UA" "$HA"
+    printf '  keyring:\n    type: file\n' >>"$HA/.atmos/atmos.yaml"   # the user's keychain: atmos's file keyring
+    : >"$SYSLOG"
+    pam keys "$UA" oc
+    sleep 0.3
+    check "keychain option logged loudly (warning)" grep -q "^<84>.*keychain option set: deleting $UA's keychain credentials" "$SYSLOG"
+    check "keychain entry deleted with it" missing "$HA/.local/share/atmos/keyring/atmos_dev-admin"
+    reset_home "$UA" "$HA"
+    printf '  keyring:\n    type: file\n' >>"$HA/.atmos/atmos.yaml"
+    pam plain "$UA" oc
+    check "without the option the keychain entry stays" exists "$HA/.local/share/atmos/keyring/atmos_dev-admin"
     end
 fi
