@@ -168,7 +168,7 @@ install: all
 	install -m 0644 $(BUILD)/pam_atmos.so $(DESTDIR)$(PAMDIR)/pam_atmos.so
 	install -m 0644 docs/pam_atmos.8 $(DESTDIR)$(MANDIR)/man8/pam_atmos.8
 	install -m 0644 docs/atmos-logout.1 $(DESTDIR)$(MANDIR)/man1/atmos-logout.1
-	install -m 0644 etc/bash-completion/atmos-logout $(DESTDIR)$(BASHCOMPDIR)/atmos-logout
+	install -m 0644 etc/bash-completion/atmos-logout.bash $(DESTDIR)$(BASHCOMPDIR)/atmos-logout
 	install -m 0644 etc/pam-configs/atmos $(DESTDIR)$(PAMCONFDIR)/atmos
 	install -m 0644 etc/examples/atmos.yaml $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
 	install -m 0644 etc/pam.d/sshd.example $(DESTDIR)$(DOCDIR)/examples/pam.d-sshd

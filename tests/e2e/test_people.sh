@@ -123,7 +123,7 @@ else
             source /usr/share/bash-completion/bash_completion
             source "$1"; shift
             COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
-            _atmos_logout; printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/etc/bash-completion/atmos-logout" "$@"
+            _atmos_logout; printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/etc/bash-completion/atmos-logout.bash" "$@"
     }
     check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
