@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,13 @@ static int push_joined(struct atmos_source_list *l, const char *dir, const char 
 int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_env *env,
                              unsigned flags, const char *explicit_path, struct atmos_err *err)
 {
+    static const struct atmos_env none;
     struct atmos_source_list l = {0};
     int bad = 0;
+    if ((flags & ATMOS_SEARCH_EXPLICIT_ONLY) && explicit_path) {
+        flags = 0;
+        env = &none; /* no system file, no home: the explicit path alone */
+    }
     if (env->system_config && *env->system_config)
         bad |= push_source(&l, env->system_config, ATMOS_SOURCE_OPTIONAL);
     if (env->home && *env->home)
@@ -86,11 +92,21 @@ void atmos_source_list_free(struct atmos_source_list *list)
 /*
  * While files are merged, entries are found by name through a small
  * open-addressing hash (FNV-1a), so loading stays linear in the number of
- * identities.  Slots hold index + 1 into the provider or identity array.
+ * entries.  Providers and identities both start with their name and mark, so
+ * one find-or-append serves both.  Slots hold index + 1.
  */
+struct entry_head {
+    char *name;
+    struct atmos_mark mark;
+};
+
+struct table {
+    size_t *slots, nslots; /* the hash */
+    size_t alloc;          /* entries the array has room for */
+};
+
 struct atmos_name_index {
-    size_t *prov, *ident;
-    size_t cap_prov, cap_ident;
+    struct table prov, ident;
 };
 
 static size_t fnv1a(const char *s)
@@ -101,105 +117,105 @@ static size_t fnv1a(const char *s)
     return h;
 }
 
-typedef const char *(*name_at_fn)(const struct atmos_config *cfg, size_t i);
+_Static_assert(offsetof(struct atmos_provider, name) == offsetof(struct entry_head, name) &&
+                   offsetof(struct atmos_provider, mark) == offsetof(struct entry_head, mark) &&
+                   offsetof(struct atmos_identity, name) == offsetof(struct entry_head, name) &&
+                   offsetof(struct atmos_identity, mark) == offsetof(struct entry_head, mark),
+               "providers and identities begin with name and mark");
 
-static const char *prov_name(const struct atmos_config *cfg, size_t i)
+static const char *name_at(const void *arr, size_t size, size_t i)
 {
-    return cfg->providers[i].name;
-}
-
-static const char *ident_name(const struct atmos_config *cfg, size_t i)
-{
-    return cfg->identities[i].name;
+    return ((const struct entry_head *)((const char *)arr + i * size))->name;
 }
 
 /* The slot for `name`: holding its index + 1, or 0 where it would go. */
-static size_t *slot(const struct atmos_config *cfg, size_t *tab, size_t cap, name_at_fn at,
-                    const char *name)
+static size_t *slot(const struct table *t, const void *arr, size_t size, const char *name)
 {
-    for (size_t i = fnv1a(name) & (cap - 1);; i = (i + 1) & (cap - 1))
-        if (tab[i] == 0 || strcmp(at(cfg, tab[i] - 1), name) == 0)
-            return &tab[i];
+    for (size_t i = fnv1a(name) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1))
+        if (t->slots[i] == 0 || strcmp(name_at(arr, size, t->slots[i] - 1), name) == 0)
+            return &t->slots[i];
 }
 
-/* Keep the load factor under 1/2; -1 on allocation failure. */
-static int grow(const struct atmos_config *cfg, size_t **tab, size_t *cap, size_t n, name_at_fn at)
+/* Room for one more entry: the hash under half full, the array grown geometrically. */
+static int make_room(struct table *t, void **arr, size_t size, size_t n)
 {
-    if (*tab && (n + 1) * 2 <= *cap)
-        return 0;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    while ((n + 1) * 2 > ncap)
-        ncap *= 2;
-    size_t *t = calloc(ncap, sizeof(*t));
-    if (t == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        *slot(cfg, t, ncap, at, at(cfg, i)) = i + 1;
-    free(*tab);
-    *tab = t;
-    *cap = ncap;
+    if (t->slots == NULL || (n + 1) * 2 > t->nslots) {
+        size_t ns = t->nslots ? t->nslots * 2 : 64;
+        while ((n + 1) * 2 > ns)
+            ns *= 2;
+        size_t *slots = calloc(ns, sizeof(*slots));
+        if (slots == NULL)
+            return -1;
+        struct table nt = {slots, ns, t->alloc};
+        for (size_t i = 0; i < n; i++)
+            *slot(&nt, *arr, size, name_at(*arr, size, i)) = i + 1;
+        free(t->slots);
+        *t = nt;
+    }
+    if (n == t->alloc) {
+        size_t na = t->alloc ? t->alloc * 2 : 8;
+        void *v = realloc(*arr, na * size);
+        if (v == NULL)
+            return -1;
+        *arr = v;
+        t->alloc = na;
+    }
     return 0;
+}
+
+static void *find_or_add(struct table *t, void **arr, size_t *n,
+                         size_t size, const char *name, struct atmos_mark mark)
+{
+    if (make_room(t, arr, size, *n) != 0)
+        return NULL;
+    size_t *sl = slot(t, *arr, size, name);
+    if (*sl)
+        return (char *)*arr + (*sl - 1) * size;
+    struct entry_head *e = (struct entry_head *)((char *)*arr + *n * size);
+    memset(e, 0, size);
+    if ((e->name = strdup(name)) == NULL)
+        return NULL;
+    e->mark = mark;
+    *sl = ++*n;
+    return e;
 }
 
 static void index_free(struct atmos_config *cfg)
 {
     if (cfg->index) {
-        free(cfg->index->prov);
-        free(cfg->index->ident);
+        free(cfg->index->prov.slots);
+        free(cfg->index->ident.slots);
         free(cfg->index);
         cfg->index = NULL;
     }
 }
 
+static struct atmos_name_index *index_of(struct atmos_config *cfg)
+{
+    if (cfg->index == NULL)
+        cfg->index = calloc(1, sizeof(*cfg->index));
+    return cfg->index;
+}
+
 struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark)
 {
-    if (cfg->index == NULL && (cfg->index = calloc(1, sizeof(*cfg->index))) == NULL)
-        return NULL;
-    struct atmos_name_index *x = cfg->index;
-    if (grow(cfg, &x->prov, &x->cap_prov, cfg->nproviders, prov_name) != 0)
-        return NULL;
-    size_t *sl = slot(cfg, x->prov, x->cap_prov, prov_name, name);
-    if (*sl)
-        return &cfg->providers[*sl - 1];
-    struct atmos_provider *v = realloc(cfg->providers, (cfg->nproviders + 1) * sizeof(*v));
-    if (v == NULL)
-        return NULL;
-    cfg->providers = v;
-    struct atmos_provider *p = &v[cfg->nproviders];
-    memset(p, 0, sizeof(*p));
-    if ((p->name = strdup(name)) == NULL)
-        return NULL;
-    p->mark = mark;
-    *sl = ++cfg->nproviders;
+    struct atmos_name_index *x = index_of(cfg);
+    void *arr = cfg->providers;
+    struct atmos_provider *p =
+        x ? find_or_add(&x->prov, &arr, &cfg->nproviders, sizeof(*p), name, mark) : NULL;
+    cfg->providers = arr;
     return p;
 }
 
 struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark)
 {
-    if (cfg->index == NULL && (cfg->index = calloc(1, sizeof(*cfg->index))) == NULL)
-        return NULL;
-    struct atmos_name_index *x = cfg->index;
-    if (grow(cfg, &x->ident, &x->cap_ident, cfg->nidentities, ident_name) != 0)
-        return NULL;
-    size_t *sl = slot(cfg, x->ident, x->cap_ident, ident_name, name);
-    if (*sl)
-        return &cfg->identities[*sl - 1];
-    /* Grow geometrically: one realloc per identity would copy quadratically. */
-    if ((cfg->nidentities & (cfg->nidentities - 1)) == 0) {
-        size_t cap = cfg->nidentities ? cfg->nidentities * 2 : 8;
-        struct atmos_identity *v = realloc(cfg->identities, cap * sizeof(*v));
-        if (v == NULL)
-            return NULL;
-        cfg->identities = v;
-    }
-    struct atmos_identity *id = &cfg->identities[cfg->nidentities];
-    memset(id, 0, sizeof(*id));
-    if ((id->name = strdup(name)) == NULL)
-        return NULL;
-    id->mark = mark;
-    *sl = ++cfg->nidentities;
+    struct atmos_name_index *x = index_of(cfg);
+    void *arr = cfg->identities;
+    struct atmos_identity *id =
+        x ? find_or_add(&x->ident, &arr, &cfg->nidentities, sizeof(*id), name, mark) : NULL;
+    cfg->identities = arr;
     return id;
 }
 

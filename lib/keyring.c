@@ -29,7 +29,8 @@ const char *atmos_keyring_name(enum atmos_keyring k)
     return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
 }
 
-int atmos_provider_is_ambient(const char *kind)
+/* Provider kinds whose keyring entries a plain logout always deletes. */
+static int provider_is_ambient(const char *kind)
 {
     static const char *const ambient[] = {"gcp/adc", "gcp/workload-identity-federation",
                                           "azure/cli", "azure/oidc", "github/oidc"};
@@ -110,7 +111,7 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
         const struct atmos_provider *p = atmos_config_provider(cfg, plan->providers[i]);
         if (plan->scope == ATMOS_SCOPE_IDENTITY)
             break; /* an identity logout never takes the provider's entry */
-        if (p && (keychain || atmos_provider_is_ambient(p->kind.value)) &&
+        if (p && (keychain || provider_is_ambient(p->kind.value)) &&
             add_alias(plan, cfg, env, p->name, 0, p->name) != 0)
             return -1;
     }
@@ -118,7 +119,7 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
         struct atmos_chain ch;
         if (atmos_chain_resolve(cfg, plan->identities[i], &ch, NULL) != ATMOS_OK)
             continue;
-        int ambient = ch.provider_cfg && atmos_provider_is_ambient(ch.provider_cfg->kind.value);
+        int ambient = ch.provider_cfg && provider_is_ambient(ch.provider_cfg->kind.value);
         int rc = 0;
         if (keychain || ambient)
             rc = add_alias(plan, cfg, env, plan->identities[i], 1, ch.provider);

@@ -24,6 +24,8 @@
 
 #include <libsecret/secret.h>
 
+#include <atmos/privdrop.h>
+
 #include "internal.h"
 #include "keyring_internal.h"
 

@@ -12,7 +12,7 @@
 #include <nettle/sha1.h>
 
 #include <atmos/env.h>
-#include <atmos/error.h>
+#include <atmos/privdrop.h>
 
 #include "internal.h"
 

@@ -31,7 +31,6 @@
 #include "child.h"
 #include "cleanup.h"
 
-#include <atmos/error.h>
 #include <atmos/privdrop.h>
 
 #define RESULT_FD 3
@@ -118,7 +117,7 @@ static void child_main(const struct pa_session *s, int result_fd)
     closelog();
     if (sanitize_fds(result_fd) != 0)
         _exit(2);
-    /* Already the user (switch_user unset) passes the same checks without switching. */
+    /* As root this switches for good; as the user already, it only checks. */
     if (atmos_become_user(s->pw, why, sizeof(why)) != 0) {
         tell("D %s", why);
         _exit(2);

@@ -15,7 +15,6 @@ struct pa_session {
     pam_handle_t *pamh;
     const struct pa_opts *opts;
     const struct passwd *pw;
-    int switch_user;         /* running as root: drop to pw in the child */
     const char *runtime_dir; /* XDG_RUNTIME_DIR from the PAM environment, or NULL */
 };
 

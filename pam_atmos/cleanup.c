@@ -86,13 +86,9 @@ void pa_cleanup(const struct pa_session *s, struct pa_result *r)
     }
     /* config= replaces the search path; else the user's own search path,
      * minus ./atmos.yaml and $ATMOS_CLI_CONFIG_PATH (not trusted here). */
-    struct atmos_env search = env;
-    if (explicit_path) {
-        search.system_config = NULL;
-        search.home = NULL;
-    }
     if ((c && explicit_path == NULL) ||
-        atmos_config_search_path(&sources, &search, 0, explicit_path, &err) != ATMOS_OK) {
+        atmos_config_search_path(&sources, &env, ATMOS_SEARCH_EXPLICIT_ONLY, explicit_path,
+                                 &err) != ATMOS_OK) {
         snprintf(r->note, sizeof(r->note), "out of memory");
         goto done;
     }

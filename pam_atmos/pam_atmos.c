@@ -110,17 +110,14 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
     if (p != RUN)
         return p == SKIP ? PAM_IGNORE : PAM_SESSION_ERR;
 
-    int switch_user;
-    if (geteuid() == 0) {
-        switch_user = 1;
-    } else if (geteuid() == pw->pw_uid) {
-        switch_user = 0; /* the systemd-user stack: already the user */
-    } else {
+    int as_root = geteuid() == 0;
+    /* As the user already (the systemd-user stack) is fine; any other uid is not. */
+    if (!as_root && geteuid() != pw->pw_uid) {
         pam_syslog(pamh, LOG_WARNING, "running as uid %lu, neither root nor the user: skipped",
                    (unsigned long)geteuid());
         return PAM_IGNORE;
     }
-    if (!o.every_session && switch_user) {
+    if (!o.every_session && as_root) { /* only root keeps session records */
         int others = pa_record_close(pamh, o.state_dir, pw->pw_uid);
         if (others > 0) {
             if (o.debug)
@@ -138,7 +135,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
         pam_syslog(pamh, LOG_WARNING,
                    "keychain option set: deleting %s's keychain credentials as well",
                    pw->pw_name);
-    struct pa_session s = {pamh, &o, pw, switch_user, pam_getenv(pamh, "XDG_RUNTIME_DIR")};
+    struct pa_session s = {pamh, &o, pw, pam_getenv(pamh, "XDG_RUNTIME_DIR")};
     if (pa_run_child(&s, &out) != 0)
         return PAM_SUCCESS; /* logged; the logout goes on */
     if (out.drop_failed) {

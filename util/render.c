@@ -8,20 +8,6 @@
 
 #include "render.h"
 
-static void describe(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it);
-
-void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan)
-{
-    for (size_t i = 0; i < plan->nitems; i++) {
-        const struct atmos_item *it = &plan->items[i];
-        if (it->kind == ATMOS_ITEM_KEYRING && it->outcome == ATMOS_OUTCOME_WOULD_REMOVE) {
-            fprintf(out, "  • ");
-            describe(out, plan, it);
-            fputc('\n', out);
-        }
-    }
-}
-
 static const char *plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
@@ -73,6 +59,18 @@ static const char *mark(const struct atmos_style *st, int ok)
     if (!st->color)
         return ok ? "✓ " : "✗ ";
     return ok ? "\033[32m✓\033[0m " : "\033[31m✗\033[0m ";
+}
+
+void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan)
+{
+    for (size_t i = 0; i < plan->nitems; i++) {
+        const struct atmos_item *it = &plan->items[i];
+        if (it->kind == ATMOS_ITEM_KEYRING && it->outcome == ATMOS_OUTCOME_WOULD_REMOVE) {
+            fprintf(out, "  • ");
+            describe(out, plan, it);
+            fputc('\n', out);
+        }
+    }
 }
 
 static void print_target(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)

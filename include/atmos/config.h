@@ -77,12 +77,14 @@ struct atmos_source_list {
 enum atmos_search_flags {
     ATMOS_SEARCH_CWD = 1 << 0,     /* ./atmos.yaml */
     ATMOS_SEARCH_ENVPATH = 1 << 1, /* $ATMOS_CLI_CONFIG_PATH */
+    ATMOS_SEARCH_EXPLICIT_ONLY = 1 << 2, /* only explicit_path: it replaces the search path */
 };
 
 /*
  * Build the list of configuration files to read, in merge order:
  * the system file, ~/.atmos/atmos.yaml, then (per flags) ./atmos.yaml and
- * $ATMOS_CLI_CONFIG_PATH, then `explicit_path` when not NULL.
+ * $ATMOS_CLI_CONFIG_PATH, then `explicit_path` when not NULL.  With
+ * ATMOS_SEARCH_EXPLICIT_ONLY and an explicit path, that path alone.
  */
 int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_env *env,
                              unsigned flags, const char *explicit_path, struct atmos_err *err);

@@ -21,10 +21,4 @@ struct atmos_err {
 int atmos_fail(struct atmos_err *err, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/*
- * Write one line (newlines inside become spaces) to fd in a single write(2):
- * how a forked child reports to its parent.  0, or -1 when the write failed.
- */
-int atmos_write_line(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
 #endif

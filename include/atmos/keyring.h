@@ -32,7 +32,4 @@ enum atmos_keyring {
 int atmos_keyring_parse(const char *name, enum atmos_keyring *out);
 const char *atmos_keyring_name(enum atmos_keyring k);
 
-/* Provider kinds whose keyring entries a plain logout always deletes. */
-int atmos_provider_is_ambient(const char *kind);
-
 #endif

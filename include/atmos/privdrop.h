@@ -1,6 +1,7 @@
 /*
- * Becoming another user for good, in a child process: what the PAM module's
- * cleanup child and `atmos-logout --user` both do before touching anything.
+ * Helpers for forked children: becoming another user for good (what the PAM
+ * module's cleanup child and `atmos-logout --user` do before touching
+ * anything), and reporting back to the parent over a pipe.
  */
 #ifndef ATMOS_PRIVDROP_H
 #define ATMOS_PRIVDROP_H
@@ -17,5 +18,11 @@ int atmos_become_user(const struct passwd *pw, char *why, size_t len);
 
 /* Replace the environment with HOME, USER, LOGNAME and a fixed PATH from pw. */
 int atmos_user_environment(const struct passwd *pw);
+
+/*
+ * Write one line (newlines inside become spaces) to fd in a single write(2):
+ * how a forked child reports to its parent.  0, or -1 when the write failed.
+ */
+int atmos_write_line(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

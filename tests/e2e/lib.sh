@@ -8,7 +8,19 @@ EXAMPLE=$ROOT/etc/examples/atmos.yaml
 PY=/usr/bin/python3 # Debian's python, where python3-botocore is installed
 TMPROOT=$(mktemp -d /tmp/atmos-e2e.XXXXXX)
 chmod 755 "$TMPROOT"
-trap 'rm -rf "$TMPROOT"' EXIT
+# One exit path for every test script: its own steps (at_exit), then the test
+# users it created (add_test_user), the syslog sink, the scratch directory.
+AT_EXIT=()
+TEST_USERS=()
+at_exit() { AT_EXIT+=("$1"); }
+cleanup_all() {
+    local c u
+    for c in "${AT_EXIT[@]}"; do eval "$c"; done
+    for u in "${TEST_USERS[@]}"; do pkill -KILL -u "$u" 2>/dev/null; userdel "$u" 2>/dev/null; done
+    stop_syslog_sink
+    rm -rf "$TMPROOT"
+}
+trap cleanup_all EXIT
 unset XDG_CONFIG_HOME XDG_CACHE_HOME ATMOS_XDG_CONFIG_HOME ATMOS_CLI_CONFIG_PATH ATMOS_AUTH_REALM \
       ATMOS_IDENTITY IDENTITY ATMOS_LOGS_LEVEL NO_COLOR
 export LC_ALL=C.UTF-8
@@ -89,6 +101,14 @@ remove_stale_test_users() {
 
 # A throwaway syslog on /dev/log, only where the machine has none (and we are
 # root): sets SYSLOG (the file lines go to) and SINK_PID; stop_syslog_sink undoes it.
+# add_test_user NAME HOME [SHELL]: a user (uid >= 2000) with a throwaway home,
+# removed when the script exits.  Needs root.
+add_test_user() {
+    [ ${#TEST_USERS[@]} -gt 0 ] || remove_stale_test_users
+    useradd -M -d "$2" -s "${3:-/usr/sbin/nologin}" -K UID_MIN=2000 "$1" || return 1
+    TEST_USERS+=("$1")
+}
+
 SINK_PID=""
 start_syslog_sink() {
     SYSLOG=$TMPROOT/syslog

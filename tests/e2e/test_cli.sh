@@ -250,7 +250,6 @@ check "base_path honoured" missing "$H/custom/p/credentials"
 end
 
 if start_syslog_sink; then
-    trap 'stop_syslog_sink; rm -rf "$TMPROOT"' EXIT
     begin "one syslog event per real logout (LOG_AUTHPRIV), none for a dry run, no secrets"
     fresh_home
     run --dry-run dev-admin

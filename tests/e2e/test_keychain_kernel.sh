@@ -23,8 +23,7 @@ kadd() { # name [keyring]
 }
 kpresent() { keyctl search "$RING" user "$1" >/dev/null 2>&1; }
 kgone() { ! kpresent "$1"; }
-cleanup() { for id in "${added[@]}"; do keyctl unlink "$id" >/dev/null 2>&1; keyctl invalidate "$id" >/dev/null 2>&1; done; rm -rf "$TMPROOT"; }
-trap cleanup EXIT
+at_exit 'for id in "${added[@]}"; do keyctl unlink "$id" >/dev/null 2>&1; keyctl invalidate "$id" >/dev/null 2>&1; done'
 export ATMOS_KEYRING_TYPE=keyctl ATMOS_AUTH_REALM=$R
 
 begin "kernel keyring: default logout preserves keys"

@@ -23,7 +23,7 @@ source "$(dirname "$0")/lib.sh"
 KR=$ATMOS_TEST_KEYRING_DIR
 eval "$(printf 'throwaway\n' | gnome-keyring-daemon --unlock --components=secrets --daemonize 2>/dev/null | sed 's/^/export /')"
 # The daemon leaves with the private bus; kill it early only if it told us its pid.
-trap '[ -n "${GNOME_KEYRING_PID:-}" ] && kill "$GNOME_KEYRING_PID" 2>/dev/null; rm -rf "$TMPROOT"' EXIT
+at_exit '[ -n "${GNOME_KEYRING_PID:-}" ] && kill "$GNOME_KEYRING_PID" 2>/dev/null'
 owned() {
     dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
         org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true'

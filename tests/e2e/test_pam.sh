@@ -21,18 +21,9 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 0
 fi
 
-remove_stale_test_users
 UA=atmos-pam-a$$; UB=atmos-pam-b$$
 HA=$TMPROOT/home-a; HB=$TMPROOT/home-b
-useradd -M -d "$HA" -s /usr/sbin/nologin -K UID_MIN=2000 "$UA" || { echo "not ok - useradd failed"; exit 1; }
-useradd -M -d "$HB" -s /usr/sbin/nologin -K UID_MIN=2000 "$UB"
-cleanup() {
-    pkill -KILL -u "$UA" 2>/dev/null; pkill -KILL -u "$UB" 2>/dev/null
-    userdel "$UA" 2>/dev/null; userdel "$UB" 2>/dev/null
-    stop_syslog_sink
-    rm -rf "$TMPROOT"
-}
-trap cleanup EXIT
+add_test_user "$UA" "$HA" && add_test_user "$UB" "$HB" || { echo "not ok - useradd failed"; exit 1; }
 # Read what goes to syslog: only where the machine has no /dev/log of its own.
 start_syslog_sink
 

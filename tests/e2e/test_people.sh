@@ -158,12 +158,9 @@ if [ "$(id -u)" -ne 0 ]; then
     skip "--user as root" "needs root to create a test user"
 else
     begin "--user: root logs out another user, as that user"
-    remove_stale_test_users
     UA=atmos-pam-u$$; HA=$TMPROOT/user-a
     UB=atmos-pam-v$$; HB=$TMPROOT/user-b
-    useradd -M -d "$HA" -s /usr/sbin/nologin -K UID_MIN=2000 "$UA"
-    useradd -M -d "$HB" -s /usr/sbin/nologin -K UID_MIN=2000 "$UB"
-    trap 'userdel "$UA" 2>/dev/null; userdel "$UB" 2>/dev/null; rm -rf "$TMPROOT"' EXIT
+    add_test_user "$UA" "$HA"; add_test_user "$UB" "$HB"
     for u in "$UA:$HA" "$UB:$HB"; do
         h=${u#*:}; mkdir -p "$h/.atmos"; bash "$ROOT/etc/examples/populate.sh" "$h"
         cp "$EXAMPLE" "$h/.atmos/atmos.yaml"; chown -R "${u%%:*}:" "$h"

@@ -18,21 +18,13 @@ done
 MOD=$ROOT/${BUILD:-build}/pam_atmos.so
 # OpenSSH names its PAM service after the program: a link gives us our own service file.
 SERVICE=atmos-test-sshd-$$
-remove_stale_test_users
 UA=atmos-ssh-a$$; UB=atmos-ssh-b$$
 HA=$TMPROOT/ssh-a; HB=$TMPROOT/ssh-b
 SSHD_PID=""
-cleanup() {
-    [ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
-    rm -f "/etc/pam.d/$SERVICE"
-    pkill -KILL -u "$UA" 2>/dev/null; pkill -KILL -u "$UB" 2>/dev/null
-    userdel "$UA" 2>/dev/null; userdel "$UB" 2>/dev/null
-    rm -rf "$TMPROOT"
-}
-trap cleanup EXIT
+at_exit '[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null; rm -f "/etc/pam.d/$SERVICE"'
 
 for u in "$UA:$HA" "$UB:$HB"; do
-    useradd -M -d "${u#*:}" -s /bin/sh -K UID_MIN=2000 "${u%%:*}"
+    add_test_user "${u%%:*}" "${u#*:}" /bin/sh
     usermod -p '*' "${u%%:*}"   # no password, but not locked
 done
 populate_user() { # USER HOME

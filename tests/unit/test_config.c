@@ -8,22 +8,7 @@
 
 #include "paths.h"
 
-static char *dir;
-
-static int setup(void **state)
-{
-    (void)state;
-    dir = tu_mkhome();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_rmrf(dir);
-    free(dir);
-    return 0;
-}
+#define dir tu_home
 
 static struct atmos_env env_for(const char *home)
 {
@@ -267,6 +252,17 @@ static void search_path_order(void **state)
     assert_int_equal(atmos_config_search_path(&l, &e, 0, NULL, &err), ATMOS_OK);
     assert_int_equal(l.n, 2);
     atmos_source_list_free(&l);
+    /* config= in the PAM module: the one file, instead of the search path. */
+    assert_int_equal(atmos_config_search_path(&l, &e, ATMOS_SEARCH_EXPLICIT_ONLY, "/x/only.yaml",
+                                              &err),
+                     ATMOS_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].path, "/x/only.yaml");
+    atmos_source_list_free(&l);
+    assert_int_equal(atmos_config_search_path(&l, &e, ATMOS_SEARCH_EXPLICIT_ONLY, NULL, &err),
+                     ATMOS_OK);
+    assert_int_equal(l.n, 2); /* no explicit path: the search path as usual */
+    atmos_source_list_free(&l);
 }
 
 static void paths_follow_xdg_and_realm(void **state)
@@ -334,5 +330,5 @@ int main(void)
         cmocka_unit_test(paths_follow_xdg_and_realm),
         cmocka_unit_test(provider_dir_uses_base_path),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tu_home_setup, tu_home_teardown);
 }

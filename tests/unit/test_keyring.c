@@ -8,8 +8,6 @@
 #include <atmos/config.h>
 #include <atmos/plan.h>
 
-static char *home;
-
 static const char yaml[] = "auth:\n"
                            "  providers:\n"
                            "    sso: {kind: aws/iam-identity-center}\n"
@@ -19,37 +17,17 @@ static const char yaml[] = "auth:\n"
                            "    sa: {kind: gcp/service-account, via: {provider: gcp}}\n"
                            "    keys: {kind: aws/user}\n";
 
-static int setup(void **state)
-{
-    (void)state;
-    home = tu_mkhome();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    tu_rmrf(home);
-    free(home);
-    return 0;
-}
-
 /* The planned keys, space-separated, in plan order. */
 static char *keys(const char *realm, const char *type, enum atmos_scope scope, const char *target,
                   int keychain)
 {
     struct atmos_env env = {0};
-    struct atmos_config *cfg;
     struct atmos_err err;
     struct atmos_plan plan;
-    env.home = home;
+    env.home = tu_home;
     env.realm = realm;
     env.keyring_type = type;
-    char *p = tu_path(home, "atmos.yaml");
-    tu_write(p, yaml);
-    struct atmos_source src = {p, ATMOS_SOURCE_REQUIRED};
-    struct atmos_source_list l = {&src, 1};
-    assert_int_equal(atmos_config_load(&cfg, &l, &env, &err), ATMOS_OK);
+    struct atmos_config *cfg = tu_load(tu_home, yaml, &env);
     struct atmos_plan_opts o = {keychain, NULL};
     assert_int_equal(atmos_plan_build(&plan, cfg, &env, scope, target, &o, &err), ATMOS_OK);
     char *out = calloc(1, 4096);
@@ -63,7 +41,6 @@ static char *keys(const char *realm, const char *type, enum atmos_scope scope, c
     }
     atmos_plan_free(&plan);
     atmos_config_free(cfg);
-    free(p);
     return out;
 }
 
@@ -110,10 +87,10 @@ static void backends(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(default_logout_only_ambient_chains, setup, teardown),
-        cmocka_unit_test_setup_teardown(keychain_scopes, setup, teardown),
-        cmocka_unit_test_setup_teardown(realm_adds_legacy_name, setup, teardown),
-        cmocka_unit_test_setup_teardown(backends, setup, teardown),
+        cmocka_unit_test_setup_teardown(default_logout_only_ambient_chains, tu_home_setup, tu_home_teardown),
+        cmocka_unit_test_setup_teardown(keychain_scopes, tu_home_setup, tu_home_teardown),
+        cmocka_unit_test_setup_teardown(realm_adds_legacy_name, tu_home_setup, tu_home_teardown),
+        cmocka_unit_test_setup_teardown(backends, tu_home_setup, tu_home_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

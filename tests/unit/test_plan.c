@@ -54,16 +54,11 @@ static int exists(const char *rel)
 
 static int setup(void **state)
 {
-    (void)state;
-    home = tu_mkhome();
+    tu_home_setup(state);
+    home = tu_home;
     env = (struct atmos_env){0};
     env.home = home;
-    put("atmos.yaml", yaml);
-    struct atmos_source src = {hp("atmos.yaml"), ATMOS_SOURCE_REQUIRED};
-    struct atmos_source_list l = {&src, 1};
-    struct atmos_err err;
-    assert_int_equal(atmos_config_load(&cfg, &l, &env, &err), ATMOS_OK);
-    free(src.path);
+    cfg = tu_load(home, yaml, &env);
     put(".config/atmos/aws/sso/credentials",
         "; atmos: expiration=2030-01-01T00:00:00Z\n[org]\naws_access_key_id = A\n\n"
         "; atmos: expiration=2030-01-01T00:00:00Z\n[dev]\naws_access_key_id = B\n");
@@ -77,11 +72,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    (void)state;
     atmos_config_free(cfg);
-    tu_rmrf(home);
-    free(home);
-    return 0;
+    return tu_home_teardown(state);
 }
 
 static void build(struct atmos_plan *plan, enum atmos_scope scope, const char *target)

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include <atmos/config.h>
+
 static inline char *tu_mkhome(void)
 {
     char tmpl[] = "/tmp/atmos-unit.XXXXXX";
@@ -71,6 +73,41 @@ static inline char *tu_path(const char *a, const char *b)
     char *p = NULL;
     assert_true(asprintf(&p, "%s/%s", a, b) > 0);
     return p;
+}
+
+/* The current test's temporary HOME; tu_home_setup/teardown are cmocka fixtures. */
+static char *tu_home __attribute__((unused));
+
+static inline int tu_home_setup(void **state)
+{
+    (void)state;
+    tu_home = tu_mkhome();
+    return 0;
+}
+
+static inline int tu_home_teardown(void **state)
+{
+    (void)state;
+    tu_rmrf(tu_home);
+    free(tu_home);
+    tu_home = NULL;
+    return 0;
+}
+
+/* Write `yaml` to dir/atmos.yaml and load that file alone; the test fails on error. */
+static inline struct atmos_config *tu_load(const char *dir, const char *yaml,
+                                           const struct atmos_env *env)
+{
+    struct atmos_config *cfg = NULL;
+    struct atmos_err err;
+    char *p = tu_path(dir, "atmos.yaml");
+    tu_write(p, yaml);
+    struct atmos_source src = {p, ATMOS_SOURCE_REQUIRED};
+    struct atmos_source_list l = {&src, 1};
+    if (atmos_config_load(&cfg, &l, env, &err) != ATMOS_OK)
+        fail_msg("%s", err.msg);
+    free(p);
+    return cfg;
 }
 
 #endif
