@@ -123,14 +123,59 @@ done:
     free(dir);
 }
 
-static void run_section(const struct run *r, struct atmos_item *it)
+/*
+ * An INI rewrite on its way: the file's lock is held and the new contents are
+ * staged beside it.  Rewrites are staged together and then committed, so
+ * that one journal commit carries all their data instead of one each.
+ */
+struct pending {
+    struct atmos_item *it;
+    int dfd, lockfd;
+    const char *leaf; /* inside it->path */
+    struct stat st;   /* the file that was read */
+    struct atmos_fs_staged tmp;
+};
+
+#define MAX_PENDING 8
+
+struct batch {
+    struct pending v[MAX_PENDING];
+    size_t n;
+};
+
+enum { SECTION_DONE, SECTION_STAGED, SECTION_BUSY };
+
+static void finish_section(const struct run *r, struct atmos_item *it, int rc,
+                           const struct atmos_why *why, int lockfd, int dfd)
+{
+    set_outcome(it, rc, why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    if (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE)
+        it->file_removed = 0;
+    if (lockfd >= 0)
+        close(lockfd); /* releases the flock */
+    if (dfd >= 0)
+        close(dfd);
+    if (it->outcome == ATMOS_OUTCOME_REMOVED && it->file_removed)
+        prune_provider_dir(r, it->path);
+}
+
+/*
+ * Everything up to the new contents: read, lock, read again, remove the
+ * section.  A removal that empties the file unlinks it here and is done; a
+ * rewrite is staged in *p for commit_section.  `may_wait` 0 only tries the
+ * lock: whoever already holds one file's lock must not wait for another
+ * (the other holder might be waiting for ours); SECTION_BUSY then, with
+ * nothing done and the item untouched.
+ */
+static int stage_section(const struct run *r, struct atmos_item *it, struct pending *p,
+                         int may_wait)
 {
     const char *leaf;
     struct atmos_why why;
     struct atmos_buf in = {0}, out = {0};
     struct atmos_ini_result res;
     struct stat st;
-    int dfd = -1, lockfd = -1;
+    int dfd = -1, lockfd = -1, staged = 0;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
     if (rc == ATMOS_FS_OK)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
@@ -144,7 +189,14 @@ static void run_section(const struct run *r, struct atmos_item *it)
         goto oom;
     if (res.found && !r->opts->dry_run) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
-        if ((rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, t, &lockfd, &why)) != ATMOS_FS_OK)
+        rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, may_wait ? t : 0, &lockfd, &why);
+        if (rc == ATMOS_FS_BUSY) {
+            close(dfd);
+            atmos_buf_free(&in);
+            atmos_buf_free(&out);
+            return SECTION_BUSY;
+        }
+        if (rc != ATMOS_FS_OK)
             goto done;
         atmos_fs_clean_temps(&r->fs, dfd, leaf);
         /* Again under the lock: what we rewrite is what atmos last wrote. */
@@ -173,34 +225,67 @@ static void run_section(const struct run *r, struct atmos_item *it)
         goto done;
     atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing section [%s] path=%s", it->section,
               it->path);
-    if (it->file_removed)
+    if (it->file_removed) {
+        /* The unlink is durable once the directory is synced. */
         rc = atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why);
-    else
-        rc = atmos_fs_replace(&r->fs, dfd, leaf, it->path, out.data ? out.data : "", out.len, &st,
-                              &why);
-    /* The rename (or unlink) is durable once the directory is synced. */
-    if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
-        rc = ATMOS_FS_FAIL;
-        snprintf(why.msg, sizeof(why.msg), "%s: changed, but syncing the directory failed: %s",
-                 it->path, strerror(errno));
+        if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
+            rc = ATMOS_FS_FAIL;
+            snprintf(why.msg, sizeof(why.msg), "%s: removed, but syncing the directory failed: %s",
+                     it->path, strerror(errno));
+        }
+        goto done;
+    }
+    rc = atmos_fs_stage(dfd, leaf, it->path, out.data ? out.data : "", out.len, &st, &p->tmp,
+                        &why);
+    if (rc == ATMOS_FS_OK) {
+        *p = (struct pending){it, dfd, lockfd, leaf, st, p->tmp};
+        staged = 1;
     }
 done:
-    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
-    if (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE)
-        it->file_removed = 0;
-    if (lockfd >= 0)
-        close(lockfd); /* releases the flock */
-    if (dfd >= 0)
-        close(dfd);
     atmos_buf_free(&in);
     atmos_buf_free(&out);
-    if (it->outcome == ATMOS_OUTCOME_REMOVED && it->file_removed)
-        prune_provider_dir(r, it->path);
-    return;
+    if (staged)
+        return SECTION_STAGED;
+    finish_section(r, it, rc, &why, lockfd, dfd);
+    return SECTION_DONE;
 oom:
     rc = ATMOS_FS_FAIL;
     snprintf(why.msg, sizeof(why.msg), "%s: out of memory", it->path);
     goto done;
+}
+
+static void commit_section(const struct run *r, struct pending *p)
+{
+    struct atmos_why why;
+    int rc = atmos_fs_commit(&r->fs, p->dfd, p->leaf, p->it->path, &p->st, &p->tmp, &why);
+    /* The rename is durable once the directory is synced. */
+    if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, p->dfd, p->it) != 0 && fsync(p->dfd) != 0) {
+        rc = ATMOS_FS_FAIL;
+        snprintf(why.msg, sizeof(why.msg), "%s: changed, but syncing the directory failed: %s",
+                 p->it->path, strerror(errno));
+    }
+    finish_section(r, p->it, rc, &why, p->lockfd, p->dfd);
+}
+
+static void commit_batch(const struct run *r, struct batch *b)
+{
+    for (size_t i = 0; i < b->n; i++)
+        commit_section(r, &b->v[i]);
+    b->n = 0;
+}
+
+static void run_section(const struct run *r, struct atmos_item *it, struct batch *b)
+{
+    if (b->n == MAX_PENDING)
+        commit_batch(r, b);
+    int s = stage_section(r, it, &b->v[b->n], b->n == 0);
+    if (s == SECTION_BUSY) {
+        /* Let go of the locks we hold before waiting for this one. */
+        commit_batch(r, b);
+        s = stage_section(r, it, &b->v[0], 1);
+    }
+    if (s == SECTION_STAGED)
+        b->n++;
 }
 
 static void run_file(const struct run *r, struct atmos_item *it)
@@ -307,6 +392,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
     /* HOME was checked to be absolute when the plan was built. */
     struct atmos_dirsync dirs = {NULL, 0};
     struct run r = {{plan->home, geteuid()}, opts, &dirs};
+    struct batch staged = {.n = 0};
     plan->dry_run = opts->dry_run;
     for (size_t i = 0; i < plan->nitems; i++) {
         struct atmos_item *it = &plan->items[i];
@@ -317,7 +403,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
         it->outcome = ATMOS_OUTCOME_PENDING;
         switch (it->kind) {
         case ATMOS_ITEM_INI_SECTION:
-            run_section(&r, it);
+            run_section(&r, it, &staged);
             break;
         case ATMOS_ITEM_FILE:
         case ATMOS_ITEM_SSO_TOKEN:
@@ -330,6 +416,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             break; /* below, batched */
         }
     }
+    commit_batch(&r, &staged);
     atmos_fs_sync_dirs(&dirs, dir_sync_failed);
     run_keyrings(plan, &r);
     for (size_t i = 0; i < plan->nitems; i++) {

@@ -327,6 +327,10 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
             close(fd);
             return say(why, "%s.lock: %s", path, strerror(e));
         }
+        if (timeout_ms == 0 && errno == EWOULDBLOCK) {
+            close(fd);
+            return ATMOS_FS_BUSY;
+        }
         clock_gettime(CLOCK_MONOTONIC, &now);
         long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         if (ms >= timeout_ms) {
@@ -355,35 +359,56 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
-int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                     const void *data, size_t len, const struct stat *orig,
-                     struct atmos_why *why)
+int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
+                   const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why)
 {
-    char tmp[320];
     unsigned char rnd[8];
-    int fd = -1, rc = ATMOS_FS_FAIL, made = 0;
+    st->fd = -1;
     if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
         return say(why, "%s: no randomness for a temporary name: %s", path, strerror(errno));
-    snprintf(tmp, sizeof(tmp), ".%s" TEMP_INFIX "%02x%02x%02x%02x%02x%02x%02x%02x", leaf, rnd[0],
-             rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
-    fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
-        goto done;
+    snprintf(st->name, sizeof(st->name), ".%s" TEMP_INFIX "%02x%02x%02x%02x%02x%02x%02x%02x",
+             leaf, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    st->fd = openat(dirfd, st->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (st->fd < 0)
+        return say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
+    if (write_all(st->fd, data, len) != 0 || fchmod(st->fd, orig->st_mode & 07777) != 0) {
+        say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+        atmos_fs_unstage(dirfd, st);
+        return ATMOS_FS_FAIL;
     }
-    made = 1;
+    /*
+     * Only a hint, errors ignored: start writing now, so that when several
+     * files are staged the first fsync commits them all and the later ones
+     * find their data already on disk.  atmos_fs_commit's fsync decides.
+     */
+    (void)sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    return ATMOS_FS_OK;
+}
+
+void atmos_fs_unstage(int dirfd, struct atmos_fs_staged *st)
+{
+    if (st->fd < 0)
+        return;
+    close(st->fd);
+    st->fd = -1;
+    unlinkat(dirfd, st->name, 0);
+}
+
+int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why)
+{
     /* The contents must reach the disk before the rename makes them the file. */
-    if (write_all(fd, data, len) != 0 || fchmod(fd, orig->st_mode & 07777) != 0 ||
-        fsync(fd) != 0) {
-        say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+    int bad = fsync(st->fd) != 0;
+    int e = errno;
+    if (close(st->fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    st->fd = -1;
+    if (bad) {
+        say(why, "%s: cannot write the new contents: %s", path, strerror(e));
         goto done;
     }
-    if (close(fd) != 0) {
-        fd = -1;
-        say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
-        goto done;
-    }
-    fd = -1;
     /* Only replace the file we read: an unlocked writer may have renamed over it. */
     struct stat now;
     if (atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, &now, why) != ATMOS_FS_OK ||
@@ -391,19 +416,15 @@ int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, con
         say(why, "%s changed while being rewritten; left as it is", path);
         goto done;
     }
-    if (renameat(dirfd, tmp, dirfd, leaf) != 0) {
+    if (renameat(dirfd, st->name, dirfd, leaf) != 0) {
         say(why, "%s: cannot replace: %s", path, strerror(errno));
         goto done;
     }
-    made = 0;
     /* The caller syncs the directory once all its renames are done (atmos_fs_sync_dirs). */
-    rc = ATMOS_FS_OK;
+    return ATMOS_FS_OK;
 done:
-    if (fd >= 0)
-        close(fd);
-    if (made)
-        unlinkat(dirfd, tmp, 0);
-    return rc;
+    unlinkat(dirfd, st->name, 0);
+    return ATMOS_FS_FAIL;
 }
 
 int atmos_fs_note_dir(struct atmos_dirsync *ds, int dirfd, void *owner)

@@ -14,7 +14,7 @@
 
 #include "internal.h"
 
-enum { ATMOS_FS_OK = 0, ATMOS_FS_ABSENT = 1, ATMOS_FS_FAIL = -1 };
+enum { ATMOS_FS_OK = 0, ATMOS_FS_ABSENT = 1, ATMOS_FS_BUSY = 2, ATMOS_FS_FAIL = -1 };
 
 struct atmos_fs {
     const char *home; /* trusted anchor: opened by path, everything below by descriptor */
@@ -46,20 +46,32 @@ int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf);
 
 /*
  * Take the exclusive flock on `<leaf>.lock` (created 0600 if missing),
- * retrying until `timeout_ms`.  *lockfd is closed by the caller to release.
+ * retrying until `timeout_ms`; with 0, one try and ATMOS_FS_BUSY when another
+ * process holds it.  *lockfd is closed by the caller to release.
  */
 int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                   int timeout_ms, int *lockfd, struct atmos_why *why);
 
 /*
- * Atomically replace `leaf` with `data`: a 0600 O_EXCL temporary in the same
- * directory, written, given `orig`'s mode, fsynced, renamed over the original,
- * then the directory is fsynced.  Fails, leaving the original, if the leaf is
- * no longer the inode described by `orig`.
+ * Atomic replace of `leaf`, in two steps so that several files can be made
+ * durable together:
+ *  - atmos_fs_stage writes `data` to a 0600 O_EXCL temporary in the same
+ *    directory with `orig`'s mode (nothing is durable or visible yet);
+ *  - atmos_fs_commit fsyncs it and renames it over `leaf`, unless `leaf` is
+ *    no longer the inode described by `orig` (then the original stays).
+ * The temporary is gone after commit or unstage, whatever the outcome; the
+ * caller syncs the directory afterwards (atmos_fs_note_dir).
  */
-int atmos_fs_replace(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                     const void *data, size_t len, const struct stat *orig,
-                     struct atmos_why *why);
+struct atmos_fs_staged {
+    int fd; /* the temporary, -1 when none */
+    char name[320];
+};
+
+int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
+                   const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why);
+int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why);
+void atmos_fs_unstage(int dirfd, struct atmos_fs_staged *st);
 
 /*
  * Directories whose entries were renamed, synced once each at the end of a

@@ -178,6 +178,27 @@ check "released lock: removed" no_section_in "[dev-admin]" "$H/$SSO/credentials"
 check "exit 0" rc_is 0
 end
 
+begin "waiting for one file's lock, holds no other"
+# Both rewrites are staged together when both locks are free; when the second
+# is busy, the first is finished and its lock let go before waiting (a holder
+# of config.lock that wanted credentials.lock next would otherwise wait on us).
+fresh_home
+flock -o "$H/$SSO/config.lock" sleep 2 &
+holder=$!
+sleep 0.3
+"$BIN" --config "$EXAMPLE" dev-admin >"$TMPROOT/wait.out" 2>&1 &
+logout=$!
+sleep 0.8
+check "still waiting" kill -0 "$logout"
+check "credentials already rewritten" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+check "credentials.lock free meanwhile" flock -n "$H/$SSO/credentials.lock" true
+wait "$logout"; RC=$?
+wait "$holder"
+check "exit 0" rc_is 0
+check "config done after the wait" no_section_in "[profile dev-admin]" "$H/$SSO/config"
+check "no temporaries left" bash -c "! ls -a '$H/$SSO' | grep -q atmos-tmp"
+end
+
 begin "--output json"
 fresh_home
 run --output json dev-admin
