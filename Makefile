@@ -28,6 +28,8 @@ DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev
                libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind
+# make bench also: the AWS CLI (v2, Debian's) whose `aws sso logout` is the reference.
+BENCH_PKGS  := awscli
 
 PKGS      := yaml-0.1 json-c nettle libkeyutils
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
@@ -148,7 +150,8 @@ $(BUILD)/runone: bench/runone.c
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 # Speed and memory, against the targets and `aws sso logout` when installed.
-bench: deps
+bench:
+	$(MAKE) --no-print-directory deps DEBIAN_PKGS="$(DEBIAN_PKGS) $(BENCH_PKGS)"
 	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone
 	BUILD=$(BUILD) /usr/bin/python3 bench/bench.py
 

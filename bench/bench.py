@@ -2,8 +2,9 @@
 
 Prints a table of figures (median and p95 wall time of whole-process runs,
 peak RSS) against the targets, scaling with the number of identities, the PAM
-module's cost through the real libpam, and `aws sso logout` side by side when
-the AWS CLI is installed.  Figures only: nothing here passes or fails a test.
+module's cost through the real libpam, and `aws sso logout` (AWS CLI v2)
+side by side when installed (make bench installs Debian's).  Figures only:
+nothing here passes or fails a test.
 """
 import os
 import pwd
@@ -23,9 +24,13 @@ RUNONE = os.path.join(BUILD, "runone")
 WORK = tempfile.mkdtemp(prefix="atmos-bench.")
 os.chmod(WORK, 0o755)
 NULL = os.open(os.devnull, os.O_RDWR)
-# No AWS traffic may leave this machine: every endpoint is a refused local port.
+# No AWS traffic may leave this machine: every endpoint, and the proxy for
+# whatever ignores AWS_ENDPOINT_URL (the AWS CLI before 2.13), is a refused
+# local port.
 LOCAL_ONLY = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1",
-              "AWS_RETRY_MODE": "standard", "AWS_EC2_METADATA_DISABLED": "true"}
+              "AWS_RETRY_MODE": "standard", "AWS_EC2_METADATA_DISABLED": "true",
+              "HTTPS_PROXY": "http://127.0.0.1:9", "HTTP_PROXY": "http://127.0.0.1:9",
+              "https_proxy": "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9"}
 
 
 def sha1(s):
@@ -108,7 +113,9 @@ def run_once(argv, env):
     return float(out[0]), int(out[1]), int(out[2])
 
 
-def measure(template, args, runs, cmd=None):
+def measure(template, args, runs, cmd=None, did_it=None):
+    """Median and p95 ms, peak RSS KiB, and how many runs failed: exited
+    non-zero, or left what did_it(home) says should be gone."""
     times, rss, bad = [], 0, 0
     for _ in range(runs):
         home = fresh(template)
@@ -117,7 +124,7 @@ def measure(template, args, runs, cmd=None):
         ms, kib, rc = run_once((cmd or [BIN]) + args, env)
         times.append(ms)
         rss = max(rss, kib)
-        bad += rc != 0
+        bad += rc != 0 or (did_it is not None and not did_it(home))
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], rss, bad
 
@@ -145,11 +152,39 @@ def glib_mapped(template):
 
 
 def aws_cli():
-    path = shutil.which("aws")
-    if not path:
-        return None
-    r = subprocess.run([path, "--version"], capture_output=True, text=True)
-    return path if r.returncode == 0 else None
+    """The AWS CLI v2 (make bench installs Debian's); v1 has no `sso logout`
+    (its `aws sso logout` is the raw API call and wants --access-token)."""
+    for path in ("/usr/bin/aws", shutil.which("aws")):
+        if path and os.access(path, os.X_OK):
+            r = subprocess.run([path, "--version"], capture_output=True, text=True,
+                               env={"PATH": "/usr/bin:/bin", "HOME": WORK})
+            version = r.stdout.split(" ")[0]
+            if r.returncode == 0 and version.startswith("aws-cli/2."):
+                return path, version
+    return None, None
+
+
+def without_token_region(template):
+    """The template with the AWS CLI's tokens minus "region".  With a region,
+    `aws sso logout` first calls the SSO Logout API over the network (and
+    fails here, where it must not reach AWS, leaving the tokens); without
+    one it only deletes the files, so what is timed is its local work alone:
+    a lower bound on its real cost.  atmos-logout does not read "region"."""
+    import json
+    home = template + "-noregion"
+    shutil.copytree(template, home, symlinks=True)
+    cache = os.path.join(home, ".aws", "sso", "cache")
+    for name in os.listdir(cache):
+        with open(os.path.join(cache, name)) as f:
+            token = json.load(f)
+        token.pop("region", None)
+        write(os.path.join(cache, name), json.dumps(token) + "\n")
+    return home
+
+
+def tokens_gone(home):
+    cache = os.path.join(home, ".aws", "sso", "cache")
+    return not os.path.isdir(cache) or not os.listdir(cache)
 
 
 def pam_bench(template, runs):
@@ -211,7 +246,6 @@ def main():
     row("--provider", med, p95, rss)
     med, p95, rss, _ = measure(typical, ["--all"], 200)
     row("--all", med, p95, rss)
-    all_typical = med
     med, p95, rss, _ = measure(typical, ["--dry-run", "--all"], 200)
     row("--dry-run --all", med, p95, rss)
     print(f"  GLib mapped on the default path: {'YES (target: no)' if glib_mapped(typical) else 'no'}")
@@ -240,15 +274,22 @@ def main():
     header("PAM: pam_open_session + pam_close_session through the real libpam")
     pam_bench(typical, 100)
 
-    header("Side by side: the AWS CLI's own logout on the same HOME")
-    aws = aws_cli()
+    header("Side by side: the AWS CLI's own logout on the same HOME (its tokens without region)")
+    aws, version = aws_cli()
     if aws is None:
-        print("  aws: not installed (nothing to compare)")
+        print("  aws: no AWS CLI v2 installed (nothing to compare)")
     else:
-        med, p95, rss, _ = measure(typical, ["sso", "logout"], 10, cmd=[aws])
-        row("aws sso logout (tokens only)", med, p95, rss)
-        print(f"  ratio: aws sso logout / atmos-logout --all = {med / all_typical:.1f}x time, "
-              f"identity logout is {med / ident:.0f}x faster than aws sso logout")
+        home = without_token_region(typical)
+        a_med, a_p95, a_rss, a_bad = measure(home, ["--all"], 100, did_it=tokens_gone)
+        row("atmos-logout --all", a_med, a_p95, a_rss, "", f"{a_bad} failed runs" if a_bad else "")
+        med, p95, rss, bad = measure(home, ["sso", "logout"], 10, cmd=[aws], did_it=tokens_gone)
+        row(f"aws sso logout ({version})", med, p95, rss, "", "lower bound: no network call")
+        if bad or a_bad:
+            print(f"  not compared: {bad} of 10 aws runs and {a_bad} of 100 atmos-logout runs "
+                  "did not exit 0 with every token deleted")
+        else:
+            print(f"  ratio: aws sso logout takes {med / a_med:.0f}x the time of atmos-logout --all, "
+                  f"{med / ident:.0f}x that of an identity logout, and {rss / a_rss:.0f}x the memory")
     print(f"\nbench took {time.time() - t_start:.0f} s")
     shutil.rmtree(WORK, ignore_errors=True)
 
