@@ -6,8 +6,8 @@ module's cost through the real libpam, and `aws sso logout` (AWS CLI v2)
 side by side when installed (make bench installs Debian's).  Figures only:
 nothing here passes or fails a test.
 """
+import json
 import os
-import pwd
 import shutil
 import statistics
 import subprocess
@@ -170,7 +170,6 @@ def without_token_region(template):
     fails here, where it must not reach AWS, leaving the tokens); without
     one it only deletes the files, so what is timed is its local work alone:
     a lower bound on its real cost.  atmos-logout does not read "region"."""
-    import json
     home = template + "-noregion"
     shutil.copytree(template, home, symlinks=True)
     cache = os.path.join(home, ".aws", "sso", "cache")

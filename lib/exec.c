@@ -145,6 +145,18 @@ struct batch {
 
 enum { SECTION_DONE, SECTION_STAGED, SECTION_BUSY };
 
+/* A rename or unlink in `dfd` is durable once the directory is synced (at the end of the run). */
+static int note_change(const struct run *r, struct atmos_item *it, int dfd, int rc,
+                       struct atmos_why *why)
+{
+    if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
+        rc = ATMOS_FS_FAIL;
+        snprintf(why->msg, sizeof(why->msg), "%s: changed, but syncing the directory failed: %s",
+                 it->path, strerror(errno));
+    }
+    return rc;
+}
+
 static void finish_section(const struct run *r, struct atmos_item *it, int rc,
                            const struct atmos_why *why, int lockfd, int dfd)
 {
@@ -189,14 +201,8 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
         goto oom;
     if (res.found && !r->opts->dry_run) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
-        rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, may_wait ? t : 0, &lockfd, &why);
-        if (rc == ATMOS_FS_BUSY) {
-            close(dfd);
-            atmos_buf_free(&in);
-            atmos_buf_free(&out);
-            return SECTION_BUSY;
-        }
-        if (rc != ATMOS_FS_OK)
+        if ((rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, may_wait ? t : 0, &lockfd, &why)) !=
+            ATMOS_FS_OK)
             goto done;
         atmos_fs_clean_temps(&r->fs, dfd, leaf);
         /* Again under the lock: what we rewrite is what atmos last wrote. */
@@ -226,19 +232,13 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
     atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing section [%s] path=%s", it->section,
               it->path);
     if (it->file_removed) {
-        /* The unlink is durable once the directory is synced. */
-        rc = atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why);
-        if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
-            rc = ATMOS_FS_FAIL;
-            snprintf(why.msg, sizeof(why.msg), "%s: removed, but syncing the directory failed: %s",
-                     it->path, strerror(errno));
-        }
+        rc = note_change(r, it, dfd, atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why), &why);
         goto done;
     }
-    rc = atmos_fs_stage(dfd, leaf, it->path, out.data ? out.data : "", out.len, &st, &p->tmp,
-                        &why);
+    struct atmos_fs_staged tmp;
+    rc = atmos_fs_stage(dfd, leaf, it->path, out.data ? out.data : "", out.len, &st, &tmp, &why);
     if (rc == ATMOS_FS_OK) {
-        *p = (struct pending){it, dfd, lockfd, leaf, st, p->tmp};
+        *p = (struct pending){it, dfd, lockfd, leaf, st, tmp};
         staged = 1;
     }
 done:
@@ -246,6 +246,10 @@ done:
     atmos_buf_free(&out);
     if (staged)
         return SECTION_STAGED;
+    if (rc == ATMOS_FS_BUSY) {
+        close(dfd);
+        return SECTION_BUSY;
+    }
     finish_section(r, it, rc, &why, lockfd, dfd);
     return SECTION_DONE;
 oom:
@@ -258,12 +262,7 @@ static void commit_section(const struct run *r, struct pending *p)
 {
     struct atmos_why why;
     int rc = atmos_fs_commit(&r->fs, p->dfd, p->leaf, p->it->path, &p->st, &p->tmp, &why);
-    /* The rename is durable once the directory is synced. */
-    if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, p->dfd, p->it) != 0 && fsync(p->dfd) != 0) {
-        rc = ATMOS_FS_FAIL;
-        snprintf(why.msg, sizeof(why.msg), "%s: changed, but syncing the directory failed: %s",
-                 p->it->path, strerror(errno));
-    }
+    rc = note_change(r, p->it, p->dfd, rc, &why);
     finish_section(r, p->it, rc, &why, p->lockfd, p->dfd);
 }
 

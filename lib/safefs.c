@@ -359,6 +359,15 @@ static int write_all(int fd, const char *p, size_t len)
     return 0;
 }
 
+static void unstage(int dirfd, struct atmos_fs_staged *st)
+{
+    if (st->fd < 0)
+        return;
+    close(st->fd);
+    st->fd = -1;
+    unlinkat(dirfd, st->name, 0);
+}
+
 int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why)
 {
@@ -373,7 +382,7 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
         return say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
     if (write_all(st->fd, data, len) != 0 || fchmod(st->fd, orig->st_mode & 07777) != 0) {
         say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
-        atmos_fs_unstage(dirfd, st);
+        unstage(dirfd, st);
         return ATMOS_FS_FAIL;
     }
     /*
@@ -383,15 +392,6 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
      */
     (void)sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
     return ATMOS_FS_OK;
-}
-
-void atmos_fs_unstage(int dirfd, struct atmos_fs_staged *st)
-{
-    if (st->fd < 0)
-        return;
-    close(st->fd);
-    st->fd = -1;
-    unlinkat(dirfd, st->name, 0);
 }
 
 int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,

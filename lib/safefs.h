@@ -59,8 +59,8 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
  *    directory with `orig`'s mode (nothing is durable or visible yet);
  *  - atmos_fs_commit fsyncs it and renames it over `leaf`, unless `leaf` is
  *    no longer the inode described by `orig` (then the original stays).
- * The temporary is gone after commit or unstage, whatever the outcome; the
- * caller syncs the directory afterwards (atmos_fs_note_dir).
+ * The temporary is gone after a failed stage and after commit, whatever the
+ * outcome; the caller syncs the directory afterwards (atmos_fs_note_dir).
  */
 struct atmos_fs_staged {
     int fd; /* the temporary, -1 when none */
@@ -71,7 +71,6 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why);
 int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                     const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why);
-void atmos_fs_unstage(int dirfd, struct atmos_fs_staged *st);
 
 /*
  * Directories whose entries were renamed, synced once each at the end of a
