@@ -106,7 +106,7 @@ struct table {
 };
 
 struct atmos_name_index {
-    struct table prov, ident;
+    struct table prov, ident, integ;
 };
 
 static size_t fnv1a(const char *s)
@@ -120,8 +120,10 @@ static size_t fnv1a(const char *s)
 _Static_assert(offsetof(struct atmos_provider, name) == offsetof(struct entry_head, name) &&
                    offsetof(struct atmos_provider, mark) == offsetof(struct entry_head, mark) &&
                    offsetof(struct atmos_identity, name) == offsetof(struct entry_head, name) &&
-                   offsetof(struct atmos_identity, mark) == offsetof(struct entry_head, mark),
-               "providers and identities begin with name and mark");
+                   offsetof(struct atmos_identity, mark) == offsetof(struct entry_head, mark) &&
+                   offsetof(struct atmos_integration, name) == offsetof(struct entry_head, name) &&
+                   offsetof(struct atmos_integration, mark) == offsetof(struct entry_head, mark),
+               "providers, identities and integrations begin with name and mark");
 
 static const char *name_at(const void *arr, size_t size, size_t i)
 {
@@ -185,6 +187,7 @@ static void index_free(struct atmos_config *cfg)
     if (cfg->index) {
         free(cfg->index->prov.slots);
         free(cfg->index->ident.slots);
+        free(cfg->index->integ.slots);
         free(cfg->index);
         cfg->index = NULL;
     }
@@ -217,6 +220,17 @@ struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const
         x ? find_or_add(&x->ident, &arr, &cfg->nidentities, sizeof(*id), name, mark) : NULL;
     cfg->identities = arr;
     return id;
+}
+
+struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
+                                                       struct atmos_mark mark)
+{
+    struct atmos_name_index *x = index_of(cfg);
+    void *arr = cfg->integrations;
+    struct atmos_integration *in =
+        x ? find_or_add(&x->integ, &arr, &cfg->nintegrations, sizeof(*in), name, mark) : NULL;
+    cfg->integrations = arr;
+    return in;
 }
 
 static int fail_mark(struct atmos_err *err, const struct atmos_mark *m, const char *fmt, ...)
@@ -316,6 +330,12 @@ static int cmp_identity(const void *a, const void *b)
     return strcmp(((const struct atmos_identity *)a)->name, ((const struct atmos_identity *)b)->name);
 }
 
+static int cmp_integration(const void *a, const void *b)
+{
+    return strcmp(((const struct atmos_integration *)a)->name,
+                  ((const struct atmos_integration *)b)->name);
+}
+
 static int validate(struct atmos_config *cfg, const struct atmos_env *env, struct atmos_err *err)
 {
     int rc;
@@ -349,6 +369,8 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
         qsort(cfg->providers, cfg->nproviders, sizeof(*cfg->providers), cmp_provider);
     if (cfg->nidentities)
         qsort(cfg->identities, cfg->nidentities, sizeof(*cfg->identities), cmp_identity);
+    if (cfg->nintegrations)
+        qsort(cfg->integrations, cfg->nintegrations, sizeof(*cfg->integrations), cmp_integration);
     for (size_t i = 0; i < cfg->nproviders; i++) {
         const struct atmos_provider *p = &cfg->providers[i];
         if (p->kind.value == NULL || *p->kind.value == '\0')
@@ -437,10 +459,22 @@ void atmos_config_free(struct atmos_config *cfg)
         field_free(&id->kind);
         field_free(&id->via_provider);
         field_free(&id->via_identity);
+        field_free(&id->subscription_id);
+    }
+    for (size_t i = 0; i < cfg->nintegrations; i++) {
+        struct atmos_integration *in = &cfg->integrations[i];
+        free(in->name);
+        field_free(&in->kind);
+        field_free(&in->via_identity);
+        field_free(&in->via_provider);
+        field_free(&in->account_id);
+        field_free(&in->region);
+        field_free(&in->registry_name);
     }
     index_free(cfg);
     free(cfg->providers);
     free(cfg->identities);
+    free(cfg->integrations);
     field_free(&cfg->realm);
     field_free(&cfg->keyring_type);
     atmos_strv_free(cfg->sources, cfg->nsources);

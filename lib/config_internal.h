@@ -11,6 +11,8 @@ struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const
                                                  struct atmos_mark mark);
 struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark);
+struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
+                                                       struct atmos_mark mark);
 
 /* Merge the auth section of one file; ATMOS_ENOCONFIG when it does not exist. */
 int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct atmos_err *err);

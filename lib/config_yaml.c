@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -212,6 +213,14 @@ static int load_identity(const struct ctx *c, struct atmos_config *cfg, const ya
     const yaml_node_t *f;
     if ((f = map_get(c, v, "kind")) && (rc = set_field(c, f, "kind", &id->kind)))
         return rc;
+    const yaml_node_t *pr = map_get(c, v, "principal");
+    if (pr != NULL && !is_null(pr)) {
+        if ((rc = want_map(c, pr, "principal")) != ATMOS_OK)
+            return rc;
+        if ((f = map_get(c, pr, "subscription_id")) &&
+            (rc = set_field(c, f, "principal.subscription_id", &id->subscription_id)))
+            return rc;
+    }
     const yaml_node_t *via = map_get(c, v, "via");
     if (via == NULL || is_null(via))
         return ATMOS_OK;
@@ -223,6 +232,61 @@ static int load_identity(const struct ctx *c, struct atmos_config *cfg, const ya
     if ((f = map_get(c, via, "identity")) &&
         (rc = set_field(c, f, "via.identity", &id->via_identity)))
         return rc;
+    return ATMOS_OK;
+}
+
+/* A child mapping of `v`, or NULL when absent or null. */
+static int sub_map(const struct ctx *c, const yaml_node_t *v, const char *key, const char *what,
+                   const yaml_node_t **out)
+{
+    const yaml_node_t *n = map_get(c, v, key);
+    *out = NULL;
+    if (n == NULL || is_null(n))
+        return ATMOS_OK;
+    *out = n;
+    return want_map(c, n, what);
+}
+
+static int load_integration(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *k,
+                            const yaml_node_t *v)
+{
+    char *name = NULL;
+    int rc = entry_name(c, k, "integration", &name);
+    if (rc != ATMOS_OK)
+        return rc;
+    struct atmos_integration *in = atmos_config_add_integration(cfg, name, mark_of(c, k));
+    free(name);
+    if (in == NULL)
+        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    if (is_null(v))
+        return ATMOS_OK;
+    if ((rc = want_map(c, v, "an integration")) != ATMOS_OK)
+        return rc;
+    const yaml_node_t *f, *via, *spec, *reg = NULL;
+    if ((f = map_get(c, v, "kind")) && (rc = set_field(c, f, "kind", &in->kind)))
+        return rc;
+    if ((rc = sub_map(c, v, "via", "via", &via)) != ATMOS_OK ||
+        (rc = sub_map(c, v, "spec", "spec", &spec)) != ATMOS_OK ||
+        (spec && (rc = sub_map(c, spec, "registry", "spec.registry", &reg)) != ATMOS_OK))
+        return rc;
+    static const struct {
+        int in_via;
+        const char *key, *what;
+        size_t off;
+    } fields[] = {
+        {1, "identity", "via.identity", offsetof(struct atmos_integration, via_identity)},
+        {1, "provider", "via.provider", offsetof(struct atmos_integration, via_provider)},
+        {0, "account_id", "spec.registry.account_id", offsetof(struct atmos_integration, account_id)},
+        {0, "region", "spec.registry.region", offsetof(struct atmos_integration, region)},
+        {0, "name", "spec.registry.name", offsetof(struct atmos_integration, registry_name)},
+    };
+    for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+        const yaml_node_t *m = fields[i].in_via ? via : reg;
+        struct atmos_field *dst = (struct atmos_field *)((char *)in + fields[i].off);
+        if (m && (f = map_get(c, m, fields[i].key)) &&
+            (rc = set_field(c, f, fields[i].what, dst)) != ATMOS_OK)
+            return rc;
+    }
     return ATMOS_OK;
 }
 
@@ -254,6 +318,9 @@ static int load_auth(const struct ctx *c, struct atmos_config *cfg, const yaml_n
         return rc;
     if ((n = map_get(c, auth, "identities")) &&
         (rc = load_entries(c, cfg, n, "auth.identities", load_identity)))
+        return rc;
+    if ((n = map_get(c, auth, "integrations")) &&
+        (rc = load_entries(c, cfg, n, "auth.integrations", load_integration)))
         return rc;
     if ((n = map_get(c, auth, "realm")) && (rc = set_field(c, n, "auth.realm", &cfg->realm)))
         return rc;

@@ -18,4 +18,5 @@ void atmos_env_from_environ(struct atmos_env *env)
     env->atmos_xdg_data_home = getenv("ATMOS_XDG_DATA_HOME");
     env->realm = getenv("ATMOS_AUTH_REALM");
     env->keyring_type = getenv("ATMOS_KEYRING_TYPE");
+    env->docker_config = getenv("DOCKER_CONFIG");
 }

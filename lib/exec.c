@@ -19,6 +19,7 @@
 #include <atmos/plan.h>
 
 #include "ini.h"
+#include "jsonedit.h"
 #include "internal.h"
 #include "keyring_internal.h"
 #include "safefs.h"
@@ -322,11 +323,53 @@ static void run_file(const struct run *r, struct atmos_item *it)
     }
 }
 
+static void run_json(const struct run *r, struct atmos_item *it)
+{
+    struct atmos_why why;
+    int dfd = -1;
+    int rc = atmos_json_edit(&r->fs, it, r->opts->dry_run, r->opts->lock_timeout_ms, &dfd, &why);
+    if (dfd >= 0) {
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu entries path=%s", it->entries,
+                  it->path);
+        rc = note_change(r, it, dfd, rc, &why);
+        close(dfd);
+    }
+    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+}
+
+/* Held while a directory is removed, when atmos takes a lock to change it (GCP). */
+static int lock_for(const struct run *r, const struct atmos_item *it, int *lockfd,
+                    struct atmos_why *why)
+{
+    const char *leaf;
+    int pfd = -1;
+    *lockfd = -1;
+    if (it->lock == NULL || r->opts->dry_run)
+        return ATMOS_FS_OK;
+    int rc = atmos_fs_open_parent(&r->fs, it->lock, &pfd, &leaf, why);
+    if (rc == ATMOS_FS_OK) {
+        int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
+        rc = atmos_fs_lock(&r->fs, pfd, leaf, it->lock, t, lockfd, why);
+    }
+    if (pfd >= 0)
+        close(pfd);
+    return rc;
+}
+
+/* An item of a kind this build does not know how to clean: said, never skipped quietly. */
+static void run_unknown(struct atmos_item *it)
+{
+    it->outcome = ATMOS_OUTCOME_FAILED;
+    it->error = atmos_strfmt("%s %s: atmos-logout does not know what its logins leave; nothing "
+                             "of it was removed",
+                             it->label, it->what ? it->what : "");
+}
+
 static void run_directory(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
     struct atmos_why why;
-    int dfd = -1, rc;
+    int dfd = -1, lockfd = -1, rc;
     /* A provider directory is never a top-level directory (/etc, /tmp, ...). */
     const char *p = it->path + strspn(it->path, "/");
     if (strchr(p, '/') == NULL) {
@@ -337,11 +380,15 @@ static void run_directory(const struct run *r, struct atmos_item *it)
     rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
     if (rc == ATMOS_FS_OK)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFDIR, NULL, &why);
+    if (rc == ATMOS_FS_OK)
+        rc = lock_for(r, it, &lockfd, &why);
     if (rc == ATMOS_FS_OK && !r->opts->dry_run) {
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
         rc = atmos_fs_rmtree(&r->fs, dfd, leaf, it->path, &why);
     }
     set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    if (lockfd >= 0)
+        close(lockfd);
     if (dfd >= 0)
         close(dfd);
 }
@@ -410,6 +457,12 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             break;
         case ATMOS_ITEM_DIRECTORY:
             run_directory(&r, it);
+            break;
+        case ATMOS_ITEM_JSON_ENTRIES:
+            run_json(&r, it);
+            break;
+        case ATMOS_ITEM_UNKNOWN:
+            run_unknown(it);
             break;
         case ATMOS_ITEM_KEYRING:
             break; /* below, batched */

@@ -68,7 +68,7 @@ static char *file_keyring_dir(const struct atmos_env *env)
 
 static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
                    const struct atmos_env *env, const char *key, const char *identity,
-                   const char *provider)
+                   const char *provider, int implicit)
 {
     char *path = NULL;
     if (cfg->keyring == ATMOS_KEYRING_FILE) {
@@ -80,22 +80,24 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
             return -1;
     }
     struct atmos_item *it = atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
+    if (it)
+        it->implicit = implicit;
     return it ? 0 : -1;
 }
 
 /* atmos_<realm>_<alias>, and the legacy atmos_<alias> when a realm is set. */
 static int add_alias(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, const char *alias, int is_identity,
-                     const char *provider)
+                     const char *provider, int implicit)
 {
     const char *realm = cfg->realm.value;
     const char *identity = is_identity ? alias : NULL;
     char *key = realm ? atmos_strfmt("atmos_%s_%s", realm, alias) : atmos_strfmt("atmos_%s", alias);
-    int rc = key ? add_key(plan, cfg, env, key, identity, provider) : -1;
+    int rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : -1;
     free(key);
     if (rc == 0 && realm) {
         key = atmos_strfmt("atmos_%s", alias);
-        rc = key ? add_key(plan, cfg, env, key, identity, provider) : -1;
+        rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : -1;
         free(key);
     }
     return rc;
@@ -112,7 +114,7 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
         if (plan->scope == ATMOS_SCOPE_IDENTITY)
             break; /* an identity logout never takes the provider's entry */
         if (p && (keychain || provider_is_ambient(p->kind.value)) &&
-            add_alias(plan, cfg, env, p->name, 0, p->name) != 0)
+            add_alias(plan, cfg, env, p->name, 0, p->name, !keychain) != 0)
             return -1;
     }
     for (size_t i = 0; i < plan->nidentities; i++) {
@@ -122,7 +124,7 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
         int ambient = ch.provider_cfg && provider_is_ambient(ch.provider_cfg->kind.value);
         int rc = 0;
         if (keychain || ambient)
-            rc = add_alias(plan, cfg, env, plan->identities[i], 1, ch.provider);
+            rc = add_alias(plan, cfg, env, plan->identities[i], 1, ch.provider, !keychain);
         atmos_chain_free(&ch);
         if (rc != 0)
             return -1;

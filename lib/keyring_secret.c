@@ -130,14 +130,22 @@ static int bus_address(char *buf, size_t len)
     return 0;
 }
 
-static void fail_rest(struct atmos_item **items, size_t n, const char *why)
+/*
+ * `unreachable`: there is no Secret Service to ask (no session bus, or none on
+ * it).  Entries a plain logout planned on its own (ambient chains) are then
+ * "not checked", not failed: on a server or in the PAM child there is nothing
+ * to delete them from.  An entry the user asked for (--keychain) fails.
+ */
+static void fail_rest(struct atmos_item **items, size_t n, const char *why, int unreachable)
 {
     for (size_t i = 0; i < n; i++) {
         if (items[i]->outcome != ATMOS_OUTCOME_PENDING)
             continue;
-        items[i]->outcome = ATMOS_OUTCOME_FAILED;
+        int skip = unreachable && items[i]->implicit;
+        items[i]->outcome = skip ? ATMOS_OUTCOME_UNCHECKED : ATMOS_OUTCOME_FAILED;
         free(items[i]->error);
-        items[i]->error = atmos_strfmt("%s (keychain entry %s)", why, items[i]->key);
+        items[i]->error = atmos_strfmt("%s%s (keychain entry %s)", skip ? "not checked: " : "",
+                                       why, items[i]->key);
     }
 }
 
@@ -182,20 +190,20 @@ void atmos_secret_run(struct atmos_item **items, size_t n, int dry_run, int time
     if (n == 0)
         return;
     if (bus_address(addr, sizeof(addr)) != 0) {
-        fail_rest(items, n, "Secret Service unavailable: no session bus");
+        fail_rest(items, n, "Secret Service unavailable: no session bus", 1);
         return;
     }
     if (timeout_ms <= 0)
         timeout_ms = DEFAULT_TIMEOUT_MS;
     if (pipe2(fds, O_CLOEXEC) != 0) {
-        fail_rest(items, n, "Secret Service unavailable: cannot create a pipe");
+        fail_rest(items, n, "Secret Service unavailable: cannot create a pipe", 0);
         return;
     }
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        fail_rest(items, n, "Secret Service unavailable: cannot fork");
+        fail_rest(items, n, "Secret Service unavailable: cannot fork", 0);
         return;
     }
     if (pid == 0) {
@@ -253,9 +261,9 @@ void atmos_secret_run(struct atmos_item **items, size_t n, int dry_run, int time
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
         ;
     if (timed_out)
-        fail_rest(items, n, "Secret Service timed out");
+        fail_rest(items, n, "Secret Service timed out", 0);
     else if (global[0])
-        fail_rest(items, n, global);
+        fail_rest(items, n, global, 1);
     else
-        fail_rest(items, n, "Secret Service stopped answering");
+        fail_rest(items, n, "Secret Service stopped answering", 0);
 }

@@ -13,6 +13,14 @@ static const char *xdg(const char *v)
     return v && v[0] == '/' ? v : NULL;
 }
 
+char *atmos_path_atmos_config(const struct atmos_env *env)
+{
+    const char *cfg_home = xdg(env->atmos_xdg_config_home);
+    if (cfg_home == NULL)
+        cfg_home = xdg(env->xdg_config_home);
+    return cfg_home ? atmos_path_join(cfg_home, "atmos") : atmos_path_join(env->home, ".config/atmos");
+}
+
 char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm)
 {
     const char *cfg_home = xdg(env->atmos_xdg_config_home);
@@ -44,7 +52,7 @@ char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_co
     return out;
 }
 
-static char *cache_home(const struct atmos_env *env)
+char *atmos_path_cache_home(const struct atmos_env *env)
 {
     const char *c = xdg(env->xdg_cache_home);
     return c ? strdup(c) : atmos_path_join(env->home, ".cache");
@@ -54,7 +62,7 @@ char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url,
                              const char *region)
 {
     char *key = atmos_strfmt("%s|%s", start_url, region ? region : "");
-    char *cache = cache_home(env);
+    char *cache = atmos_path_cache_home(env);
     char *out = NULL;
     if (key && cache) {
         char hex[41];
@@ -68,7 +76,7 @@ char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url,
 
 char *atmos_path_provisioned_dir(const struct atmos_env *env, const char *provider)
 {
-    char *cache = cache_home(env);
+    char *cache = atmos_path_cache_home(env);
     char *out = cache ? atmos_strfmt("%s/atmos/auth/%s", cache, provider) : NULL;
     free(cache);
     return out;

@@ -8,6 +8,10 @@
 #include <atmos/config.h>
 #include <atmos/env.h>
 
+/* ${ATMOS_XDG_CONFIG_HOME:-${XDG_CONFIG_HOME:-$HOME/.config}}/atmos */
+char *atmos_path_atmos_config(const struct atmos_env *env);
+/* ${XDG_CACHE_HOME:-$HOME/.cache} */
+char *atmos_path_cache_home(const struct atmos_env *env);
 /* ${ATMOS_XDG_CONFIG_HOME:-${XDG_CONFIG_HOME:-$HOME/.config}}/atmos/[realm/]aws */
 char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm);
 /* <base>/<provider>: base_path (~ expanded) when the provider sets one. */

@@ -21,6 +21,9 @@ void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
         case ATMOS_OUTCOME_FAILED:
             out->failed++;
             break;
+        case ATMOS_OUTCOME_UNCHECKED:
+            out->unchecked++;
+            break;
         case ATMOS_OUTCOME_PENDING:
             break;
         }
@@ -60,6 +63,8 @@ const char *atmos_outcome_name(enum atmos_outcome outcome)
         return "absent";
     case ATMOS_OUTCOME_FAILED:
         return "failed";
+    case ATMOS_OUTCOME_UNCHECKED:
+        return "not_checked";
     }
     return "?";
 }
@@ -77,8 +82,25 @@ const char *atmos_item_kind_name(enum atmos_item_kind kind)
         return "directory";
     case ATMOS_ITEM_KEYRING:
         return "keychain_entry";
+    case ATMOS_ITEM_JSON_ENTRIES:
+        return "file_entries";
+    case ATMOS_ITEM_UNKNOWN:
+        return "unknown_kind";
     }
     return "?";
+}
+
+const char *atmos_cloud_display(const char *cloud)
+{
+    static const char *const names[][2] = {{"aws", "AWS"},
+                                           {"azure", "Azure"},
+                                           {"gcp", "Google Cloud"},
+                                           {"docker", "Docker"},
+                                           {"keychain", "Keychain"}};
+    for (size_t i = 0; cloud && i < sizeof(names) / sizeof(*names); i++)
+        if (strcmp(names[i][0], cloud) == 0)
+            return names[i][1];
+    return cloud ? cloud : "Configuration";
 }
 
 /* target="..." with quotes and backslashes escaped, so a name cannot forge a field. */

@@ -301,48 +301,117 @@ int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf)
     return unlinkat(dirfd, leaf, AT_REMOVEDIR) == 0 ? ATMOS_FS_OK : ATMOS_FS_ABSENT;
 }
 
-int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                  int timeout_ms, int *lockfd, struct atmos_why *why)
+static long ms_since(const struct timespec *start)
 {
-    char name[300];
-    if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
-        return say(why, "%s: name too long", path);
-    int fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY,
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
+}
+
+static void nap_ms(long ms)
+{
+    struct timespec nap = {0, ms * 1000 * 1000};
+    nanosleep(&nap, NULL);
+}
+
+/* Open (creating 0600 unless `excl` says it exists) and check a lock file of ours. */
+static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, const char *shown,
+                     int flags, int *out, struct atmos_why *why)
+{
+    int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | flags,
                     0600);
     if (fd < 0)
-        return say(why, "%s.lock: %s", path, strerror(errno));
+        return errno == EEXIST ? ATMOS_FS_BUSY : say(why, "%s: %s", shown, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != fs->uid) {
         close(fd);
-        return say(why, "%s.lock is not a regular file of uid %lu; not touched", path,
+        return say(why, "%s is not a regular file of uid %lu; not touched", shown,
                    (unsigned long)fs->uid);
     }
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    *out = fd;
+    return ATMOS_FS_OK;
+}
+
+/* flock fd, retrying until timeout_ms (0: one try, ATMOS_FS_BUSY); closes fd on failure. */
+static int flock_wait(int fd, const char *shown, int timeout_ms, const struct timespec *start,
+                      struct atmos_why *why)
+{
     for (;;) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-            break;
+            return ATMOS_FS_OK;
         if (errno != EWOULDBLOCK && errno != EINTR) {
             int e = errno;
             close(fd);
-            return say(why, "%s.lock: %s", path, strerror(e));
+            return say(why, "%s: %s", shown, strerror(e));
         }
         if (timeout_ms == 0 && errno == EWOULDBLOCK) {
             close(fd);
             return ATMOS_FS_BUSY;
         }
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (ms >= timeout_ms) {
+        if (ms_since(start) >= timeout_ms) {
             close(fd);
-            return say(why, "timed out after %d.%d s waiting for the lock %s.lock", timeout_ms / 1000,
-                       (timeout_ms % 1000) / 100, path);
+            return say(why, "timed out after %d.%d s waiting for the lock %s", timeout_ms / 1000,
+                       (timeout_ms % 1000) / 100, shown);
         }
-        struct timespec nap = {0, 20 * 1000 * 1000};
-        nanosleep(&nap, NULL);
+        nap_ms(20);
     }
-    *lockfd = fd;
-    return ATMOS_FS_OK;
+}
+
+int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                  int timeout_ms, int *lockfd, struct atmos_why *why)
+{
+    char name[300], shown[4200];
+    struct timespec start;
+    int fd = -1;
+    if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
+        return say(why, "%s: name too long", path);
+    snprintf(shown, sizeof(shown), "%s.lock", path);
+    int rc = open_lock(fs, dirfd, name, shown, O_CREAT, &fd, why);
+    if (rc != ATMOS_FS_OK)
+        return rc;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    if ((rc = flock_wait(fd, shown, timeout_ms, &start, why)) == ATMOS_FS_OK)
+        *lockfd = fd;
+    return rc;
+}
+
+/* msal-extensions (CrossPlatLock) waits this long for the lock file to go. */
+#define MSAL_CREATE_WAIT_MS 5000
+
+int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                       int timeout_ms, int *lockfd, struct atmos_why *why)
+{
+    char name[300], shown[4200];
+    struct timespec start;
+    int fd = -1, rc;
+    if (snprintf(name, sizeof(name), "%s.lockfile", leaf) >= (int)sizeof(name))
+        return say(why, "%s: name too long", path);
+    snprintf(shown, sizeof(shown), "%s.lockfile", path);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    int wait = timeout_ms < MSAL_CREATE_WAIT_MS ? timeout_ms : MSAL_CREATE_WAIT_MS;
+    /* Whoever holds it created it and removes it on release; a crashed
+     * holder leaves it behind, and then it is taken over after the wait, as
+     * msal-extensions itself does. */
+    while ((rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, &fd, why)) == ATMOS_FS_BUSY &&
+           ms_since(&start) < wait)
+        nap_ms(50);
+    if (rc == ATMOS_FS_BUSY)
+        rc = open_lock(fs, dirfd, name, shown, 0, &fd, why);
+    if (rc != ATMOS_FS_OK)
+        return rc;
+    if ((rc = flock_wait(fd, shown, timeout_ms, &start, why)) == ATMOS_FS_OK)
+        *lockfd = fd;
+    return rc;
+}
+
+void atmos_fs_unlock_msal(int dirfd, const char *leaf, int lockfd)
+{
+    char name[300];
+    if (lockfd < 0)
+        return;
+    if (snprintf(name, sizeof(name), "%s.lockfile", leaf) < (int)sizeof(name))
+        unlinkat(dirfd, name, 0);
+    close(lockfd);
 }
 
 static int write_all(int fd, const char *p, size_t len)

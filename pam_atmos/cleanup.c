@@ -25,7 +25,7 @@ static void report_items(const struct pa_session *s, const struct atmos_plan *pl
 {
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
-        const char *what = it->path ? it->path : it->key;
+        const char *what = it->what ? it->what : it->path ? it->path : it->key;
         if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
             pam_syslog(s->pamh, LOG_INFO, "dry_run: would remove %s %s%s%s", it->label, what,
                        it->section ? " section " : "", it->section ? it->section : "");
@@ -34,6 +34,8 @@ static void report_items(const struct pa_session *s, const struct atmos_plan *pl
                        it->section ? " section " : "", it->section ? it->section : "");
         else if (it->outcome == ATMOS_OUTCOME_FAILED)
             pam_syslog(s->pamh, LOG_WARNING, "could not remove: %s", it->error);
+        else if (it->outcome == ATMOS_OUTCOME_UNCHECKED && s->opts->debug)
+            pam_syslog(s->pamh, LOG_DEBUG, "%s", it->error);
     }
 }
 

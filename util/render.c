@@ -25,6 +25,13 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
             fprintf(out, "[%s] from %s", it->section, p);
         if (it->file_removed)
             fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
+    } else if (it->kind == ATMOS_ITEM_JSON_ENTRIES) {
+        fprintf(out, "%s: %s", it->label, it->what ? it->what : "entries");
+        if (it->entries)
+            fprintf(out, " (%zu %s)", it->entries, plural(it->entries, "entry", "entries"));
+        fprintf(out, " in %s", p);
+    } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
+        fprintf(out, "%s %s", it->label, it->what ? it->what : "");
     } else if (it->kind == ATMOS_ITEM_KEYRING) {
         fprintf(out, "keychain entry %s (%s)", it->key, atmos_keyring_label(it, plan->home, buf,
                                                                             sizeof(buf)));
@@ -101,6 +108,59 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
     }
 }
 
+/* The report order of clouds; items of a cloud not listed come last. */
+static const char *const cloud_order[] = {"aws", "azure", "gcp", "docker", "keychain", NULL};
+
+static int in_group(const struct atmos_item *it, size_t g)
+{
+    if (cloud_order[g] != NULL)
+        return it->cloud && strcmp(it->cloud, cloud_order[g]) == 0;
+    for (size_t k = 0; cloud_order[k]; k++)
+        if (it->cloud && strcmp(it->cloud, cloud_order[k]) == 0)
+            return 0;
+    return 1;
+}
+
+static int shown(const struct atmos_item *it)
+{
+    return it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ||
+           it->outcome == ATMOS_OUTCOME_FAILED || it->outcome == ATMOS_OUTCOME_UNCHECKED;
+}
+
+/* Every item that did something or could not, grouped by cloud. */
+static void print_items(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
+{
+    for (size_t g = 0; g <= sizeof(cloud_order) / sizeof(*cloud_order) - 1; g++) {
+        int header = 0;
+        for (size_t i = 0; i < plan->nitems; i++) {
+            const struct atmos_item *it = &plan->items[i];
+            if (!in_group(it, g) || !shown(it))
+                continue;
+            if (!header++)
+                fprintf(out, "  %s\n", atmos_cloud_display(it->cloud));
+            if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
+                fprintf(out, "    • ");
+            else if (it->outcome == ATMOS_OUTCOME_REMOVED)
+                fprintf(out, "    %sRemoved ", mark(st, 1));
+            else if (it->outcome == ATMOS_OUTCOME_UNCHECKED)
+                fprintf(out, "    - Not checked: ");
+            else
+                fprintf(out, "    %sCould not %s ", mark(st, 0),
+                        plan->dry_run ? "check" : "remove");
+            describe(out, plan, it);
+            fputc('\n', out);
+        }
+    }
+}
+
+static void print_unchecked(FILE *out, const struct atmos_counts *c)
+{
+    if (c->unchecked)
+        fprintf(out, "%zu keychain %s not checked: no Secret Service here (a desktop session "
+                     "has one).\n",
+                c->unchecked, plural(c->unchecked, "entry was", "entries were"));
+}
+
 static void print_already(FILE *out, const struct atmos_plan *plan)
 {
     switch (plan->scope) {
@@ -132,24 +192,11 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     print_target(out, plan, st);
     if (c.removed == 0 && c.failed == 0) {
         print_already(out, plan);
+        print_unchecked(out, &c);
         return;
     }
     fprintf(out, plan->dry_run ? "Would remove:\n" : "Removing credentials...\n");
-    for (size_t i = 0; i < plan->nitems; i++) {
-        const struct atmos_item *it = &plan->items[i];
-        if (it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE) {
-            if (plan->dry_run)
-                fprintf(out, "  • ");
-            else
-                fprintf(out, "  %sRemoved ", mark(st, 1));
-            describe(out, plan, it);
-            fputc('\n', out);
-        } else if (it->outcome == ATMOS_OUTCOME_FAILED) {
-            fprintf(out, "  %sCould not remove ", mark(st, 0));
-            describe(out, plan, it);
-            fputc('\n', out);
-        }
-    }
+    print_items(out, plan, st);
     fputc('\n', out);
     size_t n = plan->nidentities;
     if (plan->dry_run) {
@@ -167,6 +214,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
                 c.removed ? "Logged out with warnings" : "Logout failed", c.removed,
                 c.removed + c.failed);
     }
+    print_unchecked(out, &c);
     if (c.failed) {
         fprintf(out, "\nErrors encountered:\n");
         for (size_t i = 0; i < plan->nitems; i++)
@@ -211,7 +259,12 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
         const struct atmos_item *it = &plan->items[i];
         json_object *j = json_object_new_object();
         json_object_object_add(j, "kind", json_object_new_string(atmos_item_kind_name(it->kind)));
+        json_object_object_add(j, "cloud", str_or_null(it->cloud));
         json_object_object_add(j, "label", json_object_new_string(it->label));
+        json_object_object_add(j, "what", str_or_null(it->what));
+        json_object_object_add(j, "entries", it->kind == ATMOS_ITEM_JSON_ENTRIES
+                                                 ? json_object_new_int64((int64_t)it->entries)
+                                                 : NULL);
         json_object_object_add(j, "path", str_or_null(it->path));
         json_object_object_add(j, "section", str_or_null(it->section));
         json_object_object_add(j, "key", str_or_null(it->key));
@@ -229,6 +282,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "removed", json_object_new_int64((int64_t)c.removed));
     json_object_object_add(o, "absent", json_object_new_int64((int64_t)c.absent));
     json_object_object_add(o, "failed", json_object_new_int64((int64_t)c.failed));
+    json_object_object_add(o, "not_checked", json_object_new_int64((int64_t)c.unchecked));
     const char *status = c.removed == 0 && c.failed == 0 ? "already_logged_out"
                          : c.failed == 0                  ? "success"
                          : c.removed == 0                 ? "failed"

@@ -42,6 +42,22 @@ struct atmos_identity {
     struct atmos_field kind;
     struct atmos_field via_provider;
     struct atmos_field via_identity;
+    struct atmos_field subscription_id; /* principal.subscription_id (azure/subscription) */
+};
+
+/*
+ * auth.integrations: what atmos derives from an identity's credentials, such
+ * as a container registry login written into docker's config.json.
+ */
+struct atmos_integration {
+    char *name;
+    struct atmos_mark mark;
+    struct atmos_field kind;          /* aws/ecr, aws/ecr-public, azure/acr, ... */
+    struct atmos_field via_identity;
+    struct atmos_field via_provider;
+    struct atmos_field account_id;    /* spec.registry.account_id (aws/ecr) */
+    struct atmos_field region;        /* spec.registry.region (aws/ecr) */
+    struct atmos_field registry_name; /* spec.registry.name (azure/acr) */
 };
 
 struct atmos_config {
@@ -49,6 +65,8 @@ struct atmos_config {
     size_t nproviders;
     struct atmos_identity *identities; /* sorted by name after load */
     size_t nidentities;
+    struct atmos_integration *integrations; /* sorted by name after load */
+    size_t nintegrations;
     struct atmos_field realm;        /* after ATMOS_AUTH_REALM override */
     struct atmos_field keyring_type; /* auth.keyring.type */
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */

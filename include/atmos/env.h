@@ -20,6 +20,7 @@ struct atmos_env {
     const char *atmos_xdg_data_home;   /* $ATMOS_XDG_DATA_HOME */
     const char *realm;                 /* $ATMOS_AUTH_REALM */
     const char *keyring_type;          /* $ATMOS_KEYRING_TYPE */
+    const char *docker_config;         /* $DOCKER_CONFIG: docker's config directory */
 };
 
 #ifndef ATMOS_SYSTEM_CONFIG

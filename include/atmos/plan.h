@@ -26,6 +26,22 @@ enum atmos_item_kind {
     ATMOS_ITEM_SSO_TOKEN,   /* an AWS CLI SSO cache file, re-checked before unlink */
     ATMOS_ITEM_DIRECTORY,   /* a directory and everything below it */
     ATMOS_ITEM_KEYRING,     /* a keychain entry (see keyring.h for the backends) */
+    ATMOS_ITEM_JSON_ENTRIES, /* entries of another tool's JSON file (Azure CLI, docker) */
+    ATMOS_ITEM_UNKNOWN,     /* a provider or identity kind whose session data we do not know */
+};
+
+struct atmos_item;
+struct json_object;
+
+/*
+ * Which entries of a JSON file an ATMOS_ITEM_JSON_ENTRIES item removes: the
+ * containers that hold entries (top-level keys, or NULL for a root array),
+ * and a predicate given the item (its match[] strings) and one entry.
+ */
+struct atmos_json_rule {
+    const char *const *containers; /* NULL-terminated; a NULL first entry: the root array */
+    int msal_lock;                 /* the file is an MSAL cache: msal-extensions' lock too */
+    int (*match)(const struct atmos_item *it, const char *key, struct json_object *entry);
 };
 
 enum atmos_ini_flavor {
@@ -39,6 +55,7 @@ enum atmos_outcome {
     ATMOS_OUTCOME_WOULD_REMOVE, /* dry run: present, would be removed */
     ATMOS_OUTCOME_ABSENT,       /* nothing there; not an error */
     ATMOS_OUTCOME_FAILED,
+    ATMOS_OUTCOME_UNCHECKED, /* could not be looked at, and was not asked for (no Secret Service) */
 };
 
 struct atmos_item {
@@ -53,6 +70,13 @@ struct atmos_item {
     int prune_parent; /* FILE: remove the parent directory when it ends up empty */
     char *key;        /* KEYRING: the entry's name, e.g. atmos_dev-admin */
     enum atmos_keyring backend; /* KEYRING: where it lives; path is set for the file keyring */
+    int implicit;     /* KEYRING: planned for an ambient chain, not because --keychain asked */
+    const char *cloud; /* static: "aws", "azure", "gcp", "docker", "keychain", ... */
+    char *lock;       /* DIRECTORY: atmos's lock (<lock>.lock) held while removing, or NULL */
+    const struct atmos_json_rule *rule; /* JSON_ENTRIES */
+    char *match[3];   /* JSON_ENTRIES: the rule's arguments (ids, never secrets) */
+    char *what;       /* JSON_ENTRIES, UNKNOWN: shown after the label ("account ...", kind) */
+    size_t entries;   /* JSON_ENTRIES: how many entries were (or would be) removed */
 
     enum atmos_outcome outcome;
     char *error;      /* FAILED: reason, no secrets */
@@ -118,6 +142,7 @@ struct atmos_counts {
     size_t removed; /* REMOVED or WOULD_REMOVE */
     size_t absent;
     size_t failed;
+    size_t unchecked;
 };
 
 void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out);
@@ -128,6 +153,8 @@ int atmos_plan_exit_status(const struct atmos_plan *plan);
 const char *atmos_scope_name(enum atmos_scope scope);
 const char *atmos_outcome_name(enum atmos_outcome outcome);
 const char *atmos_item_kind_name(enum atmos_item_kind kind);
+/* An item's cloud for people: "AWS", "Azure", "Google Cloud", "Docker", "Keychain". */
+const char *atmos_cloud_display(const char *cloud);
 
 /*
  * The one audit line for a real logout, e.g.

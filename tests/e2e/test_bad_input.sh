@@ -73,8 +73,10 @@ case_B13() { yaml_case 'auth:\n  identities:\n    a: {kind: aws/assume-role, via
 case_B14() {
     fresh_home
     printf 'auth:\n  providers: {aws-sso: {kind: aws/iam-identity-center}}\n  identities:\n    dev-admin: {kind: someday/new-kind, via: {provider: aws-sso}}\n' >"$H/k.yaml"
+    snap
     run_raw --config "$H/k.yaml" dev-admin
-    check "exit 0" rc_is 0; check "removed" no_section_in "[dev-admin]" "$H/$CRED"
+    check "exit 1" rc_is 1; check "named" has "$OUT" "dev-admin (kind someday/new-kind)"
+    check "not treated as AWS" unchanged
 }
 case_B15() {
     fresh_home; snap
@@ -240,6 +242,66 @@ case_B51() {
     run dev-admin
     check "refused" has "$OUT" "would change how the lines after it are read"
     check "unchanged" cmp -s "$H/$CRED" "$TMPROOT/orig-cred"
+}
+
+# Azure, GCP and docker files: the HOME of etc/examples/populate-clouds.py, realm "team".
+cloud_home() {
+    H=$(mktemp -d "$TMPROOT/home.XXXXXX"); export HOME=$H; cd "$H" || exit 1
+    "$PY" "$ROOT/etc/examples/populate-clouds.py" "$H" team
+    export ATMOS_AUTH_REALM=team
+    MSAL=$H/.azure/msal_token_cache.json; PROF=$H/.azure/azureProfile.json; DOCK=$H/.docker/config.json
+}
+cloud() { run_raw --config "$ROOT/etc/examples/clouds.yaml" "$@"; unset ATMOS_AUTH_REALM; }
+case_B52() {
+    cloud_home; head -c 300 "$MSAL" >"$TMPROOT/trunc"; cp "$TMPROOT/trunc" "$MSAL"
+    cloud --provider azure-dc
+    check "exit 0" rc_is 0; check "reported" has "$OUT" "msal_token_cache.json does not parse as JSON"
+    check "byte-identical" cmp -s "$MSAL" "$TMPROOT/trunc"
+    check "the rest done" missing "$H/.azure/atmos/team/azure-dc"
+}
+case_B53() {
+    cloud_home; victim; cp "$MSAL" "$V/msal"; cp "$MSAL" "$V/orig-msal"; ln -sf "$V/msal" "$MSAL"
+    cloud --provider azure-dc
+    check "refused" has "$OUT" "msal_token_cache.json is a symlink"
+    check "target untouched" cmp -s "$V/msal" "$V/orig-msal"
+}
+case_B54() {
+    cloud_home; rm "$DOCK"; mkfifo "$DOCK"
+    start=$(date +%s%N); cloud az-sub; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "refused" has "$OUT" "is a FIFO"; check "no hang (${ms} ms)" [ "$ms" -lt 5000 ]
+    check "the rest done" hasnt "$("$PY" "$ROOT/tests/e2e/cloud_check.py" profile "$PROF")" "S1 T1"
+}
+case_B55() {
+    cloud_home; cp "$PROF" "$TMPROOT/prof"
+    flock "$PROF.lock" sleep 13 & holder=$!; sleep 0.3
+    cloud az-sub; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+    check "timed out" has "$OUT" "timed out after 10.0 s waiting for the lock $PROF.lock"
+    check "intact" cmp -s "$PROF" "$TMPROOT/prof"
+    check "other items done" hasnt "$("$PY" "$ROOT/tests/e2e/cloud_check.py" docker "$DOCK")" "myacr"
+}
+case_B56() {
+    cloud_home; { printf '{"auths":{"myacr.azurecr.io":{"auth":"eA=="}},"pad":"'; head -c 67108864 /dev/zero | tr '\0' a; printf '"}'; } >"$DOCK"
+    sum=$(sha256sum <"$DOCK")
+    cloud az-sub
+    check "refused" has "$OUT" "larger than"; check "intact" [ "$sum" = "$(sha256sum <"$DOCK")" ]
+}
+case_B57() {
+    cloud_home; echo "4242 /usr/bin/az" >"$MSAL.lockfile"
+    start=$(date +%s%N); cloud --provider azure-dc; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    check "exit 0" rc_is 0; check "waited msal-extensions' 5 s (${ms} ms)" [ "$ms" -ge 5000 ]
+    check "entries removed" hasnt "$("$PY" "$ROOT/tests/e2e/cloud_check.py" msal "$MSAL")" "O1.T1"
+    check "lock file gone" missing "$MSAL.lockfile"
+}
+case_B58() {
+    cloud_home; G=$H/.config/atmos/team/gcp/gcp-adc/adc
+    V=$TMPROOT/victim$RANDOM; mv "$G/gcp-sa" "$V"; ln -s "$V" "$G/gcp-sa"
+    cloud gcp-sa
+    check "refused" has "$OUT" "is a symlink"; check "target untouched" exists "$V/application_default_credentials.json"
+}
+case_B59() {
+    cloud_home; printf '{"installationId":"x","subscriptions":{"id":"S1"}}' >"$PROF"; cp "$PROF" "$TMPROOT/prof"
+    cloud az-sub
+    check "exit 0" rc_is 0; check "byte-identical" cmp -s "$PROF" "$TMPROOT/prof"
 }
 
 # Every row has a test and every test a row.

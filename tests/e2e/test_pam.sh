@@ -164,6 +164,23 @@ check "cleaned" cleaned "$HA"
 check "decoys kept" exists "$HA/.aws/sso/cache/other.json"
 end
 
+begin "no atmos.yaml: Azure and Google Cloud session data of the user is cleaned too"
+reset_home "$UA" "$HA"
+rm -rf "$HA/.atmos"
+"$PY" "$ROOT/etc/examples/populate-clouds.py" "$HA" team
+chown -R "$UA:" "$HA"
+pam plain "$UA" oc
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "azure provider directory gone" missing "$HA/.azure/atmos/team/azure-dc"
+check "device-code token gone" missing "$HA/.cache/atmos/azure-device-code/azure-dc"
+check "gcp provider directory gone" missing "$HA/.config/atmos/team/gcp/gcp-adc"
+m=$("$PY" "$ROOT/tests/e2e/cloud_check.py" msal "$HA/.azure/msal_token_cache.json")
+check "the login's account gone from the Azure CLI cache" hasnt "$m" "O1.T1"
+check "the user's own az account kept" has "$m" "account O9.T9"
+check "cache still the user's, mode kept" [ "$(stat -c '%U %a' "$HA/.azure/msal_token_cache.json")" = "$UA 600" ]
+check "aws cleaned as well" cleaned "$HA"
+end
+
 begin "a hung cleanup is killed at the timeout; the logout goes on"
 reset_home "$UA" "$HA"
 # The user's own login holds atmos's lock (identity logouts rewrite under it).

@@ -1,0 +1,198 @@
+/*
+ * The table of kinds, and the helpers every cloud file uses to add items.
+ *
+ * MUST: list directories and read files only through safefs descriptors;
+ * never read more than a cache file can be.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cloud.h"
+#include "internal.h"
+#include "plan_internal.h"
+
+const struct atmos_cloud *const atmos_clouds[] = {&atmos_cloud_aws, &atmos_cloud_azure,
+                                                  &atmos_cloud_gcp, &atmos_cloud_docker, NULL};
+
+/*
+ * Every kind atmos has (pkg/auth/factory), and the cloud whose files its
+ * logins write.  NULL: known, and nothing of it is kept on disk (ambient
+ * credentials, or a session kept only in the keyring).  github/oidc roots AWS
+ * roles whose files go under the provider's name, as AWS SSO does.
+ */
+static const struct kind {
+    const char *kind;
+    const struct atmos_cloud *cloud;
+} provider_kinds[] = {
+    {"atmos/pro", NULL},
+    {"aws/iam-identity-center", &atmos_cloud_aws},
+    {"aws/saml", &atmos_cloud_aws},
+    {"azure/cli", &atmos_cloud_azure},
+    {"azure/device-code", &atmos_cloud_azure},
+    {"azure/interactive", &atmos_cloud_azure},
+    {"azure/oidc", &atmos_cloud_azure},
+    {"gcp/adc", &atmos_cloud_gcp},
+    {"gcp/workload-identity-federation", &atmos_cloud_gcp},
+    {"github/oidc", &atmos_cloud_aws},
+    {"mock", &atmos_cloud_aws},
+    {"mock/aws", &atmos_cloud_aws},
+},
+  identity_kinds[] = {
+      {"ambient", NULL},
+      {"atmos/pro", NULL},
+      {"aws/ambient", NULL},
+      {"aws/assume-role", &atmos_cloud_aws},
+      {"aws/assume-root", &atmos_cloud_aws},
+      {"aws/permission-set", &atmos_cloud_aws},
+      {"aws/user", &atmos_cloud_aws},
+      {"azure/subscription", &atmos_cloud_azure},
+      {"gcp/project", &atmos_cloud_gcp},
+      {"gcp/service-account", &atmos_cloud_gcp},
+      {"mock", &atmos_cloud_aws},
+      {"mock/aws", &atmos_cloud_aws},
+};
+
+static int lookup(const struct kind *t, size_t n, const char *kind,
+                  const struct atmos_cloud **cloud)
+{
+    for (size_t i = 0; kind && i < n; i++) {
+        if (strcmp(t[i].kind, kind) == 0) {
+            *cloud = t[i].cloud;
+            return 1;
+        }
+    }
+    *cloud = NULL;
+    return 0;
+}
+
+int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud)
+{
+    return lookup(provider_kinds, sizeof(provider_kinds) / sizeof(*provider_kinds), kind, cloud);
+}
+
+int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud)
+{
+    return lookup(identity_kinds, sizeof(identity_kinds) / sizeof(*identity_kinds), kind, cloud);
+}
+
+struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
+                                   const char *label, char *path, const char *identity,
+                                   const char *provider)
+{
+    return atmos_plan_add_item(c->plan, kind, label, path, identity, provider);
+}
+
+static int same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                        const struct atmos_json_rule *rule, const char *what,
+                                        const char *m0, const char *m1, const char *m2,
+                                        const char *provider)
+{
+    const char *m[3] = {m0, m1, m2};
+    if (path == NULL)
+        return NULL;
+    for (size_t i = 0; i < c->plan->nitems; i++) {
+        struct atmos_item *o = &c->plan->items[i];
+        if (o->kind == ATMOS_ITEM_JSON_ENTRIES && o->rule == rule && strcmp(o->path, path) == 0 &&
+            same(o->match[0], m0) && same(o->match[1], m1) && same(o->match[2], m2)) {
+            free(path);
+            return o;
+        }
+    }
+    struct atmos_item *it =
+        atmos_plan_add_item(c->plan, ATMOS_ITEM_JSON_ENTRIES, label, path, NULL, provider);
+    if (it == NULL)
+        return NULL;
+    it->rule = rule;
+    for (int i = 0; i < 3; i++)
+        if (m[i] && (it->match[i] = strdup(m[i])) == NULL)
+            return NULL;
+    if (what && (it->what = strdup(what)) == NULL)
+        return NULL;
+    return it;
+}
+
+int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_entry_fn fn, void *arg)
+{
+    struct atmos_why why;
+    int fd = -1, rc = 0;
+    int r = atmos_fs_open_dir(&c->fs, dir, &fd, &why);
+    if (r == ATMOS_FS_ABSENT)
+        return 0;
+    if (r == ATMOS_FS_FAIL) {
+        atmos_log(c->lg, ATMOS_LOG_WARN, "not searched: %s", why.msg);
+        return 0;
+    }
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return 0;
+    }
+    struct dirent *de;
+    while (rc == 0 && (de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.')
+            rc = fn(c, dirfd(d), dir, de->d_name, arg);
+    closedir(d);
+    return rc;
+}
+
+int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name)
+{
+    struct stat st;
+    struct atmos_why why;
+    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFDIR, &st, &why) == ATMOS_FS_OK)
+        return 1;
+    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFREG, &st, &why) == ATMOS_FS_OK)
+        return 2;
+    return 0;
+}
+
+int atmos_realm_like(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 64)
+        return 0;
+    return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+struct json_object *atmos_cloud_read_json(const struct atmos_cloud_ctx *c, const char *path)
+{
+    struct atmos_buf buf = {0};
+    struct atmos_why why;
+    struct stat st;
+    const char *leaf;
+    int dfd = -1;
+    json_object *o = NULL;
+    if (atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why) != ATMOS_FS_OK)
+        goto done;
+    int r = atmos_fs_read(&c->fs, dfd, leaf, path, 1024 * 1024, &buf, &st, &why);
+    if (r == ATMOS_FS_FAIL)
+        atmos_log(c->lg, ATMOS_LOG_DEBUG, "not read: %s", why.msg);
+    if (r != ATMOS_FS_OK || buf.len == 0)
+        goto done;
+    /* A UTF-8 byte order mark, as the Azure CLI sometimes writes. */
+    size_t skip = buf.len >= 3 && memcmp(buf.data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    json_tokener *tok = json_tokener_new();
+    if (tok == NULL)
+        goto done;
+    o = json_tokener_parse_ex(tok, buf.data + skip, (int)(buf.len - skip));
+    if (json_tokener_get_error(tok) != json_tokener_success ||
+        !json_object_is_type(o, json_type_object)) {
+        json_object_put(o);
+        o = NULL;
+    }
+    json_tokener_free(tok);
+done:
+    atmos_buf_free(&buf);
+    if (dfd >= 0)
+        close(dfd);
+    return o;
+}

@@ -1,0 +1,79 @@
+/*
+ * The clouds atmos logs in to, behind one table of kinds.
+ *
+ * Each cloud_*.c turns its provider and identity kinds into plan items; the
+ * planner (plan.c, discover.c) only walks the table.  A new cloud is one new
+ * file and one row in cloud.c.
+ */
+#ifndef ATMOS_CLOUD_H
+#define ATMOS_CLOUD_H
+
+#include <atmos/plan.h>
+
+#include "safefs.h"
+
+struct atmos_cloud_ctx {
+    struct atmos_plan *plan;
+    const struct atmos_config *cfg; /* NULL when discovering */
+    const struct atmos_env *env;
+    const struct atmos_logger *lg;
+    struct atmos_fs fs;
+    const char *realm; /* the configured realm, or NULL */
+};
+
+struct atmos_cloud {
+    const char *name; /* in reports: "aws", "azure", "gcp", "docker" */
+    /* Identity logout: that identity's own files and entries, nothing shared. */
+    int (*identity)(struct atmos_cloud_ctx *c, const char *identity,
+                    const struct atmos_chain *chain);
+    /* Provider logout: the provider's session and everything of its identities
+     * (already listed in plan->identities).  p is NULL for a provider this
+     * cloud adds by itself (aws-user). */
+    int (*provider)(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p);
+    /* Once for --all, after every provider. */
+    int (*all)(struct atmos_cloud_ctx *c);
+    /* No configuration: what this cloud's files on disk say atmos wrote. */
+    int (*discover)(struct atmos_cloud_ctx *c);
+    /* Called in every scope for every identity logged out (integrations). */
+    int every_identity;
+};
+
+extern const struct atmos_cloud atmos_cloud_aws, atmos_cloud_azure, atmos_cloud_gcp,
+    atmos_cloud_docker;
+
+/* Every cloud, in report order; NULL-terminated. */
+extern const struct atmos_cloud *const atmos_clouds[];
+
+/*
+ * The cloud that keeps the session data of a provider or identity kind.
+ * Returns 1 and sets *cloud (NULL: a kind known to keep nothing on disk,
+ * such as ambient or atmos/pro), or 0 for a kind we do not know.
+ */
+int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud);
+int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud);
+
+/* Adding items, for the cloud files.  Each takes ownership of `path`. */
+struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
+                                   const char *label, char *path, const char *identity,
+                                   const char *provider);
+/* Entries of a JSON file; the same file, rule and arguments are planned once.
+ * `what` is shown after the label; m0..m2 may be NULL. */
+struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                        const struct atmos_json_rule *rule, const char *what,
+                                        const char *m0, const char *m1, const char *m2,
+                                        const char *provider);
+
+/* Call fn for every entry of directory `dir` not starting with '.' (none when missing). */
+typedef int (*atmos_entry_fn)(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
+                              const char *name, void *arg);
+int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_entry_fn fn,
+                           void *arg);
+/* A directory (1) or a regular file (2) of ours at dirfd/name; 0 otherwise. */
+int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
+/* [a-z0-9_-]{1,64}: could be a realm or a name atmos made a directory of. */
+int atmos_realm_like(const char *s);
+
+/* Read and parse a small JSON object of ours (at most 1 MiB); NULL when absent or not one. */
+struct json_object *atmos_cloud_read_json(const struct atmos_cloud_ctx *c, const char *path);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * AWS: what atmos and the AWS CLI keep of an AWS login.
+ *
+ *  - identity: [identity] of <base>/<provider>/credentials, [profile identity] of .../config;
+ *  - provider: <base>/<provider>/, atmos's SSO session cache, the provisioned
+ *    identities cache, and the AWS CLI SSO tokens of the provider's start URL;
+ *  - discovered: every provider directory under the atmos AWS base of every
+ *    realm, atmos's session and provisioned caches, and the AWS CLI tokens whose
+ *    start URL atmos's own session cache names.
+ *
+ * MUST: read the AWS CLI cache through safefs only; take only a token whose
+ * startUrl is the provider's (checked again before it is removed).
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "cloud.h"
+#include "internal.h"
+#include "paths.h"
+#include "ssocache.h"
+
+static struct atmos_item *add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
+                              const char *label, char *path, const char *identity,
+                              const char *provider)
+{
+    struct atmos_item *it = atmos_cloud_add(c, kind, label, path, identity, provider);
+    if (it)
+        it->cloud = "aws";
+    return it;
+}
+
+static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
+{
+    if (chain->provider == NULL)
+        return 0; /* ambient identities keep nothing on disk */
+    char *dir = atmos_path_provider_dir(c->env, c->cfg, chain->provider, chain->provider_cfg);
+    if (dir == NULL)
+        return -1;
+    static const struct {
+        const char *file;
+        enum atmos_ini_flavor flavor;
+        const char *label;
+    } files[] = {{"credentials", ATMOS_INI_CREDENTIALS, "credentials profile"},
+                 {"config", ATMOS_INI_CONFIG, "config profile"}};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < 2; i++) {
+        struct atmos_item *it = add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
+                                    atmos_path_join(dir, files[i].file), name, chain->provider);
+        if (it == NULL || (it->section = strdup(name)) == NULL)
+            rc = -1;
+        else
+            it->flavor = files[i].flavor;
+    }
+    free(dir);
+    return rc;
+}
+
+/* Every *.json in the AWS CLI cache that is a token for start_url. */
+static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, const char *provider)
+{
+    struct atmos_why why;
+    char *dir = atmos_path_aws_sso_cache(c->env);
+    int dfd = -1, rc = -1;
+    DIR *d = NULL;
+    if (dir == NULL)
+        goto done;
+    int r = atmos_fs_open_dir(&c->fs, dir, &dfd, &why);
+    if (r != ATMOS_FS_OK) {
+        if (r == ATMOS_FS_FAIL)
+            atmos_log(c->lg, ATMOS_LOG_WARN, "not scanning the AWS CLI SSO cache: %s", why.msg);
+        rc = 0;
+        goto done;
+    }
+    if ((d = fdopendir(dfd)) == NULL)
+        goto done;
+    dfd = -1;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0 || de->d_name[0] == '.')
+            continue;
+        char *path = atmos_path_join(dir, de->d_name);
+        struct atmos_buf buf = {0};
+        struct stat st;
+        if (path == NULL)
+            goto done;
+        r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_SSO_MAX_BYTES, &buf, &st,
+                          &why);
+        int mine = r == ATMOS_FS_OK && atmos_sso_match(buf.data ? buf.data : "", buf.len,
+                                                       start_url) == ATMOS_SSO_MATCH;
+        atmos_buf_free(&buf);
+        if (r == ATMOS_FS_FAIL)
+            atmos_log(c->lg, ATMOS_LOG_DEBUG, "skipping %s", why.msg);
+        if (!mine) {
+            free(path);
+            continue;
+        }
+        struct atmos_item *it = add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token", path, NULL,
+                                    provider);
+        if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(start_url)) == NULL))
+            goto done;
+    }
+    rc = 0;
+done:
+    if (d)
+        closedir(d);
+    if (dfd >= 0)
+        close(dfd);
+    free(dir);
+    return rc;
+}
+
+static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
+{
+    if (!add(c, ATMOS_ITEM_DIRECTORY, "provider directory",
+             atmos_path_provider_dir(c->env, c->cfg, name, p), NULL, name))
+        return -1;
+    if (p == NULL)
+        return 0; /* aws-user: keys only, no SSO, nothing provisioned */
+    const char *url = p->start_url.value;
+    if (url && *url) {
+        struct atmos_item *it;
+        if (!add(c, ATMOS_ITEM_FILE, "atmos SSO session",
+                 atmos_path_sso_session(c->env, url, p->region.value), NULL, name))
+            return -1;
+        /* The legacy cache name; the scan below finds sso-session names too. */
+        it = add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token", atmos_path_aws_sso_token(c->env, url),
+                 NULL, name);
+        if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(url)) == NULL))
+            return -1;
+        if (scan_sso_cache(c, url, name) != 0)
+            return -1;
+    }
+    char *pdir = atmos_path_provisioned_dir(c->env, name);
+    struct atmos_item *it = pdir ? add(c, ATMOS_ITEM_FILE, "provisioned identities",
+                                       atmos_path_join(pdir, "provisioned-identities.yaml"), NULL,
+                                       name)
+                                 : NULL;
+    free(pdir);
+    if (it == NULL)
+        return -1;
+    it->prune_parent = 1;
+    return 0;
+}
+
+/* IAM user keys live in <base>/aws-user/, a provider of their own. */
+static int all(struct atmos_cloud_ctx *c)
+{
+    const struct atmos_config *cfg = c->cfg;
+    int aws_user = 0;
+    for (size_t i = 0; i < cfg->nidentities; i++)
+        if (cfg->identities[i].kind.value && strcmp(cfg->identities[i].kind.value, "aws/user") == 0)
+            aws_user = 1;
+    if (!aws_user || atmos_config_provider(cfg, ATMOS_AWS_USER_PROVIDER))
+        return 0;
+    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, ATMOS_AWS_USER_PROVIDER) != 0)
+        return -1;
+    return provider(c, ATMOS_AWS_USER_PROVIDER, NULL);
+}
+
+/* --- discovery ----------------------------------------------------------- */
+
+struct found {
+    char **urls; /* start URLs found in atmos's session cache */
+    size_t nurls;
+};
+
+static int add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
+                            const char *name, void *arg)
+{
+    (void)arg;
+    if (atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    char *path = atmos_path_join(dir, name);
+    if (path == NULL || !add(c, ATMOS_ITEM_DIRECTORY, "provider directory", path, NULL, name))
+        return -1;
+    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name);
+}
+
+/* <config home>/atmos/<entry>: "aws" is the realm-less base, <realm>/aws a realm's. */
+static int add_base(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                    void *arg)
+{
+    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    char *base = strcmp(name, "aws") == 0 ? atmos_path_join(dir, "aws")
+                                          : atmos_strfmt("%s/%s/aws", dir, name);
+    if (base == NULL)
+        return -1;
+    int rc = atmos_cloud_each_entry(c, base, add_provider_dir, arg);
+    free(base);
+    return rc;
+}
+
+/* The start URL an atmos session cache file names, if any (malloc'd). */
+static char *session_url(const struct atmos_cloud_ctx *c, int dirfd, const char *name,
+                         const char *path)
+{
+    struct atmos_buf buf = {0};
+    struct atmos_why why;
+    struct stat st;
+    char *url = NULL;
+    if (atmos_fs_read(&c->fs, dirfd, name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why) !=
+        ATMOS_FS_OK)
+        goto done;
+    json_object *o = json_tokener_parse(buf.data ? buf.data : "");
+    json_object *v = NULL;
+    if (o && json_object_is_type(o, json_type_object) &&
+        (json_object_object_get_ex(o, "startUrl", &v) ||
+         json_object_object_get_ex(o, "start_url", &v)) &&
+        json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0)
+        url = strdup(json_object_get_string(v));
+    json_object_put(o);
+done:
+    atmos_buf_free(&buf);
+    return url;
+}
+
+static int add_session(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                       void *arg)
+{
+    struct found *f = arg;
+    size_t n = strlen(name);
+    if (n < 6 || strcmp(name + n - 5, ".json") != 0)
+        return 0;
+    char *path = atmos_path_join(dir, name);
+    if (path == NULL)
+        return -1;
+    char *url = session_url(c, dirfd, name, path);
+    if (url && atmos_strv_push(&f->urls, &f->nurls, url) != 0) {
+        free(url);
+        free(path);
+        return -1;
+    }
+    free(url);
+    return add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL) ? 0 : -1;
+}
+
+static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
+                           const char *name, void *arg)
+{
+    (void)arg;
+    if (atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    char *path = atmos_strfmt("%s/%s/provisioned-identities.yaml", dir, name);
+    struct atmos_item *it = path ? add(c, ATMOS_ITEM_FILE, "provisioned identities", path, NULL,
+                                       name)
+                                 : NULL;
+    if (it == NULL)
+        return -1;
+    it->prune_parent = 1;
+    return 0;
+}
+
+/* The parent directory of what `path_of` returns for a placeholder (malloc'd). */
+static char *parent_of(char *p)
+{
+    char *slash = p ? strrchr(p, '/') : NULL;
+    if (slash == NULL) {
+        free(p);
+        return NULL;
+    }
+    *slash = '\0';
+    return p;
+}
+
+static int discover(struct atmos_cloud_ctx *c)
+{
+    struct found f = {NULL, 0};
+    /* <config home>/atmos is the default AWS base's parent, realm or not. */
+    char *atmos_cfg = parent_of(atmos_path_default_aws_base(c->env, NULL));
+    char *sessions = parent_of(atmos_path_sso_session(c->env, "", NULL));
+    char *auth = parent_of(atmos_path_provisioned_dir(c->env, "x"));
+    int rc = -1;
+    if (!atmos_cfg || !sessions || !auth)
+        goto done;
+    if (atmos_cloud_each_entry(c, atmos_cfg, add_base, NULL) != 0 ||
+        atmos_cloud_each_entry(c, sessions, add_session, &f) != 0 ||
+        atmos_cloud_each_entry(c, auth, add_provisioned, NULL) != 0)
+        goto done;
+    atmos_strv_sort_unique(f.urls, &f.nurls);
+    for (size_t i = 0; i < f.nurls; i++)
+        if (scan_sso_cache(c, f.urls[i], NULL) != 0)
+            goto done;
+    rc = 0;
+done:
+    atmos_strv_free(f.urls, f.nurls);
+    free(atmos_cfg);
+    free(sessions);
+    free(auth);
+    return rc;
+}
+
+const struct atmos_cloud atmos_cloud_aws = {"aws", identity, provider, all, discover, 0};

@@ -1,0 +1,461 @@
+/*
+ * Azure: what atmos keeps of an Azure login (pkg/auth/cloud/azure,
+ * pkg/auth/providers/azure), and the entries it writes into the Azure CLI's
+ * files so that az and Terraform work.
+ *
+ *   ~/.azure/atmos/[<realm>/]<provider>/credentials.json   atmos's, per provider
+ *   ~/.azure/atmos/<realm>/msal_token_cache.json            atmos's MSAL cache (realm set;
+ *                                                           without one atmos uses az's)
+ *   <cache home>/atmos/azure-device-code/<provider>/token.json
+ *   ~/.azure/msal_token_cache.json        az's: tokens and account of the atmos login
+ *   ~/.azure/azureProfile.json            az's: the subscriptions atmos selected
+ *   ~/.azure/service_principal_entries.json   az's: an OIDC service principal
+ *
+ *  - identity (azure/subscription): its subscription in azureProfile.json, and
+ *    credentials.json when it was written for that subscription;
+ *  - provider: the provider directory, the device-code cache, and every entry
+ *    of the provider's account in the MSAL caches, azureProfile.json and
+ *    service_principal_entries.json;
+ *  - discovered: the same, for every provider directory and device-code cache found.
+ *
+ * Which entries are the login's comes only from atmos's own files (the account
+ * in credentials.json or the device-code token): without them no entry of the
+ * Azure CLI's files is touched.  A login through azure/cli was minted by az
+ * itself, and atmos writes nothing into az's files for it: we do not either.
+ *
+ * MUST: read tokens only to learn the account (oid, tenant, user name), never
+ * log or keep them; remove only the entries of that account.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <nettle/base64.h>
+
+#include "cloud.h"
+#include "internal.h"
+#include "paths.h"
+
+/* The account a login is for, from atmos's files.  Identifiers, no secrets. */
+struct account {
+    char *home_account_id; /* MSAL's <oid>.<home tenant> when atmos recorded it */
+    char *oid_tid;         /* <oid>.<tenant>, from the access token */
+    char *tenant;
+    char *client_id;
+    char *subscription;
+    char *username; /* upn, unique_name or email of the token */
+    int sp;         /* a service principal (azure/oidc) */
+    int from_cli;   /* minted by az itself */
+};
+
+static void account_free(struct account *a)
+{
+    free(a->home_account_id);
+    free(a->oid_tid);
+    free(a->tenant);
+    free(a->client_id);
+    free(a->subscription);
+    free(a->username);
+    memset(a, 0, sizeof(*a));
+}
+
+static const char *str(json_object *o, const char *key)
+{
+    json_object *v;
+    if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) &&
+        json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0)
+        return json_object_get_string(v);
+    return NULL;
+}
+
+static int same_str(json_object *o, const char *key, const char *want)
+{
+    const char *v = str(o, key);
+    return v && want && strcmp(v, want) == 0;
+}
+
+/* The claims of a JWT (its middle part, base64url), or NULL. */
+static json_object *jwt_claims(const char *token)
+{
+    const char *a = token ? strchr(token, '.') : NULL;
+    const char *b = a ? strchr(a + 1, '.') : NULL;
+    if (b == NULL || b - a - 1 > 64 * 1024)
+        return NULL;
+    size_t n = (size_t)(b - a - 1);
+    char *padded = malloc(n + 4);
+    uint8_t *out = malloc(BASE64_DECODE_LENGTH(n + 4) + 1);
+    json_object *o = NULL;
+    if (padded && out) {
+        memcpy(padded, a + 1, n);
+        while (n % 4)
+            padded[n++] = '=';
+        struct base64_decode_ctx ctx;
+        size_t len = BASE64_DECODE_LENGTH(n);
+        base64url_decode_init(&ctx);
+        if (base64_decode_update(&ctx, &len, out, n, padded) && base64_decode_final(&ctx)) {
+            out[len] = '\0';
+            o = json_tokener_parse((const char *)out);
+            if (o && !json_object_is_type(o, json_type_object)) {
+                json_object_put(o);
+                o = NULL;
+            }
+        }
+    }
+    free(padded);
+    free(out);
+    return o;
+}
+
+/* Fill `a` from atmos's credentials.json or the device-code token.json (camelCase). */
+static int account_from(json_object *f, struct account *a)
+{
+    const char *token = str(f, "access_token") ? str(f, "access_token") : str(f, "accessToken");
+    const char *tenant = str(f, "tenant_id") ? str(f, "tenant_id") : str(f, "tenantId");
+    const char *sub = str(f, "subscription_id") ? str(f, "subscription_id") : str(f, "subscriptionId");
+    json_object *claims = jwt_claims(token), *sp;
+    const char *oid = str(claims, "oid"), *tid = str(claims, "tid");
+    const char *user = str(claims, "upn") ? str(claims, "upn")
+                       : str(claims, "unique_name") ? str(claims, "unique_name")
+                                                    : str(claims, "email");
+    memset(a, 0, sizeof(*a));
+    if (tenant == NULL)
+        tenant = tid;
+    a->sp = json_object_object_get_ex(f, "is_service_principal", &sp) && json_object_get_boolean(sp);
+    a->from_cli = same_str(f, "auth_method", "cli");
+    int bad = (tenant && (a->tenant = strdup(tenant)) == NULL) ||
+              (sub && (a->subscription = strdup(sub)) == NULL) ||
+              (user && (a->username = strdup(user)) == NULL) ||
+              (str(f, "client_id") && (a->client_id = strdup(str(f, "client_id"))) == NULL) ||
+              (str(f, "home_account_id") &&
+               (a->home_account_id = strdup(str(f, "home_account_id"))) == NULL) ||
+              (oid && tenant && (a->oid_tid = atmos_strfmt("%s.%s", oid, tenant)) == NULL);
+    json_object_put(claims);
+    return bad ? -1 : 0;
+}
+
+/* --- the rules: which entries of az's files belong to an account -------- */
+
+/* m0: MSAL home_account_id, m1: <oid>.<tenant>. */
+static int match_user(const struct atmos_item *it, const char *key, json_object *e)
+{
+    (void)key;
+    const char *h = str(e, "home_account_id");
+    return h && ((it->match[0] && strcmp(h, it->match[0]) == 0) ||
+                 (it->match[1] && strcmp(h, it->match[1]) == 0));
+}
+
+/* m0: client id, m1: tenant.  A service principal's entries have no home account. */
+static int match_sp(const struct atmos_item *it, const char *key, json_object *e)
+{
+    if (!same_str(e, "client_id", it->match[0]))
+        return 0;
+    if (key && strncmp(key, "appmetadata-", 12) == 0)
+        return 1;
+    return str(e, "home_account_id") == NULL && same_str(e, "realm", it->match[1]);
+}
+
+/* m0: subscription id, m1: tenant, m2: user name (NULL: any). */
+static int match_subscription(const struct atmos_item *it, const char *key, json_object *e)
+{
+    (void)key;
+    json_object *user = NULL;
+    json_object_object_get_ex(e, "user", &user);
+    return same_str(e, "id", it->match[0]) && same_str(e, "tenantId", it->match[1]) &&
+           (it->match[2] == NULL || same_str(user, "name", it->match[2]));
+}
+
+/* m0: client id, m1: tenant. */
+static int match_sp_entry(const struct atmos_item *it, const char *key, json_object *e)
+{
+    (void)key;
+    return same_str(e, "client_id", it->match[0]) && same_str(e, "tenant", it->match[1]);
+}
+
+static const char *const msal_user_sections[] = {"AccessToken", "RefreshToken", "IdToken",
+                                                 "Account", NULL};
+static const char *const msal_sp_sections[] = {"AccessToken", "AppMetadata", NULL};
+static const char *const subscriptions[] = {"subscriptions", NULL};
+static const char *const root_array[] = {NULL};
+
+static const struct atmos_json_rule user_rule = {msal_user_sections, 1, match_user};
+static const struct atmos_json_rule sp_rule = {msal_sp_sections, 1, match_sp};
+static const struct atmos_json_rule subscription_rule = {subscriptions, 0, match_subscription};
+static const struct atmos_json_rule sp_entry_rule = {root_array, 0, match_sp_entry};
+
+/* --- paths ---------------------------------------------------------------- */
+
+static char *atmos_dir(const struct atmos_cloud_ctx *c, const char *realm)
+{
+    return realm ? atmos_strfmt("%s/.azure/atmos/%s", c->env->home, realm)
+                 : atmos_strfmt("%s/.azure/atmos", c->env->home);
+}
+
+static char *az_file(const struct atmos_cloud_ctx *c, const char *name)
+{
+    return atmos_strfmt("%s/.azure/%s", c->env->home, name);
+}
+
+static char *device_code_token(const struct atmos_cloud_ctx *c, const char *provider)
+{
+    char *cache = atmos_path_cache_home(c->env);
+    char *out = cache ? atmos_strfmt("%s/atmos/azure-device-code/%s/token.json", cache, provider)
+                      : NULL;
+    free(cache);
+    return out;
+}
+
+static struct atmos_item *add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
+                              const char *label, char *path, const char *identity,
+                              const char *provider)
+{
+    struct atmos_item *it = atmos_cloud_add(c, kind, label, path, identity, provider);
+    if (it)
+        it->cloud = "azure";
+    return it;
+}
+
+static struct atmos_item *add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                   const struct atmos_json_rule *rule, const char *what,
+                                   const char *m0, const char *m1, const char *m2,
+                                   const char *provider)
+{
+    struct atmos_item *it = atmos_cloud_add_json(c, label, path, rule, what, m0, m1, m2, provider);
+    if (it)
+        it->cloud = "azure";
+    return it;
+}
+
+/* --- planning ------------------------------------------------------------- */
+
+static int add_subscription(struct atmos_cloud_ctx *c, const struct account *a, const char *sub,
+                            const char *provider)
+{
+    if (sub == NULL || a->tenant == NULL || a->from_cli)
+        return 0;
+    char *what = atmos_strfmt("subscription %s", sub);
+    const char *user = a->username ? a->username : a->sp ? a->client_id : NULL;
+    int rc = what && add_json(c, "Azure CLI subscription", az_file(c, "azureProfile.json"),
+                              &subscription_rule, what, sub, a->tenant, user, provider)
+                 ? 0
+                 : -1;
+    free(what);
+    return rc;
+}
+
+/* Every entry of the account in the MSAL caches and az's service principal store. */
+static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const char *realm,
+                       const char *provider)
+{
+    if (a->from_cli)
+        return 0;
+    int rc = 0;
+    char *what = NULL;
+    if (a->sp && a->client_id && a->tenant) {
+        what = atmos_strfmt("service principal %s", a->client_id);
+        rc = what && add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"), &sp_rule,
+                              what, a->client_id, a->tenant, NULL, provider) &&
+                     add_json(c, "Azure CLI service principal",
+                              az_file(c, "service_principal_entries.json"), &sp_entry_rule, what,
+                              a->client_id, a->tenant, NULL, provider)
+                 ? 0
+                 : -1;
+    } else if (!a->sp && (a->home_account_id || a->oid_tid)) {
+        /* One account, one item: the home account id, and <oid>.<tenant> only when it differs
+         * (a guest user), whichever file of atmos's it was learnt from. */
+        const char *id = a->home_account_id ? a->home_account_id : a->oid_tid;
+        const char *alt = a->oid_tid && strcmp(a->oid_tid, id) != 0 ? a->oid_tid : NULL;
+        what = atmos_strfmt("account %s", id);
+        rc = what && add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
+                              &user_rule, what, id, alt, NULL, provider)
+                 ? 0
+                 : -1;
+        char *dir = rc == 0 && realm ? atmos_dir(c, realm) : NULL;
+        if (dir)
+            rc = add_json(c, "atmos MSAL cache", atmos_path_join(dir, "msal_token_cache.json"),
+                          &user_rule, what, id, alt, NULL, provider)
+                     ? 0
+                     : -1;
+        free(dir);
+    }
+    free(what);
+    if (rc == 0)
+        rc = add_subscription(c, a, a->subscription, provider);
+    return rc;
+}
+
+/* The account of a JSON file of atmos's (credentials.json, token.json); 0 when none. */
+static int read_account(const struct atmos_cloud_ctx *c, const char *path, struct account *a)
+{
+    json_object *f = path ? atmos_cloud_read_json(c, path) : NULL;
+    int rc = f ? account_from(f, a) : 0;
+    if (f == NULL)
+        memset(a, 0, sizeof(*a));
+    json_object_put(f);
+    return rc;
+}
+
+static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
+{
+    const struct atmos_identity *id = atmos_config_identity(c->cfg, name);
+    const char *sub = id ? id->subscription_id.value : NULL;
+    if (chain->provider == NULL)
+        return 0;
+    char *dir = atmos_dir(c, c->realm);
+    char *creds = dir ? atmos_strfmt("%s/%s/credentials.json", dir, chain->provider) : NULL;
+    struct account a;
+    int rc = creds ? read_account(c, creds, &a) : -1;
+    free(dir);
+    if (rc == 0)
+        rc = add_subscription(c, &a, sub, chain->provider);
+    /* credentials.json is the provider's, rewritten by each identity's login:
+     * it is this identity's when it holds this identity's subscription. */
+    if (rc == 0 && sub && a.subscription && strcmp(a.subscription, sub) == 0) {
+        rc = add(c, ATMOS_ITEM_FILE, "atmos credentials", creds, name, chain->provider) ? 0 : -1;
+        creds = NULL;
+    }
+    free(creds);
+    account_free(&a);
+    return rc;
+}
+
+static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
+{
+    char *dir = atmos_dir(c, c->realm);
+    char *pdir = dir ? atmos_path_join(dir, name) : NULL;
+    char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
+    char *token = device_code_token(c, name);
+    struct account acc[2];
+    int rc = -1, n = 0;
+    int cli = p && p->kind.value && strcmp(p->kind.value, "azure/cli") == 0;
+    memset(acc, 0, sizeof(acc));
+    if (!creds || !token || read_account(c, creds, &acc[0]) != 0 ||
+        read_account(c, token, &acc[1]) != 0)
+        goto done;
+    n = 2;
+    for (int i = 0; i < n; i++) {
+        acc[i].from_cli |= cli;
+        if (add_account(c, &acc[i], c->realm, name) != 0)
+            goto done;
+        /* The subscriptions of the provider's identities, as that account. */
+        for (size_t k = 0; k < c->plan->nidentities; k++) {
+            const struct atmos_identity *id = atmos_config_identity(c->cfg, c->plan->identities[k]);
+            struct atmos_chain ch;
+            if (id == NULL || atmos_chain_resolve(c->cfg, id->name, &ch, NULL) != ATMOS_OK)
+                continue;
+            int mine = ch.provider && strcmp(ch.provider, name) == 0;
+            atmos_chain_free(&ch);
+            if (mine && add_subscription(c, &acc[i], id->subscription_id.value, name) != 0)
+                goto done;
+        }
+    }
+    struct atmos_item *it = add(c, ATMOS_ITEM_FILE, "device-code token cache", token, NULL, name);
+    token = NULL;
+    if (it == NULL)
+        goto done;
+    it->prune_parent = 1;
+    rc = add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) ? 0 : -1;
+    pdir = NULL;
+done:
+    for (int i = 0; i < 2; i++)
+        account_free(&acc[i]);
+    free(dir);
+    free(pdir);
+    free(creds);
+    free(token);
+    return rc;
+}
+
+/* --- discovery ------------------------------------------------------------ */
+
+/* <dir>/<name>/ holding credentials.json: a provider directory, and its account. */
+static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
+                          const char *name, void *realm)
+{
+    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    char *pdir = atmos_path_join(dir, name);
+    char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
+    struct account a;
+    int rc = -1;
+    memset(&a, 0, sizeof(a));
+    if (creds == NULL || read_account(c, creds, &a) != 0)
+        goto done;
+    rc = 0;
+    if (a.tenant == NULL && a.oid_tid == NULL)
+        goto done; /* not a provider directory (or nothing to learn from it) */
+    rc = add_account(c, &a, NULL, name) == 0 &&
+                 add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) &&
+                 atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) == 0
+             ? 0
+             : -1;
+    pdir = NULL;
+    (void)realm;
+done:
+    account_free(&a);
+    free(pdir);
+    free(creds);
+    return rc;
+}
+
+/* ~/.azure/atmos/<entry>: a realm-less provider directory, or a realm. */
+static int found_top(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                     void *arg)
+{
+    (void)arg;
+    size_t before = c->plan->nitems;
+    if (found_provider(c, dirfd, dir, name, NULL) != 0)
+        return -1;
+    if (c->plan->nitems != before || !atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    char *realm = atmos_path_join(dir, name);
+    int rc = realm ? atmos_cloud_each_entry(c, realm, found_provider, (void *)name) : -1;
+    /* The realm's own MSAL cache: atmos's file, all of it session data. */
+    if (rc == 0)
+        rc = add(c, ATMOS_ITEM_FILE, "atmos MSAL cache",
+                 atmos_path_join(realm, "msal_token_cache.json"), NULL, NULL)
+                 ? 0
+                 : -1;
+    free(realm);
+    return rc;
+}
+
+static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                       void *arg)
+{
+    (void)arg;
+    if (atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    char *token = atmos_strfmt("%s/%s/token.json", dir, name);
+    struct account a;
+    int rc = token ? read_account(c, token, &a) : -1;
+    if (rc == 0)
+        rc = add_account(c, &a, NULL, name);
+    account_free(&a);
+    struct atmos_item *it =
+        rc == 0 ? add(c, ATMOS_ITEM_FILE, "device-code token cache", token, NULL, name) : NULL;
+    if (it == NULL) {
+        if (rc == 0)
+            return -1;
+        free(token);
+        return rc;
+    }
+    it->prune_parent = 1;
+    return 0;
+}
+
+static int discover(struct atmos_cloud_ctx *c)
+{
+    char *dir = atmos_dir(c, NULL);
+    char *cache = atmos_path_cache_home(c->env);
+    char *dc = cache ? atmos_path_join(cache, "atmos/azure-device-code") : NULL;
+    int rc = dir && dc && atmos_cloud_each_entry(c, dir, found_top, NULL) == 0 &&
+                     atmos_cloud_each_entry(c, dc, found_token, NULL) == 0
+                 ? 0
+                 : -1;
+    free(dir);
+    free(cache);
+    free(dc);
+    return rc;
+}
+
+const struct atmos_cloud atmos_cloud_azure = {"azure", identity, provider, NULL, discover, 0};
