@@ -25,7 +25,7 @@ SAN      ?=
 
 # Everything the build, the tests and the demo use, by Debian package name.
 DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
-               libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore \
+               libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore python3-msal \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind
 # make bench also: the AWS CLI (v2, Debian's) whose `aws sso logout` is the reference.

@@ -13,6 +13,7 @@
 
 #include "cloud.h"
 #include "internal.h"
+#include "paths.h"
 #include "plan_internal.h"
 
 const struct atmos_cloud *const atmos_clouds[] = {&atmos_cloud_aws, &atmos_cloud_azure,
@@ -27,19 +28,20 @@ const struct atmos_cloud *const atmos_clouds[] = {&atmos_cloud_aws, &atmos_cloud
 static const struct kind {
     const char *kind;
     const struct atmos_cloud *cloud;
-} provider_kinds[] = {
-    {"atmos/pro", NULL},
-    {"aws/iam-identity-center", &atmos_cloud_aws},
-    {"aws/saml", &atmos_cloud_aws},
-    {"azure/cli", &atmos_cloud_azure},
-    {"azure/device-code", &atmos_cloud_azure},
-    {"azure/interactive", &atmos_cloud_azure},
-    {"azure/oidc", &atmos_cloud_azure},
-    {"gcp/adc", &atmos_cloud_gcp},
-    {"gcp/workload-identity-federation", &atmos_cloud_gcp},
-    {"github/oidc", &atmos_cloud_aws},
-    {"mock", &atmos_cloud_aws},
-    {"mock/aws", &atmos_cloud_aws},
+} provider_kinds[] =
+    {
+        {"atmos/pro", NULL},
+        {"aws/iam-identity-center", &atmos_cloud_aws},
+        {"aws/saml", &atmos_cloud_aws},
+        {"azure/cli", &atmos_cloud_azure},
+        {"azure/device-code", &atmos_cloud_azure},
+        {"azure/interactive", &atmos_cloud_azure},
+        {"azure/oidc", &atmos_cloud_azure},
+        {"gcp/adc", &atmos_cloud_gcp},
+        {"gcp/workload-identity-federation", &atmos_cloud_gcp},
+        {"github/oidc", &atmos_cloud_aws},
+        {"mock", &atmos_cloud_aws},
+        {"mock/aws", &atmos_cloud_aws},
 },
   identity_kinds[] = {
       {"ambient", NULL},
@@ -83,7 +85,10 @@ struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_ki
                                    const char *label, char *path, const char *identity,
                                    const char *provider)
 {
-    return atmos_plan_add_item(c->plan, kind, label, path, identity, provider);
+    struct atmos_item *it = atmos_plan_add_item(c->plan, kind, label, path, identity, provider);
+    if (it)
+        it->cloud = c->cloud;
+    return it;
 }
 
 static int same(const char *a, const char *b)
@@ -108,7 +113,7 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
         }
     }
     struct atmos_item *it =
-        atmos_plan_add_item(c->plan, ATMOS_ITEM_JSON_ENTRIES, label, path, NULL, provider);
+        atmos_cloud_add(c, ATMOS_ITEM_JSON_ENTRIES, label, path, NULL, provider);
     if (it == NULL)
         return NULL;
     it->rule = rule;
@@ -142,6 +147,45 @@ int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_ent
             rc = fn(c, dirfd(d), dir, de->d_name, arg);
     closedir(d);
     return rc;
+}
+
+struct base {
+    const char *sub;
+    atmos_entry_fn fn;
+    void *arg;
+};
+
+/* <config home>/atmos/<entry>: <sub> itself is the realm-less base, <realm>/<sub> a realm's. */
+static int each_base_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                           void *arg)
+{
+    const struct base *b = arg;
+    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    char *base = strcmp(name, b->sub) == 0 ? atmos_path_join(dir, name)
+                                           : atmos_strfmt("%s/%s/%s", dir, name, b->sub);
+    int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : -1;
+    free(base);
+    return rc;
+}
+
+int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entry_fn fn, void *arg)
+{
+    struct base b = {sub, fn, arg};
+    char *dir = atmos_path_atmos_config(c->env);
+    int rc = dir ? atmos_cloud_each_entry(c, dir, each_base_entry, &b) : -1;
+    free(dir);
+    return rc;
+}
+
+int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
+                                 const char *name, void *label)
+{
+    if (atmos_cloud_is(c, dirfd, name) != 1)
+        return 0;
+    if (!atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, label, atmos_path_join(dir, name), NULL, name))
+        return -1;
+    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name);
 }
 
 int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name)

@@ -19,6 +19,7 @@ struct atmos_cloud_ctx {
     const struct atmos_logger *lg;
     struct atmos_fs fs;
     const char *realm; /* the configured realm, or NULL */
+    const char *cloud; /* the cloud being asked: its name goes on every item it adds */
 };
 
 struct atmos_cloud {
@@ -52,7 +53,10 @@ extern const struct atmos_cloud *const atmos_clouds[];
 int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud);
 int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud);
 
-/* Adding items, for the cloud files.  Each takes ownership of `path`. */
+/* Call a cloud's hook with c->cloud set to its name. */
+#define ATMOS_CLOUD_CALL(c, cl, hook, ...) ((c)->cloud = (cl)->name, (cl)->hook((c), __VA_ARGS__))
+
+/* Adding items, for the cloud files (item->cloud is c->cloud).  Each takes ownership of `path`. */
 struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
                                    const char *label, char *path, const char *identity,
                                    const char *provider);
@@ -68,6 +72,14 @@ typedef int (*atmos_entry_fn)(struct atmos_cloud_ctx *c, int dirfd, const char *
                               const char *name, void *arg);
 int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_entry_fn fn,
                            void *arg);
+/*
+ * Every entry of <config home>/atmos/<sub>/ and of <config home>/atmos/<realm>/<sub>/
+ * for every realm-shaped directory: what atmos wrote, with and without a realm.
+ */
+int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entry_fn fn, void *arg);
+/* fn for atmos_cloud_each_base: a directory <dir>/<name> is a provider directory (label in arg). */
+int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
+                                 const char *name, void *label);
 /* A directory (1) or a regular file (2) of ours at dirfd/name; 0 otherwise. */
 int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
 /* [a-z0-9_-]{1,64}: could be a realm or a name atmos made a directory of. */

@@ -23,16 +23,6 @@
 #include "paths.h"
 #include "ssocache.h"
 
-static struct atmos_item *add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
-                              const char *label, char *path, const char *identity,
-                              const char *provider)
-{
-    struct atmos_item *it = atmos_cloud_add(c, kind, label, path, identity, provider);
-    if (it)
-        it->cloud = "aws";
-    return it;
-}
-
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     if (chain->provider == NULL)
@@ -48,8 +38,9 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
                  {"config", ATMOS_INI_CONFIG, "config profile"}};
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < 2; i++) {
-        struct atmos_item *it = add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
-                                    atmos_path_join(dir, files[i].file), name, chain->provider);
+        struct atmos_item *it =
+            atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
+                            atmos_path_join(dir, files[i].file), name, chain->provider);
         if (it == NULL || (it->section = strdup(name)) == NULL)
             rc = -1;
         else
@@ -88,10 +79,9 @@ static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, cons
         struct stat st;
         if (path == NULL)
             goto done;
-        r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_SSO_MAX_BYTES, &buf, &st,
-                          &why);
-        int mine = r == ATMOS_FS_OK && atmos_sso_match(buf.data ? buf.data : "", buf.len,
-                                                       start_url) == ATMOS_SSO_MATCH;
+        r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
+        int mine = r == ATMOS_FS_OK &&
+                   atmos_sso_match(buf.data ? buf.data : "", buf.len, start_url) == ATMOS_SSO_MATCH;
         atmos_buf_free(&buf);
         if (r == ATMOS_FS_FAIL)
             atmos_log(c->lg, ATMOS_LOG_DEBUG, "skipping %s", why.msg);
@@ -99,8 +89,8 @@ static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, cons
             free(path);
             continue;
         }
-        struct atmos_item *it = add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token", path, NULL,
-                                    provider);
+        struct atmos_item *it =
+            atmos_cloud_add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token", path, NULL, provider);
         if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(start_url)) == NULL))
             goto done;
     }
@@ -116,30 +106,30 @@ done:
 
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
-    if (!add(c, ATMOS_ITEM_DIRECTORY, "provider directory",
-             atmos_path_provider_dir(c->env, c->cfg, name, p), NULL, name))
+    if (!atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "provider directory",
+                         atmos_path_provider_dir(c->env, c->cfg, name, p), NULL, name))
         return -1;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
     const char *url = p->start_url.value;
     if (url && *url) {
         struct atmos_item *it;
-        if (!add(c, ATMOS_ITEM_FILE, "atmos SSO session",
-                 atmos_path_sso_session(c->env, url, p->region.value), NULL, name))
+        if (!atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
+                             atmos_path_sso_session(c->env, url, p->region.value), NULL, name))
             return -1;
         /* The legacy cache name; the scan below finds sso-session names too. */
-        it = add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token", atmos_path_aws_sso_token(c->env, url),
-                 NULL, name);
+        it = atmos_cloud_add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token",
+                             atmos_path_aws_sso_token(c->env, url), NULL, name);
         if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(url)) == NULL))
             return -1;
         if (scan_sso_cache(c, url, name) != 0)
             return -1;
     }
     char *pdir = atmos_path_provisioned_dir(c->env, name);
-    struct atmos_item *it = pdir ? add(c, ATMOS_ITEM_FILE, "provisioned identities",
-                                       atmos_path_join(pdir, "provisioned-identities.yaml"), NULL,
-                                       name)
-                                 : NULL;
+    struct atmos_item *it =
+        pdir ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "provisioned identities",
+                               atmos_path_join(pdir, "provisioned-identities.yaml"), NULL, name)
+             : NULL;
     free(pdir);
     if (it == NULL)
         return -1;
@@ -168,33 +158,6 @@ struct found {
     char **urls; /* start URLs found in atmos's session cache */
     size_t nurls;
 };
-
-static int add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
-                            const char *name, void *arg)
-{
-    (void)arg;
-    if (atmos_cloud_is(c, dirfd, name) != 1)
-        return 0;
-    char *path = atmos_path_join(dir, name);
-    if (path == NULL || !add(c, ATMOS_ITEM_DIRECTORY, "provider directory", path, NULL, name))
-        return -1;
-    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name);
-}
-
-/* <config home>/atmos/<entry>: "aws" is the realm-less base, <realm>/aws a realm's. */
-static int add_base(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
-                    void *arg)
-{
-    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
-        return 0;
-    char *base = strcmp(name, "aws") == 0 ? atmos_path_join(dir, "aws")
-                                          : atmos_strfmt("%s/%s/aws", dir, name);
-    if (base == NULL)
-        return -1;
-    int rc = atmos_cloud_each_entry(c, base, add_provider_dir, arg);
-    free(base);
-    return rc;
-}
 
 /* The start URL an atmos session cache file names, if any (malloc'd). */
 static char *session_url(const struct atmos_cloud_ctx *c, int dirfd, const char *name,
@@ -237,19 +200,19 @@ static int add_session(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
         return -1;
     }
     free(url);
-    return add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL) ? 0 : -1;
+    return atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL) ? 0 : -1;
 }
 
-static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
-                           const char *name, void *arg)
+static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                           void *arg)
 {
     (void)arg;
     if (atmos_cloud_is(c, dirfd, name) != 1)
         return 0;
     char *path = atmos_strfmt("%s/%s/provisioned-identities.yaml", dir, name);
-    struct atmos_item *it = path ? add(c, ATMOS_ITEM_FILE, "provisioned identities", path, NULL,
-                                       name)
-                                 : NULL;
+    struct atmos_item *it =
+        path ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "provisioned identities", path, NULL, name)
+             : NULL;
     if (it == NULL)
         return -1;
     it->prune_parent = 1;
@@ -271,14 +234,12 @@ static char *parent_of(char *p)
 static int discover(struct atmos_cloud_ctx *c)
 {
     struct found f = {NULL, 0};
-    /* <config home>/atmos is the default AWS base's parent, realm or not. */
-    char *atmos_cfg = parent_of(atmos_path_default_aws_base(c->env, NULL));
     char *sessions = parent_of(atmos_path_sso_session(c->env, "", NULL));
     char *auth = parent_of(atmos_path_provisioned_dir(c->env, "x"));
     int rc = -1;
-    if (!atmos_cfg || !sessions || !auth)
+    if (!sessions || !auth)
         goto done;
-    if (atmos_cloud_each_entry(c, atmos_cfg, add_base, NULL) != 0 ||
+    if (atmos_cloud_each_base(c, "aws", atmos_cloud_add_provider_dir, "provider directory") != 0 ||
         atmos_cloud_each_entry(c, sessions, add_session, &f) != 0 ||
         atmos_cloud_each_entry(c, auth, add_provisioned, NULL) != 0)
         goto done;
@@ -289,7 +250,6 @@ static int discover(struct atmos_cloud_ctx *c)
     rc = 0;
 done:
     atmos_strv_free(f.urls, f.nurls);
-    free(atmos_cfg);
     free(sessions);
     free(auth);
     return rc;

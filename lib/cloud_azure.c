@@ -111,16 +111,18 @@ static int account_from(json_object *f, struct account *a)
 {
     const char *token = str(f, "access_token") ? str(f, "access_token") : str(f, "accessToken");
     const char *tenant = str(f, "tenant_id") ? str(f, "tenant_id") : str(f, "tenantId");
-    const char *sub = str(f, "subscription_id") ? str(f, "subscription_id") : str(f, "subscriptionId");
+    const char *sub =
+        str(f, "subscription_id") ? str(f, "subscription_id") : str(f, "subscriptionId");
     json_object *claims = jwt_claims(token), *sp;
     const char *oid = str(claims, "oid"), *tid = str(claims, "tid");
-    const char *user = str(claims, "upn") ? str(claims, "upn")
+    const char *user = str(claims, "upn")           ? str(claims, "upn")
                        : str(claims, "unique_name") ? str(claims, "unique_name")
                                                     : str(claims, "email");
     memset(a, 0, sizeof(*a));
     if (tenant == NULL)
         tenant = tid;
-    a->sp = json_object_object_get_ex(f, "is_service_principal", &sp) && json_object_get_boolean(sp);
+    a->sp =
+        json_object_object_get_ex(f, "is_service_principal", &sp) && json_object_get_boolean(sp);
     a->from_cli = same_str(f, "auth_method", "cli");
     int bad = (tenant && (a->tenant = strdup(tenant)) == NULL) ||
               (sub && (a->subscription = strdup(sub)) == NULL) ||
@@ -198,31 +200,10 @@ static char *az_file(const struct atmos_cloud_ctx *c, const char *name)
 static char *device_code_token(const struct atmos_cloud_ctx *c, const char *provider)
 {
     char *cache = atmos_path_cache_home(c->env);
-    char *out = cache ? atmos_strfmt("%s/atmos/azure-device-code/%s/token.json", cache, provider)
-                      : NULL;
+    char *out =
+        cache ? atmos_strfmt("%s/atmos/azure-device-code/%s/token.json", cache, provider) : NULL;
     free(cache);
     return out;
-}
-
-static struct atmos_item *add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
-                              const char *label, char *path, const char *identity,
-                              const char *provider)
-{
-    struct atmos_item *it = atmos_cloud_add(c, kind, label, path, identity, provider);
-    if (it)
-        it->cloud = "azure";
-    return it;
-}
-
-static struct atmos_item *add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
-                                   const struct atmos_json_rule *rule, const char *what,
-                                   const char *m0, const char *m1, const char *m2,
-                                   const char *provider)
-{
-    struct atmos_item *it = atmos_cloud_add_json(c, label, path, rule, what, m0, m1, m2, provider);
-    if (it)
-        it->cloud = "azure";
-    return it;
 }
 
 /* --- planning ------------------------------------------------------------- */
@@ -234,10 +215,11 @@ static int add_subscription(struct atmos_cloud_ctx *c, const struct account *a, 
         return 0;
     char *what = atmos_strfmt("subscription %s", sub);
     const char *user = a->username ? a->username : a->sp ? a->client_id : NULL;
-    int rc = what && add_json(c, "Azure CLI subscription", az_file(c, "azureProfile.json"),
-                              &subscription_rule, what, sub, a->tenant, user, provider)
-                 ? 0
-                 : -1;
+    int rc =
+        what && atmos_cloud_add_json(c, "Azure CLI subscription", az_file(c, "azureProfile.json"),
+                                     &subscription_rule, what, sub, a->tenant, user, provider)
+            ? 0
+            : -1;
     free(what);
     return rc;
 }
@@ -252,27 +234,32 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
     char *what = NULL;
     if (a->sp && a->client_id && a->tenant) {
         what = atmos_strfmt("service principal %s", a->client_id);
-        rc = what && add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"), &sp_rule,
-                              what, a->client_id, a->tenant, NULL, provider) &&
-                     add_json(c, "Azure CLI service principal",
-                              az_file(c, "service_principal_entries.json"), &sp_entry_rule, what,
-                              a->client_id, a->tenant, NULL, provider)
-                 ? 0
-                 : -1;
+        rc =
+            what &&
+                    atmos_cloud_add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
+                                         &sp_rule, what, a->client_id, a->tenant, NULL, provider) &&
+                    atmos_cloud_add_json(c, "Azure CLI service principal",
+                                         az_file(c, "service_principal_entries.json"),
+                                         &sp_entry_rule, what, a->client_id, a->tenant, NULL,
+                                         provider)
+                ? 0
+                : -1;
     } else if (!a->sp && (a->home_account_id || a->oid_tid)) {
         /* One account, one item: the home account id, and <oid>.<tenant> only when it differs
          * (a guest user), whichever file of atmos's it was learnt from. */
         const char *id = a->home_account_id ? a->home_account_id : a->oid_tid;
         const char *alt = a->oid_tid && strcmp(a->oid_tid, id) != 0 ? a->oid_tid : NULL;
         what = atmos_strfmt("account %s", id);
-        rc = what && add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
-                              &user_rule, what, id, alt, NULL, provider)
-                 ? 0
-                 : -1;
+        rc =
+            what && atmos_cloud_add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
+                                         &user_rule, what, id, alt, NULL, provider)
+                ? 0
+                : -1;
         char *dir = rc == 0 && realm ? atmos_dir(c, realm) : NULL;
         if (dir)
-            rc = add_json(c, "atmos MSAL cache", atmos_path_join(dir, "msal_token_cache.json"),
-                          &user_rule, what, id, alt, NULL, provider)
+            rc = atmos_cloud_add_json(c, "atmos MSAL cache",
+                                      atmos_path_join(dir, "msal_token_cache.json"), &user_rule,
+                                      what, id, alt, NULL, provider)
                      ? 0
                      : -1;
         free(dir);
@@ -310,7 +297,9 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     /* credentials.json is the provider's, rewritten by each identity's login:
      * it is this identity's when it holds this identity's subscription. */
     if (rc == 0 && sub && a.subscription && strcmp(a.subscription, sub) == 0) {
-        rc = add(c, ATMOS_ITEM_FILE, "atmos credentials", creds, name, chain->provider) ? 0 : -1;
+        rc = atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos credentials", creds, name, chain->provider)
+                 ? 0
+                 : -1;
         creds = NULL;
     }
     free(creds);
@@ -348,12 +337,13 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
                 goto done;
         }
     }
-    struct atmos_item *it = add(c, ATMOS_ITEM_FILE, "device-code token cache", token, NULL, name);
+    struct atmos_item *it =
+        atmos_cloud_add(c, ATMOS_ITEM_FILE, "device-code token cache", token, NULL, name);
     token = NULL;
     if (it == NULL)
         goto done;
     it->prune_parent = 1;
-    rc = add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) ? 0 : -1;
+    rc = atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) ? 0 : -1;
     pdir = NULL;
 done:
     for (int i = 0; i < 2; i++)
@@ -368,8 +358,8 @@ done:
 /* --- discovery ------------------------------------------------------------ */
 
 /* <dir>/<name>/ holding credentials.json: a provider directory, and its account. */
-static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
-                          const char *name, void *realm)
+static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                          void *realm)
 {
     if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
         return 0;
@@ -384,7 +374,7 @@ static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
     if (a.tenant == NULL && a.oid_tid == NULL)
         goto done; /* not a provider directory (or nothing to learn from it) */
     rc = add_account(c, &a, NULL, name) == 0 &&
-                 add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) &&
+                 atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) &&
                  atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) == 0
              ? 0
              : -1;
@@ -411,8 +401,8 @@ static int found_top(struct atmos_cloud_ctx *c, int dirfd, const char *dir, cons
     int rc = realm ? atmos_cloud_each_entry(c, realm, found_provider, (void *)name) : -1;
     /* The realm's own MSAL cache: atmos's file, all of it session data. */
     if (rc == 0)
-        rc = add(c, ATMOS_ITEM_FILE, "atmos MSAL cache",
-                 atmos_path_join(realm, "msal_token_cache.json"), NULL, NULL)
+        rc = atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos MSAL cache",
+                             atmos_path_join(realm, "msal_token_cache.json"), NULL, NULL)
                  ? 0
                  : -1;
     free(realm);
@@ -432,7 +422,8 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
         rc = add_account(c, &a, NULL, name);
     account_free(&a);
     struct atmos_item *it =
-        rc == 0 ? add(c, ATMOS_ITEM_FILE, "device-code token cache", token, NULL, name) : NULL;
+        rc == 0 ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "device-code token cache", token, NULL, name)
+                : NULL;
     if (it == NULL) {
         if (rc == 0)
             return -1;

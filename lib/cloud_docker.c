@@ -66,29 +66,24 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
                            const char *provider)
 {
     if (!is_known(in->kind.value)) {
-        struct atmos_item *it = atmos_cloud_add(c, ATMOS_ITEM_UNKNOWN,
-                                                "integration of an unknown kind", NULL, NULL,
-                                                provider);
+        struct atmos_item *it = atmos_cloud_add(
+            c, ATMOS_ITEM_UNKNOWN, "integration of an unknown kind", NULL, NULL, provider);
         if (it == NULL || (it->what = atmos_strfmt("%s (kind %s)", in->name,
                                                    in->kind.value ? in->kind.value : "?")) == NULL)
             return -1;
-        it->cloud = "docker";
         return 0;
     }
     char *reg = registry_of(in);
     if (reg == NULL)
         return 0;
     char *what = atmos_strfmt("registry %s (integration %s)", reg, in->name);
-    struct atmos_item *it = what ? atmos_cloud_add_json(c, "docker login", config_path(c),
-                                                        &registry_rule, what, reg, NULL, NULL,
-                                                        provider)
-                                 : NULL;
+    struct atmos_item *it =
+        what ? atmos_cloud_add_json(c, "docker login", config_path(c), &registry_rule, what, reg,
+                                    NULL, NULL, provider)
+             : NULL;
     free(reg);
     free(what);
-    if (it == NULL)
-        return -1;
-    it->cloud = "docker";
-    return 0;
+    return it ? 0 : -1;
 }
 
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)

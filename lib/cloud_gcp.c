@@ -32,16 +32,6 @@ static char *provider_dir(const struct atmos_cloud_ctx *c, const char *provider)
     return out;
 }
 
-static struct atmos_item *add_dir(struct atmos_cloud_ctx *c, const char *label, char *path,
-                                  const char *identity, const char *provider)
-{
-    struct atmos_item *it =
-        atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, label, path, identity, provider);
-    if (it)
-        it->cloud = "gcp";
-    return it;
-}
-
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     if (chain->provider == NULL)
@@ -53,8 +43,9 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     static const char *const sub[][2] = {{"adc", "application default credentials"},
                                          {"config", "gcloud configuration"}};
     for (size_t i = 0; i < 2; i++) {
-        struct atmos_item *it = add_dir(c, sub[i][1], atmos_strfmt("%s/%s/%s", dir, sub[i][0], name),
-                                        name, chain->provider);
+        struct atmos_item *it =
+            atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, sub[i][1],
+                            atmos_strfmt("%s/%s/%s", dir, sub[i][0], name), name, chain->provider);
         if (it == NULL || (it->lock = atmos_strfmt("%s/%s.identity", dir, name)) == NULL)
             goto done;
     }
@@ -67,40 +58,15 @@ done:
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    return add_dir(c, "GCP provider directory", provider_dir(c, name), NULL, name) ? 0 : -1;
-}
-
-static int add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
-                            const char *name, void *arg)
-{
-    (void)arg;
-    if (atmos_cloud_is(c, dirfd, name) != 1)
-        return 0;
-    char *path = atmos_path_join(dir, name);
-    if (!add_dir(c, "GCP provider directory", path, NULL, name))
-        return -1;
-    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name);
-}
-
-/* <config home>/atmos/<entry>: "gcp" is the realm-less base, <realm>/gcp a realm's. */
-static int add_base(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
-                    void *arg)
-{
-    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
-        return 0;
-    char *base = strcmp(name, "gcp") == 0 ? atmos_path_join(dir, "gcp")
-                                          : atmos_strfmt("%s/%s/gcp", dir, name);
-    int rc = base ? atmos_cloud_each_entry(c, base, add_provider_dir, arg) : -1;
-    free(base);
-    return rc;
+    return atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "GCP provider directory", provider_dir(c, name),
+                           NULL, name)
+               ? 0
+               : -1;
 }
 
 static int discover(struct atmos_cloud_ctx *c)
 {
-    char *base = atmos_path_atmos_config(c->env);
-    int rc = base ? atmos_cloud_each_entry(c, base, add_base, NULL) : -1;
-    free(base);
-    return rc;
+    return atmos_cloud_each_base(c, "gcp", atmos_cloud_add_provider_dir, "GCP provider directory");
 }
 
 const struct atmos_cloud atmos_cloud_gcp = {"gcp", identity, provider, NULL, discover, 0};

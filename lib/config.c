@@ -165,8 +165,8 @@ static int make_room(struct table *t, void **arr, size_t size, size_t n)
     return 0;
 }
 
-static void *find_or_add(struct table *t, void **arr, size_t *n,
-                         size_t size, const char *name, struct atmos_mark mark)
+static void *find_or_add(struct table *t, void **arr, size_t *n, size_t size, const char *name,
+                         struct atmos_mark mark)
 {
     if (make_room(t, arr, size, *n) != 0)
         return NULL;
@@ -271,8 +271,7 @@ static int check_base_path(const struct atmos_provider *p, struct atmos_err *err
     while (isspace((unsigned char)*s))
         s++;
     if (*s == '\0')
-        return fail_mark(err, &f->mark, "provider \"%s\": spec.files.base_path is empty",
-                         p->name);
+        return fail_mark(err, &f->mark, "provider \"%s\": spec.files.base_path is empty", p->name);
     if (strpbrk(v, "\r\n") != NULL)
         return fail_mark(err, &f->mark,
                          "provider \"%s\": spec.files.base_path contains a line break", p->name);
@@ -307,8 +306,8 @@ static int check_identity(const struct atmos_config *cfg, const struct atmos_ide
                          "identity \"%s\": both via.provider and via.identity are set", id->name);
     if (!prov && !via)
         return fail_mark(err, &id->mark,
-                         "identity \"%s\": needs via.provider or via.identity (kind %s)",
-                         id->name, id->kind.value);
+                         "identity \"%s\": needs via.provider or via.identity (kind %s)", id->name,
+                         id->kind.value);
     if (prov && !atmos_config_provider(cfg, prov))
         return fail_mark(err, &id->via_provider.mark,
                          "identity \"%s\": via.provider \"%s\" is not a configured provider",
@@ -322,12 +321,14 @@ static int check_identity(const struct atmos_config *cfg, const struct atmos_ide
 
 static int cmp_provider(const void *a, const void *b)
 {
-    return strcmp(((const struct atmos_provider *)a)->name, ((const struct atmos_provider *)b)->name);
+    return strcmp(((const struct atmos_provider *)a)->name,
+                  ((const struct atmos_provider *)b)->name);
 }
 
 static int cmp_identity(const void *a, const void *b)
 {
-    return strcmp(((const struct atmos_identity *)a)->name, ((const struct atmos_identity *)b)->name);
+    return strcmp(((const struct atmos_identity *)a)->name,
+                  ((const struct atmos_identity *)b)->name);
 }
 
 static int cmp_integration(const void *a, const void *b)

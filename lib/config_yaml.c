@@ -276,7 +276,8 @@ static int load_integration(const struct ctx *c, struct atmos_config *cfg, const
     } fields[] = {
         {1, "identity", "via.identity", offsetof(struct atmos_integration, via_identity)},
         {1, "provider", "via.provider", offsetof(struct atmos_integration, via_provider)},
-        {0, "account_id", "spec.registry.account_id", offsetof(struct atmos_integration, account_id)},
+        {0, "account_id", "spec.registry.account_id",
+         offsetof(struct atmos_integration, account_id)},
         {0, "region", "spec.registry.region", offsetof(struct atmos_integration, region)},
         {0, "name", "spec.registry.name", offsetof(struct atmos_integration, registry_name)},
     };
@@ -430,10 +431,10 @@ int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const 
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        rc = atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s%s%s", path,
-                        parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                        parser.problem ? parser.problem : "invalid YAML",
-                        parser.context ? " " : "", parser.context ? parser.context : "");
+        rc = atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s%s%s", path, parser.problem_mark.line + 1,
+                        parser.problem_mark.column + 1,
+                        parser.problem ? parser.problem : "invalid YAML", parser.context ? " " : "",
+                        parser.context ? parser.context : "");
         goto done;
     }
     have_doc = 1;

@@ -19,7 +19,7 @@ int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
 {
     memset(plan, 0, sizeof(*plan));
     struct atmos_cloud_ctx c = {plan, NULL, env, opts ? opts->log : NULL, {env->home, geteuid()},
-                                NULL};
+                                NULL, NULL};
     plan->scope = ATMOS_SCOPE_ALL;
     plan->discovered = 1;
     if (env->home == NULL || env->home[0] != '/') {
@@ -29,7 +29,7 @@ int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
     if ((plan->home = strdup(env->home)) == NULL)
         goto oom;
     for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
-        if ((*cl)->discover && (*cl)->discover(&c) != 0)
+        if ((*cl)->discover && (c.cloud = (*cl)->name, (*cl)->discover(&c)) != 0)
             goto oom;
     atmos_strv_sort_unique(plan->providers, &plan->nproviders);
     return ATMOS_OK;

@@ -211,8 +211,8 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
         if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
             ATMOS_FS_OK)
             goto done;
-        if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out,
-                             &res) != 0)
+        if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) !=
+            0)
             goto oom;
     }
     if (res.found == 0) {
@@ -309,7 +309,8 @@ static void run_file(const struct run *r, struct atmos_item *it)
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing file path=%s", it->path);
         rc = atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why);
     }
-    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    set_outcome(it, rc, &why,
+                r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
     atmos_buf_free(&buf);
     if (dfd >= 0)
         close(dfd);
@@ -334,7 +335,8 @@ static void run_json(const struct run *r, struct atmos_item *it)
         rc = note_change(r, it, dfd, rc, &why);
         close(dfd);
     }
-    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    set_outcome(it, rc, &why,
+                r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
 }
 
 /* Held while a directory is removed, when atmos takes a lock to change it (GCP). */
@@ -386,7 +388,8 @@ static void run_directory(const struct run *r, struct atmos_item *it)
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
         rc = atmos_fs_rmtree(&r->fs, dfd, leaf, it->path, &why);
     }
-    set_outcome(it, rc, &why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    set_outcome(it, rc, &why,
+                r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
     if (lockfd >= 0)
         close(lockfd);
     if (dfd >= 0)
@@ -418,8 +421,7 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
         else if (b == ATMOS_KEYRING_KEYCTL)
             atmos_keyctl_run(batch, n, r->opts->dry_run, r->opts->log);
         else
-            atmos_secret_run(batch, n, r->opts->dry_run, r->opts->keyring_timeout_ms,
-                             r->opts->log);
+            atmos_secret_run(batch, n, r->opts->dry_run, r->opts->keyring_timeout_ms, r->opts->log);
     }
     free(batch);
 }
@@ -429,8 +431,8 @@ static void dir_sync_failed(void *owner, int err)
     struct atmos_item *it = owner;
     it->outcome = ATMOS_OUTCOME_FAILED;
     free(it->error);
-    it->error = atmos_strfmt("%s: changed, but syncing the directory failed: %s", it->path,
-                             strerror(err));
+    it->error =
+        atmos_strfmt("%s: changed, but syncing the directory failed: %s", it->path, strerror(err));
 }
 
 void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts)

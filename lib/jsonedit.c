@@ -29,8 +29,7 @@ struct doc {
     int bom, newline;
 };
 
-static int parse(const struct atmos_buf *b, const char *path, struct doc *d,
-                 struct atmos_why *why)
+static int parse(const struct atmos_buf *b, const char *path, struct doc *d, struct atmos_why *why)
 {
     const char *p = b->data ? b->data : "";
     size_t len = b->len;
@@ -53,10 +52,10 @@ static int parse(const struct atmos_buf *b, const char *path, struct doc *d,
     if (e != json_tokener_success || d->root == NULL || end != len) {
         json_object_put(d->root);
         d->root = NULL;
-        snprintf(why->msg, sizeof(why->msg), "%s does not parse as JSON (%s); left as it is",
-                 path, e != json_tokener_success ? json_tokener_error_desc(e)
-                       : d->root == NULL        ? "empty"
-                                                : "text after the end");
+        snprintf(why->msg, sizeof(why->msg), "%s does not parse as JSON (%s); left as it is", path,
+                 e != json_tokener_success ? json_tokener_error_desc(e)
+                 : d->root == NULL         ? "empty"
+                                           : "text after the end");
         return -1;
     }
     return 0;
@@ -80,7 +79,8 @@ static size_t strip_container(json_object *c, const struct atmos_item *it, int c
         const char **keys = calloc(cap ? cap : 1, sizeof(*keys));
         if (keys == NULL)
             return 0;
-        json_object_object_foreach(c, key, val) {
+        json_object_object_foreach(c, key, val)
+        {
             if (k < cap && it->rule->match(it, key, val))
                 keys[k++] = key;
         }
@@ -164,8 +164,7 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
     json_object_put(d.root);
     d.root = NULL;
     in.len = 0;
-    if ((rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why)) !=
-        ATMOS_FS_OK)
+    if ((rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why)) != ATMOS_FS_OK)
         goto done;
     if (parse(&in, it->path, &d, why) != 0) {
         rc = ATMOS_FS_FAIL;

@@ -45,7 +45,7 @@ static char *file_name(const char *key)
 {
     struct atmos_buf b = {0};
     for (const char *p = key; *p; p++) {
-        int rc = *p == '%' ? atmos_buf_append(&b, "%25", 3)
+        int rc = *p == '%'   ? atmos_buf_append(&b, "%25", 3)
                  : *p == '/' ? atmos_buf_append(&b, "%2F", 3)
                              : atmos_buf_append(&b, p, 1);
         if (rc != 0) {
@@ -79,7 +79,8 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
         if (path == NULL)
             return -1;
     }
-    struct atmos_item *it = atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
+    struct atmos_item *it =
+        atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
     if (it)
         it->implicit = implicit;
     return it ? 0 : -1;

@@ -40,9 +40,9 @@
     } while (0)
 
 #define SYM(name)                                                                                  \
-    __typeof__(name) *p_##name = (__typeof__(name) *)dlsym(h, #name);                             \
+    __typeof__(name) *p_##name = (__typeof__(name) *)dlsym(h, #name);                              \
     if (p_##name == NULL) {                                                                        \
-        say(out, "* libsecret lacks " #name);                                                     \
+        say(out, "* libsecret lacks " #name);                                                      \
         _exit(2);                                                                                  \
     }
 
@@ -122,7 +122,8 @@ static int bus_address(char *buf, size_t len)
     const char *rt = getenv("XDG_RUNTIME_DIR");
     struct stat st;
     char path[512];
-    if (rt == NULL || rt[0] != '/' || snprintf(path, sizeof(path), "%s/bus", rt) >= (int)sizeof(path))
+    if (rt == NULL || rt[0] != '/' ||
+        snprintf(path, sizeof(path), "%s/bus", rt) >= (int)sizeof(path))
         return -1;
     if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
         return -1;
@@ -144,8 +145,8 @@ static void fail_rest(struct atmos_item **items, size_t n, const char *why, int 
         int skip = unreachable && items[i]->implicit;
         items[i]->outcome = skip ? ATMOS_OUTCOME_UNCHECKED : ATMOS_OUTCOME_FAILED;
         free(items[i]->error);
-        items[i]->error = atmos_strfmt("%s%s (keychain entry %s)", skip ? "not checked: " : "",
-                                       why, items[i]->key);
+        items[i]->error = atmos_strfmt("%s%s (keychain entry %s)", skip ? "not checked: " : "", why,
+                                       items[i]->key);
     }
 }
 
@@ -222,8 +223,8 @@ void atmos_secret_run(struct atmos_item **items, size_t n, int dry_run, int time
     int timed_out = 0;
     for (;;) {
         clock_gettime(CLOCK_MONOTONIC, &now);
-        long left = timeout_ms - ((now.tv_sec - start.tv_sec) * 1000 +
-                                  (now.tv_nsec - start.tv_nsec) / 1000000);
+        long left = timeout_ms -
+                    ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
         if (left <= 0) {
             timed_out = 1;
             break;

@@ -17,16 +17,16 @@
 #include "plan_internal.h"
 
 struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_kind kind,
-                                      const char *label, char *path /* taken */,
-                                      const char *identity, const char *provider)
+                                       const char *label, char *path /* taken */,
+                                       const char *identity, const char *provider)
 {
     if (path == NULL && kind != ATMOS_ITEM_KEYRING && kind != ATMOS_ITEM_UNKNOWN)
         return NULL;
     for (size_t i = 0; path && i < plan->nitems; i++) {
         /* Two providers sharing a start URL find the same token file once. */
         if (plan->items[i].kind == kind && kind != ATMOS_ITEM_INI_SECTION &&
-            kind != ATMOS_ITEM_JSON_ENTRIES &&
-            plan->items[i].path && strcmp(plan->items[i].path, path) == 0) {
+            kind != ATMOS_ITEM_JSON_ENTRIES && plan->items[i].path &&
+            strcmp(plan->items[i].path, path) == 0) {
             free(path);
             return &plan->items[i];
         }
@@ -60,8 +60,8 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
             return &plan->items[i];
         }
     }
-    struct atmos_item *it = atmos_plan_add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path,
-                                                identity, provider);
+    struct atmos_item *it =
+        atmos_plan_add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path, identity, provider);
     if (it == NULL || (it->key = strdup(key)) == NULL)
         return NULL;
     it->backend = backend;
@@ -78,8 +78,8 @@ static int add_identities_of(struct atmos_plan *plan, const struct atmos_config 
             continue; /* cannot happen after validation */
         int mine = provider == NULL || (ch.provider && strcmp(ch.provider, provider) == 0);
         atmos_chain_free(&ch);
-        if (mine && atmos_strv_push(&plan->identities, &plan->nidentities,
-                                    cfg->identities[i].name) != 0)
+        if (mine &&
+            atmos_strv_push(&plan->identities, &plan->nidentities, cfg->identities[i].name) != 0)
             return -1;
     }
     return 0;
@@ -92,17 +92,16 @@ static int add_identities_of(struct atmos_plan *plan, const struct atmos_config 
 static int add_unknown(struct atmos_plan *plan, const char *what, const char *name,
                        const char *kind, int is_identity)
 {
-    struct atmos_item *it = atmos_plan_add_item(plan, ATMOS_ITEM_UNKNOWN, what, NULL,
-                                                is_identity ? name : NULL,
-                                                is_identity ? NULL : name);
+    struct atmos_item *it = atmos_plan_add_item(
+        plan, ATMOS_ITEM_UNKNOWN, what, NULL, is_identity ? name : NULL, is_identity ? NULL : name);
     if (it == NULL || (it->what = atmos_strfmt("%s (kind %s)", name, kind)) == NULL)
         return -1;
     return 0;
 }
 
 /* The clouds an identity's logins wrote to; unknown kinds become items. */
-static int identity_cloud(struct atmos_plan *plan, const struct atmos_config *cfg,
-                          const char *name, const struct atmos_cloud **cloud)
+static int identity_cloud(struct atmos_plan *plan, const struct atmos_config *cfg, const char *name,
+                          const struct atmos_cloud **cloud)
 {
     const struct atmos_identity *id = atmos_config_identity(cfg, name);
     const char *kind = id ? id->kind.value : NULL;
@@ -146,7 +145,7 @@ static int plan_provider(struct atmos_cloud_ctx *c, const struct atmos_provider 
             want[n++] = cl;
     }
     for (size_t k = 0; k < n; k++)
-        if (want[k]->provider && want[k]->provider(c, p->name, p) != 0)
+        if (want[k]->provider && ATMOS_CLOUD_CALL(c, want[k], provider, p->name, p) != 0)
             return -1;
     return 0;
 }
@@ -163,7 +162,7 @@ static int plan_identity(struct atmos_cloud_ctx *c)
         add_unknown(c->plan, "provider of an unknown kind", root->name,
                     root->kind.value ? root->kind.value : "?", 0) != 0)
         return -1;
-    if (cl && cl->identity && cl->identity(c, name, &c->plan->chain) != 0)
+    if (cl && cl->identity && ATMOS_CLOUD_CALL(c, cl, identity, name, &c->plan->chain) != 0)
         return -1;
     return 0;
 }
@@ -178,13 +177,13 @@ static int plan_every_identity(struct atmos_cloud_ctx *c)
             struct atmos_chain ch;
             if (atmos_chain_resolve(c->cfg, c->plan->identities[i], &ch, NULL) != ATMOS_OK)
                 continue;
-            int rc = (*cl)->identity(c, c->plan->identities[i], &ch);
+            int rc = ATMOS_CLOUD_CALL(c, *cl, identity, c->plan->identities[i], &ch);
             atmos_chain_free(&ch);
             if (rc != 0)
                 return -1;
         }
         for (size_t i = 0; c->plan->scope != ATMOS_SCOPE_IDENTITY && i < c->plan->nproviders; i++)
-            if ((*cl)->provider(c, c->plan->providers[i], NULL) != 0)
+            if (ATMOS_CLOUD_CALL(c, *cl, provider, c->plan->providers[i], NULL) != 0)
                 return -1;
     }
     return 0;
@@ -195,8 +194,8 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
     memset(plan, 0, sizeof(*plan));
-    struct atmos_cloud_ctx c = {plan, cfg, env, opts ? opts->log : NULL, {env->home, geteuid()},
-                                cfg->realm.value};
+    struct atmos_cloud_ctx c = {
+        plan, cfg, env, opts ? opts->log : NULL, {env->home, geteuid()}, cfg->realm.value, NULL};
     plan->scope = scope;
     int rc = ATMOS_ENOMEM;
     if (target && (plan->target = strdup(target)) == NULL)
@@ -245,7 +244,7 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                 plan_provider(&c, &cfg->providers[i]) != 0)
                 goto oom;
         for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
-            if ((*cl)->all && (*cl)->all(&c) != 0)
+            if ((*cl)->all && (c.cloud = (*cl)->name, (*cl)->all(&c)) != 0)
                 goto oom;
         break;
     }

@@ -318,8 +318,8 @@ static void nap_ms(long ms)
 static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, const char *shown,
                      int flags, int *out, struct atmos_why *why)
 {
-    int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | flags,
-                    0600);
+    int fd =
+        openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | flags, 0600);
     if (fd < 0)
         return errno == EEXIST ? ATMOS_FS_BUSY : say(why, "%s: %s", shown, strerror(errno));
     struct stat st;
@@ -444,8 +444,8 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
     st->fd = -1;
     if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
         return say(why, "%s: no randomness for a temporary name: %s", path, strerror(errno));
-    snprintf(st->name, sizeof(st->name), ".%s" TEMP_INFIX "%02x%02x%02x%02x%02x%02x%02x%02x",
-             leaf, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    snprintf(st->name, sizeof(st->name), ".%s" TEMP_INFIX "%02x%02x%02x%02x%02x%02x%02x%02x", leaf,
+             rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     st->fd = openat(dirfd, st->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (st->fd < 0)
         return say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));

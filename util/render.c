@@ -33,8 +33,8 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
     } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
         fprintf(out, "%s %s", it->label, it->what ? it->what : "");
     } else if (it->kind == ATMOS_ITEM_KEYRING) {
-        fprintf(out, "keychain entry %s (%s)", it->key, atmos_keyring_label(it, plan->home, buf,
-                                                                            sizeof(buf)));
+        fprintf(out, "keychain entry %s (%s)", it->key,
+                atmos_keyring_label(it, plan->home, buf, sizeof(buf)));
     } else {
         fprintf(out, "%s %s", it->label, p);
     }
@@ -96,8 +96,9 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
         break;
     case ATMOS_SCOPE_ALL:
         if (plan->discovered) {
-            fprintf(out, "No atmos.yaml found: logging out of what atmos wrote on disk "
-                         "(%zu provider %s)\n\n",
+            fprintf(out,
+                    "No atmos.yaml found: logging out of what atmos wrote on disk "
+                    "(%zu provider %s)\n\n",
                     plan->nproviders, plural(plan->nproviders, "directory", "directories"));
             break;
         }
@@ -156,8 +157,9 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
 static void print_unchecked(FILE *out, const struct atmos_counts *c)
 {
     if (c->unchecked)
-        fprintf(out, "%zu keychain %s not checked: no Secret Service here (a desktop session "
-                     "has one).\n",
+        fprintf(out,
+                "%zu keychain %s not checked: no Secret Service here (a desktop session "
+                "has one).\n",
                 c->unchecked, plural(c->unchecked, "entry was", "entries were"));
 }
 
@@ -203,12 +205,14 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         fprintf(out, "Dry run: %zu %s would be removed; nothing was changed.\n", c.removed,
                 plural(c.removed, "item", "items"));
         if (c.failed)
-            fprintf(out, "%zu %s could not be checked.\n", c.failed, plural(c.failed, "item", "items"));
+            fprintf(out, "%zu %s could not be checked.\n", c.failed,
+                    plural(c.failed, "item", "items"));
     } else if (c.failed == 0 && plan->discovered) {
         fprintf(out, "Successfully logged out (%zu %s removed)\n", c.removed,
                 plural(c.removed, "item", "items"));
     } else if (c.failed == 0) {
-        fprintf(out, "Successfully logged out from %zu %s\n", n, plural(n, "identity", "identities"));
+        fprintf(out, "Successfully logged out from %zu %s\n", n,
+                plural(n, "identity", "identities"));
     } else {
         fprintf(out, "%s (%zu/%zu successful)\n",
                 c.removed ? "Logged out with warnings" : "Logout failed", c.removed,
@@ -262,18 +266,21 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
         json_object_object_add(j, "cloud", str_or_null(it->cloud));
         json_object_object_add(j, "label", json_object_new_string(it->label));
         json_object_object_add(j, "what", str_or_null(it->what));
-        json_object_object_add(j, "entries", it->kind == ATMOS_ITEM_JSON_ENTRIES
-                                                 ? json_object_new_int64((int64_t)it->entries)
-                                                 : NULL);
+        json_object_object_add(j, "entries",
+                               it->kind == ATMOS_ITEM_JSON_ENTRIES
+                                   ? json_object_new_int64((int64_t)it->entries)
+                                   : NULL);
         json_object_object_add(j, "path", str_or_null(it->path));
         json_object_object_add(j, "section", str_or_null(it->section));
         json_object_object_add(j, "key", str_or_null(it->key));
-        json_object_object_add(j, "backend", it->kind == ATMOS_ITEM_KEYRING
-                                                 ? json_object_new_string(atmos_keyring_name(it->backend))
-                                                 : NULL);
+        json_object_object_add(j, "backend",
+                               it->kind == ATMOS_ITEM_KEYRING
+                                   ? json_object_new_string(atmos_keyring_name(it->backend))
+                                   : NULL);
         json_object_object_add(j, "identity", str_or_null(it->identity));
         json_object_object_add(j, "provider", str_or_null(it->provider));
-        json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
+        json_object_object_add(j, "status",
+                               json_object_new_string(atmos_outcome_name(it->outcome)));
         json_object_object_add(j, "file_removed", json_object_new_boolean(it->file_removed));
         json_object_object_add(j, "error", str_or_null(it->error));
         json_object_array_add(items, j);
@@ -284,13 +291,14 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "failed", json_object_new_int64((int64_t)c.failed));
     json_object_object_add(o, "not_checked", json_object_new_int64((int64_t)c.unchecked));
     const char *status = c.removed == 0 && c.failed == 0 ? "already_logged_out"
-                         : c.failed == 0                  ? "success"
-                         : c.removed == 0                 ? "failed"
-                                                          : "partial";
+                         : c.failed == 0                 ? "success"
+                         : c.removed == 0                ? "failed"
+                                                         : "partial";
     json_object_object_add(o, "status", json_object_new_string(status));
     json_object_object_add(o, "exit_code", json_object_new_int(atmos_plan_exit_status(plan)));
-    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    fprintf(out, "%s\n",
+            json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
 }
 
@@ -300,7 +308,8 @@ void atmos_render_error_json(FILE *out, const char *msg, const char *what, char 
     json_object_object_add(o, "error", json_object_new_string(msg));
     if (what)
         json_object_object_add(o, what, strv(names, n));
-    fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-                                                               JSON_C_TO_STRING_NOSLASHESCAPE));
+    fprintf(out, "%s\n",
+            json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
     json_object_put(o);
 }

@@ -135,9 +135,10 @@ static void json_entries_removed_precisely(void **state)
 {
     (void)state;
     char *path = tu_path(home, ".docker/config.json");
-    tu_write(path, "\xef\xbb\xbf{\"credsStore\": \"pass\", \"auths\": {\"a.io\": {\"auth\": \"x\"}, "
-                   "\"reg.azurecr.io\": {\"auth\": \"y\"}, \"z.io\": {}}, \"n\": 1.50, "
-                   "\"u\": \"https://x/y\"}\n");
+    tu_write(path,
+             "\xef\xbb\xbf{\"credsStore\": \"pass\", \"auths\": {\"a.io\": {\"auth\": \"x\"}, "
+             "\"reg.azurecr.io\": {\"auth\": \"y\"}, \"z.io\": {}}, \"n\": 1.50, "
+             "\"u\": \"https://x/y\"}\n");
     chmod(path, 0640);
     struct atmos_plan plan;
     build(&plan, ATMOS_SCOPE_IDENTITY, "sub");
