@@ -25,11 +25,12 @@ SAN      ?=
 
 # Everything the build, the tests and the demo use, by Debian package name.
 DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
-               libkeyutils-dev libpam0g-dev libsecret-1-dev python3 python3-botocore python3-msal \
+               libkeyutils-dev libpam0g-dev libsecret-1-dev libcurl4-openssl-dev python3 python3-botocore python3-msal \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
-               openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind
-# make bench also: the AWS CLI (v2, Debian's) whose `aws sso logout` is the reference.
-BENCH_PKGS  := awscli
+               openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind \
+               openssl awscli
+# awscli: the AWS CLI v2 whose `aws sso logout` the sign-out test and make bench compare with.
+BENCH_PKGS  :=
 
 PKGS      := yaml-0.1 json-c nettle libkeyutils
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes

@@ -241,19 +241,23 @@ def main():
         HOME_DIR = WORK
         row("identity logout, HOME on tmpfs (no disk)", med, p95, rss, "",
             f"disk and fsync account for {ident - med:.2f} ms")
-    med, p95, rss, _ = measure(typical, ["--provider", "p2"], 200)
-    row("--provider", med, p95, rss)
-    med, p95, rss, _ = measure(typical, ["--all"], 200)
-    row("--all", med, p95, rss)
+    # The local cleanup alone (--no-revoke), comparable across versions; then
+    # the same with the sign-out, its endpoint a refused local port.
+    med, p95, rss, _ = measure(typical, ["--no-revoke", "--provider", "p2"], 200)
+    row("--provider (--no-revoke)", med, p95, rss)
+    med, p95, rss, _ = measure(typical, ["--no-revoke", "--all"], 200)
+    row("--all (--no-revoke)", med, p95, rss)
     med, p95, rss, _ = measure(typical, ["--dry-run", "--all"], 200)
     row("--dry-run --all", med, p95, rss)
+    med, p95, rss, _ = measure(typical, ["--all"], 100)
+    row("--all, signing out (endpoint refused)", med, p95, rss, "", "loads libcurl and TLS")
     print(f"  GLib mapped on the default path: {'YES (target: no)' if glib_mapped(typical) else 'no'}")
 
     header("Scaling: --all over N identities (one credentials file of N profiles)")
     per, total, prev = {}, {}, None
     for n, runs in ((10, 100), (100, 60), (1000, 30), (10000, 10)):
         tpl = make_template(f"n{n}", 1, n)
-        med, p95, rss, _ = measure(tpl, ["--all"], runs)
+        med, p95, rss, _ = measure(tpl, ["--no-revoke", "--all"], runs)
         per[n], total[n] = med / n * 1000, med
         tgt = "<= 50 ms" if n == 1000 else ""
         # Per identity over the step from the previous size: the fixed cost
@@ -279,7 +283,8 @@ def main():
         print("  aws: no AWS CLI v2 installed (nothing to compare)")
     else:
         home = without_token_region(typical)
-        a_med, a_p95, a_rss, a_bad = measure(home, ["--all"], 100, did_it=tokens_gone)
+        a_med, a_p95, a_rss, a_bad = measure(home, ["--no-revoke", "--all"], 100,
+                                             did_it=tokens_gone)
         row("atmos-logout --all", a_med, a_p95, a_rss, "", f"{a_bad} failed runs" if a_bad else "")
         med, p95, rss, bad = measure(home, ["sso", "logout"], 10, cmd=[aws], did_it=tokens_gone)
         row(f"aws sso logout ({version})", med, p95, rss, "", "lower bound: no network call")

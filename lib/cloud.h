@@ -20,6 +20,7 @@ struct atmos_cloud_ctx {
     struct atmos_fs fs;
     const char *realm; /* the configured realm, or NULL */
     const char *cloud; /* the cloud being asked: its name goes on every item it adds */
+    int revoke;        /* sign SSO sessions out server-side (atmos_plan_opts) */
 };
 
 struct atmos_cloud {

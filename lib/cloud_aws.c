@@ -18,6 +18,7 @@
 
 #include <json-c/json.h>
 
+#include "awscli.h"
 #include "cloud.h"
 #include "internal.h"
 #include "paths.h"
@@ -104,8 +105,100 @@ done:
     return rc;
 }
 
+/* The AWS CLI config file: $AWS_CONFIG_FILE (absolute or ~/...), else ~/.aws/config. */
+static char *awscli_config(const struct atmos_cloud_ctx *c)
+{
+    const char *f = c->env->aws_config_file;
+    if (f && f[0] == '/')
+        return strdup(f);
+    if (f && f[0] == '~' && f[1] == '/')
+        return atmos_strfmt("%s%s", c->env->home, f + 1);
+    return atmos_path_join(c->env->home, ".aws/config");
+}
+
+/*
+ * The role credentials the AWS CLI cached from a login to start_url: one file
+ * per profile of its config file that uses that start URL (botocore's cache
+ * key).  The config file is only read.
+ */
+static int add_role_credentials(struct atmos_cloud_ctx *c, const char *start_url,
+                                const char *provider)
+{
+    struct atmos_buf buf = {0};
+    struct atmos_why why;
+    struct stat st;
+    const char *leaf;
+    char **hexes = NULL;
+    size_t n = 0;
+    unsigned bad = 0;
+    int dfd = -1, rc = -1;
+    char *path = awscli_config(c);
+    if (path == NULL)
+        goto done;
+    int r = atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why);
+    if (r == ATMOS_FS_OK)
+        r = atmos_fs_read(&c->fs, dfd, leaf, path, 8u * 1024 * 1024, &buf, &st, &why);
+    if (r != ATMOS_FS_OK) {
+        if (r == ATMOS_FS_FAIL)
+            atmos_log(c->lg, ATMOS_LOG_WARN, "AWS CLI role credentials not looked for: %s",
+                      why.msg);
+        rc = 0;
+        goto done;
+    }
+    if (atmos_awscli_role_keys(buf.data ? buf.data : "", buf.len, start_url, &hexes, &n, &bad) != 0)
+        goto done;
+    if (bad) /* shown by default: the AWS CLI itself refuses such a file */
+        atmos_log(c->lg, ATMOS_LOG_ERROR,
+                  "%s:%u: not an INI line (the AWS CLI cannot read this file); profiles read "
+                  "from the other lines",
+                  path, bad);
+    rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = atmos_cloud_add(c, ATMOS_ITEM_ROLE_CREDS, "AWS CLI role credentials",
+                             atmos_strfmt("%s/.aws/cli/cache/%s.json", c->env->home, hexes[i]),
+                             NULL, provider)
+                 ? 0
+                 : -1;
+done:
+    atmos_strv_free(hexes, n);
+    atmos_buf_free(&buf);
+    if (dfd >= 0)
+        close(dfd);
+    free(path);
+    return rc;
+}
+
+/*
+ * Sign-outs for every SSO token file planned so far from index `from` on:
+ * atmos's session file and the AWS CLI's tokens of the same start URL.
+ */
+static int add_signouts(struct atmos_cloud_ctx *c, size_t from)
+{
+    size_t end = c->plan->nitems;
+    for (size_t i = from; c->revoke && i < end; i++) {
+        struct atmos_item *t = &c->plan->items[i];
+        int session = t->kind == ATMOS_ITEM_FILE && strcmp(t->label, "atmos SSO session") == 0;
+        if (t->kind != ATMOS_ITEM_SSO_TOKEN && !session)
+            continue;
+        char *path = strdup(t->path), *url = t->start_url ? strdup(t->start_url) : NULL;
+        const char *provider = t->provider;
+        struct atmos_item *it =
+            path ? atmos_cloud_add(c, ATMOS_ITEM_SSO_SIGNOUT, "IAM Identity Center session", path,
+                                   NULL, provider)
+                 : NULL;
+        if (it == NULL || (t->start_url && url == NULL)) {
+            free(url);
+            return -1;
+        }
+        free(it->start_url);
+        it->start_url = url;
+    }
+    return 0;
+}
+
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
+    size_t first = c->plan->nitems;
     if (!atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "provider directory",
                          atmos_path_provider_dir(c->env, c->cfg, name, p), NULL, name))
         return -1;
@@ -122,7 +215,8 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
                              atmos_path_aws_sso_token(c->env, url), NULL, name);
         if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(url)) == NULL))
             return -1;
-        if (scan_sso_cache(c, url, name) != 0)
+        if (scan_sso_cache(c, url, name) != 0 || add_role_credentials(c, url, name) != 0 ||
+            add_signouts(c, first) != 0)
             return -1;
     }
     char *pdir = atmos_path_provisioned_dir(c->env, name);
@@ -245,8 +339,12 @@ static int discover(struct atmos_cloud_ctx *c)
         goto done;
     atmos_strv_sort_unique(f.urls, &f.nurls);
     for (size_t i = 0; i < f.nurls; i++)
-        if (scan_sso_cache(c, f.urls[i], NULL) != 0)
+        if (scan_sso_cache(c, f.urls[i], NULL) != 0 ||
+            add_role_credentials(c, f.urls[i], NULL) != 0)
             goto done;
+    /* atmos's session files were found before the tokens: sign those out too. */
+    if (add_signouts(c, 0) != 0)
+        goto done;
     rc = 0;
 done:
     atmos_strv_free(f.urls, f.nurls);

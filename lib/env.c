@@ -19,4 +19,10 @@ void atmos_env_from_environ(struct atmos_env *env)
     env->realm = getenv("ATMOS_AUTH_REALM");
     env->keyring_type = getenv("ATMOS_KEYRING_TYPE");
     env->docker_config = getenv("DOCKER_CONFIG");
+    env->aws_config_file = getenv("AWS_CONFIG_FILE");
+    env->aws_endpoint_url_sso = getenv("AWS_ENDPOINT_URL_SSO");
+    env->aws_endpoint_url = getenv("AWS_ENDPOINT_URL");
+    env->aws_ca_bundle = getenv("AWS_CA_BUNDLE");
+    env->https_proxy = getenv("HTTPS_PROXY") ? getenv("HTTPS_PROXY") : getenv("https_proxy");
+    env->no_proxy = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
 }

@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "keyring_internal.h"
 #include "safefs.h"
+#include "signout.h"
 #include "ssocache.h"
 
 #define DEFAULT_LOCK_TIMEOUT_MS 10000
@@ -296,11 +297,15 @@ static void run_file(const struct run *r, struct atmos_item *it)
     struct stat st;
     int dfd = -1;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK && it->kind == ATMOS_ITEM_SSO_TOKEN) {
-        /* Check again what the plan saw: only a token for this start URL goes. */
+    if (rc == ATMOS_FS_OK &&
+        (it->kind == ATMOS_ITEM_SSO_TOKEN || it->kind == ATMOS_ITEM_ROLE_CREDS)) {
+        /* Check what the file is: only a token for this start URL, only SSO role credentials. */
         rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
+        const char *d = buf.data ? buf.data : "";
         if (rc == ATMOS_FS_OK &&
-            atmos_sso_match(buf.data ? buf.data : "", buf.len, it->start_url) != ATMOS_SSO_MATCH)
+            (it->kind == ATMOS_ITEM_SSO_TOKEN
+                 ? atmos_sso_match(d, buf.len, it->start_url) != ATMOS_SSO_MATCH
+                 : !atmos_sso_role_credentials(d, buf.len)))
             rc = ATMOS_FS_ABSENT;
     } else if (rc == ATMOS_FS_OK) {
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
@@ -426,6 +431,114 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
     free(batch);
 }
 
+/* Read one SSO token file for signing out: 0 with *s filled, or the outcome it ends with. */
+static int read_token(const struct run *r, struct atmos_item *it, struct atmos_signout *s)
+{
+    const char *leaf;
+    struct atmos_why why;
+    struct atmos_buf buf = {0};
+    struct stat st;
+    int dfd = -1;
+    int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
+    if (rc == ATMOS_FS_OK)
+        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
+    if (dfd >= 0)
+        close(dfd);
+    if (rc == ATMOS_FS_FAIL)
+        it->error = strdup(why.msg);
+    int out = rc == ATMOS_FS_OK       ? 0
+              : rc == ATMOS_FS_ABSENT ? ATMOS_OUTCOME_ABSENT
+                                      : ATMOS_OUTCOME_FAILED;
+    /* Only a token for the provider's start URL (atmos's own session file names it too). */
+    if (out == 0 && atmos_signout_read(buf.data ? buf.data : "", buf.len, it->start_url, s) != 0)
+        out = ATMOS_OUTCOME_ABSENT;
+    if (buf.data)
+        explicit_bzero(buf.data, buf.len);
+    atmos_buf_free(&buf);
+    return out;
+}
+
+/*
+ * Sign-outs come first, while the token files still exist; each distinct
+ * token once.  Whatever the network does, the files are removed afterwards,
+ * and no outcome here is part of the exit status.
+ */
+static void run_signouts(struct atmos_plan *plan, const struct run *r)
+{
+    static const struct atmos_env none;
+    size_t n = 0, k = 0;
+    for (size_t i = 0; i < plan->nitems; i++)
+        n += plan->items[i].kind == ATMOS_ITEM_SSO_SIGNOUT;
+    if (n == 0)
+        return;
+    struct atmos_signout *v = calloc(n, sizeof(*v));
+    struct atmos_item **its = calloc(n, sizeof(*its));
+    char(*hash)[41] = calloc(n, sizeof(*hash));
+    if (v == NULL || its == NULL || hash == NULL)
+        goto done;
+    for (size_t i = 0; i < plan->nitems; i++) {
+        struct atmos_item *it = &plan->items[i];
+        if (it->kind != ATMOS_ITEM_SSO_SIGNOUT)
+            continue;
+        struct atmos_signout *s = &v[k];
+        its[k] = it;
+        int out = read_token(r, it, s);
+        s->result = ATMOS_SIGNOUT_FAILED; /* not sent unless found pending below */
+        if (out != 0) {
+            it->outcome = (enum atmos_outcome)out;
+            k++;
+            continue;
+        }
+        atmos_sha1_hex(s->token, strlen(s->token), hash[k]);
+        free(it->what);
+        it->what = strdup(s->region ? s->region : "no region");
+        it->outcome = ATMOS_OUTCOME_PENDING;
+        k++;
+    }
+    /* One request per distinct token: the first file naming a region speaks for the rest. */
+    for (size_t a = 0; a < k; a++) {
+        if (its[a]->outcome != ATMOS_OUTCOME_PENDING)
+            continue;
+        size_t rep = a;
+        for (size_t b = a + 1; b < k; b++)
+            if (its[b]->outcome == ATMOS_OUTCOME_PENDING && strcmp(hash[a], hash[b]) == 0 &&
+                v[rep].region == NULL && v[b].region != NULL)
+                rep = b;
+        for (size_t b = a; b < k; b++)
+            if (b != rep && its[b]->outcome == ATMOS_OUTCOME_PENDING &&
+                strcmp(hash[b], hash[rep]) == 0)
+                its[b]->outcome = ATMOS_OUTCOME_ABSENT; /* the same token, sent once */
+        struct atmos_item *it = its[rep];
+        if (v[rep].region == NULL) {
+            it->outcome = ATMOS_OUTCOME_FAILED;
+            it->error = strdup("not signed out of the IAM Identity Center session: the token names "
+                               "no region (the AWS CLI does not sign it out either)");
+        } else if (r->opts->dry_run) {
+            it->outcome = ATMOS_OUTCOME_WOULD_REMOVE;
+        } else {
+            v[rep].result = ATMOS_SIGNOUT_PENDING;
+        }
+    }
+    atmos_signout_run(v, k, r->opts->env ? r->opts->env : &none, r->opts->log);
+    for (size_t j = 0; j < k; j++) {
+        struct atmos_item *it = its[j];
+        if (it->outcome != ATMOS_OUTCOME_PENDING)
+            continue;
+        it->signout = v[j].result;
+        it->outcome =
+            v[j].result == ATMOS_SIGNOUT_FAILED ? ATMOS_OUTCOME_FAILED : ATMOS_OUTCOME_REMOVED;
+        if (v[j].result == ATMOS_SIGNOUT_FAILED)
+            it->error = atmos_strfmt("not signed out of the IAM Identity Center session (%s): %s",
+                                     v[j].region, v[j].why ? v[j].why : "failed");
+    }
+done:
+    for (size_t j = 0; v && j < k; j++)
+        atmos_signout_free(&v[j]);
+    free(v);
+    free(its);
+    free(hash);
+}
+
 static void dir_sync_failed(void *owner, int err)
 {
     struct atmos_item *it = owner;
@@ -449,12 +562,20 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
         free(it->error);
         it->error = NULL;
         it->outcome = ATMOS_OUTCOME_PENDING;
+    }
+    if (!opts->only_keyring)
+        run_signouts(plan, &r);
+    for (size_t i = 0; i < plan->nitems; i++) {
+        struct atmos_item *it = &plan->items[i];
+        if (opts->only_keyring && it->kind != ATMOS_ITEM_KEYRING)
+            continue;
         switch (it->kind) {
         case ATMOS_ITEM_INI_SECTION:
             run_section(&r, it, &staged);
             break;
         case ATMOS_ITEM_FILE:
         case ATMOS_ITEM_SSO_TOKEN:
+        case ATMOS_ITEM_ROLE_CREDS:
             run_file(&r, it);
             break;
         case ATMOS_ITEM_DIRECTORY:
@@ -467,7 +588,8 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             run_unknown(it);
             break;
         case ATMOS_ITEM_KEYRING:
-            break; /* below, batched */
+        case ATMOS_ITEM_SSO_SIGNOUT:
+            break; /* keyrings below, batched; sign-outs done first */
         }
     }
     commit_batch(&r, &staged);

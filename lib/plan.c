@@ -195,7 +195,8 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
 {
     memset(plan, 0, sizeof(*plan));
     struct atmos_cloud_ctx c = {
-        plan, cfg, env, opts ? opts->log : NULL, {env->home, geteuid()}, cfg->realm.value, NULL};
+        plan, cfg, env, opts ? opts->log : NULL, {env->home, geteuid()}, cfg->realm.value, NULL,
+        opts && opts->revoke};
     plan->scope = scope;
     int rc = ATMOS_ENOMEM;
     if (target && (plan->target = strdup(target)) == NULL)

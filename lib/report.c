@@ -10,6 +10,11 @@ void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
 {
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < plan->nitems; i++) {
+        /* Signing out is on top of the logout: it never counts for or against it. */
+        if (plan->items[i].kind == ATMOS_ITEM_SSO_SIGNOUT) {
+            out->revoked += plan->items[i].signout == ATMOS_SIGNOUT_DONE;
+            continue;
+        }
         switch (plan->items[i].outcome) {
         case ATMOS_OUTCOME_REMOVED:
         case ATMOS_OUTCOME_WOULD_REMOVE:
@@ -86,6 +91,10 @@ const char *atmos_item_kind_name(enum atmos_item_kind kind)
         return "file_entries";
     case ATMOS_ITEM_UNKNOWN:
         return "unknown_kind";
+    case ATMOS_ITEM_ROLE_CREDS:
+        return "aws_role_credentials";
+    case ATMOS_ITEM_SSO_SIGNOUT:
+        return "sso_signout";
     }
     return "?";
 }
@@ -128,8 +137,9 @@ void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const cha
         strcpy(t, " target=");
         quote(t + 8, sizeof(t) - 8, target);
     }
-    snprintf(buf, len, "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu%s%s",
+    snprintf(buf, len,
+             "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu revoked=%zu%s%s",
              scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success", user ? user : "?",
-             uid, atmos_scope_name(scope), t, c->removed, c->failed, extra ? " " : "",
+             uid, atmos_scope_name(scope), t, c->removed, c->failed, c->revoked, extra ? " " : "",
              extra ? extra : "");
 }

@@ -17,4 +17,7 @@ enum atmos_sso_match {
 
 enum atmos_sso_match atmos_sso_match(const char *data, size_t len, const char *start_url);
 
+/* A JSON object with "ProviderType": "sso": role credentials botocore cached from SSO. */
+int atmos_sso_role_credentials(const char *data, size_t len);
+
 #endif

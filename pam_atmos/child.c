@@ -129,7 +129,7 @@ static void child_main(const struct pa_session *s, int result_fd)
     runtime_env(s);
     struct pa_result r;
     pa_cleanup(s, &r);
-    tell("R %zu %zu %s %s", r.removed, r.failed, r.scope, r.note[0] ? r.note : "-");
+    tell("R %zu %zu %zu %s %s", r.removed, r.failed, r.revoked, r.scope, r.note[0] ? r.note : "-");
     _exit(0);
 }
 
@@ -217,8 +217,8 @@ int pa_run_child(const struct pa_session *s, struct pa_outcome *out)
             out->drop_failed = 1;
             snprintf(out->detail, sizeof(out->detail), "%.*s", (int)strcspn(line + 2, "\n"),
                      line + 2);
-        } else if (sscanf(line, "R %zu %zu %15s %255[^\n]", &out->removed, &out->failed,
-                          out->scope, out->detail) >= 3) {
+        } else if (sscanf(line, "R %zu %zu %zu %15s %255[^\n]", &out->removed, &out->failed,
+                          &out->revoked, out->scope, out->detail) >= 4) {
             out->completed = 1;
             if (strcmp(out->detail, "-") == 0)
                 out->detail[0] = '\0';

@@ -22,7 +22,7 @@ struct pa_outcome {
     int completed;   /* the child reported a result */
     int timed_out;   /* killed at the timeout */
     int drop_failed; /* the child could not become the user */
-    size_t removed, failed;
+    size_t removed, failed, revoked;
     char scope[16];
     char detail[256]; /* drop failure reason, or the child's note */
     long duration_ms;

@@ -40,15 +40,16 @@ static void report_items(const struct pa_session *s, const struct atmos_plan *pl
 }
 
 static void run_plan(const struct pa_session *s, struct atmos_plan *plan, struct pa_result *r,
-                     const struct atmos_logger *lg)
+                     const struct atmos_env *env, const struct atmos_logger *lg)
 {
-    struct atmos_exec_opts eo = {s->opts->dry_run, 0, lg, 0, 0};
+    struct atmos_exec_opts eo = {s->opts->dry_run, 0, lg, 0, 0, env};
     struct atmos_counts c;
     atmos_plan_execute(plan, &eo);
     report_items(s, plan);
     atmos_plan_count(plan, &c);
     r->removed += c.removed;
     r->failed += c.failed;
+    r->revoked += c.revoked;
 }
 
 static void one_target(const struct pa_session *s, const struct atmos_config *cfg,
@@ -57,14 +58,21 @@ static void one_target(const struct pa_session *s, const struct atmos_config *cf
 {
     struct atmos_plan plan;
     struct atmos_err err;
-    struct atmos_plan_opts po = {s->opts->keychain, lg};
+    struct atmos_plan_opts po = {s->opts->keychain, s->opts->revoke, lg};
     if (atmos_plan_build(&plan, cfg, env, scope, target, &po, &err) != ATMOS_OK) {
         pam_syslog(s->pamh, LOG_WARNING, "%s", err.msg);
         r->failed++;
         return;
     }
-    run_plan(s, &plan, r, lg);
+    run_plan(s, &plan, r, env, lg);
     atmos_plan_free(&plan);
+}
+
+/* The PAM environment's value of the first name set (the child has no other environment). */
+static const char *pam_env(const struct pa_session *s, const char *a, const char *b)
+{
+    const char *v = pam_getenv(s->pamh, a);
+    return v || b == NULL ? v : pam_getenv(s->pamh, b);
 }
 
 void pa_cleanup(const struct pa_session *s, struct pa_result *r)
@@ -79,6 +87,12 @@ void pa_cleanup(const struct pa_session *s, struct pa_result *r)
     snprintf(r->scope, sizeof(r->scope), "all");
     env.home = s->pw->pw_dir;
     env.system_config = ATMOS_SYSTEM_CONFIG;
+    /* Signing out, with revoke: the proxy, CA bundle and endpoint of the session's environment. */
+    env.https_proxy = pam_env(s, "HTTPS_PROXY", "https_proxy");
+    env.no_proxy = pam_env(s, "NO_PROXY", "no_proxy");
+    env.aws_ca_bundle = pam_env(s, "AWS_CA_BUNDLE", NULL);
+    env.aws_endpoint_url_sso = pam_env(s, "AWS_ENDPOINT_URL_SSO", NULL);
+    env.aws_endpoint_url = pam_env(s, "AWS_ENDPOINT_URL", NULL);
     const char *c = s->opts->config;
     if (c && c[0] == '~' && c[1] == '/') {
         if (asprintf(&explicit_path, "%s%s", env.home, c + 1) < 0)
@@ -97,12 +111,12 @@ void pa_cleanup(const struct pa_session *s, struct pa_result *r)
     int st = atmos_config_load(&cfg, &sources, &env, &err);
     if (st == ATMOS_ENOCONFIG) {
         struct atmos_plan plan;
-        struct atmos_plan_opts po = {0, &lg};
+        struct atmos_plan_opts po = {0, s->opts->revoke, &lg};
         if (s->opts->nidentity || s->opts->nprovider)
             pam_syslog(s->pamh, LOG_WARNING, "no atmos.yaml: identity=/provider= need one; "
                                              "cleaning what atmos wrote on disk instead");
         if (atmos_plan_discover(&plan, &env, &po, &err) == ATMOS_OK) {
-            run_plan(s, &plan, r, &lg);
+            run_plan(s, &plan, r, &env, &lg);
             atmos_plan_free(&plan);
         }
         goto done;

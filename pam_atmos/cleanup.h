@@ -7,7 +7,7 @@
 #include "child.h"
 
 struct pa_result {
-    size_t removed, failed;
+    size_t removed, failed, revoked;
     char scope[16];
     char note[200]; /* a short reason when nothing could be done; no paths */
 };

@@ -36,6 +36,7 @@ static const struct opt table[] = {
     {"minimum_uid", UINT, F(minimum_uid), 0, 0, UINT_MAX - 1},
     {"provider", LIST, F(provider), F(nprovider), 0, 0},
     {"quiet", BOOL, F(quiet), 0, 0, 0},
+    {"revoke", BOOL, F(revoke), 0, 0, 0},
     {"state_dir", STRING, F(state_dir), 0, 0, 0},
     {"timeout", UINT, F(timeout), 0, 1, 3600},
 };

@@ -20,6 +20,7 @@ struct pa_opts {
     const char *provider[PA_MAX_TARGETS]; /* provider=NAME, repeatable */
     int nprovider;
     int quiet;                /* quiet: never message the user */
+    int revoke;               /* revoke: sign SSO sessions out with IAM Identity Center */
     const char *state_dir;    /* state_dir=PATH, default /run/pam_atmos */
     unsigned timeout;         /* timeout=SECONDS, default 10 */
 };

@@ -91,7 +91,7 @@ static void audit(pam_handle_t *pamh, const struct passwd *pw, const struct pa_o
     field(host, sizeof(host), rhost);
     snprintf(extra, sizeof(extra), "session=%s rhost=%s duration_ms=%ld%s", sid, host,
              out->duration_ms, out->timed_out ? " timed_out=1" : "");
-    struct atmos_counts c = {out->removed, 0, out->failed, 0};
+    struct atmos_counts c = {out->removed, 0, out->failed, 0, out->revoked};
     enum atmos_scope scope = strcmp(out->scope, "identity") == 0   ? ATMOS_SCOPE_IDENTITY
                              : strcmp(out->scope, "provider") == 0 ? ATMOS_SCOPE_PROVIDER
                                                                    : ATMOS_SCOPE_ALL;

@@ -33,7 +33,7 @@ struct args {
     const char *provider;
     const char *config;
     const char *user;
-    int all, dry_run, json, quiet, keychain, force;
+    int all, dry_run, json, quiet, keychain, force, no_revoke;
     int select;     /* --identity without a value: choose interactively */
     int list;       /* 'i' --list-identities, 'p' --list-providers */
     int as_other;   /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
@@ -57,6 +57,7 @@ static void usage(FILE *out)
             "  -n, --dry-run        print what would be removed; change nothing\n"
             "  -k, --keychain       also delete long-lived keychain credentials (asks first)\n"
             "  -f, --force          with --keychain: do not ask (needed without a terminal)\n"
+            "      --no-revoke      do not sign SSO sessions out with IAM Identity Center\n"
             "  -c, --config PATH    read this atmos.yaml last (wins over the search path)\n"
             "  -u, --user NAME      root only: log out another user (runs as that user)\n"
             "      --list-identities, --list-providers\n"
@@ -94,7 +95,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         {"version", no_argument, NULL, 'V'},        {"keychain", no_argument, NULL, 'k'},
         {"force", no_argument, NULL, 'f'},          {"user", required_argument, NULL, 'u'},
         {"list-identities", no_argument, NULL, 'L'}, {"list-providers", no_argument, NULL, 'P'},
-        {NULL, 0, NULL, 0},
+        {"no-revoke", no_argument, NULL, 'R'},      {NULL, 0, NULL, 0},
     };
     int c;
     opterr = 0;
@@ -143,6 +144,9 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case 'k':
             a->keychain = 1;
+            break;
+        case 'R':
+            a->no_revoke = 1;
             break;
         case 'f':
             a->force = 1;
@@ -253,7 +257,7 @@ static int confirm_keychain(const struct args *a, struct atmos_plan *plan,
         *rc = EXIT_FAIL;
         return -1;
     }
-    struct atmos_exec_opts probe = {1, 0, lg, 0, 1};
+    struct atmos_exec_opts probe = {1, 0, lg, 0, 1, NULL};
     atmos_plan_execute(plan, &probe);
     size_t n = 0;
     for (size_t i = 0; i < plan->nitems; i++)
@@ -319,7 +323,10 @@ static int run_as_user(struct args *a)
     }
     if (pid == 0) {
         /* Keep only what shapes the output; everything else comes from passwd. */
-        const char *keep[] = {"TERM", "NO_COLOR", "ATMOS_LOGS_LEVEL", "LANG", "LC_ALL"};
+        const char *keep[] = {"TERM",          "NO_COLOR",    "ATMOS_LOGS_LEVEL",
+                              "LANG",          "LC_ALL",      "HTTPS_PROXY",
+                              "https_proxy",   "NO_PROXY",    "no_proxy",
+                              "AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"};
         char *vals[sizeof(keep) / sizeof(*keep)];
         for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++)
             vals[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
@@ -425,7 +432,7 @@ int main(int argc, char **argv)
         goto done;
     }
     int st = atmos_config_load(&cfg, &sources, &env, &err);
-    struct atmos_plan_opts popts = {a.keychain, &lg};
+    struct atmos_plan_opts popts = {a.keychain, !a.no_revoke, &lg};
     if (st == ATMOS_ENOCONFIG && a.all) {
         /* No atmos.yaml anywhere: clean what atmos wrote, found on disk. */
         if (a.keychain) {
@@ -481,7 +488,7 @@ int main(int argc, char **argv)
     if (confirm_keychain(&a, &plan, &lg, &rc) != 0)
         goto done;
 execute:;
-    struct atmos_exec_opts opts = {a.dry_run, 0, &lg, 0, 0};
+    struct atmos_exec_opts opts = {a.dry_run, 0, &lg, 0, 0, &env};
     atmos_plan_execute(&plan, &opts);
     if (a.json)
         atmos_render_json(stdout, &plan);

@@ -128,6 +128,19 @@ static int shown(const struct atmos_item *it)
            it->outcome == ATMOS_OUTCOME_FAILED || it->outcome == ATMOS_OUTCOME_UNCHECKED;
 }
 
+/* A sign-out: never an error of the logout, whatever happened. */
+static void print_signout(FILE *out, const struct atmos_item *it, const struct atmos_style *st)
+{
+    const char *r = it->what ? it->what : "";
+    if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
+        fprintf(out, "    • Would sign out of the IAM Identity Center session (%s)\n", r);
+    else if (it->outcome == ATMOS_OUTCOME_REMOVED)
+        fprintf(out, "    %s%s of the IAM Identity Center session (%s)\n", mark(st, 1),
+                it->signout == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out", r);
+    else if (it->error)
+        fprintf(out, "    %sN%s\n", mark(st, 0), it->error + 1);
+}
+
 /* Every item that did something or could not, grouped by cloud. */
 static void print_items(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
 {
@@ -139,6 +152,10 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
                 continue;
             if (!header++)
                 fprintf(out, "  %s\n", atmos_cloud_display(it->cloud));
+            if (it->kind == ATMOS_ITEM_SSO_SIGNOUT) {
+                print_signout(out, it, st);
+                continue;
+            }
             if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
                 fprintf(out, "    • ");
             else if (it->outcome == ATMOS_OUTCOME_REMOVED)
@@ -185,7 +202,8 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     atmos_plan_count(plan, &c);
     if (quiet) {
         for (size_t i = 0; i < plan->nitems; i++)
-            if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED)
+            if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
+                plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
                 fprintf(stderr, "Error: %s\n", plan->items[i].error);
         return;
     }
@@ -222,7 +240,8 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     if (c.failed) {
         fprintf(out, "\nErrors encountered:\n");
         for (size_t i = 0; i < plan->nitems; i++)
-            if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED)
+            if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
+                plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
                 fprintf(out, "  • %s\n", plan->items[i].error);
     }
     if (!plan->dry_run)
@@ -282,6 +301,14 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
         json_object_object_add(j, "status",
                                json_object_new_string(atmos_outcome_name(it->outcome)));
         json_object_object_add(j, "file_removed", json_object_new_boolean(it->file_removed));
+        if (it->kind == ATMOS_ITEM_SSO_SIGNOUT)
+            json_object_object_add(
+                j, "signout",
+                json_object_new_string(it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ? "would_sign_out"
+                                       : it->signout == ATMOS_SIGNOUT_DONE       ? "signed_out"
+                                       : it->signout == ATMOS_SIGNOUT_ALREADY ? "already_signed_out"
+                                       : it->outcome == ATMOS_OUTCOME_ABSENT  ? "not_needed"
+                                                                              : "not_signed_out"));
         json_object_object_add(j, "error", str_or_null(it->error));
         json_object_array_add(items, j);
     }
@@ -290,6 +317,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "absent", json_object_new_int64((int64_t)c.absent));
     json_object_object_add(o, "failed", json_object_new_int64((int64_t)c.failed));
     json_object_object_add(o, "not_checked", json_object_new_int64((int64_t)c.unchecked));
+    json_object_object_add(o, "revoked", json_object_new_int64((int64_t)c.revoked));
     const char *status = c.removed == 0 && c.failed == 0 ? "already_logged_out"
                          : c.failed == 0                 ? "success"
                          : c.removed == 0                ? "failed"

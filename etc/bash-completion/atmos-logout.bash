@@ -31,7 +31,7 @@ _atmos_logout() {
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--identity --provider --all --dry-run --keychain --force --config
+        COMPREPLY=($(compgen -W "--identity --provider --all --dry-run --keychain --force --no-revoke --config
             --user --output --quiet --list-identities --list-providers --help --version" -- "$cur"))
     else
         COMPREPLY=($(compgen -W "$(atmos-logout "${config[@]}" --list-identities 2>/dev/null)" -- "$cur"))

@@ -7,6 +7,9 @@ home=$(mktemp -d /tmp/atmos-demo.XXXXXX)
 trap 'rm -rf "$home"' EXIT
 bash "$here/populate.sh" "$home"
 export HOME=$home XDG_CONFIG_HOME= XDG_CACHE_HOME= ATMOS_CLI_CONFIG_PATH= ATMOS_AUTH_REALM=
+# The example's tokens are made up: signing them out goes to a refused local
+# port, so nothing leaves this machine (the report says "Not signed out").
+export HTTPS_PROXY=http://127.0.0.1:9 https_proxy= NO_PROXY= no_proxy= AWS_ENDPOINT_URL= AWS_ENDPOINT_URL_SSO=
 cd "$home"
 # Bold command lines on a terminal only: piped output stays plain text.
 if [ -t 1 ]; then b=$'\033[1m' n=$'\033[0m'; else b='' n=''; fi

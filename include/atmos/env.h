@@ -21,6 +21,13 @@ struct atmos_env {
     const char *realm;                 /* $ATMOS_AUTH_REALM */
     const char *keyring_type;          /* $ATMOS_KEYRING_TYPE */
     const char *docker_config;         /* $DOCKER_CONFIG: docker's config directory */
+    const char *aws_config_file;       /* $AWS_CONFIG_FILE: the AWS CLI's config */
+    /* Signing out of IAM Identity Center (AWS SDK and libcurl conventions). */
+    const char *aws_endpoint_url_sso; /* $AWS_ENDPOINT_URL_SSO */
+    const char *aws_endpoint_url;     /* $AWS_ENDPOINT_URL */
+    const char *aws_ca_bundle;        /* $AWS_CA_BUNDLE: trust these CAs instead of the system's */
+    const char *https_proxy;          /* $HTTPS_PROXY or $https_proxy */
+    const char *no_proxy;             /* $NO_PROXY or $no_proxy */
 };
 
 #ifndef ATMOS_SYSTEM_CONFIG

@@ -21,13 +21,23 @@
 enum atmos_scope { ATMOS_SCOPE_IDENTITY, ATMOS_SCOPE_PROVIDER, ATMOS_SCOPE_ALL };
 
 enum atmos_item_kind {
-    ATMOS_ITEM_INI_SECTION, /* one section of a credentials/config file */
-    ATMOS_ITEM_FILE,        /* a cache file */
-    ATMOS_ITEM_SSO_TOKEN,   /* an AWS CLI SSO cache file, re-checked before unlink */
-    ATMOS_ITEM_DIRECTORY,   /* a directory and everything below it */
-    ATMOS_ITEM_KEYRING,     /* a keychain entry (see keyring.h for the backends) */
+    ATMOS_ITEM_INI_SECTION,  /* one section of a credentials/config file */
+    ATMOS_ITEM_FILE,         /* a cache file */
+    ATMOS_ITEM_SSO_TOKEN,    /* an AWS CLI SSO cache file, re-checked before unlink */
+    ATMOS_ITEM_DIRECTORY,    /* a directory and everything below it */
+    ATMOS_ITEM_KEYRING,      /* a keychain entry (see keyring.h for the backends) */
     ATMOS_ITEM_JSON_ENTRIES, /* entries of another tool's JSON file (Azure CLI, docker) */
-    ATMOS_ITEM_UNKNOWN,     /* a provider or identity kind whose session data we do not know */
+    ATMOS_ITEM_UNKNOWN,      /* a provider or identity kind whose session data we do not know */
+    ATMOS_ITEM_ROLE_CREDS,  /* AWS CLI role credentials cached from SSO, re-checked before unlink */
+    ATMOS_ITEM_SSO_SIGNOUT, /* sign the token of an SSO token file out server-side (first) */
+};
+
+/* How a sign-out went; never part of the exit status. */
+enum atmos_signout_result {
+    ATMOS_SIGNOUT_PENDING,
+    ATMOS_SIGNOUT_DONE,    /* the server ended the session */
+    ATMOS_SIGNOUT_ALREADY, /* 401: the token was no longer valid */
+    ATMOS_SIGNOUT_FAILED,  /* not signed out: see error */
 };
 
 struct atmos_item;
@@ -61,22 +71,23 @@ enum atmos_outcome {
 struct atmos_item {
     enum atmos_item_kind kind;
     const char *label; /* static: "atmos SSO session", "provider directory", ... */
-    char *path;      /* absolute */
-    char *section;   /* INI: the identity name */
+    char *path;        /* absolute */
+    char *section;     /* INI: the identity name */
     enum atmos_ini_flavor flavor;
-    char *start_url; /* SSO_TOKEN: the provider's start_url */
-    char *identity;  /* why: the identity, or NULL */
-    char *provider;  /* why: the provider (directory name), or NULL */
-    int prune_parent; /* FILE: remove the parent directory when it ends up empty */
-    char *key;        /* KEYRING: the entry's name, e.g. atmos_dev-admin */
+    char *start_url;            /* SSO_TOKEN: the provider's start_url */
+    char *identity;             /* why: the identity, or NULL */
+    char *provider;             /* why: the provider (directory name), or NULL */
+    int prune_parent;           /* FILE: remove the parent directory when it ends up empty */
+    char *key;                  /* KEYRING: the entry's name, e.g. atmos_dev-admin */
     enum atmos_keyring backend; /* KEYRING: where it lives; path is set for the file keyring */
-    int implicit;     /* KEYRING: planned for an ambient chain, not because --keychain asked */
+    int implicit;      /* KEYRING: planned for an ambient chain, not because --keychain asked */
     const char *cloud; /* static: "aws", "azure", "gcp", "docker", "keychain", ... */
-    char *lock;       /* DIRECTORY: atmos's lock (<lock>.lock) held while removing, or NULL */
+    char *lock;        /* DIRECTORY: atmos's lock (<lock>.lock) held while removing, or NULL */
     const struct atmos_json_rule *rule; /* JSON_ENTRIES */
-    char *match[3];   /* JSON_ENTRIES: the rule's arguments (ids, never secrets) */
-    char *what;       /* JSON_ENTRIES, UNKNOWN: shown after the label ("account ...", kind) */
-    size_t entries;   /* JSON_ENTRIES: how many entries were (or would be) removed */
+    char *match[3]; /* JSON_ENTRIES: the rule's arguments (ids, never secrets) */
+    char *what;     /* JSON_ENTRIES, UNKNOWN: shown after the label ("account ...", kind) */
+    size_t entries; /* JSON_ENTRIES: how many entries were (or would be) removed */
+    enum atmos_signout_result signout; /* SSO_SIGNOUT */
 
     enum atmos_outcome outcome;
     char *error;      /* FAILED: reason, no secrets */
@@ -86,21 +97,22 @@ struct atmos_item {
 /* A plan points into the configuration it was built from: free it first. */
 struct atmos_plan {
     enum atmos_scope scope;
-    char *target;            /* identity or provider name; NULL for all */
-    char *home;              /* the trusted anchor for every path below it */
+    char *target;             /* identity or provider name; NULL for all */
+    char *home;               /* the trusted anchor for every path below it */
     struct atmos_chain chain; /* identity scope */
     char **identities;        /* identities logged out, sorted */
     size_t nidentities;
-    char **providers;         /* providers logged out, sorted */
+    char **providers; /* providers logged out, sorted */
     size_t nproviders;
     struct atmos_item *items;
     size_t nitems;
-    int dry_run;              /* set by atmos_plan_execute */
-    int discovered;           /* built by atmos_plan_discover, not from a configuration */
+    int dry_run;    /* set by atmos_plan_execute */
+    int discovered; /* built by atmos_plan_discover, not from a configuration */
 };
 
 struct atmos_plan_opts {
     int keychain; /* also long-lived keychain credentials (--keychain) */
+    int revoke;   /* sign SSO tokens out server-side before removing them */
     const struct atmos_logger *log;
 };
 
@@ -131,8 +143,9 @@ struct atmos_exec_opts {
     int dry_run;
     int lock_timeout_ms; /* 0: the default, 10 s */
     const struct atmos_logger *log;
-    int keyring_timeout_ms; /* bound on the Secret Service; 0: the default, 5 s */
-    int only_keyring;       /* run only KEYRING items (probing before a confirmation) */
+    int keyring_timeout_ms;      /* bound on the Secret Service; 0: the default, 5 s */
+    int only_keyring;            /* run only KEYRING items (probing before a confirmation) */
+    const struct atmos_env *env; /* endpoints, CA bundle and proxy for signing out; NULL: none */
 };
 
 /* Run every item best-effort; outcomes are written into the plan. */
@@ -143,6 +156,7 @@ struct atmos_counts {
     size_t absent;
     size_t failed;
     size_t unchecked;
+    size_t revoked; /* sessions signed out server-side (not part of the other counts) */
 };
 
 void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out);

@@ -24,6 +24,10 @@ trap cleanup_all EXIT
 unset XDG_CONFIG_HOME XDG_CACHE_HOME ATMOS_XDG_CONFIG_HOME ATMOS_CLI_CONFIG_PATH ATMOS_AUTH_REALM \
       ATMOS_IDENTITY IDENTITY ATMOS_LOGS_LEVEL NO_COLOR
 export LC_ALL=C.UTF-8
+# Nothing a test runs may reach AWS: a sign-out goes through a proxy on a
+# refused local port unless the test starts its own server (test_revoke.sh).
+unset AWS_ENDPOINT_URL AWS_ENDPOINT_URL_SSO AWS_CA_BUNDLE NO_PROXY no_proxy https_proxy
+export HTTPS_PROXY=http://127.0.0.1:9
 
 # VALGRIND=1: every run of the built programs goes through memcheck; an error
 # or a definite/indirect leak makes it exit 99, which the checks then see.

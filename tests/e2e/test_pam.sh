@@ -260,7 +260,7 @@ else
     line=$(grep 'event=' "$SYSLOG")
     check "exactly one audit line" [ "$(grep -c 'event=' "$SYSLOG")" -eq 1 ]
     check "facility authpriv, info" grep -q '^<86>' <<<"$line"
-    check "fields" grep -qE "event=logout.all_devices user=$UA uid=[0-9]+ scope=all removed=7 failed=0 session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
+    check "fields" grep -qE "event=logout.all_devices user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
     check "debug: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
     check "no secret in any line" bash -c "! grep -q -e secret- -e token- -e ASIAEXAMPLE '$SYSLOG'"
     reset_home "$UA" "$HA"

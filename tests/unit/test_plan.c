@@ -84,7 +84,7 @@ static void build(struct atmos_plan *plan, enum atmos_scope scope, const char *t
 
 static void execute(struct atmos_plan *plan, int dry)
 {
-    struct atmos_exec_opts o = {dry, 300, NULL, 0, 0};
+    struct atmos_exec_opts o = {dry, 300, NULL, 0, 0, NULL};
     atmos_plan_execute(plan, &o);
 }
 
@@ -322,13 +322,13 @@ static void audit_line(void **state)
     atmos_plan_count(&plan, &c);
     atmos_audit_format(line, sizeof(line), plan.scope, plan.target, &c, "alice", 1000, NULL);
     assert_string_equal(line, "event=logout.success user=alice uid=1000 scope=identity "
-                              "target=\"dev\" removed=2 failed=0");
+                              "target=\"dev\" removed=2 failed=0 revoked=0");
     atmos_plan_free(&plan);
     build(&plan, ATMOS_SCOPE_ALL, NULL);
     atmos_plan_count(&plan, &c);
     atmos_audit_format(line, sizeof(line), plan.scope, plan.target, &c, "alice", 1000, "tty=pts/1");
     assert_string_equal(line, "event=logout.all_devices user=alice uid=1000 scope=all "
-                              "removed=0 failed=0 tty=pts/1");
+                              "removed=0 failed=0 revoked=0 tty=pts/1");
     atmos_plan_free(&plan);
 }
 

@@ -1,0 +1,309 @@
+/*
+ * Signing out of IAM Identity Center server-side, as `aws sso logout` does:
+ * the SSO portal operation Logout, POST /logout to
+ * https://portal.sso.<region>.amazonaws.com (amazonaws.com.cn for cn-*), the
+ * token in the header x-amz-sso_bearer_token, empty body, no signature.
+ * AWS_ENDPOINT_URL_SSO, then AWS_ENDPOINT_URL, replace the endpoint.
+ *
+ * libcurl is loaded here, at run time, only when a token is to be signed out:
+ * an identity logout or --no-revoke never maps it (nor any TLS library).
+ * Every token goes at once (curl multi) and the whole phase is bounded: 2 s
+ * to connect, 5 s in all.  The outcome never changes what the local cleanup
+ * does or the exit status.
+ *
+ * MUST: send a token only over HTTPS to a server whose certificate verifies
+ * (system trust store, or AWS_CA_BUNDLE), never follow a redirect, never log
+ * or report a token; each distinct token once.
+ */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <json-c/json.h>
+
+#include "internal.h"
+#include "signout.h"
+#include "ssocache.h"
+
+#define CONNECT_MS 2000
+#define PHASE_MS 5000
+
+/* The few libcurl calls we make, resolved by dlsym. */
+struct curl {
+    void *dl;
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+    CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+    void (*easy_cleanup)(CURL *);
+    const char *(*easy_strerror)(CURLcode);
+    struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+    void (*slist_free_all)(struct curl_slist *);
+    CURLM *(*multi_init)(void);
+    CURLMcode (*multi_add_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_remove_handle)(CURLM *, CURL *);
+    CURLMcode (*multi_perform)(CURLM *, int *);
+    CURLMcode (*multi_poll)(CURLM *, struct curl_waitfd *, unsigned, int, int *);
+    CURLMsg *(*multi_info_read)(CURLM *, int *);
+    CURLMcode (*multi_cleanup)(CURLM *);
+};
+
+static int load_curl(struct curl *c)
+{
+    static const char *const names[] = {"libcurl.so.4", "libcurl-gnutls.so.4"};
+    memset(c, 0, sizeof(*c));
+    for (size_t i = 0; c->dl == NULL && i < sizeof(names) / sizeof(*names); i++)
+        c->dl = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+    if (c->dl == NULL)
+        return -1;
+#define SYM(f, n) (*(void **)&c->f = dlsym(c->dl, n)) == NULL
+    if (SYM(easy_init, "curl_easy_init") || SYM(easy_setopt, "curl_easy_setopt") ||
+        SYM(easy_getinfo, "curl_easy_getinfo") || SYM(easy_cleanup, "curl_easy_cleanup") ||
+        SYM(easy_strerror, "curl_easy_strerror") || SYM(slist_append, "curl_slist_append") ||
+        SYM(slist_free_all, "curl_slist_free_all") || SYM(multi_init, "curl_multi_init") ||
+        SYM(multi_add_handle, "curl_multi_add_handle") ||
+        SYM(multi_remove_handle, "curl_multi_remove_handle") ||
+        SYM(multi_perform, "curl_multi_perform") || SYM(multi_poll, "curl_multi_poll") ||
+        SYM(multi_info_read, "curl_multi_info_read") || SYM(multi_cleanup, "curl_multi_cleanup")) {
+        dlclose(c->dl);
+        c->dl = NULL;
+        return -1;
+    }
+#undef SYM
+    return 0;
+}
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+char *atmos_signout_url(const struct atmos_env *env, const char *region)
+{
+    const char *ep = nonempty(env->aws_endpoint_url_sso);
+    if (ep == NULL)
+        ep = nonempty(env->aws_endpoint_url);
+    if (ep) {
+        size_t n = strlen(ep);
+        while (n && ep[n - 1] == '/')
+            n--;
+        return atmos_strfmt("%.*s/logout", (int)n, ep);
+    }
+    /* Partitions: China regions are under amazonaws.com.cn; GovCloud stays on amazonaws.com. */
+    return atmos_strfmt("https://portal.sso.%s.amazonaws.com%s/logout", region,
+                        strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
+}
+
+/* A region is a name, never a way to change the host: [a-z0-9-] only. */
+static int region_ok(const char *r)
+{
+    size_t n = strlen(r);
+    return n > 0 && n < 64 && strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789-") == n;
+}
+
+struct req {
+    struct atmos_signout *s;
+    CURL *h;
+    struct curl_slist *hdr;
+};
+
+static size_t discard(char *p, size_t size, size_t n, void *ctx)
+{
+    (void)p;
+    (void)ctx;
+    return size * n;
+}
+
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void set_result(struct atmos_signout *s, enum atmos_signout_result r, const char *why)
+{
+    s->result = r;
+    free(s->why);
+    s->why = why ? strdup(why) : NULL;
+}
+
+static int start(const struct curl *c, CURLM *m, const struct atmos_env *env, struct req *q,
+                 const char *ua)
+{
+    struct atmos_signout *s = q->s;
+    char *url = atmos_signout_url(env, s->region);
+    char *hdr = atmos_strfmt("x-amz-sso_bearer_token: %s", s->token);
+    int rc = -1;
+    if (url == NULL || hdr == NULL || (q->h = c->easy_init()) == NULL ||
+        (q->hdr = c->slist_append(NULL, hdr)) == NULL)
+        goto done;
+    /* An empty Content-Type: the operation has no body, as the AWS CLI sends it. */
+    struct curl_slist *h2 = c->slist_append(q->hdr, "Content-Type:");
+    if (h2 == NULL)
+        goto done;
+    q->hdr = h2;
+    CURL *h = q->h;
+    c->easy_setopt(h, CURLOPT_URL, url);
+    c->easy_setopt(h, CURLOPT_POST, 1L);
+    c->easy_setopt(h, CURLOPT_POSTFIELDS, "");
+    c->easy_setopt(h, CURLOPT_POSTFIELDSIZE, 0L);
+    c->easy_setopt(h, CURLOPT_HTTPHEADER, q->hdr);
+    c->easy_setopt(h, CURLOPT_USERAGENT, ua);
+    c->easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+    c->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    /* Never in clear text, never somewhere else: https only, no redirects. */
+    c->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
+    c->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    c->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    c->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (nonempty(env->aws_ca_bundle))
+        c->easy_setopt(h, CURLOPT_CAINFO, env->aws_ca_bundle);
+    /* The proxy of the environment we were given (the PAM child has no other). */
+    c->easy_setopt(h, CURLOPT_PROXY, nonempty(env->https_proxy) ? env->https_proxy : "");
+    if (nonempty(env->no_proxy))
+        c->easy_setopt(h, CURLOPT_NOPROXY, env->no_proxy);
+    c->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)CONNECT_MS);
+    c->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)PHASE_MS);
+    c->easy_setopt(h, CURLOPT_PRIVATE, q);
+    rc = c->multi_add_handle(m, h) == CURLM_OK ? 0 : -1;
+done:
+    if (hdr) {
+        explicit_bzero(hdr, strlen(hdr));
+        free(hdr);
+    }
+    free(url);
+    if (rc != 0)
+        set_result(s, ATMOS_SIGNOUT_FAILED, "could not start the request");
+    return rc;
+}
+
+static void finish(const struct curl *c, struct req *q, CURLcode code)
+{
+    long status = 0;
+    char why[160];
+    if (code != CURLE_OK) {
+        snprintf(why, sizeof(why), "%s", c->easy_strerror(code));
+        set_result(q->s, ATMOS_SIGNOUT_FAILED, why);
+        return;
+    }
+    c->easy_getinfo(q->h, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) {
+        set_result(q->s, ATMOS_SIGNOUT_DONE, NULL);
+    } else if (status == 401) {
+        /* UnauthorizedException: the token is no longer valid, the session already over. */
+        set_result(q->s, ATMOS_SIGNOUT_ALREADY, NULL);
+    } else {
+        snprintf(why, sizeof(why), "the server answered HTTP %ld", status);
+        set_result(q->s, ATMOS_SIGNOUT_FAILED, why);
+    }
+}
+
+void atmos_signout_run(struct atmos_signout *v, size_t n, const struct atmos_env *env,
+                       const struct atmos_logger *lg)
+{
+    struct curl c;
+    struct req *q = NULL;
+    CURLM *m = NULL;
+    size_t want = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].result != ATMOS_SIGNOUT_PENDING)
+            continue;
+        if (!region_ok(v[i].region))
+            set_result(&v[i], ATMOS_SIGNOUT_FAILED, "the token's region is not a region name");
+        else
+            want++;
+    }
+    if (want == 0)
+        return;
+    if (load_curl(&c) != 0) {
+        for (size_t i = 0; i < n; i++)
+            if (v[i].result == ATMOS_SIGNOUT_PENDING)
+                set_result(&v[i], ATMOS_SIGNOUT_FAILED, "libcurl is not installed");
+        return;
+    }
+    atmos_log(lg, ATMOS_LOG_DEBUG, "Signing out of %zu IAM Identity Center %s", want,
+              want == 1 ? "session" : "sessions");
+    char ua[64];
+    snprintf(ua, sizeof(ua), "atmos-logout/%s", ATMOS_VERSION);
+    if ((q = calloc(n, sizeof(*q))) == NULL || (m = c.multi_init()) == NULL)
+        goto done;
+    for (size_t i = 0; i < n; i++) {
+        q[i].s = &v[i];
+        if (v[i].result == ATMOS_SIGNOUT_PENDING)
+            start(&c, m, env, &q[i], ua);
+    }
+    long deadline = now_ms() + PHASE_MS;
+    int running = 1;
+    while (running) {
+        if (c.multi_perform(m, &running) != CURLM_OK)
+            break;
+        CURLMsg *msg;
+        int left;
+        while ((msg = c.multi_info_read(m, &left)) != NULL) {
+            struct req *r = NULL;
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            c.easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
+            if (r)
+                finish(&c, r, msg->data.result);
+        }
+        long left_ms = deadline - now_ms();
+        if (!running || left_ms <= 0)
+            break;
+        c.multi_poll(m, NULL, 0, (int)(left_ms < 100 ? left_ms : 100), NULL);
+    }
+done:
+    for (size_t i = 0; q && i < n; i++) {
+        if (q[i].h) {
+            if (m)
+                c.multi_remove_handle(m, q[i].h);
+            c.easy_cleanup(q[i].h);
+        }
+        if (q[i].hdr)
+            c.slist_free_all(q[i].hdr);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (v[i].result == ATMOS_SIGNOUT_PENDING)
+            set_result(&v[i], ATMOS_SIGNOUT_FAILED, "no answer within 5 s");
+    if (m)
+        c.multi_cleanup(m);
+    free(q);
+    /* libcurl stays mapped: unloading a TLS library mid-process is not safe. */
+}
+
+void atmos_signout_free(struct atmos_signout *s)
+{
+    if (s->token) {
+        explicit_bzero(s->token, strlen(s->token));
+        free(s->token);
+    }
+    free(s->region);
+    free(s->why);
+    memset(s, 0, sizeof(*s));
+}
+
+int atmos_signout_read(const char *data, size_t len, const char *start_url,
+                       struct atmos_signout *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (start_url && atmos_sso_match(data, len, start_url) != ATMOS_SSO_MATCH)
+        return -1;
+    json_object *o = json_tokener_parse(data);
+    json_object *at = NULL, *rg = NULL;
+    int rc = -1;
+    if (o && json_object_is_type(o, json_type_object) &&
+        json_object_object_get_ex(o, "accessToken", &at) &&
+        json_object_is_type(at, json_type_string) && json_object_get_string_len(at) > 0) {
+        out->token = strdup(json_object_get_string(at));
+        if (json_object_object_get_ex(o, "region", &rg) &&
+            json_object_is_type(rg, json_type_string) && json_object_get_string_len(rg) > 0)
+            out->region = strdup(json_object_get_string(rg));
+        rc = out->token ? 0 : -1;
+    }
+    json_object_put(o);
+    return rc;
+}

@@ -1,0 +1,30 @@
+/*
+ * Signing out of IAM Identity Center sessions (see signout.c).
+ */
+#ifndef ATMOS_SIGNOUT_H
+#define ATMOS_SIGNOUT_H
+
+#include <stddef.h>
+
+#include <atmos/env.h>
+#include <atmos/log.h>
+#include <atmos/plan.h>
+
+struct atmos_signout {
+    char *token;  /* the access token: sent, never logged; wiped when freed */
+    char *region; /* the token file's region */
+    enum atmos_signout_result result;
+    char *why; /* FAILED: the reason, no secret */
+};
+
+/* The token and region of an SSO token file; with start_url, only a token for it. 0 or -1. */
+int atmos_signout_read(const char *data, size_t len, const char *start_url,
+                       struct atmos_signout *out);
+/* The Logout endpoint for a region (malloc'd). */
+char *atmos_signout_url(const struct atmos_env *env, const char *region);
+/* Sign out every PENDING entry at once, bounded (2 s connect, 5 s in all). */
+void atmos_signout_run(struct atmos_signout *v, size_t n, const struct atmos_env *env,
+                       const struct atmos_logger *lg);
+void atmos_signout_free(struct atmos_signout *s);
+
+#endif

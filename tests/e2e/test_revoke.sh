@@ -1,0 +1,174 @@
+#!/bin/bash
+# Signing out of IAM Identity Center before the token files go: against a
+# local stand-in for the SSO portal (tests/e2e/sso_server.py) reached as an
+# HTTPS proxy with a throwaway CA, next to the real `aws sso logout`.
+source "$(dirname "$0")/lib.sh"
+
+PKI=$TMPROOT/pki
+mkdir -p "$PKI"
+# ca NAME: a CA; cert CA NAME: a server certificate for the SSO hosts signed by it.
+ca() { openssl req -x509 -newkey rsa:2048 -nodes -keyout "$PKI/$1.key" -out "$PKI/$1.pem" -days 2 -subj "/CN=$1" 2>/dev/null; }
+cert() {
+    openssl req -newkey rsa:2048 -nodes -keyout "$PKI/$2.key" -out "$PKI/$2.csr" -subj "/CN=portal.sso.us-east-1.amazonaws.com" 2>/dev/null
+    printf 'subjectAltName=DNS:portal.sso.us-east-1.amazonaws.com,DNS:portal.sso.cn-north-1.amazonaws.com.cn,DNS:sso.example.test\n' >"$PKI/ext"
+    openssl x509 -req -in "$PKI/$2.csr" -CA "$PKI/$1.pem" -CAkey "$PKI/$1.key" -CAcreateserial -out "$PKI/$2.pem" -days 2 -extfile "$PKI/ext" 2>/dev/null
+}
+ca trusted && cert trusted srv && ca rogue && cert rogue evil || { echo "not ok - openssl could not make the test CA"; exit 1; }
+
+SPID=""
+serve() { # MODE [CERT]: start the stand-in; sets PROXY and LOG
+    stop_server
+    LOG=$TMPROOT/requests.$RANDOM; : >"$LOG"; rm -f "$TMPROOT/port"
+    "$PY" "$ROOT/tests/e2e/sso_server.py" "$TMPROOT/port" "$LOG" "$PKI/${2:-srv}.pem" "$PKI/${2:-srv}.key" "$1" &
+    SPID=$!
+    for _ in $(seq 100); do [ -s "$TMPROOT/port" ] && break; sleep 0.05; done
+    PROXY=http://127.0.0.1:$(cat "$TMPROOT/port")
+}
+stop_server() { [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=""; }; }
+at_exit stop_server
+requests() { grep -c '"method"' "$LOG"; }
+field() { "$PY" -c 'import json,sys; print("\n".join(sorted(str(json.loads(l).get(sys.argv[2])) for l in open(sys.argv[1]) if "method" in l)))' "$LOG" "$1"; }
+
+# tokens: the AWS CLI's token (legacy name) and a sso-session token of the same
+# value, both with a region; atmos's own session holds another token ("tok").
+tokens() {
+    printf '{"accessToken":"tok-A","startUrl":"%s","region":"%s","expiresAt":"2099-01-01T00:00:00Z"}\n' "$URL" "${1:-us-east-1}" \
+        >"$H/.aws/sso/cache/$(sha1 "$URL").json"
+    printf '{"accessToken":"tok-A","startUrl":"%s","region":"%s"}\n' "$URL" "${1:-us-east-1}" >"$H/.aws/sso/cache/named-session.json"
+}
+with_proxy() { HTTPS_PROXY=$PROXY AWS_CA_BUNDLE=$PKI/trusted.pem "$@"; }
+logout() { OUT=$(with_proxy "$BIN" --config "$EXAMPLE" "$@" 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr"); }
+local_gone() { missing "$H/$SSO" && missing "$H/.aws/sso/cache/named-session.json" && missing "$H/.aws/sso/cache/$(sha1 "$URL").json"; }
+
+begin "--provider signs each distinct token out once, then removes the files"
+fresh_home; tokens; serve ok
+logout --provider aws-sso
+check "exit 0" rc_is 0
+check "two distinct tokens, two requests (tok-A is in two files)" [ "$(requests)" = 2 ]
+check "POST /logout" [ "$(field method | sort -u)$(field path | sort -u)" = "POST/logout" ]
+check "to the portal of the token's region" [ "$(field host | sort -u)" = "portal.sso.us-east-1.amazonaws.com" ]
+check "the token header" [ "$(field token | tr '\n' ' ')" = "tok tok-A " ]
+check "no body" [ "$(field body | sort -u)" = 0 ]
+check "reported" has "$OUT" "Signed out of the IAM Identity Center session (us-east-1)"
+check "local cleanup complete" local_gone
+check "no token in any output" bash -c "! grep -q -e tok-A -e '\"tok\"' <<<'$OUT$ERR'"
+end
+
+begin "JSON: an item per sign-out and the revoked count"
+fresh_home; tokens; serve ok
+logout --output json --provider aws-sso
+check "revoked 2, signed_out items" "$PY" -c '
+import json,sys; r=json.loads(sys.argv[1])
+s=[i["signout"] for i in r["items"] if i["kind"]=="sso_signout"]
+assert r["revoked"]==2 and s.count("signed_out")==2, (r["revoked"], s)
+assert "tok" not in json.dumps(r).replace("token", ""), "a token in the report"' "$OUT"
+end
+
+begin "401: already signed out, not a failure"
+fresh_home; tokens; serve 401
+logout --provider aws-sso
+check "exit 0" rc_is 0
+check "reported" has "$OUT" "Already signed out of the IAM Identity Center session (us-east-1)"
+check "no warnings" has "$OUT" "Successfully logged out"
+check "local cleanup complete" local_gone
+end
+
+begin "unreachable: the local cleanup is complete and the exit status unchanged"
+fresh_home; tokens
+OUT=$(HTTPS_PROXY=http://127.0.0.1:1 "$BIN" --config "$EXAMPLE" --provider aws-sso 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "reported" has "$OUT" "Not signed out of the IAM Identity Center session (us-east-1)"
+check "still a successful logout" has "$OUT" "Successfully logged out"
+check "local cleanup complete" local_gone
+end
+
+begin "a server that never answers: bounded at 5 s, the local cleanup complete"
+fresh_home; tokens; serve hang
+start=$(date +%s%N); logout --provider aws-sso; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "#   a hung endpoint: the whole logout took $ms ms"
+check "bounded (${ms} ms)" [ "$ms" -lt 8000 ]
+check "exit 0" rc_is 0
+check "reported" has "$OUT" "Not signed out"
+check "local cleanup complete" local_gone
+end
+
+begin "an untrusted certificate: no token is sent"
+fresh_home; tokens; serve ok evil
+logout --provider aws-sso
+check "TLS refused" grep -q tls_failed "$LOG"
+check "no request reached the server" [ "$(requests)" = 0 ]
+check "exit 0" rc_is 0
+check "reported" has "$OUT" "Not signed out"
+check "local cleanup complete" local_gone
+end
+
+begin "--no-revoke and identity logout: nothing sent, libcurl and TLS never loaded"
+fresh_home; tokens; serve ok
+with_proxy env LD_DEBUG=files LD_DEBUG_OUTPUT="$TMPROOT/ldr" "$BIN" --config "$EXAMPLE" --no-revoke --provider aws-sso >/dev/null 2>&1; RC=$?
+check "no-revoke: exit 0" rc_is 0
+check "no-revoke: local cleanup complete" local_gone
+fresh_home; tokens
+with_proxy env LD_DEBUG=files LD_DEBUG_OUTPUT="$TMPROOT/ldi" "$BIN" --config "$EXAMPLE" dev-admin >/dev/null 2>&1
+check "nothing sent" [ "$(grep -c connect "$LOG")" = 0 ]
+check "libcurl not mapped" bash -c "! cat '$TMPROOT'/ldr.* '$TMPROOT'/ldi.* | grep -q -e libcurl -e libssl -e libgnutls"
+check "the LD_DEBUG probe works (libyaml seen)" bash -c "cat '$TMPROOT'/ldi.* | grep -q libyaml"
+with_proxy env LD_DEBUG=files LD_DEBUG_OUTPUT="$TMPROOT/ldp" "$BIN" --config "$EXAMPLE" --provider aws-sso >/dev/null 2>&1
+check "a provider logout does load it" bash -c "cat '$TMPROOT'/ldp.* | grep -q libcurl"
+end
+
+begin "dry run: listed, nothing sent"
+fresh_home; tokens; serve ok
+logout --dry-run --provider aws-sso
+check "listed" has "$OUT" "Would sign out of the IAM Identity Center session (us-east-1)"
+check "nothing sent" [ "$(grep -c connect "$LOG")" = 0 ]
+check "files kept" exists "$H/.aws/sso/cache/named-session.json"
+end
+
+begin "AWS_ENDPOINT_URL_SSO replaces the endpoint; China regions use amazonaws.com.cn"
+fresh_home; tokens; serve ok
+OUT=$(AWS_ENDPOINT_URL_SSO=https://sso.example.test with_proxy "$BIN" --config "$EXAMPLE" --provider aws-sso 2>&1)
+check "endpoint override" [ "$(field host | sort -u)" = "sso.example.test" ]
+fresh_home; tokens cn-north-1; rm "$H"/.cache/atmos/aws-sso/sessions/*; serve ok
+logout --provider aws-sso
+check "cn partition" [ "$(field host | sort -u)" = "portal.sso.cn-north-1.amazonaws.com.cn" ]
+end
+
+if [ -x /usr/bin/aws ] && /usr/bin/aws --version 2>&1 | grep -q '^aws-cli/2'; then
+    begin "the request matches the real AWS CLI's aws sso logout"
+    fresh_home; rm -rf "$H/.aws/sso/cache"/* "$H/.cache/atmos/aws-sso"; tokens; rm "$H/.aws/sso/cache/named-session.json"
+    cp "$H/.aws/sso/cache/$(sha1 "$URL").json" "$TMPROOT/token.json"
+    serve ok
+    aws_out=$(HOME=$H AWS_CONFIG_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true with_proxy /usr/bin/aws sso logout 2>&1); aws_rc=$?
+    theirs=$("$PY" -c 'import json,sys; print([{k: json.loads(l)[k] for k in ("method","path","host","token")} for l in open(sys.argv[1]) if "method" in l])' "$LOG")
+    check "aws sso logout ran (rc $aws_rc: $aws_out)" [ "$aws_rc" = 0 ]
+    cp "$TMPROOT/token.json" "$H/.aws/sso/cache/$(sha1 "$URL").json"
+    serve ok
+    logout --provider aws-sso
+    ours=$("$PY" -c 'import json,sys; print([{k: json.loads(l)[k] for k in ("method","path","host","token")} for l in open(sys.argv[1]) if "method" in l])' "$LOG")
+    echo "#   aws sso logout sent: $theirs"
+    check "same method, host, path and token header ($ours)" [ -n "$ours" -a "$theirs" = "$ours" ]
+    end
+else
+    skip "the request matches the real AWS CLI's aws sso logout" "Debian's awscli (v2) is not installed (make deps installs it)"
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    skip "pam_atmos revoke" "needs root to create a test user with a throwaway home"
+    exit 0
+fi
+begin "pam_atmos revoke: signed out in the child, as the user, proxy from the PAM environment"
+U=atmos-pam-r$$; HU=$TMPROOT/home-r
+add_test_user "$U" "$HU" || { echo "not ok - useradd failed"; exit 1; }
+mkdir -p "$HU"; bash "$ROOT/etc/examples/populate.sh" "$HU"; H=$HU; tokens; mkdir -p "$HU/.atmos"; cp "$EXAMPLE" "$HU/.atmos/atmos.yaml"
+chown -R "$U:" "$HU"; chmod 700 "$HU"; chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem"
+mkdir -p "$TMPROOT/pam.d"
+printf 'session [success=done ignore=ignore default=die] %s state_dir=%s revoke\n' "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" >"$TMPROOT/pam.d/rev"
+printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/rev"
+serve ok
+PAMTEST=$ROOT/${BUILD:-build}/pamtest
+[ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+OUT=$("$PAMTEST" "$TMPROOT/pam.d" rev "$U" oc "HTTPS_PROXY=$PROXY" "AWS_CA_BUNDLE=$PKI/trusted.pem" 2>&1); RC=$?
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "both tokens signed out" [ "$(requests)" = 2 ]
+check "local cleanup complete" local_gone
+end
