@@ -28,7 +28,7 @@ DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev
                libkeyutils-dev libpam0g-dev libsecret-1-dev libcurl4-openssl-dev python3 python3-botocore python3-msal \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind \
-               openssl awscli
+               openssl awscli sshfs fuse3
 # awscli: the AWS CLI v2 whose `aws sso logout` the sign-out test and make bench compare with.
 BENCH_PKGS  :=
 
@@ -110,7 +110,7 @@ deps:
 FUZZ_DIR     := build/fuzz
 FUZZ_TARGETS := config ini sso
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude -Ilib $(PKG_CFLAGS) \
+FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -DATMOS_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS) \
                 $(shell pkg-config --cflags libsecret-1) -fsanitize=fuzzer,address,undefined
 
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/atmos/*.h lib/*.h)

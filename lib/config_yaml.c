@@ -407,6 +407,28 @@ int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct a
     return rc;
 }
 
+/*
+ * libyaml's error, naming where the construct began (its context mark) as
+ * well as where it went wrong: an unclosed `[` is noticed only at the end of
+ * the file, a line the user never wrote (PyYAML prints both marks too).
+ */
+static int parse_error(const yaml_parser_t *p, const char *path, const char *data, size_t len,
+                       struct atmos_err *err)
+{
+    size_t pl = p->problem_mark.line + 1, pc = p->problem_mark.column + 1;
+    const char *problem = p->problem ? p->problem : "invalid YAML";
+    if (p->context == NULL)
+        return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s", path, pl, pc, problem);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += data[i] == '\n';
+    if (len && data[len - 1] != '\n')
+        lines++;
+    return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s: %s at %zu:%zu%s", path,
+                      p->context_mark.line + 1, p->context_mark.column + 1, p->context, problem, pl,
+                      pc, pl > lines ? " (the end of the file)" : "");
+}
+
 int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
                               size_t len, struct atmos_err *err)
 {
@@ -431,10 +453,7 @@ int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const 
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
     yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
     if (!yaml_parser_load(&parser, &doc)) {
-        rc = atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s%s%s", path, parser.problem_mark.line + 1,
-                        parser.problem_mark.column + 1,
-                        parser.problem ? parser.problem : "invalid YAML", parser.context ? " " : "",
-                        parser.context ? parser.context : "");
+        rc = parse_error(&parser, path, data, len, err);
         goto done;
     }
     have_doc = 1;

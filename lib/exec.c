@@ -478,7 +478,7 @@ static void run_signouts(struct atmos_plan *plan, const struct run *r)
         goto done;
     for (size_t i = 0; i < plan->nitems; i++) {
         struct atmos_item *it = &plan->items[i];
-        if (it->kind != ATMOS_ITEM_SSO_SIGNOUT)
+        if (it->kind != ATMOS_ITEM_SSO_SIGNOUT || it->skip)
             continue;
         struct atmos_signout *s = &v[k];
         its[k] = it;
@@ -561,13 +561,13 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             continue;
         free(it->error);
         it->error = NULL;
-        it->outcome = ATMOS_OUTCOME_PENDING;
+        it->outcome = it->skip ? ATMOS_OUTCOME_SKIPPED : ATMOS_OUTCOME_PENDING;
     }
     if (!opts->only_keyring)
         run_signouts(plan, &r);
     for (size_t i = 0; i < plan->nitems; i++) {
         struct atmos_item *it = &plan->items[i];
-        if (opts->only_keyring && it->kind != ATMOS_ITEM_KEYRING)
+        if ((opts->only_keyring && it->kind != ATMOS_ITEM_KEYRING) || it->skip)
             continue;
         switch (it->kind) {
         case ATMOS_ITEM_INI_SECTION:

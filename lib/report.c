@@ -29,6 +29,7 @@ void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
         case ATMOS_OUTCOME_UNCHECKED:
             out->unchecked++;
             break;
+        case ATMOS_OUTCOME_SKIPPED:
         case ATMOS_OUTCOME_PENDING:
             break;
         }
@@ -70,6 +71,8 @@ const char *atmos_outcome_name(enum atmos_outcome outcome)
         return "failed";
     case ATMOS_OUTCOME_UNCHECKED:
         return "not_checked";
+    case ATMOS_OUTCOME_SKIPPED:
+        return "skipped";
     }
     return "?";
 }

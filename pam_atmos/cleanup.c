@@ -44,6 +44,14 @@ static void run_plan(const struct pa_session *s, struct atmos_plan *plan, struct
 {
     struct atmos_exec_opts eo = {s->opts->dry_run, 0, lg, 0, 0, env};
     struct atmos_counts c;
+    if (s->opts->network_home == PA_NETWORK_SKIP) {
+        /* A shared home is in use on other hosts too: this host's last session is not theirs. */
+        const char *kind;
+        size_t n = atmos_plan_skip_network(plan, &kind);
+        if (n && r->network_kind == NULL)
+            r->network_kind = kind;
+        r->network_skipped += n;
+    }
     atmos_plan_execute(plan, &eo);
     report_items(s, plan);
     atmos_plan_count(plan, &c);
@@ -140,6 +148,12 @@ void pa_cleanup(const struct pa_session *s, struct pa_result *r)
     for (int i = 0; i < s->opts->nprovider; i++)
         one_target(s, cfg, &env, ATMOS_SCOPE_PROVIDER, s->opts->provider[i], r, &lg);
 done:
+    if (r->network_skipped)
+        pam_syslog(s->pamh, LOG_NOTICE,
+                   "left %zu item%s of %s's session data on a network filesystem (%s), in use "
+                   "from other hosts too; network_home=clean removes it",
+                   r->network_skipped, r->network_skipped == 1 ? "" : "s", s->pw->pw_name,
+                   r->network_kind);
     atmos_config_free(cfg);
     atmos_source_list_free(&sources);
     free(explicit_path);

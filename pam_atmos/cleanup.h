@@ -8,6 +8,8 @@
 
 struct pa_result {
     size_t removed, failed, revoked;
+    size_t network_skipped;   /* items left on a network filesystem (network_home=skip) */
+    const char *network_kind; /* the first such filesystem ("nfs", "sshfs"), static */
     char scope[16];
     char note[200]; /* a short reason when nothing could be done; no paths */
 };

@@ -13,7 +13,7 @@
 
 #include "options.h"
 
-enum kind { BOOL, STRING, UINT, LIST };
+enum kind { BOOL, STRING, UINT, LIST, CHOICE };
 
 struct opt {
     const char *name;
@@ -21,24 +21,29 @@ struct opt {
     size_t offset;   /* of the field in struct pa_opts */
     size_t count;    /* LIST: offset of the counter */
     unsigned min, max; /* UINT range */
+    const char *const *choices; /* CHOICE: the values, their index is stored */
 };
+
+/* network_home=: the order is PA_NETWORK_SKIP, PA_NETWORK_CLEAN. */
+static const char *const network_home[] = {"skip", "clean", NULL};
 
 #define F(field) offsetof(struct pa_opts, field)
 
 /* Sorted by name. */
 static const struct opt table[] = {
-    {"config", STRING, F(config), 0, 0, 0},
-    {"debug", BOOL, F(debug), 0, 0, 0},
-    {"dry_run", BOOL, F(dry_run), 0, 0, 0},
-    {"every_session", BOOL, F(every_session), 0, 0, 0},
-    {"identity", LIST, F(identity), F(nidentity), 0, 0},
-    {"keychain", BOOL, F(keychain), 0, 0, 0},
-    {"minimum_uid", UINT, F(minimum_uid), 0, 0, UINT_MAX - 1},
-    {"provider", LIST, F(provider), F(nprovider), 0, 0},
-    {"quiet", BOOL, F(quiet), 0, 0, 0},
-    {"revoke", BOOL, F(revoke), 0, 0, 0},
-    {"state_dir", STRING, F(state_dir), 0, 0, 0},
-    {"timeout", UINT, F(timeout), 0, 1, 3600},
+    {"config", STRING, F(config), 0, 0, 0, NULL},
+    {"debug", BOOL, F(debug), 0, 0, 0, NULL},
+    {"dry_run", BOOL, F(dry_run), 0, 0, 0, NULL},
+    {"every_session", BOOL, F(every_session), 0, 0, 0, NULL},
+    {"identity", LIST, F(identity), F(nidentity), 0, 0, NULL},
+    {"keychain", BOOL, F(keychain), 0, 0, 0, NULL},
+    {"minimum_uid", UINT, F(minimum_uid), 0, 0, UINT_MAX - 1, NULL},
+    {"network_home", CHOICE, F(network_home), 0, 0, 0, network_home},
+    {"provider", LIST, F(provider), F(nprovider), 0, 0, NULL},
+    {"quiet", BOOL, F(quiet), 0, 0, 0, NULL},
+    {"revoke", BOOL, F(revoke), 0, 0, 0, NULL},
+    {"state_dir", STRING, F(state_dir), 0, 0, 0, NULL},
+    {"timeout", UINT, F(timeout), 0, 1, 3600, NULL},
 };
 
 static int cmp_opt(const void *key, const void *elem)
@@ -80,6 +85,16 @@ static void apply(pam_handle_t *pamh, struct pa_opts *opts, const struct opt *o,
         *(unsigned *)base = (unsigned)v;
         return;
     }
+    case CHOICE:
+        for (int i = 0; value && o->choices[i]; i++) {
+            if (strcmp(value, o->choices[i]) == 0) {
+                *(int *)base = i;
+                return;
+            }
+        }
+        pam_syslog(pamh, LOG_WARNING, "bad value in %s (use %s or %s); keeping the default", arg,
+                   o->choices[0], o->choices[1]);
+        return;
     case LIST: {
         int *n = (int *)((char *)opts + o->count);
         if (value == NULL || *value == '\0' || *n >= PA_MAX_TARGETS) {

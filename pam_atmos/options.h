@@ -17,6 +17,7 @@ struct pa_opts {
     int nidentity;
     int keychain;             /* keychain: also delete keychain entries (admin opt-in) */
     unsigned minimum_uid;     /* minimum_uid=N, default 1000 */
+    int network_home;         /* network_home=skip|clean: PA_NETWORK_SKIP (default) or _CLEAN */
     const char *provider[PA_MAX_TARGETS]; /* provider=NAME, repeatable */
     int nprovider;
     int quiet;                /* quiet: never message the user */
@@ -26,6 +27,8 @@ struct pa_opts {
 };
 
 #define PA_STATE_DIR "/run/pam_atmos"
+
+enum { PA_NETWORK_SKIP, PA_NETWORK_CLEAN };
 
 /* Parse argv into opts (defaults first); problems are logged and skipped. */
 void pa_opts_parse(pam_handle_t *pamh, int argc, const char **argv, struct pa_opts *opts);

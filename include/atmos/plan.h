@@ -66,6 +66,7 @@ enum atmos_outcome {
     ATMOS_OUTCOME_ABSENT,       /* nothing there; not an error */
     ATMOS_OUTCOME_FAILED,
     ATMOS_OUTCOME_UNCHECKED, /* could not be looked at, and was not asked for (no Secret Service) */
+    ATMOS_OUTCOME_SKIPPED,   /* left alone on purpose (a network filesystem); not counted */
 };
 
 struct atmos_item {
@@ -88,6 +89,7 @@ struct atmos_item {
     char *what;     /* JSON_ENTRIES, UNKNOWN: shown after the label ("account ...", kind) */
     size_t entries; /* JSON_ENTRIES: how many entries were (or would be) removed */
     enum atmos_signout_result signout; /* SSO_SIGNOUT */
+    int skip; /* left alone: on a network filesystem (atmos_plan_skip_network) */
 
     enum atmos_outcome outcome;
     char *error;      /* FAILED: reason, no secrets */
@@ -147,6 +149,14 @@ struct atmos_exec_opts {
     int only_keyring;            /* run only KEYRING items (probing before a confirmation) */
     const struct atmos_env *env; /* endpoints, CA bundle and proxy for signing out; NULL: none */
 };
+
+/*
+ * Mark every item whose path is on a network filesystem (NFS, SMB, AFS,
+ * CephFS, Lustre, GPFS, 9p, network FUSE...) to be left alone: executing the
+ * plan then skips it.  Returns how many; *kind names the first filesystem
+ * ("nfs", "sshfs").  Keychain entries are never skipped.
+ */
+size_t atmos_plan_skip_network(struct atmos_plan *plan, const char **kind);
 
 /* Run every item best-effort; outcomes are written into the plan. */
 void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts);

@@ -244,6 +244,10 @@ case_B51() {
     check "unchanged" cmp -s "$H/$CRED" "$TMPROOT/orig-cred"
 }
 
+case_B60() {
+    yaml_case 'auth:\n  providers:\n    p: [unclosed\n' "bad.yaml:3:8: while parsing a flow sequence: did not find expected ',' or ']' at 4:1 (the end of the file)"
+}
+
 # Azure, GCP and docker files: the HOME of etc/examples/populate-clouds.py, realm "team".
 cloud_home() {
     H=$(mktemp -d "$TMPROOT/home.XXXXXX"); export HOME=$H; cd "$H" || exit 1
