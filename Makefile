@@ -89,7 +89,7 @@ $(BUILD)/pamtest: tests/pam/pamtest.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpam $(ALL_LDFLAGS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wildcard include/atmos/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit $$(pkg-config --cflags cmocka) -o $@ $< \
