@@ -180,13 +180,15 @@ static int add_signouts(struct atmos_cloud_ctx *c, size_t from)
         int session = t->kind == ATMOS_ITEM_FILE && strcmp(t->label, "atmos SSO session") == 0;
         if (t->kind != ATMOS_ITEM_SSO_TOKEN && !session)
             continue;
+        /* Copied first: adding an item may move the array t points into. */
         char *path = strdup(t->path), *url = t->start_url ? strdup(t->start_url) : NULL;
-        const char *provider = t->provider;
+        int url_lost = t->start_url && url == NULL;
+        const char *provider = t->provider; /* a string of its own, not moved */
         struct atmos_item *it =
             path ? atmos_cloud_add(c, ATMOS_ITEM_SSO_SIGNOUT, "IAM Identity Center session", path,
                                    NULL, provider)
                  : NULL;
-        if (it == NULL || (t->start_url && url == NULL)) {
+        if (it == NULL || url_lost) {
             free(url);
             return -1;
         }
