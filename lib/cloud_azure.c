@@ -290,8 +290,12 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *dir = atmos_dir(c, c->realm);
     char *creds = dir ? atmos_strfmt("%s/%s/credentials.json", dir, chain->provider) : NULL;
     struct account a;
+    memset(&a, 0, sizeof(a));
     int rc = creds ? read_account(c, creds, &a) : -1;
+    const struct atmos_provider *p = chain->provider_cfg;
     free(dir);
+    /* az minted an azure/cli login: its entries in az's files are az's own. */
+    a.from_cli |= p && p->kind.value && strcmp(p->kind.value, "azure/cli") == 0;
     if (rc == 0)
         rc = add_subscription(c, &a, sub, chain->provider);
     /* credentials.json is the provider's, rewritten by each identity's login:
@@ -417,6 +421,7 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
         return 0;
     char *token = atmos_strfmt("%s/%s/token.json", dir, name);
     struct account a;
+    memset(&a, 0, sizeof(a));
     int rc = token ? read_account(c, token, &a) : -1;
     if (rc == 0)
         rc = add_account(c, &a, NULL, name);
