@@ -3,6 +3,7 @@
 #   make check      install missing Debian packages, run every test, then again under ASan+UBSan
 #   make demo       install missing packages, run atmos-logout on etc/examples/atmos.yaml
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        Debian packages libpam-atmos and atmos-logout, in build/deb/
 #   make deps       install the Debian packages the build and tests need (no-op when present)
 
 SHELL    := /bin/bash
@@ -28,24 +29,37 @@ DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev
                libkeyutils-dev libpam0g-dev libsecret-1-dev libcurl4-openssl-dev python3 python3-botocore python3-msal \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind \
-               openssl awscli sshfs fuse3
+               openssl awscli sshfs fuse3 dpkg-dev debhelper fakeroot lintian devscripts
 # awscli: the AWS CLI v2 whose `aws sso logout` the sign-out test and make bench compare with.
+# dpkg-dev debhelper fakeroot: make deb; lintian and devscripts (hardening-check): its test.
 BENCH_PKGS  :=
 
 PKGS      := yaml-0.1 json-c nettle libkeyutils
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+# Our own hardening; CPPFLAGS, CFLAGS and LDFLAGS from the environment (a
+# package build's dpkg-buildflags) come after it and the warnings, so they add
+# to them.  A _FORTIFY_SOURCE of theirs replaces ours rather than redefining it.
+# Stack clash probes and control-flow protection where the compiler has them
+# (bookworm's dpkg-buildflags does not add them yet; -fcf-protection is x86 only).
+cc_has = $(shell $(CC) $(1) -Werror -E -x c /dev/null >/dev/null 2>&1 && echo $(1))
+HARDEN    := $(if $(findstring _FORTIFY_SOURCE,$(CPPFLAGS)),,-D_FORTIFY_SOURCE=2) -fstack-protector-strong \
+             $(call cc_has,-fstack-clash-protection) $(call cc_has,-fcf-protection)
 ifeq ($(SAN),1)
 HARDEN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS    := -O1 -g
+CPPFLAGS  :=
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) -fPIC -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
-             -DATMOS_VERSION='"$(VERSION)"' $(CFLAGS)
+             -DATMOS_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN) -Wl,-z,relro,-z,now $(LDFLAGS)
 
-VERSION  := 0.1.0
+# One version: the newest entry of debian/changelog.
+VERSION  := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog)
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog)
+endif
 
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
@@ -56,7 +70,7 @@ PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check check-run demo bench fuzz fuzz-build install uninstall clean format
+.PHONY: all deps check check-run demo bench fuzz fuzz-build install uninstall deb clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so
 
@@ -180,6 +194,18 @@ install: all
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# Debian packages from a copy of the working tree (build/ and .git left out),
+# with the build dependencies debian/control declares; the .deb, .changes and
+# .buildinfo files land in build/deb/, and lintian checks the .changes.
+DEB_DIR := build/deb
+deb: deps
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/pam-atmos-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEB_DIR)/pam-atmos-$(VERSION)
+	cd $(DEB_DIR)/pam-atmos-$(VERSION) && dpkg-checkbuilddeps && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB_DIR)/pam-atmos-$(VERSION)
+	lintian --fail-on error,warning $(DEB_DIR)/*.changes
+	@ls -1 $(DEB_DIR)/*.deb
 
 format:
 	clang-format -i include/atmos/*.h lib/*.[ch] util/*.[ch] tests/unit/*.[ch]

@@ -21,6 +21,8 @@ cleanup_all() {
     rm -rf "$TMPROOT"
 }
 trap cleanup_all EXIT
+# Killed or interrupted, a script still cleans up: exit runs the EXIT trap.
+trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
 unset XDG_CONFIG_HOME XDG_CACHE_HOME ATMOS_XDG_CONFIG_HOME ATMOS_CLI_CONFIG_PATH ATMOS_AUTH_REALM \
       ATMOS_IDENTITY IDENTITY ATMOS_LOGS_LEVEL NO_COLOR
 export LC_ALL=C.UTF-8

@@ -104,7 +104,8 @@ fresh_home
 run -q dev-admin
 check "-q: silent on success" [ -z "$OUT$ERR" ]
 run --version
-check "--version" has "$OUT" "atmos-logout 0.1.0"
+VERSION=$(sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' "$ROOT/debian/changelog")
+check "--version is debian/changelog's ($VERSION)" [ "$OUT" = "atmos-logout $VERSION" ]
 run --help
 for flag in --identity --provider --all --dry-run --keychain --force --config --user --output \
             --quiet --list-identities --help --version ATMOS_IDENTITY ATMOS_KEYRING_TYPE NO_COLOR; do
@@ -136,6 +137,7 @@ for page in docs/atmos-logout.1 docs/pam_atmos.8; do
     w=$(cd "$ROOT" && LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)
     check "$page: no warnings ($w)" [ -z "$w" ]
     check "$page: renders" bash -c "cd '$ROOT' && man -l '$page' 2>/dev/null | grep -q 'SEE ALSO'"
+    check "$page: debian/changelog's version" grep -q "^\.TH .* \"pam_atmos $VERSION\"" "$ROOT/$page"
 done
 end
 
@@ -149,7 +151,7 @@ for f in /usr/bin/atmos-logout "/lib/$arch/security/pam_atmos.so" /usr/share/man
     check "installed $f" exists "$D$f"
     check "documented $f" bash -c "grep -rqF -- '${f#/usr}' '$ROOT/docs' '$ROOT/README.md' || grep -rqF -- '$(basename "$f")' '$ROOT/README.md' '$ROOT/docs'"
 done
-check "binary runs" bash -c "'$D/usr/bin/atmos-logout' --version | grep -q 0.1.0"
+check "binary runs" bash -c "'$D/usr/bin/atmos-logout' --version | grep -qF '$VERSION'"
 make -s -C "$ROOT" uninstall DESTDIR="$D" PREFIX=/usr BUILD="${BUILD:-build}" >/dev/null 2>&1
 check "uninstall leaves no files" [ -z "$(find "$D" -type f)" ]
 end
