@@ -208,7 +208,8 @@ deb: deps
 	@ls -1 $(DEB_DIR)/*.deb
 
 format:
-	clang-format -i include/atmos/*.h lib/*.[ch] util/*.[ch] tests/unit/*.[ch]
+	clang-format -i include/atmos/*.h lib/*.[ch] util/*.[ch] pam_atmos/*.[ch] bench/*.c \
+		tests/unit/*.[ch] tests/fuzz/*.c
 
 clean:
 	rm -rf build

@@ -51,7 +51,8 @@ int main(int argc, char **argv)
         ms[i] = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
     }
     qsort(ms, (size_t)runs, sizeof(*ms), cmp);
-    printf("%.3f %.3f\n", ms[runs / 2], ms[(runs * 95) / 100 < runs ? (runs * 95) / 100 : runs - 1]);
+    printf("%.3f %.3f\n", ms[runs / 2],
+           ms[(runs * 95) / 100 < runs ? (runs * 95) / 100 : runs - 1]);
     free(ms);
     return 0;
 }

@@ -33,7 +33,8 @@ int main(int argc, char **argv)
     if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
         return 2;
     clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("%.3f %ld %d\n", (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6,
+    printf("%.3f %ld %d\n",
+           (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6,
            ru.ru_maxrss, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
     return 0;
 }

@@ -70,8 +70,10 @@ int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
         if (id->via_provider.value) {
             c.provider_cfg = atmos_config_provider(cfg, id->via_provider.value);
             if (c.provider_cfg == NULL) {
-                rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.provider \"%s\" is not "
-                                "a configured provider", id->name, id->via_provider.value);
+                rc = atmos_fail(err, ATMOS_EINVAL,
+                                "identity \"%s\": via.provider \"%s\" is not "
+                                "a configured provider",
+                                id->name, id->via_provider.value);
                 goto done;
             }
             if (prepend(&c, c.provider_cfg->name) != 0)
@@ -82,8 +84,10 @@ int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
         const char *next = id->via_identity.value;
         id = next ? atmos_config_identity(cfg, next) : NULL;
         if (id == NULL) {
-            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.identity \"%s\" is not a "
-                            "configured identity", c.names[0], next ? next : "");
+            rc = atmos_fail(err, ATMOS_EINVAL,
+                            "identity \"%s\": via.identity \"%s\" is not a "
+                            "configured identity",
+                            c.names[0], next ? next : "");
             goto done;
         }
     }

@@ -18,8 +18,14 @@ int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
                         const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
     memset(plan, 0, sizeof(*plan));
-    struct atmos_cloud_ctx c = {plan, NULL, env, opts ? opts->log : NULL, {env->home, geteuid()},
-                                NULL, NULL, opts && opts->revoke};
+    struct atmos_cloud_ctx c = {plan,
+                                NULL,
+                                env,
+                                opts ? opts->log : NULL,
+                                {env->home, geteuid()},
+                                NULL,
+                                NULL,
+                                opts && opts->revoke};
     plan->scope = ATMOS_SCOPE_ALL;
     plan->discovered = 1;
     if (env->home == NULL || env->home[0] != '/') {

@@ -23,7 +23,7 @@
 enum line_kind { L_BLANK, L_COMMENT, L_HEADER, L_OPTION, L_CONT };
 
 struct line {
-    size_t off, len;          /* whole line including its terminator */
+    size_t off, len;           /* whole line including its terminator */
     size_t name_off, name_len; /* header name */
     enum line_kind kind;
 };
@@ -260,8 +260,9 @@ void atmos_ini_scan(const char *in, size_t len,
                                const char *name, size_t name_len),
                     void *ctx)
 {
-    static const enum atmos_ini_line kinds[] = {ATMOS_INI_BLANK, ATMOS_INI_COMMENT, ATMOS_INI_HEADER,
-                                                ATMOS_INI_OPTION, ATMOS_INI_CONTINUATION};
+    static const enum atmos_ini_line kinds[] = {ATMOS_INI_BLANK, ATMOS_INI_COMMENT,
+                                                ATMOS_INI_HEADER, ATMOS_INI_OPTION,
+                                                ATMOS_INI_CONTINUATION};
     struct line *v = NULL;
     long n = classify(in, len, &v);
     for (long i = 0; i < n; i++)

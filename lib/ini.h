@@ -28,8 +28,13 @@ int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, c
 int atmos_ini_header_matches(const char *h, size_t hlen, enum atmos_ini_flavor flavor,
                              const char *name);
 
-enum atmos_ini_line { ATMOS_INI_BLANK, ATMOS_INI_COMMENT, ATMOS_INI_HEADER, ATMOS_INI_OPTION,
-                      ATMOS_INI_CONTINUATION };
+enum atmos_ini_line {
+    ATMOS_INI_BLANK,
+    ATMOS_INI_COMMENT,
+    ATMOS_INI_HEADER,
+    ATMOS_INI_OPTION,
+    ATMOS_INI_CONTINUATION
+};
 
 /*
  * How the remover reads `in`, line by line (for tests and fuzzers):

@@ -14,7 +14,8 @@ struct atmos_buf {
 };
 
 int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len);
-int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void atmos_buf_free(struct atmos_buf *b);
 
 /* malloc'd "a/b"; NULL on allocation failure. */

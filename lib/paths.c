@@ -18,7 +18,8 @@ char *atmos_path_atmos_config(const struct atmos_env *env)
     const char *cfg_home = xdg(env->atmos_xdg_config_home);
     if (cfg_home == NULL)
         cfg_home = xdg(env->xdg_config_home);
-    return cfg_home ? atmos_path_join(cfg_home, "atmos") : atmos_path_join(env->home, ".config/atmos");
+    return cfg_home ? atmos_path_join(cfg_home, "atmos")
+                    : atmos_path_join(env->home, ".config/atmos");
 }
 
 char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm)
@@ -58,8 +59,7 @@ char *atmos_path_cache_home(const struct atmos_env *env)
     return c ? strdup(c) : atmos_path_join(env->home, ".cache");
 }
 
-char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url,
-                             const char *region)
+char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url, const char *region)
 {
     char *key = atmos_strfmt("%s|%s", start_url, region ? region : "");
     char *cache = atmos_path_cache_home(env);

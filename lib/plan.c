@@ -194,9 +194,14 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
     memset(plan, 0, sizeof(*plan));
-    struct atmos_cloud_ctx c = {
-        plan, cfg, env, opts ? opts->log : NULL, {env->home, geteuid()}, cfg->realm.value, NULL,
-        opts && opts->revoke};
+    struct atmos_cloud_ctx c = {plan,
+                                cfg,
+                                env,
+                                opts ? opts->log : NULL,
+                                {env->home, geteuid()},
+                                cfg->realm.value,
+                                NULL,
+                                opts && opts->revoke};
     plan->scope = scope;
     int rc = ATMOS_ENOMEM;
     if (target && (plan->target = strdup(target)) == NULL)

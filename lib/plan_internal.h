@@ -13,7 +13,7 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
 
 /* Any item; takes ownership of path (NULL only for KEYRING and UNKNOWN). NULL on failure. */
 struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_kind kind,
-                                      const char *label, char *path, const char *identity,
-                                      const char *provider);
+                                       const char *label, char *path, const char *identity,
+                                       const char *provider);
 
 #endif

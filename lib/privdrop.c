@@ -38,8 +38,7 @@ int atmos_become_user(const struct passwd *pw, char *why, size_t len)
         }
     }
     if (getresuid(&r, &e, &s) != 0 || r != pw->pw_uid || e != pw->pw_uid || s != pw->pw_uid ||
-        getresgid(&rg, &eg, &sg) != 0 || rg != pw->pw_gid || eg != pw->pw_gid ||
-        sg != pw->pw_gid) {
+        getresgid(&rg, &eg, &sg) != 0 || rg != pw->pw_gid || eg != pw->pw_gid || sg != pw->pw_gid) {
         snprintf(why, len, "credentials are not those of uid %lu", (unsigned long)pw->pw_uid);
         return -1;
     }

@@ -140,8 +140,7 @@ void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const cha
         strcpy(t, " target=");
         quote(t + 8, sizeof(t) - 8, target);
     }
-    snprintf(buf, len,
-             "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu revoked=%zu%s%s",
+    snprintf(buf, len, "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu revoked=%zu%s%s",
              scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success", user ? user : "?",
              uid, atmos_scope_name(scope), t, c->removed, c->failed, c->revoked, extra ? " " : "",
              extra ? extra : "");

@@ -212,7 +212,8 @@ int pa_run_child(const struct pa_session *s, struct pa_outcome *out)
     out->duration_ms = elapsed_ms(&start);
     buf[have] = '\0';
     /* Look for our line anywhere: only "D " and "R " lines are ours. */
-    for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    for (char *line = buf; line && *line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         if (strncmp(line, "D ", 2) == 0) {
             out->drop_failed = 1;
             snprintf(out->detail, sizeof(out->detail), "%.*s", (int)strcspn(line + 2, "\n"),
@@ -225,8 +226,7 @@ int pa_run_child(const struct pa_session *s, struct pa_outcome *out)
         }
     }
     if (!reaped)
-        pam_syslog(s->pamh, LOG_WARNING, "cleanup child %ld did not exit after SIGKILL",
-                   (long)pid);
+        pam_syslog(s->pamh, LOG_WARNING, "cleanup child %ld did not exit after SIGKILL", (long)pid);
     else if (!out->completed && !out->drop_failed && !out->timed_out)
         pam_syslog(s->pamh, LOG_ERR, "cleanup child %s %d without a result",
                    WIFSIGNALED(status) ? "was killed by signal" : "exited with status",

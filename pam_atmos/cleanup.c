@@ -111,8 +111,8 @@ void pa_cleanup(const struct pa_session *s, struct pa_result *r)
     /* config= replaces the search path; else the user's own search path,
      * minus ./atmos.yaml and $ATMOS_CLI_CONFIG_PATH (not trusted here). */
     if ((c && explicit_path == NULL) ||
-        atmos_config_search_path(&sources, &env, ATMOS_SEARCH_EXPLICIT_ONLY, explicit_path,
-                                 &err) != ATMOS_OK) {
+        atmos_config_search_path(&sources, &env, ATMOS_SEARCH_EXPLICIT_ONLY, explicit_path, &err) !=
+            ATMOS_OK) {
         snprintf(r->note, sizeof(r->note), "out of memory");
         goto done;
     }
@@ -121,8 +121,9 @@ void pa_cleanup(const struct pa_session *s, struct pa_result *r)
         struct atmos_plan plan;
         struct atmos_plan_opts po = {0, s->opts->revoke, &lg};
         if (s->opts->nidentity || s->opts->nprovider)
-            pam_syslog(s->pamh, LOG_WARNING, "no atmos.yaml: identity=/provider= need one; "
-                                             "cleaning what atmos wrote on disk instead");
+            pam_syslog(s->pamh, LOG_WARNING,
+                       "no atmos.yaml: identity=/provider= need one; "
+                       "cleaning what atmos wrote on disk instead");
         if (atmos_plan_discover(&plan, &env, &po, &err) == ATMOS_OK) {
             run_plan(s, &plan, r, &env, &lg);
             atmos_plan_free(&plan);
@@ -142,7 +143,9 @@ void pa_cleanup(const struct pa_session *s, struct pa_result *r)
         goto done;
     }
     snprintf(r->scope, sizeof(r->scope), "%s",
-             s->opts->nprovider == 0 ? "identity" : s->opts->nidentity == 0 ? "provider" : "mixed");
+             s->opts->nprovider == 0   ? "identity"
+             : s->opts->nidentity == 0 ? "provider"
+                                       : "mixed");
     for (int i = 0; i < s->opts->nidentity; i++)
         one_target(s, cfg, &env, ATMOS_SCOPE_IDENTITY, s->opts->identity[i], r, &lg);
     for (int i = 0; i < s->opts->nprovider; i++)

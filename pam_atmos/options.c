@@ -18,9 +18,9 @@ enum kind { BOOL, STRING, UINT, LIST, CHOICE };
 struct opt {
     const char *name;
     enum kind kind;
-    size_t offset;   /* of the field in struct pa_opts */
-    size_t count;    /* LIST: offset of the counter */
-    unsigned min, max; /* UINT range */
+    size_t offset;              /* of the field in struct pa_opts */
+    size_t count;               /* LIST: offset of the counter */
+    unsigned min, max;          /* UINT range */
     const char *const *choices; /* CHOICE: the values, their index is stored */
 };
 
@@ -78,8 +78,8 @@ static void apply(pam_handle_t *pamh, struct pa_opts *opts, const struct opt *o,
         unsigned long v = value && *value ? strtoul(value, &end, 10) : 0;
         if (value == NULL || *value == '\0' || *end != '\0' || errno != 0 || value[0] == '-' ||
             v < o->min || v > o->max) {
-            pam_syslog(pamh, LOG_WARNING, "bad value in %s (use %u-%u); keeping the default",
-                       arg, o->min, o->max);
+            pam_syslog(pamh, LOG_WARNING, "bad value in %s (use %u-%u); keeping the default", arg,
+                       o->min, o->max);
             return;
         }
         *(unsigned *)base = (unsigned)v;

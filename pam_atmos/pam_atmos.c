@@ -58,7 +58,9 @@ static void field(char *out, size_t len, const char *in)
     size_t o = 0;
     for (; in && *in && o + 1 < len; in++)
         out[o++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-/",
-                           *in) != NULL) ? *in : '_';
+                           *in) != NULL)
+                       ? *in
+                       : '_';
     if (o == 0 && len > 1)
         out[o++] = '-';
     out[o] = '\0';
@@ -95,8 +97,8 @@ static void audit(pam_handle_t *pamh, const struct passwd *pw, const struct pa_o
     enum atmos_scope scope = strcmp(out->scope, "identity") == 0   ? ATMOS_SCOPE_IDENTITY
                              : strcmp(out->scope, "provider") == 0 ? ATMOS_SCOPE_PROVIDER
                                                                    : ATMOS_SCOPE_ALL;
-    atmos_audit_format(line, sizeof(line), scope, NULL, &c, pw->pw_name,
-                       (unsigned long)pw->pw_uid, extra);
+    atmos_audit_format(line, sizeof(line), scope, NULL, &c, pw->pw_name, (unsigned long)pw->pw_uid,
+                       extra);
     pam_syslog(pamh, LOG_AUTHPRIV | LOG_INFO, "%s", line);
 }
 
@@ -133,8 +135,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
 
     if (o.keychain) /* an administrator's opt-in that destroys credentials: say so every time */
         pam_syslog(pamh, LOG_WARNING,
-                   "keychain option set: deleting %s's keychain credentials as well",
-                   pw->pw_name);
+                   "keychain option set: deleting %s's keychain credentials as well", pw->pw_name);
     struct pa_session s = {pamh, &o, pw, pam_getenv(pamh, "XDG_RUNTIME_DIR")};
     if (pa_run_child(&s, &out) != 0)
         return PAM_SUCCESS; /* logged; the logout goes on */

@@ -34,9 +34,9 @@ struct args {
     const char *config;
     const char *user;
     int all, dry_run, json, quiet, keychain, force, no_revoke;
-    int select;     /* --identity without a value: choose interactively */
-    int list;       /* 'i' --list-identities, 'p' --list-providers */
-    int as_other;   /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
+    int select;   /* --identity without a value: choose interactively */
+    int list;     /* 'i' --list-identities, 'p' --list-providers */
+    int as_other; /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
 };
 
 static void usage(FILE *out)
@@ -88,14 +88,22 @@ static int usage_error(const char *msg)
 static int parse_args(int argc, char **argv, struct args *a)
 {
     static const struct option opts[] = {
-        {"identity", required_argument, NULL, 'i'}, {"provider", required_argument, NULL, 'p'},
-        {"all", no_argument, NULL, 'a'},            {"dry-run", no_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'c'},   {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {"keychain", no_argument, NULL, 'k'},
-        {"force", no_argument, NULL, 'f'},          {"user", required_argument, NULL, 'u'},
-        {"list-identities", no_argument, NULL, 'L'}, {"list-providers", no_argument, NULL, 'P'},
-        {"no-revoke", no_argument, NULL, 'R'},      {NULL, 0, NULL, 0},
+        {"identity", required_argument, NULL, 'i'},
+        {"provider", required_argument, NULL, 'p'},
+        {"all", no_argument, NULL, 'a'},
+        {"dry-run", no_argument, NULL, 'n'},
+        {"config", required_argument, NULL, 'c'},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"keychain", no_argument, NULL, 'k'},
+        {"force", no_argument, NULL, 'f'},
+        {"user", required_argument, NULL, 'u'},
+        {"list-identities", no_argument, NULL, 'L'},
+        {"list-providers", no_argument, NULL, 'P'},
+        {"no-revoke", no_argument, NULL, 'R'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     opterr = 0;
@@ -218,8 +226,8 @@ static int not_found(const struct args *a, const struct atmos_config *cfg, const
     for (size_t i = 0; i < n; i++)
         names[i] = provider ? cfg->providers[i].name : cfg->identities[i].name;
     if (a->json) {
-        atmos_render_error_json(stdout, msg, provider ? "available_providers" : "available_identities",
-                                names, n);
+        atmos_render_error_json(
+            stdout, msg, provider ? "available_providers" : "available_identities", names, n);
     } else {
         fprintf(stderr, "Error: %s\n", msg);
         fprintf(stderr, "\nAvailable %s:\n", provider ? "providers" : "identities");
@@ -267,12 +275,12 @@ static int confirm_keychain(const struct args *a, struct atmos_plan *plan,
         return 0; /* nothing in the keychain to lose */
     printf("These keychain credentials will be permanently removed:\n");
     atmos_render_keyring_list(stdout, plan);
-    printf("Delete keychain credentials for %s? [y/N] ", plan->target ? plan->target : "all identities");
+    printf("Delete keychain credentials for %s? [y/N] ",
+           plan->target ? plan->target : "all identities");
     fflush(stdout);
     char line[64] = "";
-    if (fgets(line, sizeof(line), stdin) == NULL || (strcmp(line, "y\n") != 0 &&
-                                                     strcmp(line, "Y\n") != 0 &&
-                                                     strcmp(line, "yes\n") != 0)) {
+    if (fgets(line, sizeof(line), stdin) == NULL ||
+        (strcmp(line, "y\n") != 0 && strcmp(line, "Y\n") != 0 && strcmp(line, "yes\n") != 0)) {
         printf("%sLogout cancelled - credentials preserved\n", line[0] ? "" : "\n");
         *rc = EXIT_OK;
         return -1;
@@ -323,10 +331,10 @@ static int run_as_user(struct args *a)
     }
     if (pid == 0) {
         /* Keep only what shapes the output; everything else comes from passwd. */
-        const char *keep[] = {"TERM",          "NO_COLOR",    "ATMOS_LOGS_LEVEL",
-                              "LANG",          "LC_ALL",      "HTTPS_PROXY",
-                              "https_proxy",   "NO_PROXY",    "no_proxy",
-                              "AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"};
+        const char *keep[] = {
+            "TERM",     "NO_COLOR",      "ATMOS_LOGS_LEVEL",     "LANG",
+            "LC_ALL",   "HTTPS_PROXY",   "https_proxy",          "NO_PROXY",
+            "no_proxy", "AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"};
         char *vals[sizeof(keep) / sizeof(*keep)];
         for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++)
             vals[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
@@ -363,7 +371,8 @@ static int list_names(const struct atmos_config *cfg, int which)
 }
 
 /* No target given: the selector on a terminal, else the choices.  -1: go on. */
-static int choose_target(struct args *a, const struct atmos_config *cfg, const struct atmos_style *st)
+static int choose_target(struct args *a, const struct atmos_config *cfg,
+                         const struct atmos_style *st)
 {
     struct atmos_choice c;
     if (cfg->nidentities == 0) {
@@ -410,7 +419,8 @@ int main(int argc, char **argv)
     /* Marks and colour only on a terminal; NO_COLOR turns colour off. */
     struct atmos_style style = {isatty(STDOUT_FILENO), 0};
     const char *nc = getenv("NO_COLOR");
-    style.color = style.marks && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+    style.color =
+        style.marks && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 
     atmos_env_from_environ(&env);
     env.cwd = getcwd(cwd, sizeof(cwd));
@@ -426,8 +436,8 @@ int main(int argc, char **argv)
         goto done;
     }
     rc = EXIT_FAIL;
-    if (atmos_config_search_path(&sources, &env, ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH,
-                                 a.config, &err) != ATMOS_OK) {
+    if (atmos_config_search_path(&sources, &env, ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH, a.config,
+                                 &err) != ATMOS_OK) {
         config_error(&a, err.msg);
         goto done;
     }
@@ -471,7 +481,7 @@ int main(int argc, char **argv)
         goto done;
     rc = EXIT_FAIL;
 
-    enum atmos_scope scope = a.all ? ATMOS_SCOPE_ALL
+    enum atmos_scope scope = a.all        ? ATMOS_SCOPE_ALL
                              : a.provider ? ATMOS_SCOPE_PROVIDER
                                           : ATMOS_SCOPE_IDENTITY;
     const char *target = a.all ? NULL : a.provider ? a.provider : a.identity;

@@ -52,7 +52,7 @@ struct atmos_identity {
 struct atmos_integration {
     char *name;
     struct atmos_mark mark;
-    struct atmos_field kind;          /* aws/ecr, aws/ecr-public, azure/acr, ... */
+    struct atmos_field kind; /* aws/ecr, aws/ecr-public, azure/acr, ... */
     struct atmos_field via_identity;
     struct atmos_field via_provider;
     struct atmos_field account_id;    /* spec.registry.account_id (aws/ecr) */
@@ -72,7 +72,7 @@ struct atmos_config {
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
     char **sources;                  /* files actually read, in order */
     size_t nsources;
-    struct atmos_name_index *index;  /* internal: name lookup while loading */
+    struct atmos_name_index *index; /* internal: name lookup while loading */
 };
 
 /* Where a configuration file comes from; decides whether absence is an error. */
@@ -93,8 +93,8 @@ struct atmos_source_list {
 
 /* What the search path may include. */
 enum atmos_search_flags {
-    ATMOS_SEARCH_CWD = 1 << 0,     /* ./atmos.yaml */
-    ATMOS_SEARCH_ENVPATH = 1 << 1, /* $ATMOS_CLI_CONFIG_PATH */
+    ATMOS_SEARCH_CWD = 1 << 0,           /* ./atmos.yaml */
+    ATMOS_SEARCH_ENVPATH = 1 << 1,       /* $ATMOS_CLI_CONFIG_PATH */
     ATMOS_SEARCH_EXPLICIT_ONLY = 1 << 2, /* only explicit_path: it replaces the search path */
 };
 
@@ -116,8 +116,10 @@ int atmos_config_load(struct atmos_config **out, const struct atmos_source_list 
                       const struct atmos_env *env, struct atmos_err *err);
 void atmos_config_free(struct atmos_config *cfg);
 
-const struct atmos_provider *atmos_config_provider(const struct atmos_config *cfg, const char *name);
-const struct atmos_identity *atmos_config_identity(const struct atmos_config *cfg, const char *name);
+const struct atmos_provider *atmos_config_provider(const struct atmos_config *cfg,
+                                                   const char *name);
+const struct atmos_identity *atmos_config_identity(const struct atmos_config *cfg,
+                                                   const char *name);
 
 /* True for identity kinds that stand alone (no via): aws/user, aws/ambient, ambient. */
 int atmos_identity_is_standalone(const char *kind);

@@ -43,8 +43,8 @@ static void collect(void *ctx, size_t off, size_t n, enum atmos_ini_line kind, c
         if (ls->v == NULL)
             abort();
     }
-    int target = kind == ATMOS_INI_HEADER &&
-                 atmos_ini_header_matches(name, name_len, ls->flavor, ls->name);
+    int target =
+        kind == ATMOS_INI_HEADER && atmos_ini_header_matches(name, name_len, ls->flavor, ls->name);
     ls->v[ls->n++] = (struct line){off, n, kind, target};
 }
 

@@ -191,10 +191,12 @@ static void bad_names(void **state)
 static void bad_base_paths(void **state)
 {
     (void)state;
-    expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: ''}}\n",
-                 "base_path is empty");
-    expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: '  '}}\n",
-                 "base_path is empty");
+    expect_error(
+        "auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: ''}}\n",
+        "base_path is empty");
+    expect_error(
+        "auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: '  '}}\n",
+        "base_path is empty");
     expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: }}\n",
                  "base_path is empty");
     expect_error("auth:\n  providers:\n    p:\n      kind: k\n"
@@ -206,8 +208,9 @@ static void bad_base_paths(void **state)
     expect_error("auth:\n  providers:\n    p:\n      kind: k\n"
                  "      spec: {files: {base_path: \"/a\\0b\"}}\n",
                  "NUL byte");
-    expect_error("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: rel}}\n",
-                 "must be absolute");
+    expect_error(
+        "auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: rel}}\n",
+        "must be absolute");
 }
 
 static void missing_files(void **state)
@@ -253,9 +256,9 @@ static void search_path_order(void **state)
     assert_int_equal(l.n, 2);
     atmos_source_list_free(&l);
     /* config= in the PAM module: the one file, instead of the search path. */
-    assert_int_equal(atmos_config_search_path(&l, &e, ATMOS_SEARCH_EXPLICIT_ONLY, "/x/only.yaml",
-                                              &err),
-                     ATMOS_OK);
+    assert_int_equal(
+        atmos_config_search_path(&l, &e, ATMOS_SEARCH_EXPLICIT_ONLY, "/x/only.yaml", &err),
+        ATMOS_OK);
     assert_int_equal(l.n, 1);
     assert_string_equal(l.v[0].path, "/x/only.yaml");
     atmos_source_list_free(&l);

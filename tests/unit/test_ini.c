@@ -58,8 +58,8 @@ static void last_section_without_final_newline(void **state)
 static void crlf_is_preserved(void **state)
 {
     (void)state;
-    check("[a]\r\nk = 1\r\n\r\n[b]\r\nk = 2\r\n", ATMOS_INI_CREDENTIALS, "a", "[b]\r\nk = 2\r\n",
-          1, 1);
+    check("[a]\r\nk = 1\r\n\r\n[b]\r\nk = 2\r\n", ATMOS_INI_CREDENTIALS, "a", "[b]\r\nk = 2\r\n", 1,
+          1);
     check("[a]\r\nk = 1\r\n\r\n[b]\r\nk = 2\r\n", ATMOS_INI_CREDENTIALS, "b",
           "[a]\r\nk = 1\r\n\r\n", 1, 1);
 }
@@ -68,7 +68,8 @@ static void nested_block_with_bracket_line_is_a_value(void **state)
 {
     (void)state;
     /* "  [b]" is indented under s3 =, so configparser reads it as part of the value. */
-    const char *in = "[profile a]\ns3 =\n  max_concurrent_requests = 20\n  [b]\n[profile c]\nk = v\n";
+    const char *in =
+        "[profile a]\ns3 =\n  max_concurrent_requests = 20\n  [b]\n[profile c]\nk = v\n";
     check(in, ATMOS_INI_CONFIG, "a", "[profile c]\nk = v\n", 1, 1);
     check(in, ATMOS_INI_CONFIG, "b", in, 0, 2);
 }
@@ -80,8 +81,8 @@ static void config_header_forms(void **state)
           1, 1);
     check("[profile \"dev\"]\nk = 1\n[profile other]\n", ATMOS_INI_CONFIG, "dev",
           "[profile other]\n", 1, 1);
-    check("[profile   dev]\nk = 1\n[profile other]\n", ATMOS_INI_CONFIG, "dev",
-          "[profile other]\n", 1, 1);
+    check("[profile   dev]\nk = 1\n[profile other]\n", ATMOS_INI_CONFIG, "dev", "[profile other]\n",
+          1, 1);
     check("[profile \"my dev\"]\nk = 1\n[x]\n", ATMOS_INI_CONFIG, "my dev", "[x]\n", 1, 1);
     check("[default]\nk = 1\n[profile x]\n", ATMOS_INI_CONFIG, "default", "[profile x]\n", 1, 1);
     /* The credentials-file form is not the config-file form, and vice versa. */
@@ -98,8 +99,8 @@ static void default_section_is_never_removed_and_not_counted(void **state)
     (void)state;
     check("[DEFAULT]\nregion = x\n[a]\nk = 1\n", ATMOS_INI_CREDENTIALS, "a",
           "[DEFAULT]\nregion = x\n", 1, 0);
-    check("[DEFAULT]\nregion = x\n", ATMOS_INI_CREDENTIALS, "DEFAULT", "[DEFAULT]\nregion = x\n",
-          0, 0);
+    check("[DEFAULT]\nregion = x\n", ATMOS_INI_CREDENTIALS, "DEFAULT", "[DEFAULT]\nregion = x\n", 0,
+          0);
 }
 
 static void duplicate_sections_all_go(void **state)
@@ -119,8 +120,8 @@ static void absent_section_leaves_input_identical(void **state)
 static void only_section_leaves_nothing(void **state)
 {
     (void)state;
-    check("; atmos: expiration=2030-01-01T00:00:00Z\n[a]\nk = 1\n", ATMOS_INI_CREDENTIALS, "a",
-          "", 1, 0);
+    check("; atmos: expiration=2030-01-01T00:00:00Z\n[a]\nk = 1\n", ATMOS_INI_CREDENTIALS, "a", "",
+          1, 0);
 }
 
 static void header_with_trailing_text_and_indent(void **state)
@@ -141,7 +142,8 @@ static void byte_order_mark_is_kept(void **state)
           "\xEF\xBB\xBF[b]\nk = 2\n", 1, 1);
     check("\xEF\xBB\xBF[a]\nk = 1\n[b]\nk = 2\n", ATMOS_INI_CREDENTIALS, "b",
           "\xEF\xBB\xBF[a]\nk = 1\n", 1, 1);
-    /* The atmos comment on the first line, after the BOM, still belongs to [a] (found by fuzzing). */
+    /* The atmos comment on the first line, after the BOM, still belongs to [a] (found by fuzzing).
+     */
     check("\xEF\xBB\xBF; atmos: expiration=2030-01-01T00:00:00Z\n[a]\nk = 1\n[b]\n",
           ATMOS_INI_CREDENTIALS, "a", "\xEF\xBB\xBF[b]\n", 1, 1);
 }

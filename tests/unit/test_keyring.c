@@ -87,7 +87,8 @@ static void backends(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(default_logout_only_ambient_chains, tu_home_setup, tu_home_teardown),
+        cmocka_unit_test_setup_teardown(default_logout_only_ambient_chains, tu_home_setup,
+                                        tu_home_teardown),
         cmocka_unit_test_setup_teardown(keychain_scopes, tu_home_setup, tu_home_teardown),
         cmocka_unit_test_setup_teardown(realm_adds_legacy_name, tu_home_setup, tu_home_teardown),
         cmocka_unit_test_setup_teardown(backends, tu_home_setup, tu_home_teardown),

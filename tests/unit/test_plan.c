@@ -62,9 +62,12 @@ static int setup(void **state)
     put(".config/atmos/aws/sso/credentials",
         "; atmos: expiration=2030-01-01T00:00:00Z\n[org]\naws_access_key_id = A\n\n"
         "; atmos: expiration=2030-01-01T00:00:00Z\n[dev]\naws_access_key_id = B\n");
-    put(".config/atmos/aws/sso/config", "[profile org]\nregion = us-east-1\n\n[profile dev]\nregion = x\n");
-    put(".aws/sso/cache/named.json", "{\"accessToken\":\"t\",\"startUrl\":\"https://x.awsapps.com/start\"}\n");
-    put(".aws/sso/cache/other.json", "{\"accessToken\":\"t\",\"startUrl\":\"https://y.awsapps.com/start\"}");
+    put(".config/atmos/aws/sso/config",
+        "[profile org]\nregion = us-east-1\n\n[profile dev]\nregion = x\n");
+    put(".aws/sso/cache/named.json",
+        "{\"accessToken\":\"t\",\"startUrl\":\"https://x.awsapps.com/start\"}\n");
+    put(".aws/sso/cache/other.json",
+        "{\"accessToken\":\"t\",\"startUrl\":\"https://y.awsapps.com/start\"}");
     put(".aws/sso/cache/broken.json", "{\"accessToken\":");
     put(".aws/sso/cache/nottoken.json", "{\"startUrl\":\"https://x.awsapps.com/start\"}");
     return 0;
@@ -118,14 +121,15 @@ static void identity_plan_and_run(void **state)
     assert_int_equal(plan.items[0].outcome, ATMOS_OUTCOME_REMOVED);
     assert_int_equal(plan.items[1].outcome, ATMOS_OUTCOME_REMOVED);
     c = get(".config/atmos/aws/sso/credentials");
-    assert_string_equal(c, "; atmos: expiration=2030-01-01T00:00:00Z\n[org]\naws_access_key_id = A\n\n");
+    assert_string_equal(
+        c, "; atmos: expiration=2030-01-01T00:00:00Z\n[org]\naws_access_key_id = A\n\n");
     free(c);
     c = get(".config/atmos/aws/sso/config");
     assert_string_equal(c, "[profile org]\nregion = us-east-1\n\n");
     free(c);
     struct stat st;
     assert_int_equal(stat(p, &st), 0);
-    assert_int_equal(st.st_mode & 07777, 0640); /* mode kept */
+    assert_int_equal(st.st_mode & 07777, 0640);       /* mode kept */
     assert_true(exists(".aws/sso/cache/named.json")); /* tokens stay on identity logout */
     /* Again: already logged out. */
     execute(&plan, 0);
