@@ -1,10 +1,10 @@
 """make bench: how fast and how lean atmos-logout and pam_atmos are.
 
 Prints a table of figures (median and p95 wall time of whole-process runs,
-peak RSS) against the targets, scaling with the number of identities, the PAM
-module's cost through the real libpam, and `aws sso logout` (AWS CLI v2)
-side by side when installed (make bench installs Debian's).  Figures only:
-nothing here passes or fails a test.
+peak RSS) against the targets, scaling with the number of identities, hostile
+atmos.yaml files (docs/bad-input.md), the PAM module's cost through the real
+libpam, and `aws sso logout` (AWS CLI v2) side by side when installed (make
+bench installs Debian's).  Figures only: nothing here passes or fails a test.
 """
 import json
 import os
@@ -215,6 +215,38 @@ def pam_bench(template, runs):
         subprocess.run(["userdel", user], stderr=NULL)
 
 
+def alias_bomb():
+    """Nine levels of nine aliases (docs/bad-input.md B03)."""
+    y = ["a0: &a0 [x,x,x,x,x,x,x,x,x]"]
+    y += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    return "\n".join(y) + "\nauth:\n  providers: *a8\n"
+
+
+def hostile(template):
+    """atmos.yaml files built to make the parser slow or large
+    (docs/bad-input.md): the first four are refused at a bound, the last is
+    the most the bounds accept.  Unbounded, B61 would take days (40,000 levels
+    took 7.8 s, growing with the square of the depth) and B62 took
+    680 MiB."""
+    big = 8 * 1024 * 1024 - 100
+    cases = (
+        ("alias bomb (B03)", alias_bomb(), False),
+        ("10,000 nested [ (B05)", "auth: " + "[" * 10000 + "]" * 10000 + "\n", False),
+        ("8 MiB of [ (B61)", "auth:\n  providers: " + "[" * big + "\n", False),
+        ("4M scalars, 8 MiB (B62)", "auth:\n  providers: [" + "a," * (big // 2) + "]\n", False),
+        # The most work the bounds let through: 64 levels, 250,000 nodes
+        # (the top mapping, its key and 63 sequences, then the scalars).
+        ("largest accepted: 64 deep, 250,000 nodes", "components: " + "[" * 63 + "a," * (250000 - 65)
+         + "]" * 63 + "\n", True),
+    )
+    for name, text, accepted in cases:
+        path = os.path.join(WORK, "hostile.yaml")
+        write(path, text)
+        med, p95, rss, _ = measure(template, ["--config", path, "--all"], 5)
+        ms, mib = (1000, 64) if accepted else (250, 16)
+        row(name, med, p95, rss, f"<= {ms} ms, <= {mib} MiB", verdict(med <= ms and rss <= mib * 1024))
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} is missing: run make first")
@@ -273,6 +305,9 @@ def main():
     marginal = (per[10000] * 10000 - per[1000] * 1000) / 9000
     print(f"  marginal cost per identity from 1,000 to 10,000: {marginal:.1f} us "
           f"(flat: {verdict(marginal <= 2 * max(per[1000], 1))})")
+
+    header("Hostile atmos.yaml: refused at the nesting and node bounds")
+    hostile(typical)
 
     header("PAM: pam_open_session + pam_close_session through the real libpam")
     pam_bench(typical, 100)

@@ -30,6 +30,15 @@ victim() { # a directory outside the user's files, with a [dev-admin] section
     printf '[dev-admin]\nk = v\n' >"$V/credentials"; cp "$V/credentials" "$V/orig"
 }
 victim_intact() { cmp -s "$V/credentials" "$V/orig"; }
+# run_bounded ARGS...: run_raw, killed after HANG_S.  What it guards ends in
+# well under a second (make bench prints how long); only a hang reaches
+# HANG_S, exit 124.  How fast is make bench's business, not a test's.
+HANG_S=120
+run_bounded() {
+    OUT=$(timeout "$HANG_S" "$BIN" "$@" 2>"$TMPROOT/stderr"); RC=$?
+    ERR=$(cat "$TMPROOT/stderr")
+}
+no_hang() { [ "$RC" -ne 124 ]; }
 bomb() { # nine levels of nine aliases
     printf 'a0: &a0 [x,x,x,x,x,x,x,x,x]\n'
     for i in 1 2 3 4 5 6 7 8; do
@@ -42,21 +51,32 @@ case_B01() { yaml_case 'auth:\n  providers: [\n    p\n' "bad.yaml:"; check "line
 case_B02() { yaml_case 'auth:\n\tproviders: {}\n' "bad.yaml:2:"; }
 case_B03() {
     fresh_home; { bomb; printf 'auth:\n  providers: *a8\n'; } >"$H/bad.yaml"; snap
-    start=$(date +%s%N); run_raw --config "$H/bad.yaml" dev-admin; ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    check "exit 1" rc_is 1; check "reason" has "$ERR" "auth.providers must be a mapping"
-    check "fast (${ms} ms)" [ "$ms" -lt 2000 ]; check "unchanged" unchanged
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 1" rc_is 1; check "reason" has "$ERR" "auth.providers must be a mapping"
+    check "unchanged" unchanged
 }
 case_B04() {
     fresh_home; { bomb; cat "$EXAMPLE"; } >"$H/bad.yaml"
-    start=$(date +%s%N); run_raw --config "$H/bad.yaml" dev-admin; ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    check "exit 0" rc_is 0; check "logged out" no_section_in "[dev-admin]" "$H/$CRED"
-    check "fast (${ms} ms)" [ "$ms" -lt 2000 ]
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 0" rc_is 0; check "logged out" no_section_in "[dev-admin]" "$H/$CRED"
 }
 case_B05() {
     fresh_home; "$PY" -c 'print("auth: " + "[" * 10000 + "]" * 10000)' >"$H/bad.yaml"; snap
-    start=$(date +%s%N); run_raw --config "$H/bad.yaml" dev-admin; ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    check "exit 1" rc_is 1; check "reason" has "$ERR" "auth must be a mapping"
-    check "bounded (${ms} ms)" [ "$ms" -lt 5000 ]; check "unchanged" unchanged
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 1" rc_is 1
+    check "reason, where" has "$ERR" "bad.yaml:1:70: nested deeper than 64 levels"; check "unchanged" unchanged
+}
+case_B61() { # libyaml's cost grows with the square of the depth: days for this one unbounded
+    fresh_home; "$PY" -c 'print("auth:\n  providers: " + "[" * (8 * 1024 * 1024 - 100))' >"$H/bad.yaml"; snap
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 1" rc_is 1
+    check "reason, where" has "$ERR" "bad.yaml:2:76: nested deeper than 64 levels"; check "unchanged" unchanged
+}
+case_B62() { # four million nodes: about 680 MiB in libyaml's document model
+    fresh_home; "$PY" -c 'print("auth:\n  providers: [" + "a," * (4 * 1024 * 1024 - 100) + "]")' >"$H/bad.yaml"; snap
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 1" rc_is 1
+    check "reason, where" has "$ERR" "bad.yaml:2:500005: more than 250000 YAML nodes"; check "unchanged" unchanged
 }
 case_B06() {
     fresh_home; truncate -s 100M "$H/bad.yaml"; snap
@@ -271,8 +291,8 @@ case_B53() {
 }
 case_B54() {
     cloud_home; rm "$DOCK"; mkfifo "$DOCK"
-    start=$(date +%s%N); cloud az-sub; ms=$(( ($(date +%s%N) - start) / 1000000 ))
-    check "refused" has "$OUT" "is a FIFO"; check "no hang (${ms} ms)" [ "$ms" -lt 5000 ]
+    run_bounded --config "$ROOT/etc/examples/clouds.yaml" az-sub; unset ATMOS_AUTH_REALM
+    check "no hang" no_hang; check "refused" has "$OUT" "is a FIFO"
     check "the rest done" hasnt "$("$PY" "$ROOT/tests/e2e/cloud_check.py" profile "$PROF")" "S1 T1"
 }
 case_B55() {

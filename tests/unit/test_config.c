@@ -157,6 +157,61 @@ static void errors_name_file_line_column(void **state)
     expect_error("auth:\n  providers: 3\n", "a.yaml:2:14: auth.providers must be a mapping");
 }
 
+/* "components: " then n `[` and n `]`: the top mapping is level 1. */
+static char *nested(int n)
+{
+    char *s = malloc(16 + 2 * (size_t)n);
+    assert_non_null(s);
+    int len = sprintf(s, "components: ");
+    memset(s + len, '[', n);
+    memset(s + len + n, ']', n);
+    strcpy(s + len + 2 * n, "\n");
+    return s;
+}
+
+/* "components: [a,a,...]": n scalars and 3 other nodes. */
+static char *wide(int n)
+{
+    char *s = malloc(16 + 2 * (size_t)n);
+    assert_non_null(s);
+    int len = sprintf(s, "components: [");
+    for (int i = 0; i < n; i++)
+        memcpy(s + len + 2 * i, "a,", 2);
+    strcpy(s + len + 2 * n, "]\n");
+    return s;
+}
+
+static void nesting_and_size_are_bounded(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    char *y = nested(63);
+    assert_int_equal(load(y, &cfg, &err), ATMOS_OK);
+    atmos_config_free(cfg);
+    free(y);
+    y = nested(64); /* the 64th `[` opens level 65, at column 12 + 64 */
+    expect_error(y, "a.yaml:1:76: nested deeper than 64 levels");
+    free(y);
+    y = nested(100000);
+    expect_error(y, "a.yaml:1:76: nested deeper than 64 levels");
+    free(y);
+    /* Block style counts the same. */
+    char block[8192] = "auth:\n";
+    for (int i = 1; i <= 64; i++)
+        sprintf(block + strlen(block), "%*sk:\n", 2 * i, "");
+    expect_error(block, "a.yaml:65:");
+    expect_error(block, "nested deeper than 64 levels");
+
+    y = wide(250000 - 3);
+    assert_int_equal(load(y, &cfg, &err), ATMOS_OK);
+    atmos_config_free(cfg);
+    free(y);
+    y = wide(250000 - 2); /* the last scalar, at column 14 + 2 * (250000 - 3) */
+    expect_error(y, "a.yaml:1:500008: more than 250000 YAML nodes");
+    free(y);
+}
+
 static void semantic_errors(void **state)
 {
     (void)state;
@@ -325,6 +380,7 @@ int main(void)
         cmocka_unit_test(later_file_wins_key_by_key),
         cmocka_unit_test(realm_env_overrides_and_env_tag),
         cmocka_unit_test(errors_name_file_line_column),
+        cmocka_unit_test(nesting_and_size_are_bounded),
         cmocka_unit_test(semantic_errors),
         cmocka_unit_test(bad_names),
         cmocka_unit_test(bad_base_paths),
