@@ -86,7 +86,12 @@ begin "a server that never answers: bounded at 5 s, the local cleanup complete"
 fresh_home; tokens; serve hang
 start=$(date +%s%N); logout --provider aws-sso; ms=$(( ($(date +%s%N) - start) / 1000000 ))
 echo "#   a hung endpoint: the whole logout took $ms ms"
-check "bounded (${ms} ms)" [ "$ms" -lt 8000 ]
+# The server would answer after 60 s: ending well before that, by curl's
+# per-request timeout or the 5 s bound over all requests (whichever fires
+# first), is the bound at work.  A ceiling near 5 s would fail on a slow
+# machine (6.3-6.7 s under valgrind); the figure above is for the reader.
+check "did not wait for the server" [ "$ms" -lt 30000 ]
+check "ended by the timeout" grep -qE "Timeout was reached|no answer within 5 s" <<<"$OUT"
 check "exit 0" rc_is 0
 check "reported" has "$OUT" "Not signed out"
 check "local cleanup complete" local_gone
