@@ -163,10 +163,9 @@ end
 
 begin "no session bus: reported, session data still removed, no hang"
 fresh_home; seed
-start=$(date +%s)
-OUT=$(env -u DBUS_SESSION_BUS_ADDRESS -u XDG_RUNTIME_DIR "$BIN" --config "$EXAMPLE" --keychain --force dev-admin 2>&1); RC=$?
-check "fast" [ $(( $(date +%s) - start )) -le 3 ]
+OUT=$(timeout 120 env -u DBUS_SESSION_BUS_ADDRESS -u XDG_RUNTIME_DIR "$BIN" --config "$EXAMPLE" --keychain --force dev-admin 2>&1); RC=$?
 check "exit 0 (session data removed)" rc_is 0
+# Said at once, without trying a bus (an autolaunch or a wait would say "timed out").
 check "reason" has "$OUT" "Secret Service unavailable: no session bus"
 check "session data removed" no_section_in "[dev-admin]" "$H/$SSO/credentials"
 check "warnings summary" has "$OUT" "Logged out with warnings"
@@ -180,8 +179,10 @@ sleep 0.5
 start=$(date +%s)
 OUT=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$TMPROOT/mute.sock "$BIN" --config "$EXAMPLE" --keychain --force dev-admin 2>&1); RC=$?
 waited=$(( $(date +%s) - start ))
+# It gave up while the mute service still listened (30 s): its own 5 s bound.
+check "gave up while the service was still mute" kill -0 $mute
 kill $mute 2>/dev/null; wait $mute 2>/dev/null
-check "bounded (about 5 s)" [ "$waited" -ge 4 ] && [ "$waited" -le 8 ]
+check "waited the 5 s (${waited} s)" [ "$waited" -ge 4 ]
 check "timed out reported" has "$OUT" "Secret Service timed out"
 check "session data removed anyway" no_section_in "[dev-admin]" "$H/$SSO/credentials"
 end

@@ -249,9 +249,11 @@ pam plain "$UA" oc
 check "parent link not followed" section_in "[partner-audit]" "$victim/cfg/atmos/aws/partner-sso/credentials"
 reset_home "$UA" "$HA"
 rm "$HA/$SSO/credentials"; mkfifo "$HA/$SSO/credentials"; chown "$UA:" "$HA/$SSO/credentials"
-start=$(date +%s)
+[ -n "$SINK_PID" ] && : >"$SYSLOG"
 pam plain "$UA" oc
-check "a FIFO does not hang the logout" [ $(( $(date +%s) - start )) -le 3 ]
+if [ -n "$SINK_PID" ]; then   # a blocked open would only end at the module's timeout
+    check "a FIFO does not hang the cleanup" bash -c '! grep -q "killed after" "$1"' _ "$SYSLOG"
+fi
 check "close" has "$OUT" "close=PAM_SUCCESS"
 end
 
