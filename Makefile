@@ -9,6 +9,7 @@
 SHELL    := /bin/bash
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR   ?= $(PREFIX)/share/man
 SYSCONFDIR ?= $(PREFIX)/etc
 DOCDIR   ?= $(PREFIX)/share/doc/pam_atmos
@@ -65,22 +66,32 @@ LIB_SRC  := $(sort $(wildcard lib/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UTIL_SRC := $(sort $(wildcard util/*.c))
 UTIL_OBJ := $(UTIL_SRC:%.c=$(BUILD)/%.o)
-PAM_SRC  := $(sort $(wildcard pam_atmos/*.c))
-PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o)
+# The module links libpam and libc only (and the engine's escape function);
+# its helper, the program it execs as the user, links the engine.
+HELPER_SRC := pam_atmos/helper.c pam_atmos/cleanup.c
+HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/%.o)
+PAM_SRC  := $(filter-out $(HELPER_SRC),$(sort $(wildcard pam_atmos/*.c)))
+PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/escape.o
+HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps check check-run demo bench fuzz fuzz-build install uninstall deb clean format
 
-all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so
+all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so $(BUILD)/pam_atmos_helper
 
 # V=1 shows the full commands.
 Q := $(if $(V),,@)
 
-$(BUILD)/%.o: %.c $(wildcard include/atmos/*.h lib/*.h util/*.h)
+# -MMD -MP: each object's header dependencies, so a header change rebuilds its users.
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d)
+
+# The module's default helper is where make install puts it.
+$(PAM_OBJ): ALL_CFLAGS += -DPA_HELPER='"$(HELPER)"'
 
 # Only the Secret Service child sees GLib's headers; nothing links GLib (it is dlopen'ed).
 $(BUILD)/lib/keyring_secret.o: ALL_CFLAGS += $(shell pkg-config --cflags libsecret-1)
@@ -94,10 +105,14 @@ $(BUILD)/atmos-logout: $(UTIL_OBJ) $(BUILD)/libatmos.a
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(UTIL_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
 
 # The module exports pam_sm_open_session and pam_sm_close_session, nothing else.
-$(BUILD)/pam_atmos.so: $(PAM_OBJ) $(BUILD)/libatmos.a pam_atmos/pam_atmos.map
+$(BUILD)/pam_atmos.so: $(PAM_OBJ) pam_atmos/pam_atmos.map
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) -shared -o $@ $(PAM_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS) -lpam \
+	$(Q)$(CC) -shared -o $@ $(PAM_OBJ) -lpam \
 	    -Wl,--version-script=pam_atmos/pam_atmos.map -Wl,-z,defs $(ALL_LDFLAGS)
+
+$(BUILD)/pam_atmos_helper: $(HELPER_OBJ) $(BUILD)/libatmos.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(HELPER_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
 
 $(BUILD)/pamtest: tests/pam/pamtest.c
 	@$(if $(Q),echo "  CC      $@")
@@ -174,16 +189,17 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	BUILD=$(BUILD) bash etc/examples/demo.sh
 
-INSTALLED := $(BINDIR)/atmos-logout $(PAMDIR)/pam_atmos.so $(MANDIR)/man8/pam_atmos.8 \
+INSTALLED := $(BINDIR)/atmos-logout $(PAMDIR)/pam_atmos.so $(HELPER) $(MANDIR)/man8/pam_atmos.8 \
              $(MANDIR)/man1/atmos-logout.1 $(BASHCOMPDIR)/atmos-logout \
              $(PAMCONFDIR)/atmos $(DOCDIR)/examples/atmos.yaml $(DOCDIR)/examples/pam.d-sshd
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(MANDIR)/man8 \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/pam_atmos $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(PAMCONFDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BUILD)/atmos-logout $(DESTDIR)$(BINDIR)/atmos-logout
 	install -m 0644 $(BUILD)/pam_atmos.so $(DESTDIR)$(PAMDIR)/pam_atmos.so
+	install -m 0755 $(BUILD)/pam_atmos_helper $(DESTDIR)$(HELPER)
 	install -m 0644 docs/pam_atmos.8 $(DESTDIR)$(MANDIR)/man8/pam_atmos.8
 	install -m 0644 docs/atmos-logout.1 $(DESTDIR)$(MANDIR)/man1/atmos-logout.1
 	install -m 0644 etc/bash-completion/atmos-logout.bash $(DESTDIR)$(BASHCOMPDIR)/atmos-logout
@@ -193,7 +209,7 @@ install: all
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)/pam_atmos 2>/dev/null
 
 # Debian packages from a copy of the working tree (build/ and .git left out),
 # with the build dependencies debian/control declares; the .deb, .changes and

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -200,7 +201,7 @@ void atmos_secret_run(struct atmos_item **items, size_t n, int dry_run, int time
         fail_rest(items, n, "Secret Service unavailable: cannot create a pipe", 0);
         return;
     }
-    pid_t pid = fork();
+    pid_t parent = getpid(), pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
@@ -214,6 +215,10 @@ void atmos_secret_run(struct atmos_item **items, size_t n, int dry_run, int time
             dup2(null, 2); /* GLib's own warnings are not ours to print */
         }
         close(fds[0]);
+        /* Killed with its parent: a stuck D-Bus call never outlives the logout. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(1); /* the parent was already gone */
         setenv("DBUS_SESSION_BUS_ADDRESS", addr, 1);
         child(fds[1], items, n, dry_run);
     }

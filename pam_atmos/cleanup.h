@@ -1,19 +1,35 @@
 /*
- * What the child does once it is the user: the engine's logout.
+ * What the helper does once it runs as the user: the engine's logout.
  */
 #ifndef PAM_ATMOS_CLEANUP_H
 #define PAM_ATMOS_CLEANUP_H
 
-#include "child.h"
+#include <pwd.h>
+#include <stddef.h>
 
-struct pa_result {
-    size_t removed, failed, revoked;
-    size_t network_skipped;   /* items left on a network filesystem (network_home=skip) */
-    const char *network_kind; /* the first such filesystem ("nfs", "sshfs"), static */
-    char scope[16];
-    char note[200]; /* a short reason when nothing could be done; no paths */
+#include "protocol.h"
+
+/* The helper's arguments: the module's options, as root's PAM configuration set them. */
+struct pa_job {
+    int debug, dry_run, keychain, revoke;
+    int network_clean; /* network_home=clean */
+    const char *config;
+    const char *identity[PA_MAX_TARGETS];
+    int nidentity;
+    const char *provider[PA_MAX_TARGETS];
+    int nprovider;
+    const char *runtime_dir; /* the session's XDG_RUNTIME_DIR, not yet checked */
+    const char *revoke_ca_bundle, *revoke_endpoint, *revoke_proxy;
 };
 
-void pa_cleanup(const struct pa_session *s, struct pa_result *r);
+struct pa_result {
+    enum pa_status status;
+    size_t removed, failed, revoked;
+};
+
+/* A log line to the module (level 0-3: error, warning, info, debug). */
+void pa_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_result *r);
 
 #endif

@@ -35,13 +35,19 @@ static const struct opt table[] = {
     {"debug", BOOL, F(debug), 0, 0, 0, NULL},
     {"dry_run", BOOL, F(dry_run), 0, 0, 0, NULL},
     {"every_session", BOOL, F(every_session), 0, 0, 0, NULL},
+    {"helper", STRING, F(helper), 0, 0, 0, NULL},
     {"identity", LIST, F(identity), F(nidentity), 0, 0, NULL},
     {"keychain", BOOL, F(keychain), 0, 0, 0, NULL},
+    {"maximum_uid", UINT, F(maximum_uid), 0, 0, UINT_MAX - 1, NULL},
+    {"memory_limit", UINT, F(memory_limit), 0, 0, 1u << 20, NULL},
     {"minimum_uid", UINT, F(minimum_uid), 0, 0, UINT_MAX - 1, NULL},
     {"network_home", CHOICE, F(network_home), 0, 0, 0, network_home},
     {"provider", LIST, F(provider), F(nprovider), 0, 0, NULL},
     {"quiet", BOOL, F(quiet), 0, 0, 0, NULL},
     {"revoke", BOOL, F(revoke), 0, 0, 0, NULL},
+    {"revoke_ca_bundle", STRING, F(revoke_ca_bundle), 0, 0, 0, NULL},
+    {"revoke_endpoint", STRING, F(revoke_endpoint), 0, 0, 0, NULL},
+    {"revoke_proxy", STRING, F(revoke_proxy), 0, 0, 0, NULL},
     {"state_dir", STRING, F(state_dir), 0, 0, 0, NULL},
     {"timeout", UINT, F(timeout), 0, 1, 3600, NULL},
 };
@@ -111,8 +117,11 @@ void pa_opts_parse(pam_handle_t *pamh, int argc, const char **argv, struct pa_op
 {
     memset(opts, 0, sizeof(*opts));
     opts->minimum_uid = 1000;
+    opts->maximum_uid = 60000;
+    opts->memory_limit = PA_MEMORY_LIMIT_MIB;
     opts->timeout = 10;
     opts->state_dir = PA_STATE_DIR;
+    opts->helper = PA_HELPER;
     for (int i = 0; i < argc; i++) {
         const struct opt *o =
             bsearch(argv[i], table, sizeof(table) / sizeof(*table), sizeof(*table), cmp_opt);

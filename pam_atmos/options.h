@@ -6,27 +6,38 @@
 
 #include <security/pam_modules.h>
 
-#define PA_MAX_TARGETS 32
+#include "protocol.h"
 
+/* Every value comes from root's PAM configuration, never from the user. */
 struct pa_opts {
     const char *config; /* config=PATH; "~/" is the user's home */
     int debug;          /* debug: one syslog line per removed item */
     int dry_run;        /* dry_run: log the plan, remove nothing */
     int every_session;  /* every_session: clean at every close, not only the last */
+    const char *helper; /* helper=PATH: the cleanup program, default PA_HELPER */
     const char *identity[PA_MAX_TARGETS]; /* identity=NAME, repeatable */
     int nidentity;
-    int keychain;         /* keychain: also delete keychain entries (admin opt-in) */
-    unsigned minimum_uid; /* minimum_uid=N, default 1000 */
-    int network_home;     /* network_home=skip|clean: PA_NETWORK_SKIP (default) or _CLEAN */
+    int keychain;          /* keychain: also delete keychain entries (admin opt-in) */
+    unsigned maximum_uid;  /* maximum_uid=N, default 60000 (nobody is 65534) */
+    unsigned memory_limit; /* memory_limit=MiB: the helper's address space, 0 = none */
+    unsigned minimum_uid;  /* minimum_uid=N, default 1000 */
+    int network_home;      /* network_home=skip|clean: PA_NETWORK_SKIP (default) or _CLEAN */
     const char *provider[PA_MAX_TARGETS]; /* provider=NAME, repeatable */
     int nprovider;
-    int quiet;             /* quiet: never message the user */
-    int revoke;            /* revoke: sign SSO sessions out with IAM Identity Center */
-    const char *state_dir; /* state_dir=PATH, default /run/pam_atmos */
-    unsigned timeout;      /* timeout=SECONDS, default 10 */
+    int quiet;                    /* quiet: never message the user */
+    int revoke;                   /* revoke: sign SSO sessions out with IAM Identity Center */
+    const char *revoke_ca_bundle; /* revoke_ca_bundle=PATH: trust these CAs, not the system's */
+    const char *revoke_endpoint;  /* revoke_endpoint=URL: the IAM Identity Center endpoint */
+    const char *revoke_proxy;     /* revoke_proxy=URL: an HTTPS proxy for the sign-out */
+    const char *state_dir;        /* state_dir=PATH, default /run/pam_atmos */
+    unsigned timeout;             /* timeout=SECONDS, default 10 */
 };
 
 #define PA_STATE_DIR "/run/pam_atmos"
+#ifndef PA_HELPER
+#define PA_HELPER "/usr/libexec/pam_atmos/pam_atmos_helper"
+#endif
+#define PA_MEMORY_LIMIT_MIB 2048
 
 enum { PA_NETWORK_SKIP, PA_NETWORK_CLEAN };
 

@@ -1,18 +1,21 @@
 /*
  * pam_atmos: when a user's last session closes, remove the atmos session data
- * that `atmos-logout --all` would remove (keychain preserved), as the user, in
- * a child, within a time bound, never breaking the logout.
+ * that `atmos-logout --all` would remove (keychain preserved), by running the
+ * cleanup helper as the user, within a time bound, never breaking the logout.
  *
  *   session optional pam_atmos.so [debug] [quiet] [dry_run] [every_session]
  *       [config=PATH] [identity=NAME]... [provider=NAME]... [keychain]
- *       [timeout=SECONDS] [minimum_uid=N] [state_dir=PATH]
+ *       [revoke] [revoke_proxy=URL] [revoke_ca_bundle=PATH] [revoke_endpoint=URL]
+ *       [timeout=SECONDS] [minimum_uid=N] [maximum_uid=N] [state_dir=PATH]
+ *       [memory_limit=MiB] [helper=PATH] [network_home=skip|clean]
  *
  * Returns PAM_SUCCESS after a cleanup (even a partial one), PAM_IGNORE when
- * skipped by policy, PAM_SESSION_ERR only when the user or the privilege drop
- * cannot be established.  Messages to the user never name paths or internals.
+ * skipped by policy or when no cleanup could run, PAM_SESSION_ERR only when
+ * the user or the privilege drop cannot be established.  Nothing of the
+ * user's is read or parsed in this process: the helper does that, as the
+ * user.  Messages to the user never name paths or internals.
  */
 #include <pwd.h>
-#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -21,11 +24,13 @@
 #include <security/pam_modules.h>
 #include <security/pam_modutil.h>
 
-#include <atmos/plan.h>
-
-#include "child.h"
+#include "audit.h"
 #include "options.h"
 #include "records.h"
+#include "spawn.h"
+
+/* Set at open when the session could not be recorded: its close must not clean. */
+#define UNRECORDED "pam_atmos_unrecorded"
 
 enum policy { RUN, SKIP, ERROR };
 
@@ -43,27 +48,14 @@ static enum policy who(pam_handle_t *pamh, const struct pa_opts *o, struct passw
         pam_syslog(pamh, LOG_ERR, "unknown user; nothing removed");
         return ERROR;
     }
-    if ((*pw)->pw_uid == 0 || (*pw)->pw_uid < o->minimum_uid) {
+    uid_t uid = (*pw)->pw_uid;
+    if (uid == 0 || uid < o->minimum_uid || uid > o->maximum_uid) {
         if (o->debug)
-            pam_syslog(pamh, LOG_DEBUG, "uid %lu below minimum_uid %u: skipped",
-                       (unsigned long)(*pw)->pw_uid, o->minimum_uid);
+            pam_syslog(pamh, LOG_DEBUG, "uid %lu outside minimum_uid %u - maximum_uid %u: skipped",
+                       (unsigned long)uid, o->minimum_uid, o->maximum_uid);
         return SKIP;
     }
     return RUN;
-}
-
-/* Host names and tty names go into key=value audit fields: keep them to safe bytes. */
-static void field(char *out, size_t len, const char *in)
-{
-    size_t o = 0;
-    for (; in && *in && o + 1 < len; in++)
-        out[o++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-/",
-                           *in) != NULL)
-                       ? *in
-                       : '_';
-    if (o == 0 && len > 1)
-        out[o++] = '-';
-    out[o] = '\0';
 }
 
 PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -77,29 +69,73 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
         return p == SKIP ? PAM_IGNORE : PAM_SESSION_ERR;
     if (o.every_session || geteuid() != 0)
         return PAM_IGNORE; /* nothing to count */
-    if (pa_record_open(pamh, o.state_dir, pw->pw_uid) != 0)
-        pam_syslog(pamh, LOG_ERR, "session not recorded; its close will clean up regardless");
+    if (pa_record_open(pamh, o.state_dir, pw->pw_uid) != 0) {
+        /* Without a record, a close cannot know whether other sessions remain. */
+        pam_set_data(pamh, UNRECORDED, (void *)UNRECORDED, NULL);
+        pam_syslog(pamh, LOG_ERR, "session not recorded; its close will remove nothing");
+    }
     return PAM_SUCCESS;
 }
 
-static void audit(pam_handle_t *pamh, const struct passwd *pw, const struct pa_outcome *out)
+/* The scope the options ask for, as the audit names it. */
+static const char *scope_of(const struct pa_opts *o)
 {
-    char sid[64], host[128], extra[400], line[1024];
-    const char *s = pam_getenv(pamh, "XDG_SESSION_ID"), *rhost = NULL;
-    if (s == NULL)
-        pam_get_item(pamh, PAM_TTY, (const void **)&s);
-    pam_get_item(pamh, PAM_RHOST, (const void **)&rhost);
-    field(sid, sizeof(sid), s);
-    field(host, sizeof(host), rhost);
-    snprintf(extra, sizeof(extra), "session=%s rhost=%s duration_ms=%ld%s", sid, host,
-             out->duration_ms, out->timed_out ? " timed_out=1" : "");
-    struct atmos_counts c = {out->removed, 0, out->failed, 0, out->revoked};
-    enum atmos_scope scope = strcmp(out->scope, "identity") == 0   ? ATMOS_SCOPE_IDENTITY
-                             : strcmp(out->scope, "provider") == 0 ? ATMOS_SCOPE_PROVIDER
-                                                                   : ATMOS_SCOPE_ALL;
-    atmos_audit_format(line, sizeof(line), scope, NULL, &c, pw->pw_name, (unsigned long)pw->pw_uid,
-                       extra);
-    pam_syslog(pamh, LOG_AUTHPRIV | LOG_INFO, "%s", line);
+    if (o->nidentity && o->nprovider)
+        return "identity+provider";
+    return o->nidentity ? "identity" : o->nprovider ? "provider" : "all";
+}
+
+static void audit(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw,
+                  const struct pa_outcome *out)
+{
+    int refused = out->completed && out->status != PA_DONE;
+    int ok = out->completed && !refused && out->failed == 0;
+    const char *scope = scope_of(o);
+    struct pa_audit a = {
+        /* "logged out" only when nothing we know of remains */
+        .event = !ok ? "logout.failed"
+                 : strcmp(scope, "all") == 0 ? "logout.all_devices"
+                                             : "logout.success",
+        .scope = refused ? "none" : scope,
+        .user = pw->pw_name,
+        .uid = (unsigned long)pw->pw_uid,
+        .removed = out->removed,
+        .failed = out->failed + (out->completed ? 0 : 1), /* no result: the whole cleanup */
+        .revoked = out->revoked,
+        .duration_ms = out->duration_ms,
+        .timed_out = out->timed_out,
+    };
+    pa_audit(pamh, &a);
+}
+
+/* How the helper's run went, in syslog; 1 when the user should hear of trouble. */
+static int judge(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw,
+                 const struct pa_outcome *out)
+{
+    static const char *const step[] = {
+        [PA_STEP_SESSION] = "setsid",   [PA_STEP_FDS] = "descriptors",
+        [PA_STEP_GROUPS] = "setgroups", [PA_STEP_GID] = "setresgid",
+        [PA_STEP_UID] = "setresuid",    [PA_STEP_REGAIN] = "root could be regained",
+        [PA_STEP_NNP] = "prctl",        [PA_STEP_LIMIT] = "RLIMIT_AS",
+        [PA_STEP_EXEC] = "execve"};
+    if (out->failed_step > 0 && out->failed_step <= PA_STEP_EXEC)
+        pam_syslog(pamh, LOG_ERR, "cannot run the helper %s as %s (%s: %s): nothing removed",
+                   o->helper, pw->pw_name, step[out->failed_step], strerror(out->step_errno));
+    else if (out->timed_out)
+        pam_syslog(pamh, LOG_ERR, "cleanup for %s killed after the %u s timeout", pw->pw_name,
+                   o->timeout);
+    else if (out->protocol_error)
+        pam_syslog(pamh, LOG_ERR, "the helper for %s sent something unreadable", pw->pw_name);
+    else if (!out->completed && out->signal)
+        pam_syslog(pamh, LOG_ERR, "cleanup for %s ended by signal %d without a result",
+                   pw->pw_name, out->signal);
+    else if (!out->completed)
+        pam_syslog(pamh, LOG_ERR, "cleanup for %s ended with status %d without a result",
+                   pw->pw_name, out->exit_status);
+    else if (out->exit_status != 0)
+        pam_syslog(pamh, LOG_ERR, "cleanup helper for %s exited with status %d", pw->pw_name,
+                   out->exit_status);
+    return !out->completed || out->status != PA_DONE || out->failed > 0 || out->exit_status != 0;
 }
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -107,6 +143,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
     struct pa_opts o;
     struct passwd *pw;
     struct pa_outcome out;
+    const void *unrecorded = NULL;
     pa_opts_parse(pamh, argc, argv, &o);
     enum policy p = who(pamh, &o, &pw);
     if (p != RUN)
@@ -120,37 +157,31 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
         return PAM_IGNORE;
     }
     if (!o.every_session && as_root) { /* only root keeps session records */
+        int unknown = pam_get_data(pamh, UNRECORDED, &unrecorded) == PAM_SUCCESS;
         int others = pa_record_close(pamh, o.state_dir, pw->pw_uid);
-        if (others > 0) {
-            if (o.debug)
-                pam_syslog(pamh, LOG_DEBUG, "%d other session(s) of %s still open: nothing removed",
-                           others, pw->pw_name);
+        if (others > 0 && o.debug)
+            pam_syslog(pamh, LOG_DEBUG, "%d other session(s) of %s still open: nothing removed",
+                       others, pw->pw_name);
+        if (others < 0 || unknown)
+            pam_syslog(pamh, LOG_ERR, "%s: nothing removed",
+                       unknown ? "this session was not recorded at open"
+                               : "session records unavailable");
+        if (others != 0 || unknown)
             return PAM_IGNORE;
-        }
-        if (others < 0) {
-            pam_syslog(pamh, LOG_ERR, "session records unavailable: nothing removed");
-            return PAM_IGNORE;
-        }
     }
 
     if (o.keychain) /* an administrator's opt-in that destroys credentials: say so every time */
         pam_syslog(pamh, LOG_WARNING,
                    "keychain option set: deleting %s's keychain credentials as well", pw->pw_name);
-    struct pa_session s = {pamh, &o, pw, pam_getenv(pamh, "XDG_RUNTIME_DIR")};
-    if (pa_run_child(&s, &out) != 0)
-        return PAM_SUCCESS; /* logged; the logout goes on */
-    if (out.drop_failed) {
-        pam_syslog(pamh, LOG_ERR, "cannot become %s (%s): nothing removed", pw->pw_name,
-                   out.detail);
-        return PAM_SESSION_ERR;
+    if (pa_spawn(pamh, &o, pw, pam_getenv(pamh, "XDG_RUNTIME_DIR"), &out) != 0)
+        return PAM_IGNORE; /* logged; the logout goes on */
+    if (out.failed_step > 0) {
+        judge(pamh, &o, pw, &out);
+        /* Not becoming the user is an error of the session; a helper that would not start is not. */
+        return out.failed_step == PA_STEP_EXEC ? PAM_IGNORE : PAM_SESSION_ERR;
     }
-    if (out.timed_out)
-        pam_syslog(pamh, LOG_ERR, "cleanup for %s killed after the %u s timeout", pw->pw_name,
-                   o.timeout);
-    else if (!out.completed)
-        pam_syslog(pamh, LOG_ERR, "cleanup for %s ended without a result", pw->pw_name);
-    audit(pamh, pw, &out);
-    int trouble = out.timed_out || !out.completed || out.failed > 0;
+    int trouble = judge(pamh, &o, pw, &out);
+    audit(pamh, &o, pw, &out);
     if (trouble && !o.quiet && !o.dry_run && !(flags & PAM_SILENT))
         pam_error(pamh, "Some atmos credentials could not be removed at logout; "
                         "run 'atmos-logout --all' to finish.");

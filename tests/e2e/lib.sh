@@ -16,6 +16,7 @@ at_exit() { AT_EXIT+=("$1"); }
 cleanup_all() {
     local c u
     for c in "${AT_EXIT[@]}"; do eval "$c"; done
+    helper_reports
     for u in "${TEST_USERS[@]}"; do pkill -KILL -u "$u" 2>/dev/null; userdel "$u" 2>/dev/null; done
     stop_syslog_sink
     rm -rf "$TMPROOT"
@@ -41,6 +42,33 @@ if [ -n "${VALGRIND:-}" ]; then
     done
     BIN=$TMPROOT/vg-atmos-logout
 fi
+
+# The PAM module's helper, named in every test service (helper=), since the
+# default is where make install puts it.  Under valgrind or ASan it runs
+# through a wrapper that lifts the module's soft address-space limit (both
+# reserve far more than they use) and keeps the checker's report in
+# $TMPROOT/helper-logs, which a script's exit turns into a failure line.
+PAM_HELPER=$ROOT/${BUILD:-build}/pam_atmos_helper
+HELPER_LOGS=$TMPROOT/helper-logs
+if [ -n "${VALGRIND:-}" ] || [ -n "${SAN:-}" ]; then
+    mkdir -p "$HELPER_LOGS"; chmod 1777 "$HELPER_LOGS"
+    if [ -n "${VALGRIND:-}" ]; then
+        run_helper="exec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$HELPER_LOGS/vg.%p \"$ROOT/${BUILD:-build}/pam_atmos_helper\" \"\$@\""
+    else
+        run_helper="ASAN_OPTIONS=log_path=$HELPER_LOGS/asan UBSAN_OPTIONS=log_path=$HELPER_LOGS/ubsan:print_stacktrace=1 exec \"$ROOT/${BUILD:-build}/pam_atmos_helper\" \"\$@\""
+    fi
+    printf '#!/bin/sh\nulimit -S -v unlimited\n%s\n' "$run_helper" >"$TMPROOT/helper"
+    chmod 755 "$TMPROOT/helper"
+    PAM_HELPER=$TMPROOT/helper
+fi
+helper_reports() {
+    local f
+    for f in "$HELPER_LOGS"/*; do
+        [ -s "$f" ] || continue
+        echo "not ok - the PAM helper under ${VALGRIND:+valgrind}${SAN:+ASan}: $(basename "$f")"
+        sed 's/^/#   /' "$f" | head -40
+    done
+}
 
 CURRENT=""
 FAILED_CHECKS=0

@@ -172,7 +172,8 @@ OUT=$(login 'ls ~/.config/atmos/aws; echo uid=$(id -u)' 2>&1); RC=$?
 check "logged in" rc_is 0
 check "files there during the session" has "$OUT" aws-sso
 check "session data gone after logout" wait_gone "$UH/$SSO"
-check "SSO token gone" missing "$UH/.aws/sso/cache/named-session.json"
+# The cleanup goes on after the directory is gone: wait for each item, not only the first.
+check "SSO token gone" wait_gone "$UH/.aws/sso/cache/named-session.json"
 check "atmos.yaml kept" exists "$UH/.atmos/atmos.yaml"
 check "ssh keys kept" exists "$UH/.ssh/authorized_keys"
 end

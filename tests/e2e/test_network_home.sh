@@ -58,7 +58,7 @@ fi
 start_syslog_sink
 service() { # NAME OPTIONS...
     local name=$1; shift
-    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s %s\n' "$MOD" "$TMPROOT/state" "$*" >"$TMPROOT/pam.d/$name"
+    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s %s\n' "$MOD" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
     printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
 }
 service skip

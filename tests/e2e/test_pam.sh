@@ -39,7 +39,7 @@ reset_home() {
 # service NAME ARGS...: a service file with pam_atmos and the PAM_IGNORE marker.
 service() {
     local name=$1; shift
-    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s %s\n' "$MOD" "$STATE" "$*" >"$CONF/$name"
+    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s %s\n' "$MOD" "$STATE" "$PAM_HELPER" "$*" >"$CONF/$name"
     printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$CONF/$name"
 }
 pam() { # SERVICE USER STEPS [ENV...]

@@ -161,19 +161,39 @@ if [ "$(id -u)" -ne 0 ]; then
     skip "pam_atmos revoke" "needs root to create a test user with a throwaway home"
     exit 0
 fi
-begin "pam_atmos revoke: signed out in the child, as the user, proxy from the PAM environment"
+begin "pam_atmos revoke: signed out by the helper, as the user, through the administrator's proxy and CA"
 U=atmos-pam-r$$; HU=$TMPROOT/home-r
 add_test_user "$U" "$HU" || { echo "not ok - useradd failed"; exit 1; }
-mkdir -p "$HU"; bash "$ROOT/etc/examples/populate.sh" "$HU"; H=$HU; tokens; mkdir -p "$HU/.atmos"; cp "$EXAMPLE" "$HU/.atmos/atmos.yaml"
-chown -R "$U:" "$HU"; chmod 700 "$HU"; chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem"
+user_home() {
+    rm -rf "$HU"; mkdir -p "$HU"; bash "$ROOT/etc/examples/populate.sh" "$HU"; H=$HU; tokens
+    mkdir -p "$HU/.atmos"; cp "$EXAMPLE" "$HU/.atmos/atmos.yaml"; chown -R "$U:" "$HU"; chmod 700 "$HU"
+}
+user_home; chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem" "$PKI/rogue.pem"
 mkdir -p "$TMPROOT/pam.d"
-printf 'session [success=done ignore=ignore default=die] %s state_dir=%s revoke\n' "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" >"$TMPROOT/pam.d/rev"
-printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/rev"
+pam_service() { # NAME OPTIONS...
+    local name=$1; shift
+    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s revoke %s\n' \
+        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
+    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
+}
 serve ok
+pam_service rev "revoke_proxy=$PROXY" "revoke_ca_bundle=$PKI/trusted.pem"
+# No proxy of the administrator's would mean a real connection: a refused local port stands in.
+pam_service userenv revoke_proxy=http://127.0.0.1:9
 PAMTEST=$ROOT/${BUILD:-build}/pamtest
 [ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
-OUT=$("$PAMTEST" "$TMPROOT/pam.d" rev "$U" oc "HTTPS_PROXY=$PROXY" "AWS_CA_BUNDLE=$PKI/trusted.pem" 2>&1); RC=$?
+OUT=$("$PAMTEST" "$TMPROOT/pam.d" rev "$U" oc 2>&1); RC=$?
 check "close" has "$OUT" "close=PAM_SUCCESS"
 check "both tokens signed out" [ "$(requests)" = 2 ]
 check "local cleanup complete" local_gone
+end
+
+begin "pam_atmos revoke: the user's PAM environment cannot redirect the sign-out"
+# What ~/.pam_environment (pam_env user_readenv=1) would put there: the user's own proxy and CA.
+user_home; serve ok evil
+OUT=$("$PAMTEST" "$TMPROOT/pam.d" userenv "$U" oc "HTTPS_PROXY=$PROXY" "AWS_CA_BUNDLE=$PKI/rogue.pem" \
+      "AWS_ENDPOINT_URL_SSO=https://sso.example.test" 2>&1); RC=$?
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "no token reached the user's server" [ "$(requests)" = 0 ]
+check "local cleanup complete all the same" local_gone
 end

@@ -57,7 +57,7 @@ EOF
 cat >"/etc/pam.d/$SERVICE" <<EOF
 auth     required pam_deny.so
 account  required pam_permit.so
-session  optional $MOD state_dir=$TMPROOT/state debug
+session  optional $MOD state_dir=$TMPROOT/state helper=$PAM_HELPER debug
 EOF
 mkdir -p /run/sshd && chmod 755 /run/sshd
 ln -s /usr/sbin/sshd "$TMPROOT/$SERVICE"
