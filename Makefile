@@ -116,7 +116,7 @@ $(BUILD)/pam_atmos_helper: $(HELPER_OBJ) $(BUILD)/libatmos.a
 
 $(BUILD)/pamtest: tests/pam/pamtest.c
 	@$(if $(Q),echo "  CC      $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpam $(ALL_LDFLAGS)
+	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $< -lpam $(ALL_LDFLAGS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wildcard include/atmos/*.h lib/*.h)
 	@mkdir -p $(dir $@)

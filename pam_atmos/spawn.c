@@ -20,7 +20,8 @@
  * empty mask; a session of its own; only descriptors 0-2 (/dev/null) and 3
  * (the result pipe); setgroups, setresgid, setresuid (each checked) and a
  * check that root cannot be regained; PR_SET_NO_NEW_PRIVS; an environment
- * built from the passwd entry only.
+ * built from the passwd entry only.  The helper itself runs in a child of
+ * that child (see child()), which then only waits for it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,11 +84,16 @@ static int trusted_path(pam_handle_t *pamh, const char *path)
     strcpy(buf, path);
     for (char *slash = buf; slash; slash = strchr(slash + 1, '/')) {
         char keep = slash[1];
+        errno = 0;
         slash[1] = '\0'; /* "/", "/usr/", "/usr/libexec/", ... */
         int bad = lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
                   /* A sticky directory of root's (/tmp) lets nobody else replace root's entries. */
                   ((st.st_mode & 022) && !(st.st_mode & S_ISVTX));
         slash[1] = keep;
+        if (bad && errno == ENOENT) {
+            pam_syslog(pamh, LOG_ERR, "helper %s is not installed; nothing removed", path);
+            return -1;
+        }
         if (bad) {
             slash[1] = '\0';
             pam_syslog(pamh, LOG_ERR, "helper %s: directory %s is not root's alone", path, buf);
@@ -265,8 +271,26 @@ static void child(const struct job *j)
         if (setrlimit(RLIMIT_AS, &lim) != 0)
             fail_step(fd, PA_STEP_LIMIT);
     }
-    execve(j->path, j->argv, j->envp);
-    fail_step(fd, PA_STEP_EXEC);
+    /*
+     * The helper is this child's child.  Exec would give a process the exit
+     * signal SIGCHLD again (the kernel resets it), so the process the host
+     * sees never execs: it waits for the helper and exits with its status.
+     */
+    pid_t helper = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, NULL, NULL, NULL, NULL);
+    if (helper < 0)
+        fail_step(fd, PA_STEP_EXEC);
+    if (helper == 0) {
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) /* not inherited across fork */
+            fail_step(fd, PA_STEP_NNP);
+        execve(j->path, j->argv, j->envp);
+        fail_step(fd, PA_STEP_EXEC);
+    }
+    close(fd); /* the helper's copy alone: its exit is the module's EOF */
+    int status;
+    while (waitpid(helper, &status, 0) < 0)
+        if (errno != EINTR)
+            _exit(127);
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 /* fork(), but with no exit signal: the host's SIGCHLD handling never sees this child. */
@@ -372,22 +396,39 @@ static int read_frames(struct reader *r, int fd, long deadline)
     }
 }
 
-/*
- * Reap, but never hang on a child stuck in the kernel (a dead NFS server):
- * about 1 s at most.  The pipe's EOF comes a moment before the child can be
- * reaped, so the first naps are short.
- */
-static int reap(pid_t pid, int *status)
+/* Wait about a second for our child to exit, leaving it unreaped (a zombie keeps its id ours). */
+static int exited(pid_t pid)
 {
     for (int i = 0; i < 110; i++) {
-        pid_t w = waitpid(pid, status, __WALL | WNOHANG); /* by pid: only ours (MUST 1) */
-        if (w == pid)
+        siginfo_t si;
+        memset(&si, 0, sizeof(si));
+        /* By pid: only ours (MUST 1); __WALL: it has no exit signal. */
+        if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT | __WALL) == 0 &&
+            si.si_pid == pid)
             return 1;
-        if (w < 0 && errno != EINTR)
+        if (errno == ECHILD)
             return 0;
+        /* The pipe's EOF comes a moment before the child can be reaped: short naps first. */
         usleep(i < 10 ? 1000 : 10000);
     }
     return 0;
+}
+
+/*
+ * End the helper's whole process group (MUST 4) and reap our child, never
+ * hanging on one stuck in the kernel (a dead NFS server): a second or two at
+ * most.  The group is killed while our child is still unreaped, so its id
+ * cannot have been reused; a child that finished on its own is not killed.
+ */
+static int reap(pid_t pid, int timed_out, int *status)
+{
+    int done = !timed_out && exited(pid);
+    kill(-pid, SIGKILL); /* stragglers (its keyring child), or everything at the timeout */
+    if (!done) {
+        kill(pid, SIGKILL); /* in case it had no group of its own yet */
+        done = exited(pid);
+    }
+    return done && waitpid(pid, status, __WALL) == pid;
 }
 
 int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw,
@@ -424,15 +465,12 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
     struct reader r = {.pamh = pamh, .out = out};
     /* Out of time after its result came is only a slow exit: the work was done. */
     out->timed_out = read_frames(&r, fds[0], start + (long)o->timeout * 1000) && !out->completed;
-    /* The helper's process group, stragglers included (its keyring child). */
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    if (!reap(pid, &status))
+    if (!reap(pid, out->timed_out, &status))
         pam_syslog(pamh, LOG_WARNING, "helper %ld did not exit after SIGKILL", (long)pid);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && !out->timed_out)
+        out->signal = WEXITSTATUS(status) - 128; /* relayed by our child (see child()) */
     else if (WIFEXITED(status))
         out->exit_status = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status) && !out->timed_out)
-        out->signal = WTERMSIG(status);
     if (r.dropped)
         pam_syslog(pamh, LOG_WARNING, "%d more lines from the helper not logged", r.dropped);
     out->duration_ms = now_ms() - start;

@@ -97,7 +97,7 @@ kill -9 "$SESSION_A_PID"; wait "$SESSION_A_PID" 2>/dev/null
 pam plain "$UA" oc
 check "close cleans" has "$OUT" "close=PAM_SUCCESS"
 check "cleaned" cleaned "$HA"
-check "stale record pruned" [ ! -s "$STATE/$(id -u "$UA")" ]
+check "stale record pruned" [ -z "$(ls -A "$STATE/$(id -u "$UA").d")" ]
 end
 
 begin "every_session cleans at every close"
@@ -288,5 +288,199 @@ else
     printf '  keyring:\n    type: file\n' >>"$HA/.atmos/atmos.yaml"
     pam plain "$UA" oc
     check "without the option the keychain entry stays" exists "$HA/.local/share/atmos/keyring/atmos_dev-admin"
+    end
+fi
+
+# fake_sessions N: N live processes recorded as the user's open sessions, in
+# the records' own form (an empty file "<pid>.<start time>"), as N logins would leave them.
+SLEEPERS=()
+fake_sessions() {
+    local i
+    SLEEPERS=()
+    for i in $(seq "$1"); do sleep 600 & SLEEPERS+=($!); done
+    rm -rf "$STATE/$(id -u "$UA").d"   # and the records of earlier fake sessions
+    mkdir -p "$STATE/$(id -u "$UA").d"; chmod 700 "$STATE" "$STATE/$(id -u "$UA").d"
+    "$PY" - "$STATE/$(id -u "$UA").d" "${SLEEPERS[@]}" <<'PY'
+import sys
+out, pids = sys.argv[1], sys.argv[2:]
+for p in pids:
+    # field 22 of /proc/PID/stat, counted after the command name's ")"
+    st = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()[19]
+    open(f"{out}/{p}.{st}", "w").close()
+PY
+}
+end_sessions() { # [N]: end all but the last N fake sessions
+    local keep=${1:-0} n=${#SLEEPERS[@]}
+    [ "$n" -gt "$keep" ] || return 0   # (a bare `wait` would wait for the syslog sink)
+    kill "${SLEEPERS[@]:0:$((n - keep))}" 2>/dev/null
+    wait "${SLEEPERS[@]:0:$((n - keep))}" 2>/dev/null
+    SLEEPERS=("${SLEEPERS[@]:$((n - keep))}")
+}
+at_exit 'end_sessions'
+# held STEPS N: a session of pamtest held open at "w" while there are N others;
+# sets RECORDED (lines in the record file then), then lets it go on with all
+# but 5 others ended, and sets LAST (what its close returned).
+held() {
+    fake_sessions "$2"
+    coproc HELD { "$PAMTEST" "$CONF" plain "$UA" "$1"; }
+    read -r _ <&"${HELD[0]}"; read -r _ <&"${HELD[0]}"   # open=..., waiting
+    RECORDED=$(ls "$STATE/$(id -u "$UA").d" | wc -l)
+    end_sessions 5
+    echo go >&"${HELD[1]}"
+    read -r LAST <&"${HELD[0]}"
+    wait "$HELD_PID" 2>/dev/null
+    end_sessions
+}
+
+begin "1,030 open sessions: every record kept; the cleanup waits for the last session"
+reset_home "$UA" "$HA"
+held owc 1030
+check "all 1,031 sessions recorded" [ "$RECORDED" -eq 1031 ]
+check "a close with 5 sessions still open removes nothing" [ "$LAST" = "close=PAM_IGNORE" ]
+check "nothing removed" intact "$HA"
+end
+
+begin "a file-size limit in the host (pam_limits fsize=1) loses no record"
+reset_home "$UA" "$HA"
+held fowc 100
+check "all 101 sessions recorded, past the 1 KiB limit" [ "$RECORDED" -eq 101 ]
+check "a close with 5 sessions still open removes nothing" [ "$LAST" = "close=PAM_IGNORE" ]
+check "nothing removed" intact "$HA"
+end
+
+begin "state_dir must be root's with mode 0700; an unrecorded session's close removes nothing"
+reset_home "$UA" "$HA"
+mkdir -p "$TMPROOT/open-state"; chmod 755 "$TMPROOT/open-state"
+service loose "state_dir=$TMPROOT/open-state"
+[ -n "$SINK_PID" ] && : >"$SYSLOG"
+pam loose "$UA" oc
+check "open still succeeds" has "$OUT" "open=PAM_SUCCESS"
+check "close ignored" has "$OUT" "close=PAM_IGNORE"
+check "nothing removed" intact "$HA"
+check "no record written there" [ -z "$(ls "$TMPROOT/open-state")" ]
+if [ -n "$SINK_PID" ]; then
+    check "the open says what happens" grep -q "session not recorded; its close will remove nothing" "$SYSLOG"
+    check "the close says why" grep -q "this session was not recorded at open: nothing removed" "$SYSLOG"
+fi
+end
+
+begin "maximum_uid: uids above it (nobody is 65534) are ignored"
+reset_home "$UA" "$HA"
+service lowmax "maximum_uid=$(( $(id -u "$UA") - 1 ))"
+pam lowmax "$UA" oc
+check "ignored" has "$OUT" "close=PAM_IGNORE"
+check "nothing removed" intact "$HA"
+end
+
+begin "the helper: missing or replaceable by a user, it is not run and the logout goes on"
+reset_home "$UA" "$HA"
+service nohelper helper=/nonexistent/pam_atmos_helper
+[ -n "$SINK_PID" ] && : >"$SYSLOG"
+pam nohelper "$UA" oc
+check "close ignored" has "$OUT" "close=PAM_IGNORE"
+check "nothing removed" intact "$HA"
+check "nothing said to the user" hasnt "$OUT" "msg:"
+[ -n "$SINK_PID" ] && check "one clear line" grep -q "helper /nonexistent/pam_atmos_helper is not installed" "$SYSLOG"
+mkdir -p "$TMPROOT/userbin"; cp "$ROOT/${BUILD:-build}/pam_atmos_helper" "$TMPROOT/userbin/"
+chown "$UA" "$TMPROOT/userbin"
+service userhelper "helper=$TMPROOT/userbin/pam_atmos_helper"
+pam userhelper "$UA" oc
+check "a helper in the user's directory is not run" intact "$HA"
+chown root "$TMPROOT/userbin"; chown "$UA" "$TMPROOT/userbin/pam_atmos_helper"
+pam userhelper "$UA" oc
+check "nor a helper the user owns" intact "$HA"
+end
+
+# slow_helper: the helper after 0.6 s, so the host's own child (0.3 s) exits during the close.
+printf '#!/bin/sh\nsleep 0.6\nexec "%s" "$@"\n' "$PAM_HELPER" >"$TMPROOT/slow-helper"
+chmod 755 "$TMPROOT/slow-helper"
+service slow "helper=$TMPROOT/slow-helper"
+begin "the host's SIGCHLD handling is left alone: a SIG_IGN host, a host with a handler"
+reset_home "$UA" "$HA"
+pam slow "$UA" iocr
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "cleaned" cleaned "$HA"
+check "SIG_IGN host: its child exiting during the close is still reaped by the kernel" \
+    has "$OUT" "host child: reaped by the kernel"
+reset_home "$UA" "$HA"
+pam slow "$UA" hocr
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "handler host: its own child's SIGCHLD arrives, and no other (not ours)" \
+    has "$OUT" "host handler: 1 signal(s), own child seen=1"
+end
+
+begin "a threaded host (a thread always inside syslog()): no close is cut off"
+reset_home "$UA" "$HA"
+# Under valgrind each helper run takes a second or more: fewer closes there.
+closes=150; [ -n "${VALGRIND:-}" ] && closes=8
+[ -n "$SINK_PID" ] && : >"$SYSLOG"
+pam plain "$UA" "t$(printf 'oc%.0s' $(seq $closes))"
+check "$closes closes, each PAM_SUCCESS" [ "$(grep -c '^close=PAM_SUCCESS$' <<<"$OUT")" -eq "$closes" ]
+check "cleaned" cleaned "$HA"
+check "no message to the user" hasnt "$OUT" "msg:"
+if [ -n "$SINK_PID" ]; then
+    sleep 0.3
+    check "none killed at the timeout" bash -c '! grep -q -e "killed after" -e "without a result" "$1"' _ "$SYSLOG"
+    check "$closes audit events, none failed" [ "$(grep -c 'event=logout.all_devices' "$SYSLOG")" -eq "$closes" ]
+fi
+check "no process of the user left" bash -c "! pgrep -u '$UA' >/dev/null"
+end
+
+if [ -n "$SINK_PID" ]; then
+    begin "log injection: a realm with a newline and ESC reaches syslog escaped"
+    reset_home "$UA" "$HA"
+    # The user's YAML, crafted to forge an audit line of another user's.
+    printf 'auth:\n  realm: "x\\nJan  1 00:00:00 host sshd[1]: pam_atmos(sshd:session): event=logout.all_devices user=victim\\e[2J\\u009b31m"\n' \
+        >"$HA/.atmos/atmos.yaml"
+    chown "$UA:" "$HA/.atmos/atmos.yaml"
+    : >"$SYSLOG"
+    pam plain "$UA" oc
+    sleep 0.3
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "no forged line" bash -c '! grep -q "^Jan  1 00:00:00 host" "$1"' _ "$SYSLOG"
+    check "the forged event only ever inside an escaped value" \
+        bash -c '! grep -E "^<[0-9]+>[^\\\\]*event=logout.all_devices user=victim" "$1"' _ "$SYSLOG"
+    check "no raw ESC or CSI byte" bash -c '! grep -qP "\x1b|\xc2\x9b" "$1"' _ "$SYSLOG"
+    check "the escaped form is logged" grep -qF 'x\x0aJan  1 00:00:00 host' "$SYSLOG"
+    check "audited as a failure with no scope" grep -q "event=logout.failed user=$UA uid=[0-9]* scope=none" "$SYSLOG"
+    end
+fi
+
+# The journal: where journald runs (here, started for the test when the
+# machine has it but no journal of its own).
+JD_PID=""
+if [ ! -S /run/systemd/journal/socket ] && [ -x /lib/systemd/systemd-journald ]; then
+    JOURNAL_DIRS=$(ls -d /run/systemd/journal /run/log/journal 2>/dev/null)
+    /lib/systemd/systemd-journald >/dev/null 2>&1 &
+    JD_PID=$!
+    at_exit 'kill $JD_PID 2>/dev/null; wait $JD_PID 2>/dev/null; [ -z "$JOURNAL_DIRS" ] && rm -rf /run/systemd/journal /run/log/journal'
+    for _ in $(seq 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
+fi
+if [ ! -S /run/systemd/journal/socket ] || ! command -v journalctl >/dev/null; then
+    skip "audit event in the journal" "no systemd-journald on this machine (the syslog line is checked above)"
+else
+    begin "audit event in the journal: MESSAGE_ID and ATMOS_* fields"
+    reset_home "$UA" "$HA"
+    pam plain "$UA" oc RHOST=192.0.2.9 TTY=pts/4
+    ev=""
+    for _ in $(seq 50); do
+        ev=$(journalctl -o json --no-pager MESSAGE_ID=e0f9e4750ec74c7bb30f9b9bde774e13 ATMOS_USER="$UA" 2>/dev/null | tail -n 1)
+        [ -n "$ev" ] && break; sleep 0.1
+    done
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "one structured event" "$PY" - "$ev" "$UA" "$(id -u "$UA")" <<'PY'
+import json, sys
+e = json.loads(sys.argv[1])
+want = {"ATMOS_EVENT": "logout.all_devices", "ATMOS_USER": sys.argv[2], "ATMOS_UID": sys.argv[3],
+        "ATMOS_SESSION": "pts/4", "ATMOS_RHOST": "192.0.2.9", "ATMOS_SCOPE": "all",
+        "ATMOS_REMOVED": "7", "ATMOS_FAILED": "0", "ATMOS_REVOKED": "0", "SYSLOG_FACILITY": "10",
+        "PRIORITY": "6", "_UID": "0"}
+bad = {k: (e.get(k), v) for k, v in want.items() if e.get(k) != v}
+assert not bad, bad
+assert int(e["ATMOS_DURATION_MS"]) >= 0 and "event=logout.all_devices" in e["MESSAGE"]
+PY
+    if [ -n "$SINK_PID" ]; then
+        check "not also sent to syslog" bash -c "! grep -q 'event=.*user=$UA.*session=pts/4' '$SYSLOG'"
+    fi
     end
 fi
