@@ -54,8 +54,7 @@ static void scanner_accepts_json(void **state)
                                        "\xef\xbb\xbf{}",
                                        "{\r\n\t\"a\" : {\"b\":[{}]}\r\n}\r\n",
                                        "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\\ud800\"",
-                                       "\"caf\xc3\xa9 \xf0\x9f\x98\x80 "
-                                       "\xe2\x82\xac\"",
+                                       "\"caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac\"",
                                        "{\"a\":1,\"a\":2}"};
     for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
         if (scans(good[i]) != 0)
@@ -153,10 +152,10 @@ struct seen {
 static int record(void *arg, const struct atmos_jscan_value *v)
 {
     struct seen *s = arg;
-    int n =
-        snprintf(s->text + s->len, sizeof(s->text) - s->len, "%u:%.*s:%.*s:%zu-%zu-%zu:%zu\n",
-                 v->depth, (int)v->parent_key_len, v->parent_key ? v->parent_key : "",
-                 v->key ? (int)v->key_len : 1, v->key ? v->key : "-", v->start, v->value, v->end, v->nvalues);
+    int n = snprintf(s->text + s->len, sizeof(s->text) - s->len, "%u:%.*s:%.*s:%zu-%zu-%zu:%zu\n",
+                     v->depth, (int)v->parent_key_len, v->parent_key ? v->parent_key : "",
+                     v->key ? (int)v->key_len : 1, v->key ? v->key : "-", v->start, v->value,
+                     v->end, v->nvalues);
     s->len += (size_t)n;
     return 0;
 }
