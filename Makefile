@@ -30,7 +30,7 @@ DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev
                libkeyutils-dev libpam0g-dev libsecret-1-dev libcurl4-openssl-dev python3 python3-botocore python3-msal \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind \
-               openssl awscli sshfs fuse3 dpkg-dev debhelper fakeroot lintian devscripts
+               openssl awscli sshfs fuse3 dpkg-dev debhelper fakeroot lintian devscripts time
 # awscli: the AWS CLI v2 whose `aws sso logout` the sign-out test and make bench compare with.
 # dpkg-dev debhelper fakeroot: make deb; lintian and devscripts (hardening-check): its test.
 BENCH_PKGS  :=

@@ -328,6 +328,22 @@ case_B59() {
     check "exit 0" rc_is 0; check "byte-identical" cmp -s "$PROF" "$TMPROOT/prof"
 }
 
+case_B63() { # a tree parser recursing 8 million levels, or json-c's 32-level limit
+    cloud_home
+    "$PY" - "$MSAL" <<'EOF'
+import sys
+p = sys.argv[1]
+t = open(p).read().rstrip()
+open(p, "w").write(t[:-1] + ',"Deep":{"x":' + "[" * (8 << 20) + "]" * (8 << 20) + "}}")
+EOF
+    cp "$MSAL" "$TMPROOT/deep"
+    cloud --provider azure-dc
+    check "exit 0" rc_is 0; check "reported" has "$OUT" "msal_token_cache.json does not parse as JSON (line"
+    check "says why" has "$OUT" "nested too deep); left as it is"
+    check "byte-identical" cmp -s "$MSAL" "$TMPROOT/deep"
+    check "the rest done" missing "$H/.azure/atmos/team/azure-dc"
+}
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')
