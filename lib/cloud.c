@@ -91,11 +91,6 @@ struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_ki
     return it;
 }
 
-static int same(const char *a, const char *b)
-{
-    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
-}
-
 struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
                                         const struct atmos_json_rule *rule, const char *what,
                                         const char *m0, const char *m1, const char *m2,
@@ -104,13 +99,12 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
     const char *m[3] = {m0, m1, m2};
     if (path == NULL)
         return NULL;
-    for (size_t i = 0; i < c->plan->nitems; i++) {
-        struct atmos_item *o = &c->plan->items[i];
-        if (o->kind == ATMOS_ITEM_JSON_ENTRIES && o->rule == rule && strcmp(o->path, path) == 0 &&
-            same(o->match[0], m0) && same(o->match[1], m1) && same(o->match[2], m2)) {
-            free(path);
-            return o;
-        }
+    const struct atmos_item probe = {.kind = ATMOS_ITEM_JSON_ENTRIES, .path = path, .rule = rule,
+                                     .match = {(char *)m0, (char *)m1, (char *)m2}};
+    struct atmos_item *o;
+    if (atmos_plan_find(c->plan, ATMOS_PLAN_KEY_JSON, &probe, &o) != 0 || o != NULL) {
+        free(path);
+        return o;
     }
     struct atmos_item *it =
         atmos_cloud_add(c, ATMOS_ITEM_JSON_ENTRIES, label, path, NULL, provider);

@@ -41,6 +41,7 @@ enum atmos_signout_result {
 };
 
 struct atmos_item;
+struct atmos_plan_index;
 struct json_object;
 
 /*
@@ -110,6 +111,7 @@ struct atmos_plan {
     size_t nitems;
     int dry_run;    /* set by atmos_plan_execute */
     int discovered; /* built by atmos_plan_discover, not from a configuration */
+    struct atmos_plan_index *index; /* private to the engine: finds duplicates while building */
 };
 
 struct atmos_plan_opts {
