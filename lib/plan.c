@@ -46,8 +46,8 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
                                           const char *key, char *path, const char *identity,
                                           const char *provider)
 {
-    const struct atmos_item probe = {.kind = ATMOS_ITEM_KEYRING, .backend = backend,
-                                     .key = (char *)key};
+    const struct atmos_item probe = {
+        .kind = ATMOS_ITEM_KEYRING, .backend = backend, .key = (char *)key};
     struct atmos_item *o;
     if (atmos_plan_find(plan, ATMOS_PLAN_KEY_KEYRING, &probe, &o) != 0 || o != NULL) {
         free(path);
