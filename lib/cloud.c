@@ -91,9 +91,16 @@ struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_ki
     return it;
 }
 
-static int same(const char *a, const char *b)
+struct atmos_item *atmos_cloud_add_dir(struct atmos_cloud_ctx *c,
+                                       const struct atmos_cloud_dir *kind, char *path,
+                                       const char *identity, const char *provider)
 {
-    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+    struct atmos_item *it =
+        atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, kind->label, path, identity, provider);
+    /* Planned twice (two clouds' bases made the same path): the first declaration holds. */
+    if (it && it->contents == NULL)
+        it->contents = kind->rule;
+    return it;
 }
 
 struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
@@ -104,13 +111,14 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
     const char *m[3] = {m0, m1, m2};
     if (path == NULL)
         return NULL;
-    for (size_t i = 0; i < c->plan->nitems; i++) {
-        struct atmos_item *o = &c->plan->items[i];
-        if (o->kind == ATMOS_ITEM_JSON_ENTRIES && o->rule == rule && strcmp(o->path, path) == 0 &&
-            same(o->match[0], m0) && same(o->match[1], m1) && same(o->match[2], m2)) {
-            free(path);
-            return o;
-        }
+    const struct atmos_item probe = {.kind = ATMOS_ITEM_JSON_ENTRIES,
+                                     .path = path,
+                                     .rule = rule,
+                                     .match = {(char *)m0, (char *)m1, (char *)m2}};
+    struct atmos_item *o;
+    if (atmos_plan_find(c->plan, ATMOS_PLAN_KEY_JSON, &probe, &o) != 0 || o != NULL) {
+        free(path);
+        return o;
     }
     struct atmos_item *it =
         atmos_cloud_add(c, ATMOS_ITEM_JSON_ENTRIES, label, path, NULL, provider);
@@ -179,11 +187,11 @@ int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entr
 }
 
 int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
-                                 const char *name, void *label)
+                                 const char *name, void *kind)
 {
     if (atmos_cloud_is(c, dirfd, name) != 1)
         return 0;
-    if (!atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, label, atmos_path_join(dir, name), NULL, name))
+    if (!atmos_cloud_add_dir(c, kind, atmos_path_join(dir, name), NULL, name))
         return -1;
     return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name);
 }

@@ -61,6 +61,19 @@ int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud);
 struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
                                    const char *label, char *path, const char *identity,
                                    const char *provider);
+/*
+ * A kind of directory a cloud removes: its label in reports, and what atmos
+ * (or the tool atmos points at it) writes there.  Nothing else in it is
+ * removed, and a directory holding anything else stays (safefs_declared.c).
+ */
+struct atmos_cloud_dir {
+    const char *label;
+    const struct atmos_dir_rule *rule;
+};
+/* An ATMOS_ITEM_DIRECTORY item of that kind; takes ownership of `path`. */
+struct atmos_item *atmos_cloud_add_dir(struct atmos_cloud_ctx *c,
+                                       const struct atmos_cloud_dir *kind, char *path,
+                                       const char *identity, const char *provider);
 /* Entries of a JSON file; the same file, rule and arguments are planned once.
  * `what` is shown after the label; m0..m2 may be NULL. */
 struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
@@ -78,9 +91,10 @@ int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_ent
  * for every realm-shaped directory: what atmos wrote, with and without a realm.
  */
 int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entry_fn fn, void *arg);
-/* fn for atmos_cloud_each_base: a directory <dir>/<name> is a provider directory (label in arg). */
+/* fn for atmos_cloud_each_base: a directory <dir>/<name> is a provider directory
+ * (arg: its struct atmos_cloud_dir). */
 int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
-                                 const char *name, void *label);
+                                 const char *name, void *kind);
 /* A directory (1) or a regular file (2) of ours at dirfd/name; 0 otherwise. */
 int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
 /* [a-z0-9_-]{1,64}: could be a realm or a name atmos made a directory of. */

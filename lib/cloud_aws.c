@@ -24,6 +24,28 @@
 #include "paths.h"
 #include "ssocache.h"
 
+/*
+ * What is atmos's in <base>/<provider>/ (cloudposse/atmos pkg/auth/cloud/aws/files.go):
+ *  - `credentials` and `config` (GetCredentialsPath, GetConfigPath), INI files
+ *    that go-ini's SaveTo writes in place (ioutil.WriteFile: no temporary);
+ *  - `credentials.lock` and `config.lock`, the flock files beside them
+ *    (withFileLock -> pkg/cache NewFileLock: <file>.lock), never removed by atmos;
+ *  - `.credentials.atmos-tmp.*` and `.config.atmos-tmp.*`: what atmos-logout
+ *    itself stages when it rewrites one of them (safefs.c), left only by a killed run.
+ * Anything else (a user's notes, ~/Documents named as a provider) is not ours.
+ */
+static const struct atmos_dir_entry provider_entries[] = {
+    {"credentials", ATMOS_DIR_FILE, NULL},
+    {"config", ATMOS_DIR_FILE, NULL},
+    {"credentials.lock", ATMOS_DIR_FILE, NULL},
+    {"config.lock", ATMOS_DIR_FILE, NULL},
+    {".credentials.atmos-tmp.*", ATMOS_DIR_FILE, NULL},
+    {".config.atmos-tmp.*", ATMOS_DIR_FILE, NULL},
+    {NULL, ATMOS_DIR_FILE, NULL},
+};
+static const struct atmos_dir_rule provider_rule = {provider_entries};
+static const struct atmos_cloud_dir provider_dir = {"provider directory", &provider_rule};
+
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     if (chain->provider == NULL)
@@ -201,8 +223,8 @@ static int add_signouts(struct atmos_cloud_ctx *c, size_t from)
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     size_t first = c->plan->nitems;
-    if (!atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "provider directory",
-                         atmos_path_provider_dir(c->env, c->cfg, name, p), NULL, name))
+    if (!atmos_cloud_add_dir(c, &provider_dir, atmos_path_provider_dir(c->env, c->cfg, name, p),
+                             NULL, name))
         return -1;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
@@ -335,7 +357,7 @@ static int discover(struct atmos_cloud_ctx *c)
     int rc = -1;
     if (!sessions || !auth)
         goto done;
-    if (atmos_cloud_each_base(c, "aws", atmos_cloud_add_provider_dir, "provider directory") != 0 ||
+    if (atmos_cloud_each_base(c, "aws", atmos_cloud_add_provider_dir, (void *)&provider_dir) != 0 ||
         atmos_cloud_each_entry(c, sessions, add_session, &f) != 0 ||
         atmos_cloud_each_entry(c, auth, add_provisioned, NULL) != 0)
         goto done;

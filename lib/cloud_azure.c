@@ -184,6 +184,24 @@ static const struct atmos_json_rule sp_rule = {msal_sp_sections, 1, match_sp};
 static const struct atmos_json_rule subscription_rule = {subscriptions, 0, match_subscription};
 static const struct atmos_json_rule sp_entry_rule = {root_array, 0, match_sp_entry};
 
+/*
+ * What is atmos's in ~/.azure/atmos/[<realm>/]<provider>/ (cloudposse/atmos
+ * pkg/auth/cloud/azure/files.go): `credentials.json` (GetCredentialsPath),
+ * written through WriteFileAtomic (pkg/filesystem/atomic_unix.go: renameio,
+ * whose temporary is ".credentials.json<digits>" beside it, left only when
+ * atmos is killed) under the flock of `credentials.json.lock` (withFileLock ->
+ * pkg/cache NewFileLock), which stays.  atmos's MSAL cache is the realm's,
+ * one level up, and az's files are in ~/.azure: neither is in here.
+ */
+static const struct atmos_dir_entry provider_entries[] = {
+    {"credentials.json", ATMOS_DIR_FILE, NULL},
+    {"credentials.json.lock", ATMOS_DIR_FILE, NULL},
+    {".credentials.json#", ATMOS_DIR_FILE, NULL},
+    {NULL, ATMOS_DIR_FILE, NULL},
+};
+static const struct atmos_dir_rule provider_rule = {provider_entries};
+static const struct atmos_cloud_dir provider_dir = {"provider directory", &provider_rule};
+
 /* --- paths ---------------------------------------------------------------- */
 
 static char *atmos_dir(const struct atmos_cloud_ctx *c, const char *realm)
@@ -347,7 +365,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     if (it == NULL)
         goto done;
     it->prune_parent = 1;
-    rc = atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) ? 0 : -1;
+    rc = atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) ? 0 : -1;
     pdir = NULL;
 done:
     for (int i = 0; i < 2; i++)
@@ -378,7 +396,7 @@ static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
     if (a.tenant == NULL && a.oid_tid == NULL)
         goto done; /* not a provider directory (or nothing to learn from it) */
     rc = add_account(c, &a, NULL, name) == 0 &&
-                 atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "provider directory", pdir, NULL, name) &&
+                 atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) &&
                  atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) == 0
              ? 0
              : -1;

@@ -4,8 +4,9 @@
  *
  *   <config home>/atmos/[<realm>/]gcp/<provider>/
  *       adc/<identity>/{application_default_credentials.json,access_token}
- *       config/<identity>/{properties,...}
+ *       config/<identity>/{properties, and what gcloud writes there}
  *       <identity>.identity.lock   (flock held while an identity's files change)
+ * (each directory's own entries are declared below; nothing else is removed)
  *
  *  - identity: adc/<identity>/ and config/<identity>/, under that identity's lock;
  *  - provider: the provider directory;
@@ -20,6 +21,97 @@
 #include "cloud.h"
 #include "internal.h"
 #include "paths.h"
+
+/*
+ * adc/<identity>/ (cloudposse/atmos pkg/auth/cloud/gcp/files.go: GetADCDir):
+ * the ADC file and the access token (CredentialsFileName, AccessTokenFileName),
+ * written with WriteFileAtomic (pkg/filesystem/atomic_unix.go: renameio,
+ * temporary ".<name><digits>" beside it, left only by a killed atmos).  Earlier
+ * atmos locked each file through "<name>.lock" beside it.  gcloud is never
+ * pointed here (GOOGLE_APPLICATION_CREDENTIALS names the file only).
+ */
+static const struct atmos_dir_entry adc_entries[] = {
+    {"application_default_credentials.json", ATMOS_DIR_FILE, NULL},
+    {"access_token", ATMOS_DIR_FILE, NULL},
+    {".application_default_credentials.json#", ATMOS_DIR_FILE, NULL},
+    {".access_token#", ATMOS_DIR_FILE, NULL},
+    {"application_default_credentials.json.lock", ATMOS_DIR_FILE, NULL},
+    {"access_token.lock", ATMOS_DIR_FILE, NULL},
+    {NULL, ATMOS_DIR_FILE, NULL},
+};
+
+/*
+ * config/<identity>/ is a gcloud configuration directory: atmos writes its
+ * `properties` there (WritePropertiesFile, renameio temporary ".properties<digits>",
+ * "properties.lock" in earlier atmos) and points gcloud at it with
+ * CLOUDSDK_CONFIG (pkg/auth/cloud/gcp/env.go), so what gcloud keeps in its
+ * configuration directory belongs too.  gcloud's names are those of
+ * googlecloudsdk/core/config.py (class Paths), as gcloud writes them:
+ * active_config, configurations/ (CLOUDSDK_ACTIVE_CONFIG_NAME=config_atmos),
+ * credentials.db and access_tokens.db (SQLite, with the "-journal" a killed
+ * gcloud leaves), default_configs.db, legacy_credentials/<account>/ (adc.json,
+ * .boto, ...), logs/, cache/, completion_cache/, virtenv/, kubernetes/, gce
+ * (is this a GCE VM), config_sentinel, .valid_ppk_sentinel, .metricsUUID, the
+ * .last_update_check.json, .last_survey_prompt.yaml and .last_opt_in_prompt.yaml
+ * caches (".last_*"), and application_default_credentials.json, which
+ * `gcloud auth application-default login` writes into CLOUDSDK_CONFIG.
+ * Not listed, so kept if found: anything else, such as emulator data.
+ */
+static const struct atmos_dir_entry config_entries[] = {
+    {"properties", ATMOS_DIR_FILE, NULL},
+    {".properties#", ATMOS_DIR_FILE, NULL},
+    {"properties.lock", ATMOS_DIR_FILE, NULL},
+    {"active_config", ATMOS_DIR_FILE, NULL},
+    {"configurations", ATMOS_DIR_TREE, NULL},
+    {"credentials.db", ATMOS_DIR_FILE, NULL},
+    {"credentials.db-journal", ATMOS_DIR_FILE, NULL},
+    {"access_tokens.db", ATMOS_DIR_FILE, NULL},
+    {"access_tokens.db-journal", ATMOS_DIR_FILE, NULL},
+    {"default_configs.db", ATMOS_DIR_FILE, NULL},
+    {"default_configs.db-journal", ATMOS_DIR_FILE, NULL},
+    {"legacy_credentials", ATMOS_DIR_TREE, NULL},
+    {"logs", ATMOS_DIR_TREE, NULL},
+    {"cache", ATMOS_DIR_TREE, NULL},
+    {"completion_cache", ATMOS_DIR_TREE, NULL},
+    {"virtenv", ATMOS_DIR_TREE, NULL},
+    {"kubernetes", ATMOS_DIR_TREE, NULL},
+    {"gce", ATMOS_DIR_FILE, NULL},
+    {"config_sentinel", ATMOS_DIR_FILE, NULL},
+    {".valid_ppk_sentinel", ATMOS_DIR_FILE, NULL},
+    {".metricsUUID", ATMOS_DIR_FILE, NULL},
+    {".last_*", ATMOS_DIR_FILE, NULL},
+    {"application_default_credentials.json", ATMOS_DIR_FILE, NULL},
+    {NULL, ATMOS_DIR_FILE, NULL},
+};
+
+static const struct atmos_dir_rule adc_rule = {adc_entries};
+static const struct atmos_dir_rule config_rule = {config_entries};
+static const struct atmos_dir_entry adc_ids[] = {{"*", ATMOS_DIR_NESTED, &adc_rule},
+                                                 {NULL, ATMOS_DIR_FILE, NULL}};
+static const struct atmos_dir_entry config_ids[] = {{"*", ATMOS_DIR_NESTED, &config_rule},
+                                                    {NULL, ATMOS_DIR_FILE, NULL}};
+static const struct atmos_dir_rule adc_ids_rule = {adc_ids};
+static const struct atmos_dir_rule config_ids_rule = {config_ids};
+
+/*
+ * The provider directory: adc/ and config/ with a directory per identity,
+ * and atmos's identity locks (identityLockTarget: "<identity>.identity" +
+ * ".lock"; "<identity>.cleanup.lock" in earlier atmos).
+ */
+static const struct atmos_dir_entry provider_entries[] = {
+    {"adc", ATMOS_DIR_NESTED, &adc_ids_rule},
+    {"config", ATMOS_DIR_NESTED, &config_ids_rule},
+    {"*.identity.lock", ATMOS_DIR_FILE, NULL},
+    {"*.cleanup.lock", ATMOS_DIR_FILE, NULL},
+    {NULL, ATMOS_DIR_FILE, NULL},
+};
+static const struct atmos_dir_rule provider_rule = {provider_entries};
+
+static const struct atmos_cloud_dir provider_kind = {"GCP provider directory", &provider_rule};
+static const struct atmos_cloud_dir identity_kinds[] = {
+    {"application default credentials", &adc_rule},
+    {"gcloud configuration", &config_rule},
+};
 
 static char *provider_dir(const struct atmos_cloud_ctx *c, const char *provider)
 {
@@ -40,12 +132,11 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     int rc = -1;
     if (dir == NULL)
         goto done;
-    static const char *const sub[][2] = {{"adc", "application default credentials"},
-                                         {"config", "gcloud configuration"}};
+    static const char *const sub[] = {"adc", "config"};
     for (size_t i = 0; i < 2; i++) {
         struct atmos_item *it =
-            atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, sub[i][1],
-                            atmos_strfmt("%s/%s/%s", dir, sub[i][0], name), name, chain->provider);
+            atmos_cloud_add_dir(c, &identity_kinds[i], atmos_strfmt("%s/%s/%s", dir, sub[i], name),
+                                name, chain->provider);
         if (it == NULL || (it->lock = atmos_strfmt("%s/%s.identity", dir, name)) == NULL)
             goto done;
     }
@@ -58,15 +149,12 @@ done:
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    return atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, "GCP provider directory", provider_dir(c, name),
-                           NULL, name)
-               ? 0
-               : -1;
+    return atmos_cloud_add_dir(c, &provider_kind, provider_dir(c, name), NULL, name) ? 0 : -1;
 }
 
 static int discover(struct atmos_cloud_ctx *c)
 {
-    return atmos_cloud_each_base(c, "gcp", atmos_cloud_add_provider_dir, "GCP provider directory");
+    return atmos_cloud_each_base(c, "gcp", atmos_cloud_add_provider_dir, (void *)&provider_kind);
 }
 
 const struct atmos_cloud atmos_cloud_gcp = {"gcp", identity, provider, NULL, discover, 0};

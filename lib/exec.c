@@ -372,15 +372,44 @@ static void run_unknown(struct atmos_item *it)
                              it->label, it->what ? it->what : "");
 }
 
+/*
+ * A directory that keeps what atmos did not write stays: the item fails,
+ * saying what was kept and what of atmos's went, never "removed".
+ */
+static void kept_outcome(const struct run *r, struct atmos_item *it, int rc,
+                         const struct atmos_why *why, const struct atmos_fs_kept *k)
+{
+    int dry = r->opts->dry_run, one = k->kept == 1;
+    const char *more = k->kept > ATMOS_FS_KEPT_NAMES ? ", ..." : "";
+    char took[160];
+    if (k->removed)
+        snprintf(took, sizeof(took), "%s atmos's %zu %s in it", dry ? "would remove" : "removed",
+                 k->removed, k->removed == 1 ? "entry" : "entries");
+    else
+        snprintf(took, sizeof(took), "nothing of atmos's %s in it", dry ? "is" : "was");
+    it->outcome = ATMOS_OUTCOME_FAILED;
+    if (rc == ATMOS_FS_FAIL) /* an error, and something kept besides */
+        it->error = atmos_strfmt("%s; also kept: %zu %s atmos did not write (%s%s)", why->msg,
+                                 k->kept, one ? "entry" : "entries", k->names, more);
+    else
+        it->error = atmos_strfmt(
+            "%s %s: it holds %zu %s atmos did not write (%s%s), %s as %s; %s", it->path,
+            dry ? "would not be removed" : "was not removed", k->kept, one ? "entry" : "entries",
+            k->names, more, dry ? "which would be left" : "left", one ? "it is" : "they are", took);
+}
+
 static void run_directory(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
     struct atmos_why why;
+    struct atmos_fs_kept kept = {0, 0, ""};
     int dfd = -1, lockfd = -1, rc;
     /* A provider directory is never a top-level directory (/etc, /tmp, ...). */
     const char *p = it->path + strspn(it->path, "/");
-    if (strchr(p, '/') == NULL) {
-        snprintf(why.msg, sizeof(why.msg), "%s is a top-level directory; not removed", it->path);
+    if (strchr(p, '/') == NULL || it->contents == NULL) {
+        snprintf(why.msg, sizeof(why.msg), "%s %s; not removed", it->path,
+                 it->contents ? "is a top-level directory"
+                              : "has no declaration of what atmos writes in it");
         set_outcome(it, ATMOS_FS_FAIL, &why, ATMOS_OUTCOME_REMOVED);
         return;
     }
@@ -389,12 +418,18 @@ static void run_directory(const struct run *r, struct atmos_item *it)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFDIR, NULL, &why);
     if (rc == ATMOS_FS_OK)
         rc = lock_for(r, it, &lockfd, &why);
-    if (rc == ATMOS_FS_OK && !r->opts->dry_run) {
-        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
-        rc = atmos_fs_rmtree(&r->fs, dfd, leaf, it->path, &why);
+    if (rc == ATMOS_FS_OK) {
+        if (!r->opts->dry_run)
+            atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
+        /* Only what the cloud declares atmos (or the tool it points there) writes. */
+        rc = atmos_fs_remove_declared(&r->fs, dfd, leaf, it->path, it->contents, r->opts->dry_run,
+                                      &kept, &why);
     }
-    set_outcome(it, rc, &why,
-                r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+    if (rc == ATMOS_FS_KEPT || (rc == ATMOS_FS_FAIL && kept.kept))
+        kept_outcome(r, it, rc, &why, &kept);
+    else
+        set_outcome(it, rc, &why,
+                    r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
     if (lockfd >= 0)
         close(lockfd);
     if (dfd >= 0)

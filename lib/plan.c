@@ -22,22 +22,15 @@ struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_
 {
     if (path == NULL && kind != ATMOS_ITEM_KEYRING && kind != ATMOS_ITEM_UNKNOWN)
         return NULL;
-    for (size_t i = 0; path && i < plan->nitems; i++) {
-        /* Two providers sharing a start URL find the same token file once. */
-        if (plan->items[i].kind == kind && kind != ATMOS_ITEM_INI_SECTION &&
-            kind != ATMOS_ITEM_JSON_ENTRIES && plan->items[i].path &&
-            strcmp(plan->items[i].path, path) == 0) {
-            free(path);
-            return &plan->items[i];
-        }
-    }
-    struct atmos_item *v = realloc(plan->items, (plan->nitems + 1) * sizeof(*v));
-    if (v == NULL) {
+    /* Two providers sharing a start URL find the same token file once. */
+    const struct atmos_item probe = {.kind = kind, .path = path};
+    struct atmos_item *o = NULL;
+    if ((path && atmos_plan_find(plan, ATMOS_PLAN_KEY_PATH, &probe, &o) != 0) || o != NULL ||
+        atmos_plan_reserve(plan) != 0) {
         free(path);
-        return NULL;
+        return o;
     }
-    plan->items = v;
-    struct atmos_item *it = &v[plan->nitems++];
+    struct atmos_item *it = &plan->items[plan->nitems++];
     memset(it, 0, sizeof(*it));
     it->kind = kind;
     it->label = label;
@@ -53,16 +46,19 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
                                           const char *key, char *path, const char *identity,
                                           const char *provider)
 {
-    for (size_t i = 0; i < plan->nitems; i++) {
-        const struct atmos_item *o = &plan->items[i];
-        if (o->kind == ATMOS_ITEM_KEYRING && o->backend == backend && strcmp(o->key, key) == 0) {
-            free(path);
-            return &plan->items[i];
-        }
+    const struct atmos_item probe = {
+        .kind = ATMOS_ITEM_KEYRING, .backend = backend, .key = (char *)key};
+    struct atmos_item *o;
+    if (atmos_plan_find(plan, ATMOS_PLAN_KEY_KEYRING, &probe, &o) != 0 || o != NULL) {
+        free(path);
+        return o;
     }
     struct atmos_item *it =
         atmos_plan_add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path, identity, provider);
-    if (it == NULL || (it->key = strdup(key)) == NULL)
+    if (it == NULL)
+        return NULL;
+    free(it->key); /* only set when the file keyring's path was planned under another name */
+    if ((it->key = strdup(key)) == NULL)
         return NULL;
     it->backend = backend;
     it->cloud = "keychain";
@@ -285,6 +281,7 @@ void atmos_plan_free(struct atmos_plan *plan)
             free(it->match[m]);
     }
     free(plan->items);
+    atmos_plan_index_free(plan);
     free(plan->target);
     free(plan->home);
     atmos_chain_free(&plan->chain);

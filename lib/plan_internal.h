@@ -16,4 +16,19 @@ struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_
                                        const char *label, char *path, const char *identity,
                                        const char *provider);
 
+/* The three ways an adder recognises an item it already planned (plan_index.c). */
+enum atmos_plan_key {
+    ATMOS_PLAN_KEY_PATH,    /* kind and path; not INI sections nor JSON entries */
+    ATMOS_PLAN_KEY_KEYRING, /* backend and key */
+    ATMOS_PLAN_KEY_JSON,    /* path, rule and match[] */
+    ATMOS_PLAN_NKEYS
+};
+
+/* *found: the first item equal to `probe` under `key`, or NULL.  0, or -1 out of memory. */
+int atmos_plan_find(struct atmos_plan *plan, enum atmos_plan_key key,
+                    const struct atmos_item *probe, struct atmos_item **found);
+/* Room in plan->items for one more item (the array grows by doubling).  0, or -1. */
+int atmos_plan_reserve(struct atmos_plan *plan);
+void atmos_plan_index_free(struct atmos_plan *plan);
+
 #endif

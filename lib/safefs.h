@@ -14,7 +14,15 @@
 
 #include "internal.h"
 
-enum { ATMOS_FS_OK = 0, ATMOS_FS_ABSENT = 1, ATMOS_FS_BUSY = 2, ATMOS_FS_FAIL = -1 };
+enum {
+    ATMOS_FS_OK = 0,
+    ATMOS_FS_ABSENT = 1,
+    ATMOS_FS_BUSY = 2,
+    ATMOS_FS_KEPT = 3, /* atmos_fs_remove_declared: entries not declared stay, and the directory */
+    ATMOS_FS_FAIL = -1
+};
+
+struct atmos_dir_rule;
 
 struct atmos_fs {
     const char *home; /* trusted anchor: opened by path, everything below by descriptor */
@@ -41,6 +49,25 @@ int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, cons
 /* Remove a directory and everything below it, never leaving it through a link. */
 int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                     struct atmos_why *why);
+
+/* What atmos_fs_remove_declared left, and took; the first ATMOS_FS_KEPT_NAMES kept are named. */
+#define ATMOS_FS_KEPT_NAMES 3
+struct atmos_fs_kept {
+    size_t kept;     /* entries the rule does not declare: left as they are */
+    size_t removed;  /* declared entries removed (in a dry run: that would be) */
+    char names[320]; /* the first kept ones, relative to the directory: "notes.txt, old/" */
+};
+
+/*
+ * Remove from the directory dirfd/leaf the entries `rule` declares (safefs_declared.c),
+ * and then the directory when nothing else is in it.  ATMOS_FS_OK: the
+ * directory is gone (dry run: would be); ATMOS_FS_KEPT: something the rule
+ * does not declare is there, stays, and so does the directory (*kept says
+ * what); ATMOS_FS_ABSENT; ATMOS_FS_FAIL with `why`.  A dry run changes nothing.
+ */
+int atmos_fs_remove_declared(const struct atmos_fs *fs, int dirfd, const char *leaf,
+                             const char *path, const struct atmos_dir_rule *rule, int dry_run,
+                             struct atmos_fs_kept *kept, struct atmos_why *why);
 /* rmdir when empty; ATMOS_FS_ABSENT when missing or not empty. */
 int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf);
 

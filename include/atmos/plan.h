@@ -24,7 +24,7 @@ enum atmos_item_kind {
     ATMOS_ITEM_INI_SECTION,  /* one section of a credentials/config file */
     ATMOS_ITEM_FILE,         /* a cache file */
     ATMOS_ITEM_SSO_TOKEN,    /* an AWS CLI SSO cache file, re-checked before unlink */
-    ATMOS_ITEM_DIRECTORY,    /* a directory and everything below it */
+    ATMOS_ITEM_DIRECTORY,    /* a directory: what its rule declares, then the directory if empty */
     ATMOS_ITEM_KEYRING,      /* a keychain entry (see keyring.h for the backends) */
     ATMOS_ITEM_JSON_ENTRIES, /* entries of another tool's JSON file (Azure CLI, docker) */
     ATMOS_ITEM_UNKNOWN,      /* a provider or identity kind whose session data we do not know */
@@ -41,6 +41,7 @@ enum atmos_signout_result {
 };
 
 struct atmos_item;
+struct atmos_plan_index;
 struct json_object;
 
 /*
@@ -52,6 +53,31 @@ struct atmos_json_rule {
     const char *const *containers; /* NULL-terminated; a NULL first entry: the root array */
     int msal_lock;                 /* the file is an MSAL cache: msal-extensions' lock too */
     int (*match)(const struct atmos_item *it, const char *key, struct json_object *entry);
+};
+
+/*
+ * What a tool writes in a directory an ATMOS_ITEM_DIRECTORY item removes, as
+ * the cloud that plans it declares (lib/cloud_*.c).  Only entries that match
+ * are removed; anything else stays, and the directory with it.  A name is
+ * literal except for '*' (one or more of any character) and '#' (one or
+ * more decimal digits).
+ */
+enum atmos_dir_entry_type {
+    ATMOS_DIR_FILE,   /* a regular file of the user's */
+    ATMOS_DIR_TREE,   /* a directory of the tool's own, with everything below it */
+    ATMOS_DIR_NESTED, /* a directory whose entries follow `sub` */
+};
+
+struct atmos_dir_rule;
+
+struct atmos_dir_entry {
+    const char *name;
+    enum atmos_dir_entry_type type;
+    const struct atmos_dir_rule *sub; /* NESTED */
+};
+
+struct atmos_dir_rule {
+    const struct atmos_dir_entry *entries; /* ends with a NULL name */
 };
 
 enum atmos_ini_flavor {
@@ -84,7 +110,8 @@ struct atmos_item {
     int implicit;      /* KEYRING: planned for an ambient chain, not because --keychain asked */
     const char *cloud; /* static: "aws", "azure", "gcp", "docker", "keychain", ... */
     char *lock;        /* DIRECTORY: atmos's lock (<lock>.lock) held while removing, or NULL */
-    const struct atmos_json_rule *rule; /* JSON_ENTRIES */
+    const struct atmos_dir_rule *contents; /* DIRECTORY: what belongs in it (NULL: refused) */
+    const struct atmos_json_rule *rule;    /* JSON_ENTRIES */
     char *match[3]; /* JSON_ENTRIES: the rule's arguments (ids, never secrets) */
     char *what;     /* JSON_ENTRIES, UNKNOWN: shown after the label ("account ...", kind) */
     size_t entries; /* JSON_ENTRIES: how many entries were (or would be) removed */
@@ -108,8 +135,9 @@ struct atmos_plan {
     size_t nproviders;
     struct atmos_item *items;
     size_t nitems;
-    int dry_run;    /* set by atmos_plan_execute */
-    int discovered; /* built by atmos_plan_discover, not from a configuration */
+    int dry_run;                    /* set by atmos_plan_execute */
+    int discovered;                 /* built by atmos_plan_discover, not from a configuration */
+    struct atmos_plan_index *index; /* private to the engine: finds duplicates while building */
 };
 
 struct atmos_plan_opts {

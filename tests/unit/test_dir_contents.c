@@ -1,0 +1,235 @@
+/*
+ * Directories removed only as far as their rule declares: the walker
+ * (safefs_declared.c) on rules of the test's own, then each cloud's
+ * declarations through plans built and run against real files.
+ */
+#include "testutil.h"
+
+#include <fcntl.h>
+
+#include <atmos/config.h>
+#include <atmos/plan.h>
+
+#include "safefs.h"
+
+static void put(const char *rel, const char *data)
+{
+    char *p = tu_path(tu_home, rel);
+    tu_write(p, data);
+    free(p);
+}
+
+static int there(const char *rel)
+{
+    char *p = tu_path(tu_home, rel);
+    int e = tu_exists(p);
+    free(p);
+    return e;
+}
+
+static const struct atmos_dir_entry inner_entries[] = {
+    {"token", ATMOS_DIR_FILE, NULL},
+    {NULL, ATMOS_DIR_FILE, NULL},
+};
+static const struct atmos_dir_rule inner = {inner_entries};
+static const struct atmos_dir_entry per_id_entries[] = {
+    {"*", ATMOS_DIR_NESTED, &inner},
+    {NULL, ATMOS_DIR_FILE, NULL},
+};
+static const struct atmos_dir_rule per_id = {per_id_entries};
+static const struct atmos_dir_entry test_entries[] = {
+    {"creds", ATMOS_DIR_FILE, NULL},   {".creds#", ATMOS_DIR_FILE, NULL},
+    {"*.lock", ATMOS_DIR_FILE, NULL},  {"logs", ATMOS_DIR_TREE, NULL},
+    {"ids", ATMOS_DIR_NESTED, &per_id}, {NULL, ATMOS_DIR_FILE, NULL},
+};
+static const struct atmos_dir_rule rule = {test_entries};
+
+/* Run the walker on ~/d; returns its status, *k what it kept. */
+static int clean(int dry, struct atmos_fs_kept *k, char *msg, size_t len)
+{
+    struct atmos_fs fs = {tu_home, geteuid()};
+    struct atmos_why why = {""};
+    char *path = tu_path(tu_home, "d");
+    int fd = open(tu_home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    int rc = atmos_fs_remove_declared(&fs, fd, "d", path, &rule, dry, k, &why);
+    snprintf(msg, len, "%s", why.msg);
+    close(fd);
+    free(path);
+    return rc;
+}
+
+static void only_declared_entries_go_with_the_directory(void **state)
+{
+    (void)state;
+    struct atmos_fs_kept k;
+    char msg[512];
+    put("d/creds", "c");
+    put("d/.creds123", "tmp");
+    put("d/creds.lock", "");
+    put("d/logs/2026/x.log", "log");
+    put("d/ids/a/token", "t");
+    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_FS_OK);
+    assert_true(there("d/ids/a/token")); /* a dry run changes nothing */
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_OK);
+    assert_int_equal(k.kept, 0);
+    assert_int_equal(k.removed, 5);
+    assert_false(there("d"));
+}
+
+static void anything_else_stays_with_the_directory(void **state)
+{
+    (void)state;
+    struct atmos_fs_kept k;
+    char msg[512];
+    put("d/creds", "c");
+    put("d/notes", "mine");
+    put("d/.creds", "no digits: not a temporary");
+    put("d/.creds12x", "not only digits");
+    put("d/.lock", "'*' needs a character");
+    put("d/logs/x.log", "log");
+    put("d/ids/a/token", "t");
+    put("d/ids/a/mine/keep", "nested and unknown");
+    put("d/ids/b/token", "t");
+    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(k.kept, 5);
+    assert_true(there("d/creds"));
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(k.kept, 5);
+    assert_int_equal(k.removed, 4); /* creds, logs/, ids/a/token, ids/b/token */
+    assert_false(there("d/creds"));
+    assert_false(there("d/logs"));
+    assert_false(there("d/ids/a/token"));
+    assert_false(there("d/ids/b")); /* emptied: its own directory goes */
+    assert_true(there("d/notes"));
+    assert_true(there("d/.creds"));
+    assert_true(there("d/.creds12x"));
+    assert_true(there("d/.lock"));
+    assert_true(there("d/ids/a/mine/keep"));
+    /* The first three are named (readdir's order), the count says the rest. */
+    const char *comma = strchr(k.names, ',');
+    assert_non_null(comma);
+    assert_non_null(comma = strchr(comma + 1, ','));
+    assert_null(strchr(comma + 1, ','));
+}
+
+static void a_type_or_owner_that_does_not_fit_stays(void **state)
+{
+    (void)state;
+    struct atmos_fs_kept k;
+    char msg[512];
+    char *target = tu_path(tu_home, "target"), *link = tu_path(tu_home, "d/creds");
+    put("target", "elsewhere");
+    put("d/logs", "a file where the rule wants a directory");
+    assert_int_equal(symlink(target, link), 0);
+    put("d/ids/a/token", "t");
+    char *tok = tu_path(tu_home, "d/ids/a/token");
+    int other = geteuid() == 0 && chown(tok, 4242, 4242) == 0;
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_true(there("d/creds")); /* the link itself */
+    char *t = tu_read(target);
+    assert_string_equal(t, "elsewhere");
+    free(t);
+    assert_true(there("d/logs"));
+    if (other) /* another user's file under a declared name is not the user's to lose */
+        assert_true(there("d/ids/a/token"));
+    assert_int_equal(k.kept, other ? 3 : 2);
+    free(tok);
+    free(target);
+    free(link);
+}
+
+static void a_symlinked_directory_is_refused(void **state)
+{
+    (void)state;
+    struct atmos_fs_kept k;
+    char msg[512];
+    char *real = tu_path(tu_home, "real"), *link = tu_path(tu_home, "d");
+    put("real/creds", "c");
+    assert_int_equal(symlink(real, link), 0);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_FAIL);
+    assert_non_null(strstr(msg, "a symlink"));
+    assert_true(there("real/creds"));
+    free(real);
+    free(link);
+}
+
+/* --- the clouds' declarations, through a plan ----------------------------------- */
+
+static const char yaml[] = "auth:\n"
+                           "  providers:\n"
+                           "    a: {kind: aws/saml}\n"
+                           "    z: {kind: azure/device-code, spec: {tenant_id: T1}}\n"
+                           "    g: {kind: gcp/adc}\n"
+                           "    Documents: {kind: aws/saml, spec: {files: {base_path: \"~\"}}}\n"
+                           "  identities:\n"
+                           "    sa: {kind: gcp/service-account, via: {provider: g}}\n";
+
+static const struct atmos_item *item(const struct atmos_plan *plan, const char *rel)
+{
+    char *p = tu_path(tu_home, rel);
+    const struct atmos_item *found = NULL;
+    for (size_t i = 0; i < plan->nitems; i++)
+        if (plan->items[i].path && strcmp(plan->items[i].path, p) == 0)
+            found = &plan->items[i];
+    free(p);
+    assert_non_null(found);
+    return found;
+}
+
+static void every_cloud_declares_its_directories(void **state)
+{
+    (void)state;
+    struct atmos_env env = {0};
+    env.home = tu_home;
+    struct atmos_config *cfg = tu_load(tu_home, yaml, &env);
+    put(".config/atmos/aws/a/credentials", "[x]\n");
+    put(".config/atmos/aws/a/config.lock", "");
+    put(".config/atmos/aws/a/.config.atmos-tmp.0011223344556677", "");
+    put(".azure/atmos/z/credentials.json", "{}");
+    put(".azure/atmos/z/credentials.json.lock", "");
+    put(".azure/atmos/z/.credentials.json5577006791947779410", "{}");
+    put(".config/atmos/gcp/g/adc/sa/application_default_credentials.json", "{}");
+    put(".config/atmos/gcp/g/adc/sa/.access_token8674665223082153551", "");
+    put(".config/atmos/gcp/g/config/sa/properties", "[core]\n");
+    put(".config/atmos/gcp/g/config/sa/credentials.db", "");
+    put(".config/atmos/gcp/g/config/sa/configurations/config_atmos", "");
+    put(".config/atmos/gcp/g/config/sa/logs/2026.01.01/x.log", "");
+    put(".config/atmos/gcp/g/config/sa/.last_update_check.json", "{}");
+    put(".config/atmos/gcp/g/sa.identity.lock", "");
+    put("Documents/report.odt", "mine");
+    struct atmos_plan plan;
+    struct atmos_err err = {{0}};
+    assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_ALL, NULL, NULL, &err),
+                     ATMOS_OK);
+    struct atmos_exec_opts o = {0, 300, NULL, 0, 0, NULL};
+    atmos_plan_execute(&plan, &o);
+    assert_int_equal(item(&plan, ".config/atmos/aws/a")->outcome, ATMOS_OUTCOME_REMOVED);
+    assert_int_equal(item(&plan, ".azure/atmos/z")->outcome, ATMOS_OUTCOME_REMOVED);
+    assert_int_equal(item(&plan, ".config/atmos/gcp/g")->outcome, ATMOS_OUTCOME_REMOVED);
+    const struct atmos_item *docs = item(&plan, "Documents");
+    assert_int_equal(docs->outcome, ATMOS_OUTCOME_FAILED);
+    assert_non_null(strstr(docs->error, "was not removed: it holds 1 entry atmos did not write "
+                                        "(report.odt), left as it is; nothing of atmos's"));
+    assert_false(there(".config/atmos/aws/a"));
+    assert_false(there(".azure/atmos/z"));
+    assert_false(there(".config/atmos/gcp/g"));
+    assert_true(there("Documents/report.odt"));
+    for (size_t i = 0; i < plan.nitems; i++)
+        if (plan.items[i].kind == ATMOS_ITEM_DIRECTORY)
+            assert_non_null(plan.items[i].contents);
+    atmos_plan_free(&plan);
+    atmos_config_free(cfg);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_home_setup, tu_home_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(only_declared_entries_go_with_the_directory), T(anything_else_stays_with_the_directory),
+        T(a_type_or_owner_that_does_not_fit_stays),     T(a_symlinked_directory_is_refused),
+        T(every_cloud_declares_its_directories),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
