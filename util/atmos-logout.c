@@ -441,7 +441,10 @@ int main(int argc, char **argv)
         config_error(&a, err.msg);
         goto done;
     }
-    int st = atmos_config_load(&cfg, &sources, &env, &err);
+    /* Root's refusal of a file on the search path is shown whatever ATMOS_LOGS_LEVEL says. */
+    struct atmos_logger notice = {log_stderr, NULL,
+                                  lg.max_level > ATMOS_LOG_WARN ? lg.max_level : ATMOS_LOG_WARN};
+    int st = atmos_config_load_logged(&cfg, &sources, &env, &notice, &err);
     struct atmos_plan_opts popts = {a.keychain, !a.no_revoke, &lg};
     if (st == ATMOS_ENOCONFIG && a.all) {
         /* No atmos.yaml anywhere: clean what atmos wrote, found on disk. */
