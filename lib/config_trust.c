@@ -35,7 +35,9 @@
 
 /* O_NONBLOCK: a FIFO planted at the path must not block us before fstat. */
 #define FILE_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-#define DIR_FLAGS (O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)
+/* O_PATH: only search permission is needed, as for open(2) of the whole path
+ * (root squashed on NFS may search a directory it cannot read). */
+#define DIR_FLAGS (O_PATH | O_CLOEXEC | O_DIRECTORY | O_NOFOLLOW)
 
 /*
  * A directory that others may write is trusted only when it is sticky and
@@ -115,9 +117,13 @@ static int walk(char *abs, const char *file, int *fd, struct atmos_err *err)
 {
     struct stat st, parent;
     int dfd = open("/", DIR_FLAGS), rc;
-    if (dfd < 0 || fstat(dfd, &parent) != 0)
+    if (dfd < 0)
         return atmos_fail(err, ATMOS_ESYS, "/: %s", strerror(errno));
-    if ((rc = check_dir(&parent, file, "/", err)) != ATMOS_OK)
+    if (fstat(dfd, &parent) != 0)
+        rc = atmos_fail(err, ATMOS_ESYS, "/: %s", strerror(errno));
+    else
+        rc = check_dir(&parent, file, "/", err);
+    if (rc != ATMOS_OK)
         goto done;
     char *name = abs + 1, *slash;
     while ((slash = strchr(name, '/')) != NULL) {
