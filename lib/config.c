@@ -403,6 +403,13 @@ int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
 int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
                       const struct atmos_env *env, struct atmos_err *err)
 {
+    return atmos_config_load_logged(out, sources, env, NULL, err);
+}
+
+int atmos_config_load_logged(struct atmos_config **out, const struct atmos_source_list *sources,
+                             const struct atmos_env *env, const struct atmos_logger *lg,
+                             struct atmos_err *err)
+{
     struct atmos_config *cfg = calloc(1, sizeof(*cfg));
     int rc = ATMOS_ENOMEM;
     if (cfg == NULL)
@@ -416,6 +423,18 @@ int atmos_config_load(struct atmos_config **out, const struct atmos_source_list 
         }
         rc = atmos_config_merge_file(cfg, cfg->sources[cfg->nsources - 1], err);
         if (rc == ATMOS_ENOCONFIG && s->kind == ATMOS_SOURCE_OPTIONAL) {
+            free(cfg->sources[--cfg->nsources]);
+            continue;
+        }
+        /*
+         * Root refused a file it does not own (config_trust.c): a file found on
+         * the search path is skipped, loudly, and root's own files still apply;
+         * a file root named (--config, $ATMOS_CLI_CONFIG_PATH) fails the load
+         * below, as a missing one does: acting on another configuration than
+         * the one asked for could remove what was not meant.
+         */
+        if (rc == ATMOS_EREFUSED && s->kind == ATMOS_SOURCE_OPTIONAL) {
+            atmos_log(lg, ATMOS_LOG_WARN, "%s", err->msg);
             free(cfg->sources[--cfg->nsources]);
             continue;
         }

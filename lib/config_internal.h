@@ -14,7 +14,16 @@ struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const
 struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
                                                        struct atmos_mark mark);
 
-/* Merge the auth section of one file; ATMOS_ENOCONFIG when it does not exist. */
+/*
+ * Open a configuration file for reading (*fd; -1 on failure).  As root,
+ * ATMOS_EREFUSED with err naming the file and the reason when it or a
+ * directory above it is not root's or others can write it.  ATMOS_ENOCONFIG
+ * when it does not exist.
+ */
+int atmos_config_open(const char *path, int *fd, struct atmos_err *err);
+
+/* Merge the auth section of one file; ATMOS_ENOCONFIG when it does not exist,
+ * ATMOS_EREFUSED as atmos_config_open. */
 int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct atmos_err *err);
 
 /* The same for bytes already in memory; `path` names them in errors. */

@@ -345,19 +345,19 @@ static int load_auth(const struct ctx *c, struct atmos_config *cfg, const yaml_n
     return ATMOS_OK;
 }
 
-/* Read a whole regular file, at most MAX_CONFIG_BYTES.  ENOENT is reported as such. */
+/*
+ * Read a whole regular file, at most MAX_CONFIG_BYTES, from the descriptor
+ * atmos_config_open checked.  ENOENT is reported as such.
+ */
 static int read_config_file(const char *path, char **data, size_t *len, struct atmos_err *err)
 {
-    int rc = ATMOS_ESYS;
-    /* O_NONBLOCK: a FIFO planted at the path must not block us before fstat. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    int fd;
+    /* As root, the file and every directory above it are checked (config_trust.c). */
+    int rc = atmos_config_open(path, &fd, err);
     char *buf = NULL;
-    if (fd < 0) {
-        int e = errno;
-        rc = e == ENOENT ? ATMOS_ENOCONFIG : ATMOS_ESYS;
-        atmos_fail(err, rc, "%s: %s", path, strerror(e));
-        goto done;
-    }
+    if (rc != ATMOS_OK)
+        return rc;
+    rc = ATMOS_ESYS;
     struct stat st;
     if (fstat(fd, &st) != 0) {
         atmos_fail(err, rc, "%s: %s", path, strerror(errno));
@@ -399,8 +399,7 @@ static int read_config_file(const char *path, char **data, size_t *len, struct a
     rc = ATMOS_OK;
 done:
     free(buf);
-    if (fd >= 0)
-        close(fd);
+    close(fd);
     return rc;
 }
 

@@ -1,9 +1,13 @@
 /*
  * Reading an executed plan: counts, exit status, names, the audit line.
+ *
+ * MUST: the audit line goes to LOG_AUTHPRIV: every string in it that is not
+ * ours (target, user) is escaped here, where the line is made, and only here.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include <atmos/escape.h>
 #include <atmos/plan.h>
 
 void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
@@ -115,17 +119,25 @@ const char *atmos_cloud_display(const char *cloud)
     return cloud ? cloud : "Configuration";
 }
 
-/* target="..." with quotes and backslashes escaped, so a name cannot forge a field. */
+/*
+ * target="...": the name escaped (atmos_escape: no line break to forge a
+ * second audit line, no control byte, valid UTF-8), and a quote as \" so that
+ * a name cannot end the field and forge another.
+ */
 static void quote(char *out, size_t len, const char *s)
 {
-    size_t o = 0;
+    char esc[256];
     if (len < 3)
         return;
+    size_t o = 0, room = (len - 3) / 2 + 1;
+    /* At most half the room: with every quote doubled the field still fits, never cut
+     * inside an escape or a character. */
+    atmos_escape(esc, room < sizeof(esc) ? room : sizeof(esc), s);
     out[o++] = '"';
-    for (; *s && o + 3 < len; s++) {
-        if (*s == '"' || *s == '\\')
+    for (const char *p = esc; *p; p++) {
+        if (*p == '"')
             out[o++] = '\\';
-        out[o++] = *s;
+        out[o++] = *p;
     }
     out[o++] = '"';
     out[o] = '\0';
@@ -135,13 +147,15 @@ void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const cha
                         const struct atmos_counts *c, const char *user, unsigned long uid,
                         const char *extra)
 {
-    char t[600] = "";
+    char t[600] = "", u[128];
     if (target) {
         strcpy(t, " target=");
         quote(t + 8, sizeof(t) - 8, target);
     }
+    /* A name from passwd (NSS, LDAP) is not ours either: escaped as the target is. */
+    atmos_escape(u, sizeof(u), user ? user : "?");
     snprintf(buf, len, "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu revoked=%zu%s%s",
-             scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success", user ? user : "?",
-             uid, atmos_scope_name(scope), t, c->removed, c->failed, c->revoked, extra ? " " : "",
+             scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success", u, uid,
+             atmos_scope_name(scope), t, c->removed, c->failed, c->revoked, extra ? " " : "",
              extra ? extra : "");
 }

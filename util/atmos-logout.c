@@ -25,6 +25,7 @@
 
 #include "render.h"
 #include "select.h"
+#include "show.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -212,7 +213,8 @@ static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
     char ts[32];
     (void)ctx;
     atmos_log_timestamp(ts, sizeof(ts), (long long)time(NULL));
-    fprintf(stderr, "%s %s %s\n", ts, names[level], msg);
+    /* The whole line is escaped: engine messages carry paths and names from a user's files. */
+    fprintf(stderr, "%s %s %s\n", ts, names[level], atmos_show(msg));
 }
 
 static int not_found(const struct args *a, const struct atmos_config *cfg, const char *msg)
@@ -229,10 +231,10 @@ static int not_found(const struct args *a, const struct atmos_config *cfg, const
         atmos_render_error_json(
             stdout, msg, provider ? "available_providers" : "available_identities", names, n);
     } else {
-        fprintf(stderr, "Error: %s\n", msg);
+        fprintf(stderr, "Error: %s\n", atmos_show(msg));
         fprintf(stderr, "\nAvailable %s:\n", provider ? "providers" : "identities");
         for (size_t i = 0; i < n; i++)
-            fprintf(stderr, "  - %s\n", names[i]);
+            fprintf(stderr, "  - %s\n", atmos_show(names[i]));
         if (n == 0)
             fprintf(stderr, "  (none configured)\n");
     }
@@ -245,7 +247,7 @@ static int config_error(const struct args *a, const char *msg)
     if (a->json)
         atmos_render_error_json(stdout, msg, NULL, NULL, 0);
     else
-        fprintf(stderr, "Error: %s\n", msg);
+        fprintf(stderr, "Error: %s\n", atmos_show(msg)); /* names a user's file and its bytes */
     return EXIT_FAIL;
 }
 
@@ -276,7 +278,7 @@ static int confirm_keychain(const struct args *a, struct atmos_plan *plan,
     printf("These keychain credentials will be permanently removed:\n");
     atmos_render_keyring_list(stdout, plan);
     printf("Delete keychain credentials for %s? [y/N] ",
-           plan->target ? plan->target : "all identities");
+           plan->target ? atmos_show(plan->target) : "all identities");
     fflush(stdout);
     char line[64] = "";
     if (fgets(line, sizeof(line), stdin) == NULL ||
@@ -312,13 +314,14 @@ static int run_as_user(struct args *a)
     struct passwd *pw = getpwnam(a->user);
     char why[256];
     if (pw == NULL) {
-        fprintf(stderr, "Error: no such user: %s\n", a->user);
+        fprintf(stderr, "Error: no such user: %s\n", atmos_show(a->user));
         return EXIT_FAIL;
     }
     if (getuid() != 0 || geteuid() != 0) {
         if (pw->pw_uid == getuid())
             return -1; /* oneself: nothing to switch */
-        fprintf(stderr, "Error: only root can log out another user (--user %s).\n", a->user);
+        fprintf(stderr, "Error: only root can log out another user (--user %s).\n",
+                atmos_show(a->user));
         return EXIT_FAIL;
     }
     if (pw->pw_uid == 0)
@@ -339,7 +342,7 @@ static int run_as_user(struct args *a)
         for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++)
             vals[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
         if (atmos_become_user(pw, why, sizeof(why)) != 0 || atmos_user_environment(pw) != 0) {
-            fprintf(stderr, "Error: cannot become %s: %s\n", a->user, why);
+            fprintf(stderr, "Error: cannot become %s: %s\n", atmos_show(a->user), why);
             _exit(EXIT_FAIL);
         }
         for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++) {
@@ -366,7 +369,7 @@ static int list_names(const struct atmos_config *cfg, int which)
 {
     size_t n = which == 'i' ? cfg->nidentities : cfg->nproviders;
     for (size_t i = 0; i < n; i++)
-        printf("%s\n", which == 'i' ? cfg->identities[i].name : cfg->providers[i].name);
+        printf("%s\n", atmos_show(which == 'i' ? cfg->identities[i].name : cfg->providers[i].name));
     return EXIT_OK;
 }
 
@@ -441,7 +444,10 @@ int main(int argc, char **argv)
         config_error(&a, err.msg);
         goto done;
     }
-    int st = atmos_config_load(&cfg, &sources, &env, &err);
+    /* Root's refusal of a file on the search path is shown whatever ATMOS_LOGS_LEVEL says. */
+    struct atmos_logger notice = {log_stderr, NULL,
+                                  lg.max_level > ATMOS_LOG_WARN ? lg.max_level : ATMOS_LOG_WARN};
+    int st = atmos_config_load_logged(&cfg, &sources, &env, &notice, &err);
     struct atmos_plan_opts popts = {a.keychain, !a.no_revoke, &lg};
     if (st == ATMOS_ENOCONFIG && a.all) {
         /* No atmos.yaml anywhere: clean what atmos wrote, found on disk. */
@@ -512,6 +518,7 @@ done:
         atmos_plan_free(&plan);
     atmos_config_free(cfg);
     atmos_source_list_free(&sources);
+    atmos_show_release();
     if (fflush(stdout) != 0 && rc == EXIT_OK)
         rc = EXIT_FAIL;
     return rc;

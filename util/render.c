@@ -1,12 +1,20 @@
 /*
  * Rendering a plan or an executed plan for people (text) and programs (JSON).
+ *
+ * MUST: every string that can come from a user's file or disk (names, kinds,
+ * paths, sections, keys, error messages) is escaped here, at the sink:
+ * atmos_show for text, jstr for JSON (json-c escapes controls but passes
+ * invalid UTF-8 through, which makes the document invalid JSON).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <atmos/escape.h>
 #include <json-c/json.h>
 
 #include "render.h"
+#include "show.h"
 
 static const char *plural(size_t n, const char *one, const char *many)
 {
@@ -20,23 +28,23 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
     const char *p = it->path ? atmos_tilde(plan->home, it->path, buf, sizeof(buf)) : "";
     if (it->kind == ATMOS_ITEM_INI_SECTION) {
         if (it->flavor == ATMOS_INI_CONFIG && strcmp(it->section, "default") != 0)
-            fprintf(out, "[profile %s] from %s", it->section, p);
+            fprintf(out, "[profile %s] from %s", atmos_show(it->section), atmos_show(p));
         else
-            fprintf(out, "[%s] from %s", it->section, p);
+            fprintf(out, "[%s] from %s", atmos_show(it->section), atmos_show(p));
         if (it->file_removed)
             fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
     } else if (it->kind == ATMOS_ITEM_JSON_ENTRIES) {
-        fprintf(out, "%s: %s", it->label, it->what ? it->what : "entries");
+        fprintf(out, "%s: %s", atmos_show(it->label), it->what ? atmos_show(it->what) : "entries");
         if (it->entries)
             fprintf(out, " (%zu %s)", it->entries, plural(it->entries, "entry", "entries"));
-        fprintf(out, " in %s", p);
+        fprintf(out, " in %s", atmos_show(p));
     } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
-        fprintf(out, "%s %s", it->label, it->what ? it->what : "");
+        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->what));
     } else if (it->kind == ATMOS_ITEM_KEYRING) {
-        fprintf(out, "keychain entry %s (%s)", it->key,
-                atmos_keyring_label(it, plan->home, buf, sizeof(buf)));
+        fprintf(out, "keychain entry %s (%s)", atmos_show(it->key),
+                atmos_show(atmos_keyring_label(it, plan->home, buf, sizeof(buf))));
     } else {
-        fprintf(out, "%s %s", it->label, p);
+        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(p));
     }
 }
 
@@ -84,14 +92,14 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
 {
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
-        fprintf(out, "Logging out from identity: %s\n\n", plan->target);
+        fprintf(out, "Logging out from identity: %s\n\n", atmos_show(plan->target));
         fprintf(out, "Building authentication chain...\n%sChain: ", mark(st, 1));
         for (size_t i = 0; i < plan->chain.n; i++)
-            fprintf(out, "%s%s", i ? " → " : "", plan->chain.names[i]);
+            fprintf(out, "%s%s", i ? " → " : "", atmos_show(plan->chain.names[i]));
         fprintf(out, "\n\n");
         break;
     case ATMOS_SCOPE_PROVIDER:
-        fprintf(out, "Logging out from provider: %s\n", plan->target);
+        fprintf(out, "Logging out from provider: %s\n", atmos_show(plan->target));
         fprintf(out, "Identities using it: %zu\n\n", plan->nidentities);
         break;
     case ATMOS_SCOPE_ALL:
@@ -131,14 +139,14 @@ static int shown(const struct atmos_item *it)
 /* A sign-out: never an error of the logout, whatever happened. */
 static void print_signout(FILE *out, const struct atmos_item *it, const struct atmos_style *st)
 {
-    const char *r = it->what ? it->what : "";
+    const char *r = atmos_show(it->what);
     if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
         fprintf(out, "    • Would sign out of the IAM Identity Center session (%s)\n", r);
     else if (it->outcome == ATMOS_OUTCOME_REMOVED)
         fprintf(out, "    %s%s of the IAM Identity Center session (%s)\n", mark(st, 1),
                 it->signout == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out", r);
     else if (it->error)
-        fprintf(out, "    %sN%s\n", mark(st, 0), it->error + 1);
+        fprintf(out, "    %sN%s\n", mark(st, 0), atmos_show(it->error + 1));
 }
 
 /* Every item that did something or could not, grouped by cloud. */
@@ -151,7 +159,7 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
             if (!in_group(it, g) || !shown(it))
                 continue;
             if (!header++)
-                fprintf(out, "  %s\n", atmos_cloud_display(it->cloud));
+                fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));
             if (it->kind == ATMOS_ITEM_SSO_SIGNOUT) {
                 print_signout(out, it, st);
                 continue;
@@ -184,10 +192,10 @@ static void print_already(FILE *out, const struct atmos_plan *plan)
 {
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
-        fprintf(out, "Identity '%s' is already logged out.\n", plan->target);
+        fprintf(out, "Identity '%s' is already logged out.\n", atmos_show(plan->target));
         break;
     case ATMOS_SCOPE_PROVIDER:
-        fprintf(out, "Provider '%s' is already logged out.\n", plan->target);
+        fprintf(out, "Provider '%s' is already logged out.\n", atmos_show(plan->target));
         break;
     case ATMOS_SCOPE_ALL:
         fprintf(out, "All identities are already logged out.\n");
@@ -204,7 +212,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
-                fprintf(stderr, "Error: %s\n", plan->items[i].error);
+                fprintf(stderr, "Error: %s\n", atmos_show(plan->items[i].error));
         return;
     }
     if (plan->dry_run)
@@ -242,24 +250,30 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
-                fprintf(out, "  • %s\n", plan->items[i].error);
+                fprintf(out, "  • %s\n", atmos_show(plan->items[i].error));
     }
     if (!plan->dry_run)
         fprintf(out, "\nNote: browser sessions with the identity provider stay active; "
                      "sign out there too.\n");
 }
 
+/* A JSON string of `s` escaped (NULL stays JSON null): valid UTF-8, no controls. */
+static json_object *jstr(const char *s)
+{
+    if (s == NULL)
+        return NULL;
+    char *e = atmos_escape_dup(s);
+    json_object *j = json_object_new_string(e ? e : "?");
+    free(e);
+    return j;
+}
+
 static json_object *strv(char **v, size_t n)
 {
     json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, json_object_new_string(v[i]));
+        json_object_array_add(a, jstr(v[i]));
     return a;
-}
-
-static json_object *str_or_null(const char *s)
-{
-    return s ? json_object_new_string(s) : NULL;
 }
 
 void atmos_render_json(FILE *out, const struct atmos_plan *plan)
@@ -267,13 +281,13 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "scope", json_object_new_string(atmos_scope_name(plan->scope)));
-    json_object_object_add(o, "target", str_or_null(plan->target));
+    json_object_object_add(o, "scope", jstr(atmos_scope_name(plan->scope)));
+    json_object_object_add(o, "target", jstr(plan->target));
     json_object_object_add(o, "dry_run", json_object_new_boolean(plan->dry_run));
     json_object_object_add(o, "discovered", json_object_new_boolean(plan->discovered));
     json_object *chain = json_object_new_array();
     for (size_t i = 0; i < plan->chain.n; i++)
-        json_object_array_add(chain, json_object_new_string(plan->chain.names[i]));
+        json_object_array_add(chain, jstr(plan->chain.names[i]));
     json_object_object_add(o, "chain", chain);
     json_object_object_add(o, "identities", strv(plan->identities, plan->nidentities));
     json_object_object_add(o, "providers", strv(plan->providers, plan->nproviders));
@@ -281,23 +295,23 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
         json_object *j = json_object_new_object();
-        json_object_object_add(j, "kind", json_object_new_string(atmos_item_kind_name(it->kind)));
-        json_object_object_add(j, "cloud", str_or_null(it->cloud));
-        json_object_object_add(j, "label", json_object_new_string(it->label));
-        json_object_object_add(j, "what", str_or_null(it->what));
+        json_object_object_add(j, "kind", jstr(atmos_item_kind_name(it->kind)));
+        json_object_object_add(j, "cloud", jstr(it->cloud));
+        json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
+        json_object_object_add(j, "what", jstr(it->what));
         json_object_object_add(j, "entries",
                                it->kind == ATMOS_ITEM_JSON_ENTRIES
                                    ? json_object_new_int64((int64_t)it->entries)
                                    : NULL);
-        json_object_object_add(j, "path", str_or_null(it->path));
-        json_object_object_add(j, "section", str_or_null(it->section));
-        json_object_object_add(j, "key", str_or_null(it->key));
+        json_object_object_add(j, "path", jstr(it->path));
+        json_object_object_add(j, "section", jstr(it->section));
+        json_object_object_add(j, "key", jstr(it->key));
         json_object_object_add(j, "backend",
                                it->kind == ATMOS_ITEM_KEYRING
                                    ? json_object_new_string(atmos_keyring_name(it->backend))
                                    : NULL);
-        json_object_object_add(j, "identity", str_or_null(it->identity));
-        json_object_object_add(j, "provider", str_or_null(it->provider));
+        json_object_object_add(j, "identity", jstr(it->identity));
+        json_object_object_add(j, "provider", jstr(it->provider));
         json_object_object_add(j, "status",
                                json_object_new_string(atmos_outcome_name(it->outcome)));
         json_object_object_add(j, "file_removed", json_object_new_boolean(it->file_removed));
@@ -309,7 +323,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
                                        : it->signout == ATMOS_SIGNOUT_ALREADY ? "already_signed_out"
                                        : it->outcome == ATMOS_OUTCOME_ABSENT  ? "not_needed"
                                                                               : "not_signed_out"));
-        json_object_object_add(j, "error", str_or_null(it->error));
+        json_object_object_add(j, "error", jstr(it->error));
         json_object_array_add(items, j);
     }
     json_object_object_add(o, "items", items);
@@ -333,7 +347,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
 void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "error", json_object_new_string(msg));
+    json_object_object_add(o, "error", jstr(msg ? msg : ""));
     if (what)
         json_object_object_add(o, what, strv(names, n));
     fprintf(out, "%s\n",

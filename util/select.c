@@ -4,6 +4,8 @@
  * The terminal is put in raw mode for the choice and always restored: on
  * every return, and from a signal handler (SIGTERM, SIGHUP, ...) that then
  * re-raises the signal.  Ctrl-C arrives as a key (ISIG is off) and cancels.
+ * Names come from a user's file: they are shown escaped (atmos_show), so a
+ * name cannot move the cursor or clear the screen the choice is drawn on.
  */
 #include <errno.h>
 #include <poll.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "select.h"
+#include "show.h"
 
 static struct termios saved;
 static volatile sig_atomic_t raw_on;
@@ -85,10 +88,10 @@ static void label(FILE *out, const struct atmos_choice *c)
 {
     switch (c->kind) {
     case ATMOS_CHOICE_IDENTITY:
-        fprintf(out, "Identity: %s", c->name);
+        fprintf(out, "Identity: %s", atmos_show(c->name));
         break;
     case ATMOS_CHOICE_PROVIDER:
-        fprintf(out, "Provider: %s (removes all identities)", c->name);
+        fprintf(out, "Provider: %s (removes all identities)", atmos_show(c->name));
         break;
     case ATMOS_CHOICE_ALL:
         fprintf(out, "All identities (complete logout)");
@@ -204,8 +207,8 @@ void atmos_print_choices(FILE *out, const struct atmos_config *cfg)
     fprintf(out, "Error: no identity given, and no terminal to choose one on.\n\n"
                  "Name what to log out from:\n");
     for (size_t i = 0; i < cfg->nidentities; i++)
-        fprintf(out, "  atmos-logout %s\n", cfg->identities[i].name);
+        fprintf(out, "  atmos-logout %s\n", atmos_show(cfg->identities[i].name));
     for (size_t i = 0; i < cfg->nproviders; i++)
-        fprintf(out, "  atmos-logout --provider %s\n", cfg->providers[i].name);
+        fprintf(out, "  atmos-logout --provider %s\n", atmos_show(cfg->providers[i].name));
     fprintf(out, "  atmos-logout --all\n");
 }

@@ -14,6 +14,7 @@
 #include <atmos/env.h>
 #include <atmos/error.h>
 #include <atmos/keyring.h>
+#include <atmos/log.h>
 
 struct atmos_mark {
     const char *file; /* owned by the config's source list */
@@ -114,6 +115,16 @@ void atmos_source_list_free(struct atmos_source_list *list);
  */
 int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
                       const struct atmos_env *env, struct atmos_err *err);
+/*
+ * The same, saying through `lg` (NULL: silently) which files of the search
+ * path were skipped because root does not trust them.  As root (effective uid
+ * 0) a file is read only when it and every directory above it are root's and
+ * no one else can change them; a refused file named by --config or
+ * $ATMOS_CLI_CONFIG_PATH is ATMOS_EREFUSED.
+ */
+int atmos_config_load_logged(struct atmos_config **out, const struct atmos_source_list *sources,
+                             const struct atmos_env *env, const struct atmos_logger *lg,
+                             struct atmos_err *err);
 void atmos_config_free(struct atmos_config *cfg);
 
 const struct atmos_provider *atmos_config_provider(const struct atmos_config *cfg,

@@ -11,6 +11,7 @@ enum atmos_status {
     ATMOS_ENOCONFIG = -3, /* no configuration file exists */
     ATMOS_ESYS = -4,      /* a system call failed; message says which */
     ATMOS_ENOMEM = -5,
+    ATMOS_EREFUSED = -6, /* a file root must not trust (not root's, or others can write it) */
 };
 
 struct atmos_err {

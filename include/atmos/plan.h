@@ -211,8 +211,10 @@ const char *atmos_cloud_display(const char *cloud);
 /*
  * The one audit line for a real logout, e.g.
  * "event=logout.success user=alice uid=1000 scope=identity target="dev" removed=2 failed=0".
- * `target` may be NULL; `extra` (may be NULL) is appended verbatim (the PAM
- * module adds session, host and duration).
+ * `target` may be NULL; `target` and `user` are escaped (atmos_escape, and a
+ * quote in the target as \"), so pass them raw; `extra` (may be NULL) is
+ * appended verbatim (the PAM module adds session, host and duration): its
+ * caller escapes what it puts there.
  */
 void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const char *target,
                         const struct atmos_counts *counts, const char *user, unsigned long uid,

@@ -334,6 +334,16 @@ static void audit_line(void **state)
     assert_string_equal(line, "event=logout.all_devices user=alice uid=1000 scope=all "
                               "removed=0 failed=0 revoked=0 tty=pts/1");
     atmos_plan_free(&plan);
+    /* A name cannot forge a line or a field: line breaks, ESC, C1 and bad bytes as \xNN. */
+    static const char target[] = "x\n<86>sshd: event=logout.all_devices user=bob\" a=\\\x1b"
+                                 "\xc2\x9b\xff";
+    static const char user[] = "al\x1b"
+                               "ce";
+    struct atmos_counts z = {0};
+    atmos_audit_format(line, sizeof(line), ATMOS_SCOPE_IDENTITY, target, &z, user, 7, NULL);
+    assert_string_equal(line, "event=logout.success user=al\\x1bce uid=7 scope=identity "
+                              "target=\"x\\x0a<86>sshd: event=logout.all_devices user=bob\\\" "
+                              "a=\\\\\\x1b\\xc2\\x9b\\xff\" removed=0 failed=0 revoked=0");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)

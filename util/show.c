@@ -1,0 +1,38 @@
+/*
+ * Escaping at atmos-logout's sinks.  The engine keeps a user's bytes as they
+ * are (paths must stay exact to be removed); everything that prints them
+ * goes through atmos_show, or atmos_escape_dup for JSON, so each string is
+ * escaped exactly once, on its way out.
+ *
+ * MUST: no string from a user's file reaches the terminal, stderr or JSON
+ * without passing here: no line break (a forged line), no ESC or CSI (a
+ * terminal command), no invalid UTF-8 (broken JSON).
+ */
+#include <stdlib.h>
+
+#include <atmos/escape.h>
+
+#include "show.h"
+
+/* A small ring: atmos-logout is single-threaded, and a printf needs a few at once. */
+static char *slots[ATMOS_SHOW_SLOTS];
+static unsigned next;
+
+const char *atmos_show(const char *s)
+{
+    if (s == NULL)
+        return "";
+    char **slot = &slots[next++ % ATMOS_SHOW_SLOTS];
+    free(*slot);
+    *slot = atmos_escape_dup(s);
+    /* Out of memory: print a mark rather than the raw bytes. */
+    return *slot ? *slot : "?";
+}
+
+void atmos_show_release(void)
+{
+    for (unsigned i = 0; i < ATMOS_SHOW_SLOTS; i++) {
+        free(slots[i]);
+        slots[i] = NULL;
+    }
+}
