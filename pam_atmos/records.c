@@ -146,6 +146,34 @@ static int parse_name(const char *s, long *pid, unsigned long long *st)
     return end != t && *end == '\0' && errno == 0;
 }
 
+/*
+ * Sessions opened by pam_atmos 0.1.0, still running after an upgrade, are in
+ * the file <state_dir>/<uid> ("<pid> <start time>" lines): count the live
+ * ones, read-only, so their credentials are not removed under them.
+ */
+static long legacy_sessions(const char *dir, uid_t uid)
+{
+    char path[PATH_MAX], line[64];
+    struct stat st;
+    long n = 0;
+    snprintf(path, sizeof(path), "%s/%lu", dir, (unsigned long)uid);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 ? fdopen(fd, "r") : NULL;
+    if (f == NULL) {
+        close(fd);
+        return 0;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        long pid;
+        unsigned long long start;
+        n += sscanf(line, "%ld %llu", &pid, &start) == 2 && alive(pid, start);
+    }
+    fclose(f);
+    return n;
+}
+
 int pa_record_close(pam_handle_t *pamh, const char *dir, uid_t uid)
 {
     char me[64];
@@ -182,5 +210,6 @@ int pa_record_close(pam_handle_t *pamh, const char *dir, uid_t uid)
     }
     closedir(d);
     close(dfd);
+    others += legacy_sessions(dir, uid);
     return others > INT_MAX ? INT_MAX : (int)others;
 }

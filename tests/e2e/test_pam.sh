@@ -10,10 +10,13 @@ CONF=$TMPROOT/pam.d
 STATE=$TMPROOT/state
 mkdir -p "$CONF"
 
-begin "the module exports only the two session entry points and no GLib"
+begin "the module exports only the two session entry points and links libpam and libc alone"
 exported=$(nm -D --defined-only "$MOD" | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ')
 check "exports" [ "$exported" = "pam_sm_close_session pam_sm_open_session " ]
-check "GLib not linked" bash -c "! ldd '$MOD' | grep -q -e glib -e libsecret"
+# (ldd also lists libpam's own libaudit and libcap-ng: the module's NEEDED entries are what it links.)
+needed=$(readelf -d "$MOD" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | grep -v -e '^libasan' -e '^libubsan' | sort | tr '\n' ' ')
+check "NEEDED: libc and libpam only (no yaml, json-c, nettle, keyutils, GLib)" [ "$needed" = "libc.so.6 libpam.so.0 " ]
+check "nothing of the engine's parsers inside" bash -c "! nm -D '$MOD' | grep -q -e yaml_ -e json_ -e nettle_ -e keyctl"
 end
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -214,6 +217,8 @@ rm -f "$TMPROOT"/ld.*
 LD_DEBUG=files LD_DEBUG_OUTPUT=$TMPROOT/ld "$PAMTEST" "$CONF" plain "$UA" oc >/dev/null 2>&1
 check "the module was loaded" bash -c "cat '$TMPROOT'/ld.* | grep -q pam_atmos.so"
 check "no GLib anywhere" bash -c "! cat '$TMPROOT'/ld.* | grep -q -e libglib -e libsecret"
+check "the host maps none of the engine's parsers (the helper does, as the user)" \
+    bash -c "! cat '$TMPROOT'/ld.* | grep -q -e libyaml -e libjson-c -e libnettle -e libkeyutils"
 check "and it cleaned" cleaned "$HA"
 end
 
@@ -484,3 +489,54 @@ PY
     fi
     end
 fi
+
+if [ -n "${VALGRIND:-}${SAN:-}" ]; then
+    skip "memory_limit: a hostile file ends in a clear error" "the checker's wrapper lifts the helper's address-space limit"
+else
+    begin "memory_limit: a hostile file ends in a clear error, not at the timeout"
+    reset_home "$UA" "$HA"
+    rm -rf "$HA/.atmos"   # no configuration: what atmos wrote is found on disk, Azure included
+    "$PY" "$ROOT/etc/examples/populate-clouds.py" "$HA" team
+    # A 44 MiB Azure CLI token cache: valid JSON, below the editor's 64 MiB cap.
+    "$PY" - "$HA/.azure/msal_token_cache.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["Padding"] = {f"k{i}": "x" * 100 for i in range(400000)}
+open(sys.argv[1], "w").write(json.dumps(d))
+PY
+    chown -R "$UA:" "$HA"
+    service small memory_limit=24
+    [ -n "$SINK_PID" ] && : >"$SYSLOG"
+    pam small "$UA" oc
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "the user is told" has "$OUT" "msg: Some atmos credentials could not be removed"
+    check "everything else cleaned" cleaned "$HA"
+    check "the cache left as it was" grep -q Padding "$HA/.azure/msal_token_cache.json"
+    if [ -n "$SINK_PID" ]; then
+        sleep 0.3
+        check "said: out of memory" grep -q "could not remove: .*msal_token_cache.json: out of memory" "$SYSLOG"
+        check "not killed at the timeout" bash -c '! grep -q "killed after" "$1"' _ "$SYSLOG"
+        check "audited as failed" grep -q "event=logout.failed user=$UA .*failed=[1-9]" "$SYSLOG"
+    fi
+    end
+fi
+
+begin "after an upgrade from 0.1.0: its still-open sessions keep counting"
+reset_home "$UA" "$HA"
+fake_sessions 1
+# 0.1.0's record: a file per uid, one "<pid> <start time>" line per session.
+"$PY" - "$STATE/$(id -u "$UA")" "${SLEEPERS[0]}" <<'PY'
+import sys
+st = open(f"/proc/{sys.argv[2]}/stat").read().rsplit(")", 1)[1].split()[19]
+open(sys.argv[1], "w").write(f"{sys.argv[2]} {st}\n")
+PY
+rm -rf "$STATE/$(id -u "$UA").d"
+pam plain "$UA" oc
+check "close with the old session open is ignored" has "$OUT" "close=PAM_IGNORE"
+check "nothing removed" intact "$HA"
+end_sessions
+pam plain "$UA" oc
+check "once it ended, the close cleans" has "$OUT" "close=PAM_SUCCESS"
+check "cleaned" cleaned "$HA"
+rm -f "$STATE/$(id -u "$UA")"
+end
