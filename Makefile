@@ -90,6 +90,9 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d)
 
+# The version they print is debian/changelog's.
+$(BUILD)/util/atmos-logout.o $(BUILD)/lib/signout.o: debian/changelog
+
 # The module's default helper is where make install puts it.
 $(PAM_OBJ): ALL_CFLAGS += -DPA_HELPER='"$(HELPER)"'
 

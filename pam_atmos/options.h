@@ -35,7 +35,7 @@ struct pa_opts {
 
 #define PA_STATE_DIR "/run/pam_atmos"
 #ifndef PA_HELPER
-#define PA_HELPER "/usr/libexec/pam_atmos/pam_atmos_helper"
+#define PA_HELPER "/usr/local/libexec/pam_atmos/pam_atmos_helper" /* make sets it */
 #endif
 #define PA_MEMORY_LIMIT_MIB 2048
 

@@ -52,7 +52,7 @@ export DEBIAN_FRONTEND=noninteractive
 arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 version=$(cd "$ROOT" && dpkg-parsechangelog -S Version)
 # The files the README's "Installing on Debian" table names, by package.
-PAM_FILES="/lib/$arch/security/pam_atmos.so /usr/libexec/pam_atmos/pam_atmos_helper /usr/share/man/man8/pam_atmos.8.gz
+PAM_FILES="/lib/$arch/security/pam_atmos.so /usr/lib/$arch/pam_atmos/pam_atmos_helper /usr/share/man/man8/pam_atmos.8.gz
            /usr/share/pam-configs/atmos /usr/share/doc/libpam-atmos/examples/pam.d-sshd"
 CLI_FILES="/usr/bin/atmos-logout /usr/share/man/man1/atmos-logout.1.gz
            /usr/share/bash-completion/completions/atmos-logout
@@ -104,14 +104,14 @@ check "profile registered, not enabled" grep -qx atmos /var/lib/pam/seen
 HC_OPTS=()
 readelf -n "$(cc -print-file-name=Scrt1.o)" 2>/dev/null | grep -q 'x86 feature: IBT' || HC_OPTS+=(--nocfprotection)
 HC=$(hardening-check "${HC_OPTS[@]}" /usr/bin/atmos-logout "/lib/$arch/security/pam_atmos.so" \
-     /usr/libexec/pam_atmos/pam_atmos_helper 2>&1); HRC=$?
+     /usr/lib/$arch/pam_atmos/pam_atmos_helper 2>&1); HRC=$?
 echo "$HC" | sed 's/^/# /'
 check "hardening-check ${HC_OPTS[*]}: every applicable protection" [ "$HRC" -eq 0 ]
 # hardening-check recognises only the looping form of stack clash probes; the
 # one-page probes of frames just over 4 KiB are what our code has.
 if [ "$arch" = x86_64-linux-gnu ]; then
     check "stack clash probes" bash -c 'objdump -d -M intel "$@" | grep -q "or  *QWORD PTR \[rsp\],0x0"' \
-        _ /usr/bin/atmos-logout "/lib/$arch/security/pam_atmos.so" /usr/libexec/pam_atmos/pam_atmos_helper
+        _ /usr/bin/atmos-logout "/lib/$arch/security/pam_atmos.so" /usr/lib/$arch/pam_atmos/pam_atmos_helper
 fi
 end
 

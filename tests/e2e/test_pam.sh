@@ -454,11 +454,17 @@ fi
 # The journal: where journald runs (here, started for the test when the
 # machine has it but no journal of its own).
 JD_PID=""
+# Only the journald this script started is stopped, and only what it created removed.
+stop_journal() {
+    [ -n "$JD_PID" ] || return 0
+    kill "$JD_PID" 2>/dev/null; wait "$JD_PID" 2>/dev/null; JD_PID=""
+    [ -z "$JOURNAL_DIRS" ] && rm -rf /run/systemd/journal /run/log/journal
+}
 if [ ! -S /run/systemd/journal/socket ] && [ -x /lib/systemd/systemd-journald ]; then
     JOURNAL_DIRS=$(ls -d /run/systemd/journal /run/log/journal 2>/dev/null)
     /lib/systemd/systemd-journald >/dev/null 2>&1 &
     JD_PID=$!
-    at_exit 'kill $JD_PID 2>/dev/null; wait $JD_PID 2>/dev/null; [ -z "$JOURNAL_DIRS" ] && rm -rf /run/systemd/journal /run/log/journal'
+    at_exit stop_journal
     for _ in $(seq 50); do [ -S /run/systemd/journal/socket ] && break; sleep 0.1; done
 fi
 if [ ! -S /run/systemd/journal/socket ] || ! command -v journalctl >/dev/null; then
@@ -489,6 +495,7 @@ PY
     fi
     end
 fi
+stop_journal   # the tests below read the audit line in syslog
 
 if [ -n "${VALGRIND:-}${SAN:-}" ]; then
     skip "memory_limit: a hostile file ends in a clear error" "the checker's wrapper lifts the helper's address-space limit"
