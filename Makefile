@@ -1,6 +1,7 @@
 # pam_atmos: one entry point.
 #   make            build libatmos, atmos-logout
 #   make check      install missing Debian packages, run every test, then again under ASan+UBSan
+#   make check-quick  the normal pass only, for the inner loop
 #   make demo       install missing packages, run atmos-logout on etc/examples/atmos.yaml
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        Debian packages libpam-atmos and atmos-logout, in build/deb/
@@ -76,7 +77,7 @@ HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check check-run demo bench fuzz fuzz-build install uninstall deb clean format
+.PHONY: all deps check check-quick check-run demo bench fuzz fuzz-build install uninstall deb clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so $(BUILD)/pam_atmos_helper
 
@@ -139,7 +140,7 @@ deps:
 	fi
 
 # libFuzzer targets (clang): the engine's sources built with coverage and ASan+UBSan.
-FUZZ_DIR     := build/fuzz
+FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := config ini sso
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -DATMOS_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS) \
@@ -171,8 +172,12 @@ check: deps
 	$(MAKE) --no-print-directory check-run BUILD=build/asan SAN=1
 	$(MAKE) --no-print-directory check-run VALGRIND=1
 
+# The inner loop: the normal pass alone (no sanitizers, no valgrind, no fuzz replay).
+check-quick: deps
+	$(MAKE) --no-print-directory check-run NOFUZZ=1
+
 check-run: all $(UNIT_BIN) $(BUILD)/pamtest
-	BUILD=$(BUILD) SAN=$(SAN) VALGRIND=$(VALGRIND) bash tests/run.sh
+	BUILD=$(BUILD) SAN=$(SAN) VALGRIND=$(VALGRIND) NOFUZZ=$(NOFUZZ) bash tests/run.sh
 
 $(BUILD)/pambench: bench/pambench.c
 	@$(if $(Q),echo "  CC      $@")

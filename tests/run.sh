@@ -48,9 +48,9 @@ for t in tests/e2e/test_*.sh; do
 done
 
 # The fuzz corpora, each input once, as regression tests (first pass only).
-if [ -z "${SAN:-}" ] && [ -z "${VALGRIND:-}" ]; then
-    for f in build/fuzz/fuzz_*; do
-        [ -x "$f" ] || { skipped=$((skipped + 1)); echo "skip - fuzz corpora: build/fuzz not built (make fuzz-build)"; break; }
+if [ -z "${SAN:-}" ] && [ -z "${VALGRIND:-}" ] && [ -z "${NOFUZZ:-}" ]; then
+    for f in "$BUILD"/fuzz/fuzz_*; do
+        [ -x "$f" ] || { skipped=$((skipped + 1)); echo "skip - fuzz corpora: $BUILD/fuzz not built (make fuzz-build)"; break; }
         name=${f##*/fuzz_}
         n=$(ls tests/fuzz/corpus_"$name" | wc -l)
         if out=$("$f" tests/fuzz/corpus_"$name"/* 2>&1); then
