@@ -204,6 +204,10 @@ fi
 check "the user is told, without internals" has "$OUT" "msg: Some atmos credentials could not be removed at logout"
 check "no path in the message" hasnt "$OUT" "/"
 check "the held file is intact" section_in "[dev-admin]" "$HA/$SSO/credentials"
+# The helper's whole process group went with it: no process of the user's is
+# left but the lock holder (in a session of its own).
+check "nothing of the cleanup outlives the close" \
+    bash -c '! ps -u "$1" -o sid=,pid= | awk -v s="$2" "\$1 != s" | grep -q .' _ "$UA" "$holder"
 pam quickquiet "$UA" oc
 check "quiet: no message" hasnt "$OUT" "msg:"
 pam quick "$UA" soc
@@ -270,8 +274,8 @@ else
     : >"$SYSLOG"
     pam plain "$UA" oc RHOST=192.0.2.7 TTY=pts/9
     sleep 0.3
-    line=$(grep 'event=' "$SYSLOG")
-    check "exactly one audit line" [ "$(grep -c 'event=' "$SYSLOG")" -eq 1 ]
+    line=$(grep "event=[a-z._]* user=$UA " "$SYSLOG")   # this user's: the sink is the machine's /dev/log
+    check "exactly one audit line" [ "$(grep -c "event=[a-z._]* user=$UA " "$SYSLOG")" -eq 1 ]
     check "facility authpriv, info" grep -q '^<86>' <<<"$line"
     check "fields" grep -qE "event=logout.all_devices user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
     check "debug: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
@@ -426,7 +430,7 @@ check "no message to the user" hasnt "$OUT" "msg:"
 if [ -n "$SINK_PID" ]; then
     sleep 0.3
     check "none killed at the timeout" bash -c '! grep -q -e "killed after" -e "without a result" "$1"' _ "$SYSLOG"
-    check "$closes audit events, none failed" [ "$(grep -c 'event=logout.all_devices' "$SYSLOG")" -eq "$closes" ]
+    check "$closes audit events, none failed" [ "$(grep -c "event=logout.all_devices user=$UA " "$SYSLOG")" -eq "$closes" ]
 fi
 check "no process of the user left" bash -c "! pgrep -u '$UA' >/dev/null"
 end
