@@ -31,6 +31,14 @@ int atmos_strv_push(char ***v, size_t *n, const char *s);
 void atmos_strv_sort_unique(char **v, size_t *n);
 void atmos_strv_free(char **v, size_t n);
 
+/*
+ * Milliseconds on CLOCK_MONOTONIC: the engine's one clock for deadlines and
+ * waits (never the wall clock, which an administrator or NTP may step).
+ */
+long long atmos_now_ms(void);
+/* Sleep about ms milliseconds (under a second); a signal may cut it short. */
+void atmos_nap_ms(long ms);
+
 /* lowercase hex SHA-1 of data; out must hold 41 bytes. */
 void atmos_sha1_hex(const void *data, size_t len, char out[41]);
 
