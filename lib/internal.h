@@ -6,6 +6,13 @@
 
 #include <stddef.h>
 
+/*
+ * How long the engine waits for a lock another writer holds, when the caller
+ * sets no timeout: long enough for a real writer (an AWS CLI rewriting a
+ * large file), short enough that a stuck one never hangs a logout.
+ */
+#define ATMOS_LOCK_TIMEOUT_MS 10000
+
 /* A growable byte buffer. */
 struct atmos_buf {
     char *data;
