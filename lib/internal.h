@@ -46,6 +46,12 @@ long long atmos_now_ms(void);
 /* Sleep about ms milliseconds (under a second); a signal may cut it short. */
 void atmos_nap_ms(long ms);
 
+/*
+ * The length of a UTF-8 byte order mark at p (3), or 0: editors and the Azure
+ * CLI write one, and it is never content (INI, JSON and YAML alike).
+ */
+size_t atmos_bom_len(const char *p, size_t len);
+
 /* lowercase hex SHA-1 of data; out must hold 41 bytes. */
 void atmos_sha1_hex(const void *data, size_t len, char out[41]);
 

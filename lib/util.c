@@ -139,6 +139,11 @@ void atmos_nap_ms(long ms)
     nanosleep(&nap, NULL);
 }
 
+size_t atmos_bom_len(const char *p, size_t len)
+{
+    return len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 void atmos_sha1_hex(const void *data, size_t len, char out[41])
 {
     struct sha1_ctx ctx;
