@@ -7,7 +7,6 @@
  * removal failed, or the target or configuration is invalid; 2 usage error.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -23,189 +22,10 @@
 #include <atmos/plan.h>
 #include <atmos/privdrop.h>
 
+#include "options.h"
 #include "render.h"
 #include "select.h"
 #include "show.h"
-
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
-
-struct args {
-    const char *identity;
-    const char *provider;
-    const char *config;
-    const char *user;
-    int all, dry_run, json, quiet, keychain, force, no_revoke;
-    int select;   /* --identity without a value: choose interactively */
-    int list;     /* 'i' --list-identities, 'p' --list-providers */
-    int as_other; /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
-};
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: atmos-logout [OPTIONS] [IDENTITY]\n"
-            "       atmos-logout [OPTIONS] --identity   (choose on a terminal)\n"
-            "       atmos-logout --provider NAME [OPTIONS]\n"
-            "       atmos-logout --all [OPTIONS]\n"
-            "\n"
-            "Remove the session data (AWS credentials and config profiles, SSO token\n"
-            "caches) that `atmos auth login` left for an identity, a provider, or all.\n"
-            "\n"
-            "Options:\n"
-            "  -i, --identity NAME  log out of one identity (also the IDENTITY argument)\n"
-            "  -p, --provider NAME  log out of a provider and every identity it roots\n"
-            "  -a, --all            log out of every provider and identity\n"
-            "  -n, --dry-run        print what would be removed; change nothing\n"
-            "  -k, --keychain       also delete long-lived keychain credentials (asks first)\n"
-            "  -f, --force          with --keychain: do not ask (needed without a terminal)\n"
-            "      --no-revoke      do not sign SSO sessions out with IAM Identity Center\n"
-            "  -c, --config PATH    read this atmos.yaml last (wins over the search path)\n"
-            "  -u, --user NAME      root only: log out another user (runs as that user)\n"
-            "      --list-identities, --list-providers\n"
-            "                       print the configured names, one per line\n"
-            "  -o, --output FORMAT  text (default) or json\n"
-            "  -q, --quiet          print errors only\n"
-            "  -h, --help           this help\n"
-            "  -V, --version        print the version\n"
-            "\n"
-            "With no target, a terminal offers a selector of identities and providers.\n"
-            "\n"
-            "Environment: ATMOS_IDENTITY, IDENTITY (default identity), ATMOS_CLI_CONFIG_PATH,\n"
-            "ATMOS_AUTH_REALM, ATMOS_XDG_CONFIG_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME,\n"
-            "ATMOS_KEYRING_TYPE (system, file, keyctl, memory, noop), ATMOS_XDG_DATA_HOME,\n"
-            "XDG_DATA_HOME, DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR,\n"
-            "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr), NO_COLOR.\n"
-            "\n"
-            "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
-            "invalid target or configuration; 2 usage error.\n");
-}
-
-static int usage_error(const char *msg)
-{
-    fprintf(stderr, "atmos-logout: %s\nTry 'atmos-logout --help'.\n", msg);
-    return EXIT_USAGE;
-}
-
-static int parse_args(int argc, char **argv, struct args *a)
-{
-    static const struct option opts[] = {
-        {"identity", required_argument, NULL, 'i'},
-        {"provider", required_argument, NULL, 'p'},
-        {"all", no_argument, NULL, 'a'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"keychain", no_argument, NULL, 'k'},
-        {"force", no_argument, NULL, 'f'},
-        {"user", required_argument, NULL, 'u'},
-        {"list-identities", no_argument, NULL, 'L'},
-        {"list-providers", no_argument, NULL, 'P'},
-        {"no-revoke", no_argument, NULL, 'R'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:p:anc:o:qhVkfu:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            if (optarg[0] == '-' && optarg[1] != '\0') {
-                /* "--identity --dry-run": the identity was left out; choose. */
-                a->select = 1;
-                optind--;
-                break;
-            }
-            if (a->identity && strcmp(a->identity, optarg) != 0)
-                return usage_error("more than one identity given");
-            a->identity = optarg;
-            break;
-        case 'u':
-            a->user = optarg;
-            break;
-        case 'L':
-            a->list = 'i';
-            break;
-        case 'P':
-            a->list = 'p';
-            break;
-        case 'p':
-            a->provider = optarg;
-            break;
-        case 'a':
-            a->all = 1;
-            break;
-        case 'n':
-            a->dry_run = 1;
-            break;
-        case 'c':
-            a->config = optarg;
-            break;
-        case 'o':
-            if (strcmp(optarg, "json") == 0)
-                a->json = 1;
-            else if (strcmp(optarg, "text") != 0)
-                return usage_error("--output takes text or json");
-            break;
-        case 'q':
-            a->quiet = 1;
-            break;
-        case 'k':
-            a->keychain = 1;
-            break;
-        case 'R':
-            a->no_revoke = 1;
-            break;
-        case 'f':
-            a->force = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(EXIT_OK);
-        case 'V':
-            printf("atmos-logout %s\n", ATMOS_VERSION);
-            exit(EXIT_OK);
-        case ':': {
-            if (optopt == 'i') { /* --identity as the last word: choose */
-                a->select = 1;
-                break;
-            }
-            char msg[128];
-            snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
-            return usage_error(msg);
-        }
-        default: {
-            char msg[128];
-            snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
-            return usage_error(msg);
-        }
-        }
-    }
-    if (optind < argc) {
-        if (argc - optind > 1)
-            return usage_error("more than one identity given");
-        if (a->identity && strcmp(a->identity, argv[optind]) != 0)
-            return usage_error("more than one identity given");
-        a->identity = argv[optind];
-    }
-    if (a->all && (a->identity || a->provider))
-        return usage_error("--all cannot be combined with an identity or --provider");
-    if (a->identity && a->provider)
-        return usage_error("an identity and --provider cannot be combined");
-    if (a->select && (a->identity || a->provider || a->all))
-        return usage_error("--identity without a name chooses interactively; give no other target");
-    if (!a->identity && !a->provider && !a->all && !a->select) {
-        const char *e = getenv("ATMOS_IDENTITY");
-        if (e == NULL || *e == '\0')
-            e = getenv("IDENTITY");
-        if (e && *e)
-            a->identity = e;
-        else
-            a->select = 1; /* no target at all: the selector, or a list of choices */
-    }
-    return EXIT_OK;
-}
 
 static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
 {
@@ -217,7 +37,7 @@ static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
     fprintf(stderr, "%s %s %s\n", ts, names[level], atmos_show(msg));
 }
 
-static int not_found(const struct args *a, const struct atmos_config *cfg, const char *msg)
+static int not_found(const struct atmos_args *a, const struct atmos_config *cfg, const char *msg)
 {
     int provider = a->provider != NULL;
     size_t n = provider ? cfg->nproviders : cfg->nidentities;
@@ -242,7 +62,7 @@ static int not_found(const struct args *a, const struct atmos_config *cfg, const
     return EXIT_FAIL;
 }
 
-static int config_error(const struct args *a, const char *msg)
+static int config_error(const struct atmos_args *a, const char *msg)
 {
     if (a->json)
         atmos_render_error_json(stdout, msg, NULL, NULL, 0);
@@ -255,7 +75,7 @@ static int config_error(const struct args *a, const char *msg)
  * --keychain deletes credentials that cannot be recovered: ask on a terminal,
  * refuse without one unless --force.  Returns -1 to stop (exit status in *rc).
  */
-static int confirm_keychain(const struct args *a, struct atmos_plan *plan,
+static int confirm_keychain(const struct atmos_args *a, struct atmos_plan *plan,
                             const struct atmos_logger *lg, int *rc)
 {
     if (!a->keychain || a->dry_run || a->force)
@@ -309,7 +129,7 @@ static void audit(const struct atmos_plan *plan)
  * for good; the parent only waits and passes on the exit status.  Returns -1
  * in the child (carry on), or the exit status in the parent.
  */
-static int run_as_user(struct args *a)
+static int run_as_user(struct atmos_args *a)
 {
     struct passwd *pw = getpwnam(a->user);
     char why[256];
@@ -374,7 +194,7 @@ static int list_names(const struct atmos_config *cfg, int which)
 }
 
 /* No target given: the selector on a terminal, else the choices.  -1: go on. */
-static int choose_target(struct args *a, const struct atmos_config *cfg,
+static int choose_target(struct atmos_args *a, const struct atmos_config *cfg,
                          const struct atmos_style *st)
 {
     struct atmos_choice c;
@@ -403,7 +223,7 @@ static int choose_target(struct args *a, const struct atmos_config *cfg,
 
 int main(int argc, char **argv)
 {
-    struct args a = {0};
+    struct atmos_args a = {0};
     struct atmos_env env;
     struct atmos_err err = {{0}};
     struct atmos_source_list sources = {0};
@@ -411,7 +231,7 @@ int main(int argc, char **argv)
     struct atmos_plan plan = {0};
     char cwd[PATH_MAX];
     int built = 0;
-    int rc = parse_args(argc, argv, &a);
+    int rc = atmos_parse_args(argc, argv, &a);
     if (rc != EXIT_OK)
         return rc;
     if (a.user && (rc = run_as_user(&a)) >= 0)
