@@ -26,7 +26,6 @@
 #include "signout.h"
 #include "ssocache.h"
 
-#define DEFAULT_LOCK_TIMEOUT_MS 10000
 /* Credentials files with 10,000 profiles are about 2 MiB. */
 #define MAX_INI_BYTES (64u * 1024u * 1024u)
 
@@ -202,7 +201,7 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
     if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) != 0)
         goto oom;
     if (res.found && !r->opts->dry_run) {
-        int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
+        int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : ATMOS_LOCK_TIMEOUT_MS;
         if ((rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, may_wait ? t : 0, &lockfd, &why)) !=
             ATMOS_FS_OK)
             goto done;
@@ -355,7 +354,7 @@ static int lock_for(const struct run *r, const struct atmos_item *it, int *lockf
         return ATMOS_FS_OK;
     int rc = atmos_fs_open_parent(&r->fs, it->lock, &pfd, &leaf, why);
     if (rc == ATMOS_FS_OK) {
-        int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
+        int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : ATMOS_LOCK_TIMEOUT_MS;
         rc = atmos_fs_lock(&r->fs, pfd, leaf, it->lock, t, lockfd, why);
     }
     if (pfd >= 0)

@@ -35,11 +35,6 @@ static int is_ws(char c)
 
 static const char atmos_comment[] = "; atmos: expiration=";
 
-static int has_bom(const char *s, size_t len)
-{
-    return len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0;
-}
-
 static int is_default(const char *h, size_t hlen)
 {
     return hlen == 7 && memcmp(h, "DEFAULT", 7) == 0;
@@ -73,8 +68,8 @@ static long classify(const char *s, size_t len, struct line **out)
         size_t a = off, b = end;
         const char *rb;
         /* A UTF-8 byte order mark at the start of the file is not content. */
-        if (off == 0 && has_bom(s, len))
-            a = off = 3;
+        if (off == 0)
+            a = off = atmos_bom_len(s, len);
         while (a < b && is_ws(s[a]))
             a++;
         size_t indent = a - off;
@@ -173,8 +168,8 @@ static int is_atmos_comment(const char *s, const struct line *l)
 {
     const char *p = s + l->off;
     size_t len = l->len;
-    if (l->off == 0 && has_bom(p, len)) /* as classify() reads line 0 */
-        p += 3, len -= 3;
+    size_t bom = l->off == 0 ? atmos_bom_len(p, len) : 0; /* as classify() reads line 0 */
+    p += bom, len -= bom;
     while (len > 0 && is_ws(*p))
         p++, len--;
     return l->kind == L_COMMENT && len >= sizeof(atmos_comment) - 1 &&
@@ -237,7 +232,8 @@ int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, c
         memset(drop + start, 1, (size_t)(end - start));
     }
     /* A byte order mark stays even when the first section goes. */
-    if (n > 0 && drop[0] && has_bom(in, len) && atmos_buf_append(out, in, 3) != 0)
+    size_t bom = atmos_bom_len(in, len);
+    if (n > 0 && drop[0] && bom && atmos_buf_append(out, in, bom) != 0)
         goto done;
     for (long i = 0; i < n; i++) {
         if (drop[i])

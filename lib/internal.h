@@ -6,6 +6,13 @@
 
 #include <stddef.h>
 
+/*
+ * How long the engine waits for a lock another writer holds, when the caller
+ * sets no timeout: long enough for a real writer (an AWS CLI rewriting a
+ * large file), short enough that a stuck one never hangs a logout.
+ */
+#define ATMOS_LOCK_TIMEOUT_MS 10000
+
 /* A growable byte buffer. */
 struct atmos_buf {
     char *data;
@@ -30,6 +37,20 @@ int atmos_strv_push(char ***v, size_t *n, const char *s);
 /* Sort and drop duplicates. */
 void atmos_strv_sort_unique(char **v, size_t *n);
 void atmos_strv_free(char **v, size_t n);
+
+/*
+ * Milliseconds on CLOCK_MONOTONIC: the engine's one clock for deadlines and
+ * waits (never the wall clock, which an administrator or NTP may step).
+ */
+long long atmos_now_ms(void);
+/* Sleep about ms milliseconds (under a second); a signal may cut it short. */
+void atmos_nap_ms(long ms);
+
+/*
+ * The length of a UTF-8 byte order mark at p (3), or 0: editors and the Azure
+ * CLI write one, and it is never content (INI, JSON and YAML alike).
+ */
+size_t atmos_bom_len(const char *p, size_t len);
 
 /* lowercase hex SHA-1 of data; out must hold 41 bytes. */
 void atmos_sha1_hex(const void *data, size_t len, char out[41]);

@@ -33,12 +33,12 @@
 
 #include <json-c/json.h>
 
+#include "internal.h"
 #include "jsonedit.h"
 #include "jsonscan.h"
 
 /* An MSAL cache with hundreds of accounts is a few MiB. */
 #define MAX_JSON_BYTES (64u * 1024u * 1024u)
-#define DEFAULT_LOCK_TIMEOUT_MS 10000
 /*
  * One entry is an account, a token, a subscription or a registry: well under
  * a KiB of names and values.  json-c spends up to some 400 bytes a value, so
@@ -250,7 +250,7 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         rc = it->entries ? ATMOS_FS_OK : ATMOS_FS_ABSENT;
         goto done;
     }
-    int t = timeout_ms > 0 ? timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
+    int t = timeout_ms > 0 ? timeout_ms : ATMOS_LOCK_TIMEOUT_MS;
     if ((rc = atmos_fs_lock(fs, dfd, leaf, it->path, t, &lockfd, why)) != ATMOS_FS_OK ||
         (it->rule->msal_lock &&
          (rc = atmos_fs_lock_msal(fs, dfd, leaf, it->path, t, &msalfd, why)) != ATMOS_FS_OK))

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal.h"
 #include "jsonscan.h"
 
 #define TRACKED 3 /* depths 0, 1, 2 */
@@ -210,8 +211,7 @@ static int ended(struct scan *s, atmos_jscan_fn fn, void *arg)
 static int scan(struct scan *s, atmos_jscan_fn fn, void *arg)
 {
     int rc;
-    if (s->len >= 3 && memcmp(s->p, "\xef\xbb\xbf", 3) == 0)
-        s->i = 3;
+    s->i = atmos_bom_len(s->p, s->len); /* a byte order mark is not the value */
     skip_ws(s);
     if (s->i >= s->len)
         return fail(s, "no value");

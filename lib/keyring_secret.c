@@ -7,26 +7,20 @@
  * that touches no Secret Service item): libsecret is dlopen'ed in a forked
  * child.  Never prompt (locked items are reported, not unlocked), never
  * autolaunch a bus (no session bus address: unavailable), and bound the whole
- * exchange: the parent kills the child at the deadline.
+ * exchange: the parent kills the child at the deadline (lib/child.c).
  */
 #include <dlfcn.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libsecret/secret.h>
 
 #include <atmos/privdrop.h>
 
+#include "child.h"
 #include "internal.h"
 #include "keyring_internal.h"
 
@@ -183,93 +177,63 @@ static void apply(struct atmos_item **items, size_t n, char *line, char *global,
     }
 }
 
+/* Both sides of one exchange: the child reads the request, the parent fills `global`. */
+struct exchange {
+    struct atmos_item **items;
+    size_t n;
+    int dry_run;
+    const char *addr; /* the session bus the child talks to */
+    char global[600]; /* a "*" line: the reason for every item */
+};
+
+static void run_child(int out, void *ctx)
+{
+    const struct exchange *x = ctx;
+    setenv("DBUS_SESSION_BUS_ADDRESS", x->addr, 1);
+    child(out, x->items, x->n, x->dry_run);
+}
+
+static void on_line(char *line, void *ctx)
+{
+    struct exchange *x = ctx;
+    apply(x->items, x->n, line, x->global, sizeof(x->global));
+}
+
 void atmos_secret_run(struct atmos_item **items, size_t n, int dry_run, int timeout_ms,
                       const struct atmos_logger *lg)
 {
-    char addr[1024], global[600] = "", buf[8192];
-    size_t have = 0;
-    int fds[2] = {-1, -1};
+    char addr[1024];
     if (n == 0)
         return;
     if (bus_address(addr, sizeof(addr)) != 0) {
         fail_rest(items, n, "Secret Service unavailable: no session bus", 1);
         return;
     }
-    if (timeout_ms <= 0)
-        timeout_ms = DEFAULT_TIMEOUT_MS;
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+    struct exchange x = {.items = items, .n = n, .dry_run = dry_run, .addr = addr};
+    struct atmos_child c = {
+        .name = "Secret Service",
+        .timeout_ms = timeout_ms > 0 ? timeout_ms : DEFAULT_TIMEOUT_MS,
+        .run = run_child,
+        .line = on_line,
+        .ctx = &x,
+        .lg = lg,
+    };
+    switch (atmos_child_run(&c)) {
+    case ATMOS_CHILD_NO_PIPE:
         fail_rest(items, n, "Secret Service unavailable: cannot create a pipe", 0);
-        return;
-    }
-    pid_t parent = getpid(), pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+        break;
+    case ATMOS_CHILD_NO_FORK:
         fail_rest(items, n, "Secret Service unavailable: cannot fork", 0);
-        return;
-    }
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (null >= 0) {
-            dup2(null, 0);
-            dup2(null, 2); /* GLib's own warnings are not ours to print */
-        }
-        close(fds[0]);
-        /* Killed with its parent: a stuck D-Bus call never outlives the logout. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(1); /* the parent was already gone */
-        setenv("DBUS_SESSION_BUS_ADDRESS", addr, 1);
-        child(fds[1], items, n, dry_run);
-    }
-    close(fds[1]);
-    struct timespec start, now;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    int timed_out = 0;
-    for (;;) {
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        long left = timeout_ms -
-                    ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000);
-        if (left <= 0) {
-            timed_out = 1;
-            break;
-        }
-        struct pollfd p = {fds[0], POLLIN, 0};
-        int r = poll(&p, 1, (int)left);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            timed_out = r == 0;
-            break;
-        }
-        ssize_t got = read(fds[0], buf + have, sizeof(buf) - 1 - have);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            break; /* the child is done */
-        have += (size_t)got;
-        buf[have] = '\0';
-        char *nl;
-        while ((nl = memchr(buf, '\n', have)) != NULL) {
-            *nl = '\0';
-            apply(items, n, buf, global, sizeof(global));
-            have -= (size_t)(nl + 1 - buf);
-            memmove(buf, nl + 1, have);
-        }
-        if (have == sizeof(buf) - 1)
-            have = 0; /* an overlong line: drop it */
-    }
-    close(fds[0]);
-    if (timed_out) {
-        kill(pid, SIGKILL);
-        atmos_log(lg, ATMOS_LOG_WARN, "Secret Service timed out after %d ms", timeout_ms);
-    }
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    if (timed_out)
+        break;
+    case ATMOS_CHILD_TIMEOUT:
         fail_rest(items, n, "Secret Service timed out", 0);
-    else if (global[0])
-        fail_rest(items, n, global, 1);
-    else
-        fail_rest(items, n, "Secret Service stopped answering", 0);
+        break;
+    case ATMOS_CHILD_DONE:
+        /* Items the child never named: the reason it gave for all, or it stopped early. */
+        if (x.global[0])
+            fail_rest(items, n, x.global, 1);
+        else
+            fail_rest(items, n, "Secret Service stopped answering", 0);
+        break;
+    }
 }

@@ -21,7 +21,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "safefs.h"
@@ -301,19 +300,6 @@ int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf)
     return unlinkat(dirfd, leaf, AT_REMOVEDIR) == 0 ? ATMOS_FS_OK : ATMOS_FS_ABSENT;
 }
 
-static long ms_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
-static void nap_ms(long ms)
-{
-    struct timespec nap = {0, ms * 1000 * 1000};
-    nanosleep(&nap, NULL);
-}
-
 /* Open (creating 0600 unless `excl` says it exists) and check a lock file of ours. */
 static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, const char *shown,
                      int flags, int *out, struct atmos_why *why)
@@ -333,7 +319,7 @@ static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, con
 }
 
 /* flock fd, retrying until timeout_ms (0: one try, ATMOS_FS_BUSY); closes fd on failure. */
-static int flock_wait(int fd, const char *shown, int timeout_ms, const struct timespec *start,
+static int flock_wait(int fd, const char *shown, int timeout_ms, long long start_ms,
                       struct atmos_why *why)
 {
     for (;;) {
@@ -348,12 +334,12 @@ static int flock_wait(int fd, const char *shown, int timeout_ms, const struct ti
             close(fd);
             return ATMOS_FS_BUSY;
         }
-        if (ms_since(start) >= timeout_ms) {
+        if (atmos_now_ms() - start_ms >= timeout_ms) {
             close(fd);
             return say(why, "timed out after %d.%d s waiting for the lock %s", timeout_ms / 1000,
                        (timeout_ms % 1000) / 100, shown);
         }
-        nap_ms(20);
+        atmos_nap_ms(20);
     }
 }
 
@@ -361,7 +347,6 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
                   int timeout_ms, int *lockfd, struct atmos_why *why)
 {
     char name[300], shown[4200];
-    struct timespec start;
     int fd = -1;
     if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
         return say(why, "%s: name too long", path);
@@ -369,8 +354,7 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
     int rc = open_lock(fs, dirfd, name, shown, O_CREAT, &fd, why);
     if (rc != ATMOS_FS_OK)
         return rc;
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    if ((rc = flock_wait(fd, shown, timeout_ms, &start, why)) == ATMOS_FS_OK)
+    if ((rc = flock_wait(fd, shown, timeout_ms, atmos_now_ms(), why)) == ATMOS_FS_OK)
         *lockfd = fd;
     return rc;
 }
@@ -382,24 +366,23 @@ int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, c
                        int timeout_ms, int *lockfd, struct atmos_why *why)
 {
     char name[300], shown[4200];
-    struct timespec start;
     int fd = -1, rc;
     if (snprintf(name, sizeof(name), "%s.lockfile", leaf) >= (int)sizeof(name))
         return say(why, "%s: name too long", path);
     snprintf(shown, sizeof(shown), "%s.lockfile", path);
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    long long start = atmos_now_ms();
     int wait = timeout_ms < MSAL_CREATE_WAIT_MS ? timeout_ms : MSAL_CREATE_WAIT_MS;
     /* Whoever holds it created it and removes it on release; a crashed
      * holder leaves it behind, and then it is taken over after the wait, as
      * msal-extensions itself does. */
     while ((rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, &fd, why)) == ATMOS_FS_BUSY &&
-           ms_since(&start) < wait)
-        nap_ms(50);
+           atmos_now_ms() - start < wait)
+        atmos_nap_ms(50);
     if (rc == ATMOS_FS_BUSY)
         rc = open_lock(fs, dirfd, name, shown, 0, &fd, why);
     if (rc != ATMOS_FS_OK)
         return rc;
-    if ((rc = flock_wait(fd, shown, timeout_ms, &start, why)) == ATMOS_FS_OK)
+    if ((rc = flock_wait(fd, shown, timeout_ms, start, why)) == ATMOS_FS_OK)
         *lockfd = fd;
     return rc;
 }

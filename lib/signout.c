@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -115,13 +114,6 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
     (void)p;
     (void)ctx;
     return size * n;
-}
-
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 static void set_result(struct atmos_signout *s, enum atmos_signout_result r, const char *why)
@@ -236,7 +228,7 @@ void atmos_signout_run(struct atmos_signout *v, size_t n, const struct atmos_env
         if (v[i].result == ATMOS_SIGNOUT_PENDING)
             start(&c, m, env, &q[i], ua);
     }
-    long deadline = now_ms() + PHASE_MS;
+    long long deadline = atmos_now_ms() + PHASE_MS;
     int running = 1;
     while (running) {
         if (c.multi_perform(m, &running) != CURLM_OK)
@@ -251,7 +243,7 @@ void atmos_signout_run(struct atmos_signout *v, size_t n, const struct atmos_env
             if (r)
                 finish(&c, r, msg->data.result);
         }
-        long left_ms = deadline - now_ms();
+        long long left_ms = deadline - atmos_now_ms();
         if (!running || left_ms <= 0)
             break;
         c.multi_poll(m, NULL, 0, (int)(left_ms < 100 ? left_ms : 100), NULL);

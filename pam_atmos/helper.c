@@ -12,6 +12,7 @@
  * caller's own data only, which the caller may do anyway.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -166,6 +167,9 @@ int main(int argc, char **argv)
     /* Descriptor 3 is the module's pipe; anything else there is not ours to write to. */
     if (fstat(PA_RESULT_FD, &st) == 0 && S_ISFIFO(st.st_mode))
         result_fd = PA_RESULT_FD;
+    /* Ours alone: a child the engine starts must not hold the module's EOF back. */
+    if (result_fd >= 0)
+        fcntl(result_fd, F_SETFD, FD_CLOEXEC);
     if (geteuid() == 0 || getuid() == 0) {
         pa_log(0, "the helper does not run as root");
         return 2;

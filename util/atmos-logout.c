@@ -7,7 +7,6 @@
  * removal failed, or the target or configuration is invalid; 2 usage error.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -23,189 +22,10 @@
 #include <atmos/plan.h>
 #include <atmos/privdrop.h>
 
+#include "options.h"
 #include "render.h"
 #include "select.h"
 #include "show.h"
-
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
-
-struct args {
-    const char *identity;
-    const char *provider;
-    const char *config;
-    const char *user;
-    int all, dry_run, json, quiet, keychain, force, no_revoke;
-    int select;   /* --identity without a value: choose interactively */
-    int list;     /* 'i' --list-identities, 'p' --list-providers */
-    int as_other; /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
-};
-
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: atmos-logout [OPTIONS] [IDENTITY]\n"
-            "       atmos-logout [OPTIONS] --identity   (choose on a terminal)\n"
-            "       atmos-logout --provider NAME [OPTIONS]\n"
-            "       atmos-logout --all [OPTIONS]\n"
-            "\n"
-            "Remove the session data (AWS credentials and config profiles, SSO token\n"
-            "caches) that `atmos auth login` left for an identity, a provider, or all.\n"
-            "\n"
-            "Options:\n"
-            "  -i, --identity NAME  log out of one identity (also the IDENTITY argument)\n"
-            "  -p, --provider NAME  log out of a provider and every identity it roots\n"
-            "  -a, --all            log out of every provider and identity\n"
-            "  -n, --dry-run        print what would be removed; change nothing\n"
-            "  -k, --keychain       also delete long-lived keychain credentials (asks first)\n"
-            "  -f, --force          with --keychain: do not ask (needed without a terminal)\n"
-            "      --no-revoke      do not sign SSO sessions out with IAM Identity Center\n"
-            "  -c, --config PATH    read this atmos.yaml last (wins over the search path)\n"
-            "  -u, --user NAME      root only: log out another user (runs as that user)\n"
-            "      --list-identities, --list-providers\n"
-            "                       print the configured names, one per line\n"
-            "  -o, --output FORMAT  text (default) or json\n"
-            "  -q, --quiet          print errors only\n"
-            "  -h, --help           this help\n"
-            "  -V, --version        print the version\n"
-            "\n"
-            "With no target, a terminal offers a selector of identities and providers.\n"
-            "\n"
-            "Environment: ATMOS_IDENTITY, IDENTITY (default identity), ATMOS_CLI_CONFIG_PATH,\n"
-            "ATMOS_AUTH_REALM, ATMOS_XDG_CONFIG_HOME, XDG_CONFIG_HOME, XDG_CACHE_HOME,\n"
-            "ATMOS_KEYRING_TYPE (system, file, keyctl, memory, noop), ATMOS_XDG_DATA_HOME,\n"
-            "XDG_DATA_HOME, DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR,\n"
-            "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr), NO_COLOR.\n"
-            "\n"
-            "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
-            "invalid target or configuration; 2 usage error.\n");
-}
-
-static int usage_error(const char *msg)
-{
-    fprintf(stderr, "atmos-logout: %s\nTry 'atmos-logout --help'.\n", msg);
-    return EXIT_USAGE;
-}
-
-static int parse_args(int argc, char **argv, struct args *a)
-{
-    static const struct option opts[] = {
-        {"identity", required_argument, NULL, 'i'},
-        {"provider", required_argument, NULL, 'p'},
-        {"all", no_argument, NULL, 'a'},
-        {"dry-run", no_argument, NULL, 'n'},
-        {"config", required_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"keychain", no_argument, NULL, 'k'},
-        {"force", no_argument, NULL, 'f'},
-        {"user", required_argument, NULL, 'u'},
-        {"list-identities", no_argument, NULL, 'L'},
-        {"list-providers", no_argument, NULL, 'P'},
-        {"no-revoke", no_argument, NULL, 'R'},
-        {NULL, 0, NULL, 0},
-    };
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":i:p:anc:o:qhVkfu:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'i':
-            if (optarg[0] == '-' && optarg[1] != '\0') {
-                /* "--identity --dry-run": the identity was left out; choose. */
-                a->select = 1;
-                optind--;
-                break;
-            }
-            if (a->identity && strcmp(a->identity, optarg) != 0)
-                return usage_error("more than one identity given");
-            a->identity = optarg;
-            break;
-        case 'u':
-            a->user = optarg;
-            break;
-        case 'L':
-            a->list = 'i';
-            break;
-        case 'P':
-            a->list = 'p';
-            break;
-        case 'p':
-            a->provider = optarg;
-            break;
-        case 'a':
-            a->all = 1;
-            break;
-        case 'n':
-            a->dry_run = 1;
-            break;
-        case 'c':
-            a->config = optarg;
-            break;
-        case 'o':
-            if (strcmp(optarg, "json") == 0)
-                a->json = 1;
-            else if (strcmp(optarg, "text") != 0)
-                return usage_error("--output takes text or json");
-            break;
-        case 'q':
-            a->quiet = 1;
-            break;
-        case 'k':
-            a->keychain = 1;
-            break;
-        case 'R':
-            a->no_revoke = 1;
-            break;
-        case 'f':
-            a->force = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(EXIT_OK);
-        case 'V':
-            printf("atmos-logout %s\n", ATMOS_VERSION);
-            exit(EXIT_OK);
-        case ':': {
-            if (optopt == 'i') { /* --identity as the last word: choose */
-                a->select = 1;
-                break;
-            }
-            char msg[128];
-            snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
-            return usage_error(msg);
-        }
-        default: {
-            char msg[128];
-            snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
-            return usage_error(msg);
-        }
-        }
-    }
-    if (optind < argc) {
-        if (argc - optind > 1)
-            return usage_error("more than one identity given");
-        if (a->identity && strcmp(a->identity, argv[optind]) != 0)
-            return usage_error("more than one identity given");
-        a->identity = argv[optind];
-    }
-    if (a->all && (a->identity || a->provider))
-        return usage_error("--all cannot be combined with an identity or --provider");
-    if (a->identity && a->provider)
-        return usage_error("an identity and --provider cannot be combined");
-    if (a->select && (a->identity || a->provider || a->all))
-        return usage_error("--identity without a name chooses interactively; give no other target");
-    if (!a->identity && !a->provider && !a->all && !a->select) {
-        const char *e = getenv("ATMOS_IDENTITY");
-        if (e == NULL || *e == '\0')
-            e = getenv("IDENTITY");
-        if (e && *e)
-            a->identity = e;
-        else
-            a->select = 1; /* no target at all: the selector, or a list of choices */
-    }
-    return EXIT_OK;
-}
 
 static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
 {
@@ -217,7 +37,7 @@ static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
     fprintf(stderr, "%s %s %s\n", ts, names[level], atmos_show(msg));
 }
 
-static int not_found(const struct args *a, const struct atmos_config *cfg, const char *msg)
+static int not_found(const struct atmos_args *a, const struct atmos_config *cfg, const char *msg)
 {
     int provider = a->provider != NULL;
     size_t n = provider ? cfg->nproviders : cfg->nidentities;
@@ -242,7 +62,7 @@ static int not_found(const struct args *a, const struct atmos_config *cfg, const
     return EXIT_FAIL;
 }
 
-static int config_error(const struct args *a, const char *msg)
+static int config_error(const struct atmos_args *a, const char *msg)
 {
     if (a->json)
         atmos_render_error_json(stdout, msg, NULL, NULL, 0);
@@ -255,7 +75,7 @@ static int config_error(const struct args *a, const char *msg)
  * --keychain deletes credentials that cannot be recovered: ask on a terminal,
  * refuse without one unless --force.  Returns -1 to stop (exit status in *rc).
  */
-static int confirm_keychain(const struct args *a, struct atmos_plan *plan,
+static int confirm_keychain(const struct atmos_args *a, struct atmos_plan *plan,
                             const struct atmos_logger *lg, int *rc)
 {
     if (!a->keychain || a->dry_run || a->force)
@@ -309,7 +129,7 @@ static void audit(const struct atmos_plan *plan)
  * for good; the parent only waits and passes on the exit status.  Returns -1
  * in the child (carry on), or the exit status in the parent.
  */
-static int run_as_user(struct args *a)
+static int run_as_user(struct atmos_args *a)
 {
     struct passwd *pw = getpwnam(a->user);
     char why[256];
@@ -374,7 +194,7 @@ static int list_names(const struct atmos_config *cfg, int which)
 }
 
 /* No target given: the selector on a terminal, else the choices.  -1: go on. */
-static int choose_target(struct args *a, const struct atmos_config *cfg,
+static int choose_target(struct atmos_args *a, const struct atmos_config *cfg,
                          const struct atmos_style *st)
 {
     struct atmos_choice c;
@@ -401,125 +221,160 @@ static int choose_target(struct args *a, const struct atmos_config *cfg,
     return -1;
 }
 
-int main(int argc, char **argv)
-{
-    struct args a = {0};
-    struct atmos_env env;
-    struct atmos_err err = {{0}};
-    struct atmos_source_list sources = {0};
-    struct atmos_config *cfg = NULL;
-    struct atmos_plan plan = {0};
-    char cwd[PATH_MAX];
-    int built = 0;
-    int rc = parse_args(argc, argv, &a);
-    if (rc != EXIT_OK)
-        return rc;
-    if (a.user && (rc = run_as_user(&a)) >= 0)
-        return rc;
-    /* Past a file-size limit, write(2) should fail with EFBIG, not kill us mid-rewrite. */
-    signal(SIGXFSZ, SIG_IGN);
+/* One run: what main's steps share.  Each step returns GO_ON, or the exit status. */
+enum { GO_ON = -1 };
 
+struct run {
+    struct atmos_args a;
+    struct atmos_env env;
+    char cwd[PATH_MAX];
+    struct atmos_style style;
+    struct atmos_logger lg;
+    struct atmos_err err;
+    struct atmos_source_list sources;
+    struct atmos_config *cfg;
+    struct atmos_plan plan;
+    struct atmos_plan_opts popts;
+    int built; /* plan holds something to free */
+};
+
+/* Output style, environment and logger, from the terminal and the environment. */
+static void setup(struct run *r)
+{
     /* Marks and colour only on a terminal; NO_COLOR turns colour off. */
     struct atmos_style style = {isatty(STDOUT_FILENO), 0};
     const char *nc = getenv("NO_COLOR");
     style.color =
         style.marks && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+    r->style = style;
 
-    atmos_env_from_environ(&env);
-    env.cwd = getcwd(cwd, sizeof(cwd));
-    if (a.as_other) {
+    atmos_env_from_environ(&r->env);
+    r->env.cwd = getcwd(r->cwd, sizeof(r->cwd));
+    if (r->a.as_other) {
         /* The other user's own search path: not root's directory or variables. */
-        env.cwd = NULL;
-        env.cli_config_path = NULL;
+        r->env.cwd = NULL;
+        r->env.cli_config_path = NULL;
     }
     struct atmos_logger lg = {log_stderr, NULL,
                               atmos_log_level_parse(getenv("ATMOS_LOGS_LEVEL"), ATMOS_LOG_ERROR)};
-    if (env.home == NULL || env.home[0] != '/') {
-        rc = config_error(&a, "HOME is not set to an absolute path");
-        goto done;
-    }
-    rc = EXIT_FAIL;
-    if (atmos_config_search_path(&sources, &env, ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH, a.config,
-                                 &err) != ATMOS_OK) {
-        config_error(&a, err.msg);
-        goto done;
-    }
-    /* Root's refusal of a file on the search path is shown whatever ATMOS_LOGS_LEVEL says. */
-    struct atmos_logger notice = {log_stderr, NULL,
-                                  lg.max_level > ATMOS_LOG_WARN ? lg.max_level : ATMOS_LOG_WARN};
-    int st = atmos_config_load_logged(&cfg, &sources, &env, &notice, &err);
-    struct atmos_plan_opts popts = {a.keychain, !a.no_revoke, &lg};
-    if (st == ATMOS_ENOCONFIG && a.all) {
-        /* No atmos.yaml anywhere: clean what atmos wrote, found on disk. */
-        if (a.keychain) {
-            config_error(&a, "--keychain needs an atmos.yaml to name the keychain entries; "
-                             "none was found");
-            goto done;
-        }
-        if (atmos_plan_discover(&plan, &env, &popts, &err) != ATMOS_OK) {
-            config_error(&a, err.msg);
-            goto done;
-        }
-        built = 1;
-        goto execute;
-    }
-    if (st == ATMOS_ENOCONFIG) {
-        char msg[2048];
-        size_t o = (size_t)snprintf(msg, sizeof(msg), "no atmos.yaml found (searched:");
-        for (size_t i = 0; i < sources.n && o < sizeof(msg); i++)
-            o += (size_t)snprintf(msg + o, sizeof(msg) - o, " %s", sources.v[i].path);
-        if (o < sizeof(msg))
-            snprintf(msg + o, sizeof(msg) - o, ")");
-        config_error(&a, msg);
-        goto done;
-    }
-    if (st != ATMOS_OK) {
-        config_error(&a, err.msg);
-        goto done;
-    }
-    for (size_t i = 0; i < cfg->nsources; i++)
-        atmos_log(&lg, ATMOS_LOG_DEBUG, "Loaded configuration path=%s", cfg->sources[i]);
-    if (a.list) {
-        rc = list_names(cfg, a.list);
-        goto done;
-    }
-    if (a.select && (rc = choose_target(&a, cfg, &style)) >= 0)
-        goto done;
-    rc = EXIT_FAIL;
+    r->lg = lg;
+}
 
-    enum atmos_scope scope = a.all        ? ATMOS_SCOPE_ALL
-                             : a.provider ? ATMOS_SCOPE_PROVIDER
-                                          : ATMOS_SCOPE_IDENTITY;
-    const char *target = a.all ? NULL : a.provider ? a.provider : a.identity;
-    st = atmos_plan_build(&plan, cfg, &env, scope, target, &popts, &err);
-    if (st == ATMOS_ENOTFOUND) {
-        not_found(&a, cfg, err.msg);
-        goto done;
-    }
-    if (st != ATMOS_OK) {
-        config_error(&a, err.msg);
-        goto done;
-    }
-    built = 1;
-    if (confirm_keychain(&a, &plan, &lg, &rc) != 0)
-        goto done;
-execute:;
-    struct atmos_exec_opts opts = {a.dry_run, 0, &lg, 0, 0, &env};
-    atmos_plan_execute(&plan, &opts);
-    if (a.json)
-        atmos_render_json(stdout, &plan);
+/* "no atmos.yaml found (searched: ...)". */
+static int no_config(struct run *r)
+{
+    char msg[2048];
+    size_t o = (size_t)snprintf(msg, sizeof(msg), "no atmos.yaml found (searched:");
+    for (size_t i = 0; i < r->sources.n && o < sizeof(msg); i++)
+        o += (size_t)snprintf(msg + o, sizeof(msg) - o, " %s", r->sources.v[i].path);
+    if (o < sizeof(msg))
+        snprintf(msg + o, sizeof(msg) - o, ")");
+    return config_error(&r->a, msg);
+}
+
+/* The configuration into r->cfg; GO_ON with r->cfg NULL: none anywhere, and --all. */
+static int load_config(struct run *r)
+{
+    const struct atmos_args *a = &r->a;
+    if (r->env.home == NULL || r->env.home[0] != '/')
+        return config_error(a, "HOME is not set to an absolute path");
+    if (atmos_config_search_path(&r->sources, &r->env, ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH,
+                                 a->config, &r->err) != ATMOS_OK)
+        return config_error(a, r->err.msg);
+    /* Root's refusal of a file on the search path is shown whatever ATMOS_LOGS_LEVEL says. */
+    struct atmos_logger notice = {
+        log_stderr, NULL, r->lg.max_level > ATMOS_LOG_WARN ? r->lg.max_level : ATMOS_LOG_WARN};
+    int st = atmos_config_load_logged(&r->cfg, &r->sources, &r->env, &notice, &r->err);
+    struct atmos_plan_opts popts = {a->keychain, !a->no_revoke, &r->lg};
+    r->popts = popts;
+    if (st == ATMOS_ENOCONFIG && a->all)
+        return GO_ON;
+    if (st == ATMOS_ENOCONFIG)
+        return no_config(r);
+    if (st != ATMOS_OK)
+        return config_error(a, r->err.msg);
+    for (size_t i = 0; i < r->cfg->nsources; i++)
+        atmos_log(&r->lg, ATMOS_LOG_DEBUG, "Loaded configuration path=%s", r->cfg->sources[i]);
+    return GO_ON;
+}
+
+/* No atmos.yaml anywhere, and --all: clean what atmos wrote, found on disk. */
+static int plan_discovered(struct run *r)
+{
+    if (r->a.keychain)
+        return config_error(&r->a, "--keychain needs an atmos.yaml to name the keychain entries; "
+                                   "none was found");
+    if (atmos_plan_discover(&r->plan, &r->env, &r->popts, &r->err) != ATMOS_OK)
+        return config_error(&r->a, r->err.msg);
+    r->built = 1;
+    return GO_ON;
+}
+
+/* The target from the configuration: listed, chosen, or planned (and confirmed). */
+static int plan_configured(struct run *r)
+{
+    struct atmos_args *a = &r->a;
+    int rc;
+    if (a->list)
+        return list_names(r->cfg, a->list);
+    if (a->select && (rc = choose_target(a, r->cfg, &r->style)) >= 0)
+        return rc;
+    enum atmos_scope scope = a->all        ? ATMOS_SCOPE_ALL
+                             : a->provider ? ATMOS_SCOPE_PROVIDER
+                                           : ATMOS_SCOPE_IDENTITY;
+    const char *target = a->all ? NULL : a->provider ? a->provider : a->identity;
+    int st = atmos_plan_build(&r->plan, r->cfg, &r->env, scope, target, &r->popts, &r->err);
+    if (st == ATMOS_ENOTFOUND)
+        return not_found(a, r->cfg, r->err.msg);
+    if (st != ATMOS_OK)
+        return config_error(a, r->err.msg);
+    r->built = 1;
+    if (confirm_keychain(a, &r->plan, &r->lg, &rc) != 0)
+        return rc;
+    return GO_ON;
+}
+
+/* Remove (or, dry, look), report, and audit. */
+static int execute(struct run *r)
+{
+    struct atmos_exec_opts opts = {r->a.dry_run, 0, &r->lg, 0, 0, &r->env};
+    atmos_plan_execute(&r->plan, &opts);
+    if (r->a.json)
+        atmos_render_json(stdout, &r->plan);
     else
-        atmos_render_text(stdout, &plan, a.quiet, &style);
-    if (!a.dry_run)
-        audit(&plan);
-    rc = atmos_plan_exit_status(&plan);
-done:
-    if (built)
-        atmos_plan_free(&plan);
-    atmos_config_free(cfg);
-    atmos_source_list_free(&sources);
+        atmos_render_text(stdout, &r->plan, r->a.quiet, &r->style);
+    if (!r->a.dry_run)
+        audit(&r->plan);
+    return atmos_plan_exit_status(&r->plan);
+}
+
+static int finish(struct run *r, int rc)
+{
+    if (r->built)
+        atmos_plan_free(&r->plan);
+    atmos_config_free(r->cfg);
+    atmos_source_list_free(&r->sources);
     atmos_show_release();
     if (fflush(stdout) != 0 && rc == EXIT_OK)
         rc = EXIT_FAIL;
     return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static struct run r; /* zeroed: nothing loaded, nothing planned */
+    int rc = atmos_parse_args(argc, argv, &r.a);
+    if (rc != EXIT_OK)
+        return rc;
+    if (r.a.user && (rc = run_as_user(&r.a)) >= 0)
+        return rc;
+    /* Past a file-size limit, write(2) should fail with EFBIG, not kill us mid-rewrite. */
+    signal(SIGXFSZ, SIG_IGN);
+    setup(&r);
+    rc = load_config(&r);
+    if (rc == GO_ON)
+        rc = r.cfg ? plan_configured(&r) : plan_discovered(&r);
+    if (rc == GO_ON)
+        rc = execute(&r);
+    return finish(&r, rc);
 }

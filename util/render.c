@@ -145,8 +145,13 @@ static void print_signout(FILE *out, const struct atmos_item *it, const struct a
     else if (it->outcome == ATMOS_OUTCOME_REMOVED)
         fprintf(out, "    %s%s of the IAM Identity Center session (%s)\n", mark(st, 1),
                 it->signout == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out", r);
-    else if (it->error)
+    else if (it->error && strncmp(it->error, "not ", 4) == 0)
+        /* The engine's own sentence ("not signed out of ..."): begun with a capital. */
         fprintf(out, "    %sN%s\n", mark(st, 0), atmos_show(it->error + 1));
+    else if (it->error)
+        /* Any other reason (the token file could not be read) is not a sentence of that form. */
+        fprintf(out, "    %sNot signed out of the IAM Identity Center session: %s\n", mark(st, 0),
+                atmos_show(it->error));
 }
 
 /* Every item that did something or could not, grouped by cloud. */

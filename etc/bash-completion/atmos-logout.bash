@@ -1,5 +1,6 @@
 # bash completion for atmos-logout: flags, identity names, provider names.
-# Names come from the configuration, through atmos-logout itself.
+# Names come from the configuration and flags from --help, through
+# atmos-logout itself.
 _atmos_logout() {
     local cur prev words cword
     if declare -F _init_completion >/dev/null; then
@@ -31,8 +32,10 @@ _atmos_logout() {
         return ;;
     esac
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W "--identity --provider --all --dry-run --keychain --force --no-revoke --config
-            --user --output --quiet --list-identities --list-providers --help --version" -- "$cur"))
+        # The flags --help lists: atmos-logout's one option table, so none is missing here.
+        local flags
+        flags=$(atmos-logout --help 2>/dev/null | sed -n 's/^  \(-[[:alnum:]], \)\{0,1\} *\(--[[:alnum:]-]*\).*/\2/p')
+        COMPREPLY=($(compgen -W "$flags" -- "$cur"))
     else
         COMPREPLY=($(compgen -W "$(atmos-logout "${config[@]}" --list-identities 2>/dev/null)" -- "$cur"))
     fi

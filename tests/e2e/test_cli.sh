@@ -115,6 +115,10 @@ run --output yaml dev-admin;       check "bad output" rc_is 2
 check "nothing removed by usage errors" section_in "[dev-admin]" "$H/$SSO/credentials"
 run --help;                        check "help exits 0" rc_is 0
 check "help lists --dry-run" has "$OUT" "--dry-run"
+# The option lines come from one table, sorted by name.
+names=$(sed -n 's/^  \(-[[:alnum:]], \)\{0,1\} *--\([[:alnum:]-]*\).*/\2/p' <<<"$OUT")
+check "help: the options sorted by name" [ "$names" = "$(LC_ALL=C sort <<<"$names")" ]
+check "help: every option ($(echo $names))" [ "$(echo $names)" = "all config dry-run force help identity keychain list-identities list-providers no-revoke output provider quiet user version" ]
 end
 
 begin "a failing item: best-effort summary, exit status"

@@ -127,6 +127,8 @@ else
             _atmos_logout; printf "%s\n" "${COMPREPLY[@]}"' _ "$ROOT/etc/bash-completion/atmos-logout.bash" "$@"
     }
     check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
+    check "every flag --help lists" [ "$(comp atmos-logout - | sort | tr '\n' ' ')" = \
+        "--all --config --dry-run --force --help --identity --keychain --list-identities --list-providers --no-revoke --output --provider --quiet --user --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     end

@@ -1,0 +1,29 @@
+/*
+ * atmos-logout's command line (see options.c): one sorted table of options,
+ * from which parsing and --help come.
+ */
+#ifndef ATMOS_OPTIONS_H
+#define ATMOS_OPTIONS_H
+
+/* atmos-logout's exit status. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct atmos_args {
+    const char *identity;
+    const char *provider;
+    const char *config;
+    const char *user;
+    int all, dry_run, json, quiet, keychain, force, no_revoke;
+    int select;   /* --identity without a value: choose interactively */
+    int list;     /* 'i' --list-identities, 'p' --list-providers */
+    int as_other; /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
+};
+
+/*
+ * Parse argv into *a (zeroed by the caller): EXIT_OK, or EXIT_USAGE after
+ * saying why on stderr.  --help and --version print and exit here.  With no
+ * target, $ATMOS_IDENTITY or $IDENTITY names one, else a->select is set.
+ */
+int atmos_parse_args(int argc, char **argv, struct atmos_args *a);
+
+#endif
