@@ -429,7 +429,8 @@ check "cleaned" cleaned "$HA"
 check "no message to the user" hasnt "$OUT" "msg:"
 if [ -n "$SINK_PID" ]; then
     sleep 0.3
-    check "none killed at the timeout" bash -c '! grep -q -e "killed after" -e "without a result" "$1"' _ "$SYSLOG"
+    check "none killed at the timeout" \
+        bash -c '! grep -q -e "cleanup for $2 killed after" -e "cleanup for $2 ended .*without a result" "$1"' _ "$SYSLOG" "$UA"
     check "$closes audit events, none failed" [ "$(grep -c "event=logout.all_devices user=$UA " "$SYSLOG")" -eq "$closes" ]
 fi
 # (a zombie is no process: one whose parent went, and that init has yet to reap, is not ours)
