@@ -136,6 +136,18 @@ static int shown(const struct atmos_item *it)
            it->outcome == ATMOS_OUTCOME_FAILED || it->outcome == ATMOS_OUTCOME_UNCHECKED;
 }
 
+/*
+ * A message as the start of a line: "not signed out ..." reads "Not signed
+ * out ...", and anything else ("/home/... is a symlink") is printed whole.
+ */
+static void print_sentence(FILE *out, const char *s)
+{
+    if (s[0] >= 'a' && s[0] <= 'z')
+        fprintf(out, "%c%s", s[0] - 'a' + 'A', s + 1);
+    else
+        fputs(s, out);
+}
+
 /* A sign-out: never an error of the logout, whatever happened. */
 static void print_signout(FILE *out, const struct atmos_item *it, const struct atmos_style *st)
 {
@@ -145,8 +157,11 @@ static void print_signout(FILE *out, const struct atmos_item *it, const struct a
     else if (it->outcome == ATMOS_OUTCOME_REMOVED)
         fprintf(out, "    %s%s of the IAM Identity Center session (%s)\n", mark(st, 1),
                 it->signout == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out", r);
-    else if (it->error)
-        fprintf(out, "    %sN%s\n", mark(st, 0), atmos_show(it->error + 1));
+    else if (it->error) {
+        fprintf(out, "    %s", mark(st, 0));
+        print_sentence(out, atmos_show(it->error));
+        fputc('\n', out);
+    }
 }
 
 /* Every item that did something or could not, grouped by cloud. */
