@@ -5,6 +5,8 @@
  * never read more than a cache file can be.
  */
 #include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -81,6 +83,15 @@ int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud)
     return lookup(identity_kinds, sizeof(identity_kinds) / sizeof(*identity_kinds), kind, cloud);
 }
 
+int atmos_cloud_fail(struct atmos_cloud_ctx *c, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err.msg, sizeof(c->err.msg), fmt, ap);
+    va_end(ap);
+    return status;
+}
+
 struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
                                    const char *label, char *path, const char *identity,
                                    const char *provider)
@@ -135,12 +146,12 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
 
 int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_entry_fn fn, void *arg)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     int fd = -1, rc = 0;
     int r = atmos_fs_open_dir(&c->fs, dir, &fd, &why);
-    if (r == ATMOS_FS_ABSENT)
+    if (r == ATMOS_ABSENT)
         return 0;
-    if (r == ATMOS_FS_FAIL) {
+    if (r == ATMOS_ESYS) {
         atmos_log(c->lg, ATMOS_LOG_WARN, "not searched: %s", why.msg);
         return 0;
     }
@@ -168,11 +179,11 @@ static int each_base_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir
                            void *arg)
 {
     const struct base *b = arg;
-    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+    if (!atmos_realm_like(name) || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *base = strcmp(name, b->sub) == 0 ? atmos_path_join(dir, name)
                                            : atmos_strfmt("%s/%s/%s", dir, name, b->sub);
-    int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : -1;
+    int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : ATMOS_ENOMEM;
     free(base);
     return rc;
 }
@@ -181,7 +192,7 @@ int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entr
 {
     struct base b = {sub, fn, arg};
     char *dir = atmos_path_atmos_config(c->env);
-    int rc = dir ? atmos_cloud_each_entry(c, dir, each_base_entry, &b) : -1;
+    int rc = dir ? atmos_cloud_each_entry(c, dir, each_base_entry, &b) : ATMOS_ENOMEM;
     free(dir);
     return rc;
 }
@@ -189,21 +200,22 @@ int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entr
 int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                                  const char *name, void *kind)
 {
-    if (atmos_cloud_is(c, dirfd, name) != 1)
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     if (!atmos_cloud_add_dir(c, kind, atmos_path_join(dir, name), NULL, name))
-        return -1;
-    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name);
+        return ATMOS_ENOMEM;
+    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) == 0 ? ATMOS_OK
+                                                                                 : ATMOS_ENOMEM;
 }
 
-int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name)
+mode_t atmos_cloud_type(const struct atmos_cloud_ctx *c, int dirfd, const char *name)
 {
     struct stat st;
-    struct atmos_why why;
-    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFDIR, &st, &why) == ATMOS_FS_OK)
-        return 1;
-    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFREG, &st, &why) == ATMOS_FS_OK)
-        return 2;
+    struct atmos_err why;
+    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFDIR, &st, &why) == ATMOS_OK)
+        return S_IFDIR;
+    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFREG, &st, &why) == ATMOS_OK)
+        return S_IFREG;
     return 0;
 }
 
@@ -218,17 +230,17 @@ int atmos_realm_like(const char *s)
 struct json_object *atmos_cloud_read_json(const struct atmos_cloud_ctx *c, const char *path)
 {
     struct atmos_buf buf = {0};
-    struct atmos_why why;
+    struct atmos_err why;
     struct stat st;
     const char *leaf;
     int dfd = -1;
     json_object *o = NULL;
-    if (atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why) != ATMOS_FS_OK)
+    if (atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why) != ATMOS_OK)
         goto done;
     int r = atmos_fs_read(&c->fs, dfd, leaf, path, 1024 * 1024, &buf, &st, &why);
-    if (r == ATMOS_FS_FAIL)
+    if (r == ATMOS_ESYS)
         atmos_log(c->lg, ATMOS_LOG_DEBUG, "not read: %s", why.msg);
-    if (r != ATMOS_FS_OK || buf.len == 0)
+    if (r != ATMOS_OK || buf.len == 0)
         goto done;
     /* A UTF-8 byte order mark, as the Azure CLI sometimes writes. */
     size_t skip = buf.len >= 3 && memcmp(buf.data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;

@@ -18,9 +18,10 @@ struct atmos_cloud_ctx {
     const struct atmos_env *env;
     const struct atmos_logger *lg;
     struct atmos_fs fs;
-    const char *realm; /* the configured realm, or NULL */
-    const char *cloud; /* the cloud being asked: its name goes on every item it adds */
-    int revoke;        /* sign SSO sessions out server-side (atmos_plan_opts) */
+    const char *realm;    /* the configured realm, or NULL */
+    const char *cloud;    /* the cloud being asked: its name goes on every item it adds */
+    int revoke;           /* sign SSO sessions out server-side (atmos_plan_opts) */
+    struct atmos_err err; /* why a hook failed, when it was not memory (atmos_cloud_fail) */
 };
 
 struct atmos_cloud {
@@ -54,8 +55,16 @@ extern const struct atmos_cloud *const atmos_clouds[];
 int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud);
 int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud);
 
-/* Call a cloud's hook with c->cloud set to its name. */
-#define ATMOS_CLOUD_CALL(c, cl, hook, ...) ((c)->cloud = (cl)->name, (cl)->hook((c), __VA_ARGS__))
+/*
+ * Call a cloud's hook with c->cloud set to its name.  Every hook returns an
+ * atmos_status: ATMOS_OK, ATMOS_ENOMEM, or another failure it explained
+ * with atmos_cloud_fail.
+ */
+#define ATMOS_CLOUD_CALL(c, cl, hook, ...) ((c)->cloud = (cl)->name, (cl)->hook((c), ##__VA_ARGS__))
+
+/* A hook's failure other than memory: says why in c->err; returns `status`. */
+int atmos_cloud_fail(struct atmos_cloud_ctx *c, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Adding items, for the cloud files (item->cloud is c->cloud).  Each takes ownership of `path`. */
 struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
@@ -95,8 +104,8 @@ int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entr
  * (arg: its struct atmos_cloud_dir). */
 int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                                  const char *name, void *kind);
-/* A directory (1) or a regular file (2) of ours at dirfd/name; 0 otherwise. */
-int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
+/* S_IFDIR or S_IFREG: a directory or a regular file of ours at dirfd/name; 0 otherwise. */
+mode_t atmos_cloud_type(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
 /* [a-z0-9_-]{1,64}: could be a realm or a name atmos made a directory of. */
 int atmos_realm_like(const char *s);
 

@@ -12,6 +12,7 @@
  * startUrl is the provider's (checked again before it is removed).
  */
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,7 +53,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         return 0; /* ambient identities keep nothing on disk */
     char *dir = atmos_path_provider_dir(c->env, c->cfg, chain->provider, chain->provider_cfg);
     if (dir == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     static const struct {
         const char *file;
         enum atmos_ini_flavor flavor;
@@ -65,7 +66,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
             atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
                             atmos_path_join(dir, files[i].file), name, chain->provider);
         if (it == NULL || (it->section = strdup(name)) == NULL)
-            rc = -1;
+            rc = ATMOS_ENOMEM;
         else
             it->flavor = files[i].flavor;
     }
@@ -76,21 +77,23 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
 /* Every *.json in the AWS CLI cache that is a token for start_url. */
 static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, const char *provider)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     char *dir = atmos_path_aws_sso_cache(c->env);
-    int dfd = -1, rc = -1;
+    int dfd = -1, rc = ATMOS_ENOMEM;
     DIR *d = NULL;
     if (dir == NULL)
         goto done;
     int r = atmos_fs_open_dir(&c->fs, dir, &dfd, &why);
-    if (r != ATMOS_FS_OK) {
-        if (r == ATMOS_FS_FAIL)
+    if (r != ATMOS_OK) {
+        if (r == ATMOS_ESYS)
             atmos_log(c->lg, ATMOS_LOG_WARN, "not scanning the AWS CLI SSO cache: %s", why.msg);
         rc = 0;
         goto done;
     }
-    if ((d = fdopendir(dfd)) == NULL)
+    if ((d = fdopendir(dfd)) == NULL) {
+        rc = atmos_cloud_fail(c, ATMOS_ESYS, "%s: %s", dir, strerror(errno));
         goto done;
+    }
     dfd = -1;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
@@ -103,10 +106,10 @@ static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, cons
         if (path == NULL)
             goto done;
         r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
-        int mine = r == ATMOS_FS_OK &&
+        int mine = r == ATMOS_OK &&
                    atmos_sso_match(buf.data ? buf.data : "", buf.len, start_url) == ATMOS_SSO_MATCH;
         atmos_buf_free(&buf);
-        if (r == ATMOS_FS_FAIL)
+        if (r == ATMOS_ESYS)
             atmos_log(c->lg, ATMOS_LOG_DEBUG, "skipping %s", why.msg);
         if (!mine) {
             free(path);
@@ -147,21 +150,21 @@ static int add_role_credentials(struct atmos_cloud_ctx *c, const char *start_url
                                 const char *provider)
 {
     struct atmos_buf buf = {0};
-    struct atmos_why why;
+    struct atmos_err why;
     struct stat st;
     const char *leaf;
     char **hexes = NULL;
     size_t n = 0;
     unsigned bad = 0;
-    int dfd = -1, rc = -1;
+    int dfd = -1, rc = ATMOS_ENOMEM;
     char *path = awscli_config(c);
     if (path == NULL)
         goto done;
     int r = atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why);
-    if (r == ATMOS_FS_OK)
+    if (r == ATMOS_OK)
         r = atmos_fs_read(&c->fs, dfd, leaf, path, 8u * 1024 * 1024, &buf, &st, &why);
-    if (r != ATMOS_FS_OK) {
-        if (r == ATMOS_FS_FAIL)
+    if (r != ATMOS_OK) {
+        if (r == ATMOS_ESYS)
             atmos_log(c->lg, ATMOS_LOG_WARN, "AWS CLI role credentials not looked for: %s",
                       why.msg);
         rc = 0;
@@ -180,7 +183,7 @@ static int add_role_credentials(struct atmos_cloud_ctx *c, const char *start_url
                              atmos_strfmt("%s/.aws/cli/cache/%s.json", c->env->home, hexes[i]),
                              NULL, provider)
                  ? 0
-                 : -1;
+                 : ATMOS_ENOMEM;
 done:
     atmos_strv_free(hexes, n);
     atmos_buf_free(&buf);
@@ -212,7 +215,7 @@ static int add_signouts(struct atmos_cloud_ctx *c, size_t from)
                  : NULL;
         if (it == NULL || url_lost) {
             free(url);
-            return -1;
+            return ATMOS_ENOMEM;
         }
         free(it->start_url);
         it->start_url = url;
@@ -225,7 +228,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     size_t first = c->plan->nitems;
     if (!atmos_cloud_add_dir(c, &provider_dir, atmos_path_provider_dir(c->env, c->cfg, name, p),
                              NULL, name))
-        return -1;
+        return ATMOS_ENOMEM;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
     const char *url = p->start_url.value;
@@ -233,15 +236,15 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
         struct atmos_item *it;
         if (!atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
                              atmos_path_sso_session(c->env, url, p->region.value), NULL, name))
-            return -1;
+            return ATMOS_ENOMEM;
         /* The legacy cache name; the scan below finds sso-session names too. */
         it = atmos_cloud_add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token",
                              atmos_path_aws_sso_token(c->env, url), NULL, name);
         if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(url)) == NULL))
-            return -1;
+            return ATMOS_ENOMEM;
         if (scan_sso_cache(c, url, name) != 0 || add_role_credentials(c, url, name) != 0 ||
             add_signouts(c, first) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     char *pdir = atmos_path_provisioned_dir(c->env, name);
     struct atmos_item *it =
@@ -250,7 +253,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
              : NULL;
     free(pdir);
     if (it == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     it->prune_parent = 1;
     return 0;
 }
@@ -266,7 +269,7 @@ static int all(struct atmos_cloud_ctx *c)
     if (!aws_user || atmos_config_provider(cfg, ATMOS_AWS_USER_PROVIDER))
         return 0;
     if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, ATMOS_AWS_USER_PROVIDER) != 0)
-        return -1;
+        return ATMOS_ENOMEM;
     return provider(c, ATMOS_AWS_USER_PROVIDER, NULL);
 }
 
@@ -282,11 +285,10 @@ static char *session_url(const struct atmos_cloud_ctx *c, int dirfd, const char 
                          const char *path)
 {
     struct atmos_buf buf = {0};
-    struct atmos_why why;
+    struct atmos_err why;
     struct stat st;
     char *url = NULL;
-    if (atmos_fs_read(&c->fs, dirfd, name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why) !=
-        ATMOS_FS_OK)
+    if (atmos_fs_read(&c->fs, dirfd, name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why) != ATMOS_OK)
         goto done;
     json_object *o = json_tokener_parse(buf.data ? buf.data : "");
     json_object *v = NULL;
@@ -310,29 +312,31 @@ static int add_session(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
         return 0;
     char *path = atmos_path_join(dir, name);
     if (path == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     char *url = session_url(c, dirfd, name, path);
     if (url && atmos_strv_push(&f->urls, &f->nurls, url) != 0) {
         free(url);
         free(path);
-        return -1;
+        return ATMOS_ENOMEM;
     }
     free(url);
-    return atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL) ? 0 : -1;
+    return atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL)
+               ? 0
+               : ATMOS_ENOMEM;
 }
 
 static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
                            void *arg)
 {
     (void)arg;
-    if (atmos_cloud_is(c, dirfd, name) != 1)
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *path = atmos_strfmt("%s/%s/provisioned-identities.yaml", dir, name);
     struct atmos_item *it =
         path ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "provisioned identities", path, NULL, name)
              : NULL;
     if (it == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     it->prune_parent = 1;
     return 0;
 }
@@ -354,7 +358,7 @@ static int discover(struct atmos_cloud_ctx *c)
     struct found f = {NULL, 0};
     char *sessions = parent_of(atmos_path_sso_session(c->env, "", NULL));
     char *auth = parent_of(atmos_path_provisioned_dir(c->env, "x"));
-    int rc = -1;
+    int rc = ATMOS_ENOMEM;
     if (!sessions || !auth)
         goto done;
     if (atmos_cloud_each_base(c, "aws", atmos_cloud_add_provider_dir, (void *)&provider_dir) != 0 ||

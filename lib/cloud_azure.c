@@ -132,7 +132,7 @@ static int account_from(json_object *f, struct account *a)
                (a->home_account_id = strdup(str(f, "home_account_id"))) == NULL) ||
               (oid && tenant && (a->oid_tid = atmos_strfmt("%s.%s", oid, tenant)) == NULL);
     json_object_put(claims);
-    return bad ? -1 : 0;
+    return bad ? ATMOS_ENOMEM : 0;
 }
 
 /* --- the rules: which entries of az's files belong to an account -------- */
@@ -237,7 +237,7 @@ static int add_subscription(struct atmos_cloud_ctx *c, const struct account *a, 
         what && atmos_cloud_add_json(c, "Azure CLI subscription", az_file(c, "azureProfile.json"),
                                      &subscription_rule, what, sub, a->tenant, user, provider)
             ? 0
-            : -1;
+            : ATMOS_ENOMEM;
     free(what);
     return rc;
 }
@@ -261,7 +261,7 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
                                          &sp_entry_rule, what, a->client_id, a->tenant, NULL,
                                          provider)
                 ? 0
-                : -1;
+                : ATMOS_ENOMEM;
     } else if (!a->sp && (a->home_account_id || a->oid_tid)) {
         /* One account, one item: the home account id, and <oid>.<tenant> only when it differs
          * (a guest user), whichever file of atmos's it was learnt from. */
@@ -272,14 +272,14 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
             what && atmos_cloud_add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
                                          &user_rule, what, id, alt, NULL, provider)
                 ? 0
-                : -1;
+                : ATMOS_ENOMEM;
         char *dir = rc == 0 && realm ? atmos_dir(c, realm) : NULL;
         if (dir)
             rc = atmos_cloud_add_json(c, "atmos MSAL cache",
                                       atmos_path_join(dir, "msal_token_cache.json"), &user_rule,
                                       what, id, alt, NULL, provider)
                      ? 0
-                     : -1;
+                     : ATMOS_ENOMEM;
         free(dir);
     }
     free(what);
@@ -309,7 +309,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *creds = dir ? atmos_strfmt("%s/%s/credentials.json", dir, chain->provider) : NULL;
     struct account a;
     memset(&a, 0, sizeof(a));
-    int rc = creds ? read_account(c, creds, &a) : -1;
+    int rc = creds ? read_account(c, creds, &a) : ATMOS_ENOMEM;
     const struct atmos_provider *p = chain->provider_cfg;
     free(dir);
     /* az minted an azure/cli login: its entries in az's files are az's own. */
@@ -321,7 +321,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     if (rc == 0 && sub && a.subscription && strcmp(a.subscription, sub) == 0) {
         rc = atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos credentials", creds, name, chain->provider)
                  ? 0
-                 : -1;
+                 : ATMOS_ENOMEM;
         creds = NULL;
     }
     free(creds);
@@ -336,7 +336,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
     char *token = device_code_token(c, name);
     struct account acc[2];
-    int rc = -1, n = 0;
+    int rc = ATMOS_ENOMEM, n = 0;
     int cli = p && p->kind.value && strcmp(p->kind.value, "azure/cli") == 0;
     memset(acc, 0, sizeof(acc));
     if (!creds || !token || read_account(c, creds, &acc[0]) != 0 ||
@@ -365,7 +365,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     if (it == NULL)
         goto done;
     it->prune_parent = 1;
-    rc = atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) ? 0 : -1;
+    rc = atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) ? 0 : ATMOS_ENOMEM;
     pdir = NULL;
 done:
     for (int i = 0; i < 2; i++)
@@ -383,12 +383,12 @@ done:
 static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
                           void *realm)
 {
-    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+    if (!atmos_realm_like(name) || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *pdir = atmos_path_join(dir, name);
     char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
     struct account a;
-    int rc = -1;
+    int rc = ATMOS_ENOMEM;
     memset(&a, 0, sizeof(a));
     if (creds == NULL || read_account(c, creds, &a) != 0)
         goto done;
@@ -399,7 +399,7 @@ static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                  atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) &&
                  atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) == 0
              ? 0
-             : -1;
+             : ATMOS_ENOMEM;
     pdir = NULL;
     (void)realm;
 done:
@@ -416,17 +416,18 @@ static int found_top(struct atmos_cloud_ctx *c, int dirfd, const char *dir, cons
     (void)arg;
     size_t before = c->plan->nitems;
     if (found_provider(c, dirfd, dir, name, NULL) != 0)
-        return -1;
-    if (c->plan->nitems != before || !atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+        return ATMOS_ENOMEM;
+    if (c->plan->nitems != before || !atmos_realm_like(name) ||
+        atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *realm = atmos_path_join(dir, name);
-    int rc = realm ? atmos_cloud_each_entry(c, realm, found_provider, (void *)name) : -1;
+    int rc = realm ? atmos_cloud_each_entry(c, realm, found_provider, (void *)name) : ATMOS_ENOMEM;
     /* The realm's own MSAL cache: atmos's file, all of it session data. */
     if (rc == 0)
         rc = atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos MSAL cache",
                              atmos_path_join(realm, "msal_token_cache.json"), NULL, NULL)
                  ? 0
-                 : -1;
+                 : ATMOS_ENOMEM;
     free(realm);
     return rc;
 }
@@ -435,12 +436,12 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
                        void *arg)
 {
     (void)arg;
-    if (atmos_cloud_is(c, dirfd, name) != 1)
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *token = atmos_strfmt("%s/%s/token.json", dir, name);
     struct account a;
     memset(&a, 0, sizeof(a));
-    int rc = token ? read_account(c, token, &a) : -1;
+    int rc = token ? read_account(c, token, &a) : ATMOS_ENOMEM;
     if (rc == 0)
         rc = add_account(c, &a, NULL, name);
     account_free(&a);
@@ -449,7 +450,7 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
                 : NULL;
     if (it == NULL) {
         if (rc == 0)
-            return -1;
+            return ATMOS_ENOMEM;
         free(token);
         return rc;
     }
@@ -465,7 +466,7 @@ static int discover(struct atmos_cloud_ctx *c)
     int rc = dir && dc && atmos_cloud_each_entry(c, dir, found_top, NULL) == 0 &&
                      atmos_cloud_each_entry(c, dc, found_token, NULL) == 0
                  ? 0
-                 : -1;
+                 : ATMOS_ENOMEM;
     free(dir);
     free(cache);
     free(dc);

@@ -70,7 +70,7 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
             c, ATMOS_ITEM_UNKNOWN, "integration of an unknown kind", NULL, NULL, provider);
         if (it == NULL || (it->what = atmos_strfmt("%s (kind %s)", in->name,
                                                    in->kind.value ? in->kind.value : "?")) == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         return 0;
     }
     char *reg = registry_of(in);
@@ -83,7 +83,7 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
              : NULL;
     free(reg);
     free(what);
-    return it ? 0 : -1;
+    return it ? 0 : ATMOS_ENOMEM;
 }
 
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
@@ -92,7 +92,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         const struct atmos_integration *in = &c->cfg->integrations[i];
         if (in->via_identity.value && strcmp(in->via_identity.value, name) == 0 &&
             add_integration(c, in, chain->provider) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     return 0;
 }
@@ -104,7 +104,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
         const struct atmos_integration *in = &c->cfg->integrations[i];
         if (in->via_provider.value && strcmp(in->via_provider.value, name) == 0 &&
             add_integration(c, in, name) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     return 0;
 }

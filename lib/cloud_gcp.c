@@ -129,7 +129,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     if (chain->provider == NULL)
         return 0;
     char *dir = provider_dir(c, chain->provider);
-    int rc = -1;
+    int rc = ATMOS_ENOMEM;
     if (dir == NULL)
         goto done;
     static const char *const sub[] = {"adc", "config"};
@@ -149,7 +149,8 @@ done:
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    return atmos_cloud_add_dir(c, &provider_kind, provider_dir(c, name), NULL, name) ? 0 : -1;
+    return atmos_cloud_add_dir(c, &provider_kind, provider_dir(c, name), NULL, name) ? 0
+                                                                                     : ATMOS_ENOMEM;
 }
 
 static int discover(struct atmos_cloud_ctx *c)

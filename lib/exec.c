@@ -36,12 +36,12 @@ struct run {
     struct atmos_dirsync *dirs; /* synced once each at the end */
 };
 
-static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_why *why,
+static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_err *why,
                         enum atmos_outcome ok)
 {
-    if (fs_rc == ATMOS_FS_OK) {
+    if (fs_rc == ATMOS_OK) {
         it->outcome = ok;
-    } else if (fs_rc == ATMOS_FS_ABSENT) {
+    } else if (fs_rc == ATMOS_ABSENT) {
         it->outcome = ATMOS_OUTCOME_ABSENT;
     } else {
         it->outcome = ATMOS_OUTCOME_FAILED;
@@ -56,7 +56,7 @@ static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_why
 static int open_dir_of(const struct run *r, const char *file_path, char **dir, int *pfd,
                        const char **leaf)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     char *d = strdup(file_path);
     char *slash = d ? strrchr(d, '/') : NULL;
     *pfd = -1;
@@ -65,7 +65,7 @@ static int open_dir_of(const struct run *r, const char *file_path, char **dir, i
         return -1;
     }
     *slash = '\0';
-    if (atmos_fs_open_parent(&r->fs, d, pfd, leaf, &why) != ATMOS_FS_OK) {
+    if (atmos_fs_open_parent(&r->fs, d, pfd, leaf, &why) != ATMOS_OK) {
         free(d);
         return -1;
     }
@@ -83,10 +83,10 @@ static void prune_provider_dir(const struct run *r, const char *file_path)
     char *dir = NULL;
     int pfd = -1, dfd = -1, locks[2] = {-1, -1};
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     DIR *d = NULL;
     if (open_dir_of(r, file_path, &dir, &pfd, &leaf) != 0 ||
-        atmos_fs_check(&r->fs, pfd, leaf, dir, S_IFDIR, NULL, &why) != ATMOS_FS_OK)
+        atmos_fs_check(&r->fs, pfd, leaf, dir, S_IFDIR, NULL, &why) != ATMOS_OK)
         goto done;
     dfd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0 || (d = fdopendir(dup(dfd))) == NULL)
@@ -110,7 +110,7 @@ static void prune_provider_dir(const struct run *r, const char *file_path)
         unlinkat(dfd, "credentials.lock", 0);
     if (locks[1] >= 0)
         unlinkat(dfd, "config.lock", 0);
-    if (atmos_fs_rmdir_if_empty(pfd, leaf) == ATMOS_FS_OK)
+    if (atmos_fs_rmdir_if_empty(pfd, leaf) == ATMOS_OK)
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed empty directory path=%s", dir);
 done:
     for (int i = 0; i < 2; i++)
@@ -145,14 +145,12 @@ struct batch {
     size_t n;
 };
 
-enum { SECTION_DONE, SECTION_STAGED, SECTION_BUSY };
-
 /* A rename or unlink in `dfd` is durable once the directory is synced (at the end of the run). */
 static int note_change(const struct run *r, struct atmos_item *it, int dfd, int rc,
-                       struct atmos_why *why)
+                       struct atmos_err *why)
 {
-    if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
-        rc = ATMOS_FS_FAIL;
+    if (rc == ATMOS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
+        rc = ATMOS_ESYS;
         snprintf(why->msg, sizeof(why->msg), "%s: changed, but syncing the directory failed: %s",
                  it->path, strerror(errno));
     }
@@ -160,7 +158,7 @@ static int note_change(const struct run *r, struct atmos_item *it, int dfd, int 
 }
 
 static void finish_section(const struct run *r, struct atmos_item *it, int rc,
-                           const struct atmos_why *why, int lockfd, int dfd)
+                           const struct atmos_err *why, int lockfd, int dfd)
 {
     set_outcome(it, rc, why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
     if (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE)
@@ -176,52 +174,52 @@ static void finish_section(const struct run *r, struct atmos_item *it, int rc,
 /*
  * Everything up to the new contents: read, lock, read again, remove the
  * section.  A removal that empties the file unlinks it here and is done; a
- * rewrite is staged in *p for commit_section.  `may_wait` 0 only tries the
- * lock: whoever already holds one file's lock must not wait for another
- * (the other holder might be waiting for ours); SECTION_BUSY then, with
- * nothing done and the item untouched.
+ * rewrite is staged in *p for commit_section (p->it set).  `may_wait` 0 only
+ * tries the lock: whoever already holds one file's lock must not wait for
+ * another (the other holder might be waiting for ours); ATMOS_BUSY then, with
+ * nothing done and the item untouched.  Otherwise ATMOS_OK: done or staged.
  */
 static int stage_section(const struct run *r, struct atmos_item *it, struct pending *p,
                          int may_wait)
 {
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     struct atmos_buf in = {0}, out = {0};
     struct atmos_ini_result res;
     struct stat st;
     int dfd = -1, lockfd = -1, staged = 0;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         goto done;
     /* A first look without the lock: nothing to remove means nothing to lock (or create). */
     if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
-        ATMOS_FS_OK)
+        ATMOS_OK)
         goto done;
     if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) != 0)
         goto oom;
     if (res.found && !r->opts->dry_run) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
         if ((rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, may_wait ? t : 0, &lockfd, &why)) !=
-            ATMOS_FS_OK)
+            ATMOS_OK)
             goto done;
         atmos_fs_clean_temps(&r->fs, dfd, leaf);
         /* Again under the lock: what we rewrite is what atmos last wrote. */
         in.len = out.len = 0;
         if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
-            ATMOS_FS_OK)
+            ATMOS_OK)
             goto done;
         if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) !=
             0)
             goto oom;
     }
     if (res.found == 0) {
-        rc = ATMOS_FS_ABSENT;
+        rc = ATMOS_ABSENT;
         goto done;
     }
     if (res.unsafe) {
-        rc = ATMOS_FS_FAIL;
+        rc = ATMOS_ESYS;
         snprintf(why.msg, sizeof(why.msg),
                  "%s: removing [%s] would change how the lines after it are read (an indented "
                  "section header); left as it is, edit it by hand",
@@ -239,7 +237,7 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
     }
     struct atmos_fs_staged tmp;
     rc = atmos_fs_stage(dfd, leaf, it->path, out.data ? out.data : "", out.len, &st, &tmp, &why);
-    if (rc == ATMOS_FS_OK) {
+    if (rc == ATMOS_OK) {
         *p = (struct pending){it, dfd, lockfd, leaf, st, tmp};
         staged = 1;
     }
@@ -247,22 +245,22 @@ done:
     atmos_buf_free(&in);
     atmos_buf_free(&out);
     if (staged)
-        return SECTION_STAGED;
-    if (rc == ATMOS_FS_BUSY) {
+        return ATMOS_OK;
+    if (rc == ATMOS_BUSY) {
         close(dfd);
-        return SECTION_BUSY;
+        return ATMOS_BUSY;
     }
     finish_section(r, it, rc, &why, lockfd, dfd);
-    return SECTION_DONE;
+    return ATMOS_OK;
 oom:
-    rc = ATMOS_FS_FAIL;
+    rc = ATMOS_ESYS;
     snprintf(why.msg, sizeof(why.msg), "%s: out of memory", it->path);
     goto done;
 }
 
 static void commit_section(const struct run *r, struct pending *p)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     int rc = atmos_fs_commit(&r->fs, p->dfd, p->leaf, p->it->path, &p->st, &p->tmp, &why);
     rc = note_change(r, p->it, p->dfd, rc, &why);
     finish_section(r, p->it, rc, &why, p->lockfd, p->dfd);
@@ -279,38 +277,37 @@ static void run_section(const struct run *r, struct atmos_item *it, struct batch
 {
     if (b->n == MAX_PENDING)
         commit_batch(r, b);
-    int s = stage_section(r, it, &b->v[b->n], b->n == 0);
-    if (s == SECTION_BUSY) {
+    b->v[b->n].it = NULL;
+    if (stage_section(r, it, &b->v[b->n], b->n == 0) == ATMOS_BUSY) {
         /* Let go of the locks we hold before waiting for this one. */
         commit_batch(r, b);
-        s = stage_section(r, it, &b->v[0], 1);
+        b->v[0].it = NULL;
+        stage_section(r, it, &b->v[0], 1);
     }
-    if (s == SECTION_STAGED)
+    if (b->v[b->n].it != NULL)
         b->n++;
 }
 
 static void run_file(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     struct atmos_buf buf = {0};
     struct stat st;
     int dfd = -1;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK &&
-        (it->kind == ATMOS_ITEM_SSO_TOKEN || it->kind == ATMOS_ITEM_ROLE_CREDS)) {
+    if (rc == ATMOS_OK && (it->kind == ATMOS_ITEM_SSO_TOKEN || it->kind == ATMOS_ITEM_ROLE_CREDS)) {
         /* Check what the file is: only a token for this start URL, only SSO role credentials. */
         rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
         const char *d = buf.data ? buf.data : "";
-        if (rc == ATMOS_FS_OK &&
-            (it->kind == ATMOS_ITEM_SSO_TOKEN
-                 ? atmos_sso_match(d, buf.len, it->start_url) != ATMOS_SSO_MATCH
-                 : !atmos_sso_role_credentials(d, buf.len)))
-            rc = ATMOS_FS_ABSENT;
-    } else if (rc == ATMOS_FS_OK) {
+        if (rc == ATMOS_OK && (it->kind == ATMOS_ITEM_SSO_TOKEN
+                                   ? atmos_sso_match(d, buf.len, it->start_url) != ATMOS_SSO_MATCH
+                                   : !atmos_sso_role_credentials(d, buf.len)))
+            rc = ATMOS_ABSENT;
+    } else if (rc == ATMOS_OK) {
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
     }
-    if (rc == ATMOS_FS_OK && !r->opts->dry_run) {
+    if (rc == ATMOS_OK && !r->opts->dry_run) {
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing file path=%s", it->path);
         rc = atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why);
     }
@@ -331,7 +328,7 @@ static void run_file(const struct run *r, struct atmos_item *it)
 
 static void run_json(const struct run *r, struct atmos_item *it)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     int dfd = -1;
     int rc = atmos_json_edit(&r->fs, it, r->opts->dry_run, r->opts->lock_timeout_ms, &dfd, &why);
     if (dfd >= 0) {
@@ -346,15 +343,15 @@ static void run_json(const struct run *r, struct atmos_item *it)
 
 /* Held while a directory is removed, when atmos takes a lock to change it (GCP). */
 static int lock_for(const struct run *r, const struct atmos_item *it, int *lockfd,
-                    struct atmos_why *why)
+                    struct atmos_err *why)
 {
     const char *leaf;
     int pfd = -1;
     *lockfd = -1;
     if (it->lock == NULL || r->opts->dry_run)
-        return ATMOS_FS_OK;
+        return ATMOS_OK;
     int rc = atmos_fs_open_parent(&r->fs, it->lock, &pfd, &leaf, why);
-    if (rc == ATMOS_FS_OK) {
+    if (rc == ATMOS_OK) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
         rc = atmos_fs_lock(&r->fs, pfd, leaf, it->lock, t, lockfd, why);
     }
@@ -377,7 +374,7 @@ static void run_unknown(struct atmos_item *it)
  * saying what was kept and what of atmos's went, never "removed".
  */
 static void kept_outcome(const struct run *r, struct atmos_item *it, int rc,
-                         const struct atmos_why *why, const struct atmos_fs_kept *k)
+                         const struct atmos_err *why, const struct atmos_fs_kept *k)
 {
     int dry = r->opts->dry_run, one = k->kept == 1;
     const char *more = k->kept > ATMOS_FS_KEPT_NAMES ? ", ..." : "";
@@ -388,7 +385,7 @@ static void kept_outcome(const struct run *r, struct atmos_item *it, int rc,
     else
         snprintf(took, sizeof(took), "nothing of atmos's %s in it", dry ? "is" : "was");
     it->outcome = ATMOS_OUTCOME_FAILED;
-    if (rc == ATMOS_FS_FAIL) /* an error, and something kept besides */
+    if (rc == ATMOS_ESYS) /* an error, and something kept besides */
         it->error = atmos_strfmt("%s; also kept: %zu %s atmos did not write (%s%s)", why->msg,
                                  k->kept, one ? "entry" : "entries", k->names, more);
     else
@@ -401,7 +398,7 @@ static void kept_outcome(const struct run *r, struct atmos_item *it, int rc,
 static void run_directory(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     struct atmos_fs_kept kept = {0, 0, ""};
     int dfd = -1, lockfd = -1, rc;
     /* A provider directory is never a top-level directory (/etc, /tmp, ...). */
@@ -410,22 +407,22 @@ static void run_directory(const struct run *r, struct atmos_item *it)
         snprintf(why.msg, sizeof(why.msg), "%s %s; not removed", it->path,
                  it->contents ? "is a top-level directory"
                               : "has no declaration of what atmos writes in it");
-        set_outcome(it, ATMOS_FS_FAIL, &why, ATMOS_OUTCOME_REMOVED);
+        set_outcome(it, ATMOS_ESYS, &why, ATMOS_OUTCOME_REMOVED);
         return;
     }
     rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFDIR, NULL, &why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = lock_for(r, it, &lockfd, &why);
-    if (rc == ATMOS_FS_OK) {
+    if (rc == ATMOS_OK) {
         if (!r->opts->dry_run)
             atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
         /* Only what the cloud declares atmos (or the tool it points there) writes. */
         rc = atmos_fs_remove_declared(&r->fs, dfd, leaf, it->path, it->contents, r->opts->dry_run,
                                       &kept, &why);
     }
-    if (rc == ATMOS_FS_KEPT || (rc == ATMOS_FS_FAIL && kept.kept))
+    if (rc == ATMOS_KEPT || (rc == ATMOS_ESYS && kept.kept))
         kept_outcome(r, it, rc, &why, &kept);
     else
         set_outcome(it, rc, &why,
@@ -466,31 +463,29 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
     free(batch);
 }
 
-/* Read one SSO token file for signing out: 0 with *s filled, or the outcome it ends with. */
+/* Read one SSO token file for signing out: ATMOS_OK with *s filled, ATMOS_ABSENT, or ATMOS_ESYS. */
 static int read_token(const struct run *r, struct atmos_item *it, struct atmos_signout *s)
 {
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     struct atmos_buf buf = {0};
     struct stat st;
     int dfd = -1;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
     if (dfd >= 0)
         close(dfd);
-    if (rc == ATMOS_FS_FAIL)
+    if (rc == ATMOS_ESYS)
         it->error = strdup(why.msg);
-    int out = rc == ATMOS_FS_OK       ? 0
-              : rc == ATMOS_FS_ABSENT ? ATMOS_OUTCOME_ABSENT
-                                      : ATMOS_OUTCOME_FAILED;
     /* Only a token for the provider's start URL (atmos's own session file names it too). */
-    if (out == 0 && atmos_signout_read(buf.data ? buf.data : "", buf.len, it->start_url, s) != 0)
-        out = ATMOS_OUTCOME_ABSENT;
+    if (rc == ATMOS_OK &&
+        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->start_url, s) != 0)
+        rc = ATMOS_ABSENT;
     if (buf.data)
         explicit_bzero(buf.data, buf.len);
     atmos_buf_free(&buf);
-    return out;
+    return rc;
 }
 
 /*
@@ -517,10 +512,10 @@ static void run_signouts(struct atmos_plan *plan, const struct run *r)
             continue;
         struct atmos_signout *s = &v[k];
         its[k] = it;
-        int out = read_token(r, it, s);
+        int rc = read_token(r, it, s);
         s->result = ATMOS_SIGNOUT_FAILED; /* not sent unless found pending below */
-        if (out != 0) {
-            it->outcome = (enum atmos_outcome)out;
+        if (rc != ATMOS_OK) {
+            it->outcome = rc == ATMOS_ABSENT ? ATMOS_OUTCOME_ABSENT : ATMOS_OUTCOME_FAILED;
             k++;
             continue;
         }

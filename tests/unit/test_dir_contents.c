@@ -38,8 +38,8 @@ static const struct atmos_dir_entry per_id_entries[] = {
 };
 static const struct atmos_dir_rule per_id = {per_id_entries};
 static const struct atmos_dir_entry test_entries[] = {
-    {"creds", ATMOS_DIR_FILE, NULL},   {".creds#", ATMOS_DIR_FILE, NULL},
-    {"*.lock", ATMOS_DIR_FILE, NULL},  {"logs", ATMOS_DIR_TREE, NULL},
+    {"creds", ATMOS_DIR_FILE, NULL},    {".creds#", ATMOS_DIR_FILE, NULL},
+    {"*.lock", ATMOS_DIR_FILE, NULL},   {"logs", ATMOS_DIR_TREE, NULL},
     {"ids", ATMOS_DIR_NESTED, &per_id}, {NULL, ATMOS_DIR_FILE, NULL},
 };
 static const struct atmos_dir_rule rule = {test_entries};
@@ -48,7 +48,7 @@ static const struct atmos_dir_rule rule = {test_entries};
 static int clean(int dry, struct atmos_fs_kept *k, char *msg, size_t len)
 {
     struct atmos_fs fs = {tu_home, geteuid()};
-    struct atmos_why why = {""};
+    struct atmos_err why = {""};
     char *path = tu_path(tu_home, "d");
     int fd = open(tu_home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     assert_true(fd >= 0);
@@ -69,9 +69,9 @@ static void only_declared_entries_go_with_the_directory(void **state)
     put("d/creds.lock", "");
     put("d/logs/2026/x.log", "log");
     put("d/ids/a/token", "t");
-    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_FS_OK);
+    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_OK);
     assert_true(there("d/ids/a/token")); /* a dry run changes nothing */
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_OK);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_OK);
     assert_int_equal(k.kept, 0);
     assert_int_equal(k.removed, 5);
     assert_false(there("d"));
@@ -91,10 +91,10 @@ static void anything_else_stays_with_the_directory(void **state)
     put("d/ids/a/token", "t");
     put("d/ids/a/mine/keep", "nested and unknown");
     put("d/ids/b/token", "t");
-    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_KEPT);
     assert_int_equal(k.kept, 5);
     assert_true(there("d/creds"));
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_KEPT);
     assert_int_equal(k.kept, 5);
     assert_int_equal(k.removed, 4); /* creds, logs/, ids/a/token, ids/b/token */
     assert_false(there("d/creds"));
@@ -125,7 +125,7 @@ static void a_type_or_owner_that_does_not_fit_stays(void **state)
     put("d/ids/a/token", "t");
     char *tok = tu_path(tu_home, "d/ids/a/token");
     int other = geteuid() == 0 && chown(tok, 4242, 4242) == 0;
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_KEPT);
     assert_true(there("d/creds")); /* the link itself */
     char *t = tu_read(target);
     assert_string_equal(t, "elsewhere");
@@ -147,7 +147,7 @@ static void a_symlinked_directory_is_refused(void **state)
     char *real = tu_path(tu_home, "real"), *link = tu_path(tu_home, "d");
     put("real/creds", "c");
     assert_int_equal(symlink(real, link), 0);
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_FAIL);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_ESYS);
     assert_non_null(strstr(msg, "a symlink"));
     assert_true(there("real/creds"));
     free(real);

@@ -250,7 +250,7 @@ static struct result run_edit(const struct atmos_json_rule *rule, const char *do
     it.rule = rule;
     it.match[0] = (char *)id;
     it.match[1] = (char *)key;
-    struct atmos_why why = {{0}};
+    struct atmos_err why = {{0}};
     int dfd = -1;
     r.rc = atmos_json_edit(&fs, &it, dry, 300, &dfd, &why);
     if (dfd >= 0)
@@ -265,7 +265,7 @@ static struct result run_edit(const struct atmos_json_rule *rule, const char *do
 #define EDIT(rule, doc, id, key, want, n)                                                          \
     do {                                                                                           \
         struct result r_ = run_edit(rule, doc, id, key, 0);                                        \
-        if (r_.rc != ATMOS_FS_OK || r_.entries != (n) || strcmp(r_.after, want) != 0)              \
+        if (r_.rc != ATMOS_OK || r_.entries != (n) || strcmp(r_.after, want) != 0)                 \
             fail_msg("rc %d entries %zu (%s)\n got: [%s]\nwant: [%s]", r_.rc, r_.entries, r_.why,  \
                      r_.after, want);                                                              \
         free(r_.after);                                                                            \
@@ -369,14 +369,14 @@ static void only_named_containers(void **state)
     (void)state;
     struct result r =
         run_edit(&named_rule, "{\"e\": {\"a\": {\"id\": \"A\"}}, \"c\": \"A\"}", "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_ABSENT);
+    assert_int_equal(r.rc, ATMOS_ABSENT);
     assert_string_equal(r.after, "{\"e\": {\"a\": {\"id\": \"A\"}}, \"c\": \"A\"}");
     free(r.after);
     r = run_edit(&root_rule, "{\"c\": [{\"id\": \"A\"}]}", "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_ABSENT);
+    assert_int_equal(r.rc, ATMOS_ABSENT);
     free(r.after);
     r = run_edit(&named_rule, "[{\"c\": {\"a\": {\"id\": \"A\"}}}]", "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_ABSENT);
+    assert_int_equal(r.rc, ATMOS_ABSENT);
     free(r.after);
 }
 
@@ -385,7 +385,7 @@ static void dry_run_counts_and_keeps(void **state)
     (void)state;
     const char *doc = "[{\"id\":\"A\"},{\"id\":\"A\"},{\"id\":\"B\"}]";
     struct result r = run_edit(&root_rule, doc, "A", NULL, 1);
-    assert_int_equal(r.rc, ATMOS_FS_OK);
+    assert_int_equal(r.rc, ATMOS_OK);
     assert_int_equal(r.entries, 2);
     assert_string_equal(r.after, doc);
     free(r.after);
@@ -402,7 +402,7 @@ static void invalid_is_left_as_it_is(void **state)
                                       "{\"c\": {\"a\": {\"id\": \"A\", \"s\": \"\xff\"}}}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         struct result r = run_edit(&named_rule, bad[i], "A", NULL, 0);
-        assert_int_equal(r.rc, ATMOS_FS_FAIL);
+        assert_int_equal(r.rc, ATMOS_ESYS);
         assert_non_null(strstr(r.why, "does not parse as JSON (line 1, column "));
         assert_non_null(strstr(r.why, "left as it is"));
         assert_string_equal(r.after, bad[i]);
@@ -413,7 +413,7 @@ static void invalid_is_left_as_it_is(void **state)
     char *doc = NULL;
     assert_true(asprintf(&doc, "{\"c\": {\"a\": {\"id\": \"A\", \"d\": %s}}}", deep) > 0);
     struct result r = run_edit(&named_rule, doc, "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_FAIL);
+    assert_int_equal(r.rc, ATMOS_ESYS);
     assert_non_null(strstr(r.why, "nested too deep"));
     assert_string_equal(r.after, doc);
     free(r.after);
@@ -437,7 +437,7 @@ static void giant_entry_is_refused(void **state)
         atmos_buf_append(&b, ",0", 2);
     atmos_buf_printf(&b, "]}}}");
     struct result r = run_edit(&named_rule, b.data, "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_FAIL);
+    assert_int_equal(r.rc, ATMOS_ESYS);
     assert_non_null(strstr(r.why, "the entry at line 1, column 26 is larger than atmos judges"));
     assert_string_equal(r.after, b.data);
     free(r.after);
