@@ -1,5 +1,6 @@
 /*
- * The table of kinds, and the helpers every cloud file uses to add items.
+ * The list of clouds, the lookups of their kinds and names, and the helpers
+ * every cloud file uses to add items.
  *
  * MUST: list directories and read files only through safefs descriptors;
  * never read more than a cache file can be.
@@ -18,69 +19,74 @@
 #include "paths.h"
 #include "plan_internal.h"
 
-const struct atmos_cloud *const atmos_clouds[] = {&atmos_cloud_aws, &atmos_cloud_azure,
-                                                  &atmos_cloud_gcp, &atmos_cloud_docker, NULL};
-
-/*
- * Every kind atmos has (pkg/auth/factory), and the cloud whose files its
- * logins write.  NULL: known, and nothing of it is kept on disk (ambient
- * credentials, or a session kept only in the keyring).  github/oidc roots AWS
- * roles whose files go under the provider's name, as AWS SSO does.
- */
-static const struct kind {
-    const char *kind;
-    const struct atmos_cloud *cloud;
-} provider_kinds[] =
-    {
-        {"atmos/pro", NULL},
-        {"aws/iam-identity-center", &atmos_cloud_aws},
-        {"aws/saml", &atmos_cloud_aws},
-        {"azure/cli", &atmos_cloud_azure},
-        {"azure/device-code", &atmos_cloud_azure},
-        {"azure/interactive", &atmos_cloud_azure},
-        {"azure/oidc", &atmos_cloud_azure},
-        {"gcp/adc", &atmos_cloud_gcp},
-        {"gcp/workload-identity-federation", &atmos_cloud_gcp},
-        {"github/oidc", &atmos_cloud_aws},
-        {"mock", &atmos_cloud_aws},
-        {"mock/aws", &atmos_cloud_aws},
-},
-  identity_kinds[] = {
-      {"ambient", NULL},
-      {"atmos/pro", NULL},
-      {"aws/ambient", NULL},
-      {"aws/assume-role", &atmos_cloud_aws},
-      {"aws/assume-root", &atmos_cloud_aws},
-      {"aws/permission-set", &atmos_cloud_aws},
-      {"aws/user", &atmos_cloud_aws},
-      {"azure/subscription", &atmos_cloud_azure},
-      {"gcp/project", &atmos_cloud_gcp},
-      {"gcp/service-account", &atmos_cloud_gcp},
-      {"mock", &atmos_cloud_aws},
-      {"mock/aws", &atmos_cloud_aws},
+/* The clouds, in report order: a new cloud is one line here and its own file. */
+const struct atmos_cloud *const atmos_clouds[] = {
+    &atmos_cloud_aws,
+    &atmos_cloud_azure,
+    &atmos_cloud_gcp,
+    &atmos_cloud_docker,
+    &atmos_cloud_atmos,
+    &atmos_cloud_keychain,
+    NULL,
 };
 
-static int lookup(const struct kind *t, size_t n, const char *kind,
-                  const struct atmos_cloud **cloud)
+const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
+                                         const struct atmos_cloud **cloud)
 {
-    for (size_t i = 0; kind && i < n; i++) {
-        if (strcmp(t[i].kind, kind) == 0) {
-            *cloud = t[i].cloud;
-            return 1;
-        }
-    }
+    for (const struct atmos_cloud *const *cl = atmos_clouds; kind && *cl; cl++)
+        for (const struct atmos_kind *k = (*cl)->kinds; k && k->name; k++)
+            if ((k->roles & role) && strcmp(k->name, kind) == 0) {
+                *cloud = *cl;
+                return k;
+            }
     *cloud = NULL;
-    return 0;
+    return NULL;
+}
+
+static int cloud_of(const char *kind, unsigned role, const struct atmos_cloud **cloud)
+{
+    const struct atmos_kind *k = atmos_kind_find(kind, role, cloud);
+    if (k && (k->flags & ATMOS_KIND_NOTHING_KEPT))
+        *cloud = NULL;
+    return k != NULL;
 }
 
 int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud)
 {
-    return lookup(provider_kinds, sizeof(provider_kinds) / sizeof(*provider_kinds), kind, cloud);
+    return cloud_of(kind, ATMOS_ROLE_PROVIDER, cloud);
 }
 
 int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud)
 {
-    return lookup(identity_kinds, sizeof(identity_kinds) / sizeof(*identity_kinds), kind, cloud);
+    return cloud_of(kind, ATMOS_ROLE_IDENTITY, cloud);
+}
+
+int atmos_identity_is_standalone(const char *kind)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(kind, ATMOS_ROLE_IDENTITY, &cl);
+    return k && (k->flags & ATMOS_KIND_STANDALONE);
+}
+
+const char *atmos_cloud_display(const char *cloud)
+{
+    for (const struct atmos_cloud *const *cl = atmos_clouds; cloud && *cl; cl++)
+        if (strcmp((*cl)->name, cloud) == 0)
+            return (*cl)->display;
+    return cloud ? cloud : "Configuration";
+}
+
+size_t atmos_cloud_count(void)
+{
+    return sizeof(atmos_clouds) / sizeof(*atmos_clouds) - 1;
+}
+
+size_t atmos_cloud_rank(const char *cloud)
+{
+    size_t i = 0;
+    while (atmos_clouds[i] && !(cloud && strcmp(atmos_clouds[i]->name, cloud) == 0))
+        i++;
+    return i;
 }
 
 int atmos_cloud_fail(struct atmos_cloud_ctx *c, int status, const char *fmt, ...)

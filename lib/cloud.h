@@ -1,9 +1,10 @@
 /*
- * The clouds atmos logs in to, behind one table of kinds.
+ * The clouds atmos logs in to.
  *
- * Each cloud_*.c turns its provider and identity kinds into plan items; the
- * planner (plan.c, discover.c) only walks the table.  A new cloud is one new
- * file and one row in cloud.c.
+ * Each cloud_*.c declares its kinds (providers, identities, integrations)
+ * with their properties, its names, and the hooks that turn its kinds into
+ * plan items; the planner (plan.c, discover.c) only walks atmos_clouds.  A
+ * new cloud is one new file and one line in cloud.c's list.
  */
 #ifndef ATMOS_CLOUD_H
 #define ATMOS_CLOUD_H
@@ -24,14 +25,37 @@ struct atmos_cloud_ctx {
     struct atmos_err err; /* why a hook failed, when it was not memory (atmos_cloud_fail) */
 };
 
+/* What a kind of provider, identity or integration is, as the cloud that has it declares. */
+enum atmos_kind_role {
+    ATMOS_ROLE_PROVIDER = 1 << 0,
+    ATMOS_ROLE_IDENTITY = 1 << 1,
+    ATMOS_ROLE_INTEGRATION = 1 << 2,
+};
+
+enum atmos_kind_flag {
+    ATMOS_KIND_NOTHING_KEPT = 1 << 0, /* known, and its logins keep nothing on disk */
+    ATMOS_KIND_STANDALONE = 1 << 1,   /* an identity with no via: its credentials are its own */
+    ATMOS_KIND_AMBIENT = 1 << 2,      /* a provider whose keychain entries a plain logout deletes */
+};
+
+struct atmos_kind {
+    const char *name;         /* as atmos.yaml spells it; NULL ends a table */
+    unsigned roles;           /* enum atmos_kind_role */
+    unsigned flags;           /* enum atmos_kind_flag */
+    const char *own_provider; /* identity: its files go under a provider directory of this name */
+    const void *spec;         /* the cloud's own data about the kind */
+};
+
 struct atmos_cloud {
-    const char *name; /* in reports: "aws", "azure", "gcp", "docker" */
+    const char *name;               /* on items and in JSON: "aws", "azure", ... */
+    const char *display;            /* for people: "AWS", "Google Cloud", ... */
+    const struct atmos_kind *kinds; /* its kinds; ends with a NULL name */
     /* Identity logout: that identity's own files and entries, nothing shared. */
     int (*identity)(struct atmos_cloud_ctx *c, const char *identity,
                     const struct atmos_chain *chain);
     /* Provider logout: the provider's session and everything of its identities
      * (already listed in plan->identities).  p is NULL for a provider this
-     * cloud adds by itself (aws-user). */
+     * cloud adds by itself (an own_provider of its identity kinds). */
     int (*provider)(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p);
     /* Once for --all, after every provider. */
     int (*all)(struct atmos_cloud_ctx *c);
@@ -41,11 +65,19 @@ struct atmos_cloud {
     int every_identity;
 };
 
+/* One per lib/cloud_*.c; atmos_cloud_keychain is the engine's own keychain entries. */
 extern const struct atmos_cloud atmos_cloud_aws, atmos_cloud_azure, atmos_cloud_gcp,
-    atmos_cloud_docker;
+    atmos_cloud_docker, atmos_cloud_atmos, atmos_cloud_keychain;
 
 /* Every cloud, in report order; NULL-terminated. */
 extern const struct atmos_cloud *const atmos_clouds[];
+
+/*
+ * The kind `kind` in `role` (enum atmos_kind_role), and the cloud that
+ * declares it; NULL (and *cloud NULL) for a kind no cloud has.
+ */
+const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
+                                         const struct atmos_cloud **cloud);
 
 /*
  * The cloud that keeps the session data of a provider or identity kind.

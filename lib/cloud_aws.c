@@ -25,6 +25,33 @@
 #include "paths.h"
 #include "ssocache.h"
 
+/* IAM user keys live in a provider directory of their own. */
+#define AWS_USER_PROVIDER "aws-user"
+
+/*
+ * AWS's kinds (pkg/auth/factory).  github/oidc roots AWS roles whose files go
+ * under the provider's name, as AWS SSO does; its keychain entries go with
+ * every logout, as do those of the other ambient providers.
+ */
+static const struct atmos_kind kinds[] = {
+    {.name = "aws/iam-identity-center", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "aws/saml", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "github/oidc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
+    {.name = "mock", .roles = ATMOS_ROLE_PROVIDER | ATMOS_ROLE_IDENTITY},
+    {.name = "mock/aws", .roles = ATMOS_ROLE_PROVIDER | ATMOS_ROLE_IDENTITY},
+    {.name = "aws/ambient",
+     .roles = ATMOS_ROLE_IDENTITY,
+     .flags = ATMOS_KIND_NOTHING_KEPT | ATMOS_KIND_STANDALONE},
+    {.name = "aws/assume-role", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "aws/assume-root", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "aws/permission-set", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "aws/user",
+     .roles = ATMOS_ROLE_IDENTITY,
+     .flags = ATMOS_KIND_STANDALONE,
+     .own_provider = AWS_USER_PROVIDER},
+    {.name = NULL},
+};
+
 /*
  * What is atmos's in <base>/<provider>/ (cloudposse/atmos pkg/auth/cloud/aws/files.go):
  *  - `credentials` and `config` (GetCredentialsPath, GetConfigPath), INI files
@@ -263,14 +290,17 @@ static int all(struct atmos_cloud_ctx *c)
 {
     const struct atmos_config *cfg = c->cfg;
     int aws_user = 0;
-    for (size_t i = 0; i < cfg->nidentities; i++)
-        if (cfg->identities[i].kind.value && strcmp(cfg->identities[i].kind.value, "aws/user") == 0)
-            aws_user = 1;
-    if (!aws_user || atmos_config_provider(cfg, ATMOS_AWS_USER_PROVIDER))
+    for (size_t i = 0; i < cfg->nidentities; i++) {
+        const struct atmos_cloud *cl;
+        const struct atmos_kind *k =
+            atmos_kind_find(cfg->identities[i].kind.value, ATMOS_ROLE_IDENTITY, &cl);
+        aws_user |= cl == &atmos_cloud_aws && k->own_provider != NULL;
+    }
+    if (!aws_user || atmos_config_provider(cfg, AWS_USER_PROVIDER))
         return 0;
-    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, ATMOS_AWS_USER_PROVIDER) != 0)
+    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, AWS_USER_PROVIDER) != 0)
         return ATMOS_ENOMEM;
-    return provider(c, ATMOS_AWS_USER_PROVIDER, NULL);
+    return provider(c, AWS_USER_PROVIDER, NULL);
 }
 
 /* --- discovery ----------------------------------------------------------- */
@@ -381,4 +411,10 @@ done:
     return rc;
 }
 
-const struct atmos_cloud atmos_cloud_aws = {"aws", identity, provider, all, discover, 0};
+const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
+                                            .display = "AWS",
+                                            .kinds = kinds,
+                                            .identity = identity,
+                                            .provider = provider,
+                                            .all = all,
+                                            .discover = discover};

@@ -36,6 +36,33 @@
 #include "internal.h"
 #include "paths.h"
 
+/*
+ * Azure's kinds.  A login through azure/cli was minted by az itself (its
+ * spec says so); azure/cli and azure/oidc are ambient providers, so their
+ * keychain entries go with every logout.
+ */
+static const int minted_by_az = 1;
+static const struct atmos_kind kinds[] = {
+    {.name = "azure/cli",
+     .roles = ATMOS_ROLE_PROVIDER,
+     .flags = ATMOS_KIND_AMBIENT,
+     .spec = &minted_by_az},
+    {.name = "azure/device-code", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "azure/interactive", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "azure/oidc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
+    {.name = "azure/subscription", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = NULL},
+};
+
+/* A provider whose login az minted: its entries in az's files are az's own. */
+static int from_az(const struct atmos_provider *p)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k =
+        p ? atmos_kind_find(p->kind.value, ATMOS_ROLE_PROVIDER, &cl) : NULL;
+    return k && k->spec == &minted_by_az;
+}
+
 /* The account a login is for, from atmos's files.  Identifiers, no secrets. */
 struct account {
     char *home_account_id; /* MSAL's <oid>.<home tenant> when atmos recorded it */
@@ -313,7 +340,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     const struct atmos_provider *p = chain->provider_cfg;
     free(dir);
     /* az minted an azure/cli login: its entries in az's files are az's own. */
-    a.from_cli |= p && p->kind.value && strcmp(p->kind.value, "azure/cli") == 0;
+    a.from_cli |= from_az(p);
     if (rc == 0)
         rc = add_subscription(c, &a, sub, chain->provider);
     /* credentials.json is the provider's, rewritten by each identity's login:
@@ -337,7 +364,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *token = device_code_token(c, name);
     struct account acc[2];
     int rc = ATMOS_ENOMEM, n = 0;
-    int cli = p && p->kind.value && strcmp(p->kind.value, "azure/cli") == 0;
+    int cli = from_az(p);
     memset(acc, 0, sizeof(acc));
     if (!creds || !token || read_account(c, creds, &acc[0]) != 0 ||
         read_account(c, token, &acc[1]) != 0)
@@ -473,4 +500,9 @@ static int discover(struct atmos_cloud_ctx *c)
     return rc;
 }
 
-const struct atmos_cloud atmos_cloud_azure = {"azure", identity, provider, NULL, discover, 0};
+const struct atmos_cloud atmos_cloud_azure = {.name = "azure",
+                                              .display = "Azure",
+                                              .kinds = kinds,
+                                              .identity = identity,
+                                              .provider = provider,
+                                              .discover = discover};

@@ -158,4 +158,20 @@ static int discover(struct atmos_cloud_ctx *c)
     return atmos_cloud_each_base(c, "gcp", atmos_cloud_add_provider_dir, (void *)&provider_kind);
 }
 
-const struct atmos_cloud atmos_cloud_gcp = {"gcp", identity, provider, NULL, discover, 0};
+/* Google Cloud's kinds: ambient providers, so their keychain entries go with every logout. */
+static const struct atmos_kind kinds[] = {
+    {.name = "gcp/adc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
+    {.name = "gcp/workload-identity-federation",
+     .roles = ATMOS_ROLE_PROVIDER,
+     .flags = ATMOS_KIND_AMBIENT},
+    {.name = "gcp/project", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "gcp/service-account", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = NULL},
+};
+
+const struct atmos_cloud atmos_cloud_gcp = {.name = "gcp",
+                                            .display = "Google Cloud",
+                                            .kinds = kinds,
+                                            .identity = identity,
+                                            .provider = provider,
+                                            .discover = discover};

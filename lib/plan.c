@@ -61,7 +61,7 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
     if ((it->key = strdup(key)) == NULL)
         return NULL;
     it->backend = backend;
-    it->cloud = "keychain";
+    it->cloud = atmos_cloud_keychain.name;
     return it;
 }
 

@@ -106,19 +106,6 @@ const char *atmos_item_kind_name(enum atmos_item_kind kind)
     return "?";
 }
 
-const char *atmos_cloud_display(const char *cloud)
-{
-    static const char *const names[][2] = {{"aws", "AWS"},
-                                           {"azure", "Azure"},
-                                           {"gcp", "Google Cloud"},
-                                           {"docker", "Docker"},
-                                           {"keychain", "Keychain"}};
-    for (size_t i = 0; cloud && i < sizeof(names) / sizeof(*names); i++)
-        if (strcmp(names[i][0], cloud) == 0)
-            return names[i][1];
-    return cloud ? cloud : "Configuration";
-}
-
 /*
  * target="...": the name escaped (atmos_escape: no line break to forge a
  * second audit line, no control byte, valid UTF-8), and a quote as \" so that

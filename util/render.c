@@ -117,19 +117,6 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
     }
 }
 
-/* The report order of clouds; items of a cloud not listed come last. */
-static const char *const cloud_order[] = {"aws", "azure", "gcp", "docker", "keychain", NULL};
-
-static int in_group(const struct atmos_item *it, size_t g)
-{
-    if (cloud_order[g] != NULL)
-        return it->cloud && strcmp(it->cloud, cloud_order[g]) == 0;
-    for (size_t k = 0; cloud_order[k]; k++)
-        if (it->cloud && strcmp(it->cloud, cloud_order[k]) == 0)
-            return 0;
-    return 1;
-}
-
 static int shown(const struct atmos_item *it)
 {
     return it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ||
@@ -167,11 +154,12 @@ static void print_signout(FILE *out, const struct atmos_item *it, const struct a
 /* Every item that did something or could not, grouped by cloud. */
 static void print_items(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
 {
-    for (size_t g = 0; g <= sizeof(cloud_order) / sizeof(*cloud_order) - 1; g++) {
+    /* In the clouds' order; items of no cloud known come last. */
+    for (size_t g = 0; g <= atmos_cloud_count(); g++) {
         int header = 0;
         for (size_t i = 0; i < plan->nitems; i++) {
             const struct atmos_item *it = &plan->items[i];
-            if (!in_group(it, g) || !shown(it))
+            if (atmos_cloud_rank(it->cloud) != g || !shown(it))
                 continue;
             if (!header++)
                 fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));

@@ -205,8 +205,12 @@ int atmos_plan_exit_status(const struct atmos_plan *plan);
 const char *atmos_scope_name(enum atmos_scope scope);
 const char *atmos_outcome_name(enum atmos_outcome outcome);
 const char *atmos_item_kind_name(enum atmos_item_kind kind);
-/* An item's cloud for people: "AWS", "Azure", "Google Cloud", "Docker", "Keychain". */
+/* An item's cloud for people, as the cloud names itself (lib/cloud_*.c). */
 const char *atmos_cloud_display(const char *cloud);
+/* Reports group items by cloud: the place of an item's cloud, 0 first; atmos_cloud_count()
+ * for an item of no cloud known (it comes last). */
+size_t atmos_cloud_rank(const char *cloud);
+size_t atmos_cloud_count(void);
 
 /*
  * The one audit line for a real logout, e.g.
