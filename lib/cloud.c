@@ -115,8 +115,8 @@ struct atmos_item *atmos_cloud_add_dir(struct atmos_cloud_ctx *c,
     struct atmos_item *it =
         atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, kind->label, path, identity, provider);
     /* Planned twice (two clouds' bases made the same path): the first declaration holds. */
-    if (it && it->contents == NULL)
-        it->contents = kind->rule;
+    if (it && it->u.dir.contents == NULL)
+        it->u.dir.contents = kind->rule;
     return it;
 }
 
@@ -125,13 +125,14 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
                                         const char *m0, const char *m1, const char *m2,
                                         const char *provider)
 {
-    const char *m[3] = {m0, m1, m2};
+    const char *m[ATMOS_JSON_IDS] = {m0, m1, m2};
     if (path == NULL)
         return NULL;
-    const struct atmos_item probe = {.kind = ATMOS_ITEM_JSON_ENTRIES,
-                                     .path = path,
-                                     .rule = rule,
-                                     .match = {(char *)m0, (char *)m1, (char *)m2}};
+    const struct atmos_item probe = {
+        .kind = ATMOS_ITEM_JSON_ENTRIES,
+        .path = path,
+        .u.json = {.rule = rule, .ids = {(char *)m0, (char *)m1, (char *)m2}},
+    };
     struct atmos_item *o;
     if (atmos_plan_find(c->plan, ATMOS_PLAN_KEY_JSON, &probe, &o) != 0 || o != NULL) {
         free(path);
@@ -141,11 +142,11 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
         atmos_cloud_add(c, ATMOS_ITEM_JSON_ENTRIES, label, path, NULL, provider);
     if (it == NULL)
         return NULL;
-    it->rule = rule;
-    for (int i = 0; i < 3; i++)
-        if (m[i] && (it->match[i] = strdup(m[i])) == NULL)
+    it->u.json.rule = rule;
+    for (int i = 0; i < ATMOS_JSON_IDS; i++)
+        if (m[i] && (it->u.json.ids[i] = strdup(m[i])) == NULL)
             return NULL;
-    if (what && (it->what = strdup(what)) == NULL)
+    if (what && (it->u.json.what = strdup(what)) == NULL)
         return NULL;
     return it;
 }

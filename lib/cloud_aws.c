@@ -73,6 +73,68 @@ static const struct atmos_dir_entry provider_entries[] = {
 };
 static const struct atmos_dir_rule provider_rule = {provider_entries};
 static const struct atmos_cloud_dir provider_dir = {"provider directory", &provider_rule};
+/* The lock files atmos leaves beside credentials and config: a provider directory
+ * holding nothing else goes with its last profile. */
+static const char *const provider_locks[] = {"credentials.lock", "config.lock", NULL};
+
+/* The AWS CLI's files, checked again before they are removed. */
+static int holds_token(const char *start_url, const char *data, size_t len)
+{
+    return atmos_sso_match(data, len, start_url) == ATMOS_SSO_MATCH;
+}
+
+static int holds_role_credentials(const char *arg, const char *data, size_t len)
+{
+    (void)arg;
+    return atmos_sso_role_credentials(data, len);
+}
+
+static const struct atmos_file_check sso_token = {
+    .name = "aws_sso_token", .max_bytes = ATMOS_SSO_MAX_BYTES, .holds = holds_token};
+static const struct atmos_file_check role_credentials = {.name = "aws_role_credentials",
+                                                         .max_bytes = ATMOS_SSO_MAX_BYTES,
+                                                         .holds = holds_role_credentials};
+
+/*
+ * The token files one hook planned (indexes into plan->items: adding items
+ * moves the array), signed out once they are all planned (add_signouts).
+ */
+struct tokens {
+    size_t *v;
+    size_t n;
+};
+
+/* Note `it` when it is new (items[before..]): one planned before is someone else's to sign out. */
+static int note_token(struct atmos_cloud_ctx *c, struct tokens *t, size_t before,
+                      const struct atmos_item *it)
+{
+    if (it == NULL)
+        return ATMOS_ENOMEM;
+    size_t i = (size_t)(it - c->plan->items);
+    if (!c->revoke || i < before)
+        return ATMOS_OK;
+    size_t *v = realloc(t->v, (t->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return ATMOS_ENOMEM;
+    t->v = v;
+    v[t->n++] = i;
+    return ATMOS_OK;
+}
+
+/* A CHECKED_FILE item for the AWS CLI's file `path`; takes ownership of `path`. */
+static struct atmos_item *add_checked(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                      const struct atmos_file_check *check, const char *arg,
+                                      const char *provider)
+{
+    struct atmos_item *it =
+        atmos_cloud_add(c, ATMOS_ITEM_CHECKED_FILE, label, path, NULL, provider);
+    if (it == NULL)
+        return NULL;
+    it->u.file.check = check;
+    if (arg && it->u.file.arg == NULL && (it->u.file.arg = strdup(arg)) == NULL)
+        return NULL;
+    return it;
+}
 
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
@@ -92,17 +154,20 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         struct atmos_item *it =
             atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
                             atmos_path_join(dir, files[i].file), name, chain->provider);
-        if (it == NULL || (it->section = strdup(name)) == NULL)
+        if (it == NULL || (it->u.section.name = strdup(name)) == NULL) {
             rc = ATMOS_ENOMEM;
-        else
-            it->flavor = files[i].flavor;
+        } else {
+            it->u.section.flavor = files[i].flavor;
+            it->u.section.dir_locks = provider_locks;
+        }
     }
     free(dir);
     return rc;
 }
 
 /* Every *.json in the AWS CLI cache that is a token for start_url. */
-static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, const char *provider)
+static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, const char *provider,
+                          struct tokens *t)
 {
     struct atmos_err why;
     char *dir = atmos_path_aws_sso_cache(c->env);
@@ -142,9 +207,10 @@ static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, cons
             free(path);
             continue;
         }
-        struct atmos_item *it =
-            atmos_cloud_add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token", path, NULL, provider);
-        if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(start_url)) == NULL))
+        size_t before = c->plan->nitems;
+        if (note_token(c, t, before,
+                       add_checked(c, "AWS CLI SSO token", path, &sso_token, start_url,
+                                   provider)) != ATMOS_OK)
             goto done;
     }
     rc = 0;
@@ -206,9 +272,9 @@ static int add_role_credentials(struct atmos_cloud_ctx *c, const char *start_url
                   path, bad);
     rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = atmos_cloud_add(c, ATMOS_ITEM_ROLE_CREDS, "AWS CLI role credentials",
-                             atmos_strfmt("%s/.aws/cli/cache/%s.json", c->env->home, hexes[i]),
-                             NULL, provider)
+        rc = add_checked(c, "AWS CLI role credentials",
+                         atmos_strfmt("%s/.aws/cli/cache/%s.json", c->env->home, hexes[i]),
+                         &role_credentials, NULL, provider)
                  ? 0
                  : ATMOS_ENOMEM;
 done:
@@ -220,59 +286,78 @@ done:
     return rc;
 }
 
+/* A token's session, ended with IAM Identity Center before its files go. */
+static const struct atmos_signout_kind identity_center = {.name = "sso_signout",
+                                                          .session = "IAM Identity Center session"};
+
 /*
- * Sign-outs for every SSO token file planned so far from index `from` on:
- * atmos's session file and the AWS CLI's tokens of the same start URL.
+ * Sign-outs for the token files of `t`: atmos's session file and the AWS
+ * CLI's tokens of the same start URL.  Frees t.
  */
-static int add_signouts(struct atmos_cloud_ctx *c, size_t from)
+static int add_signouts(struct atmos_cloud_ctx *c, struct tokens *t)
 {
-    size_t end = c->plan->nitems;
-    for (size_t i = from; c->revoke && i < end; i++) {
-        struct atmos_item *t = &c->plan->items[i];
-        int session = t->kind == ATMOS_ITEM_FILE && strcmp(t->label, "atmos SSO session") == 0;
-        if (t->kind != ATMOS_ITEM_SSO_TOKEN && !session)
-            continue;
-        /* Copied first: adding an item may move the array t points into. */
-        char *path = strdup(t->path), *url = t->start_url ? strdup(t->start_url) : NULL;
-        int url_lost = t->start_url && url == NULL;
-        const char *provider = t->provider; /* a string of its own, not moved */
-        struct atmos_item *it =
-            path ? atmos_cloud_add(c, ATMOS_ITEM_SSO_SIGNOUT, "IAM Identity Center session", path,
-                                   NULL, provider)
-                 : NULL;
-        if (it == NULL || url_lost) {
-            free(url);
-            return ATMOS_ENOMEM;
+    int rc = ATMOS_OK;
+    for (size_t k = 0; rc == ATMOS_OK && k < t->n; k++) {
+        const struct atmos_item *tok = &c->plan->items[t->v[k]];
+        const char *url = tok->kind == ATMOS_ITEM_CHECKED_FILE ? tok->u.file.arg : NULL;
+        /* Copied first: adding an item may move the array tok points into. */
+        char *path = strdup(tok->path), *arg = url ? strdup(url) : NULL;
+        const char *provider = tok->provider; /* a string of its own, not moved */
+        struct atmos_item *it = path && (url == NULL || arg)
+                                    ? atmos_cloud_add(c, ATMOS_ITEM_SIGNOUT,
+                                                      identity_center.session, path, NULL, provider)
+                                    : (free(path), NULL);
+        if (it == NULL) {
+            free(arg);
+            rc = ATMOS_ENOMEM;
+            break;
         }
-        free(it->start_url);
-        it->start_url = url;
+        it->u.signout.how = &identity_center;
+        free(it->u.signout.arg);
+        it->u.signout.arg = arg;
     }
-    return 0;
+    free(t->v);
+    *t = (struct tokens){NULL, 0};
+    return rc;
+}
+
+/* atmos's SSO session and the AWS CLI's files of a login to start_url. */
+static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p,
+                   const char *url)
+{
+    struct tokens t = {NULL, 0};
+    size_t before = c->plan->nitems;
+    int rc = note_token(c, &t, before,
+                        atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
+                                        atmos_path_sso_session(c->env, url, p->region.value), NULL,
+                                        name));
+    /* The legacy cache name; the scan below finds sso-session names too. */
+    before = c->plan->nitems;
+    if (rc == ATMOS_OK)
+        rc = note_token(c, &t, before,
+                        add_checked(c, "AWS CLI SSO token", atmos_path_aws_sso_token(c->env, url),
+                                    &sso_token, url, name));
+    if (rc == ATMOS_OK)
+        rc = scan_sso_cache(c, url, name, &t);
+    if (rc == ATMOS_OK)
+        rc = add_role_credentials(c, url, name);
+    if (rc == ATMOS_OK)
+        return add_signouts(c, &t);
+    free(t.v);
+    return rc;
 }
 
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
-    size_t first = c->plan->nitems;
     if (!atmos_cloud_add_dir(c, &provider_dir, atmos_path_provider_dir(c->env, c->cfg, name, p),
                              NULL, name))
         return ATMOS_ENOMEM;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
     const char *url = p->start_url.value;
-    if (url && *url) {
-        struct atmos_item *it;
-        if (!atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
-                             atmos_path_sso_session(c->env, url, p->region.value), NULL, name))
-            return ATMOS_ENOMEM;
-        /* The legacy cache name; the scan below finds sso-session names too. */
-        it = atmos_cloud_add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token",
-                             atmos_path_aws_sso_token(c->env, url), NULL, name);
-        if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(url)) == NULL))
-            return ATMOS_ENOMEM;
-        if (scan_sso_cache(c, url, name) != 0 || add_role_credentials(c, url, name) != 0 ||
-            add_signouts(c, first) != 0)
-            return ATMOS_ENOMEM;
-    }
+    int rc = url && *url ? add_sso(c, name, p, url) : ATMOS_OK;
+    if (rc != ATMOS_OK)
+        return rc;
     char *pdir = atmos_path_provisioned_dir(c->env, name);
     struct atmos_item *it =
         pdir ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "provisioned identities",
@@ -281,7 +366,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     free(pdir);
     if (it == NULL)
         return ATMOS_ENOMEM;
-    it->prune_parent = 1;
+    it->u.file.prune_parent = 1;
     return 0;
 }
 
@@ -308,6 +393,7 @@ static int all(struct atmos_cloud_ctx *c)
 struct found {
     char **urls; /* start URLs found in atmos's session cache */
     size_t nurls;
+    struct tokens tokens; /* the session files, to sign out */
 };
 
 /* The start URL an atmos session cache file names, if any (malloc'd). */
@@ -350,9 +436,9 @@ static int add_session(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
         return ATMOS_ENOMEM;
     }
     free(url);
-    return atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL)
-               ? 0
-               : ATMOS_ENOMEM;
+    size_t before = c->plan->nitems;
+    return note_token(c, &f->tokens, before,
+                      atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL));
 }
 
 static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
@@ -367,7 +453,7 @@ static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir
              : NULL;
     if (it == NULL)
         return ATMOS_ENOMEM;
-    it->prune_parent = 1;
+    it->u.file.prune_parent = 1;
     return 0;
 }
 
@@ -385,7 +471,7 @@ static char *parent_of(char *p)
 
 static int discover(struct atmos_cloud_ctx *c)
 {
-    struct found f = {NULL, 0};
+    struct found f = {NULL, 0, {NULL, 0}};
     char *sessions = parent_of(atmos_path_sso_session(c->env, "", NULL));
     char *auth = parent_of(atmos_path_provisioned_dir(c->env, "x"));
     int rc = ATMOS_ENOMEM;
@@ -397,14 +483,15 @@ static int discover(struct atmos_cloud_ctx *c)
         goto done;
     atmos_strv_sort_unique(f.urls, &f.nurls);
     for (size_t i = 0; i < f.nurls; i++)
-        if (scan_sso_cache(c, f.urls[i], NULL) != 0 ||
+        if (scan_sso_cache(c, f.urls[i], NULL, &f.tokens) != 0 ||
             add_role_credentials(c, f.urls[i], NULL) != 0)
             goto done;
     /* atmos's session files were found before the tokens: sign those out too. */
-    if (add_signouts(c, 0) != 0)
+    if ((rc = add_signouts(c, &f.tokens)) != ATMOS_OK)
         goto done;
     rc = 0;
 done:
+    free(f.tokens.v);
     atmos_strv_free(f.urls, f.nurls);
     free(sessions);
     free(auth);

@@ -165,39 +165,39 @@ static int account_from(json_object *f, struct account *a)
 /* --- the rules: which entries of az's files belong to an account -------- */
 
 /* m0: MSAL home_account_id, m1: <oid>.<tenant>. */
-static int match_user(const struct atmos_item *it, const char *key, json_object *e)
+static int match_user(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
 {
     (void)key;
     const char *h = str(e, "home_account_id");
-    return h && ((it->match[0] && strcmp(h, it->match[0]) == 0) ||
-                 (it->match[1] && strcmp(h, it->match[1]) == 0));
+    return h && ((ids[0] && strcmp(h, ids[0]) == 0) || (ids[1] && strcmp(h, ids[1]) == 0));
 }
 
 /* m0: client id, m1: tenant.  A service principal's entries have no home account. */
-static int match_sp(const struct atmos_item *it, const char *key, json_object *e)
+static int match_sp(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
 {
-    if (!same_str(e, "client_id", it->match[0]))
+    if (!same_str(e, "client_id", ids[0]))
         return 0;
     if (key && strncmp(key, "appmetadata-", 12) == 0)
         return 1;
-    return str(e, "home_account_id") == NULL && same_str(e, "realm", it->match[1]);
+    return str(e, "home_account_id") == NULL && same_str(e, "realm", ids[1]);
 }
 
 /* m0: subscription id, m1: tenant, m2: user name (NULL: any). */
-static int match_subscription(const struct atmos_item *it, const char *key, json_object *e)
+static int match_subscription(const char *const ids[ATMOS_JSON_IDS], const char *key,
+                              json_object *e)
 {
     (void)key;
     json_object *user = NULL;
     json_object_object_get_ex(e, "user", &user);
-    return same_str(e, "id", it->match[0]) && same_str(e, "tenantId", it->match[1]) &&
-           (it->match[2] == NULL || same_str(user, "name", it->match[2]));
+    return same_str(e, "id", ids[0]) && same_str(e, "tenantId", ids[1]) &&
+           (ids[2] == NULL || same_str(user, "name", ids[2]));
 }
 
 /* m0: client id, m1: tenant. */
-static int match_sp_entry(const struct atmos_item *it, const char *key, json_object *e)
+static int match_sp_entry(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
 {
     (void)key;
-    return same_str(e, "client_id", it->match[0]) && same_str(e, "tenant", it->match[1]);
+    return same_str(e, "client_id", ids[0]) && same_str(e, "tenant", ids[1]);
 }
 
 static const char *const msal_user_sections[] = {"AccessToken", "RefreshToken", "IdToken",
@@ -206,10 +206,21 @@ static const char *const msal_sp_sections[] = {"AccessToken", "AppMetadata", NUL
 static const char *const subscriptions[] = {"subscriptions", NULL};
 static const char *const root_array[] = {NULL};
 
-static const struct atmos_json_rule user_rule = {msal_user_sections, 1, match_user};
-static const struct atmos_json_rule sp_rule = {msal_sp_sections, 1, match_sp};
-static const struct atmos_json_rule subscription_rule = {subscriptions, 0, match_subscription};
-static const struct atmos_json_rule sp_entry_rule = {root_array, 0, match_sp_entry};
+/* MSAL caches: msal-extensions (the Azure CLI) also creates <file>.lockfile to change them. */
+static const struct atmos_json_rule user_rule = {.containers = msal_user_sections,
+                                                 .ids = {"home_account_id", "oid.tenant"},
+                                                 .lockfile = 1,
+                                                 .match = match_user};
+static const struct atmos_json_rule sp_rule = {.containers = msal_sp_sections,
+                                               .ids = {"client id", "tenant"},
+                                               .lockfile = 1,
+                                               .match = match_sp};
+static const struct atmos_json_rule subscription_rule = {
+    .containers = subscriptions,
+    .ids = {"subscription id", "tenant", "user name"},
+    .match = match_subscription};
+static const struct atmos_json_rule sp_entry_rule = {
+    .containers = root_array, .ids = {"client id", "tenant"}, .match = match_sp_entry};
 
 /*
  * What is atmos's in ~/.azure/atmos/[<realm>/]<provider>/ (cloudposse/atmos
@@ -391,7 +402,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     token = NULL;
     if (it == NULL)
         goto done;
-    it->prune_parent = 1;
+    it->u.file.prune_parent = 1;
     rc = atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) ? 0 : ATMOS_ENOMEM;
     pdir = NULL;
 done:
@@ -481,7 +492,7 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
         free(token);
         return rc;
     }
-    it->prune_parent = 1;
+    it->u.file.prune_parent = 1;
     return 0;
 }
 

@@ -19,14 +19,16 @@
 #include "cloud.h"
 #include "internal.h"
 
-static int match_registry(const struct atmos_item *it, const char *key, json_object *entry)
+static int match_registry(const char *const ids[ATMOS_JSON_IDS], const char *key,
+                          json_object *entry)
 {
     (void)entry;
-    return key && strcmp(key, it->match[0]) == 0;
+    return key && strcmp(key, ids[0]) == 0;
 }
 
 static const char *const auths[] = {"auths", NULL};
-static const struct atmos_json_rule registry_rule = {auths, 0, match_registry};
+static const struct atmos_json_rule registry_rule = {
+    .containers = auths, .ids = {"registry host"}, .match = match_registry};
 
 /* How a registry login's kind makes its registry host (malloc'd; NULL: none). */
 struct registry {
@@ -86,8 +88,9 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     if (k == NULL) {
         struct atmos_item *it = atmos_cloud_add(
             c, ATMOS_ITEM_UNKNOWN, "integration of an unknown kind", NULL, NULL, provider);
-        if (it == NULL || (it->what = atmos_strfmt("%s (kind %s)", in->name,
-                                                   in->kind.value ? in->kind.value : "?")) == NULL)
+        if (it == NULL ||
+            (it->u.unknown.what = atmos_strfmt("%s (kind %s)", in->name,
+                                               in->kind.value ? in->kind.value : "?")) == NULL)
             return ATMOS_ENOMEM;
         return 0;
     }

@@ -137,7 +137,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         struct atmos_item *it =
             atmos_cloud_add_dir(c, &identity_kinds[i], atmos_strfmt("%s/%s/%s", dir, sub[i], name),
                                 name, chain->provider);
-        if (it == NULL || (it->lock = atmos_strfmt("%s/%s.identity", dir, name)) == NULL)
+        if (it == NULL || (it->u.dir.lock = atmos_strfmt("%s/%s.identity", dir, name)) == NULL)
             goto done;
     }
     rc = 0;

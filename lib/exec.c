@@ -73,47 +73,56 @@ static int open_dir_of(const struct run *r, const char *file_path, char **dir, i
     return 0;
 }
 
+#define MAX_DIR_LOCKS 8
+
+/* Which of `names` (NULL-terminated) `name` is; -1 for none. */
+static int lock_slot(const char *const *names, const char *name)
+{
+    for (int i = 0; names[i] && i < MAX_DIR_LOCKS; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
 /*
  * After an identity logout deleted a provider's last file: remove the lock
- * files atmos left and the directory, but only if nothing else is in it and
- * no one holds a lock.
+ * files atmos left (the section's dir_locks) and the directory, but only if
+ * nothing else is in it and no one holds a lock.
  */
-static void prune_provider_dir(const struct run *r, const char *file_path)
+static void prune_provider_dir(const struct run *r, const struct atmos_item *it)
 {
+    const char *const *names = it->u.section.dir_locks;
     char *dir = NULL;
-    int pfd = -1, dfd = -1, locks[2] = {-1, -1};
+    int pfd = -1, dfd = -1, locks[MAX_DIR_LOCKS];
     const char *leaf;
     struct atmos_err why;
     DIR *d = NULL;
-    if (open_dir_of(r, file_path, &dir, &pfd, &leaf) != 0 ||
+    for (int i = 0; i < MAX_DIR_LOCKS; i++)
+        locks[i] = -1;
+    if (names == NULL || open_dir_of(r, it->path, &dir, &pfd, &leaf) != 0 ||
         atmos_fs_check(&r->fs, pfd, leaf, dir, S_IFDIR, NULL, &why) != ATMOS_OK)
         goto done;
     dfd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0 || (d = fdopendir(dup(dfd))) == NULL)
         goto done;
     struct dirent *de;
-    int n = 0;
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        int slot = strcmp(de->d_name, "credentials.lock") == 0 ? 0
-                   : strcmp(de->d_name, "config.lock") == 0    ? 1
-                                                               : -1;
-        if (slot < 0 || n >= 2)
+        int slot = lock_slot(names, de->d_name);
+        if (slot < 0 || locks[slot] >= 0)
             goto done; /* something else lives here: keep the directory */
         locks[slot] = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (locks[slot] < 0 || flock(locks[slot], LOCK_EX | LOCK_NB) != 0)
             goto done; /* a login is under way */
-        n++;
     }
-    if (locks[0] >= 0)
-        unlinkat(dfd, "credentials.lock", 0);
-    if (locks[1] >= 0)
-        unlinkat(dfd, "config.lock", 0);
+    for (int i = 0; i < MAX_DIR_LOCKS; i++)
+        if (locks[i] >= 0)
+            unlinkat(dfd, names[i], 0);
     if (atmos_fs_rmdir_if_empty(pfd, leaf) == ATMOS_OK)
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed empty directory path=%s", dir);
 done:
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < MAX_DIR_LOCKS; i++)
         if (locks[i] >= 0)
             close(locks[i]);
     if (d)
@@ -162,13 +171,13 @@ static void finish_section(const struct run *r, struct atmos_item *it, int rc,
 {
     set_outcome(it, rc, why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
     if (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE)
-        it->file_removed = 0;
+        it->u.section.file_removed = 0;
     if (lockfd >= 0)
         close(lockfd); /* releases the flock */
     if (dfd >= 0)
         close(dfd);
-    if (it->outcome == ATMOS_OUTCOME_REMOVED && it->file_removed)
-        prune_provider_dir(r, it->path);
+    if (it->outcome == ATMOS_OUTCOME_REMOVED && it->u.section.file_removed)
+        prune_provider_dir(r, it);
 }
 
 /*
@@ -197,7 +206,8 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
     if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
         ATMOS_OK)
         goto done;
-    if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) != 0)
+    if (atmos_ini_remove(in.data ? in.data : "", in.len, it->u.section.flavor, it->u.section.name,
+                         &out, &res) != 0)
         goto oom;
     if (res.found && !r->opts->dry_run) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
@@ -210,8 +220,8 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
         if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
             ATMOS_OK)
             goto done;
-        if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) !=
-            0)
+        if (atmos_ini_remove(in.data ? in.data : "", in.len, it->u.section.flavor,
+                             it->u.section.name, &out, &res) != 0)
             goto oom;
     }
     if (res.found == 0) {
@@ -223,15 +233,15 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
         snprintf(why.msg, sizeof(why.msg),
                  "%s: removing [%s] would change how the lines after it are read (an indented "
                  "section header); left as it is, edit it by hand",
-                 it->path, it->section);
+                 it->path, it->u.section.name);
         goto done;
     }
-    it->file_removed = res.sections_left == 0;
+    it->u.section.file_removed = res.sections_left == 0;
     if (r->opts->dry_run)
         goto done;
-    atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing section [%s] path=%s", it->section,
+    atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing section [%s] path=%s", it->u.section.name,
               it->path);
-    if (it->file_removed) {
+    if (it->u.section.file_removed) {
         rc = note_change(r, it, dfd, atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why), &why);
         goto done;
     }
@@ -296,13 +306,11 @@ static void run_file(const struct run *r, struct atmos_item *it)
     struct stat st;
     int dfd = -1;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_OK && (it->kind == ATMOS_ITEM_SSO_TOKEN || it->kind == ATMOS_ITEM_ROLE_CREDS)) {
-        /* Check what the file is: only a token for this start URL, only SSO role credentials. */
-        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
-        const char *d = buf.data ? buf.data : "";
-        if (rc == ATMOS_OK && (it->kind == ATMOS_ITEM_SSO_TOKEN
-                                   ? atmos_sso_match(d, buf.len, it->start_url) != ATMOS_SSO_MATCH
-                                   : !atmos_sso_role_credentials(d, buf.len)))
+    if (rc == ATMOS_OK && it->kind == ATMOS_ITEM_CHECKED_FILE) {
+        /* Check what the file is: only what the cloud that planned it said it holds. */
+        const struct atmos_file_check *check = it->u.file.check;
+        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, check->max_bytes, &buf, &st, &why);
+        if (rc == ATMOS_OK && !check->holds(it->u.file.arg, buf.data ? buf.data : "", buf.len))
             rc = ATMOS_ABSENT;
     } else if (rc == ATMOS_OK) {
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
@@ -318,7 +326,8 @@ static void run_file(const struct run *r, struct atmos_item *it)
         close(dfd);
     char *dir = NULL;
     int pfd = -1;
-    if (it->prune_parent && it->outcome == ATMOS_OUTCOME_REMOVED &&
+    int files = it->kind == ATMOS_ITEM_FILE || it->kind == ATMOS_ITEM_CHECKED_FILE;
+    if (files && it->u.file.prune_parent && it->outcome == ATMOS_OUTCOME_REMOVED &&
         open_dir_of(r, it->path, &dir, &pfd, &leaf) == 0) {
         atmos_fs_rmdir_if_empty(pfd, leaf);
         close(pfd);
@@ -332,7 +341,7 @@ static void run_json(const struct run *r, struct atmos_item *it)
     int dfd = -1;
     int rc = atmos_json_edit(&r->fs, it, r->opts->dry_run, r->opts->lock_timeout_ms, &dfd, &why);
     if (dfd >= 0) {
-        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu entries path=%s", it->entries,
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu entries path=%s", it->u.json.entries,
                   it->path);
         rc = note_change(r, it, dfd, rc, &why);
         close(dfd);
@@ -348,12 +357,12 @@ static int lock_for(const struct run *r, const struct atmos_item *it, int *lockf
     const char *leaf;
     int pfd = -1;
     *lockfd = -1;
-    if (it->lock == NULL || r->opts->dry_run)
+    if (it->u.dir.lock == NULL || r->opts->dry_run)
         return ATMOS_OK;
-    int rc = atmos_fs_open_parent(&r->fs, it->lock, &pfd, &leaf, why);
+    int rc = atmos_fs_open_parent(&r->fs, it->u.dir.lock, &pfd, &leaf, why);
     if (rc == ATMOS_OK) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
-        rc = atmos_fs_lock(&r->fs, pfd, leaf, it->lock, t, lockfd, why);
+        rc = atmos_fs_lock(&r->fs, pfd, leaf, it->u.dir.lock, t, lockfd, why);
     }
     if (pfd >= 0)
         close(pfd);
@@ -366,7 +375,7 @@ static void run_unknown(struct atmos_item *it)
     it->outcome = ATMOS_OUTCOME_FAILED;
     it->error = atmos_strfmt("%s %s: atmos-logout does not know what its logins leave; nothing "
                              "of it was removed",
-                             it->label, it->what ? it->what : "");
+                             it->label, it->u.unknown.what ? it->u.unknown.what : "");
 }
 
 /*
@@ -403,10 +412,10 @@ static void run_directory(const struct run *r, struct atmos_item *it)
     int dfd = -1, lockfd = -1, rc;
     /* A provider directory is never a top-level directory (/etc, /tmp, ...). */
     const char *p = it->path + strspn(it->path, "/");
-    if (strchr(p, '/') == NULL || it->contents == NULL) {
+    if (strchr(p, '/') == NULL || it->u.dir.contents == NULL) {
         snprintf(why.msg, sizeof(why.msg), "%s %s; not removed", it->path,
-                 it->contents ? "is a top-level directory"
-                              : "has no declaration of what atmos writes in it");
+                 it->u.dir.contents ? "is a top-level directory"
+                                    : "has no declaration of what atmos writes in it");
         set_outcome(it, ATMOS_ESYS, &why, ATMOS_OUTCOME_REMOVED);
         return;
     }
@@ -419,8 +428,8 @@ static void run_directory(const struct run *r, struct atmos_item *it)
         if (!r->opts->dry_run)
             atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
         /* Only what the cloud declares atmos (or the tool it points there) writes. */
-        rc = atmos_fs_remove_declared(&r->fs, dfd, leaf, it->path, it->contents, r->opts->dry_run,
-                                      &kept, &why);
+        rc = atmos_fs_remove_declared(&r->fs, dfd, leaf, it->path, it->u.dir.contents,
+                                      r->opts->dry_run, &kept, &why);
     }
     if (rc == ATMOS_KEPT || (rc == ATMOS_ESYS && kept.kept))
         kept_outcome(r, it, rc, &why, &kept);
@@ -448,7 +457,8 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
     for (int b = ATMOS_KEYRING_SYSTEM; b <= ATMOS_KEYRING_KEYCTL; b++) {
         size_t n = 0;
         for (size_t i = 0; i < plan->nitems; i++)
-            if (plan->items[i].kind == ATMOS_ITEM_KEYRING && (int)plan->items[i].backend == b)
+            if (plan->items[i].kind == ATMOS_ITEM_KEYRING &&
+                (int)plan->items[i].u.keyring.backend == b)
                 batch[n++] = &plan->items[i];
         if (n == 0)
             continue;
@@ -480,7 +490,7 @@ static int read_token(const struct run *r, struct atmos_item *it, struct atmos_s
         it->error = strdup(why.msg);
     /* Only a token for the provider's start URL (atmos's own session file names it too). */
     if (rc == ATMOS_OK &&
-        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->start_url, s) != 0)
+        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->u.signout.arg, s) != 0)
         rc = ATMOS_ABSENT;
     if (buf.data)
         explicit_bzero(buf.data, buf.len);
@@ -498,7 +508,7 @@ static void run_signouts(struct atmos_plan *plan, const struct run *r)
     static const struct atmos_env none;
     size_t n = 0, k = 0;
     for (size_t i = 0; i < plan->nitems; i++)
-        n += plan->items[i].kind == ATMOS_ITEM_SSO_SIGNOUT;
+        n += plan->items[i].kind == ATMOS_ITEM_SIGNOUT;
     if (n == 0)
         return;
     struct atmos_signout *v = calloc(n, sizeof(*v));
@@ -508,7 +518,7 @@ static void run_signouts(struct atmos_plan *plan, const struct run *r)
         goto done;
     for (size_t i = 0; i < plan->nitems; i++) {
         struct atmos_item *it = &plan->items[i];
-        if (it->kind != ATMOS_ITEM_SSO_SIGNOUT || it->skip)
+        if (it->kind != ATMOS_ITEM_SIGNOUT || it->skip)
             continue;
         struct atmos_signout *s = &v[k];
         its[k] = it;
@@ -520,8 +530,8 @@ static void run_signouts(struct atmos_plan *plan, const struct run *r)
             continue;
         }
         atmos_sha1_hex(s->token, strlen(s->token), hash[k]);
-        free(it->what);
-        it->what = strdup(s->region ? s->region : "no region");
+        free(it->u.signout.where);
+        it->u.signout.where = strdup(s->region ? s->region : "no region");
         it->outcome = ATMOS_OUTCOME_PENDING;
         k++;
     }
@@ -554,7 +564,7 @@ static void run_signouts(struct atmos_plan *plan, const struct run *r)
         struct atmos_item *it = its[j];
         if (it->outcome != ATMOS_OUTCOME_PENDING)
             continue;
-        it->signout = v[j].result;
+        it->u.signout.result = v[j].result;
         it->outcome =
             v[j].result == ATMOS_SIGNOUT_FAILED ? ATMOS_OUTCOME_FAILED : ATMOS_OUTCOME_REMOVED;
         if (v[j].result == ATMOS_SIGNOUT_FAILED)
@@ -604,8 +614,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             run_section(&r, it, &staged);
             break;
         case ATMOS_ITEM_FILE:
-        case ATMOS_ITEM_SSO_TOKEN:
-        case ATMOS_ITEM_ROLE_CREDS:
+        case ATMOS_ITEM_CHECKED_FILE:
             run_file(&r, it);
             break;
         case ATMOS_ITEM_DIRECTORY:
@@ -618,7 +627,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             run_unknown(it);
             break;
         case ATMOS_ITEM_KEYRING:
-        case ATMOS_ITEM_SSO_SIGNOUT:
+        case ATMOS_ITEM_SIGNOUT:
             break; /* keyrings below, batched; sign-outs done first */
         }
     }

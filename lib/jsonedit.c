@@ -70,7 +70,7 @@ static int is_container(const struct edit *e, const struct atmos_jscan_value *v)
 
 static int named(const struct edit *e, const char *key, size_t len)
 {
-    for (const char *const *c = e->it->rule->containers; *c; c++)
+    for (const char *const *c = e->it->u.json.rule->containers; *c; c++)
         if (atmos_jscan_key_is(key, len, *c))
             return 1;
     return 0;
@@ -79,7 +79,7 @@ static int named(const struct edit *e, const char *key, size_t len)
 /* An entry: a member of a named top-level container, or of the root array. */
 static int is_entry(const struct edit *e, const struct atmos_jscan_value *v)
 {
-    if (e->it->rule->containers[0] == NULL)
+    if (e->it->u.json.rule->containers[0] == NULL)
         return v->depth == 1 && v->key == NULL;
     return v->depth == 2 && v->parent_key && named(e, v->parent_key, v->parent_key_len);
 }
@@ -87,7 +87,7 @@ static int is_entry(const struct edit *e, const struct atmos_jscan_value *v)
 /* The end of a container that holds entries. */
 static int is_holder(const struct edit *e, const struct atmos_jscan_value *v)
 {
-    if (e->it->rule->containers[0] == NULL)
+    if (e->it->u.json.rule->containers[0] == NULL)
         return v->depth == 0 && e->p[v->value] == '[';
     return v->depth == 1 && v->key && is_container(e, v) && named(e, v->key, v->key_len);
 }
@@ -136,7 +136,7 @@ static int judge(struct edit *e, const struct atmos_jscan_value *v, int *match)
     if (v->key && key == NULL)
         rc = STOP_UNREADABLE;
     else
-        *match = e->it->rule->match(e->it, key, val) != 0;
+        *match = e->it->u.json.rule->match((const char *const *)e->it->u.json.ids, key, val) != 0;
     json_object_put(o);
     return rc;
 }
@@ -242,18 +242,18 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why);
     if (rc != ATMOS_OK)
         goto done;
-    if (edit(in.data, in.len, it, NULL, &it->entries, it->path, why) != 0) {
+    if (edit(in.data, in.len, it, NULL, &it->u.json.entries, it->path, why) != 0) {
         rc = ATMOS_ESYS;
         goto done;
     }
-    if (it->entries == 0 || dry_run) {
-        rc = it->entries ? ATMOS_OK : ATMOS_ABSENT;
+    if (it->u.json.entries == 0 || dry_run) {
+        rc = it->u.json.entries ? ATMOS_OK : ATMOS_ABSENT;
         goto done;
     }
     int t = timeout_ms > 0 ? timeout_ms : DEFAULT_LOCK_TIMEOUT_MS;
     if ((rc = atmos_fs_lock(fs, dfd, leaf, it->path, t, &lockfd, why)) != ATMOS_OK ||
-        (it->rule->msal_lock &&
-         (rc = atmos_fs_lock_msal(fs, dfd, leaf, it->path, t, &msalfd, why)) != ATMOS_OK))
+        (it->u.json.rule->lockfile &&
+         (rc = atmos_fs_lock_lockfile(fs, dfd, leaf, it->path, t, &msalfd, why)) != ATMOS_OK))
         goto done;
     atmos_fs_clean_temps(fs, dfd, leaf);
     /* Again under the locks: what we rewrite is what its writers last wrote. */
@@ -267,11 +267,11 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         goto done;
     }
     out.cap = in.len + 1;
-    if (edit(in.data, in.len, it, &out, &it->entries, it->path, why) != 0) {
+    if (edit(in.data, in.len, it, &out, &it->u.json.entries, it->path, why) != 0) {
         rc = ATMOS_ESYS;
         goto done;
     }
-    if (it->entries == 0) {
+    if (it->u.json.entries == 0) {
         rc = ATMOS_ABSENT;
         goto done;
     }
@@ -285,7 +285,7 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
     }
 done:
     if (msalfd >= 0)
-        atmos_fs_unlock_msal(*dfd_out >= 0 ? *dfd_out : dfd, leaf, msalfd);
+        atmos_fs_unlock_lockfile(*dfd_out >= 0 ? *dfd_out : dfd, leaf, msalfd);
     if (lockfd >= 0)
         close(lockfd);
     if (dfd >= 0)

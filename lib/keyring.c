@@ -83,7 +83,7 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
     struct atmos_item *it =
         atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
     if (it)
-        it->implicit = implicit;
+        it->u.keyring.implicit = implicit;
     return it ? 0 : -1;
 }
 

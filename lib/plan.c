@@ -47,7 +47,9 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
                                           const char *provider)
 {
     const struct atmos_item probe = {
-        .kind = ATMOS_ITEM_KEYRING, .backend = backend, .key = (char *)key};
+        .kind = ATMOS_ITEM_KEYRING,
+        .u.keyring = {.key = (char *)key, .backend = backend},
+    };
     struct atmos_item *o;
     if (atmos_plan_find(plan, ATMOS_PLAN_KEY_KEYRING, &probe, &o) != 0 || o != NULL) {
         free(path);
@@ -57,10 +59,11 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
         atmos_plan_add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path, identity, provider);
     if (it == NULL)
         return NULL;
-    free(it->key); /* only set when the file keyring's path was planned under another name */
-    if ((it->key = strdup(key)) == NULL)
+    free(it->u.keyring
+             .key); /* only set when the file keyring's path was planned under another name */
+    if ((it->u.keyring.key = strdup(key)) == NULL)
         return NULL;
-    it->backend = backend;
+    it->u.keyring.backend = backend;
     it->cloud = atmos_cloud_keychain.name;
     return it;
 }
@@ -90,7 +93,7 @@ static int add_unknown(struct atmos_plan *plan, const char *what, const char *na
 {
     struct atmos_item *it = atmos_plan_add_item(
         plan, ATMOS_ITEM_UNKNOWN, what, NULL, is_identity ? name : NULL, is_identity ? NULL : name);
-    if (it == NULL || (it->what = atmos_strfmt("%s (kind %s)", name, kind)) == NULL)
+    if (it == NULL || (it->u.unknown.what = atmos_strfmt("%s (kind %s)", name, kind)) == NULL)
         return -1;
     return 0;
 }
@@ -287,22 +290,46 @@ done:
     return rc;
 }
 
+/* What an item of its kind owns. */
+static void item_free(struct atmos_item *it)
+{
+    switch (it->kind) {
+    case ATMOS_ITEM_FILE:
+    case ATMOS_ITEM_CHECKED_FILE:
+        free(it->u.file.arg);
+        break;
+    case ATMOS_ITEM_INI_SECTION:
+        free(it->u.section.name);
+        break;
+    case ATMOS_ITEM_DIRECTORY:
+        free(it->u.dir.lock);
+        break;
+    case ATMOS_ITEM_KEYRING:
+        free(it->u.keyring.key);
+        break;
+    case ATMOS_ITEM_JSON_ENTRIES:
+        for (int m = 0; m < ATMOS_JSON_IDS; m++)
+            free(it->u.json.ids[m]);
+        free(it->u.json.what);
+        break;
+    case ATMOS_ITEM_SIGNOUT:
+        free(it->u.signout.arg);
+        free(it->u.signout.where);
+        break;
+    case ATMOS_ITEM_UNKNOWN:
+        free(it->u.unknown.what);
+        break;
+    }
+    free(it->path);
+    free(it->identity);
+    free(it->provider);
+    free(it->error);
+}
+
 void atmos_plan_free(struct atmos_plan *plan)
 {
-    for (size_t i = 0; i < plan->nitems; i++) {
-        struct atmos_item *it = &plan->items[i];
-        free(it->path);
-        free(it->section);
-        free(it->start_url);
-        free(it->identity);
-        free(it->provider);
-        free(it->error);
-        free(it->key);
-        free(it->lock);
-        free(it->what);
-        for (int m = 0; m < 3; m++)
-            free(it->match[m]);
-    }
+    for (size_t i = 0; i < plan->nitems; i++)
+        item_free(&plan->items[i]);
     free(plan->items);
     atmos_plan_index_free(plan);
     free(plan->target);

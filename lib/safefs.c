@@ -378,8 +378,8 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
 /* msal-extensions (CrossPlatLock) waits this long for the lock file to go. */
 #define MSAL_CREATE_WAIT_MS 5000
 
-int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                       int timeout_ms, int *lockfd, struct atmos_err *why)
+int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           int timeout_ms, int *lockfd, struct atmos_err *why)
 {
     char name[300], shown[4200];
     struct timespec start;
@@ -404,7 +404,7 @@ int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, c
     return rc;
 }
 
-void atmos_fs_unlock_msal(int dirfd, const char *leaf, int lockfd)
+void atmos_fs_unlock_lockfile(int dirfd, const char *leaf, int lockfd)
 {
     char name[300];
     if (lockfd < 0)

@@ -73,12 +73,12 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
 /*
  * The lock msal-extensions (the Azure CLI) takes on an MSAL cache: the file
  * `<leaf>.lockfile`, created exclusively (a leftover is taken over after 5 s,
- * as msal-extensions does) and flock'ed.  atmos_fs_unlock_msal removes it and
+ * as msal-extensions does) and flock'ed.  atmos_fs_unlock_lockfile removes it and
  * releases the lock.
  */
-int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                       int timeout_ms, int *lockfd, struct atmos_err *why);
-void atmos_fs_unlock_msal(int dirfd, const char *leaf, int lockfd);
+int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           int timeout_ms, int *lockfd, struct atmos_err *why);
+void atmos_fs_unlock_lockfile(int dirfd, const char *leaf, int lockfd);
 
 /*
  * Atomic replace of `leaf`, in two steps so that several files can be made

@@ -33,8 +33,10 @@ static void report_items(const struct ctx *c, const struct atmos_plan *plan)
 {
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
-        const char *what = it->what ? it->what : it->path ? it->path : it->key;
-        const char *sec = it->section ? " section " : "", *name = it->section ? it->section : "";
+        const char *key = it->kind == ATMOS_ITEM_KEYRING ? it->u.keyring.key : NULL;
+        const char *section = it->kind == ATMOS_ITEM_INI_SECTION ? it->u.section.name : NULL;
+        const char *what = atmos_item_what(it) ? atmos_item_what(it) : it->path ? it->path : key;
+        const char *sec = section ? " section " : "", *name = section ? section : "";
         if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
             pa_log(2, "dry_run: would remove %s %s%s%s", it->label, what, sec, name);
         else if (it->outcome == ATMOS_OUTCOME_REMOVED && c->job->debug)

@@ -27,21 +27,23 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
     char buf[4096];
     const char *p = it->path ? atmos_tilde(plan->home, it->path, buf, sizeof(buf)) : "";
     if (it->kind == ATMOS_ITEM_INI_SECTION) {
-        if (it->flavor == ATMOS_INI_CONFIG && strcmp(it->section, "default") != 0)
-            fprintf(out, "[profile %s] from %s", atmos_show(it->section), atmos_show(p));
+        const struct atmos_item_section *sec = &it->u.section;
+        if (sec->flavor == ATMOS_INI_CONFIG && strcmp(sec->name, "default") != 0)
+            fprintf(out, "[profile %s] from %s", atmos_show(sec->name), atmos_show(p));
         else
-            fprintf(out, "[%s] from %s", atmos_show(it->section), atmos_show(p));
-        if (it->file_removed)
+            fprintf(out, "[%s] from %s", atmos_show(sec->name), atmos_show(p));
+        if (sec->file_removed)
             fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
     } else if (it->kind == ATMOS_ITEM_JSON_ENTRIES) {
-        fprintf(out, "%s: %s", atmos_show(it->label), it->what ? atmos_show(it->what) : "entries");
-        if (it->entries)
-            fprintf(out, " (%zu %s)", it->entries, plural(it->entries, "entry", "entries"));
+        const struct atmos_item_json *js = &it->u.json;
+        fprintf(out, "%s: %s", atmos_show(it->label), js->what ? atmos_show(js->what) : "entries");
+        if (js->entries)
+            fprintf(out, " (%zu %s)", js->entries, plural(js->entries, "entry", "entries"));
         fprintf(out, " in %s", atmos_show(p));
     } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
-        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->what));
+        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->u.unknown.what));
     } else if (it->kind == ATMOS_ITEM_KEYRING) {
-        fprintf(out, "keychain entry %s (%s)", atmos_show(it->key),
+        fprintf(out, "keychain entry %s (%s)", atmos_show(it->u.keyring.key),
                 atmos_show(atmos_keyring_label(it, plan->home, buf, sizeof(buf))));
     } else {
         fprintf(out, "%s %s", atmos_show(it->label), atmos_show(p));
@@ -51,7 +53,7 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
 const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
                                 size_t len)
 {
-    switch (it->backend) {
+    switch (it->u.keyring.backend) {
     case ATMOS_KEYRING_SYSTEM:
         return "Secret Service";
     case ATMOS_KEYRING_KEYCTL:
@@ -62,7 +64,7 @@ const char *atmos_keyring_label(const struct atmos_item *it, const char *home, c
         return buf;
     }
     default:
-        return atmos_keyring_name(it->backend);
+        return atmos_keyring_name(it->u.keyring.backend);
     }
 }
 
@@ -138,12 +140,14 @@ static void print_sentence(FILE *out, const char *s)
 /* A sign-out: never an error of the logout, whatever happened. */
 static void print_signout(FILE *out, const struct atmos_item *it, const struct atmos_style *st)
 {
-    const char *r = atmos_show(it->what);
+    const char *r = atmos_show(it->u.signout.where);
+    const char *session = atmos_show(it->u.signout.how ? it->u.signout.how->session : it->label);
     if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
-        fprintf(out, "    • Would sign out of the IAM Identity Center session (%s)\n", r);
+        fprintf(out, "    • Would sign out of the %s (%s)\n", session, r);
     else if (it->outcome == ATMOS_OUTCOME_REMOVED)
-        fprintf(out, "    %s%s of the IAM Identity Center session (%s)\n", mark(st, 1),
-                it->signout == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out", r);
+        fprintf(out, "    %s%s of the %s (%s)\n", mark(st, 1),
+                it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out",
+                session, r);
     else if (it->error) {
         fprintf(out, "    %s", mark(st, 0));
         print_sentence(out, atmos_show(it->error));
@@ -163,7 +167,7 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
                 continue;
             if (!header++)
                 fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));
-            if (it->kind == ATMOS_ITEM_SSO_SIGNOUT) {
+            if (it->kind == ATMOS_ITEM_SIGNOUT) {
                 print_signout(out, it, st);
                 continue;
             }
@@ -214,7 +218,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     if (quiet) {
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
-                plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
+                plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
                 fprintf(stderr, "Error: %s\n", atmos_show(plan->items[i].error));
         return;
     }
@@ -252,7 +256,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         fprintf(out, "\nErrors encountered:\n");
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
-                plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
+                plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
                 fprintf(out, "  • %s\n", atmos_show(plan->items[i].error));
     }
     if (!plan->dry_run)
@@ -279,6 +283,45 @@ static json_object *strv(char **v, size_t n)
     return a;
 }
 
+static const char *signout_status(const struct atmos_item *it)
+{
+    return it->outcome == ATMOS_OUTCOME_WOULD_REMOVE       ? "would_sign_out"
+           : it->u.signout.result == ATMOS_SIGNOUT_DONE    ? "signed_out"
+           : it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "already_signed_out"
+           : it->outcome == ATMOS_OUTCOME_ABSENT           ? "not_needed"
+                                                           : "not_signed_out";
+}
+
+/* One item, with the same keys whatever its kind (null where its kind has none). */
+static json_object *item_json(const struct atmos_item *it)
+{
+    int ini = it->kind == ATMOS_ITEM_INI_SECTION, key = it->kind == ATMOS_ITEM_KEYRING;
+    json_object *j = json_object_new_object();
+    json_object_object_add(j, "kind", jstr(atmos_item_kind_name(it)));
+    json_object_object_add(j, "cloud", jstr(it->cloud));
+    json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
+    json_object_object_add(j, "what", jstr(atmos_item_what(it)));
+    json_object_object_add(j, "entries",
+                           it->kind == ATMOS_ITEM_JSON_ENTRIES
+                               ? json_object_new_int64((int64_t)it->u.json.entries)
+                               : NULL);
+    json_object_object_add(j, "path", jstr(it->path));
+    json_object_object_add(j, "section", jstr(ini ? it->u.section.name : NULL));
+    json_object_object_add(j, "key", jstr(key ? it->u.keyring.key : NULL));
+    json_object_object_add(j, "backend",
+                           key ? json_object_new_string(atmos_keyring_name(it->u.keyring.backend))
+                               : NULL);
+    json_object_object_add(j, "identity", jstr(it->identity));
+    json_object_object_add(j, "provider", jstr(it->provider));
+    json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
+    json_object_object_add(j, "file_removed",
+                           json_object_new_boolean(ini && it->u.section.file_removed));
+    if (it->kind == ATMOS_ITEM_SIGNOUT)
+        json_object_object_add(j, "signout", json_object_new_string(signout_status(it)));
+    json_object_object_add(j, "error", jstr(it->error));
+    return j;
+}
+
 void atmos_render_json(FILE *out, const struct atmos_plan *plan)
 {
     struct atmos_counts c;
@@ -297,37 +340,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
-        json_object *j = json_object_new_object();
-        json_object_object_add(j, "kind", jstr(atmos_item_kind_name(it->kind)));
-        json_object_object_add(j, "cloud", jstr(it->cloud));
-        json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
-        json_object_object_add(j, "what", jstr(it->what));
-        json_object_object_add(j, "entries",
-                               it->kind == ATMOS_ITEM_JSON_ENTRIES
-                                   ? json_object_new_int64((int64_t)it->entries)
-                                   : NULL);
-        json_object_object_add(j, "path", jstr(it->path));
-        json_object_object_add(j, "section", jstr(it->section));
-        json_object_object_add(j, "key", jstr(it->key));
-        json_object_object_add(j, "backend",
-                               it->kind == ATMOS_ITEM_KEYRING
-                                   ? json_object_new_string(atmos_keyring_name(it->backend))
-                                   : NULL);
-        json_object_object_add(j, "identity", jstr(it->identity));
-        json_object_object_add(j, "provider", jstr(it->provider));
-        json_object_object_add(j, "status",
-                               json_object_new_string(atmos_outcome_name(it->outcome)));
-        json_object_object_add(j, "file_removed", json_object_new_boolean(it->file_removed));
-        if (it->kind == ATMOS_ITEM_SSO_SIGNOUT)
-            json_object_object_add(
-                j, "signout",
-                json_object_new_string(it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ? "would_sign_out"
-                                       : it->signout == ATMOS_SIGNOUT_DONE       ? "signed_out"
-                                       : it->signout == ATMOS_SIGNOUT_ALREADY ? "already_signed_out"
-                                       : it->outcome == ATMOS_OUTCOME_ABSENT  ? "not_needed"
-                                                                              : "not_signed_out"));
-        json_object_object_add(j, "error", jstr(it->error));
-        json_object_array_add(items, j);
+        json_object_array_add(items, item_json(it));
     }
     json_object_object_add(o, "items", items);
     json_object_object_add(o, "removed", json_object_new_int64((int64_t)c.removed));

@@ -217,7 +217,7 @@ static void every_cloud_declares_its_directories(void **state)
     assert_true(there("Documents/report.odt"));
     for (size_t i = 0; i < plan.nitems; i++)
         if (plan.items[i].kind == ATMOS_ITEM_DIRECTORY)
-            assert_non_null(plan.items[i].contents);
+            assert_non_null(plan.items[i].u.dir.contents);
     atmos_plan_free(&plan);
     atmos_config_free(cfg);
 }

@@ -212,21 +212,23 @@ static void key_is_decodes_escapes(void **state)
 
 static const char *home;
 
-/* An entry is ours when its "id" is match[0], or its name is match[1]. */
-static int match_id(const struct atmos_item *it, const char *key, struct json_object *e)
+/* An entry is ours when its "id" is ids[0], or its name is ids[1]. */
+static int match_id(const char *const ids[ATMOS_JSON_IDS], const char *key, struct json_object *e)
 {
     json_object *id;
-    if (key && it->match[1] && strcmp(key, it->match[1]) == 0)
+    if (key && ids[1] && strcmp(key, ids[1]) == 0)
         return 1;
     return json_object_is_type(e, json_type_object) && json_object_object_get_ex(e, "id", &id) &&
-           json_object_is_type(id, json_type_string) && it->match[0] &&
-           strcmp(json_object_get_string(id), it->match[0]) == 0;
+           json_object_is_type(id, json_type_string) && ids[0] &&
+           strcmp(json_object_get_string(id), ids[0]) == 0;
 }
 
 static const char *const named[] = {"c", "d", NULL};
 static const char *const root[] = {NULL};
-static const struct atmos_json_rule named_rule = {named, 0, match_id};
-static const struct atmos_json_rule root_rule = {root, 0, match_id};
+static const struct atmos_json_rule named_rule = {
+    .containers = named, .ids = {"id", "name"}, .match = match_id};
+static const struct atmos_json_rule root_rule = {
+    .containers = root, .ids = {"id", "name"}, .match = match_id};
 
 struct result {
     int rc;
@@ -242,20 +244,18 @@ static struct result run_edit(const struct atmos_json_rule *rule, const char *do
     struct result r = {0, 0, NULL, {0}};
     char *path = tu_path(home, "f.json");
     tu_write(path, doc);
-    struct atmos_fs fs = {home, getuid()};
-    struct atmos_item it;
-    memset(&it, 0, sizeof(it));
-    it.kind = ATMOS_ITEM_JSON_ENTRIES;
-    it.path = path;
-    it.rule = rule;
-    it.match[0] = (char *)id;
-    it.match[1] = (char *)key;
+    struct atmos_fs fs = {.home = home, .uid = getuid()};
+    struct atmos_item it = {
+        .kind = ATMOS_ITEM_JSON_ENTRIES,
+        .path = path,
+        .u.json = {.rule = rule, .ids = {(char *)id, (char *)key}},
+    };
     struct atmos_err why = {{0}};
     int dfd = -1;
     r.rc = atmos_json_edit(&fs, &it, dry, 300, &dfd, &why);
     if (dfd >= 0)
         close(dfd);
-    r.entries = it.entries;
+    r.entries = it.u.json.entries;
     r.after = tu_read(path);
     memcpy(r.why, why.msg, sizeof(r.why));
     free(path);

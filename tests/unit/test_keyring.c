@@ -35,7 +35,7 @@ static char *keys(const char *realm, const char *type, enum atmos_scope scope, c
         if (plan.items[i].kind != ATMOS_ITEM_KEYRING)
             continue;
         strcat(out, out[0] ? " " : "");
-        strcat(out, plan.items[i].key);
+        strcat(out, plan.items[i].u.keyring.key);
         if (plan.items[i].path)
             strcat(out, "@file");
     }
