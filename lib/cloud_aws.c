@@ -21,6 +21,7 @@
 
 #include "awscli.h"
 #include "cloud.h"
+#include "cloud_aws_signout.h"
 #include "internal.h"
 #include "paths.h"
 #include "ssocache.h"
@@ -288,7 +289,8 @@ done:
 
 /* A token's session, ended with IAM Identity Center before its files go. */
 static const struct atmos_signout_kind identity_center = {.name = "sso_signout",
-                                                          .session = "IAM Identity Center session"};
+                                                          .session = "IAM Identity Center session",
+                                                          .run = atmos_aws_signout_items};
 
 /*
  * Sign-outs for the token files of `t`: atmos's session file and the AWS

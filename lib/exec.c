@@ -23,8 +23,6 @@
 #include "internal.h"
 #include "keyring_internal.h"
 #include "safefs.h"
-#include "signout.h"
-#include "ssocache.h"
 
 #define DEFAULT_LOCK_TIMEOUT_MS 10000
 /* Credentials files with 10,000 profiles are about 2 MiB. */
@@ -473,110 +471,34 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
     free(batch);
 }
 
-/* Read one SSO token file for signing out: ATMOS_OK with *s filled, ATMOS_ABSENT, or ATMOS_ESYS. */
-static int read_token(const struct run *r, struct atmos_item *it, struct atmos_signout *s)
-{
-    const char *leaf;
-    struct atmos_err why;
-    struct atmos_buf buf = {0};
-    struct stat st;
-    int dfd = -1;
-    int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_OK)
-        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
-    if (dfd >= 0)
-        close(dfd);
-    if (rc == ATMOS_ESYS)
-        it->error = strdup(why.msg);
-    /* Only a token for the provider's start URL (atmos's own session file names it too). */
-    if (rc == ATMOS_OK &&
-        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->u.signout.arg, s) != 0)
-        rc = ATMOS_ABSENT;
-    if (buf.data)
-        explicit_bzero(buf.data, buf.len);
-    atmos_buf_free(&buf);
-    return rc;
-}
-
 /*
- * Sign-outs come first, while the token files still exist; each distinct
- * token once.  Whatever the network does, the files are removed afterwards,
- * and no outcome here is part of the exit status.
+ * Sign-outs come first, while the token files still exist: each kind of
+ * sign-out (its cloud's) is given all its items at once.  Whatever happens
+ * there, the files are removed afterwards, and no outcome of it is part of
+ * the exit status.
  */
 static void run_signouts(struct atmos_plan *plan, const struct run *r)
 {
-    static const struct atmos_env none;
-    size_t n = 0, k = 0;
-    for (size_t i = 0; i < plan->nitems; i++)
-        n += plan->items[i].kind == ATMOS_ITEM_SIGNOUT;
-    if (n == 0)
-        return;
-    struct atmos_signout *v = calloc(n, sizeof(*v));
-    struct atmos_item **its = calloc(n, sizeof(*its));
-    char(*hash)[41] = calloc(n, sizeof(*hash));
-    if (v == NULL || its == NULL || hash == NULL)
-        goto done;
+    struct atmos_item **batch = NULL;
     for (size_t i = 0; i < plan->nitems; i++) {
-        struct atmos_item *it = &plan->items[i];
-        if (it->kind != ATMOS_ITEM_SIGNOUT || it->skip)
+        const struct atmos_signout_kind *how = plan->items[i].u.signout.how;
+        size_t n = 0, j;
+        if (plan->items[i].kind != ATMOS_ITEM_SIGNOUT || how == NULL)
             continue;
-        struct atmos_signout *s = &v[k];
-        its[k] = it;
-        int rc = read_token(r, it, s);
-        s->result = ATMOS_SIGNOUT_FAILED; /* not sent unless found pending below */
-        if (rc != ATMOS_OK) {
-            it->outcome = rc == ATMOS_ABSENT ? ATMOS_OUTCOME_ABSENT : ATMOS_OUTCOME_FAILED;
-            k++;
+        for (j = 0; j < i; j++) /* a kind already run */
+            if (plan->items[j].kind == ATMOS_ITEM_SIGNOUT && plan->items[j].u.signout.how == how)
+                break;
+        if (j < i)
             continue;
-        }
-        atmos_sha1_hex(s->token, strlen(s->token), hash[k]);
-        free(it->u.signout.where);
-        it->u.signout.where = strdup(s->region ? s->region : "no region");
-        it->outcome = ATMOS_OUTCOME_PENDING;
-        k++;
+        if (batch == NULL && (batch = calloc(plan->nitems, sizeof(*batch))) == NULL)
+            return;
+        for (j = i; j < plan->nitems; j++)
+            if (plan->items[j].kind == ATMOS_ITEM_SIGNOUT && plan->items[j].u.signout.how == how &&
+                !plan->items[j].skip)
+                batch[n++] = &plan->items[j];
+        how->run(batch, n, plan->home, r->opts);
     }
-    /* One request per distinct token: the first file naming a region speaks for the rest. */
-    for (size_t a = 0; a < k; a++) {
-        if (its[a]->outcome != ATMOS_OUTCOME_PENDING)
-            continue;
-        size_t rep = a;
-        for (size_t b = a + 1; b < k; b++)
-            if (its[b]->outcome == ATMOS_OUTCOME_PENDING && strcmp(hash[a], hash[b]) == 0 &&
-                v[rep].region == NULL && v[b].region != NULL)
-                rep = b;
-        for (size_t b = a; b < k; b++)
-            if (b != rep && its[b]->outcome == ATMOS_OUTCOME_PENDING &&
-                strcmp(hash[b], hash[rep]) == 0)
-                its[b]->outcome = ATMOS_OUTCOME_ABSENT; /* the same token, sent once */
-        struct atmos_item *it = its[rep];
-        if (v[rep].region == NULL) {
-            it->outcome = ATMOS_OUTCOME_FAILED;
-            it->error = strdup("not signed out of the IAM Identity Center session: the token names "
-                               "no region (the AWS CLI does not sign it out either)");
-        } else if (r->opts->dry_run) {
-            it->outcome = ATMOS_OUTCOME_WOULD_REMOVE;
-        } else {
-            v[rep].result = ATMOS_SIGNOUT_PENDING;
-        }
-    }
-    atmos_signout_run(v, k, r->opts->env ? r->opts->env : &none, r->opts->log);
-    for (size_t j = 0; j < k; j++) {
-        struct atmos_item *it = its[j];
-        if (it->outcome != ATMOS_OUTCOME_PENDING)
-            continue;
-        it->u.signout.result = v[j].result;
-        it->outcome =
-            v[j].result == ATMOS_SIGNOUT_FAILED ? ATMOS_OUTCOME_FAILED : ATMOS_OUTCOME_REMOVED;
-        if (v[j].result == ATMOS_SIGNOUT_FAILED)
-            it->error = atmos_strfmt("not signed out of the IAM Identity Center session (%s): %s",
-                                     v[j].region, v[j].why ? v[j].why : "failed");
-    }
-done:
-    for (size_t j = 0; v && j < k; j++)
-        atmos_signout_free(&v[j]);
-    free(v);
-    free(its);
-    free(hash);
+    free(batch);
 }
 
 static void dir_sync_failed(void *owner, int err)

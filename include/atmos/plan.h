@@ -48,9 +48,14 @@ struct json_object;
  * A kind of server-side sign-out, as the cloud that plans it declares: its
  * kind in JSON reports and the session it ends, for people.
  */
+struct atmos_exec_opts;
 struct atmos_signout_kind {
     const char *name;    /* "..._signout" */
     const char *session; /* "Would sign out of the <session> (<where>)" */
+    /* Sign out every item given (SIGNOUT items of this kind, not skipped) and set their
+     * outcomes; `home` is the plan's anchor for reading them (engine-internal). */
+    void (*run)(struct atmos_item **items, size_t n, const char *home,
+                const struct atmos_exec_opts *opts);
 };
 
 /*
