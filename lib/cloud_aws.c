@@ -23,6 +23,7 @@
 #include "cloud.h"
 #include "cloud_aws_signout.h"
 #include "internal.h"
+#include "cloud_aws_paths.h"
 #include "paths.h"
 #include "ssocache.h"
 

@@ -6,6 +6,7 @@
 
 #include <atmos/config.h>
 
+#include "cloud_aws_paths.h"
 #include "paths.h"
 
 #define dir tu_home
