@@ -50,6 +50,7 @@ struct atmos_cloud {
     const char *name;               /* on items and in JSON: "aws", "azure", ... */
     const char *display;            /* for people: "AWS", "Google Cloud", ... */
     const struct atmos_kind *kinds; /* its kinds; ends with a NULL name */
+    const char *const *env_vars;    /* the variables it reads (atmos_env_get); NULL-terminated */
     /* Identity logout: that identity's own files and entries, nothing shared. */
     int (*identity)(struct atmos_cloud_ctx *c, const char *identity,
                     const struct atmos_chain *chain);

@@ -55,6 +55,13 @@ static const struct atmos_kind kinds[] = {
 };
 
 /*
+ * The AWS CLI's config file, and (AWS SDK and libcurl conventions) where an
+ * IAM Identity Center sign-out goes and whose certificates it trusts.
+ */
+static const char *const env_vars[] = {"AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_SSO",
+                                       "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", NULL};
+
+/*
  * What is atmos's in <base>/<provider>/ (cloudposse/atmos pkg/auth/cloud/aws/files.go):
  *  - `credentials` and `config` (GetCredentialsPath, GetConfigPath), INI files
  *    that go-ini's SaveTo writes in place (ioutil.WriteFile: no temporary);
@@ -228,7 +235,7 @@ done:
 /* The AWS CLI config file: $AWS_CONFIG_FILE (absolute or ~/...), else ~/.aws/config. */
 static char *awscli_config(const struct atmos_cloud_ctx *c)
 {
-    const char *f = c->env->aws_config_file;
+    const char *f = atmos_env_get(c->env, "AWS_CONFIG_FILE");
     if (f && f[0] == '/')
         return strdup(f);
     if (f && f[0] == '~' && f[1] == '/')
@@ -504,6 +511,7 @@ done:
 const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
                                             .display = "AWS",
                                             .kinds = kinds,
+                                            .env_vars = env_vars,
                                             .identity = identity,
                                             .provider = provider,
                                             .all = all,

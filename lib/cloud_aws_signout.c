@@ -87,9 +87,11 @@ static const char *nonempty(const char *s)
 
 char *atmos_signout_url(const struct atmos_env *env, const char *region)
 {
-    const char *ep = nonempty(env->aws_endpoint_url_sso);
+    const char *ep = nonempty(env->signout_endpoint);
     if (ep == NULL)
-        ep = nonempty(env->aws_endpoint_url);
+        ep = atmos_env_get(env, "AWS_ENDPOINT_URL_SSO");
+    if (ep == NULL)
+        ep = atmos_env_get(env, "AWS_ENDPOINT_URL");
     if (ep) {
         size_t n = strlen(ep);
         while (n && ep[n - 1] == '/')
@@ -164,8 +166,11 @@ static int start(const struct curl *c, CURLM *m, const struct atmos_env *env, st
     c->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     c->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     c->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (nonempty(env->aws_ca_bundle))
-        c->easy_setopt(h, CURLOPT_CAINFO, env->aws_ca_bundle);
+    const char *ca = nonempty(env->signout_ca_bundle);
+    if (ca == NULL)
+        ca = atmos_env_get(env, "AWS_CA_BUNDLE");
+    if (ca)
+        c->easy_setopt(h, CURLOPT_CAINFO, ca);
     /* The proxy of the environment we were given (the PAM child has no other). */
     c->easy_setopt(h, CURLOPT_PROXY, nonempty(env->https_proxy) ? env->https_proxy : "");
     if (nonempty(env->no_proxy))

@@ -72,9 +72,12 @@ static const struct atmos_kind kinds[] = {
     {.name = NULL},
 };
 
+/* docker's config directory, as docker itself reads it. */
+static const char *const env_vars[] = {"DOCKER_CONFIG", NULL};
+
 static char *config_path(const struct atmos_cloud_ctx *c)
 {
-    const char *d = c->env->docker_config;
+    const char *d = atmos_env_get(c->env, "DOCKER_CONFIG");
     if (d && d[0] == '/')
         return atmos_path_join(d, "config.json");
     return atmos_path_join(c->env->home, ".docker/config.json");
@@ -135,6 +138,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
 const struct atmos_cloud atmos_cloud_docker = {.name = "docker",
                                                .display = "Docker",
                                                .kinds = kinds,
+                                               .env_vars = env_vars,
                                                .identity = identity,
                                                .provider = provider,
                                                .every_identity = 1};

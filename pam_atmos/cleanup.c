@@ -126,8 +126,8 @@ void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_resul
     c.env.system_config = ATMOS_SYSTEM_CONFIG;
     /* Signing out: only what root's PAM configuration says, never the user's environment. */
     c.env.https_proxy = j->revoke_proxy;
-    c.env.aws_ca_bundle = j->revoke_ca_bundle;
-    c.env.aws_endpoint_url_sso = j->revoke_endpoint;
+    c.env.signout_ca_bundle = j->revoke_ca_bundle;
+    c.env.signout_endpoint = j->revoke_endpoint;
     const char *cp = j->config;
     if (cp && cp[0] == '~' && cp[1] == '/') {
         if (asprintf(&explicit_path, "%s%s", c.env.home, cp + 1) < 0)
