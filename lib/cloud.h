@@ -47,8 +47,8 @@ struct atmos_kind {
 };
 
 struct atmos_cloud {
-    const char *name;               /* on items and in JSON: "aws", "azure", ... */
-    const char *display;            /* for people: "AWS", "Google Cloud", ... */
+    const char *name;               /* on items and in JSON (lowercase, one word) */
+    const char *display;            /* for people, as the cloud calls itself */
     const struct atmos_kind *kinds; /* its kinds; ends with a NULL name */
     const char *const *env_vars;    /* the variables it reads (atmos_env_get); NULL-terminated */
     /* Identity logout: that identity's own files and entries, nothing shared. */

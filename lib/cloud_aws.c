@@ -19,13 +19,13 @@
 
 #include <json-c/json.h>
 
-#include "awscli.h"
+#include "cloud_aws_cli.h"
 #include "cloud.h"
 #include "cloud_aws_signout.h"
 #include "internal.h"
 #include "cloud_aws_paths.h"
 #include "paths.h"
-#include "ssocache.h"
+#include "cloud_aws_ssocache.h"
 
 /* IAM user keys live in a provider directory of their own. */
 #define AWS_USER_PROVIDER "aws-user"

@@ -31,7 +31,7 @@
 #include "internal.h"
 #include "cloud_aws_signout.h"
 #include "safefs.h"
-#include "ssocache.h"
+#include "cloud_aws_ssocache.h"
 
 #define CONNECT_MS 2000
 #define PHASE_MS 5000

@@ -206,7 +206,8 @@ static const char *const msal_sp_sections[] = {"AccessToken", "AppMetadata", NUL
 static const char *const subscriptions[] = {"subscriptions", NULL};
 static const char *const root_array[] = {NULL};
 
-/* MSAL caches: msal-extensions (the Azure CLI) also creates <file>.lockfile to change them. */
+/* MSAL caches: msal-extensions (the Azure CLI) also creates <file>.lockfile to change them
+ * (CrossPlatLock, which takes over one left for 5 s: atmos_fs_lock_lockfile). */
 static const struct atmos_json_rule user_rule = {.containers = msal_user_sections,
                                                  .ids = {"home_account_id", "oid.tenant"},
                                                  .lockfile = 1,

@@ -375,8 +375,8 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
     return rc;
 }
 
-/* msal-extensions (CrossPlatLock) waits this long for the lock file to go. */
-#define MSAL_CREATE_WAIT_MS 5000
+/* How long the writers of such lock files wait for one to go before taking it over. */
+#define LOCKFILE_TAKEOVER_MS 5000
 
 int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                            int timeout_ms, int *lockfd, struct atmos_err *why)
@@ -388,10 +388,10 @@ int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *lea
         return say(why, "%s: name too long", path);
     snprintf(shown, sizeof(shown), "%s.lockfile", path);
     clock_gettime(CLOCK_MONOTONIC, &start);
-    int wait = timeout_ms < MSAL_CREATE_WAIT_MS ? timeout_ms : MSAL_CREATE_WAIT_MS;
+    int wait = timeout_ms < LOCKFILE_TAKEOVER_MS ? timeout_ms : LOCKFILE_TAKEOVER_MS;
     /* Whoever holds it created it and removes it on release; a crashed
      * holder leaves it behind, and then it is taken over after the wait, as
-     * msal-extensions itself does. */
+     * its writers themselves do. */
     while ((rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, &fd, why)) == ATMOS_BUSY &&
            ms_since(&start) < wait)
         nap_ms(50);

@@ -71,10 +71,10 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
                   int timeout_ms, int *lockfd, struct atmos_err *why);
 
 /*
- * The lock msal-extensions (the Azure CLI) takes on an MSAL cache: the file
- * `<leaf>.lockfile`, created exclusively (a leftover is taken over after 5 s,
- * as msal-extensions does) and flock'ed.  atmos_fs_unlock_lockfile removes it and
- * releases the lock.
+ * The lock some tools take on a file they share (a JSON rule's `lockfile`,
+ * declared by the cloud whose tool does): the file `<leaf>.lockfile`,
+ * created exclusively (a leftover is taken over after 5 s, as those tools
+ * do) and flock'ed.  atmos_fs_unlock_lockfile removes it and releases the lock.
  */
 int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                            int timeout_ms, int *lockfd, struct atmos_err *why);

@@ -21,7 +21,7 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-/* "[profile dev] from ~/.config/atmos/aws/sso/config" and the like. */
+/* "[profile dev] from ~/.config/atmos/<base>/<provider>/config" and the like. */
 static void describe(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it)
 {
     char buf[4096];
