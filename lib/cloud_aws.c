@@ -72,16 +72,17 @@ static const char *const env_vars[] = {"AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_SSO"
  * Anything else (a user's notes, ~/Documents named as a provider) is not ours.
  */
 static const struct atmos_dir_entry provider_entries[] = {
-    {"credentials", ATMOS_DIR_FILE, NULL},
-    {"config", ATMOS_DIR_FILE, NULL},
-    {"credentials.lock", ATMOS_DIR_FILE, NULL},
-    {"config.lock", ATMOS_DIR_FILE, NULL},
-    {".credentials.atmos-tmp.*", ATMOS_DIR_FILE, NULL},
-    {".config.atmos-tmp.*", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "credentials", .type = ATMOS_DIR_FILE},
+    {.name = "config", .type = ATMOS_DIR_FILE},
+    {.name = "credentials.lock", .type = ATMOS_DIR_FILE},
+    {.name = "config.lock", .type = ATMOS_DIR_FILE},
+    {.name = ".credentials.atmos-tmp.*", .type = ATMOS_DIR_FILE},
+    {.name = ".config.atmos-tmp.*", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule provider_rule = {provider_entries};
-static const struct atmos_cloud_dir provider_dir = {"provider directory", &provider_rule};
+static const struct atmos_dir_rule provider_rule = {.entries = provider_entries};
+static const struct atmos_cloud_dir provider_dir = {.label = "provider directory",
+                                                    .rule = &provider_rule};
 /* The lock files atmos leaves beside credentials and config: a provider directory
  * holding nothing else goes with its last profile. */
 static const char *const provider_locks[] = {"credentials.lock", "config.lock", NULL};

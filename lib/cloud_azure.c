@@ -233,13 +233,14 @@ static const struct atmos_json_rule sp_entry_rule = {
  * one level up, and az's files are in ~/.azure: neither is in here.
  */
 static const struct atmos_dir_entry provider_entries[] = {
-    {"credentials.json", ATMOS_DIR_FILE, NULL},
-    {"credentials.json.lock", ATMOS_DIR_FILE, NULL},
-    {".credentials.json#", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "credentials.json", .type = ATMOS_DIR_FILE},
+    {.name = "credentials.json.lock", .type = ATMOS_DIR_FILE},
+    {.name = ".credentials.json#", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule provider_rule = {provider_entries};
-static const struct atmos_cloud_dir provider_dir = {"provider directory", &provider_rule};
+static const struct atmos_dir_rule provider_rule = {.entries = provider_entries};
+static const struct atmos_cloud_dir provider_dir = {.label = "provider directory",
+                                                    .rule = &provider_rule};
 
 /* --- paths ---------------------------------------------------------------- */
 

@@ -335,7 +335,7 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
         free(cfg->realm.value);
         if ((cfg->realm.value = strdup(env->realm)) == NULL)
             return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-        cfg->realm.mark = (struct atmos_mark){"ATMOS_AUTH_REALM", 0, 0};
+        cfg->realm.mark = (struct atmos_mark){.file = "ATMOS_AUTH_REALM"};
     }
     if (cfg->realm.value && *cfg->realm.value == '\0') {
         free(cfg->realm.value);

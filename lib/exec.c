@@ -406,7 +406,7 @@ static void run_directory(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
     struct atmos_err why;
-    struct atmos_fs_kept kept = {0, 0, ""};
+    struct atmos_fs_kept kept = {.names = ""};
     int dfd = -1, lockfd = -1, rc;
     /* A provider directory is never a top-level directory (/etc, /tmp, ...). */
     const char *p = it->path + strspn(it->path, "/");
@@ -513,7 +513,7 @@ static void dir_sync_failed(void *owner, int err)
 void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts)
 {
     /* HOME was checked to be absolute when the plan was built. */
-    struct atmos_dirsync dirs = {NULL, 0};
+    struct atmos_dirsync dirs = {.v = NULL};
     struct run r = {{plan->home, geteuid()}, opts, &dirs};
     struct batch staged = {.n = 0};
     plan->dry_run = opts->dry_run;

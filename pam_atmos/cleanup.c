@@ -50,7 +50,7 @@ static void report_items(const struct ctx *c, const struct atmos_plan *plan)
 
 static void run_plan(struct ctx *c, struct atmos_plan *plan)
 {
-    struct atmos_exec_opts eo = {c->job->dry_run, 0, &c->lg, 0, 0, &c->env};
+    struct atmos_exec_opts eo = {.dry_run = c->job->dry_run, .log = &c->lg, .env = &c->env};
     struct atmos_counts n;
     if (!c->job->network_clean) {
         /* A shared home is in use on other hosts too: this host's last session is not theirs. */
@@ -73,7 +73,8 @@ static void one_target(struct ctx *c, const struct atmos_config *cfg, enum atmos
 {
     struct atmos_plan plan;
     struct atmos_err err;
-    struct atmos_plan_opts po = {c->job->keychain, c->job->revoke, &c->lg};
+    struct atmos_plan_opts po = {
+        .keychain = c->job->keychain, .revoke = c->job->revoke, .log = &c->lg};
     if (atmos_plan_build(&plan, cfg, &c->env, scope, target, &po, &err) != ATMOS_OK) {
         pa_log(1, "%s", err.msg);
         c->r->failed++;
@@ -88,7 +89,7 @@ static void discovered(struct ctx *c)
 {
     struct atmos_plan plan;
     struct atmos_err err;
-    struct atmos_plan_opts po = {0, c->job->revoke, &c->lg};
+    struct atmos_plan_opts po = {.revoke = c->job->revoke, .log = &c->lg};
     if (c->job->nidentity || c->job->nprovider)
         pa_log(1, "no atmos.yaml: identity=/provider= need one; "
                   "cleaning what atmos wrote on disk instead");
@@ -121,7 +122,8 @@ void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_resul
     struct atmos_err err;
     char *explicit_path = NULL;
     memset(r, 0, sizeof(*r));
-    c.lg = (struct atmos_logger){log_engine, NULL, j->debug ? ATMOS_LOG_DEBUG : ATMOS_LOG_WARN};
+    c.lg = (struct atmos_logger){.fn = log_engine,
+                                 .max_level = j->debug ? ATMOS_LOG_DEBUG : ATMOS_LOG_WARN};
     c.env.home = pw->pw_dir;
     c.env.system_config = ATMOS_SYSTEM_CONFIG;
     /* Signing out: only what root's PAM configuration says, never the user's environment. */

@@ -267,7 +267,7 @@ static int confirm_keychain(const struct args *a, struct atmos_plan *plan,
         *rc = EXIT_FAIL;
         return -1;
     }
-    struct atmos_exec_opts probe = {1, 0, lg, 0, 1, NULL};
+    struct atmos_exec_opts probe = {.dry_run = 1, .log = lg, .only_keyring = 1};
     atmos_plan_execute(plan, &probe);
     size_t n = 0;
     for (size_t i = 0; i < plan->nitems; i++)
@@ -432,8 +432,9 @@ int main(int argc, char **argv)
         env.cwd = NULL;
         env.cli_config_path = NULL;
     }
-    struct atmos_logger lg = {log_stderr, NULL,
-                              atmos_log_level_parse(getenv("ATMOS_LOGS_LEVEL"), ATMOS_LOG_ERROR)};
+    struct atmos_logger lg = {
+        .fn = log_stderr,
+        .max_level = atmos_log_level_parse(getenv("ATMOS_LOGS_LEVEL"), ATMOS_LOG_ERROR)};
     if (env.home == NULL || env.home[0] != '/') {
         rc = config_error(&a, "HOME is not set to an absolute path");
         goto done;
@@ -445,10 +446,11 @@ int main(int argc, char **argv)
         goto done;
     }
     /* Root's refusal of a file on the search path is shown whatever ATMOS_LOGS_LEVEL says. */
-    struct atmos_logger notice = {log_stderr, NULL,
-                                  lg.max_level > ATMOS_LOG_WARN ? lg.max_level : ATMOS_LOG_WARN};
+    struct atmos_logger notice = {.fn = log_stderr,
+                                  .max_level = lg.max_level > ATMOS_LOG_WARN ? lg.max_level
+                                                                             : ATMOS_LOG_WARN};
     int st = atmos_config_load_logged(&cfg, &sources, &env, &notice, &err);
-    struct atmos_plan_opts popts = {a.keychain, !a.no_revoke, &lg};
+    struct atmos_plan_opts popts = {.keychain = a.keychain, .revoke = !a.no_revoke, .log = &lg};
     if (st == ATMOS_ENOCONFIG && a.all) {
         /* No atmos.yaml anywhere: clean what atmos wrote, found on disk. */
         if (a.keychain) {
@@ -504,7 +506,7 @@ int main(int argc, char **argv)
     if (confirm_keychain(&a, &plan, &lg, &rc) != 0)
         goto done;
 execute:;
-    struct atmos_exec_opts opts = {a.dry_run, 0, &lg, 0, 0, &env};
+    struct atmos_exec_opts opts = {.dry_run = a.dry_run, .log = &lg, .env = &env};
     atmos_plan_execute(&plan, &opts);
     if (a.json)
         atmos_render_json(stdout, &plan);

@@ -28,26 +28,29 @@ static int there(const char *rel)
 }
 
 static const struct atmos_dir_entry inner_entries[] = {
-    {"token", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "token", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule inner = {inner_entries};
+static const struct atmos_dir_rule inner = {.entries = inner_entries};
 static const struct atmos_dir_entry per_id_entries[] = {
-    {"*", ATMOS_DIR_NESTED, &inner},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "*", .type = ATMOS_DIR_NESTED, .sub = &inner},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule per_id = {per_id_entries};
+static const struct atmos_dir_rule per_id = {.entries = per_id_entries};
 static const struct atmos_dir_entry test_entries[] = {
-    {"creds", ATMOS_DIR_FILE, NULL},    {".creds#", ATMOS_DIR_FILE, NULL},
-    {"*.lock", ATMOS_DIR_FILE, NULL},   {"logs", ATMOS_DIR_TREE, NULL},
-    {"ids", ATMOS_DIR_NESTED, &per_id}, {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "creds", .type = ATMOS_DIR_FILE},
+    {.name = ".creds#", .type = ATMOS_DIR_FILE},
+    {.name = "*.lock", .type = ATMOS_DIR_FILE},
+    {.name = "logs", .type = ATMOS_DIR_TREE},
+    {.name = "ids", .type = ATMOS_DIR_NESTED, .sub = &per_id},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule rule = {test_entries};
+static const struct atmos_dir_rule rule = {.entries = test_entries};
 
 /* Run the walker on ~/d; returns its status, *k what it kept. */
 static int clean(int dry, struct atmos_fs_kept *k, char *msg, size_t len)
 {
-    struct atmos_fs fs = {tu_home, geteuid()};
+    struct atmos_fs fs = {.home = tu_home, .uid = geteuid()};
     struct atmos_err why = {""};
     char *path = tu_path(tu_home, "d");
     int fd = open(tu_home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -202,7 +205,7 @@ static void every_cloud_declares_its_directories(void **state)
     struct atmos_err err = {{0}};
     assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_ALL, NULL, NULL, &err),
                      ATMOS_OK);
-    struct atmos_exec_opts o = {0, 300, NULL, 0, 0, NULL};
+    struct atmos_exec_opts o = {.dry_run = 0, .lock_timeout_ms = 300, .log = NULL};
     atmos_plan_execute(&plan, &o);
     assert_int_equal(item(&plan, ".config/atmos/aws/a")->outcome, ATMOS_OUTCOME_REMOVED);
     assert_int_equal(item(&plan, ".azure/atmos/z")->outcome, ATMOS_OUTCOME_REMOVED);
