@@ -51,6 +51,9 @@ struct atmos_cloud {
     const char *display;            /* for people, as the cloud calls itself */
     const struct atmos_kind *kinds; /* its kinds; ends with a NULL name */
     const char *const *env_vars;    /* the variables it reads (atmos_env_get); NULL-terminated */
+    /* Of those, the ones that say how it reaches its servers (endpoint, CAs), not where the
+     * user's files are: atmos-logout --user keeps them across the switch.  NULL-terminated. */
+    const char *const *transport_vars;
     /* Identity logout: that identity's own files and entries, nothing shared. */
     int (*identity)(struct atmos_cloud_ctx *c, const char *identity,
                     const struct atmos_chain *chain);

@@ -60,6 +60,8 @@ static const struct atmos_kind kinds[] = {
  */
 static const char *const env_vars[] = {"AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_SSO",
                                        "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", NULL};
+static const char *const transport_vars[] = {"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_SSO",
+                                             "AWS_ENDPOINT_URL", NULL};
 
 /*
  * What is atmos's in <base>/<provider>/ (cloudposse/atmos pkg/auth/cloud/aws/files.go):
@@ -513,6 +515,7 @@ const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
                                             .display = "AWS",
                                             .kinds = kinds,
                                             .env_vars = env_vars,
+                                            .transport_vars = transport_vars,
                                             .identity = identity,
                                             .provider = provider,
                                             .all = all,

@@ -38,3 +38,12 @@ const char *atmos_env_get(const struct atmos_env *env, const char *name)
             return env->vars[i].value && *env->vars[i].value ? env->vars[i].value : NULL;
     return NULL;
 }
+
+const char *atmos_env_transport_var(size_t i)
+{
+    for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
+        for (const char *const *v = (*cl)->transport_vars; v && *v; v++)
+            if (i-- == 0)
+                return *v;
+    return NULL;
+}

@@ -333,19 +333,25 @@ static int run_as_user(struct args *a)
         return EXIT_FAIL;
     }
     if (pid == 0) {
-        /* Keep only what shapes the output; everything else comes from passwd. */
-        const char *keep[] = {
-            "TERM",     "NO_COLOR",      "ATMOS_LOGS_LEVEL",     "LANG",
-            "LC_ALL",   "HTTPS_PROXY",   "https_proxy",          "NO_PROXY",
-            "no_proxy", "AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"};
+        /* Keep only what shapes the output and how the clouds' servers are reached;
+         * everything else comes from passwd. */
+        static const char *const own[] = {"TERM",        "NO_COLOR", "ATMOS_LOGS_LEVEL",
+                                          "LANG",        "LC_ALL",   "HTTPS_PROXY",
+                                          "https_proxy", "NO_PROXY", "no_proxy"};
+        const char *keep[sizeof(own) / sizeof(*own) + 16];
+        size_t nkeep = 0;
+        for (size_t i = 0; i < sizeof(own) / sizeof(*own); i++)
+            keep[nkeep++] = own[i];
+        for (size_t i = 0; nkeep < sizeof(keep) / sizeof(*keep) && atmos_env_transport_var(i); i++)
+            keep[nkeep++] = atmos_env_transport_var(i);
         char *vals[sizeof(keep) / sizeof(*keep)];
-        for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++)
+        for (size_t i = 0; i < nkeep; i++)
             vals[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
         if (atmos_become_user(pw, why, sizeof(why)) != 0 || atmos_user_environment(pw) != 0) {
             fprintf(stderr, "Error: cannot become %s: %s\n", atmos_show(a->user), why);
             _exit(EXIT_FAIL);
         }
-        for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++) {
+        for (size_t i = 0; i < nkeep; i++) {
             if (vals[i])
                 setenv(keep[i], vals[i], 1);
             free(vals[i]);

@@ -50,6 +50,9 @@ struct atmos_env {
  * included: the one place the engine reads it.  Strings are not copied.
  */
 void atmos_env_from_environ(struct atmos_env *env);
+/* The i-th variable (from 0; NULL past the last) a cloud reads to reach its servers
+ * (an endpoint, a CA bundle), which a caller switching users may keep. */
+const char *atmos_env_transport_var(size_t i);
 /* A cloud's variable `name`: NULL when unset, empty or not captured. */
 const char *atmos_env_get(const struct atmos_env *env, const char *name);
 
