@@ -216,17 +216,18 @@ struct atmos_plan {
 
 struct atmos_plan_opts {
     int keychain; /* also long-lived keychain credentials (--keychain) */
-    int revoke;   /* sign SSO tokens out server-side before removing them */
+    int revoke;   /* sign tokens out server-side before removing them */
     const struct atmos_logger *log;
 };
 
 /*
  * Compute what a logout of `target` (NULL for ATMOS_SCOPE_ALL) removes.
- * ATMOS_ENOTFOUND when the identity or provider is not configured.  Reads
- * directories (the AWS CLI SSO cache) but never changes anything.
+ * ATMOS_ENOTFOUND when the identity or provider is not configured; another
+ * failure says why in `err`.  Reads directories and files (other tools'
+ * caches) but never changes anything.
  *
  * Keychain entries are planned for every chain when opts->keychain is set,
- * and always for chains rooted at an ambient provider (gcp/adc, azure/cli, ...).
+ * and always for chains rooted at a provider its cloud declares ambient.
  */
 int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, enum atmos_scope scope, const char *target,
@@ -234,10 +235,10 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
 void atmos_plan_free(struct atmos_plan *plan);
 
 /*
- * With no configuration: what atmos wrote, found on disk — every provider
- * directory under the atmos AWS base of every realm, atmos's SSO session and
- * provisioned caches, and the AWS CLI SSO tokens whose startUrl (or
- * start_url) appears in atmos's own session cache.  Scope is ATMOS_SCOPE_ALL.
+ * With no configuration: what atmos wrote, found on disk, as each cloud's
+ * discover hook knows it (lib/cloud_*.c: provider directories of every
+ * realm, atmos's session caches, the other tools' files they name).  Scope is
+ * ATMOS_SCOPE_ALL.
  * Keychain entries cannot be discovered and are never part of it.
  */
 int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
