@@ -11,21 +11,19 @@
  * MUST: read the AWS CLI cache through safefs only; take only a token whose
  * startUrl is the provider's (checked again before it is removed).
  */
-#include <dirent.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "cloud_aws_cli.h"
 #include "cloud.h"
-#include "cloud_aws_signout.h"
-#include "internal.h"
+#include "cloud_aws_files.h"
 #include "cloud_aws_paths.h"
-#include "paths.h"
+#include "cloud_aws_signout.h"
 #include "cloud_aws_ssocache.h"
+#include "internal.h"
+#include "paths.h"
 
 /* IAM user keys live in a provider directory of their own. */
 #define AWS_USER_PROVIDER "aws-user"
@@ -89,65 +87,6 @@ static const struct atmos_cloud_dir provider_dir = {.label = "provider directory
  * holding nothing else goes with its last profile. */
 static const char *const provider_locks[] = {"credentials.lock", "config.lock", NULL};
 
-/* The AWS CLI's files, checked again before they are removed. */
-static int holds_token(const char *start_url, const char *data, size_t len)
-{
-    return atmos_sso_match(data, len, start_url) == ATMOS_SSO_MATCH;
-}
-
-static int holds_role_credentials(const char *arg, const char *data, size_t len)
-{
-    (void)arg;
-    return atmos_sso_role_credentials(data, len);
-}
-
-static const struct atmos_file_check sso_token = {
-    .name = "aws_sso_token", .max_bytes = ATMOS_SSO_MAX_BYTES, .holds = holds_token};
-static const struct atmos_file_check role_credentials = {.name = "aws_role_credentials",
-                                                         .max_bytes = ATMOS_SSO_MAX_BYTES,
-                                                         .holds = holds_role_credentials};
-
-/*
- * The token files one hook planned (indexes into plan->items: adding items
- * moves the array), signed out once they are all planned (add_signouts).
- */
-struct tokens {
-    size_t *v;
-    size_t n;
-};
-
-/* Note `it` when it is new (items[before..]): one planned before is someone else's to sign out. */
-static int note_token(struct atmos_cloud_ctx *c, struct tokens *t, size_t before,
-                      const struct atmos_item *it)
-{
-    if (it == NULL)
-        return ATMOS_ENOMEM;
-    size_t i = (size_t)(it - c->plan->items);
-    if (!c->revoke || i < before)
-        return ATMOS_OK;
-    size_t *v = realloc(t->v, (t->n + 1) * sizeof(*v));
-    if (v == NULL)
-        return ATMOS_ENOMEM;
-    t->v = v;
-    v[t->n++] = i;
-    return ATMOS_OK;
-}
-
-/* A CHECKED_FILE item for the AWS CLI's file `path`; takes ownership of `path`. */
-static struct atmos_item *add_checked(struct atmos_cloud_ctx *c, const char *label, char *path,
-                                      const struct atmos_file_check *check, const char *arg,
-                                      const char *provider)
-{
-    struct atmos_item *it =
-        atmos_cloud_add(c, ATMOS_ITEM_CHECKED_FILE, label, path, NULL, provider);
-    if (it == NULL)
-        return NULL;
-    it->u.file.check = check;
-    if (arg && it->u.file.arg == NULL && (it->u.file.arg = strdup(arg)) == NULL)
-        return NULL;
-    return it;
-}
-
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     if (chain->provider == NULL)
@@ -177,127 +116,6 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     return rc;
 }
 
-/* Every *.json in the AWS CLI cache that is a token for start_url. */
-static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, const char *provider,
-                          struct tokens *t)
-{
-    struct atmos_err why;
-    char *dir = atmos_path_aws_sso_cache(c->env);
-    int dfd = -1, rc = ATMOS_ENOMEM;
-    DIR *d = NULL;
-    if (dir == NULL)
-        goto done;
-    int r = atmos_fs_open_dir(&c->fs, dir, &dfd, &why);
-    if (r != ATMOS_OK) {
-        if (r == ATMOS_ESYS)
-            atmos_log(c->lg, ATMOS_LOG_WARN, "not scanning the AWS CLI SSO cache: %s", why.msg);
-        rc = 0;
-        goto done;
-    }
-    if ((d = fdopendir(dfd)) == NULL) {
-        rc = atmos_cloud_fail(c, ATMOS_ESYS, "%s: %s", dir, strerror(errno));
-        goto done;
-    }
-    dfd = -1;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-        if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0 || de->d_name[0] == '.')
-            continue;
-        char *path = atmos_path_join(dir, de->d_name);
-        struct atmos_buf buf = {0};
-        struct stat st;
-        if (path == NULL)
-            goto done;
-        r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
-        int mine = r == ATMOS_OK &&
-                   atmos_sso_match(buf.data ? buf.data : "", buf.len, start_url) == ATMOS_SSO_MATCH;
-        atmos_buf_free(&buf);
-        if (r == ATMOS_ESYS)
-            atmos_log(c->lg, ATMOS_LOG_DEBUG, "skipping %s", why.msg);
-        if (!mine) {
-            free(path);
-            continue;
-        }
-        size_t before = c->plan->nitems;
-        if (note_token(c, t, before,
-                       add_checked(c, "AWS CLI SSO token", path, &sso_token, start_url,
-                                   provider)) != ATMOS_OK)
-            goto done;
-    }
-    rc = 0;
-done:
-    if (d)
-        closedir(d);
-    if (dfd >= 0)
-        close(dfd);
-    free(dir);
-    return rc;
-}
-
-/* The AWS CLI config file: $AWS_CONFIG_FILE (absolute or ~/...), else ~/.aws/config. */
-static char *awscli_config(const struct atmos_cloud_ctx *c)
-{
-    const char *f = atmos_env_get(c->env, "AWS_CONFIG_FILE");
-    if (f && f[0] == '/')
-        return strdup(f);
-    if (f && f[0] == '~' && f[1] == '/')
-        return atmos_strfmt("%s%s", c->env->home, f + 1);
-    return atmos_path_join(c->env->home, ".aws/config");
-}
-
-/*
- * The role credentials the AWS CLI cached from a login to start_url: one file
- * per profile of its config file that uses that start URL (botocore's cache
- * key).  The config file is only read.
- */
-static int add_role_credentials(struct atmos_cloud_ctx *c, const char *start_url,
-                                const char *provider)
-{
-    struct atmos_buf buf = {0};
-    struct atmos_err why;
-    struct stat st;
-    const char *leaf;
-    char **hexes = NULL;
-    size_t n = 0;
-    unsigned bad = 0;
-    int dfd = -1, rc = ATMOS_ENOMEM;
-    char *path = awscli_config(c);
-    if (path == NULL)
-        goto done;
-    int r = atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why);
-    if (r == ATMOS_OK)
-        r = atmos_fs_read(&c->fs, dfd, leaf, path, 8u * 1024 * 1024, &buf, &st, &why);
-    if (r != ATMOS_OK) {
-        if (r == ATMOS_ESYS)
-            atmos_log(c->lg, ATMOS_LOG_WARN, "AWS CLI role credentials not looked for: %s",
-                      why.msg);
-        rc = 0;
-        goto done;
-    }
-    if (atmos_awscli_role_keys(buf.data ? buf.data : "", buf.len, start_url, &hexes, &n, &bad) != 0)
-        goto done;
-    if (bad) /* shown by default: the AWS CLI itself refuses such a file */
-        atmos_log(c->lg, ATMOS_LOG_ERROR,
-                  "%s:%u: not an INI line (the AWS CLI cannot read this file); profiles read "
-                  "from the other lines",
-                  path, bad);
-    rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = add_checked(c, "AWS CLI role credentials",
-                         atmos_strfmt("%s/.aws/cli/cache/%s.json", c->env->home, hexes[i]),
-                         &role_credentials, NULL, provider)
-                 ? 0
-                 : ATMOS_ENOMEM;
-done:
-    atmos_strv_free(hexes, n);
-    atmos_buf_free(&buf);
-    if (dfd >= 0)
-        close(dfd);
-    free(path);
-    return rc;
-}
-
 /* A token's session, ended with IAM Identity Center before its files go. */
 static const struct atmos_signout_kind identity_center = {.name = "sso_signout",
                                                           .session = "IAM Identity Center session",
@@ -307,7 +125,7 @@ static const struct atmos_signout_kind identity_center = {.name = "sso_signout",
  * Sign-outs for the token files of `t`: atmos's session file and the AWS
  * CLI's tokens of the same start URL.  Frees t.
  */
-static int add_signouts(struct atmos_cloud_ctx *c, struct tokens *t)
+static int add_signouts(struct atmos_cloud_ctx *c, struct atmos_aws_tokens *t)
 {
     int rc = ATMOS_OK;
     for (size_t k = 0; rc == ATMOS_OK && k < t->n; k++) {
@@ -330,7 +148,7 @@ static int add_signouts(struct atmos_cloud_ctx *c, struct tokens *t)
         it->u.signout.arg = arg;
     }
     free(t->v);
-    *t = (struct tokens){NULL, 0};
+    *t = (struct atmos_aws_tokens){NULL, 0};
     return rc;
 }
 
@@ -338,22 +156,23 @@ static int add_signouts(struct atmos_cloud_ctx *c, struct tokens *t)
 static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p,
                    const char *url)
 {
-    struct tokens t = {NULL, 0};
+    struct atmos_aws_tokens t = {NULL, 0};
     size_t before = c->plan->nitems;
-    int rc = note_token(c, &t, before,
-                        atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
-                                        atmos_path_sso_session(c->env, url, p->region.value), NULL,
-                                        name));
+    int rc = atmos_aws_note_token(
+        c, &t, before,
+        atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
+                        atmos_path_sso_session(c->env, url, p->region.value), NULL, name));
     /* The legacy cache name; the scan below finds sso-session names too. */
     before = c->plan->nitems;
     if (rc == ATMOS_OK)
-        rc = note_token(c, &t, before,
-                        add_checked(c, "AWS CLI SSO token", atmos_path_aws_sso_token(c->env, url),
-                                    &sso_token, url, name));
+        rc = atmos_aws_note_token(c, &t, before,
+                                  atmos_aws_add_checked(c, "AWS CLI SSO token",
+                                                        atmos_path_aws_sso_token(c->env, url),
+                                                        &atmos_aws_sso_token, url, name));
     if (rc == ATMOS_OK)
-        rc = scan_sso_cache(c, url, name, &t);
+        rc = atmos_aws_scan_sso_cache(c, url, name, &t);
     if (rc == ATMOS_OK)
-        rc = add_role_credentials(c, url, name);
+        rc = atmos_aws_add_role_credentials(c, url, name);
     if (rc == ATMOS_OK)
         return add_signouts(c, &t);
     free(t.v);
@@ -406,7 +225,7 @@ static int all(struct atmos_cloud_ctx *c)
 struct found {
     char **urls; /* start URLs found in atmos's session cache */
     size_t nurls;
-    struct tokens tokens; /* the session files, to sign out */
+    struct atmos_aws_tokens tokens; /* the session files, to sign out */
 };
 
 /* The start URL an atmos session cache file names, if any (malloc'd). */
@@ -450,8 +269,9 @@ static int add_session(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
     }
     free(url);
     size_t before = c->plan->nitems;
-    return note_token(c, &f->tokens, before,
-                      atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL));
+    return atmos_aws_note_token(
+        c, &f->tokens, before,
+        atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL));
 }
 
 static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
@@ -496,8 +316,8 @@ static int discover(struct atmos_cloud_ctx *c)
         goto done;
     atmos_strv_sort_unique(f.urls, &f.nurls);
     for (size_t i = 0; i < f.nurls; i++)
-        if (scan_sso_cache(c, f.urls[i], NULL, &f.tokens) != 0 ||
-            add_role_credentials(c, f.urls[i], NULL) != 0)
+        if (atmos_aws_scan_sso_cache(c, f.urls[i], NULL, &f.tokens) != 0 ||
+            atmos_aws_add_role_credentials(c, f.urls[i], NULL) != 0)
             goto done;
     /* atmos's session files were found before the tokens: sign those out too. */
     if ((rc = add_signouts(c, &f.tokens)) != ATMOS_OK)
