@@ -8,6 +8,7 @@
 
 #include <atmos/config.h>
 
+#include "cloud.h"
 #include "internal.h"
 
 static int prepend(struct atmos_chain *c, const char *name)
@@ -58,14 +59,16 @@ int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
         }
         if (prepend(&c, id->name) != 0)
             goto oom;
-        if (id->kind.value && strcmp(id->kind.value, "aws/user") == 0) {
-            /* IAM user keys live in a directory of their own. */
-            if (prepend(&c, ATMOS_AWS_USER_PROVIDER) != 0)
+        const struct atmos_cloud *cl;
+        const struct atmos_kind *k = atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl);
+        if (k && k->own_provider) {
+            /* Its cloud keeps such an identity's files in a directory of their own. */
+            if (prepend(&c, k->own_provider) != 0)
                 goto oom;
-            c.provider = ATMOS_AWS_USER_PROVIDER;
+            c.provider = k->own_provider;
             break;
         }
-        if (atmos_identity_is_standalone(id->kind.value))
+        if (k && (k->flags & ATMOS_KIND_STANDALONE))
             break; /* ambient: credentials come from the environment, no provider */
         if (id->via_provider.value) {
             c.provider_cfg = atmos_config_provider(cfg, id->via_provider.value);

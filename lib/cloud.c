@@ -1,10 +1,13 @@
 /*
- * The table of kinds, and the helpers every cloud file uses to add items.
+ * The list of clouds, the lookups of their kinds and names, and the helpers
+ * every cloud file uses to add items.
  *
  * MUST: list directories and read files only through safefs descriptors;
  * never read more than a cache file can be.
  */
 #include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,69 +19,83 @@
 #include "paths.h"
 #include "plan_internal.h"
 
-const struct atmos_cloud *const atmos_clouds[] = {&atmos_cloud_aws, &atmos_cloud_azure,
-                                                  &atmos_cloud_gcp, &atmos_cloud_docker, NULL};
-
-/*
- * Every kind atmos has (pkg/auth/factory), and the cloud whose files its
- * logins write.  NULL: known, and nothing of it is kept on disk (ambient
- * credentials, or a session kept only in the keyring).  github/oidc roots AWS
- * roles whose files go under the provider's name, as AWS SSO does.
- */
-static const struct kind {
-    const char *kind;
-    const struct atmos_cloud *cloud;
-} provider_kinds[] =
-    {
-        {"atmos/pro", NULL},
-        {"aws/iam-identity-center", &atmos_cloud_aws},
-        {"aws/saml", &atmos_cloud_aws},
-        {"azure/cli", &atmos_cloud_azure},
-        {"azure/device-code", &atmos_cloud_azure},
-        {"azure/interactive", &atmos_cloud_azure},
-        {"azure/oidc", &atmos_cloud_azure},
-        {"gcp/adc", &atmos_cloud_gcp},
-        {"gcp/workload-identity-federation", &atmos_cloud_gcp},
-        {"github/oidc", &atmos_cloud_aws},
-        {"mock", &atmos_cloud_aws},
-        {"mock/aws", &atmos_cloud_aws},
-},
-  identity_kinds[] = {
-      {"ambient", NULL},
-      {"atmos/pro", NULL},
-      {"aws/ambient", NULL},
-      {"aws/assume-role", &atmos_cloud_aws},
-      {"aws/assume-root", &atmos_cloud_aws},
-      {"aws/permission-set", &atmos_cloud_aws},
-      {"aws/user", &atmos_cloud_aws},
-      {"azure/subscription", &atmos_cloud_azure},
-      {"gcp/project", &atmos_cloud_gcp},
-      {"gcp/service-account", &atmos_cloud_gcp},
-      {"mock", &atmos_cloud_aws},
-      {"mock/aws", &atmos_cloud_aws},
+/* The clouds, in report order: a new cloud is one line here and its own file. */
+const struct atmos_cloud *const atmos_clouds[] = {
+    &atmos_cloud_aws,
+    &atmos_cloud_azure,
+    &atmos_cloud_gcp,
+    &atmos_cloud_docker,
+    &atmos_cloud_atmos,
+    &atmos_cloud_keychain,
+    NULL,
 };
 
-static int lookup(const struct kind *t, size_t n, const char *kind,
-                  const struct atmos_cloud **cloud)
+const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
+                                         const struct atmos_cloud **cloud)
 {
-    for (size_t i = 0; kind && i < n; i++) {
-        if (strcmp(t[i].kind, kind) == 0) {
-            *cloud = t[i].cloud;
-            return 1;
-        }
-    }
+    for (const struct atmos_cloud *const *cl = atmos_clouds; kind && *cl; cl++)
+        for (const struct atmos_kind *k = (*cl)->kinds; k && k->name; k++)
+            if ((k->roles & role) && strcmp(k->name, kind) == 0) {
+                *cloud = *cl;
+                return k;
+            }
     *cloud = NULL;
-    return 0;
+    return NULL;
+}
+
+static int cloud_of(const char *kind, unsigned role, const struct atmos_cloud **cloud)
+{
+    const struct atmos_kind *k = atmos_kind_find(kind, role, cloud);
+    if (k && (k->flags & ATMOS_KIND_NOTHING_KEPT))
+        *cloud = NULL;
+    return k != NULL;
 }
 
 int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud)
 {
-    return lookup(provider_kinds, sizeof(provider_kinds) / sizeof(*provider_kinds), kind, cloud);
+    return cloud_of(kind, ATMOS_ROLE_PROVIDER, cloud);
 }
 
 int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud)
 {
-    return lookup(identity_kinds, sizeof(identity_kinds) / sizeof(*identity_kinds), kind, cloud);
+    return cloud_of(kind, ATMOS_ROLE_IDENTITY, cloud);
+}
+
+int atmos_identity_is_standalone(const char *kind)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(kind, ATMOS_ROLE_IDENTITY, &cl);
+    return k && (k->flags & ATMOS_KIND_STANDALONE);
+}
+
+const char *atmos_cloud_display(const char *cloud)
+{
+    for (const struct atmos_cloud *const *cl = atmos_clouds; cloud && *cl; cl++)
+        if (strcmp((*cl)->name, cloud) == 0)
+            return (*cl)->display;
+    return cloud ? cloud : "Configuration";
+}
+
+size_t atmos_cloud_count(void)
+{
+    return sizeof(atmos_clouds) / sizeof(*atmos_clouds) - 1;
+}
+
+size_t atmos_cloud_rank(const char *cloud)
+{
+    size_t i = 0;
+    while (atmos_clouds[i] && !(cloud && strcmp(atmos_clouds[i]->name, cloud) == 0))
+        i++;
+    return i;
+}
+
+int atmos_cloud_fail(struct atmos_cloud_ctx *c, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err.msg, sizeof(c->err.msg), fmt, ap);
+    va_end(ap);
+    return status;
 }
 
 struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
@@ -98,8 +115,8 @@ struct atmos_item *atmos_cloud_add_dir(struct atmos_cloud_ctx *c,
     struct atmos_item *it =
         atmos_cloud_add(c, ATMOS_ITEM_DIRECTORY, kind->label, path, identity, provider);
     /* Planned twice (two clouds' bases made the same path): the first declaration holds. */
-    if (it && it->contents == NULL)
-        it->contents = kind->rule;
+    if (it && it->u.dir.contents == NULL)
+        it->u.dir.contents = kind->rule;
     return it;
 }
 
@@ -108,13 +125,14 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
                                         const char *m0, const char *m1, const char *m2,
                                         const char *provider)
 {
-    const char *m[3] = {m0, m1, m2};
+    const char *m[ATMOS_JSON_IDS] = {m0, m1, m2};
     if (path == NULL)
         return NULL;
-    const struct atmos_item probe = {.kind = ATMOS_ITEM_JSON_ENTRIES,
-                                     .path = path,
-                                     .rule = rule,
-                                     .match = {(char *)m0, (char *)m1, (char *)m2}};
+    const struct atmos_item probe = {
+        .kind = ATMOS_ITEM_JSON_ENTRIES,
+        .path = path,
+        .u.json = {.rule = rule, .ids = {(char *)m0, (char *)m1, (char *)m2}},
+    };
     struct atmos_item *o;
     if (atmos_plan_find(c->plan, ATMOS_PLAN_KEY_JSON, &probe, &o) != 0 || o != NULL) {
         free(path);
@@ -124,23 +142,23 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
         atmos_cloud_add(c, ATMOS_ITEM_JSON_ENTRIES, label, path, NULL, provider);
     if (it == NULL)
         return NULL;
-    it->rule = rule;
-    for (int i = 0; i < 3; i++)
-        if (m[i] && (it->match[i] = strdup(m[i])) == NULL)
+    it->u.json.rule = rule;
+    for (int i = 0; i < ATMOS_JSON_IDS; i++)
+        if (m[i] && (it->u.json.ids[i] = strdup(m[i])) == NULL)
             return NULL;
-    if (what && (it->what = strdup(what)) == NULL)
+    if (what && (it->u.json.what = strdup(what)) == NULL)
         return NULL;
     return it;
 }
 
 int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_entry_fn fn, void *arg)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     int fd = -1, rc = 0;
     int r = atmos_fs_open_dir(&c->fs, dir, &fd, &why);
-    if (r == ATMOS_FS_ABSENT)
+    if (r == ATMOS_ABSENT)
         return 0;
-    if (r == ATMOS_FS_FAIL) {
+    if (r == ATMOS_ESYS) {
         atmos_log(c->lg, ATMOS_LOG_WARN, "not searched: %s", why.msg);
         return 0;
     }
@@ -168,11 +186,11 @@ static int each_base_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir
                            void *arg)
 {
     const struct base *b = arg;
-    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+    if (!atmos_realm_like(name) || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *base = strcmp(name, b->sub) == 0 ? atmos_path_join(dir, name)
                                            : atmos_strfmt("%s/%s/%s", dir, name, b->sub);
-    int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : -1;
+    int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : ATMOS_ENOMEM;
     free(base);
     return rc;
 }
@@ -181,7 +199,7 @@ int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entr
 {
     struct base b = {sub, fn, arg};
     char *dir = atmos_path_atmos_config(c->env);
-    int rc = dir ? atmos_cloud_each_entry(c, dir, each_base_entry, &b) : -1;
+    int rc = dir ? atmos_cloud_each_entry(c, dir, each_base_entry, &b) : ATMOS_ENOMEM;
     free(dir);
     return rc;
 }
@@ -189,21 +207,22 @@ int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entr
 int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                                  const char *name, void *kind)
 {
-    if (atmos_cloud_is(c, dirfd, name) != 1)
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     if (!atmos_cloud_add_dir(c, kind, atmos_path_join(dir, name), NULL, name))
-        return -1;
-    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name);
+        return ATMOS_ENOMEM;
+    return atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) == 0 ? ATMOS_OK
+                                                                                 : ATMOS_ENOMEM;
 }
 
-int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name)
+mode_t atmos_cloud_type(const struct atmos_cloud_ctx *c, int dirfd, const char *name)
 {
     struct stat st;
-    struct atmos_why why;
-    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFDIR, &st, &why) == ATMOS_FS_OK)
-        return 1;
-    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFREG, &st, &why) == ATMOS_FS_OK)
-        return 2;
+    struct atmos_err why;
+    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFDIR, &st, &why) == ATMOS_OK)
+        return S_IFDIR;
+    if (atmos_fs_check(&c->fs, dirfd, name, name, S_IFREG, &st, &why) == ATMOS_OK)
+        return S_IFREG;
     return 0;
 }
 
@@ -218,17 +237,17 @@ int atmos_realm_like(const char *s)
 struct json_object *atmos_cloud_read_json(const struct atmos_cloud_ctx *c, const char *path)
 {
     struct atmos_buf buf = {0};
-    struct atmos_why why;
+    struct atmos_err why;
     struct stat st;
     const char *leaf;
     int dfd = -1;
     json_object *o = NULL;
-    if (atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why) != ATMOS_FS_OK)
+    if (atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why) != ATMOS_OK)
         goto done;
     int r = atmos_fs_read(&c->fs, dfd, leaf, path, 1024 * 1024, &buf, &st, &why);
-    if (r == ATMOS_FS_FAIL)
+    if (r == ATMOS_ESYS)
         atmos_log(c->lg, ATMOS_LOG_DEBUG, "not read: %s", why.msg);
-    if (r != ATMOS_FS_OK || buf.len == 0)
+    if (r != ATMOS_OK || buf.len == 0)
         goto done;
     /* A UTF-8 byte order mark, as the Azure CLI sometimes writes. */
     size_t skip = buf.len >= 3 && memcmp(buf.data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;

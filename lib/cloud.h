@@ -1,9 +1,10 @@
 /*
- * The clouds atmos logs in to, behind one table of kinds.
+ * The clouds atmos logs in to.
  *
- * Each cloud_*.c turns its provider and identity kinds into plan items; the
- * planner (plan.c, discover.c) only walks the table.  A new cloud is one new
- * file and one row in cloud.c.
+ * Each cloud_*.c declares its kinds (providers, identities, integrations)
+ * with their properties, its names, and the hooks that turn its kinds into
+ * plan items; the planner (plan.c, discover.c) only walks atmos_clouds.  A
+ * new cloud is one new file and one line in cloud.c's list.
  */
 #ifndef ATMOS_CLOUD_H
 #define ATMOS_CLOUD_H
@@ -18,19 +19,47 @@ struct atmos_cloud_ctx {
     const struct atmos_env *env;
     const struct atmos_logger *lg;
     struct atmos_fs fs;
-    const char *realm; /* the configured realm, or NULL */
-    const char *cloud; /* the cloud being asked: its name goes on every item it adds */
-    int revoke;        /* sign SSO sessions out server-side (atmos_plan_opts) */
+    const char *realm;    /* the configured realm, or NULL */
+    const char *cloud;    /* the cloud being asked: its name goes on every item it adds */
+    int revoke;           /* sign SSO sessions out server-side (atmos_plan_opts) */
+    struct atmos_err err; /* why a hook failed, when it was not memory (atmos_cloud_fail) */
+};
+
+/* What a kind of provider, identity or integration is, as the cloud that has it declares. */
+enum atmos_kind_role {
+    ATMOS_ROLE_PROVIDER = 1 << 0,
+    ATMOS_ROLE_IDENTITY = 1 << 1,
+    ATMOS_ROLE_INTEGRATION = 1 << 2,
+};
+
+enum atmos_kind_flag {
+    ATMOS_KIND_NOTHING_KEPT = 1 << 0, /* known, and its logins keep nothing on disk */
+    ATMOS_KIND_STANDALONE = 1 << 1,   /* an identity with no via: its credentials are its own */
+    ATMOS_KIND_AMBIENT = 1 << 2,      /* a provider whose keychain entries a plain logout deletes */
+};
+
+struct atmos_kind {
+    const char *name;         /* as atmos.yaml spells it; NULL ends a table */
+    unsigned roles;           /* enum atmos_kind_role */
+    unsigned flags;           /* enum atmos_kind_flag */
+    const char *own_provider; /* identity: its files go under a provider directory of this name */
+    const void *spec;         /* the cloud's own data about the kind */
 };
 
 struct atmos_cloud {
-    const char *name; /* in reports: "aws", "azure", "gcp", "docker" */
+    const char *name;               /* on items and in JSON (lowercase, one word) */
+    const char *display;            /* for people, as the cloud calls itself */
+    const struct atmos_kind *kinds; /* its kinds; ends with a NULL name */
+    const char *const *env_vars;    /* the variables it reads (atmos_env_get); NULL-terminated */
+    /* Of those, the ones that say how it reaches its servers (endpoint, CAs), not where the
+     * user's files are: atmos-logout --user keeps them across the switch.  NULL-terminated. */
+    const char *const *transport_vars;
     /* Identity logout: that identity's own files and entries, nothing shared. */
     int (*identity)(struct atmos_cloud_ctx *c, const char *identity,
                     const struct atmos_chain *chain);
     /* Provider logout: the provider's session and everything of its identities
      * (already listed in plan->identities).  p is NULL for a provider this
-     * cloud adds by itself (aws-user). */
+     * cloud adds by itself (an own_provider of its identity kinds). */
     int (*provider)(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p);
     /* Once for --all, after every provider. */
     int (*all)(struct atmos_cloud_ctx *c);
@@ -40,11 +69,19 @@ struct atmos_cloud {
     int every_identity;
 };
 
+/* One per lib/cloud_*.c; atmos_cloud_keychain is the engine's own keychain entries. */
 extern const struct atmos_cloud atmos_cloud_aws, atmos_cloud_azure, atmos_cloud_gcp,
-    atmos_cloud_docker;
+    atmos_cloud_docker, atmos_cloud_atmos, atmos_cloud_keychain;
 
 /* Every cloud, in report order; NULL-terminated. */
 extern const struct atmos_cloud *const atmos_clouds[];
+
+/*
+ * The kind `kind` in `role` (enum atmos_kind_role), and the cloud that
+ * declares it; NULL (and *cloud NULL) for a kind no cloud has.
+ */
+const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
+                                         const struct atmos_cloud **cloud);
 
 /*
  * The cloud that keeps the session data of a provider or identity kind.
@@ -54,8 +91,16 @@ extern const struct atmos_cloud *const atmos_clouds[];
 int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud);
 int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud);
 
-/* Call a cloud's hook with c->cloud set to its name. */
-#define ATMOS_CLOUD_CALL(c, cl, hook, ...) ((c)->cloud = (cl)->name, (cl)->hook((c), __VA_ARGS__))
+/*
+ * Call a cloud's hook with c->cloud set to its name.  Every hook returns an
+ * atmos_status: ATMOS_OK, ATMOS_ENOMEM, or another failure it explained
+ * with atmos_cloud_fail.
+ */
+#define ATMOS_CLOUD_CALL(c, cl, hook, ...) ((c)->cloud = (cl)->name, (cl)->hook((c), ##__VA_ARGS__))
+
+/* A hook's failure other than memory: says why in c->err; returns `status`. */
+int atmos_cloud_fail(struct atmos_cloud_ctx *c, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Adding items, for the cloud files (item->cloud is c->cloud).  Each takes ownership of `path`. */
 struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_kind kind,
@@ -95,8 +140,8 @@ int atmos_cloud_each_base(struct atmos_cloud_ctx *c, const char *sub, atmos_entr
  * (arg: its struct atmos_cloud_dir). */
 int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                                  const char *name, void *kind);
-/* A directory (1) or a regular file (2) of ours at dirfd/name; 0 otherwise. */
-int atmos_cloud_is(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
+/* S_IFDIR or S_IFREG: a directory or a regular file of ours at dirfd/name; 0 otherwise. */
+mode_t atmos_cloud_type(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
 /* [a-z0-9_-]{1,64}: could be a realm or a name atmos made a directory of. */
 int atmos_realm_like(const char *s);
 

@@ -11,18 +11,55 @@
  * MUST: read the AWS CLI cache through safefs only; take only a token whose
  * startUrl is the provider's (checked again before it is removed).
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
-#include "awscli.h"
 #include "cloud.h"
+#include "cloud_aws_files.h"
+#include "cloud_aws_paths.h"
+#include "cloud_aws_signout.h"
+#include "cloud_aws_ssocache.h"
 #include "internal.h"
 #include "paths.h"
-#include "ssocache.h"
+
+/* IAM user keys live in a provider directory of their own. */
+#define AWS_USER_PROVIDER "aws-user"
+
+/*
+ * AWS's kinds (pkg/auth/factory).  github/oidc roots AWS roles whose files go
+ * under the provider's name, as AWS SSO does; its keychain entries go with
+ * every logout, as do those of the other ambient providers.
+ */
+static const struct atmos_kind kinds[] = {
+    {.name = "aws/iam-identity-center", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "aws/saml", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "github/oidc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
+    {.name = "mock", .roles = ATMOS_ROLE_PROVIDER | ATMOS_ROLE_IDENTITY},
+    {.name = "mock/aws", .roles = ATMOS_ROLE_PROVIDER | ATMOS_ROLE_IDENTITY},
+    {.name = "aws/ambient",
+     .roles = ATMOS_ROLE_IDENTITY,
+     .flags = ATMOS_KIND_NOTHING_KEPT | ATMOS_KIND_STANDALONE},
+    {.name = "aws/assume-role", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "aws/assume-root", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "aws/permission-set", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "aws/user",
+     .roles = ATMOS_ROLE_IDENTITY,
+     .flags = ATMOS_KIND_STANDALONE,
+     .own_provider = AWS_USER_PROVIDER},
+    {.name = NULL},
+};
+
+/*
+ * The AWS CLI's config file, and (AWS SDK and libcurl conventions) where an
+ * IAM Identity Center sign-out goes and whose certificates it trusts.
+ */
+static const char *const env_vars[] = {"AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_SSO",
+                                       "AWS_ENDPOINT_URL", "AWS_CA_BUNDLE", NULL};
+static const char *const transport_vars[] = {"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_SSO",
+                                             "AWS_ENDPOINT_URL", NULL};
 
 /*
  * What is atmos's in <base>/<provider>/ (cloudposse/atmos pkg/auth/cloud/aws/files.go):
@@ -35,16 +72,20 @@
  * Anything else (a user's notes, ~/Documents named as a provider) is not ours.
  */
 static const struct atmos_dir_entry provider_entries[] = {
-    {"credentials", ATMOS_DIR_FILE, NULL},
-    {"config", ATMOS_DIR_FILE, NULL},
-    {"credentials.lock", ATMOS_DIR_FILE, NULL},
-    {"config.lock", ATMOS_DIR_FILE, NULL},
-    {".credentials.atmos-tmp.*", ATMOS_DIR_FILE, NULL},
-    {".config.atmos-tmp.*", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "credentials", .type = ATMOS_DIR_FILE},
+    {.name = "config", .type = ATMOS_DIR_FILE},
+    {.name = "credentials.lock", .type = ATMOS_DIR_FILE},
+    {.name = "config.lock", .type = ATMOS_DIR_FILE},
+    {.name = ".credentials.atmos-tmp.*", .type = ATMOS_DIR_FILE},
+    {.name = ".config.atmos-tmp.*", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule provider_rule = {provider_entries};
-static const struct atmos_cloud_dir provider_dir = {"provider directory", &provider_rule};
+static const struct atmos_dir_rule provider_rule = {.entries = provider_entries};
+static const struct atmos_cloud_dir provider_dir = {.label = "provider directory",
+                                                    .rule = &provider_rule};
+/* The lock files atmos leaves beside credentials and config: a provider directory
+ * holding nothing else goes with its last profile. */
+static const char *const provider_locks[] = {"credentials.lock", "config.lock", NULL};
 
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
@@ -52,7 +93,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         return 0; /* ambient identities keep nothing on disk */
     char *dir = atmos_path_provider_dir(c->env, c->cfg, chain->provider, chain->provider_cfg);
     if (dir == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     static const struct {
         const char *file;
         enum atmos_ini_flavor flavor;
@@ -64,185 +105,91 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         struct atmos_item *it =
             atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
                             atmos_path_join(dir, files[i].file), name, chain->provider);
-        if (it == NULL || (it->section = strdup(name)) == NULL)
-            rc = -1;
-        else
-            it->flavor = files[i].flavor;
+        if (it == NULL || (it->u.section.name = strdup(name)) == NULL) {
+            rc = ATMOS_ENOMEM;
+        } else {
+            it->u.section.flavor = files[i].flavor;
+            it->u.section.dir_locks = provider_locks;
+        }
     }
     free(dir);
     return rc;
 }
 
-/* Every *.json in the AWS CLI cache that is a token for start_url. */
-static int scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, const char *provider)
+/* A token's session, ended with IAM Identity Center before its files go. */
+static const struct atmos_signout_kind identity_center = {.name = "sso_signout",
+                                                          .session = "IAM Identity Center session",
+                                                          .run = atmos_aws_signout_items};
+
+/*
+ * Sign-outs for the token files of `t`: atmos's session file and the AWS
+ * CLI's tokens of the same start URL.  Frees t.
+ */
+static int add_signouts(struct atmos_cloud_ctx *c, struct atmos_aws_tokens *t)
 {
-    struct atmos_why why;
-    char *dir = atmos_path_aws_sso_cache(c->env);
-    int dfd = -1, rc = -1;
-    DIR *d = NULL;
-    if (dir == NULL)
-        goto done;
-    int r = atmos_fs_open_dir(&c->fs, dir, &dfd, &why);
-    if (r != ATMOS_FS_OK) {
-        if (r == ATMOS_FS_FAIL)
-            atmos_log(c->lg, ATMOS_LOG_WARN, "not scanning the AWS CLI SSO cache: %s", why.msg);
-        rc = 0;
-        goto done;
-    }
-    if ((d = fdopendir(dfd)) == NULL)
-        goto done;
-    dfd = -1;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-        if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0 || de->d_name[0] == '.')
-            continue;
-        char *path = atmos_path_join(dir, de->d_name);
-        struct atmos_buf buf = {0};
-        struct stat st;
-        if (path == NULL)
-            goto done;
-        r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
-        int mine = r == ATMOS_FS_OK &&
-                   atmos_sso_match(buf.data ? buf.data : "", buf.len, start_url) == ATMOS_SSO_MATCH;
-        atmos_buf_free(&buf);
-        if (r == ATMOS_FS_FAIL)
-            atmos_log(c->lg, ATMOS_LOG_DEBUG, "skipping %s", why.msg);
-        if (!mine) {
-            free(path);
-            continue;
+    int rc = ATMOS_OK;
+    for (size_t k = 0; rc == ATMOS_OK && k < t->n; k++) {
+        const struct atmos_item *tok = &c->plan->items[t->v[k]];
+        const char *url = tok->kind == ATMOS_ITEM_CHECKED_FILE ? tok->u.file.arg : NULL;
+        /* Copied first: adding an item may move the array tok points into. */
+        char *path = strdup(tok->path), *arg = url ? strdup(url) : NULL;
+        const char *provider = tok->provider; /* a string of its own, not moved */
+        struct atmos_item *it = path && (url == NULL || arg)
+                                    ? atmos_cloud_add(c, ATMOS_ITEM_SIGNOUT,
+                                                      identity_center.session, path, NULL, provider)
+                                    : (free(path), NULL);
+        if (it == NULL) {
+            free(arg);
+            rc = ATMOS_ENOMEM;
+            break;
         }
-        struct atmos_item *it =
-            atmos_cloud_add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token", path, NULL, provider);
-        if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(start_url)) == NULL))
-            goto done;
+        it->u.signout.how = &identity_center;
+        free(it->u.signout.arg);
+        it->u.signout.arg = arg;
     }
-    rc = 0;
-done:
-    if (d)
-        closedir(d);
-    if (dfd >= 0)
-        close(dfd);
-    free(dir);
+    free(t->v);
+    *t = (struct atmos_aws_tokens){NULL, 0};
     return rc;
 }
 
-/* The AWS CLI config file: $AWS_CONFIG_FILE (absolute or ~/...), else ~/.aws/config. */
-static char *awscli_config(const struct atmos_cloud_ctx *c)
+/* atmos's SSO session and the AWS CLI's files of a login to start_url. */
+static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p,
+                   const char *url)
 {
-    const char *f = c->env->aws_config_file;
-    if (f && f[0] == '/')
-        return strdup(f);
-    if (f && f[0] == '~' && f[1] == '/')
-        return atmos_strfmt("%s%s", c->env->home, f + 1);
-    return atmos_path_join(c->env->home, ".aws/config");
-}
-
-/*
- * The role credentials the AWS CLI cached from a login to start_url: one file
- * per profile of its config file that uses that start URL (botocore's cache
- * key).  The config file is only read.
- */
-static int add_role_credentials(struct atmos_cloud_ctx *c, const char *start_url,
-                                const char *provider)
-{
-    struct atmos_buf buf = {0};
-    struct atmos_why why;
-    struct stat st;
-    const char *leaf;
-    char **hexes = NULL;
-    size_t n = 0;
-    unsigned bad = 0;
-    int dfd = -1, rc = -1;
-    char *path = awscli_config(c);
-    if (path == NULL)
-        goto done;
-    int r = atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why);
-    if (r == ATMOS_FS_OK)
-        r = atmos_fs_read(&c->fs, dfd, leaf, path, 8u * 1024 * 1024, &buf, &st, &why);
-    if (r != ATMOS_FS_OK) {
-        if (r == ATMOS_FS_FAIL)
-            atmos_log(c->lg, ATMOS_LOG_WARN, "AWS CLI role credentials not looked for: %s",
-                      why.msg);
-        rc = 0;
-        goto done;
-    }
-    if (atmos_awscli_role_keys(buf.data ? buf.data : "", buf.len, start_url, &hexes, &n, &bad) != 0)
-        goto done;
-    if (bad) /* shown by default: the AWS CLI itself refuses such a file */
-        atmos_log(c->lg, ATMOS_LOG_ERROR,
-                  "%s:%u: not an INI line (the AWS CLI cannot read this file); profiles read "
-                  "from the other lines",
-                  path, bad);
-    rc = 0;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = atmos_cloud_add(c, ATMOS_ITEM_ROLE_CREDS, "AWS CLI role credentials",
-                             atmos_strfmt("%s/.aws/cli/cache/%s.json", c->env->home, hexes[i]),
-                             NULL, provider)
-                 ? 0
-                 : -1;
-done:
-    atmos_strv_free(hexes, n);
-    atmos_buf_free(&buf);
-    if (dfd >= 0)
-        close(dfd);
-    free(path);
+    struct atmos_aws_tokens t = {NULL, 0};
+    size_t before = c->plan->nitems;
+    int rc = atmos_aws_note_token(
+        c, &t, before,
+        atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
+                        atmos_path_sso_session(c->env, url, p->region.value), NULL, name));
+    /* The legacy cache name; the scan below finds sso-session names too. */
+    before = c->plan->nitems;
+    if (rc == ATMOS_OK)
+        rc = atmos_aws_note_token(c, &t, before,
+                                  atmos_aws_add_checked(c, "AWS CLI SSO token",
+                                                        atmos_path_aws_sso_token(c->env, url),
+                                                        &atmos_aws_sso_token, url, name));
+    if (rc == ATMOS_OK)
+        rc = atmos_aws_scan_sso_cache(c, url, name, &t);
+    if (rc == ATMOS_OK)
+        rc = atmos_aws_add_role_credentials(c, url, name);
+    if (rc == ATMOS_OK)
+        return add_signouts(c, &t);
+    free(t.v);
     return rc;
-}
-
-/*
- * Sign-outs for every SSO token file planned so far from index `from` on:
- * atmos's session file and the AWS CLI's tokens of the same start URL.
- */
-static int add_signouts(struct atmos_cloud_ctx *c, size_t from)
-{
-    size_t end = c->plan->nitems;
-    for (size_t i = from; c->revoke && i < end; i++) {
-        struct atmos_item *t = &c->plan->items[i];
-        int session = t->kind == ATMOS_ITEM_FILE && strcmp(t->label, "atmos SSO session") == 0;
-        if (t->kind != ATMOS_ITEM_SSO_TOKEN && !session)
-            continue;
-        /* Copied first: adding an item may move the array t points into. */
-        char *path = strdup(t->path), *url = t->start_url ? strdup(t->start_url) : NULL;
-        int url_lost = t->start_url && url == NULL;
-        const char *provider = t->provider; /* a string of its own, not moved */
-        struct atmos_item *it =
-            path ? atmos_cloud_add(c, ATMOS_ITEM_SSO_SIGNOUT, "IAM Identity Center session", path,
-                                   NULL, provider)
-                 : NULL;
-        if (it == NULL || url_lost) {
-            free(url);
-            return -1;
-        }
-        free(it->start_url);
-        it->start_url = url;
-    }
-    return 0;
 }
 
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
-    size_t first = c->plan->nitems;
     if (!atmos_cloud_add_dir(c, &provider_dir, atmos_path_provider_dir(c->env, c->cfg, name, p),
                              NULL, name))
-        return -1;
+        return ATMOS_ENOMEM;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
     const char *url = p->start_url.value;
-    if (url && *url) {
-        struct atmos_item *it;
-        if (!atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
-                             atmos_path_sso_session(c->env, url, p->region.value), NULL, name))
-            return -1;
-        /* The legacy cache name; the scan below finds sso-session names too. */
-        it = atmos_cloud_add(c, ATMOS_ITEM_SSO_TOKEN, "AWS CLI SSO token",
-                             atmos_path_aws_sso_token(c->env, url), NULL, name);
-        if (it == NULL || (it->start_url == NULL && (it->start_url = strdup(url)) == NULL))
-            return -1;
-        if (scan_sso_cache(c, url, name) != 0 || add_role_credentials(c, url, name) != 0 ||
-            add_signouts(c, first) != 0)
-            return -1;
-    }
+    int rc = url && *url ? add_sso(c, name, p, url) : ATMOS_OK;
+    if (rc != ATMOS_OK)
+        return rc;
     char *pdir = atmos_path_provisioned_dir(c->env, name);
     struct atmos_item *it =
         pdir ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "provisioned identities",
@@ -250,8 +197,8 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
              : NULL;
     free(pdir);
     if (it == NULL)
-        return -1;
-    it->prune_parent = 1;
+        return ATMOS_ENOMEM;
+    it->u.file.prune_parent = 1;
     return 0;
 }
 
@@ -260,14 +207,17 @@ static int all(struct atmos_cloud_ctx *c)
 {
     const struct atmos_config *cfg = c->cfg;
     int aws_user = 0;
-    for (size_t i = 0; i < cfg->nidentities; i++)
-        if (cfg->identities[i].kind.value && strcmp(cfg->identities[i].kind.value, "aws/user") == 0)
-            aws_user = 1;
-    if (!aws_user || atmos_config_provider(cfg, ATMOS_AWS_USER_PROVIDER))
+    for (size_t i = 0; i < cfg->nidentities; i++) {
+        const struct atmos_cloud *cl;
+        const struct atmos_kind *k =
+            atmos_kind_find(cfg->identities[i].kind.value, ATMOS_ROLE_IDENTITY, &cl);
+        aws_user |= cl == &atmos_cloud_aws && k->own_provider != NULL;
+    }
+    if (!aws_user || atmos_config_provider(cfg, AWS_USER_PROVIDER))
         return 0;
-    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, ATMOS_AWS_USER_PROVIDER) != 0)
-        return -1;
-    return provider(c, ATMOS_AWS_USER_PROVIDER, NULL);
+    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, AWS_USER_PROVIDER) != 0)
+        return ATMOS_ENOMEM;
+    return provider(c, AWS_USER_PROVIDER, NULL);
 }
 
 /* --- discovery ----------------------------------------------------------- */
@@ -275,6 +225,7 @@ static int all(struct atmos_cloud_ctx *c)
 struct found {
     char **urls; /* start URLs found in atmos's session cache */
     size_t nurls;
+    struct atmos_aws_tokens tokens; /* the session files, to sign out */
 };
 
 /* The start URL an atmos session cache file names, if any (malloc'd). */
@@ -282,11 +233,10 @@ static char *session_url(const struct atmos_cloud_ctx *c, int dirfd, const char 
                          const char *path)
 {
     struct atmos_buf buf = {0};
-    struct atmos_why why;
+    struct atmos_err why;
     struct stat st;
     char *url = NULL;
-    if (atmos_fs_read(&c->fs, dirfd, name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why) !=
-        ATMOS_FS_OK)
+    if (atmos_fs_read(&c->fs, dirfd, name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why) != ATMOS_OK)
         goto done;
     json_object *o = json_tokener_parse(buf.data ? buf.data : "");
     json_object *v = NULL;
@@ -310,30 +260,33 @@ static int add_session(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
         return 0;
     char *path = atmos_path_join(dir, name);
     if (path == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     char *url = session_url(c, dirfd, name, path);
     if (url && atmos_strv_push(&f->urls, &f->nurls, url) != 0) {
         free(url);
         free(path);
-        return -1;
+        return ATMOS_ENOMEM;
     }
     free(url);
-    return atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL) ? 0 : -1;
+    size_t before = c->plan->nitems;
+    return atmos_aws_note_token(
+        c, &f->tokens, before,
+        atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session", path, NULL, NULL));
 }
 
 static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
                            void *arg)
 {
     (void)arg;
-    if (atmos_cloud_is(c, dirfd, name) != 1)
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *path = atmos_strfmt("%s/%s/provisioned-identities.yaml", dir, name);
     struct atmos_item *it =
         path ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "provisioned identities", path, NULL, name)
              : NULL;
     if (it == NULL)
-        return -1;
-    it->prune_parent = 1;
+        return ATMOS_ENOMEM;
+    it->u.file.prune_parent = 1;
     return 0;
 }
 
@@ -351,10 +304,10 @@ static char *parent_of(char *p)
 
 static int discover(struct atmos_cloud_ctx *c)
 {
-    struct found f = {NULL, 0};
+    struct found f = {NULL, 0, {NULL, 0}};
     char *sessions = parent_of(atmos_path_sso_session(c->env, "", NULL));
     char *auth = parent_of(atmos_path_provisioned_dir(c->env, "x"));
-    int rc = -1;
+    int rc = ATMOS_ENOMEM;
     if (!sessions || !auth)
         goto done;
     if (atmos_cloud_each_base(c, "aws", atmos_cloud_add_provider_dir, (void *)&provider_dir) != 0 ||
@@ -363,18 +316,27 @@ static int discover(struct atmos_cloud_ctx *c)
         goto done;
     atmos_strv_sort_unique(f.urls, &f.nurls);
     for (size_t i = 0; i < f.nurls; i++)
-        if (scan_sso_cache(c, f.urls[i], NULL) != 0 ||
-            add_role_credentials(c, f.urls[i], NULL) != 0)
+        if (atmos_aws_scan_sso_cache(c, f.urls[i], NULL, &f.tokens) != 0 ||
+            atmos_aws_add_role_credentials(c, f.urls[i], NULL) != 0)
             goto done;
     /* atmos's session files were found before the tokens: sign those out too. */
-    if (add_signouts(c, 0) != 0)
+    if ((rc = add_signouts(c, &f.tokens)) != ATMOS_OK)
         goto done;
     rc = 0;
 done:
+    free(f.tokens.v);
     atmos_strv_free(f.urls, f.nurls);
     free(sessions);
     free(auth);
     return rc;
 }
 
-const struct atmos_cloud atmos_cloud_aws = {"aws", identity, provider, all, discover, 0};
+const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
+                                            .display = "AWS",
+                                            .kinds = kinds,
+                                            .env_vars = env_vars,
+                                            .transport_vars = transport_vars,
+                                            .identity = identity,
+                                            .provider = provider,
+                                            .all = all,
+                                            .discover = discover};

@@ -36,6 +36,33 @@
 #include "internal.h"
 #include "paths.h"
 
+/*
+ * Azure's kinds.  A login through azure/cli was minted by az itself (its
+ * spec says so); azure/cli and azure/oidc are ambient providers, so their
+ * keychain entries go with every logout.
+ */
+static const int minted_by_az = 1;
+static const struct atmos_kind kinds[] = {
+    {.name = "azure/cli",
+     .roles = ATMOS_ROLE_PROVIDER,
+     .flags = ATMOS_KIND_AMBIENT,
+     .spec = &minted_by_az},
+    {.name = "azure/device-code", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "azure/interactive", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "azure/oidc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
+    {.name = "azure/subscription", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = NULL},
+};
+
+/* A provider whose login az minted: its entries in az's files are az's own. */
+static int from_az(const struct atmos_provider *p)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k =
+        p ? atmos_kind_find(p->kind.value, ATMOS_ROLE_PROVIDER, &cl) : NULL;
+    return k && k->spec == &minted_by_az;
+}
+
 /* The account a login is for, from atmos's files.  Identifiers, no secrets. */
 struct account {
     char *home_account_id; /* MSAL's <oid>.<home tenant> when atmos recorded it */
@@ -132,45 +159,45 @@ static int account_from(json_object *f, struct account *a)
                (a->home_account_id = strdup(str(f, "home_account_id"))) == NULL) ||
               (oid && tenant && (a->oid_tid = atmos_strfmt("%s.%s", oid, tenant)) == NULL);
     json_object_put(claims);
-    return bad ? -1 : 0;
+    return bad ? ATMOS_ENOMEM : 0;
 }
 
 /* --- the rules: which entries of az's files belong to an account -------- */
 
 /* m0: MSAL home_account_id, m1: <oid>.<tenant>. */
-static int match_user(const struct atmos_item *it, const char *key, json_object *e)
+static int match_user(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
 {
     (void)key;
     const char *h = str(e, "home_account_id");
-    return h && ((it->match[0] && strcmp(h, it->match[0]) == 0) ||
-                 (it->match[1] && strcmp(h, it->match[1]) == 0));
+    return h && ((ids[0] && strcmp(h, ids[0]) == 0) || (ids[1] && strcmp(h, ids[1]) == 0));
 }
 
 /* m0: client id, m1: tenant.  A service principal's entries have no home account. */
-static int match_sp(const struct atmos_item *it, const char *key, json_object *e)
+static int match_sp(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
 {
-    if (!same_str(e, "client_id", it->match[0]))
+    if (!same_str(e, "client_id", ids[0]))
         return 0;
     if (key && strncmp(key, "appmetadata-", 12) == 0)
         return 1;
-    return str(e, "home_account_id") == NULL && same_str(e, "realm", it->match[1]);
+    return str(e, "home_account_id") == NULL && same_str(e, "realm", ids[1]);
 }
 
 /* m0: subscription id, m1: tenant, m2: user name (NULL: any). */
-static int match_subscription(const struct atmos_item *it, const char *key, json_object *e)
+static int match_subscription(const char *const ids[ATMOS_JSON_IDS], const char *key,
+                              json_object *e)
 {
     (void)key;
     json_object *user = NULL;
     json_object_object_get_ex(e, "user", &user);
-    return same_str(e, "id", it->match[0]) && same_str(e, "tenantId", it->match[1]) &&
-           (it->match[2] == NULL || same_str(user, "name", it->match[2]));
+    return same_str(e, "id", ids[0]) && same_str(e, "tenantId", ids[1]) &&
+           (ids[2] == NULL || same_str(user, "name", ids[2]));
 }
 
 /* m0: client id, m1: tenant. */
-static int match_sp_entry(const struct atmos_item *it, const char *key, json_object *e)
+static int match_sp_entry(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
 {
     (void)key;
-    return same_str(e, "client_id", it->match[0]) && same_str(e, "tenant", it->match[1]);
+    return same_str(e, "client_id", ids[0]) && same_str(e, "tenant", ids[1]);
 }
 
 static const char *const msal_user_sections[] = {"AccessToken", "RefreshToken", "IdToken",
@@ -179,10 +206,22 @@ static const char *const msal_sp_sections[] = {"AccessToken", "AppMetadata", NUL
 static const char *const subscriptions[] = {"subscriptions", NULL};
 static const char *const root_array[] = {NULL};
 
-static const struct atmos_json_rule user_rule = {msal_user_sections, 1, match_user};
-static const struct atmos_json_rule sp_rule = {msal_sp_sections, 1, match_sp};
-static const struct atmos_json_rule subscription_rule = {subscriptions, 0, match_subscription};
-static const struct atmos_json_rule sp_entry_rule = {root_array, 0, match_sp_entry};
+/* MSAL caches: msal-extensions (the Azure CLI) also creates <file>.lockfile to change them
+ * (CrossPlatLock, which takes over one left for 5 s: atmos_fs_lock_lockfile). */
+static const struct atmos_json_rule user_rule = {.containers = msal_user_sections,
+                                                 .ids = {"home_account_id", "oid.tenant"},
+                                                 .lockfile = 1,
+                                                 .match = match_user};
+static const struct atmos_json_rule sp_rule = {.containers = msal_sp_sections,
+                                               .ids = {"client id", "tenant"},
+                                               .lockfile = 1,
+                                               .match = match_sp};
+static const struct atmos_json_rule subscription_rule = {
+    .containers = subscriptions,
+    .ids = {"subscription id", "tenant", "user name"},
+    .match = match_subscription};
+static const struct atmos_json_rule sp_entry_rule = {
+    .containers = root_array, .ids = {"client id", "tenant"}, .match = match_sp_entry};
 
 /*
  * What is atmos's in ~/.azure/atmos/[<realm>/]<provider>/ (cloudposse/atmos
@@ -194,13 +233,14 @@ static const struct atmos_json_rule sp_entry_rule = {root_array, 0, match_sp_ent
  * one level up, and az's files are in ~/.azure: neither is in here.
  */
 static const struct atmos_dir_entry provider_entries[] = {
-    {"credentials.json", ATMOS_DIR_FILE, NULL},
-    {"credentials.json.lock", ATMOS_DIR_FILE, NULL},
-    {".credentials.json#", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "credentials.json", .type = ATMOS_DIR_FILE},
+    {.name = "credentials.json.lock", .type = ATMOS_DIR_FILE},
+    {.name = ".credentials.json#", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule provider_rule = {provider_entries};
-static const struct atmos_cloud_dir provider_dir = {"provider directory", &provider_rule};
+static const struct atmos_dir_rule provider_rule = {.entries = provider_entries};
+static const struct atmos_cloud_dir provider_dir = {.label = "provider directory",
+                                                    .rule = &provider_rule};
 
 /* --- paths ---------------------------------------------------------------- */
 
@@ -237,7 +277,7 @@ static int add_subscription(struct atmos_cloud_ctx *c, const struct account *a, 
         what && atmos_cloud_add_json(c, "Azure CLI subscription", az_file(c, "azureProfile.json"),
                                      &subscription_rule, what, sub, a->tenant, user, provider)
             ? 0
-            : -1;
+            : ATMOS_ENOMEM;
     free(what);
     return rc;
 }
@@ -261,7 +301,7 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
                                          &sp_entry_rule, what, a->client_id, a->tenant, NULL,
                                          provider)
                 ? 0
-                : -1;
+                : ATMOS_ENOMEM;
     } else if (!a->sp && (a->home_account_id || a->oid_tid)) {
         /* One account, one item: the home account id, and <oid>.<tenant> only when it differs
          * (a guest user), whichever file of atmos's it was learnt from. */
@@ -272,14 +312,14 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
             what && atmos_cloud_add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
                                          &user_rule, what, id, alt, NULL, provider)
                 ? 0
-                : -1;
+                : ATMOS_ENOMEM;
         char *dir = rc == 0 && realm ? atmos_dir(c, realm) : NULL;
         if (dir)
             rc = atmos_cloud_add_json(c, "atmos MSAL cache",
                                       atmos_path_join(dir, "msal_token_cache.json"), &user_rule,
                                       what, id, alt, NULL, provider)
                      ? 0
-                     : -1;
+                     : ATMOS_ENOMEM;
         free(dir);
     }
     free(what);
@@ -309,11 +349,11 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *creds = dir ? atmos_strfmt("%s/%s/credentials.json", dir, chain->provider) : NULL;
     struct account a;
     memset(&a, 0, sizeof(a));
-    int rc = creds ? read_account(c, creds, &a) : -1;
+    int rc = creds ? read_account(c, creds, &a) : ATMOS_ENOMEM;
     const struct atmos_provider *p = chain->provider_cfg;
     free(dir);
     /* az minted an azure/cli login: its entries in az's files are az's own. */
-    a.from_cli |= p && p->kind.value && strcmp(p->kind.value, "azure/cli") == 0;
+    a.from_cli |= from_az(p);
     if (rc == 0)
         rc = add_subscription(c, &a, sub, chain->provider);
     /* credentials.json is the provider's, rewritten by each identity's login:
@@ -321,7 +361,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     if (rc == 0 && sub && a.subscription && strcmp(a.subscription, sub) == 0) {
         rc = atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos credentials", creds, name, chain->provider)
                  ? 0
-                 : -1;
+                 : ATMOS_ENOMEM;
         creds = NULL;
     }
     free(creds);
@@ -336,8 +376,8 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
     char *token = device_code_token(c, name);
     struct account acc[2];
-    int rc = -1, n = 0;
-    int cli = p && p->kind.value && strcmp(p->kind.value, "azure/cli") == 0;
+    int rc = ATMOS_ENOMEM, n = 0;
+    int cli = from_az(p);
     memset(acc, 0, sizeof(acc));
     if (!creds || !token || read_account(c, creds, &acc[0]) != 0 ||
         read_account(c, token, &acc[1]) != 0)
@@ -364,8 +404,8 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     token = NULL;
     if (it == NULL)
         goto done;
-    it->prune_parent = 1;
-    rc = atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) ? 0 : -1;
+    it->u.file.prune_parent = 1;
+    rc = atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) ? 0 : ATMOS_ENOMEM;
     pdir = NULL;
 done:
     for (int i = 0; i < 2; i++)
@@ -383,12 +423,12 @@ done:
 static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
                           void *realm)
 {
-    if (!atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+    if (!atmos_realm_like(name) || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *pdir = atmos_path_join(dir, name);
     char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
     struct account a;
-    int rc = -1;
+    int rc = ATMOS_ENOMEM;
     memset(&a, 0, sizeof(a));
     if (creds == NULL || read_account(c, creds, &a) != 0)
         goto done;
@@ -399,7 +439,7 @@ static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                  atmos_cloud_add_dir(c, &provider_dir, pdir, NULL, name) &&
                  atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) == 0
              ? 0
-             : -1;
+             : ATMOS_ENOMEM;
     pdir = NULL;
     (void)realm;
 done:
@@ -416,17 +456,18 @@ static int found_top(struct atmos_cloud_ctx *c, int dirfd, const char *dir, cons
     (void)arg;
     size_t before = c->plan->nitems;
     if (found_provider(c, dirfd, dir, name, NULL) != 0)
-        return -1;
-    if (c->plan->nitems != before || !atmos_realm_like(name) || atmos_cloud_is(c, dirfd, name) != 1)
+        return ATMOS_ENOMEM;
+    if (c->plan->nitems != before || !atmos_realm_like(name) ||
+        atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *realm = atmos_path_join(dir, name);
-    int rc = realm ? atmos_cloud_each_entry(c, realm, found_provider, (void *)name) : -1;
+    int rc = realm ? atmos_cloud_each_entry(c, realm, found_provider, (void *)name) : ATMOS_ENOMEM;
     /* The realm's own MSAL cache: atmos's file, all of it session data. */
     if (rc == 0)
         rc = atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos MSAL cache",
                              atmos_path_join(realm, "msal_token_cache.json"), NULL, NULL)
                  ? 0
-                 : -1;
+                 : ATMOS_ENOMEM;
     free(realm);
     return rc;
 }
@@ -435,12 +476,12 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
                        void *arg)
 {
     (void)arg;
-    if (atmos_cloud_is(c, dirfd, name) != 1)
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *token = atmos_strfmt("%s/%s/token.json", dir, name);
     struct account a;
     memset(&a, 0, sizeof(a));
-    int rc = token ? read_account(c, token, &a) : -1;
+    int rc = token ? read_account(c, token, &a) : ATMOS_ENOMEM;
     if (rc == 0)
         rc = add_account(c, &a, NULL, name);
     account_free(&a);
@@ -449,11 +490,11 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
                 : NULL;
     if (it == NULL) {
         if (rc == 0)
-            return -1;
+            return ATMOS_ENOMEM;
         free(token);
         return rc;
     }
-    it->prune_parent = 1;
+    it->u.file.prune_parent = 1;
     return 0;
 }
 
@@ -465,11 +506,16 @@ static int discover(struct atmos_cloud_ctx *c)
     int rc = dir && dc && atmos_cloud_each_entry(c, dir, found_top, NULL) == 0 &&
                      atmos_cloud_each_entry(c, dc, found_token, NULL) == 0
                  ? 0
-                 : -1;
+                 : ATMOS_ENOMEM;
     free(dir);
     free(cache);
     free(dc);
     return rc;
 }
 
-const struct atmos_cloud atmos_cloud_azure = {"azure", identity, provider, NULL, discover, 0};
+const struct atmos_cloud atmos_cloud_azure = {.name = "azure",
+                                              .display = "Azure",
+                                              .kinds = kinds,
+                                              .identity = identity,
+                                              .provider = provider,
+                                              .discover = discover};

@@ -19,61 +19,87 @@
 #include "cloud.h"
 #include "internal.h"
 
-static int match_registry(const struct atmos_item *it, const char *key, json_object *entry)
+static int match_registry(const char *const ids[ATMOS_JSON_IDS], const char *key,
+                          json_object *entry)
 {
     (void)entry;
-    return key && strcmp(key, it->match[0]) == 0;
+    return key && strcmp(key, ids[0]) == 0;
 }
 
 static const char *const auths[] = {"auths", NULL};
-static const struct atmos_json_rule registry_rule = {auths, 0, match_registry};
+static const struct atmos_json_rule registry_rule = {
+    .containers = auths, .ids = {"registry host"}, .match = match_registry};
 
-/* Integration kinds atmos has; only the registry logins write docker's file. */
-static const char *const known[] = {"aws/ecr",   "aws/ecr-public", "aws/eks",   "azure/acr",
-                                    "azure/aks", "gcp/gke",        "github/sts"};
+/* How a registry login's kind makes its registry host (malloc'd; NULL: none). */
+struct registry {
+    char *(*host)(const struct atmos_integration *in);
+};
 
-/* The registry host an integration logs in to (malloc'd), or NULL for none. */
-static char *registry_of(const struct atmos_integration *in)
+static char *ecr(const struct atmos_integration *in)
 {
-    const char *k = in->kind.value, *acct = in->account_id.value, *region = in->region.value,
-               *name = in->registry_name.value;
-    if (k && strcmp(k, "aws/ecr") == 0 && acct && region && *acct && *region)
+    const char *acct = in->account_id.value, *region = in->region.value;
+    if (acct && region && *acct && *region)
         return atmos_strfmt("%s.dkr.ecr.%s.amazonaws.com", acct, region);
-    if (k && strcmp(k, "aws/ecr-public") == 0)
-        return strdup("public.ecr.aws");
-    if (k && strcmp(k, "azure/acr") == 0 && name && *name)
-        return atmos_strfmt("%s.azurecr.io", name);
     return NULL;
 }
 
+static char *ecr_public(const struct atmos_integration *in)
+{
+    (void)in;
+    return strdup("public.ecr.aws");
+}
+
+static char *acr(const struct atmos_integration *in)
+{
+    const char *name = in->registry_name.value;
+    return name && *name ? atmos_strfmt("%s.azurecr.io", name) : NULL;
+}
+
+/*
+ * Integration kinds atmos has (they write docker's file or nothing a logout
+ * removes); the spec of a registry login is how its registry host is made.
+ */
+#define INTEGRATION ATMOS_ROLE_INTEGRATION
+static const struct registry ecr_spec = {ecr}, ecr_public_spec = {ecr_public}, acr_spec = {acr};
+static const struct atmos_kind kinds[] = {
+    {.name = "aws/ecr", .roles = INTEGRATION, .spec = &ecr_spec},
+    {.name = "aws/ecr-public", .roles = INTEGRATION, .spec = &ecr_public_spec},
+    {.name = "aws/eks", .roles = INTEGRATION},
+    {.name = "azure/acr", .roles = INTEGRATION, .spec = &acr_spec},
+    {.name = "azure/aks", .roles = INTEGRATION},
+    {.name = "gcp/gke", .roles = INTEGRATION},
+    {.name = "github/sts", .roles = INTEGRATION},
+    {.name = NULL},
+};
+
+/* docker's config directory, as docker itself reads it. */
+static const char *const env_vars[] = {"DOCKER_CONFIG", NULL};
+
 static char *config_path(const struct atmos_cloud_ctx *c)
 {
-    const char *d = c->env->docker_config;
+    const char *d = atmos_env_get(c->env, "DOCKER_CONFIG");
     if (d && d[0] == '/')
         return atmos_path_join(d, "config.json");
     return atmos_path_join(c->env->home, ".docker/config.json");
 }
 
-static int is_known(const char *kind)
-{
-    for (size_t i = 0; kind && i < sizeof(known) / sizeof(*known); i++)
-        if (strcmp(kind, known[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integration *in,
                            const char *provider)
 {
-    if (!is_known(in->kind.value)) {
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(in->kind.value, ATMOS_ROLE_INTEGRATION, &cl);
+    if (k == NULL) {
         struct atmos_item *it = atmos_cloud_add(
             c, ATMOS_ITEM_UNKNOWN, "integration of an unknown kind", NULL, NULL, provider);
-        if (it == NULL || (it->what = atmos_strfmt("%s (kind %s)", in->name,
-                                                   in->kind.value ? in->kind.value : "?")) == NULL)
-            return -1;
+        if (it == NULL ||
+            (it->u.unknown.what = atmos_strfmt("%s (kind %s)", in->name,
+                                               in->kind.value ? in->kind.value : "?")) == NULL)
+            return ATMOS_ENOMEM;
         return 0;
     }
-    char *reg = registry_of(in);
+    /* Only this file declares integration kinds: the spec is a struct registry. */
+    const struct registry *registry = cl == &atmos_cloud_docker ? k->spec : NULL;
+    char *reg = registry ? registry->host(in) : NULL;
     if (reg == NULL)
         return 0;
     char *what = atmos_strfmt("registry %s (integration %s)", reg, in->name);
@@ -83,7 +109,7 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
              : NULL;
     free(reg);
     free(what);
-    return it ? 0 : -1;
+    return it ? 0 : ATMOS_ENOMEM;
 }
 
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
@@ -92,7 +118,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         const struct atmos_integration *in = &c->cfg->integrations[i];
         if (in->via_identity.value && strcmp(in->via_identity.value, name) == 0 &&
             add_integration(c, in, chain->provider) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     return 0;
 }
@@ -104,9 +130,15 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
         const struct atmos_integration *in = &c->cfg->integrations[i];
         if (in->via_provider.value && strcmp(in->via_provider.value, name) == 0 &&
             add_integration(c, in, name) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     return 0;
 }
 
-const struct atmos_cloud atmos_cloud_docker = {"docker", identity, provider, NULL, NULL, 1};
+const struct atmos_cloud atmos_cloud_docker = {.name = "docker",
+                                               .display = "Docker",
+                                               .kinds = kinds,
+                                               .env_vars = env_vars,
+                                               .identity = identity,
+                                               .provider = provider,
+                                               .every_identity = 1};

@@ -31,13 +31,13 @@
  * pointed here (GOOGLE_APPLICATION_CREDENTIALS names the file only).
  */
 static const struct atmos_dir_entry adc_entries[] = {
-    {"application_default_credentials.json", ATMOS_DIR_FILE, NULL},
-    {"access_token", ATMOS_DIR_FILE, NULL},
-    {".application_default_credentials.json#", ATMOS_DIR_FILE, NULL},
-    {".access_token#", ATMOS_DIR_FILE, NULL},
-    {"application_default_credentials.json.lock", ATMOS_DIR_FILE, NULL},
-    {"access_token.lock", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "application_default_credentials.json", .type = ATMOS_DIR_FILE},
+    {.name = "access_token", .type = ATMOS_DIR_FILE},
+    {.name = ".application_default_credentials.json#", .type = ATMOS_DIR_FILE},
+    {.name = ".access_token#", .type = ATMOS_DIR_FILE},
+    {.name = "application_default_credentials.json.lock", .type = ATMOS_DIR_FILE},
+    {.name = "access_token.lock", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
 
 /*
@@ -58,40 +58,40 @@ static const struct atmos_dir_entry adc_entries[] = {
  * Not listed, so kept if found: anything else, such as emulator data.
  */
 static const struct atmos_dir_entry config_entries[] = {
-    {"properties", ATMOS_DIR_FILE, NULL},
-    {".properties#", ATMOS_DIR_FILE, NULL},
-    {"properties.lock", ATMOS_DIR_FILE, NULL},
-    {"active_config", ATMOS_DIR_FILE, NULL},
-    {"configurations", ATMOS_DIR_TREE, NULL},
-    {"credentials.db", ATMOS_DIR_FILE, NULL},
-    {"credentials.db-journal", ATMOS_DIR_FILE, NULL},
-    {"access_tokens.db", ATMOS_DIR_FILE, NULL},
-    {"access_tokens.db-journal", ATMOS_DIR_FILE, NULL},
-    {"default_configs.db", ATMOS_DIR_FILE, NULL},
-    {"default_configs.db-journal", ATMOS_DIR_FILE, NULL},
-    {"legacy_credentials", ATMOS_DIR_TREE, NULL},
-    {"logs", ATMOS_DIR_TREE, NULL},
-    {"cache", ATMOS_DIR_TREE, NULL},
-    {"completion_cache", ATMOS_DIR_TREE, NULL},
-    {"virtenv", ATMOS_DIR_TREE, NULL},
-    {"kubernetes", ATMOS_DIR_TREE, NULL},
-    {"gce", ATMOS_DIR_FILE, NULL},
-    {"config_sentinel", ATMOS_DIR_FILE, NULL},
-    {".valid_ppk_sentinel", ATMOS_DIR_FILE, NULL},
-    {".metricsUUID", ATMOS_DIR_FILE, NULL},
-    {".last_*", ATMOS_DIR_FILE, NULL},
-    {"application_default_credentials.json", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "properties", .type = ATMOS_DIR_FILE},
+    {.name = ".properties#", .type = ATMOS_DIR_FILE},
+    {.name = "properties.lock", .type = ATMOS_DIR_FILE},
+    {.name = "active_config", .type = ATMOS_DIR_FILE},
+    {.name = "configurations", .type = ATMOS_DIR_TREE},
+    {.name = "credentials.db", .type = ATMOS_DIR_FILE},
+    {.name = "credentials.db-journal", .type = ATMOS_DIR_FILE},
+    {.name = "access_tokens.db", .type = ATMOS_DIR_FILE},
+    {.name = "access_tokens.db-journal", .type = ATMOS_DIR_FILE},
+    {.name = "default_configs.db", .type = ATMOS_DIR_FILE},
+    {.name = "default_configs.db-journal", .type = ATMOS_DIR_FILE},
+    {.name = "legacy_credentials", .type = ATMOS_DIR_TREE},
+    {.name = "logs", .type = ATMOS_DIR_TREE},
+    {.name = "cache", .type = ATMOS_DIR_TREE},
+    {.name = "completion_cache", .type = ATMOS_DIR_TREE},
+    {.name = "virtenv", .type = ATMOS_DIR_TREE},
+    {.name = "kubernetes", .type = ATMOS_DIR_TREE},
+    {.name = "gce", .type = ATMOS_DIR_FILE},
+    {.name = "config_sentinel", .type = ATMOS_DIR_FILE},
+    {.name = ".valid_ppk_sentinel", .type = ATMOS_DIR_FILE},
+    {.name = ".metricsUUID", .type = ATMOS_DIR_FILE},
+    {.name = ".last_*", .type = ATMOS_DIR_FILE},
+    {.name = "application_default_credentials.json", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
 
-static const struct atmos_dir_rule adc_rule = {adc_entries};
-static const struct atmos_dir_rule config_rule = {config_entries};
-static const struct atmos_dir_entry adc_ids[] = {{"*", ATMOS_DIR_NESTED, &adc_rule},
-                                                 {NULL, ATMOS_DIR_FILE, NULL}};
-static const struct atmos_dir_entry config_ids[] = {{"*", ATMOS_DIR_NESTED, &config_rule},
-                                                    {NULL, ATMOS_DIR_FILE, NULL}};
-static const struct atmos_dir_rule adc_ids_rule = {adc_ids};
-static const struct atmos_dir_rule config_ids_rule = {config_ids};
+static const struct atmos_dir_rule adc_rule = {.entries = adc_entries};
+static const struct atmos_dir_rule config_rule = {.entries = config_entries};
+static const struct atmos_dir_entry adc_ids[] = {
+    {.name = "*", .type = ATMOS_DIR_NESTED, .sub = &adc_rule}, {.name = NULL}};
+static const struct atmos_dir_entry config_ids[] = {
+    {.name = "*", .type = ATMOS_DIR_NESTED, .sub = &config_rule}, {.name = NULL}};
+static const struct atmos_dir_rule adc_ids_rule = {.entries = adc_ids};
+static const struct atmos_dir_rule config_ids_rule = {.entries = config_ids};
 
 /*
  * The provider directory: adc/ and config/ with a directory per identity,
@@ -99,15 +99,16 @@ static const struct atmos_dir_rule config_ids_rule = {config_ids};
  * ".lock"; "<identity>.cleanup.lock" in earlier atmos).
  */
 static const struct atmos_dir_entry provider_entries[] = {
-    {"adc", ATMOS_DIR_NESTED, &adc_ids_rule},
-    {"config", ATMOS_DIR_NESTED, &config_ids_rule},
-    {"*.identity.lock", ATMOS_DIR_FILE, NULL},
-    {"*.cleanup.lock", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "adc", .type = ATMOS_DIR_NESTED, .sub = &adc_ids_rule},
+    {.name = "config", .type = ATMOS_DIR_NESTED, .sub = &config_ids_rule},
+    {.name = "*.identity.lock", .type = ATMOS_DIR_FILE},
+    {.name = "*.cleanup.lock", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule provider_rule = {provider_entries};
+static const struct atmos_dir_rule provider_rule = {.entries = provider_entries};
 
-static const struct atmos_cloud_dir provider_kind = {"GCP provider directory", &provider_rule};
+static const struct atmos_cloud_dir provider_kind = {.label = "GCP provider directory",
+                                                     .rule = &provider_rule};
 static const struct atmos_cloud_dir identity_kinds[] = {
     {"application default credentials", &adc_rule},
     {"gcloud configuration", &config_rule},
@@ -129,7 +130,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     if (chain->provider == NULL)
         return 0;
     char *dir = provider_dir(c, chain->provider);
-    int rc = -1;
+    int rc = ATMOS_ENOMEM;
     if (dir == NULL)
         goto done;
     static const char *const sub[] = {"adc", "config"};
@@ -137,7 +138,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         struct atmos_item *it =
             atmos_cloud_add_dir(c, &identity_kinds[i], atmos_strfmt("%s/%s/%s", dir, sub[i], name),
                                 name, chain->provider);
-        if (it == NULL || (it->lock = atmos_strfmt("%s/%s.identity", dir, name)) == NULL)
+        if (it == NULL || (it->u.dir.lock = atmos_strfmt("%s/%s.identity", dir, name)) == NULL)
             goto done;
     }
     rc = 0;
@@ -149,7 +150,8 @@ done:
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    return atmos_cloud_add_dir(c, &provider_kind, provider_dir(c, name), NULL, name) ? 0 : -1;
+    return atmos_cloud_add_dir(c, &provider_kind, provider_dir(c, name), NULL, name) ? 0
+                                                                                     : ATMOS_ENOMEM;
 }
 
 static int discover(struct atmos_cloud_ctx *c)
@@ -157,4 +159,20 @@ static int discover(struct atmos_cloud_ctx *c)
     return atmos_cloud_each_base(c, "gcp", atmos_cloud_add_provider_dir, (void *)&provider_kind);
 }
 
-const struct atmos_cloud atmos_cloud_gcp = {"gcp", identity, provider, NULL, discover, 0};
+/* Google Cloud's kinds: ambient providers, so their keychain entries go with every logout. */
+static const struct atmos_kind kinds[] = {
+    {.name = "gcp/adc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
+    {.name = "gcp/workload-identity-federation",
+     .roles = ATMOS_ROLE_PROVIDER,
+     .flags = ATMOS_KIND_AMBIENT},
+    {.name = "gcp/project", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = "gcp/service-account", .roles = ATMOS_ROLE_IDENTITY},
+    {.name = NULL},
+};
+
+const struct atmos_cloud atmos_cloud_gcp = {.name = "gcp",
+                                            .display = "Google Cloud",
+                                            .kinds = kinds,
+                                            .identity = identity,
+                                            .provider = provider,
+                                            .discover = discover};

@@ -15,16 +15,6 @@
 #include "config_internal.h"
 #include "internal.h"
 
-static const char *const standalone_kinds[] = {"aws/user", "aws/ambient", "ambient"};
-
-int atmos_identity_is_standalone(const char *kind)
-{
-    for (size_t i = 0; kind && i < sizeof(standalone_kinds) / sizeof(*standalone_kinds); i++)
-        if (strcmp(kind, standalone_kinds[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int push_source(struct atmos_source_list *l, const char *path, enum atmos_source_kind kind)
 {
     struct atmos_source *v = realloc(l->v, (l->n + 1) * sizeof(*v));
@@ -345,7 +335,7 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
         free(cfg->realm.value);
         if ((cfg->realm.value = strdup(env->realm)) == NULL)
             return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-        cfg->realm.mark = (struct atmos_mark){"ATMOS_AUTH_REALM", 0, 0};
+        cfg->realm.mark = (struct atmos_mark){.file = "ATMOS_AUTH_REALM"};
     }
     if (cfg->realm.value && *cfg->realm.value == '\0') {
         free(cfg->realm.value);

@@ -18,14 +18,12 @@ int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
                         const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
     memset(plan, 0, sizeof(*plan));
-    struct atmos_cloud_ctx c = {plan,
-                                NULL,
-                                env,
-                                opts ? opts->log : NULL,
-                                {env->home, geteuid()},
-                                NULL,
-                                NULL,
-                                opts && opts->revoke};
+    struct atmos_cloud_ctx c = {.plan = plan,
+                                .env = env,
+                                .lg = opts ? opts->log : NULL,
+                                .fs = {.home = env->home, .uid = geteuid()},
+                                .revoke = opts && opts->revoke};
+    int rc = ATMOS_ENOMEM;
     plan->scope = ATMOS_SCOPE_ALL;
     plan->discovered = 1;
     if (env->home == NULL || env->home[0] != '/') {
@@ -35,11 +33,13 @@ int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
     if ((plan->home = strdup(env->home)) == NULL)
         goto oom;
     for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
-        if ((*cl)->discover && (c.cloud = (*cl)->name, (*cl)->discover(&c)) != 0)
+        if ((*cl)->discover && (rc = ATMOS_CLOUD_CALL(&c, *cl, discover)) != ATMOS_OK)
             goto oom;
     atmos_strv_sort_unique(plan->providers, &plan->nproviders);
     return ATMOS_OK;
 oom:
     atmos_plan_free(plan);
-    return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+    /* What the cloud that failed said (atmos_cloud_fail), else the allocation that did. */
+    return atmos_fail(err, rc < 0 ? rc : ATMOS_ENOMEM, "%s",
+                      c.err.msg[0] ? c.err.msg : "out of memory");
 }

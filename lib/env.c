@@ -1,9 +1,14 @@
 /*
- * Capturing the process environment for the CLI.
+ * Capturing the process environment for the CLI: atmos's variables, and
+ * those each cloud declares it reads.
  */
 #include <stdlib.h>
 
+#include <string.h>
+
 #include <atmos/env.h>
+
+#include "cloud.h"
 
 void atmos_env_from_environ(struct atmos_env *env)
 {
@@ -18,11 +23,27 @@ void atmos_env_from_environ(struct atmos_env *env)
     env->atmos_xdg_data_home = getenv("ATMOS_XDG_DATA_HOME");
     env->realm = getenv("ATMOS_AUTH_REALM");
     env->keyring_type = getenv("ATMOS_KEYRING_TYPE");
-    env->docker_config = getenv("DOCKER_CONFIG");
-    env->aws_config_file = getenv("AWS_CONFIG_FILE");
-    env->aws_endpoint_url_sso = getenv("AWS_ENDPOINT_URL_SSO");
-    env->aws_endpoint_url = getenv("AWS_ENDPOINT_URL");
-    env->aws_ca_bundle = getenv("AWS_CA_BUNDLE");
     env->https_proxy = getenv("HTTPS_PROXY") ? getenv("HTTPS_PROXY") : getenv("https_proxy");
     env->no_proxy = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
+    for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
+        for (const char *const *v = (*cl)->env_vars; v && *v; v++)
+            if (env->nvars < ATMOS_ENV_VARS && getenv(*v))
+                env->vars[env->nvars++] = (struct atmos_env_var){*v, getenv(*v)};
+}
+
+const char *atmos_env_get(const struct atmos_env *env, const char *name)
+{
+    for (size_t i = 0; i < env->nvars; i++)
+        if (strcmp(env->vars[i].name, name) == 0)
+            return env->vars[i].value && *env->vars[i].value ? env->vars[i].value : NULL;
+    return NULL;
+}
+
+const char *atmos_env_transport_var(size_t i)
+{
+    for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
+        for (const char *const *v = (*cl)->transport_vars; v && *v; v++)
+            if (i-- == 0)
+                return *v;
+    return NULL;
 }

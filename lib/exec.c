@@ -23,8 +23,6 @@
 #include "internal.h"
 #include "keyring_internal.h"
 #include "safefs.h"
-#include "signout.h"
-#include "ssocache.h"
 
 /* Credentials files with 10,000 profiles are about 2 MiB. */
 #define MAX_INI_BYTES (64u * 1024u * 1024u)
@@ -35,12 +33,12 @@ struct run {
     struct atmos_dirsync *dirs; /* synced once each at the end */
 };
 
-static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_why *why,
+static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_err *why,
                         enum atmos_outcome ok)
 {
-    if (fs_rc == ATMOS_FS_OK) {
+    if (fs_rc == ATMOS_OK) {
         it->outcome = ok;
-    } else if (fs_rc == ATMOS_FS_ABSENT) {
+    } else if (fs_rc == ATMOS_ABSENT) {
         it->outcome = ATMOS_OUTCOME_ABSENT;
     } else {
         it->outcome = ATMOS_OUTCOME_FAILED;
@@ -55,7 +53,7 @@ static void set_outcome(struct atmos_item *it, int fs_rc, const struct atmos_why
 static int open_dir_of(const struct run *r, const char *file_path, char **dir, int *pfd,
                        const char **leaf)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     char *d = strdup(file_path);
     char *slash = d ? strrchr(d, '/') : NULL;
     *pfd = -1;
@@ -64,7 +62,7 @@ static int open_dir_of(const struct run *r, const char *file_path, char **dir, i
         return -1;
     }
     *slash = '\0';
-    if (atmos_fs_open_parent(&r->fs, d, pfd, leaf, &why) != ATMOS_FS_OK) {
+    if (atmos_fs_open_parent(&r->fs, d, pfd, leaf, &why) != ATMOS_OK) {
         free(d);
         return -1;
     }
@@ -72,47 +70,56 @@ static int open_dir_of(const struct run *r, const char *file_path, char **dir, i
     return 0;
 }
 
+#define MAX_DIR_LOCKS 8
+
+/* Which of `names` (NULL-terminated) `name` is; -1 for none. */
+static int lock_slot(const char *const *names, const char *name)
+{
+    for (int i = 0; names[i] && i < MAX_DIR_LOCKS; i++)
+        if (strcmp(names[i], name) == 0)
+            return i;
+    return -1;
+}
+
 /*
  * After an identity logout deleted a provider's last file: remove the lock
- * files atmos left and the directory, but only if nothing else is in it and
- * no one holds a lock.
+ * files atmos left (the section's dir_locks) and the directory, but only if
+ * nothing else is in it and no one holds a lock.
  */
-static void prune_provider_dir(const struct run *r, const char *file_path)
+static void prune_provider_dir(const struct run *r, const struct atmos_item *it)
 {
+    const char *const *names = it->u.section.dir_locks;
     char *dir = NULL;
-    int pfd = -1, dfd = -1, locks[2] = {-1, -1};
+    int pfd = -1, dfd = -1, locks[MAX_DIR_LOCKS];
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     DIR *d = NULL;
-    if (open_dir_of(r, file_path, &dir, &pfd, &leaf) != 0 ||
-        atmos_fs_check(&r->fs, pfd, leaf, dir, S_IFDIR, NULL, &why) != ATMOS_FS_OK)
+    for (int i = 0; i < MAX_DIR_LOCKS; i++)
+        locks[i] = -1;
+    if (names == NULL || open_dir_of(r, it->path, &dir, &pfd, &leaf) != 0 ||
+        atmos_fs_check(&r->fs, pfd, leaf, dir, S_IFDIR, NULL, &why) != ATMOS_OK)
         goto done;
     dfd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0 || (d = fdopendir(dup(dfd))) == NULL)
         goto done;
     struct dirent *de;
-    int n = 0;
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        int slot = strcmp(de->d_name, "credentials.lock") == 0 ? 0
-                   : strcmp(de->d_name, "config.lock") == 0    ? 1
-                                                               : -1;
-        if (slot < 0 || n >= 2)
+        int slot = lock_slot(names, de->d_name);
+        if (slot < 0 || locks[slot] >= 0)
             goto done; /* something else lives here: keep the directory */
         locks[slot] = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (locks[slot] < 0 || flock(locks[slot], LOCK_EX | LOCK_NB) != 0)
             goto done; /* a login is under way */
-        n++;
     }
-    if (locks[0] >= 0)
-        unlinkat(dfd, "credentials.lock", 0);
-    if (locks[1] >= 0)
-        unlinkat(dfd, "config.lock", 0);
-    if (atmos_fs_rmdir_if_empty(pfd, leaf) == ATMOS_FS_OK)
+    for (int i = 0; i < MAX_DIR_LOCKS; i++)
+        if (locks[i] >= 0)
+            unlinkat(dfd, names[i], 0);
+    if (atmos_fs_rmdir_if_empty(pfd, leaf) == ATMOS_OK)
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed empty directory path=%s", dir);
 done:
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < MAX_DIR_LOCKS; i++)
         if (locks[i] >= 0)
             close(locks[i]);
     if (d)
@@ -144,14 +151,12 @@ struct batch {
     size_t n;
 };
 
-enum { SECTION_DONE, SECTION_STAGED, SECTION_BUSY };
-
 /* A rename or unlink in `dfd` is durable once the directory is synced (at the end of the run). */
 static int note_change(const struct run *r, struct atmos_item *it, int dfd, int rc,
-                       struct atmos_why *why)
+                       struct atmos_err *why)
 {
-    if (rc == ATMOS_FS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
-        rc = ATMOS_FS_FAIL;
+    if (rc == ATMOS_OK && atmos_fs_note_dir(r->dirs, dfd, it) != 0 && fsync(dfd) != 0) {
+        rc = ATMOS_ESYS;
         snprintf(why->msg, sizeof(why->msg), "%s: changed, but syncing the directory failed: %s",
                  it->path, strerror(errno));
     }
@@ -159,86 +164,87 @@ static int note_change(const struct run *r, struct atmos_item *it, int dfd, int 
 }
 
 static void finish_section(const struct run *r, struct atmos_item *it, int rc,
-                           const struct atmos_why *why, int lockfd, int dfd)
+                           const struct atmos_err *why, int lockfd, int dfd)
 {
     set_outcome(it, rc, why, r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
     if (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE)
-        it->file_removed = 0;
+        it->u.section.file_removed = 0;
     if (lockfd >= 0)
         close(lockfd); /* releases the flock */
     if (dfd >= 0)
         close(dfd);
-    if (it->outcome == ATMOS_OUTCOME_REMOVED && it->file_removed)
-        prune_provider_dir(r, it->path);
+    if (it->outcome == ATMOS_OUTCOME_REMOVED && it->u.section.file_removed)
+        prune_provider_dir(r, it);
 }
 
 /*
  * Everything up to the new contents: read, lock, read again, remove the
  * section.  A removal that empties the file unlinks it here and is done; a
- * rewrite is staged in *p for commit_section.  `may_wait` 0 only tries the
- * lock: whoever already holds one file's lock must not wait for another
- * (the other holder might be waiting for ours); SECTION_BUSY then, with
- * nothing done and the item untouched.
+ * rewrite is staged in *p for commit_section (p->it set).  `may_wait` 0 only
+ * tries the lock: whoever already holds one file's lock must not wait for
+ * another (the other holder might be waiting for ours); ATMOS_BUSY then, with
+ * nothing done and the item untouched.  Otherwise ATMOS_OK: done or staged.
  */
 static int stage_section(const struct run *r, struct atmos_item *it, struct pending *p,
                          int may_wait)
 {
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     struct atmos_buf in = {0}, out = {0};
     struct atmos_ini_result res;
     struct stat st;
     int dfd = -1, lockfd = -1, staged = 0;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         goto done;
     /* A first look without the lock: nothing to remove means nothing to lock (or create). */
     if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
-        ATMOS_FS_OK)
+        ATMOS_OK)
         goto done;
-    if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) != 0)
+    if (atmos_ini_remove(in.data ? in.data : "", in.len, it->u.section.flavor, it->u.section.name,
+                         &out, &res) != 0)
         goto oom;
     if (res.found && !r->opts->dry_run) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : ATMOS_LOCK_TIMEOUT_MS;
         if ((rc = atmos_fs_lock(&r->fs, dfd, leaf, it->path, may_wait ? t : 0, &lockfd, &why)) !=
-            ATMOS_FS_OK)
+            ATMOS_OK)
             goto done;
         atmos_fs_clean_temps(&r->fs, dfd, leaf);
         /* Again under the lock: what we rewrite is what atmos last wrote. */
         in.len = out.len = 0;
         if ((rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, &in, &st, &why)) !=
-            ATMOS_FS_OK)
+            ATMOS_OK)
             goto done;
-        if (atmos_ini_remove(in.data ? in.data : "", in.len, it->flavor, it->section, &out, &res) !=
-            0)
+        if (atmos_ini_remove(in.data ? in.data : "", in.len, it->u.section.flavor,
+                             it->u.section.name, &out, &res) != 0)
             goto oom;
     }
     if (res.found == 0) {
-        rc = ATMOS_FS_ABSENT;
+        rc = ATMOS_ABSENT;
         goto done;
     }
     if (res.unsafe) {
-        rc = ATMOS_FS_FAIL;
+        rc = ATMOS_ESYS;
         snprintf(why.msg, sizeof(why.msg),
                  "%s: removing [%s] would change how the lines after it are read (an indented "
                  "section header); left as it is, edit it by hand",
-                 it->path, it->section);
+                 it->path, it->u.section.name);
         goto done;
     }
-    it->file_removed = res.sections_left == 0;
+    it->u.section.file_removed = res.sections_left == 0;
     if (r->opts->dry_run)
         goto done;
-    atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing section [%s] path=%s", it->section,
+    atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing section [%s] path=%s", it->u.section.name,
               it->path);
-    if (it->file_removed) {
+    if (it->u.section.file_removed) {
         rc = note_change(r, it, dfd, atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why), &why);
         goto done;
     }
     struct atmos_fs_staged tmp;
     rc = atmos_fs_stage(dfd, leaf, it->path, out.data ? out.data : "", out.len, &st, &tmp, &why);
-    if (rc == ATMOS_FS_OK) {
+    if (rc == ATMOS_OK) {
         *p = (struct pending){it, dfd, lockfd, leaf, st, tmp};
         staged = 1;
     }
@@ -246,22 +252,22 @@ done:
     atmos_buf_free(&in);
     atmos_buf_free(&out);
     if (staged)
-        return SECTION_STAGED;
-    if (rc == ATMOS_FS_BUSY) {
+        return ATMOS_OK;
+    if (rc == ATMOS_BUSY) {
         close(dfd);
-        return SECTION_BUSY;
+        return ATMOS_BUSY;
     }
     finish_section(r, it, rc, &why, lockfd, dfd);
-    return SECTION_DONE;
+    return ATMOS_OK;
 oom:
-    rc = ATMOS_FS_FAIL;
+    rc = ATMOS_ESYS;
     snprintf(why.msg, sizeof(why.msg), "%s: out of memory", it->path);
     goto done;
 }
 
 static void commit_section(const struct run *r, struct pending *p)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     int rc = atmos_fs_commit(&r->fs, p->dfd, p->leaf, p->it->path, &p->st, &p->tmp, &why);
     rc = note_change(r, p->it, p->dfd, rc, &why);
     finish_section(r, p->it, rc, &why, p->lockfd, p->dfd);
@@ -278,38 +284,35 @@ static void run_section(const struct run *r, struct atmos_item *it, struct batch
 {
     if (b->n == MAX_PENDING)
         commit_batch(r, b);
-    int s = stage_section(r, it, &b->v[b->n], b->n == 0);
-    if (s == SECTION_BUSY) {
+    b->v[b->n].it = NULL;
+    if (stage_section(r, it, &b->v[b->n], b->n == 0) == ATMOS_BUSY) {
         /* Let go of the locks we hold before waiting for this one. */
         commit_batch(r, b);
-        s = stage_section(r, it, &b->v[0], 1);
+        b->v[0].it = NULL;
+        stage_section(r, it, &b->v[0], 1);
     }
-    if (s == SECTION_STAGED)
+    if (b->v[b->n].it != NULL)
         b->n++;
 }
 
 static void run_file(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
-    struct atmos_why why;
+    struct atmos_err why;
     struct atmos_buf buf = {0};
     struct stat st;
     int dfd = -1;
     int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK &&
-        (it->kind == ATMOS_ITEM_SSO_TOKEN || it->kind == ATMOS_ITEM_ROLE_CREDS)) {
-        /* Check what the file is: only a token for this start URL, only SSO role credentials. */
-        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
-        const char *d = buf.data ? buf.data : "";
-        if (rc == ATMOS_FS_OK &&
-            (it->kind == ATMOS_ITEM_SSO_TOKEN
-                 ? atmos_sso_match(d, buf.len, it->start_url) != ATMOS_SSO_MATCH
-                 : !atmos_sso_role_credentials(d, buf.len)))
-            rc = ATMOS_FS_ABSENT;
-    } else if (rc == ATMOS_FS_OK) {
+    if (rc == ATMOS_OK && it->kind == ATMOS_ITEM_CHECKED_FILE) {
+        /* Check what the file is: only what the cloud that planned it said it holds. */
+        const struct atmos_file_check *check = it->u.file.check;
+        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, check->max_bytes, &buf, &st, &why);
+        if (rc == ATMOS_OK && !check->holds(it->u.file.arg, buf.data ? buf.data : "", buf.len))
+            rc = ATMOS_ABSENT;
+    } else if (rc == ATMOS_OK) {
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFREG, NULL, &why);
     }
-    if (rc == ATMOS_FS_OK && !r->opts->dry_run) {
+    if (rc == ATMOS_OK && !r->opts->dry_run) {
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing file path=%s", it->path);
         rc = atmos_fs_unlink(&r->fs, dfd, leaf, it->path, &why);
     }
@@ -320,7 +323,8 @@ static void run_file(const struct run *r, struct atmos_item *it)
         close(dfd);
     char *dir = NULL;
     int pfd = -1;
-    if (it->prune_parent && it->outcome == ATMOS_OUTCOME_REMOVED &&
+    int files = it->kind == ATMOS_ITEM_FILE || it->kind == ATMOS_ITEM_CHECKED_FILE;
+    if (files && it->u.file.prune_parent && it->outcome == ATMOS_OUTCOME_REMOVED &&
         open_dir_of(r, it->path, &dir, &pfd, &leaf) == 0) {
         atmos_fs_rmdir_if_empty(pfd, leaf);
         close(pfd);
@@ -330,11 +334,11 @@ static void run_file(const struct run *r, struct atmos_item *it)
 
 static void run_json(const struct run *r, struct atmos_item *it)
 {
-    struct atmos_why why;
+    struct atmos_err why;
     int dfd = -1;
     int rc = atmos_json_edit(&r->fs, it, r->opts->dry_run, r->opts->lock_timeout_ms, &dfd, &why);
     if (dfd >= 0) {
-        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu entries path=%s", it->entries,
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu entries path=%s", it->u.json.entries,
                   it->path);
         rc = note_change(r, it, dfd, rc, &why);
         close(dfd);
@@ -345,17 +349,17 @@ static void run_json(const struct run *r, struct atmos_item *it)
 
 /* Held while a directory is removed, when atmos takes a lock to change it (GCP). */
 static int lock_for(const struct run *r, const struct atmos_item *it, int *lockfd,
-                    struct atmos_why *why)
+                    struct atmos_err *why)
 {
     const char *leaf;
     int pfd = -1;
     *lockfd = -1;
-    if (it->lock == NULL || r->opts->dry_run)
-        return ATMOS_FS_OK;
-    int rc = atmos_fs_open_parent(&r->fs, it->lock, &pfd, &leaf, why);
-    if (rc == ATMOS_FS_OK) {
+    if (it->u.dir.lock == NULL || r->opts->dry_run)
+        return ATMOS_OK;
+    int rc = atmos_fs_open_parent(&r->fs, it->u.dir.lock, &pfd, &leaf, why);
+    if (rc == ATMOS_OK) {
         int t = r->opts->lock_timeout_ms > 0 ? r->opts->lock_timeout_ms : ATMOS_LOCK_TIMEOUT_MS;
-        rc = atmos_fs_lock(&r->fs, pfd, leaf, it->lock, t, lockfd, why);
+        rc = atmos_fs_lock(&r->fs, pfd, leaf, it->u.dir.lock, t, lockfd, why);
     }
     if (pfd >= 0)
         close(pfd);
@@ -368,7 +372,7 @@ static void run_unknown(struct atmos_item *it)
     it->outcome = ATMOS_OUTCOME_FAILED;
     it->error = atmos_strfmt("%s %s: atmos-logout does not know what its logins leave; nothing "
                              "of it was removed",
-                             it->label, it->what ? it->what : "");
+                             it->label, it->u.unknown.what ? it->u.unknown.what : "");
 }
 
 /*
@@ -376,7 +380,7 @@ static void run_unknown(struct atmos_item *it)
  * saying what was kept and what of atmos's went, never "removed".
  */
 static void kept_outcome(const struct run *r, struct atmos_item *it, int rc,
-                         const struct atmos_why *why, const struct atmos_fs_kept *k)
+                         const struct atmos_err *why, const struct atmos_fs_kept *k)
 {
     int dry = r->opts->dry_run, one = k->kept == 1;
     const char *more = k->kept > ATMOS_FS_KEPT_NAMES ? ", ..." : "";
@@ -387,7 +391,7 @@ static void kept_outcome(const struct run *r, struct atmos_item *it, int rc,
     else
         snprintf(took, sizeof(took), "nothing of atmos's %s in it", dry ? "is" : "was");
     it->outcome = ATMOS_OUTCOME_FAILED;
-    if (rc == ATMOS_FS_FAIL) /* an error, and something kept besides */
+    if (rc == ATMOS_ESYS) /* an error, and something kept besides */
         it->error = atmos_strfmt("%s; also kept: %zu %s atmos did not write (%s%s)", why->msg,
                                  k->kept, one ? "entry" : "entries", k->names, more);
     else
@@ -400,31 +404,31 @@ static void kept_outcome(const struct run *r, struct atmos_item *it, int rc,
 static void run_directory(const struct run *r, struct atmos_item *it)
 {
     const char *leaf;
-    struct atmos_why why;
-    struct atmos_fs_kept kept = {0, 0, ""};
+    struct atmos_err why;
+    struct atmos_fs_kept kept = {.names = ""};
     int dfd = -1, lockfd = -1, rc;
     /* A provider directory is never a top-level directory (/etc, /tmp, ...). */
     const char *p = it->path + strspn(it->path, "/");
-    if (strchr(p, '/') == NULL || it->contents == NULL) {
+    if (strchr(p, '/') == NULL || it->u.dir.contents == NULL) {
         snprintf(why.msg, sizeof(why.msg), "%s %s; not removed", it->path,
-                 it->contents ? "is a top-level directory"
-                              : "has no declaration of what atmos writes in it");
-        set_outcome(it, ATMOS_FS_FAIL, &why, ATMOS_OUTCOME_REMOVED);
+                 it->u.dir.contents ? "is a top-level directory"
+                                    : "has no declaration of what atmos writes in it");
+        set_outcome(it, ATMOS_ESYS, &why, ATMOS_OUTCOME_REMOVED);
         return;
     }
     rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_check(&r->fs, dfd, leaf, it->path, S_IFDIR, NULL, &why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = lock_for(r, it, &lockfd, &why);
-    if (rc == ATMOS_FS_OK) {
+    if (rc == ATMOS_OK) {
         if (!r->opts->dry_run)
             atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removing directory path=%s", it->path);
         /* Only what the cloud declares atmos (or the tool it points there) writes. */
-        rc = atmos_fs_remove_declared(&r->fs, dfd, leaf, it->path, it->contents, r->opts->dry_run,
-                                      &kept, &why);
+        rc = atmos_fs_remove_declared(&r->fs, dfd, leaf, it->path, it->u.dir.contents,
+                                      r->opts->dry_run, &kept, &why);
     }
-    if (rc == ATMOS_FS_KEPT || (rc == ATMOS_FS_FAIL && kept.kept))
+    if (rc == ATMOS_KEPT || (rc == ATMOS_ESYS && kept.kept))
         kept_outcome(r, it, rc, &why, &kept);
     else
         set_outcome(it, rc, &why,
@@ -450,7 +454,8 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
     for (int b = ATMOS_KEYRING_SYSTEM; b <= ATMOS_KEYRING_KEYCTL; b++) {
         size_t n = 0;
         for (size_t i = 0; i < plan->nitems; i++)
-            if (plan->items[i].kind == ATMOS_ITEM_KEYRING && (int)plan->items[i].backend == b)
+            if (plan->items[i].kind == ATMOS_ITEM_KEYRING &&
+                (int)plan->items[i].u.keyring.backend == b)
                 batch[n++] = &plan->items[i];
         if (n == 0)
             continue;
@@ -465,112 +470,34 @@ static void run_keyrings(struct atmos_plan *plan, const struct run *r)
     free(batch);
 }
 
-/* Read one SSO token file for signing out: 0 with *s filled, or the outcome it ends with. */
-static int read_token(const struct run *r, struct atmos_item *it, struct atmos_signout *s)
-{
-    const char *leaf;
-    struct atmos_why why;
-    struct atmos_buf buf = {0};
-    struct stat st;
-    int dfd = -1;
-    int rc = atmos_fs_open_parent(&r->fs, it->path, &dfd, &leaf, &why);
-    if (rc == ATMOS_FS_OK)
-        rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
-    if (dfd >= 0)
-        close(dfd);
-    if (rc == ATMOS_FS_FAIL)
-        it->error = strdup(why.msg);
-    int out = rc == ATMOS_FS_OK       ? 0
-              : rc == ATMOS_FS_ABSENT ? ATMOS_OUTCOME_ABSENT
-                                      : ATMOS_OUTCOME_FAILED;
-    /* Only a token for the provider's start URL (atmos's own session file names it too). */
-    if (out == 0 && atmos_signout_read(buf.data ? buf.data : "", buf.len, it->start_url, s) != 0)
-        out = ATMOS_OUTCOME_ABSENT;
-    if (buf.data)
-        explicit_bzero(buf.data, buf.len);
-    atmos_buf_free(&buf);
-    return out;
-}
-
 /*
- * Sign-outs come first, while the token files still exist; each distinct
- * token once.  Whatever the network does, the files are removed afterwards,
- * and no outcome here is part of the exit status.
+ * Sign-outs come first, while the token files still exist: each kind of
+ * sign-out (its cloud's) is given all its items at once.  Whatever happens
+ * there, the files are removed afterwards, and no outcome of it is part of
+ * the exit status.
  */
 static void run_signouts(struct atmos_plan *plan, const struct run *r)
 {
-    static const struct atmos_env none;
-    size_t n = 0, k = 0;
-    for (size_t i = 0; i < plan->nitems; i++)
-        n += plan->items[i].kind == ATMOS_ITEM_SSO_SIGNOUT;
-    if (n == 0)
-        return;
-    struct atmos_signout *v = calloc(n, sizeof(*v));
-    struct atmos_item **its = calloc(n, sizeof(*its));
-    char(*hash)[41] = calloc(n, sizeof(*hash));
-    if (v == NULL || its == NULL || hash == NULL)
-        goto done;
+    struct atmos_item **batch = NULL;
     for (size_t i = 0; i < plan->nitems; i++) {
-        struct atmos_item *it = &plan->items[i];
-        if (it->kind != ATMOS_ITEM_SSO_SIGNOUT || it->skip)
+        const struct atmos_signout_kind *how = plan->items[i].u.signout.how;
+        size_t n = 0, j;
+        if (plan->items[i].kind != ATMOS_ITEM_SIGNOUT || how == NULL)
             continue;
-        struct atmos_signout *s = &v[k];
-        its[k] = it;
-        int out = read_token(r, it, s);
-        s->result = ATMOS_SIGNOUT_FAILED; /* not sent unless found pending below */
-        if (out != 0) {
-            it->outcome = (enum atmos_outcome)out;
-            k++;
+        for (j = 0; j < i; j++) /* a kind already run */
+            if (plan->items[j].kind == ATMOS_ITEM_SIGNOUT && plan->items[j].u.signout.how == how)
+                break;
+        if (j < i)
             continue;
-        }
-        atmos_sha1_hex(s->token, strlen(s->token), hash[k]);
-        free(it->what);
-        it->what = strdup(s->region ? s->region : "no region");
-        it->outcome = ATMOS_OUTCOME_PENDING;
-        k++;
+        if (batch == NULL && (batch = calloc(plan->nitems, sizeof(*batch))) == NULL)
+            return;
+        for (j = i; j < plan->nitems; j++)
+            if (plan->items[j].kind == ATMOS_ITEM_SIGNOUT && plan->items[j].u.signout.how == how &&
+                !plan->items[j].skip)
+                batch[n++] = &plan->items[j];
+        how->run(batch, n, plan->home, r->opts);
     }
-    /* One request per distinct token: the first file naming a region speaks for the rest. */
-    for (size_t a = 0; a < k; a++) {
-        if (its[a]->outcome != ATMOS_OUTCOME_PENDING)
-            continue;
-        size_t rep = a;
-        for (size_t b = a + 1; b < k; b++)
-            if (its[b]->outcome == ATMOS_OUTCOME_PENDING && strcmp(hash[a], hash[b]) == 0 &&
-                v[rep].region == NULL && v[b].region != NULL)
-                rep = b;
-        for (size_t b = a; b < k; b++)
-            if (b != rep && its[b]->outcome == ATMOS_OUTCOME_PENDING &&
-                strcmp(hash[b], hash[rep]) == 0)
-                its[b]->outcome = ATMOS_OUTCOME_ABSENT; /* the same token, sent once */
-        struct atmos_item *it = its[rep];
-        if (v[rep].region == NULL) {
-            it->outcome = ATMOS_OUTCOME_FAILED;
-            it->error = strdup("not signed out of the IAM Identity Center session: the token names "
-                               "no region (the AWS CLI does not sign it out either)");
-        } else if (r->opts->dry_run) {
-            it->outcome = ATMOS_OUTCOME_WOULD_REMOVE;
-        } else {
-            v[rep].result = ATMOS_SIGNOUT_PENDING;
-        }
-    }
-    atmos_signout_run(v, k, r->opts->env ? r->opts->env : &none, r->opts->log);
-    for (size_t j = 0; j < k; j++) {
-        struct atmos_item *it = its[j];
-        if (it->outcome != ATMOS_OUTCOME_PENDING)
-            continue;
-        it->signout = v[j].result;
-        it->outcome =
-            v[j].result == ATMOS_SIGNOUT_FAILED ? ATMOS_OUTCOME_FAILED : ATMOS_OUTCOME_REMOVED;
-        if (v[j].result == ATMOS_SIGNOUT_FAILED)
-            it->error = atmos_strfmt("not signed out of the IAM Identity Center session (%s): %s",
-                                     v[j].region, v[j].why ? v[j].why : "failed");
-    }
-done:
-    for (size_t j = 0; v && j < k; j++)
-        atmos_signout_free(&v[j]);
-    free(v);
-    free(its);
-    free(hash);
+    free(batch);
 }
 
 static void dir_sync_failed(void *owner, int err)
@@ -585,7 +512,7 @@ static void dir_sync_failed(void *owner, int err)
 void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *opts)
 {
     /* HOME was checked to be absolute when the plan was built. */
-    struct atmos_dirsync dirs = {NULL, 0};
+    struct atmos_dirsync dirs = {.v = NULL};
     struct run r = {{plan->home, geteuid()}, opts, &dirs};
     struct batch staged = {.n = 0};
     plan->dry_run = opts->dry_run;
@@ -608,8 +535,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             run_section(&r, it, &staged);
             break;
         case ATMOS_ITEM_FILE:
-        case ATMOS_ITEM_SSO_TOKEN:
-        case ATMOS_ITEM_ROLE_CREDS:
+        case ATMOS_ITEM_CHECKED_FILE:
             run_file(&r, it);
             break;
         case ATMOS_ITEM_DIRECTORY:
@@ -622,7 +548,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             run_unknown(it);
             break;
         case ATMOS_ITEM_KEYRING:
-        case ATMOS_ITEM_SSO_SIGNOUT:
+        case ATMOS_ITEM_SIGNOUT:
             break; /* keyrings below, batched; sign-outs done first */
         }
     }

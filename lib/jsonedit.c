@@ -70,7 +70,7 @@ static int is_container(const struct edit *e, const struct atmos_jscan_value *v)
 
 static int named(const struct edit *e, const char *key, size_t len)
 {
-    for (const char *const *c = e->it->rule->containers; *c; c++)
+    for (const char *const *c = e->it->u.json.rule->containers; *c; c++)
         if (atmos_jscan_key_is(key, len, *c))
             return 1;
     return 0;
@@ -79,7 +79,7 @@ static int named(const struct edit *e, const char *key, size_t len)
 /* An entry: a member of a named top-level container, or of the root array. */
 static int is_entry(const struct edit *e, const struct atmos_jscan_value *v)
 {
-    if (e->it->rule->containers[0] == NULL)
+    if (e->it->u.json.rule->containers[0] == NULL)
         return v->depth == 1 && v->key == NULL;
     return v->depth == 2 && v->parent_key && named(e, v->parent_key, v->parent_key_len);
 }
@@ -87,7 +87,7 @@ static int is_entry(const struct edit *e, const struct atmos_jscan_value *v)
 /* The end of a container that holds entries. */
 static int is_holder(const struct edit *e, const struct atmos_jscan_value *v)
 {
-    if (e->it->rule->containers[0] == NULL)
+    if (e->it->u.json.rule->containers[0] == NULL)
         return v->depth == 0 && e->p[v->value] == '[';
     return v->depth == 1 && v->key && is_container(e, v) && named(e, v->key, v->key_len);
 }
@@ -136,7 +136,7 @@ static int judge(struct edit *e, const struct atmos_jscan_value *v, int *match)
     if (v->key && key == NULL)
         rc = STOP_UNREADABLE;
     else
-        *match = e->it->rule->match(e->it, key, val) != 0;
+        *match = e->it->u.json.rule->match((const char *const *)e->it->u.json.ids, key, val) != 0;
     json_object_put(o);
     return rc;
 }
@@ -176,7 +176,7 @@ static int visit(void *arg, const struct atmos_jscan_value *v)
 
 /* Count the matching entries of p and, with `out`, write p without them there. */
 static int edit(const char *p, size_t len, const struct atmos_item *it, struct atmos_buf *out,
-                size_t *n, const char *path, struct atmos_why *why)
+                size_t *n, const char *path, struct atmos_err *why)
 {
     struct edit e;
     struct atmos_jscan_error err;
@@ -221,7 +221,7 @@ static int edit(const char *p, size_t len, const struct atmos_item *it, struct a
 }
 
 int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int timeout_ms,
-                    int *dfd_out, struct atmos_why *why)
+                    int *dfd_out, struct atmos_err *why)
 {
     const char *leaf;
     struct atmos_buf in = {0}, out = {0};
@@ -229,63 +229,63 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
     int dfd = -1, lockfd = -1, msalfd = -1;
     *dfd_out = -1;
     int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_check(fs, dfd, leaf, it->path, S_IFREG, &st, why);
-    if (rc == ATMOS_FS_OK && (size_t)st.st_size > MAX_JSON_BYTES) {
+    if (rc == ATMOS_OK && (size_t)st.st_size > MAX_JSON_BYTES) {
         snprintf(why->msg, sizeof(why->msg),
                  "%s is larger than atmos edits (%lld bytes, at most %u MiB); left as it is",
                  it->path, (long long)st.st_size, MAX_JSON_BYTES / (1024u * 1024u));
-        rc = ATMOS_FS_FAIL;
+        rc = ATMOS_ESYS;
     }
     /* A first look without the locks: nothing to remove means nothing to lock (or create). */
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         goto done;
-    if (edit(in.data, in.len, it, NULL, &it->entries, it->path, why) != 0) {
-        rc = ATMOS_FS_FAIL;
+    if (edit(in.data, in.len, it, NULL, &it->u.json.entries, it->path, why) != 0) {
+        rc = ATMOS_ESYS;
         goto done;
     }
-    if (it->entries == 0 || dry_run) {
-        rc = it->entries ? ATMOS_FS_OK : ATMOS_FS_ABSENT;
+    if (it->u.json.entries == 0 || dry_run) {
+        rc = it->u.json.entries ? ATMOS_OK : ATMOS_ABSENT;
         goto done;
     }
     int t = timeout_ms > 0 ? timeout_ms : ATMOS_LOCK_TIMEOUT_MS;
-    if ((rc = atmos_fs_lock(fs, dfd, leaf, it->path, t, &lockfd, why)) != ATMOS_FS_OK ||
-        (it->rule->msal_lock &&
-         (rc = atmos_fs_lock_msal(fs, dfd, leaf, it->path, t, &msalfd, why)) != ATMOS_FS_OK))
+    if ((rc = atmos_fs_lock(fs, dfd, leaf, it->path, t, &lockfd, why)) != ATMOS_OK ||
+        (it->u.json.rule->lockfile &&
+         (rc = atmos_fs_lock_lockfile(fs, dfd, leaf, it->path, t, &msalfd, why)) != ATMOS_OK))
         goto done;
     atmos_fs_clean_temps(fs, dfd, leaf);
     /* Again under the locks: what we rewrite is what its writers last wrote. */
     in.len = 0;
-    if ((rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why)) != ATMOS_FS_OK)
+    if ((rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why)) != ATMOS_OK)
         goto done;
     /* The new contents are never longer than the old: one allocation. */
     if ((out.data = malloc(in.len + 1)) == NULL) {
         snprintf(why->msg, sizeof(why->msg), "%s: out of memory", it->path);
-        rc = ATMOS_FS_FAIL;
+        rc = ATMOS_ESYS;
         goto done;
     }
     out.cap = in.len + 1;
-    if (edit(in.data, in.len, it, &out, &it->entries, it->path, why) != 0) {
-        rc = ATMOS_FS_FAIL;
+    if (edit(in.data, in.len, it, &out, &it->u.json.entries, it->path, why) != 0) {
+        rc = ATMOS_ESYS;
         goto done;
     }
-    if (it->entries == 0) {
-        rc = ATMOS_FS_ABSENT;
+    if (it->u.json.entries == 0) {
+        rc = ATMOS_ABSENT;
         goto done;
     }
     struct atmos_fs_staged tmp;
     rc = atmos_fs_stage(dfd, leaf, it->path, out.data, out.len, &st, &tmp, why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         rc = atmos_fs_commit(fs, dfd, leaf, it->path, &st, &tmp, why);
-    if (rc == ATMOS_FS_OK) {
+    if (rc == ATMOS_OK) {
         *dfd_out = dfd; /* the caller makes the rename durable */
         dfd = -1;
     }
 done:
     if (msalfd >= 0)
-        atmos_fs_unlock_msal(*dfd_out >= 0 ? *dfd_out : dfd, leaf, msalfd);
+        atmos_fs_unlock_lockfile(*dfd_out >= 0 ? *dfd_out : dfd, leaf, msalfd);
     if (lockfd >= 0)
         close(lockfd);
     if (dfd >= 0)

@@ -10,11 +10,11 @@
 
 /*
  * Count (it->entries) and, unless dry_run, remove the entries of it->path
- * that it->rule matches.  ATMOS_FS_OK when there were some, ATMOS_FS_ABSENT
- * when none (or no file), ATMOS_FS_FAIL with `why`.  After a rewrite,
+ * that it->rule matches.  ATMOS_OK when there were some, ATMOS_ABSENT
+ * when none (or no file), ATMOS_ESYS with `why`.  After a rewrite,
  * *dfd_out is the directory to sync (the caller closes it), else -1.
  */
 int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int timeout_ms,
-                    int *dfd_out, struct atmos_why *why);
+                    int *dfd_out, struct atmos_err *why);
 
 #endif

@@ -7,9 +7,13 @@
 
 #include <atmos/keyring.h>
 
+#include "cloud.h"
 #include "internal.h"
 #include "keyring_internal.h"
 #include "plan_internal.h"
+
+/* The engine's own group in reports: keychain entries, whatever cloud they were for. */
+const struct atmos_cloud atmos_cloud_keychain = {.name = "keychain", .display = "Keychain"};
 
 static const char *const names[] = {"system", "file", "keyctl", "memory", "noop"};
 
@@ -29,15 +33,12 @@ const char *atmos_keyring_name(enum atmos_keyring k)
     return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
 }
 
-/* Provider kinds whose keyring entries a plain logout always deletes. */
+/* Provider kinds whose keyring entries a plain logout always deletes (their cloud says). */
 static int provider_is_ambient(const char *kind)
 {
-    static const char *const ambient[] = {"gcp/adc", "gcp/workload-identity-federation",
-                                          "azure/cli", "azure/oidc", "github/oidc"};
-    for (size_t i = 0; kind && i < sizeof(ambient) / sizeof(*ambient); i++)
-        if (strcmp(kind, ambient[i]) == 0)
-            return 1;
-    return 0;
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(kind, ATMOS_ROLE_PROVIDER, &cl);
+    return k && (k->flags & ATMOS_KIND_AMBIENT);
 }
 
 /* The file keyring's file name: the key with '%' and '/' percent-encoded. */
@@ -82,7 +83,7 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
     struct atmos_item *it =
         atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
     if (it)
-        it->implicit = implicit;
+        it->u.keyring.implicit = implicit;
     return it ? 0 : -1;
 }
 

@@ -73,18 +73,18 @@ void atmos_keyctl_run(struct atmos_item **items, size_t n, int dry_run,
         struct atmos_item *it = items[i];
         it->outcome = ATMOS_OUTCOME_ABSENT;
         for (size_t r = 0; r < nr; r++) {
-            key_serial_t k = find_key(rings[r], it->key);
+            key_serial_t k = find_key(rings[r], it->u.keyring.key);
             if (k < 0)
                 continue;
             if (dry_run) {
                 it->outcome = ATMOS_OUTCOME_WOULD_REMOVE;
             } else if (keyctl_invalidate(k) == 0) {
-                atmos_log(lg, ATMOS_LOG_DEBUG, "Removed kernel key key=%s", it->key);
+                atmos_log(lg, ATMOS_LOG_DEBUG, "Removed kernel key key=%s", it->u.keyring.key);
                 it->outcome = ATMOS_OUTCOME_REMOVED;
             } else {
                 it->outcome = ATMOS_OUTCOME_FAILED;
                 free(it->error);
-                it->error = atmos_strfmt("kernel key %s: %s", it->key, strerror(errno));
+                it->error = atmos_strfmt("kernel key %s: %s", it->u.keyring.key, strerror(errno));
             }
         }
     }

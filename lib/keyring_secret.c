@@ -70,7 +70,7 @@ static void child(int out, struct atmos_item **items, size_t n, int dry_run)
     }
     for (size_t i = 0; i < n; i++) {
         GHashTable *attrs = p_g_hash_table_new(p_g_str_hash, p_g_str_equal);
-        p_g_hash_table_insert(attrs, (gpointer) "service", items[i]->key);
+        p_g_hash_table_insert(attrs, (gpointer) "service", items[i]->u.keyring.key);
         p_g_hash_table_insert(attrs, (gpointer) "username", (gpointer)ATMOS_KEYRING_USER);
         /* No schema: go-keyring stores no xdg:schema.  No SECRET_SEARCH_UNLOCK: never prompt. */
         GList *found =
@@ -137,11 +137,11 @@ static void fail_rest(struct atmos_item **items, size_t n, const char *why, int 
     for (size_t i = 0; i < n; i++) {
         if (items[i]->outcome != ATMOS_OUTCOME_PENDING)
             continue;
-        int skip = unreachable && items[i]->implicit;
+        int skip = unreachable && items[i]->u.keyring.implicit;
         items[i]->outcome = skip ? ATMOS_OUTCOME_UNCHECKED : ATMOS_OUTCOME_FAILED;
         free(items[i]->error);
         items[i]->error = atmos_strfmt("%s%s (keychain entry %s)", skip ? "not checked: " : "", why,
-                                       items[i]->key);
+                                       items[i]->u.keyring.key);
     }
 }
 
@@ -173,7 +173,8 @@ static void apply(struct atmos_item **items, size_t n, char *line, char *global,
     default:
         it->outcome = ATMOS_OUTCOME_FAILED;
         free(it->error);
-        it->error = atmos_strfmt("keychain entry %s: %s", it->key, sp[1] ? sp + 2 : "failed");
+        it->error =
+            atmos_strfmt("keychain entry %s: %s", it->u.keyring.key, sp[1] ? sp + 2 : "failed");
     }
 }
 

@@ -1,5 +1,6 @@
 /*
- * Path layout, byte-compatible with what atmos and the AWS CLI write.
+ * atmos's own base directories (XDG); each cloud's layout below them is in
+ * its own file (cloud_aws_paths.c, ...).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -8,88 +9,22 @@
 #include "paths.h"
 
 /* XDG Base Directory: an empty or relative value is ignored. */
-static const char *xdg(const char *v)
+const char *atmos_xdg(const char *v)
 {
     return v && v[0] == '/' ? v : NULL;
 }
 
 char *atmos_path_atmos_config(const struct atmos_env *env)
 {
-    const char *cfg_home = xdg(env->atmos_xdg_config_home);
+    const char *cfg_home = atmos_xdg(env->atmos_xdg_config_home);
     if (cfg_home == NULL)
-        cfg_home = xdg(env->xdg_config_home);
+        cfg_home = atmos_xdg(env->xdg_config_home);
     return cfg_home ? atmos_path_join(cfg_home, "atmos")
                     : atmos_path_join(env->home, ".config/atmos");
 }
 
-char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm)
-{
-    const char *cfg_home = xdg(env->atmos_xdg_config_home);
-    if (cfg_home == NULL)
-        cfg_home = xdg(env->xdg_config_home);
-    char *dflt = NULL;
-    if (cfg_home == NULL && (cfg_home = dflt = atmos_path_join(env->home, ".config")) == NULL)
-        return NULL;
-    char *out = realm ? atmos_strfmt("%s/atmos/%s/aws", cfg_home, realm)
-                      : atmos_strfmt("%s/atmos/aws", cfg_home);
-    free(dflt);
-    return out;
-}
-
-char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_config *cfg,
-                              const char *provider, const struct atmos_provider *pcfg)
-{
-    const char *bp = pcfg ? pcfg->base_path.value : NULL;
-    if (bp != NULL) {
-        /* Validation guarantees "~", "~/..." or an absolute path. */
-        char *base = bp[0] == '~' ? atmos_strfmt("%s%s", env->home, bp + 1) : strdup(bp);
-        char *out = base ? atmos_path_join(base, provider) : NULL;
-        free(base);
-        return out;
-    }
-    char *base = atmos_path_default_aws_base(env, cfg->realm.value);
-    char *out = base ? atmos_path_join(base, provider) : NULL;
-    free(base);
-    return out;
-}
-
 char *atmos_path_cache_home(const struct atmos_env *env)
 {
-    const char *c = xdg(env->xdg_cache_home);
+    const char *c = atmos_xdg(env->xdg_cache_home);
     return c ? strdup(c) : atmos_path_join(env->home, ".cache");
-}
-
-char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url, const char *region)
-{
-    char *key = atmos_strfmt("%s|%s", start_url, region ? region : "");
-    char *cache = atmos_path_cache_home(env);
-    char *out = NULL;
-    if (key && cache) {
-        char hex[41];
-        atmos_sha1_hex(key, strlen(key), hex);
-        out = atmos_strfmt("%s/atmos/aws-sso/sessions/%s.json", cache, hex);
-    }
-    free(key);
-    free(cache);
-    return out;
-}
-
-char *atmos_path_provisioned_dir(const struct atmos_env *env, const char *provider)
-{
-    char *cache = atmos_path_cache_home(env);
-    char *out = cache ? atmos_strfmt("%s/atmos/auth/%s", cache, provider) : NULL;
-    free(cache);
-    return out;
-}
-
-char *atmos_path_aws_sso_cache(const struct atmos_env *env)
-{
-    return atmos_path_join(env->home, ".aws/sso/cache");
-}
-
-char *atmos_path_aws_sso_token(const struct atmos_env *env, const char *start_url)
-{
-    char hex[41];
-    atmos_sha1_hex(start_url, strlen(start_url), hex);
-    return atmos_strfmt("%s/.aws/sso/cache/%s.json", env->home, hex);
 }

@@ -1,6 +1,6 @@
 /*
- * Where atmos and the AWS CLI keep session data.  All results are malloc'd
- * absolute paths (NULL on allocation failure).
+ * atmos's own base directories.  All results are malloc'd absolute paths
+ * (NULL on allocation failure).
  */
 #ifndef ATMOS_PATHS_H
 #define ATMOS_PATHS_H
@@ -12,19 +12,7 @@
 char *atmos_path_atmos_config(const struct atmos_env *env);
 /* ${XDG_CACHE_HOME:-$HOME/.cache} */
 char *atmos_path_cache_home(const struct atmos_env *env);
-/* ${ATMOS_XDG_CONFIG_HOME:-${XDG_CONFIG_HOME:-$HOME/.config}}/atmos/[realm/]aws */
-char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm);
-/* <base>/<provider>: base_path (~ expanded) when the provider sets one. */
-char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_config *cfg,
-                              const char *provider, const struct atmos_provider *pcfg);
-/* ${XDG_CACHE_HOME:-~/.cache}/atmos/aws-sso/sessions/<sha1(start_url|region)>.json */
-char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url,
-                             const char *region);
-/* ${XDG_CACHE_HOME:-~/.cache}/atmos/auth/<provider> */
-char *atmos_path_provisioned_dir(const struct atmos_env *env, const char *provider);
-/* ~/.aws/sso/cache */
-char *atmos_path_aws_sso_cache(const struct atmos_env *env);
-/* ~/.aws/sso/cache/<sha1(start_url)>.json */
-char *atmos_path_aws_sso_token(const struct atmos_env *env, const char *start_url);
+/* An XDG Base Directory value: NULL when empty or relative (ignored). */
+const char *atmos_xdg(const char *v);
 
 #endif

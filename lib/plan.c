@@ -47,7 +47,9 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
                                           const char *provider)
 {
     const struct atmos_item probe = {
-        .kind = ATMOS_ITEM_KEYRING, .backend = backend, .key = (char *)key};
+        .kind = ATMOS_ITEM_KEYRING,
+        .u.keyring = {.key = (char *)key, .backend = backend},
+    };
     struct atmos_item *o;
     if (atmos_plan_find(plan, ATMOS_PLAN_KEY_KEYRING, &probe, &o) != 0 || o != NULL) {
         free(path);
@@ -57,11 +59,12 @@ struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_ke
         atmos_plan_add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path, identity, provider);
     if (it == NULL)
         return NULL;
-    free(it->key); /* only set when the file keyring's path was planned under another name */
-    if ((it->key = strdup(key)) == NULL)
+    free(it->u.keyring
+             .key); /* only set when the file keyring's path was planned under another name */
+    if ((it->u.keyring.key = strdup(key)) == NULL)
         return NULL;
-    it->backend = backend;
-    it->cloud = "keychain";
+    it->u.keyring.backend = backend;
+    it->cloud = atmos_cloud_keychain.name;
     return it;
 }
 
@@ -90,7 +93,7 @@ static int add_unknown(struct atmos_plan *plan, const char *what, const char *na
 {
     struct atmos_item *it = atmos_plan_add_item(
         plan, ATMOS_ITEM_UNKNOWN, what, NULL, is_identity ? name : NULL, is_identity ? NULL : name);
-    if (it == NULL || (it->what = atmos_strfmt("%s (kind %s)", name, kind)) == NULL)
+    if (it == NULL || (it->u.unknown.what = atmos_strfmt("%s (kind %s)", name, kind)) == NULL)
         return -1;
     return 0;
 }
@@ -140,10 +143,12 @@ static int plan_provider(struct atmos_cloud_ctx *c, const struct atmos_provider 
         if (k == n && n < sizeof(want) / sizeof(*want))
             want[n++] = cl;
     }
-    for (size_t k = 0; k < n; k++)
-        if (want[k]->provider && ATMOS_CLOUD_CALL(c, want[k], provider, p->name, p) != 0)
-            return -1;
-    return 0;
+    for (size_t k = 0; k < n; k++) {
+        int rc = want[k]->provider ? ATMOS_CLOUD_CALL(c, want[k], provider, p->name, p) : ATMOS_OK;
+        if (rc != ATMOS_OK)
+            return rc;
+    }
+    return ATMOS_OK;
 }
 
 static int plan_identity(struct atmos_cloud_ctx *c)
@@ -158,9 +163,9 @@ static int plan_identity(struct atmos_cloud_ctx *c)
         add_unknown(c->plan, "provider of an unknown kind", root->name,
                     root->kind.value ? root->kind.value : "?", 0) != 0)
         return -1;
-    if (cl && cl->identity && ATMOS_CLOUD_CALL(c, cl, identity, name, &c->plan->chain) != 0)
-        return -1;
-    return 0;
+    if (cl && cl->identity)
+        return ATMOS_CLOUD_CALL(c, cl, identity, name, &c->plan->chain);
+    return ATMOS_OK;
 }
 
 /* Integrations and the like: every identity logged out, in every scope. */
@@ -175,14 +180,70 @@ static int plan_every_identity(struct atmos_cloud_ctx *c)
                 continue;
             int rc = ATMOS_CLOUD_CALL(c, *cl, identity, c->plan->identities[i], &ch);
             atmos_chain_free(&ch);
-            if (rc != 0)
-                return -1;
+            if (rc != ATMOS_OK)
+                return rc;
         }
-        for (size_t i = 0; c->plan->scope != ATMOS_SCOPE_IDENTITY && i < c->plan->nproviders; i++)
-            if (ATMOS_CLOUD_CALL(c, *cl, provider, c->plan->providers[i], NULL) != 0)
-                return -1;
+        for (size_t i = 0; c->plan->scope != ATMOS_SCOPE_IDENTITY && i < c->plan->nproviders; i++) {
+            int rc = ATMOS_CLOUD_CALL(c, *cl, provider, c->plan->providers[i], NULL);
+            if (rc != ATMOS_OK)
+                return rc;
+        }
     }
-    return 0;
+    return ATMOS_OK;
+}
+
+/* ENOMEM from the planner itself, or what the cloud that failed said (atmos_cloud_fail). */
+static int cloud_failed(const struct atmos_cloud_ctx *c, int rc, struct atmos_err *err)
+{
+    if (rc >= 0)
+        rc = ATMOS_ENOMEM;
+    return atmos_fail(err, rc, "%s", c->err.msg[0] ? c->err.msg : "out of memory");
+}
+
+/* Who is logged out in `scope`, and what each cloud keeps of them. */
+static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const char *target,
+                      struct atmos_err *err)
+{
+    struct atmos_plan *plan = c->plan;
+    const struct atmos_config *cfg = c->cfg;
+    int rc;
+    switch (scope) {
+    case ATMOS_SCOPE_IDENTITY:
+        if (target == NULL || atmos_config_identity(cfg, target) == NULL)
+            return atmos_fail(err, ATMOS_ENOTFOUND, "identity \"%s\" not found in configuration",
+                              target ? target : "");
+        if ((rc = atmos_chain_resolve(cfg, target, &plan->chain, err)) != ATMOS_OK)
+            return rc;
+        if (atmos_strv_push(&plan->identities, &plan->nidentities, target) != 0 ||
+            (plan->chain.provider &&
+             atmos_strv_push(&plan->providers, &plan->nproviders, plan->chain.provider) != 0))
+            return cloud_failed(c, ATMOS_ENOMEM, err);
+        return (rc = plan_identity(c)) == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
+    case ATMOS_SCOPE_PROVIDER: {
+        const struct atmos_provider *p = target ? atmos_config_provider(cfg, target) : NULL;
+        if (p == NULL)
+            return atmos_fail(err, ATMOS_ENOTFOUND, "provider \"%s\" not found in configuration",
+                              target ? target : "");
+        if (add_identities_of(plan, cfg, p->name) != 0 ||
+            atmos_strv_push(&plan->providers, &plan->nproviders, p->name) != 0)
+            return cloud_failed(c, ATMOS_ENOMEM, err);
+        return (rc = plan_provider(c, p)) == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
+    }
+    case ATMOS_SCOPE_ALL:
+        if (add_identities_of(plan, cfg, NULL) != 0)
+            return cloud_failed(c, ATMOS_ENOMEM, err);
+        for (size_t i = 0; i < cfg->nproviders; i++) {
+            if (atmos_strv_push(&plan->providers, &plan->nproviders, cfg->providers[i].name) != 0)
+                return cloud_failed(c, ATMOS_ENOMEM, err);
+            if ((rc = plan_provider(c, &cfg->providers[i])) != ATMOS_OK)
+                return cloud_failed(c, rc, err);
+        }
+        for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
+            if ((*cl)->all && (rc = ATMOS_CLOUD_CALL(c, *cl, all)) != ATMOS_OK)
+                return cloud_failed(c, rc, err);
+        return ATMOS_OK;
+    }
+    return atmos_fail(err, ATMOS_EINVAL, "unknown scope %d", (int)scope);
 }
 
 int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
@@ -190,96 +251,85 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
     memset(plan, 0, sizeof(*plan));
-    struct atmos_cloud_ctx c = {plan,
-                                cfg,
-                                env,
-                                opts ? opts->log : NULL,
-                                {env->home, geteuid()},
-                                cfg->realm.value,
-                                NULL,
-                                opts && opts->revoke};
+    struct atmos_cloud_ctx c = {.plan = plan,
+                                .cfg = cfg,
+                                .env = env,
+                                .lg = opts ? opts->log : NULL,
+                                .fs = {.home = env->home, .uid = geteuid()},
+                                .realm = cfg->realm.value,
+                                .revoke = opts && opts->revoke};
     plan->scope = scope;
-    int rc = ATMOS_ENOMEM;
-    if (target && (plan->target = strdup(target)) == NULL)
-        goto oom;
+    int rc;
+    if (target && (plan->target = strdup(target)) == NULL) {
+        rc = cloud_failed(&c, ATMOS_ENOMEM, err);
+        goto done;
+    }
     if (env->home == NULL || env->home[0] != '/') {
         rc = atmos_fail(err, ATMOS_EINVAL, "HOME is not set to an absolute path");
         goto done;
     }
-    if ((plan->home = strdup(env->home)) == NULL)
-        goto oom;
-    switch (scope) {
-    case ATMOS_SCOPE_IDENTITY:
-        if (target == NULL || atmos_config_identity(cfg, target) == NULL) {
-            rc = atmos_fail(err, ATMOS_ENOTFOUND, "identity \"%s\" not found in configuration",
-                            target ? target : "");
-            goto done;
-        }
-        if ((rc = atmos_chain_resolve(cfg, target, &plan->chain, err)) != ATMOS_OK)
-            goto done;
-        rc = ATMOS_ENOMEM;
-        if (atmos_strv_push(&plan->identities, &plan->nidentities, target) != 0 ||
-            plan_identity(&c) != 0)
-            goto oom;
-        if (plan->chain.provider &&
-            atmos_strv_push(&plan->providers, &plan->nproviders, plan->chain.provider) != 0)
-            goto oom;
-        break;
-    case ATMOS_SCOPE_PROVIDER: {
-        const struct atmos_provider *p = target ? atmos_config_provider(cfg, target) : NULL;
-        if (p == NULL) {
-            rc = atmos_fail(err, ATMOS_ENOTFOUND, "provider \"%s\" not found in configuration",
-                            target ? target : "");
-            goto done;
-        }
-        if (add_identities_of(plan, cfg, p->name) != 0 ||
-            atmos_strv_push(&plan->providers, &plan->nproviders, p->name) != 0 ||
-            plan_provider(&c, p) != 0)
-            goto oom;
-        break;
+    if ((plan->home = strdup(env->home)) == NULL) {
+        rc = cloud_failed(&c, ATMOS_ENOMEM, err);
+        goto done;
     }
-    case ATMOS_SCOPE_ALL:
-        if (add_identities_of(plan, cfg, NULL) != 0)
-            goto oom;
-        for (size_t i = 0; i < cfg->nproviders; i++)
-            if (atmos_strv_push(&plan->providers, &plan->nproviders, cfg->providers[i].name) != 0 ||
-                plan_provider(&c, &cfg->providers[i]) != 0)
-                goto oom;
-        for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
-            if ((*cl)->all && (c.cloud = (*cl)->name, (*cl)->all(&c)) != 0)
-                goto oom;
-        break;
-    }
+    if ((rc = plan_scope(&c, scope, target, err)) != ATMOS_OK)
+        goto done;
     atmos_strv_sort_unique(plan->identities, &plan->nidentities);
     atmos_strv_sort_unique(plan->providers, &plan->nproviders);
-    if (plan_every_identity(&c) != 0)
-        goto oom;
-    if (atmos_keyring_plan(plan, cfg, env, opts && opts->keychain) != 0)
-        goto oom;
+    if ((rc = plan_every_identity(&c)) != ATMOS_OK) {
+        rc = cloud_failed(&c, rc, err);
+        goto done;
+    }
+    if (atmos_keyring_plan(plan, cfg, env, opts && opts->keychain) != 0) {
+        rc = cloud_failed(&c, ATMOS_ENOMEM, err);
+        goto done;
+    }
     return ATMOS_OK;
-oom:
-    atmos_fail(err, ATMOS_ENOMEM, "out of memory");
 done:
     atmos_plan_free(plan);
     return rc;
 }
 
+/* What an item of its kind owns. */
+static void item_free(struct atmos_item *it)
+{
+    switch (it->kind) {
+    case ATMOS_ITEM_FILE:
+    case ATMOS_ITEM_CHECKED_FILE:
+        free(it->u.file.arg);
+        break;
+    case ATMOS_ITEM_INI_SECTION:
+        free(it->u.section.name);
+        break;
+    case ATMOS_ITEM_DIRECTORY:
+        free(it->u.dir.lock);
+        break;
+    case ATMOS_ITEM_KEYRING:
+        free(it->u.keyring.key);
+        break;
+    case ATMOS_ITEM_JSON_ENTRIES:
+        for (int m = 0; m < ATMOS_JSON_IDS; m++)
+            free(it->u.json.ids[m]);
+        free(it->u.json.what);
+        break;
+    case ATMOS_ITEM_SIGNOUT:
+        free(it->u.signout.arg);
+        free(it->u.signout.where);
+        break;
+    case ATMOS_ITEM_UNKNOWN:
+        free(it->u.unknown.what);
+        break;
+    }
+    free(it->path);
+    free(it->identity);
+    free(it->provider);
+    free(it->error);
+}
+
 void atmos_plan_free(struct atmos_plan *plan)
 {
-    for (size_t i = 0; i < plan->nitems; i++) {
-        struct atmos_item *it = &plan->items[i];
-        free(it->path);
-        free(it->section);
-        free(it->start_url);
-        free(it->identity);
-        free(it->provider);
-        free(it->error);
-        free(it->key);
-        free(it->lock);
-        free(it->what);
-        for (int m = 0; m < 3; m++)
-            free(it->match[m]);
-    }
+    for (size_t i = 0; i < plan->nitems; i++)
+        item_free(&plan->items[i]);
     free(plan->items);
     atmos_plan_index_free(plan);
     free(plan->target);

@@ -63,7 +63,7 @@ static int has_key(const struct atmos_item *it, enum atmos_plan_key key)
         return it->path && it->kind != ATMOS_ITEM_INI_SECTION &&
                it->kind != ATMOS_ITEM_JSON_ENTRIES;
     case ATMOS_PLAN_KEY_KEYRING:
-        return it->kind == ATMOS_ITEM_KEYRING && it->key;
+        return it->kind == ATMOS_ITEM_KEYRING && it->u.keyring.key;
     case ATMOS_PLAN_KEY_JSON:
         return it->kind == ATMOS_ITEM_JSON_ENTRIES && it->path;
     case ATMOS_PLAN_NKEYS:
@@ -81,14 +81,14 @@ static uint32_t hash_of(const struct atmos_item *it, enum atmos_plan_key key)
         h = fnv_str(h, it->path);
         break;
     case ATMOS_PLAN_KEY_KEYRING:
-        h = fnv(h, &it->backend, sizeof(it->backend));
-        h = fnv_str(h, it->key);
+        h = fnv(h, &it->u.keyring.backend, sizeof(it->u.keyring.backend));
+        h = fnv_str(h, it->u.keyring.key);
         break;
     case ATMOS_PLAN_KEY_JSON:
-        h = fnv(h, &it->rule, sizeof(it->rule));
+        h = fnv(h, &it->u.json.rule, sizeof(it->u.json.rule));
         h = fnv_str(h, it->path);
-        for (int m = 0; m < 3; m++)
-            h = fnv_str(fnv(h, "\1", it->match[m] != NULL), it->match[m]);
+        for (int m = 0; m < ATMOS_JSON_IDS; m++)
+            h = fnv_str(fnv(h, "\1", it->u.json.ids[m] != NULL), it->u.json.ids[m]);
         break;
     case ATMOS_PLAN_NKEYS:
         break;
@@ -110,11 +110,15 @@ static int equal(const struct atmos_item *o, const struct atmos_item *p, enum at
     case ATMOS_PLAN_KEY_PATH:
         return o->kind == p->kind && strcmp(o->path, p->path) == 0;
     case ATMOS_PLAN_KEY_KEYRING:
-        return o->backend == p->backend && strcmp(o->key, p->key) == 0;
+        return o->u.keyring.backend == p->u.keyring.backend &&
+               strcmp(o->u.keyring.key, p->u.keyring.key) == 0;
     case ATMOS_PLAN_KEY_JSON:
-        return o->rule == p->rule && strcmp(o->path, p->path) == 0 &&
-               same(o->match[0], p->match[0]) && same(o->match[1], p->match[1]) &&
-               same(o->match[2], p->match[2]);
+        if (o->u.json.rule != p->u.json.rule || strcmp(o->path, p->path) != 0)
+            return 0;
+        for (int m = 0; m < ATMOS_JSON_IDS; m++)
+            if (!same(o->u.json.ids[m], p->u.json.ids[m]))
+                return 0;
+        return 1;
     case ATMOS_PLAN_NKEYS:
         break;
     }

@@ -15,8 +15,8 @@ void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < plan->nitems; i++) {
         /* Signing out is on top of the logout: it never counts for or against it. */
-        if (plan->items[i].kind == ATMOS_ITEM_SSO_SIGNOUT) {
-            out->revoked += plan->items[i].signout == ATMOS_SIGNOUT_DONE;
+        if (plan->items[i].kind == ATMOS_ITEM_SIGNOUT) {
+            out->revoked += plan->items[i].u.signout.result == ATMOS_SIGNOUT_DONE;
             continue;
         }
         switch (plan->items[i].outcome) {
@@ -81,15 +81,15 @@ const char *atmos_outcome_name(enum atmos_outcome outcome)
     return "?";
 }
 
-const char *atmos_item_kind_name(enum atmos_item_kind kind)
+const char *atmos_item_kind_name(const struct atmos_item *it)
 {
-    switch (kind) {
+    switch (it->kind) {
     case ATMOS_ITEM_INI_SECTION:
         return "file_section";
     case ATMOS_ITEM_FILE:
         return "cache_file";
-    case ATMOS_ITEM_SSO_TOKEN:
-        return "aws_sso_token";
+    case ATMOS_ITEM_CHECKED_FILE:
+        return it->u.file.check ? it->u.file.check->name : "checked_file";
     case ATMOS_ITEM_DIRECTORY:
         return "directory";
     case ATMOS_ITEM_KEYRING:
@@ -98,25 +98,24 @@ const char *atmos_item_kind_name(enum atmos_item_kind kind)
         return "file_entries";
     case ATMOS_ITEM_UNKNOWN:
         return "unknown_kind";
-    case ATMOS_ITEM_ROLE_CREDS:
-        return "aws_role_credentials";
-    case ATMOS_ITEM_SSO_SIGNOUT:
-        return "sso_signout";
+    case ATMOS_ITEM_SIGNOUT:
+        return it->u.signout.how ? it->u.signout.how->name : "signout";
     }
     return "?";
 }
 
-const char *atmos_cloud_display(const char *cloud)
+const char *atmos_item_what(const struct atmos_item *it)
 {
-    static const char *const names[][2] = {{"aws", "AWS"},
-                                           {"azure", "Azure"},
-                                           {"gcp", "Google Cloud"},
-                                           {"docker", "Docker"},
-                                           {"keychain", "Keychain"}};
-    for (size_t i = 0; cloud && i < sizeof(names) / sizeof(*names); i++)
-        if (strcmp(names[i][0], cloud) == 0)
-            return names[i][1];
-    return cloud ? cloud : "Configuration";
+    switch (it->kind) {
+    case ATMOS_ITEM_JSON_ENTRIES:
+        return it->u.json.what;
+    case ATMOS_ITEM_UNKNOWN:
+        return it->u.unknown.what;
+    case ATMOS_ITEM_SIGNOUT:
+        return it->u.signout.where;
+    default:
+        return NULL;
+    }
 }
 
 /*

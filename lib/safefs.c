@@ -28,14 +28,14 @@
 #define TEMP_INFIX ".atmos-tmp."
 #define MAX_DEPTH 64
 
-static int say(struct atmos_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int say(struct atmos_why *why, const char *fmt, ...)
+static int say(struct atmos_err *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int say(struct atmos_err *why, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
     va_end(ap);
-    return ATMOS_FS_FAIL;
+    return ATMOS_ESYS;
 }
 
 static const char *type_name(mode_t m)
@@ -54,18 +54,18 @@ static const char *type_name(mode_t m)
 }
 
 /* Explain why openat(O_NOFOLLOW|O_DIRECTORY) of `name` failed. */
-static int explain(int dirfd, const char *name, const char *shown, int e, struct atmos_why *why)
+static int explain(int dirfd, const char *name, const char *shown, int e, struct atmos_err *why)
 {
     struct stat st;
     if (e == ENOENT)
-        return ATMOS_FS_ABSENT;
+        return ATMOS_ABSENT;
     if ((e == ELOOP || e == ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
         return say(why, "%s is %s, refusing to follow it", shown, type_name(st.st_mode));
     return say(why, "%s: %s", shown, strerror(e));
 }
 
 static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *out,
-                struct atmos_why *why)
+                struct atmos_err *why)
 {
     char shown[4096];
     size_t hl = fs->home ? strlen(fs->home) : 0;
@@ -127,16 +127,16 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
         }
     }
     *out = fd;
-    return ATMOS_FS_OK;
+    return ATMOS_OK;
 }
 
-int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_why *why)
+int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_err *why)
 {
     return walk(fs, path, strlen(path), fd, why);
 }
 
 int atmos_fs_open_parent(const struct atmos_fs *fs, const char *path, int *fd, const char **leaf,
-                         struct atmos_why *why)
+                         struct atmos_err *why)
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL || slash[1] == '\0')
@@ -146,30 +146,30 @@ int atmos_fs_open_parent(const struct atmos_fs *fs, const char *path, int *fd, c
 }
 
 int atmos_fs_check(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                   mode_t type, struct stat *st, struct atmos_why *why)
+                   mode_t type, struct stat *st, struct atmos_err *why)
 {
     struct stat tmp;
     if (st == NULL)
         st = &tmp;
     if (fstatat(dirfd, leaf, st, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT ? ATMOS_FS_ABSENT : say(why, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? ATMOS_ABSENT : say(why, "%s: %s", path, strerror(errno));
     if ((st->st_mode & S_IFMT) != type)
         return say(why, "%s is %s, not %s; not touched", path, type_name(st->st_mode),
                    type_name(type));
     if (st->st_uid != fs->uid)
         return say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
                    (unsigned long)st->st_uid, (unsigned long)fs->uid);
-    return ATMOS_FS_OK;
+    return ATMOS_OK;
 }
 
 int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                  size_t max, struct atmos_buf *out, struct stat *st, struct atmos_why *why)
+                  size_t max, struct atmos_buf *out, struct stat *st, struct atmos_err *why)
 {
-    int rc = ATMOS_FS_FAIL;
+    int rc = ATMOS_ESYS;
     int fd = openat(dirfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         if (errno == ENOENT)
-            return ATMOS_FS_ABSENT;
+            return ATMOS_ABSENT;
         return explain(dirfd, leaf, path, errno, why);
     }
     if (fstat(fd, st) != 0) {
@@ -209,29 +209,29 @@ int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
             goto done;
         }
     }
-    rc = ATMOS_FS_OK;
+    rc = ATMOS_OK;
 done:
     close(fd);
     return rc;
 }
 
 int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                    struct atmos_why *why)
+                    struct atmos_err *why)
 {
     int rc = atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, NULL, why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         return rc;
     /* unlinkat never follows a link, so a swap after the check cannot redirect it. */
     if (unlinkat(dirfd, leaf, 0) != 0)
-        return errno == ENOENT ? ATMOS_FS_ABSENT : say(why, "%s: %s", path, strerror(errno));
-    return ATMOS_FS_OK;
+        return errno == ENOENT ? ATMOS_ABSENT : say(why, "%s: %s", path, strerror(errno));
+    return ATMOS_OK;
 }
 
 static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                     int depth, struct atmos_why *why);
+                     int depth, struct atmos_err *why);
 
 static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int depth,
-                     struct atmos_why *why)
+                     struct atmos_err *why)
 {
     if (depth > MAX_DEPTH)
         return say(why, "%s: nested more than %d levels; not removed", path, MAX_DEPTH);
@@ -240,7 +240,7 @@ static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int d
         close(dfd);
         return say(why, "%s: %s", path, strerror(errno));
     }
-    int rc = ATMOS_FS_OK;
+    int rc = ATMOS_OK;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         const char *n = de->d_name;
@@ -256,7 +256,7 @@ static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int d
         }
         if (S_ISDIR(st.st_mode)) {
             int r = rmtree_at(fs, dirfd(d), n, sub, depth + 1, why);
-            if (r == ATMOS_FS_FAIL)
+            if (r == ATMOS_ESYS)
                 rc = r;
         } else if (unlinkat(dirfd(d), n, 0) != 0 && errno != ENOENT) {
             /* Links, FIFOs and sockets are removed as entries, never opened. */
@@ -268,10 +268,10 @@ static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int d
 }
 
 static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                     int depth, struct atmos_why *why)
+                     int depth, struct atmos_err *why)
 {
     int rc = atmos_fs_check(fs, dirfd, leaf, path, S_IFDIR, NULL, why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         return rc;
     int fd = openat(dirfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
@@ -282,32 +282,32 @@ static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, con
         return say(why, "%s changed while being removed; not touched", path);
     }
     rc = rmtree_fd(fs, fd, path, depth, why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         return rc;
     if (unlinkat(dirfd, leaf, AT_REMOVEDIR) != 0 && errno != ENOENT)
         return say(why, "%s: %s", path, strerror(errno));
-    return ATMOS_FS_OK;
+    return ATMOS_OK;
 }
 
 int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                    struct atmos_why *why)
+                    struct atmos_err *why)
 {
     return rmtree_at(fs, dirfd, leaf, path, 0, why);
 }
 
 int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf)
 {
-    return unlinkat(dirfd, leaf, AT_REMOVEDIR) == 0 ? ATMOS_FS_OK : ATMOS_FS_ABSENT;
+    return unlinkat(dirfd, leaf, AT_REMOVEDIR) == 0 ? ATMOS_OK : ATMOS_ABSENT;
 }
 
 /* Open (creating 0600 unless `excl` says it exists) and check a lock file of ours. */
 static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, const char *shown,
-                     int flags, int *out, struct atmos_why *why)
+                     int flags, int *out, struct atmos_err *why)
 {
     int fd =
         openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | flags, 0600);
     if (fd < 0)
-        return errno == EEXIST ? ATMOS_FS_BUSY : say(why, "%s: %s", shown, strerror(errno));
+        return errno == EEXIST ? ATMOS_BUSY : say(why, "%s: %s", shown, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != fs->uid) {
         close(fd);
@@ -315,16 +315,16 @@ static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, con
                    (unsigned long)fs->uid);
     }
     *out = fd;
-    return ATMOS_FS_OK;
+    return ATMOS_OK;
 }
 
-/* flock fd, retrying until timeout_ms (0: one try, ATMOS_FS_BUSY); closes fd on failure. */
+/* flock fd, retrying until timeout_ms (0: one try, ATMOS_BUSY); closes fd on failure. */
 static int flock_wait(int fd, const char *shown, int timeout_ms, long long start_ms,
-                      struct atmos_why *why)
+                      struct atmos_err *why)
 {
     for (;;) {
         if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-            return ATMOS_FS_OK;
+            return ATMOS_OK;
         if (errno != EWOULDBLOCK && errno != EINTR) {
             int e = errno;
             close(fd);
@@ -332,7 +332,7 @@ static int flock_wait(int fd, const char *shown, int timeout_ms, long long start
         }
         if (timeout_ms == 0 && errno == EWOULDBLOCK) {
             close(fd);
-            return ATMOS_FS_BUSY;
+            return ATMOS_BUSY;
         }
         if (atmos_now_ms() - start_ms >= timeout_ms) {
             close(fd);
@@ -344,7 +344,7 @@ static int flock_wait(int fd, const char *shown, int timeout_ms, long long start
 }
 
 int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                  int timeout_ms, int *lockfd, struct atmos_why *why)
+                  int timeout_ms, int *lockfd, struct atmos_err *why)
 {
     char name[300], shown[4200];
     int fd = -1;
@@ -352,18 +352,18 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
         return say(why, "%s: name too long", path);
     snprintf(shown, sizeof(shown), "%s.lock", path);
     int rc = open_lock(fs, dirfd, name, shown, O_CREAT, &fd, why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         return rc;
-    if ((rc = flock_wait(fd, shown, timeout_ms, atmos_now_ms(), why)) == ATMOS_FS_OK)
+    if ((rc = flock_wait(fd, shown, timeout_ms, atmos_now_ms(), why)) == ATMOS_OK)
         *lockfd = fd;
     return rc;
 }
 
-/* msal-extensions (CrossPlatLock) waits this long for the lock file to go. */
-#define MSAL_CREATE_WAIT_MS 5000
+/* How long the writers of such lock files wait for one to go before taking it over. */
+#define LOCKFILE_TAKEOVER_MS 5000
 
-int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                       int timeout_ms, int *lockfd, struct atmos_why *why)
+int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           int timeout_ms, int *lockfd, struct atmos_err *why)
 {
     char name[300], shown[4200];
     int fd = -1, rc;
@@ -371,23 +371,23 @@ int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, c
         return say(why, "%s: name too long", path);
     snprintf(shown, sizeof(shown), "%s.lockfile", path);
     long long start = atmos_now_ms();
-    int wait = timeout_ms < MSAL_CREATE_WAIT_MS ? timeout_ms : MSAL_CREATE_WAIT_MS;
+    int wait = timeout_ms < LOCKFILE_TAKEOVER_MS ? timeout_ms : LOCKFILE_TAKEOVER_MS;
     /* Whoever holds it created it and removes it on release; a crashed
      * holder leaves it behind, and then it is taken over after the wait, as
-     * msal-extensions itself does. */
-    while ((rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, &fd, why)) == ATMOS_FS_BUSY &&
+     * its writers themselves do. */
+    while ((rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, &fd, why)) == ATMOS_BUSY &&
            atmos_now_ms() - start < wait)
         atmos_nap_ms(50);
-    if (rc == ATMOS_FS_BUSY)
+    if (rc == ATMOS_BUSY)
         rc = open_lock(fs, dirfd, name, shown, 0, &fd, why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         return rc;
-    if ((rc = flock_wait(fd, shown, timeout_ms, start, why)) == ATMOS_FS_OK)
+    if ((rc = flock_wait(fd, shown, timeout_ms, start, why)) == ATMOS_OK)
         *lockfd = fd;
     return rc;
 }
 
-void atmos_fs_unlock_msal(int dirfd, const char *leaf, int lockfd)
+void atmos_fs_unlock_lockfile(int dirfd, const char *leaf, int lockfd)
 {
     char name[300];
     if (lockfd < 0)
@@ -421,7 +421,7 @@ static void unstage(int dirfd, struct atmos_fs_staged *st)
 }
 
 int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
-                   const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why)
+                   const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why)
 {
     unsigned char rnd[8];
     st->fd = -1;
@@ -435,7 +435,7 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
     if (write_all(st->fd, data, len) != 0 || fchmod(st->fd, orig->st_mode & 07777) != 0) {
         say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
         unstage(dirfd, st);
-        return ATMOS_FS_FAIL;
+        return ATMOS_ESYS;
     }
     /*
      * Only a hint, errors ignored: start writing now, so that when several
@@ -443,11 +443,11 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
      * find their data already on disk.  atmos_fs_commit's fsync decides.
      */
     (void)sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    return ATMOS_FS_OK;
+    return ATMOS_OK;
 }
 
 int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why)
+                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why)
 {
     /* The contents must reach the disk before the rename makes them the file. */
     int bad = fsync(st->fd) != 0;
@@ -463,7 +463,7 @@ int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, cons
     }
     /* Only replace the file we read: an unlocked writer may have renamed over it. */
     struct stat now;
-    if (atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, &now, why) != ATMOS_FS_OK ||
+    if (atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, &now, why) != ATMOS_OK ||
         now.st_ino != orig->st_ino || now.st_dev != orig->st_dev) {
         say(why, "%s changed while being rewritten; left as it is", path);
         goto done;
@@ -473,10 +473,10 @@ int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, cons
         goto done;
     }
     /* The caller syncs the directory once all its renames are done (atmos_fs_sync_dirs). */
-    return ATMOS_FS_OK;
+    return ATMOS_OK;
 done:
     unlinkat(dirfd, st->name, 0);
-    return ATMOS_FS_FAIL;
+    return ATMOS_ESYS;
 }
 
 int atmos_fs_note_dir(struct atmos_dirsync *ds, int dirfd, void *owner)

@@ -1,9 +1,10 @@
 /*
  * Descriptor-based access to paths under a user's home.
  *
- * Every function returns ATMOS_FS_OK, ATMOS_FS_ABSENT (something on the way
- * does not exist: nothing to do) or ATMOS_FS_FAIL with `why` filled in (a
- * sentence naming the path and the reason, no file contents).
+ * Every function returns an atmos_status (atmos/error.h): ATMOS_OK,
+ * ATMOS_ABSENT (something on the way does not exist: nothing to do) or
+ * ATMOS_ESYS with `why` filled in (a sentence naming the path and the
+ * reason, no file contents).
  */
 #ifndef ATMOS_SAFEFS_H
 #define ATMOS_SAFEFS_H
@@ -12,15 +13,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "internal.h"
+#include <atmos/error.h>
 
-enum {
-    ATMOS_FS_OK = 0,
-    ATMOS_FS_ABSENT = 1,
-    ATMOS_FS_BUSY = 2,
-    ATMOS_FS_KEPT = 3, /* atmos_fs_remove_declared: entries not declared stay, and the directory */
-    ATMOS_FS_FAIL = -1
-};
+#include "internal.h"
 
 struct atmos_dir_rule;
 
@@ -29,26 +24,22 @@ struct atmos_fs {
     uid_t uid;        /* owner required of everything we change */
 };
 
-struct atmos_why {
-    char msg[512];
-};
-
 /* Open directory `path` (absolute) component by component. */
-int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_why *why);
+int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_err *why);
 /* Open the parent of `path`; *leaf points at the last component inside `path`. */
 int atmos_fs_open_parent(const struct atmos_fs *fs, const char *path, int *fd, const char **leaf,
-                         struct atmos_why *why);
+                         struct atmos_err *why);
 /* lstat the leaf: it must be of `type` (S_IFREG or S_IFDIR) and owned by fs->uid. */
 int atmos_fs_check(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                   mode_t type, struct stat *st, struct atmos_why *why);
+                   mode_t type, struct stat *st, struct atmos_err *why);
 /* Read a regular file of at most `max` bytes without following a symlink. */
 int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                  size_t max, struct atmos_buf *out, struct stat *st, struct atmos_why *why);
+                  size_t max, struct atmos_buf *out, struct stat *st, struct atmos_err *why);
 int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                    struct atmos_why *why);
+                    struct atmos_err *why);
 /* Remove a directory and everything below it, never leaving it through a link. */
 int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                    struct atmos_why *why);
+                    struct atmos_err *why);
 
 /* What atmos_fs_remove_declared left, and took; the first ATMOS_FS_KEPT_NAMES kept are named. */
 #define ATMOS_FS_KEPT_NAMES 3
@@ -60,34 +51,34 @@ struct atmos_fs_kept {
 
 /*
  * Remove from the directory dirfd/leaf the entries `rule` declares (safefs_declared.c),
- * and then the directory when nothing else is in it.  ATMOS_FS_OK: the
- * directory is gone (dry run: would be); ATMOS_FS_KEPT: something the rule
+ * and then the directory when nothing else is in it.  ATMOS_OK: the
+ * directory is gone (dry run: would be); ATMOS_KEPT: something the rule
  * does not declare is there, stays, and so does the directory (*kept says
- * what); ATMOS_FS_ABSENT; ATMOS_FS_FAIL with `why`.  A dry run changes nothing.
+ * what); ATMOS_ABSENT; ATMOS_ESYS with `why`.  A dry run changes nothing.
  */
 int atmos_fs_remove_declared(const struct atmos_fs *fs, int dirfd, const char *leaf,
                              const char *path, const struct atmos_dir_rule *rule, int dry_run,
-                             struct atmos_fs_kept *kept, struct atmos_why *why);
-/* rmdir when empty; ATMOS_FS_ABSENT when missing or not empty. */
+                             struct atmos_fs_kept *kept, struct atmos_err *why);
+/* rmdir when empty; ATMOS_ABSENT when missing or not empty. */
 int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf);
 
 /*
  * Take the exclusive flock on `<leaf>.lock` (created 0600 if missing),
- * retrying until `timeout_ms`; with 0, one try and ATMOS_FS_BUSY when another
+ * retrying until `timeout_ms`; with 0, one try and ATMOS_BUSY when another
  * process holds it.  *lockfd is closed by the caller to release.
  */
 int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                  int timeout_ms, int *lockfd, struct atmos_why *why);
+                  int timeout_ms, int *lockfd, struct atmos_err *why);
 
 /*
- * The lock msal-extensions (the Azure CLI) takes on an MSAL cache: the file
- * `<leaf>.lockfile`, created exclusively (a leftover is taken over after 5 s,
- * as msal-extensions does) and flock'ed.  atmos_fs_unlock_msal removes it and
- * releases the lock.
+ * The lock some tools take on a file they share (a JSON rule's `lockfile`,
+ * declared by the cloud whose tool does): the file `<leaf>.lockfile`,
+ * created exclusively (a leftover is taken over after 5 s, as those tools
+ * do) and flock'ed.  atmos_fs_unlock_lockfile removes it and releases the lock.
  */
-int atmos_fs_lock_msal(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                       int timeout_ms, int *lockfd, struct atmos_why *why);
-void atmos_fs_unlock_msal(int dirfd, const char *leaf, int lockfd);
+int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           int timeout_ms, int *lockfd, struct atmos_err *why);
+void atmos_fs_unlock_lockfile(int dirfd, const char *leaf, int lockfd);
 
 /*
  * Atomic replace of `leaf`, in two steps so that several files can be made
@@ -105,9 +96,9 @@ struct atmos_fs_staged {
 };
 
 int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
-                   const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why);
+                   const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why);
 int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_why *why);
+                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why);
 
 /*
  * Directories whose entries were renamed, synced once each at the end of a

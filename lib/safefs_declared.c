@@ -34,17 +34,17 @@ struct walk {
     const struct atmos_fs *fs;
     int dry_run;
     struct atmos_fs_kept *kept;
-    struct atmos_why *why;
+    struct atmos_err *why;
 };
 
-static int say(struct atmos_why *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int say(struct atmos_why *why, const char *fmt, ...)
+static int say(struct atmos_err *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int say(struct atmos_err *why, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
     va_end(ap);
-    return ATMOS_FS_FAIL;
+    return ATMOS_ESYS;
 }
 
 /* '*': one or more characters; '#': one or more decimal digits; the rest literal. */
@@ -93,7 +93,7 @@ static void note_kept(struct walk *w, const char *rel, int is_dir)
 static int clean_dir(struct walk *w, int pfd, const char *leaf, const char *path, const char *rel,
                      const struct atmos_dir_rule *rule, int depth);
 
-/* One entry of a directory being cleaned: 0, or ATMOS_FS_FAIL (why says it). */
+/* One entry of a directory being cleaned: 0, or ATMOS_ESYS (why says it). */
 static int clean_entry(struct walk *w, int dfd, const char *name, const char *path, const char *rel,
                        const struct atmos_dir_rule *rule, int depth)
 {
@@ -112,7 +112,7 @@ static int clean_entry(struct walk *w, int dfd, const char *name, const char *pa
     int rc;
     if (e->type == ATMOS_DIR_NESTED) {
         rc = clean_dir(w, dfd, name, sub, subrel, e->sub, depth + 1);
-        return rc == ATMOS_FS_FAIL ? rc : 0;
+        return rc == ATMOS_ESYS ? rc : 0;
     }
     if (w->dry_run)
         rc = atmos_fs_check(w->fs, dfd, name, sub, e->type == ATMOS_DIR_FILE ? S_IFREG : S_IFDIR,
@@ -121,9 +121,9 @@ static int clean_entry(struct walk *w, int dfd, const char *name, const char *pa
         rc = atmos_fs_unlink(w->fs, dfd, name, sub, w->why);
     else
         rc = atmos_fs_rmtree(w->fs, dfd, name, sub, w->why);
-    if (rc == ATMOS_FS_OK)
+    if (rc == ATMOS_OK)
         w->kept->removed++;
-    return rc == ATMOS_FS_FAIL ? rc : 0;
+    return rc == ATMOS_ESYS ? rc : 0;
 }
 
 /* Open dirfd/leaf, a directory of the user's, and check it is the one lstat saw. */
@@ -132,11 +132,11 @@ static int open_checked(const struct walk *w, int pfd, const char *leaf, const c
 {
     struct stat st, now;
     int rc = atmos_fs_check(w->fs, pfd, leaf, path, S_IFDIR, &st, w->why);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         return rc;
     int fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return errno == ENOENT ? ATMOS_FS_ABSENT : say(w->why, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? ATMOS_ABSENT : say(w->why, "%s: %s", path, strerror(errno));
     if (fstat(fd, &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino ||
         now.st_uid != w->fs->uid) {
         close(fd);
@@ -147,7 +147,7 @@ static int open_checked(const struct walk *w, int pfd, const char *leaf, const c
         close(fd);
         return say(w->why, "%s: %s", path, strerror(e));
     }
-    return ATMOS_FS_OK;
+    return ATMOS_OK;
 }
 
 static int clean_dir(struct walk *w, int pfd, const char *leaf, const char *path, const char *rel,
@@ -157,7 +157,7 @@ static int clean_dir(struct walk *w, int pfd, const char *leaf, const char *path
     if (depth > MAX_RULE_DEPTH)
         return say(w->why, "%s: nested more than %d levels; not removed", path, MAX_RULE_DEPTH);
     int rc = open_checked(w, pfd, leaf, path, &d);
-    if (rc != ATMOS_FS_OK)
+    if (rc != ATMOS_OK)
         return rc;
     size_t kept_before = w->kept->kept;
     int failed = 0;
@@ -165,29 +165,29 @@ static int clean_dir(struct walk *w, int pfd, const char *leaf, const char *path
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
-        if (clean_entry(w, dirfd(d), de->d_name, path, rel, rule, depth) == ATMOS_FS_FAIL)
+        if (clean_entry(w, dirfd(d), de->d_name, path, rel, rule, depth) == ATMOS_ESYS)
             failed = 1; /* best-effort: the other entries still go */
     }
     closedir(d);
     if (failed)
-        return ATMOS_FS_FAIL;
+        return ATMOS_ESYS;
     if (w->kept->kept > kept_before)
-        return ATMOS_FS_KEPT;
+        return ATMOS_KEPT;
     if (w->dry_run)
-        return ATMOS_FS_OK;
+        return ATMOS_OK;
     if (unlinkat(pfd, leaf, AT_REMOVEDIR) == 0 || errno == ENOENT)
-        return ATMOS_FS_OK;
+        return ATMOS_OK;
     if (errno == ENOTEMPTY || errno == EEXIST) {
         /* Something was created meanwhile: it is not ours to take. */
         note_kept(w, *rel ? rel : "entries created meanwhile", *rel != '\0');
-        return ATMOS_FS_KEPT;
+        return ATMOS_KEPT;
     }
     return say(w->why, "%s: %s", path, strerror(errno));
 }
 
 int atmos_fs_remove_declared(const struct atmos_fs *fs, int dirfd, const char *leaf,
                              const char *path, const struct atmos_dir_rule *rule, int dry_run,
-                             struct atmos_fs_kept *kept, struct atmos_why *why)
+                             struct atmos_fs_kept *kept, struct atmos_err *why)
 {
     struct walk w = {fs, dry_run, kept, why};
     memset(kept, 0, sizeof(*kept));

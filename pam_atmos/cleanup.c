@@ -33,8 +33,10 @@ static void report_items(const struct ctx *c, const struct atmos_plan *plan)
 {
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
-        const char *what = it->what ? it->what : it->path ? it->path : it->key;
-        const char *sec = it->section ? " section " : "", *name = it->section ? it->section : "";
+        const char *key = it->kind == ATMOS_ITEM_KEYRING ? it->u.keyring.key : NULL;
+        const char *section = it->kind == ATMOS_ITEM_INI_SECTION ? it->u.section.name : NULL;
+        const char *what = atmos_item_what(it) ? atmos_item_what(it) : it->path ? it->path : key;
+        const char *sec = section ? " section " : "", *name = section ? section : "";
         if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
             pa_log(2, "dry_run: would remove %s %s%s%s", it->label, what, sec, name);
         else if (it->outcome == ATMOS_OUTCOME_REMOVED && c->job->debug)
@@ -48,7 +50,7 @@ static void report_items(const struct ctx *c, const struct atmos_plan *plan)
 
 static void run_plan(struct ctx *c, struct atmos_plan *plan)
 {
-    struct atmos_exec_opts eo = {c->job->dry_run, 0, &c->lg, 0, 0, &c->env};
+    struct atmos_exec_opts eo = {.dry_run = c->job->dry_run, .log = &c->lg, .env = &c->env};
     struct atmos_counts n;
     if (!c->job->network_clean) {
         /* A shared home is in use on other hosts too: this host's last session is not theirs. */
@@ -71,7 +73,8 @@ static void one_target(struct ctx *c, const struct atmos_config *cfg, enum atmos
 {
     struct atmos_plan plan;
     struct atmos_err err;
-    struct atmos_plan_opts po = {c->job->keychain, c->job->revoke, &c->lg};
+    struct atmos_plan_opts po = {
+        .keychain = c->job->keychain, .revoke = c->job->revoke, .log = &c->lg};
     if (atmos_plan_build(&plan, cfg, &c->env, scope, target, &po, &err) != ATMOS_OK) {
         pa_log(1, "%s", err.msg);
         c->r->failed++;
@@ -86,7 +89,7 @@ static void discovered(struct ctx *c)
 {
     struct atmos_plan plan;
     struct atmos_err err;
-    struct atmos_plan_opts po = {0, c->job->revoke, &c->lg};
+    struct atmos_plan_opts po = {.revoke = c->job->revoke, .log = &c->lg};
     if (c->job->nidentity || c->job->nprovider)
         pa_log(1, "no atmos.yaml: identity=/provider= need one; "
                   "cleaning what atmos wrote on disk instead");
@@ -119,13 +122,14 @@ void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_resul
     struct atmos_err err;
     char *explicit_path = NULL;
     memset(r, 0, sizeof(*r));
-    c.lg = (struct atmos_logger){log_engine, NULL, j->debug ? ATMOS_LOG_DEBUG : ATMOS_LOG_WARN};
+    c.lg = (struct atmos_logger){.fn = log_engine,
+                                 .max_level = j->debug ? ATMOS_LOG_DEBUG : ATMOS_LOG_WARN};
     c.env.home = pw->pw_dir;
     c.env.system_config = ATMOS_SYSTEM_CONFIG;
     /* Signing out: only what root's PAM configuration says, never the user's environment. */
     c.env.https_proxy = j->revoke_proxy;
-    c.env.aws_ca_bundle = j->revoke_ca_bundle;
-    c.env.aws_endpoint_url_sso = j->revoke_endpoint;
+    c.env.signout_ca_bundle = j->revoke_ca_bundle;
+    c.env.signout_endpoint = j->revoke_endpoint;
     const char *cp = j->config;
     if (cp && cp[0] == '~' && cp[1] == '/') {
         if (asprintf(&explicit_path, "%s%s", c.env.home, cp + 1) < 0)

@@ -87,7 +87,7 @@ static int confirm_keychain(const struct atmos_args *a, struct atmos_plan *plan,
         *rc = EXIT_FAIL;
         return -1;
     }
-    struct atmos_exec_opts probe = {1, 0, lg, 0, 1, NULL};
+    struct atmos_exec_opts probe = {.dry_run = 1, .log = lg, .only_keyring = 1};
     atmos_plan_execute(plan, &probe);
     size_t n = 0;
     for (size_t i = 0; i < plan->nitems; i++)
@@ -153,19 +153,25 @@ static int run_as_user(struct atmos_args *a)
         return EXIT_FAIL;
     }
     if (pid == 0) {
-        /* Keep only what shapes the output; everything else comes from passwd. */
-        const char *keep[] = {
-            "TERM",     "NO_COLOR",      "ATMOS_LOGS_LEVEL",     "LANG",
-            "LC_ALL",   "HTTPS_PROXY",   "https_proxy",          "NO_PROXY",
-            "no_proxy", "AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"};
+        /* Keep only what shapes the output and how the clouds' servers are reached;
+         * everything else comes from passwd. */
+        static const char *const own[] = {"TERM",        "NO_COLOR", "ATMOS_LOGS_LEVEL",
+                                          "LANG",        "LC_ALL",   "HTTPS_PROXY",
+                                          "https_proxy", "NO_PROXY", "no_proxy"};
+        const char *keep[sizeof(own) / sizeof(*own) + 16];
+        size_t nkeep = 0;
+        for (size_t i = 0; i < sizeof(own) / sizeof(*own); i++)
+            keep[nkeep++] = own[i];
+        for (size_t i = 0; nkeep < sizeof(keep) / sizeof(*keep) && atmos_env_transport_var(i); i++)
+            keep[nkeep++] = atmos_env_transport_var(i);
         char *vals[sizeof(keep) / sizeof(*keep)];
-        for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++)
+        for (size_t i = 0; i < nkeep; i++)
             vals[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
         if (atmos_become_user(pw, why, sizeof(why)) != 0 || atmos_user_environment(pw) != 0) {
             fprintf(stderr, "Error: cannot become %s: %s\n", atmos_show(a->user), why);
             _exit(EXIT_FAIL);
         }
-        for (size_t i = 0; i < sizeof(keep) / sizeof(*keep); i++) {
+        for (size_t i = 0; i < nkeep; i++) {
             if (vals[i])
                 setenv(keep[i], vals[i], 1);
             free(vals[i]);
@@ -255,8 +261,9 @@ static void setup(struct run *r)
         r->env.cwd = NULL;
         r->env.cli_config_path = NULL;
     }
-    struct atmos_logger lg = {log_stderr, NULL,
-                              atmos_log_level_parse(getenv("ATMOS_LOGS_LEVEL"), ATMOS_LOG_ERROR)};
+    struct atmos_logger lg = {
+        .fn = log_stderr,
+        .max_level = atmos_log_level_parse(getenv("ATMOS_LOGS_LEVEL"), ATMOS_LOG_ERROR)};
     r->lg = lg;
 }
 
@@ -282,10 +289,11 @@ static int load_config(struct run *r)
                                  a->config, &r->err) != ATMOS_OK)
         return config_error(a, r->err.msg);
     /* Root's refusal of a file on the search path is shown whatever ATMOS_LOGS_LEVEL says. */
-    struct atmos_logger notice = {
-        log_stderr, NULL, r->lg.max_level > ATMOS_LOG_WARN ? r->lg.max_level : ATMOS_LOG_WARN};
+    struct atmos_logger notice = {.fn = log_stderr,
+                                  .max_level = r->lg.max_level > ATMOS_LOG_WARN ? r->lg.max_level
+                                                                                : ATMOS_LOG_WARN};
     int st = atmos_config_load_logged(&r->cfg, &r->sources, &r->env, &notice, &r->err);
-    struct atmos_plan_opts popts = {a->keychain, !a->no_revoke, &r->lg};
+    struct atmos_plan_opts popts = {.keychain = a->keychain, .revoke = !a->no_revoke, .log = &r->lg};
     r->popts = popts;
     if (st == ATMOS_ENOCONFIG && a->all)
         return GO_ON;
@@ -337,7 +345,7 @@ static int plan_configured(struct run *r)
 /* Remove (or, dry, look), report, and audit. */
 static int execute(struct run *r)
 {
-    struct atmos_exec_opts opts = {r->a.dry_run, 0, &r->lg, 0, 0, &r->env};
+    struct atmos_exec_opts opts = {.dry_run = r->a.dry_run, .log = &r->lg, .env = &r->env};
     atmos_plan_execute(&r->plan, &opts);
     if (r->a.json)
         atmos_render_json(stdout, &r->plan);

@@ -21,27 +21,29 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-/* "[profile dev] from ~/.config/atmos/aws/sso/config" and the like. */
+/* "[profile dev] from ~/.config/atmos/<base>/<provider>/config" and the like. */
 static void describe(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it)
 {
     char buf[4096];
     const char *p = it->path ? atmos_tilde(plan->home, it->path, buf, sizeof(buf)) : "";
     if (it->kind == ATMOS_ITEM_INI_SECTION) {
-        if (it->flavor == ATMOS_INI_CONFIG && strcmp(it->section, "default") != 0)
-            fprintf(out, "[profile %s] from %s", atmos_show(it->section), atmos_show(p));
+        const struct atmos_item_section *sec = &it->u.section;
+        if (sec->flavor == ATMOS_INI_CONFIG && strcmp(sec->name, "default") != 0)
+            fprintf(out, "[profile %s] from %s", atmos_show(sec->name), atmos_show(p));
         else
-            fprintf(out, "[%s] from %s", atmos_show(it->section), atmos_show(p));
-        if (it->file_removed)
+            fprintf(out, "[%s] from %s", atmos_show(sec->name), atmos_show(p));
+        if (sec->file_removed)
             fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
     } else if (it->kind == ATMOS_ITEM_JSON_ENTRIES) {
-        fprintf(out, "%s: %s", atmos_show(it->label), it->what ? atmos_show(it->what) : "entries");
-        if (it->entries)
-            fprintf(out, " (%zu %s)", it->entries, plural(it->entries, "entry", "entries"));
+        const struct atmos_item_json *js = &it->u.json;
+        fprintf(out, "%s: %s", atmos_show(it->label), js->what ? atmos_show(js->what) : "entries");
+        if (js->entries)
+            fprintf(out, " (%zu %s)", js->entries, plural(js->entries, "entry", "entries"));
         fprintf(out, " in %s", atmos_show(p));
     } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
-        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->what));
+        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->u.unknown.what));
     } else if (it->kind == ATMOS_ITEM_KEYRING) {
-        fprintf(out, "keychain entry %s (%s)", atmos_show(it->key),
+        fprintf(out, "keychain entry %s (%s)", atmos_show(it->u.keyring.key),
                 atmos_show(atmos_keyring_label(it, plan->home, buf, sizeof(buf))));
     } else {
         fprintf(out, "%s %s", atmos_show(it->label), atmos_show(p));
@@ -51,7 +53,7 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
 const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
                                 size_t len)
 {
-    switch (it->backend) {
+    switch (it->u.keyring.backend) {
     case ATMOS_KEYRING_SYSTEM:
         return "Secret Service";
     case ATMOS_KEYRING_KEYCTL:
@@ -62,7 +64,7 @@ const char *atmos_keyring_label(const struct atmos_item *it, const char *home, c
         return buf;
     }
     default:
-        return atmos_keyring_name(it->backend);
+        return atmos_keyring_name(it->u.keyring.backend);
     }
 }
 
@@ -117,55 +119,55 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
     }
 }
 
-/* The report order of clouds; items of a cloud not listed come last. */
-static const char *const cloud_order[] = {"aws", "azure", "gcp", "docker", "keychain", NULL};
-
-static int in_group(const struct atmos_item *it, size_t g)
-{
-    if (cloud_order[g] != NULL)
-        return it->cloud && strcmp(it->cloud, cloud_order[g]) == 0;
-    for (size_t k = 0; cloud_order[k]; k++)
-        if (it->cloud && strcmp(it->cloud, cloud_order[k]) == 0)
-            return 0;
-    return 1;
-}
-
 static int shown(const struct atmos_item *it)
 {
     return it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ||
            it->outcome == ATMOS_OUTCOME_FAILED || it->outcome == ATMOS_OUTCOME_UNCHECKED;
 }
 
+/*
+ * A message as the start of a line: "not signed out ..." reads "Not signed
+ * out ...", and anything else ("/home/... is a symlink") is printed whole.
+ */
+static void print_sentence(FILE *out, const char *s)
+{
+    if (s[0] >= 'a' && s[0] <= 'z')
+        fprintf(out, "%c%s", s[0] - 'a' + 'A', s + 1);
+    else
+        fputs(s, out);
+}
+
 /* A sign-out: never an error of the logout, whatever happened. */
 static void print_signout(FILE *out, const struct atmos_item *it, const struct atmos_style *st)
 {
-    const char *r = atmos_show(it->what);
+    const char *r = atmos_show(it->u.signout.where);
+    const char *session = atmos_show(it->u.signout.how ? it->u.signout.how->session : it->label);
     if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
-        fprintf(out, "    • Would sign out of the IAM Identity Center session (%s)\n", r);
+        fprintf(out, "    • Would sign out of the %s (%s)\n", session, r);
     else if (it->outcome == ATMOS_OUTCOME_REMOVED)
-        fprintf(out, "    %s%s of the IAM Identity Center session (%s)\n", mark(st, 1),
-                it->signout == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out", r);
-    else if (it->error && strncmp(it->error, "not ", 4) == 0)
-        /* The engine's own sentence ("not signed out of ..."): begun with a capital. */
-        fprintf(out, "    %sN%s\n", mark(st, 0), atmos_show(it->error + 1));
-    else if (it->error)
-        /* Any other reason (the token file could not be read) is not a sentence of that form. */
-        fprintf(out, "    %sNot signed out of the IAM Identity Center session: %s\n", mark(st, 0),
-                atmos_show(it->error));
+        fprintf(out, "    %s%s of the %s (%s)\n", mark(st, 1),
+                it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out",
+                session, r);
+    else if (it->error) {
+        fprintf(out, "    %s", mark(st, 0));
+        print_sentence(out, atmos_show(it->error));
+        fputc('\n', out);
+    }
 }
 
 /* Every item that did something or could not, grouped by cloud. */
 static void print_items(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
 {
-    for (size_t g = 0; g <= sizeof(cloud_order) / sizeof(*cloud_order) - 1; g++) {
+    /* In the clouds' order; items of no cloud known come last. */
+    for (size_t g = 0; g <= atmos_cloud_count(); g++) {
         int header = 0;
         for (size_t i = 0; i < plan->nitems; i++) {
             const struct atmos_item *it = &plan->items[i];
-            if (!in_group(it, g) || !shown(it))
+            if (atmos_cloud_rank(it->cloud) != g || !shown(it))
                 continue;
             if (!header++)
                 fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));
-            if (it->kind == ATMOS_ITEM_SSO_SIGNOUT) {
+            if (it->kind == ATMOS_ITEM_SIGNOUT) {
                 print_signout(out, it, st);
                 continue;
             }
@@ -216,7 +218,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     if (quiet) {
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
-                plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
+                plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
                 fprintf(stderr, "Error: %s\n", atmos_show(plan->items[i].error));
         return;
     }
@@ -254,7 +256,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         fprintf(out, "\nErrors encountered:\n");
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
-                plan->items[i].kind != ATMOS_ITEM_SSO_SIGNOUT)
+                plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
                 fprintf(out, "  • %s\n", atmos_show(plan->items[i].error));
     }
     if (!plan->dry_run)
@@ -281,6 +283,45 @@ static json_object *strv(char **v, size_t n)
     return a;
 }
 
+static const char *signout_status(const struct atmos_item *it)
+{
+    return it->outcome == ATMOS_OUTCOME_WOULD_REMOVE       ? "would_sign_out"
+           : it->u.signout.result == ATMOS_SIGNOUT_DONE    ? "signed_out"
+           : it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "already_signed_out"
+           : it->outcome == ATMOS_OUTCOME_ABSENT           ? "not_needed"
+                                                           : "not_signed_out";
+}
+
+/* One item, with the same keys whatever its kind (null where its kind has none). */
+static json_object *item_json(const struct atmos_item *it)
+{
+    int ini = it->kind == ATMOS_ITEM_INI_SECTION, key = it->kind == ATMOS_ITEM_KEYRING;
+    json_object *j = json_object_new_object();
+    json_object_object_add(j, "kind", jstr(atmos_item_kind_name(it)));
+    json_object_object_add(j, "cloud", jstr(it->cloud));
+    json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
+    json_object_object_add(j, "what", jstr(atmos_item_what(it)));
+    json_object_object_add(j, "entries",
+                           it->kind == ATMOS_ITEM_JSON_ENTRIES
+                               ? json_object_new_int64((int64_t)it->u.json.entries)
+                               : NULL);
+    json_object_object_add(j, "path", jstr(it->path));
+    json_object_object_add(j, "section", jstr(ini ? it->u.section.name : NULL));
+    json_object_object_add(j, "key", jstr(key ? it->u.keyring.key : NULL));
+    json_object_object_add(j, "backend",
+                           key ? json_object_new_string(atmos_keyring_name(it->u.keyring.backend))
+                               : NULL);
+    json_object_object_add(j, "identity", jstr(it->identity));
+    json_object_object_add(j, "provider", jstr(it->provider));
+    json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
+    json_object_object_add(j, "file_removed",
+                           json_object_new_boolean(ini && it->u.section.file_removed));
+    if (it->kind == ATMOS_ITEM_SIGNOUT)
+        json_object_object_add(j, "signout", json_object_new_string(signout_status(it)));
+    json_object_object_add(j, "error", jstr(it->error));
+    return j;
+}
+
 void atmos_render_json(FILE *out, const struct atmos_plan *plan)
 {
     struct atmos_counts c;
@@ -299,37 +340,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
-        json_object *j = json_object_new_object();
-        json_object_object_add(j, "kind", jstr(atmos_item_kind_name(it->kind)));
-        json_object_object_add(j, "cloud", jstr(it->cloud));
-        json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
-        json_object_object_add(j, "what", jstr(it->what));
-        json_object_object_add(j, "entries",
-                               it->kind == ATMOS_ITEM_JSON_ENTRIES
-                                   ? json_object_new_int64((int64_t)it->entries)
-                                   : NULL);
-        json_object_object_add(j, "path", jstr(it->path));
-        json_object_object_add(j, "section", jstr(it->section));
-        json_object_object_add(j, "key", jstr(it->key));
-        json_object_object_add(j, "backend",
-                               it->kind == ATMOS_ITEM_KEYRING
-                                   ? json_object_new_string(atmos_keyring_name(it->backend))
-                                   : NULL);
-        json_object_object_add(j, "identity", jstr(it->identity));
-        json_object_object_add(j, "provider", jstr(it->provider));
-        json_object_object_add(j, "status",
-                               json_object_new_string(atmos_outcome_name(it->outcome)));
-        json_object_object_add(j, "file_removed", json_object_new_boolean(it->file_removed));
-        if (it->kind == ATMOS_ITEM_SSO_SIGNOUT)
-            json_object_object_add(
-                j, "signout",
-                json_object_new_string(it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ? "would_sign_out"
-                                       : it->signout == ATMOS_SIGNOUT_DONE       ? "signed_out"
-                                       : it->signout == ATMOS_SIGNOUT_ALREADY ? "already_signed_out"
-                                       : it->outcome == ATMOS_OUTCOME_ABSENT  ? "not_needed"
-                                                                              : "not_signed_out"));
-        json_object_object_add(j, "error", jstr(it->error));
-        json_object_array_add(items, j);
+        json_object_array_add(items, item_json(it));
     }
     json_object_object_add(o, "items", items);
     json_object_object_add(o, "removed", json_object_new_int64((int64_t)c.removed));

@@ -132,22 +132,20 @@ const struct atmos_provider *atmos_config_provider(const struct atmos_config *cf
 const struct atmos_identity *atmos_config_identity(const struct atmos_config *cfg,
                                                    const char *name);
 
-/* True for identity kinds that stand alone (no via): aws/user, aws/ambient, ambient. */
+/* True for identity kinds that stand alone (no via), as their cloud declares. */
 int atmos_identity_is_standalone(const char *kind);
-
-/* Name of the directory that holds an aws/user identity's files. */
-#define ATMOS_AWS_USER_PROVIDER "aws-user"
 
 /*
  * The chain of an identity, from provider to the identity itself:
- * names[0] is the provider (or "aws-user", or the identity for ambient kinds),
+ * names[0] is the provider (or the directory its kind keeps its files under,
+ * or the identity for ambient kinds),
  * names[n-1] is the identity.  Strings point into cfg.
  */
 struct atmos_chain {
     const char **names;
     size_t n;
-    const char *provider; /* directory name under the AWS base; NULL when none */
-    const struct atmos_provider *provider_cfg; /* NULL for aws-user and ambient */
+    const char *provider;                      /* the provider's directory name; NULL when none */
+    const struct atmos_provider *provider_cfg; /* NULL for an own provider and ambient */
 };
 
 int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,

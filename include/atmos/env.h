@@ -2,11 +2,21 @@
  * The environment the engine works in, captured once by the caller.
  *
  * The engine never calls getenv() for paths: the CLI fills this from its
- * environment, the PAM module's child from the passwd entry.  Empty values and
+ * environment (atmos_env_from_environ), the PAM helper from the passwd entry
+ * and its arguments.  Empty values and
  * relative XDG paths count as unset (XDG Base Directory rules).
  */
 #ifndef ATMOS_ENV_H
 #define ATMOS_ENV_H
+
+#include <stddef.h>
+
+#define ATMOS_ENV_VARS 16
+
+struct atmos_env_var {
+    const char *name;
+    const char *value;
+};
 
 struct atmos_env {
     const char *home;                  /* required, absolute */
@@ -20,24 +30,31 @@ struct atmos_env {
     const char *atmos_xdg_data_home;   /* $ATMOS_XDG_DATA_HOME */
     const char *realm;                 /* $ATMOS_AUTH_REALM */
     const char *keyring_type;          /* $ATMOS_KEYRING_TYPE */
-    const char *docker_config;         /* $DOCKER_CONFIG: docker's config directory */
-    const char *aws_config_file;       /* $AWS_CONFIG_FILE: the AWS CLI's config */
-    /* Signing out of IAM Identity Center (AWS SDK and libcurl conventions). */
-    const char *aws_endpoint_url_sso; /* $AWS_ENDPOINT_URL_SSO */
-    const char *aws_endpoint_url;     /* $AWS_ENDPOINT_URL */
-    const char *aws_ca_bundle;        /* $AWS_CA_BUNDLE: trust these CAs instead of the system's */
-    const char *https_proxy;          /* $HTTPS_PROXY or $https_proxy */
-    const char *no_proxy;             /* $NO_PROXY or $no_proxy */
+    const char *https_proxy;           /* $HTTPS_PROXY or $https_proxy */
+    const char *no_proxy;              /* $NO_PROXY or $no_proxy */
+    /* Signing out, when set: they win over what a cloud reads from its own
+     * variables (the PAM helper sets them from root's configuration only). */
+    const char *signout_endpoint;  /* where a sign-out goes instead of the cloud's endpoint */
+    const char *signout_ca_bundle; /* trust these CAs instead of the system's */
+    /* The variables the clouds declare they read (each cloud's own file), by name. */
+    struct atmos_env_var vars[ATMOS_ENV_VARS];
+    size_t nvars;
 };
 
 #ifndef ATMOS_SYSTEM_CONFIG
 #define ATMOS_SYSTEM_CONFIG "/usr/local/etc/atmos/atmos.yaml"
 #endif
 
-/* Fill from the process environment (getenv); strings are not copied. */
+/*
+ * Fill from the process environment (getenv), every cloud's variables
+ * included: the one place the engine reads it.  Strings are not copied.
+ */
 void atmos_env_from_environ(struct atmos_env *env);
-
-#include <stddef.h>
+/* The i-th variable (from 0; NULL past the last) a cloud reads to reach its servers
+ * (an endpoint, a CA bundle), which a caller switching users may keep. */
+const char *atmos_env_transport_var(size_t i);
+/* A cloud's variable `name`: NULL when unset, empty or not captured. */
+const char *atmos_env_get(const struct atmos_env *env, const char *name);
 
 /* A path under `home` shown as ~/...; returns `path` itself when not under it. */
 const char *atmos_tilde(const char *home, const char *path, char *buf, size_t len);

@@ -1,11 +1,17 @@
 /*
- * Status codes and the error message every engine call can fill in.
+ * The engine's one status vocabulary and its one error carrier: every engine
+ * call returns an atmos_status and, when it fails, says why in an atmos_err.
+ * Zero and the positive values are not failures (ATMOS_ABSENT: nothing there
+ * to act on; ATMOS_BUSY, ATMOS_KEPT: see below); the negative ones are.
  */
 #ifndef ATMOS_ERROR_H
 #define ATMOS_ERROR_H
 
 enum atmos_status {
     ATMOS_OK = 0,
+    ATMOS_ABSENT = 1,     /* something on the way does not exist: nothing to do */
+    ATMOS_BUSY = 2,       /* a lock tried once is held by another process */
+    ATMOS_KEPT = 3,       /* a directory keeps entries no one declared: they stay, and it does */
     ATMOS_EINVAL = -1,    /* invalid configuration or argument */
     ATMOS_ENOTFOUND = -2, /* named identity or provider is not configured */
     ATMOS_ENOCONFIG = -3, /* no configuration file exists */

@@ -20,16 +20,16 @@
 
 enum atmos_scope { ATMOS_SCOPE_IDENTITY, ATMOS_SCOPE_PROVIDER, ATMOS_SCOPE_ALL };
 
+/* The tag of a plan item: which payload of struct atmos_item's u it carries. */
 enum atmos_item_kind {
-    ATMOS_ITEM_INI_SECTION,  /* one section of a credentials/config file */
-    ATMOS_ITEM_FILE,         /* a cache file */
-    ATMOS_ITEM_SSO_TOKEN,    /* an AWS CLI SSO cache file, re-checked before unlink */
-    ATMOS_ITEM_DIRECTORY,    /* a directory: what its rule declares, then the directory if empty */
-    ATMOS_ITEM_KEYRING,      /* a keychain entry (see keyring.h for the backends) */
-    ATMOS_ITEM_JSON_ENTRIES, /* entries of another tool's JSON file (Azure CLI, docker) */
-    ATMOS_ITEM_UNKNOWN,      /* a provider or identity kind whose session data we do not know */
-    ATMOS_ITEM_ROLE_CREDS,  /* AWS CLI role credentials cached from SSO, re-checked before unlink */
-    ATMOS_ITEM_SSO_SIGNOUT, /* sign the token of an SSO token file out server-side (first) */
+    ATMOS_ITEM_INI_SECTION,  /* u.section: one section of an INI file */
+    ATMOS_ITEM_FILE,         /* u.file: a cache file */
+    ATMOS_ITEM_CHECKED_FILE, /* u.file: a file of another tool's, checked again before unlink */
+    ATMOS_ITEM_DIRECTORY,    /* u.dir: what its rule declares, then the directory if empty */
+    ATMOS_ITEM_KEYRING,      /* u.keyring: a keychain entry */
+    ATMOS_ITEM_JSON_ENTRIES, /* u.json: entries of another tool's JSON file */
+    ATMOS_ITEM_UNKNOWN,      /* u.unknown: a kind whose session data we do not know */
+    ATMOS_ITEM_SIGNOUT,      /* u.signout: a token's session ended server-side (first) */
 };
 
 /* How a sign-out went; never part of the exit status. */
@@ -45,14 +45,31 @@ struct atmos_plan_index;
 struct json_object;
 
 /*
+ * A kind of server-side sign-out, as the cloud that plans it declares: its
+ * kind in JSON reports and the session it ends, for people.
+ */
+struct atmos_exec_opts;
+struct atmos_signout_kind {
+    const char *name;    /* "..._signout" */
+    const char *session; /* "Would sign out of the <session> (<where>)" */
+    /* Sign out every item given (SIGNOUT items of this kind, not skipped) and set their
+     * outcomes; `home` is the plan's anchor for reading them (engine-internal). */
+    void (*run)(struct atmos_item **items, size_t n, const char *home,
+                const struct atmos_exec_opts *opts);
+};
+
+/*
  * Which entries of a JSON file an ATMOS_ITEM_JSON_ENTRIES item removes: the
  * containers that hold entries (top-level keys, or NULL for a root array),
- * and a predicate given the item (its match[] strings) and one entry.
+ * and a predicate given the item's identifiers (u.json.ids, in the order
+ * `ids` names them) and one entry.
  */
+#define ATMOS_JSON_IDS 3
 struct atmos_json_rule {
-    const char *const *containers; /* NULL-terminated; a NULL first entry: the root array */
-    int msal_lock;                 /* the file is an MSAL cache: msal-extensions' lock too */
-    int (*match)(const struct atmos_item *it, const char *key, struct json_object *entry);
+    const char *const *containers;   /* NULL-terminated; a NULL first entry: the root array */
+    const char *ids[ATMOS_JSON_IDS]; /* what each of u.json.ids is, for readers; NULL: unused */
+    int lockfile; /* its writers also create <file>.lockfile exclusively (atmos_fs_lock_file) */
+    int (*match)(const char *const ids[ATMOS_JSON_IDS], const char *key, struct json_object *entry);
 };
 
 /*
@@ -95,32 +112,89 @@ enum atmos_outcome {
     ATMOS_OUTCOME_SKIPPED,   /* left alone on purpose (a network filesystem); not counted */
 };
 
-struct atmos_item {
-    enum atmos_item_kind kind;
-    const char *label; /* static: "atmos SSO session", "provider directory", ... */
-    char *path;        /* absolute */
-    char *section;     /* INI: the identity name */
+/*
+ * Checking a file before it is removed: a file another tool writes under a
+ * name that is not ours alone is removed only when what it holds is what the
+ * cloud that planned it says (read again just before the unlink).
+ */
+struct atmos_file_check {
+    const char *name; /* the item's kind in JSON reports */
+    size_t max_bytes; /* larger: not the file planned */
+    /* 1: `data` is the file planned for `arg` (the item's u.file.arg, may be NULL). */
+    int (*holds)(const char *arg, const char *data, size_t len);
+};
+
+/* FILE and CHECKED_FILE. */
+struct atmos_item_file {
+    int prune_parent;                     /* remove the parent directory when it ends up empty */
+    const struct atmos_file_check *check; /* CHECKED_FILE: what it must hold */
+    char *arg;                            /* CHECKED_FILE: the check's argument, or NULL */
+};
+
+/* INI_SECTION: one section of an INI file another tool (or atmos) reads. */
+struct atmos_item_section {
+    char *name; /* the section: the identity */
     enum atmos_ini_flavor flavor;
-    char *start_url;            /* SSO_TOKEN: the provider's start_url */
-    char *identity;             /* why: the identity, or NULL */
-    char *provider;             /* why: the provider (directory name), or NULL */
-    int prune_parent;           /* FILE: remove the parent directory when it ends up empty */
-    char *key;                  /* KEYRING: the entry's name, e.g. atmos_dev-admin */
-    enum atmos_keyring backend; /* KEYRING: where it lives; path is set for the file keyring */
-    int implicit;      /* KEYRING: planned for an ambient chain, not because --keychain asked */
-    const char *cloud; /* static: "aws", "azure", "gcp", "docker", "keychain", ... */
-    char *lock;        /* DIRECTORY: atmos's lock (<lock>.lock) held while removing, or NULL */
-    const struct atmos_dir_rule *contents; /* DIRECTORY: what belongs in it (NULL: refused) */
-    const struct atmos_json_rule *rule;    /* JSON_ENTRIES */
-    char *match[3]; /* JSON_ENTRIES: the rule's arguments (ids, never secrets) */
-    char *what;     /* JSON_ENTRIES, UNKNOWN: shown after the label ("account ...", kind) */
-    size_t entries; /* JSON_ENTRIES: how many entries were (or would be) removed */
-    enum atmos_signout_result signout; /* SSO_SIGNOUT */
-    int skip; /* left alone: on a network filesystem (atmos_plan_skip_network) */
+    /* When the file goes: its directory too if it holds only these lock files
+     * (NULL-terminated) and no one holds them. */
+    const char *const *dir_locks;
+    int file_removed; /* outcome: the file had nothing left and was deleted */
+};
+
+/* DIRECTORY. */
+struct atmos_item_dir {
+    const struct atmos_dir_rule *contents; /* what belongs in it (NULL: refused) */
+    char *lock; /* atmos's lock (<lock>.lock) held while removing, or NULL */
+};
+
+/* KEYRING: a keychain entry (see keyring.h for the backends). */
+struct atmos_item_keyring {
+    char *key;                  /* the entry's name, e.g. atmos_dev-admin */
+    enum atmos_keyring backend; /* where it lives; path is set for the file keyring */
+    int implicit;               /* planned for an ambient chain, not because --keychain asked */
+};
+
+/* JSON_ENTRIES. */
+struct atmos_item_json {
+    const struct atmos_json_rule *rule;
+    char *ids[ATMOS_JSON_IDS]; /* the identifiers the rule matches entries by (never secrets) */
+    char *what;                /* shown after the label ("account ..."), or NULL */
+    size_t entries;            /* outcome: how many entries were (or would be) removed */
+};
+
+/* SIGNOUT: a session of the token in `path` ended server-side, before the files go. */
+struct atmos_item_signout {
+    const struct atmos_signout_kind *how; /* the cloud's: reads the token, signs it out */
+    char *arg;                            /* only a token for this (a start URL), or NULL */
+    char *where;                          /* outcome: shown after the session ("us-east-1") */
+    enum atmos_signout_result result;     /* outcome */
+};
+
+/* UNKNOWN: a provider, identity or integration kind whose session data we do not know. */
+struct atmos_item_unknown {
+    char *what; /* "name (kind k)" */
+};
+
+struct atmos_item {
+    enum atmos_item_kind kind; /* which member of u */
+    const char *label;         /* static, for people: "provider directory", ... */
+    char *path;                /* absolute; NULL for KEYRING (but the file keyring) and UNKNOWN */
+    char *identity;            /* why: the identity, or NULL */
+    char *provider;            /* why: the provider (directory name), or NULL */
+    const char *cloud;         /* static: the name of the cloud that planned it */
+    int skip;                  /* left alone: on a network filesystem (atmos_plan_skip_network) */
+    union {
+        struct atmos_item_file file;
+        struct atmos_item_section section;
+        struct atmos_item_dir dir;
+        struct atmos_item_keyring keyring;
+        struct atmos_item_json json;
+        struct atmos_item_signout signout;
+        struct atmos_item_unknown unknown;
+    } u;
 
     enum atmos_outcome outcome;
-    char *error;      /* FAILED: reason, no secrets */
-    int file_removed; /* INI: the file had nothing left and was deleted */
+    char *error; /* FAILED: reason, no secrets */
 };
 
 /* A plan points into the configuration it was built from: free it first. */
@@ -142,17 +216,18 @@ struct atmos_plan {
 
 struct atmos_plan_opts {
     int keychain; /* also long-lived keychain credentials (--keychain) */
-    int revoke;   /* sign SSO tokens out server-side before removing them */
+    int revoke;   /* sign tokens out server-side before removing them */
     const struct atmos_logger *log;
 };
 
 /*
  * Compute what a logout of `target` (NULL for ATMOS_SCOPE_ALL) removes.
- * ATMOS_ENOTFOUND when the identity or provider is not configured.  Reads
- * directories (the AWS CLI SSO cache) but never changes anything.
+ * ATMOS_ENOTFOUND when the identity or provider is not configured; another
+ * failure says why in `err`.  Reads directories and files (other tools'
+ * caches) but never changes anything.
  *
  * Keychain entries are planned for every chain when opts->keychain is set,
- * and always for chains rooted at an ambient provider (gcp/adc, azure/cli, ...).
+ * and always for chains rooted at a provider its cloud declares ambient.
  */
 int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, enum atmos_scope scope, const char *target,
@@ -160,10 +235,10 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
 void atmos_plan_free(struct atmos_plan *plan);
 
 /*
- * With no configuration: what atmos wrote, found on disk — every provider
- * directory under the atmos AWS base of every realm, atmos's SSO session and
- * provisioned caches, and the AWS CLI SSO tokens whose startUrl (or
- * start_url) appears in atmos's own session cache.  Scope is ATMOS_SCOPE_ALL.
+ * With no configuration: what atmos wrote, found on disk, as each cloud's
+ * discover hook knows it (lib/cloud_*.c: provider directories of every
+ * realm, atmos's session caches, the other tools' files they name).  Scope is
+ * ATMOS_SCOPE_ALL.
  * Keychain entries cannot be discovered and are never part of it.
  */
 int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
@@ -204,9 +279,17 @@ int atmos_plan_exit_status(const struct atmos_plan *plan);
 
 const char *atmos_scope_name(enum atmos_scope scope);
 const char *atmos_outcome_name(enum atmos_outcome outcome);
-const char *atmos_item_kind_name(enum atmos_item_kind kind);
-/* An item's cloud for people: "AWS", "Azure", "Google Cloud", "Docker", "Keychain". */
+/* Shown after an item's label (a JSON entry's or an unknown kind's description, a
+ * sign-out's region); NULL when its kind has none. */
+const char *atmos_item_what(const struct atmos_item *it);
+/* An item's kind in JSON reports (a checked file or a sign-out: as its cloud names it). */
+const char *atmos_item_kind_name(const struct atmos_item *it);
+/* An item's cloud for people, as the cloud names itself (lib/cloud_*.c). */
 const char *atmos_cloud_display(const char *cloud);
+/* Reports group items by cloud: the place of an item's cloud, 0 first; atmos_cloud_count()
+ * for an item of no cloud known (it comes last). */
+size_t atmos_cloud_rank(const char *cloud);
+size_t atmos_cloud_count(void);
 
 /*
  * The one audit line for a real logout, e.g.

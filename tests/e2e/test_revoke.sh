@@ -117,6 +117,17 @@ check "reported" has "$OUT" "Not signed out"
 check "local cleanup complete" local_gone
 end
 
+begin "a token file that cannot be read: its reason printed whole, not cut after one letter"
+fresh_home; tokens; serve ok
+T=$H/.aws/sso/cache/$(sha1 "$URL").json
+mv "$T" "$TMPROOT/real-token.json" && ln -s "$TMPROOT/real-token.json" "$T"
+logout --provider aws-sso
+check "exit 0" rc_is 0
+check "the reason as it is" has "$OUT" "$T"
+check "no first letter dropped (\"N${T#?}\")" bash -c '! grep -qF -- "N${1#?}" <<<"$2"' _ "$T" "$OUT"
+check "the link itself left alone" [ -L "$T" ]
+end
+
 begin "--no-revoke and identity logout: nothing sent, libcurl and TLS never loaded"
 fresh_home; tokens; serve ok
 with_proxy env LD_DEBUG=files LD_DEBUG_OUTPUT="$TMPROOT/ldr" "$BIN" --config "$EXAMPLE" --no-revoke --provider aws-sso >/dev/null 2>&1; RC=$?

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ssocache.h"
+#include "cloud_aws_ssocache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

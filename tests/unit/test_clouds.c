@@ -55,7 +55,7 @@ static void build(struct atmos_plan *plan, enum atmos_scope scope, const char *t
 
 static void execute(struct atmos_plan *plan, int dry)
 {
-    struct atmos_exec_opts o = {dry, 300, NULL, 0, 0, NULL};
+    struct atmos_exec_opts o = {.dry_run = dry, .lock_timeout_ms = 300, .log = NULL};
     atmos_plan_execute(plan, &o);
 }
 

@@ -6,6 +6,7 @@
 
 #include <atmos/config.h>
 
+#include "cloud_aws_paths.h"
 #include "paths.h"
 
 #define dir tu_home
@@ -26,7 +27,8 @@ static int load2(const char *a, const char *b, struct atmos_config **cfg, struct
     tu_write(pa, a);
     if (b)
         tu_write(pb, b);
-    struct atmos_source src[2] = {{pa, ATMOS_SOURCE_REQUIRED}, {pb, ATMOS_SOURCE_REQUIRED}};
+    struct atmos_source src[2] = {{.path = pa, .kind = ATMOS_SOURCE_REQUIRED},
+                                  {.path = pb, .kind = ATMOS_SOURCE_REQUIRED}};
     l.v = src;
     l.n = b ? 2 : 1;
     *cfg = NULL;
@@ -276,7 +278,7 @@ static void missing_files(void **state)
     struct atmos_config *cfg = NULL;
     struct atmos_err err = {{0}};
     char *p = tu_path(dir, "nothing-here.yaml");
-    struct atmos_source src = {p, ATMOS_SOURCE_OPTIONAL};
+    struct atmos_source src = {.path = p, .kind = ATMOS_SOURCE_OPTIONAL};
     l.v = &src;
     l.n = 1;
     assert_int_equal(atmos_config_load(&cfg, &l, &e, &err), ATMOS_ENOCONFIG);

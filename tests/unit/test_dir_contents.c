@@ -28,27 +28,30 @@ static int there(const char *rel)
 }
 
 static const struct atmos_dir_entry inner_entries[] = {
-    {"token", ATMOS_DIR_FILE, NULL},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "token", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule inner = {inner_entries};
+static const struct atmos_dir_rule inner = {.entries = inner_entries};
 static const struct atmos_dir_entry per_id_entries[] = {
-    {"*", ATMOS_DIR_NESTED, &inner},
-    {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "*", .type = ATMOS_DIR_NESTED, .sub = &inner},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule per_id = {per_id_entries};
+static const struct atmos_dir_rule per_id = {.entries = per_id_entries};
 static const struct atmos_dir_entry test_entries[] = {
-    {"creds", ATMOS_DIR_FILE, NULL},   {".creds#", ATMOS_DIR_FILE, NULL},
-    {"*.lock", ATMOS_DIR_FILE, NULL},  {"logs", ATMOS_DIR_TREE, NULL},
-    {"ids", ATMOS_DIR_NESTED, &per_id}, {NULL, ATMOS_DIR_FILE, NULL},
+    {.name = "creds", .type = ATMOS_DIR_FILE},
+    {.name = ".creds#", .type = ATMOS_DIR_FILE},
+    {.name = "*.lock", .type = ATMOS_DIR_FILE},
+    {.name = "logs", .type = ATMOS_DIR_TREE},
+    {.name = "ids", .type = ATMOS_DIR_NESTED, .sub = &per_id},
+    {.name = NULL},
 };
-static const struct atmos_dir_rule rule = {test_entries};
+static const struct atmos_dir_rule rule = {.entries = test_entries};
 
 /* Run the walker on ~/d; returns its status, *k what it kept. */
 static int clean(int dry, struct atmos_fs_kept *k, char *msg, size_t len)
 {
-    struct atmos_fs fs = {tu_home, geteuid()};
-    struct atmos_why why = {""};
+    struct atmos_fs fs = {.home = tu_home, .uid = geteuid()};
+    struct atmos_err why = {""};
     char *path = tu_path(tu_home, "d");
     int fd = open(tu_home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     assert_true(fd >= 0);
@@ -69,9 +72,9 @@ static void only_declared_entries_go_with_the_directory(void **state)
     put("d/creds.lock", "");
     put("d/logs/2026/x.log", "log");
     put("d/ids/a/token", "t");
-    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_FS_OK);
+    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_OK);
     assert_true(there("d/ids/a/token")); /* a dry run changes nothing */
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_OK);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_OK);
     assert_int_equal(k.kept, 0);
     assert_int_equal(k.removed, 5);
     assert_false(there("d"));
@@ -91,10 +94,10 @@ static void anything_else_stays_with_the_directory(void **state)
     put("d/ids/a/token", "t");
     put("d/ids/a/mine/keep", "nested and unknown");
     put("d/ids/b/token", "t");
-    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(clean(1, &k, msg, sizeof(msg)), ATMOS_KEPT);
     assert_int_equal(k.kept, 5);
     assert_true(there("d/creds"));
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_KEPT);
     assert_int_equal(k.kept, 5);
     assert_int_equal(k.removed, 4); /* creds, logs/, ids/a/token, ids/b/token */
     assert_false(there("d/creds"));
@@ -125,7 +128,7 @@ static void a_type_or_owner_that_does_not_fit_stays(void **state)
     put("d/ids/a/token", "t");
     char *tok = tu_path(tu_home, "d/ids/a/token");
     int other = geteuid() == 0 && chown(tok, 4242, 4242) == 0;
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_KEPT);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_KEPT);
     assert_true(there("d/creds")); /* the link itself */
     char *t = tu_read(target);
     assert_string_equal(t, "elsewhere");
@@ -147,7 +150,7 @@ static void a_symlinked_directory_is_refused(void **state)
     char *real = tu_path(tu_home, "real"), *link = tu_path(tu_home, "d");
     put("real/creds", "c");
     assert_int_equal(symlink(real, link), 0);
-    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_FS_FAIL);
+    assert_int_equal(clean(0, &k, msg, sizeof(msg)), ATMOS_ESYS);
     assert_non_null(strstr(msg, "a symlink"));
     assert_true(there("real/creds"));
     free(real);
@@ -202,7 +205,7 @@ static void every_cloud_declares_its_directories(void **state)
     struct atmos_err err = {{0}};
     assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_ALL, NULL, NULL, &err),
                      ATMOS_OK);
-    struct atmos_exec_opts o = {0, 300, NULL, 0, 0, NULL};
+    struct atmos_exec_opts o = {.dry_run = 0, .lock_timeout_ms = 300, .log = NULL};
     atmos_plan_execute(&plan, &o);
     assert_int_equal(item(&plan, ".config/atmos/aws/a")->outcome, ATMOS_OUTCOME_REMOVED);
     assert_int_equal(item(&plan, ".azure/atmos/z")->outcome, ATMOS_OUTCOME_REMOVED);
@@ -217,7 +220,7 @@ static void every_cloud_declares_its_directories(void **state)
     assert_true(there("Documents/report.odt"));
     for (size_t i = 0; i < plan.nitems; i++)
         if (plan.items[i].kind == ATMOS_ITEM_DIRECTORY)
-            assert_non_null(plan.items[i].contents);
+            assert_non_null(plan.items[i].u.dir.contents);
     atmos_plan_free(&plan);
     atmos_config_free(cfg);
 }

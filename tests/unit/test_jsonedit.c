@@ -212,21 +212,23 @@ static void key_is_decodes_escapes(void **state)
 
 static const char *home;
 
-/* An entry is ours when its "id" is match[0], or its name is match[1]. */
-static int match_id(const struct atmos_item *it, const char *key, struct json_object *e)
+/* An entry is ours when its "id" is ids[0], or its name is ids[1]. */
+static int match_id(const char *const ids[ATMOS_JSON_IDS], const char *key, struct json_object *e)
 {
     json_object *id;
-    if (key && it->match[1] && strcmp(key, it->match[1]) == 0)
+    if (key && ids[1] && strcmp(key, ids[1]) == 0)
         return 1;
     return json_object_is_type(e, json_type_object) && json_object_object_get_ex(e, "id", &id) &&
-           json_object_is_type(id, json_type_string) && it->match[0] &&
-           strcmp(json_object_get_string(id), it->match[0]) == 0;
+           json_object_is_type(id, json_type_string) && ids[0] &&
+           strcmp(json_object_get_string(id), ids[0]) == 0;
 }
 
 static const char *const named[] = {"c", "d", NULL};
 static const char *const root[] = {NULL};
-static const struct atmos_json_rule named_rule = {named, 0, match_id};
-static const struct atmos_json_rule root_rule = {root, 0, match_id};
+static const struct atmos_json_rule named_rule = {
+    .containers = named, .ids = {"id", "name"}, .match = match_id};
+static const struct atmos_json_rule root_rule = {
+    .containers = root, .ids = {"id", "name"}, .match = match_id};
 
 struct result {
     int rc;
@@ -242,20 +244,18 @@ static struct result run_edit(const struct atmos_json_rule *rule, const char *do
     struct result r = {0, 0, NULL, {0}};
     char *path = tu_path(home, "f.json");
     tu_write(path, doc);
-    struct atmos_fs fs = {home, getuid()};
-    struct atmos_item it;
-    memset(&it, 0, sizeof(it));
-    it.kind = ATMOS_ITEM_JSON_ENTRIES;
-    it.path = path;
-    it.rule = rule;
-    it.match[0] = (char *)id;
-    it.match[1] = (char *)key;
-    struct atmos_why why = {{0}};
+    struct atmos_fs fs = {.home = home, .uid = getuid()};
+    struct atmos_item it = {
+        .kind = ATMOS_ITEM_JSON_ENTRIES,
+        .path = path,
+        .u.json = {.rule = rule, .ids = {(char *)id, (char *)key}},
+    };
+    struct atmos_err why = {{0}};
     int dfd = -1;
     r.rc = atmos_json_edit(&fs, &it, dry, 300, &dfd, &why);
     if (dfd >= 0)
         close(dfd);
-    r.entries = it.entries;
+    r.entries = it.u.json.entries;
     r.after = tu_read(path);
     memcpy(r.why, why.msg, sizeof(r.why));
     free(path);
@@ -265,7 +265,7 @@ static struct result run_edit(const struct atmos_json_rule *rule, const char *do
 #define EDIT(rule, doc, id, key, want, n)                                                          \
     do {                                                                                           \
         struct result r_ = run_edit(rule, doc, id, key, 0);                                        \
-        if (r_.rc != ATMOS_FS_OK || r_.entries != (n) || strcmp(r_.after, want) != 0)              \
+        if (r_.rc != ATMOS_OK || r_.entries != (n) || strcmp(r_.after, want) != 0)                 \
             fail_msg("rc %d entries %zu (%s)\n got: [%s]\nwant: [%s]", r_.rc, r_.entries, r_.why,  \
                      r_.after, want);                                                              \
         free(r_.after);                                                                            \
@@ -369,14 +369,14 @@ static void only_named_containers(void **state)
     (void)state;
     struct result r =
         run_edit(&named_rule, "{\"e\": {\"a\": {\"id\": \"A\"}}, \"c\": \"A\"}", "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_ABSENT);
+    assert_int_equal(r.rc, ATMOS_ABSENT);
     assert_string_equal(r.after, "{\"e\": {\"a\": {\"id\": \"A\"}}, \"c\": \"A\"}");
     free(r.after);
     r = run_edit(&root_rule, "{\"c\": [{\"id\": \"A\"}]}", "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_ABSENT);
+    assert_int_equal(r.rc, ATMOS_ABSENT);
     free(r.after);
     r = run_edit(&named_rule, "[{\"c\": {\"a\": {\"id\": \"A\"}}}]", "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_ABSENT);
+    assert_int_equal(r.rc, ATMOS_ABSENT);
     free(r.after);
 }
 
@@ -385,7 +385,7 @@ static void dry_run_counts_and_keeps(void **state)
     (void)state;
     const char *doc = "[{\"id\":\"A\"},{\"id\":\"A\"},{\"id\":\"B\"}]";
     struct result r = run_edit(&root_rule, doc, "A", NULL, 1);
-    assert_int_equal(r.rc, ATMOS_FS_OK);
+    assert_int_equal(r.rc, ATMOS_OK);
     assert_int_equal(r.entries, 2);
     assert_string_equal(r.after, doc);
     free(r.after);
@@ -402,7 +402,7 @@ static void invalid_is_left_as_it_is(void **state)
                                       "{\"c\": {\"a\": {\"id\": \"A\", \"s\": \"\xff\"}}}"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         struct result r = run_edit(&named_rule, bad[i], "A", NULL, 0);
-        assert_int_equal(r.rc, ATMOS_FS_FAIL);
+        assert_int_equal(r.rc, ATMOS_ESYS);
         assert_non_null(strstr(r.why, "does not parse as JSON (line 1, column "));
         assert_non_null(strstr(r.why, "left as it is"));
         assert_string_equal(r.after, bad[i]);
@@ -413,7 +413,7 @@ static void invalid_is_left_as_it_is(void **state)
     char *doc = NULL;
     assert_true(asprintf(&doc, "{\"c\": {\"a\": {\"id\": \"A\", \"d\": %s}}}", deep) > 0);
     struct result r = run_edit(&named_rule, doc, "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_FAIL);
+    assert_int_equal(r.rc, ATMOS_ESYS);
     assert_non_null(strstr(r.why, "nested too deep"));
     assert_string_equal(r.after, doc);
     free(r.after);
@@ -437,7 +437,7 @@ static void giant_entry_is_refused(void **state)
         atmos_buf_append(&b, ",0", 2);
     atmos_buf_printf(&b, "]}}}");
     struct result r = run_edit(&named_rule, b.data, "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_FS_FAIL);
+    assert_int_equal(r.rc, ATMOS_ESYS);
     assert_non_null(strstr(r.why, "the entry at line 1, column 26 is larger than atmos judges"));
     assert_string_equal(r.after, b.data);
     free(r.after);

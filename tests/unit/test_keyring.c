@@ -28,14 +28,14 @@ static char *keys(const char *realm, const char *type, enum atmos_scope scope, c
     env.realm = realm;
     env.keyring_type = type;
     struct atmos_config *cfg = tu_load(tu_home, yaml, &env);
-    struct atmos_plan_opts o = {keychain, 0, NULL};
+    struct atmos_plan_opts o = {.keychain = keychain, .log = NULL};
     assert_int_equal(atmos_plan_build(&plan, cfg, &env, scope, target, &o, &err), ATMOS_OK);
     char *out = calloc(1, 4096);
     for (size_t i = 0; i < plan.nitems; i++) {
         if (plan.items[i].kind != ATMOS_ITEM_KEYRING)
             continue;
         strcat(out, out[0] ? " " : "");
-        strcat(out, plan.items[i].key);
+        strcat(out, plan.items[i].u.keyring.key);
         if (plan.items[i].path)
             strcat(out, "@file");
     }

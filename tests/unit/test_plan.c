@@ -87,7 +87,7 @@ static void build(struct atmos_plan *plan, enum atmos_scope scope, const char *t
 
 static void execute(struct atmos_plan *plan, int dry)
 {
-    struct atmos_exec_opts o = {dry, 300, NULL, 0, 0, NULL};
+    struct atmos_exec_opts o = {.dry_run = dry, .lock_timeout_ms = 300, .log = NULL};
     atmos_plan_execute(plan, &o);
 }
 
@@ -148,8 +148,8 @@ static void last_identity_deletes_files_and_directory(void **state)
     atmos_plan_free(&plan);
     build(&plan, ATMOS_SCOPE_IDENTITY, "org");
     execute(&plan, 0);
-    assert_true(plan.items[0].file_removed);
-    assert_true(plan.items[1].file_removed);
+    assert_true(plan.items[0].u.section.file_removed);
+    assert_true(plan.items[1].u.section.file_removed);
     assert_false(exists(".config/atmos/aws/sso")); /* lock files and directory gone */
     assert_true(exists(".config/atmos/aws"));
     atmos_plan_free(&plan);

@@ -46,7 +46,9 @@ static int by_key(const void *a, const void *b)
     if (x->kind != y->kind)
         return (int)x->kind - (int)y->kind;
     int c = strcmp(x->path ? x->path : "", y->path ? y->path : "");
-    return c ? c : strcmp(x->key ? x->key : "", y->key ? y->key : "");
+    const char *kx = x->kind == ATMOS_ITEM_KEYRING ? x->u.keyring.key : NULL;
+    const char *ky = y->kind == ATMOS_ITEM_KEYRING ? y->u.keyring.key : NULL;
+    return c ? c : strcmp(kx ? kx : "", ky ? ky : "");
 }
 
 static size_t count(const struct atmos_plan *plan, enum atmos_item_kind kind)
@@ -77,7 +79,7 @@ static void forty_thousand_providers(void **state)
      * finds the session and token planned by sso0 and adds only its own 2. */
     assert_int_equal(count(&plan, ATMOS_ITEM_DIRECTORY), aws + gcp + 2);
     assert_int_equal(count(&plan, ATMOS_ITEM_KEYRING), gcp);
-    assert_int_equal(count(&plan, ATMOS_ITEM_SSO_TOKEN), 1);
+    assert_int_equal(count(&plan, ATMOS_ITEM_CHECKED_FILE), 1);
     assert_int_equal(count(&plan, ATMOS_ITEM_FILE), aws + 2 + 1);
     assert_int_equal(plan.nitems, 2 * aws + 2 * gcp + 6);
 
@@ -88,12 +90,12 @@ static void forty_thousand_providers(void **state)
     free(p0);
     const struct atmos_item *last = &plan.items[plan.nitems - 1];
     assert_int_equal(last->kind, ATMOS_ITEM_KEYRING);
-    assert_string_equal(last->key, "atmos_p39997");
+    assert_string_equal(last->u.keyring.key, "atmos_p39997");
     assert_int_equal(plan.items[2].kind, ATMOS_ITEM_DIRECTORY);
     assert_string_equal(plan.items[2].provider, "p00001");
     assert_string_equal(plan.items[2].cloud, "gcp");
     for (size_t i = 0; i < plan.nitems; i++)
-        if (plan.items[i].kind == ATMOS_ITEM_SSO_TOKEN)
+        if (plan.items[i].kind == ATMOS_ITEM_CHECKED_FILE)
             assert_string_equal(plan.items[i].provider, "sso0");
 
     /* No two items the same. */

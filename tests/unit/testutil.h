@@ -102,8 +102,8 @@ static inline struct atmos_config *tu_load(const char *dir, const char *yaml,
     struct atmos_err err;
     char *p = tu_path(dir, "atmos.yaml");
     tu_write(p, yaml);
-    struct atmos_source src = {p, ATMOS_SOURCE_REQUIRED};
-    struct atmos_source_list l = {&src, 1};
+    struct atmos_source src = {.path = p, .kind = ATMOS_SOURCE_REQUIRED};
+    struct atmos_source_list l = {.v = &src, .n = 1};
     if (atmos_config_load(&cfg, &l, env, &err) != ATMOS_OK)
         fail_msg("%s", err.msg);
     free(p);

@@ -11,6 +11,9 @@
  * to connect, 5 s in all.  The outcome never changes what the local cleanup
  * does or the exit status.
  *
+ * The AWS cloud's sign-out kind runs here too: each planned token file read
+ * (through safefs, the buffer wiped), each distinct token sent once.
+ *
  * MUST: send a token only over HTTPS to a server whose certificate verifies
  * (system trust store, or AWS_CA_BUNDLE), never follow a redirect, never log
  * or report a token; each distinct token once.
@@ -25,8 +28,9 @@
 #include <json-c/json.h>
 
 #include "internal.h"
-#include "signout.h"
-#include "ssocache.h"
+#include "cloud_aws_signout.h"
+#include "safefs.h"
+#include "cloud_aws_ssocache.h"
 
 #define CONNECT_MS 2000
 #define PHASE_MS 5000
@@ -82,9 +86,11 @@ static const char *nonempty(const char *s)
 
 char *atmos_signout_url(const struct atmos_env *env, const char *region)
 {
-    const char *ep = nonempty(env->aws_endpoint_url_sso);
+    const char *ep = nonempty(env->signout_endpoint);
     if (ep == NULL)
-        ep = nonempty(env->aws_endpoint_url);
+        ep = atmos_env_get(env, "AWS_ENDPOINT_URL_SSO");
+    if (ep == NULL)
+        ep = atmos_env_get(env, "AWS_ENDPOINT_URL");
     if (ep) {
         size_t n = strlen(ep);
         while (n && ep[n - 1] == '/')
@@ -152,8 +158,11 @@ static int start(const struct curl *c, CURLM *m, const struct atmos_env *env, st
     c->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     c->easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     c->easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (nonempty(env->aws_ca_bundle))
-        c->easy_setopt(h, CURLOPT_CAINFO, env->aws_ca_bundle);
+    const char *ca = nonempty(env->signout_ca_bundle);
+    if (ca == NULL)
+        ca = atmos_env_get(env, "AWS_CA_BUNDLE");
+    if (ca)
+        c->easy_setopt(h, CURLOPT_CAINFO, ca);
     /* The proxy of the environment we were given (the PAM child has no other). */
     c->easy_setopt(h, CURLOPT_PROXY, nonempty(env->https_proxy) ? env->https_proxy : "");
     if (nonempty(env->no_proxy))
@@ -298,4 +307,112 @@ int atmos_signout_read(const char *data, size_t len, const char *start_url,
     }
     json_object_put(o);
     return rc;
+}
+
+/* --- signing out the items a plan holds (struct atmos_signout_kind's run) ---- */
+
+/* Read one SSO token file for signing out: ATMOS_OK with *s filled, ATMOS_ABSENT, or ATMOS_ESYS. */
+static int read_token(const struct atmos_fs *fs, struct atmos_item *it, struct atmos_signout *s)
+{
+    const char *leaf;
+    struct atmos_err why;
+    struct atmos_buf buf = {0};
+    struct stat st;
+    int dfd = -1;
+    int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, &why);
+    if (rc == ATMOS_OK)
+        rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
+    if (dfd >= 0)
+        close(dfd);
+    if (rc == ATMOS_ESYS)
+        it->error = strdup(why.msg);
+    /* Only a token for the provider's start URL (atmos's own session file names it too). */
+    if (rc == ATMOS_OK &&
+        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->u.signout.arg, s) != 0)
+        rc = ATMOS_ABSENT;
+    if (buf.data)
+        explicit_bzero(buf.data, buf.len);
+    atmos_buf_free(&buf);
+    return rc;
+}
+
+/* Every item's token read: PENDING with its region shown, or done (absent, failed). */
+static void read_tokens(const struct atmos_fs *fs, struct atmos_item **its, size_t n,
+                        struct atmos_signout *v, char (*hash)[41])
+{
+    for (size_t k = 0; k < n; k++) {
+        struct atmos_item *it = its[k];
+        struct atmos_signout *s = &v[k];
+        int rc = read_token(fs, it, s);
+        s->result = ATMOS_SIGNOUT_FAILED; /* not sent unless found pending below */
+        if (rc != ATMOS_OK) {
+            it->outcome = rc == ATMOS_ABSENT ? ATMOS_OUTCOME_ABSENT : ATMOS_OUTCOME_FAILED;
+            continue;
+        }
+        atmos_sha1_hex(s->token, strlen(s->token), hash[k]);
+        free(it->u.signout.where);
+        it->u.signout.where = strdup(s->region ? s->region : "no region");
+        it->outcome = ATMOS_OUTCOME_PENDING;
+    }
+}
+
+/* One request per distinct token: the first file naming a region speaks for the rest. */
+static void pick_requests(struct atmos_item **its, size_t k, struct atmos_signout *v,
+                          char (*hash)[41], int dry_run)
+{
+    for (size_t a = 0; a < k; a++) {
+        if (its[a]->outcome != ATMOS_OUTCOME_PENDING)
+            continue;
+        size_t rep = a;
+        for (size_t b = a + 1; b < k; b++)
+            if (its[b]->outcome == ATMOS_OUTCOME_PENDING && strcmp(hash[a], hash[b]) == 0 &&
+                v[rep].region == NULL && v[b].region != NULL)
+                rep = b;
+        for (size_t b = a; b < k; b++)
+            if (b != rep && its[b]->outcome == ATMOS_OUTCOME_PENDING &&
+                strcmp(hash[b], hash[rep]) == 0)
+                its[b]->outcome = ATMOS_OUTCOME_ABSENT; /* the same token, sent once */
+        struct atmos_item *it = its[rep];
+        if (v[rep].region == NULL) {
+            it->outcome = ATMOS_OUTCOME_FAILED;
+            it->error = strdup("not signed out of the IAM Identity Center session: the token names "
+                               "no region (the AWS CLI does not sign it out either)");
+        } else if (dry_run) {
+            it->outcome = ATMOS_OUTCOME_WOULD_REMOVE;
+        } else {
+            v[rep].result = ATMOS_SIGNOUT_PENDING;
+        }
+    }
+}
+
+void atmos_aws_signout_items(struct atmos_item **its, size_t k, const char *home,
+                             const struct atmos_exec_opts *opts)
+{
+    static const struct atmos_env none;
+    const struct atmos_fs fs = {.home = home, .uid = geteuid()};
+    if (k == 0)
+        return;
+    struct atmos_signout *v = calloc(k, sizeof(*v));
+    char(*hash)[41] = calloc(k, sizeof(*hash));
+    if (v == NULL || hash == NULL)
+        goto done;
+    read_tokens(&fs, its, k, v, hash);
+    pick_requests(its, k, v, hash, opts->dry_run);
+    atmos_signout_run(v, k, opts->env ? opts->env : &none, opts->log);
+    for (size_t j = 0; j < k; j++) {
+        struct atmos_item *it = its[j];
+        if (it->outcome != ATMOS_OUTCOME_PENDING)
+            continue;
+        it->u.signout.result = v[j].result;
+        it->outcome =
+            v[j].result == ATMOS_SIGNOUT_FAILED ? ATMOS_OUTCOME_FAILED : ATMOS_OUTCOME_REMOVED;
+        if (v[j].result == ATMOS_SIGNOUT_FAILED)
+            it->error = atmos_strfmt("not signed out of the IAM Identity Center session (%s): %s",
+                                     v[j].region, v[j].why ? v[j].why : "failed");
+    }
+done:
+    for (size_t j = 0; v && j < k; j++)
+        atmos_signout_free(&v[j]);
+    free(v);
+    free(hash);
 }

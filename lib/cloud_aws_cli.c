@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "awscli.h"
+#include "cloud_aws_cli.h"
 #include "ini.h"
 #include "internal.h"
 

@@ -8,7 +8,7 @@
 
 #include <json-c/json.h>
 
-#include "ssocache.h"
+#include "cloud_aws_ssocache.h"
 
 /* The whole of `data` as one JSON object, as the AWS CLI reads it; NULL otherwise. */
 static json_object *parse_object(const char *data, size_t len)

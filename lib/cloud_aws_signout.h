@@ -1,8 +1,8 @@
 /*
- * Signing out of IAM Identity Center sessions (see signout.c).
+ * Signing out of IAM Identity Center sessions (see cloud_aws_signout.c).
  */
-#ifndef ATMOS_SIGNOUT_H
-#define ATMOS_SIGNOUT_H
+#ifndef ATMOS_CLOUD_AWS_SIGNOUT_H
+#define ATMOS_CLOUD_AWS_SIGNOUT_H
 
 #include <stddef.h>
 
@@ -26,5 +26,9 @@ char *atmos_signout_url(const struct atmos_env *env, const char *region);
 void atmos_signout_run(struct atmos_signout *v, size_t n, const struct atmos_env *env,
                        const struct atmos_logger *lg);
 void atmos_signout_free(struct atmos_signout *s);
+
+/* The run of the AWS sign-out kind: every item (SIGNOUT, not skipped) signed out, outcomes set. */
+void atmos_aws_signout_items(struct atmos_item **items, size_t n, const char *home,
+                             const struct atmos_exec_opts *opts);
 
 #endif
