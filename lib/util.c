@@ -56,6 +56,10 @@ int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...)
 
 void atmos_buf_free(struct atmos_buf *b)
 {
+    /* Buffers hold the files we read: credentials, tokens, caches.  Nothing of
+     * them is left in freed memory (a copy json-c makes while parsing one is). */
+    if (b->data)
+        explicit_bzero(b->data, b->cap);
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
