@@ -58,7 +58,7 @@ static const struct opt table[] = {
     {"list-providers", 0, NULL, FLAG, F(list), 'p', NULL,
      "print the configured providers, one per line"},
     {"no-revoke", 0, NULL, FLAG, F(no_revoke), 1, NULL,
-     "do not sign SSO sessions out with IAM Identity Center"},
+     "do not sign the sessions out server-side first"},
     {"output", 'o', "FORMAT", CHOICE, F(json), 0, output_formats, "text (default) or json"},
     {"provider", 'p', "NAME", STRING, F(provider), 0, NULL,
      "log out of a provider and every identity it roots"},
@@ -79,8 +79,8 @@ static void usage(FILE *out)
                  "       atmos-logout --provider NAME [OPTIONS]\n"
                  "       atmos-logout --all [OPTIONS]\n"
                  "\n"
-                 "Remove the session data (AWS credentials and config profiles, SSO token\n"
-                 "caches) that `atmos auth login` left for an identity, a provider, or all.\n"
+                 "Remove the session data (credentials, token caches, other tools' entries)\n"
+                 "that `atmos auth login` left for an identity, a provider, or all.\n"
                  "\n"
                  "Options:\n");
     for (size_t i = 0; i < NOPTS; i++) {

@@ -126,8 +126,8 @@ static int shown(const struct atmos_item *it)
 }
 
 /*
- * A message as the start of a line: "not signed out ..." reads "Not signed
- * out ...", and anything else ("/home/... is a symlink") is printed whole.
+ * The engine's own sentence as the start of a line: "not signed out ..."
+ * reads "Not signed out ...".
  */
 static void print_sentence(FILE *out, const char *s)
 {
@@ -148,10 +148,14 @@ static void print_signout(FILE *out, const struct atmos_item *it, const struct a
         fprintf(out, "    %s%s of the %s (%s)\n", mark(st, 1),
                 it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out",
                 session, r);
-    else if (it->error) {
+    else if (it->error && strncmp(it->error, "not ", 4) == 0) {
         fprintf(out, "    %s", mark(st, 0));
         print_sentence(out, atmos_show(it->error));
         fputc('\n', out);
+    } else if (it->error) {
+        /* Any other reason (the token file could not be read) is not a sentence of that form. */
+        fprintf(out, "    %sNot signed out of the %s: %s\n", mark(st, 0), session,
+                atmos_show(it->error));
     }
 }
 
