@@ -327,7 +327,8 @@ static int cmp_integration(const void *a, const void *b)
                   ((const struct atmos_integration *)b)->name);
 }
 
-static int validate(struct atmos_config *cfg, const struct atmos_env *env, struct atmos_err *err)
+static int validate(struct atmos_config *cfg, const struct atmos_env *env,
+                    const struct atmos_logger *lg, struct atmos_err *err)
 {
     int rc;
     if (env->realm && *env->realm) {
@@ -350,10 +351,14 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
     if (env->keyring_type && *env->keyring_type)
         kt = &envkt;
     cfg->keyring = ATMOS_KEYRING_SYSTEM;
-    if (kt->value && atmos_keyring_parse(kt->value, &cfg->keyring) != 0)
-        return fail_mark(err, &kt->mark,
-                         "keyring type \"%s\" is unknown: use system, file, keyctl, memory or noop",
-                         kt->value);
+    if (kt->value && atmos_keyring_parse(kt->value, &cfg->keyring) != 0) {
+        /* atmos warns and uses the system keyring (pkg/auth/credentials/store.go,
+         * NewCredentialStore): so do we, rather than refuse the configuration. */
+        cfg->keyring = ATMOS_KEYRING_SYSTEM;
+        atmos_log(lg, ATMOS_LOG_WARN,
+                  "keyring type \"%s\" is unknown (%s): using the system keyring, as atmos does",
+                  kt->value, kt->mark.file ? kt->mark.file : "ATMOS_KEYRING_TYPE");
+    }
 
     /* qsort and bsearch must not see the NULL of an empty list. */
     if (cfg->nproviders)
@@ -382,12 +387,18 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env, struc
     return ATMOS_OK;
 }
 
-int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
-                        struct atmos_err *err)
+static int finish(struct atmos_config *cfg, const struct atmos_env *env,
+                  const struct atmos_logger *lg, struct atmos_err *err)
 {
     /* Validation sorts the arrays: the load-time index is stale from here on. */
     index_free(cfg);
-    return validate(cfg, env, err);
+    return validate(cfg, env, lg, err);
+}
+
+int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
+                        struct atmos_err *err)
+{
+    return finish(cfg, env, NULL, err);
 }
 
 int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
@@ -437,7 +448,7 @@ int atmos_config_load_logged(struct atmos_config **out, const struct atmos_sourc
         rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
         goto done;
     }
-    if ((rc = atmos_config_finish(cfg, env, err)) != ATMOS_OK)
+    if ((rc = finish(cfg, env, lg, err)) != ATMOS_OK)
         goto done;
     *out = cfg;
     cfg = NULL;

@@ -133,7 +133,11 @@ static int want_map(const struct ctx *c, const yaml_node_t *n, const char *what)
     return fail_at(c, n, "%s must be a mapping", what);
 }
 
-/* Names become path segments and INI section names. */
+/*
+ * Provider and identity names become path segments and INI section names.
+ * Integration names do not (here): atmos accepts any, "dev/ecr/primary" in its
+ * own examples (examples/container-step/atmos.yaml), so '/' is theirs to use.
+ */
 static int check_name(const struct ctx *c, const yaml_node_t *k, const char *what, const char *name)
 {
     size_t len = strlen(name);
@@ -144,7 +148,7 @@ static int check_name(const struct ctx *c, const yaml_node_t *k, const char *wha
     if (name[0] == '.')
         return fail_at(c, k, "%s name \"%s\" must not start with '.'", what, name);
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p == '/')
+        if (*p == '/' && strcmp(what, "integration") != 0)
             return fail_at(c, k, "%s name \"%s\" must not contain '/'", what, name);
         if (*p < 0x20 || *p == 0x7f)
             return fail_at(c, k, "%s name \"%s\" contains a control character", what, name);

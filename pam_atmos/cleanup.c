@@ -146,7 +146,7 @@ void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_resul
         r->status = PA_HELPER_ERROR;
         goto done;
     }
-    int st = atmos_config_load(&cfg, &sources, &c.env, &err);
+    int st = atmos_config_load_logged(&cfg, &sources, &c.env, &c.lg, &err);
     if (st == ATMOS_ENOCONFIG) {
         discovered(&c);
     } else if (st != ATMOS_OK) {

@@ -245,6 +245,26 @@ static void bad_names(void **state)
     expect_error("auth:\n  identities:\n    \"a\\0b\": {kind: aws/user}\n", "NUL byte");
 }
 
+/* What atmos accepts and we used to refuse: an integration named with '/', an unknown keyring type. */
+static void accepted_as_atmos_accepts(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    assert_int_equal(load("auth:\n  providers: {sso: {kind: aws/iam-identity-center}}\n"
+                          "  identities: {dev: {kind: aws/permission-set, via: {provider: sso}}}\n"
+                          "  integrations:\n"
+                          "    dev/ecr/primary: {kind: aws/ecr, via: {identity: dev},\n"
+                          "                      spec: {registry: {account_id: '1', region: r}}}\n"
+                          "  keyring: {type: vault}\n",
+                          &cfg, &err),
+                     ATMOS_OK);
+    assert_int_equal(cfg->nintegrations, 1);
+    assert_string_equal(cfg->integrations[0].name, "dev/ecr/primary");
+    assert_int_equal(cfg->keyring, ATMOS_KEYRING_SYSTEM); /* atmos: "using system keyring" */
+    atmos_config_free(cfg);
+}
+
 static void bad_base_paths(void **state)
 {
     (void)state;
@@ -385,6 +405,7 @@ int main(void)
         cmocka_unit_test(nesting_and_size_are_bounded),
         cmocka_unit_test(semantic_errors),
         cmocka_unit_test(bad_names),
+        cmocka_unit_test(accepted_as_atmos_accepts),
         cmocka_unit_test(bad_base_paths),
         cmocka_unit_test(missing_files),
         cmocka_unit_test(search_path_order),
