@@ -68,6 +68,11 @@ int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
             c.provider = k->own_provider;
             break;
         }
+        if (k && (k->flags & ATMOS_KIND_OWN_DIRECTORY)) {
+            /* Its own provider: atmos's emulator identities name themselves (GetProviderName). */
+            c.provider = id->name;
+            break;
+        }
         if (k && (k->flags & ATMOS_KIND_STANDALONE))
             break; /* ambient: credentials come from the environment, no provider */
         if (id->via_provider.value) {

@@ -25,6 +25,7 @@ const struct atmos_cloud *const atmos_clouds[] = {
     &atmos_cloud_azure,
     &atmos_cloud_gcp,
     &atmos_cloud_docker,
+    &atmos_cloud_kube,
     &atmos_cloud_atmos,
     &atmos_cloud_keychain,
     NULL,

@@ -36,6 +36,10 @@ enum atmos_kind_flag {
     ATMOS_KIND_NOTHING_KEPT = 1 << 0, /* known, and its logins keep nothing on disk */
     ATMOS_KIND_STANDALONE = 1 << 1,   /* an identity with no via: its credentials are its own */
     ATMOS_KIND_AMBIENT = 1 << 2,      /* a provider whose keychain entries a plain logout deletes */
+    /* An identity whose files go under a provider directory of its own name (aws/emulator). */
+    ATMOS_KIND_OWN_DIRECTORY = 1 << 3,
+    /* An emulator identity: atmos may write it a kubeconfig of its own (cloud_kube.c). */
+    ATMOS_KIND_EMULATOR = 1 << 4,
 };
 
 struct atmos_kind {
@@ -71,7 +75,7 @@ struct atmos_cloud {
 
 /* One per lib/cloud_*.c; atmos_cloud_keychain is the engine's own keychain entries. */
 extern const struct atmos_cloud atmos_cloud_aws, atmos_cloud_azure, atmos_cloud_gcp,
-    atmos_cloud_docker, atmos_cloud_atmos, atmos_cloud_keychain;
+    atmos_cloud_docker, atmos_cloud_kube, atmos_cloud_atmos, atmos_cloud_keychain;
 
 /* Every cloud, in report order; NULL-terminated. */
 extern const struct atmos_cloud *const atmos_clouds[];

@@ -42,6 +42,11 @@ static const struct atmos_kind kinds[] = {
     {.name = "aws/ambient",
      .roles = ATMOS_ROLE_IDENTITY,
      .flags = ATMOS_KIND_NOTHING_KEPT | ATMOS_KIND_STANDALONE},
+    /* pkg/auth/identities/emulator/aws.go PostAuthenticate: the emulator's keys in
+     * <cfg>/[realm/]aws/<identity>/ (its provider is itself); atmos's logout leaves them. */
+    {.name = "aws/emulator",
+     .roles = ATMOS_ROLE_IDENTITY,
+     .flags = ATMOS_KIND_STANDALONE | ATMOS_KIND_OWN_DIRECTORY | ATMOS_KIND_EMULATOR},
     {.name = "aws/assume-role", .roles = ATMOS_ROLE_IDENTITY},
     {.name = "aws/assume-root", .roles = ATMOS_ROLE_IDENTITY},
     {.name = "aws/permission-set", .roles = ATMOS_ROLE_IDENTITY},
@@ -202,22 +207,36 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     return 0;
 }
 
-/* IAM user keys live in <base>/aws-user/, a provider of their own. */
+/* A provider directory of an identity's own (aws-user's, an emulator's), unless configured. */
+static int own_provider(struct atmos_cloud_ctx *c, const char *name)
+{
+    for (size_t i = 0; i < c->plan->nproviders; i++)
+        if (strcmp(c->plan->providers[i], name) == 0)
+            return 0;
+    if (atmos_config_provider(c->cfg, name))
+        return 0;
+    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) != 0)
+        return ATMOS_ENOMEM;
+    return provider(c, name, NULL);
+}
+
+/* IAM user keys live in <base>/aws-user/, an emulator's in <base>/<identity>/. */
 static int all(struct atmos_cloud_ctx *c)
 {
     const struct atmos_config *cfg = c->cfg;
-    int aws_user = 0;
-    for (size_t i = 0; i < cfg->nidentities; i++) {
+    int rc = ATMOS_OK;
+    for (size_t i = 0; rc == ATMOS_OK && i < cfg->nidentities; i++) {
         const struct atmos_cloud *cl;
         const struct atmos_kind *k =
             atmos_kind_find(cfg->identities[i].kind.value, ATMOS_ROLE_IDENTITY, &cl);
-        aws_user |= cl == &atmos_cloud_aws && k->own_provider != NULL;
+        if (cl != &atmos_cloud_aws || k == NULL)
+            continue;
+        if (k->own_provider)
+            rc = own_provider(c, k->own_provider);
+        else if (k->flags & ATMOS_KIND_OWN_DIRECTORY)
+            rc = own_provider(c, cfg->identities[i].name);
     }
-    if (!aws_user || atmos_config_provider(cfg, AWS_USER_PROVIDER))
-        return 0;
-    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, AWS_USER_PROVIDER) != 0)
-        return ATMOS_ENOMEM;
-    return provider(c, AWS_USER_PROVIDER, NULL);
+    return rc;
 }
 
 /* --- discovery ----------------------------------------------------------- */

@@ -51,6 +51,10 @@ static const struct atmos_kind kinds[] = {
     {.name = "azure/interactive", .roles = ATMOS_ROLE_PROVIDER},
     {.name = "azure/oidc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
     {.name = "azure/subscription", .roles = ATMOS_ROLE_IDENTITY},
+    /* In memory only (pkg/auth/identities/emulator/azure.go); a kubeconfig is cloud_kube.c's. */
+    {.name = "azure/emulator",
+     .roles = ATMOS_ROLE_IDENTITY,
+     .flags = ATMOS_KIND_NOTHING_KEPT | ATMOS_KIND_STANDALONE | ATMOS_KIND_EMULATOR},
     {.name = NULL},
 };
 
