@@ -44,12 +44,12 @@ char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_co
 char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url, const char *region)
 {
     char *key = atmos_strfmt("%s|%s", start_url, region ? region : "");
-    char *cache = atmos_path_cache_home(env);
+    char *cache = atmos_path_atmos_cache(env);
     char *out = NULL;
     if (key && cache) {
         char hex[41];
         atmos_sha1_hex(key, strlen(key), hex);
-        out = atmos_strfmt("%s/atmos/aws-sso/sessions/%s.json", cache, hex);
+        out = atmos_strfmt("%s/aws-sso/sessions/%s.json", cache, hex);
     }
     free(key);
     free(cache);
@@ -58,8 +58,8 @@ char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url,
 
 char *atmos_path_provisioned_dir(const struct atmos_env *env, const char *provider)
 {
-    char *cache = atmos_path_cache_home(env);
-    char *out = cache ? atmos_strfmt("%s/atmos/auth/%s", cache, provider) : NULL;
+    char *cache = atmos_path_atmos_cache(env);
+    char *out = cache ? atmos_strfmt("%s/auth/%s", cache, provider) : NULL;
     free(cache);
     return out;
 }

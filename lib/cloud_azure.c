@@ -261,9 +261,9 @@ static char *az_file(const struct atmos_cloud_ctx *c, const char *name)
 
 static char *device_code_token(const struct atmos_cloud_ctx *c, const char *provider)
 {
-    char *cache = atmos_path_cache_home(c->env);
+    char *cache = atmos_path_atmos_cache(c->env);
     char *out =
-        cache ? atmos_strfmt("%s/atmos/azure-device-code/%s/token.json", cache, provider) : NULL;
+        cache ? atmos_strfmt("%s/azure-device-code/%s/token.json", cache, provider) : NULL;
     free(cache);
     return out;
 }
@@ -505,8 +505,8 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
 static int discover(struct atmos_cloud_ctx *c)
 {
     char *dir = atmos_dir(c, NULL);
-    char *cache = atmos_path_cache_home(c->env);
-    char *dc = cache ? atmos_path_join(cache, "atmos/azure-device-code") : NULL;
+    char *cache = atmos_path_atmos_cache(c->env);
+    char *dc = cache ? atmos_path_join(cache, "azure-device-code") : NULL;
     int rc = dir && dc && atmos_cloud_each_entry(c, dir, found_top, NULL) == 0 &&
                      atmos_cloud_each_entry(c, dc, found_token, NULL) == 0
                  ? 0

@@ -498,6 +498,7 @@ void atmos_config_free(struct atmos_config *cfg)
     free(cfg->integrations);
     field_free(&cfg->realm);
     field_free(&cfg->keyring_type);
+    field_free(&cfg->keyring_path);
     atmos_strv_free(cfg->sources, cfg->nsources);
     free(cfg);
 }

@@ -345,6 +345,12 @@ static int load_auth(const struct ctx *c, struct atmos_config *cfg, const yaml_n
         if ((n = map_get(c, kr, "type")) &&
             (rc = set_field(c, n, "auth.keyring.type", &cfg->keyring_type)))
             return rc;
+        const yaml_node_t *spec = map_get(c, kr, "spec");
+        if (spec && !is_null(spec) && (rc = want_map(c, spec, "auth.keyring.spec")) != ATMOS_OK)
+            return rc;
+        if (spec && !is_null(spec) && (n = map_get(c, spec, "path")) &&
+            (rc = set_field(c, n, "auth.keyring.spec.path", &cfg->keyring_path)))
+            return rc;
     }
     return ATMOS_OK;
 }

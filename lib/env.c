@@ -19,10 +19,12 @@ void atmos_env_from_environ(struct atmos_env *env)
     env->xdg_config_home = getenv("XDG_CONFIG_HOME");
     env->atmos_xdg_config_home = getenv("ATMOS_XDG_CONFIG_HOME");
     env->xdg_cache_home = getenv("XDG_CACHE_HOME");
+    env->atmos_xdg_cache_home = getenv("ATMOS_XDG_CACHE_HOME");
     env->xdg_data_home = getenv("XDG_DATA_HOME");
     env->atmos_xdg_data_home = getenv("ATMOS_XDG_DATA_HOME");
     env->realm = getenv("ATMOS_AUTH_REALM");
     env->keyring_type = getenv("ATMOS_KEYRING_TYPE");
+    env->keyring_file_path = getenv("ATMOS_KEYRING_FILE_PATH");
     env->https_proxy = getenv("HTTPS_PROXY") ? getenv("HTTPS_PROXY") : getenv("https_proxy");
     env->no_proxy = getenv("NO_PROXY") ? getenv("NO_PROXY") : getenv("no_proxy");
     for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)

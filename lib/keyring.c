@@ -57,8 +57,23 @@ static char *file_name(const char *key)
     return b.data;
 }
 
-static char *file_keyring_dir(const struct atmos_env *env)
+/*
+ * The file keyring's directory, as atmos picks it (pkg/auth/credentials/
+ * keyring_backends.go newFileKeyringStore): $ATMOS_KEYRING_FILE_PATH, else
+ * auth.keyring.spec.path, else <data>/atmos/keyring; a value that has an
+ * extension names a file, and its directory is the keyring's.  Only an
+ * absolute value is used: a relative one was relative to wherever atmos ran.
+ */
+static char *file_keyring_dir(const struct atmos_config *cfg, const struct atmos_env *env)
 {
+    const char *set = env->keyring_file_path && *env->keyring_file_path ? env->keyring_file_path
+                                                                         : cfg->keyring_path.value;
+    if (set && set[0] == '/') {
+        const char *base = strrchr(set, '/') + 1, *dot = strrchr(base, '.');
+        if (dot) /* Go's filepath.Ext: a '.' anywhere in the last element */
+            return base - 1 == set ? strdup("/") : strndup(set, (size_t)(base - 1 - set));
+        return strdup(set);
+    }
     const char *d = env->atmos_xdg_data_home;
     if (d == NULL || d[0] != '/')
         d = env->xdg_data_home;
@@ -73,7 +88,7 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
 {
     char *path = NULL;
     if (cfg->keyring == ATMOS_KEYRING_FILE) {
-        char *dir = file_keyring_dir(env), *fn = file_name(key);
+        char *dir = file_keyring_dir(cfg, env), *fn = file_name(key);
         path = dir && fn ? atmos_path_join(dir, fn) : NULL;
         free(dir);
         free(fn);

@@ -23,8 +23,11 @@ char *atmos_path_atmos_config(const struct atmos_env *env)
                     : atmos_path_join(env->home, ".config/atmos");
 }
 
-char *atmos_path_cache_home(const struct atmos_env *env)
+/* ${ATMOS_XDG_CACHE_HOME:-${XDG_CACHE_HOME:-~/.cache}}/atmos (pkg/xdg/xdg.go getXDGDir). */
+char *atmos_path_atmos_cache(const struct atmos_env *env)
 {
-    const char *c = atmos_xdg(env->xdg_cache_home);
-    return c ? strdup(c) : atmos_path_join(env->home, ".cache");
+    const char *c = atmos_xdg(env->atmos_xdg_cache_home);
+    if (c == NULL)
+        c = atmos_xdg(env->xdg_cache_home);
+    return c ? atmos_path_join(c, "atmos") : atmos_path_join(env->home, ".cache/atmos");
 }

@@ -10,8 +10,8 @@
 
 /* ${ATMOS_XDG_CONFIG_HOME:-${XDG_CONFIG_HOME:-$HOME/.config}}/atmos */
 char *atmos_path_atmos_config(const struct atmos_env *env);
-/* ${XDG_CACHE_HOME:-$HOME/.cache} */
-char *atmos_path_cache_home(const struct atmos_env *env);
+/* ${ATMOS_XDG_CACHE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}}/atmos */
+char *atmos_path_atmos_cache(const struct atmos_env *env);
 /* An XDG Base Directory value: NULL when empty or relative (ignored). */
 const char *atmos_xdg(const char *v);
 

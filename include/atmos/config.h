@@ -70,6 +70,7 @@ struct atmos_config {
     size_t nintegrations;
     struct atmos_field realm;        /* after ATMOS_AUTH_REALM override */
     struct atmos_field keyring_type; /* auth.keyring.type */
+    struct atmos_field keyring_path; /* auth.keyring.spec.path: the file keyring's directory */
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
     char **sources;                  /* files actually read, in order */
     size_t nsources;

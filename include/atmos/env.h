@@ -26,10 +26,12 @@ struct atmos_env {
     const char *xdg_config_home;       /* $XDG_CONFIG_HOME */
     const char *atmos_xdg_config_home; /* $ATMOS_XDG_CONFIG_HOME */
     const char *xdg_cache_home;        /* $XDG_CACHE_HOME */
+    const char *atmos_xdg_cache_home;  /* $ATMOS_XDG_CACHE_HOME */
     const char *xdg_data_home;         /* $XDG_DATA_HOME */
     const char *atmos_xdg_data_home;   /* $ATMOS_XDG_DATA_HOME */
     const char *realm;                 /* $ATMOS_AUTH_REALM */
     const char *keyring_type;          /* $ATMOS_KEYRING_TYPE */
+    const char *keyring_file_path;     /* $ATMOS_KEYRING_FILE_PATH: the file keyring's directory */
     const char *https_proxy;           /* $HTTPS_PROXY or $https_proxy */
     const char *no_proxy;              /* $NO_PROXY or $no_proxy */
     /* Signing out, when set: they win over what a cloud reads from its own

@@ -98,3 +98,33 @@ PY
 else
     skip "botocore reads what an emulator logout leaves" "python3-botocore is not installed (make deps installs it)"
 fi
+
+begin "ATMOS_XDG_CACHE_HOME: atmos's caches are found where atmos put them"
+fresh_home
+mkdir -p "$TMPROOT/xc"
+# The example's SSO session and provisioned identities, moved where ATMOS_XDG_CACHE_HOME puts them.
+mv "$H/.cache/atmos" "$TMPROOT/xc/atmos"
+mkdir -p "$H/.cache/atmos/auth/aws-sso"; echo decoy >"$H/.cache/atmos/auth/aws-sso/provisioned-identities.yaml"
+check "there first: a session and provisioned identities" bash -c \
+    'ls "$1"/atmos/aws-sso/sessions/*.json >/dev/null && [ -e "$1"/atmos/auth/aws-sso/provisioned-identities.yaml ]' _ "$TMPROOT/xc"
+OUT=$(ATMOS_XDG_CACHE_HOME=$TMPROOT/xc XDG_CACHE_HOME=$H/.cache "$BIN" --config "$EXAMPLE" --provider aws-sso 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "the SSO session gone from ATMOS_XDG_CACHE_HOME" bash -c '! ls "$1"/atmos/aws-sso/sessions/*.json 2>/dev/null | grep -q .' _ "$TMPROOT/xc"
+check "its provisioned identities gone" missing "$TMPROOT/xc/atmos/auth/aws-sso/provisioned-identities.yaml"
+check "XDG_CACHE_HOME's copy not ours then: kept" exists "$H/.cache/atmos/auth/aws-sso/provisioned-identities.yaml"
+end
+
+begin "the file keyring's directory: ATMOS_KEYRING_FILE_PATH, auth.keyring.spec.path (a file name means its directory)"
+fresh_home
+mkdir -p "$TMPROOT/kr1" "$TMPROOT/kr2" "$H/.local/share/atmos/keyring"
+for d in "$TMPROOT/kr1" "$TMPROOT/kr2" "$H/.local/share/atmos/keyring"; do echo enc >"$d/atmos_dev-admin"; done
+cp "$EXAMPLE" "$H/atmos.yaml"
+printf '  keyring:\n    type: file\n    spec: {path: %s/kr2/keyring.json}\n' "$TMPROOT" >>"$H/atmos.yaml"
+OUT=$("$BIN" --config "$H/atmos.yaml" --keychain --force dev-admin 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "spec.path with an extension: its directory's entry gone" missing "$TMPROOT/kr2/atmos_dev-admin"
+check "the default directory's kept" exists "$H/.local/share/atmos/keyring/atmos_dev-admin"
+OUT=$(ATMOS_KEYRING_FILE_PATH=$TMPROOT/kr1 "$BIN" --config "$H/atmos.yaml" --keychain --force dev-admin 2>&1); RC=$?
+check "ATMOS_KEYRING_FILE_PATH wins over spec.path" missing "$TMPROOT/kr1/atmos_dev-admin"
+check "still the default's kept" exists "$H/.local/share/atmos/keyring/atmos_dev-admin"
+end
