@@ -57,6 +57,17 @@ int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
                 goto done;
             }
         }
+        /* An identity skipped for its problem ends every chain through it. */
+        if (id->problem && id != start) {
+            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.identity \"%s\" is skipped",
+                            start->name, id->name);
+            goto done;
+        }
+        if (id->problem) {
+            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\" is skipped: %s", id->name,
+                            id->problem);
+            goto done;
+        }
         if (prepend(&c, id->name) != 0)
             goto oom;
         const struct atmos_cloud *cl;

@@ -166,7 +166,7 @@ static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atm
     int rc = atmos_aws_note_token(
         c, &t, before,
         atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
-                        atmos_path_sso_session(c->env, url, p->region.value), NULL, name));
+                        atmos_path_sso_session(c->env, url, atmos_spec_value(&p->spec, "region")), NULL, name));
     /* The legacy cache name; the scan below finds sso-session names too. */
     before = c->plan->nitems;
     if (rc == ATMOS_OK)
@@ -191,7 +191,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
         return ATMOS_ENOMEM;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
-    const char *url = p->start_url.value;
+    const char *url = atmos_spec_value(&p->spec, "start_url");
     int rc = url && *url ? add_sso(c, name, p, url) : ATMOS_OK;
     if (rc != ATMOS_OK)
         return rc;

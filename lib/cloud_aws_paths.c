@@ -27,7 +27,7 @@ char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm
 char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_config *cfg,
                               const char *provider, const struct atmos_provider *pcfg)
 {
-    const char *bp = pcfg ? pcfg->base_path.value : NULL;
+    const char *bp = pcfg ? atmos_spec_value(&pcfg->spec, "spec.files.base_path") : NULL;
     if (bp != NULL) {
         /* Validation guarantees "~", "~/..." or an absolute path. */
         char *base = bp[0] == '~' ? atmos_strfmt("%s%s", env->home, bp + 1) : strdup(bp);

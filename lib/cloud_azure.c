@@ -346,7 +346,7 @@ static int read_account(const struct atmos_cloud_ctx *c, const char *path, struc
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     const struct atmos_identity *id = atmos_config_identity(c->cfg, name);
-    const char *sub = id ? id->subscription_id.value : NULL;
+    const char *sub = id ? atmos_spec_value(&id->spec, "principal.subscription_id") : NULL;
     if (chain->provider == NULL)
         return 0;
     char *dir = atmos_dir(c, c->realm);
@@ -399,7 +399,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
                 continue;
             int mine = ch.provider && strcmp(ch.provider, name) == 0;
             atmos_chain_free(&ch);
-            if (mine && add_subscription(c, &acc[i], id->subscription_id.value, name) != 0)
+            if (mine && add_subscription(c, &acc[i], atmos_spec_value(&id->spec, "principal.subscription_id"), name) != 0)
                 goto done;
         }
     }

@@ -37,7 +37,8 @@ struct registry {
 
 static char *ecr(const struct atmos_integration *in)
 {
-    const char *acct = in->account_id.value, *region = in->region.value;
+    const char *acct = atmos_spec_value(&in->spec, "spec.registry.account_id"),
+               *region = atmos_spec_value(&in->spec, "spec.registry.region");
     if (acct && region && *acct && *region)
         return atmos_strfmt("%s.dkr.ecr.%s.amazonaws.com", acct, region);
     return NULL;
@@ -51,7 +52,7 @@ static char *ecr_public(const struct atmos_integration *in)
 
 static char *acr(const struct atmos_integration *in)
 {
-    const char *name = in->registry_name.value;
+    const char *name = atmos_spec_value(&in->spec, "spec.registry.name");
     return name && *name ? atmos_strfmt("%s.azurecr.io", name) : NULL;
 }
 

@@ -15,7 +15,8 @@
 #include "config_internal.h"
 #include "internal.h"
 
-static int push_source(struct atmos_source_list *l, const char *path, enum atmos_source_kind kind)
+static int push_source(struct atmos_source_list *l, const char *path, enum atmos_source_kind kind,
+                       unsigned flags)
 {
     struct atmos_source *v = realloc(l->v, (l->n + 1) * sizeof(*v));
     if (v == NULL)
@@ -23,6 +24,7 @@ static int push_source(struct atmos_source_list *l, const char *path, enum atmos
     l->v = v;
     if ((v[l->n].path = strdup(path)) == NULL)
         return -1;
+    v[l->n].flags = flags;
     v[l->n++].kind = kind;
     return 0;
 }
@@ -31,7 +33,7 @@ static int push_joined(struct atmos_source_list *l, const char *dir, const char 
                        enum atmos_source_kind kind)
 {
     char *p = atmos_path_join(dir, rel);
-    int rc = p ? push_source(l, p, kind) : -1;
+    int rc = p ? push_source(l, p, kind, 0) : -1;
     free(p);
     return rc;
 }
@@ -47,7 +49,7 @@ int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_e
         env = &none; /* no system file, no home: the explicit path alone */
     }
     if (env->system_config && *env->system_config)
-        bad |= push_source(&l, env->system_config, ATMOS_SOURCE_OPTIONAL);
+        bad |= push_source(&l, env->system_config, ATMOS_SOURCE_OPTIONAL, ATMOS_SOURCE_PLAIN);
     if (env->home && *env->home)
         bad |= push_joined(&l, env->home, ".atmos/atmos.yaml", ATMOS_SOURCE_OPTIONAL);
     if ((flags & ATMOS_SEARCH_CWD) && env->cwd && *env->cwd)
@@ -58,10 +60,10 @@ int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_e
         if (stat(env->cli_config_path, &st) == 0 && S_ISDIR(st.st_mode))
             bad |= push_joined(&l, env->cli_config_path, "atmos.yaml", ATMOS_SOURCE_REQUIRED);
         else
-            bad |= push_source(&l, env->cli_config_path, ATMOS_SOURCE_REQUIRED);
+            bad |= push_source(&l, env->cli_config_path, ATMOS_SOURCE_REQUIRED, 0);
     }
     if (explicit_path)
-        bad |= push_source(&l, explicit_path, ATMOS_SOURCE_REQUIRED);
+        bad |= push_source(&l, explicit_path, ATMOS_SOURCE_REQUIRED, ATMOS_SOURCE_ARGUMENT);
     if (bad) {
         atmos_source_list_free(&l);
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
@@ -251,62 +253,90 @@ static int check_realm(const struct atmos_field *realm, struct atmos_err *err)
     return fail_mark(err, &realm->mark, "realm \"%s\" is invalid: use 1-64 of [a-z0-9_-]", r);
 }
 
-static int check_base_path(const struct atmos_provider *p, struct atmos_err *err)
+/* An entry's problem, where it was found (the first one found stays). */
+static int problem(char **slot, const struct atmos_mark *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int problem(char **slot, const struct atmos_mark *m, const char *fmt, ...)
 {
-    const struct atmos_field *f = &p->base_path;
-    if (!f->present)
-        return ATMOS_OK;
-    const char *v = f->value ? f->value : "";
+    char what[768];
+    va_list ap;
+    if (*slot)
+        return 0;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    if (m->file == NULL)
+        *slot = strdup(what);
+    else if (m->line == 0)
+        *slot = atmos_strfmt("%s: %s", m->file, what);
+    else
+        *slot = atmos_strfmt("%s:%u:%u: %s", m->file, m->line, m->column, what);
+    return *slot ? 0 : -1;
+}
+
+/*
+ * A base directory that a provider logout removes below: absolute or ~/, and
+ * never one that makes that removal reach / or climb out with "..".
+ */
+static const char *base_path_problem(const char *v)
+{
     const char *s = v;
     while (isspace((unsigned char)*s))
         s++;
     if (*s == '\0')
-        return fail_mark(err, &f->mark, "provider \"%s\": spec.files.base_path is empty", p->name);
+        return "spec.files.base_path is empty";
     if (strpbrk(v, "\r\n") != NULL)
-        return fail_mark(err, &f->mark,
-                         "provider \"%s\": spec.files.base_path contains a line break", p->name);
+        return "spec.files.base_path contains a line break";
     if (v[0] != '/' && !(v[0] == '~' && (v[1] == '\0' || v[1] == '/')))
-        return fail_mark(err, &f->mark,
-                         "provider \"%s\": spec.files.base_path \"%s\" must be absolute or "
-                         "start with ~/",
-                         p->name, v);
-    /* <base>/<provider> is removed whole by --provider: never let it name /etc or /tmp. */
+        return "spec.files.base_path must be absolute or start with ~/";
     if (strspn(v, "/") == strlen(v))
-        return fail_mark(err, &f->mark,
-                         "provider \"%s\": spec.files.base_path must not be the root directory",
-                         p->name);
+        return "spec.files.base_path must not be the root directory";
     for (const char *c = v; (c = strstr(c, "..")) != NULL; c += 2)
         if ((c == v || c[-1] == '/') && (c[2] == '\0' || c[2] == '/'))
-            return fail_mark(err, &f->mark,
-                             "provider \"%s\": spec.files.base_path must not contain '..'",
-                             p->name);
-    return ATMOS_OK;
+            return "spec.files.base_path must not contain '..'";
+    return NULL;
 }
 
-static int check_identity(const struct atmos_config *cfg, const struct atmos_identity *id,
-                          struct atmos_err *err)
+static int check_provider(struct atmos_provider *p)
+{
+    const struct atmos_field *f = atmos_spec_get(&p->spec, "spec.files.base_path");
+    const char *why = f ? base_path_problem(f->value ? f->value : "") : NULL;
+    if (p->kind.value == NULL || *p->kind.value == '\0')
+        return problem(&p->problem, &p->mark, "provider \"%s\": kind is required", p->name);
+    if (why)
+        return problem(&p->problem, &f->mark, "provider \"%s\": %s \"%s\"", p->name, why,
+                       f->value ? f->value : "");
+    return 0;
+}
+
+static int check_identity(const struct atmos_config *cfg, struct atmos_identity *id)
 {
     const char *prov = id->via_provider.value, *via = id->via_identity.value;
     if (id->kind.value == NULL || *id->kind.value == '\0')
-        return fail_mark(err, &id->mark, "identity \"%s\": kind is required", id->name);
+        return problem(&id->problem, &id->mark, "identity \"%s\": kind is required", id->name);
     if (atmos_identity_is_standalone(id->kind.value))
-        return ATMOS_OK;
+        return 0;
     if (prov && via)
-        return fail_mark(err, &id->via_identity.mark,
-                         "identity \"%s\": both via.provider and via.identity are set", id->name);
+        return problem(&id->problem, &id->via_identity.mark,
+                       "identity \"%s\": both via.provider and via.identity are set", id->name);
+    /* pkg/auth reads via only: `provider:` attaches an identity to nothing (manager_logout.go). */
+    if (!prov && !via && atmos_spec_get(&id->spec, "provider"))
+        return problem(&id->problem, &id->mark,
+                       "identity \"%s\": has provider: but no via.provider (atmos reads via only)",
+                       id->name);
     if (!prov && !via)
-        return fail_mark(err, &id->mark,
-                         "identity \"%s\": needs via.provider or via.identity (kind %s)", id->name,
-                         id->kind.value);
+        return problem(&id->problem, &id->mark,
+                       "identity \"%s\": needs via.provider or via.identity (kind %s)", id->name,
+                       id->kind.value);
     if (prov && !atmos_config_provider(cfg, prov))
-        return fail_mark(err, &id->via_provider.mark,
-                         "identity \"%s\": via.provider \"%s\" is not a configured provider",
-                         id->name, prov);
+        return problem(&id->problem, &id->via_provider.mark,
+                       "identity \"%s\": via.provider \"%s\" is not a configured provider",
+                       id->name, prov);
     if (via && !atmos_config_identity(cfg, via))
-        return fail_mark(err, &id->via_identity.mark,
-                         "identity \"%s\": via.identity \"%s\" is not a configured identity",
-                         id->name, via);
-    return ATMOS_OK;
+        return problem(&id->problem, &id->via_identity.mark,
+                       "identity \"%s\": via.identity \"%s\" is not a configured identity",
+                       id->name, via);
+    return 0;
 }
 
 static int cmp_provider(const void *a, const void *b)
@@ -327,6 +357,48 @@ static int cmp_integration(const void *a, const void *b)
                   ((const struct atmos_integration *)b)->name);
 }
 
+static int oom(struct atmos_err *err)
+{
+    return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+}
+
+/*
+ * Entries atmos would refuse where they are used get their problem; each
+ * chain is resolved, so a cycle or a link to such an entry is one too.  No
+ * problem refuses the rest.
+ */
+static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
+{
+    for (size_t i = 0; i < cfg->nproviders; i++)
+        if (check_provider(&cfg->providers[i]) != 0)
+            return oom(err);
+    for (size_t i = 0; i < cfg->nidentities; i++)
+        if (check_identity(cfg, &cfg->identities[i]) != 0)
+            return oom(err);
+    for (size_t i = 0; i < cfg->nintegrations; i++) {
+        struct atmos_integration *in = &cfg->integrations[i];
+        if ((in->kind.value == NULL || *in->kind.value == '\0') &&
+            problem(&in->problem, &in->mark, "integration \"%s\": kind is required", in->name))
+            return oom(err);
+    }
+    /* Cycles and links to an unusable identity: resolving every chain finds them. */
+    for (size_t i = 0; i < cfg->nidentities; i++) {
+        struct atmos_identity *id = &cfg->identities[i];
+        struct atmos_chain chain;
+        struct atmos_err why = {{0}};
+        if (id->problem)
+            continue;
+        int rc = atmos_chain_resolve(cfg, id->name, &chain, &why);
+        if (rc == ATMOS_ENOMEM)
+            return oom(err);
+        if (rc == ATMOS_OK)
+            atmos_chain_free(&chain);
+        else if ((id->problem = strdup(why.msg)) == NULL)
+            return oom(err);
+    }
+    return ATMOS_OK;
+}
+
 static int validate(struct atmos_config *cfg, const struct atmos_env *env,
                     const struct atmos_logger *lg, struct atmos_err *err)
 {
@@ -335,13 +407,15 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env,
         /* ATMOS_AUTH_REALM overrides the file. */
         free(cfg->realm.value);
         if ((cfg->realm.value = strdup(env->realm)) == NULL)
-            return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+            return oom(err);
         cfg->realm.mark = (struct atmos_mark){.file = "ATMOS_AUTH_REALM"};
+        cfg->realm_derived = 0;
     }
     if (cfg->realm.value && *cfg->realm.value == '\0') {
         free(cfg->realm.value);
         cfg->realm.value = NULL;
     }
+    /* An invalid realm makes atmos refuse every auth command (realm.go Validate). */
     if (cfg->realm.value && (rc = check_realm(&cfg->realm, err)) != ATMOS_OK)
         return rc;
 
@@ -367,28 +441,25 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env,
         qsort(cfg->identities, cfg->nidentities, sizeof(*cfg->identities), cmp_identity);
     if (cfg->nintegrations)
         qsort(cfg->integrations, cfg->nintegrations, sizeof(*cfg->integrations), cmp_integration);
-    for (size_t i = 0; i < cfg->nproviders; i++) {
-        const struct atmos_provider *p = &cfg->providers[i];
-        if (p->kind.value == NULL || *p->kind.value == '\0')
-            return fail_mark(err, &p->mark, "provider \"%s\": kind is required", p->name);
-        if ((rc = check_base_path(p, err)) != ATMOS_OK)
-            return rc;
-    }
-    for (size_t i = 0; i < cfg->nidentities; i++)
-        if ((rc = check_identity(cfg, &cfg->identities[i], err)) != ATMOS_OK)
-            return rc;
-    /* Cycles: resolving every chain finds them and names the culprit. */
-    for (size_t i = 0; i < cfg->nidentities; i++) {
-        struct atmos_chain chain;
-        if ((rc = atmos_chain_resolve(cfg, cfg->identities[i].name, &chain, err)) != ATMOS_OK)
-            return rc;
-        atmos_chain_free(&chain);
+    if ((rc = check_entries(cfg, err)) != ATMOS_OK)
+        return rc;
+    /* Said once here; the plan reports each again where it is in scope. */
+    const char *const roles[] = {"provider", "identity", "integration"};
+    for (int r = 0; r < 3; r++) {
+        size_t n = r == 0 ? cfg->nproviders : r == 1 ? cfg->nidentities : cfg->nintegrations;
+        for (size_t i = 0; i < n; i++) {
+            const char *why = r == 0   ? cfg->providers[i].problem
+                              : r == 1 ? cfg->identities[i].problem
+                                       : cfg->integrations[i].problem;
+            if (why)
+                atmos_log(lg, ATMOS_LOG_WARN, "%s skipped: %s", roles[r], why);
+        }
     }
     return ATMOS_OK;
 }
 
-static int finish(struct atmos_config *cfg, const struct atmos_env *env,
-                  const struct atmos_logger *lg, struct atmos_err *err)
+int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
+                               const struct atmos_logger *lg, struct atmos_err *err)
 {
     /* Validation sorts the arrays: the load-time index is stale from here on. */
     index_free(cfg);
@@ -398,63 +469,7 @@ static int finish(struct atmos_config *cfg, const struct atmos_env *env,
 int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
                         struct atmos_err *err)
 {
-    return finish(cfg, env, NULL, err);
-}
-
-int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
-                      const struct atmos_env *env, struct atmos_err *err)
-{
-    return atmos_config_load_logged(out, sources, env, NULL, err);
-}
-
-int atmos_config_load_logged(struct atmos_config **out, const struct atmos_source_list *sources,
-                             const struct atmos_env *env, const struct atmos_logger *lg,
-                             struct atmos_err *err)
-{
-    struct atmos_config *cfg = calloc(1, sizeof(*cfg));
-    int rc = ATMOS_ENOMEM;
-    if (cfg == NULL)
-        return atmos_fail(err, rc, "out of memory");
-    for (size_t i = 0; i < sources->n; i++) {
-        const struct atmos_source *s = &sources->v[i];
-        /* The path lives in cfg->sources so that marks can point at it. */
-        if (atmos_strv_push(&cfg->sources, &cfg->nsources, s->path) != 0) {
-            atmos_fail(err, rc, "out of memory");
-            goto done;
-        }
-        rc = atmos_config_merge_file(cfg, cfg->sources[cfg->nsources - 1], err);
-        if (rc == ATMOS_ENOCONFIG && s->kind == ATMOS_SOURCE_OPTIONAL) {
-            free(cfg->sources[--cfg->nsources]);
-            continue;
-        }
-        /*
-         * Root refused a file it does not own (config_trust.c): a file found on
-         * the search path is skipped, loudly, and root's own files still apply;
-         * a file root named (--config, $ATMOS_CLI_CONFIG_PATH) fails the load
-         * below, as a missing one does: acting on another configuration than
-         * the one asked for could remove what was not meant.
-         */
-        if (rc == ATMOS_EREFUSED && s->kind == ATMOS_SOURCE_OPTIONAL) {
-            atmos_log(lg, ATMOS_LOG_WARN, "%s", err->msg);
-            free(cfg->sources[--cfg->nsources]);
-            continue;
-        }
-        if (rc == ATMOS_ENOCONFIG)
-            rc = ATMOS_EINVAL; /* a file the user named must exist */
-        if (rc != ATMOS_OK)
-            goto done;
-    }
-    if (cfg->nsources == 0) {
-        rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
-        goto done;
-    }
-    if ((rc = finish(cfg, env, lg, err)) != ATMOS_OK)
-        goto done;
-    *out = cfg;
-    cfg = NULL;
-done:
-    atmos_config_free(cfg);
-    return rc;
+    return atmos_config_finish_logged(cfg, env, NULL, err);
 }
 
 static void field_free(struct atmos_field *f)
@@ -470,9 +485,8 @@ void atmos_config_free(struct atmos_config *cfg)
         struct atmos_provider *p = &cfg->providers[i];
         free(p->name);
         field_free(&p->kind);
-        field_free(&p->region);
-        field_free(&p->start_url);
-        field_free(&p->base_path);
+        atmos_spec_free(&p->spec);
+        free(p->problem);
     }
     for (size_t i = 0; i < cfg->nidentities; i++) {
         struct atmos_identity *id = &cfg->identities[i];
@@ -480,7 +494,8 @@ void atmos_config_free(struct atmos_config *cfg)
         field_free(&id->kind);
         field_free(&id->via_provider);
         field_free(&id->via_identity);
-        field_free(&id->subscription_id);
+        atmos_spec_free(&id->spec);
+        free(id->problem);
     }
     for (size_t i = 0; i < cfg->nintegrations; i++) {
         struct atmos_integration *in = &cfg->integrations[i];
@@ -488,9 +503,8 @@ void atmos_config_free(struct atmos_config *cfg)
         field_free(&in->kind);
         field_free(&in->via_identity);
         field_free(&in->via_provider);
-        field_free(&in->account_id);
-        field_free(&in->region);
-        field_free(&in->registry_name);
+        atmos_spec_free(&in->spec);
+        free(in->problem);
     }
     index_free(cfg);
     free(cfg->providers);
@@ -501,6 +515,20 @@ void atmos_config_free(struct atmos_config *cfg)
     field_free(&cfg->keyring_path);
     atmos_strv_free(cfg->sources, cfg->nsources);
     free(cfg);
+}
+
+const struct atmos_field *atmos_spec_get(const struct atmos_spec *s, const char *path)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i].path, path) == 0)
+            return &s->v[i].f;
+    return NULL;
+}
+
+const char *atmos_spec_value(const struct atmos_spec *s, const char *path)
+{
+    const struct atmos_field *f = atmos_spec_get(s, path);
+    return f ? f->value : NULL;
 }
 
 /* Lookups run after validate() sorted the arrays: binary search by name. */

@@ -1,10 +1,13 @@
 /*
- * Shared between the YAML reader and the configuration validator.
+ * Shared between the configuration's sources (config_load.c), the YAML
+ * reader (config_yaml.c) and the validator (config.c).
  */
 #ifndef ATMOS_CONFIG_INTERNAL_H
 #define ATMOS_CONFIG_INTERNAL_H
 
 #include <atmos/config.h>
+
+#include "yamltree.h"
 
 /* Find or append by name; NULL on allocation failure. */
 struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
@@ -13,6 +16,7 @@ struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const
                                                  struct atmos_mark mark);
 struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
                                                        struct atmos_mark mark);
+void atmos_spec_free(struct atmos_spec *s);
 
 /*
  * Open a configuration file for reading (*fd; -1 on failure).  As root,
@@ -21,17 +25,47 @@ struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg,
  * when it does not exist.
  */
 int atmos_config_open(const char *path, int *fd, struct atmos_err *err);
+/* The same check for a directory to list (atmos.d, a profile, an import's glob). */
+int atmos_config_open_dir(const char *path, int *fd, struct atmos_err *err);
 
-/* Merge the auth section of one file; ATMOS_ENOCONFIG when it does not exist,
- * ATMOS_EREFUSED as atmos_config_open. */
-int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct atmos_err *err);
+#define ATMOS_CONFIG_MAX_BYTES (8u * 1024 * 1024)
+/* A whole regular file opened as atmos_config_open does, at most ATMOS_CONFIG_MAX_BYTES. */
+int atmos_read_config_bytes(const char *path, char **data, size_t *len, struct atmos_err *err);
 
-/* The same for bytes already in memory; `path` names them in errors. */
+/* Read and parse one file, bounded (size, nesting, nodes); ENOCONFIG when absent. */
+int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos_err *err);
+
+/* The parts of a file's auth section to merge: atmos merges identities in another order. */
+#define ATMOS_APPLY_SETTINGS 1u   /* providers, integrations, realm, keyring */
+#define ATMOS_APPLY_IDENTITIES 2u /* auth.identities */
+int atmos_config_apply(struct atmos_config *cfg, const char *path, const struct atmos_ynode *root,
+                       unsigned parts, struct atmos_err *err);
+
+/* What a file says about where more configuration is. */
+struct atmos_file_meta {
+    char **imports; /* import:, in order */
+    size_t nimports;
+    int has_imports; /* the key is present (a later file's list replaces an earlier one) */
+    char *base_path;
+    char *profiles_base_path;
+    char *profile_default;
+};
+int atmos_config_file_meta(const char *path, const struct atmos_ynode *root,
+                           struct atmos_file_meta *m, struct atmos_err *err);
+void atmos_file_meta_free(struct atmos_file_meta *m);
+
+/* Merge one file's bytes wholly (tests and the fuzz target); `path` names them in errors. */
 int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
                               size_t len, struct atmos_err *err);
 
-/* After the last merge: drop the load index, apply the environment, validate. */
+/* After the last merge: drop the load index, apply the environment, validate;
+ * the _logged one says through `lg` which entries are skipped. */
 int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
                         struct atmos_err *err);
+int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
+                               const struct atmos_logger *lg, struct atmos_err *err);
+
+/* atmos's default realm: 16 hex digits of sha256 of the lowercased directory (auth_realm.go). */
+void atmos_realm_hash(const char *dir, char out[17]);
 
 #endif

@@ -1,105 +1,101 @@
 /*
- * Reading one atmos.yaml with libyaml and merging its auth section into a
- * configuration.  Only `auth` is looked at; everything else is ignored.
+ * The auth section of one parsed atmos.yaml (yamltree.c), merged into a
+ * configuration, and what a file says about where more configuration is
+ * (import:, base_path, profiles:).  Everything else is ignored.
  *
- * MUST: bound what is read (size cap, regular files only, no blocking open of
- * a FIFO) and what parsing it costs (nesting depth, node count); name file,
- * line and column in every error; never store a string that holds a NUL byte.
+ * Merging follows atmos (pkg/config/load.go): providers, integrations and the
+ * auth settings key by key, later files winning, a list replaced whole (viper
+ * MergeConfig); an identity replaced whole by a later file's definition
+ * (fixAuthIdentities re-reads auth.identities file by file).  Names are
+ * lowercased as viper lowercases every map key.
+ *
+ * MUST: a shape that cannot be read (auth or one of its maps not a mapping, a
+ * NUL in a string) fails the file with file:line:col; an entry atmos would
+ * refuse only when used is kept with its `problem` and the rest still loads;
+ * walks over aliases are bounded (ATMOS_YAML_MAX_NODES per file).
  */
-#include <errno.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <yaml.h>
 
 #include "config_internal.h"
 #include "internal.h"
 
-#define MAX_CONFIG_BYTES (8u * 1024 * 1024)
-/*
- * libyaml 0.2.5's scanner checks every open flow level at every token, so a
- * file of nested `[` costs time quadratic in its depth (10,000 levels: 0.45 s,
- * 40,000: 7.8 s, 8 MiB of them: days), and its document model takes about 170
- * bytes a node (8 MiB of `a,`: 680 MiB).  atmos's own atmos.yaml nests 7
- * levels (custom commands' arguments); 10,000 identities are 80,000 nodes.
- */
-#define MAX_YAML_DEPTH 64
-#define MAX_YAML_NODES 250000u
+#define MAX_SPEC_FIELDS 256
+#define MAX_PATH_BYTES 512
 
 struct ctx {
-    yaml_document_t *doc;
     const char *file;
     struct atmos_err *err;
+    unsigned budget; /* nodes a walk may still visit */
 };
 
-static struct atmos_mark mark_of(const struct ctx *c, const yaml_node_t *n)
+static struct atmos_mark mark_of(const struct ctx *c, const struct atmos_ynode *n)
 {
-    struct atmos_mark m = {c->file, (unsigned)n->start_mark.line + 1,
-                           (unsigned)n->start_mark.column + 1};
-    return m;
+    return (struct atmos_mark){c->file, n->line, n->column};
 }
 
-static int fail_at(const struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+static int fail_at(const struct ctx *c, const struct atmos_ynode *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int fail_at(const struct ctx *c, const yaml_node_t *n, const char *fmt, ...)
+static int fail_at(const struct ctx *c, const struct atmos_ynode *n, const char *fmt, ...)
 {
-    struct atmos_mark m = mark_of(c, n);
     char what[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    return atmos_fail(c->err, ATMOS_EINVAL, "%s:%u:%u: %s", m.file, m.line, m.column, what);
+    return atmos_fail(c->err, ATMOS_EINVAL, "%s:%u:%u: %s", c->file, n->line, n->column, what);
 }
 
-static yaml_node_t *node(const struct ctx *c, int id)
+/* An entry's problem, "file:line:col: what", replacing any earlier one. */
+static int set_problem(const struct ctx *c, char **problem, const struct atmos_ynode *n,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int set_problem(const struct ctx *c, char **problem, const struct atmos_ynode *n,
+                       const char *fmt, ...)
 {
-    return yaml_document_get_node(c->doc, id);
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    free(*problem);
+    *problem = atmos_strfmt("%s:%u:%u: %s", c->file, n->line, n->column, what);
+    return *problem ? ATMOS_OK : atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
 }
 
-/* A plain ~, null or empty scalar is YAML's null. */
-static int is_null(const yaml_node_t *n)
+static int visit(struct ctx *c, const struct atmos_ynode *n)
 {
-    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return 0;
-    const char *v = (const char *)n->data.scalar.value;
-    return n->data.scalar.length == 0 || strcmp(v, "~") == 0 || strcmp(v, "null") == 0 ||
-           strcmp(v, "Null") == 0 || strcmp(v, "NULL") == 0;
+    if (c->budget-- > 0)
+        return ATMOS_OK;
+    c->budget = 0;
+    return fail_at(c, n, "more than %u YAML nodes, aliases included", ATMOS_YAML_MAX_NODES);
 }
 
 /*
  * The string value of a scalar, with `!env VAR` resolved.  *out is NULL for a
- * YAML null.  Returns ATMOS_OK or an error naming where.
+ * YAML null.  A NUL byte fails the file: no string we keep may hide one.
  */
-static int scalar(const struct ctx *c, const yaml_node_t *n, const char *what, char **out)
+static int scalar(const struct ctx *c, const struct atmos_ynode *n, const char *what, char **out)
 {
     *out = NULL;
-    if (n->type != YAML_SCALAR_NODE)
+    if (n->type != ATMOS_Y_SCALAR)
         return fail_at(c, n, "%s must be a scalar", what);
-    const char *v = (const char *)n->data.scalar.value;
-    size_t len = n->data.scalar.length;
-    if (memchr(v, '\0', len) != NULL)
+    if (memchr(n->value, '\0', n->len) != NULL)
         return fail_at(c, n, "%s contains a NUL byte", what);
-    const char *tag = (const char *)n->tag;
-    if (tag != NULL && strcmp(tag, "!env") == 0) {
+    if (n->env) {
         /* The variable name is the scalar; an unset variable reads as empty. */
-        const char *val = getenv(v);
+        const char *val = getenv(n->value);
         *out = strdup(val ? val : "");
-    } else if (is_null(n)) {
+    } else if (atmos_ynode_is_null(n)) {
         return ATMOS_OK;
     } else {
-        *out = strndup(v, len);
+        *out = strdup(n->value);
     }
     return *out ? ATMOS_OK : atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
 }
 
-static int set_field(const struct ctx *c, const yaml_node_t *n, const char *what,
+static int set_field(const struct ctx *c, const struct atmos_ynode *n, const char *what,
                      struct atmos_field *f)
 {
     char *v = NULL;
@@ -107,431 +103,422 @@ static int set_field(const struct ctx *c, const yaml_node_t *n, const char *what
     if (rc != ATMOS_OK)
         return rc;
     free(f->value);
-    f->value = v;
-    f->mark = mark_of(c, n);
-    f->present = 1;
+    *f = (struct atmos_field){v, mark_of(c, n), 1};
     return ATMOS_OK;
 }
 
-/* Look up `key` in a mapping node; NULL when absent. */
-static yaml_node_t *map_get(const struct ctx *c, const yaml_node_t *map, const char *key)
+static int want_map(const struct ctx *c, const struct atmos_ynode *n, const char *what)
 {
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
-         p++) {
-        yaml_node_t *k = node(c, p->key);
-        if (k != NULL && k->type == YAML_SCALAR_NODE &&
-            strcmp((const char *)k->data.scalar.value, key) == 0)
-            return node(c, p->value);
-    }
-    return NULL;
-}
-
-static int want_map(const struct ctx *c, const yaml_node_t *n, const char *what)
-{
-    if (n->type == YAML_MAPPING_NODE)
+    if (n->type == ATMOS_Y_MAP)
         return ATMOS_OK;
     return fail_at(c, n, "%s must be a mapping", what);
 }
 
-/*
- * Provider and identity names become path segments and INI section names.
- * Integration names do not (here): atmos accepts any, "dev/ecr/primary" in its
- * own examples (examples/container-step/atmos.yaml), so '/' is theirs to use.
- */
-static int check_name(const struct ctx *c, const yaml_node_t *k, const char *what, const char *name)
+/* --- an entry's spec ------------------------------------------------------- */
+
+static void spec_field_free(struct atmos_spec_field *f)
 {
-    size_t len = strlen(name);
-    if (len == 0)
-        return fail_at(c, k, "%s name is empty", what);
-    if (len > 255)
-        return fail_at(c, k, "%s name is longer than 255 bytes", what);
-    if (name[0] == '.')
-        return fail_at(c, k, "%s name \"%s\" must not start with '.'", what, name);
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p == '/' && strcmp(what, "integration") != 0)
-            return fail_at(c, k, "%s name \"%s\" must not contain '/'", what, name);
-        if (*p < 0x20 || *p == 0x7f)
-            return fail_at(c, k, "%s name \"%s\" contains a control character", what, name);
+    free(f->path);
+    free(f->f.value);
+}
+
+void atmos_spec_free(struct atmos_spec *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        spec_field_free(&s->v[i]);
+    free(s->v);
+    s->v = NULL;
+    s->n = 0;
+}
+
+/* Drop `path` and everything below it (a later file's list or scalar replaces it). */
+static void spec_drop(struct atmos_spec *s, const char *path)
+{
+    size_t len = strlen(path), k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const char *p = s->v[i].path;
+        if (strncmp(p, path, len) == 0 && (p[len] == '\0' || p[len] == '.'))
+            spec_field_free(&s->v[i]);
+        else
+            s->v[k++] = s->v[i];
     }
+    s->n = k;
+}
+
+static int spec_set(struct ctx *c, struct atmos_spec *s, char **problem, const char *path,
+                    const struct atmos_ynode *n)
+{
+    char *v = NULL;
+    int rc = scalar(c, n, path, &v);
+    if (rc != ATMOS_OK)
+        return rc;
+    spec_drop(s, path);
+    if (s->n == MAX_SPEC_FIELDS) {
+        free(v);
+        return *problem ? ATMOS_OK
+                        : set_problem(c, problem, n, "sets more than %d values", MAX_SPEC_FIELDS);
+    }
+    struct atmos_spec_field *nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
+    char *p = strdup(path);
+    if (nv)
+        s->v = nv;
+    if (nv == NULL || p == NULL) {
+        free(v);
+        free(p);
+        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    }
+    s->v[s->n++] = (struct atmos_spec_field){p, {v, mark_of(c, n), 1}};
     return ATMOS_OK;
 }
 
-static int entry_name(const struct ctx *c, const yaml_node_t *k, const char *what, char **out)
+static int flatten(struct ctx *c, struct atmos_spec *s, char **problem, const char *prefix,
+                   const struct atmos_ynode *n);
+
+static int flatten_child(struct ctx *c, struct atmos_spec *s, char **problem, const char *prefix,
+                         const char *key, const struct atmos_ynode *v)
 {
-    int rc = scalar(c, k, what, out);
+    char path[MAX_PATH_BYTES];
+    int len = snprintf(path, sizeof(path), "%s%s%s", prefix, *prefix ? "." : "", key);
+    if (len < 0 || (size_t)len >= sizeof(path))
+        return *problem ? ATMOS_OK : set_problem(c, problem, v, "a key path is too long");
+    return flatten(c, s, problem, path, v);
+}
+
+/* A mapping: `<<` merge keys first (YAML 1.1, which atmos's yaml.v3 reads), then its own keys. */
+static int flatten_map(struct ctx *c, struct atmos_spec *s, char **problem, const char *prefix,
+                       const struct atmos_ynode *n)
+{
+    int rc = ATMOS_OK;
+    for (int own = 0; own <= 1 && rc == ATMOS_OK; own++)
+        for (size_t i = 0; rc == ATMOS_OK && i + 1 < n->n; i += 2) {
+            const struct atmos_ynode *k = n->kids[i], *v = n->kids[i + 1];
+            if (k->type != ATMOS_Y_SCALAR)
+                continue; /* atmos's keys are strings; a complex key configures nothing */
+            int merge = k->plain && strcmp(k->value, "<<") == 0;
+            if (merge && !own && v->type == ATMOS_Y_MAP)
+                rc = flatten_map(c, s, problem, prefix, v);
+            else if (merge && !own && v->type == ATMOS_Y_SEQ)
+                for (size_t j = 0; rc == ATMOS_OK && j < v->n; j++)
+                    rc = v->kids[j]->type == ATMOS_Y_MAP
+                             ? flatten_map(c, s, problem, prefix, v->kids[j])
+                             : ATMOS_OK;
+            else if (!merge && own)
+                rc = visit(c, k) != ATMOS_OK
+                         ? ATMOS_EINVAL
+                         : flatten_child(c, s, problem, prefix, k->value, v);
+        }
+    return rc;
+}
+
+static int flatten(struct ctx *c, struct atmos_spec *s, char **problem, const char *prefix,
+                   const struct atmos_ynode *n)
+{
+    int rc = visit(c, n);
     if (rc != ATMOS_OK)
         return rc;
-    if (*out == NULL)
-        return fail_at(c, k, "%s name is empty", what);
-    rc = check_name(c, k, what, *out);
-    if (rc != ATMOS_OK) {
-        free(*out);
-        *out = NULL;
+    if (n->type == ATMOS_Y_SCALAR)
+        return spec_set(c, s, problem, prefix, n);
+    if (n->type == ATMOS_Y_MAP) {
+        /* A mapping where a scalar was: the scalar goes. */
+        for (size_t i = 0; i < s->n; i++)
+            if (strcmp(s->v[i].path, prefix) == 0)
+                spec_drop(s, prefix);
+        return flatten_map(c, s, problem, prefix, n);
+    }
+    spec_drop(s, prefix); /* a list replaces the list before it, as in viper */
+    for (size_t i = 0; rc == ATMOS_OK && i < n->n; i++) {
+        char idx[24];
+        snprintf(idx, sizeof(idx), "%zu", i);
+        rc = flatten_child(c, s, problem, prefix, idx, n->kids[i]);
     }
     return rc;
 }
 
-static int load_provider(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *k,
-                         const yaml_node_t *v)
-{
-    char *name = NULL;
-    int rc = entry_name(c, k, "provider", &name);
-    if (rc != ATMOS_OK)
-        return rc;
-    struct atmos_provider *p = atmos_config_add_provider(cfg, name, mark_of(c, k));
-    free(name);
-    if (p == NULL)
-        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
-    if (is_null(v))
-        return ATMOS_OK;
-    if ((rc = want_map(c, v, "a provider")) != ATMOS_OK)
-        return rc;
-    const yaml_node_t *f;
-    if ((f = map_get(c, v, "kind")) && (rc = set_field(c, f, "kind", &p->kind)))
-        return rc;
-    if ((f = map_get(c, v, "region")) && (rc = set_field(c, f, "region", &p->region)))
-        return rc;
-    if ((f = map_get(c, v, "start_url")) && (rc = set_field(c, f, "start_url", &p->start_url)))
-        return rc;
-    const yaml_node_t *spec = map_get(c, v, "spec");
-    if (spec == NULL || is_null(spec))
-        return ATMOS_OK;
-    if ((rc = want_map(c, spec, "spec")) != ATMOS_OK)
-        return rc;
-    const yaml_node_t *files = map_get(c, spec, "files");
-    if (files == NULL || is_null(files))
-        return ATMOS_OK;
-    if ((rc = want_map(c, files, "spec.files")) != ATMOS_OK)
-        return rc;
-    if ((f = map_get(c, files, "base_path")))
-        return set_field(c, f, "spec.files.base_path", &p->base_path);
-    return ATMOS_OK;
-}
+/* --- entries --------------------------------------------------------------- */
 
-static int load_identity(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *k,
-                         const yaml_node_t *v)
+enum entry_role { ROLE_PROVIDER, ROLE_IDENTITY, ROLE_INTEGRATION };
+static const char *const role_name[] = {"provider", "identity", "integration"};
+
+/* The fields every entry has, wherever its struct keeps them. */
+struct entry_view {
+    struct atmos_field *kind, *via_provider, *via_identity;
+    struct atmos_spec *spec;
+    char **problem;
+};
+
+/*
+ * What atmos cannot keep as a name (a problem: the entry is reported, not
+ * acted on).  Provider names become a directory, so no '/'; identity names
+ * become INI sections and, for some clouds, nested directories, as atmos
+ * joins them ("Account/Role" of a provisioned identity), so '/' separates
+ * segments that must not be empty, "." or "..".  Integrations: any, as atmos.
+ * A '.' splits a provider's or integration's name in viper (load.go: only
+ * identities are re-read whole).
+ */
+static const char *name_problem(enum entry_role role, const char *name, char *buf, size_t len)
 {
-    char *name = NULL;
-    int rc = entry_name(c, k, "identity", &name);
-    if (rc != ATMOS_OK)
-        return rc;
-    struct atmos_identity *id = atmos_config_add_identity(cfg, name, mark_of(c, k));
-    free(name);
-    if (id == NULL)
-        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
-    if (is_null(v))
-        return ATMOS_OK;
-    if ((rc = want_map(c, v, "an identity")) != ATMOS_OK)
-        return rc;
-    const yaml_node_t *f;
-    if ((f = map_get(c, v, "kind")) && (rc = set_field(c, f, "kind", &id->kind)))
-        return rc;
-    const yaml_node_t *pr = map_get(c, v, "principal");
-    if (pr != NULL && !is_null(pr)) {
-        if ((rc = want_map(c, pr, "principal")) != ATMOS_OK)
-            return rc;
-        if ((f = map_get(c, pr, "subscription_id")) &&
-            (rc = set_field(c, f, "principal.subscription_id", &id->subscription_id)))
-            return rc;
+    const char *why = NULL;
+    size_t n = strlen(name);
+    for (const unsigned char *p = (const unsigned char *)name; *p && !why; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            why = "contains a control character";
+    if (why)
+        ;
+    else if (n == 0)
+        why = "is empty";
+    else if (n > 255)
+        why = "is longer than 255 bytes";
+    else if (role != ROLE_INTEGRATION && name[0] == '.')
+        why = "must not start with '.'";
+    else if (role == ROLE_PROVIDER && strchr(name, '/'))
+        why = "must not contain '/'";
+    else if (role != ROLE_IDENTITY && strchr(name, '.'))
+        why = "contains '.', which atmos reads as nesting";
+    else if (role == ROLE_INTEGRATION)
+        return NULL;
+    for (const char *seg = name; !why && seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+        size_t sl = strcspn(seg, "/");
+        if (sl == 0 || (sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
+            why = "has an empty, \".\" or \"..\" segment between '/'";
     }
-    const yaml_node_t *via = map_get(c, v, "via");
-    if (via == NULL || is_null(via))
-        return ATMOS_OK;
-    if ((rc = want_map(c, via, "via")) != ATMOS_OK)
-        return rc;
-    if ((f = map_get(c, via, "provider")) &&
-        (rc = set_field(c, f, "via.provider", &id->via_provider)))
-        return rc;
-    if ((f = map_get(c, via, "identity")) &&
-        (rc = set_field(c, f, "via.identity", &id->via_identity)))
-        return rc;
-    return ATMOS_OK;
+    if (why == NULL)
+        return NULL;
+    snprintf(buf, len, "name \"%.*s\" %s", n > 255 ? 40 : (int)n, name, why);
+    return buf;
 }
 
-/* A child mapping of `v`, or NULL when absent or null. */
-static int sub_map(const struct ctx *c, const yaml_node_t *v, const char *key, const char *what,
-                   const yaml_node_t **out)
+static int entry_name(const struct ctx *c, const struct atmos_ynode *k, enum entry_role role,
+                      char **out)
 {
-    const yaml_node_t *n = map_get(c, v, key);
-    *out = NULL;
-    if (n == NULL || is_null(n))
-        return ATMOS_OK;
-    *out = n;
-    return want_map(c, n, what);
+    int rc = scalar(c, k, role_name[role], out);
+    if (rc == ATMOS_OK && *out == NULL && (*out = strdup("")) == NULL)
+        rc = atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    /* viper lowercases every map key: what atmos writes is named in lowercase. */
+    for (char *p = rc == ATMOS_OK ? *out : NULL; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return rc;
 }
 
-static int load_integration(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *k,
-                            const yaml_node_t *v)
+static void entry_reset(struct entry_view *e)
 {
-    char *name = NULL;
-    int rc = entry_name(c, k, "integration", &name);
+    struct atmos_field *f[] = {e->kind, e->via_provider, e->via_identity};
+    for (size_t i = 0; i < 3; i++)
+        if (f[i]) {
+            free(f[i]->value);
+            *f[i] = (struct atmos_field){0};
+        }
+    atmos_spec_free(e->spec);
+    free(*e->problem);
+    *e->problem = NULL;
+}
+
+static int entry_via(struct ctx *c, struct entry_view *e, const struct atmos_ynode *via)
+{
+    if (atmos_ynode_is_null(via))
+        return ATMOS_OK;
+    if (via->type != ATMOS_Y_MAP)
+        return set_problem(c, e->problem, via, "via must be a mapping");
+    const struct atmos_ynode *f;
+    int rc = ATMOS_OK;
+    if ((f = atmos_ynode_get(via, "provider")))
+        rc = f->type == ATMOS_Y_SCALAR ? set_field(c, f, "via.provider", e->via_provider)
+                                       : set_problem(c, e->problem, f, "via.provider must be a scalar");
+    if (rc == ATMOS_OK && (f = atmos_ynode_get(via, "identity")))
+        rc = f->type == ATMOS_Y_SCALAR ? set_field(c, f, "via.identity", e->via_identity)
+                                       : set_problem(c, e->problem, f, "via.identity must be a scalar");
+    for (struct atmos_field *v = e->via_provider; rc == ATMOS_OK && v; v = NULL)
+        for (char *p = v->value; p && *p; p++) /* names are lowercase (entry_name) */
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    for (struct atmos_field *v = e->via_identity; rc == ATMOS_OK && v; v = NULL)
+        for (char *p = v->value; p && *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+    return rc;
+}
+
+static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_ynode *v)
+{
+    int rc = ATMOS_OK;
+    for (size_t i = 0; rc == ATMOS_OK && i + 1 < v->n; i += 2) {
+        const struct atmos_ynode *k = v->kids[i], *val = v->kids[i + 1];
+        if (k->type != ATMOS_Y_SCALAR)
+            continue;
+        if (strcmp(k->value, "kind") == 0)
+            rc = val->type == ATMOS_Y_SCALAR ? set_field(c, val, "kind", e->kind)
+                                             : set_problem(c, e->problem, val, "kind must be a scalar");
+        else if (strcmp(k->value, "via") == 0 && e->via_provider)
+            rc = entry_via(c, e, val);
+        else
+            rc = flatten_child(c, e->spec, e->problem, "", k->value, val);
+    }
+    return rc;
+}
+
+static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role role,
+                      const struct atmos_ynode *k, const struct atmos_ynode *v)
+{
+    char *name = NULL, buf[300];
+    int rc = entry_name(c, k, role, &name);
     if (rc != ATMOS_OK)
         return rc;
-    struct atmos_integration *in = atmos_config_add_integration(cfg, name, mark_of(c, k));
-    free(name);
-    if (in == NULL)
-        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
-    if (is_null(v))
-        return ATMOS_OK;
-    if ((rc = want_map(c, v, "an integration")) != ATMOS_OK)
-        return rc;
-    const yaml_node_t *f, *via, *spec, *reg = NULL;
-    if ((f = map_get(c, v, "kind")) && (rc = set_field(c, f, "kind", &in->kind)))
-        return rc;
-    if ((rc = sub_map(c, v, "via", "via", &via)) != ATMOS_OK ||
-        (rc = sub_map(c, v, "spec", "spec", &spec)) != ATMOS_OK ||
-        (spec && (rc = sub_map(c, spec, "registry", "spec.registry", &reg)) != ATMOS_OK))
-        return rc;
-    static const struct {
-        int in_via;
-        const char *key, *what;
-        size_t off;
-    } fields[] = {
-        {1, "identity", "via.identity", offsetof(struct atmos_integration, via_identity)},
-        {1, "provider", "via.provider", offsetof(struct atmos_integration, via_provider)},
-        {0, "account_id", "spec.registry.account_id",
-         offsetof(struct atmos_integration, account_id)},
-        {0, "region", "spec.registry.region", offsetof(struct atmos_integration, region)},
-        {0, "name", "spec.registry.name", offsetof(struct atmos_integration, registry_name)},
-    };
-    for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
-        const yaml_node_t *m = fields[i].in_via ? via : reg;
-        struct atmos_field *dst = (struct atmos_field *)((char *)in + fields[i].off);
-        if (m && (f = map_get(c, m, fields[i].key)) &&
-            (rc = set_field(c, f, fields[i].what, dst)) != ATMOS_OK)
-            return rc;
+    struct atmos_mark m = mark_of(c, k);
+    struct entry_view e = {0};
+    if (role == ROLE_PROVIDER) {
+        struct atmos_provider *p = atmos_config_add_provider(cfg, name, m);
+        if (p)
+            e = (struct entry_view){&p->kind, NULL, NULL, &p->spec, &p->problem};
+    } else if (role == ROLE_IDENTITY) {
+        struct atmos_identity *id = atmos_config_add_identity(cfg, name, m);
+        if (id) {
+            e = (struct entry_view){&id->kind, &id->via_provider, &id->via_identity, &id->spec,
+                                    &id->problem};
+            entry_reset(&e); /* a later file's identity replaces the earlier one whole */
+            id->mark = m;
+        }
+    } else {
+        struct atmos_integration *in = atmos_config_add_integration(cfg, name, m);
+        if (in)
+            e = (struct entry_view){&in->kind, &in->via_provider, &in->via_identity, &in->spec,
+                                    &in->problem};
     }
-    return ATMOS_OK;
+    const char *bad = e.kind ? name_problem(role, name, buf, sizeof(buf)) : NULL;
+    free(name);
+    if (e.kind == NULL)
+        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    if (bad)
+        return set_problem(c, e.problem, k, "%s %s", role_name[role], bad);
+    if (atmos_ynode_is_null(v))
+        return ATMOS_OK;
+    if (v->type != ATMOS_Y_MAP)
+        return set_problem(c, e.problem, v, "%s must be a mapping", role_name[role]);
+    return entry_body(c, &e, v);
 }
 
-typedef int (*entry_fn)(const struct ctx *, struct atmos_config *, const yaml_node_t *,
-                        const yaml_node_t *);
-
-static int load_entries(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *map,
-                        const char *what, entry_fn fn)
+static int load_entries(struct ctx *c, struct atmos_config *cfg, const struct atmos_ynode *map,
+                        const char *what, enum entry_role role)
 {
-    if (is_null(map))
+    if (atmos_ynode_is_null(map))
         return ATMOS_OK;
     int rc = want_map(c, map, what);
-    for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
-         rc == ATMOS_OK && p < map->data.mapping.pairs.top; p++)
-        rc = fn(c, cfg, node(c, p->key), node(c, p->value));
+    for (size_t i = 0; rc == ATMOS_OK && i + 1 < map->n; i += 2)
+        if ((rc = visit(c, map->kids[i])) == ATMOS_OK)
+            rc = load_entry(c, cfg, role, map->kids[i], map->kids[i + 1]);
     return rc;
 }
 
-static int load_auth(const struct ctx *c, struct atmos_config *cfg, const yaml_node_t *auth)
+static int load_keyring(struct ctx *c, struct atmos_config *cfg, const struct atmos_ynode *kr)
 {
     int rc;
-    if (is_null(auth))
+    const struct atmos_ynode *n, *spec;
+    if (atmos_ynode_is_null(kr))
+        return ATMOS_OK;
+    if ((rc = want_map(c, kr, "auth.keyring")) != ATMOS_OK)
+        return rc;
+    if ((n = atmos_ynode_get(kr, "type")) &&
+        (rc = set_field(c, n, "auth.keyring.type", &cfg->keyring_type)))
+        return rc;
+    spec = atmos_ynode_get(kr, "spec");
+    if (spec == NULL || atmos_ynode_is_null(spec))
+        return ATMOS_OK;
+    if ((rc = want_map(c, spec, "auth.keyring.spec")) != ATMOS_OK)
+        return rc;
+    if ((n = atmos_ynode_get(spec, "path")))
+        return set_field(c, n, "auth.keyring.spec.path", &cfg->keyring_path);
+    return ATMOS_OK;
+}
+
+static int load_auth(struct ctx *c, struct atmos_config *cfg, const struct atmos_ynode *auth,
+                     unsigned parts)
+{
+    static const struct {
+        const char *key, *what;
+        enum entry_role role;
+        unsigned part;
+    } maps[] = {
+        {"providers", "auth.providers", ROLE_PROVIDER, ATMOS_APPLY_SETTINGS},
+        {"identities", "auth.identities", ROLE_IDENTITY, ATMOS_APPLY_IDENTITIES},
+        {"integrations", "auth.integrations", ROLE_INTEGRATION, ATMOS_APPLY_SETTINGS},
+    };
+    int rc;
+    if (atmos_ynode_is_null(auth))
         return ATMOS_OK;
     if ((rc = want_map(c, auth, "auth")) != ATMOS_OK)
         return rc;
-    const yaml_node_t *n;
-    if ((n = map_get(c, auth, "providers")) &&
-        (rc = load_entries(c, cfg, n, "auth.providers", load_provider)))
-        return rc;
-    if ((n = map_get(c, auth, "identities")) &&
-        (rc = load_entries(c, cfg, n, "auth.identities", load_identity)))
-        return rc;
-    if ((n = map_get(c, auth, "integrations")) &&
-        (rc = load_entries(c, cfg, n, "auth.integrations", load_integration)))
-        return rc;
-    if ((n = map_get(c, auth, "realm")) && (rc = set_field(c, n, "auth.realm", &cfg->realm)))
-        return rc;
-    const yaml_node_t *kr = map_get(c, auth, "keyring");
-    if (kr != NULL && !is_null(kr)) {
-        if ((rc = want_map(c, kr, "auth.keyring")) != ATMOS_OK)
+    const struct atmos_ynode *n;
+    for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
+        if ((parts & maps[i].part) && (n = atmos_ynode_get(auth, maps[i].key)) &&
+            (rc = load_entries(c, cfg, n, maps[i].what, maps[i].role)) != ATMOS_OK)
             return rc;
-        if ((n = map_get(c, kr, "type")) &&
-            (rc = set_field(c, n, "auth.keyring.type", &cfg->keyring_type)))
-            return rc;
-        const yaml_node_t *spec = map_get(c, kr, "spec");
-        if (spec && !is_null(spec) && (rc = want_map(c, spec, "auth.keyring.spec")) != ATMOS_OK)
-            return rc;
-        if (spec && !is_null(spec) && (n = map_get(c, spec, "path")) &&
-            (rc = set_field(c, n, "auth.keyring.spec.path", &cfg->keyring_path)))
-            return rc;
-    }
+    if (!(parts & ATMOS_APPLY_SETTINGS))
+        return ATMOS_OK;
+    if ((n = atmos_ynode_get(auth, "realm")) && (rc = set_field(c, n, "auth.realm", &cfg->realm)))
+        return rc;
+    if ((n = atmos_ynode_get(auth, "keyring")))
+        return load_keyring(c, cfg, n);
     return ATMOS_OK;
 }
 
-/*
- * Read a whole regular file, at most MAX_CONFIG_BYTES, from the descriptor
- * atmos_config_open checked.  ENOENT is reported as such.
- */
-static int read_config_file(const char *path, char **data, size_t *len, struct atmos_err *err)
+int atmos_config_apply(struct atmos_config *cfg, const char *path, const struct atmos_ynode *root,
+                       unsigned parts, struct atmos_err *err)
 {
-    int fd;
-    /* As root, the file and every directory above it are checked (config_trust.c). */
-    int rc = atmos_config_open(path, &fd, err);
-    char *buf = NULL;
-    if (rc != ATMOS_OK)
-        return rc;
-    rc = ATMOS_ESYS;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        atmos_fail(err, rc, "%s: %s", path, strerror(errno));
-        goto done;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        atmos_fail(err, rc, "%s: not a regular file", path);
-        goto done;
-    }
-    if (st.st_size > (off_t)MAX_CONFIG_BYTES) {
-        atmos_fail(err, rc, "%s: file is larger than %u bytes", path, MAX_CONFIG_BYTES);
-        goto done;
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        rc = atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-        goto done;
-    }
-    size_t got = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            atmos_fail(err, rc, "%s: %s", path, strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-        if (got > (size_t)st.st_size) {
-            atmos_fail(err, rc, "%s: file grew while being read", path);
-            goto done;
-        }
-    }
-    *data = buf;
-    *len = got;
-    buf = NULL;
-    rc = ATMOS_OK;
-done:
-    free(buf);
-    close(fd);
-    return rc;
+    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES};
+    if (root == NULL || atmos_ynode_is_null(root))
+        return ATMOS_OK; /* an empty file configures nothing */
+    int rc = want_map(&c, root, "the top level");
+    const struct atmos_ynode *auth = rc == ATMOS_OK ? atmos_ynode_get(root, "auth") : NULL;
+    return auth ? load_auth(&c, cfg, auth, parts) : rc;
 }
 
-int atmos_config_merge_file(struct atmos_config *cfg, const char *path, struct atmos_err *err)
+/* --- where more configuration is ------------------------------------------- */
+
+static int opt_string(struct ctx *c, const struct atmos_ynode *map, const char *key,
+                      const char *what, char **out)
 {
-    char *data = NULL;
-    size_t len = 0;
-    int rc = read_config_file(path, &data, &len, err);
-    if (rc != ATMOS_OK)
-        return rc;
-    rc = atmos_config_merge_buffer(cfg, path, data, len, err);
-    free(data);
-    return rc;
+    const struct atmos_ynode *n = atmos_ynode_get(map, key);
+    return n ? scalar(c, n, what, out) : ATMOS_OK;
 }
 
-/*
- * libyaml's error, naming where the construct began (its context mark) as
- * well as where it went wrong: an unclosed `[` is noticed only at the end of
- * the file, a line the user never wrote (PyYAML prints both marks too).
- */
-static int parse_error(const yaml_parser_t *p, const char *path, const char *data, size_t len,
-                       struct atmos_err *err)
+int atmos_config_file_meta(const char *path, const struct atmos_ynode *root,
+                           struct atmos_file_meta *m, struct atmos_err *err)
 {
-    size_t pl = p->problem_mark.line + 1, pc = p->problem_mark.column + 1;
-    const char *problem = p->problem ? p->problem : "invalid YAML";
-    if (p->context == NULL)
-        return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s", path, pl, pc, problem);
-    size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        lines += data[i] == '\n';
-    if (len && data[len - 1] != '\n')
-        lines++;
-    return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s: %s at %zu:%zu%s", path,
-                      p->context_mark.line + 1, p->context_mark.column + 1, p->context, problem, pl,
-                      pc, pl > lines ? " (the end of the file)" : "");
-}
-
-/*
- * A pass over libyaml's events before it builds the document: stops at the
- * first level deeper than MAX_YAML_DEPTH, before the scanner has seen more
- * than that many, and at the node after MAX_YAML_NODES.  A syntax error is
- * left for the load to report the usual way.
- */
-static int check_shape(const char *path, const char *data, size_t len, struct atmos_err *err)
-{
-    yaml_parser_t p;
-    if (!yaml_parser_initialize(&p))
-        return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-    yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
-    int rc = ATMOS_OK, depth = 0;
-    unsigned nodes = 0;
-    for (;;) {
-        yaml_event_t e;
-        if (!yaml_parser_parse(&p, &e))
-            break;
-        yaml_event_type_t t = e.type;
-        size_t line = e.start_mark.line + 1, col = e.start_mark.column + 1;
-        yaml_event_delete(&e);
-        if (t == YAML_STREAM_END_EVENT)
-            break;
-        if (t == YAML_SEQUENCE_END_EVENT || t == YAML_MAPPING_END_EVENT)
-            depth--;
-        if (t != YAML_SCALAR_EVENT && t != YAML_SEQUENCE_START_EVENT &&
-            t != YAML_MAPPING_START_EVENT && t != YAML_ALIAS_EVENT)
-            continue;
-        if (++nodes > MAX_YAML_NODES) {
-            rc = atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: more than %u YAML nodes", path, line,
-                            col, MAX_YAML_NODES);
-            break;
-        }
-        if (t != YAML_SCALAR_EVENT && t != YAML_ALIAS_EVENT && ++depth > MAX_YAML_DEPTH) {
-            rc = atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: nested deeper than %d levels", path,
-                            line, col, MAX_YAML_DEPTH);
-            break;
-        }
-    }
-    yaml_parser_delete(&p);
-    return rc;
-}
-
-int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
-                              size_t len, struct atmos_err *err)
-{
+    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES};
     int rc = ATMOS_OK;
-    if (len > MAX_CONFIG_BYTES)
-        return atmos_fail(err, ATMOS_EINVAL, "%s: file is larger than %u bytes", path,
-                          MAX_CONFIG_BYTES);
-    /* libyaml rejects a NUL at 1:1; say where it really is. */
-    const char *nul = memchr(data, '\0', len);
-    if (nul != NULL) {
-        unsigned line = 1, col = 1;
-        for (const char *p = data; p < nul; p++, col++)
-            if (*p == '\n')
-                line++, col = 0;
-        return atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: a NUL byte is not allowed in YAML", path,
-                          line, col);
+    *m = (struct atmos_file_meta){0};
+    if (root == NULL || root->type != ATMOS_Y_MAP)
+        return ATMOS_OK;
+    const struct atmos_ynode *imp = atmos_ynode_get(root, "import");
+    const struct atmos_ynode *prof = atmos_ynode_get(root, "profiles");
+    m->has_imports = imp != NULL && !atmos_ynode_is_null(imp);
+    if (m->has_imports && imp->type == ATMOS_Y_SEQ) {
+        for (size_t i = 0; rc == ATMOS_OK && i < imp->n; i++) {
+            char *s = NULL;
+            rc = scalar(&c, imp->kids[i], "import", &s);
+            if (rc == ATMOS_OK && s && *s && atmos_strv_push(&m->imports, &m->nimports, s) != 0)
+                rc = atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+            free(s);
+        }
+    } else if (m->has_imports) {
+        rc = fail_at(&c, imp, "import must be a list");
     }
-    if ((rc = check_shape(path, data, len, err)) != ATMOS_OK)
-        return rc;
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    int have_doc = 0;
-    if (!yaml_parser_initialize(&parser))
-        return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-    yaml_parser_set_input_string(&parser, (const unsigned char *)data, len);
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = parse_error(&parser, path, data, len, err);
-        goto done;
+    if (rc == ATMOS_OK)
+        rc = opt_string(&c, root, "base_path", "base_path", &m->base_path);
+    if (rc == ATMOS_OK && prof && prof->type == ATMOS_Y_MAP) {
+        rc = opt_string(&c, prof, "base_path", "profiles.base_path", &m->profiles_base_path);
+        if (rc == ATMOS_OK)
+            rc = opt_string(&c, prof, "default", "profiles.default", &m->profile_default);
     }
-    have_doc = 1;
-    struct ctx c = {&doc, path, err};
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root == NULL || is_null(root))
-        goto done; /* an empty file configures nothing */
-    if ((rc = want_map(&c, root, "the top level")) != ATMOS_OK)
-        goto done;
-    yaml_node_t *auth = map_get(&c, root, "auth");
-    if (auth != NULL)
-        rc = load_auth(&c, cfg, auth);
-done:
-    if (have_doc)
-        yaml_document_delete(&doc);
-    yaml_parser_delete(&parser);
+    if (rc != ATMOS_OK)
+        atmos_file_meta_free(m);
     return rc;
+}
+
+void atmos_file_meta_free(struct atmos_file_meta *m)
+{
+    atmos_strv_free(m->imports, m->nimports);
+    free(m->base_path);
+    free(m->profiles_base_path);
+    free(m->profile_default);
+    *m = (struct atmos_file_meta){0};
 }

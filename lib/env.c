@@ -23,6 +23,7 @@ void atmos_env_from_environ(struct atmos_env *env)
     env->xdg_data_home = getenv("XDG_DATA_HOME");
     env->atmos_xdg_data_home = getenv("ATMOS_XDG_DATA_HOME");
     env->realm = getenv("ATMOS_AUTH_REALM");
+    env->profile = getenv("ATMOS_PROFILE");
     env->keyring_type = getenv("ATMOS_KEYRING_TYPE");
     env->keyring_file_path = getenv("ATMOS_KEYRING_FILE_PATH");
     env->https_proxy = getenv("HTTPS_PROXY") ? getenv("HTTPS_PROXY") : getenv("https_proxy");

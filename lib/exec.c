@@ -370,7 +370,11 @@ static int lock_for(const struct run *r, const struct atmos_item *it, int *lockf
 static void run_unknown(struct atmos_item *it)
 {
     it->outcome = ATMOS_OUTCOME_FAILED;
-    it->error = atmos_strfmt("%s %s: atmos-logout does not know what its logins leave; nothing "
+    if (it->u.unknown.skipped)
+        it->error = atmos_strfmt("%s: %s; nothing of it was removed", it->label,
+                                 it->u.unknown.what ? it->u.unknown.what : "");
+    else
+        it->error = atmos_strfmt("%s %s: atmos-logout does not know what its logins leave; nothing "
                              "of it was removed",
                              it->label, it->u.unknown.what ? it->u.unknown.what : "");
 }

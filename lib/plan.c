@@ -98,6 +98,37 @@ static int add_unknown(struct atmos_plan *plan, const char *what, const char *na
     return 0;
 }
 
+/* An entry atmos would refuse where it is used: named with its problem, so no logout reads as complete. */
+static int add_skipped(struct atmos_plan *plan, const char *what, const char *name,
+                       const char *why, int is_identity)
+{
+    struct atmos_item *it = atmos_plan_add_item(
+        plan, ATMOS_ITEM_UNKNOWN, what, NULL, is_identity ? name : NULL, is_identity ? NULL : name);
+    if (it == NULL || (it->u.unknown.what = strdup(why)) == NULL)
+        return -1;
+    it->u.unknown.skipped = 1;
+    return 0;
+}
+
+/* The skipped identities of a provider (NULL: all), and for --all providers and integrations too. */
+static int add_skipped_entries(struct atmos_plan *plan, const struct atmos_config *cfg,
+                               const char *provider)
+{
+    for (size_t i = 0; i < cfg->nidentities; i++) {
+        const struct atmos_identity *id = &cfg->identities[i];
+        const char *vp = id->via_provider.value;
+        if (id->problem && (provider == NULL || (vp && strcmp(vp, provider) == 0)) &&
+            add_skipped(plan, "identity skipped", id->name, id->problem, 1) != 0)
+            return -1;
+    }
+    for (size_t i = 0; provider == NULL && i < cfg->nintegrations; i++)
+        if (cfg->integrations[i].problem &&
+            add_skipped(plan, "integration skipped", cfg->integrations[i].name,
+                        cfg->integrations[i].problem, 0) != 0)
+            return -1;
+    return 0;
+}
+
 /* The clouds an identity's logins wrote to; unknown kinds become items. */
 static int identity_cloud(struct atmos_plan *plan, const struct atmos_config *cfg, const char *name,
                           const struct atmos_cloud **cloud)
@@ -124,6 +155,9 @@ static int plan_provider(struct atmos_cloud_ctx *c, const struct atmos_provider 
     const struct atmos_cloud *want[8] = {NULL};
     size_t n = 0;
     const struct atmos_cloud *cl;
+    if (p->problem)
+        return add_skipped(c->plan, "provider skipped", p->name, p->problem, 0) ? ATMOS_ENOMEM
+                                                                                 : ATMOS_OK;
     if (provider_cloud(c->plan, p, &cl) != 0)
         return -1;
     if (cl)
@@ -208,10 +242,15 @@ static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const c
     const struct atmos_config *cfg = c->cfg;
     int rc;
     switch (scope) {
-    case ATMOS_SCOPE_IDENTITY:
-        if (target == NULL || atmos_config_identity(cfg, target) == NULL)
+    case ATMOS_SCOPE_IDENTITY: {
+        const struct atmos_identity *id = target ? atmos_config_identity(cfg, target) : NULL;
+        if (id == NULL)
             return atmos_fail(err, ATMOS_ENOTFOUND, "identity \"%s\" not found in configuration",
                               target ? target : "");
+        if (id->problem)
+            return add_skipped(plan, "identity skipped", id->name, id->problem, 1)
+                       ? cloud_failed(c, ATMOS_ENOMEM, err)
+                       : ATMOS_OK;
         if ((rc = atmos_chain_resolve(cfg, target, &plan->chain, err)) != ATMOS_OK)
             return rc;
         if (atmos_strv_push(&plan->identities, &plan->nidentities, target) != 0 ||
@@ -219,18 +258,20 @@ static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const c
              atmos_strv_push(&plan->providers, &plan->nproviders, plan->chain.provider) != 0))
             return cloud_failed(c, ATMOS_ENOMEM, err);
         return (rc = plan_identity(c)) == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
+    }
     case ATMOS_SCOPE_PROVIDER: {
         const struct atmos_provider *p = target ? atmos_config_provider(cfg, target) : NULL;
         if (p == NULL)
             return atmos_fail(err, ATMOS_ENOTFOUND, "provider \"%s\" not found in configuration",
                               target ? target : "");
         if (add_identities_of(plan, cfg, p->name) != 0 ||
+            add_skipped_entries(plan, cfg, p->name) != 0 ||
             atmos_strv_push(&plan->providers, &plan->nproviders, p->name) != 0)
             return cloud_failed(c, ATMOS_ENOMEM, err);
         return (rc = plan_provider(c, p)) == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
     }
     case ATMOS_SCOPE_ALL:
-        if (add_identities_of(plan, cfg, NULL) != 0)
+        if (add_identities_of(plan, cfg, NULL) != 0 || add_skipped_entries(plan, cfg, NULL) != 0)
             return cloud_failed(c, ATMOS_ENOMEM, err);
         for (size_t i = 0; i < cfg->nproviders; i++) {
             if (atmos_strv_push(&plan->providers, &plan->nproviders, cfg->providers[i].name) != 0)
@@ -272,7 +313,11 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
         rc = cloud_failed(&c, ATMOS_ENOMEM, err);
         goto done;
     }
-    if ((rc = plan_scope(&c, scope, target, err)) != ATMOS_OK)
+    /* atmos keeps names lowercase (viper) and resolves a typed name to that key (manager.go). */
+    for (char *t = plan->target; t && *t; t++)
+        if (*t >= 'A' && *t <= 'Z')
+            *t = (char)(*t - 'A' + 'a');
+    if ((rc = plan_scope(&c, scope, plan->target, err)) != ATMOS_OK)
         goto done;
     atmos_strv_sort_unique(plan->identities, &plan->nidentities);
     atmos_strv_sort_unique(plan->providers, &plan->nproviders);

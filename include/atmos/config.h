@@ -28,13 +28,39 @@ struct atmos_field {
     int present; /* the key was given, even with a null value */
 };
 
+/*
+ * What an entry says besides its kind and via: every scalar below it, by its
+ * dotted path ("spec.files.base_path", "principal.subscription_id"; a list's
+ * items as "tags.0", "tags.1").  Which paths mean something is the business
+ * of the entry's cloud (its own file), not of the configuration.
+ */
+struct atmos_spec_field {
+    char *path;
+    struct atmos_field f;
+};
+
+struct atmos_spec {
+    struct atmos_spec_field *v;
+    size_t n;
+};
+
+/* The field at `path`, or NULL when the entry does not set it. */
+const struct atmos_field *atmos_spec_get(const struct atmos_spec *s, const char *path);
+/* Its value: NULL when not set or null. */
+const char *atmos_spec_value(const struct atmos_spec *s, const char *path);
+
+/*
+ * Providers, identities and integrations.  `problem` is set when atmos would
+ * refuse the entry where it is used (no kind, a dangling via, a name atmos
+ * cannot keep): the entry is reported by that reason and nothing of it is
+ * acted on, while the rest of the configuration is.
+ */
 struct atmos_provider {
-    char *name;
+    char *name; /* lowercase, as atmos keeps it */
     struct atmos_mark mark;
     struct atmos_field kind;
-    struct atmos_field region;
-    struct atmos_field start_url;
-    struct atmos_field base_path;
+    struct atmos_spec spec;
+    char *problem;
 };
 
 struct atmos_identity {
@@ -43,7 +69,8 @@ struct atmos_identity {
     struct atmos_field kind;
     struct atmos_field via_provider;
     struct atmos_field via_identity;
-    struct atmos_field subscription_id; /* principal.subscription_id (azure/subscription) */
+    struct atmos_spec spec;
+    char *problem;
 };
 
 /*
@@ -54,11 +81,10 @@ struct atmos_integration {
     char *name;
     struct atmos_mark mark;
     struct atmos_field kind; /* aws/ecr, aws/ecr-public, azure/acr, ... */
-    struct atmos_field via_identity;
     struct atmos_field via_provider;
-    struct atmos_field account_id;    /* spec.registry.account_id (aws/ecr) */
-    struct atmos_field region;        /* spec.registry.region (aws/ecr) */
-    struct atmos_field registry_name; /* spec.registry.name (azure/acr) */
+    struct atmos_field via_identity;
+    struct atmos_spec spec;
+    char *problem;
 };
 
 struct atmos_config {
@@ -68,7 +94,8 @@ struct atmos_config {
     size_t nidentities;
     struct atmos_integration *integrations; /* sorted by name after load */
     size_t nintegrations;
-    struct atmos_field realm;        /* after ATMOS_AUTH_REALM override */
+    struct atmos_field realm;        /* after ATMOS_AUTH_REALM override, or atmos's default */
+    int realm_derived; /* realm.value is atmos's default (hash of the config directory): the realm-less legacy layout is cleaned too */
     struct atmos_field keyring_type; /* auth.keyring.type */
     struct atmos_field keyring_path; /* auth.keyring.spec.path: the file keyring's directory */
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
@@ -83,9 +110,14 @@ enum atmos_source_kind {
     ATMOS_SOURCE_REQUIRED, /* missing is an error (--config, $ATMOS_CLI_CONFIG_PATH) */
 };
 
+/* How atmos reads a file of its search path (load.go). */
+#define ATMOS_SOURCE_PLAIN 1u    /* the system file: no atmos.d/, no imports (readSystemConfig) */
+#define ATMOS_SOURCE_ARGUMENT 2u /* --config: no atmos.d/; the realm hashes its directory as given */
+
 struct atmos_source {
     char *path;
     enum atmos_source_kind kind;
+    unsigned flags; /* ATMOS_SOURCE_PLAIN, ATMOS_SOURCE_ARGUMENT */
 };
 
 struct atmos_source_list {

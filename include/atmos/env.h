@@ -30,6 +30,7 @@ struct atmos_env {
     const char *xdg_data_home;         /* $XDG_DATA_HOME */
     const char *atmos_xdg_data_home;   /* $ATMOS_XDG_DATA_HOME */
     const char *realm;                 /* $ATMOS_AUTH_REALM */
+    const char *profile;               /* $ATMOS_PROFILE or --profile: comma-separated */
     const char *keyring_type;          /* $ATMOS_KEYRING_TYPE */
     const char *keyring_file_path;     /* $ATMOS_KEYRING_FILE_PATH: the file keyring's directory */
     const char *https_proxy;           /* $HTTPS_PROXY or $https_proxy */

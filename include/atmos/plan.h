@@ -170,9 +170,11 @@ struct atmos_item_signout {
     enum atmos_signout_result result;     /* outcome */
 };
 
-/* UNKNOWN: a provider, identity or integration kind whose session data we do not know. */
+/* UNKNOWN: a provider, identity or integration kind whose session data we do not
+ * know, or an entry skipped because atmos would refuse it where it is used. */
 struct atmos_item_unknown {
-    char *what; /* "name (kind k)" */
+    char *what;  /* "name (kind k)", or the entry's problem */
+    int skipped; /* the entry's configuration is the reason */
 };
 
 struct atmos_item {

@@ -89,10 +89,10 @@ static void integrations_are_loaded(void **state)
     (void)state;
     assert_int_equal(cfg->nintegrations, 3);
     assert_string_equal(cfg->integrations[0].name, "acr"); /* sorted */
-    assert_string_equal(cfg->integrations[0].registry_name.value, "reg");
+    assert_string_equal(atmos_spec_value(&cfg->integrations[0].spec, "spec.registry.name"), "reg");
     assert_string_equal(cfg->integrations[1].via_provider.value, "g");
-    assert_string_equal(cfg->integrations[1].account_id.value, "1");
-    assert_string_equal(atmos_config_identity(cfg, "sub")->subscription_id.value, "S1");
+    assert_string_equal(atmos_spec_value(&cfg->integrations[1].spec, "spec.registry.account_id"), "1");
+    assert_string_equal(atmos_spec_value(&atmos_config_identity(cfg, "sub")->spec, "principal.subscription_id"), "S1");
 }
 
 static void unknown_kinds_are_items(void **state)

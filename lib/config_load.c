@@ -1,0 +1,905 @@
+/*
+ * Loading a configuration as atmos does (cloudposse/atmos pkg/config/load.go,
+ * read at 0a1cb448; docs/atmos-facts.md §1): each atmos.yaml of the search
+ * path with the atmos.d/ and .atmos.d/ beside it, its local imports and the
+ * provisioned identities of its providers, then the profiles.
+ *
+ * Order, for one atmos.yaml (processConfigImportsAndReapply):
+ *  - settings (providers, integrations, realm, keyring), lowest first:
+ *    atmos.d/ (every *.yaml below), .atmos.d/ (every *.yaml below), the file, its imports (provisioned first, a
+ *    nested import right after the file that imports it), the file again;
+ *  - identities, replaced whole, later winning (fixAuthIdentities walks the
+ *    files in the order they were tracked): the file, atmos.d/ (every *.yaml below),
+ *    .atmos.d/ (every *.yaml below), the imports.
+ * Profiles come after every atmos.yaml, each file's imports before it.
+ *
+ * MUST: every file goes through atmos_config_open (as root: root's alone,
+ * no symbolic link on the way); a directory is listed from a descriptor
+ * opened the same way; remote imports are never fetched; the number of
+ * files, the depth of imports and the walk of a glob are bounded; an import
+ * cycle ends at the file that repeats; a file we cannot use is named in a
+ * warning and the rest still loads.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+
+#include "config_internal.h"
+#include "internal.h"
+#include "paths.h"
+
+#define MAX_FILES 1000u      /* configuration files in one load */
+#define MAX_IMPORT_DEPTH 10  /* atmos's MaximumImportLvL (load.go) */
+#define MAX_GLOB_DEPTH 16    /* directory levels a glob walks */
+#define MAX_GLOB_ENTRIES 100000u
+
+struct file {
+    const char *path; /* in cfg->sources */
+    struct atmos_ytree tree;
+    struct atmos_file_meta meta;
+};
+
+struct loader {
+    struct atmos_config *cfg;
+    const struct atmos_env *env;
+    const struct atmos_logger *lg;
+    struct atmos_err *err;
+    unsigned nread;        /* files read so far */
+    int warned_limit;      /* MAX_FILES said once */
+    char *realm_dir;       /* atmos's CliConfigPath: the last atmos.yaml's directory */
+    char *profile_default; /* profiles.default, the last one set */
+    char *profiles_base;   /* profiles.base_path, resolved */
+};
+
+/* A group: the files of one atmos.yaml (or profile file), in the two orders. */
+struct group {
+    struct file *v;
+    size_t n;
+    size_t *settings, nsettings;
+    size_t *idents, nidents;
+};
+
+static void warn(const struct loader *L, const char *msg)
+{
+    atmos_log(L->lg, ATMOS_LOG_WARN, "%s", msg);
+}
+
+/* --- files ----------------------------------------------------------------- */
+
+static int has_nul_at(const char *path, const char *data, size_t len, struct atmos_err *err)
+{
+    const char *nul = memchr(data, '\0', len);
+    if (nul == NULL)
+        return ATMOS_OK;
+    /* libyaml rejects a NUL at 1:1; say where it really is. */
+    unsigned line = 1, col = 1;
+    for (const char *p = data; p < nul; p++, col++)
+        if (*p == '\n')
+            line++, col = 0;
+    return atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: a NUL byte is not allowed in YAML", path, line,
+                      col);
+}
+
+int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
+                              size_t len, struct atmos_err *err)
+{
+    struct atmos_ytree t;
+    int rc = has_nul_at(path, data, len, err);
+    if (rc == ATMOS_OK && (rc = atmos_yaml_load(&t, path, data, len, err)) == ATMOS_OK) {
+        rc = atmos_config_apply(cfg, path, t.root, ATMOS_APPLY_SETTINGS | ATMOS_APPLY_IDENTITIES,
+                                err);
+        atmos_yaml_free(&t);
+    }
+    return rc;
+}
+
+int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos_err *err)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int rc = atmos_read_config_bytes(path, &data, &len, err);
+    if (rc == ATMOS_OK && (rc = has_nul_at(path, data, len, err)) == ATMOS_OK)
+        rc = atmos_yaml_load(t, path, data, len, err);
+    free(data);
+    return rc;
+}
+
+/* Read one more file into g (its path kept in cfg->sources for marks); -1: not used. */
+static int add_file(struct loader *L, struct group *g, const char *path, int required)
+{
+    if (L->nread == MAX_FILES) {
+        if (!L->warned_limit++)
+            atmos_log(L->lg, ATMOS_LOG_WARN,
+                      "more than %u configuration files: %s and those after it are not read",
+                      MAX_FILES, path);
+        return required ? atmos_fail(L->err, ATMOS_EINVAL, "too many configuration files") : -1;
+    }
+    struct file *v = realloc(g->v, (g->n + 1) * sizeof(*v));
+    if (v == NULL || atmos_strv_push(&L->cfg->sources, &L->cfg->nsources, path) != 0) {
+        if (v)
+            g->v = v;
+        return atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    }
+    g->v = v;
+    struct file *f = &g->v[g->n];
+    *f = (struct file){.path = L->cfg->sources[L->cfg->nsources - 1]};
+    int rc = atmos_config_read_tree(f->path, &f->tree, L->err);
+    if (rc == ATMOS_OK && (rc = atmos_config_file_meta(f->path, f->tree.root, &f->meta, L->err)))
+        atmos_yaml_free(&f->tree);
+    if (rc == ATMOS_OK) {
+        L->nread++;
+        return (int)g->n++;
+    }
+    free(L->cfg->sources[--L->cfg->nsources]);
+    if (required || rc == ATMOS_ENOMEM)
+        return rc;
+    if (rc != ATMOS_ENOCONFIG)
+        warn(L, L->err->msg); /* a file we cannot read safely: it alone is left out */
+    return -1;
+}
+
+static int push_index(size_t **v, size_t *n, size_t i)
+{
+    size_t *nv = realloc(*v, (*n + 1) * sizeof(*nv));
+    if (nv == NULL)
+        return -1;
+    nv[(*n)++] = i;
+    *v = nv;
+    return 0;
+}
+
+static void group_free(struct group *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        atmos_yaml_free(&g->v[i].tree);
+        atmos_file_meta_free(&g->v[i].meta);
+    }
+    free(g->v);
+    free(g->settings);
+    free(g->idents);
+    *g = (struct group){0};
+}
+
+/* --- listing: atmos.d, directories, globs --------------------------------- */
+
+struct found {
+    char **v;
+    size_t n;
+    unsigned seen; /* entries walked */
+};
+
+static int depth_of(const char *p)
+{
+    int d = 0;
+    for (; *p; p++)
+        d += *p == '/';
+    return d;
+}
+
+/* atmos's sortFilesByDepth: fewer components first, then byte order. */
+static int by_depth(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    int dx = depth_of(x), dy = depth_of(y);
+    return dx != dy ? (dx < dy ? -1 : 1) : strcmp(x, y);
+}
+
+/* Where foo.yaml and foo.yml are in one directory, foo.yaml (detectPriorityFiles). */
+static void drop_yml_twins(struct found *f)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < f->n; i++) {
+        size_t len = strlen(f->v[i]);
+        int twin = 0;
+        if (len > 4 && strcmp(f->v[i] + len - 4, ".yml") == 0)
+            for (size_t j = 0; j < f->n && !twin; j++)
+                twin = strlen(f->v[j]) == len + 1 && strncmp(f->v[j], f->v[i], len - 3) == 0 &&
+                       strcmp(f->v[j] + len - 3, "yaml") == 0;
+        if (twin)
+            free(f->v[i]);
+        else
+            f->v[k++] = f->v[i];
+    }
+    f->n = k;
+}
+
+/* Does `rel` (a/b/c.yaml) match `pat` (segments with * ? [..] and **)? */
+static int match_path(const char *pat, const char *rel)
+{
+    if (*pat == '\0')
+        return *rel == '\0';
+    size_t pl = strcspn(pat, "/");
+    const char *pnext = pat[pl] ? pat + pl + 1 : pat + pl;
+    if (pl == 2 && pat[0] == '*' && pat[1] == '*') {
+        for (const char *r = rel;; r = strchr(r, '/') + 1) {
+            if (match_path(pnext, r))
+                return 1;
+            if (strchr(r, '/') == NULL)
+                return 0;
+        }
+    }
+    if (*rel == '\0')
+        return 0;
+    size_t rl = strcspn(rel, "/");
+    char ps[256], rs[256];
+    if (pl >= sizeof(ps) || rl >= sizeof(rs))
+        return 0;
+    memcpy(ps, pat, pl);
+    ps[pl] = '\0';
+    memcpy(rs, rel, rl);
+    rs[rl] = '\0';
+    if (fnmatch(ps, rs, 0) != 0)
+        return 0;
+    return match_path(pnext, rel[rl] ? rel + rl + 1 : rel + rl);
+}
+
+static int walk(struct loader *L, int dfd, const char *dir, const char *rel, const char *pat,
+                int depth, struct found *out)
+{
+    /* As root no symbolic link is followed (the files are checked again on open). */
+    int nofollow = geteuid() == 0 ? O_NOFOLLOW : 0;
+    DIR *d = fdopendir(dfd);
+    int rc = ATMOS_OK;
+    if (d == NULL) {
+        close(dfd);
+        return ATMOS_OK;
+    }
+    for (struct dirent *e; rc == ATMOS_OK && (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (++out->seen > MAX_GLOB_ENTRIES)
+            break;
+        char *r = *rel ? atmos_strfmt("%s/%s", rel, e->d_name) : strdup(e->d_name);
+        struct stat st;
+        if (r == NULL) {
+            rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        } else if (fstatat(dirfd(d), e->d_name, &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) != 0) {
+            /* gone, or a dangling link: nothing to read */
+        } else if (S_ISDIR(st.st_mode) && depth < MAX_GLOB_DEPTH) {
+            int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+            if (sub >= 0)
+                rc = walk(L, sub, dir, r, pat, depth + 1, out);
+        } else if (S_ISREG(st.st_mode) && match_path(pat, r)) {
+            char *full = atmos_path_join(dir, r);
+            if (full == NULL || atmos_strv_push(&out->v, &out->n, full) != 0)
+                rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+            free(full);
+        }
+        free(r);
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Files under `dir` matching `pat` (relative, with **), sorted as atmos sorts them. */
+static int list_matching(struct loader *L, const char *dir, const char *pat, struct found *out)
+{
+    int fd;
+    int rc = atmos_config_open_dir(dir, &fd, L->err);
+    if (rc == ATMOS_ENOCONFIG)
+        return ATMOS_OK;
+    if (rc == ATMOS_EREFUSED) {
+        warn(L, L->err->msg);
+        return ATMOS_OK;
+    }
+    if (rc != ATMOS_OK)
+        return rc;
+    if ((rc = walk(L, fd, dir, "", pat, 0, out)) != ATMOS_OK)
+        return rc;
+    if (out->seen > MAX_GLOB_ENTRIES)
+        atmos_log(L->lg, ATMOS_LOG_WARN, "%s: more than %u entries: the rest not looked at", dir,
+                  MAX_GLOB_ENTRIES);
+    drop_yml_twins(out);
+    if (out->n)
+        qsort(out->v, out->n, sizeof(*out->v), by_depth);
+    return ATMOS_OK;
+}
+
+static int list_yaml(struct loader *L, const char *dir, struct found *out)
+{
+    struct found yml = {0};
+    int rc = list_matching(L, dir, "**/*.yaml", out);
+    if (rc == ATMOS_OK)
+        rc = list_matching(L, dir, "**/*.yml", &yml);
+    for (size_t i = 0; rc == ATMOS_OK && i < yml.n; i++)
+        if (atmos_strv_push(&out->v, &out->n, yml.v[i]) != 0)
+            rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    atmos_strv_free(yml.v, yml.n);
+    if (rc == ATMOS_OK && out->n) {
+        drop_yml_twins(out);
+        qsort(out->v, out->n, sizeof(*out->v), by_depth);
+    }
+    return rc;
+}
+
+/* --- imports --------------------------------------------------------------- */
+
+/* go-getter's prefixes (atmos adapters/gogetter_adapter.go): matched case-insensitively. */
+static int is_remote(const char *s)
+{
+    static const char *const remote[] = {
+        "http://", "https://", "git::",  "git@",    "s3::",    "s3://",      "gcs::",          "gcs://",
+        "oci://",  "file://",  "hg::",   "scp://",  "sftp://", "github.com/", "bitbucket.org/", NULL};
+    for (const char *const *r = remote; *r; r++)
+        if (strncasecmp(s, *r, strlen(*r)) == 0)
+            return 1;
+    return 0;
+}
+
+/* The git repository above the current directory, or NULL (atmos's !repo-root). */
+static char *git_root(const struct atmos_env *env)
+{
+    char *dir = env->cwd && env->cwd[0] == '/' ? strdup(env->cwd) : NULL;
+    while (dir) {
+        struct stat st;
+        char *g = atmos_path_join(dir, ".git");
+        int found = g && lstat(g, &st) == 0;
+        free(g);
+        char *slash = strrchr(dir, '/');
+        if (found || slash == NULL || slash == dir) {
+            if (!found) {
+                free(dir);
+                dir = NULL;
+            }
+            break;
+        }
+        *slash = '\0';
+    }
+    return dir;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL)
+        return strdup(".");
+    return slash == path ? strdup("/") : strndup(path, (size_t)(slash - path));
+}
+
+/*
+ * Where a file's local imports are relative to (config.go resolveAbsolutePath):
+ * an absolute base_path; one starting with . or .. from the file's directory;
+ * none or a bare one from the git root when there is one, else the file's
+ * directory.
+ */
+static char *import_base(const struct loader *L, const char *file, const char *base_path)
+{
+    char *dir = dir_of(file), *out = NULL;
+    const char *b = base_path ? base_path : "";
+    if (dir == NULL)
+        return NULL;
+    if (b[0] == '/') {
+        out = strdup(b);
+    } else if (strcmp(b, ".") == 0 || strcmp(b, "..") == 0 || strncmp(b, "./", 2) == 0 ||
+               strncmp(b, "../", 3) == 0) {
+        out = atmos_path_join(dir, b);
+    } else {
+        char *root = git_root(L->env);
+        char *cand = root ? (*b ? atmos_path_join(root, b) : strdup(root)) : NULL;
+        struct stat st;
+        if (cand && stat(cand, &st) == 0)
+            out = cand, cand = NULL;
+        else
+            out = *b ? atmos_path_join(dir, b) : strdup(dir);
+        free(cand);
+        free(root);
+    }
+    free(dir);
+    return out;
+}
+
+/* An import's files (generatePatterns): a file; a directory's YAML; a name without extension; a glob. */
+static int import_targets(struct loader *L, const char *target, struct found *out)
+{
+    struct stat st;
+    const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    if (stat(target, &st) == 0 && S_ISREG(st.st_mode))
+        return atmos_strv_push(&out->v, &out->n, target) ? atmos_fail(L->err, ATMOS_ENOMEM, "out of memory")
+                                                          : ATMOS_OK;
+    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
+        return list_yaml(L, target, out);
+    if (strchr(base, '.') == NULL && strpbrk(target, "*?[") == NULL) {
+        for (const char *ext = ".yaml"; ext; ext = strcmp(ext, ".yaml") == 0 ? ".yml" : NULL) {
+            char *p = atmos_strfmt("%s%s", target, ext);
+            int bad = p == NULL || (stat(p, &st) == 0 && atmos_strv_push(&out->v, &out->n, p) != 0);
+            free(p);
+            if (bad)
+                return atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        }
+        return ATMOS_OK;
+    }
+    /* A glob: the directories before the first wildcard, then the pattern below them. */
+    const char *magic = strpbrk(target, "*?[");
+    if (magic == NULL)
+        return ATMOS_OK;
+    const char *cut = magic;
+    while (cut > target && cut[-1] != '/')
+        cut--;
+    char *dir = cut > target ? strndup(target, (size_t)(cut - target - (cut - target > 1))) : strdup(".");
+    int rc = dir ? list_matching(L, dir, cut, out) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    free(dir);
+    return rc;
+}
+
+struct chain {
+    const char *path;
+    const struct chain *up;
+};
+
+static int expand_imports(struct loader *L, struct group *g, char **imports, size_t n,
+                          const char *base, int depth, const struct chain *up);
+
+/* One import target's files, each followed by what it imports in turn. */
+static int import_one(struct loader *L, struct group *g, const char *spec, const char *base,
+                      int depth, const struct chain *up)
+{
+    struct found f = {0};
+    char *target = spec[0] == '/' ? strdup(spec) : atmos_path_join(base, spec);
+    int rc = target ? import_targets(L, target, &f) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    if (rc == ATMOS_OK && f.n == 0)
+        atmos_log(L->lg, ATMOS_LOG_WARN, "import \"%s\" (%s) matches no file: skipped", spec, target);
+    for (size_t i = 0; rc == ATMOS_OK && i < f.n; i++) {
+        int cycle = 0;
+        for (const struct chain *c = up; c && !cycle; c = c->up)
+            cycle = strcmp(c->path, f.v[i]) == 0;
+        if (cycle) {
+            atmos_log(L->lg, ATMOS_LOG_WARN, "import cycle: %s imports %s again: not read twice",
+                      up->path, f.v[i]);
+            continue;
+        }
+        int k = add_file(L, g, f.v[i], 0);
+        if (k < 0) {
+            rc = k == -1 ? ATMOS_OK : k;
+            continue;
+        }
+        if (push_index(&g->settings, &g->nsettings, (size_t)k) ||
+            push_index(&g->idents, &g->nidents, (size_t)k)) {
+            rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+            break;
+        }
+        /* Its own imports come right after it, from its own base_path if it sets one. */
+        struct file *fi = &g->v[k];
+        if (fi->meta.nimports == 0)
+            continue;
+        char *nb = fi->meta.base_path ? import_base(L, fi->path, fi->meta.base_path) : strdup(base);
+        struct chain here = {g->v[k].path, up};
+        char **imps = g->v[k].meta.imports;
+        size_t nimps = g->v[k].meta.nimports;
+        g->v[k].meta.imports = NULL; /* g->v may move while they are expanded */
+        g->v[k].meta.nimports = 0;
+        rc = nb ? expand_imports(L, g, imps, nimps, nb, depth + 1, &here)
+                : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        atmos_strv_free(imps, nimps);
+        free(nb);
+    }
+    atmos_strv_free(f.v, f.n);
+    free(target);
+    return rc;
+}
+
+static int expand_imports(struct loader *L, struct group *g, char **imports, size_t n,
+                          const char *base, int depth, const struct chain *up)
+{
+    int rc = ATMOS_OK;
+    if (depth > MAX_IMPORT_DEPTH) {
+        atmos_log(L->lg, ATMOS_LOG_WARN,
+                  "%s: imports nested deeper than %d levels are not read (as in atmos)", up->path,
+                  MAX_IMPORT_DEPTH);
+        return ATMOS_OK;
+    }
+    for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
+        if (is_remote(imports[i]))
+            atmos_log(L->lg, ATMOS_LOG_WARN,
+                      "%s: import \"%s\" is remote: not read (only local files are)", up->path,
+                      imports[i]);
+        else
+            rc = import_one(L, g, imports[i], base, depth, up);
+    }
+    return rc;
+}
+
+/* --- one atmos.yaml and what comes with it ---------------------------------- */
+
+/*
+ * The provisioned identities of the providers this file and its atmos.d name
+ * (injectProvisionedIdentityImports: <cache>/auth/<provider>/provisioned-identities.yaml,
+ * no realm), as imports that come first.
+ */
+static int provisioned(struct loader *L, const struct group *g, size_t upto, char ***v, size_t *n)
+{
+    char *cache = atmos_path_atmos_cache(L->env);
+    int rc = cache ? ATMOS_OK : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == ATMOS_OK && i < upto; i++) {
+        const struct atmos_ynode *p =
+            atmos_ynode_get(atmos_ynode_get(g->v[i].tree.root, "auth"), "providers");
+        for (size_t j = 0; rc == ATMOS_OK && p && p->type == ATMOS_Y_MAP && j + 1 < p->n; j += 2) {
+            const struct atmos_ynode *k = p->kids[j];
+            if (k->type != ATMOS_Y_SCALAR || k->len == 0 || memchr(k->value, '\0', k->len) ||
+                strchr(k->value, '/') || k->value[0] == '.')
+                continue;
+            char *name = strdup(k->value), *path;
+            for (char *c = name; c && *c; c++)
+                if (*c >= 'A' && *c <= 'Z')
+                    *c = (char)(*c - 'A' + 'a');
+            path = name ? atmos_strfmt("%s/auth/%s/provisioned-identities.yaml", cache, name) : NULL;
+            struct stat st;
+            int dup = 0;
+            for (size_t d = 0; path && d < *n && !dup; d++)
+                dup = strcmp((*v)[d], path) == 0;
+            if (path == NULL || (!dup && stat(path, &st) == 0 && atmos_strv_push(v, n, path) != 0))
+                rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+            free(name);
+            free(path);
+        }
+    }
+    free(cache);
+    return rc;
+}
+
+/* atmos.d/ then .atmos.d/ beside the file (loadAtmosDFromDirectory): settings before it. */
+static int atmos_d(struct loader *L, struct group *g, const char *dir)
+{
+    static const char *const subs[] = {"atmos.d", ".atmos.d"};
+    int rc = ATMOS_OK;
+    for (size_t s = 0; rc == ATMOS_OK && s < 2; s++) {
+        struct found f = {0};
+        char *d = atmos_path_join(dir, subs[s]);
+        rc = d ? list_yaml(L, d, &f) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        for (size_t i = 0; rc == ATMOS_OK && i < f.n; i++) {
+            int k = add_file(L, g, f.v[i], 0);
+            if (k < -1)
+                rc = k;
+            else if (k >= 0 && (push_index(&g->settings, &g->nsettings, (size_t)k) ||
+                                push_index(&g->idents, &g->nidents, (size_t)k)))
+                rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        }
+        atmos_strv_free(f.v, f.n);
+        free(d);
+    }
+    return rc;
+}
+
+/* The last file of g (in settings order) that says `key`: atmos's merged value. */
+static const struct file *last_saying(const struct group *g, size_t off)
+{
+    const struct file *out = NULL;
+    for (size_t i = 0; i < g->nsettings; i++) {
+        const struct file *f = &g->v[g->settings[i]];
+        if (*(char *const *)((const char *)&f->meta + off))
+            out = f;
+    }
+    return out;
+}
+
+/* Merge a group: settings in their order, identities in theirs. */
+static int apply_group(struct loader *L, const struct group *g, int main_fails)
+{
+    int rc = ATMOS_OK;
+    for (int pass = 0; pass < 2 && rc == ATMOS_OK; pass++) {
+        size_t n = pass ? g->nidents : g->nsettings;
+        const size_t *ix = pass ? g->idents : g->settings;
+        for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
+            const struct file *f = &g->v[ix[i]];
+            rc = atmos_config_apply(L->cfg, f->path, f->tree.root,
+                                    pass ? ATMOS_APPLY_IDENTITIES : ATMOS_APPLY_SETTINGS, L->err);
+            /* A file of atmos.d or an import that cannot be used is left out, loudly. */
+            if (rc == ATMOS_EINVAL && !(main_fails && ix[i] == 0)) {
+                warn(L, L->err->msg);
+                rc = ATMOS_OK;
+            }
+        }
+    }
+    const struct file *pd = last_saying(g, offsetof(struct atmos_file_meta, profile_default));
+    const struct file *pb = last_saying(g, offsetof(struct atmos_file_meta, profiles_base_path));
+    if (rc == ATMOS_OK && pd) {
+        free(L->profile_default);
+        if ((L->profile_default = strdup(pd->meta.profile_default)) == NULL)
+            rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    }
+    if (rc == ATMOS_OK && pb) {
+        /* Relative to the directory of the file that set it (profiles.go). */
+        char *dir = dir_of(pb->path);
+        free(L->profiles_base);
+        L->profiles_base = dir && pb->meta.profiles_base_path[0] != '/'
+                               ? atmos_path_join(dir, pb->meta.profiles_base_path)
+                               : strdup(pb->meta.profiles_base_path);
+        free(dir);
+        if (L->profiles_base == NULL)
+            rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    }
+    return rc;
+}
+
+/* The imports of g's file 0 (or, when it has none, of the last atmos.d file that has). */
+static int group_imports(struct loader *L, struct group *g, size_t upto)
+{
+    char **imps = NULL;
+    size_t nimps = 0;
+    int rc = provisioned(L, g, upto, &imps, &nimps);
+    const struct file *from = g->v[0].meta.has_imports ? &g->v[0] : NULL;
+    for (size_t i = upto; i-- > 1 && from == NULL;)
+        if (g->v[i].meta.has_imports)
+            from = &g->v[i];
+    for (size_t i = 0; rc == ATMOS_OK && from && i < from->meta.nimports; i++)
+        if (atmos_strv_push(&imps, &nimps, from->meta.imports[i]) != 0)
+            rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    const char *bp = g->v[0].meta.base_path;
+    for (size_t i = upto; i-- > 1 && bp == NULL;)
+        bp = g->v[i].meta.base_path;
+    char *base = rc == ATMOS_OK ? import_base(L, g->v[0].path, bp) : NULL;
+    struct chain top = {g->v[0].path, NULL};
+    if (rc == ATMOS_OK)
+        rc = base ? expand_imports(L, g, imps, nimps, base, 1, &top)
+                  : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    free(base);
+    atmos_strv_free(imps, nimps);
+    return rc;
+}
+
+/* Go's filepath.Clean, lexically. */
+static char *clean_path(const char *p)
+{
+    size_t len = strlen(p);
+    char *out = malloc(len + 2), *o = out;
+    int abs = p[0] == '/';
+    size_t keep = 0; /* leading ".." of a relative path stay */
+    if (out == NULL)
+        return NULL;
+    if (abs)
+        *o++ = '/';
+    char *start = o;
+    for (const char *s = p; *s;) {
+        size_t n = strcspn(s, "/");
+        if (n == 0 || (n == 1 && s[0] == '.')) {
+            /* nothing */
+        } else if (n == 2 && s[0] == '.' && s[1] == '.') {
+            if ((size_t)(o - start) > keep) {
+                while (o > start && o[-1] != '/')
+                    o--;
+                if (o > start)
+                    o--;
+            } else if (!abs) {
+                o += sprintf(o, "%s..", o > start ? "/" : "");
+                keep = (size_t)(o - start);
+            }
+        } else {
+            if (o > start)
+                *o++ = '/';
+            memcpy(o, s, n);
+            o += n;
+        }
+        s += n;
+        while (*s == '/')
+            s++;
+    }
+    if (o == out)
+        *o++ = '.';
+    *o = '\0';
+    return out;
+}
+
+void atmos_realm_hash(const char *dir, char out[17])
+{
+    char *c = clean_path(dir);
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    for (char *p = c; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    sha256_init(&ctx);
+    sha256_update(&ctx, c ? strlen(c) : 0, (const uint8_t *)(c ? c : ""));
+    sha256_digest(&ctx, sizeof(digest), digest);
+    for (size_t i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    free(c);
+}
+
+/* atmos's CliConfigPath (load.go LoadConfig): the directory of the file, absolute; for --config as given. */
+static int note_realm_dir(struct loader *L, const struct atmos_source *s)
+{
+    char *dir = dir_of(s->path), *abs = NULL;
+    if (dir && dir[0] != '/' && !(s->flags & ATMOS_SOURCE_ARGUMENT) && L->env->cwd)
+        abs = atmos_path_join(L->env->cwd, dir);
+    free(L->realm_dir);
+    L->realm_dir = abs ? abs : dir;
+    if (abs)
+        free(dir);
+    return L->realm_dir ? ATMOS_OK : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+}
+
+/* One atmos.yaml of the search path with its atmos.d, imports and provisioned identities. */
+static int load_main(struct loader *L, const struct atmos_source *s)
+{
+    struct group g = {0};
+    int required = s->kind == ATMOS_SOURCE_REQUIRED;
+    int k = add_file(L, &g, s->path, 1);
+    int rc = k >= 0 ? ATMOS_OK : k;
+    if (rc == ATMOS_ENOCONFIG && !required)
+        goto done; /* not there: fine on the search path */
+    /*
+     * Root refused a file it does not own (config_trust.c): a file found on
+     * the search path is skipped, loudly, and root's own files still apply;
+     * a file root named (--config, $ATMOS_CLI_CONFIG_PATH) fails the load, as
+     * a missing one does: acting on another configuration than the one asked
+     * for could remove what was not meant.
+     */
+    if (rc == ATMOS_EREFUSED && !required) {
+        warn(L, L->err->msg);
+        rc = ATMOS_OK;
+        goto done;
+    }
+    if (rc == ATMOS_ENOCONFIG)
+        rc = ATMOS_EINVAL; /* a file the user named must exist */
+    if (rc != ATMOS_OK || (rc = note_realm_dir(L, s)) != ATMOS_OK)
+        goto done;
+    char *dir = dir_of(g.v[0].path);
+    if (dir == NULL || push_index(&g.idents, &g.nidents, 0) != 0) {
+        free(dir);
+        rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        goto done;
+    }
+    /* The system file is read without its imports and atmos.d (readSystemConfig); a
+     * --config file without atmos.d (mergeDefaultImports wants a directory). */
+    if (!(s->flags & (ATMOS_SOURCE_PLAIN | ATMOS_SOURCE_ARGUMENT)))
+        rc = atmos_d(L, &g, dir);
+    free(dir);
+    size_t upto = g.n;
+    if (rc == ATMOS_OK && push_index(&g.settings, &g.nsettings, 0) != 0)
+        rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    if (rc == ATMOS_OK && !(s->flags & ATMOS_SOURCE_PLAIN))
+        rc = group_imports(L, &g, upto);
+    /* The file again over its imports (it wins over what it imports). */
+    if (rc == ATMOS_OK && g.nsettings > 1 && push_index(&g.settings, &g.nsettings, 0) != 0)
+        rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    if (rc == ATMOS_OK)
+        rc = apply_group(L, &g, 1);
+done:
+    group_free(&g);
+    return rc;
+}
+
+/* --- profiles -------------------------------------------------------------- */
+
+/* profiles/<name>/ in the first place that has it (profiles.go discoverProfileLocations). */
+static char *profile_dir(struct loader *L, const char *name, struct atmos_buf *looked)
+{
+    char *cfgdir = atmos_path_atmos_config(L->env);
+    const char *rd = L->realm_dir;
+    char *locs[4] = {
+        L->profiles_base ? strdup(L->profiles_base) : NULL,
+        rd ? atmos_path_join(rd, ".atmos/profiles") : NULL,
+        cfgdir ? atmos_path_join(cfgdir, "profiles") : NULL,
+        rd ? atmos_path_join(rd, "profiles") : NULL,
+    };
+    char *out = NULL;
+    for (size_t i = 0; i < 4; i++) {
+        struct stat st;
+        char *p = locs[i] ? atmos_path_join(locs[i], name) : NULL;
+        if (locs[i])
+            atmos_buf_printf(looked, "%s%s", looked->len ? ", " : "", locs[i]);
+        if (out == NULL && p && stat(p, &st) == 0 && S_ISDIR(st.st_mode))
+            out = p, p = NULL;
+        free(p);
+        free(locs[i]);
+    }
+    free(cfgdir);
+    return out;
+}
+
+/* Every *.yaml|yml of the profile, each after its own imports (mergeConfigFileWithImports). */
+static int load_profile(struct loader *L, const char *name)
+{
+    struct atmos_buf looked = {0};
+    struct found f = {0};
+    int rc = ATMOS_OK;
+    if (*name == '.' || strchr(name, '/'))
+        return atmos_fail(L->err, ATMOS_EINVAL, "profile \"%s\": not a profile name", name);
+    char *dir = profile_dir(L, name, &looked);
+    if (dir == NULL)
+        rc = atmos_fail(L->err, ATMOS_EINVAL, "profile \"%s\" not found (looked in %s)", name,
+                        looked.data ? looked.data : "no place");
+    atmos_buf_free(&looked);
+    if (rc == ATMOS_OK)
+        rc = list_yaml(L, dir, &f);
+    for (size_t i = 0; rc == ATMOS_OK && i < f.n; i++) {
+        struct group g = {0};
+        int k = add_file(L, &g, f.v[i], 0);
+        if (k >= 0 && push_index(&g.idents, &g.nidents, 0) == 0) {
+            rc = group_imports(L, &g, 1);
+            if (rc == ATMOS_OK && push_index(&g.settings, &g.nsettings, 0) != 0)
+                rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+            if (rc == ATMOS_OK)
+                rc = apply_group(L, &g, 0);
+        } else if (k < -1) {
+            rc = k;
+        }
+        group_free(&g);
+    }
+    atmos_strv_free(f.v, f.n);
+    free(dir);
+    return rc;
+}
+
+/* --profile / $ATMOS_PROFILE (comma-separated, trimmed), else profiles.default. */
+static int load_profiles(struct loader *L)
+{
+    const char *list = L->env->profile && *L->env->profile ? L->env->profile : L->profile_default;
+    int rc = ATMOS_OK;
+    for (const char *p = list; rc == ATMOS_OK && p && *p;) {
+        size_t n = strcspn(p, ",");
+        const char *s = p, *e = p + n;
+        while (s < e && (*s == ' ' || *s == '\t'))
+            s++;
+        while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+            e--;
+        if (e > s) {
+            char *name = strndup(s, (size_t)(e - s));
+            rc = name ? load_profile(L, name) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+            free(name);
+        }
+        p += n + (p[n] == ',');
+    }
+    return rc;
+}
+
+/* --- the whole load -------------------------------------------------------- */
+
+static int derive_realm(struct loader *L)
+{
+    struct atmos_config *cfg = L->cfg;
+    const char *env_realm = L->env->realm;
+    if ((env_realm && *env_realm) || (cfg->realm.value && *cfg->realm.value))
+        return ATMOS_OK; /* pinned: ATMOS_AUTH_REALM, then auth.realm (auth_realm.go setAuthRealm) */
+    char hex[17];
+    free(cfg->realm.value);
+    if (L->realm_dir)
+        atmos_realm_hash(L->realm_dir, hex);
+    cfg->realm.value = strdup(L->realm_dir ? hex : "default");
+    cfg->realm.mark = (struct atmos_mark){0};
+    cfg->realm.present = 0;
+    cfg->realm_derived = 1;
+    return cfg->realm.value ? ATMOS_OK : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+}
+
+int atmos_config_load_logged(struct atmos_config **out, const struct atmos_source_list *sources,
+                             const struct atmos_env *env, const struct atmos_logger *lg,
+                             struct atmos_err *err)
+{
+    struct atmos_config *cfg = calloc(1, sizeof(*cfg));
+    struct loader L = {cfg, env, lg, err, 0, 0, NULL, NULL, NULL};
+    int rc = cfg ? ATMOS_OK : atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+    for (size_t i = 0; rc == ATMOS_OK && i < sources->n; i++)
+        rc = load_main(&L, &sources->v[i]);
+    if (rc == ATMOS_OK && cfg->nsources == 0)
+        rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
+    if (rc == ATMOS_OK)
+        rc = load_profiles(&L);
+    if (rc == ATMOS_OK)
+        rc = derive_realm(&L);
+    if (rc == ATMOS_OK)
+        rc = atmos_config_finish_logged(cfg, env, lg, err);
+    if (rc == ATMOS_OK) {
+        *out = cfg;
+        cfg = NULL;
+    }
+    free(L.realm_dir);
+    free(L.profile_default);
+    free(L.profiles_base);
+    atmos_config_free(cfg);
+    return rc;
+}
+
+int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
+                      const struct atmos_env *env, struct atmos_err *err)
+{
+    return atmos_config_load_logged(out, sources, env, NULL, err);
+}

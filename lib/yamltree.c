@@ -1,0 +1,332 @@
+/*
+ * libyaml events to a bounded tree, in one pass (see yamltree.h).
+ *
+ * MUST: stop at the first level deeper than ATMOS_YAML_MAX_DEPTH and at the
+ * node after ATMOS_YAML_MAX_NODES, before libyaml has scanned much further;
+ * never keep a scalar that holds a NUL byte unnoticed (callers refuse them:
+ * `len` is kept); name file, line and column in every error.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "internal.h"
+#include "yamltree.h"
+
+#define BLOCK_BYTES (64u * 1024)
+#define MAX_ANCHORS 4096u
+
+struct block {
+    struct block *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
+static void *arena_alloc(void **arena, size_t n)
+{
+    struct block *b = *arena;
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (b == NULL || b->size - b->used < n) {
+        size_t size = n > BLOCK_BYTES ? n : BLOCK_BYTES;
+        struct block *nb = malloc(sizeof(*nb) + size);
+        if (nb == NULL)
+            return NULL;
+        nb->used = 0;
+        nb->size = size;
+        /* A large allocation goes behind the current block, which keeps its room. */
+        if (b != NULL && n > BLOCK_BYTES) {
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            *arena = nb;
+        }
+        b = nb;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+static char *arena_str(void **arena, const unsigned char *s, size_t len)
+{
+    char *p = arena_alloc(arena, len + 1);
+    if (p != NULL) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+    return p;
+}
+
+/* An open mapping or sequence and the children gathered so far. */
+struct level {
+    struct atmos_ynode *node;
+    struct atmos_ynode **kids;
+    size_t n, cap;
+};
+
+struct anchor {
+    const char *name;
+    struct atmos_ynode *node;
+};
+
+struct builder {
+    const char *path;
+    struct atmos_err *err;
+    void *arena;
+    struct level stack[ATMOS_YAML_MAX_DEPTH];
+    int depth;
+    unsigned nodes;
+    struct anchor anchors[MAX_ANCHORS];
+    unsigned nanchors;
+    struct atmos_ynode *root;
+};
+
+static int fail(struct builder *b, const yaml_mark_t *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct builder *b, const yaml_mark_t *m, const char *fmt, ...)
+{
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    return atmos_fail(b->err, ATMOS_EINVAL, "%s:%zu:%zu: %s", b->path, m->line + 1, m->column + 1,
+                      what);
+}
+
+static int oom(struct builder *b)
+{
+    return atmos_fail(b->err, ATMOS_ENOMEM, "out of memory");
+}
+
+/* Hand a finished node to the enclosing container (or make it the root). */
+static int attach(struct builder *b, struct atmos_ynode *n)
+{
+    if (b->depth == 0) {
+        if (b->root == NULL)
+            b->root = n;
+        return ATMOS_OK;
+    }
+    struct level *l = &b->stack[b->depth - 1];
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        struct atmos_ynode **k = realloc(l->kids, cap * sizeof(*k));
+        if (k == NULL)
+            return oom(b);
+        l->kids = k;
+        l->cap = cap;
+    }
+    l->kids[l->n++] = n;
+    return ATMOS_OK;
+}
+
+static int remember(struct builder *b, const yaml_char_t *anchor, struct atmos_ynode *n,
+                    const yaml_mark_t *m)
+{
+    if (anchor == NULL)
+        return ATMOS_OK;
+    if (b->nanchors == MAX_ANCHORS)
+        return fail(b, m, "more than %u anchors", MAX_ANCHORS);
+    const char *name = arena_str(&b->arena, anchor, strlen((const char *)anchor));
+    if (name == NULL)
+        return oom(b);
+    b->anchors[b->nanchors++] = (struct anchor){name, n};
+    return ATMOS_OK;
+}
+
+static int alias(struct builder *b, const yaml_event_t *e)
+{
+    const char *name = (const char *)e->data.alias.anchor;
+    for (unsigned i = b->nanchors; i-- > 0;) {
+        if (strcmp(b->anchors[i].name, name) != 0)
+            continue;
+        struct atmos_ynode *n = b->anchors[i].node;
+        for (int d = 0; d < b->depth; d++)
+            if (b->stack[d].node == n)
+                return fail(b, &e->start_mark, "alias *%s refers to a node that contains it",
+                            name);
+        return attach(b, n);
+    }
+    return fail(b, &e->start_mark, "unknown anchor *%s", name);
+}
+
+static struct atmos_ynode *new_node(struct builder *b, enum atmos_ynode_type t,
+                                    const yaml_mark_t *m)
+{
+    struct atmos_ynode *n = arena_alloc(&b->arena, sizeof(*n));
+    if (n != NULL)
+        *n = (struct atmos_ynode){.type = t,
+                                  .line = (unsigned)m->line + 1,
+                                  .column = (unsigned)m->column + 1};
+    return n;
+}
+
+static int scalar(struct builder *b, const yaml_event_t *e)
+{
+    struct atmos_ynode *n = new_node(b, ATMOS_Y_SCALAR, &e->start_mark);
+    if (n == NULL ||
+        (n->value = arena_str(&b->arena, e->data.scalar.value, e->data.scalar.length)) == NULL)
+        return oom(b);
+    n->len = e->data.scalar.length;
+    n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    n->env = e->data.scalar.tag && strcmp((const char *)e->data.scalar.tag, "!env") == 0;
+    int rc = remember(b, e->data.scalar.anchor, n, &e->start_mark);
+    return rc != ATMOS_OK ? rc : attach(b, n);
+}
+
+static int open_level(struct builder *b, const yaml_event_t *e)
+{
+    int map = e->type == YAML_MAPPING_START_EVENT;
+    if (b->depth == ATMOS_YAML_MAX_DEPTH)
+        return fail(b, &e->start_mark, "nested deeper than %d levels", ATMOS_YAML_MAX_DEPTH);
+    struct atmos_ynode *n = new_node(b, map ? ATMOS_Y_MAP : ATMOS_Y_SEQ, &e->start_mark);
+    if (n == NULL)
+        return oom(b);
+    const yaml_char_t *anchor =
+        map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
+    int rc = remember(b, anchor, n, &e->start_mark);
+    if (rc != ATMOS_OK)
+        return rc;
+    struct level *l = &b->stack[b->depth++];
+    l->node = n;
+    l->n = 0;
+    return ATMOS_OK;
+}
+
+static int close_level(struct builder *b)
+{
+    struct level *l = &b->stack[--b->depth];
+    struct atmos_ynode *n = l->node;
+    n->n = l->n;
+    if (l->n) {
+        if ((n->kids = arena_alloc(&b->arena, l->n * sizeof(*n->kids))) == NULL)
+            return oom(b);
+        memcpy(n->kids, l->kids, l->n * sizeof(*n->kids));
+    }
+    return attach(b, n);
+}
+
+/*
+ * libyaml's error, naming where the construct began (its context mark) as
+ * well as where it went wrong: an unclosed `[` is noticed only at the end of
+ * the file, a line the user never wrote (PyYAML prints both marks too).
+ */
+static int parse_error(const yaml_parser_t *p, const char *path, const char *data, size_t len,
+                       struct atmos_err *err)
+{
+    size_t pl = p->problem_mark.line + 1, pc = p->problem_mark.column + 1;
+    const char *problem = p->problem ? p->problem : "invalid YAML";
+    if (p->context == NULL)
+        return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s", path, pl, pc, problem);
+    size_t lines = 0;
+    for (size_t i = 0; i < len; i++)
+        lines += data[i] == '\n';
+    if (len && data[len - 1] != '\n')
+        lines++;
+    return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s: %s at %zu:%zu%s", path,
+                      p->context_mark.line + 1, p->context_mark.column + 1, p->context, problem, pl,
+                      pc, pl > lines ? " (the end of the file)" : "");
+}
+
+static int on_event(struct builder *b, const yaml_event_t *e, int *docs)
+{
+    switch (e->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        ++*docs;
+        return ATMOS_OK;
+    case YAML_SCALAR_EVENT:
+    case YAML_ALIAS_EVENT:
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT:
+        if (++b->nodes > ATMOS_YAML_MAX_NODES)
+            return fail(b, &e->start_mark, "more than %u YAML nodes", ATMOS_YAML_MAX_NODES);
+        if (*docs > 1)
+            return ATMOS_OK; /* only the first document counts (as for viper): bounded all the same */
+        if (e->type == YAML_SCALAR_EVENT)
+            return scalar(b, e);
+        if (e->type == YAML_ALIAS_EVENT)
+            return alias(b, e);
+        return open_level(b, e);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        return *docs > 1 ? ATMOS_OK : close_level(b);
+    default:
+        return ATMOS_OK;
+    }
+}
+
+int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, size_t len,
+                    struct atmos_err *err)
+{
+    struct builder *b = calloc(1, sizeof(*b));
+    yaml_parser_t p;
+    int rc = ATMOS_OK, docs = 0;
+    t->root = NULL;
+    t->arena = NULL;
+    if (b == NULL)
+        return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+    b->path = path;
+    b->err = err;
+    if (!yaml_parser_initialize(&p)) {
+        free(b);
+        return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+    }
+    yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+    for (;;) {
+        yaml_event_t e;
+        if (!yaml_parser_parse(&p, &e)) {
+            rc = parse_error(&p, path, data, len, err);
+            break;
+        }
+        int end = e.type == YAML_STREAM_END_EVENT;
+        if (!end)
+            rc = on_event(b, &e, &docs);
+        yaml_event_delete(&e);
+        if (end || rc != ATMOS_OK)
+            break;
+    }
+    yaml_parser_delete(&p);
+    /* Levels still open after an error: their gathered children are freed here. */
+    for (size_t i = 0; i < ATMOS_YAML_MAX_DEPTH; i++)
+        free(b->stack[i].kids);
+    t->arena = b->arena;
+    t->root = rc == ATMOS_OK ? b->root : NULL;
+    free(b);
+    if (rc != ATMOS_OK)
+        atmos_yaml_free(t);
+    return rc;
+}
+
+void atmos_yaml_free(struct atmos_ytree *t)
+{
+    for (struct block *b = t->arena, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    t->arena = NULL;
+    t->root = NULL;
+}
+
+int atmos_ynode_is_null(const struct atmos_ynode *n)
+{
+    if (n->type != ATMOS_Y_SCALAR || !n->plain || n->env)
+        return 0;
+    return n->len == 0 || strcmp(n->value, "~") == 0 || strcmp(n->value, "null") == 0 ||
+           strcmp(n->value, "Null") == 0 || strcmp(n->value, "NULL") == 0;
+}
+
+const struct atmos_ynode *atmos_ynode_get(const struct atmos_ynode *map, const char *key)
+{
+    if (map == NULL || map->type != ATMOS_Y_MAP)
+        return NULL;
+    for (size_t i = 0; i + 1 < map->n; i += 2) {
+        const struct atmos_ynode *k = map->kids[i];
+        if (k->type == ATMOS_Y_SCALAR && strcmp(k->value, key) == 0)
+            return map->kids[i + 1];
+    }
+    return NULL;
+}

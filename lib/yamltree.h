@@ -1,0 +1,54 @@
+/*
+ * One pass over libyaml's event stream that both checks the bounds and
+ * builds a small tree of the first document, for the configuration reader.
+ *
+ * The tree lives in one arena freed at once.  Aliases point at the anchored
+ * node (a DAG), so walking it must bound the nodes it visits: see
+ * ATMOS_YAML_MAX_NODES.
+ */
+#ifndef ATMOS_YAMLTREE_H
+#define ATMOS_YAMLTREE_H
+
+#include <stddef.h>
+
+#include <atmos/error.h>
+
+/*
+ * libyaml 0.2.5's scanner checks every open flow level at every token, so a
+ * file of nested `[` costs time quadratic in its depth (10,000 levels: 0.45 s,
+ * 40,000: 7.8 s), and a tree costs memory per node.  atmos's own atmos.yaml
+ * nests 7 levels (custom commands' arguments); 10,000 identities are 80,000
+ * nodes.  Walks over the tree (aliases included) are bounded by the same count.
+ */
+#define ATMOS_YAML_MAX_DEPTH 64
+#define ATMOS_YAML_MAX_NODES 250000u
+
+enum atmos_ynode_type { ATMOS_Y_SCALAR, ATMOS_Y_MAP, ATMOS_Y_SEQ };
+
+struct atmos_ynode {
+    enum atmos_ynode_type type;
+    unsigned line, column; /* 1-based */
+    unsigned plain : 1;    /* a plain scalar (null can only be plain) */
+    unsigned env : 1;      /* tagged !env: the value names a variable */
+    const char *value;     /* scalars: NUL-terminated, `len` bytes */
+    size_t len;
+    struct atmos_ynode **kids; /* maps: key, value, key, value...; sequences: items */
+    size_t n;                  /* entries of kids */
+};
+
+struct atmos_ytree {
+    struct atmos_ynode *root; /* NULL for an empty stream */
+    void *arena;
+};
+
+/* Parse `data` (named `path` in errors, with line and column). */
+int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, size_t len,
+                    struct atmos_err *err);
+void atmos_yaml_free(struct atmos_ytree *t);
+
+/* YAML's null: an empty plain scalar, ~ or null. */
+int atmos_ynode_is_null(const struct atmos_ynode *n);
+/* The value of `key` in mapping `map`, or NULL (the first one when repeated). */
+const struct atmos_ynode *atmos_ynode_get(const struct atmos_ynode *map, const char *key);
+
+#endif
