@@ -21,14 +21,8 @@
 
 /* The clouds, in report order: a new cloud is one line here and its own file. */
 const struct atmos_cloud *const atmos_clouds[] = {
-    &atmos_cloud_aws,
-    &atmos_cloud_azure,
-    &atmos_cloud_gcp,
-    &atmos_cloud_docker,
-    &atmos_cloud_kube,
-    &atmos_cloud_atmos,
-    &atmos_cloud_keychain,
-    NULL,
+    &atmos_cloud_aws,  &atmos_cloud_azure, &atmos_cloud_gcp,      &atmos_cloud_docker,
+    &atmos_cloud_kube, &atmos_cloud_atmos, &atmos_cloud_keychain, NULL,
 };
 
 const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
@@ -189,8 +183,7 @@ static int each_base_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir
     const struct base *b = arg;
     if (!atmos_realm_like(name) || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
-    char *base = strcmp(name, b->sub) == 0 ? atmos_path_join(dir, name)
-                                           : atmos_strfmt("%s/%s/%s", dir, name, b->sub);
+    char *base = atmos_path_realm_dir(dir, strcmp(name, b->sub) == 0 ? NULL : name, b->sub, NULL);
     int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : ATMOS_ENOMEM;
     free(base);
     return rc;

@@ -12,15 +12,9 @@
 
 char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm)
 {
-    const char *cfg_home = atmos_xdg(env->atmos_xdg_config_home);
-    if (cfg_home == NULL)
-        cfg_home = atmos_xdg(env->xdg_config_home);
-    char *dflt = NULL;
-    if (cfg_home == NULL && (cfg_home = dflt = atmos_path_join(env->home, ".config")) == NULL)
-        return NULL;
-    char *out = realm ? atmos_strfmt("%s/atmos/%s/aws", cfg_home, realm)
-                      : atmos_strfmt("%s/atmos/aws", cfg_home);
-    free(dflt);
+    char *cfg = atmos_path_atmos_config(env);
+    char *out = atmos_path_realm_dir(cfg, realm, "aws", NULL);
+    free(cfg);
     return out;
 }
 
