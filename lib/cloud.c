@@ -115,6 +115,38 @@ struct atmos_item *atmos_cloud_add_dir(struct atmos_cloud_ctx *c,
     return it;
 }
 
+struct atmos_item *atmos_cloud_add_unknown(struct atmos_cloud_ctx *c, const char *label, char *what,
+                                           const char *identity, const char *provider)
+{
+    struct atmos_item *it = atmos_plan_add_unknown(c->plan, label, what, identity, provider);
+    if (it && it->cloud == NULL)
+        it->cloud = c->cloud;
+    return it;
+}
+
+struct atmos_item *atmos_cloud_add_section(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                           const char *name, enum atmos_ini_flavor flavor,
+                                           const char *const *dir_locks, const char *identity,
+                                           const char *provider)
+{
+    if (path == NULL)
+        return NULL;
+    const struct atmos_item probe = {.kind = ATMOS_ITEM_INI_SECTION,
+                                     .path = path,
+                                     .u.section = {.name = (char *)name, .flavor = flavor}};
+    struct atmos_item *it;
+    if (atmos_plan_find(c->plan, ATMOS_PLAN_KEY_SECTION, &probe, &it) != 0 || it != NULL) {
+        free(path);
+        return it;
+    }
+    it = atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, label, path, identity, provider);
+    if (it == NULL || (it->u.section.name = strdup(name)) == NULL)
+        return NULL;
+    it->u.section.flavor = flavor;
+    it->u.section.dir_locks = dir_locks;
+    return it;
+}
+
 struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
                                         const struct atmos_json_rule *rule, const char *what,
                                         const char *m0, const char *m1, const char *m2,

@@ -96,7 +96,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
 {
     if (chain->provider == NULL)
         return 0; /* ambient identities keep nothing on disk */
-    char *dir = atmos_path_provider_dir(c->env, c->cfg, chain->provider, chain->provider_cfg);
+    char *dir = atmos_path_provider_dir(c->env, c->realm, chain->provider, chain->provider_cfg);
     if (dir == NULL)
         return ATMOS_ENOMEM;
     static const struct {
@@ -106,17 +106,10 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     } files[] = {{"credentials", ATMOS_INI_CREDENTIALS, "credentials profile"},
                  {"config", ATMOS_INI_CONFIG, "config profile"}};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < 2; i++) {
-        struct atmos_item *it =
-            atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
-                            atmos_path_join(dir, files[i].file), name, chain->provider);
-        if (it == NULL || (it->u.section.name = strdup(name)) == NULL) {
+    for (size_t i = 0; rc == 0 && i < 2; i++)
+        if (!atmos_cloud_add_section(c, files[i].label, atmos_path_join(dir, files[i].file), name,
+                                     files[i].flavor, provider_locks, name, chain->provider))
             rc = ATMOS_ENOMEM;
-        } else {
-            it->u.section.flavor = files[i].flavor;
-            it->u.section.dir_locks = provider_locks;
-        }
-    }
     free(dir);
     return rc;
 }
@@ -186,7 +179,7 @@ static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atm
 
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
-    if (!atmos_cloud_add_dir(c, &provider_dir, atmos_path_provider_dir(c->env, c->cfg, name, p),
+    if (!atmos_cloud_add_dir(c, &provider_dir, atmos_path_provider_dir(c->env, c->realm, name, p),
                              NULL, name))
         return ATMOS_ENOMEM;
     if (p == NULL)
@@ -207,15 +200,20 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     return 0;
 }
 
-/* A provider directory of an identity's own (aws-user's, an emulator's), unless configured. */
+/*
+ * A provider directory of an identity's own (aws-user's, an emulator's),
+ * unless configured (then it was planned with the providers).  Asked again
+ * for every realm: its items are planned once per path.
+ */
 static int own_provider(struct atmos_cloud_ctx *c, const char *name)
 {
-    for (size_t i = 0; i < c->plan->nproviders; i++)
-        if (strcmp(c->plan->providers[i], name) == 0)
-            return 0;
     if (atmos_config_provider(c->cfg, name))
         return 0;
-    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) != 0)
+    size_t i = 0;
+    while (i < c->plan->nproviders && strcmp(c->plan->providers[i], name) != 0)
+        i++;
+    if (i == c->plan->nproviders &&
+        atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) != 0)
         return ATMOS_ENOMEM;
     return provider(c, name, NULL);
 }

@@ -18,8 +18,8 @@ char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm
     return out;
 }
 
-char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_config *cfg,
-                              const char *provider, const struct atmos_provider *pcfg)
+char *atmos_path_provider_dir(const struct atmos_env *env, const char *realm, const char *provider,
+                              const struct atmos_provider *pcfg)
 {
     const char *bp = pcfg ? pcfg->base_path.value : NULL;
     if (bp != NULL) {
@@ -29,7 +29,7 @@ char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_co
         free(base);
         return out;
     }
-    char *base = atmos_path_default_aws_base(env, cfg->realm.value);
+    char *base = atmos_path_default_aws_base(env, realm);
     char *out = base ? atmos_path_join(base, provider) : NULL;
     free(base);
     return out;

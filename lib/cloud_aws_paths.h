@@ -10,8 +10,8 @@
 /* ${ATMOS_XDG_CONFIG_HOME:-${XDG_CONFIG_HOME:-$HOME/.config}}/atmos/[realm/]aws */
 char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm);
 /* <base>/<provider>: base_path (~ expanded) when the provider sets one. */
-char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_config *cfg,
-                              const char *provider, const struct atmos_provider *pcfg);
+char *atmos_path_provider_dir(const struct atmos_env *env, const char *realm, const char *provider,
+                              const struct atmos_provider *pcfg);
 /* <atmos cache>/aws-sso/sessions/<sha1(start_url|region)>.json (see atmos_path_atmos_cache) */
 char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url,
                              const char *region);

@@ -89,13 +89,10 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     const struct atmos_cloud *cl;
     const struct atmos_kind *k = atmos_kind_find(in->kind.value, ATMOS_ROLE_INTEGRATION, &cl);
     if (k == NULL) {
-        struct atmos_item *it = atmos_cloud_add(
-            c, ATMOS_ITEM_UNKNOWN, "integration of an unknown kind", NULL, NULL, provider);
-        if (it == NULL ||
-            (it->u.unknown.what = atmos_strfmt("%s (kind %s)", in->name,
-                                               in->kind.value ? in->kind.value : "?")) == NULL)
-            return ATMOS_ENOMEM;
-        return 0;
+        char *what = atmos_strfmt("%s (kind %s)", in->name, in->kind.value ? in->kind.value : "?");
+        return atmos_cloud_add_unknown(c, "integration of an unknown kind", what, NULL, provider)
+                   ? 0
+                   : ATMOS_ENOMEM;
     }
     /* Only this file declares integration kinds: the spec is a struct registry. */
     const struct registry *registry = cl == &atmos_cloud_docker ? k->spec : NULL;

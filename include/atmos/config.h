@@ -69,6 +69,7 @@ struct atmos_config {
     struct atmos_integration *integrations; /* sorted by name after load */
     size_t nintegrations;
     struct atmos_field realm;        /* after ATMOS_AUTH_REALM override */
+    int realm_derived; /* realm.value is atmos's default (hash of the config directory): the realm-less legacy layout is cleaned too */
     struct atmos_field keyring_type; /* auth.keyring.type */
     struct atmos_field keyring_path; /* auth.keyring.spec.path: the file keyring's directory */
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */

@@ -385,10 +385,10 @@ static void provider_dir_uses_base_path(void **state)
                           &cfg, &err),
                      ATMOS_OK);
     struct atmos_env e = env_for("/home/u");
-    char *p = atmos_path_provider_dir(&e, cfg, "p", atmos_config_provider(cfg, "p"));
+    char *p = atmos_path_provider_dir(&e, cfg->realm.value, "p", atmos_config_provider(cfg, "p"));
     assert_string_equal(p, "/home/u/custom/aws/p");
     free(p);
-    p = atmos_path_provider_dir(&e, cfg, "q", atmos_config_provider(cfg, "q"));
+    p = atmos_path_provider_dir(&e, cfg->realm.value, "q", atmos_config_provider(cfg, "q"));
     assert_string_equal(p, "/home/u/.config/atmos/aws/q");
     free(p);
     atmos_config_free(cfg);
