@@ -21,14 +21,8 @@
 
 /* The clouds, in report order: a new cloud is one line here and its own file. */
 const struct atmos_cloud *const atmos_clouds[] = {
-    &atmos_cloud_aws,
-    &atmos_cloud_azure,
-    &atmos_cloud_gcp,
-    &atmos_cloud_docker,
-    &atmos_cloud_kube,
-    &atmos_cloud_atmos,
-    &atmos_cloud_keychain,
-    NULL,
+    &atmos_cloud_aws,  &atmos_cloud_azure, &atmos_cloud_gcp,      &atmos_cloud_docker,
+    &atmos_cloud_kube, &atmos_cloud_atmos, &atmos_cloud_keychain, NULL,
 };
 
 const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
@@ -121,6 +115,38 @@ struct atmos_item *atmos_cloud_add_dir(struct atmos_cloud_ctx *c,
     return it;
 }
 
+struct atmos_item *atmos_cloud_add_unknown(struct atmos_cloud_ctx *c, const char *label, char *what,
+                                           const char *identity, const char *provider)
+{
+    struct atmos_item *it = atmos_plan_add_unknown(c->plan, label, what, identity, provider);
+    if (it && it->cloud == NULL)
+        it->cloud = c->cloud;
+    return it;
+}
+
+struct atmos_item *atmos_cloud_add_section(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                           const char *name, enum atmos_ini_flavor flavor,
+                                           const char *const *dir_locks, const char *identity,
+                                           const char *provider)
+{
+    if (path == NULL)
+        return NULL;
+    const struct atmos_item probe = {.kind = ATMOS_ITEM_INI_SECTION,
+                                     .path = path,
+                                     .u.section = {.name = (char *)name, .flavor = flavor}};
+    struct atmos_item *it;
+    if (atmos_plan_find(c->plan, ATMOS_PLAN_KEY_SECTION, &probe, &it) != 0 || it != NULL) {
+        free(path);
+        return it;
+    }
+    it = atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, label, path, identity, provider);
+    if (it == NULL || (it->u.section.name = strdup(name)) == NULL)
+        return NULL;
+    it->u.section.flavor = flavor;
+    it->u.section.dir_locks = dir_locks;
+    return it;
+}
+
 struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,
                                         const struct atmos_json_rule *rule, const char *what,
                                         const char *m0, const char *m1, const char *m2,
@@ -189,8 +215,7 @@ static int each_base_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir
     const struct base *b = arg;
     if (!atmos_realm_like(name) || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
-    char *base = strcmp(name, b->sub) == 0 ? atmos_path_join(dir, name)
-                                           : atmos_strfmt("%s/%s/%s", dir, name, b->sub);
+    char *base = atmos_path_realm_dir(dir, strcmp(name, b->sub) == 0 ? NULL : name, b->sub, NULL);
     int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : ATMOS_ENOMEM;
     free(base);
     return rc;

@@ -123,6 +123,14 @@ struct atmos_cloud_dir {
 struct atmos_item *atmos_cloud_add_dir(struct atmos_cloud_ctx *c,
                                        const struct atmos_cloud_dir *kind, char *path,
                                        const char *identity, const char *provider);
+/* A kind nothing is known of, by `what` (taken): planned once under `label`. */
+struct atmos_item *atmos_cloud_add_unknown(struct atmos_cloud_ctx *c, const char *label, char *what,
+                                           const char *identity, const char *provider);
+/* Section `name` of the INI file `path` (taken), planned once; dir_locks as in u.section. */
+struct atmos_item *atmos_cloud_add_section(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                           const char *name, enum atmos_ini_flavor flavor,
+                                           const char *const *dir_locks, const char *identity,
+                                           const char *provider);
 /* Entries of a JSON file; the same file, rule and arguments are planned once.
  * `what` is shown after the label; m0..m2 may be NULL. */
 struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *label, char *path,

@@ -1,12 +1,16 @@
 /*
  * AWS: what atmos and the AWS CLI keep of an AWS login.
  *
- *  - identity: [identity] of <base>/<provider>/credentials, [profile identity] of .../config;
- *  - provider: <base>/<provider>/, atmos's SSO session cache, the provisioned
- *    identities cache, and the AWS CLI SSO tokens of the provider's start URL;
+ *  - identity: [identity] of <dir>/credentials, [profile identity] of <dir>/config,
+ *    for every provider directory <dir> of provider_dirs (<cfg>/[realm/]aws/<P>/,
+ *    <base_path>/[realm/]aws/<P>/, the legacy ~/.aws/atmos/<P>/);
+ *  - provider: those directories, atmos's SSO session cache (and its legacy
+ *    token), the provisioned identities cache, and the AWS CLI SSO tokens of
+ *    the provider's start URL;
  *  - discovered: every provider directory under the atmos AWS base of every
- *    realm, atmos's session and provisioned caches, and the AWS CLI tokens whose
- *    start URL atmos's own session cache names.
+ *    realm and under ~/.aws/atmos, atmos's session, legacy token and
+ *    provisioned caches, and the AWS CLI tokens whose start URL atmos's own
+ *    session cache names.
  *
  * MUST: read the AWS CLI cache through safefs only; take only a token whose
  * startUrl is the provider's (checked again before it is removed).
@@ -67,7 +71,7 @@ static const char *const transport_vars[] = {"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_
                                              "AWS_ENDPOINT_URL", NULL};
 
 /*
- * What is atmos's in <base>/<provider>/ (cloudposse/atmos pkg/auth/cloud/aws/files.go):
+ * What is atmos's in a provider directory (cloudposse/atmos pkg/auth/cloud/aws/files.go):
  *  - `credentials` and `config` (GetCredentialsPath, GetConfigPath), INI files
  *    that go-ini's SaveTo writes in place (ioutil.WriteFile: no temporary);
  *  - `credentials.lock` and `config.lock`, the flock files beside them
@@ -88,16 +92,50 @@ static const struct atmos_dir_entry provider_entries[] = {
 static const struct atmos_dir_rule provider_rule = {.entries = provider_entries};
 static const struct atmos_cloud_dir provider_dir = {.label = "provider directory",
                                                     .rule = &provider_rule};
+/* ~/.aws/atmos/<provider>/: the same two INI files (no lock files then; atmos-logout's
+ * own, taken while it rewrites one, and its temporaries are the rest of the rule). */
+static const struct atmos_cloud_dir legacy_dir = {.label = "legacy provider directory",
+                                                  .rule = &provider_rule};
 /* The lock files atmos leaves beside credentials and config: a provider directory
  * holding nothing else goes with its last profile. */
 static const char *const provider_locks[] = {"credentials.lock", "config.lock", NULL};
 
+/*
+ * The directories a login through `provider` may have left AWS files in
+ * (NULL: not there for this provider).  0, or ATMOS_ENOMEM.
+ *  [0] <cfg>/[realm/]aws/<P>/, where identities write: every atmos version
+ *      has them pass an empty base path (SetupFiles(..., "", realm) in
+ *      identities/aws/permission_set.go, assume_role.go, assume_root.go, user.go);
+ *  [1] <base_path>/[realm/]aws/<P>/ when the provider sets spec.files.base_path:
+ *      what atmos's provider Logout cleans (providers/aws/sso.go, saml.go ->
+ *      Cleanup).  Nothing of atmos's writes there; only declared files go.
+ *  [2] ~/.aws/atmos/<P>/, the layout before XDG (atmos_path_aws_legacy_dir).
+ * atmos from c4a7ab71b9 to c0ba043a5d cleaned <base_path>/<P>/ itself, a
+ * directory it never wrote: with base_path ~/.aws and a provider named sso,
+ * the AWS CLI's ~/.aws/sso.  No such path is ever planned here.
+ */
+#define AWS_DIRS 3
+static int provider_dirs(const struct atmos_cloud_ctx *c, const char *provider,
+                         const struct atmos_provider *p, char *dirs[AWS_DIRS])
+{
+    const char *bp = atmos_aws_spec_of(p).base_path;
+    dirs[0] = atmos_path_aws_provider_dir(c->env, NULL, c->realm, provider);
+    dirs[1] = bp ? atmos_path_aws_provider_dir(c->env, bp, c->realm, provider) : NULL;
+    dirs[2] = atmos_path_aws_legacy_dir(c->env, provider);
+    if (dirs[0] && dirs[2] && (bp == NULL || dirs[1]))
+        return 0;
+    for (int i = 0; i < AWS_DIRS; i++)
+        free(dirs[i]);
+    return ATMOS_ENOMEM;
+}
+
+/* [identity] and [profile identity] (files.go RemoveCredentialsProfile, RemoveConfigProfile). */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     if (chain->provider == NULL)
         return 0; /* ambient identities keep nothing on disk */
-    char *dir = atmos_path_provider_dir(c->env, c->cfg, chain->provider, chain->provider_cfg);
-    if (dir == NULL)
+    char *dirs[AWS_DIRS];
+    if (provider_dirs(c, chain->provider, chain->provider_cfg, dirs) != 0)
         return ATMOS_ENOMEM;
     static const struct {
         const char *file;
@@ -106,18 +144,14 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     } files[] = {{"credentials", ATMOS_INI_CREDENTIALS, "credentials profile"},
                  {"config", ATMOS_INI_CONFIG, "config profile"}};
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < 2; i++) {
-        struct atmos_item *it =
-            atmos_cloud_add(c, ATMOS_ITEM_INI_SECTION, files[i].label,
-                            atmos_path_join(dir, files[i].file), name, chain->provider);
-        if (it == NULL || (it->u.section.name = strdup(name)) == NULL) {
-            rc = ATMOS_ENOMEM;
-        } else {
-            it->u.section.flavor = files[i].flavor;
-            it->u.section.dir_locks = provider_locks;
-        }
-    }
-    free(dir);
+    for (int d = 0; d < AWS_DIRS; d++)
+        for (size_t i = 0; rc == 0 && dirs[d] && i < 2; i++)
+            if (!atmos_cloud_add_section(c, files[i].label, atmos_path_join(dirs[d], files[i].file),
+                                         name, files[i].flavor, provider_locks, name,
+                                         chain->provider))
+                rc = ATMOS_ENOMEM;
+    for (int d = 0; d < AWS_DIRS; d++)
+        free(dirs[d]);
     return rc;
 }
 
@@ -157,18 +191,29 @@ static int add_signouts(struct atmos_cloud_ctx *c, struct atmos_aws_tokens *t)
     return rc;
 }
 
-/* atmos's SSO session and the AWS CLI's files of a login to start_url. */
-static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p,
+/* An SSO token file of atmos's (its directory goes once empty), noted for signing out. */
+static int add_token(struct atmos_cloud_ctx *c, struct atmos_aws_tokens *t, const char *label,
+                     char *path, const char *provider, int prune)
+{
+    size_t before = c->plan->nitems;
+    struct atmos_item *it = atmos_cloud_add(c, ATMOS_ITEM_FILE, label, path, NULL, provider);
+    if (it && prune)
+        it->u.file.prune_parent = 1;
+    return atmos_aws_note_token(c, t, before, it);
+}
+
+/* atmos's SSO session (today's and the legacy one) and the AWS CLI's files of a login to url. */
+static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atmos_aws_spec *s,
                    const char *url)
 {
     struct atmos_aws_tokens t = {NULL, 0};
+    int rc = add_token(c, &t, "atmos SSO session", atmos_path_sso_session(c->env, url, s->region),
+                       name, 0);
+    if (rc == ATMOS_OK)
+        rc = add_token(c, &t, "legacy atmos SSO token", atmos_path_sso_legacy_token(c->env, name),
+                       name, 1);
+    /* The AWS CLI's legacy cache name; the scan below finds sso-session names too. */
     size_t before = c->plan->nitems;
-    int rc = atmos_aws_note_token(
-        c, &t, before,
-        atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos SSO session",
-                        atmos_path_sso_session(c->env, url, atmos_spec_value(&p->spec, "region")), NULL, name));
-    /* The legacy cache name; the scan below finds sso-session names too. */
-    before = c->plan->nitems;
     if (rc == ATMOS_OK)
         rc = atmos_aws_note_token(c, &t, before,
                                   atmos_aws_add_checked(c, "AWS CLI SSO token",
@@ -184,15 +229,33 @@ static int add_sso(struct atmos_cloud_ctx *c, const char *name, const struct atm
     return rc;
 }
 
+/* Every directory of provider_dirs, each only as far as provider_rule declares. */
+static int add_provider_dirs(struct atmos_cloud_ctx *c, const char *name,
+                             const struct atmos_provider *p)
+{
+    char *dirs[AWS_DIRS];
+    if (provider_dirs(c, name, p, dirs) != 0)
+        return ATMOS_ENOMEM;
+    int rc = 0;
+    for (int d = 0; d < AWS_DIRS; d++)
+        if (dirs[d] && rc == 0)
+            rc = atmos_cloud_add_dir(c, d == 2 ? &legacy_dir : &provider_dir, dirs[d], NULL, name)
+                     ? 0
+                     : ATMOS_ENOMEM;
+        else
+            free(dirs[d]);
+    return rc;
+}
+
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
-    if (!atmos_cloud_add_dir(c, &provider_dir, atmos_path_provider_dir(c->env, c->cfg, name, p),
-                             NULL, name))
+    if (add_provider_dirs(c, name, p) != 0)
         return ATMOS_ENOMEM;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
-    const char *url = atmos_spec_value(&p->spec, "start_url");
-    int rc = url && *url ? add_sso(c, name, p, url) : ATMOS_OK;
+    const struct atmos_aws_spec s = atmos_aws_spec_of(p);
+    const char *url = s.start_url;
+    int rc = url && *url ? add_sso(c, name, &s, url) : ATMOS_OK;
     if (rc != ATMOS_OK)
         return rc;
     char *pdir = atmos_path_provisioned_dir(c->env, name);
@@ -207,20 +270,25 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     return 0;
 }
 
-/* A provider directory of an identity's own (aws-user's, an emulator's), unless configured. */
+/*
+ * A provider directory of an identity's own (aws-user's, an emulator's),
+ * unless configured (then it was planned with the providers).  Asked again
+ * for every realm: its items are planned once per path.
+ */
 static int own_provider(struct atmos_cloud_ctx *c, const char *name)
 {
-    for (size_t i = 0; i < c->plan->nproviders; i++)
-        if (strcmp(c->plan->providers[i], name) == 0)
-            return 0;
     if (atmos_config_provider(c->cfg, name))
         return 0;
-    if (atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) != 0)
+    size_t i = 0;
+    while (i < c->plan->nproviders && strcmp(c->plan->providers[i], name) != 0)
+        i++;
+    if (i == c->plan->nproviders &&
+        atmos_strv_push(&c->plan->providers, &c->plan->nproviders, name) != 0)
         return ATMOS_ENOMEM;
     return provider(c, name, NULL);
 }
 
-/* IAM user keys live in <base>/aws-user/, an emulator's in <base>/<identity>/. */
+/* IAM user keys live in the provider directory aws-user, an emulator's in its own. */
 static int all(struct atmos_cloud_ctx *c)
 {
     const struct atmos_config *cfg = c->cfg;
@@ -309,6 +377,17 @@ static int add_provisioned(struct atmos_cloud_ctx *c, int dirfd, const char *dir
     return 0;
 }
 
+/* <cache>/aws-sso/<provider>/token.json, atmos's SSO token before sessions/ (arg: struct found). */
+static int add_legacy_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                            void *arg)
+{
+    struct found *f = arg;
+    if (strcmp(name, "sessions") == 0 || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
+        return 0;
+    return add_token(c, &f->tokens, "legacy atmos SSO token",
+                     atmos_strfmt("%s/%s/token.json", dir, name), name, 1);
+}
+
 /* The parent directory of what `path_of` returns for a placeholder (malloc'd). */
 static char *parent_of(char *p)
 {
@@ -326,11 +405,15 @@ static int discover(struct atmos_cloud_ctx *c)
     struct found f = {NULL, 0, {NULL, 0}};
     char *sessions = parent_of(atmos_path_sso_session(c->env, "", NULL));
     char *auth = parent_of(atmos_path_provisioned_dir(c->env, "x"));
+    char *sso = parent_of(sessions ? strdup(sessions) : NULL);
+    char *legacy = parent_of(atmos_path_aws_legacy_dir(c->env, "x"));
     int rc = ATMOS_ENOMEM;
-    if (!sessions || !auth)
+    if (!sessions || !auth || !sso || !legacy)
         goto done;
     if (atmos_cloud_each_base(c, "aws", atmos_cloud_add_provider_dir, (void *)&provider_dir) != 0 ||
+        atmos_cloud_each_entry(c, legacy, atmos_cloud_add_provider_dir, (void *)&legacy_dir) != 0 ||
         atmos_cloud_each_entry(c, sessions, add_session, &f) != 0 ||
+        atmos_cloud_each_entry(c, sso, add_legacy_token, &f) != 0 ||
         atmos_cloud_each_entry(c, auth, add_provisioned, NULL) != 0)
         goto done;
     atmos_strv_sort_unique(f.urls, &f.nurls);
@@ -347,6 +430,8 @@ done:
     atmos_strv_free(f.urls, f.nurls);
     free(sessions);
     free(auth);
+    free(sso);
+    free(legacy);
     return rc;
 }
 

@@ -9,9 +9,20 @@
 
 /* ${ATMOS_XDG_CONFIG_HOME:-${XDG_CONFIG_HOME:-$HOME/.config}}/atmos/[realm/]aws */
 char *atmos_path_default_aws_base(const struct atmos_env *env, const char *realm);
-/* <base>/<provider>: base_path (~ expanded) when the provider sets one. */
-char *atmos_path_provider_dir(const struct atmos_env *env, const struct atmos_config *cfg,
-                              const char *provider, const struct atmos_provider *pcfg);
+/* What an AWS provider's spec says (p may be NULL: all NULL). */
+struct atmos_aws_spec {
+    const char *start_url; /* IAM Identity Center */
+    const char *region;
+    const char *base_path; /* spec.files.base_path as written ("~/..." or absolute), or NULL */
+};
+struct atmos_aws_spec atmos_aws_spec_of(const struct atmos_provider *p);
+/* <base_path (~ expanded), or the atmos config home when NULL>/[realm/]aws/<provider> */
+char *atmos_path_aws_provider_dir(const struct atmos_env *env, const char *base_path,
+                                  const char *realm, const char *provider);
+/* ~/.aws/atmos/<provider>: where atmos before XDG kept the same files */
+char *atmos_path_aws_legacy_dir(const struct atmos_env *env, const char *provider);
+/* <atmos cache>/aws-sso/<provider>/token.json: atmos's SSO token before sessions/ */
+char *atmos_path_sso_legacy_token(const struct atmos_env *env, const char *provider);
 /* <atmos cache>/aws-sso/sessions/<sha1(start_url|region)>.json (see atmos_path_atmos_cache) */
 char *atmos_path_sso_session(const struct atmos_env *env, const char *start_url,
                              const char *region);

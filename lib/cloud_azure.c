@@ -250,8 +250,10 @@ static const struct atmos_cloud_dir provider_dir = {.label = "provider directory
 
 static char *atmos_dir(const struct atmos_cloud_ctx *c, const char *realm)
 {
-    return realm ? atmos_strfmt("%s/.azure/atmos/%s", c->env->home, realm)
-                 : atmos_strfmt("%s/.azure/atmos", c->env->home);
+    char *root = atmos_path_join(c->env->home, ".azure/atmos");
+    char *out = atmos_path_realm_dir(root, realm, NULL, NULL);
+    free(root);
+    return out;
 }
 
 static char *az_file(const struct atmos_cloud_ctx *c, const char *name)
@@ -262,8 +264,7 @@ static char *az_file(const struct atmos_cloud_ctx *c, const char *name)
 static char *device_code_token(const struct atmos_cloud_ctx *c, const char *provider)
 {
     char *cache = atmos_path_atmos_cache(c->env);
-    char *out =
-        cache ? atmos_strfmt("%s/azure-device-code/%s/token.json", cache, provider) : NULL;
+    char *out = cache ? atmos_strfmt("%s/azure-device-code/%s/token.json", cache, provider) : NULL;
     free(cache);
     return out;
 }

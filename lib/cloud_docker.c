@@ -4,7 +4,8 @@
  * flock on config.json.lock.  Which registries are atmos's is known only from
  * the configuration, so a discovered plan leaves docker's file alone.
  *
- *  - identity: the registries of the integrations `via.identity` it;
+ *  - identity: the registries of the integrations `via.identity` it or
+ *    `via.provider` its root provider;
  *  - provider, all: those of every identity logged out, and of integrations
  *    `via.provider` a provider logged out.
  *
@@ -90,13 +91,10 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     const struct atmos_cloud *cl;
     const struct atmos_kind *k = atmos_kind_find(in->kind.value, ATMOS_ROLE_INTEGRATION, &cl);
     if (k == NULL) {
-        struct atmos_item *it = atmos_cloud_add(
-            c, ATMOS_ITEM_UNKNOWN, "integration of an unknown kind", NULL, NULL, provider);
-        if (it == NULL ||
-            (it->u.unknown.what = atmos_strfmt("%s (kind %s)", in->name,
-                                               in->kind.value ? in->kind.value : "?")) == NULL)
-            return ATMOS_ENOMEM;
-        return 0;
+        char *what = atmos_strfmt("%s (kind %s)", in->name, in->kind.value ? in->kind.value : "?");
+        return atmos_cloud_add_unknown(c, "integration of an unknown kind", what, NULL, provider)
+                   ? 0
+                   : ATMOS_ENOMEM;
     }
     /* Only this file declares integration kinds: the spec is a struct registry. */
     const struct registry *registry = cl == &atmos_cloud_docker ? k->spec : NULL;
@@ -113,12 +111,20 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     return it ? 0 : ATMOS_ENOMEM;
 }
 
+/*
+ * pkg/auth/manager_integrations.go findIntegrationsForIdentity: an identity's
+ * logout cleans the integrations via.identity it and those via.provider its
+ * root provider (the end of its via chain; none for a standalone identity,
+ * resolveProviderForIdentity), whatever identity logged them in.
+ */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
+    const char *root = chain->provider_cfg ? chain->provider_cfg->name : NULL;
     for (size_t i = 0; i < c->cfg->nintegrations; i++) {
         const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (in->via_identity.value && strcmp(in->via_identity.value, name) == 0 &&
-            add_integration(c, in, chain->provider) != 0)
+        int mine = (in->via_identity.value && strcmp(in->via_identity.value, name) == 0) ||
+                   (root && in->via_provider.value && strcmp(in->via_provider.value, root) == 0);
+        if (mine && add_integration(c, in, chain->provider) != 0)
             return ATMOS_ENOMEM;
     }
     return 0;

@@ -117,10 +117,7 @@ static const struct atmos_cloud_dir identity_kinds[] = {
 static char *provider_dir(const struct atmos_cloud_ctx *c, const char *provider)
 {
     char *base = atmos_path_atmos_config(c->env);
-    char *out = NULL;
-    if (base)
-        out = c->realm ? atmos_strfmt("%s/%s/gcp/%s", base, c->realm, provider)
-                       : atmos_strfmt("%s/gcp/%s", base, provider);
+    char *out = atmos_path_realm_dir(base, c->realm, "gcp", provider);
     free(base);
     return out;
 }

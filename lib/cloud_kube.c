@@ -27,11 +27,10 @@ static const struct atmos_kind kinds[] = {
 
 static char *kubeconfig(const struct atmos_cloud_ctx *c, const char *identity)
 {
-    char *base = atmos_path_atmos_config(c->env), *out = NULL;
-    if (base)
-        out = c->realm ? atmos_strfmt("%s/%s/emulator/%s.kubeconfig", base, c->realm, identity)
-                       : atmos_strfmt("%s/emulator/%s.kubeconfig", base, identity);
+    char *base = atmos_path_atmos_config(c->env), *leaf = atmos_strfmt("%s.kubeconfig", identity);
+    char *out = leaf ? atmos_path_realm_dir(base, c->realm, "emulator", leaf) : NULL;
     free(base);
+    free(leaf);
     return out;
 }
 

@@ -31,3 +31,29 @@ char *atmos_path_atmos_cache(const struct atmos_env *env)
         c = atmos_xdg(env->xdg_cache_home);
     return c ? atmos_path_join(c, "atmos") : atmos_path_join(env->home, ".cache/atmos");
 }
+
+/*
+ * <root>/[<realm>/][<sub>/][<name>]: atmos joins these with Go's filepath.Join,
+ * which drops an empty element, so no realm means the realm-less layout
+ * (pkg/auth/cloud/aws/files.go GetCredentialsPath, cloud/gcp/files.go,
+ * cloud/azure/files.go, identities/emulator/identity.go kubeconfigPath).
+ */
+char *atmos_path_realm_dir(const char *root, const char *realm, const char *sub, const char *name)
+{
+    if (root == NULL)
+        return NULL;
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    const char *part[3] = {realm, sub, name};
+    struct atmos_buf b = {0};
+    int rc = atmos_buf_append(&b, root, n);
+    for (size_t i = 0; rc == 0 && i < 3; i++)
+        if (part[i] && *part[i])
+            rc = atmos_buf_printf(&b, "/%s", part[i]);
+    if (rc != 0 || b.data == NULL) {
+        atmos_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}

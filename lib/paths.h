@@ -12,6 +12,11 @@
 char *atmos_path_atmos_config(const struct atmos_env *env);
 /* ${ATMOS_XDG_CACHE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}}/atmos */
 char *atmos_path_atmos_cache(const struct atmos_env *env);
+/*
+ * <root>/[<realm>/][<sub>/][<name>]: the layout every realm-scoped directory of
+ * atmos's has.  realm, sub and name may be NULL (left out); NULL when root is.
+ */
+char *atmos_path_realm_dir(const char *root, const char *realm, const char *sub, const char *name);
 /* An XDG Base Directory value: NULL when empty or relative (ignored). */
 const char *atmos_xdg(const char *v);
 

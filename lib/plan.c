@@ -84,6 +84,27 @@ static int add_identities_of(struct atmos_plan *plan, const struct atmos_config 
     return 0;
 }
 
+struct atmos_item *atmos_plan_add_unknown(struct atmos_plan *plan, const char *label, char *what,
+                                          const char *identity, const char *provider)
+{
+    if (what == NULL)
+        return NULL;
+    const struct atmos_item probe = {
+        .kind = ATMOS_ITEM_UNKNOWN, .label = label, .u.unknown.what = what};
+    struct atmos_item *it;
+    if (atmos_plan_find(plan, ATMOS_PLAN_KEY_UNKNOWN, &probe, &it) != 0 || it != NULL) {
+        free(what);
+        return it;
+    }
+    it = atmos_plan_add_item(plan, ATMOS_ITEM_UNKNOWN, label, NULL, identity, provider);
+    if (it == NULL) {
+        free(what);
+        return NULL;
+    }
+    it->u.unknown.what = what;
+    return it;
+}
+
 /*
  * A kind we do not know: say so by name, so that no logout of it reads as
  * complete (its data, if any, is not removed).
@@ -91,29 +112,34 @@ static int add_identities_of(struct atmos_plan *plan, const struct atmos_config 
 static int add_unknown(struct atmos_plan *plan, const char *what, const char *name,
                        const char *kind, int is_identity)
 {
-    struct atmos_item *it = atmos_plan_add_item(
-        plan, ATMOS_ITEM_UNKNOWN, what, NULL, is_identity ? name : NULL, is_identity ? NULL : name);
-    if (it == NULL || (it->u.unknown.what = atmos_strfmt("%s (kind %s)", name, kind)) == NULL)
-        return -1;
-    return 0;
+    return atmos_plan_add_unknown(plan, what, atmos_strfmt("%s (kind %s)", name, kind),
+                                  is_identity ? name : NULL, is_identity ? NULL : name)
+               ? 0
+               : -1;
 }
 
 /* An entry atmos would refuse where it is used: named with its problem, so no logout reads as complete. */
 static int add_skipped(struct atmos_plan *plan, const char *what, const char *name,
                        const char *why, int is_identity)
 {
-    struct atmos_item *it = atmos_plan_add_item(
-        plan, ATMOS_ITEM_UNKNOWN, what, NULL, is_identity ? name : NULL, is_identity ? NULL : name);
-    if (it == NULL || (it->u.unknown.what = strdup(why)) == NULL)
+    struct atmos_item *it = atmos_plan_add_unknown(plan, what, strdup(why),
+                                                   is_identity ? name : NULL,
+                                                   is_identity ? NULL : name);
+    if (it == NULL)
         return -1;
     it->u.unknown.skipped = 1;
     return 0;
 }
 
-/* The skipped identities of a provider (NULL: all), and for --all providers and integrations too. */
+/* The skipped entries in scope: a provider's identities (NULL: every entry). */
 static int add_skipped_entries(struct atmos_plan *plan, const struct atmos_config *cfg,
                                const char *provider)
 {
+    for (size_t i = 0; provider == NULL && i < cfg->nproviders; i++)
+        if (cfg->providers[i].problem &&
+            add_skipped(plan, "provider skipped", cfg->providers[i].name,
+                        cfg->providers[i].problem, 0) != 0)
+            return -1;
     for (size_t i = 0; i < cfg->nidentities; i++) {
         const struct atmos_identity *id = &cfg->identities[i];
         const char *vp = id->via_provider.value;
@@ -156,8 +182,7 @@ static int plan_provider(struct atmos_cloud_ctx *c, const struct atmos_provider 
     size_t n = 0;
     const struct atmos_cloud *cl;
     if (p->problem)
-        return add_skipped(c->plan, "provider skipped", p->name, p->problem, 0) ? ATMOS_ENOMEM
-                                                                                 : ATMOS_OK;
+        return ATMOS_OK; /* reported by plan_who */
     if (provider_cloud(c->plan, p, &cl) != 0)
         return -1;
     if (cl)
@@ -234,9 +259,9 @@ static int cloud_failed(const struct atmos_cloud_ctx *c, int rc, struct atmos_er
     return atmos_fail(err, rc, "%s", c->err.msg[0] ? c->err.msg : "out of memory");
 }
 
-/* Who is logged out in `scope`, and what each cloud keeps of them. */
-static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const char *target,
-                      struct atmos_err *err)
+/* Who is logged out in `scope`: plan->identities, ->providers and, for an identity, ->chain. */
+static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const char *target,
+                    struct atmos_err *err)
 {
     struct atmos_plan *plan = c->plan;
     const struct atmos_config *cfg = c->cfg;
@@ -257,34 +282,95 @@ static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const c
             (plan->chain.provider &&
              atmos_strv_push(&plan->providers, &plan->nproviders, plan->chain.provider) != 0))
             return cloud_failed(c, ATMOS_ENOMEM, err);
-        return (rc = plan_identity(c)) == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
+        return ATMOS_OK;
     }
     case ATMOS_SCOPE_PROVIDER: {
         const struct atmos_provider *p = target ? atmos_config_provider(cfg, target) : NULL;
         if (p == NULL)
             return atmos_fail(err, ATMOS_ENOTFOUND, "provider \"%s\" not found in configuration",
                               target ? target : "");
+        if (p->problem && add_skipped(plan, "provider skipped", p->name, p->problem, 0) != 0)
+            return cloud_failed(c, ATMOS_ENOMEM, err);
         if (add_identities_of(plan, cfg, p->name) != 0 ||
             add_skipped_entries(plan, cfg, p->name) != 0 ||
             atmos_strv_push(&plan->providers, &plan->nproviders, p->name) != 0)
             return cloud_failed(c, ATMOS_ENOMEM, err);
-        return (rc = plan_provider(c, p)) == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
+        return ATMOS_OK;
     }
     case ATMOS_SCOPE_ALL:
         if (add_identities_of(plan, cfg, NULL) != 0 || add_skipped_entries(plan, cfg, NULL) != 0)
             return cloud_failed(c, ATMOS_ENOMEM, err);
-        for (size_t i = 0; i < cfg->nproviders; i++) {
+        for (size_t i = 0; i < cfg->nproviders; i++)
             if (atmos_strv_push(&plan->providers, &plan->nproviders, cfg->providers[i].name) != 0)
                 return cloud_failed(c, ATMOS_ENOMEM, err);
-            if ((rc = plan_provider(c, &cfg->providers[i])) != ATMOS_OK)
-                return cloud_failed(c, rc, err);
-        }
-        for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
-            if ((*cl)->all && (rc = ATMOS_CLOUD_CALL(c, *cl, all)) != ATMOS_OK)
-                return cloud_failed(c, rc, err);
         return ATMOS_OK;
     }
     return atmos_fail(err, ATMOS_EINVAL, "unknown scope %d", (int)scope);
+}
+
+/* What each cloud keeps of them in the realm c->realm (plan_who ran). */
+static int plan_what(struct atmos_cloud_ctx *c, enum atmos_scope scope)
+{
+    const struct atmos_config *cfg = c->cfg;
+    int rc = ATMOS_OK;
+    switch (scope) {
+    case ATMOS_SCOPE_IDENTITY:
+        return atmos_config_identity(cfg, c->plan->target)->problem ? ATMOS_OK : plan_identity(c);
+    case ATMOS_SCOPE_PROVIDER:
+        return plan_provider(c, atmos_config_provider(cfg, c->plan->target));
+    case ATMOS_SCOPE_ALL:
+        for (size_t i = 0; rc == ATMOS_OK && i < cfg->nproviders; i++)
+            rc = plan_provider(c, &cfg->providers[i]);
+        for (const struct atmos_cloud *const *cl = atmos_clouds; rc == ATMOS_OK && *cl; cl++)
+            if ((*cl)->all)
+                rc = ATMOS_CLOUD_CALL(c, *cl, all);
+        return rc;
+    }
+    return ATMOS_EINVAL;
+}
+
+/*
+ * The realms whose files a logout removes, into v[2]; returns how many.
+ * A realm pinned by ATMOS_AUTH_REALM or auth.realm is the only one atmos
+ * writes.  atmos's own default (no realm configured) is a hash of the config
+ * directory (pkg/config/auth_realm.go setAuthRealm, hashRealmFromPath), and
+ * atmos versions before realms (c0ba043a5d, 2026-02-10) wrote the same logins
+ * without one; atmos's logout deletes that layout's keychain names too
+ * (pkg/auth/manager_logout.go deleteIdentityKeyringEntries, the legacy
+ * atmos_<name>).  So a derived realm means that realm and no realm.
+ */
+static size_t realms_of(const struct atmos_config *cfg, const char *v[2])
+{
+    size_t n = 0;
+    v[n++] = cfg->realm.value;
+    if (cfg->realm.value && cfg->realm_derived)
+        v[n++] = NULL;
+    return n;
+}
+
+/* Who is logged out in `scope`, and what each cloud keeps of them in every realm. */
+static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const char *target,
+                      struct atmos_err *err)
+{
+    int rc = plan_who(c, scope, target, err);
+    const char *realms[2];
+    size_t n = realms_of(c->cfg, realms);
+    for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
+        c->realm = realms[i];
+        if ((rc = plan_what(c, scope)) != ATMOS_OK)
+            rc = cloud_failed(c, rc, err);
+    }
+    if (rc != ATMOS_OK)
+        return rc;
+    atmos_strv_sort_unique(c->plan->identities, &c->plan->nidentities);
+    atmos_strv_sort_unique(c->plan->providers, &c->plan->nproviders);
+    /* Integrations and the emulators' kubeconfigs: every realm too. */
+    for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
+        c->realm = realms[i];
+        if ((rc = plan_every_identity(c)) != ATMOS_OK)
+            rc = cloud_failed(c, rc, err);
+    }
+    return rc;
 }
 
 int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
@@ -319,12 +405,6 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
             *t = (char)(*t - 'A' + 'a');
     if ((rc = plan_scope(&c, scope, plan->target, err)) != ATMOS_OK)
         goto done;
-    atmos_strv_sort_unique(plan->identities, &plan->nidentities);
-    atmos_strv_sort_unique(plan->providers, &plan->nproviders);
-    if ((rc = plan_every_identity(&c)) != ATMOS_OK) {
-        rc = cloud_failed(&c, rc, err);
-        goto done;
-    }
     if (atmos_keyring_plan(plan, cfg, env, opts && opts->keychain) != 0) {
         rc = cloud_failed(&c, ATMOS_ENOMEM, err);
         goto done;

@@ -3,10 +3,14 @@
  * plan of a configuration with tens of thousands of providers stays linear
  * (the PAM cleanup runs under a timeout).
  *
- * Three keys, the three ways the adders recognise a duplicate:
+ * Five keys, the ways the adders recognise a duplicate:
  *  - ATMOS_PLAN_KEY_PATH: kind and path (any kind but INI sections and JSON entries);
  *  - ATMOS_PLAN_KEY_KEYRING: backend and entry name of a keychain entry;
- *  - ATMOS_PLAN_KEY_JSON: file, rule and the rule's arguments of JSON entries.
+ *  - ATMOS_PLAN_KEY_JSON: file, rule and the rule's arguments of JSON entries;
+ *  - ATMOS_PLAN_KEY_SECTION: file, flavor and name of an INI section;
+ *  - ATMOS_PLAN_KEY_UNKNOWN: label and name of a kind nothing is known of.
+ * A logout that cleans two realms asks every cloud twice: what does not
+ * depend on the realm is found here the second time.
  * Items are indexed lazily, just before a lookup: by then the adder that made
  * an item has filled in every field a key reads.  Each table is open
  * addressing with linear probing, in item order, so that a lookup finds the
@@ -66,6 +70,10 @@ static int has_key(const struct atmos_item *it, enum atmos_plan_key key)
         return it->kind == ATMOS_ITEM_KEYRING && it->u.keyring.key;
     case ATMOS_PLAN_KEY_JSON:
         return it->kind == ATMOS_ITEM_JSON_ENTRIES && it->path;
+    case ATMOS_PLAN_KEY_SECTION:
+        return it->kind == ATMOS_ITEM_INI_SECTION && it->path && it->u.section.name;
+    case ATMOS_PLAN_KEY_UNKNOWN:
+        return it->kind == ATMOS_ITEM_UNKNOWN && it->label && it->u.unknown.what;
     case ATMOS_PLAN_NKEYS:
         break;
     }
@@ -89,6 +97,13 @@ static uint32_t hash_of(const struct atmos_item *it, enum atmos_plan_key key)
         h = fnv_str(h, it->path);
         for (int m = 0; m < ATMOS_JSON_IDS; m++)
             h = fnv_str(fnv(h, "\1", it->u.json.ids[m] != NULL), it->u.json.ids[m]);
+        break;
+    case ATMOS_PLAN_KEY_SECTION:
+        h = fnv(h, &it->u.section.flavor, sizeof(it->u.section.flavor));
+        h = fnv_str(fnv_str(h, it->path), it->u.section.name);
+        break;
+    case ATMOS_PLAN_KEY_UNKNOWN:
+        h = fnv_str(fnv_str(h, it->label), it->u.unknown.what);
         break;
     case ATMOS_PLAN_NKEYS:
         break;
@@ -119,6 +134,11 @@ static int equal(const struct atmos_item *o, const struct atmos_item *p, enum at
             if (!same(o->u.json.ids[m], p->u.json.ids[m]))
                 return 0;
         return 1;
+    case ATMOS_PLAN_KEY_SECTION:
+        return o->u.section.flavor == p->u.section.flavor && strcmp(o->path, p->path) == 0 &&
+               strcmp(o->u.section.name, p->u.section.name) == 0;
+    case ATMOS_PLAN_KEY_UNKNOWN:
+        return strcmp(o->label, p->label) == 0 && strcmp(o->u.unknown.what, p->u.unknown.what) == 0;
     case ATMOS_PLAN_NKEYS:
         break;
     }

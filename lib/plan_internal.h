@@ -16,11 +16,20 @@ struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_
                                        const char *label, char *path, const char *identity,
                                        const char *provider);
 
-/* The three ways an adder recognises an item it already planned (plan_index.c). */
+/*
+ * An UNKNOWN item: `what` ("name (kind k)", taken) under `label`, once however
+ * often it is asked for (every realm a logout cleans asks again).  NULL on failure.
+ */
+struct atmos_item *atmos_plan_add_unknown(struct atmos_plan *plan, const char *label, char *what,
+                                          const char *identity, const char *provider);
+
+/* The ways an adder recognises an item it already planned (plan_index.c). */
 enum atmos_plan_key {
     ATMOS_PLAN_KEY_PATH,    /* kind and path; not INI sections nor JSON entries */
     ATMOS_PLAN_KEY_KEYRING, /* backend and key */
     ATMOS_PLAN_KEY_JSON,    /* path, rule and match[] */
+    ATMOS_PLAN_KEY_SECTION, /* path, flavor and name of an INI section */
+    ATMOS_PLAN_KEY_UNKNOWN, /* label and what of an unknown kind */
     ATMOS_PLAN_NKEYS
 };
 

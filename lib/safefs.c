@@ -14,7 +14,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,16 +26,6 @@
 
 #define TEMP_INFIX ".atmos-tmp."
 #define MAX_DEPTH 64
-
-static int say(struct atmos_err *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int say(struct atmos_err *why, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
-    va_end(ap);
-    return ATMOS_ESYS;
-}
 
 static const char *type_name(mode_t m)
 {
@@ -60,8 +49,8 @@ static int explain(int dirfd, const char *name, const char *shown, int e, struct
     if (e == ENOENT)
         return ATMOS_ABSENT;
     if ((e == ELOOP || e == ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-        return say(why, "%s is %s, refusing to follow it", shown, type_name(st.st_mode));
-    return say(why, "%s: %s", shown, strerror(e));
+        return atmos_fs_say(why, "%s is %s, refusing to follow it", shown, type_name(st.st_mode));
+    return atmos_fs_say(why, "%s: %s", shown, strerror(e));
 }
 
 static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *out,
@@ -72,7 +61,7 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
     const char *rest;
     int fd;
     if (path[0] != '/' || upto >= sizeof(shown))
-        return say(why, "%s: not an absolute path", path);
+        return atmos_fs_say(why, "%s: not an absolute path", path);
     /* The home directory itself is trusted (it comes from passwd or $HOME). */
     if (hl > 1 && strncmp(path, fs->home, hl) == 0 && (path[hl] == '/' || hl == upto)) {
         fd = open(fs->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -82,7 +71,7 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
         rest = path;
     }
     if (fd < 0)
-        return say(why, "%s: %s", hl ? fs->home : "/", strerror(errno));
+        return atmos_fs_say(why, "%s: %s", hl ? fs->home : "/", strerror(errno));
     const char *end = path + upto;
     while (rest < end) {
         while (rest < end && *rest == '/')
@@ -94,7 +83,7 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
         char comp[256];
         if (clen >= sizeof(comp)) {
             close(fd);
-            return say(why, "%s: path component too long", path);
+            return atmos_fs_say(why, "%s: path component too long", path);
         }
         memcpy(comp, rest, clen);
         comp[clen] = '\0';
@@ -104,7 +93,7 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
             continue;
         if (strcmp(comp, "..") == 0) {
             close(fd);
-            return say(why, "%s: '..' is not allowed", path);
+            return atmos_fs_say(why, "%s: '..' is not allowed", path);
         }
         int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (next < 0) {
@@ -117,13 +106,13 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
         struct stat st;
         if (fstat(fd, &st) != 0) {
             close(fd);
-            return say(why, "%s: %s", shown, strerror(errno));
+            return atmos_fs_say(why, "%s: %s", shown, strerror(errno));
         }
         /* A directory of another user on the way could be swapped under us. */
         if (st.st_uid != fs->uid && st.st_uid != 0) {
             close(fd);
-            return say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
-                       (unsigned long)st.st_uid, (unsigned long)fs->uid);
+            return atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
+                                (unsigned long)st.st_uid, (unsigned long)fs->uid);
         }
     }
     *out = fd;
@@ -140,7 +129,7 @@ int atmos_fs_open_parent(const struct atmos_fs *fs, const char *path, int *fd, c
 {
     const char *slash = strrchr(path, '/');
     if (slash == NULL || slash[1] == '\0')
-        return say(why, "%s: not a file path", path);
+        return atmos_fs_say(why, "%s: not a file path", path);
     *leaf = slash + 1;
     return walk(fs, path, (size_t)(slash - path), fd, why);
 }
@@ -152,13 +141,13 @@ int atmos_fs_check(const struct atmos_fs *fs, int dirfd, const char *leaf, const
     if (st == NULL)
         st = &tmp;
     if (fstatat(dirfd, leaf, st, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT ? ATMOS_ABSENT : say(why, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? ATMOS_ABSENT : atmos_fs_say(why, "%s: %s", path, strerror(errno));
     if ((st->st_mode & S_IFMT) != type)
-        return say(why, "%s is %s, not %s; not touched", path, type_name(st->st_mode),
-                   type_name(type));
+        return atmos_fs_say(why, "%s is %s, not %s; not touched", path, type_name(st->st_mode),
+                            type_name(type));
     if (st->st_uid != fs->uid)
-        return say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
-                   (unsigned long)st->st_uid, (unsigned long)fs->uid);
+        return atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
+                            (unsigned long)st->st_uid, (unsigned long)fs->uid);
     return ATMOS_OK;
 }
 
@@ -173,20 +162,21 @@ int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
         return explain(dirfd, leaf, path, errno, why);
     }
     if (fstat(fd, st) != 0) {
-        say(why, "%s: %s", path, strerror(errno));
+        atmos_fs_say(why, "%s: %s", path, strerror(errno));
         goto done;
     }
     if (!S_ISREG(st->st_mode)) {
-        say(why, "%s is %s, not a regular file; not touched", path, type_name(st->st_mode));
+        atmos_fs_say(why, "%s is %s, not a regular file; not touched", path,
+                     type_name(st->st_mode));
         goto done;
     }
     if (st->st_uid != fs->uid) {
-        say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
-            (unsigned long)st->st_uid, (unsigned long)fs->uid);
+        atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
+                     (unsigned long)st->st_uid, (unsigned long)fs->uid);
         goto done;
     }
     if ((size_t)st->st_size > max) {
-        say(why, "%s is larger than %zu bytes; not touched", path, max);
+        atmos_fs_say(why, "%s is larger than %zu bytes; not touched", path, max);
         goto done;
     }
     char chunk[65536];
@@ -195,17 +185,17 @@ int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            say(why, "%s: %s", path, strerror(errno));
+            atmos_fs_say(why, "%s: %s", path, strerror(errno));
             goto done;
         }
         if (n == 0)
             break;
         if (out->len + (size_t)n > max) {
-            say(why, "%s is larger than %zu bytes; not touched", path, max);
+            atmos_fs_say(why, "%s is larger than %zu bytes; not touched", path, max);
             goto done;
         }
         if (atmos_buf_append(out, chunk, (size_t)n) != 0) {
-            say(why, "%s: out of memory", path);
+            atmos_fs_say(why, "%s: out of memory", path);
             goto done;
         }
     }
@@ -223,7 +213,7 @@ int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, cons
         return rc;
     /* unlinkat never follows a link, so a swap after the check cannot redirect it. */
     if (unlinkat(dirfd, leaf, 0) != 0)
-        return errno == ENOENT ? ATMOS_ABSENT : say(why, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? ATMOS_ABSENT : atmos_fs_say(why, "%s: %s", path, strerror(errno));
     return ATMOS_OK;
 }
 
@@ -234,11 +224,11 @@ static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int d
                      struct atmos_err *why)
 {
     if (depth > MAX_DEPTH)
-        return say(why, "%s: nested more than %d levels; not removed", path, MAX_DEPTH);
+        return atmos_fs_say(why, "%s: nested more than %d levels; not removed", path, MAX_DEPTH);
     DIR *d = fdopendir(dfd);
     if (d == NULL) {
         close(dfd);
-        return say(why, "%s: %s", path, strerror(errno));
+        return atmos_fs_say(why, "%s: %s", path, strerror(errno));
     }
     int rc = ATMOS_OK;
     struct dirent *de;
@@ -251,7 +241,7 @@ static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int d
         struct stat st;
         if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             if (errno != ENOENT)
-                rc = say(why, "%s: %s", sub, strerror(errno));
+                rc = atmos_fs_say(why, "%s: %s", sub, strerror(errno));
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
@@ -260,7 +250,7 @@ static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int d
                 rc = r;
         } else if (unlinkat(dirfd(d), n, 0) != 0 && errno != ENOENT) {
             /* Links, FIFOs and sockets are removed as entries, never opened. */
-            rc = say(why, "%s: %s", sub, strerror(errno));
+            rc = atmos_fs_say(why, "%s: %s", sub, strerror(errno));
         }
     }
     closedir(d);
@@ -279,13 +269,13 @@ static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, con
     struct stat st;
     if (fstat(fd, &st) != 0 || st.st_uid != fs->uid) {
         close(fd);
-        return say(why, "%s changed while being removed; not touched", path);
+        return atmos_fs_say(why, "%s changed while being removed; not touched", path);
     }
     rc = rmtree_fd(fs, fd, path, depth, why);
     if (rc != ATMOS_OK)
         return rc;
     if (unlinkat(dirfd, leaf, AT_REMOVEDIR) != 0 && errno != ENOENT)
-        return say(why, "%s: %s", path, strerror(errno));
+        return atmos_fs_say(why, "%s: %s", path, strerror(errno));
     return ATMOS_OK;
 }
 
@@ -307,12 +297,12 @@ static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, con
     int fd =
         openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | flags, 0600);
     if (fd < 0)
-        return errno == EEXIST ? ATMOS_BUSY : say(why, "%s: %s", shown, strerror(errno));
+        return errno == EEXIST ? ATMOS_BUSY : atmos_fs_say(why, "%s: %s", shown, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != fs->uid) {
         close(fd);
-        return say(why, "%s is not a regular file of uid %lu; not touched", shown,
-                   (unsigned long)fs->uid);
+        return atmos_fs_say(why, "%s is not a regular file of uid %lu; not touched", shown,
+                            (unsigned long)fs->uid);
     }
     *out = fd;
     return ATMOS_OK;
@@ -328,7 +318,7 @@ static int flock_wait(int fd, const char *shown, int timeout_ms, long long start
         if (errno != EWOULDBLOCK && errno != EINTR) {
             int e = errno;
             close(fd);
-            return say(why, "%s: %s", shown, strerror(e));
+            return atmos_fs_say(why, "%s: %s", shown, strerror(e));
         }
         if (timeout_ms == 0 && errno == EWOULDBLOCK) {
             close(fd);
@@ -336,8 +326,8 @@ static int flock_wait(int fd, const char *shown, int timeout_ms, long long start
         }
         if (atmos_now_ms() - start_ms >= timeout_ms) {
             close(fd);
-            return say(why, "timed out after %d.%d s waiting for the lock %s", timeout_ms / 1000,
-                       (timeout_ms % 1000) / 100, shown);
+            return atmos_fs_say(why, "timed out after %d.%d s waiting for the lock %s",
+                                timeout_ms / 1000, (timeout_ms % 1000) / 100, shown);
         }
         atmos_nap_ms(20);
     }
@@ -349,7 +339,7 @@ int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
     char name[300], shown[4200];
     int fd = -1;
     if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
-        return say(why, "%s: name too long", path);
+        return atmos_fs_say(why, "%s: name too long", path);
     snprintf(shown, sizeof(shown), "%s.lock", path);
     int rc = open_lock(fs, dirfd, name, shown, O_CREAT, &fd, why);
     if (rc != ATMOS_OK)
@@ -368,7 +358,7 @@ int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *lea
     char name[300], shown[4200];
     int fd = -1, rc;
     if (snprintf(name, sizeof(name), "%s.lockfile", leaf) >= (int)sizeof(name))
-        return say(why, "%s: name too long", path);
+        return atmos_fs_say(why, "%s: name too long", path);
     snprintf(shown, sizeof(shown), "%s.lockfile", path);
     long long start = atmos_now_ms();
     int wait = timeout_ms < LOCKFILE_TAKEOVER_MS ? timeout_ms : LOCKFILE_TAKEOVER_MS;
@@ -426,14 +416,15 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
     unsigned char rnd[8];
     st->fd = -1;
     if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-        return say(why, "%s: no randomness for a temporary name: %s", path, strerror(errno));
+        return atmos_fs_say(why, "%s: no randomness for a temporary name: %s", path,
+                            strerror(errno));
     snprintf(st->name, sizeof(st->name), ".%s" TEMP_INFIX "%02x%02x%02x%02x%02x%02x%02x%02x", leaf,
              rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
     st->fd = openat(dirfd, st->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (st->fd < 0)
-        return say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
+        return atmos_fs_say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
     if (write_all(st->fd, data, len) != 0 || fchmod(st->fd, orig->st_mode & 07777) != 0) {
-        say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+        atmos_fs_say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
         unstage(dirfd, st);
         return ATMOS_ESYS;
     }
@@ -458,18 +449,18 @@ int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, cons
     }
     st->fd = -1;
     if (bad) {
-        say(why, "%s: cannot write the new contents: %s", path, strerror(e));
+        atmos_fs_say(why, "%s: cannot write the new contents: %s", path, strerror(e));
         goto done;
     }
     /* Only replace the file we read: an unlocked writer may have renamed over it. */
     struct stat now;
     if (atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, &now, why) != ATMOS_OK ||
         now.st_ino != orig->st_ino || now.st_dev != orig->st_dev) {
-        say(why, "%s changed while being rewritten; left as it is", path);
+        atmos_fs_say(why, "%s changed while being rewritten; left as it is", path);
         goto done;
     }
     if (renameat(dirfd, st->name, dirfd, leaf) != 0) {
-        say(why, "%s: cannot replace: %s", path, strerror(errno));
+        atmos_fs_say(why, "%s: cannot replace: %s", path, strerror(errno));
         goto done;
     }
     /* The caller syncs the directory once all its renames are done (atmos_fs_sync_dirs). */

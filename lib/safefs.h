@@ -19,6 +19,12 @@
 
 struct atmos_dir_rule;
 
+/*
+ * Fill in `why` and return ATMOS_ESYS: how every safefs function explains a
+ * refusal or a failure (the engine's one error carrier, atmos_fail).
+ */
+#define atmos_fs_say(why, ...) atmos_fail((why), ATMOS_ESYS, __VA_ARGS__)
+
 struct atmos_fs {
     const char *home; /* trusted anchor: opened by path, everything below by descriptor */
     uid_t uid;        /* owner required of everything we change */

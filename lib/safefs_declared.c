@@ -18,7 +18,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,16 +35,6 @@ struct walk {
     struct atmos_fs_kept *kept;
     struct atmos_err *why;
 };
-
-static int say(struct atmos_err *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int say(struct atmos_err *why, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
-    va_end(ap);
-    return ATMOS_ESYS;
-}
 
 /* '*': one or more characters; '#': one or more decimal digits; the rest literal. */
 static int match(const char *p, const char *s)
@@ -102,7 +91,7 @@ static int clean_entry(struct walk *w, int dfd, const char *name, const char *pa
     snprintf(sub, sizeof(sub), "%s/%s", path, name);
     snprintf(subrel, sizeof(subrel), "%s%s%s", rel, *rel ? "/" : "", name);
     if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT ? 0 : say(w->why, "%s: %s", sub, strerror(errno));
+        return errno == ENOENT ? 0 : atmos_fs_say(w->why, "%s: %s", sub, strerror(errno));
     const struct atmos_dir_entry *e = declared(rule, name, st.st_mode);
     /* Not the tool's, or not the user's: left as it is, and said. */
     if (e == NULL || (e->type == ATMOS_DIR_FILE && st.st_uid != w->fs->uid)) {
@@ -136,16 +125,17 @@ static int open_checked(const struct walk *w, int pfd, const char *leaf, const c
         return rc;
     int fd = openat(pfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return errno == ENOENT ? ATMOS_ABSENT : say(w->why, "%s: %s", path, strerror(errno));
+        return errno == ENOENT ? ATMOS_ABSENT
+                               : atmos_fs_say(w->why, "%s: %s", path, strerror(errno));
     if (fstat(fd, &now) != 0 || now.st_dev != st.st_dev || now.st_ino != st.st_ino ||
         now.st_uid != w->fs->uid) {
         close(fd);
-        return say(w->why, "%s changed while being removed; not touched", path);
+        return atmos_fs_say(w->why, "%s changed while being removed; not touched", path);
     }
     if ((*out = fdopendir(fd)) == NULL) {
         int e = errno;
         close(fd);
-        return say(w->why, "%s: %s", path, strerror(e));
+        return atmos_fs_say(w->why, "%s: %s", path, strerror(e));
     }
     return ATMOS_OK;
 }
@@ -155,7 +145,8 @@ static int clean_dir(struct walk *w, int pfd, const char *leaf, const char *path
 {
     DIR *d = NULL;
     if (depth > MAX_RULE_DEPTH)
-        return say(w->why, "%s: nested more than %d levels; not removed", path, MAX_RULE_DEPTH);
+        return atmos_fs_say(w->why, "%s: nested more than %d levels; not removed", path,
+                            MAX_RULE_DEPTH);
     int rc = open_checked(w, pfd, leaf, path, &d);
     if (rc != ATMOS_OK)
         return rc;
@@ -182,7 +173,7 @@ static int clean_dir(struct walk *w, int pfd, const char *leaf, const char *path
         note_kept(w, *rel ? rel : "entries created meanwhile", *rel != '\0');
         return ATMOS_KEPT;
     }
-    return say(w->why, "%s: %s", path, strerror(errno));
+    return atmos_fs_say(w->why, "%s: %s", path, strerror(errno));
 }
 
 int atmos_fs_remove_declared(const struct atmos_fs *fs, int dirfd, const char *leaf,

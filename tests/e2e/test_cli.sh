@@ -223,7 +223,8 @@ import json,sys; d=json.loads(sys.argv[1])
 assert d["scope"]=="identity" and d["target"]=="dev-admin" and d["dry_run"] is False
 assert d["chain"]==["aws-sso","dev-org-admin","dev-admin"]
 assert d["removed"]==2 and d["failed"]==0 and d["status"]=="success" and d["exit_code"]==0
-assert {i["status"] for i in d["items"]}=={"removed"}
+# The legacy ~/.aws/atmos/aws-sso/ copies of the two sections are looked for, and absent.
+assert [i["status"] for i in d["items"]]==["removed","removed","absent","absent"]
 assert all(i["kind"]=="file_section" for i in d["items"])' "$OUT"
 run --output json nope
 check "not found as JSON" "$PY" -c '
@@ -278,11 +279,15 @@ check "realm sibling kept" section_in "[keep]" "$H/.config/atmos/team-a/aws/aws-
 check "non-realm file untouched" section_in "[dev-admin]" "$H/$SSO/credentials"
 OUT=$(ATMOS_AUTH_REALM=Bad "$BIN" --config "$EXAMPLE" dev-admin 2>&1); RC=$?
 check "bad realm rejected" has "$OUT" 'realm "Bad" is invalid'
-mkdir -p "$H/custom/p"
+# base_path is a root: atmos's provider logout cleans <base_path>/[realm/]aws/<P>/
+# (pkg/auth/cloud/aws/files.go Cleanup); <base_path>/<P>/ is no layout of atmos's.
+mkdir -p "$H/custom/aws/p" "$H/custom/p"
+printf '[i]\nk=v\n' >"$H/custom/aws/p/credentials"
 printf '[i]\nk=v\n' >"$H/custom/p/credentials"
 printf 'auth:\n  providers:\n    p:\n      kind: aws/saml\n      spec: {files: {base_path: ~/custom}}\n  identities:\n    i: {kind: aws/assume-role, via: {provider: p}}\n' >"$H/bp.yaml"
 run_raw --config "$H/bp.yaml" i
-check "base_path honoured" missing "$H/custom/p/credentials"
+check "base_path honoured: <base_path>/aws/p" missing "$H/custom/aws/p/credentials"
+check "<base_path>/p is not atmos's: kept" section_in "[i]" "$H/custom/p/credentials"
 end
 
 if start_syslog_sink; then

@@ -46,14 +46,14 @@ PY
 }
 file_has() { grep -qF -- "$2" "$1"; }
 
-# hostile_home [NAME]: HOME with a provider directory under an odd base_path
+# hostile_home [NAME]: HOME with a provider directory under an odd base_path (<base_path>/aws/p)
 # and an identity with an odd name (id\xc2\x9b\xff, or NAME), and the
 # atmos.yaml that names them.
 hostile_home() {
     fresh_home
     T_BP=$H/b$BAD T_ID=${1:-id$NB}
-    mkdir -p "$T_BP/p"
-    printf '[%s]\nk=v\n[keep]\nk=v\n' "$T_ID" >"$T_BP/p/credentials"
+    mkdir -p "$T_BP/aws/p"
+    printf '[%s]\nk=v\n[keep]\nk=v\n' "$T_ID" >"$T_BP/aws/p/credentials"
     printf 'auth:\n  providers:\n    p:\n      kind: aws/saml\n      spec: {files: {base_path: !env T_BP}}\n  identities:\n    !env T_ID: {kind: aws/assume-role, via: {provider: p}}\n' >"$H/esc.yaml"
 }
 # go ARGS...: atmos-logout with that file; stdout and stderr in files.
@@ -66,21 +66,21 @@ begin "terminal report and stderr log lines: names and paths escaped"
 hostile_home
 ATMOS_LOGS_LEVEL=Debug go "id$NB"
 check "exit 0" rc_is 0
-check "the section was removed (the engine kept the real bytes)" no_section_in "[id$NB]" "$T_BP/p/credentials"
-check "sibling kept" section_in "[keep]" "$T_BP/p/credentials"
+check "the section was removed (the engine kept the real bytes)" no_section_in "[id$NB]" "$T_BP/aws/p/credentials"
+check "sibling kept" section_in "[keep]" "$T_BP/aws/p/credentials"
 check "report: no raw byte" clean "$TMPROOT/out"
 check "report: the identity escaped" file_has "$TMPROOT/out" "Logging out from identity: id$ESC_NB"
 check "report: the chain escaped" file_has "$TMPROOT/out" "p → id$ESC_NB"
-check "report: the path escaped" file_has "$TMPROOT/out" "from ~/b$ESC_BAD/p/credentials"
+check "report: the path escaped" file_has "$TMPROOT/out" "from ~/b$ESC_BAD/aws/p/credentials"
 check "log lines: no raw byte" clean "$TMPROOT/err"
-check "log lines: the path escaped" file_has "$TMPROOT/err" "DEBUG Removing section [id$ESC_NB] path=$H/b$ESC_BAD/p/credentials"
+check "log lines: the path escaped" file_has "$TMPROOT/err" "DEBUG Removing section [id$ESC_NB] path=$H/b$ESC_BAD/aws/p/credentials"
 go "nosuch"
 check "not found: the list of names escaped" file_has "$TMPROOT/err" "  - id$ESC_NB"
 check "not found: no raw byte" clean "$TMPROOT/err"
 go --list-identities
 check "--list-identities escaped" [ "$OUT" = "id$ESC_NB" ]
 go --provider p --dry-run
-check "provider directory escaped" file_has "$TMPROOT/out" "provider directory ~/b$ESC_BAD/p"
+check "provider directory escaped" file_has "$TMPROOT/out" "provider directory ~/b$ESC_BAD/aws/p"
 check "dry run: no raw byte" clean "$TMPROOT/out"
 end
 
@@ -90,10 +90,10 @@ go --output json "id$NB"
 check "exit 0" rc_is 0
 check "valid UTF-8, no raw byte" clean "$TMPROOT/out"
 check "target escaped" json_has "$TMPROOT/out" "id$ESC_NB"
-check "path escaped" json_has "$TMPROOT/out" "b$ESC_BAD/p/credentials"
+check "path escaped" json_has "$TMPROOT/out" "b$ESC_BAD/aws/p/credentials"
 go --output json --provider p --dry-run
 check "provider plan: no raw byte" clean "$TMPROOT/out"
-check "provider directory escaped" json_has "$TMPROOT/out" "b$ESC_BAD/p"
+check "provider directory escaped" json_has "$TMPROOT/out" "b$ESC_BAD/aws/p"
 end
 
 begin "errors on stderr and in JSON: a line break, ESC, C1 and \\xff in a realm and a name"

@@ -31,7 +31,7 @@ add_test_user "$U" "$HOMEDIR" /bin/sh || { echo "not ok - useradd failed"; exit 
 populate() {
     rm -rf "${BACK:?}"/* "${BACK:?}"/.[!.]* "${LOCAL:?}"/*
     bash "$ROOT/etc/examples/populate.sh" "$BACK"
-    mkdir -p "$BACK/.atmos" "$LOCAL/local-sso"
+    mkdir -p "$BACK/.atmos" "$LOCAL/aws/local-sso"
     { cat "$EXAMPLE"; printf '    local-id:\n      kind: aws/permission-set\n      via: {provider: local-sso}\n'; } >"$TMPROOT/cfg"
     "$PY" - "$TMPROOT/cfg" "$LOCAL" >"$BACK/.atmos/atmos.yaml" <<'PY'
 import sys
@@ -39,7 +39,7 @@ text = open(sys.argv[1]).read()
 local = "    local-sso:\n      kind: aws/iam-identity-center\n      spec: {files: {base_path: %s}}\n" % sys.argv[2]
 print(text.replace("  providers:\n", "  providers:\n" + local, 1), end="")
 PY
-    printf '[local-id]\naws_access_key_id = A\n' >"$LOCAL/local-sso/credentials"
+    printf '[local-id]\naws_access_key_id = A\n' >"$LOCAL/aws/local-sso/credentials"
     chown -R "$U:" "$BACK" "$LOCAL"; chmod 700 "$BACK"
 }
 populate
@@ -76,7 +76,7 @@ OUT=$("$PAMTEST" "$TMPROOT/pam.d" skip "$U" oc 2>&1); RC=$?
 check "close" has "$OUT" "close=PAM_SUCCESS"
 check "session data on the network home kept" exists "$HOMEDIR/$SSO/credentials"
 check "AWS CLI tokens on it kept" exists "$HOMEDIR/.aws/sso/cache/named-session.json"
-check "the local provider's data removed" missing "$LOCAL/local-sso"
+check "the local provider's data removed" missing "$LOCAL/aws/local-sso"
 if [ -n "$SINK_PID" ]; then
     sleep 0.3
     check "one line says so and names the option" grep -q "on a network filesystem (sshfs).*network_home=clean removes it" "$SYSLOG"
@@ -98,6 +98,6 @@ OUT=$("$PAMTEST" "$TMPROOT/pam.d" clean "$U" oc 2>&1); RC=$?
 check "close" has "$OUT" "close=PAM_SUCCESS"
 check "session data on the network home removed" missing "$HOMEDIR/$SSO"
 check "tokens removed" missing "$HOMEDIR/.aws/sso/cache/named-session.json"
-check "the local provider's data removed" missing "$LOCAL/local-sso"
+check "the local provider's data removed" missing "$LOCAL/aws/local-sso"
 check "removed on the server itself" missing "$BACK/$SSO"
 end

@@ -394,26 +394,6 @@ static void paths_follow_xdg_and_realm(void **state)
     free(p);
 }
 
-static void provider_dir_uses_base_path(void **state)
-{
-    (void)state;
-    struct atmos_config *cfg;
-    struct atmos_err err = {{0}};
-    assert_int_equal(load("auth:\n  providers:\n    p:\n      kind: aws/saml\n"
-                          "      spec: {files: {base_path: ~/custom/aws}}\n"
-                          "    q: {kind: aws/saml}\n",
-                          &cfg, &err),
-                     ATMOS_OK);
-    struct atmos_env e = env_for("/home/u");
-    char *p = atmos_path_provider_dir(&e, cfg, "p", atmos_config_provider(cfg, "p"));
-    assert_string_equal(p, "/home/u/custom/aws/p");
-    free(p);
-    p = atmos_path_provider_dir(&e, cfg, "q", atmos_config_provider(cfg, "q"));
-    assert_string_equal(p, "/home/u/.config/atmos/aws/q");
-    free(p);
-    atmos_config_free(cfg);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,7 +410,6 @@ int main(void)
         cmocka_unit_test(missing_files),
         cmocka_unit_test(search_path_order),
         cmocka_unit_test(paths_follow_xdg_and_realm),
-        cmocka_unit_test(provider_dir_uses_base_path),
     };
     return cmocka_run_group_tests(tests, tu_home_setup, tu_home_teardown);
 }

@@ -201,6 +201,7 @@ static void every_cloud_declares_its_directories(void **state)
     put(".config/atmos/gcp/g/config/sa/.last_update_check.json", "{}");
     put(".config/atmos/gcp/g/sa.identity.lock", "");
     put("Documents/report.odt", "mine");
+    put("aws/Documents/report.odt", "mine"); /* <base_path>/aws/<provider>, a user's after all */
     struct atmos_plan plan;
     struct atmos_err err = {{0}};
     assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_ALL, NULL, NULL, &err),
@@ -210,7 +211,12 @@ static void every_cloud_declares_its_directories(void **state)
     assert_int_equal(item(&plan, ".config/atmos/aws/a")->outcome, ATMOS_OUTCOME_REMOVED);
     assert_int_equal(item(&plan, ".azure/atmos/z")->outcome, ATMOS_OUTCOME_REMOVED);
     assert_int_equal(item(&plan, ".config/atmos/gcp/g")->outcome, ATMOS_OUTCOME_REMOVED);
-    const struct atmos_item *docs = item(&plan, "Documents");
+    /* base_path names a root, never the provider directory: ~/Documents is not planned. */
+    char *home_docs = tu_path(tu_home, "Documents");
+    for (size_t i = 0; i < plan.nitems; i++)
+        assert_true(plan.items[i].path == NULL || strcmp(plan.items[i].path, home_docs) != 0);
+    free(home_docs);
+    const struct atmos_item *docs = item(&plan, "aws/Documents");
     assert_int_equal(docs->outcome, ATMOS_OUTCOME_FAILED);
     assert_non_null(strstr(docs->error, "was not removed: it holds 1 entry atmos did not write "
                                         "(report.odt), left as it is; nothing of atmos's"));
@@ -218,6 +224,7 @@ static void every_cloud_declares_its_directories(void **state)
     assert_false(there(".azure/atmos/z"));
     assert_false(there(".config/atmos/gcp/g"));
     assert_true(there("Documents/report.odt"));
+    assert_true(there("aws/Documents/report.odt"));
     for (size_t i = 0; i < plan.nitems; i++)
         if (plan.items[i].kind == ATMOS_ITEM_DIRECTORY)
             assert_non_null(plan.items[i].u.dir.contents);

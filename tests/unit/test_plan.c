@@ -109,7 +109,7 @@ static void identity_plan_and_run(void **state)
     char *p = hp(".config/atmos/aws/sso/credentials");
     assert_int_equal(chmod(p, 0640), 0);
     build(&plan, ATMOS_SCOPE_IDENTITY, "dev");
-    assert_int_equal(plan.nitems, 2);
+    assert_int_equal(plan.nitems, 4); /* and the same two in the legacy ~/.aws/atmos/sso/ */
     assert_string_equal(plan.chain.names[0], "sso");
     assert_string_equal(plan.chain.names[2], "dev");
     execute(&plan, 1);
