@@ -73,8 +73,9 @@ static char *plan_of(const char *realm, int derived, enum atmos_scope scope, con
         if (i > 0 && strcmp(v[i], v[i - 1]) == 0)
             fail_msg("planned twice: %s", v[i]);
         strcat(strcat(out, v[i]), "\n");
-        free(v[i]);
     }
+    for (size_t i = 0; i < plan.nitems; i++)
+        free(v[i]);
     free(v);
     atmos_plan_free(&plan);
     atmos_config_free(cfg);
