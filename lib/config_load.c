@@ -113,7 +113,9 @@ int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos
     return rc;
 }
 
-/* Read one more file into g (its path kept in cfg->sources for marks); -1: not used. */
+#define NOT_USED (-100) /* add_file: the file is left out (absent, or said why) */
+
+/* Read one more file into g (its path kept in cfg->sources for marks); its index, NOT_USED or a status. */
 static int add_file(struct loader *L, struct group *g, const char *path, int required)
 {
     if (L->nread == MAX_FILES) {
@@ -121,7 +123,8 @@ static int add_file(struct loader *L, struct group *g, const char *path, int req
             atmos_log(L->lg, ATMOS_LOG_WARN,
                       "more than %u configuration files: %s and those after it are not read",
                       MAX_FILES, path);
-        return required ? atmos_fail(L->err, ATMOS_EINVAL, "too many configuration files") : -1;
+        return required ? atmos_fail(L->err, ATMOS_EINVAL, "too many configuration files")
+                        : NOT_USED;
     }
     struct file *v = realloc(g->v, (g->n + 1) * sizeof(*v));
     if (v == NULL || atmos_strv_push(&L->cfg->sources, &L->cfg->nsources, path) != 0) {
@@ -144,7 +147,7 @@ static int add_file(struct loader *L, struct group *g, const char *path, int req
         return rc;
     if (rc != ATMOS_ENOCONFIG)
         warn(L, L->err->msg); /* a file we cannot read safely: it alone is left out */
-    return -1;
+    return NOT_USED;
 }
 
 static int push_index(size_t **v, size_t *n, size_t i)
@@ -458,7 +461,7 @@ static int import_one(struct loader *L, struct group *g, const char *spec, const
         }
         int k = add_file(L, g, f.v[i], 0);
         if (k < 0) {
-            rc = k == -1 ? ATMOS_OK : k;
+            rc = k == NOT_USED ? ATMOS_OK : k;
             continue;
         }
         if (push_index(&g->settings, &g->nsettings, (size_t)k) ||
@@ -556,7 +559,7 @@ static int atmos_d(struct loader *L, struct group *g, const char *dir)
         rc = d ? list_yaml(L, d, &f) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
         for (size_t i = 0; rc == ATMOS_OK && i < f.n; i++) {
             int k = add_file(L, g, f.v[i], 0);
-            if (k < -1)
+            if (k < 0 && k != NOT_USED)
                 rc = k;
             else if (k >= 0 && (push_index(&g->settings, &g->nsettings, (size_t)k) ||
                                 push_index(&g->idents, &g->nidents, (size_t)k)))
@@ -723,8 +726,10 @@ static int load_main(struct loader *L, const struct atmos_source *s)
     int required = s->kind == ATMOS_SOURCE_REQUIRED;
     int k = add_file(L, &g, s->path, 1);
     int rc = k >= 0 ? ATMOS_OK : k;
-    if (rc == ATMOS_ENOCONFIG && !required)
-        goto done; /* not there: fine on the search path */
+    if (rc == ATMOS_ENOCONFIG && !required) {
+        rc = ATMOS_OK; /* not there: fine on the search path */
+        goto done;
+    }
     /*
      * Root refused a file it does not own (config_trust.c): a file found on
      * the search path is skipped, loudly, and root's own files still apply;
@@ -819,7 +824,7 @@ static int load_profile(struct loader *L, const char *name)
                 rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
             if (rc == ATMOS_OK)
                 rc = apply_group(L, &g, 0);
-        } else if (k < -1) {
+        } else if (k < 0 && k != NOT_USED) {
             rc = k;
         }
         group_free(&g);

@@ -293,10 +293,6 @@ static int entry_name(const struct ctx *c, const struct atmos_ynode *k, enum ent
     int rc = scalar(c, k, role_name[role], out);
     if (rc == ATMOS_OK && *out == NULL && (*out = strdup("")) == NULL)
         rc = atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
-    /* viper lowercases every map key: what atmos writes is named in lowercase. */
-    for (char *p = rc == ATMOS_OK ? *out : NULL; p && *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
     return rc;
 }
 
@@ -363,6 +359,12 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
     int rc = entry_name(c, k, role, &name);
     if (rc != ATMOS_OK)
         return rc;
+    /* Judged as written (and so named in the problem), kept as atmos keys it. */
+    const char *bad = name_problem(role, name, buf, sizeof(buf));
+    /* viper lowercases every map key: what atmos writes is named in lowercase. */
+    for (char *p = name; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
     struct atmos_mark m = mark_of(c, k);
     struct entry_view e = {0};
     if (role == ROLE_PROVIDER) {
@@ -383,7 +385,6 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
             e = (struct entry_view){&in->kind, &in->via_provider, &in->via_identity, &in->spec,
                                     &in->problem};
     }
-    const char *bad = e.kind ? name_problem(role, name, buf, sizeof(buf)) : NULL;
     free(name);
     if (e.kind == NULL)
         return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");

@@ -63,15 +63,15 @@ home 'auth:
   providers:
     Documents: {kind: aws/saml, spec: {files: {base_path: "~"}}}'
 put Documents/report.odt "quarterly report"; put Documents/drafts/letter.txt "dear"
-# atmos's layout under that root is ~/aws/Documents/: a user's there too, with two files.
-put aws/Documents/report.odt "quarterly report"; put aws/Documents/drafts/letter.txt "dear"
+# atmos's layout under that root is ~/aws/documents/ (atmos lowercases names): a user's there too, with two files.
+put aws/documents/report.odt "quarterly report"; put aws/documents/drafts/letter.txt "dear"
 before=$(snapshot "$H/Documents"); before_aws=$(snapshot "$H/aws")
 go --all
 check "exit 1: nothing removed" rc_is 1
 check "~/Documents unchanged" [ "$before" = "$(snapshot "$H/Documents")" ]
 check "~/Documents not even looked at" hasnt "$OUT" "$H/Documents "
-check "~/aws/Documents unchanged" [ "$before_aws" = "$(snapshot "$H/aws")" ]
-check "says it was kept" has "$OUT" "$H/aws/Documents was not removed: it holds 2 entries atmos did not write ("
+check "~/aws/documents unchanged" [ "$before_aws" = "$(snapshot "$H/aws")" ]
+check "says it was kept" has "$OUT" "$H/aws/documents was not removed: it holds 2 entries atmos did not write ("
 check "names the document" has "$OUT" "report.odt"
 check "and that nothing of atmos's was there" has "$OUT" "nothing of atmos's was in it"
 end
@@ -136,7 +136,7 @@ home 'auth:
     clean: {kind: aws/saml}
     Documents: {kind: aws/saml, spec: {files: {base_path: "~"}}}'
 aws_login "$P"; put "$P/notes.txt" "my notes"; put "$P/old/x" "y"; aws_login .config/atmos/aws/clean
-put Documents/report.odt "quarterly report"; put aws/Documents/report.odt "quarterly report"
+put Documents/report.odt "quarterly report"; put aws/documents/report.odt "quarterly report"
 before=$(snapshot "$H")
 go --all --dry-run
 check "exit 0" rc_is 0
@@ -145,10 +145,10 @@ check "the clean one would go" has "$OUT" "• provider directory ~/.config/atmo
 check "the shared one would stay" has "$OUT" "$H/$P would not be removed: it holds 2 entries atmos did not write ("
 check "which would be left" has "$OUT" "which would be left as they are; would remove atmos's 4 entries in it"
 check "the kept subdirectory is named" has "$OUT" "old/"
-check "Documents would stay" has "$OUT" "$H/aws/Documents would not be removed: it holds 1 entry atmos did not write (report.odt), which would be left as it is; nothing of atmos's is in it"
+check "Documents would stay" has "$OUT" "$H/aws/documents would not be removed: it holds 1 entry atmos did not write (report.odt), which would be left as it is; nothing of atmos's is in it"
 go --all
 check "the real run: the same directories kept" has "$OUT" "$H/$P was not removed: it holds 2 entries atmos did not write ("
-check "and Documents" has "$OUT" "$H/aws/Documents was not removed"
+check "and Documents" has "$OUT" "$H/aws/documents was not removed"
 check "~/Documents itself never planned" hasnt "$OUT" "$H/Documents "
 check "~/Documents intact" [ "$(cat "$H/Documents/report.odt")" = "quarterly report" ]
 end

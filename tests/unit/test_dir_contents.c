@@ -201,7 +201,7 @@ static void every_cloud_declares_its_directories(void **state)
     put(".config/atmos/gcp/g/config/sa/.last_update_check.json", "{}");
     put(".config/atmos/gcp/g/sa.identity.lock", "");
     put("Documents/report.odt", "mine");
-    put("aws/Documents/report.odt", "mine"); /* <base_path>/aws/<provider>, a user's after all */
+    put("aws/documents/report.odt", "mine"); /* <base_path>/aws/<provider>, a user's after all */
     struct atmos_plan plan;
     struct atmos_err err = {{0}};
     assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_ALL, NULL, NULL, &err),
@@ -216,7 +216,7 @@ static void every_cloud_declares_its_directories(void **state)
     for (size_t i = 0; i < plan.nitems; i++)
         assert_true(plan.items[i].path == NULL || strcmp(plan.items[i].path, home_docs) != 0);
     free(home_docs);
-    const struct atmos_item *docs = item(&plan, "aws/Documents");
+    const struct atmos_item *docs = item(&plan, "aws/documents");
     assert_int_equal(docs->outcome, ATMOS_OUTCOME_FAILED);
     assert_non_null(strstr(docs->error, "was not removed: it holds 1 entry atmos did not write "
                                         "(report.odt), left as it is; nothing of atmos's"));
@@ -224,7 +224,7 @@ static void every_cloud_declares_its_directories(void **state)
     assert_false(there(".azure/atmos/z"));
     assert_false(there(".config/atmos/gcp/g"));
     assert_true(there("Documents/report.odt"));
-    assert_true(there("aws/Documents/report.odt"));
+    assert_true(there("aws/documents/report.odt"));
     for (size_t i = 0; i < plan.nitems; i++)
         if (plan.items[i].kind == ATMOS_ITEM_DIRECTORY)
             assert_non_null(plan.items[i].u.dir.contents);
