@@ -13,9 +13,6 @@
 source "$(dirname "$0")/lib.sh"
 
 CFG=.config/atmos
-# Set to 1 once the loader sets cfg->realm_derived (atmos's default realm, the hash
-# of the config directory, when no realm is configured): enables the derived-realm cases.
-REALM_DERIVED_LOADER=${REALM_DERIVED_LOADER:-0}
 
 HAVE_BOTO=0
 "$PY" -c 'import botocore' 2>/dev/null && HAVE_BOTO=1
@@ -215,28 +212,24 @@ end
 # atmos's default realm: sha256 of the lowercased config directory, 16 hex digits
 # (pkg/config/auth_realm.go hashRealmFromPath); --config FILE makes it FILE's directory.
 derived_realm() { "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].lower().encode()).hexdigest()[:16])' "$1"; }
-if [ "$REALM_DERIVED_LOADER" = 1 ]; then
-    begin "derived realm (cfg->realm_derived): the realm's files and the realm-less legacy layout both go"
-    fresh_home
-    printf 'auth:\n  providers:\n    p: {kind: aws/saml}\n  identities:\n    i: {kind: aws/assume-role, via: {provider: p}}\n' >"$H/atmos.yaml"
-    R=$(derived_realm "$H")
-    aws_files "$H/$CFG/$R/aws/p" i
-    aws_files "$H/$CFG/aws/p" i
-    aws_files "$H/$CFG/team-b/aws/p" i   # another realm
-    before=$(snapshot "$H/$CFG/team-b")
-    go i
-    check "identity: exit 0" rc_is 0
-    check "identity: gone from the derived realm (botocore)" boto "$H/$CFG/$R/aws/p" keep keep
-    check "identity: gone from the realm-less layout (botocore)" boto "$H/$CFG/aws/p" keep keep
-    check "identity: no line of the report twice" [ -z "$(sort <<<"$OUT" | uniq -d | grep ' from ')" ]
-    go --provider p
-    check "provider: exit 0" rc_is 0
-    check "provider: the derived realm's directory gone" missing "$H/$CFG/$R/aws/p"
-    check "provider: the realm-less directory gone" missing "$H/$CFG/aws/p"
-    check "provider: another realm byte for byte" same "$before" "$H/$CFG/team-b"
-    end
-else
-    skip "derived realm" "the loader does not set cfg->realm_derived yet (REALM_DERIVED_LOADER=1 enables it)"
-fi
+begin "derived realm (atmos's default, no realm configured): the realm's files and the realm-less legacy layout both go"
+fresh_home
+printf 'auth:\n  providers:\n    p: {kind: aws/saml}\n  identities:\n    i: {kind: aws/assume-role, via: {provider: p}}\n' >"$H/atmos.yaml"
+R=$(derived_realm "$H")
+aws_files "$H/$CFG/$R/aws/p" i
+aws_files "$H/$CFG/aws/p" i
+aws_files "$H/$CFG/team-b/aws/p" i   # another realm
+before=$(snapshot "$H/$CFG/team-b")
+go i
+check "identity: exit 0" rc_is 0
+check "identity: gone from the derived realm (botocore)" boto "$H/$CFG/$R/aws/p" keep keep
+check "identity: gone from the realm-less layout (botocore)" boto "$H/$CFG/aws/p" keep keep
+check "identity: no line of the report twice" [ -z "$(sort <<<"$OUT" | uniq -d | grep ' from ')" ]
+go --provider p
+check "provider: exit 0" rc_is 0
+check "provider: the derived realm's directory gone" missing "$H/$CFG/$R/aws/p"
+check "provider: the realm-less directory gone" missing "$H/$CFG/aws/p"
+check "provider: another realm byte for byte" same "$before" "$H/$CFG/team-b"
+end
 
 [ "$HAVE_BOTO" = 1 ] || skip "botocore as the judge" "python3-botocore is not installed (make deps installs it)"
