@@ -187,10 +187,16 @@ $(BUILD)/runone: bench/runone.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
+# The floor for loading an atmos.yaml: a bare libyaml event pass over the file
+# (libyaml alone, so the floor pays for no other library at exec).
+$(BUILD)/yaml_events: bench/yaml_events.c
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(shell pkg-config --libs yaml-0.1) $(ALL_LDFLAGS)
+
 # Speed and memory, against the targets and `aws sso logout` when installed.
 bench:
 	$(MAKE) --no-print-directory deps DEBIAN_PKGS="$(DEBIAN_PKGS) $(BENCH_PKGS)"
-	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone
+	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone $(BUILD)/yaml_events
 	BUILD=$(BUILD) /usr/bin/python3 bench/bench.py
 
 demo: deps

@@ -1,7 +1,9 @@
 """make bench: how fast and how lean atmos-logout and pam_atmos are.
 
 Prints a table of figures (median and p95 wall time of whole-process runs,
-peak RSS) against the targets, scaling with the number of identities, hostile
+peak RSS) against the targets, scaling with the number of identities, the
+10,000-identity configuration's load against a bare libyaml event pass over the
+same file (bench/yaml_events.c, the floor), hostile
 atmos.yaml files (docs/bad-input.md), the PAM module's cost through the real
 libpam, and `aws sso logout` (AWS CLI v2) side by side when installed (make
 bench installs Debian's).  Figures only: nothing here passes or fails a test.
@@ -22,6 +24,7 @@ MOD = os.path.join(BUILD, "pam_atmos.so")
 PAMBENCH = os.path.join(BUILD, "pambench")
 HELPER = os.path.join(BUILD, "pam_atmos_helper")
 RUNONE = os.path.join(BUILD, "runone")
+YAML_EVENTS = os.path.join(BUILD, "yaml_events")
 WORK = tempfile.mkdtemp(prefix="atmos-bench.")
 os.chmod(WORK, 0o755)
 NULL = os.open(os.devnull, os.O_RDWR)
@@ -313,6 +316,22 @@ def main():
     marginal = (per[10000] * 10000 - per[1000] * 1000) / 9000
     print(f"  marginal cost per identity from 1,000 to 10,000: {marginal:.1f} us "
           f"(flat: {verdict(marginal <= 2 * max(per[1000], 1))})")
+
+    # Loading the configuration against its floor, in this run: --all
+    # --dry-run reads the same 10,000-identity atmos.yaml and plans, removing
+    # nothing; yaml_events (bench/yaml_events.c) is a bare libyaml event pass
+    # over that file, the least any YAML loader does.
+    header("Loading the configuration: against a bare libyaml pass over the same file")
+    conf = os.path.join(tpl, ".atmos", "atmos.yaml")
+    if os.path.exists(YAML_EVENTS):
+        f_med, f_p95, f_rss, f_bad = measure(tpl, [conf], 20, cmd=[YAML_EVENTS])
+        row("floor: yaml_events, 10,000-identity file", f_med, f_p95, f_rss, "",
+            f"{f_bad} failed runs" if f_bad else "bare libyaml event pass")
+        med, p95, rss, bad = measure(tpl, ["--all", "--dry-run"], 20)
+        row("--all --dry-run, 10,000 identities", med, p95, rss, "<= 1.5x floor",
+            f"{med / f_med:.2f}x yaml_events ({f_med:.2f} ms)" + (f", {bad} failed runs" if bad else ""))
+    else:
+        print(f"  {YAML_EVENTS} is missing: no floor row (make bench builds it)")
 
     header("Hostile atmos.yaml: refused at the nesting and node bounds")
     hostile(typical)
