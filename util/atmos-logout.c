@@ -255,6 +255,8 @@ static void setup(struct run *r)
     r->style = style;
 
     atmos_env_from_environ(&r->env);
+    if (r->a.profile)
+        r->env.profile = r->a.profile; /* --profile, then $ATMOS_PROFILE (atmos's load.go) */
     r->env.cwd = getcwd(r->cwd, sizeof(r->cwd));
     if (r->a.as_other) {
         /* The other user's own search path: not root's directory or variables. */

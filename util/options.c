@@ -60,6 +60,8 @@ static const struct opt table[] = {
     {"no-revoke", 0, NULL, FLAG, F(no_revoke), 1, NULL,
      "do not sign the sessions out server-side first"},
     {"output", 'o', "FORMAT", CHOICE, F(json), 0, output_formats, "text (default) or json"},
+    {"profile", 0, "NAMES", STRING, F(profile), 0, NULL,
+     "atmos profiles to load, comma-separated (else $ATMOS_PROFILE)"},
     {"provider", 'p', "NAME", STRING, F(provider), 0, NULL,
      "log out of a provider and every identity it roots"},
     {"quiet", 'q', NULL, FLAG, F(quiet), 1, NULL, "print errors only"},

@@ -12,6 +12,7 @@ struct atmos_args {
     const char *identity;
     const char *provider;
     const char *config;
+    const char *profile; /* --profile: wins over $ATMOS_PROFILE */
     const char *user;
     int all, dry_run, json, quiet, keychain, force, no_revoke;
     int select;   /* --identity without a value: choose interactively */

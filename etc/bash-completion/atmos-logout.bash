@@ -11,7 +11,8 @@ _atmos_logout() {
     local config=() i
     for ((i = 1; i < ${#COMP_WORDS[@]} - 1; i++)); do
         case ${COMP_WORDS[i]} in
-        -c|--config) config=(--config "${COMP_WORDS[i+1]}") ;;
+        -c|--config) config+=(--config "${COMP_WORDS[i+1]}") ;;
+        --profile) config+=(--profile "${COMP_WORDS[i+1]}") ;;
         esac
     done
     case $prev in
