@@ -78,6 +78,30 @@ check "no message on success" hasnt "$OUT" "msg:"
 check "state is root's" [ "$(stat -c '%U %a' "$STATE")" = "root 700" ]
 end
 
+begin "identities from ~/.atmos/atmos.d/ and a local import are cleaned at the last close"
+reset_home "$UA" "$HA"
+# The user's configuration, split as atmos allows: the provider and one identity in
+# atmos.d/, another identity in a file the main file imports (relative to its directory).
+mkdir -p "$HA/.atmos/atmos.d/team" "$HA/.atmos/more"
+printf 'import:\n  - more/extra.yaml\n' >"$HA/.atmos/atmos.yaml"
+printf 'auth:\n  providers:\n    corp: {kind: aws/saml}\n  identities:\n    from-d: {kind: aws/assume-role, via: {provider: corp}}\n' >"$HA/.atmos/atmos.d/team/auth.yaml"
+printf 'auth:\n  identities:\n    from-import: {kind: aws/assume-role, via: {provider: corp}}\n' >"$HA/.atmos/more/extra.yaml"
+# atmos's default realm for ~/.atmos/atmos.yaml: sha256 of the lowercased directory, 16 hex.
+R=$("$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].lower().encode()).hexdigest()[:16])' "$HA/.atmos")
+D=$HA/.config/atmos/$R/aws/corp
+mkdir -p "$D" "$HA/.config/atmos/$R/aws/other"
+printf '[from-d]\naws_access_key_id = A\n\n[from-import]\naws_access_key_id = B\n' >"$D/credentials"
+printf '[profile from-d]\nregion = us-east-1\n\n[profile from-import]\nregion = us-east-1\n' >"$D/config"
+printf '[someone]\naws_access_key_id = C\n' >"$HA/.config/atmos/$R/aws/other/credentials"
+other_before=$(sha256sum <"$HA/.config/atmos/$R/aws/other/credentials")
+chown -R "$UA:" "$HA"
+pam plain "$UA" oc RHOST=192.0.2.7 TTY=ssh
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "the atmos.d identity's and the imported identity's files gone" missing "$D"
+check "a provider the configuration does not name: byte for byte" [ "$other_before" = "$(sha256sum <"$HA/.config/atmos/$R/aws/other/credentials")" ]
+check "the configuration kept" exists "$HA/.atmos/more/extra.yaml"
+end
+
 begin "only the last session's close cleans up"
 reset_home "$UA" "$HA"
 coproc SESSION_A { "$PAMTEST" "$CONF" plain "$UA" owc; }
