@@ -226,7 +226,7 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
     const char *leaf;
     struct atmos_buf in = {0}, out = {0};
     struct stat st;
-    int dfd = -1, lockfd = -1, msalfd = -1;
+    int dfd = -1, lockfd = -1, extra_lockfd = -1;
     *dfd_out = -1;
     int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, why);
     if (rc == ATMOS_OK)
@@ -253,7 +253,7 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
     int t = timeout_ms > 0 ? timeout_ms : ATMOS_LOCK_TIMEOUT_MS;
     if ((rc = atmos_fs_lock(fs, dfd, leaf, it->path, t, &lockfd, why)) != ATMOS_OK ||
         (it->u.json.rule->lockfile &&
-         (rc = atmos_fs_lock_lockfile(fs, dfd, leaf, it->path, t, &msalfd, why)) != ATMOS_OK))
+         (rc = atmos_fs_lock_lockfile(fs, dfd, leaf, it->path, t, &extra_lockfd, why)) != ATMOS_OK))
         goto done;
     atmos_fs_clean_temps(fs, dfd, leaf);
     /* Again under the locks: what we rewrite is what its writers last wrote. */
@@ -284,8 +284,8 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         dfd = -1;
     }
 done:
-    if (msalfd >= 0)
-        atmos_fs_unlock_lockfile(*dfd_out >= 0 ? *dfd_out : dfd, leaf, msalfd);
+    if (extra_lockfd >= 0)
+        atmos_fs_unlock_lockfile(*dfd_out >= 0 ? *dfd_out : dfd, leaf, extra_lockfd);
     if (lockfd >= 0)
         close(lockfd);
     if (dfd >= 0)
