@@ -75,6 +75,9 @@ static void warn(const struct loader *L, const char *msg)
 
 /* --- files ----------------------------------------------------------------- */
 
+/* What the loader reads of a file: the rest is parsed (and bounded) but not kept. */
+static const char *const top_keys[] = {"auth", "import", "base_path", "profiles", NULL};
+
 static int has_nul_at(const char *path, const char *data, size_t len, struct atmos_err *err)
 {
     const char *nul = memchr(data, '\0', len);
@@ -94,7 +97,7 @@ int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const 
 {
     struct atmos_ytree t;
     int rc = has_nul_at(path, data, len, err);
-    if (rc == ATMOS_OK && (rc = atmos_yaml_load(&t, path, data, len, err)) == ATMOS_OK) {
+    if (rc == ATMOS_OK && (rc = atmos_yaml_load(&t, path, data, len, top_keys, err)) == ATMOS_OK) {
         rc = atmos_config_apply(cfg, path, t.root, ATMOS_APPLY_SETTINGS | ATMOS_APPLY_IDENTITIES,
                                 err);
         atmos_yaml_free(&t);
@@ -108,7 +111,7 @@ int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos
     size_t len = 0;
     int rc = atmos_read_config_bytes(path, &data, &len, err);
     if (rc == ATMOS_OK && (rc = has_nul_at(path, data, len, err)) == ATMOS_OK)
-        rc = atmos_yaml_load(t, path, data, len, err);
+        rc = atmos_yaml_load(t, path, data, len, top_keys, err);
     free(data);
     return rc;
 }

@@ -334,21 +334,36 @@ static int entry_via(struct ctx *c, struct entry_view *e, const struct atmos_yno
     return rc;
 }
 
-static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_ynode *v)
+static int entry_key(struct ctx *c, struct entry_view *e, const char *key,
+                     const struct atmos_ynode *val)
+{
+    if (strcmp(key, "kind") == 0)
+        return val->type == ATMOS_Y_SCALAR ? set_field(c, val, "kind", e->kind)
+                                           : set_problem(c, e->problem, val, "kind must be a scalar");
+    if (strcmp(key, "via") == 0 && e->via_provider)
+        return entry_via(c, e, val);
+    return flatten_child(c, e->spec, e->problem, "", key, val);
+}
+
+/* An entry's keys: those a `<<` merge key brings first, then its own (which win). */
+static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_ynode *v, int depth)
 {
     int rc = ATMOS_OK;
-    for (size_t i = 0; rc == ATMOS_OK && i + 1 < v->n; i += 2) {
-        const struct atmos_ynode *k = v->kids[i], *val = v->kids[i + 1];
-        if (k->type != ATMOS_Y_SCALAR)
-            continue;
-        if (strcmp(k->value, "kind") == 0)
-            rc = val->type == ATMOS_Y_SCALAR ? set_field(c, val, "kind", e->kind)
-                                             : set_problem(c, e->problem, val, "kind must be a scalar");
-        else if (strcmp(k->value, "via") == 0 && e->via_provider)
-            rc = entry_via(c, e, val);
-        else
-            rc = flatten_child(c, e->spec, e->problem, "", k->value, val);
-    }
+    for (int own = 0; own <= 1 && rc == ATMOS_OK; own++)
+        for (size_t i = 0; rc == ATMOS_OK && i + 1 < v->n; i += 2) {
+            const struct atmos_ynode *k = v->kids[i], *val = v->kids[i + 1];
+            if (k->type != ATMOS_Y_SCALAR || (own && (rc = visit(c, k)) != ATMOS_OK))
+                continue;
+            int merge = k->plain && strcmp(k->value, "<<") == 0;
+            if (own && !merge)
+                rc = entry_key(c, e, k->value, val);
+            else if (!own && merge && depth < ATMOS_YAML_MAX_DEPTH && val->type == ATMOS_Y_MAP)
+                rc = entry_body(c, e, val, depth + 1);
+            else if (!own && merge && depth < ATMOS_YAML_MAX_DEPTH && val->type == ATMOS_Y_SEQ)
+                for (size_t j = 0; rc == ATMOS_OK && j < val->n; j++)
+                    if (val->kids[j]->type == ATMOS_Y_MAP)
+                        rc = entry_body(c, e, val->kids[j], depth + 1);
+        }
     return rc;
 }
 
@@ -394,7 +409,7 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
         return ATMOS_OK;
     if (v->type != ATMOS_Y_MAP)
         return set_problem(c, e.problem, v, "%s must be a mapping", role_name[role]);
-    return entry_body(c, &e, v);
+    return entry_body(c, &e, v, 0);
 }
 
 static int load_entries(struct ctx *c, struct atmos_config *cfg, const struct atmos_ynode *map,

@@ -19,16 +19,19 @@
 #define BLOCK_BYTES (64u * 1024)
 #define MAX_ANCHORS 4096u
 
+/* Nodes hold pointers and unsigned ints: 8-byte alignment is all they need. */
+#define ALIGN 8u
+
 struct block {
     struct block *next;
     size_t used, size;
-    max_align_t data[];
+    _Alignas(ALIGN) unsigned char data[];
 };
 
 static void *arena_alloc(void **arena, size_t n)
 {
     struct block *b = *arena;
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    n = (n + ALIGN - 1) / ALIGN * ALIGN;
     if (b == NULL || b->size - b->used < n) {
         size_t size = n > BLOCK_BYTES ? n : BLOCK_BYTES;
         struct block *nb = malloc(sizeof(*nb) + size);
@@ -46,7 +49,7 @@ static void *arena_alloc(void **arena, size_t n)
         }
         b = nb;
     }
-    void *p = (char *)b->data + b->used;
+    void *p = b->data + b->used;
     b->used += n;
     return p;
 }
@@ -63,9 +66,12 @@ static char *arena_str(void **arena, const unsigned char *s, size_t len)
 
 /* An open mapping or sequence and the children gathered so far. */
 struct level {
-    struct atmos_ynode *node;
+    struct atmos_ynode *node; /* NULL: not built (a top-level key not kept) */
     struct atmos_ynode **kids;
     size_t n, cap;
+    size_t pos;   /* children seen, built or not: a mapping's keys are the even ones */
+    int keep_val;        /* the top mapping: the value after this key is kept */
+    int built_by_parent; /* attached when closed (else built only for its anchor) */
 };
 
 struct anchor {
@@ -83,6 +89,7 @@ struct builder {
     struct anchor anchors[MAX_ANCHORS];
     unsigned nanchors;
     struct atmos_ynode *root;
+    const char *const *keep; /* top-level keys to build; NULL: all */
 };
 
 static int fail(struct builder *b, const yaml_mark_t *m, const char *fmt, ...)
@@ -103,7 +110,33 @@ static int oom(struct builder *b)
     return atmos_fail(b->err, ATMOS_ENOMEM, "out of memory");
 }
 
-/* Hand a finished node to the enclosing container (or make it the root). */
+/*
+ * Whether the next node is built: inside a built container, except the
+ * values of the top mapping's keys that are not kept (and those keys).
+ */
+static int building(const struct builder *b)
+{
+    if (b->depth == 0)
+        return 1;
+    const struct level *l = &b->stack[b->depth - 1];
+    if (l->node == NULL)
+        return 0;
+    if (b->depth == 1 && b->keep && l->node->type == ATMOS_Y_MAP)
+        return l->pos % 2 ? l->keep_val : -1; /* -1: a key, decided when seen */
+    return 1;
+}
+
+static int key_kept(const struct builder *b, const yaml_event_t *e)
+{
+    if (e->type != YAML_SCALAR_EVENT)
+        return 0;
+    for (const char *const *k = b->keep; *k; k++)
+        if (strcmp(*k, (const char *)e->data.scalar.value) == 0)
+            return 1;
+    return 0;
+}
+
+/* Hand a finished node (NULL: not built) to the enclosing container, or make it the root. */
 static int attach(struct builder *b, struct atmos_ynode *n)
 {
     if (b->depth == 0) {
@@ -112,6 +145,11 @@ static int attach(struct builder *b, struct atmos_ynode *n)
         return ATMOS_OK;
     }
     struct level *l = &b->stack[b->depth - 1];
+    int key = building(b) == -1;
+    l->pos++;
+    if (n == NULL || l->node == NULL || (b->depth == 1 && b->keep && !key && !l->keep_val &&
+                                         l->node->type == ATMOS_Y_MAP))
+        return ATMOS_OK;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
         struct atmos_ynode **k = realloc(l->kids, cap * sizeof(*k));
@@ -141,6 +179,11 @@ static int remember(struct builder *b, const yaml_char_t *anchor, struct atmos_y
 static int alias(struct builder *b, const yaml_event_t *e)
 {
     const char *name = (const char *)e->data.alias.anchor;
+    int build = building(b);
+    if (build == -1) /* an alias as a top-level key: never kept */
+        b->stack[0].keep_val = 0;
+    if (build != 1)
+        return attach(b, NULL);
     for (unsigned i = b->nanchors; i-- > 0;) {
         if (strcmp(b->anchors[i].name, name) != 0)
             continue;
@@ -167,15 +210,20 @@ static struct atmos_ynode *new_node(struct builder *b, enum atmos_ynode_type t,
 
 static int scalar(struct builder *b, const yaml_event_t *e)
 {
+    int build = building(b);
+    if (build == -1) /* a key of the top mapping: kept, or its value is skipped */
+        build = b->stack[0].keep_val = key_kept(b, e);
+    if (!build && e->data.scalar.anchor == NULL)
+        return attach(b, NULL);
     struct atmos_ynode *n = new_node(b, ATMOS_Y_SCALAR, &e->start_mark);
     if (n == NULL ||
         (n->value = arena_str(&b->arena, e->data.scalar.value, e->data.scalar.length)) == NULL)
         return oom(b);
-    n->len = e->data.scalar.length;
+    n->len = (unsigned)e->data.scalar.length;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     n->env = e->data.scalar.tag && strcmp((const char *)e->data.scalar.tag, "!env") == 0;
     int rc = remember(b, e->data.scalar.anchor, n, &e->start_mark);
-    return rc != ATMOS_OK ? rc : attach(b, n);
+    return rc != ATMOS_OK ? rc : attach(b, build ? n : NULL);
 }
 
 static int open_level(struct builder *b, const yaml_event_t *e)
@@ -183,17 +231,22 @@ static int open_level(struct builder *b, const yaml_event_t *e)
     int map = e->type == YAML_MAPPING_START_EVENT;
     if (b->depth == ATMOS_YAML_MAX_DEPTH)
         return fail(b, &e->start_mark, "nested deeper than %d levels", ATMOS_YAML_MAX_DEPTH);
-    struct atmos_ynode *n = new_node(b, map ? ATMOS_Y_MAP : ATMOS_Y_SEQ, &e->start_mark);
-    if (n == NULL)
-        return oom(b);
     const yaml_char_t *anchor =
         map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
-    int rc = remember(b, anchor, n, &e->start_mark);
-    if (rc != ATMOS_OK)
-        return rc;
+    int build = building(b);
+    if (build == -1) /* a complex key of the top mapping: never kept */
+        build = b->stack[0].keep_val = 0;
+    struct atmos_ynode *n = NULL;
+    if (build || anchor) {
+        /* An anchor below a skipped key is built all the same: an alias may need it. */
+        if ((n = new_node(b, map ? ATMOS_Y_MAP : ATMOS_Y_SEQ, &e->start_mark)) == NULL)
+            return oom(b);
+        int rc = remember(b, anchor, n, &e->start_mark);
+        if (rc != ATMOS_OK)
+            return rc;
+    }
     struct level *l = &b->stack[b->depth++];
-    l->node = n;
-    l->n = 0;
+    *l = (struct level){.node = n, .kids = l->kids, .cap = l->cap, .built_by_parent = build};
     return ATMOS_OK;
 }
 
@@ -201,13 +254,15 @@ static int close_level(struct builder *b)
 {
     struct level *l = &b->stack[--b->depth];
     struct atmos_ynode *n = l->node;
-    n->n = l->n;
+    if (n == NULL)
+        return attach(b, NULL);
+    n->n = (unsigned)l->n;
     if (l->n) {
         if ((n->kids = arena_alloc(&b->arena, l->n * sizeof(*n->kids))) == NULL)
             return oom(b);
         memcpy(n->kids, l->kids, l->n * sizeof(*n->kids));
     }
-    return attach(b, n);
+    return attach(b, l->built_by_parent ? n : NULL);
 }
 
 /*
@@ -260,7 +315,7 @@ static int on_event(struct builder *b, const yaml_event_t *e, int *docs)
 }
 
 int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, size_t len,
-                    struct atmos_err *err)
+                    const char *const *keep, struct atmos_err *err)
 {
     struct builder *b = calloc(1, sizeof(*b));
     yaml_parser_t p;
@@ -271,6 +326,7 @@ int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, s
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
     b->path = path;
     b->err = err;
+    b->keep = keep;
     if (!yaml_parser_initialize(&p)) {
         free(b);
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");

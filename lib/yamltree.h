@@ -26,14 +26,14 @@
 enum atmos_ynode_type { ATMOS_Y_SCALAR, ATMOS_Y_MAP, ATMOS_Y_SEQ };
 
 struct atmos_ynode {
-    enum atmos_ynode_type type;
-    unsigned line, column; /* 1-based */
+    unsigned type : 2;     /* enum atmos_ynode_type */
     unsigned plain : 1;    /* a plain scalar (null can only be plain) */
     unsigned env : 1;      /* tagged !env: the value names a variable */
-    const char *value;     /* scalars: NUL-terminated, `len` bytes */
-    size_t len;
+    unsigned line, column; /* 1-based */
+    unsigned len;          /* scalars: bytes of value (the file is at most 8 MiB) */
+    unsigned n;            /* entries of kids */
+    const char *value;     /* scalars: NUL-terminated */
     struct atmos_ynode **kids; /* maps: key, value, key, value...; sequences: items */
-    size_t n;                  /* entries of kids */
 };
 
 struct atmos_ytree {
@@ -41,9 +41,14 @@ struct atmos_ytree {
     void *arena;
 };
 
-/* Parse `data` (named `path` in errors, with line and column). */
+/*
+ * Parse `data` (named `path` in errors, with line and column).  With `keep`
+ * (a NULL-terminated list), a top-level mapping keeps only those keys: the
+ * rest is parsed and bounded but not built, except what an anchor names
+ * (an alias under a kept key may refer to it).
+ */
 int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, size_t len,
-                    struct atmos_err *err);
+                    const char *const *keep, struct atmos_err *err);
 void atmos_yaml_free(struct atmos_ytree *t);
 
 /* YAML's null: an empty plain scalar, ~ or null. */

@@ -394,10 +394,36 @@ static void paths_follow_xdg_and_realm(void **state)
     free(p);
 }
 
+/* Anchors and YAML merge keys, as atmos's yaml.v3 reads them; one outside auth: too. */
+static void anchors_and_merge_keys(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    assert_int_equal(load("defaults: &d {kind: aws/saml, region: us-east-2}\n"
+                          "components: {big: [1, 2, 3]}\n"
+                          "auth:\n  providers:\n    p: *d\n"
+                          "    base: &b {kind: aws/iam-identity-center, region: r1, start_url: u}\n"
+                          "    q:\n      <<: *b\n      region: r2\n",
+                          &cfg, &err),
+                     ATMOS_OK);
+    const struct atmos_provider *p = atmos_config_provider(cfg, "p");
+    assert_non_null(p);
+    assert_string_equal(p->kind.value, "aws/saml");
+    assert_string_equal(atmos_spec_value(&p->spec, "region"), "us-east-2");
+    const struct atmos_provider *q = atmos_config_provider(cfg, "q");
+    assert_non_null(q);
+    assert_null(q->problem);
+    assert_string_equal(atmos_spec_value(&q->spec, "region"), "r2"); /* its own key wins */
+    assert_string_equal(atmos_spec_value(&q->spec, "start_url"), "u");
+    atmos_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_fields_and_sorts),
+        cmocka_unit_test(anchors_and_merge_keys),
         cmocka_unit_test(chain_resolution),
         cmocka_unit_test(later_file_wins_key_by_key),
         cmocka_unit_test(realm_env_overrides_and_env_tag),
