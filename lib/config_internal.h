@@ -29,8 +29,8 @@ int atmos_config_open(const char *path, int *fd, struct atmos_err *err);
 int atmos_config_open_dir(const char *path, int *fd, struct atmos_err *err);
 
 #define ATMOS_CONFIG_MAX_BYTES (8u * 1024 * 1024)
-/* A whole regular file opened as atmos_config_open does, at most ATMOS_CONFIG_MAX_BYTES. */
-int atmos_read_config_bytes(const char *path, char **data, size_t *len, struct atmos_err *err);
+/* A regular file, opened as atmos_config_open does, of at most ATMOS_CONFIG_MAX_BYTES. */
+int atmos_config_open_file(const char *path, int *fd, struct atmos_err *err);
 
 /* Read and parse one file, bounded (size, nesting, nodes); ENOCONFIG when absent. */
 int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos_err *err);

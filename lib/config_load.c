@@ -78,26 +78,12 @@ static void warn(const struct loader *L, const char *msg)
 /* What the loader reads of a file: the rest is parsed (and bounded) but not kept. */
 static const char *const top_keys[] = {"auth", "import", "base_path", "profiles", NULL};
 
-static int has_nul_at(const char *path, const char *data, size_t len, struct atmos_err *err)
-{
-    const char *nul = memchr(data, '\0', len);
-    if (nul == NULL)
-        return ATMOS_OK;
-    /* libyaml rejects a NUL at 1:1; say where it really is. */
-    unsigned line = 1, col = 1;
-    for (const char *p = data; p < nul; p++, col++)
-        if (*p == '\n')
-            line++, col = 0;
-    return atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: a NUL byte is not allowed in YAML", path, line,
-                      col);
-}
-
 int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
                               size_t len, struct atmos_err *err)
 {
     struct atmos_ytree t;
-    int rc = has_nul_at(path, data, len, err);
-    if (rc == ATMOS_OK && (rc = atmos_yaml_load(&t, path, data, len, top_keys, err)) == ATMOS_OK) {
+    int rc = atmos_yaml_load(&t, path, data, len, ATMOS_CONFIG_MAX_BYTES, top_keys, err);
+    if (rc == ATMOS_OK) {
         rc = atmos_config_apply(cfg, path, t.root, ATMOS_APPLY_SETTINGS | ATMOS_APPLY_IDENTITIES,
                                 err);
         atmos_yaml_free(&t);
@@ -107,12 +93,12 @@ int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const 
 
 int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos_err *err)
 {
-    char *data = NULL;
-    size_t len = 0;
-    int rc = atmos_read_config_bytes(path, &data, &len, err);
-    if (rc == ATMOS_OK && (rc = has_nul_at(path, data, len, err)) == ATMOS_OK)
-        rc = atmos_yaml_load(t, path, data, len, top_keys, err);
-    free(data);
+    int fd;
+    int rc = atmos_config_open_file(path, &fd, err);
+    if (rc != ATMOS_OK)
+        return rc;
+    rc = atmos_yaml_load_fd(t, path, fd, ATMOS_CONFIG_MAX_BYTES, top_keys, err);
+    close(fd);
     return rc;
 }
 

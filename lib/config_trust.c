@@ -208,57 +208,26 @@ int atmos_config_open_dir(const char *path, int *fd, struct atmos_err *err)
 }
 
 /*
- * A whole regular file, at most ATMOS_CONFIG_MAX_BYTES, read from the
- * descriptor atmos_config_open checked.  A FIFO or device is refused before
- * a read can block.
+ * A regular file of at most ATMOS_CONFIG_MAX_BYTES, opened as
+ * atmos_config_open does.  A FIFO or device is refused before a read can
+ * block; the reader still stops past the limit (the file may grow).
  */
-int atmos_read_config_bytes(const char *path, char **data, size_t *len, struct atmos_err *err)
+int atmos_config_open_file(const char *path, int *fd, struct atmos_err *err)
 {
-    int fd;
-    int rc = atmos_config_open(path, &fd, err);
-    char *buf = NULL;
     struct stat st;
-    size_t got = 0;
+    int rc = atmos_config_open(path, fd, err);
     if (rc != ATMOS_OK)
         return rc;
-    rc = ATMOS_ESYS;
-    if (fstat(fd, &st) != 0) {
-        atmos_fail(err, rc, "%s: %s", path, strerror(errno));
-        goto done;
+    if (fstat(*fd, &st) != 0)
+        rc = atmos_fail(err, ATMOS_ESYS, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = atmos_fail(err, ATMOS_ESYS, "%s: not a regular file", path);
+    else if (st.st_size > (off_t)ATMOS_CONFIG_MAX_BYTES)
+        rc = atmos_fail(err, ATMOS_ESYS, "%s: file is larger than %u bytes", path,
+                        ATMOS_CONFIG_MAX_BYTES);
+    if (rc != ATMOS_OK) {
+        close(*fd);
+        *fd = -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        atmos_fail(err, rc, "%s: not a regular file", path);
-        goto done;
-    }
-    if (st.st_size > (off_t)ATMOS_CONFIG_MAX_BYTES) {
-        atmos_fail(err, rc, "%s: file is larger than %u bytes", path, ATMOS_CONFIG_MAX_BYTES);
-        goto done;
-    }
-    if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-        rc = atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (;;) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size + 1 - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            atmos_fail(err, rc, "%s: %s", path, strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        if ((got += (size_t)n) > (size_t)st.st_size) {
-            atmos_fail(err, rc, "%s: file grew while being read", path);
-            goto done;
-        }
-    }
-    *data = buf;
-    *len = got;
-    buf = NULL;
-    rc = ATMOS_OK;
-done:
-    free(buf);
-    close(fd);
     return rc;
 }

@@ -6,10 +6,13 @@
  * never keep a scalar that holds a NUL byte unnoticed (callers refuse them:
  * `len` is kept); name file, line and column in every error.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -266,25 +269,82 @@ static int close_level(struct builder *b)
 }
 
 /*
+ * What libyaml reads: a string, or a descriptor read in chunks (a file's
+ * bytes never all in memory at once), watched on the way for a NUL byte
+ * (libyaml would say 1:1) and for more than `limit` bytes.
+ */
+struct source {
+    const char *data;
+    size_t len, off;
+    int fd;
+    size_t limit, total;
+    size_t lines, col; /* lines begun so far; bytes since the last line break */
+    int nul, ioerr;    /* a NUL seen (at nul_line:nul_col), errno of a failed read */
+    size_t nul_line, nul_col;
+};
+
+static void watch(struct source *s, const unsigned char *buf, size_t n)
+{
+    const unsigned char *nul = s->nul ? NULL : memchr(buf, '\0', n);
+    size_t upto = nul ? (size_t)(nul - buf) : n;
+    for (size_t i = 0; i < upto; i++) {
+        if (s->col == 0)
+            s->lines++;
+        s->col = buf[i] == '\n' ? 0 : s->col + 1;
+    }
+    if (nul) {
+        s->nul = 1;
+        s->nul_line = s->lines + (s->col == 0);
+        s->nul_col = s->col + 1;
+    }
+}
+
+static int read_source(void *ctx, unsigned char *buf, size_t size, size_t *got)
+{
+    struct source *s = ctx;
+    ssize_t n;
+    if (s->fd < 0) {
+        n = (ssize_t)(s->len - s->off < size ? s->len - s->off : size);
+        memcpy(buf, s->data + s->off, (size_t)n);
+        s->off += (size_t)n;
+    } else {
+        do
+            n = read(s->fd, buf, size);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) {
+            s->ioerr = errno;
+            return 0;
+        }
+    }
+    s->total += (size_t)n;
+    watch(s, buf, (size_t)n);
+    *got = (size_t)n;
+    /* Stop libyaml at once: the reason is ours to say. */
+    return !(s->nul || s->total > s->limit);
+}
+
+/*
  * libyaml's error, naming where the construct began (its context mark) as
  * well as where it went wrong: an unclosed `[` is noticed only at the end of
  * the file, a line the user never wrote (PyYAML prints both marks too).
  */
-static int parse_error(const yaml_parser_t *p, const char *path, const char *data, size_t len,
+static int parse_error(const yaml_parser_t *p, const char *path, const struct source *s,
                        struct atmos_err *err)
 {
     size_t pl = p->problem_mark.line + 1, pc = p->problem_mark.column + 1;
     const char *problem = p->problem ? p->problem : "invalid YAML";
+    if (s->nul)
+        return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: a NUL byte is not allowed in YAML", path,
+                          s->nul_line, s->nul_col);
+    if (s->total > s->limit)
+        return atmos_fail(err, ATMOS_EINVAL, "%s: file is larger than %zu bytes", path, s->limit);
+    if (s->ioerr)
+        return atmos_fail(err, ATMOS_ESYS, "%s: %s", path, strerror(s->ioerr));
     if (p->context == NULL)
         return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s", path, pl, pc, problem);
-    size_t lines = 0;
-    for (size_t i = 0; i < len; i++)
-        lines += data[i] == '\n';
-    if (len && data[len - 1] != '\n')
-        lines++;
     return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s: %s at %zu:%zu%s", path,
                       p->context_mark.line + 1, p->context_mark.column + 1, p->context, problem, pl,
-                      pc, pl > lines ? " (the end of the file)" : "");
+                      pc, pl > s->lines ? " (the end of the file)" : "");
 }
 
 static int on_event(struct builder *b, const yaml_event_t *e, int *docs)
@@ -314,8 +374,8 @@ static int on_event(struct builder *b, const yaml_event_t *e, int *docs)
     }
 }
 
-int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, size_t len,
-                    const char *const *keep, struct atmos_err *err)
+static int load(struct atmos_ytree *t, const char *path, struct source *src,
+                const char *const *keep, struct atmos_err *err)
 {
     struct builder *b = calloc(1, sizeof(*b));
     yaml_parser_t p;
@@ -324,18 +384,16 @@ int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, s
     t->arena = NULL;
     if (b == NULL)
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-    b->path = path;
-    b->err = err;
-    b->keep = keep;
+    *b = (struct builder){.path = path, .err = err, .keep = keep};
     if (!yaml_parser_initialize(&p)) {
         free(b);
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
     }
-    yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+    yaml_parser_set_input(&p, read_source, src);
     for (;;) {
         yaml_event_t e;
         if (!yaml_parser_parse(&p, &e)) {
-            rc = parse_error(&p, path, data, len, err);
+            rc = parse_error(&p, path, src, err);
             break;
         }
         int end = e.type == YAML_STREAM_END_EVENT;
@@ -355,6 +413,20 @@ int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, s
     if (rc != ATMOS_OK)
         atmos_yaml_free(t);
     return rc;
+}
+
+int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, size_t len,
+                    size_t limit, const char *const *keep, struct atmos_err *err)
+{
+    struct source src = {.data = data, .len = len, .fd = -1, .limit = limit};
+    return load(t, path, &src, keep, err);
+}
+
+int atmos_yaml_load_fd(struct atmos_ytree *t, const char *path, int fd, size_t limit,
+                       const char *const *keep, struct atmos_err *err)
+{
+    struct source src = {.fd = fd, .limit = limit};
+    return load(t, path, &src, keep, err);
 }
 
 void atmos_yaml_free(struct atmos_ytree *t)

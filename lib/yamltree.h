@@ -42,13 +42,17 @@ struct atmos_ytree {
 };
 
 /*
- * Parse `data` (named `path` in errors, with line and column).  With `keep`
+ * Parse `data` (named `path` in errors, with line and column); a NUL byte
+ * or more than `limit` bytes is an error.  With `keep`
  * (a NULL-terminated list), a top-level mapping keeps only those keys: the
  * rest is parsed and bounded but not built, except what an anchor names
  * (an alias under a kept key may refer to it).
  */
 int atmos_yaml_load(struct atmos_ytree *t, const char *path, const char *data, size_t len,
-                    const char *const *keep, struct atmos_err *err);
+                    size_t limit, const char *const *keep, struct atmos_err *err);
+/* The same from a descriptor, read in chunks: more than `limit` bytes is an error. */
+int atmos_yaml_load_fd(struct atmos_ytree *t, const char *path, int fd, size_t limit,
+                       const char *const *keep, struct atmos_err *err);
 void atmos_yaml_free(struct atmos_ytree *t);
 
 /* YAML's null: an empty plain scalar, ~ or null. */
