@@ -434,9 +434,11 @@ static int import_targets(struct loader *L, const char *target, struct found *ou
 }
 
 struct chain {
-    const char *path;
+    const char *path; /* clean (clean_path), as the files an import lists are */
     const struct chain *up;
 };
+
+static char *clean_path(const char *p);
 
 static int expand_imports(struct loader *L, struct group *g, char **imports, size_t n,
                           const char *base, int depth, const struct chain *up);
@@ -446,7 +448,10 @@ static int import_one(struct loader *L, struct group *g, const char *spec, const
                       int depth, const struct chain *up)
 {
     struct found f = {0};
-    char *target = spec[0] == '/' ? strdup(spec) : atmos_path_join(base, spec);
+    /* Cleaned as Go's filepath.Join does: "./x" and "x" are one file, so a cycle is seen. */
+    char *joined = spec[0] == '/' ? strdup(spec) : atmos_path_join(base, spec);
+    char *target = joined ? clean_path(joined) : NULL;
+    free(joined);
     int rc = target ? import_targets(L, target, &f) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
     if (rc == ATMOS_OK && f.n == 0)
         atmos_log(L->lg, ATMOS_LOG_WARN, "import \"%s\" (%s) matches no file: skipped", spec, target);
@@ -639,10 +644,12 @@ static int group_imports(struct loader *L, struct group *g, size_t upto)
     for (size_t i = upto; i-- > 1 && bp == NULL;)
         bp = g->v[i].meta.base_path;
     char *base = rc == ATMOS_OK ? import_base(L, g->v[0].path, bp) : NULL;
-    struct chain top = {g->v[0].path, NULL};
+    char *top_path = rc == ATMOS_OK ? clean_path(g->v[0].path) : NULL;
+    struct chain top = {top_path, NULL};
     if (rc == ATMOS_OK)
-        rc = base ? expand_imports(L, g, imps, nimps, base, 1, &top)
-                  : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        rc = base && top_path ? expand_imports(L, g, imps, nimps, base, 1, &top)
+                              : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    free(top_path);
     free(base);
     atmos_strv_free(imps, nimps);
     return rc;
