@@ -870,8 +870,10 @@ static int load_profile(struct loader *L, const char *name)
 /* --profile / $ATMOS_PROFILE (comma-separated, trimmed), else profiles.default. */
 static int load_profiles(struct loader *L)
 {
-    const char *list = L->env->profile && *L->env->profile ? L->env->profile : L->profile_default;
-    int rc = ATMOS_OK;
+    /* Taken once: a profile's own profiles.default replaces L->profile_default under us. */
+    const char *from = L->env->profile && *L->env->profile ? L->env->profile : L->profile_default;
+    char *list = from ? strdup(from) : NULL;
+    int rc = from && list == NULL ? atmos_fail(L->err, ATMOS_ENOMEM, "out of memory") : ATMOS_OK;
     for (const char *p = list; rc == ATMOS_OK && p && *p;) {
         size_t n = strcspn(p, ",");
         const char *s = p, *e = p + n;
@@ -886,6 +888,7 @@ static int load_profiles(struct loader *L)
         }
         p += n + (p[n] == ',');
     }
+    free(list);
     return rc;
 }
 
