@@ -204,34 +204,60 @@ static void drop_yml_twins(struct found *f)
     f->n = k;
 }
 
-/* Does `rel` (a/b/c.yaml) match `pat` (segments with * ? [..] and **)? */
-static int match_path(const char *pat, const char *rel)
+#define MAX_PAT_SEGS 128 /* more, after "**" runs are merged, cannot match MAX_GLOB_DEPTH levels */
+
+/* One segment of each (no '/'), with * ? [..]. */
+static int match_seg(const char *p, size_t pl, const char *r, size_t rl)
 {
-    if (*pat == '\0')
-        return *rel == '\0';
-    size_t pl = strcspn(pat, "/");
-    const char *pnext = pat[pl] ? pat + pl + 1 : pat + pl;
-    if (pl == 2 && pat[0] == '*' && pat[1] == '*') {
-        for (const char *r = rel;; r = strchr(r, '/') + 1) {
-            if (match_path(pnext, r))
-                return 1;
-            if (strchr(r, '/') == NULL)
-                return 0;
-        }
-    }
-    if (*rel == '\0')
-        return 0;
-    size_t rl = strcspn(rel, "/");
     char ps[256], rs[256];
     if (pl >= sizeof(ps) || rl >= sizeof(rs))
         return 0;
-    memcpy(ps, pat, pl);
+    memcpy(ps, p, pl);
     ps[pl] = '\0';
-    memcpy(rs, rel, rl);
+    memcpy(rs, r, rl);
     rs[rl] = '\0';
-    if (fnmatch(ps, rs, 0) != 0)
-        return 0;
-    return match_path(pnext, rel[rl] ? rel + rl + 1 : rel + rl);
+    return fnmatch(ps, rs, 0) == 0;
+}
+
+/*
+ * Does `rel` (a/b/c.yaml) match `pat` (segments with * ? [..] and **)?  A "**"
+ * stands for no segment or more, leaving at least one of what remains of rel.
+ * Segment by segment over a table, not by backtracking, which took time
+ * exponential in the number of "**" ("**" ten times over a tree 16 deep: minutes).
+ */
+static int match_path(const char *pat, const char *rel)
+{
+    const char *ps[MAX_PAT_SEGS], *rs[MAX_GLOB_DEPTH + 2];
+    size_t pl[MAX_PAT_SEGS], rl[MAX_GLOB_DEPTH + 2], np = 0, nr = 0;
+    for (const char *p = pat; *p;) {
+        size_t n = strcspn(p, "/");
+        int star2 = n == 2 && p[0] == '*' && p[1] == '*';
+        if (!(star2 && np && pl[np - 1] == 2 && ps[np - 1][0] == '*' && ps[np - 1][1] == '*')) {
+            if (np == MAX_PAT_SEGS)
+                return 0;
+            ps[np] = p, pl[np++] = n;
+        }
+        p += n + (p[n] == '/');
+    }
+    for (const char *r = rel; *r;) {
+        size_t n = strcspn(r, "/");
+        if (nr == MAX_GLOB_DEPTH + 2)
+            return 0;
+        rs[nr] = r, rl[nr++] = n;
+        r += n + (r[n] == '/');
+    }
+    /* m[i][j]: the segments of pat from i match those of rel from j. */
+    unsigned char m[MAX_PAT_SEGS + 1][MAX_GLOB_DEPTH + 3];
+    for (size_t j = 0; j <= nr; j++)
+        m[np][j] = j == nr;
+    for (size_t i = np; i-- > 0;)
+        for (size_t j = nr + 1; j-- > 0;) {
+            if (pl[i] == 2 && ps[i][0] == '*' && ps[i][1] == '*')
+                m[i][j] = m[i + 1][j] || (j + 1 < nr && m[i][j + 1]);
+            else
+                m[i][j] = j < nr && m[i + 1][j + 1] && match_seg(ps[i], pl[i], rs[j], rl[j]);
+        }
+    return m[0][0];
 }
 
 static int walk(struct loader *L, int dfd, const char *dir, const char *rel, const char *pat,
@@ -423,9 +449,11 @@ static int import_targets(struct loader *L, const char *target, struct found *ou
 }
 
 struct chain {
-    const char *path;
+    const char *path; /* clean (clean_path), as the files an import lists are */
     const struct chain *up;
 };
+
+static char *clean_path(const char *p);
 
 static int expand_imports(struct loader *L, struct group *g, char **imports, size_t n,
                           const char *base, int depth, const struct chain *up);
@@ -435,7 +463,10 @@ static int import_one(struct loader *L, struct group *g, const char *spec, const
                       int depth, const struct chain *up)
 {
     struct found f = {0};
-    char *target = spec[0] == '/' ? strdup(spec) : atmos_path_join(base, spec);
+    /* Cleaned as Go's filepath.Join does: "./x" and "x" are one file, so a cycle is seen. */
+    char *joined = spec[0] == '/' ? strdup(spec) : atmos_path_join(base, spec);
+    char *target = joined ? clean_path(joined) : NULL;
+    free(joined);
     int rc = target ? import_targets(L, target, &f) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
     if (rc == ATMOS_OK && f.n == 0)
         atmos_log(L->lg, ATMOS_LOG_WARN, "import \"%s\" (%s) matches no file: skipped", spec, target);
@@ -628,10 +659,12 @@ static int group_imports(struct loader *L, struct group *g, size_t upto)
     for (size_t i = upto; i-- > 1 && bp == NULL;)
         bp = g->v[i].meta.base_path;
     char *base = rc == ATMOS_OK ? import_base(L, g->v[0].path, bp) : NULL;
-    struct chain top = {g->v[0].path, NULL};
+    char *top_path = rc == ATMOS_OK ? clean_path(g->v[0].path) : NULL;
+    struct chain top = {top_path, NULL};
     if (rc == ATMOS_OK)
-        rc = base ? expand_imports(L, g, imps, nimps, base, 1, &top)
-                  : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        rc = base && top_path ? expand_imports(L, g, imps, nimps, base, 1, &top)
+                              : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    free(top_path);
     free(base);
     atmos_strv_free(imps, nimps);
     return rc;
@@ -826,8 +859,10 @@ static int load_profile(struct loader *L, const char *name)
 /* --profile / $ATMOS_PROFILE (comma-separated, trimmed), else profiles.default. */
 static int load_profiles(struct loader *L)
 {
-    const char *list = L->env->profile && *L->env->profile ? L->env->profile : L->profile_default;
-    int rc = ATMOS_OK;
+    /* Taken once: a profile's own profiles.default replaces L->profile_default under us. */
+    const char *from = L->env->profile && *L->env->profile ? L->env->profile : L->profile_default;
+    char *list = from ? strdup(from) : NULL;
+    int rc = from && list == NULL ? atmos_fail(L->err, ATMOS_ENOMEM, "out of memory") : ATMOS_OK;
     for (const char *p = list; rc == ATMOS_OK && p && *p;) {
         size_t n = strcspn(p, ",");
         const char *s = p, *e = p + n;
@@ -842,6 +877,7 @@ static int load_profiles(struct loader *L)
         }
         p += n + (p[n] == ',');
     }
+    free(list);
     return rc;
 }
 
