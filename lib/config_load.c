@@ -252,7 +252,9 @@ static int match_path(const char *pat, const char *rel)
         m[np][j] = j == nr;
     for (size_t i = np; i-- > 0;)
         for (size_t j = nr + 1; j-- > 0;) {
-            if (pl[i] == 2 && ps[i][0] == '*' && ps[i][1] == '*')
+            if (pl[i] == 2 && ps[i][0] == '*' && ps[i][1] == '*' && i + 1 == np)
+                m[i][j] = j < nr; /* a trailing "**": everything below (doublestar) */
+            else if (pl[i] == 2 && ps[i][0] == '*' && ps[i][1] == '*')
                 m[i][j] = m[i + 1][j] || (j + 1 < nr && m[i][j + 1]);
             else
                 m[i][j] = j < nr && m[i + 1][j + 1] && match_seg(ps[i], pl[i], rs[j], rl[j]);

@@ -137,19 +137,19 @@ static int add_skipped_entries(struct atmos_plan *plan, const struct atmos_confi
 {
     for (size_t i = 0; provider == NULL && i < cfg->nproviders; i++)
         if (cfg->providers[i].problem &&
-            add_skipped(plan, "provider, skipped:", cfg->providers[i].name,
+            add_skipped(plan, "skipped provider", cfg->providers[i].name,
                         cfg->providers[i].problem, 0) != 0)
             return -1;
     for (size_t i = 0; i < cfg->nidentities; i++) {
         const struct atmos_identity *id = &cfg->identities[i];
         const char *vp = id->via_provider.value;
         if (id->problem && (provider == NULL || (vp && strcmp(vp, provider) == 0)) &&
-            add_skipped(plan, "identity, skipped:", id->name, id->problem, 1) != 0)
+            add_skipped(plan, "skipped identity", id->name, id->problem, 1) != 0)
             return -1;
     }
     for (size_t i = 0; provider == NULL && i < cfg->nintegrations; i++)
         if (cfg->integrations[i].problem &&
-            add_skipped(plan, "integration, skipped:", cfg->integrations[i].name,
+            add_skipped(plan, "skipped integration", cfg->integrations[i].name,
                         cfg->integrations[i].problem, 0) != 0)
             return -1;
     return 0;
@@ -273,7 +273,7 @@ static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const cha
             return atmos_fail(err, ATMOS_ENOTFOUND, "identity \"%s\" not found in configuration",
                               target ? target : "");
         if (id->problem)
-            return add_skipped(plan, "identity, skipped:", id->name, id->problem, 1)
+            return add_skipped(plan, "skipped identity", id->name, id->problem, 1)
                        ? cloud_failed(c, ATMOS_ENOMEM, err)
                        : ATMOS_OK;
         if ((rc = atmos_chain_resolve(cfg, target, &plan->chain, err)) != ATMOS_OK)
@@ -289,7 +289,7 @@ static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const cha
         if (p == NULL)
             return atmos_fail(err, ATMOS_ENOTFOUND, "provider \"%s\" not found in configuration",
                               target ? target : "");
-        if (p->problem && add_skipped(plan, "provider, skipped:", p->name, p->problem, 0) != 0)
+        if (p->problem && add_skipped(plan, "skipped provider", p->name, p->problem, 0) != 0)
             return cloud_failed(c, ATMOS_ENOMEM, err);
         if (add_identities_of(plan, cfg, p->name) != 0 ||
             add_skipped_entries(plan, cfg, p->name) != 0 ||
