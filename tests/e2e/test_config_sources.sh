@@ -215,7 +215,7 @@ check "ida (profile a): exit 0" rc_is 0
 OUT=$(ATMOS_PROFILE=a,b "$BIN" idb 2>&1); RC=$?
 check "idb (profile b): exit 0" rc_is 0
 check "[ida] [idb] gone, [m] kept (botocore)" kept "$H/$CFG/$R/aws/p" m
-check "ida is a's (via p): q's files byte for byte" same_decoys
+check "ida is a's (via p), b's base_path wins: q's files, a's and the file's base_path byte for byte" same_decoys
 OUT=$(ATMOS_PROFILE=a,b "$BIN" --provider p 2>&1); RC=$?
 check "provider: exit 0" rc_is 0
 check "provider: b's base_path cleaned" missing "$H/pb-b/$R/aws/p"
@@ -319,11 +319,10 @@ check "Logged out with warnings" has "$OUT" "Logged out with warnings"
 check "the good identity's provider directory gone" missing "$H/$CFG/$R/aws/p"
 check "report: unknown kind named" has "$OUT" "identity of an unknown kind unknown (kind someday/new-kind)"
 check "report: novia skipped" has "$OUT" 'skipped: '"$H"'/work/atmos.yaml:7:5: identity "novia": has provider: but no via.provider'
-check "report: dangling skipped" has "$OUT" 'identity "dangling": via.identity "ghost" is not a configured identity'
-check "report: nokind skipped" has "$OUT" 'identity "nokind": kind is required'
-for id in novia dangling nokind; do
-    check "stderr names $id" has "$ERR" "identity skipped: $H/work/atmos.yaml"
-    check "stderr: $id" has "$ERR" "identity \"$id\""
+check "report: dangling skipped, where" grep -qE "skipped: $H/work/atmos.yaml:8:[0-9]+: identity \"dangling\": via.identity \"ghost\" is not a configured identity" <<<"$OUT"
+check "report: nokind skipped, where" has "$OUT" "skipped: $H/work/atmos.yaml:9:5: identity \"nokind\": kind is required"
+for l in 7:5:novia 8:[0-9]+:dangling 9:5:nokind; do
+    check "stderr names ${l##*:}, where" grep -qE "WARN identity skipped: $H/work/atmos.yaml:${l%:*}: identity \"${l##*:}\"" <<<"$ERR"
 done
 check "decoys byte for byte" same_decoys
 end
