@@ -167,6 +167,7 @@ struct found {
     char **v;
     size_t n;
     unsigned seen; /* entries walked */
+    int refused;   /* the directory was refused (and said so) */
 };
 
 static int depth_of(const char *p)
@@ -309,6 +310,7 @@ static int list_matching(struct loader *L, const char *dir, const char *pat, str
         return ATMOS_OK;
     if (rc == ATMOS_EREFUSED) {
         warn(L, L->err->msg);
+        out->refused = 1;
         return ATMOS_OK;
     }
     if (rc != ATMOS_OK)
@@ -328,7 +330,7 @@ static int list_yaml(struct loader *L, const char *dir, struct found *out)
 {
     struct found yml = {0};
     int rc = list_matching(L, dir, "**/*.yaml", out);
-    if (rc == ATMOS_OK)
+    if (rc == ATMOS_OK && !out->refused) /* refused: said once */
         rc = list_matching(L, dir, "**/*.yml", &yml);
     for (size_t i = 0; rc == ATMOS_OK && i < yml.n; i++)
         if (atmos_strv_push(&out->v, &out->n, yml.v[i]) != 0)
@@ -422,9 +424,11 @@ static int import_targets(struct loader *L, const char *target, struct found *ou
 {
     struct stat st;
     const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
-    if (stat(target, &st) == 0 && S_ISREG(st.st_mode))
-        return atmos_strv_push(&out->v, &out->n, target) ? atmos_fail(L->err, ATMOS_ENOMEM, "out of memory")
-                                                          : ATMOS_OK;
+    /* A FIFO or device too: opening it (non-blocking) refuses it by name. */
+    if (stat(target, &st) == 0 && !S_ISDIR(st.st_mode))
+        return atmos_strv_push(&out->v, &out->n, target)
+                   ? atmos_fail(L->err, ATMOS_ENOMEM, "out of memory")
+                   : ATMOS_OK;
     if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
         return list_yaml(L, target, out);
     if (strchr(base, '.') == NULL && strpbrk(target, "*?[") == NULL) {

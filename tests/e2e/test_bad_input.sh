@@ -347,6 +347,83 @@ EOF
     check "the rest done" missing "$H/.azure/atmos/team/azure-dc"
 }
 
+# The configuration's sources (lib/config_load.c): the example's atmos.yaml with
+# more in front of it, named with --config; its identities are in aws-sso.
+src_yaml() { { printf '%b' "$1"; cat "$EXAMPLE"; } >"$H/bad.yaml"; }
+via_sso() { printf 'auth:\n  identities:\n    %s: {kind: aws/permission-set, via: {provider: aws-sso}}\n' "$1"; }
+add_sections() { local id; for id in "$@"; do printf '[%s]\naws_access_key_id = A\naws_secret_access_key = s\n\n' "$id" >>"$H/$CRED"; done; }
+case_B64() {
+    fresh_home; src_yaml 'import: [a.yaml]\n'
+    { printf 'import: [b.yaml]\n'; via_sso ia; } >"$H/a.yaml"
+    { printf 'import: [a.yaml]\n'; via_sso ib; } >"$H/b.yaml"
+    add_sections ia ib
+    run_bounded --config "$H/bad.yaml" ia
+    check "no hang" no_hang; check "ia: exit 0" rc_is 0
+    check "warned" has "$ERR" "import cycle: $H/b.yaml imports $H/a.yaml again: not read twice"
+    run_bounded --config "$H/bad.yaml" ib
+    check "ib: exit 0" rc_is 0
+    check "both logged out" bash -c '! grep -qE "^\[(ia|ib)\]$" "$1"' _ "$H/$CRED"
+    check "the rest kept" section_in "[dev-admin]" "$H/$CRED"
+}
+case_B65() {
+    fresh_home; src_yaml 'import: [fifo.yaml, pipe]\n'
+    mkfifo "$H/fifo.yaml" "$H/pipe.yaml"
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "fifo.yaml refused by name" has "$ERR" "$H/fifo.yaml: not a regular file"
+    check "pipe (no extension) refused by name" has "$ERR" "$H/pipe.yaml: not a regular file"
+    check "logged out" no_section_in "[dev-admin]" "$H/$CRED"
+}
+case_B66() {
+    fresh_home
+    mkdir -p "$H/rootcfg" "$H/real-d"; chmod 755 "$H/rootcfg" "$H/real-d"
+    cp "$EXAMPLE" "$H/rootcfg/atmos.yaml"
+    via_sso only-d >"$H/real-d/x.yaml"
+    ln -s "$H/real-d" "$H/rootcfg/atmos.d"
+    add_sections only-d
+    if [ "$(id -u)" -ne 0 ]; then
+        skip "B66 as root" "not root: the symlinked atmos.d is refused only as root; checked that a user's is followed"
+        OUT=$(ATMOS_CLI_CONFIG_PATH=$H/rootcfg "$BIN" only-d 2>&1); RC=$?
+        check "as a user the link is followed: exit 0" rc_is 0
+        check "as a user: [only-d] gone" no_section_in "[only-d]" "$H/$CRED"
+        return
+    fi
+    OUT=$(ATMOS_CLI_CONFIG_PATH=$H/rootcfg "$BIN" only-d 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+    check "only-d: exit 1" rc_is 1
+    check "only-d: not found" has "$ERR" 'identity "only-d" not found'
+    check "warned, once" [ "$(grep -cF "$H/rootcfg/atmos.d: not read as root: it is a symbolic link" <<<"$ERR")" -eq 1 ]
+    check "[only-d] kept" section_in "[only-d]" "$H/$CRED"
+    OUT=$(ATMOS_CLI_CONFIG_PATH=$H/rootcfg "$BIN" dev-admin 2>&1); RC=$?
+    check "the main file's identity: exit 0" rc_is 0
+    check "the main file's identity logged out" no_section_in "[dev-admin]" "$H/$CRED"
+    check "[only-d] still kept" section_in "[only-d]" "$H/$CRED"
+}
+case_B67() {
+    fresh_home; src_yaml 'import: ["many/*.yaml"]\n'
+    "$PY" - "$H/many" <<'PY'
+import os, sys
+os.mkdir(sys.argv[1])
+for i in range(10000):
+    with open(os.path.join(sys.argv[1], "f%05d.yaml" % i), "w") as f:
+        f.write("auth:\n  identities:\n    id%05d: {kind: aws/permission-set, via: {provider: aws-sso}}\n" % i)
+PY
+    add_sections id09999
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "warned" grep -qE "more than 1000 configuration files: $H/many/f0[0-9]{4}\.yaml and those after it are not read" <<<"$ERR"
+    check "the main file's identity logged out" no_section_in "[dev-admin]" "$H/$CRED"
+    run_bounded --config "$H/bad.yaml" id09999
+    check "a file not read: its identity not found, exit 1" rc_is 1
+    check "says so" has "$ERR" 'identity "id09999" not found'
+    check "its section kept" section_in "[id09999]" "$H/$CRED"
+}
+case_B68() {
+    fresh_home; snap
+    OUT=$(ATMOS_PROFILE=ghost "$BIN" --config "$EXAMPLE" dev-admin 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+    check "exit 1" rc_is 1; check "names it" has "$ERR" 'profile "ghost" not found (looked in '
+    check "unchanged" unchanged
+}
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')
