@@ -6,8 +6,8 @@
  *
  * Order, for one atmos.yaml (processConfigImportsAndReapply):
  *  - settings (providers, integrations, realm, keyring), lowest first:
- *    atmos.d/ (every *.yaml below), .atmos.d/ (every *.yaml below), the file, its imports (provisioned first, a
- *    nested import right after the file that imports it), the file again;
+ *    atmos.d/ (every *.yaml below), .atmos.d/ (every *.yaml below), the file, its imports
+ * (provisioned first, a nested import right after the file that imports it), the file again;
  *  - identities, replaced whole, later winning (fixAuthIdentities walks the
  *    files in the order they were tracked): the file, atmos.d/ (every *.yaml below),
  *    .atmos.d/ (every *.yaml below), the imports.
@@ -37,9 +37,9 @@
 #include "internal.h"
 #include "paths.h"
 
-#define MAX_FILES 1000u      /* configuration files in one load */
-#define MAX_IMPORT_DEPTH 10  /* atmos's MaximumImportLvL (load.go) */
-#define MAX_GLOB_DEPTH 16    /* directory levels a glob walks */
+#define MAX_FILES 1000u     /* configuration files in one load */
+#define MAX_IMPORT_DEPTH 10 /* atmos's MaximumImportLvL (load.go) */
+#define MAX_GLOB_DEPTH 16   /* directory levels a glob walks */
 #define MAX_GLOB_ENTRIES 100000u
 
 struct file {
@@ -104,7 +104,8 @@ int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos
 
 #define NOT_USED (-100) /* add_file: the file is left out (absent, or said why) */
 
-/* Read one more file into g (its path kept in cfg->sources for marks); its index, NOT_USED or a status. */
+/* Read one more file into g (its path kept in cfg->sources for marks); its index, NOT_USED or a
+ * status. */
 static int add_file(struct loader *L, struct group *g, const char *path, int required)
 {
     if (L->nread == MAX_FILES) {
@@ -205,7 +206,8 @@ static void drop_yml_twins(struct found *f)
     f->n = k;
 }
 
-#define MAX_PAT_SEGS 128 /* more, after "**" runs are merged, cannot match MAX_GLOB_DEPTH levels */
+#define MAX_PAT_SEGS 128 /* more, after "**" runs are merged, cannot match MAX_GLOB_DEPTH levels   \
+                          */
 
 /* One segment of each (no '/'), with * ? [..]. */
 static int match_seg(const char *p, size_t pl, const char *r, size_t rl)
@@ -348,9 +350,10 @@ static int list_yaml(struct loader *L, const char *dir, struct found *out)
 /* go-getter's prefixes (atmos adapters/gogetter_adapter.go): matched case-insensitively. */
 static int is_remote(const char *s)
 {
-    static const char *const remote[] = {
-        "http://", "https://", "git::",  "git@",    "s3::",    "s3://",      "gcs::",          "gcs://",
-        "oci://",  "file://",  "hg::",   "scp://",  "sftp://", "github.com/", "bitbucket.org/", NULL};
+    static const char *const remote[] = {"http://", "https://",    "git::",          "git@",
+                                         "s3::",    "s3://",       "gcs::",          "gcs://",
+                                         "oci://",  "file://",     "hg::",           "scp://",
+                                         "sftp://", "github.com/", "bitbucket.org/", NULL};
     for (const char *const *r = remote; *r; r++)
         if (strncasecmp(s, *r, strlen(*r)) == 0)
             return 1;
@@ -419,7 +422,8 @@ static char *import_base(const struct loader *L, const char *file, const char *b
     return out;
 }
 
-/* An import's files (generatePatterns): a file; a directory's YAML; a name without extension; a glob. */
+/* An import's files (generatePatterns): a file; a directory's YAML; a name without extension; a
+ * glob. */
 static int import_targets(struct loader *L, const char *target, struct found *out)
 {
     struct stat st;
@@ -448,8 +452,10 @@ static int import_targets(struct loader *L, const char *target, struct found *ou
     const char *cut = magic;
     while (cut > target && cut[-1] != '/')
         cut--;
-    char *dir = cut > target ? strndup(target, (size_t)(cut - target - (cut - target > 1))) : strdup(".");
-    int rc = dir ? list_matching(L, dir, cut, out) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    char *dir =
+        cut > target ? strndup(target, (size_t)(cut - target - (cut - target > 1))) : strdup(".");
+    int rc =
+        dir ? list_matching(L, dir, cut, out) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
     free(dir);
     return rc;
 }
@@ -473,9 +479,11 @@ static int import_one(struct loader *L, struct group *g, const char *spec, const
     char *joined = spec[0] == '/' ? strdup(spec) : atmos_path_join(base, spec);
     char *target = joined ? clean_path(joined) : NULL;
     free(joined);
-    int rc = target ? import_targets(L, target, &f) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    int rc =
+        target ? import_targets(L, target, &f) : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
     if (rc == ATMOS_OK && f.n == 0)
-        atmos_log(L->lg, ATMOS_LOG_WARN, "import \"%s\" (%s) matches no file: skipped", spec, target);
+        atmos_log(L->lg, ATMOS_LOG_WARN, "import \"%s\" (%s) matches no file: skipped", spec,
+                  target);
     for (size_t i = 0; rc == ATMOS_OK && i < f.n; i++) {
         int cycle = 0;
         for (const struct chain *c = up; c && !cycle; c = c->up)
@@ -559,7 +567,8 @@ static int provisioned(struct loader *L, const struct group *g, size_t upto, cha
             for (char *c = name; c && *c; c++)
                 if (*c >= 'A' && *c <= 'Z')
                     *c = (char)(*c - 'A' + 'a');
-            path = name ? atmos_strfmt("%s/auth/%s/provisioned-identities.yaml", cache, name) : NULL;
+            path =
+                name ? atmos_strfmt("%s/auth/%s/provisioned-identities.yaml", cache, name) : NULL;
             struct stat st;
             int dup = 0;
             for (size_t d = 0; path && d < *n && !dup; d++)
@@ -734,7 +743,8 @@ void atmos_realm_hash(const char *dir, char out[17])
     free(c);
 }
 
-/* atmos's CliConfigPath (load.go LoadConfig): the directory of the file, absolute; for --config as given. */
+/* atmos's CliConfigPath (load.go LoadConfig): the directory of the file, absolute; for --config as
+ * given. */
 static int note_realm_dir(struct loader *L, const struct atmos_source *s)
 {
     char *dir = dir_of(s->path), *abs = NULL;
@@ -894,7 +904,8 @@ static int derive_realm(struct loader *L)
     struct atmos_config *cfg = L->cfg;
     const char *env_realm = L->env->realm;
     if ((env_realm && *env_realm) || (cfg->realm.value && *cfg->realm.value))
-        return ATMOS_OK; /* pinned: ATMOS_AUTH_REALM, then auth.realm (auth_realm.go setAuthRealm) */
+        return ATMOS_OK; /* pinned: ATMOS_AUTH_REALM, then auth.realm (auth_realm.go setAuthRealm)
+                          */
     char hex[17];
     free(cfg->realm.value);
     if (L->realm_dir)

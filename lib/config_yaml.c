@@ -203,9 +203,8 @@ static int flatten_map(struct ctx *c, struct atmos_spec *s, char **problem, cons
                              ? flatten_map(c, s, problem, prefix, v->kids[j])
                              : ATMOS_OK;
             else if (!merge && own)
-                rc = visit(c, k) != ATMOS_OK
-                         ? ATMOS_EINVAL
-                         : flatten_child(c, s, problem, prefix, k->value, v);
+                rc = visit(c, k) != ATMOS_OK ? ATMOS_EINVAL
+                                             : flatten_child(c, s, problem, prefix, k->value, v);
         }
     return rc;
 }
@@ -276,7 +275,8 @@ static const char *name_problem(enum entry_role role, const char *name, char *bu
         why = "contains '.', which atmos reads as nesting";
     else if (role == ROLE_INTEGRATION)
         return NULL;
-    for (const char *seg = name; !why && seg; seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
+    for (const char *seg = name; !why && seg;
+         seg = strchr(seg, '/') ? strchr(seg, '/') + 1 : NULL) {
         size_t sl = strcspn(seg, "/");
         if (sl == 0 || (sl == 1 && seg[0] == '.') || (sl == 2 && seg[0] == '.' && seg[1] == '.'))
             why = "has an empty, \".\" or \"..\" segment between '/'";
@@ -318,11 +318,13 @@ static int entry_via(struct ctx *c, struct entry_view *e, const struct atmos_yno
     const struct atmos_ynode *f;
     int rc = ATMOS_OK;
     if ((f = atmos_ynode_get(via, "provider")))
-        rc = f->type == ATMOS_Y_SCALAR ? set_field(c, f, "via.provider", e->via_provider)
-                                       : set_problem(c, e->problem, f, "via.provider must be a scalar");
+        rc = f->type == ATMOS_Y_SCALAR
+                 ? set_field(c, f, "via.provider", e->via_provider)
+                 : set_problem(c, e->problem, f, "via.provider must be a scalar");
     if (rc == ATMOS_OK && (f = atmos_ynode_get(via, "identity")))
-        rc = f->type == ATMOS_Y_SCALAR ? set_field(c, f, "via.identity", e->via_identity)
-                                       : set_problem(c, e->problem, f, "via.identity must be a scalar");
+        rc = f->type == ATMOS_Y_SCALAR
+                 ? set_field(c, f, "via.identity", e->via_identity)
+                 : set_problem(c, e->problem, f, "via.identity must be a scalar");
     for (struct atmos_field *v = e->via_provider; rc == ATMOS_OK && v; v = NULL)
         for (char *p = v->value; p && *p; p++) /* names are lowercase (entry_name) */
             if (*p >= 'A' && *p <= 'Z')
@@ -338,8 +340,9 @@ static int entry_key(struct ctx *c, struct entry_view *e, const char *key,
                      const struct atmos_ynode *val)
 {
     if (strcmp(key, "kind") == 0)
-        return val->type == ATMOS_Y_SCALAR ? set_field(c, val, "kind", e->kind)
-                                           : set_problem(c, e->problem, val, "kind must be a scalar");
+        return val->type == ATMOS_Y_SCALAR
+                   ? set_field(c, val, "kind", e->kind)
+                   : set_problem(c, e->problem, val, "kind must be a scalar");
     if (strcmp(key, "via") == 0 && e->via_provider)
         return entry_via(c, e, val);
     return flatten_child(c, e->spec, e->problem, "", key, val);

@@ -118,13 +118,13 @@ static int add_unknown(struct atmos_plan *plan, const char *what, const char *na
                : -1;
 }
 
-/* An entry atmos would refuse where it is used: named with its problem, so no logout reads as complete. */
-static int add_skipped(struct atmos_plan *plan, const char *what, const char *name,
-                       const char *why, int is_identity)
+/* An entry atmos would refuse where it is used: named with its problem, so no logout reads as
+ * complete. */
+static int add_skipped(struct atmos_plan *plan, const char *what, const char *name, const char *why,
+                       int is_identity)
 {
-    struct atmos_item *it = atmos_plan_add_unknown(plan, what, strdup(why),
-                                                   is_identity ? name : NULL,
-                                                   is_identity ? NULL : name);
+    struct atmos_item *it = atmos_plan_add_unknown(
+        plan, what, strdup(why), is_identity ? name : NULL, is_identity ? NULL : name);
     if (it == NULL)
         return -1;
     it->u.unknown.skipped = 1;
@@ -137,8 +137,8 @@ static int add_skipped_entries(struct atmos_plan *plan, const struct atmos_confi
 {
     for (size_t i = 0; provider == NULL && i < cfg->nproviders; i++)
         if (cfg->providers[i].problem &&
-            add_skipped(plan, "skipped provider", cfg->providers[i].name,
-                        cfg->providers[i].problem, 0) != 0)
+            add_skipped(plan, "skipped provider", cfg->providers[i].name, cfg->providers[i].problem,
+                        0) != 0)
             return -1;
     for (size_t i = 0; i < cfg->nidentities; i++) {
         const struct atmos_identity *id = &cfg->identities[i];

@@ -72,7 +72,7 @@ struct level {
     struct atmos_ynode *node; /* NULL: not built (a top-level key not kept) */
     struct atmos_ynode **kids;
     size_t n, cap;
-    size_t pos;   /* children seen, built or not: a mapping's keys are the even ones */
+    size_t pos;          /* children seen, built or not: a mapping's keys are the even ones */
     int keep_val;        /* the top mapping: the value after this key is kept */
     int built_by_parent; /* attached when closed (else built only for its anchor) */
 };
@@ -150,8 +150,8 @@ static int attach(struct builder *b, struct atmos_ynode *n)
     struct level *l = &b->stack[b->depth - 1];
     int key = building(b) == -1;
     l->pos++;
-    if (n == NULL || l->node == NULL || (b->depth == 1 && b->keep && !key && !l->keep_val &&
-                                         l->node->type == ATMOS_Y_MAP))
+    if (n == NULL || l->node == NULL ||
+        (b->depth == 1 && b->keep && !key && !l->keep_val && l->node->type == ATMOS_Y_MAP))
         return ATMOS_OK;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
@@ -193,8 +193,7 @@ static int alias(struct builder *b, const yaml_event_t *e)
         struct atmos_ynode *n = b->anchors[i].node;
         for (int d = 0; d < b->depth; d++)
             if (b->stack[d].node == n)
-                return fail(b, &e->start_mark, "alias *%s refers to a node that contains it",
-                            name);
+                return fail(b, &e->start_mark, "alias *%s refers to a node that contains it", name);
         return attach(b, n);
     }
     return fail(b, &e->start_mark, "unknown anchor *%s", name);
@@ -205,9 +204,8 @@ static struct atmos_ynode *new_node(struct builder *b, enum atmos_ynode_type t,
 {
     struct atmos_ynode *n = arena_alloc(&b->arena, sizeof(*n));
     if (n != NULL)
-        *n = (struct atmos_ynode){.type = t,
-                                  .line = (unsigned)m->line + 1,
-                                  .column = (unsigned)m->column + 1};
+        *n = (struct atmos_ynode){
+            .type = t, .line = (unsigned)m->line + 1, .column = (unsigned)m->column + 1};
     return n;
 }
 
@@ -234,8 +232,7 @@ static int open_level(struct builder *b, const yaml_event_t *e)
     int map = e->type == YAML_MAPPING_START_EVENT;
     if (b->depth == ATMOS_YAML_MAX_DEPTH)
         return fail(b, &e->start_mark, "nested deeper than %d levels", ATMOS_YAML_MAX_DEPTH);
-    const yaml_char_t *anchor =
-        map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
+    const yaml_char_t *anchor = map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
     int build = building(b);
     if (build == -1) /* a complex key of the top mapping: never kept */
         build = b->stack[0].keep_val = 0;
@@ -360,7 +357,8 @@ static int on_event(struct builder *b, const yaml_event_t *e, int *docs)
         if (++b->nodes > ATMOS_YAML_MAX_NODES)
             return fail(b, &e->start_mark, "more than %u YAML nodes", ATMOS_YAML_MAX_NODES);
         if (*docs > 1)
-            return ATMOS_OK; /* only the first document counts (as for viper): bounded all the same */
+            return ATMOS_OK; /* only the first document counts (as for viper): bounded all the same
+                              */
         if (e->type == YAML_SCALAR_EVENT)
             return scalar(b, e);
         if (e->type == YAML_ALIAS_EVENT)

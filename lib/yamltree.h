@@ -26,13 +26,13 @@
 enum atmos_ynode_type { ATMOS_Y_SCALAR, ATMOS_Y_MAP, ATMOS_Y_SEQ };
 
 struct atmos_ynode {
-    unsigned type : 2;     /* enum atmos_ynode_type */
-    unsigned plain : 1;    /* a plain scalar (null can only be plain) */
-    unsigned env : 1;      /* tagged !env: the value names a variable */
-    unsigned line, column; /* 1-based */
-    unsigned len;          /* scalars: bytes of value (the file is at most 8 MiB) */
-    unsigned n;            /* entries of kids */
-    const char *value;     /* scalars: NUL-terminated */
+    unsigned type : 2;         /* enum atmos_ynode_type */
+    unsigned plain : 1;        /* a plain scalar (null can only be plain) */
+    unsigned env : 1;          /* tagged !env: the value names a variable */
+    unsigned line, column;     /* 1-based */
+    unsigned len;              /* scalars: bytes of value (the file is at most 8 MiB) */
+    unsigned n;                /* entries of kids */
+    const char *value;         /* scalars: NUL-terminated */
     struct atmos_ynode **kids; /* maps: key, value, key, value...; sequences: items */
 };
 

@@ -94,8 +94,9 @@ struct atmos_config {
     size_t nidentities;
     struct atmos_integration *integrations; /* sorted by name after load */
     size_t nintegrations;
-    struct atmos_field realm;        /* after ATMOS_AUTH_REALM override, or atmos's default */
-    int realm_derived; /* realm.value is atmos's default (hash of the config directory): the realm-less legacy layout is cleaned too */
+    struct atmos_field realm; /* after ATMOS_AUTH_REALM override, or atmos's default */
+    int realm_derived;        /* realm.value is atmos's default (hash of the config directory): the
+                                 realm-less legacy layout is cleaned too */
     struct atmos_field keyring_type; /* auth.keyring.type */
     struct atmos_field keyring_path; /* auth.keyring.spec.path: the file keyring's directory */
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
@@ -111,8 +112,9 @@ enum atmos_source_kind {
 };
 
 /* How atmos reads a file of its search path (load.go). */
-#define ATMOS_SOURCE_PLAIN 1u    /* the system file: no atmos.d/, no imports (readSystemConfig) */
-#define ATMOS_SOURCE_ARGUMENT 2u /* --config: no atmos.d/; the realm hashes its directory as given */
+#define ATMOS_SOURCE_PLAIN 1u /* the system file: no atmos.d/, no imports (readSystemConfig) */
+#define ATMOS_SOURCE_ARGUMENT                                                                      \
+    2u /* --config: no atmos.d/; the realm hashes its directory as given */
 
 struct atmos_source {
     char *path;

@@ -321,9 +321,9 @@ check "exit 0" rc_is 0
 check "Logged out with warnings" has "$OUT" "Logged out with warnings"
 check "the good identity's provider directory gone" missing "$H/$CFG/$R/aws/p"
 check "report: unknown kind named" has "$OUT" "identity of an unknown kind unknown (kind someday/new-kind)"
-check "report: novia skipped" has "$OUT" 'skipped: '"$H"'/work/atmos.yaml:7:5: identity "novia": has provider: but no via.provider'
-check "report: dangling skipped, where" grep -qE "skipped: $H/work/atmos.yaml:8:[0-9]+: identity \"dangling\": via.identity \"ghost\" is not a configured identity" <<<"$OUT"
-check "report: nokind skipped, where" has "$OUT" "skipped: $H/work/atmos.yaml:9:5: identity \"nokind\": kind is required"
+check "report: novia skipped" has "$OUT" 'skipped identity: '"$H"'/work/atmos.yaml:7:5: identity "novia": has provider: but no via.provider'
+check "report: dangling skipped, where" grep -qE "skipped identity: $H/work/atmos.yaml:8:[0-9]+: identity \"dangling\": via.identity \"ghost\" is not a configured identity" <<<"$OUT"
+check "report: nokind skipped, where" has "$OUT" "skipped identity: $H/work/atmos.yaml:9:5: identity \"nokind\": kind is required"
 for l in 7:5:novia 8:[0-9]+:dangling 9:5:nokind; do
     check "stderr names ${l##*:}, where" grep -qE "WARN identity skipped: $H/work/atmos.yaml:${l%:*}: identity \"${l##*:}\"" <<<"$ERR"
 done

@@ -128,7 +128,7 @@ else
     }
     check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
     check "every flag --help lists" [ "$(comp atmos-logout - | sort | tr '\n' ' ')" = \
-        "--all --config --dry-run --force --help --identity --keychain --list-identities --list-providers --no-revoke --output --provider --quiet --user --version " ]
+        "--all --config --dry-run --force --help --identity --keychain --list-identities --list-providers --no-revoke --output --profile --provider --quiet --user --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     end

@@ -164,7 +164,8 @@ static void realm_env_overrides_and_env_tag(void **state)
                            NULL, &cfg, &err, &e),
                      ATMOS_OK);
     assert_string_equal(cfg->realm.value, "from-env");
-    assert_string_equal(atmos_spec_value(&cfg->providers[0].spec, "start_url"), "https://env.awsapps.com/start");
+    assert_string_equal(atmos_spec_value(&cfg->providers[0].spec, "start_url"),
+                        "https://env.awsapps.com/start");
     atmos_config_free(cfg);
 }
 
@@ -172,10 +173,12 @@ static void errors_name_file_line_column(void **state)
 {
     (void)state;
     expect_error("auth:\n  providers: [\n", "a.yaml:3:1:");
-    expect_problem("auth:\n  identities:\n    x: {kind: aws/permission-set, via: {provider: nope}}\n",
-                 "a.yaml:3:");
-    expect_problem("auth:\n  identities:\n    x: {kind: aws/permission-set, via: {provider: nope}}\n",
-                 "via.provider \"nope\" is not a configured provider");
+    expect_problem(
+        "auth:\n  identities:\n    x: {kind: aws/permission-set, via: {provider: nope}}\n",
+        "a.yaml:3:");
+    expect_problem(
+        "auth:\n  identities:\n    x: {kind: aws/permission-set, via: {provider: nope}}\n",
+        "via.provider \"nope\" is not a configured provider");
     expect_error("auth:\n  providers: 3\n", "a.yaml:2:14: auth.providers must be a mapping");
 }
 
@@ -238,18 +241,18 @@ static void semantic_errors(void **state)
 {
     (void)state;
     expect_problem("auth:\n  providers: {p: {kind: k}}\n  identities:\n"
-                 "    x: {kind: aws/permission-set, via: {provider: p, identity: y}}\n"
-                 "    y: {kind: aws/user}\n",
-                 "both via.provider and via.identity");
+                   "    x: {kind: aws/permission-set, via: {provider: p, identity: y}}\n"
+                   "    y: {kind: aws/user}\n",
+                   "both via.provider and via.identity");
     expect_problem("auth:\n  identities:\n    x: {kind: aws/permission-set}\n",
-                 "needs via.provider or via.identity");
+                   "needs via.provider or via.identity");
     expect_problem("auth:\n  identities:\n    x: {kind: aws/assume-role, via: {identity: ghost}}\n",
-                 "via.identity \"ghost\" is not a configured identity");
+                   "via.identity \"ghost\" is not a configured identity");
     expect_problem("auth:\n  identities:\n    a: {kind: aws/assume-role, via: {identity: b}}\n"
-                 "    b: {kind: aws/assume-role, via: {identity: a}}\n",
-                 "via cycle a → b → a");
+                   "    b: {kind: aws/assume-role, via: {identity: a}}\n",
+                   "via cycle a → b → a");
     expect_problem("auth:\n  identities:\n    a: {kind: aws/assume-role, via: {identity: a}}\n",
-                 "via cycle a → a");
+                   "via cycle a → a");
     expect_error("auth:\n  realm: Team_A\n", "realm \"Team_A\" is invalid");
     expect_error("auth:\n  realm: a/b\n", "realm \"a/b\" is invalid");
     expect_problem("auth:\n  identities:\n    x: {via: {provider: p}}\n", "kind is required");
@@ -265,7 +268,8 @@ static void bad_names(void **state)
     expect_error("auth:\n  identities:\n    \"a\\0b\": {kind: aws/user}\n", "NUL byte");
 }
 
-/* What atmos accepts and we used to refuse: an integration named with '/', an unknown keyring type. */
+/* What atmos accepts and we used to refuse: an integration named with '/', an unknown keyring type.
+ */
 static void accepted_as_atmos_accepts(void **state)
 {
     (void)state;
@@ -294,14 +298,15 @@ static void bad_base_paths(void **state)
     expect_problem(
         "auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: '  '}}\n",
         "base_path is empty");
-    expect_problem("auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: }}\n",
-                 "base_path is empty");
+    expect_problem(
+        "auth:\n  providers:\n    p:\n      kind: k\n      spec: {files: {base_path: }}\n",
+        "base_path is empty");
     expect_problem("auth:\n  providers:\n    p:\n      kind: k\n"
-                 "      spec: {files: {base_path: \"/a\\nb\"}}\n",
-                 "line break");
+                   "      spec: {files: {base_path: \"/a\\nb\"}}\n",
+                   "line break");
     expect_problem("auth:\n  providers:\n    p:\n      kind: k\n"
-                 "      spec: {files: {base_path: \"/a\\rb\"}}\n",
-                 "line break");
+                   "      spec: {files: {base_path: \"/a\\rb\"}}\n",
+                   "line break");
     expect_error("auth:\n  providers:\n    p:\n      kind: k\n"
                  "      spec: {files: {base_path: \"/a\\0b\"}}\n",
                  "NUL byte");
