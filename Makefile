@@ -189,6 +189,10 @@ $(BUILD)/runone: bench/runone.c
 
 # The floor for loading an atmos.yaml: a bare libyaml event pass over the file
 # (libyaml alone, so the floor pays for no other library at exec).
+$(BUILD)/floor_logout: bench/floor_logout.c
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
 $(BUILD)/yaml_events: bench/yaml_events.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(shell pkg-config --libs yaml-0.1) $(ALL_LDFLAGS)
@@ -196,7 +200,8 @@ $(BUILD)/yaml_events: bench/yaml_events.c
 # Speed and memory, against the targets and `aws sso logout` when installed.
 bench:
 	$(MAKE) --no-print-directory deps DEBIAN_PKGS="$(DEBIAN_PKGS) $(BENCH_PKGS)"
-	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone $(BUILD)/yaml_events
+	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone $(BUILD)/yaml_events \
+		$(BUILD)/floor_logout
 	BUILD=$(BUILD) /usr/bin/python3 bench/bench.py
 
 demo: deps

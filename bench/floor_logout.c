@@ -1,0 +1,79 @@
+/*
+ * make bench's floor for an identity logout: the least any program must do to
+ * log one identity out of atmos's AWS files, measured in the same run.
+ *
+ *   floor_logout CONFIG DIR IDENTITY
+ *
+ * reads CONFIG (the atmos.yaml) whole, then for DIR/credentials ([IDENTITY])
+ * and DIR/config ([profile IDENTITY]) reads the file, drops the section,
+ * writes the rest to a temporary, fsyncs it, renames it over the file and
+ * fsyncs the directory.  No locks, no checks, no parsing beyond that: what
+ * atmos-logout costs above this is its own.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char *slurp(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    if (fd < 0 || buf == NULL)
+        exit(1);
+    for (ssize_t r; (r = read(fd, buf + n, cap - n)) > 0;) {
+        n += (size_t)r;
+        if (n == cap && (buf = realloc(buf, (cap *= 2) + 1)) == NULL)
+            exit(1);
+    }
+    close(fd);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Drop the lines from `header` up to the next line starting with '['. */
+static void drop_section(const char *dir, const char *file, const char *header)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof(path), "%s/%s", dir, file);
+    snprintf(tmp, sizeof(tmp), "%s/.%s.floor", dir, file);
+    size_t len;
+    char *data = slurp(path, &len);
+    int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out < 0)
+        exit(1);
+    int skip = 0;
+    for (char *line = data; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t l = nl ? (size_t)(nl - line) + 1 : strlen(line);
+        if (line[0] == '[')
+            skip = strncmp(line, header, strlen(header)) == 0;
+        if (!skip && write(out, line, l) != (ssize_t)l)
+            exit(1);
+        line += l;
+    }
+    if (fsync(out) != 0 || close(out) != 0 || rename(tmp, path) != 0)
+        exit(1);
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0 || fsync(dfd) != 0)
+        exit(1);
+    close(dfd);
+    free(data);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4)
+        return 2;
+    size_t len;
+    free(slurp(argv[1], &len));
+    char header[512];
+    snprintf(header, sizeof(header), "[%s]", argv[3]);
+    drop_section(argv[2], "credentials", header);
+    snprintf(header, sizeof(header), "[profile %s]", argv[3]);
+    drop_section(argv[2], "config", header);
+    return 0;
+}
