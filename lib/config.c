@@ -301,17 +301,29 @@ static int check_provider(struct atmos_provider *p)
 {
     const struct atmos_field *f = atmos_spec_get(&p->spec, "spec.files.base_path");
     const char *why = f ? base_path_problem(f->value ? f->value : "") : NULL;
-    if (p->kind.value == NULL || *p->kind.value == '\0')
+    if (p->problem)
+        return 0;
+    if (p->kind.value == NULL || *p->kind.value == '\0') {
+        p->harmless = 1; /* atmos refuses such a configuration at once (manager.go) */
         return problem(&p->problem, &p->mark, "provider \"%s\": kind is required", p->name);
+    }
     if (why)
         return problem(&p->problem, &f->mark, "provider \"%s\": %s \"%s\"", p->name, why,
                        f->value ? f->value : "");
     return 0;
 }
 
+/*
+ * What atmos's login would fail on too (no kind; no chain, or a broken one, to
+ * a provider: manager_chain.go buildChainRecursive, GetProviderName), so such
+ * an identity cannot have left anything: `harmless`.
+ */
 static int check_identity(const struct atmos_config *cfg, struct atmos_identity *id)
 {
     const char *prov = id->via_provider.value, *via = id->via_identity.value;
+    if (id->problem)
+        return 0; /* its name or shape: it may have a past under another configuration */
+    id->harmless = 1;
     if (id->kind.value == NULL || *id->kind.value == '\0')
         return problem(&id->problem, &id->mark, "identity \"%s\": kind is required", id->name);
     if (atmos_identity_is_standalone(id->kind.value))
@@ -336,6 +348,7 @@ static int check_identity(const struct atmos_config *cfg, struct atmos_identity 
         return problem(&id->problem, &id->via_identity.mark,
                        "identity \"%s\": via.identity \"%s\" is not a configured identity",
                        id->name, via);
+    id->harmless = 0;
     return 0;
 }
 
@@ -377,8 +390,10 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
             return oom(err);
     for (size_t i = 0; i < cfg->nintegrations; i++) {
         struct atmos_integration *in = &cfg->integrations[i];
-        if ((in->kind.value == NULL || *in->kind.value == '\0') &&
-            problem(&in->problem, &in->mark, "integration \"%s\": kind is required", in->name))
+        if (in->problem || (in->kind.value && *in->kind.value))
+            continue;
+        in->harmless = 1;
+        if (problem(&in->problem, &in->mark, "integration \"%s\": kind is required", in->name))
             return oom(err);
     }
     /* Cycles and links to an unusable identity: resolving every chain finds them. */
@@ -388,11 +403,14 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
         struct atmos_err why = {{0}};
         if (id->problem)
             continue;
+        id->harmless = 1; /* a cycle, or a link to a skipped identity: no login went through */
         int rc = atmos_chain_resolve(cfg, id->name, &chain, &why);
         if (rc == ATMOS_ENOMEM)
             return oom(err);
-        if (rc == ATMOS_OK)
+        if (rc == ATMOS_OK) {
             atmos_chain_free(&chain);
+            id->harmless = 0;
+        }
         else if ((id->problem = strdup(why.msg)) == NULL)
             return oom(err);
     }

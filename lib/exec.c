@@ -370,7 +370,12 @@ static int lock_for(const struct run *r, const struct atmos_item *it, int *lockf
 static void run_unknown(struct atmos_item *it)
 {
     it->outcome = ATMOS_OUTCOME_FAILED;
-    if (it->u.unknown.skipped)
+    if (it->u.unknown.skipped == 2) {
+        /* atmos cannot have logged in with it: said on stderr at load, in JSON here. */
+        it->outcome = ATMOS_OUTCOME_SKIPPED;
+        it->error = atmos_strfmt("%s: %s; atmos cannot log in with it, so it left nothing",
+                                 it->label, it->u.unknown.what ? it->u.unknown.what : "");
+    } else if (it->u.unknown.skipped)
         it->error = atmos_strfmt("%s: %s; nothing of it was removed", it->label,
                                  it->u.unknown.what ? it->u.unknown.what : "");
     else

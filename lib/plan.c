@@ -121,13 +121,14 @@ static int add_unknown(struct atmos_plan *plan, const char *what, const char *na
 /* An entry atmos would refuse where it is used: named with its problem, so no logout reads as
  * complete. */
 static int add_skipped(struct atmos_plan *plan, const char *what, const char *name, const char *why,
-                       int is_identity)
+                       int is_identity, int harmless)
 {
     struct atmos_item *it = atmos_plan_add_unknown(
         plan, what, strdup(why), is_identity ? name : NULL, is_identity ? NULL : name);
     if (it == NULL)
         return -1;
-    it->u.unknown.skipped = 1;
+    /* Named as the target it fails the logout; in a wider scope a harmless one only warns. */
+    it->u.unknown.skipped = harmless ? 2 : 1;
     return 0;
 }
 
@@ -138,19 +139,19 @@ static int add_skipped_entries(struct atmos_plan *plan, const struct atmos_confi
     for (size_t i = 0; provider == NULL && i < cfg->nproviders; i++)
         if (cfg->providers[i].problem &&
             add_skipped(plan, "skipped provider", cfg->providers[i].name, cfg->providers[i].problem,
-                        0) != 0)
+                        0, cfg->providers[i].harmless) != 0)
             return -1;
     for (size_t i = 0; i < cfg->nidentities; i++) {
         const struct atmos_identity *id = &cfg->identities[i];
         const char *vp = id->via_provider.value;
         if (id->problem && (provider == NULL || (vp && strcmp(vp, provider) == 0)) &&
-            add_skipped(plan, "skipped identity", id->name, id->problem, 1) != 0)
+            add_skipped(plan, "skipped identity", id->name, id->problem, 1, id->harmless) != 0)
             return -1;
     }
     for (size_t i = 0; provider == NULL && i < cfg->nintegrations; i++)
         if (cfg->integrations[i].problem &&
             add_skipped(plan, "skipped integration", cfg->integrations[i].name,
-                        cfg->integrations[i].problem, 0) != 0)
+                        cfg->integrations[i].problem, 0, cfg->integrations[i].harmless) != 0)
             return -1;
     return 0;
 }
@@ -273,7 +274,7 @@ static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const cha
             return atmos_fail(err, ATMOS_ENOTFOUND, "identity \"%s\" not found in configuration",
                               target ? target : "");
         if (id->problem)
-            return add_skipped(plan, "skipped identity", id->name, id->problem, 1)
+            return add_skipped(plan, "skipped identity", id->name, id->problem, 1, 0)
                        ? cloud_failed(c, ATMOS_ENOMEM, err)
                        : ATMOS_OK;
         if ((rc = atmos_chain_resolve(cfg, target, &plan->chain, err)) != ATMOS_OK)
@@ -289,7 +290,7 @@ static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const cha
         if (p == NULL)
             return atmos_fail(err, ATMOS_ENOTFOUND, "provider \"%s\" not found in configuration",
                               target ? target : "");
-        if (p->problem && add_skipped(plan, "skipped provider", p->name, p->problem, 0) != 0)
+        if (p->problem && add_skipped(plan, "skipped provider", p->name, p->problem, 0, 0) != 0)
             return cloud_failed(c, ATMOS_ENOMEM, err);
         if (add_identities_of(plan, cfg, p->name) != 0 ||
             add_skipped_entries(plan, cfg, p->name) != 0 ||

@@ -53,7 +53,10 @@ const char *atmos_spec_value(const struct atmos_spec *s, const char *path);
  * Providers, identities and integrations.  `problem` is set when atmos would
  * refuse the entry where it is used (no kind, a dangling via, a name atmos
  * cannot keep): the entry is reported by that reason and nothing of it is
- * acted on, while the rest of the configuration is.
+ * acted on, while the rest of the configuration is.  `harmless` says the
+ * problem is one atmos's login fails on too (no kind, no chain to a
+ * provider): nothing of it can be on disk, so a logout of everything only
+ * warns about it.
  */
 struct atmos_provider {
     char *name; /* lowercase, as atmos keeps it */
@@ -61,6 +64,7 @@ struct atmos_provider {
     struct atmos_field kind;
     struct atmos_spec spec;
     char *problem;
+    int harmless;
 };
 
 struct atmos_identity {
@@ -71,6 +75,7 @@ struct atmos_identity {
     struct atmos_field via_identity;
     struct atmos_spec spec;
     char *problem;
+    int harmless;
 };
 
 /*
@@ -85,6 +90,7 @@ struct atmos_integration {
     struct atmos_field via_identity;
     struct atmos_spec spec;
     char *problem;
+    int harmless;
 };
 
 struct atmos_config {

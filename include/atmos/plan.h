@@ -174,7 +174,7 @@ struct atmos_item_signout {
  * know, or an entry skipped because atmos would refuse it where it is used. */
 struct atmos_item_unknown {
     char *what;  /* "name (kind k)", or the entry's problem */
-    int skipped; /* the entry's configuration is the reason */
+    int skipped; /* the entry's configuration is the reason: 1 fails, 2 only warns (harmless) */
 };
 
 struct atmos_item {
