@@ -340,9 +340,9 @@ def main():
     print(f"  marginal cost per identity from 1,000 to 10,000: {marginal:.1f} us "
           f"(flat: {verdict(marginal <= 2 * max(per[1000], 1))})")
 
-    # Loading the configuration against its floor, in this run: --all
-    # --dry-run reads the same 10,000-identity atmos.yaml and plans, removing
-    # nothing; yaml_events (bench/yaml_events.c) is a bare libyaml event pass
+    # Loading the configuration against its floor, in this run: the same
+    # 10,000-identity atmos.yaml loaded, then also planned (removing nothing);
+    # yaml_events (bench/yaml_events.c) is a bare libyaml event pass
     # over that file, the least any YAML loader does.
     header("Loading the configuration: against a bare libyaml pass over the same file")
     conf = os.path.join(tpl, ".atmos", "atmos.yaml")
@@ -350,9 +350,14 @@ def main():
         f_med, f_p95, f_rss, f_bad = measure(tpl, [conf], 20, cmd=[YAML_EVENTS])
         row("floor: yaml_events, 10,000-identity file", f_med, f_p95, f_rss, "",
             f"{f_bad} failed runs" if f_bad else "bare libyaml event pass")
-        med, p95, rss, bad = measure(tpl, ["--all", "--dry-run"], 20)
-        row("--all --dry-run, 10,000 identities", med, p95, rss, "<= 1.5x floor",
+        # Loading alone: --list-identities reads the configuration (its
+        # sources, validation, every chain) and prints the names.
+        med, p95, rss, bad = measure(tpl, ["--list-identities"], 20)
+        row("load: --list-identities, 10,000 identities", med, p95, rss, "<= 1.5x floor",
             f"{med / f_med:.2f}x yaml_events ({f_med:.2f} ms)" + (f", {bad} failed runs" if bad else ""))
+        med, p95, rss, bad = measure(tpl, ["--all", "--dry-run"], 20)
+        row("load and plan: --all --dry-run", med, p95, rss, "",
+            f"{med / f_med:.2f}x yaml_events" + (f", {bad} failed runs" if bad else ""))
     else:
         print(f"  {YAML_EVENTS} is missing: no floor row (make bench builds it)")
 

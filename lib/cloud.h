@@ -23,6 +23,8 @@ struct atmos_cloud_ctx {
     const char *cloud;    /* the cloud being asked: its name goes on every item it adds */
     int revoke;           /* sign SSO sessions out server-side (atmos_plan_opts) */
     struct atmos_err err; /* why a hook failed, when it was not memory (atmos_cloud_fail) */
+    /* The root provider of each of plan->identities (NULL: none), resolved once per plan. */
+    const char **roots;
 };
 
 /* What a kind of provider, identity or integration is, as the cloud that has it declares. */
