@@ -195,6 +195,10 @@ static int flatten_map(struct ctx *c, struct atmos_spec *s, char **problem, cons
             if (k->type != ATMOS_Y_SCALAR)
                 continue; /* atmos's keys are strings; a complex key configures nothing */
             int merge = k->plain && strcmp(k->value, "<<") == 0;
+            /* Each merge key costs a visit, as in entry_body: chains of aliases that only
+             * merge (a1: {<<: [*a0, *a0]}, ...) would otherwise take 2^n steps. */
+            if (merge && !own && (rc = visit(c, k)) != ATMOS_OK)
+                break;
             if (merge && !own && v->type == ATMOS_Y_MAP)
                 rc = flatten_map(c, s, problem, prefix, v);
             else if (merge && !own && v->type == ATMOS_Y_SEQ)
