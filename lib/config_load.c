@@ -289,6 +289,14 @@ static int walk(struct loader *L, int dfd, const char *dir, const char *rel, con
             /* gone, or a dangling link: nothing to read */
         } else if (S_ISDIR(st.st_mode) && depth < MAX_GLOB_DEPTH) {
             int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+            struct stat sst;
+            /* As root, a directory below is listed only when it is root's alone, as the
+             * directory listed first is (atmos_config_open_dir): not a user's tree. */
+            if (sub >= 0 && nofollow &&
+                (fstat(sub, &sst) != 0 || sst.st_uid != 0 || (sst.st_mode & (S_IWGRP | S_IWOTH)))) {
+                close(sub);
+                sub = -1;
+            }
             if (sub >= 0)
                 rc = walk(L, sub, dir, r, pat, depth + 1, out);
         } else if (S_ISREG(st.st_mode) && match_path(pat, r)) {
