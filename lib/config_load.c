@@ -41,6 +41,7 @@
 #define MAX_IMPORT_DEPTH 10 /* atmos's MaximumImportLvL (load.go) */
 #define MAX_GLOB_DEPTH 16   /* directory levels a glob walks */
 #define MAX_GLOB_ENTRIES 100000u
+#define MAX_LOAD_ENTRIES (10u * MAX_GLOB_ENTRIES) /* entries walked in one load, all listings */
 
 struct file {
     const char *path; /* in cfg->sources */
@@ -58,6 +59,7 @@ struct loader {
     char *realm_dir;       /* atmos's CliConfigPath: the last atmos.yaml's directory */
     char *profile_default; /* profiles.default, the last one set */
     char *profiles_base;   /* profiles.base_path, resolved */
+    unsigned walked;       /* directory entries walked, every listing of the load */
 };
 
 /* A group: the files of one atmos.yaml (or profile file), in the two orders. */
@@ -281,6 +283,16 @@ static int walk(struct loader *L, int dfd, const char *dir, const char *rel, con
             continue;
         if (++out->seen > MAX_GLOB_ENTRIES)
             break;
+        /* Each listing is bounded, and so is their number times their size (an import
+         * list of 200,000 times one glob over a big tree is one small file). */
+        if (++L->walked > MAX_LOAD_ENTRIES) {
+            if (L->walked == MAX_LOAD_ENTRIES + 1)
+                atmos_log(L->lg, ATMOS_LOG_WARN,
+                          "more than %u directory entries walked in this load: %s and the "
+                          "listings after it are not looked at", MAX_LOAD_ENTRIES, dir);
+            L->walked = MAX_LOAD_ENTRIES + 2;
+            break;
+        }
         char *r = *rel ? atmos_strfmt("%s/%s", rel, e->d_name) : strdup(e->d_name);
         struct stat st;
         if (r == NULL) {
@@ -930,7 +942,7 @@ int atmos_config_load_logged(struct atmos_config **out, const struct atmos_sourc
                              struct atmos_err *err)
 {
     struct atmos_config *cfg = calloc(1, sizeof(*cfg));
-    struct loader L = {cfg, env, lg, err, 0, 0, NULL, NULL, NULL};
+    struct loader L = {cfg, env, lg, err, 0, 0, NULL, NULL, NULL, 0};
     int rc = cfg ? ATMOS_OK : atmos_fail(err, ATMOS_ENOMEM, "out of memory");
     for (size_t i = 0; rc == ATMOS_OK && i < sources->n; i++)
         rc = load_main(&L, &sources->v[i]);
