@@ -208,8 +208,9 @@ static void drop_yml_twins(struct found *f)
     f->n = k;
 }
 
-#define MAX_PAT_SEGS 128 /* more, after "**" runs are merged, cannot match MAX_GLOB_DEPTH levels   \
-                          */
+#define MAX_PAT_SEGS                                                                               \
+    128 /* more, after "**" runs are merged, cannot match MAX_GLOB_DEPTH levels                    \
+         */
 
 /* One segment of each (no '/'), with * ? [..]. */
 static int match_seg(const char *p, size_t pl, const char *r, size_t rl)
@@ -289,7 +290,8 @@ static int walk(struct loader *L, int dfd, const char *dir, const char *rel, con
             if (L->walked == MAX_LOAD_ENTRIES + 1)
                 atmos_log(L->lg, ATMOS_LOG_WARN,
                           "more than %u directory entries walked in this load: %s and the "
-                          "listings after it are not looked at", MAX_LOAD_ENTRIES, dir);
+                          "listings after it are not looked at",
+                          MAX_LOAD_ENTRIES, dir);
             L->walked = MAX_LOAD_ENTRIES + 2;
             break;
         }
