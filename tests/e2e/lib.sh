@@ -154,3 +154,33 @@ start_syslog_sink() {
 stop_syslog_sink() {
     if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; rm -f /dev/log; SINK_PID=""; fi
 }
+
+# --- atmos's AWS files and botocore as their judge (test_aws_paths.sh, test_config_sources.sh) ---
+HAVE_BOTO=0
+"$PY" -c 'import botocore' 2>/dev/null && HAVE_BOTO=1
+# aws_files DIR ID...: atmos's credentials and config in DIR, a section per ID and [keep].
+aws_files() {
+    local d=$1 id; shift
+    mkdir -p "$d"
+    : >"$d/credentials"; : >"$d/config"
+    for id in "$@" keep; do
+        printf '; atmos: expiration=2030-01-01T00:00:00Z\n[%s]\naws_access_key_id = AKIA%s\naws_secret_access_key = s\n\n' \
+            "$id" "$id" >>"$d/credentials"
+        printf '[profile %s]\nregion = us-east-1\n\n' "$id" >>"$d/config"
+    done
+}
+# boto DIR CREDS CONFIG: botocore reads exactly these profiles (comma-separated, sorted).
+boto() {
+    [ "$HAVE_BOTO" = 1 ] || return 0
+    "$PY" - "$ROOT/tests/e2e/botocore_profiles.py" "$@" <<'PY'
+import json, subprocess, sys
+got = json.loads(subprocess.check_output(["/usr/bin/python3", sys.argv[1], sys.argv[2]]))
+want_c = sorted(p for p in sys.argv[3].split(",") if p)
+want_p = sorted(p for p in sys.argv[4].split(",") if p)
+assert sorted(got["credentials"]) == want_c, (sorted(got["credentials"]), want_c)
+assert sorted(got["config"]) == want_p, (sorted(got["config"]), want_p)
+PY
+}
+# atmos's default realm: sha256 of the lowercased config directory, 16 hex digits
+# (pkg/config/auth_realm.go hashRealmFromPath); --config FILE makes it FILE's directory.
+derived_realm() { "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].lower().encode()).hexdigest()[:16])' "$1"; }

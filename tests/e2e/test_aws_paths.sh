@@ -14,33 +14,7 @@ source "$(dirname "$0")/lib.sh"
 
 CFG=.config/atmos
 
-HAVE_BOTO=0
-"$PY" -c 'import botocore' 2>/dev/null && HAVE_BOTO=1
 
-# aws_files DIR ID...: atmos's credentials and config in DIR, a section per ID and [keep].
-aws_files() {
-    local d=$1 id; shift
-    mkdir -p "$d"
-    : >"$d/credentials"; : >"$d/config"
-    for id in "$@" keep; do
-        printf '; atmos: expiration=2030-01-01T00:00:00Z\n[%s]\naws_access_key_id = AKIA%s\naws_secret_access_key = s\n\n' \
-            "$id" "$id" >>"$d/credentials"
-        printf '[profile %s]\nregion = us-east-1\n\n' "$id" >>"$d/config"
-    done
-}
-# boto DIR CREDS CONFIG: botocore reads exactly these profiles (comma-separated, sorted;
-# config profiles by name, as botocore's load_config gives them).
-boto() {
-    [ "$HAVE_BOTO" = 1 ] || return 0
-    "$PY" - "$ROOT/tests/e2e/botocore_profiles.py" "$@" <<'PY'
-import json, subprocess, sys
-got = json.loads(subprocess.check_output(["/usr/bin/python3", sys.argv[1], sys.argv[2]]))
-want_c = [p for p in sys.argv[3].split(",") if p]
-want_p = [p for p in sys.argv[4].split(",") if p]
-assert sorted(got["credentials"]) == want_c, (got["credentials"].keys(), want_c)
-assert sorted(got["config"]) == want_p, (got["config"].keys(), want_p)
-PY
-}
 go() { OUT=$("$BIN" --config "$H/atmos.yaml" "$@" 2>&1); RC=$?; }
 same() { [ "$1" = "$(snapshot "$2")" ]; }
 
@@ -209,9 +183,6 @@ check "the user's own kept" grep -q ghcr.io "$H/.docker/config.json"
 end
 
 # --- atmos's derived realm (needs cfg->realm_derived from the loader) ---------
-# atmos's default realm: sha256 of the lowercased config directory, 16 hex digits
-# (pkg/config/auth_realm.go hashRealmFromPath); --config FILE makes it FILE's directory.
-derived_realm() { "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].lower().encode()).hexdigest()[:16])' "$1"; }
 begin "derived realm (atmos's default, no realm configured): the realm's files and the realm-less legacy layout both go"
 fresh_home
 printf 'auth:\n  providers:\n    p: {kind: aws/saml}\n  identities:\n    i: {kind: aws/assume-role, via: {provider: p}}\n' >"$H/atmos.yaml"

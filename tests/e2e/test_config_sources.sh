@@ -12,8 +12,6 @@
 source "$(dirname "$0")/lib.sh"
 
 CFG=.config/atmos
-HAVE_BOTO=0
-"$PY" -c 'import botocore' 2>/dev/null && HAVE_BOTO=1
 
 # home: an empty HOME with the AWS CLI's own cache in it, the CWD $H/work
 # (no atmos.yaml there unless a case writes one).
@@ -27,34 +25,9 @@ home() {
         >"$H/.aws/sso/cache/botocore-client-id-us-east-1.json"
     cd "$H/work" || exit 1
 }
-# aws_files DIR ID...: atmos's credentials and config in DIR, a section per ID and [keep].
-aws_files() {
-    local d=$1 id; shift
-    mkdir -p "$d"
-    : >"$d/credentials"; : >"$d/config"
-    for id in "$@" keep; do
-        printf '; atmos: expiration=2030-01-01T00:00:00Z\n[%s]\naws_access_key_id = AKIA%s\naws_secret_access_key = s\n\n' \
-            "$id" "$id" >>"$d/credentials"
-        printf '[profile %s]\nregion = us-east-1\n\n' "$id" >>"$d/config"
-    done
-}
-# boto DIR CREDS CONFIG: botocore reads exactly these profiles (comma-separated, sorted).
-boto() {
-    [ "$HAVE_BOTO" = 1 ] || return 0
-    "$PY" - "$ROOT/tests/e2e/botocore_profiles.py" "$@" <<'PY'
-import json, subprocess, sys
-got = json.loads(subprocess.check_output(["/usr/bin/python3", sys.argv[1], sys.argv[2]]))
-want_c = sorted(p for p in sys.argv[3].split(",") if p)
-want_p = sorted(p for p in sys.argv[4].split(",") if p)
-assert sorted(got["credentials"]) == want_c, (sorted(got["credentials"]), want_c)
-assert sorted(got["config"]) == want_p, (sorted(got["config"]), want_p)
-PY
-}
 # kept DIR ID...: botocore still reads [ID] and [keep] there; gone DIR: only [keep].
 kept() { local d=$1; shift; local l; l=$(printf '%s,' "$@" keep); boto "$d" "${l%,}" "${l%,}"; }
 gone() { boto "$1" keep keep; }
-# atmos's default realm of a config directory (auth_realm.go hashRealmFromPath).
-derived_realm() { "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].lower().encode()).hexdigest()[:16])' "$1"; }
 # The decoys every case keeps: the AWS CLI's cache, and what the case adds.
 DECOYS=()
 decoys() { local d; for d in "$H/.aws/sso/cache" "${DECOYS[@]}"; do snapshot "$d"; done; }

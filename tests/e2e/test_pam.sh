@@ -87,7 +87,7 @@ printf 'import:\n  - more/extra.yaml\n' >"$HA/.atmos/atmos.yaml"
 printf 'auth:\n  providers:\n    corp: {kind: aws/saml}\n  identities:\n    from-d: {kind: aws/assume-role, via: {provider: corp}}\n' >"$HA/.atmos/atmos.d/team/auth.yaml"
 printf 'auth:\n  identities:\n    from-import: {kind: aws/assume-role, via: {provider: corp}}\n' >"$HA/.atmos/more/extra.yaml"
 # atmos's default realm for ~/.atmos/atmos.yaml: sha256 of the lowercased directory, 16 hex.
-R=$("$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].lower().encode()).hexdigest()[:16])' "$HA/.atmos")
+R=$(derived_realm "$HA/.atmos")
 D=$HA/.config/atmos/$R/aws/corp
 mkdir -p "$D" "$HA/.config/atmos/$R/aws/other"
 printf '[from-d]\naws_access_key_id = A\n\n[from-import]\naws_access_key_id = B\n' >"$D/credentials"
