@@ -95,6 +95,13 @@ int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
                                 id->name, id->via_provider.value);
                 goto done;
             }
+            /* As a skipped identity: atmos refuses the provider, so no login went through it. */
+            if (c.provider_cfg->problem) {
+                rc =
+                    atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.provider \"%s\" is skipped",
+                               id->name, c.provider_cfg->name);
+                goto done;
+            }
             if (prepend(&c, c.provider_cfg->name) != 0)
                 goto oom;
             c.provider = c.provider_cfg->name;

@@ -410,8 +410,9 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
         if (rc == ATMOS_OK) {
             atmos_chain_free(&chain);
             id->harmless = 0;
-        }
-        else if ((id->problem = strdup(why.msg)) == NULL)
+        } else if (problem(&id->problem,
+                           id->via_identity.present ? &id->via_identity.mark : &id->mark, "%s",
+                           why.msg))
             return oom(err);
     }
     return ATMOS_OK;
@@ -505,6 +506,7 @@ void atmos_config_free(struct atmos_config *cfg)
         field_free(&p->kind);
         atmos_spec_free(&p->spec);
         free(p->problem);
+        free(p->problem_key);
     }
     for (size_t i = 0; i < cfg->nidentities; i++) {
         struct atmos_identity *id = &cfg->identities[i];
@@ -523,6 +525,7 @@ void atmos_config_free(struct atmos_config *cfg)
         field_free(&in->via_provider);
         atmos_spec_free(&in->spec);
         free(in->problem);
+        free(in->problem_key);
     }
     index_free(cfg);
     free(cfg->providers);

@@ -42,11 +42,20 @@
 #define MAX_GLOB_DEPTH 16   /* directory levels a glob walks */
 #define MAX_GLOB_ENTRIES 100000u
 #define MAX_LOAD_ENTRIES (10u * MAX_GLOB_ENTRIES) /* entries walked in one load, all listings */
+/*
+ * What one load may parse, every file together: four files of the largest size
+ * (ATMOS_CONFIG_MAX_BYTES, ATMOS_YAML_MAX_NODES).  MAX_FILES alone would let
+ * 1,000 imports of one 1 MB file cost a minute and gigabytes (a user's file
+ * can be imported by name as often as it likes).
+ */
+#define MAX_LOAD_BYTES (4u * ATMOS_CONFIG_MAX_BYTES)
+#define MAX_LOAD_NODES (4u * ATMOS_YAML_MAX_NODES)
 
 struct file {
     const char *path; /* in cfg->sources */
     struct atmos_ytree tree;
     struct atmos_file_meta meta;
+    int unusable; /* its settings could not be applied: said once, its identities left out */
 };
 
 struct loader {
@@ -56,6 +65,8 @@ struct loader {
     struct atmos_err *err;
     unsigned nread;        /* files read so far */
     int warned_limit;      /* MAX_FILES said once */
+    size_t bytes, nodes;   /* parsed so far, every file (MAX_LOAD_BYTES, MAX_LOAD_NODES) */
+    int full;              /* a budget is spent: no file more is read */
     char *realm_dir;       /* atmos's CliConfigPath: the last atmos.yaml's directory */
     char *profile_default; /* profiles.default, the last one set */
     char *profiles_base;   /* profiles.base_path, resolved */
@@ -104,14 +115,30 @@ int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos
     return rc;
 }
 
+/* Counts what parsing f cost (read or refused); 1 when that spent a load budget: f and every
+ * file after it are left out, said once. */
+static int spent(struct loader *L, const struct file *f)
+{
+    L->bytes += f->tree.bytes;
+    L->nodes += f->tree.nodes;
+    if (L->bytes <= MAX_LOAD_BYTES && L->nodes <= MAX_LOAD_NODES)
+        return 0;
+    L->full = 1;
+    atmos_log(L->lg, ATMOS_LOG_WARN,
+              "configuration files hold more than %u bytes or %u YAML nodes in all: %s and "
+              "those after it are not read",
+              MAX_LOAD_BYTES, MAX_LOAD_NODES, f->path);
+    return 1;
+}
+
 #define NOT_USED (-100) /* add_file: the file is left out (absent, or said why) */
 
 /* Read one more file into g (its path kept in cfg->sources for marks); its index, NOT_USED or a
  * status. */
 static int add_file(struct loader *L, struct group *g, const char *path, int required)
 {
-    if (L->nread == MAX_FILES) {
-        if (!L->warned_limit++)
+    if (L->nread == MAX_FILES || L->full) {
+        if (!L->warned_limit++ && !L->full)
             atmos_log(L->lg, ATMOS_LOG_WARN,
                       "more than %u configuration files: %s and those after it are not read",
                       MAX_FILES, path);
@@ -128,6 +155,11 @@ static int add_file(struct loader *L, struct group *g, const char *path, int req
     struct file *f = &g->v[g->n];
     *f = (struct file){.path = L->cfg->sources[L->cfg->nsources - 1]};
     int rc = atmos_config_read_tree(f->path, &f->tree, L->err);
+    if (spent(L, f) && rc == ATMOS_OK) {
+        atmos_yaml_free(&f->tree);
+        rc =
+            required ? atmos_fail(L->err, ATMOS_EINVAL, "too much configuration") : ATMOS_ENOCONFIG;
+    }
     if (rc == ATMOS_OK && (rc = atmos_config_file_meta(f->path, f->tree.root, &f->meta, L->err)))
         atmos_yaml_free(&f->tree);
     if (rc == ATMOS_OK) {
@@ -389,7 +421,10 @@ static char *git_root(const struct atmos_env *env)
     while (dir) {
         struct stat st;
         char *g = atmos_path_join(dir, ".git");
-        int found = g && lstat(g, &st) == 0;
+        /* As root, a .git of anyone else's (one planted in /tmp, say) does not move where
+         * imports are looked up: what the imports then name is trust-checked anyway, but the
+         * choice of directory must not be a user's either. */
+        int found = g && lstat(g, &st) == 0 && (geteuid() != 0 || st.st_uid == 0);
         free(g);
         char *slash = strrchr(dir, '/');
         if (found || slash == NULL || slash == dir) {
@@ -641,19 +676,22 @@ static const struct file *last_saying(const struct group *g, size_t off)
 }
 
 /* Merge a group: settings in their order, identities in theirs. */
-static int apply_group(struct loader *L, const struct group *g, int main_fails)
+static int apply_group(struct loader *L, struct group *g, int main_fails)
 {
     int rc = ATMOS_OK;
     for (int pass = 0; pass < 2 && rc == ATMOS_OK; pass++) {
         size_t n = pass ? g->nidents : g->nsettings;
         const size_t *ix = pass ? g->idents : g->settings;
         for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
-            const struct file *f = &g->v[ix[i]];
+            struct file *f = &g->v[ix[i]];
+            if (f->unusable)
+                continue;
             rc = atmos_config_apply(L->cfg, f->path, f->tree.root,
                                     pass ? ATMOS_APPLY_IDENTITIES : ATMOS_APPLY_SETTINGS, L->err);
-            /* A file of atmos.d or an import that cannot be used is left out, loudly. */
+            /* A file of atmos.d or an import that cannot be used is left out, loudly, once. */
             if (rc == ATMOS_EINVAL && !(main_fails && ix[i] == 0)) {
                 warn(L, L->err->msg);
+                f->unusable = 1;
                 rc = ATMOS_OK;
             }
         }
@@ -944,7 +982,7 @@ int atmos_config_load_logged(struct atmos_config **out, const struct atmos_sourc
                              struct atmos_err *err)
 {
     struct atmos_config *cfg = calloc(1, sizeof(*cfg));
-    struct loader L = {cfg, env, lg, err, 0, 0, NULL, NULL, NULL, 0};
+    struct loader L = {.cfg = cfg, .env = env, .lg = lg, .err = err};
     int rc = cfg ? ATMOS_OK : atmos_fail(err, ATMOS_ENOMEM, "out of memory");
     for (size_t i = 0; rc == ATMOS_OK && i < sources->n; i++)
         rc = load_main(&L, &sources->v[i]);

@@ -110,6 +110,31 @@ static int open_failed(int dfd, const char *name, const char *file, const char *
 }
 
 /*
+ * The checked entry dfd/name (st, held by *pfd as O_PATH) opened for reading:
+ * a regular file or a directory, and the same inode that was checked.  Any
+ * other type keeps the O_PATH descriptor, which fstat answers and read
+ * refuses: the callers name the type.
+ */
+static int reopen(int dfd, const char *name, const struct stat *st, int *pfd, int *fd,
+                  const char *file, struct atmos_err *err)
+{
+    struct stat now;
+    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode)) {
+        *fd = *pfd, *pfd = -1;
+        return ATMOS_OK;
+    }
+    int flags = S_ISDIR(st->st_mode) ? O_RDONLY | O_CLOEXEC | O_DIRECTORY : FILE_FLAGS;
+    *fd = openat(dfd, name, flags | O_NOFOLLOW);
+    if (*fd < 0)
+        return open_failed(dfd, name, file, NULL, errno, err);
+    if (fstat(*fd, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino)
+        return ATMOS_OK;
+    close(*fd);
+    *fd = -1;
+    return refuse(err, file, NULL, "it changed while it was checked");
+}
+
+/*
  * The walk of MUST 1-3 over an absolute path `abs` (a copy we may cut);
  * `file` is the name the user gave, for messages.  *fd is the file's.
  */
@@ -149,19 +174,24 @@ static int walk(char *abs, const char *file, int *fd, struct atmos_err *err)
             goto done;
         *slash = '/', name = slash + 1;
     }
-    /* MUST 1: the last component is opened without following a link, then checked. */
-    *fd = openat(dfd, name, FILE_FLAGS | O_NOFOLLOW);
-    if (*fd < 0) {
+    /* MUST 1: the last component is looked at without following a link and checked
+     * before it is opened for reading, so a device or FIFO planted there is never opened as
+     * root (opening one can have effects: a tape rewinds, a modem hangs up). */
+    int pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (pfd < 0) {
         rc = open_failed(dfd, name, file, NULL, errno, err);
         goto done;
     }
-    if (fstat(*fd, &st) != 0) {
+    if (fstat(pfd, &st) != 0)
         rc = atmos_fail(err, ATMOS_ESYS, "%s: %s", file, strerror(errno));
-    } else if ((rc = check_file(&st, &parent, file, err)) == ATMOS_OK) {
-        goto done;
-    }
-    close(*fd);
-    *fd = -1;
+    else if (S_ISLNK(st.st_mode))
+        rc = refuse(err, file, NULL, "it is a symbolic link");
+    else
+        rc = check_file(&st, &parent, file, err);
+    if (rc == ATMOS_OK)
+        rc = reopen(dfd, name, &st, &pfd, fd, file, err);
+    if (pfd >= 0)
+        close(pfd);
 done:
     close(dfd);
     return rc;

@@ -28,7 +28,8 @@
 struct ctx {
     const char *file;
     struct atmos_err *err;
-    unsigned budget; /* nodes a walk may still visit */
+    unsigned budget;   /* nodes a walk may still visit */
+    unsigned problems; /* entry problems set so far (set_problem) */
 };
 
 static struct atmos_mark mark_of(const struct ctx *c, const struct atmos_ynode *n)
@@ -49,11 +50,12 @@ static int fail_at(const struct ctx *c, const struct atmos_ynode *n, const char 
 }
 
 /* An entry's problem, "file:line:col: what", replacing any earlier one. */
-static int set_problem(const struct ctx *c, char **problem, const struct atmos_ynode *n,
-                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int set_problem(const struct ctx *c, char **problem, const struct atmos_ynode *n,
-                       const char *fmt, ...)
+static int set_problem(struct ctx *c, char **problem, const struct atmos_ynode *n, const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
+static int set_problem(struct ctx *c, char **problem, const struct atmos_ynode *n, const char *fmt,
+                       ...)
 {
+    c->problems++;
     char what[512];
     va_list ap;
     va_start(ap, fmt);
@@ -247,7 +249,31 @@ struct entry_view {
     struct atmos_field *kind, *via_provider, *via_identity;
     struct atmos_spec *spec;
     char **problem;
+    char **problem_key; /* merged entries (providers, integrations); NULL: replaced whole */
 };
+
+/* A later file's `key` (NULL: the whole entry) replaces the earlier value, and so the problem
+ * that was found in it. */
+static void forget_problem(struct entry_view *e, const char *key)
+{
+    if (e->problem_key == NULL || *e->problem_key == NULL)
+        return;
+    if (key ? strcmp(*e->problem_key, key) != 0 : **e->problem_key != '\0')
+        return;
+    free(*e->problem);
+    free(*e->problem_key);
+    *e->problem = *e->problem_key = NULL;
+}
+
+/* The problem set since `before` (c->problems) was found under `key` ("": the entry). */
+static int note_problem(struct ctx *c, struct entry_view *e, unsigned before, const char *key)
+{
+    if (e->problem_key == NULL || c->problems == before)
+        return ATMOS_OK;
+    free(*e->problem_key);
+    *e->problem_key = strdup(key);
+    return *e->problem_key ? ATMOS_OK : atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+}
 
 /*
  * What atmos cannot keep as a name (a problem: the entry is reported, not
@@ -340,8 +366,8 @@ static int entry_via(struct ctx *c, struct entry_view *e, const struct atmos_yno
     return rc;
 }
 
-static int entry_key(struct ctx *c, struct entry_view *e, const char *key,
-                     const struct atmos_ynode *val)
+static int entry_value(struct ctx *c, struct entry_view *e, const char *key,
+                       const struct atmos_ynode *val)
 {
     if (strcmp(key, "kind") == 0)
         return val->type == ATMOS_Y_SCALAR
@@ -350,6 +376,15 @@ static int entry_key(struct ctx *c, struct entry_view *e, const char *key,
     if (strcmp(key, "via") == 0 && e->via_provider)
         return entry_via(c, e, val);
     return flatten_child(c, e->spec, e->problem, "", key, val);
+}
+
+static int entry_key(struct ctx *c, struct entry_view *e, const char *key,
+                     const struct atmos_ynode *val)
+{
+    unsigned before = c->problems;
+    forget_problem(e, key);
+    int rc = entry_value(c, e, key, val);
+    return rc == ATMOS_OK ? note_problem(c, e, before, key) : rc;
 }
 
 /* An entry's keys: those a `<<` merge key brings first, then its own (which win). */
@@ -392,30 +427,39 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
     if (role == ROLE_PROVIDER) {
         struct atmos_provider *p = atmos_config_add_provider(cfg, name, m);
         if (p)
-            e = (struct entry_view){&p->kind, NULL, NULL, &p->spec, &p->problem};
+            e = (struct entry_view){&p->kind, NULL, NULL, &p->spec, &p->problem, &p->problem_key};
     } else if (role == ROLE_IDENTITY) {
         struct atmos_identity *id = atmos_config_add_identity(cfg, name, m);
         if (id) {
-            e = (struct entry_view){&id->kind, &id->via_provider, &id->via_identity, &id->spec,
-                                    &id->problem};
+            e = (struct entry_view){&id->kind, &id->via_provider, &id->via_identity,
+                                    &id->spec, &id->problem,      NULL};
             entry_reset(&e); /* a later file's identity replaces the earlier one whole */
             id->mark = m;
         }
     } else {
         struct atmos_integration *in = atmos_config_add_integration(cfg, name, m);
         if (in)
-            e = (struct entry_view){&in->kind, &in->via_provider, &in->via_identity, &in->spec,
-                                    &in->problem};
+            e = (struct entry_view){&in->kind, &in->via_provider, &in->via_identity,
+                                    &in->spec, &in->problem,      &in->problem_key};
     }
     free(name);
     if (e.kind == NULL)
         return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
-    if (bad)
+    if (bad) {
+        if (e.problem_key) { /* the name's problem outlasts every file */
+            free(*e.problem_key);
+            *e.problem_key = NULL;
+        }
         return set_problem(c, e.problem, k, "%s %s", role_name[role], bad);
+    }
     if (atmos_ynode_is_null(v))
         return ATMOS_OK;
-    if (v->type != ATMOS_Y_MAP)
-        return set_problem(c, e.problem, v, "%s must be a mapping", role_name[role]);
+    if (v->type != ATMOS_Y_MAP) {
+        unsigned before = c->problems;
+        rc = set_problem(c, e.problem, v, "%s must be a mapping", role_name[role]);
+        return rc == ATMOS_OK ? note_problem(c, &e, before, "") : rc;
+    }
+    forget_problem(&e, NULL);
     return entry_body(c, &e, v, 0);
 }
 
@@ -486,7 +530,7 @@ static int load_auth(struct ctx *c, struct atmos_config *cfg, const struct atmos
 int atmos_config_apply(struct atmos_config *cfg, const char *path, const struct atmos_ynode *root,
                        unsigned parts, struct atmos_err *err)
 {
-    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES};
+    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES, 0};
     if (root == NULL || atmos_ynode_is_null(root))
         return ATMOS_OK; /* an empty file configures nothing */
     int rc = want_map(&c, root, "the top level");
@@ -506,7 +550,7 @@ static int opt_string(struct ctx *c, const struct atmos_ynode *map, const char *
 int atmos_config_file_meta(const char *path, const struct atmos_ynode *root,
                            struct atmos_file_meta *m, struct atmos_err *err)
 {
-    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES};
+    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES, 0};
     int rc = ATMOS_OK;
     *m = (struct atmos_file_meta){0};
     if (root == NULL || root->type != ATMOS_Y_MAP)

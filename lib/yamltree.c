@@ -407,6 +407,8 @@ static int load(struct atmos_ytree *t, const char *path, struct source *src,
         free(b->stack[i].kids);
     t->arena = b->arena;
     t->root = rc == ATMOS_OK ? b->root : NULL;
+    t->bytes = src->total;
+    t->nodes = b->nodes;
     free(b);
     if (rc != ATMOS_OK)
         atmos_yaml_free(t);

@@ -39,6 +39,8 @@ struct atmos_ynode {
 struct atmos_ytree {
     struct atmos_ynode *root; /* NULL for an empty stream */
     void *arena;
+    size_t bytes;   /* what the parse cost: bytes read */
+    unsigned nodes; /* and nodes seen, built or not */
 };
 
 /*

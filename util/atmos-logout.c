@@ -194,8 +194,11 @@ static int run_as_user(struct atmos_args *a)
 static int list_names(const struct atmos_config *cfg, int which)
 {
     size_t n = which == 'i' ? cfg->nidentities : cfg->nproviders;
+    /* Only names a logout can be given: an entry skipped for its problem would be refused. */
     for (size_t i = 0; i < n; i++)
-        printf("%s\n", atmos_show(which == 'i' ? cfg->identities[i].name : cfg->providers[i].name));
+        if (!(which == 'i' ? cfg->identities[i].problem : cfg->providers[i].problem))
+            printf("%s\n",
+                   atmos_show(which == 'i' ? cfg->identities[i].name : cfg->providers[i].name));
     return EXIT_OK;
 }
 
@@ -295,7 +298,8 @@ static int load_config(struct run *r)
                                   .max_level = r->lg.max_level > ATMOS_LOG_WARN ? r->lg.max_level
                                                                                 : ATMOS_LOG_WARN};
     int st = atmos_config_load_logged(&r->cfg, &r->sources, &r->env, &notice, &r->err);
-    struct atmos_plan_opts popts = {.keychain = a->keychain, .revoke = !a->no_revoke, .log = &r->lg};
+    struct atmos_plan_opts popts = {
+        .keychain = a->keychain, .revoke = !a->no_revoke, .log = &r->lg};
     r->popts = popts;
     if (st == ATMOS_ENOCONFIG && a->all)
         return GO_ON;

@@ -64,6 +64,10 @@ struct atmos_provider {
     struct atmos_field kind;
     struct atmos_spec spec;
     char *problem;
+    /* While loading: the entry's key the problem was found under, which a later file's
+     * value replaces, problem and all (atmos merges key by key); "" the entry itself (a
+     * later mapping replaces it); NULL for its name, which no file changes. */
+    char *problem_key;
     int harmless;
 };
 
@@ -90,6 +94,7 @@ struct atmos_integration {
     struct atmos_field via_identity;
     struct atmos_spec spec;
     char *problem;
+    char *problem_key; /* as a provider's */
     int harmless;
 };
 

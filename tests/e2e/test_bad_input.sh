@@ -423,6 +423,55 @@ case_B68() {
     check "exit 1" rc_is 1; check "names it" has "$ERR" 'profile "ghost" not found (looked in '
     check "unchanged" unchanged
 }
+case_B69() {
+    if [ "$(id -u)" -ne 0 ]; then skip "B69" "not root: the device is only a danger when root opens it"; return; fi
+    command -v strace >/dev/null || { skip "B69" "strace is not installed: cannot see how the file was opened"; return; }
+    fresh_home; local d=$TMPROOT/rootdev$RANDOM; mkdir -m 755 "$d"
+    mknod -m 600 "$d/atmos.yaml" c 1 3 2>/dev/null || { skip "B69" "mknod refused here (no CAP_MKNOD)"; return; }
+    snap
+    OUT=$(timeout "$HANG_S" strace -f -qq -e trace=open,openat -o "$TMPROOT/strace.log" \
+        "$BIN" --config "$d/atmos.yaml" dev-admin 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+    check "exit 1" rc_is 1
+    check "refused by name" has "$ERR" "$d/atmos.yaml: not a regular file"
+    check "opened at all (the trace sees it)" grep -q 'atmos.yaml' "$TMPROOT/strace.log"
+    check "only ever opened O_PATH, never for reading" bash -c '! grep "\"atmos.yaml\"" "$1" | grep -v O_PATH' _ "$TMPROOT/strace.log"
+    check "unchanged" unchanged
+}
+case_B95() {
+    fresh_home
+    "$PY" - "$H" <<'PY'
+import sys
+h = sys.argv[1]
+with open(h + "/big.yaml", "w") as f:
+    f.write("auth:\n  identities:\n")
+    i = 0
+    while f.tell() < 1000000:
+        f.write("    big%06d: {kind: aws/permission-set, via: {provider: aws-sso}}\n" % i)
+        i += 1
+with open(h + "/bad.yaml", "w") as f:
+    f.write("import:\n" + "  - big.yaml\n" * 1000)
+PY
+    cat "$EXAMPLE" >>"$H/bad.yaml"
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "warned, once" [ "$(grep -c "configuration files hold more than 33554432 bytes or 1000000 YAML nodes in all: $H/big.yaml and those after it are not read" <<<"$ERR")" -eq 1 ]
+    check "the main file's identity logged out" no_section_in "[dev-admin]" "$H/$CRED"
+}
+case_B96() {
+    if [ "$(id -u)" -ne 0 ]; then skip "B96" "not root: as a user every .git is one's own"; return; fi
+    fresh_home
+    local t=$TMPROOT/sticky$RANDOM; mkdir -m 1777 "$t"; mkdir -m 755 "$t/proj"
+    mkdir "$t/.git"; chown 65534:65534 "$t/.git"              # planted by another user above the CWD
+    printf 'import: [extra.yaml]\n' >"$t/proj/atmos.yaml"; cat "$EXAMPLE" >>"$t/proj/atmos.yaml"
+    via_sso only-extra >"$t/proj/extra.yaml"
+    via_sso planted >"$t/extra.yaml"; chown 65534:65534 "$t/extra.yaml"
+    add_sections only-extra planted
+    OUT=$(cd "$t/proj" && "$BIN" only-extra 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+    check "exit 0: extra.yaml read beside atmos.yaml, not from the planted git root" rc_is 0
+    check "[only-extra] gone" no_section_in "[only-extra]" "$H/$CRED"
+    check "no word of the planted file" bash -c '! grep -qF "$1" <<<"$2"' _ "$t/extra.yaml" "$ERR"
+    check "[planted] kept" section_in "[planted]" "$H/$CRED"
+}
 
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')

@@ -368,4 +368,45 @@ check "another identity's entry kept" exists "$XD/atmos/keyring/atmos_${R}_j"
 check "XDG_DATA_HOME's and ~/.local/share's byte for byte" same_decoys
 end
 
+# --- 9 -----------------------------------------------------------------------
+# Providers merge key by key (atmos's viper): a later file's kind replaces an earlier unusable one,
+# and with it that file's problem.
+begin "merging: a later file mends a provider's kind; a bad import said once; problems named where; lists skip bad entries"
+home
+R=$(derived_realm "$H/work")
+mkdir -p atmos.d
+printf 'auth:\n  providers:\n    p: {kind: [not, a, scalar]}\n    q: {kind: [still, bad]}\n' >atmos.d/early.yaml
+printf 'auth: [not, a, mapping]\n' >bad-import.yaml
+cat >atmos.yaml <<YAML
+import: [bad-import.yaml]
+auth:
+  providers:
+    p: $SAML
+  identities:
+    i: {kind: aws/assume-role, via: {provider: p}}
+    broken: {kind: aws/assume-role}
+    leans: {kind: aws/assume-role, via: {identity: broken}}
+    onq: {kind: aws/assume-role, via: {provider: q}}
+YAML
+aws_files "$H/$CFG/$R/aws/p" i
+lo --provider p
+check "provider p: exit 0 (its kind from atmos.yaml replaced atmos.d's)" rc_is 0
+check "p's files gone" missing "$H/$CFG/$R/aws/p/credentials"
+check "no word of p's earlier kind" bash -c '! grep -q "atmos.d/early.yaml:2:" <<<"$1"' _ "$ERR"
+check "the bad import said once" [ "$(grep -c "bad-import.yaml:1:7: auth must be a mapping" <<<"$ERR")" -eq 1 ]
+lo --provider q
+check "provider q, kind never mended: exit 1" rc_is 1
+check "q's problem where it is" has "$ERR" "atmos.d/early.yaml:4:15: kind must be a scalar"
+lo onq
+check "an identity via the skipped provider: exit 1" rc_is 1
+check "says so, where" grep -qE "atmos.yaml:[0-9]+:[0-9]+: identity \"onq\": via.provider \"q\" is skipped" <<<"$ERR"
+lo leans
+check "an identity via a skipped one: exit 1" rc_is 1
+check "named with file:line:col" grep -qE "$H/work/atmos.yaml:[0-9]+:[0-9]+: .*broken" <<<"$ERR"
+lo --list-providers
+check "--list-providers: p, not q" [ "$OUT" = "p" ]
+lo --list-identities
+check "--list-identities: i alone (broken, leans and onq are skipped)" [ "$OUT" = "i" ]
+end
+
 [ "$HAVE_BOTO" = 1 ] || skip "botocore as the judge" "python3-botocore is not installed (make deps installs it)"
