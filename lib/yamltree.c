@@ -89,8 +89,9 @@ struct builder {
     struct level stack[ATMOS_YAML_MAX_DEPTH];
     int depth;
     unsigned nodes;
-    struct anchor anchors[MAX_ANCHORS];
-    unsigned nanchors;
+    struct anchor *anchors; /* grown as needed: most files have none, and every load zeroes
+                               the builder */
+    unsigned nanchors, cap_anchors;
     struct atmos_ynode *root;
     const char *const *keep; /* top-level keys to build; NULL: all */
 };
@@ -172,6 +173,14 @@ static int remember(struct builder *b, const yaml_char_t *anchor, struct atmos_y
         return ATMOS_OK;
     if (b->nanchors == MAX_ANCHORS)
         return fail(b, m, "more than %u anchors", MAX_ANCHORS);
+    if (b->nanchors == b->cap_anchors) {
+        unsigned cap = b->cap_anchors ? 2 * b->cap_anchors : 16;
+        struct anchor *v = realloc(b->anchors, cap * sizeof(*v));
+        if (v == NULL)
+            return oom(b);
+        b->anchors = v;
+        b->cap_anchors = cap;
+    }
     const char *name = arena_str(&b->arena, anchor, strlen((const char *)anchor));
     if (name == NULL)
         return oom(b);
@@ -283,11 +292,17 @@ struct source {
 static void watch(struct source *s, const unsigned char *buf, size_t n)
 {
     const unsigned char *nul = s->nul ? NULL : memchr(buf, '\0', n);
-    size_t upto = nul ? (size_t)(nul - buf) : n;
-    for (size_t i = 0; i < upto; i++) {
+    /* A line begins at the first byte and after each line break: counted a line at a time. */
+    for (const unsigned char *p = buf, *end = nul ? nul : buf + n; p < end;) {
         if (s->col == 0)
             s->lines++;
-        s->col = buf[i] == '\n' ? 0 : s->col + 1;
+        const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL) {
+            s->col += (size_t)(end - p);
+            break;
+        }
+        s->col = 0;
+        p = nl + 1;
     }
     if (nul) {
         s->nul = 1;
@@ -405,6 +420,7 @@ static int load(struct atmos_ytree *t, const char *path, struct source *src,
     /* Levels still open after an error: their gathered children are freed here. */
     for (size_t i = 0; i < ATMOS_YAML_MAX_DEPTH; i++)
         free(b->stack[i].kids);
+    free(b->anchors);
     t->arena = b->arena;
     t->root = rc == ATMOS_OK ? b->root : NULL;
     t->bytes = src->total;
