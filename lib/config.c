@@ -38,6 +38,72 @@ static int push_joined(struct atmos_source_list *l, const char *dir, const char 
     return rc;
 }
 
+/* hasLocalAtmosConfig (pkg/config/git_root.go): any of these in the CWD stops the searches above
+ * it. */
+static int local_config(const char *cwd)
+{
+    static const char *const names[] = {"atmos.yaml", ".atmos.yaml", ".atmos", ".atmos.d",
+                                        "atmos.d"};
+    struct stat st;
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        char *p = atmos_path_join(cwd, names[i]);
+        int found = p && stat(p, &st) == 0;
+        free(p);
+        if (found)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Steps 4 and 5 of atmos's search (load.go readParentDirConfig,
+ * findAtmosConfigInParentDirs, readGitRootConfig): the nearest parent of the
+ * CWD holding atmos.yaml or .atmos.yaml (only atmos.yaml is read: viper looks
+ * for the name "atmos"), then the git root's atmos.yaml; neither with
+ * $ATMOS_CLI_CONFIG_PATH set or a configuration in the CWD itself.  What is
+ * found is read like every file of the search path (as root: root's alone).
+ */
+static int above_cwd(struct atmos_source_list *l, const struct atmos_env *env)
+{
+    if ((env->cli_config_path && *env->cli_config_path) || env->cwd[0] != '/' ||
+        local_config(env->cwd))
+        return 0;
+    int bad = 0;
+    char *dir = strdup(env->cwd), *parent = NULL;
+    if (dir == NULL)
+        return -1;
+    while (!bad && parent == NULL && strcmp(dir, "/") != 0) {
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            dir[1] = '\0'; /* "/a": its parent is "/" */
+        else
+            *slash = '\0';
+        char *yaml = atmos_path_join(dir, "atmos.yaml"), *dot = atmos_path_join(dir, ".atmos.yaml");
+        struct stat st;
+        int has_yaml = yaml && stat(yaml, &st) == 0, has_dot = dot && stat(dot, &st) == 0;
+        bad |= yaml == NULL || dot == NULL;
+        if (!bad && (has_yaml || has_dot) && (parent = strdup(dir)) == NULL)
+            bad = 1;
+        if (!bad && has_yaml)
+            bad |= push_source(l, yaml, ATMOS_SOURCE_OPTIONAL, ATMOS_SOURCE_ABOVE);
+        free(yaml);
+        free(dot);
+    }
+    free(dir);
+    /* The git root, unless it is the CWD (read next anyway) or the parent just read. */
+    char *root = env->git_root_basepath && strcmp(env->git_root_basepath, "false") == 0
+                     ? NULL
+                     : atmos_config_git_root(env->cwd);
+    char *at_root = root ? atmos_path_join(root, "atmos.yaml") : NULL;
+    bad |= root && at_root == NULL;
+    if (!bad && root && strcmp(root, env->cwd) != 0 && !(parent && strcmp(root, parent) == 0))
+        bad |= push_source(l, at_root, ATMOS_SOURCE_OPTIONAL, ATMOS_SOURCE_ABOVE);
+    free(at_root);
+    free(root);
+    free(parent);
+    return bad;
+}
+
 int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_env *env,
                              unsigned flags, const char *explicit_path, struct atmos_err *err)
 {
@@ -52,8 +118,10 @@ int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_e
         bad |= push_source(&l, env->system_config, ATMOS_SOURCE_OPTIONAL, ATMOS_SOURCE_PLAIN);
     if (env->home && *env->home)
         bad |= push_joined(&l, env->home, ".atmos/atmos.yaml", ATMOS_SOURCE_OPTIONAL);
-    if ((flags & ATMOS_SEARCH_CWD) && env->cwd && *env->cwd)
+    if ((flags & ATMOS_SEARCH_CWD) && env->cwd && *env->cwd) {
+        bad |= above_cwd(&l, env);
         bad |= push_joined(&l, env->cwd, "atmos.yaml", ATMOS_SOURCE_OPTIONAL);
+    }
     if ((flags & ATMOS_SEARCH_ENVPATH) && env->cli_config_path && *env->cli_config_path) {
         /* A directory holding atmos.yaml, or the file itself. */
         struct stat st;

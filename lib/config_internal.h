@@ -28,6 +28,10 @@ int atmos_config_open(const char *path, int *fd, struct atmos_err *err);
 /* The same check for a directory to list (atmos.d, a profile, an import's glob). */
 int atmos_config_open_dir(const char *path, int *fd, struct atmos_err *err);
 
+/* The git repository at or above `cwd` (absolute), or NULL: atmos's !repo-root.  As root, only
+ * a .git of root's counts. */
+char *atmos_config_git_root(const char *cwd);
+
 #define ATMOS_CONFIG_MAX_BYTES (8u * 1024 * 1024)
 /* A regular file, opened as atmos_config_open does, of at most ATMOS_CONFIG_MAX_BYTES. */
 int atmos_config_open_file(const char *path, int *fd, struct atmos_err *err);

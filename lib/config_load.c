@@ -414,10 +414,9 @@ static int is_remote(const char *s)
     return 0;
 }
 
-/* The git repository above the current directory, or NULL (atmos's !repo-root). */
-static char *git_root(const struct atmos_env *env)
+char *atmos_config_git_root(const char *cwd)
 {
-    char *dir = env->cwd && env->cwd[0] == '/' ? strdup(env->cwd) : NULL;
+    char *dir = cwd && cwd[0] == '/' ? strdup(cwd) : NULL;
     while (dir) {
         struct stat st;
         char *g = atmos_path_join(dir, ".git");
@@ -465,7 +464,7 @@ static char *import_base(const struct loader *L, const char *file, const char *b
                strncmp(b, "../", 3) == 0) {
         out = atmos_path_join(dir, b);
     } else {
-        char *root = git_root(L->env);
+        char *root = atmos_config_git_root(L->env->cwd);
         char *cand = root ? (*b ? atmos_path_join(root, b) : strdup(root)) : NULL;
         struct stat st;
         if (cand && stat(cand, &st) == 0)
@@ -822,6 +821,15 @@ static int load_main(struct loader *L, const struct atmos_source *s)
 {
     struct group g = {0};
     int required = s->kind == ATMOS_SOURCE_REQUIRED;
+    struct stat st;
+    /* A file atmos finds in a directory above the CWD may be anyone's (a /tmp/atmos.yaml):
+     * a logout acts only on configuration its user or root wrote. */
+    if ((s->flags & ATMOS_SOURCE_ABOVE) && stat(s->path, &st) == 0 && st.st_uid != geteuid() &&
+        st.st_uid != 0) {
+        atmos_log(L->lg, ATMOS_LOG_WARN, "%s: not read: owned by uid %lu, not by you or root",
+                  s->path, (unsigned long)st.st_uid);
+        return ATMOS_OK;
+    }
     int k = add_file(L, &g, s->path, 1);
     int rc = k >= 0 ? ATMOS_OK : k;
     if (rc == ATMOS_ENOCONFIG && !required) {

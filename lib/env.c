@@ -16,6 +16,7 @@ void atmos_env_from_environ(struct atmos_env *env)
     env->home = getenv("HOME");
     env->system_config = ATMOS_SYSTEM_CONFIG;
     env->cli_config_path = getenv("ATMOS_CLI_CONFIG_PATH");
+    env->git_root_basepath = getenv("ATMOS_GIT_ROOT_BASEPATH");
     env->xdg_config_home = getenv("XDG_CONFIG_HOME");
     env->atmos_xdg_config_home = getenv("ATMOS_XDG_CONFIG_HOME");
     env->xdg_cache_home = getenv("XDG_CACHE_HOME");

@@ -126,11 +126,13 @@ enum atmos_source_kind {
 #define ATMOS_SOURCE_PLAIN 1u /* the system file: no atmos.d/, no imports (readSystemConfig) */
 #define ATMOS_SOURCE_ARGUMENT                                                                      \
     2u /* --config: no atmos.d/; the realm hashes its directory as given */
+/* Found above the CWD (a parent's or the git root's): read only when the user's or root's. */
+#define ATMOS_SOURCE_ABOVE 4u
 
 struct atmos_source {
     char *path;
     enum atmos_source_kind kind;
-    unsigned flags; /* ATMOS_SOURCE_PLAIN, ATMOS_SOURCE_ARGUMENT */
+    unsigned flags; /* ATMOS_SOURCE_PLAIN, ATMOS_SOURCE_ARGUMENT, ATMOS_SOURCE_ABOVE */
 };
 
 struct atmos_source_list {

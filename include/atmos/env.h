@@ -23,6 +23,7 @@ struct atmos_env {
     const char *cwd;                   /* for ./atmos.yaml; NULL to skip */
     const char *system_config;         /* /usr/local/etc/atmos/atmos.yaml */
     const char *cli_config_path;       /* $ATMOS_CLI_CONFIG_PATH */
+    const char *git_root_basepath;     /* $ATMOS_GIT_ROOT_BASEPATH: "false" skips the git root */
     const char *xdg_config_home;       /* $XDG_CONFIG_HOME */
     const char *atmos_xdg_config_home; /* $ATMOS_XDG_CONFIG_HOME */
     const char *xdg_cache_home;        /* $XDG_CACHE_HOME */

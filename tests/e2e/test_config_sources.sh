@@ -409,4 +409,38 @@ lo --list-identities
 check "--list-identities: i alone (broken, leans and onq are skipped)" [ "$OUT" = "i" ]
 end
 
+# --- 10 ----------------------------------------------------------------------
+# load.go steps 4 and 5: from a directory without configuration, the nearest parent's atmos.yaml,
+# then the git root's; the realm is the last one's directory.
+begin "from a subdirectory: the nearest parent's atmos.yaml, then the git root's; ATMOS_GIT_ROOT_BASEPATH=false; local config stops both"
+home
+mkdir -p repo/.git repo/sub/deeper/leaf
+printf 'auth:\n  providers:\n    p: %s\n  identities:\n    i-root: {kind: aws/assume-role, via: {provider: p}}\n' "$SAML" >repo/atmos.yaml
+printf 'auth:\n  providers:\n    p: %s\n  identities:\n    i-parent: {kind: aws/assume-role, via: {provider: p}}\n' "$SAML" >repo/sub/atmos.yaml
+R=$(derived_realm "$H/work/repo")
+aws_files "$H/$CFG/$R/aws/p" i-root i-parent
+cd repo/sub/deeper || exit 1
+lo --list-identities
+check "both files read" [ "$OUT" = "$(printf 'i-parent\ni-root')" ]
+lo i-parent
+check "i-parent: exit 0" rc_is 0
+check "[i-parent] gone from the git root's realm (botocore)" kept "$H/$CFG/$R/aws/p" i-root
+OUT=$(ATMOS_GIT_ROOT_BASEPATH=false "$BIN" --list-identities 2>&1); RC=$?
+check "ATMOS_GIT_ROOT_BASEPATH=false: the git root's file not read" [ "$OUT" = "i-parent" ]
+mkdir leaf/atmos.d; cd leaf || exit 1
+lo --list-identities
+check "a local atmos.d/ stops both searches: nothing configured" [ -z "$OUT" ]
+cd "$H/work" || exit 1
+if [ "$(id -u)" -eq 0 ]; then
+    mkdir -p other/below; chmod 755 other other/below
+    printf 'auth:\n  providers:\n    p: %s\n  identities:\n    planted: {kind: aws/assume-role, via: {provider: p}}\n' "$SAML" >other/atmos.yaml
+    chown 65534:65534 other/atmos.yaml
+    OUT=$(cd other/below && "$BIN" --list-identities 2>&1); RC=$?
+    check "a parent's file of another user's: not read" bash -c '! grep -qx planted <<<"$1"' _ "$OUT"
+    check "said so" has "$OUT" "other/atmos.yaml: not read: owned by uid 65534, not by you or root"
+else
+    skip "a parent's file of another user's" "not root: cannot make a file of another user's"
+fi
+end
+
 [ "$HAVE_BOTO" = 1 ] || skip "botocore as the judge" "python3-botocore is not installed (make deps installs it)"
