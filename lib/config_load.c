@@ -350,6 +350,11 @@ static int walk(struct loader *L, int dfd, const char *dir, const char *rel, con
             if (full == NULL || atmos_strv_push(&out->v, &out->n, full) != 0)
                 rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
             free(full);
+        } else if (!S_ISDIR(st.st_mode) && match_path(pat, r)) {
+            /* A name the pattern takes that cannot be read: said, not passed over in silence. */
+            atmos_log(L->lg, ATMOS_LOG_WARN, "%s/%s: %s: not read", dir, r,
+                      S_ISLNK(st.st_mode) ? "a symbolic link, not followed as root"
+                                          : "not a regular file");
         }
         free(r);
     }

@@ -472,6 +472,14 @@ case_B96() {
     check "no word of the planted file" bash -c '! grep -qF "$1" <<<"$2"' _ "$t/extra.yaml" "$ERR"
     check "[planted] kept" section_in "[planted]" "$H/$CRED"
 }
+case_B97() {
+    fresh_home; mkdir -p "$H/cfgdir/atmos.d"; cp "$EXAMPLE" "$H/cfgdir/atmos.yaml"
+    mkfifo "$H/cfgdir/atmos.d/pipe.yaml"; via_sso only-d >"$H/cfgdir/atmos.d/x.yaml"; add_sections only-d
+    OUT=$(ATMOS_CLI_CONFIG_PATH=$H/cfgdir timeout "$HANG_S" "$BIN" only-d 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "the FIFO named" has "$ERR" "$H/cfgdir/atmos.d/pipe.yaml: not a regular file: not read"
+    check "the rest of atmos.d read: [only-d] gone" no_section_in "[only-d]" "$H/$CRED"
+}
 
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
