@@ -290,7 +290,12 @@ static int load_config(struct run *r)
     const struct atmos_args *a = &r->a;
     if (r->env.home == NULL || r->env.home[0] != '/')
         return config_error(a, "HOME is not set to an absolute path");
-    if (atmos_config_search_path(&r->sources, &r->env, ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH,
+    /* --config replaces the search path, as in atmos (load_config_args.go
+     * mergeConfigFromCLIArgs): a logout of "everything" in that file must not reach
+     * identities only ~/.atmos/atmos.yaml names. */
+    if (atmos_config_search_path(&r->sources, &r->env,
+                                 ATMOS_SEARCH_CWD | ATMOS_SEARCH_ENVPATH |
+                                     ATMOS_SEARCH_EXPLICIT_ONLY,
                                  a->config, &r->err) != ATMOS_OK)
         return config_error(a, r->err.msg);
     /* Root's refusal of a file on the search path is shown whatever ATMOS_LOGS_LEVEL says. */

@@ -43,7 +43,7 @@ static const char *const output_formats[] = {"text", "json", NULL};
 static const struct opt table[] = {
     {"all", 'a', NULL, FLAG, F(all), 1, NULL, "log out of every provider and identity"},
     {"config", 'c', "PATH", STRING, F(config), 0, NULL,
-     "read this atmos.yaml last (wins over the search path)"},
+     "read this atmos.yaml instead of the search path"},
     {"dry-run", 'n', NULL, FLAG, F(dry_run), 1, NULL,
      "print what would be removed; change nothing"},
     {"force", 'f', NULL, FLAG, F(force), 1, NULL,

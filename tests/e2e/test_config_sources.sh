@@ -443,4 +443,23 @@ else
 fi
 end
 
+# --- 11 ----------------------------------------------------------------------
+begin "--config replaces the search path (atmos mergeConfigFromCLIArgs): --all of that file leaves ~/.atmos's identities alone"
+home
+mkdir -p "$H/.atmos"
+printf 'auth:\n  providers:\n    p: %s\n  identities:\n    home-only: {kind: aws/assume-role, via: {provider: p}}\n' "$SAML" >"$H/.atmos/atmos.yaml"
+printf 'auth:\n  providers:\n    q: %s\n  identities:\n    team: {kind: aws/assume-role, via: {provider: q}}\n' "$SAML" >"$H/team.yaml"
+RH=$(derived_realm "$H/.atmos"); RT=$(derived_realm "$H")
+aws_files "$H/$CFG/$RH/aws/p" home-only
+aws_files "$H/$CFG/$RT/aws/q" team
+DECOYS=("$H/$CFG/$RH"); BEFORE=$(decoys)
+lo --config "$H/team.yaml" --all
+check "exit 0" rc_is 0
+check "the file's provider q logged out" missing "$H/$CFG/$RT/aws/q/credentials"
+check "~/.atmos's provider p byte for byte" same_decoys
+lo --config "$H/team.yaml" home-only
+check "an identity of ~/.atmos only: not found with --config" rc_is 1
+check "says so" has "$ERR" 'identity "home-only" not found'
+end
+
 [ "$HAVE_BOTO" = 1 ] || skip "botocore as the judge" "python3-botocore is not installed (make deps installs it)"
