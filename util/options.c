@@ -45,7 +45,7 @@ static const char *const output_formats[] = {"text", "json", NULL};
 static const struct opt table[] = {
     {"all", 'a', NULL, FLAG, F(all), 1, NULL, "log out of every provider and identity"},
     {"all-realms", 0, NULL, FLAG, F(all_realms), 1, NULL,
-     "--all in every realm that holds atmos session data"},
+     "log out of everything in every realm holding atmos's data"},
     {"config", 'c', "PATH", STRING, F(config), 0, NULL,
      "read this atmos.yaml last (wins over the search path)"},
     {"dry-run", 'n', NULL, FLAG, F(dry_run), 1, NULL,
@@ -72,7 +72,7 @@ static const struct opt table[] = {
      "log out of a provider and every identity it roots"},
     {"quiet", 'q', NULL, FLAG, F(quiet), 1, NULL, "print errors only"},
     {"tags", 0, "TAGS", STRING, F(tags), 0, NULL,
-     "log out of the providers and identities carrying any of these (a,b)"},
+     "log out of what carries any of these tags (a,b)"},
     {"user", 'u', "NAME", STRING, F(user), 0, NULL,
      "root only: log out another user (runs as that user)"},
     {"version", 'V', NULL, VERSION, 0, 0, NULL, "print the version"},
