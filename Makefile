@@ -19,6 +19,8 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 PAMDIR   ?= /lib/$(if $(MULTIARCH),$(MULTIARCH)/,)security
 PAMCONFDIR ?= /usr/share/pam-configs
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 DESTDIR  ?=
 
 BUILD    ?= build
@@ -31,7 +33,7 @@ DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev
                libkeyutils-dev libpam0g-dev libsecret-1-dev libcurl4-openssl-dev python3 python3-botocore python3-msal \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind \
-               openssl awscli sshfs fuse3 dpkg-dev debhelper fakeroot lintian devscripts time
+               openssl awscli sshfs fuse3 dpkg-dev debhelper fakeroot lintian devscripts time zsh fish
 # awscli: the AWS CLI v2 whose `aws sso logout` the sign-out test and make bench compare with.
 # dpkg-dev debhelper fakeroot: make deb; lintian and devscripts (hardening-check): its test.
 BENCH_PKGS  :=
@@ -209,12 +211,13 @@ demo: deps
 	BUILD=$(BUILD) bash etc/examples/demo.sh
 
 INSTALLED := $(BINDIR)/atmos-logout $(PAMDIR)/pam_atmos.so $(HELPER) $(MANDIR)/man8/pam_atmos.8 \
-             $(MANDIR)/man1/atmos-logout.1 $(BASHCOMPDIR)/atmos-logout \
-             $(PAMCONFDIR)/atmos $(DOCDIR)/examples/atmos.yaml $(DOCDIR)/examples/pam.d-sshd
+             $(MANDIR)/man1/atmos-logout.1 $(BASHCOMPDIR)/atmos-logout $(ZSHCOMPDIR)/_atmos-logout \
+             $(FISHCOMPDIR)/atmos-logout.fish $(PAMCONFDIR)/atmos $(DOCDIR)/examples/atmos.yaml $(DOCDIR)/examples/pam.d-sshd
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/pam_atmos $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(PAMCONFDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(PAMCONFDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 0755 $(BUILD)/atmos-logout $(DESTDIR)$(BINDIR)/atmos-logout
 	install -m 0644 $(BUILD)/pam_atmos.so $(DESTDIR)$(PAMDIR)/pam_atmos.so
@@ -222,6 +225,8 @@ install: all
 	install -m 0644 docs/pam_atmos.8 $(DESTDIR)$(MANDIR)/man8/pam_atmos.8
 	install -m 0644 docs/atmos-logout.1 $(DESTDIR)$(MANDIR)/man1/atmos-logout.1
 	install -m 0644 etc/bash-completion/atmos-logout.bash $(DESTDIR)$(BASHCOMPDIR)/atmos-logout
+	install -m 0644 etc/zsh-completion/_atmos-logout $(DESTDIR)$(ZSHCOMPDIR)/_atmos-logout
+	install -m 0644 etc/fish-completion/atmos-logout.fish $(DESTDIR)$(FISHCOMPDIR)/atmos-logout.fish
 	install -m 0644 etc/pam-configs/atmos $(DESTDIR)$(PAMCONFDIR)/atmos
 	install -m 0644 etc/examples/atmos.yaml $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
 	install -m 0644 etc/pam.d/sshd.example $(DESTDIR)$(DOCDIR)/examples/pam.d-sshd

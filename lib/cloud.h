@@ -52,6 +52,24 @@ struct atmos_kind {
     const void *spec;         /* the cloud's own data about the kind */
 };
 
+/*
+ * --all-realms: a place a cloud writes with a realm, <root>/<realm>/<sub>/
+ * (lib/realms.c).  `rule` says what atmos writes there: its FILE entries are
+ * atmos's files, its NESTED entries directories of atmos's whose contents
+ * are their `sub` rule.  A realm is a directory whose place holds at least
+ * one of them; what the place holds is planned for that realm.
+ */
+struct atmos_realm_place {
+    const char *sub; /* NULL: the realm directory itself */
+    const struct atmos_dir_rule *rule;
+    const char *dir_label;  /* for the directories found */
+    const char *file_label; /* for the files found */
+};
+struct atmos_cloud_ctx;
+/* Called by a cloud's realm_places hook for each root; takes `root`. */
+typedef int (*atmos_place_fn)(struct atmos_cloud_ctx *c, char *root,
+                              const struct atmos_realm_place *place, void *arg);
+
 struct atmos_cloud {
     const char *name;               /* on items and in JSON (lowercase, one word) */
     const char *display;            /* for people, as the cloud calls itself */
@@ -73,6 +91,11 @@ struct atmos_cloud {
     int (*discover)(struct atmos_cloud_ctx *c);
     /* Called in every scope for every identity logged out (integrations). */
     int every_identity;
+    /* --all-realms: fn for each root this cloud writes realms under (lib/realms.c). */
+    int (*realm_places)(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg);
+    /* Names directly under a root that are this cloud's own realm-less layout (its
+     * <cfg>/atmos/aws/, ...): never taken for a realm.  NULL-terminated, or NULL. */
+    const char *const *not_realms;
 };
 
 /* One per lib/cloud_*.c; atmos_cloud_keychain is the engine's own keychain entries. */
@@ -158,6 +181,17 @@ int atmos_cloud_add_provider_dir(struct atmos_cloud_ctx *c, int dirfd, const cha
 mode_t atmos_cloud_type(const struct atmos_cloud_ctx *c, int dirfd, const char *name);
 /* [a-z0-9_-]{1,64}: could be a realm or a name atmos made a directory of. */
 int atmos_realm_like(const char *s);
+/* A realm atmos accepts (pkg/auth/realm/realm.go Validate). */
+int atmos_realm_valid(const char *s);
+
+/*
+ * --all-realms (lib/realms.c).  atmos_realms_find adds to plan->realms every
+ * realm some cloud's place holds atmos's data of; atmos_realms_plan plans
+ * what the places hold in `realm` (NULL: the realm-less layout), whatever
+ * configuration wrote it.  Both return an atmos_status.
+ */
+int atmos_realms_find(struct atmos_cloud_ctx *c);
+int atmos_realms_plan(struct atmos_cloud_ctx *c, const char *realm);
 
 /* Read and parse a small JSON object of ours (at most 1 MiB); NULL when absent or not one. */
 struct json_object *atmos_cloud_read_json(const struct atmos_cloud_ctx *c, const char *path);

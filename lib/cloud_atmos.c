@@ -19,5 +19,10 @@ static const struct atmos_kind kinds[] = {
     {.name = NULL},
 };
 
+/* <cfg>/atmos/profiles/ holds atmos's configuration profiles (pkg/config/profiles.go):
+ * a profile named aws is not a realm's aws/. */
+static const char *const not_realms[] = {"profiles", NULL};
+
 /* No hooks: nothing of these kinds is planned but their keychain entries (keyring.c). */
-const struct atmos_cloud atmos_cloud_atmos = {.name = "atmos", .display = "atmos", .kinds = kinds};
+const struct atmos_cloud atmos_cloud_atmos = {
+    .name = "atmos", .display = "atmos", .kinds = kinds, .not_realms = not_realms};

@@ -435,6 +435,46 @@ done:
     return rc;
 }
 
+/* --- realms --------------------------------------------------------------- */
+
+/* <root>/<realm>/aws/: provider directories (files.go GetCredentialsPath). */
+static const struct atmos_dir_entry realm_entries[] = {
+    {.name = "*", .type = ATMOS_DIR_NESTED, .sub = &provider_rule},
+    {.name = NULL},
+};
+static const struct atmos_dir_rule realm_rule = {.entries = realm_entries};
+static const struct atmos_realm_place realm_place = {
+    .sub = "aws", .rule = &realm_rule, .dir_label = "provider directory"};
+/* <cfg>/atmos/aws/ is the realm-less layout, never a realm. */
+static const char *const not_realms[] = {"aws", NULL};
+
+/* The atmos config home, and every root an AWS provider's spec.files.base_path names (each
+ * once: many providers share one). */
+static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
+{
+    char **roots = NULL;
+    size_t n = 0;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && c->cfg && i < c->cfg->nproviders; i++) {
+        const struct atmos_provider *p = &c->cfg->providers[i];
+        const struct atmos_cloud *cl;
+        const char *bp = atmos_aws_spec_of(p).base_path;
+        if (bp && !p->problem && atmos_cloud_of_provider(p->kind.value, &cl) &&
+            cl == &atmos_cloud_aws) {
+            char *root = atmos_path_aws_root(c->env, bp);
+            rc = root && atmos_strv_push(&roots, &n, root) == 0 ? 0 : ATMOS_ENOMEM;
+            free(root);
+        }
+    }
+    atmos_strv_sort_unique(roots, &n);
+    if (rc == 0)
+        rc = fn(c, atmos_path_aws_root(c->env, NULL), &realm_place, arg);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = fn(c, strdup(roots[i]), &realm_place, arg);
+    atmos_strv_free(roots, n);
+    return rc;
+}
+
 const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
                                             .display = "AWS",
                                             .kinds = kinds,
@@ -443,4 +483,6 @@ const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
                                             .identity = identity,
                                             .provider = provider,
                                             .all = all,
-                                            .discover = discover};
+                                            .discover = discover,
+                                            .realm_places = realm_places,
+                                            .not_realms = not_realms};

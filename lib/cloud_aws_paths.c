@@ -37,15 +37,18 @@ struct atmos_aws_spec atmos_aws_spec_of(const struct atmos_provider *p)
  * Cleanup join <root>/<realm>/aws/<provider> (filepath.Join drops an empty
  * realm).  So base_path names a root, never the provider directory itself.
  */
+char *atmos_path_aws_root(const struct atmos_env *env, const char *base_path)
+{
+    if (base_path) /* Validation guarantees "~", "~/..." or an absolute path. */
+        return base_path[0] == '~' ? atmos_strfmt("%s%s", env->home, base_path + 1)
+                                   : strdup(base_path);
+    return atmos_path_atmos_config(env);
+}
+
 char *atmos_path_aws_provider_dir(const struct atmos_env *env, const char *base_path,
                                   const char *realm, const char *provider)
 {
-    char *root;
-    if (base_path) /* Validation guarantees "~", "~/..." or an absolute path. */
-        root = base_path[0] == '~' ? atmos_strfmt("%s%s", env->home, base_path + 1)
-                                   : strdup(base_path);
-    else
-        root = atmos_path_atmos_config(env);
+    char *root = atmos_path_aws_root(env, base_path);
     char *out = atmos_path_realm_dir(root, realm, "aws", provider);
     free(root);
     return out;

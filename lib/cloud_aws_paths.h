@@ -16,6 +16,8 @@ struct atmos_aws_spec {
     const char *base_path; /* spec.files.base_path as written ("~/..." or absolute), or NULL */
 };
 struct atmos_aws_spec atmos_aws_spec_of(const struct atmos_provider *p);
+/* The root realms are under: base_path (~ expanded), or the atmos config home when NULL */
+char *atmos_path_aws_root(const struct atmos_env *env, const char *base_path);
 /* <base_path (~ expanded), or the atmos config home when NULL>/[realm/]aws/<provider> */
 char *atmos_path_aws_provider_dir(const struct atmos_env *env, const char *base_path,
                                   const char *realm, const char *provider);

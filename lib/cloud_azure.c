@@ -400,7 +400,9 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
                 continue;
             int mine = ch.provider && strcmp(ch.provider, name) == 0;
             atmos_chain_free(&ch);
-            if (mine && add_subscription(c, &acc[i], atmos_spec_value(&id->spec, "principal.subscription_id"), name) != 0)
+            if (mine && add_subscription(c, &acc[i],
+                                         atmos_spec_value(&id->spec, "principal.subscription_id"),
+                                         name) != 0)
                 goto done;
         }
     }
@@ -518,9 +520,29 @@ static int discover(struct atmos_cloud_ctx *c)
     return rc;
 }
 
+/* --- realms --------------------------------------------------------------- */
+
+/* ~/.azure/atmos/<realm>/: atmos's MSAL cache and provider directories (azure/files.go). */
+static const struct atmos_dir_entry realm_entries[] = {
+    {.name = "msal_token_cache.json", .type = ATMOS_DIR_FILE},
+    {.name = "*", .type = ATMOS_DIR_NESTED, .sub = &provider_rule},
+    {.name = NULL},
+};
+static const struct atmos_dir_rule realm_rule = {.entries = realm_entries};
+static const struct atmos_realm_place realm_place = {.sub = NULL,
+                                                     .rule = &realm_rule,
+                                                     .dir_label = "provider directory",
+                                                     .file_label = "atmos MSAL cache"};
+
+static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
+{
+    return fn(c, atmos_dir(c, NULL), &realm_place, arg);
+}
+
 const struct atmos_cloud atmos_cloud_azure = {.name = "azure",
                                               .display = "Azure",
                                               .kinds = kinds,
                                               .identity = identity,
                                               .provider = provider,
-                                              .discover = discover};
+                                              .discover = discover,
+                                              .realm_places = realm_places};

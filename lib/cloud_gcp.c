@@ -156,6 +156,21 @@ static int discover(struct atmos_cloud_ctx *c)
     return atmos_cloud_each_base(c, "gcp", atmos_cloud_add_provider_dir, (void *)&provider_kind);
 }
 
+/* --all-realms: <cfg>/atmos/<realm>/gcp/ holds provider directories (gcp/files.go). */
+static const struct atmos_dir_entry realm_entries[] = {
+    {.name = "*", .type = ATMOS_DIR_NESTED, .sub = &provider_rule},
+    {.name = NULL},
+};
+static const struct atmos_dir_rule realm_rule = {.entries = realm_entries};
+static const struct atmos_realm_place realm_place = {
+    .sub = "gcp", .rule = &realm_rule, .dir_label = "GCP provider directory"};
+static const char *const not_realms[] = {"gcp", NULL}; /* the realm-less layout */
+
+static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
+{
+    return fn(c, atmos_path_atmos_config(c->env), &realm_place, arg);
+}
+
 /* Google Cloud's kinds: ambient providers, so their keychain entries go with every logout. */
 static const struct atmos_kind kinds[] = {
     {.name = "gcp/adc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
@@ -176,4 +191,6 @@ const struct atmos_cloud atmos_cloud_gcp = {.name = "gcp",
                                             .kinds = kinds,
                                             .identity = identity,
                                             .provider = provider,
-                                            .discover = discover};
+                                            .discover = discover,
+                                            .realm_places = realm_places,
+                                            .not_realms = not_realms};

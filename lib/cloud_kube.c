@@ -58,9 +58,28 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     return ATMOS_OK;
 }
 
+/* --all-realms: <cfg>/atmos/<realm>/emulator/<identity>.kubeconfig (emulator/identity.go). */
+static const struct atmos_dir_entry realm_entries[] = {
+    {.name = "*.kubeconfig", .type = ATMOS_DIR_FILE},
+    {.name = NULL},
+};
+static const struct atmos_dir_rule realm_rule = {.entries = realm_entries};
+static const struct atmos_realm_place realm_place = {
+    .sub = "emulator", .rule = &realm_rule, .file_label = "emulator kubeconfig"};
+/* The realm-less emulator/ and atmos's own kubeconfig directory (kube/config.go: <cfg>/atmos/kube).
+ */
+static const char *const not_realms[] = {"emulator", "kube", NULL};
+
+static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
+{
+    return fn(c, atmos_path_atmos_config(c->env), &realm_place, arg);
+}
+
 const struct atmos_cloud atmos_cloud_kube = {.name = "kubernetes",
                                              .display = "Kubernetes",
                                              .kinds = kinds,
                                              .identity = identity,
                                              .provider = provider,
-                                             .every_identity = 1};
+                                             .every_identity = 1,
+                                             .realm_places = realm_places,
+                                             .not_realms = not_realms};

@@ -67,7 +67,7 @@ static char *file_name(const char *key)
 static char *file_keyring_dir(const struct atmos_config *cfg, const struct atmos_env *env)
 {
     const char *set = env->keyring_file_path && *env->keyring_file_path ? env->keyring_file_path
-                                                                         : cfg->keyring_path.value;
+                                                                        : cfg->keyring_path.value;
     if (set && set[0] == '/') {
         const char *base = strrchr(set, '/') + 1, *dot = strrchr(base, '.');
         if (dot) /* Go's filepath.Ext: a '.' anywhere in the last element */
@@ -104,10 +104,9 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
 
 /* atmos_<realm>_<alias>, and the legacy atmos_<alias> when a realm is set. */
 static int add_alias(struct atmos_plan *plan, const struct atmos_config *cfg,
-                     const struct atmos_env *env, const char *alias, int is_identity,
-                     const char *provider, int implicit)
+                     const struct atmos_env *env, const char *realm, const char *alias,
+                     int is_identity, const char *provider, int implicit)
 {
-    const char *realm = cfg->realm.value;
     const char *identity = is_identity ? alias : NULL;
     char *key = realm ? atmos_strfmt("atmos_%s_%s", realm, alias) : atmos_strfmt("atmos_%s", alias);
     int rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : -1;
@@ -121,7 +120,7 @@ static int add_alias(struct atmos_plan *plan, const struct atmos_config *cfg,
 }
 
 int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
-                       const struct atmos_env *env, int keychain)
+                       const struct atmos_env *env, int keychain, const char *realm)
 {
     if (cfg->keyring == ATMOS_KEYRING_MEMORY || cfg->keyring == ATMOS_KEYRING_NOOP)
         return 0; /* nothing persistent to delete */
@@ -131,7 +130,7 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
         if (plan->scope == ATMOS_SCOPE_IDENTITY)
             break; /* an identity logout never takes the provider's entry */
         if (p && (keychain || provider_is_ambient(p->kind.value)) &&
-            add_alias(plan, cfg, env, p->name, 0, p->name, !keychain) != 0)
+            add_alias(plan, cfg, env, realm, p->name, 0, p->name, !keychain) != 0)
             return -1;
     }
     for (size_t i = 0; i < plan->nidentities; i++) {
@@ -141,7 +140,7 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
         int ambient = ch.provider_cfg && provider_is_ambient(ch.provider_cfg->kind.value);
         int rc = 0;
         if (keychain || ambient)
-            rc = add_alias(plan, cfg, env, plan->identities[i], 1, ch.provider, !keychain);
+            rc = add_alias(plan, cfg, env, realm, plan->identities[i], 1, ch.provider, !keychain);
         atmos_chain_free(&ch);
         if (rc != 0)
             return -1;

@@ -6,9 +6,10 @@
 
 #include <atmos/plan.h>
 
-/* Add the keychain entries of the plan's identities and providers. */
+/* Add the keychain entries of the plan's identities and providers, named for `realm`
+ * (atmos_<realm>_<name>; NULL: atmos_<name>). */
 int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
-                       const struct atmos_env *env, int keychain);
+                       const struct atmos_env *env, int keychain, const char *realm);
 
 /* Kernel keyring: find and (unless dry) invalidate each item's key. */
 void atmos_keyctl_run(struct atmos_item **items, size_t n, int dry_run,

@@ -15,6 +15,7 @@
 #include "internal.h"
 #include "keyring_internal.h"
 #include "plan_internal.h"
+#include "plan_tags.h"
 
 struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_kind kind,
                                        const char *label, char *path /* taken */,
@@ -207,21 +208,51 @@ static int plan_provider(struct atmos_cloud_ctx *c, const struct atmos_provider 
     return ATMOS_OK;
 }
 
-static int plan_identity(struct atmos_cloud_ctx *c)
+/* An identity's logout: its cloud's files, and its root provider named when of an unknown kind. */
+static int plan_identity(struct atmos_cloud_ctx *c, const char *name,
+                         const struct atmos_chain *chain)
 {
     const struct atmos_cloud *cl;
-    const char *name = c->plan->target;
     if (identity_cloud(c->plan, c->cfg, name, &cl) != 0)
         return -1;
-    const struct atmos_provider *root = c->plan->chain.provider_cfg;
+    const struct atmos_provider *root = chain->provider_cfg;
     const struct atmos_cloud *rcl;
     if (root && !atmos_cloud_of_provider(root->kind.value, &rcl) &&
         add_unknown(c->plan, "provider of an unknown kind", root->name,
                     root->kind.value ? root->kind.value : "?", 0) != 0)
         return -1;
     if (cl && cl->identity)
-        return ATMOS_CLOUD_CALL(c, cl, identity, name, &c->plan->chain);
+        return ATMOS_CLOUD_CALL(c, cl, identity, name, chain);
     return ATMOS_OK;
+}
+
+static int is_listed(char *const *v, size_t n, const char *s)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(v[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+/* --tags: a provider logout of each tagged provider, an identity logout of each identity
+ * tagged itself (one a tagged provider roots is already part of that provider's). */
+static int plan_tagged(struct atmos_cloud_ctx *c)
+{
+    struct atmos_plan *plan = c->plan;
+    int rc = ATMOS_OK;
+    for (size_t i = 0; rc == ATMOS_OK && i < plan->nproviders; i++)
+        rc = plan_provider(c, atmos_config_provider(c->cfg, plan->providers[i]));
+    for (size_t i = 0; rc == ATMOS_OK && i < plan->nidentities; i++) {
+        const struct atmos_identity *id = atmos_config_identity(c->cfg, plan->identities[i]);
+        struct atmos_chain ch;
+        if (id == NULL || id->problem ||
+            is_listed(plan->providers, plan->nproviders, c->roots ? c->roots[i] : NULL) ||
+            atmos_chain_resolve(c->cfg, id->name, &ch, NULL) != ATMOS_OK)
+            continue;
+        rc = plan_identity(c, id->name, &ch);
+        atmos_chain_free(&ch);
+    }
+    return rc;
 }
 
 /* Integrations and the like: every identity logged out, in every scope. */
@@ -254,6 +285,33 @@ static int cloud_failed(const struct atmos_cloud_ctx *c, int rc, struct atmos_er
     if (rc >= 0)
         rc = ATMOS_ENOMEM;
     return atmos_fail(err, rc, "%s", c->err.msg[0] ? c->err.msg : "out of memory");
+}
+
+/* --tags: each tagged provider with its identities, and each tagged identity. */
+static int plan_who_tags(struct atmos_cloud_ctx *c, const char *list, struct atmos_err *err)
+{
+    struct atmos_plan *plan = c->plan;
+    struct atmos_tagged t;
+    int rc = atmos_tags_select(c->cfg, list, &t, err);
+    if (rc != ATMOS_OK)
+        return rc;
+    for (size_t i = 0; rc == ATMOS_OK && i < t.nproviders; i++) {
+        const struct atmos_provider *p = atmos_config_provider(c->cfg, t.providers[i]);
+        if ((p->problem && add_skipped(plan, "skipped provider", p->name, p->problem, 0, 0) != 0) ||
+            add_identities_of(plan, c->cfg, p->name) != 0 ||
+            add_skipped_entries(plan, c->cfg, p->name) != 0 ||
+            atmos_strv_push(&plan->providers, &plan->nproviders, p->name) != 0)
+            rc = ATMOS_ENOMEM;
+    }
+    for (size_t i = 0; rc == ATMOS_OK && i < t.nidentities; i++) {
+        const struct atmos_identity *id = atmos_config_identity(c->cfg, t.identities[i]);
+        if (id->problem ? add_skipped(plan, "skipped identity", id->name, id->problem, 1, 0) != 0
+                        : atmos_strv_push(&plan->identities, &plan->nidentities, id->name) != 0)
+            rc = ATMOS_ENOMEM;
+    }
+    atmos_tagged_free(&t);
+    /* A tagged identity under a tagged provider is listed twice until plan_scope sorts. */
+    return rc == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
 }
 
 /* Who is logged out in `scope`: plan->identities, ->providers and, for an identity, ->chain. */
@@ -294,6 +352,13 @@ static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const cha
             return cloud_failed(c, ATMOS_ENOMEM, err);
         return ATMOS_OK;
     }
+    case ATMOS_SCOPE_TAGS:
+        return plan_who_tags(c, target, err);
+    case ATMOS_SCOPE_ALL_REALMS:
+        if ((rc = atmos_realms_find(c)) != ATMOS_OK)
+            return cloud_failed(c, rc, err);
+        /* everyone, as for ALL */
+        __attribute__((fallthrough));
     case ATMOS_SCOPE_ALL:
         if (add_identities_of(plan, cfg, NULL) != 0 || add_skipped_entries(plan, cfg, NULL) != 0)
             return cloud_failed(c, ATMOS_ENOMEM, err);
@@ -312,9 +377,18 @@ static int plan_what(struct atmos_cloud_ctx *c, enum atmos_scope scope)
     int rc = ATMOS_OK;
     switch (scope) {
     case ATMOS_SCOPE_IDENTITY:
-        return atmos_config_identity(cfg, c->plan->target)->problem ? ATMOS_OK : plan_identity(c);
+        return atmos_config_identity(cfg, c->plan->target)->problem
+                   ? ATMOS_OK
+                   : plan_identity(c, c->plan->target, &c->plan->chain);
     case ATMOS_SCOPE_PROVIDER:
         return plan_provider(c, atmos_config_provider(cfg, c->plan->target));
+    case ATMOS_SCOPE_TAGS:
+        return plan_tagged(c);
+    case ATMOS_SCOPE_ALL_REALMS:
+        /* What the configuration names, then what is found on disk in the realm. */
+        if ((rc = plan_what(c, ATMOS_SCOPE_ALL)) != ATMOS_OK)
+            return rc;
+        return atmos_realms_plan(c, c->realm);
     case ATMOS_SCOPE_ALL:
         for (size_t i = 0; rc == ATMOS_OK && i < cfg->nproviders; i++)
             rc = plan_provider(c, &cfg->providers[i]);
@@ -366,32 +440,77 @@ static int resolve_roots(struct atmos_cloud_ctx *c)
     return ATMOS_OK;
 }
 
+/*
+ * The realms a plan covers, into *v (n of them; free it).  ALL_REALMS: no
+ * realm, then each of plan->realms (which atmos_realms_find filled, the
+ * configured realm among them); else realms_of.
+ */
+static int scope_realms(struct atmos_cloud_ctx *c, const char ***v, size_t *n)
+{
+    struct atmos_plan *plan = c->plan;
+    if ((*v = calloc(plan->nrealms + 2, sizeof(**v))) == NULL)
+        return ATMOS_ENOMEM;
+    if (plan->scope != ATMOS_SCOPE_ALL_REALMS) {
+        *n = realms_of(c->cfg, *v);
+        return ATMOS_OK;
+    }
+    (*v)[0] = NULL;
+    for (size_t i = 0; i < plan->nrealms; i++)
+        (*v)[i + 1] = plan->realms[i];
+    *n = plan->nrealms + 1;
+    return ATMOS_OK;
+}
+
+/* ALL_REALMS: the items planned since `from` were for `realm` (reports list them by realm). */
+static void mark_realm(struct atmos_plan *plan, size_t from, const char *realm)
+{
+    for (size_t i = from; plan->scope == ATMOS_SCOPE_ALL_REALMS && i < plan->nitems; i++)
+        plan->items[i].realm = realm;
+}
+
 /* Who is logged out in `scope`, and what each cloud keeps of them in every realm. */
 static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const char *target,
-                      struct atmos_err *err)
+                      const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
+    struct atmos_plan *plan = c->plan;
+    const char **realms = NULL;
+    size_t n = 0;
     int rc = plan_who(c, scope, target, err);
-    if (rc == ATMOS_OK && resolve_roots(c) != ATMOS_OK)
+    if (rc == ATMOS_OK && (resolve_roots(c) != ATMOS_OK || scope_realms(c, &realms, &n) != 0))
         rc = cloud_failed(c, ATMOS_ENOMEM, err);
-    const char *realms[2];
-    size_t n = realms_of(c->cfg, realms);
     for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
+        size_t from = plan->nitems;
         c->realm = realms[i];
         if ((rc = plan_what(c, scope)) != ATMOS_OK)
             rc = cloud_failed(c, rc, err);
+        mark_realm(plan, from, realms[i]);
     }
     free(c->roots); /* in the order of plan->identities, which is sorted next */
     c->roots = NULL;
     if (rc != ATMOS_OK)
-        return rc;
-    atmos_strv_sort_unique(c->plan->identities, &c->plan->nidentities);
-    atmos_strv_sort_unique(c->plan->providers, &c->plan->nproviders);
-    /* Integrations and the emulators' kubeconfigs: every realm too. */
+        goto done;
+    atmos_strv_sort_unique(plan->identities, &plan->nidentities);
+    atmos_strv_sort_unique(plan->providers, &plan->nproviders);
+    /* Integrations and the emulators' kubeconfigs, then keychain entries: every realm too. */
     for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
+        size_t from = plan->nitems;
         c->realm = realms[i];
         if ((rc = plan_every_identity(c)) != ATMOS_OK)
             rc = cloud_failed(c, rc, err);
+        mark_realm(plan, from, realms[i]);
     }
+    for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
+        size_t from = plan->nitems;
+        /* Outside ALL_REALMS the keychain names follow the configured realm (keyring.c). */
+        const char *realm = scope == ATMOS_SCOPE_ALL_REALMS ? realms[i] : c->cfg->realm.value;
+        if (atmos_keyring_plan(plan, c->cfg, c->env, opts && opts->keychain, realm) != 0)
+            rc = cloud_failed(c, ATMOS_ENOMEM, err);
+        mark_realm(plan, from, realms[i]);
+        if (scope != ATMOS_SCOPE_ALL_REALMS)
+            break;
+    }
+done:
+    free(realms);
     return rc;
 }
 
@@ -421,16 +540,13 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
         rc = cloud_failed(&c, ATMOS_ENOMEM, err);
         goto done;
     }
-    /* atmos keeps names lowercase (viper) and resolves a typed name to that key (manager.go). */
-    for (char *t = plan->target; t && *t; t++)
+    /* atmos keeps names lowercase (viper) and resolves a typed name to that key (manager.go);
+     * tags are matched as written (pkg/tags/tags.go). */
+    for (char *t = scope == ATMOS_SCOPE_TAGS ? NULL : plan->target; t && *t; t++)
         if (*t >= 'A' && *t <= 'Z')
             *t = (char)(*t - 'A' + 'a');
-    if ((rc = plan_scope(&c, scope, plan->target, err)) != ATMOS_OK)
+    if ((rc = plan_scope(&c, scope, plan->target, opts, err)) != ATMOS_OK)
         goto done;
-    if (atmos_keyring_plan(plan, cfg, env, opts && opts->keychain) != 0) {
-        rc = cloud_failed(&c, ATMOS_ENOMEM, err);
-        goto done;
-    }
     return ATMOS_OK;
 done:
     atmos_plan_free(plan);
@@ -484,5 +600,6 @@ void atmos_plan_free(struct atmos_plan *plan)
     atmos_chain_free(&plan->chain);
     atmos_strv_free(plan->identities, plan->nidentities);
     atmos_strv_free(plan->providers, plan->nproviders);
+    atmos_strv_free(plan->realms, plan->nrealms);
     memset(plan, 0, sizeof(*plan));
 }

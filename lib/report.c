@@ -56,6 +56,10 @@ const char *atmos_scope_name(enum atmos_scope scope)
         return "provider";
     case ATMOS_SCOPE_ALL:
         return "all";
+    case ATMOS_SCOPE_TAGS:
+        return "tags";
+    case ATMOS_SCOPE_ALL_REALMS:
+        return "all-realms";
     }
     return "?";
 }
@@ -154,7 +158,8 @@ void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const cha
     /* A name from passwd (NSS, LDAP) is not ours either: escaped as the target is. */
     atmos_escape(u, sizeof(u), user ? user : "?");
     snprintf(buf, len, "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu revoked=%zu%s%s",
-             scope == ATMOS_SCOPE_ALL ? "logout.all_devices" : "logout.success", u, uid,
-             atmos_scope_name(scope), t, c->removed, c->failed, c->revoked, extra ? " " : "",
-             extra ? extra : "");
+             scope == ATMOS_SCOPE_ALL || scope == ATMOS_SCOPE_ALL_REALMS ? "logout.all_devices"
+                                                                         : "logout.success",
+             u, uid, atmos_scope_name(scope), t, c->removed, c->failed, c->revoked,
+             extra ? " " : "", extra ? extra : "");
 }

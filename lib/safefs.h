@@ -65,6 +65,9 @@ struct atmos_fs_kept {
 int atmos_fs_remove_declared(const struct atmos_fs *fs, int dirfd, const char *leaf,
                              const char *path, const struct atmos_dir_rule *rule, int dry_run,
                              struct atmos_fs_kept *kept, struct atmos_err *why);
+/* The entry of `rule` that declares `name` of type `mode` (S_IFREG, S_IFDIR), or NULL. */
+const struct atmos_dir_entry *atmos_dir_rule_entry(const struct atmos_dir_rule *rule,
+                                                   const char *name, mode_t mode);
 /* rmdir when empty; ATMOS_ABSENT when missing or not empty. */
 int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf);
 

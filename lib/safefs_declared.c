@@ -69,6 +69,12 @@ static const struct atmos_dir_entry *declared(const struct atmos_dir_rule *rule,
     return NULL;
 }
 
+const struct atmos_dir_entry *atmos_dir_rule_entry(const struct atmos_dir_rule *rule,
+                                                   const char *name, mode_t mode)
+{
+    return declared(rule, name, mode);
+}
+
 static void note_kept(struct walk *w, const char *rel, int is_dir)
 {
     struct atmos_fs_kept *k = w->kept;

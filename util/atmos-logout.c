@@ -37,28 +37,37 @@ static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
     fprintf(stderr, "%s %s %s\n", ts, names[level], atmos_show(msg));
 }
 
+/* The names the error lists: the configured tags, providers or identities. */
 static int not_found(const struct atmos_args *a, const struct atmos_config *cfg, const char *msg)
 {
     int provider = a->provider != NULL;
-    size_t n = provider ? cfg->nproviders : cfg->nidentities;
-    char **names = calloc(n ? n : 1, sizeof(*names));
-    if (names == NULL)
+    const char *what = a->tags ? "tags" : provider ? "providers" : "identities";
+    char **tags = NULL;
+    size_t n = a->tags ? 0 : provider ? cfg->nproviders : cfg->nidentities;
+    if (a->tags && atmos_tags_available(cfg, &tags, &n) != 0)
         return EXIT_FAIL;
-    /* The configuration keeps both lists sorted by name. */
+    char **names = calloc(n ? n : 1, sizeof(*names));
+    if (names == NULL) {
+        atmos_tags_free(tags, tags ? n : 0);
+        return EXIT_FAIL;
+    }
+    /* The configuration keeps both lists sorted by name; the tags come sorted. */
     for (size_t i = 0; i < n; i++)
-        names[i] = provider ? cfg->providers[i].name : cfg->identities[i].name;
+        names[i] = tags ? tags[i] : provider ? cfg->providers[i].name : cfg->identities[i].name;
     if (a->json) {
-        atmos_render_error_json(
-            stdout, msg, provider ? "available_providers" : "available_identities", names, n);
+        char key[32];
+        snprintf(key, sizeof(key), "available_%s", what);
+        atmos_render_error_json(stdout, msg, key, names, n);
     } else {
         fprintf(stderr, "Error: %s\n", atmos_show(msg));
-        fprintf(stderr, "\nAvailable %s:\n", provider ? "providers" : "identities");
+        fprintf(stderr, "\nAvailable %s:\n", what);
         for (size_t i = 0; i < n; i++)
             fprintf(stderr, "  - %s\n", atmos_show(names[i]));
         if (n == 0)
             fprintf(stderr, "  (none configured)\n");
     }
     free(names);
+    atmos_tags_free(tags, tags ? n : 0);
     return EXIT_FAIL;
 }
 
@@ -193,6 +202,16 @@ static int run_as_user(struct atmos_args *a)
 
 static int list_names(const struct atmos_config *cfg, int which)
 {
+    if (which == 't') {
+        char **tags;
+        size_t n;
+        if (atmos_tags_available(cfg, &tags, &n) != 0)
+            return EXIT_FAIL;
+        for (size_t i = 0; i < n; i++)
+            printf("%s\n", atmos_show(tags[i]));
+        atmos_tags_free(tags, n);
+        return EXIT_OK;
+    }
     size_t n = which == 'i' ? cfg->nidentities : cfg->nproviders;
     /* Only names a logout can be given: an entry skipped for its problem would be refused. */
     for (size_t i = 0; i < n; i++)
@@ -306,7 +325,8 @@ static int load_config(struct run *r)
     struct atmos_plan_opts popts = {
         .keychain = a->keychain, .revoke = !a->no_revoke, .log = &r->lg};
     r->popts = popts;
-    if (st == ATMOS_ENOCONFIG && a->all)
+    /* With no configuration, what is found on disk covers every realm already. */
+    if (st == ATMOS_ENOCONFIG && (a->all || a->all_realms))
         return GO_ON;
     if (st == ATMOS_ENOCONFIG)
         return no_config(r);
@@ -338,10 +358,16 @@ static int plan_configured(struct run *r)
         return list_names(r->cfg, a->list);
     if (a->select && (rc = choose_target(a, r->cfg, &r->style)) >= 0)
         return rc;
-    enum atmos_scope scope = a->all        ? ATMOS_SCOPE_ALL
+    enum atmos_scope scope = a->all_realms ? ATMOS_SCOPE_ALL_REALMS
+                             : a->tags     ? ATMOS_SCOPE_TAGS
+                             : a->all      ? ATMOS_SCOPE_ALL
                              : a->provider ? ATMOS_SCOPE_PROVIDER
                                            : ATMOS_SCOPE_IDENTITY;
-    const char *target = a->all ? NULL : a->provider ? a->provider : a->identity;
+    const char *target = a->all_realms ? NULL
+                         : a->tags     ? a->tags
+                         : a->all      ? NULL
+                         : a->provider ? a->provider
+                                       : a->identity;
     int st = atmos_plan_build(&r->plan, r->cfg, &r->env, scope, target, &r->popts, &r->err);
     if (st == ATMOS_ENOTFOUND)
         return not_found(a, r->cfg, r->err.msg);

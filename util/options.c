@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <atmos/plan.h>
+
 #include "options.h"
 
 enum kind {
@@ -42,6 +44,8 @@ static const char *const output_formats[] = {"text", "json", NULL};
  */
 static const struct opt table[] = {
     {"all", 'a', NULL, FLAG, F(all), 1, NULL, "log out of every provider and identity"},
+    {"all-realms", 0, NULL, FLAG, F(all_realms), 1, NULL,
+     "log out of everything in every realm holding atmos's data"},
     {"config", 'c', "PATH", STRING, F(config), 0, NULL,
      "read this atmos.yaml instead of the search path"},
     {"dry-run", 'n', NULL, FLAG, F(dry_run), 1, NULL,
@@ -57,6 +61,8 @@ static const struct opt table[] = {
      "print the configured identities, one per line"},
     {"list-providers", 0, NULL, FLAG, F(list), 'p', NULL,
      "print the configured providers, one per line"},
+    {"list-tags", 0, NULL, FLAG, F(list), 't', NULL,
+     "print the tags of providers and identities, one per line"},
     {"no-revoke", 0, NULL, FLAG, F(no_revoke), 1, NULL,
      "do not sign the sessions out server-side first"},
     {"output", 'o', "FORMAT", CHOICE, F(json), 0, output_formats, "text (default) or json"},
@@ -65,6 +71,8 @@ static const struct opt table[] = {
     {"provider", 'p', "NAME", STRING, F(provider), 0, NULL,
      "log out of a provider and every identity it roots"},
     {"quiet", 'q', NULL, FLAG, F(quiet), 1, NULL, "print errors only"},
+    {"tags", 0, "TAGS", STRING, F(tags), 0, NULL,
+     "log out of what carries any of these tags (a,b)"},
     {"user", 'u', "NAME", STRING, F(user), 0, NULL,
      "root only: log out another user (runs as that user)"},
     {"version", 'V', NULL, VERSION, 0, 0, NULL, "print the version"},
@@ -80,6 +88,8 @@ static void usage(FILE *out)
                  "       atmos-logout [OPTIONS] --identity   (choose on a terminal)\n"
                  "       atmos-logout --provider NAME [OPTIONS]\n"
                  "       atmos-logout --all [OPTIONS]\n"
+                 "       atmos-logout --all-realms [OPTIONS]\n"
+                 "       atmos-logout --tags TAG[,TAG...] [OPTIONS]\n"
                  "\n"
                  "Remove the session data (credentials, token caches, other tools' entries)\n"
                  "that `atmos auth login` left for an identity, a provider, or all.\n"
@@ -204,12 +214,31 @@ static int check_targets(int argc, char **argv, struct atmos_args *a)
             return usage_error("more than one identity given");
         a->identity = argv[optind];
     }
+    if (a->tags) {
+        /* Split as the engine splits it: a list of nothing is no target at all. */
+        char **v;
+        size_t n;
+        if (atmos_tags_parse(a->tags, &v, &n) != 0)
+            return EXIT_FAIL;
+        atmos_tags_free(v, n);
+        if (n == 0)
+            return usage_error("--tags names no tag");
+    }
+    /* atmos lets --all-realms win over every other target (cmd/auth/logout.go); here a
+     * narrower target beside it is a contradiction, and --all is part of it. */
+    if (a->all_realms && (a->identity || a->provider || a->tags || a->select))
+        return usage_error(
+            "--all-realms cannot be combined with an identity, --provider or --tags");
+    if (a->tags && (a->identity || a->provider || a->all || a->select))
+        return usage_error("--tags cannot be combined with an identity, --provider or --all");
     if (a->all && (a->identity || a->provider))
         return usage_error("--all cannot be combined with an identity or --provider");
     if (a->identity && a->provider)
         return usage_error("an identity and --provider cannot be combined");
     if (a->select && (a->identity || a->provider || a->all))
         return usage_error("--identity without a name chooses interactively; give no other target");
+    if (a->all_realms || a->tags)
+        return EXIT_OK;
     if (!a->identity && !a->provider && !a->all && !a->select) {
         const char *e = getenv("ATMOS_IDENTITY");
         if (e == NULL || *e == '\0')

@@ -48,6 +48,9 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
     } else {
         fprintf(out, "%s %s", atmos_show(it->label), atmos_show(p));
     }
+    if (plan->scope == ATMOS_SCOPE_ALL_REALMS)
+        fprintf(out, " [%s%s]", it->realm ? "realm " : "",
+                it->realm ? atmos_show(it->realm) : "no realm");
 }
 
 const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
@@ -115,6 +118,20 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
         fprintf(out, "Logging out from all identities (%zu %s, %zu %s)\n\n", plan->nidentities,
                 plural(plan->nidentities, "identity", "identities"), plan->nproviders,
                 plural(plan->nproviders, "provider", "providers"));
+        break;
+    case ATMOS_SCOPE_TAGS:
+        fprintf(out, "Logging out by tags: %s (%zu %s, %zu %s)\n\n", atmos_show(plan->target),
+                plan->nproviders, plural(plan->nproviders, "provider", "providers"),
+                plan->nidentities, plural(plan->nidentities, "identity", "identities"));
+        break;
+    case ATMOS_SCOPE_ALL_REALMS:
+        fprintf(out, "Logging out from all identities in every realm (%zu %s, %zu %s)\n",
+                plan->nidentities, plural(plan->nidentities, "identity", "identities"),
+                plan->nproviders, plural(plan->nproviders, "provider", "providers"));
+        fprintf(out, "Realms: no realm");
+        for (size_t i = 0; i < plan->nrealms; i++)
+            fprintf(out, ", %s", atmos_show(plan->realms[i]));
+        fprintf(out, "\n\n");
         break;
     }
 }
@@ -211,6 +228,12 @@ static void print_already(FILE *out, const struct atmos_plan *plan)
     case ATMOS_SCOPE_ALL:
         fprintf(out, "All identities are already logged out.\n");
         break;
+    case ATMOS_SCOPE_TAGS:
+        fprintf(out, "Everything tagged %s is already logged out.\n", atmos_show(plan->target));
+        break;
+    case ATMOS_SCOPE_ALL_REALMS:
+        fprintf(out, "All identities are already logged out in every realm.\n");
+        break;
     }
 }
 
@@ -297,7 +320,7 @@ static const char *signout_status(const struct atmos_item *it)
 }
 
 /* One item, with the same keys whatever its kind (null where its kind has none). */
-static json_object *item_json(const struct atmos_item *it)
+static json_object *item_json(const struct atmos_item *it, int all_realms)
 {
     int ini = it->kind == ATMOS_ITEM_INI_SECTION, key = it->kind == ATMOS_ITEM_KEYRING;
     json_object *j = json_object_new_object();
@@ -317,6 +340,8 @@ static json_object *item_json(const struct atmos_item *it)
                                : NULL);
     json_object_object_add(j, "identity", jstr(it->identity));
     json_object_object_add(j, "provider", jstr(it->provider));
+    if (all_realms)
+        json_object_object_add(j, "realm", jstr(it->realm));
     json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
     json_object_object_add(j, "file_removed",
                            json_object_new_boolean(ini && it->u.section.file_removed));
@@ -341,10 +366,12 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "chain", chain);
     json_object_object_add(o, "identities", strv(plan->identities, plan->nidentities));
     json_object_object_add(o, "providers", strv(plan->providers, plan->nproviders));
+    if (plan->scope == ATMOS_SCOPE_ALL_REALMS) /* besides the realm-less layout ("realm": null) */
+        json_object_object_add(o, "realms", strv(plan->realms, plan->nrealms));
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
-        json_object_array_add(items, item_json(it));
+        json_object_array_add(items, item_json(it, plan->scope == ATMOS_SCOPE_ALL_REALMS));
     }
     json_object_object_add(o, "items", items);
     json_object_object_add(o, "removed", json_object_new_int64((int64_t)c.removed));

@@ -18,7 +18,19 @@
 #include <atmos/keyring.h>
 #include <atmos/log.h>
 
-enum atmos_scope { ATMOS_SCOPE_IDENTITY, ATMOS_SCOPE_PROVIDER, ATMOS_SCOPE_ALL };
+/*
+ * ATMOS_SCOPE_TAGS: the target is a comma-separated list of tags; every
+ * provider carrying one of them is logged out as a provider, and every
+ * identity carrying one as an identity.  ATMOS_SCOPE_ALL_REALMS: ALL in the
+ * configured realm, in no realm, and in every realm found on disk.
+ */
+enum atmos_scope {
+    ATMOS_SCOPE_IDENTITY,
+    ATMOS_SCOPE_PROVIDER,
+    ATMOS_SCOPE_ALL,
+    ATMOS_SCOPE_TAGS,
+    ATMOS_SCOPE_ALL_REALMS,
+};
 
 /* The tag of a plan item: which payload of struct atmos_item's u it carries. */
 enum atmos_item_kind {
@@ -185,6 +197,7 @@ struct atmos_item {
     char *provider;            /* why: the provider (directory name), or NULL */
     const char *cloud;         /* static: the name of the cloud that planned it */
     int skip;                  /* left alone: on a network filesystem (atmos_plan_skip_network) */
+    const char *realm;         /* ALL_REALMS: the realm it was planned for (in plan->realms) */
     union {
         struct atmos_item_file file;
         struct atmos_item_section section;
@@ -209,6 +222,8 @@ struct atmos_plan {
     size_t nidentities;
     char **providers; /* providers logged out, sorted */
     size_t nproviders;
+    char **realms; /* ALL_REALMS: the realms logged out besides the realm-less layout, sorted */
+    size_t nrealms;
     struct atmos_item *items;
     size_t nitems;
     int dry_run;                    /* set by atmos_plan_execute */
@@ -235,6 +250,16 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, enum atmos_scope scope, const char *target,
                      const struct atmos_plan_opts *opts, struct atmos_err *err);
 void atmos_plan_free(struct atmos_plan *plan);
+
+/*
+ * --tags: the list split on ',', each trimmed, empty ones dropped
+ * (cloudposse/atmos cmd/auth/list.go parseCommaSeparatedNames).  0, or -1
+ * out of memory; *v is NULL when nothing is left.
+ */
+int atmos_tags_parse(const char *list, char ***v, size_t *n);
+/* Every tag a provider or identity of cfg carries, sorted, once each.  0, or -1. */
+int atmos_tags_available(const struct atmos_config *cfg, char ***v, size_t *n);
+void atmos_tags_free(char **v, size_t n);
 
 /*
  * With no configuration: what atmos wrote, found on disk, as each cloud's

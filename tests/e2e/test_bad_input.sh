@@ -481,6 +481,57 @@ case_B97() {
     check "the rest of atmos.d read: [only-d] gone" no_section_in "[only-d]" "$H/$CRED"
 }
 
+# --all-realms (lib/realms.c): what is not a real directory of the user's is never a realm.
+realm_files() { mkdir -p "$1/aws/p"; printf '[x]\naws_access_key_id = A\n' >"$1/aws/p/credentials"; }
+case_B90() {
+    fresh_home; realm_files "$TMPROOT/b90-target"
+    ln -s "$TMPROOT/b90-target" "$H/.config/atmos/linked"
+    local t; t=$(snapshot "$TMPROOT/b90-target"); snap
+    run --all-realms --dry-run -o json
+    check "exit 0" rc_is 0
+    check "not a realm" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert "linked" not in r["realms"]' "$OUT"
+    check "never named" hasnt "$OUT" "linked"
+    run --all-realms
+    check "exit 0" rc_is 0
+    check "the link stays" [ -L "$H/.config/atmos/linked" ]
+    check "its target unchanged" [ "$t" = "$(snapshot "$TMPROOT/b90-target")" ]
+}
+case_B91() {
+    fresh_home; realm_files "$TMPROOT/b91-target"
+    mkdir -p "$H/.config/atmos/r91"; ln -s "$TMPROOT/b91-target/aws" "$H/.config/atmos/r91/aws"
+    mkdir -p "$H/.config/atmos/r91b/aws"; ln -s "$TMPROOT/b91-target/aws/p" "$H/.config/atmos/r91b/aws/p"
+    local t; t=$(snapshot "$TMPROOT/b91-target")
+    run --all-realms --dry-run -o json
+    check "exit 0" rc_is 0
+    check "neither is a realm" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert not {"r91","r91b"} & set(r["realms"])' "$OUT"
+    run --all-realms
+    check "exit 0" rc_is 0
+    check "the links stay" [ -L "$H/.config/atmos/r91/aws" ] && [ -L "$H/.config/atmos/r91b/aws/p" ]
+    check "their target unchanged" [ "$t" = "$(snapshot "$TMPROOT/b91-target")" ]
+}
+case_B92() {
+    fresh_home; mkdir -p "$H/.config/atmos/r92/emulator"
+    mkfifo "$H/.config/atmos/r92/emulator/k.kubeconfig"
+    echo mine >"$TMPROOT/b92-file"; ln -s "$TMPROOT/b92-file" "$H/.config/atmos/r92/emulator/l.kubeconfig"
+    local t; t=$(snapshot "$H/.config/atmos/r92")
+    run_bounded --config "$EXAMPLE" --all-realms
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "not a realm: nothing of it named" hasnt "$OUT$ERR" "r92"
+    check "the realm-shaped directory unchanged" [ "$t" = "$(snapshot "$H/.config/atmos/r92")" ]
+    check "the link's target unchanged" [ "$(cat "$TMPROOT/b92-file")" = mine ]
+}
+case_B93() {
+    fresh_home; src_yaml 'auth:\n  providers:\n    aws-sso:\n      tags: ["\\e]0;pwned\\a\\e[31mred"]\n'
+    snap
+    OUT=$("$BIN" --config "$H/bad.yaml" --tags nope 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+    check "not found: exit 1" rc_is 1
+    check "no escape byte in the error" [ "$(printf '%s' "$ERR" | tr -d -c '\033\007' | wc -c)" -eq 0 ]
+    check "the tag shown escaped" has "$ERR" 'red'
+    OUT=$("$BIN" --config "$H/bad.yaml" --list-tags 2>&1); RC=$?
+    check "--list-tags: no escape byte" [ "$(printf '%s' "$OUT" | tr -d -c '\033\007' | wc -c)" -eq 0 ]
+    check "unchanged" unchanged
+}
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')

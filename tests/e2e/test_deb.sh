@@ -56,6 +56,8 @@ PAM_FILES="/lib/$arch/security/pam_atmos.so /usr/lib/$arch/pam_atmos/pam_atmos_h
            /usr/share/pam-configs/atmos /usr/share/doc/libpam-atmos/examples/pam.d-sshd"
 CLI_FILES="/usr/bin/atmos-logout /usr/share/man/man1/atmos-logout.1.gz
            /usr/share/bash-completion/completions/atmos-logout
+           /usr/share/zsh/vendor-completions/_atmos-logout
+           /usr/share/fish/vendor_completions.d/atmos-logout.fish
            /usr/share/doc/atmos-logout/examples/atmos.yaml"
 
 begin "make deb: two packages, lintian without errors or warnings"

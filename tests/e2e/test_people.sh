@@ -128,9 +128,55 @@ else
     }
     check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
     check "every flag --help lists" [ "$(comp atmos-logout - | sort | tr '\n' ' ')" = \
-        "--all --config --dry-run --force --help --identity --keychain --list-identities --list-providers --no-revoke --output --profile --provider --quiet --user --version " ]
+        "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --tags --user --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
+    end
+fi
+
+# zsh and fish: the same flags as --help (the option table), names through atmos-logout.
+HELP_FLAGS=$("$BIN" --help | sed -n 's/^  \(-[[:alnum:]], \)\{0,1\} *\(--[[:alnum:]-]*\).*/\2/p' | sort | tr '\n' ' ')
+# The example in ~/.atmos (no tags), and a copy with tags that only --config names.
+ctx_home() {
+    fresh_home
+    mkdir -p "$H/.atmos"; cp "$EXAMPLE" "$H/.atmos/atmos.yaml"
+    sed 's|^      start_url: https://example-org.awsapps.com/start|&\n      tags: [prod, team-a]|' "$EXAMPLE" >"$H/tagged.yaml"
+}
+if ! command -v zsh >/dev/null; then
+    skip "zsh completion" "zsh is not installed (make deps installs it)"
+else
+    begin "zsh completion: syntax, every flag, a real completion run"
+    ZF=$ROOT/etc/zsh-completion/_atmos-logout
+    check "zsh -n" zsh -n "$ZF"
+    check "first line #compdef" [ "$(head -1 "$ZF")" = "#compdef atmos-logout" ]
+    # A flag of a spec follows a quote, a brace, a comma or a closing parenthesis; one in a
+    # description follows a space.
+    zflags=$(grep -oE -- "['{,)]--[a-z][a-z-]*" "$ZF" | cut -c2- | sort -u | tr '\n' ' ')
+    check "every flag --help lists, no other ($zflags)" [ "$zflags" = "$HELP_FLAGS" ]
+    ctx_home
+    zcomp() { PATH=$ROOT/${BUILD:-build}:$PATH timeout 30 zsh -f "$ROOT/tests/e2e/zsh_complete.zsh" "$ROOT/etc/zsh-completion" "$TMPROOT/zhits" "$1"; grep . "$TMPROOT/zhits" 2>/dev/null | sort -u | tr '\n' ' '; }
+    check "flags" [ "$(zcomp 'atmos-logout --all-r')" = "--all-realms " ]
+    check "providers" [ "$(zcomp 'atmos-logout --provider ')" = "aws-sso partner-sso " ]
+    check "identities" [ "$(zcomp 'atmos-logout dev')" = "dev-admin dev-org-admin " ]
+    check "no tags in the configuration found" [ "$(zcomp 'atmos-logout --tags ')" = "" ]
+    check "--config's tags, after a comma" [ "$(zcomp "atmos-logout -c $H/tagged.yaml --tags prod,")" = "prod team-a " ]
+    end
+fi
+if ! command -v fish >/dev/null; then
+    skip "fish completion" "fish is not installed (make deps installs it)"
+else
+    begin "fish completion: syntax, every flag, a real completion run"
+    FF=$ROOT/etc/fish-completion/atmos-logout.fish
+    check "fish -n" fish -n "$FF"
+    fflags=$(grep '^complete ' "$FF" | grep -oE -- ' -l [a-z-]+' | sed 's/ -l /--/' | sort -u | tr '\n' ' ')
+    check "every flag --help lists, no other ($fflags)" [ "$fflags" = "$HELP_FLAGS" ]
+    ctx_home
+    fcomp() { PATH=$ROOT/${BUILD:-build}:$PATH fish --no-config -c "source '$FF'; complete -C \"\$argv[1]\"" "$1" | cut -f1 | sort -u | tr '\n' ' '; }
+    check "flags" [ "$(fcomp 'atmos-logout --all-r')" = "--all-realms " ]
+    check "providers" [ "$(fcomp 'atmos-logout --provider ')" = "aws-sso partner-sso " ]
+    check "identities" [ "$(fcomp 'atmos-logout dev')" = "dev-admin dev-org-admin " ]
+    check "no tags in the configuration found" [ "$(fcomp 'atmos-logout --tags ')" = "" ]
+    check "--config's tags, after a comma" [ "$(fcomp "atmos-logout -c $H/tagged.yaml --tags prod,")" = "prod,prod prod,team-a " ]
     end
 fi
 
@@ -149,6 +195,7 @@ make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr BUILD="${BUILD:-build}" >/de
 arch=$(cc -print-multiarch)
 for f in /usr/bin/atmos-logout "/lib/$arch/security/pam_atmos.so" /usr/share/man/man1/atmos-logout.1 \
          /usr/share/man/man8/pam_atmos.8 /usr/share/bash-completion/completions/atmos-logout \
+         /usr/share/zsh/vendor-completions/_atmos-logout /usr/share/fish/vendor_completions.d/atmos-logout.fish \
          /usr/share/pam-configs/atmos /usr/share/doc/pam_atmos/examples/atmos.yaml; do
     check "installed $f" exists "$D$f"
     check "documented $f" bash -c "grep -rqF -- '${f#/usr}' '$ROOT/docs' '$ROOT/README.md' || grep -rqF -- '$(basename "$f")' '$ROOT/README.md' '$ROOT/docs'"

@@ -8,16 +8,18 @@
 #include <atmos/config.h>
 #include <atmos/plan.h>
 
+#include "cloud.h"
+
 static const char yaml[] = "auth:\n"
                            "  providers:\n"
                            "    sso: {kind: aws/iam-identity-center, region: us-east-1,"
-                           " start_url: https://x.awsapps.com/start}\n"
+                           " start_url: https://x.awsapps.com/start, tags: [t1, T2]}\n"
                            "    g: {kind: gcp/adc}\n"
                            "    z: {kind: azure/device-code, spec: {tenant_id: T1}}\n"
                            "    odd: {kind: acme/sso}\n"
                            "  identities:\n"
                            "    dev: {kind: aws/permission-set, via: {provider: sso}}\n"
-                           "    sa: {kind: gcp/service-account, via: {provider: g}}\n"
+                           "    sa: {kind: gcp/service-account, via: {provider: g}, tags: [t2]}\n"
                            "    kind-dev: {kind: kubernetes/emulator, emulator: kind}\n"
                            "    keys: {kind: aws/user}\n"
                            "  integrations:\n"
@@ -155,14 +157,122 @@ static void derived_realm_and_legacy_layout(void **state)
     free(p);
 }
 
+/* atmos's realm.Validate, rule by rule. */
+static void realm_validation(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"a", "r1", "my-realm", "a_b", "0", "a-b_c"};
+    static const char *const bad[] = {"",     "A",    "-a",   "a-",  "_a",  "a_", "a--b",
+                                      "a__b", "a-_b", "a_-b", "a.b", "a/b", "..", "a b"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+        assert_true(atmos_realm_valid(good[i]));
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        assert_false(atmos_realm_valid(bad[i]));
+    char long_name[66];
+    memset(long_name, 'a', 65);
+    long_name[65] = '\0';
+    assert_false(atmos_realm_valid(long_name));
+    long_name[64] = '\0';
+    assert_true(atmos_realm_valid(long_name));
+}
+
+/* --tags: split on ',', trimmed, empty dropped, nothing else changed. */
+static void tags_parsing(void **state)
+{
+    (void)state;
+    char **v;
+    size_t n;
+    assert_int_equal(atmos_tags_parse(" a , ,b\t,, c d ,", &v, &n), 0);
+    assert_int_equal(n, 3);
+    assert_string_equal(v[0], "a");
+    assert_string_equal(v[1], "b");
+    assert_string_equal(v[2], "c d");
+    atmos_tags_free(v, n);
+    assert_int_equal(atmos_tags_parse(" , ,", &v, &n), 0);
+    assert_int_equal(n, 0);
+    assert_null(v);
+}
+
+/* --tags: a provider logout of sso (and its identity dev), an identity logout of sa. */
+static void tags_scope(void **state)
+{
+    (void)state;
+    char *p = plan_of(NULL, 0, ATMOS_SCOPE_TAGS, "T2,t2");
+    assert_int_equal(count(p, ".config/atmos/aws/sso "), 1); /* the provider directory */
+    assert_int_equal(count(p, ".config/atmos/gcp/g/adc/sa "), 1);
+    assert_int_equal(count(p, ".config/atmos/gcp/g "), 0); /* not g's provider logout */
+    assert_int_equal(count(p, " atmos_sso\n"), 1);
+    assert_int_equal(count(p, " atmos_sa\n"), 1);
+    assert_int_equal(count(p, " atmos_g\n"), 0);
+    free(p);
+    struct atmos_env env = {0};
+    struct atmos_err err = {{0}};
+    struct atmos_plan plan;
+    env.home = tu_home;
+    struct atmos_config *cfg = tu_load(tu_home, yaml, &env);
+    /* Case-sensitive, exact: "t" and "T1" carry nothing; the error names what is configured. */
+    assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_TAGS, "T1,t", NULL, &err),
+                     ATMOS_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "available tags: T2, t1, t2"));
+    atmos_config_free(cfg);
+}
+
+/* --all-realms: every realm on disk, each thing once, each item marked with its realm. */
+static void all_realms_scope(void **state)
+{
+    (void)state;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/.config/atmos/other/aws/their/credentials", tu_home);
+    tu_write(path, "[x]\n");
+    snprintf(path, sizeof(path), "%s/.config/atmos/gonly/gcp/gp/g.identity.lock", tu_home);
+    tu_write(path, "");
+    snprintf(path, sizeof(path), "%s/.config/atmos/profiles/aws/p/credentials", tu_home);
+    tu_write(path, "[x]\n");
+    snprintf(path, sizeof(path), "%s/.config/atmos/Bad/aws/p/credentials", tu_home);
+    tu_write(path, "[x]\n");
+    char *p = plan_of("r1", 0, ATMOS_SCOPE_ALL_REALMS, NULL);
+    assert_int_equal(count(p, ".config/atmos/other/aws/their "), 1);
+    assert_int_equal(count(p, ".config/atmos/other/aws/sso "), 1); /* the configured names too */
+    assert_int_equal(count(p, ".config/atmos/gonly/gcp/gp "), 1);
+    assert_int_equal(count(p, ".config/atmos/r1/aws/sso "), 1);
+    assert_int_equal(count(p, ".config/atmos/aws/sso "), 1); /* no realm */
+    assert_int_equal(count(p, "/profiles/"), 0);
+    assert_int_equal(count(p, "/Bad/"), 0);
+    assert_int_equal(count(p, " atmos_other_dev\n"), 1);
+    assert_int_equal(count(p, " atmos_gonly_sso\n"), 1);
+    assert_int_equal(count(p, " atmos_profiles_"), 0);
+    free(p);
+    struct atmos_env env = {0};
+    struct atmos_err err = {{0}};
+    struct atmos_plan plan;
+    env.home = tu_home;
+    env.realm = "r1";
+    struct atmos_config *cfg = tu_load(tu_home, yaml, &env);
+    assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_ALL_REALMS, NULL, NULL, &err),
+                     ATMOS_OK);
+    assert_int_equal(plan.nrealms, 3);
+    assert_string_equal(plan.realms[0], "gonly");
+    assert_string_equal(plan.realms[1], "other");
+    assert_string_equal(plan.realms[2], "r1");
+    for (size_t i = 0; i < plan.nitems; i++) {
+        const struct atmos_item *it = &plan.items[i];
+        if (it->path && strstr(it->path, "/other/"))
+            assert_string_equal(it->realm, "other");
+        if (it->path && strstr(it->path, ".config/atmos/aws/"))
+            assert_null(it->realm);
+    }
+    atmos_plan_free(&plan);
+    atmos_config_free(cfg);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, tu_home_setup, tu_home_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(pinned_realm_alone),
-        T(no_realm_alone),
-        T(derived_realm_and_legacy_layout),
+        T(pinned_realm_alone), T(no_realm_alone), T(derived_realm_and_legacy_layout),
+        T(realm_validation),   T(tags_parsing),   T(tags_scope),
+        T(all_realms_scope),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

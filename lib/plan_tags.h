@@ -1,0 +1,28 @@
+/*
+ * --tags: the providers and identities a list of tags selects (plan_tags.c).
+ */
+#ifndef ATMOS_PLAN_TAGS_H
+#define ATMOS_PLAN_TAGS_H
+
+#include <atmos/config.h>
+#include <atmos/error.h>
+
+struct atmos_tagged {
+    char **providers; /* carrying a tag: a provider logout each */
+    size_t nproviders;
+    char **identities; /* carrying a tag themselves: an identity logout each */
+    size_t nidentities;
+};
+
+/* 1: the entry's tags list holds one of tags[] (exact, case-sensitive). */
+int atmos_tags_match(const struct atmos_spec *spec, char *const *tags, size_t ntags);
+/*
+ * What `list` selects.  ATMOS_ENOTFOUND when nothing carries any of its
+ * tags (err names them, and the tags that are configured); ATMOS_EINVAL for
+ * a list of no tags.  *out is freed on failure.
+ */
+int atmos_tags_select(const struct atmos_config *cfg, const char *list, struct atmos_tagged *out,
+                      struct atmos_err *err);
+void atmos_tagged_free(struct atmos_tagged *t);
+
+#endif
