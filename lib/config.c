@@ -410,8 +410,7 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
         if (rc == ATMOS_OK) {
             atmos_chain_free(&chain);
             id->harmless = 0;
-        }
-        else if ((id->problem = strdup(why.msg)) == NULL)
+        } else if ((id->problem = strdup(why.msg)) == NULL)
             return oom(err);
     }
     return ATMOS_OK;
@@ -509,6 +508,7 @@ void atmos_config_free(struct atmos_config *cfg)
     for (size_t i = 0; i < cfg->nidentities; i++) {
         struct atmos_identity *id = &cfg->identities[i];
         free(id->name);
+        free(id->written);
         field_free(&id->kind);
         field_free(&id->via_provider);
         field_free(&id->via_identity);
