@@ -48,7 +48,11 @@ int atmos_aws_is_storage_state(const char *data, size_t len)
         return 0;
     json_object *o = json_tokener_parse_ex(tok, data + skip, (int)(len - skip));
     json_object *cookies = NULL;
-    int ok = json_tokener_get_error(tok) == json_tokener_success &&
+    /* The whole file: json-c stops after the first value, and what follows it is not JSON. */
+    size_t end = skip + json_tokener_get_parse_end(tok);
+    while (end < len && strchr(" \t\r\n", data[end]) && data[end])
+        end++;
+    int ok = json_tokener_get_error(tok) == json_tokener_success && end == len &&
              json_object_is_type(o, json_type_object) &&
              json_object_object_get_ex(o, "cookies", &cookies) &&
              json_object_is_type(cookies, json_type_array);
