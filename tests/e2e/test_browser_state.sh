@@ -259,3 +259,45 @@ check "exit 1" rc_is 1
 check "says so" has "$OUT" "more than 100000 entries; the rest was left"
 check "the rest left" [ "$(find "$P" -type f | wc -l)" -gt 0 ]
 end
+
+# The PAM module through the real libpam: the last session's close, as the user.
+if [ "$(id -u)" -ne 0 ]; then
+    skip "pam_atmos and browser sessions" "needs root to create a test user"
+else
+    PAMTEST=$ROOT/${BUILD:-build}/pamtest
+    [ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+    U=atmos-pam-b$$ UH=$TMPROOT/bh-home
+    mkdir -p "$UH" "$TMPROOT/pam.d"
+    add_test_user "$U" "$UH" /bin/sh || echo "not ok - useradd failed"
+    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s\n' \
+        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" >"$TMPROOT/pam.d/browser"
+    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/browser"
+    # pam_home [CONFIG]: the test user's home with every browser state, and ~/.atmos/atmos.yaml.
+    pam_home() {
+        rm -rf "${UH:?}"/* "${UH:?}"/.[!.]*
+        H=$UH C=$UH/.cache/atmos D=$UH/.local/share/atmos/console/sessions
+        refresh "$C/aws-webflow/web-user-r1"; profile "$D/$(hex16 r1/web-user)"
+        mkdir -p "$UH/.aws/saml2aws" "$UH/.atmos"
+        printf '{"cookies":[{"name":"SSO"}],"origins":[]}' >"$UH/.aws/saml2aws/storageState.json"
+        if [ -n "$1" ]; then
+            printf 'auth:\n  realm: r1\n  providers:\n    corp: {kind: aws/saml, url: "https://i.example", region: us-east-1}\n  identities:\n    Web-User: {kind: aws/user}\n' >"$UH/.atmos/atmos.yaml"
+        fi
+        chown -R "$U:" "$UH"; chmod 700 "$UH"
+    }
+    begin "pam_atmos: the last session's close ends the user's browser sessions (atmos.yaml)"
+    pam_home config
+    OUT=$("$PAMTEST" "$TMPROOT/pam.d" browser "$U" oc 2>&1); RC=$?
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "refresh token gone" missing "$C/aws-webflow/web-user-r1"
+    check "console profile gone" missing "$D/$(hex16 r1/web-user)"
+    check "saml2aws state gone" missing "$UH/.aws/saml2aws/storageState.json"
+    end
+    begin "pam_atmos: no atmos.yaml: atmos's own browser state discovered, saml2aws's kept"
+    pam_home
+    OUT=$("$PAMTEST" "$TMPROOT/pam.d" browser "$U" oc 2>&1); RC=$?
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "refresh token gone" missing "$C/aws-webflow/web-user-r1"
+    check "console profile gone" missing "$D/$(hex16 r1/web-user)"
+    check "saml2aws state kept" exists "$UH/.aws/saml2aws/storageState.json"
+    end
+fi
