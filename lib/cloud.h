@@ -42,6 +42,9 @@ enum atmos_kind_flag {
     ATMOS_KIND_OWN_DIRECTORY = 1 << 3,
     /* An emulator identity: atmos may write it a kubeconfig of its own (cloud_kube.c). */
     ATMOS_KIND_EMULATOR = 1 << 4,
+    /* A chain rooted at this kind (a provider, or a standalone identity) is one
+     * `atmos auth console` opens a browser for (cloud_console.c). */
+    ATMOS_KIND_CONSOLE = 1 << 5,
 };
 
 struct atmos_kind {
@@ -100,7 +103,8 @@ struct atmos_cloud {
 
 /* One per lib/cloud_*.c; atmos_cloud_keychain is the engine's own keychain entries. */
 extern const struct atmos_cloud atmos_cloud_aws, atmos_cloud_azure, atmos_cloud_gcp,
-    atmos_cloud_docker, atmos_cloud_kube, atmos_cloud_atmos, atmos_cloud_keychain;
+    atmos_cloud_docker, atmos_cloud_kube, atmos_cloud_console, atmos_cloud_atmos,
+    atmos_cloud_keychain;
 
 /* Every cloud, in report order; NULL-terminated. */
 extern const struct atmos_cloud *const atmos_clouds[];

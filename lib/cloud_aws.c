@@ -3,7 +3,8 @@
  *
  *  - identity: [identity] of <dir>/credentials, [profile identity] of <dir>/config,
  *    for every provider directory <dir> of provider_dirs (<cfg>/[realm/]aws/<P>/,
- *    <base_path>/[realm/]aws/<P>/, the legacy ~/.aws/atmos/<P>/);
+ *    <base_path>/[realm/]aws/<P>/, the legacy ~/.aws/atmos/<P>/); an aws/user's
+ *    browser refresh token (cloud_aws_browser.c);
  *  - provider: those directories, atmos's SSO session cache (and its legacy
  *    token), the provisioned identities cache, and the AWS CLI SSO tokens of
  *    the provider's start URL;
@@ -22,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "cloud.h"
+#include "cloud_aws_browser.h"
 #include "cloud_aws_files.h"
 #include "cloud_aws_paths.h"
 #include "cloud_aws_signout.h"
@@ -35,11 +37,13 @@
 /*
  * AWS's kinds (pkg/auth/factory).  github/oidc roots AWS roles whose files go
  * under the provider's name, as AWS SSO does; its keychain entries go with
- * every logout, as do those of the other ambient providers.
+ * every logout, as do those of the other ambient providers.  `atmos auth
+ * console` opens the AWS console for chains rooted at aws/iam-identity-center,
+ * aws/saml and aws/user (cmd/auth/console.go getConsoleProvider).
  */
 static const struct atmos_kind kinds[] = {
-    {.name = "aws/iam-identity-center", .roles = ATMOS_ROLE_PROVIDER},
-    {.name = "aws/saml", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "aws/iam-identity-center", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_CONSOLE},
+    {.name = "aws/saml", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_CONSOLE},
     {.name = "github/oidc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
     {.name = "mock", .roles = ATMOS_ROLE_PROVIDER | ATMOS_ROLE_IDENTITY},
     {.name = "mock/aws", .roles = ATMOS_ROLE_PROVIDER | ATMOS_ROLE_IDENTITY},
@@ -56,7 +60,7 @@ static const struct atmos_kind kinds[] = {
     {.name = "aws/permission-set", .roles = ATMOS_ROLE_IDENTITY},
     {.name = "aws/user",
      .roles = ATMOS_ROLE_IDENTITY,
-     .flags = ATMOS_KIND_STANDALONE,
+     .flags = ATMOS_KIND_STANDALONE | ATMOS_KIND_CONSOLE,
      .own_provider = AWS_USER_PROVIDER},
     {.name = NULL},
 };
@@ -129,9 +133,18 @@ static int provider_dirs(const struct atmos_cloud_ctx *c, const char *provider,
     return ATMOS_ENOMEM;
 }
 
+/* An aws/user identity: its browser sign-in keeps a refresh token (cloud_aws_browser.c). */
+static int is_user(const struct atmos_identity *id)
+{
+    return id && id->kind.value && strcmp(id->kind.value, "aws/user") == 0;
+}
+
 /* [identity] and [profile identity] (files.go RemoveCredentialsProfile, RemoveConfigProfile). */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
+    if (is_user(atmos_config_identity(c->cfg, name)) &&
+        atmos_aws_add_refresh_token(c, name) != ATMOS_OK)
+        return ATMOS_ENOMEM;
     if (chain->provider == NULL)
         return 0; /* ambient identities keep nothing on disk */
     char *dirs[AWS_DIRS];
@@ -253,6 +266,10 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
         return ATMOS_ENOMEM;
     if (p == NULL)
         return 0; /* aws-user: keys only, no SSO, nothing provisioned */
+    /* aws/saml: saml2aws's browser state, shared by every aws/saml provider. */
+    if (p->kind.value && strcmp(p->kind.value, "aws/saml") == 0 &&
+        atmos_aws_add_saml_state(c, name) != ATMOS_OK)
+        return ATMOS_ENOMEM;
     const struct atmos_aws_spec s = atmos_aws_spec_of(p);
     const char *url = s.start_url;
     int rc = url && *url ? add_sso(c, name, &s, url) : ATMOS_OK;
@@ -288,7 +305,10 @@ static int own_provider(struct atmos_cloud_ctx *c, const char *name)
     return provider(c, name, NULL);
 }
 
-/* IAM user keys live in the provider directory aws-user, an emulator's in its own. */
+/*
+ * IAM user keys live in the provider directory aws-user, an emulator's in its
+ * own; an aws/user identity's browser sign-in keeps its refresh token.
+ */
 static int all(struct atmos_cloud_ctx *c)
 {
     const struct atmos_config *cfg = c->cfg;
@@ -299,9 +319,11 @@ static int all(struct atmos_cloud_ctx *c)
             atmos_kind_find(cfg->identities[i].kind.value, ATMOS_ROLE_IDENTITY, &cl);
         if (cl != &atmos_cloud_aws || k == NULL)
             continue;
-        if (k->own_provider)
+        if (is_user(&cfg->identities[i]))
+            rc = atmos_aws_add_refresh_token(c, cfg->identities[i].name);
+        if (rc == ATMOS_OK && k->own_provider)
             rc = own_provider(c, k->own_provider);
-        else if (k->flags & ATMOS_KIND_OWN_DIRECTORY)
+        else if (rc == ATMOS_OK && (k->flags & ATMOS_KIND_OWN_DIRECTORY))
             rc = own_provider(c, cfg->identities[i].name);
     }
     return rc;
@@ -414,7 +436,8 @@ static int discover(struct atmos_cloud_ctx *c)
         atmos_cloud_each_entry(c, legacy, atmos_cloud_add_provider_dir, (void *)&legacy_dir) != 0 ||
         atmos_cloud_each_entry(c, sessions, add_session, &f) != 0 ||
         atmos_cloud_each_entry(c, sso, add_legacy_token, &f) != 0 ||
-        atmos_cloud_each_entry(c, auth, add_provisioned, NULL) != 0)
+        atmos_cloud_each_entry(c, auth, add_provisioned, NULL) != 0 ||
+        atmos_aws_discover_browser(c) != 0)
         goto done;
     atmos_strv_sort_unique(f.urls, &f.nurls);
     for (size_t i = 0; i < f.nurls; i++)

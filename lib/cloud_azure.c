@@ -39,17 +39,21 @@
 /*
  * Azure's kinds.  A login through azure/cli was minted by az itself (its
  * spec says so); azure/cli and azure/oidc are ambient providers, so their
- * keychain entries go with every logout.
+ * keychain entries go with every logout.  `atmos auth console` opens the
+ * portal for azure/oidc, azure/cli and azure/device-code (cmd/auth/console.go
+ * getConsoleProvider).
  */
 static const int minted_by_az = 1;
 static const struct atmos_kind kinds[] = {
     {.name = "azure/cli",
      .roles = ATMOS_ROLE_PROVIDER,
-     .flags = ATMOS_KIND_AMBIENT,
+     .flags = ATMOS_KIND_AMBIENT | ATMOS_KIND_CONSOLE,
      .spec = &minted_by_az},
-    {.name = "azure/device-code", .roles = ATMOS_ROLE_PROVIDER},
+    {.name = "azure/device-code", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_CONSOLE},
     {.name = "azure/interactive", .roles = ATMOS_ROLE_PROVIDER},
-    {.name = "azure/oidc", .roles = ATMOS_ROLE_PROVIDER, .flags = ATMOS_KIND_AMBIENT},
+    {.name = "azure/oidc",
+     .roles = ATMOS_ROLE_PROVIDER,
+     .flags = ATMOS_KIND_AMBIENT | ATMOS_KIND_CONSOLE},
     {.name = "azure/subscription", .roles = ATMOS_ROLE_IDENTITY},
     /* In memory only (pkg/auth/identities/emulator/azure.go); a kubeconfig is cloud_kube.c's. */
     {.name = "azure/emulator",

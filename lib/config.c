@@ -612,6 +612,7 @@ void atmos_config_free(struct atmos_config *cfg)
     for (size_t i = 0; i < cfg->nidentities; i++) {
         struct atmos_identity *id = &cfg->identities[i];
         free(id->name);
+        free(id->written);
         field_free(&id->kind);
         field_free(&id->via_provider);
         field_free(&id->via_identity);

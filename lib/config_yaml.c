@@ -419,9 +419,15 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
     /* Judged as written (and so named in the problem), kept as atmos keys it. */
     const char *bad = name_problem(role, name, buf, sizeof(buf));
     /* viper lowercases every map key: what atmos writes is named in lowercase. */
+    char *written = NULL;
     for (char *p = name; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
+        if (*p >= 'A' && *p <= 'Z') {
+            if (written == NULL && (written = strdup(name)) == NULL) {
+                free(name);
+                return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+            }
             *p = (char)(*p - 'A' + 'a');
+        }
     struct atmos_mark m = mark_of(c, k);
     struct entry_view e = {0};
     if (role == ROLE_PROVIDER) {
@@ -435,6 +441,9 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
                                     &id->spec, &id->problem,      NULL};
             entry_reset(&e); /* a later file's identity replaces the earlier one whole */
             id->mark = m;
+            free(id->written);
+            id->written = written; /* the spelling of the definition that holds */
+            written = NULL;
         }
     } else {
         struct atmos_integration *in = atmos_config_add_integration(cfg, name, m);
@@ -443,6 +452,7 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
                                     &in->spec, &in->problem,      &in->problem_key};
     }
     free(name);
+    free(written);
     if (e.kind == NULL)
         return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
     if (bad) {

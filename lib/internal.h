@@ -54,5 +54,8 @@ size_t atmos_bom_len(const char *p, size_t len);
 
 /* lowercase hex SHA-1 of data; out must hold 41 bytes. */
 void atmos_sha1_hex(const void *data, size_t len, char out[41]);
+/* lowercase hex of the first 8 bytes of SHA-256 (16 digits): how atmos names a realm
+ * (auth_realm.go hashRealmFromPath) and a console profile (cmd/auth/console.go). */
+void atmos_sha256_hex16(const void *data, size_t len, char out[17]);
 
 #endif

@@ -217,18 +217,30 @@ int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, cons
     return ATMOS_OK;
 }
 
-static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                     int depth, struct atmos_err *why);
+/*
+ * A tree walk's bounds: depth (one descriptor per level is open) and entries
+ * (a browser profile holds thousands; a tree of millions would hold a logout
+ * for minutes).  Past either, the walk stops and says so: what it removed
+ * stays removed, the rest is left.
+ */
+struct tree {
+    const struct atmos_fs *fs;
+    size_t left; /* entries that may still be removed */
+    struct atmos_err *why;
+};
 
-static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int depth,
-                     struct atmos_err *why)
+static int rmtree_at(struct tree *t, int dirfd, const char *leaf, const char *path, int depth);
+
+static int rmtree_fd(struct tree *t, int dfd, const char *path, int depth)
 {
-    if (depth > MAX_DEPTH)
-        return atmos_fs_say(why, "%s: nested more than %d levels; not removed", path, MAX_DEPTH);
+    if (depth > MAX_DEPTH) {
+        close(dfd);
+        return atmos_fs_say(t->why, "%s: nested more than %d levels; not removed", path, MAX_DEPTH);
+    }
     DIR *d = fdopendir(dfd);
     if (d == NULL) {
         close(dfd);
-        return atmos_fs_say(why, "%s: %s", path, strerror(errno));
+        return atmos_fs_say(t->why, "%s: %s", path, strerror(errno));
     }
     int rc = ATMOS_OK;
     struct dirent *de;
@@ -236,53 +248,68 @@ static int rmtree_fd(const struct atmos_fs *fs, int dfd, const char *path, int d
         const char *n = de->d_name;
         if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
             continue;
+        if (t->left == 0) {
+            rc = atmos_fs_say(t->why, "%s: more than %d entries; the rest was left", path,
+                              ATMOS_FS_MAX_ENTRIES);
+            break;
+        }
+        t->left--;
         char sub[4096];
         snprintf(sub, sizeof(sub), "%s/%s", path, n);
         struct stat st;
         if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             if (errno != ENOENT)
-                rc = atmos_fs_say(why, "%s: %s", sub, strerror(errno));
+                rc = atmos_fs_say(t->why, "%s: %s", sub, strerror(errno));
             continue;
         }
         if (S_ISDIR(st.st_mode)) {
-            int r = rmtree_at(fs, dirfd(d), n, sub, depth + 1, why);
+            int r = rmtree_at(t, dirfd(d), n, sub, depth + 1);
             if (r == ATMOS_ESYS)
                 rc = r;
         } else if (unlinkat(dirfd(d), n, 0) != 0 && errno != ENOENT) {
             /* Links, FIFOs and sockets are removed as entries, never opened. */
-            rc = atmos_fs_say(why, "%s: %s", sub, strerror(errno));
+            rc = atmos_fs_say(t->why, "%s: %s", sub, strerror(errno));
         }
     }
     closedir(d);
     return rc;
 }
 
-static int rmtree_at(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                     int depth, struct atmos_err *why)
+static int rmtree_at(struct tree *t, int dirfd, const char *leaf, const char *path, int depth)
 {
-    int rc = atmos_fs_check(fs, dirfd, leaf, path, S_IFDIR, NULL, why);
+    int rc = atmos_fs_check(t->fs, dirfd, leaf, path, S_IFDIR, NULL, t->why);
     if (rc != ATMOS_OK)
         return rc;
     int fd = openat(dirfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return explain(dirfd, leaf, path, errno, why);
+        return explain(dirfd, leaf, path, errno, t->why);
     struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_uid != fs->uid) {
+    if (fstat(fd, &st) != 0 || st.st_uid != t->fs->uid) {
         close(fd);
-        return atmos_fs_say(why, "%s changed while being removed; not touched", path);
+        return atmos_fs_say(t->why, "%s changed while being removed; not touched", path);
     }
-    rc = rmtree_fd(fs, fd, path, depth, why);
+    rc = rmtree_fd(t, fd, path, depth);
     if (rc != ATMOS_OK)
         return rc;
     if (unlinkat(dirfd, leaf, AT_REMOVEDIR) != 0 && errno != ENOENT)
-        return atmos_fs_say(why, "%s: %s", path, strerror(errno));
+        return atmos_fs_say(t->why, "%s: %s", path, strerror(errno));
     return ATMOS_OK;
+}
+
+int atmos_fs_rmtree_within(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           size_t *left, struct atmos_err *why)
+{
+    struct tree t = {fs, *left, why};
+    int rc = rmtree_at(&t, dirfd, leaf, path, 0);
+    *left = t.left;
+    return rc;
 }
 
 int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                     struct atmos_err *why)
 {
-    return rmtree_at(fs, dirfd, leaf, path, 0, why);
+    size_t left = ATMOS_FS_MAX_ENTRIES;
+    return atmos_fs_rmtree_within(fs, dirfd, leaf, path, &left, why);
 }
 
 int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf)

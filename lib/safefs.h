@@ -43,9 +43,18 @@ int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const 
                   size_t max, struct atmos_buf *out, struct stat *st, struct atmos_err *why);
 int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                     struct atmos_err *why);
-/* Remove a directory and everything below it, never leaving it through a link. */
+/*
+ * Remove a directory and everything below it, never leaving it through a link;
+ * at most 64 levels and ATMOS_FS_MAX_ENTRIES entries (a browser profile holds
+ * thousands; millions would hold a logout for minutes).  Past either bound it
+ * stops and says so (ATMOS_ESYS): what it removed stays removed.
+ */
+#define ATMOS_FS_MAX_ENTRIES 100000
 int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                     struct atmos_err *why);
+/* The same within a budget shared with the caller's walk: *left entries, decreased. */
+int atmos_fs_rmtree_within(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           size_t *left, struct atmos_err *why);
 
 /* What atmos_fs_remove_declared left, and took; the first ATMOS_FS_KEPT_NAMES kept are named. */
 #define ATMOS_FS_KEPT_NAMES 3

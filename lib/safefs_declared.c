@@ -8,7 +8,9 @@
  *  - never remove an entry the rule does not declare, nor the directory that
  *    holds one: a configuration that names ~/Documents removes nothing of it;
  *  - take a declared file only when it is a regular file of the user's (a
- *    symlink, FIFO or another user's file under a declared name stays);
+ *    symlink, FIFO or another user's file under a declared name stays), a
+ *    declared link only when it is a symlink of the user's, removed as a link
+ *    (unlinkat never follows it: its target, wherever it points, is untouched);
  *  - open each directory with openat(O_NOFOLLOW|O_DIRECTORY) relative to the
  *    descriptor of its checked parent, and check with fstat that it is the
  *    directory that was checked;
@@ -31,6 +33,7 @@
 
 struct walk {
     const struct atmos_fs *fs;
+    size_t left; /* entries the whole walk may still look at (ATMOS_FS_MAX_ENTRIES) */
     int dry_run;
     struct atmos_fs_kept *kept;
     struct atmos_err *why;
@@ -62,7 +65,9 @@ static const struct atmos_dir_entry *declared(const struct atmos_dir_rule *rule,
                                               mode_t mode)
 {
     for (const struct atmos_dir_entry *e = rule->entries; e && e->name; e++) {
-        int type_ok = e->type == ATMOS_DIR_FILE ? S_ISREG(mode) : S_ISDIR(mode);
+        int type_ok = e->type == ATMOS_DIR_FILE   ? S_ISREG(mode)
+                      : e->type == ATMOS_DIR_LINK ? S_ISLNK(mode)
+                                                  : S_ISDIR(mode);
         if (type_ok && match(e->name, name))
             return e;
     }
@@ -100,7 +105,8 @@ static int clean_entry(struct walk *w, int dfd, const char *name, const char *pa
         return errno == ENOENT ? 0 : atmos_fs_say(w->why, "%s: %s", sub, strerror(errno));
     const struct atmos_dir_entry *e = declared(rule, name, st.st_mode);
     /* Not the tool's, or not the user's: left as it is, and said. */
-    if (e == NULL || (e->type == ATMOS_DIR_FILE && st.st_uid != w->fs->uid)) {
+    int leafy = e && (e->type == ATMOS_DIR_FILE || e->type == ATMOS_DIR_LINK);
+    if (e == NULL || (leafy && st.st_uid != w->fs->uid)) {
         note_kept(w, subrel, S_ISDIR(st.st_mode));
         return 0;
     }
@@ -109,13 +115,18 @@ static int clean_entry(struct walk *w, int dfd, const char *name, const char *pa
         rc = clean_dir(w, dfd, name, sub, subrel, e->sub, depth + 1);
         return rc == ATMOS_ESYS ? rc : 0;
     }
-    if (w->dry_run)
+    if (e->type == ATMOS_DIR_LINK) {
+        /* Checked above by lstat; a link swapped in since is still only a name removed. */
+        rc = w->dry_run || unlinkat(dfd, name, 0) == 0 || errno == ENOENT
+                 ? ATMOS_OK
+                 : atmos_fs_say(w->why, "%s: %s", sub, strerror(errno));
+    } else if (w->dry_run)
         rc = atmos_fs_check(w->fs, dfd, name, sub, e->type == ATMOS_DIR_FILE ? S_IFREG : S_IFDIR,
                             NULL, w->why);
     else if (e->type == ATMOS_DIR_FILE)
         rc = atmos_fs_unlink(w->fs, dfd, name, sub, w->why);
     else
-        rc = atmos_fs_rmtree(w->fs, dfd, name, sub, w->why);
+        rc = atmos_fs_rmtree_within(w->fs, dfd, name, sub, &w->left, w->why);
     if (rc == ATMOS_OK)
         w->kept->removed++;
     return rc == ATMOS_ESYS ? rc : 0;
@@ -162,6 +173,14 @@ static int clean_dir(struct walk *w, int pfd, const char *leaf, const char *path
     while ((de = readdir(d)) != NULL) {
         if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
             continue;
+        /* Bounded as a tree is: a directory of millions of entries is not walked to its end. */
+        if (w->left == 0) {
+            atmos_fs_say(w->why, "%s: more than %d entries; the rest was left", path,
+                         ATMOS_FS_MAX_ENTRIES);
+            failed = 1;
+            break;
+        }
+        w->left--;
         if (clean_entry(w, dirfd(d), de->d_name, path, rel, rule, depth) == ATMOS_ESYS)
             failed = 1; /* best-effort: the other entries still go */
     }
@@ -186,7 +205,7 @@ int atmos_fs_remove_declared(const struct atmos_fs *fs, int dirfd, const char *l
                              const char *path, const struct atmos_dir_rule *rule, int dry_run,
                              struct atmos_fs_kept *kept, struct atmos_err *why)
 {
-    struct walk w = {fs, dry_run, kept, why};
+    struct walk w = {fs, ATMOS_FS_MAX_ENTRIES, dry_run, kept, why};
     memset(kept, 0, sizeof(*kept));
     return clean_dir(&w, dirfd, leaf, path, "", rule, 0);
 }

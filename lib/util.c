@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <nettle/sha1.h>
+#include <nettle/sha2.h>
 
 #include <atmos/env.h>
 #include <atmos/privdrop.h>
@@ -156,6 +157,17 @@ void atmos_sha1_hex(const void *data, size_t len, char out[41])
     sha1_update(&ctx, len, data);
     sha1_digest(&ctx, sizeof(digest), digest);
     for (size_t i = 0; i < sizeof(digest); i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
+void atmos_sha256_hex16(const void *data, size_t len, char out[17])
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, sizeof(digest), digest);
+    for (size_t i = 0; i < 8; i++)
         snprintf(out + 2 * i, 3, "%02x", digest[i]);
 }
 

@@ -195,7 +195,8 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
             if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
                 fprintf(out, "    • ");
             else if (it->outcome == ATMOS_OUTCOME_REMOVED)
-                fprintf(out, "    %sRemoved ", mark(st, 1));
+                /* A browser session's data: what went is a session, not a credential file. */
+                fprintf(out, "    %s%s ", mark(st, 1), it->browser ? "Ended" : "Removed");
             else if (it->outcome == ATMOS_OUTCOME_UNCHECKED)
                 fprintf(out, "    - Not checked: ");
             else
@@ -214,6 +215,35 @@ static void print_unchecked(FILE *out, const struct atmos_counts *c)
                 "%zu keychain %s not checked: no Secret Service here (a desktop session "
                 "has one).\n",
                 c->unchecked, plural(c->unchecked, "entry was", "entries were"));
+}
+
+/* The browser sessions whose data went (or would go), by kind: refresh token, console profile,
+ * IdP cookies, in the order they first appear. */
+static void print_browser(FILE *out, const struct atmos_plan *plan)
+{
+    const char *kinds[8];
+    size_t count[8] = {0}, nk = 0, total = 0;
+    for (size_t i = 0; i < plan->nitems; i++) {
+        const struct atmos_item *it = &plan->items[i];
+        if (it->browser == NULL ||
+            (it->outcome != ATMOS_OUTCOME_REMOVED && it->outcome != ATMOS_OUTCOME_WOULD_REMOVE))
+            continue;
+        size_t k = 0;
+        while (k < nk && strcmp(kinds[k], it->browser) != 0)
+            k++;
+        if (k == nk && nk < sizeof(kinds) / sizeof(*kinds))
+            kinds[nk++] = it->browser;
+        if (k < nk)
+            count[k]++;
+        total++;
+    }
+    if (total == 0)
+        return;
+    fprintf(out, "Browser sessions %s on this machine: %zu (", plan->dry_run ? "to end" : "ended",
+            total);
+    for (size_t k = 0; k < nk; k++)
+        fprintf(out, "%s%s: %zu", k ? ", " : "", atmos_show(kinds[k]), count[k]);
+    fprintf(out, ").\n");
 }
 
 static void print_already(FILE *out, const struct atmos_plan *plan)
@@ -235,6 +265,14 @@ static void print_already(FILE *out, const struct atmos_plan *plan)
         fprintf(out, "All identities are already logged out in every realm.\n");
         break;
     }
+}
+
+static int plan_ends_browser(const struct atmos_plan *plan)
+{
+    for (size_t i = 0; i < plan->nitems; i++)
+        if (plan->items[i].browser && plan->items[i].outcome == ATMOS_OUTCOME_REMOVED)
+            return 1;
+    return 0;
 }
 
 void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
@@ -278,6 +316,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
                 c.removed ? "Logged out with warnings" : "Logout failed", c.removed,
                 c.removed + c.failed);
     }
+    print_browser(out, plan);
     print_unchecked(out, &c);
     if (c.failed) {
         fprintf(out, "\nErrors encountered:\n");
@@ -287,8 +326,10 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
                 fprintf(out, "  • %s\n", atmos_show(plan->items[i].error));
     }
     if (!plan->dry_run)
-        fprintf(out, "\nNote: browser sessions with the identity provider stay active; "
-                     "sign out there too.\n");
+        fprintf(out,
+                "\nNote: browser sessions with the identity provider stay active; "
+                "sign out there too%s.\n",
+                plan_ends_browser(plan) ? " (what was ended above is this machine's copy)" : "");
 }
 
 /* A JSON string of `s` escaped (NULL stays JSON null): valid UTF-8, no controls. */
@@ -338,6 +379,8 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
     json_object_object_add(j, "backend",
                            key ? json_object_new_string(atmos_keyring_name(it->u.keyring.backend))
                                : NULL);
+    /* The browser session removing it ends ("refresh token", ...), or null. */
+    json_object_object_add(j, "browser_session", jstr(it->browser));
     json_object_object_add(j, "identity", jstr(it->identity));
     json_object_object_add(j, "provider", jstr(it->provider));
     if (all_realms)
@@ -379,6 +422,11 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "failed", json_object_new_int64((int64_t)c.failed));
     json_object_object_add(o, "not_checked", json_object_new_int64((int64_t)c.unchecked));
     json_object_object_add(o, "revoked", json_object_new_int64((int64_t)c.revoked));
+    size_t browser = 0;
+    for (size_t i = 0; i < plan->nitems; i++)
+        browser += plan->items[i].browser && (plan->items[i].outcome == ATMOS_OUTCOME_REMOVED ||
+                                              plan->items[i].outcome == ATMOS_OUTCOME_WOULD_REMOVE);
+    json_object_object_add(o, "browser_sessions", json_object_new_int64((int64_t)browser));
     const char *status = c.removed == 0 && c.failed == 0 ? "already_logged_out"
                          : c.failed == 0                 ? "success"
                          : c.removed == 0                ? "failed"

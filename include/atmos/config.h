@@ -74,6 +74,9 @@ struct atmos_provider {
 struct atmos_identity {
     char *name;
     struct atmos_mark mark;
+    /* The name as the atmos.yaml that defines it spells it, when that is not all lowercase
+     * (atmos's identity selector offers this spelling: IdentityCaseMap); else NULL. */
+    char *written;
     struct atmos_field kind;
     struct atmos_field via_provider;
     struct atmos_field via_identity;

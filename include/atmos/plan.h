@@ -95,6 +95,7 @@ enum atmos_dir_entry_type {
     ATMOS_DIR_FILE,   /* a regular file of the user's */
     ATMOS_DIR_TREE,   /* a directory of the tool's own, with everything below it */
     ATMOS_DIR_NESTED, /* a directory whose entries follow `sub` */
+    ATMOS_DIR_LINK,   /* a symlink of the user's: removed as a link, never followed */
 };
 
 struct atmos_dir_rule;
@@ -198,6 +199,9 @@ struct atmos_item {
     const char *cloud;         /* static: the name of the cloud that planned it */
     int skip;                  /* left alone: on a network filesystem (atmos_plan_skip_network) */
     const char *realm;         /* ALL_REALMS: the realm it was planned for (in plan->realms) */
+    /* Static: the browser session removing it ends, for reports ("refresh token",
+     * "console profile", "IdP cookies"); NULL for anything else. */
+    const char *browser;
     union {
         struct atmos_item_file file;
         struct atmos_item_section section;

@@ -532,6 +532,51 @@ case_B93() {
     check "unchanged" unchanged
 }
 
+# Browser sessions (test_browser_state.sh has the rest): an aws/user and an aws/saml
+# provider in realm r1; B_PROFILE is the aws/user's console profile.
+browser_yaml() {
+    fresh_home; unset ATMOS_XDG_DATA_HOME XDG_DATA_HOME ATMOS_XDG_CACHE_HOME
+    printf 'auth:\n  realm: r1\n  providers:\n    corp: {kind: aws/saml, url: "https://i.example", region: us-east-1}\n  identities:\n    web: {kind: aws/user}\n' >"$H/b.yaml"
+    B_WEBFLOW=$H/.cache/atmos/aws-webflow/web-r1
+    B_PROFILE=$H/.local/share/atmos/console/sessions/$(printf r1/web | sha256sum | cut -c1-16)
+    B_STATE=$H/.aws/saml2aws/storageState.json
+    mkdir -p "$B_WEBFLOW" "$(dirname "$B_PROFILE")" "$(dirname "$B_STATE")"
+}
+case_B85() {
+    browser_yaml; mkfifo "$B_WEBFLOW/refresh.json"
+    run_bounded --config "$H/b.yaml" web
+    check "no hang" no_hang; check "refused by name" has "$OUT" "refresh.json is a FIFO"
+    check "the FIFO stays" test -p "$B_WEBFLOW/refresh.json"
+}
+case_B86() {
+    browser_yaml; mkdir -p "$H/mine/Default"; printf 'keep' >"$H/mine/Default/Cookies"
+    ln -s "$H/mine" "$B_PROFILE"
+    run_bounded --config "$H/b.yaml" web
+    check "no hang" no_hang; check "refused" has "$OUT" "is a symlink"
+    check "the target untouched" [ "$(cat "$H/mine/Default/Cookies")" = keep ]; check "the link stays" test -L "$B_PROFILE"
+}
+case_B87() {
+    browser_yaml; mkdir -p "$B_PROFILE" "$H/Documents"; printf 'keep' >"$H/Documents/thesis"
+    ln -s "$H/Documents" "$B_PROFILE/Default"; ln -s "$H/Documents/thesis" "$B_PROFILE/Local State"
+    run_bounded --config "$H/b.yaml" web
+    check "exit 0" rc_is 0; check "the profile gone" missing "$B_PROFILE"
+    check "the targets untouched" [ "$(cat "$H/Documents/thesis")" = keep ]
+}
+case_B88() {
+    browser_yaml; printf '{"mine": [1, 2]}' >"$B_STATE"; printf 'not json' >"$B_STATE.bak"
+    run_bounded --config "$H/b.yaml" --provider corp
+    check "exit 0" rc_is 0; check "byte-identical" [ "$(cat "$B_STATE")" = '{"mine": [1, 2]}' ]
+    printf 'cookies but not json [' >"$B_STATE"
+    run_bounded --config "$H/b.yaml" --provider corp
+    check "not JSON: kept too" [ "$(cat "$B_STATE")" = 'cookies but not json [' ]
+}
+case_B89() {
+    browser_yaml; truncate -s 9M "$B_STATE"; sum=$(sha256sum <"$B_STATE")
+    run_bounded --config "$H/b.yaml" --provider corp
+    check "no hang" no_hang; check "refused" has "$OUT" "storageState.json is larger than 8388608 bytes; not touched"
+    check "intact" [ "$(sha256sum <"$B_STATE")" = "$sum" ]
+}
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')

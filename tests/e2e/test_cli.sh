@@ -225,9 +225,14 @@ assert d["chain"]==["aws-sso","dev-org-admin","dev-admin"]
 assert d["removed"]==2 and d["failed"]==0 and d["status"]=="success" and d["exit_code"]==0
 # The copies of the two sections in the default realm of atmos (a hash of the config directory)
 # and in the legacy ~/.aws/atmos/aws-sso/ are looked for, and absent.
-st=[i["status"] for i in d["items"]]
+# Its console profile (an IAM Identity Center identity) is looked for too, and absent.
+b=[i for i in d["items"] if i["browser_session"] is not None]
+assert [(i["browser_session"],i["status"],i["cloud"]) for i in b]==[("console profile","absent","console")], b
+assert d["browser_sessions"]==0
+items=[i for i in d["items"] if i["browser_session"] is None]
+st=[i["status"] for i in items]
 assert st.count("removed")==2 and set(st)=={"removed","absent"} and len(st)==6, st
-assert all(i["kind"]=="file_section" for i in d["items"])' "$OUT"
+assert all(i["kind"]=="file_section" for i in items)' "$OUT"
 run --output json nope
 check "not found as JSON" "$PY" -c '
 import json,sys; d=json.loads(sys.argv[1])

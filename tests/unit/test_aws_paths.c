@@ -62,7 +62,8 @@ static char *paths(const char *realm, enum atmos_scope scope, const char *target
     char *out = calloc(1, 8192);
     for (size_t i = 0; i < plan.nitems; i++) {
         const struct atmos_item *it = &plan.items[i];
-        if (it->kind != kind)
+        /* Browser sessions (a console profile is a directory too) have tests of their own. */
+        if (it->kind != kind || it->browser)
             continue;
         const char *p = it->path;
         if (strncmp(p, tu_home, strlen(tu_home)) == 0)

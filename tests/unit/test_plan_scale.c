@@ -75,14 +75,15 @@ static void forty_thousand_providers(void **state)
 
     const size_t gcp = (NPROVIDERS - 2 + 2) / 4; /* i % 4 == 1 for i < 39998 */
     const size_t aws = NPROVIDERS - 2 - gcp;
-    /* aws/saml: 3 items (its directory, the legacy ~/.aws/atmos one, provisioned); gcp/adc:
-     * 2; sso0: 2 directories, session, legacy token, AWS CLI token, provisioned; sso1 finds
-     * the session and AWS CLI token planned by sso0 and adds only its own 4. */
+    /* aws/saml: 4 items (its directory, the legacy ~/.aws/atmos one, provisioned, its legacy
+     * saml2aws state), and once for all of them saml2aws's own state; gcp/adc: 2; sso0: 2
+     * directories, session, legacy token, AWS CLI token, provisioned; sso1 finds the session
+     * and AWS CLI token planned by sso0 and adds only its own 4. */
     assert_int_equal(count(&plan, ATMOS_ITEM_DIRECTORY), 2 * aws + gcp + 4);
     assert_int_equal(count(&plan, ATMOS_ITEM_KEYRING), gcp);
-    assert_int_equal(count(&plan, ATMOS_ITEM_CHECKED_FILE), 1);
+    assert_int_equal(count(&plan, ATMOS_ITEM_CHECKED_FILE), 1 + aws + 1);
     assert_int_equal(count(&plan, ATMOS_ITEM_FILE), aws + 2 + 1 + 2);
-    assert_int_equal(plan.nitems, 3 * aws + 2 * gcp + 10);
+    assert_int_equal(plan.nitems, 4 * aws + 2 * gcp + 11);
 
     /* The order is the providers' order: p00000's directory first, the keychain entries last. */
     char *p0 = tu_path(tu_home, ".config/atmos/aws/p00000");
@@ -92,11 +93,12 @@ static void forty_thousand_providers(void **state)
     const struct atmos_item *last = &plan.items[plan.nitems - 1];
     assert_int_equal(last->kind, ATMOS_ITEM_KEYRING);
     assert_string_equal(last->u.keyring.key, "atmos_p39997");
-    assert_int_equal(plan.items[3].kind, ATMOS_ITEM_DIRECTORY);
-    assert_string_equal(plan.items[3].provider, "p00001");
-    assert_string_equal(plan.items[3].cloud, "gcp");
+    /* p00000: 2 directories, its legacy and the shared saml2aws state, provisioned. */
+    assert_int_equal(plan.items[5].kind, ATMOS_ITEM_DIRECTORY);
+    assert_string_equal(plan.items[5].provider, "p00001");
+    assert_string_equal(plan.items[5].cloud, "gcp");
     for (size_t i = 0; i < plan.nitems; i++)
-        if (plan.items[i].kind == ATMOS_ITEM_CHECKED_FILE)
+        if (plan.items[i].kind == ATMOS_ITEM_CHECKED_FILE && plan.items[i].browser == NULL)
             assert_string_equal(plan.items[i].provider, "sso0");
 
     /* No two items the same. */
