@@ -21,8 +21,9 @@
 
 /* The clouds, in report order: a new cloud is one line here and its own file. */
 const struct atmos_cloud *const atmos_clouds[] = {
-    &atmos_cloud_aws,  &atmos_cloud_azure, &atmos_cloud_gcp,      &atmos_cloud_docker,
-    &atmos_cloud_kube, &atmos_cloud_atmos, &atmos_cloud_keychain, NULL,
+    &atmos_cloud_aws,    &atmos_cloud_azure,    &atmos_cloud_gcp,
+    &atmos_cloud_docker, &atmos_cloud_kube,     &atmos_cloud_github,
+    &atmos_cloud_atmos,  &atmos_cloud_keychain, NULL,
 };
 
 const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,

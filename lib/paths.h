@@ -12,6 +12,8 @@
 char *atmos_path_atmos_config(const struct atmos_env *env);
 /* ${ATMOS_XDG_CACHE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}}/atmos */
 char *atmos_path_atmos_cache(const struct atmos_env *env);
+/* ${ATMOS_XDG_DATA_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}}/atmos */
+char *atmos_path_atmos_data(const struct atmos_env *env);
 /*
  * <root>/[<realm>/][<sub>/][<name>]: the layout every realm-scoped directory of
  * atmos's has.  realm, sub and name may be NULL (left out); NULL when root is.

@@ -1,0 +1,218 @@
+#!/bin/bash
+# github/sts: the installation tokens atmos keeps in
+# <data>/auth/github-sts/[<realm>/]<integration>/{state.json,git.config},
+# revoked as atmos's Cleanup does (DELETE /installation/token at
+# api.github.com, the token as Bearer), then both files removed.  Against a
+# local stand-in (tests/e2e/sso_server.py) reached as an HTTPS proxy with a
+# throwaway CA, as the AWS sign-out is tested (test_revoke.sh).
+source "$(dirname "$0")/lib.sh"
+
+PKI=$TMPROOT/pki
+mkdir -p "$PKI"
+ca() { openssl req -x509 -newkey rsa:2048 -nodes -keyout "$PKI/$1.key" -out "$PKI/$1.pem" -days 2 -subj "/CN=$1" 2>/dev/null; }
+cert() { # CA NAME: a server certificate for GitHub's API (and the test's own hosts) signed by CA
+    openssl req -newkey rsa:2048 -nodes -keyout "$PKI/$2.key" -out "$PKI/$2.csr" -subj "/CN=api.github.com" 2>/dev/null
+    printf 'subjectAltName=DNS:api.github.com,DNS:github.example.test,DNS:portal.sso.us-east-1.amazonaws.com\n' >"$PKI/ext"
+    openssl x509 -req -in "$PKI/$2.csr" -CA "$PKI/$1.pem" -CAkey "$PKI/$1.key" -CAcreateserial -out "$PKI/$2.pem" -days 2 -extfile "$PKI/ext" 2>/dev/null
+}
+ca trusted && cert trusted srv && ca rogue && cert rogue evil || { echo "not ok - openssl could not make the test CA"; exit 1; }
+
+SPID=""
+serve() { # MODE [CERT]: start the stand-in; sets PROXY and LOG
+    stop_server
+    LOG=$TMPROOT/requests.$RANDOM; : >"$LOG"; rm -f "$TMPROOT/port"
+    "$PY" "$ROOT/tests/e2e/sso_server.py" "$TMPROOT/port" "$LOG" "$PKI/${2:-srv}.pem" "$PKI/${2:-srv}.key" "$1" &
+    SPID=$!
+    for _ in $(seq 100); do [ -s "$TMPROOT/port" ] && break; sleep 0.05; done
+    PROXY=http://127.0.0.1:$(cat "$TMPROOT/port")
+}
+stop_server() { [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=""; }; }
+at_exit stop_server
+requests() { grep -c '"method"' "$LOG"; }
+connects() { grep -c -e '"connect"' -e '"accepted"' "$LOG"; }
+field() { "$PY" -c 'import json,sys; print("\n".join(sorted(str(json.loads(l).get(sys.argv[2])) for l in open(sys.argv[1]) if "method" in l)))' "$LOG" "$1"; }
+
+# The configuration: ci is bound to identity i, team:deploy to provider p (the
+# root of i and j), other to identity k of provider q.
+DATA=.local/share/atmos/auth/github-sts
+config() { # [REALM LINE]
+    cat >"$H/atmos.yaml" <<EOF
+auth:
+${1:-  realm: corp}
+  providers:
+    p: {kind: aws/iam-identity-center, region: us-east-1, start_url: "https://p.awsapps.com/start"}
+    q: {kind: aws/iam-identity-center, region: us-east-1, start_url: "https://q.awsapps.com/start"}
+  identities:
+    i: {kind: aws/permission-set, via: {provider: p}}
+    j: {kind: aws/permission-set, via: {provider: p}}
+    k: {kind: aws/permission-set, via: {provider: q}}
+  integrations:
+    ci: {kind: github/sts, via: {identity: i}, spec: {git_config_mode: file}}
+    "team:deploy": {kind: github/sts, via: {provider: p}}
+    other: {kind: github/sts, via: {identity: k}}
+EOF
+}
+# sts DIR TOKEN...: atmos's state.json (and git.config, the tokens in its URLs) in DIR.
+sts() {
+    local d=$1 t sep="" i=0; shift
+    mkdir -p "$d"; chmod 700 "$d"
+    { printf '{"tokens":['
+      for t in "$@"; do i=$((i + 1))
+          printf '%s{"host":"github.com","owner":"org%d","token":"%s","expiresAt":"2099-01-01T00:00:00Z","permissions":{"contents":"read"}}' "$sep" "$i" "$t"; sep=,
+      done
+      printf ']}'; } >"$d/state.json"
+    i=0; : >"$d/git.config"
+    for t in "$@"; do i=$((i + 1))
+        printf '[url "https://x-access-token:%s@github.com/org%d/"]\n\tinsteadOf = https://github.com/org%d/\n\tinsteadOf = git@github.com:org%d/\n' "$t" "$i" "$i" "$i" >>"$d/git.config"
+    done
+    chmod 600 "$d/state.json" "$d/git.config"
+}
+# home: a fresh HOME with all three integrations' files in realm corp; ci and
+# team:deploy share one token (ghs_shared), sent once.
+home() {
+    fresh_home; config "$@"
+    sts "$H/$DATA/corp/ci" ghs_ci1 ghs_shared
+    sts "$H/$DATA/corp/team_deploy" ghs_shared ghs_team
+    rm "$H/$DATA/corp/team_deploy/git.config"   # git_config_mode env: no git.config
+    sts "$H/$DATA/corp/other" ghs_other
+}
+gone() { local d; for d in "$@"; do missing "$H/$DATA/$d/state.json" && missing "$H/$DATA/$d/git.config" || return 1; done; }
+kept() { local d; for d in "$@"; do exists "$H/$DATA/$d/state.json" || return 1; done; }
+with_proxy() { HTTPS_PROXY=$PROXY SSL_CERT_FILE=$PKI/trusted.pem "$@"; }
+logout() { OUT=$(with_proxy "$BIN" --config "$H/atmos.yaml" "$@" 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr"); }
+no_token_in() { ! grep -q ghs_ <<<"$1"; }
+
+# As in test_revoke.sh: under valgrind a TLS handshake can outlast the 2 s
+# connect bound, so the cases that need one run in the normal and ASan passes.
+needs_tls() {
+    [ -z "${VALGRIND:-}" ] && return 0
+    skip "$1" "under valgrind a TLS handshake can outlast the sign-out's 2 s connect bound; the normal and ASan passes run it"
+    return 1
+}
+
+if needs_tls "identity logout: each distinct token revoked once, exactly as atmos asks, then both files removed"; then
+begin "identity logout: each distinct token revoked once, exactly as atmos asks, then both files removed"
+home; serve 204
+logout i
+check "exit 0" rc_is 0
+check "three distinct tokens, three requests (ghs_shared is in two files)" [ "$(requests)" = 3 ]
+check "DELETE" [ "$(field method | sort -u)" = DELETE ]
+check "/installation/token" [ "$(field path | sort -u)" = /installation/token ]
+check "at api.github.com" [ "$(field host | sort -u)" = api.github.com ]
+check "each token as Bearer" [ "$(field authorization | tr '\n' ' ')" = "Bearer ghs_ci1 Bearer ghs_shared Bearer ghs_team " ]
+check "the Accept header" [ "$(field accept | sort -u)" = "application/vnd.github+json" ]
+check "no body, no Content-Length" [ "$(field body | sort -u)$(field content_length | sort -u)" = 0None ]
+check "reported" has "$OUT" "Signed out of the GitHub App installation tokens (integration ci, 2 tokens)"
+check "the provider's integration too" has "$OUT" "Signed out of the GitHub App installation tokens (integration team:deploy, 2 tokens)"
+check "ci and team:deploy gone" gone corp/ci corp/team_deploy
+check "the directories stay, as atmos leaves them" [ -d "$H/$DATA/corp/ci" ]
+check "another identity's integration kept" kept corp/other
+check "no token in any output" no_token_in "$OUT$ERR"
+end
+fi
+
+if needs_tls "JSON: a github_sts_signout item per integration, the revoked count, no token"; then
+begin "JSON: a github_sts_signout item per integration, the revoked count, no token"
+home; serve 204
+logout --output json i
+check "exit 0" rc_is 0
+check "signed_out, revoked 2, the files removed" "$PY" -c '
+import json,sys; r=json.loads(sys.argv[1])
+s=[i for i in r["items"] if i["kind"]=="github_sts_signout"]
+assert [i["signout"] for i in s]==["signed_out"]*2, s
+assert sorted(i["what"] for i in s)==["integration ci, 2 tokens","integration team:deploy, 2 tokens"], s
+assert all(i["cloud"]=="github" for i in s), s
+f=[i for i in r["items"] if i["cloud"]=="github" and i["kind"]=="cache_file"]
+assert sorted((i["path"].split("/")[-2], i["path"].split("/")[-1], i["status"]) for i in f)==[
+    ("ci","git.config","removed"),("ci","state.json","removed"),
+    ("team_deploy","git.config","absent"),("team_deploy","state.json","removed")], f
+assert r["revoked"]==2, r["revoked"]
+assert "ghs_" not in json.dumps(r), "a token in the report"' "$OUT"
+end
+fi
+
+for st in 401 404; do
+if needs_tls "$st: the token was already invalid (as atmos counts it), not a warning"; then
+begin "$st: the token was already invalid (as atmos counts it), not a warning"
+home; serve $st
+logout i
+check "exit 0" rc_is 0
+check "requests made" [ "$(requests)" = 3 ]
+check "reported" has "$OUT" "Already signed out of the GitHub App installation tokens (integration ci, 2 tokens)"
+check "no warning" hasnt "$OUT$ERR" "Not revoked"
+check "files gone" gone corp/ci corp/team_deploy
+end
+fi
+done
+
+if needs_tls "500: a warning; the files are removed all the same, the exit status unchanged"; then
+begin "500: a warning; the files are removed all the same, the exit status unchanged"
+home; serve 500
+logout i
+check "exit 0" rc_is 0
+check "warned" has "$OUT" "Not revoked: 2 of 2 GitHub installation tokens of integration ci (the server answered HTTP 500)"
+check "still a successful logout" has "$OUT" "Successfully logged out"
+check "files gone" gone corp/ci corp/team_deploy
+check "no token in any output" no_token_in "$OUT$ERR"
+end
+fi
+
+for m in hang silent; do
+begin "a server that $([ $m = hang ] && echo "reads the request and" || echo "accepts the connection and") never answers: bounded, the files removed"
+home; serve $m
+start=$(date +%s%N); logout i; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "#   $m: the whole logout took $ms ms"
+# The server would answer after 60 s (never, for silent): ending well before
+# is the bound at work; the figure above is for the reader.
+check "did not wait for the server" [ "$ms" -lt 30000 ]
+check "the server was reached" [ "$(connects)" -ge 1 ]
+check "ended by the bound" grep -qE "Timeout was reached|no answer within 5 s|Connection timed out" <<<"$OUT"
+check "exit 0" rc_is 0
+check "files gone" gone corp/ci corp/team_deploy
+end
+done
+
+if needs_tls "an untrusted certificate: no token is sent"; then
+begin "an untrusted certificate: no token is sent"
+home; serve 204 evil
+logout i
+check "TLS refused" grep -q tls_failed "$LOG"
+check "no request reached the server" [ "$(requests)" = 0 ]
+check "exit 0" rc_is 0
+check "reported" has "$OUT" "Not revoked: 2 of 2 GitHub installation tokens of integration ci"
+check "files gone" gone corp/ci corp/team_deploy
+end
+fi
+
+begin "--no-revoke: nothing sent, libcurl never loaded, the files removed"
+home; serve 204
+with_proxy env LD_DEBUG=files LD_DEBUG_OUTPUT="$TMPROOT/ldn" "$BIN" --config "$H/atmos.yaml" --no-revoke i >/dev/null 2>&1; RC=$?
+check "exit 0" rc_is 0
+check "nothing sent" [ "$(connects)" = 0 ]
+check "files gone" gone corp/ci corp/team_deploy
+check "libcurl not mapped" bash -c "! cat '$TMPROOT'/ldn.* | grep -q -e libcurl -e libssl -e libgnutls"
+check "the LD_DEBUG probe works (libyaml seen)" bash -c "cat '$TMPROOT'/ldn.* | grep -q libyaml"
+end
+
+begin "dry run: the sign-out and both files listed, nothing sent, nothing changed"
+home; serve 204
+before=$(snapshot "$H")
+logout --dry-run i
+check "exit 0" rc_is 0
+check "the sign-out listed" has "$OUT" "Would sign out of the GitHub App installation tokens (integration ci, 2 tokens)"
+check "state.json listed" has "$OUT" "github/sts tokens ~/$DATA/corp/ci/state.json"
+check "git.config listed" has "$OUT" "github/sts git config (tokens in its URLs) ~/$DATA/corp/ci/git.config"
+check "nothing sent" [ "$(connects)" = 0 ]
+check "nothing changed" [ "$before" = "$(snapshot "$H")" ]
+end
+
+begin "a state.json that is a FIFO: refused at once, nothing blocks, git.config still removed"
+home; serve 204
+rm "$H/$DATA/corp/ci/state.json"; mkfifo "$H/$DATA/corp/ci/state.json"
+OUT=$(with_proxy timeout 60 "$BIN" --config "$H/atmos.yaml" i 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+check "no hang" [ "$RC" != 124 ]
+check "exit 0 (the rest removed)" rc_is 0
+check "refused by name" has "$OUT" "$H/$DATA/corp/ci/state.json is a FIFO, not a regular file"
+check "the FIFO left as it is" [ -p "$H/$DATA/corp/ci/state.json" ]
+check "git.config removed" missing "$H/$DATA/corp/ci/git.config"
+end
