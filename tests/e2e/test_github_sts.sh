@@ -216,3 +216,156 @@ check "refused by name" has "$OUT" "$H/$DATA/corp/ci/state.json is a FIFO, not a
 check "the FIFO left as it is" [ -p "$H/$DATA/corp/ci/state.json" ]
 check "git.config removed" missing "$H/$DATA/corp/ci/git.config"
 end
+
+# --- which logouts include an integration (docker's rule), --no-revoke for speed ---
+begin "scopes: identity (via.identity, or via.provider its root), provider, --all"
+home
+logout --no-revoke j
+check "j: its root provider's integration gone" gone corp/team_deploy
+check "j: ci (via identity i) and other kept" kept corp/ci corp/other
+home
+logout --no-revoke --provider p
+check "--provider p: ci (i is p's) and team:deploy gone" gone corp/ci corp/team_deploy
+check "--provider p: other kept" kept corp/other
+home
+logout --no-revoke --provider q
+check "--provider q: other gone" gone corp/other
+check "--provider q: the rest kept" kept corp/ci corp/team_deploy
+home
+logout --no-revoke --all
+check "--all: every integration's files gone" gone corp/ci corp/team_deploy corp/other
+check "exit 0" rc_is 0
+end
+
+begin "realms: a derived realm and the realm-less layout both go; another realm, and no realm under a pinned one, stay"
+home " "   # no realm configured: atmos derives one from the config's directory
+R=$(derived_realm "$H")
+sts "$H/$DATA/$R/ci" ghs_r1; sts "$H/$DATA/ci" ghs_r2; sts "$H/$DATA/team-b/ci" ghs_r3
+logout --no-revoke i
+check "the derived realm's gone" gone "$R/ci"
+check "the realm-less layout's gone" gone ci
+check "another realm's kept" kept team-b/ci
+check "realm corp (not this config's realm) kept" kept corp/ci
+home
+sts "$H/$DATA/ci" ghs_r2
+logout --no-revoke i
+check "pinned realm corp: its files gone" gone corp/ci
+check "pinned realm corp: the realm-less layout kept" kept ci
+end
+
+begin "ATMOS_XDG_DATA_HOME, then XDG_DATA_HOME, is atmos's data directory"
+home
+sts "$H/x1/atmos/auth/github-sts/corp/ci" ghs_x1; sts "$H/x2/atmos/auth/github-sts/corp/ci" ghs_x2
+OUT=$(ATMOS_XDG_DATA_HOME=$H/x1 XDG_DATA_HOME=$H/x2 "$BIN" --config "$H/atmos.yaml" --no-revoke i 2>&1)
+check "ATMOS_XDG_DATA_HOME's gone" missing "$H/x1/atmos/auth/github-sts/corp/ci/state.json"
+check "XDG_DATA_HOME's kept" exists "$H/x2/atmos/auth/github-sts/corp/ci/state.json"
+check "~/.local/share's kept" kept corp/ci
+OUT=$(XDG_DATA_HOME=$H/x2 "$BIN" --config "$H/atmos.yaml" --no-revoke i 2>&1)
+check "XDG_DATA_HOME's gone" missing "$H/x2/atmos/auth/github-sts/corp/ci/state.json"
+end
+
+# --- the endpoint and what is sent ---------------------------------------------
+if needs_tls "ATMOS_LOGOUT_GITHUB_API_URL replaces the API's base URL"; then
+begin "ATMOS_LOGOUT_GITHUB_API_URL replaces the API's base URL"
+home; serve 204
+OUT=$(ATMOS_LOGOUT_GITHUB_API_URL=https://github.example.test/api/v3/ with_proxy "$BIN" --config "$H/atmos.yaml" i 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "to that host" [ "$(field host | sort -u)" = github.example.test ]
+check "below its path, the trailing / trimmed" [ "$(field path | sort -u)" = /api/v3/installation/token ]
+check "revoked" has "$OUT" "Signed out of the GitHub App installation tokens (integration ci, 2 tokens)"
+end
+fi
+
+begin "an endpoint that is not https://: no token sent, the files removed"
+home; serve 204
+OUT=$(ATMOS_LOGOUT_GITHUB_API_URL=http://github.example.test with_proxy "$BIN" --config "$H/atmos.yaml" i 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "nothing sent" [ "$(connects)" = 0 ]
+check "said why" has "$OUT" "the endpoint is not an https:// URL; not sent"
+check "files gone" gone corp/ci corp/team_deploy
+end
+
+if needs_tls "a token that would end its header (CR LF) is never sent; the file's other token is"; then
+begin "a token that would end its header (CR LF) is never sent; the file's other token is"
+home; serve 204
+printf '{"tokens":[{"token":"ghs_ok"},{"token":"ghs_x\\r\\nX-Injected: 1"}]}' >"$H/$DATA/corp/ci/state.json"
+logout i
+check "exit 0" rc_is 0
+check "refused" has "$OUT" "Not revoked: 1 of the tokens in $H/$DATA/corp/ci/state.json is not a token"
+check "the good token sent" grep -q '"Bearer ghs_ok"' "$LOG"
+check "no injected header, no request with it" bash -c '! grep -q -e Injected -e ghs_x "$1"' _ "$LOG"
+check "files gone" gone corp/ci
+end
+fi
+
+# IAM Identity Center's Logout and GitHub's revocations share one 5 s bound:
+# in turn, a server that never answers would hold the logout 10 s.
+begin "both sign-out kinds go out together: one bound for the phase"
+home; serve hang
+mkdir -p "$H/.aws/sso/cache"
+printf '{"accessToken":"tok-P","startUrl":"https://p.awsapps.com/start","region":"us-east-1","expiresAt":"2099-01-01T00:00:00Z"}\n' \
+    >"$H/.aws/sso/cache/$(sha1 https://p.awsapps.com/start).json"
+start=$(date +%s%N); AWS_CA_BUNDLE=$PKI/trusted.pem logout --provider p; ms=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "#   an SSO Logout and three GitHub revocations to a hung server: $ms ms"
+check "both kinds reached the server" bash -c 'grep -q "\"connect\": \"api.github.com\"" "$1" && grep -q "\"connect\": \"portal.sso.us-east-1.amazonaws.com\"" "$1"' _ "$LOG"
+check "neither signed out" [ "$(grep -c 'Not revoked\|Not signed out' <<<"$OUT")" = 3 ]
+[ -z "${VALGRIND:-}" ] && check "one bound, not one per kind (under 9 s)" [ "$ms" -lt 9000 ]
+check "the SSO token gone" missing "$H/.aws/sso/cache/$(sha1 https://p.awsapps.com/start).json"
+check "the SSO request was read too (hung after it, not refused)" grep -q '"x-amz-sso_bearer_token"\|"token": "tok-P"' "$LOG"
+check "files gone" gone corp/ci corp/team_deploy
+end
+
+# --- the PAM module: revoke enables it, with the administrator's proxy and CA only ---
+if [ "$(id -u)" -ne 0 ]; then
+    skip "pam_atmos revoke of GitHub tokens" "needs root to create a test user with a throwaway home"
+    exit 0
+fi
+U=atmos-pam-g$$; HU=$TMPROOT/home-g
+add_test_user "$U" "$HU" || { echo "not ok - useradd failed"; exit 1; }
+user_home() {
+    rm -rf "$HU"; mkdir -p "$HU/.atmos"; H=$HU; config
+    mv "$H/atmos.yaml" "$HU/.atmos/atmos.yaml"
+    sts "$H/$DATA/corp/ci" ghs_ci1 ghs_shared
+    chown -R "$U:" "$HU"; chmod 700 "$HU"
+}
+chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem" "$PKI/rogue.pem"
+mkdir -p "$TMPROOT/pam.d"
+pam_service() { # NAME OPTIONS...
+    local name=$1; shift
+    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s %s\n' \
+        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
+    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
+}
+PAMTEST=$ROOT/${BUILD:-build}/pamtest
+[ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+
+if needs_tls "pam_atmos revoke: the helper revokes the user's GitHub tokens through the administrator's proxy and CA"; then
+begin "pam_atmos revoke: the helper revokes the user's GitHub tokens through the administrator's proxy and CA"
+user_home; serve 204
+pam_service rev revoke "revoke_proxy=$PROXY" "revoke_ca_bundle=$PKI/trusted.pem"
+OUT=$("$PAMTEST" "$TMPROOT/pam.d" rev "$U" oc 2>&1); RC=$?
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "both tokens revoked" [ "$(field authorization | tr '\n' ' ')" = "Bearer ghs_ci1 Bearer ghs_shared " ]
+check "at api.github.com" [ "$(field host | sort -u)" = api.github.com ]
+check "files gone" gone corp/ci
+end
+fi
+
+begin "pam_atmos without revoke: nothing sent, the files removed"
+user_home; serve 204
+pam_service norev "revoke_proxy=$PROXY" "revoke_ca_bundle=$PKI/trusted.pem"
+OUT=$("$PAMTEST" "$TMPROOT/pam.d" norev "$U" oc 2>&1); RC=$?
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "nothing sent" [ "$(connects)" = 0 ]
+check "files gone" gone corp/ci
+end
+
+begin "pam_atmos revoke: the user's PAM environment cannot redirect the revocation"
+user_home; serve 204 evil
+pam_service userenv revoke revoke_proxy=http://127.0.0.1:9
+OUT=$("$PAMTEST" "$TMPROOT/pam.d" userenv "$U" oc "HTTPS_PROXY=$PROXY" "SSL_CERT_FILE=$PKI/rogue.pem" \
+      "ATMOS_LOGOUT_GITHUB_API_URL=https://github.example.test" 2>&1); RC=$?
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "no token reached the user's server" [ "$(connects)" = 0 ]
+check "files gone all the same" gone corp/ci
+end
