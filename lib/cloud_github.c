@@ -15,13 +15,17 @@
  * pkg/auth/manager_integrations.go): an identity's logout takes those
  * via.identity it and via.provider its root provider; a provider's, those
  * via.provider it; --all, every one of them.  The directory stays, as atmos
- * leaves it.
+ * leaves it.  With no configuration, every integration directory found below
+ * <data>/auth/github-sts/, with and without a realm, is atmos's.
  *
  * MUST: only the two files atmos names, each walked by descriptor (safefs)
  * like every other item; never a token in a path, a message or the report.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cloud.h"
 #include "cloud_github.h"
@@ -90,33 +94,36 @@ done:
     return rc;
 }
 
-/* The sign-out of the tokens in state.json (with --no-revoke, none), then both files. */
-static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integration *in)
+/* The sign-out of the tokens in <dir>/state.json (with --no-revoke, none), then both files. */
+static int add_files(struct atmos_cloud_ctx *c, const char *dir, const char *name,
+                     const char *identity, const char *provider)
 {
-    const char *identity = in->via_identity.value, *provider = in->via_provider.value;
-    char *dir;
-    struct atmos_item *it;
-    if (state_dir(c, in->name, &dir) != ATMOS_OK)
-        return ATMOS_ENOMEM;
-    if (dir == NULL)
-        return ATMOS_OK;
-    int rc = ATMOS_ENOMEM;
     if (c->revoke) {
-        it = atmos_cloud_add(c, ATMOS_ITEM_SIGNOUT, atmos_github_tokens.session,
-                             atmos_path_join(dir, "state.json"), identity, provider);
+        struct atmos_item *it =
+            atmos_cloud_add(c, ATMOS_ITEM_SIGNOUT, atmos_github_tokens.session,
+                            atmos_path_join(dir, "state.json"), identity, provider);
         if (it == NULL)
-            goto done;
+            return ATMOS_ENOMEM;
         it->u.signout.how = &atmos_github_tokens;
         free(it->u.signout.arg);
-        if ((it->u.signout.arg = strdup(in->name)) == NULL)
-            goto done;
+        if ((it->u.signout.arg = strdup(name)) == NULL)
+            return ATMOS_ENOMEM;
     }
     if (atmos_cloud_add(c, ATMOS_ITEM_FILE, "github/sts tokens", atmos_path_join(dir, "state.json"),
                         identity, provider) &&
         atmos_cloud_add(c, ATMOS_ITEM_FILE, "github/sts git config (tokens in its URLs)",
                         atmos_path_join(dir, "git.config"), identity, provider))
-        rc = ATMOS_OK;
-done:
+        return ATMOS_OK;
+    return ATMOS_ENOMEM;
+}
+
+static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integration *in)
+{
+    char *dir;
+    if (state_dir(c, in->name, &dir) != ATMOS_OK)
+        return ATMOS_ENOMEM;
+    int rc = dir ? add_files(c, dir, in->name, in->via_identity.value, in->via_provider.value)
+                 : ATMOS_OK;
     free(dir);
     return rc;
 }
@@ -152,6 +159,56 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     return ATMOS_OK;
 }
 
+/* Anything named state.json or git.config in `dir` (a FIFO, a link: the items will say). */
+static int holds_state(const struct atmos_cloud_ctx *c, const char *dir)
+{
+    struct atmos_err why;
+    struct stat st;
+    int fd = -1, yes = 0;
+    if (atmos_fs_open_dir(&c->fs, dir, &fd, &why) != ATMOS_OK)
+        return 0;
+    yes = fstatat(fd, "state.json", &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+          fstatat(fd, "git.config", &st, AT_SYMLINK_NOFOLLOW) == 0;
+    close(fd);
+    return yes;
+}
+
+/*
+ * An entry of <data>/auth/github-sts/ (realm NULL) or of a realm's directory
+ * below it: an integration's directory holds atmos's files; a directory
+ * without them at the top is a realm's, whose directories are integrations'.
+ */
+static int discover_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
+                          void *in_realm)
+{
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
+        return ATMOS_OK;
+    char *sub = atmos_path_join(dir, name);
+    int rc = ATMOS_ENOMEM;
+    if (sub == NULL)
+        return rc;
+    if (holds_state(c, sub))
+        rc = add_files(c, sub, name, NULL, NULL);
+    else if (in_realm == NULL && atmos_realm_like(name))
+        rc = atmos_cloud_each_entry(c, sub, discover_entry, (void *)sub);
+    else
+        rc = ATMOS_OK;
+    free(sub);
+    return rc;
+}
+
+/* No configuration: every integration directory atmos made, with and without a realm; the
+ * names are the directories' (already sanitized). */
+static int discover(struct atmos_cloud_ctx *c)
+{
+    char *data = atmos_path_atmos_data(c->env);
+    char *root = data ? atmos_path_join(data, "auth/github-sts") : NULL;
+    int rc = root ? atmos_cloud_each_entry(c, root, discover_entry, NULL) : ATMOS_ENOMEM;
+    free(data);
+    free(root);
+    return rc;
+}
+
 const struct atmos_cloud atmos_cloud_github = {.name = "github",
                                                .display = "GitHub",
                                                .kinds = kinds,
@@ -159,4 +216,5 @@ const struct atmos_cloud atmos_cloud_github = {.name = "github",
                                                .transport_vars = env_vars,
                                                .identity = identity,
                                                .provider = provider,
+                                               .discover = discover,
                                                .every_identity = 1};

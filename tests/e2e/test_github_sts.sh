@@ -264,6 +264,24 @@ OUT=$(XDG_DATA_HOME=$H/x2 "$BIN" --config "$H/atmos.yaml" --no-revoke i 2>&1)
 check "XDG_DATA_HOME's gone" missing "$H/x2/atmos/auth/github-sts/corp/ci/state.json"
 end
 
+begin "no configuration (discovered): every integration directory atmos made, with and without a realm"
+fresh_home   # no atmos.yaml anywhere on the search path
+sts "$H/$DATA/corp/ci" ghs_d1; sts "$H/$DATA/team_deploy" ghs_d2
+mkdir -p "$H/$DATA/notes"; echo mine >"$H/$DATA/notes/todo.txt"   # neither: left alone
+mkdir -p "$H/empty"
+OUT=$(cd "$H/empty" && "$BIN" --all --no-revoke 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "a realm's integration gone" gone corp/ci
+check "a realm-less integration gone" gone team_deploy
+check "anything else kept" exists "$H/$DATA/notes/todo.txt"
+if needs_tls "discovered: revoked too"; then
+    fresh_home; sts "$H/$DATA/corp/ci" ghs_d1; mkdir -p "$H/empty"; serve 204
+    OUT=$(cd "$H/empty" && with_proxy "$BIN" --all 2>&1); RC=$?
+    check "discovered: revoked (integration named by its directory)" has "$OUT" "Signed out of the GitHub App installation tokens (integration ci, 1 token)"
+    check "discovered: the request" [ "$(field authorization)" = "Bearer ghs_d1" ]
+fi
+end
+
 # --- the endpoint and what is sent ---------------------------------------------
 if needs_tls "ATMOS_LOGOUT_GITHUB_API_URL replaces the API's base URL"; then
 begin "ATMOS_LOGOUT_GITHUB_API_URL replaces the API's base URL"
