@@ -37,6 +37,7 @@
 #define DEFAULT_API "https://api.github.com"
 /* Distinct tokens sent in one logout (one connection each, all at once). */
 #define MAX_TOKENS 100
+#define MAX_TOKENS_S "100"
 #define MAX_TOKEN_BYTES 1024
 
 struct token {
@@ -58,6 +59,7 @@ struct gh_run {
     size_t ntok, captok;
     struct pair *pair;
     size_t npair, cappair;
+    size_t *first; /* item j's pairs: first[j] to first[j + 1] (they are noted in order) */
 };
 
 static void run_free(struct gh_run *st)
@@ -68,6 +70,7 @@ static void run_free(struct gh_run *st)
     }
     free(st->tok);
     free(st->pair);
+    free(st->first);
     free(st->its);
     free(st);
 }
@@ -83,14 +86,20 @@ static int token_ok(const char *s, size_t n)
     return 1;
 }
 
-/* Note that item j holds token s (once per item; each distinct token once in all). 0 or -1. */
-static int note(struct gh_run *st, size_t j, const char *s)
+/*
+ * Note that item j holds token s: once per item (its pairs start at `first`), each
+ * distinct token once in all, at most MAX_TOKENS of them (a pair past that is not
+ * sent: tok SIZE_MAX).  Every scan is bounded by MAX_TOKENS.  0 or -1.
+ */
+static int note(struct gh_run *st, size_t j, size_t first, const char *s)
 {
     size_t t = 0;
     while (t < st->ntok && strcmp(st->tok[t].value, s) != 0)
         t++;
-    for (size_t p = 0; t < st->ntok && p < st->npair; p++)
-        if (st->pair[p].item == j && st->pair[p].tok == t)
+    if (t == st->ntok && st->ntok >= MAX_TOKENS)
+        t = SIZE_MAX;
+    for (size_t p = first; p < st->npair; p++)
+        if (st->pair[p].tok == t && t != SIZE_MAX)
             return 0;
     if (t == st->ntok) {
         if (st->ntok == st->captok) {
@@ -117,7 +126,8 @@ static int note(struct gh_run *st, size_t j, const char *s)
 }
 
 /* The tokens of a state.json ({"tokens":[{"token": ...}, ...]}): how many noted, or -1 when
- * it is not that JSON (*bad: tokens that are not one), -2 when out of memory. */
+ * it is not that JSON (*bad: tokens that are not one), -2 when out of memory, -3 when it
+ * lists more than MAX_TOKENS (atmos mints one per owner). */
 static long parse_state(struct gh_run *st, size_t j, const char *data, size_t len, size_t *bad)
 {
     json_tokener *tok = len <= INT32_MAX ? json_tokener_new_ex(32) : NULL;
@@ -129,6 +139,10 @@ static long parse_state(struct gh_run *st, size_t j, const char *data, size_t le
         !(json_object_is_type(arr, json_type_array) || json_object_is_type(arr, json_type_null)))
         goto done;
     size_t before = st->npair;
+    if (arr && json_object_array_length(arr) > MAX_TOKENS) {
+        n = -3;
+        goto done;
+    }
     for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
         json_object *e = json_object_array_get_idx(arr, i), *t = NULL;
         if (!json_object_is_type(e, json_type_object) ||
@@ -141,7 +155,7 @@ static long parse_state(struct gh_run *st, size_t j, const char *data, size_t le
             (*bad)++;
             continue;
         }
-        if (note(st, j, s) != 0) {
+        if (note(st, j, before, s) != 0) {
             n = -2;
             goto done;
         }
@@ -186,6 +200,9 @@ static void read_item(struct gh_run *st, const struct atmos_fs *fs, size_t j)
         fail(it, strdup(why.msg));
     } else if (n == -2) {
         fail(it, strdup("out of memory"));
+    } else if (n == -3) {
+        fail(it, atmos_strfmt("not revoked: %s lists more than %d tokens; none sent", it->path,
+                              MAX_TOKENS));
     } else if (n < 0) {
         fail(it, atmos_strfmt("not revoked: %s is not the JSON atmos writes (no \"tokens\" list)",
                               it->path));
@@ -230,24 +247,26 @@ static void *start(struct atmos_item **its, size_t k, const char *home,
     const struct atmos_env *env = opts->env ? opts->env : &none;
     const struct atmos_fs fs = {.home = home, .uid = geteuid()};
     struct gh_run *st = calloc(1, sizeof(*st));
-    if (k == 0 || st == NULL || (st->its = calloc(k, sizeof(*st->its))) == NULL) {
-        free(st);
+    if (k == 0 || st == NULL || (st->its = calloc(k, sizeof(*st->its))) == NULL ||
+        (st->first = calloc(k + 1, sizeof(*st->first))) == NULL) {
+        if (st)
+            run_free(st);
         return NULL;
     }
     memcpy(st->its, its, k * sizeof(*its));
     st->k = k;
-    for (size_t j = 0; j < k; j++)
+    for (size_t j = 0; j < k; j++) {
+        st->first[j] = st->npair;
         read_item(st, &fs, j);
+    }
+    st->first[k] = st->npair;
     for (size_t j = 0; opts->dry_run && j < k; j++)
         if (its[j]->outcome == ATMOS_OUTCOME_PENDING)
             its[j]->outcome = ATMOS_OUTCOME_WOULD_REMOVE;
     for (size_t t = 0; !opts->dry_run && t < st->ntok; t++) {
         struct token *tk = &st->tok[t];
         tk->result = ATMOS_SIGNOUT_FAILED;
-        if (t >= MAX_TOKENS)
-            snprintf(tk->why, sizeof(tk->why), "more than %d tokens in one logout; not sent",
-                     MAX_TOKENS);
-        else if (queue(http, env, tk) != 0)
+        if (queue(http, env, tk) != 0)
             snprintf(tk->why, sizeof(tk->why), "out of memory");
         else
             tk->result = ATMOS_SIGNOUT_PENDING;
@@ -278,16 +297,21 @@ static void settle(struct gh_run *st, size_t j)
 {
     struct atmos_item *it = st->its[j];
     size_t held = 0, failed = 0, done = 0;
+    static const char over[] = "more than " MAX_TOKENS_S " tokens in one logout; not sent";
     const char *why = NULL;
-    for (size_t p = 0; p < st->npair; p++) {
-        const struct token *t = &st->tok[st->pair[p].tok];
-        if (st->pair[p].item != j)
-            continue;
+    for (size_t p = st->first[j]; p < st->first[j + 1]; p++) {
         held++;
+        if (st->pair[p].tok == SIZE_MAX) {
+            failed++;
+            why = over; /* the reason that is ours comes first */
+            continue;
+        }
+        const struct token *t = &st->tok[st->pair[p].tok];
         done += t->result == ATMOS_SIGNOUT_DONE;
         if (t->result != ATMOS_SIGNOUT_DONE && t->result != ATMOS_SIGNOUT_ALREADY) {
             failed++;
-            why = why ? why : t->why;
+            if (why == NULL)
+                why = t->why;
         }
     }
     if (failed == 0) {
