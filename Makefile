@@ -94,7 +94,7 @@ $(BUILD)/%.o: %.c
 -include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d)
 
 # The version they print is debian/changelog's.
-$(BUILD)/util/options.o $(BUILD)/lib/cloud_aws_signout.o: debian/changelog
+$(BUILD)/util/options.o $(BUILD)/lib/http.o: debian/changelog
 
 # The module's default helper is where make install puts it.
 $(PAM_OBJ): ALL_CFLAGS += -DPA_HELPER='"$(HELPER)"'

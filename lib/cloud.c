@@ -22,7 +22,7 @@
 /* The clouds, in report order: a new cloud is one line here and its own file. */
 const struct atmos_cloud *const atmos_clouds[] = {
     &atmos_cloud_aws,    &atmos_cloud_azure,    &atmos_cloud_gcp,
-    &atmos_cloud_docker, &atmos_cloud_kube,     &atmos_cloud_console,
+    &atmos_cloud_docker, &atmos_cloud_kube,     &atmos_cloud_console, &atmos_cloud_github,
     &atmos_cloud_atmos,  &atmos_cloud_keychain, NULL,
 };
 

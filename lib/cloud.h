@@ -103,7 +103,7 @@ struct atmos_cloud {
 
 /* One per lib/cloud_*.c; atmos_cloud_keychain is the engine's own keychain entries. */
 extern const struct atmos_cloud atmos_cloud_aws, atmos_cloud_azure, atmos_cloud_gcp,
-    atmos_cloud_docker, atmos_cloud_kube, atmos_cloud_console, atmos_cloud_atmos,
+    atmos_cloud_docker, atmos_cloud_kube, atmos_cloud_console, atmos_cloud_github, atmos_cloud_atmos,
     atmos_cloud_keychain;
 
 /* Every cloud, in report order; NULL-terminated. */

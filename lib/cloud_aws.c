@@ -171,7 +171,8 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
 /* A token's session, ended with IAM Identity Center before its files go. */
 static const struct atmos_signout_kind identity_center = {.name = "sso_signout",
                                                           .session = "IAM Identity Center session",
-                                                          .run = atmos_aws_signout_items};
+                                                          .start = atmos_aws_signout_start,
+                                                          .finish = atmos_aws_signout_finish};
 
 /*
  * Sign-outs for the token files of `t`: atmos's session file and the AWS

@@ -22,13 +22,12 @@ int atmos_signout_read(const char *data, size_t len, const char *start_url,
                        struct atmos_signout *out);
 /* The Logout endpoint for a region (malloc'd). */
 char *atmos_signout_url(const struct atmos_env *env, const char *region);
-/* Sign out every PENDING entry at once, bounded (2 s connect, 5 s in all). */
-void atmos_signout_run(struct atmos_signout *v, size_t n, const struct atmos_env *env,
-                       const struct atmos_logger *lg);
 void atmos_signout_free(struct atmos_signout *s);
 
-/* The run of the AWS sign-out kind: every item (SIGNOUT, not skipped) signed out, outcomes set. */
-void atmos_aws_signout_items(struct atmos_item **items, size_t n, const char *home,
-                             const struct atmos_exec_opts *opts);
+/* The AWS sign-out kind's start and finish (struct atmos_signout_kind). */
+struct atmos_http_batch;
+void *atmos_aws_signout_start(struct atmos_item **items, size_t n, const char *home,
+                              const struct atmos_exec_opts *opts, struct atmos_http_batch *http);
+void atmos_aws_signout_finish(void *state, const struct atmos_http_batch *http);
 
 #endif

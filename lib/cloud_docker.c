@@ -59,7 +59,8 @@ static char *acr(const struct atmos_integration *in)
 
 /*
  * Integration kinds atmos has (they write docker's file or nothing a logout
- * removes); the spec of a registry login is how its registry host is made.
+ * removes; github/sts is cloud_github.c's); the spec of a registry login is
+ * how its registry host is made.
  */
 #define INTEGRATION ATMOS_ROLE_INTEGRATION
 static const struct registry ecr_spec = {ecr}, ecr_public_spec = {ecr_public}, acr_spec = {acr};
@@ -70,7 +71,6 @@ static const struct atmos_kind kinds[] = {
     {.name = "azure/acr", .roles = INTEGRATION, .spec = &acr_spec},
     {.name = "azure/aks", .roles = INTEGRATION},
     {.name = "gcp/gke", .roles = INTEGRATION},
-    {.name = "github/sts", .roles = INTEGRATION},
     {.name = NULL},
 };
 

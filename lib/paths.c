@@ -32,7 +32,7 @@ char *atmos_path_atmos_cache(const struct atmos_env *env)
     return c ? atmos_path_join(c, "atmos") : atmos_path_join(env->home, ".cache/atmos");
 }
 
-/* ${ATMOS_XDG_DATA_HOME:-${XDG_DATA_HOME:-~/.local/share}}/atmos (pkg/xdg/xdg.go getXDGDir). */
+/* ${ATMOS_XDG_DATA_HOME:-${XDG_DATA_HOME:-~/.local/share}}/atmos (pkg/xdg/xdg.go GetXDGDataDir). */
 char *atmos_path_atmos_data(const struct atmos_env *env)
 {
     const char *d = atmos_xdg(env->atmos_xdg_data_home);

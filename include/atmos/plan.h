@@ -61,13 +61,18 @@ struct json_object;
  * kind in JSON reports and the session it ends, for people.
  */
 struct atmos_exec_opts;
+struct atmos_http_batch;
 struct atmos_signout_kind {
     const char *name;    /* "..._signout" */
     const char *session; /* "Would sign out of the <session> (<where>)" */
-    /* Sign out every item given (SIGNOUT items of this kind, not skipped) and set their
-     * outcomes; `home` is the plan's anchor for reading them (engine-internal). */
-    void (*run)(struct atmos_item **items, size_t n, const char *home,
-                const struct atmos_exec_opts *opts);
+    /* Engine-internal.  Every kind's requests go out together, in one bounded phase:
+     * start reads the tokens of the items given (SIGNOUT items of this kind, not skipped;
+     * `home` is the plan's anchor for reading them), queues their requests on `http` (none
+     * in a dry run) and returns its state, or sets every outcome and returns NULL; finish,
+     * after the requests ran, sets the outcomes and frees the state. */
+    void *(*start)(struct atmos_item **items, size_t n, const char *home,
+                   const struct atmos_exec_opts *opts, struct atmos_http_batch *http);
+    void (*finish)(void *state, const struct atmos_http_batch *http);
 };
 
 /*

@@ -1,13 +1,15 @@
 #!/usr/bin/python3
-"""A stand-in for IAM Identity Center's portal on 127.0.0.1, for the sign-out
-tests.  Clients reach it as their HTTPS proxy (CONNECT host:443), as the AWS
-CLI and atmos-logout both do with HTTPS_PROXY; it then speaks TLS with a
-certificate of the test's throwaway CA for that host and records each request
-(one JSON line: connect host, method, path, Host, the token header, the body
-length) before answering.
+"""A stand-in for IAM Identity Center's portal and GitHub's REST API on
+127.0.0.1, for the sign-out tests.  Clients reach it as their HTTPS proxy
+(CONNECT host:443), as the AWS CLI and atmos-logout both do with
+HTTPS_PROXY; it then speaks TLS with a certificate of the test's throwaway CA
+for that host and records each request (one JSON line: connect host, method,
+path, Host, the token headers, Accept, the body length) before answering.
 
 usage: sso_server.py PORTFILE LOG CERT KEY MODE
-MODE: ok (200 {}), 401 (UnauthorizedException), hang (never answers).
+MODE: ok (200 {}), 401 (UnauthorizedException), hang (reads the request,
+never answers), silent (accepts the connection, never reads or answers), or
+an HTTP status such as 204, 404 or 500 (an empty body).
 Stops by itself after 120 s.
 """
 import json
@@ -42,6 +44,10 @@ def read_head(sock):
 def serve(conn):
     conn.settimeout(30)
     try:
+        if mode == "silent":
+            record({"accepted": True})
+            time.sleep(60)
+            return
         head, _ = read_head(conn)
         if head is None or not head.startswith("CONNECT "):
             return
@@ -67,6 +73,8 @@ def serve(conn):
             rest += tls.recv(4096)
         record({"method": method, "path": path, "host": hdrs.get("host"),
                 "token": hdrs.get("x-amz-sso_bearer_token"), "body": len(rest),
+                "authorization": hdrs.get("authorization"), "accept": hdrs.get("accept"),
+                "content_length": hdrs.get("content-length"),
                 "agent": hdrs.get("user-agent", "")[:40]})
         if mode == "hang":
             time.sleep(60)
@@ -75,10 +83,13 @@ def serve(conn):
             body = b'{"message":"Session token not found or invalid"}'
             status = b"401 Unauthorized"
             extra = b"x-amzn-ErrorType: UnauthorizedException\r\n"
+        elif mode.isdigit():
+            body, status, extra = b"", mode.encode() + b" Test", b""
         else:
             body, status, extra = b"{}", b"200 OK", b""
         tls.sendall(b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n" + extra +
-                    b"Content-Length: " + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+                    (b"" if mode == "204" else b"Content-Length: " + str(len(body)).encode() + b"\r\n") +
+                    b"Connection: close\r\n\r\n" + body)
         tls.close()
     except OSError:
         pass

@@ -577,6 +577,62 @@ case_B89() {
     check "intact" [ "$(sha256sum <"$B_STATE")" = "$sum" ]
 }
 
+# --- github/sts state (B80-B84): an integration ci of identity i, realm corp ---
+GHD=.local/share/atmos/auth/github-sts/corp/ci
+gh_home() { # a fresh HOME with ci's git.config and the atmos.yaml naming it
+    fresh_home
+    printf 'auth:\n  realm: corp\n  providers:\n    p: {kind: aws/iam-identity-center, region: us-east-1, start_url: "https://p.awsapps.com/start"}\n  identities:\n    i: {kind: aws/permission-set, via: {provider: p}}\n  integrations:\n    ci: {kind: github/sts, via: {identity: i}}\n' >"$H/gh.yaml"
+    mkdir -p "$H/$GHD"
+    printf '[url "https://x-access-token:ghs_cfg@github.com/o/"]\n\tinsteadOf = https://github.com/o/\n' >"$H/$GHD/git.config"
+}
+gh_run() { run_bounded --config "$H/gh.yaml" i; }
+not_sent() { hasnt "$OUT$ERR" "Couldn't connect"; } # lib.sh's proxy refuses: a request would say so
+case_B80() {
+    gh_home; mkfifo "$H/$GHD/state.json"
+    gh_run
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "refused by name" has "$OUT" "$H/$GHD/state.json is a FIFO, not a regular file"
+    check "the FIFO left" [ -p "$H/$GHD/state.json" ]
+    check "git.config removed" missing "$H/$GHD/git.config"
+}
+case_B81() {
+    gh_home; printf '{"tokens":[{"token":"ghs_elsewhere"}]}' >"$TMPROOT/outside.json"; cp "$TMPROOT/outside.json" "$TMPROOT/outside.orig"
+    ln -s "$TMPROOT/outside.json" "$H/$GHD/state.json"
+    gh_run
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "not followed" has "$OUT" "$H/$GHD/state.json is a symlink"
+    check "nothing sent" not_sent
+    check "the link left" [ -L "$H/$GHD/state.json" ]
+    check "its target intact" cmp -s "$TMPROOT/outside.json" "$TMPROOT/outside.orig"
+    check "git.config removed" missing "$H/$GHD/git.config"
+}
+case_B82() {
+    gh_home; "$PY" -c 'import sys; open(sys.argv[1],"w").write("{\"tokens\":[{\"token\":\"ghs_big\",\"pad\":\"" + "x"*(2<<20) + "\"}]}")' "$H/$GHD/state.json"
+    gh_run
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "not read" has "$OUT" "$H/$GHD/state.json is larger than 1048576 bytes"
+    check "nothing sent" not_sent
+    check "removed, as atmos's file" missing "$H/$GHD/state.json"
+}
+case_B83() {
+    gh_home; printf '{"tokens": "ghs_notalist"}' >"$H/$GHD/state.json"
+    gh_run
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "says why" has "$OUT" "Not revoked: $H/$GHD/state.json is not the JSON atmos writes"
+    check "nothing sent" not_sent
+    check "removed" missing "$H/$GHD/state.json"
+    check "no token in the output" hasnt "$OUT$ERR" ghs_
+}
+case_B84() {
+    gh_home; printf '{"tokens":[{"token":"ghs_x\\r\\nX-Injected: 1"},{"token":"ghs_two words"}]}' >"$H/$GHD/state.json"
+    gh_run
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "refused" has "$OUT" "Not revoked: 2 of the tokens in $H/$GHD/state.json are not a token"
+    check "nothing sent" not_sent
+    check "removed" missing "$H/$GHD/state.json"
+    check "no token in the output" hasnt "$OUT$ERR" ghs_
+}
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')

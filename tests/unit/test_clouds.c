@@ -10,6 +10,7 @@
 #include <atmos/plan.h>
 
 #include "cloud.h"
+#include "cloud_github.h"
 
 static char *home;
 static struct atmos_config *cfg;
@@ -29,7 +30,9 @@ static const char yaml[] =
     "  integrations:\n"
     "    acr: {kind: azure/acr, via: {identity: sub}, spec: {registry: {name: reg}}}\n"
     "    ecr: {kind: aws/ecr, via: {provider: g}, spec: {registry: {account_id: '1', region: r}}}\n"
-    "    half: {kind: aws/ecr, via: {identity: sub}, spec: {registry: {account_id: '2'}}}\n";
+    "    half: {kind: aws/ecr, via: {identity: sub}, spec: {registry: {account_id: '2'}}}\n"
+    "    gh: {kind: github/sts, via: {identity: sub}}\n"
+    "    gh2: {kind: github/sts, via: {provider: g}}\n";
 
 static int setup(void **state)
 {
@@ -87,12 +90,85 @@ static void kinds_table(void **state)
 static void integrations_are_loaded(void **state)
 {
     (void)state;
-    assert_int_equal(cfg->nintegrations, 3);
+    assert_int_equal(cfg->nintegrations, 5);
     assert_string_equal(cfg->integrations[0].name, "acr"); /* sorted */
     assert_string_equal(atmos_spec_value(&cfg->integrations[0].spec, "spec.registry.name"), "reg");
     assert_string_equal(cfg->integrations[1].via_provider.value, "g");
-    assert_string_equal(atmos_spec_value(&cfg->integrations[1].spec, "spec.registry.account_id"), "1");
-    assert_string_equal(atmos_spec_value(&atmos_config_identity(cfg, "sub")->spec, "principal.subscription_id"), "S1");
+    assert_string_equal(atmos_spec_value(&cfg->integrations[1].spec, "spec.registry.account_id"),
+                        "1");
+    assert_string_equal(
+        atmos_spec_value(&atmos_config_identity(cfg, "sub")->spec, "principal.subscription_id"),
+        "S1");
+}
+
+static void github_sts(void **state)
+{
+    (void)state;
+    const struct atmos_cloud *c;
+    assert_non_null(atmos_kind_find("github/sts", ATMOS_ROLE_INTEGRATION, &c));
+    assert_ptr_equal(c, &atmos_cloud_github); /* no longer docker's */
+    /* sanitizePathSegment: one pass, `..` as one match, argument order. */
+    static const char *const cases[][2] = {{"a/b\\c:d", "a_b_c_d"}, {"...", "_."}, {"....", "__"},
+                                           {"a..b", "a_b"},         {"", ""},      {"ci", "ci"}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char *s = atmos_github_sanitize(cases[i][0]);
+        assert_string_equal(s, cases[i][1]);
+        free(s);
+    }
+    /* Identity sub: its own integration (gh), not the provider g's (gh2), in the realm-less
+     * layout (tu_load); revoke adds the sign-out. */
+    for (int revoke = 0; revoke <= 1; revoke++) {
+        struct atmos_plan plan;
+        struct atmos_err err = {{0}};
+        struct atmos_plan_opts po = {.revoke = revoke};
+        assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_IDENTITY, "sub", &po, &err),
+                         ATMOS_OK);
+        assert_int_equal(count(&plan, ATMOS_ITEM_SIGNOUT, "github"), revoke ? 1 : 0);
+        assert_int_equal(count(&plan, ATMOS_ITEM_FILE, "github"), 2);
+        for (size_t i = 0; i < plan.nitems; i++)
+            if (plan.items[i].cloud && strcmp(plan.items[i].cloud, "github") == 0)
+                assert_non_null(
+                    strstr(plan.items[i].path, "/.local/share/atmos/auth/github-sts/gh/"));
+        atmos_plan_free(&plan);
+    }
+    /* A dry run reads state.json: how many tokens, nothing sent, nothing removed. */
+    char *dir = tu_path(home, ".local/share/atmos/auth/github-sts/gh");
+    char *sj = tu_path(dir, "state.json");
+    tu_write(
+        sj,
+        "{\"tokens\":[{\"token\":\"t1\"},{\"token\":\"\"},{\"token\":\"t2\"},{\"token\":\"t1\"}]}");
+    struct atmos_plan plan;
+    struct atmos_err err = {{0}};
+    struct atmos_plan_opts po = {.revoke = 1};
+    assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_IDENTITY, "sub", &po, &err),
+                     ATMOS_OK);
+    execute(&plan, 1);
+    size_t would = 0;
+    for (size_t i = 0; i < plan.nitems; i++)
+        if (plan.items[i].kind == ATMOS_ITEM_SIGNOUT &&
+            strstr(plan.items[i].path, "/gh/state.json") &&
+            !strstr(plan.items[i].path, "/github-sts/gh/") == 0) {
+            assert_int_equal(plan.items[i].outcome, ATMOS_OUTCOME_WOULD_REMOVE);
+            assert_string_equal(atmos_item_what(&plan.items[i]), "integration gh, 2 tokens");
+            would++;
+        }
+    assert_int_equal(would, 1);
+    assert_true(tu_exists(sj));
+    atmos_plan_free(&plan);
+    /* Not the JSON atmos writes: the sign-out fails and says why. */
+    tu_write(sj, "{\"tokens\": {}}");
+    assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_IDENTITY, "sub", &po, &err),
+                     ATMOS_OK);
+    execute(&plan, 1);
+    for (size_t i = 0; i < plan.nitems; i++)
+        if (plan.items[i].kind == ATMOS_ITEM_SIGNOUT &&
+            strstr(plan.items[i].path, "/github-sts/gh/")) {
+            assert_int_equal(plan.items[i].outcome, ATMOS_OUTCOME_FAILED);
+            assert_non_null(strstr(plan.items[i].error, "is not the JSON atmos writes"));
+        }
+    atmos_plan_free(&plan);
+    free(sj);
+    free(dir);
 }
 
 static void unknown_kinds_are_items(void **state)
@@ -206,6 +282,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(kinds_table),
         T(integrations_are_loaded),
+        T(github_sts),
         T(unknown_kinds_are_items),
         T(registries_by_scope),
         T(json_entries_removed_precisely),
