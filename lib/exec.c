@@ -23,6 +23,7 @@
 #include "internal.h"
 #include "keyring_internal.h"
 #include "safefs.h"
+#include "yamledit.h"
 
 /* Credentials files with 10,000 profiles are about 2 MiB. */
 #define MAX_INI_BYTES (64u * 1024u * 1024u)
@@ -347,6 +348,21 @@ static void run_json(const struct run *r, struct atmos_item *it)
                 r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
 }
 
+static void run_kube(const struct run *r, struct atmos_item *it)
+{
+    struct atmos_err why;
+    int dfd = -1;
+    int rc = atmos_kube_edit(&r->fs, it, r->opts->dry_run, &dfd, &why);
+    if (dfd >= 0) {
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu kubeconfig entries path=%s",
+                  it->u.kube.entries, it->path);
+        rc = note_change(r, it, dfd, rc, &why);
+        close(dfd);
+    }
+    set_outcome(it, rc, &why,
+                r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+}
+
 /* Held while a directory is removed, when atmos takes a lock to change it (GCP). */
 static int lock_for(const struct run *r, const struct atmos_item *it, int *lockfd,
                     struct atmos_err *why)
@@ -380,8 +396,8 @@ static void run_unknown(struct atmos_item *it)
                                  it->u.unknown.what ? it->u.unknown.what : "");
     else
         it->error = atmos_strfmt("%s %s: atmos-logout does not know what its logins leave; nothing "
-                             "of it was removed",
-                             it->label, it->u.unknown.what ? it->u.unknown.what : "");
+                                 "of it was removed",
+                                 it->label, it->u.unknown.what ? it->u.unknown.what : "");
 }
 
 /*
@@ -552,6 +568,9 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             break;
         case ATMOS_ITEM_JSON_ENTRIES:
             run_json(&r, it);
+            break;
+        case ATMOS_ITEM_KUBECONFIG:
+            run_kube(&r, it);
             break;
         case ATMOS_ITEM_UNKNOWN:
             run_unknown(it);
