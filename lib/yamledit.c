@@ -49,6 +49,7 @@ struct scan {
     char *root_keys[MAX_ROOT_KEYS];
     size_t nroot;
     int ascii;
+    size_t base;                 /* a UTF-8 byte order mark: libyaml's count starts after it */
     size_t cur_chars, cur_bytes; /* off(): the last position turned into bytes */
     size_t last_end;             /* bytes: the end of the last scalar or flow collection */
     size_t gap;                  /* bytes: where the next item's `-` is looked for */
@@ -59,9 +60,11 @@ struct scan {
 static size_t off(struct scan *s, size_t chars)
 {
     if (s->ascii)
-        return chars < s->len ? chars : s->len;
-    if (chars < s->cur_chars)
-        s->cur_chars = s->cur_bytes = 0;
+        return chars + s->base < s->len ? chars + s->base : s->len;
+    if (chars < s->cur_chars || s->cur_bytes < s->base) {
+        s->cur_chars = 0;
+        s->cur_bytes = s->base;
+    }
     while (s->cur_chars < chars && s->cur_bytes < s->len) {
         unsigned char c = (unsigned char)s->p[s->cur_bytes];
         /* A CRLF is one break but two characters in libyaml's count: no special case. */
@@ -366,6 +369,24 @@ static int on_event(struct scan *s, const yaml_event_t *e)
     }
 }
 
+/*
+ * A lone CR, NEL, LS or PS: line breaks to libyaml (YAML 1.1) that the line
+ * arithmetic here does not count; no kubeconfig writer makes them.
+ */
+static int odd_breaks(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (p[i] == '\r' && (i + 1 == len || p[i + 1] != '\n'))
+            return 1;
+        if (i + 1 < len && (unsigned char)p[i] == 0xc2 && (unsigned char)p[i + 1] == 0x85)
+            return 1;
+        if (i + 2 < len && (unsigned char)p[i] == 0xe2 && (unsigned char)p[i + 1] == 0x80 &&
+            ((unsigned char)p[i + 2] == 0xa8 || (unsigned char)p[i + 2] == 0xa9))
+            return 1;
+    }
+    return 0;
+}
+
 int atmos_kube_scan(const char *p, size_t len, struct atmos_kube_doc *doc, struct atmos_err *why)
 {
     struct scan *s = calloc(1, sizeof(*s));
@@ -381,8 +402,13 @@ int atmos_kube_scan(const char *p, size_t len, struct atmos_kube_doc *doc, struc
     s->len = len;
     s->doc = doc;
     s->why = why;
+    if (odd_breaks(s->p, len)) {
+        rc = atmos_fail(why, ATMOS_EINVAL, "line breaks other than LF and CRLF");
+        goto out;
+    }
     s->ascii = 1;
-    for (size_t i = 0; i < len && s->ascii; i++)
+    s->base = len >= 3 && memcmp(s->p, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    for (size_t i = s->base; i < len && s->ascii; i++)
         s->ascii = (unsigned char)p[i] < 0x80;
     yaml_parser_set_input_string(&parser, (const unsigned char *)s->p, len);
     while (rc == ATMOS_OK && !done) {
@@ -396,6 +422,7 @@ int atmos_kube_scan(const char *p, size_t len, struct atmos_kube_doc *doc, struc
         rc = on_event(s, &e);
         yaml_event_delete(&e);
     }
+out:
     yaml_parser_delete(&parser);
     for (int i = 0; i < s->depth; i++)
         free(s->stack[i].key);

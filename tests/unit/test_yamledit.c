@@ -57,7 +57,7 @@ static void refused(const char *in, const char *reason)
 }
 
 #define ATMOS_ENTRIES                                                                              \
-    "- cluster:\n    server: https://c\n  name: c\n"                                              \
+    "- cluster:\n    server: https://c\n  name: c\n"                                               \
     "- cluster:\n    server: https://mine\n  name: mine\n"
 
 static const char client_go[] = "apiVersion: v1\nclusters:\n" ATMOS_ENTRIES
@@ -87,8 +87,8 @@ static void last_entries_empty_the_file(void **state)
     const char *in = "clusters:\n- name: c\n  cluster: {server: s}\ncontexts:\n"
                      "- name: x\n  context: {cluster: c, user: u}\nusers:\n- name: u\n"
                      "current-context: 'x' # atmos\n";
-    cuts_to(in, "c", "x", "u",
-            "clusters:\ncontexts:\nusers:\ncurrent-context: \"\" # atmos\n", 3, 1);
+    cuts_to(in, "c", "x", "u", "clusters:\ncontexts:\nusers:\ncurrent-context: \"\" # atmos\n", 3,
+            1);
 }
 
 static void comments_crlf_and_utf8_kept(void **state)
@@ -158,6 +158,15 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused(deep, "");
 }
 
+static void bom_and_odd_breaks(void **state)
+{
+    (void)state;
+    cuts_to("\xEF\xBB\xBFusers:\n- name: \"\xC3\xA9\xC3\xA9\"\n- name: u\n- name: v\n", NULL, "x",
+            "u", "\xEF\xBB\xBFusers:\n- name: \"\xC3\xA9\xC3\xA9\"\n- name: v\n", 1, 0);
+    refused("clusters:\n- name: c #\r- name: d\n", "line breaks");
+    refused("clusters:\n- name: c #\xC2\x85- name: d\n", "line breaks");
+}
+
 static void empty_and_null_files(void **state)
 {
     (void)state;
@@ -175,6 +184,7 @@ int main(void)
         cmocka_unit_test(flow_items_in_a_block_list),
         cmocka_unit_test(what_others_still_name_stays),
         cmocka_unit_test(refuses_what_it_cannot_cut_exactly),
+        cmocka_unit_test(bom_and_odd_breaks),
         cmocka_unit_test(empty_and_null_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
