@@ -327,8 +327,10 @@ static json_object *item_json(const struct atmos_item *it)
     json_object_object_add(j, "identity", jstr(it->identity));
     json_object_object_add(j, "provider", jstr(it->provider));
     json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
-    json_object_object_add(j, "file_removed",
-                           json_object_new_boolean(ini && it->u.section.file_removed));
+    json_object_object_add(
+        j, "file_removed",
+        json_object_new_boolean((ini && it->u.section.file_removed) ||
+                                (it->kind == ATMOS_ITEM_KUBECONFIG && it->u.kube.file_removed)));
     if (it->kind == ATMOS_ITEM_SIGNOUT)
         json_object_object_add(j, "signout", json_object_new_string(signout_status(it)));
     json_object_object_add(j, "error", jstr(it->error));

@@ -130,6 +130,14 @@ go gcp-sa
 check "exit 0" rc_is 0
 check "file deleted" missing "$U"
 check "reported" has "$OUT" "(3 entries) in ~/.kube/config (file deleted)"
+home default only-gke
+go gcp-sa -o json
+check "json: file_removed" "$PY" -c '
+import json, sys
+items = [i for i in json.loads(sys.argv[1])["items"] if i["kind"] == "kubeconfig_entries"]
+assert [(i["status"], i["entries"], i["file_removed"]) for i in items] == [("removed", 3, True)], items
+' "$OUT"
+check "json: file deleted" missing "$U"
 check "atmos's own file untouched" same_bytes "$K" "$TMPROOT/k.entries"
 end
 
