@@ -12,7 +12,8 @@
  * anchor may be in a cut range), a tag, a second document, a duplicate key
  * among the keys read (the root's, an entry's name, a context's cluster and
  * user: a reader would take one of two), anything but blanks and a comment
- * between an entry and the next.
+ * between an entry and the next, a block scalar that keeps its trailing
+ * blank lines (`|+`: a cut after it would add to its value).
  *
  * MUST: stop at the first level deeper than ATMOS_YAML_MAX_DEPTH and after
  * ATMOS_YAML_MAX_NODES nodes; keep no name holding a NUL byte; never put a
@@ -298,6 +299,21 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
     return new_entry(s, pl->section, e);
 }
 
+/* |+ or >+: the blank lines after it are its value, and an entry cut after it would add some. */
+static int keeps_trailing_lines(struct scan *s, const yaml_event_t *e)
+{
+    yaml_scalar_style_t st = e->data.scalar.style;
+    if (st != YAML_LITERAL_SCALAR_STYLE && st != YAML_FOLDED_SCALAR_STYLE)
+        return 0;
+    for (size_t i = off(s, e->start_mark.index) + 1; i < s->len; i++) {
+        if (s->p[i] == '+')
+            return 1;
+        if (s->p[i] != '-' && (s->p[i] < '0' || s->p[i] > '9'))
+            return 0;
+    }
+    return 0;
+}
+
 static int start(struct scan *s, const yaml_event_t *e)
 {
     struct level *pl = s->depth ? &s->stack[s->depth - 1] : NULL;
@@ -312,6 +328,10 @@ static int start(struct scan *s, const yaml_event_t *e)
     if (rc != ATMOS_OK)
         return rc;
     if (e->type == YAML_SCALAR_EVENT) {
+        if (keeps_trailing_lines(s, e))
+            return refuse(s, &e->start_mark,
+                          "a block scalar keeping its trailing blank lines "
+                          "(|+): a cut after it would change its value");
         s->last_end = off(s, e->end_mark.index);
         if (pl && !pl->map && pl->role == R_SECTION)
             item_end(s, last(s, pl->section));

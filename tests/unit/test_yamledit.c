@@ -152,6 +152,7 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused("\x01\n", "not YAML");
     refused("current-context: |-\n  x\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n",
             "block scalar");
+    refused("clusters:\n- name: d\n  data: |+\n    text\n- name: c\n\n", "|+");
     char deep[300];
     memset(deep, '[', 200);
     strcpy(deep + 200, "\n");
