@@ -13,7 +13,8 @@
  * among the keys read (the root's, an entry's name, a context's cluster and
  * user: a reader would take one of two), anything but blanks and a comment
  * between an entry and the next, a block scalar that keeps its trailing
- * blank lines (`|+`: a cut after it would add to its value).
+ * blank lines (`|+`: a cut after it would add to its value), an entry right
+ * after one ending in a block scalar (the lines after the cut could join it).
  *
  * MUST: stop at the first level deeper than ATMOS_YAML_MAX_DEPTH and after
  * ATMOS_YAML_MAX_NODES nodes; keep no name holding a NUL byte; never put a
@@ -53,6 +54,7 @@ struct scan {
     size_t base;                 /* a UTF-8 byte order mark: libyaml's count starts after it */
     size_t cur_chars, cur_bytes; /* off(): the last position turned into bytes */
     size_t last_end;             /* bytes: the end of the last scalar or flow collection */
+    int after_block;             /* that was a block scalar (| or >) */
     size_t gap;                  /* bytes: where the next item's `-` is looked for */
     size_t cap[ATMOS_KUBE_SECTIONS];
 };
@@ -216,7 +218,9 @@ static int new_entry(struct scan *s, int sec, const yaml_event_t *e)
     }
     struct atmos_kube_entry *en = &d->e[sec][d->n[sec]++];
     memset(en, 0, sizeof(*en));
-    if (!d->flow[sec])
+    /* After a block scalar, the indented comment lines that follow the item would become the
+     * scalar's lines once the item is cut: it stays where it is. */
+    if (!d->flow[sec] && !s->after_block)
         item_start(s, en, off(s, e->start_mark.index));
     return ATMOS_OK;
 }
@@ -333,6 +337,8 @@ static int start(struct scan *s, const yaml_event_t *e)
                           "a block scalar keeping its trailing blank lines "
                           "(|+): a cut after it would change its value");
         s->last_end = off(s, e->end_mark.index);
+        s->after_block = e->data.scalar.style == YAML_LITERAL_SCALAR_STYLE ||
+                         e->data.scalar.style == YAML_FOLDED_SCALAR_STYLE;
         if (pl && !pl->map && pl->role == R_SECTION)
             item_end(s, last(s, pl->section));
         return ATMOS_OK;
@@ -355,8 +361,10 @@ static int start(struct scan *s, const yaml_event_t *e)
 static void end(struct scan *s, const yaml_event_t *e)
 {
     struct level *l = &s->stack[--s->depth];
-    if (l->flow)
+    if (l->flow) {
         s->last_end = off(s, e->end_mark.index);
+        s->after_block = 0;
+    }
     free(l->key);
     l->key = NULL;
     struct level *pl = s->depth ? &s->stack[s->depth - 1] : NULL;

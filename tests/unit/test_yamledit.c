@@ -153,6 +153,7 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused("current-context: |-\n  x\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n",
             "block scalar");
     refused("clusters:\n- name: d\n  data: |+\n    text\n- name: c\n\n", "|+");
+    refused("clusters:\n- |\n- name: c\n #\n", "cannot be cut out exactly");
     char deep[300];
     memset(deep, '[', 200);
     strcpy(deep + 200, "\n");
