@@ -31,10 +31,10 @@ static int eq(const char *a, const char *b)
 static int same_entry(const char *in, const struct atmos_kube_entry *o, const char *out,
                       const struct atmos_kube_entry *e)
 {
-    /* A flow item's place is not known (never cut): its names must match. */
+    /* A flow item's place is not known, nor one after a block scalar (never cut, and a cut
+     * before it may make it cuttable): its names must match. */
     if (!o->exact || !e->exact)
-        return o->exact == e->exact && eq(o->name, e->name) && eq(o->cluster, e->cluster) &&
-               eq(o->user, e->user);
+        return eq(o->name, e->name) && eq(o->cluster, e->cluster) && eq(o->user, e->user);
     /* An entry ending in a block scalar reaches over the blank lines after it: a cut that
      * follows may give it more of them, never other bytes. */
     size_t a = o->end - o->start, b = e->end - e->start;
