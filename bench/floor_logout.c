@@ -36,7 +36,8 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Drop the lines from `header` up to the next line starting with '[' (kube: the lines naming it). */
+/* Drop the lines from `header` up to the next line starting with '[' (kube: the lines naming it).
+ */
 static void drop(const char *dir, const char *file, const char *header, int kube)
 {
     char path[4096], tmp[4200];
