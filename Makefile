@@ -130,10 +130,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wil
 	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit $$(pkg-config --cflags cmocka) -o $@ $< \
 	    $(BUILD)/libatmos.a $(PKG_LIBS) $$(pkg-config --libs cmocka) $(ALL_LDFLAGS)
 
+# kubectl judges the kubeconfig tests: Debian's kubernetes-client only where no kubectl
+# exists, since another package (or a hand install) may own /usr/bin/kubectl.
 deps:
 	@missing=""; for p in $(DEBIAN_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
+	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"; \
 	if [ -n "$$missing" ]; then \
 	    echo "deps: installing$$missing"; \
 	    if [ "$$(id -u)" -ne 0 ]; then echo "deps: run as root, or: sudo apt-get install$$missing" >&2; exit 1; fi; \
@@ -143,7 +146,7 @@ deps:
 
 # libFuzzer targets (clang): the engine's sources built with coverage and ASan+UBSan.
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := config config_imports ini sso json
+FUZZ_TARGETS := config config_imports ini sso json yamledit
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -DATMOS_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS) \
                 $(shell pkg-config --cflags libsecret-1) -fsanitize=fuzzer,address,undefined

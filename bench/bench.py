@@ -271,6 +271,37 @@ def hostile(template):
         row(name, med, p95, rss, f"<= {ms} ms, <= {mib} MiB", verdict(med <= ms and rss <= mib * 1024))
 
 
+def kube_rows(typical):
+    """An identity logout that also removes an EKS login's kubeconfig entries
+    (a cluster, context and user among the user's own), against the floor plus
+    that one more durable rewrite."""
+    home = os.path.join(WORK, "tpl-kube")
+    shutil.copytree(typical, home, symlinks=True)
+    arn = "arn:aws:eks:us-east-1:111122223333:cluster/prod"
+    with open(f"{home}/.atmos/atmos.yaml", "a") as f:
+        f.write("  integrations:\n    eks: {kind: aws/eks, via: {identity: p2-id1}, "
+                "spec: {cluster: {name: prod, region: us-east-1}}}\n")
+    mine = "".join(f"- cluster:\n    server: https://k{i}.example\n  name: kind-{i}\n" for i in range(5))
+    write(f"{home}/.config/atmos/kube/config",
+          f"apiVersion: v1\nclusters:\n- cluster:\n    server: https://prod.example\n  name: {arn}\n{mine}"
+          f"contexts:\n- context:\n    cluster: {arn}\n    user: atmos-eks-prod-us-east-1\n"
+          f"  name: {arn}\ncurrent-context: {arn}\nkind: Config\nusers:\n"
+          "- name: atmos-eks-prod-us-east-1\n  user:\n    exec: {command: atmos}\n")
+    os.chmod(f"{home}/.config/atmos/kube/config", 0o600)
+    gone = lambda h: "cluster/prod" not in open(f"{h}/.config/atmos/kube/config").read()
+    med, p95, rss, bad = measure(home, ["p2-id1"], 300, did_it=gone)
+    row("identity logout with a kubeconfig entry", med, p95, rss, "",
+        f"({bad} runs failed)" if bad else "")
+    if os.path.exists(FLOOR_LOGOUT):
+        f_med, f_p95, f_rss, f_bad = measure(
+            home, [], 300, cmd=[FLOOR_LOGOUT, "HOME/.atmos/atmos.yaml", "HOME/.config/atmos/REALM/aws/p2",
+                                "p2-id1", "HOME/.config/atmos/kube/config"])
+        row("floor: + 1 more durable rewrite", f_med, f_p95, f_rss, "",
+            "bench/floor_logout.c FILE" + (f" ({f_bad} runs failed)" if f_bad else ""))
+        row("kubeconfig logout against its floor", med, p95, rss, "<= 1.3x floor",
+            f"{verdict(med <= 1.3 * f_med)}  {med / f_med:.2f}x ({f_med:.2f} ms)")
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} is missing: run make first")
@@ -291,6 +322,7 @@ def main():
             "bench/floor_logout.c" + (f" ({f_bad} runs failed)" if f_bad else ""))
         row("identity logout against the floor", med, p95, rss, "<= 1.15x floor",
             f"{med / f_med:.2f}x floor_logout ({f_med:.2f} ms)")
+    kube_rows(typical)
     global HOME_DIR, SETTLE
     SETTLE = False
     med, p95, rss, _ = measure(typical, ["p2-id1"], 300)

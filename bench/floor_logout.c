@@ -2,13 +2,15 @@
  * make bench's floor for an identity logout: the least any program must do to
  * log one identity out of atmos's AWS files, measured in the same run.
  *
- *   floor_logout CONFIG DIR IDENTITY
+ *   floor_logout CONFIG DIR IDENTITY [FILE]
  *
  * reads CONFIG (the atmos.yaml) whole, then for DIR/credentials ([IDENTITY])
  * and DIR/config ([profile IDENTITY]) reads the file, drops the section,
  * writes the rest to a temporary, fsyncs it, renames it over the file and
- * fsyncs the directory.  No locks, no checks, no parsing beyond that: what
- * atmos-logout costs above this is its own.
+ * fsyncs the directory; with FILE (a kubeconfig), one more such durable
+ * rewrite of it, dropping the lines that name IDENTITY.  No locks, no
+ * checks, no parsing beyond that: what atmos-logout costs above this is its
+ * own.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -34,8 +36,9 @@ static char *slurp(const char *path, size_t *len)
     return buf;
 }
 
-/* Drop the lines from `header` up to the next line starting with '['. */
-static void drop_section(const char *dir, const char *file, const char *header)
+/* Drop the lines from `header` up to the next line starting with '[' (kube: the lines naming it).
+ */
+static void drop(const char *dir, const char *file, const char *header, int kube)
 {
     char path[4096], tmp[4200];
     snprintf(path, sizeof(path), "%s/%s", dir, file);
@@ -49,7 +52,9 @@ static void drop_section(const char *dir, const char *file, const char *header)
     for (char *line = data; *line;) {
         char *nl = strchr(line, '\n');
         size_t l = nl ? (size_t)(nl - line) + 1 : strlen(line);
-        if (line[0] == '[')
+        if (kube)
+            skip = memmem(line, l, header, strlen(header)) != NULL;
+        else if (line[0] == '[')
             skip = strncmp(line, header, strlen(header)) == 0;
         if (!skip && write(out, line, l) != (ssize_t)l)
             exit(1);
@@ -66,14 +71,23 @@ static void drop_section(const char *dir, const char *file, const char *header)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4)
+    if (argc != 4 && argc != 5)
         return 2;
     size_t len;
     free(slurp(argv[1], &len));
     char header[512];
     snprintf(header, sizeof(header), "[%s]", argv[3]);
-    drop_section(argv[2], "credentials", header);
+    drop(argv[2], "credentials", header, 0);
     snprintf(header, sizeof(header), "[profile %s]", argv[3]);
-    drop_section(argv[2], "config", header);
+    drop(argv[2], "config", header, 0);
+    if (argc == 5) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s", argv[4]);
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL)
+            return 2;
+        *slash = '\0';
+        drop(dir, slash + 1, argv[3], 1);
+    }
     return 0;
 }

@@ -179,6 +179,32 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
     return it;
 }
 
+struct atmos_item *atmos_cloud_add_kube(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                        const struct atmos_kube_rule *rule, const char *what,
+                                        const char *const ids[ATMOS_KUBE_IDS], const char *provider)
+{
+    if (path == NULL)
+        return NULL;
+    struct atmos_item probe = {.kind = ATMOS_ITEM_KUBECONFIG, .path = path, .u.kube.rule = rule};
+    for (int i = 0; i < ATMOS_KUBE_IDS; i++)
+        probe.u.kube.ids[i] = (char *)ids[i];
+    struct atmos_item *o;
+    if (atmos_plan_find(c->plan, ATMOS_PLAN_KEY_KUBE, &probe, &o) != 0 || o != NULL) {
+        free(path);
+        return o;
+    }
+    struct atmos_item *it = atmos_cloud_add(c, ATMOS_ITEM_KUBECONFIG, label, path, NULL, provider);
+    if (it == NULL)
+        return NULL;
+    it->u.kube.rule = rule;
+    for (int i = 0; i < ATMOS_KUBE_IDS; i++)
+        if (ids[i] && (it->u.kube.ids[i] = strdup(ids[i])) == NULL)
+            return NULL;
+    if (what && (it->u.kube.what = strdup(what)) == NULL)
+        return NULL;
+    return it;
+}
+
 int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_entry_fn fn, void *arg)
 {
     struct atmos_err why;

@@ -167,6 +167,13 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
                                         const char *m0, const char *m1, const char *m2,
                                         const char *provider);
 
+/* One integration's entries of a kubeconfig (yamledit.h); the same file, rule and ids are
+ * planned once.  `what` is shown after the label; ids as the rule names them (may be NULL). */
+struct atmos_item *atmos_cloud_add_kube(struct atmos_cloud_ctx *c, const char *label, char *path,
+                                        const struct atmos_kube_rule *rule, const char *what,
+                                        const char *const ids[ATMOS_KUBE_IDS],
+                                        const char *provider);
+
 /* Call fn for every entry of directory `dir` not starting with '.' (none when missing). */
 typedef int (*atmos_entry_fn)(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                               const char *name, void *arg);

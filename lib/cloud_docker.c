@@ -58,19 +58,16 @@ static char *acr(const struct atmos_integration *in)
 }
 
 /*
- * Integration kinds atmos has (they write docker's file or nothing a logout
- * removes; github/sts is cloud_github.c's); the spec of a registry login is
- * how its registry host is made.
+ * Integration kinds atmos has that write docker's file or nothing a logout
+ * removes (the cluster kinds are cloud_kube.c's, github/sts cloud_github.c's);
+ * the spec of a registry login is how its registry host is made.
  */
 #define INTEGRATION ATMOS_ROLE_INTEGRATION
 static const struct registry ecr_spec = {ecr}, ecr_public_spec = {ecr_public}, acr_spec = {acr};
 static const struct atmos_kind kinds[] = {
     {.name = "aws/ecr", .roles = INTEGRATION, .spec = &ecr_spec},
     {.name = "aws/ecr-public", .roles = INTEGRATION, .spec = &ecr_public_spec},
-    {.name = "aws/eks", .roles = INTEGRATION},
     {.name = "azure/acr", .roles = INTEGRATION, .spec = &acr_spec},
-    {.name = "azure/aks", .roles = INTEGRATION},
-    {.name = "gcp/gke", .roles = INTEGRATION},
     {.name = NULL},
 };
 

@@ -24,6 +24,7 @@
 #include "internal.h"
 #include "keyring_internal.h"
 #include "safefs.h"
+#include "yamledit.h"
 
 /* Credentials files with 10,000 profiles are about 2 MiB. */
 #define MAX_INI_BYTES (64u * 1024u * 1024u)
@@ -348,6 +349,21 @@ static void run_json(const struct run *r, struct atmos_item *it)
                 r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
 }
 
+static void run_kube(const struct run *r, struct atmos_item *it)
+{
+    struct atmos_err why;
+    int dfd = -1;
+    int rc = atmos_kube_edit(&r->fs, it, r->opts->dry_run, &dfd, &why);
+    if (dfd >= 0) {
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu kubeconfig entries path=%s",
+                  it->u.kube.entries, it->path);
+        rc = note_change(r, it, dfd, rc, &why);
+        close(dfd);
+    }
+    set_outcome(it, rc, &why,
+                r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
+}
+
 /* Held while a directory is removed, when atmos takes a lock to change it (GCP). */
 static int lock_for(const struct run *r, const struct atmos_item *it, int *lockfd,
                     struct atmos_err *why)
@@ -574,6 +590,9 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             break;
         case ATMOS_ITEM_JSON_ENTRIES:
             run_json(&r, it);
+            break;
+        case ATMOS_ITEM_KUBECONFIG:
+            run_kube(&r, it);
             break;
         case ATMOS_ITEM_UNKNOWN:
             run_unknown(it);

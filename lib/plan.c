@@ -575,6 +575,11 @@ static void item_free(struct atmos_item *it)
             free(it->u.json.ids[m]);
         free(it->u.json.what);
         break;
+    case ATMOS_ITEM_KUBECONFIG:
+        for (int m = 0; m < ATMOS_KUBE_IDS; m++)
+            free(it->u.kube.ids[m]);
+        free(it->u.kube.what);
+        break;
     case ATMOS_ITEM_SIGNOUT:
         free(it->u.signout.arg);
         free(it->u.signout.where);

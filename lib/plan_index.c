@@ -8,7 +8,8 @@
  *  - ATMOS_PLAN_KEY_KEYRING: backend and entry name of a keychain entry;
  *  - ATMOS_PLAN_KEY_JSON: file, rule and the rule's arguments of JSON entries;
  *  - ATMOS_PLAN_KEY_SECTION: file, flavor and name of an INI section;
- *  - ATMOS_PLAN_KEY_UNKNOWN: label and name of a kind nothing is known of.
+ *  - ATMOS_PLAN_KEY_UNKNOWN: label and name of a kind nothing is known of;
+ *  - ATMOS_PLAN_KEY_KUBE: file, rule and the rule's ids of kubeconfig entries.
  * A logout that cleans two realms asks every cloud twice: what does not
  * depend on the realm is found here the second time.
  * Items are indexed lazily, just before a lookup: by then the adder that made
@@ -65,7 +66,7 @@ static int has_key(const struct atmos_item *it, enum atmos_plan_key key)
     switch (key) {
     case ATMOS_PLAN_KEY_PATH:
         return it->path && it->kind != ATMOS_ITEM_INI_SECTION &&
-               it->kind != ATMOS_ITEM_JSON_ENTRIES;
+               it->kind != ATMOS_ITEM_JSON_ENTRIES && it->kind != ATMOS_ITEM_KUBECONFIG;
     case ATMOS_PLAN_KEY_KEYRING:
         return it->kind == ATMOS_ITEM_KEYRING && it->u.keyring.key;
     case ATMOS_PLAN_KEY_JSON:
@@ -74,6 +75,8 @@ static int has_key(const struct atmos_item *it, enum atmos_plan_key key)
         return it->kind == ATMOS_ITEM_INI_SECTION && it->path && it->u.section.name;
     case ATMOS_PLAN_KEY_UNKNOWN:
         return it->kind == ATMOS_ITEM_UNKNOWN && it->label && it->u.unknown.what;
+    case ATMOS_PLAN_KEY_KUBE:
+        return it->kind == ATMOS_ITEM_KUBECONFIG && it->path;
     case ATMOS_PLAN_NKEYS:
         break;
     }
@@ -104,6 +107,12 @@ static uint32_t hash_of(const struct atmos_item *it, enum atmos_plan_key key)
         break;
     case ATMOS_PLAN_KEY_UNKNOWN:
         h = fnv_str(fnv_str(h, it->label), it->u.unknown.what);
+        break;
+    case ATMOS_PLAN_KEY_KUBE:
+        h = fnv(h, &it->u.kube.rule, sizeof(it->u.kube.rule));
+        h = fnv_str(h, it->path);
+        for (int m = 0; m < ATMOS_KUBE_IDS; m++)
+            h = fnv_str(fnv(h, "\1", it->u.kube.ids[m] != NULL), it->u.kube.ids[m]);
         break;
     case ATMOS_PLAN_NKEYS:
         break;
@@ -139,6 +148,13 @@ static int equal(const struct atmos_item *o, const struct atmos_item *p, enum at
                strcmp(o->u.section.name, p->u.section.name) == 0;
     case ATMOS_PLAN_KEY_UNKNOWN:
         return strcmp(o->label, p->label) == 0 && strcmp(o->u.unknown.what, p->u.unknown.what) == 0;
+    case ATMOS_PLAN_KEY_KUBE:
+        if (o->u.kube.rule != p->u.kube.rule || strcmp(o->path, p->path) != 0)
+            return 0;
+        for (int m = 0; m < ATMOS_KUBE_IDS; m++)
+            if (!same(o->u.kube.ids[m], p->u.kube.ids[m]))
+                return 0;
+        return 1;
     case ATMOS_PLAN_NKEYS:
         break;
     }

@@ -30,6 +30,7 @@ enum atmos_plan_key {
     ATMOS_PLAN_KEY_JSON,    /* path, rule and match[] */
     ATMOS_PLAN_KEY_SECTION, /* path, flavor and name of an INI section */
     ATMOS_PLAN_KEY_UNKNOWN, /* label and what of an unknown kind */
+    ATMOS_PLAN_KEY_KUBE,    /* path, rule and ids of kubeconfig entries */
     ATMOS_PLAN_NKEYS
 };
 

@@ -100,6 +100,8 @@ const char *atmos_item_kind_name(const struct atmos_item *it)
         return "keychain_entry";
     case ATMOS_ITEM_JSON_ENTRIES:
         return "file_entries";
+    case ATMOS_ITEM_KUBECONFIG:
+        return "kubeconfig_entries";
     case ATMOS_ITEM_UNKNOWN:
         return "unknown_kind";
     case ATMOS_ITEM_SIGNOUT:
@@ -113,6 +115,8 @@ const char *atmos_item_what(const struct atmos_item *it)
     switch (it->kind) {
     case ATMOS_ITEM_JSON_ENTRIES:
         return it->u.json.what;
+    case ATMOS_ITEM_KUBECONFIG:
+        return it->u.kube.what;
     case ATMOS_ITEM_UNKNOWN:
         return it->u.unknown.what;
     case ATMOS_ITEM_SIGNOUT:

@@ -414,6 +414,34 @@ void atmos_fs_unlock_lockfile(int dirfd, const char *leaf, int lockfd)
     close(lockfd);
 }
 
+int atmos_fs_lock_exclusive(const struct atmos_fs *fs, int dirfd, const char *leaf,
+                            const char *path, int *lockfd, struct atmos_err *why)
+{
+    char name[300], shown[4200];
+    if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
+        return atmos_fs_say(why, "%s: name too long", path);
+    snprintf(shown, sizeof(shown), "%s.lock", path);
+    /* No wait and no takeover: client-go's writers fail at once on a lock that exists, and a
+     * stale one is for the user to judge (kubectl says the same). */
+    int rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, lockfd, why);
+    if (rc == ATMOS_BUSY) {
+        atmos_fail(why, ATMOS_BUSY, "%s exists: another program is writing %s; left as it is",
+                   shown, path);
+        return ATMOS_ESYS;
+    }
+    return rc;
+}
+
+void atmos_fs_unlock_exclusive(int dirfd, const char *leaf, int lockfd)
+{
+    char name[300];
+    if (lockfd < 0)
+        return;
+    if (snprintf(name, sizeof(name), "%s.lock", leaf) < (int)sizeof(name))
+        unlinkat(dirfd, name, 0);
+    close(lockfd);
+}
+
 static int write_all(int fd, const char *p, size_t len)
 {
     while (len > 0) {

@@ -99,6 +99,15 @@ int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *lea
 void atmos_fs_unlock_lockfile(int dirfd, const char *leaf, int lockfd);
 
 /*
+ * client-go's lock on a kubeconfig: `<leaf>.lock` created exclusively, once
+ * (ATMOS_BUSY with `why` when it exists: another program is writing the
+ * file).  atmos_fs_unlock_exclusive removes it.
+ */
+int atmos_fs_lock_exclusive(const struct atmos_fs *fs, int dirfd, const char *leaf,
+                            const char *path, int *lockfd, struct atmos_err *why);
+void atmos_fs_unlock_exclusive(int dirfd, const char *leaf, int lockfd);
+
+/*
  * Atomic replace of `leaf`, in two steps so that several files can be made
  * durable together:
  *  - atmos_fs_stage writes `data` to a 0600 O_EXCL temporary in the same

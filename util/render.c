@@ -40,6 +40,14 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
         if (js->entries)
             fprintf(out, " (%zu %s)", js->entries, plural(js->entries, "entry", "entries"));
         fprintf(out, " in %s", atmos_show(p));
+    } else if (it->kind == ATMOS_ITEM_KUBECONFIG) {
+        const struct atmos_item_kube *kb = &it->u.kube;
+        fprintf(out, "%s: %s", atmos_show(it->label), kb->what ? atmos_show(kb->what) : "entries");
+        if (kb->entries)
+            fprintf(out, " (%zu %s)", kb->entries, plural(kb->entries, "entry", "entries"));
+        fprintf(out, " in %s", atmos_show(p));
+        if (kb->file_removed)
+            fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
     } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
         fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->u.unknown.what));
     } else if (it->kind == ATMOS_ITEM_KEYRING) {
@@ -369,10 +377,11 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
     json_object_object_add(j, "cloud", jstr(it->cloud));
     json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
     json_object_object_add(j, "what", jstr(atmos_item_what(it)));
-    json_object_object_add(j, "entries",
-                           it->kind == ATMOS_ITEM_JSON_ENTRIES
-                               ? json_object_new_int64((int64_t)it->u.json.entries)
-                               : NULL);
+    json_object_object_add(
+        j, "entries",
+        it->kind == ATMOS_ITEM_JSON_ENTRIES ? json_object_new_int64((int64_t)it->u.json.entries)
+        : it->kind == ATMOS_ITEM_KUBECONFIG ? json_object_new_int64((int64_t)it->u.kube.entries)
+                                            : NULL);
     json_object_object_add(j, "path", jstr(it->path));
     json_object_object_add(j, "section", jstr(ini ? it->u.section.name : NULL));
     json_object_object_add(j, "key", jstr(key ? it->u.keyring.key : NULL));
@@ -386,8 +395,10 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
     if (all_realms)
         json_object_object_add(j, "realm", jstr(it->realm));
     json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
-    json_object_object_add(j, "file_removed",
-                           json_object_new_boolean(ini && it->u.section.file_removed));
+    json_object_object_add(
+        j, "file_removed",
+        json_object_new_boolean((ini && it->u.section.file_removed) ||
+                                (it->kind == ATMOS_ITEM_KUBECONFIG && it->u.kube.file_removed)));
     if (it->kind == ATMOS_ITEM_SIGNOUT)
         json_object_object_add(j, "signout", json_object_new_string(signout_status(it)));
     json_object_object_add(j, "error", jstr(it->error));

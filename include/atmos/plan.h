@@ -42,6 +42,7 @@ enum atmos_item_kind {
     ATMOS_ITEM_JSON_ENTRIES, /* u.json: entries of another tool's JSON file */
     ATMOS_ITEM_UNKNOWN,      /* u.unknown: a kind whose session data we do not know */
     ATMOS_ITEM_SIGNOUT,      /* u.signout: a token's session ended server-side (first) */
+    ATMOS_ITEM_KUBECONFIG,   /* u.kube: one login's entries of a kubeconfig */
 };
 
 /* How a sign-out went; never part of the exit status. */
@@ -180,6 +181,20 @@ struct atmos_item_json {
     size_t entries;            /* outcome: how many entries were (or would be) removed */
 };
 
+/*
+ * KUBECONFIG: the cluster, context and user one integration's login wrote
+ * into a kubeconfig, found by its rule from the ids (lib/yamledit.h).
+ */
+#define ATMOS_KUBE_IDS 4
+struct atmos_kube_rule;
+struct atmos_item_kube {
+    const struct atmos_kube_rule *rule;
+    char *ids[ATMOS_KUBE_IDS]; /* what the rule finds the entries by (names, never secrets) */
+    char *what;                /* shown after the label ("cluster ... (integration ...)") */
+    size_t entries;            /* outcome: how many entries were (or would be) removed */
+    int file_removed;          /* outcome: nothing was left, and the file was (would be) deleted */
+};
+
 /* SIGNOUT: a session of the token in `path` ended server-side, before the files go. */
 struct atmos_item_signout {
     const struct atmos_signout_kind *how; /* the cloud's: reads the token, signs it out */
@@ -213,6 +228,7 @@ struct atmos_item {
         struct atmos_item_dir dir;
         struct atmos_item_keyring keyring;
         struct atmos_item_json json;
+        struct atmos_item_kube kube;
         struct atmos_item_signout signout;
         struct atmos_item_unknown unknown;
     } u;

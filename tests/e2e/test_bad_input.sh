@@ -633,6 +633,60 @@ case_B84() {
     check "no token in the output" hasnt "$OUT$ERR" ghs_
 }
 
+# kube_case: an EKS integration of dev-admin's whose kubeconfig (atmos's default) the case makes bad.
+kube_case() { # a HOME with nothing else of atmos's: the kubeconfig item is the only removal
+    H=$(mktemp -d "$TMPROOT/home.XXXXXX"); export HOME=$H; cd "$H" || exit 1
+    KC=$H/.config/atmos/kube/config; mkdir -p "${KC%/*}"
+    cat >"$H/kube.yaml" <<'YAML'
+auth:
+  providers:
+    aws-sso: {kind: aws/iam-identity-center, region: us-east-1, start_url: "https://example-org.awsapps.com/start"}
+  identities:
+    dev-admin: {kind: aws/permission-set, via: {provider: aws-sso}}
+  integrations:
+    eks: {kind: aws/eks, via: {identity: dev-admin}, spec: {cluster: {name: prod, region: us-east-1}}}
+YAML
+}
+kube_atmos_entries() { # what atmos's writer leaves for that integration, in account $1
+    printf 'apiVersion: v1\nclusters:\n- cluster:\n    server: https://%s\n  name: arn:aws:eks:us-east-1:%s:cluster/prod\n' "$1" "$1"
+}
+case_B70() {
+    kube_case; victim
+    kube_atmos_entries 111122223333 >"$V/kubeconfig"; cp "$V/kubeconfig" "$V/korig"
+    ln -s "$V/kubeconfig" "$KC"; snap
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 1" rc_is 1; check "says: is a symlink" has "$OUT" "$KC is a symlink"
+    check "target untouched" cmp -s "$V/kubeconfig" "$V/korig"; check "unchanged" unchanged
+}
+case_B71() {
+    kube_case; printf 'apiVersion: v1\nclusters: [unclosed\n' >"$KC"; snap
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 1" rc_is 1
+    check "says: not YAML, where" has "$OUT" "$KC is not a kubeconfig atmos can edit exactly (line 3, column 1: not YAML"
+    check "unchanged" unchanged
+}
+case_B72() {
+    kube_case; kube_atmos_entries 111122223333 >"$KC"; truncate -s 100M "$KC"; snap
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 1" rc_is 1
+    check "says: larger than" has "$OUT" "$KC is larger than a kubeconfig atmos edits (104857600 bytes, at most 16 MiB); left as it is"
+    check "unchanged" unchanged
+}
+case_B73() {
+    kube_case; kube_atmos_entries 111122223333 >"$KC"; : >"$KC.lock"; snap
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 1" rc_is 1
+    check "says: another program is writing" has "$OUT" "$KC.lock exists: another program is writing $KC; left as it is"
+    check "unchanged, the lock too" unchanged
+}
+case_B74() {
+    kube_case; { kube_atmos_entries 111122223333; kube_atmos_entries 444455556666 | sed 1,2d; } >"$KC"; snap
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 1" rc_is 1
+    check "says: ambiguous" has "$OUT" "2 EKS clusters named prod in us-east-1 (other accounts), none told apart by the context atmos wrote"
+    check "unchanged" unchanged
+}
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')

@@ -1,0 +1,119 @@
+/*
+ * Removing one login's entries from a kubeconfig file: the file side of
+ * yamledit.c (which says what goes, and writes the rest byte for byte).
+ *
+ * The file is rewritten as client-go's own writers do it, under their lock:
+ * `<file>.lock` created exclusively, never waited for or taken over (one
+ * that exists fails the item: someone is writing the file).  It is read
+ * again under the lock, staged in a temporary in the same directory with
+ * its mode, fsynced and renamed over it; with no entry left, it is deleted,
+ * as atmos's RemoveClusterConfig does (pkg/auth/cloud/kube/config.go).
+ *
+ * MUST: reach the file through safefs (no symlink followed, owner checked);
+ * refuse a file larger than ATMOS_KUBE_MAX_BYTES before reading it; leave a
+ * file the editor refuses exactly as it is; never log its contents.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "safefs.h"
+#include "yamledit.h"
+
+/* Count what goes (and with out, write the file without it). */
+static int cut(const struct atmos_buf *in, struct atmos_item *it, struct atmos_buf *out,
+               struct atmos_err *why)
+{
+    struct atmos_kube_doc doc;
+    struct atmos_kube_names names = {NULL, NULL, NULL};
+    struct atmos_err e;
+    const char *data = in->data ? in->data : "";
+    int rc = atmos_kube_scan(data, in->len, &doc, &e);
+    if (rc == ATMOS_OK) {
+        rc = it->u.kube.rule->pick((const char *const *)it->u.kube.ids, &doc, &names, &e);
+        it->u.kube.entries = 0;
+        it->u.kube.file_removed = 0;
+        if (rc == ATMOS_OK && names.cluster)
+            rc = atmos_kube_cut(data, in->len, &doc, &names, out, &it->u.kube.entries,
+                                &it->u.kube.file_removed, &e);
+        atmos_kube_doc_free(&doc);
+    }
+    atmos_kube_names_free(&names);
+    if (rc == ATMOS_ENOMEM)
+        return atmos_fail(why, ATMOS_ESYS, "%s: out of memory", it->path);
+    if (rc != ATMOS_OK)
+        return atmos_fail(why, ATMOS_ESYS,
+                          "%s is not a kubeconfig atmos can edit exactly (%s); "
+                          "left as it is",
+                          it->path, e.msg);
+    return ATMOS_OK;
+}
+
+static int size_ok(const struct atmos_item *it, const struct stat *st, struct atmos_err *why)
+{
+    if ((size_t)st->st_size <= ATMOS_KUBE_MAX_BYTES)
+        return ATMOS_OK;
+    return atmos_fail(why, ATMOS_ESYS,
+                      "%s is larger than a kubeconfig atmos edits (%lld bytes, at most %u MiB); "
+                      "left as it is",
+                      it->path, (long long)st->st_size, ATMOS_KUBE_MAX_BYTES / (1024u * 1024u));
+}
+
+/* Under the lock: the new contents in place of the old, or no file. */
+static int replace(const struct atmos_fs *fs, int dfd, const char *leaf, struct atmos_item *it,
+                   const struct atmos_buf *out, const struct stat *st, struct atmos_err *why)
+{
+    if (it->u.kube.file_removed)
+        return atmos_fs_unlink(fs, dfd, leaf, it->path, why);
+    struct atmos_fs_staged tmp;
+    int rc = atmos_fs_stage(dfd, leaf, it->path, out->data, out->len, st, &tmp, why);
+    return rc == ATMOS_OK ? atmos_fs_commit(fs, dfd, leaf, it->path, st, &tmp, why) : rc;
+}
+
+int atmos_kube_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int *dfd_out,
+                    struct atmos_err *why)
+{
+    const char *leaf;
+    struct atmos_buf in = {0}, out = {0};
+    struct stat st;
+    int dfd = -1, lockfd = -1;
+    *dfd_out = -1;
+    int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, why);
+    if (rc == ATMOS_OK)
+        rc = atmos_fs_check(fs, dfd, leaf, it->path, S_IFREG, &st, why);
+    if (rc == ATMOS_OK)
+        rc = size_ok(it, &st, why);
+    /* A first look without the lock: nothing to remove means nothing to lock. */
+    if (rc == ATMOS_OK)
+        rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_KUBE_MAX_BYTES, &in, &st, why);
+    if (rc == ATMOS_OK)
+        rc = cut(&in, it, NULL, why);
+    if (rc != ATMOS_OK || it->u.kube.entries == 0 || dry_run) {
+        rc = rc != ATMOS_OK ? rc : it->u.kube.entries ? ATMOS_OK : ATMOS_ABSENT;
+        goto done;
+    }
+    if ((rc = atmos_fs_lock_exclusive(fs, dfd, leaf, it->path, &lockfd, why)) != ATMOS_OK)
+        goto done;
+    atmos_fs_clean_temps(fs, dfd, leaf);
+    /* Again under the lock: what is rewritten is what its writers last wrote. */
+    in.len = 0;
+    if ((rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_KUBE_MAX_BYTES, &in, &st, why)) !=
+            ATMOS_OK ||
+        (rc = cut(&in, it, &out, why)) != ATMOS_OK)
+        goto done;
+    if (it->u.kube.entries == 0) {
+        rc = ATMOS_ABSENT;
+        goto done;
+    }
+    if ((rc = replace(fs, dfd, leaf, it, &out, &st, why)) == ATMOS_OK) {
+        *dfd_out = dfd; /* the caller makes the rename durable */
+        dfd = -1;
+    }
+done:
+    atmos_fs_unlock_exclusive(*dfd_out >= 0 ? *dfd_out : dfd, leaf, lockfd);
+    if (dfd >= 0)
+        close(dfd);
+    atmos_buf_free(&in);
+    atmos_buf_free(&out);
+    return rc;
+}

@@ -1,0 +1,193 @@
+/*
+ * The kubeconfig editor: which entries go, the exact bytes left, and the
+ * files it refuses (left for the caller to keep as they are).
+ */
+#include "testutil.h"
+
+#include "yamledit.h"
+
+/* Cut (cluster, context, user) from `in`: the result must be `want`, with `entries` gone. */
+static void cuts_to(const char *in, const char *cl, const char *ctx, const char *user,
+                    const char *want, size_t entries, int empty)
+{
+    struct atmos_kube_doc doc;
+    struct atmos_err why;
+    struct atmos_buf out = {0};
+    struct atmos_kube_names n = {(char *)cl, (char *)ctx, (char *)user};
+    size_t got = 99;
+    int e = -1;
+    int rc = atmos_kube_scan(in, strlen(in), &doc, &why);
+    if (rc != ATMOS_OK)
+        fail_msg("scan refused: %s", why.msg);
+    rc = atmos_kube_cut(in, strlen(in), &doc, &n, &out, &got, &e, &why);
+    if (rc != ATMOS_OK)
+        fail_msg("cut refused: %s", why.msg);
+    assert_int_equal(got, entries);
+    assert_int_equal(e, empty);
+    if (entries == 0)
+        assert_null(out.data);
+    else {
+        assert_non_null(out.data);
+        assert_int_equal(out.len, strlen(want));
+        assert_memory_equal(out.data, want, out.len);
+    }
+    atmos_buf_free(&out);
+    atmos_kube_doc_free(&doc);
+}
+
+/* The scan or the cut refuses, with a reason. */
+static void refused(const char *in, const char *reason)
+{
+    struct atmos_kube_doc doc;
+    struct atmos_err why = {{0}};
+    struct atmos_buf out = {0};
+    struct atmos_kube_names n = {"c", "x", "u"};
+    size_t got;
+    int e;
+    int rc = atmos_kube_scan(in, strlen(in), &doc, &why);
+    if (rc == ATMOS_OK) {
+        rc = atmos_kube_cut(in, strlen(in), &doc, &n, &out, &got, &e, &why);
+        atmos_kube_doc_free(&doc);
+    }
+    if (rc != ATMOS_EINVAL)
+        fail_msg("not refused (rc %d): %s", rc, in);
+    if (strstr(why.msg, reason) == NULL)
+        fail_msg("reason \"%s\", not \"%s\"", why.msg, reason);
+    assert_null(out.data);
+}
+
+#define ATMOS_ENTRIES                                                                              \
+    "- cluster:\n    server: https://c\n  name: c\n"                                               \
+    "- cluster:\n    server: https://mine\n  name: mine\n"
+
+static const char client_go[] = "apiVersion: v1\nclusters:\n" ATMOS_ENTRIES
+                                "contexts:\n- context:\n    cluster: c\n    user: u\n  name: x\n"
+                                "- context:\n    cluster: mine\n    user: me\n  name: kind\n"
+                                "current-context: x\nkind: Config\npreferences: {}\nusers:\n"
+                                "- name: u\n  user:\n    exec:\n      command: atmos\n"
+                                "- name: me\n  user: {token: t}\n";
+
+static void removes_client_go_entries(void **state)
+{
+    (void)state;
+    cuts_to(client_go, "c", "x", "u",
+            "apiVersion: v1\nclusters:\n"
+            "- cluster:\n    server: https://mine\n  name: mine\n"
+            "contexts:\n- context:\n    cluster: mine\n    user: me\n  name: kind\n"
+            "current-context: \"\"\nkind: Config\npreferences: {}\nusers:\n"
+            "- name: me\n  user: {token: t}\n",
+            3, 0);
+    /* Nothing of it: no change, and nothing written. */
+    cuts_to(client_go, "zz", "x", "u", NULL, 0, 0);
+}
+
+static void last_entries_empty_the_file(void **state)
+{
+    (void)state;
+    const char *in = "clusters:\n- name: c\n  cluster: {server: s}\ncontexts:\n"
+                     "- name: x\n  context: {cluster: c, user: u}\nusers:\n- name: u\n"
+                     "current-context: 'x' # atmos\n";
+    cuts_to(in, "c", "x", "u", "clusters:\ncontexts:\nusers:\ncurrent-context: \"\" # atmos\n", 3,
+            1);
+}
+
+static void comments_crlf_and_utf8_kept(void **state)
+{
+    (void)state;
+    const char *in = "# é top\r\nclusters: # list\r\n  # before\r\n  - name: \"ünï\"\r\n"
+                     "    cluster: {server: s} # atmos's\r\n  # between\r\n"
+                     "  -\r\n    name: c\r\n    cluster:\r\n      server: x\r\n  - name: y # z\r\n"
+                     "contexts: []\r\nusers: [{name: u}]\r\n";
+    cuts_to(in, "c", "x", "nobody",
+            "# é top\r\nclusters: # list\r\n  # before\r\n  - name: \"ünï\"\r\n"
+            "    cluster: {server: s} # atmos's\r\n  # between\r\n  - name: y # z\r\n"
+            "contexts: []\r\nusers: [{name: u}]\r\n",
+            1, 0);
+    /* The user is in a flow sequence: refused, not guessed at. */
+    refused(in, "flow style");
+}
+
+static void flow_items_in_a_block_list(void **state)
+{
+    (void)state;
+    cuts_to("clusters:\n- {name: a, cluster: {server: s}}\n- {name: c,\n   cluster: {}}\n"
+            "- name: b\n",
+            "c", "x", "u", "clusters:\n- {name: a, cluster: {server: s}}\n- name: b\n", 1, 0);
+}
+
+static void what_others_still_name_stays(void **state)
+{
+    (void)state;
+    /* The user's own context "x" names another cluster: it stays, and so does user u. */
+    const char *in = "clusters:\n- name: c\n- name: d\ncontexts:\n"
+                     "- name: x\n  context: {cluster: d, user: u}\n"
+                     "- name: y\n  context: {cluster: c, user: me}\n"
+                     "users:\n- name: u\n- name: me\ncurrent-context: x\n";
+    cuts_to(in, "c", "x", "u", NULL, 0, 0);
+    /* atmos's context goes; the cluster a context of the user's names stays. */
+    const char *in2 = "clusters:\n- name: c\ncontexts:\n"
+                      "- name: x\n  context: {cluster: c, user: u}\n"
+                      "- name: y\n  context: {cluster: c, user: me}\n"
+                      "users:\n- name: u\n- name: me\ncurrent-context: x\n";
+    cuts_to(in2, "c", "x", "u",
+            "clusters:\n- name: c\ncontexts:\n- name: y\n  context: {cluster: c, user: me}\n"
+            "users:\n- name: me\ncurrent-context: \"\"\n",
+            2, 0);
+}
+
+static void refuses_what_it_cannot_cut_exactly(void **state)
+{
+    (void)state;
+    refused("clusters: [{name: c}]\n", "flow style");
+    refused("{clusters: [{name: c}]}\n", "flow style");
+    refused("clusters:\n- &a {name: c}\nusers:\n- *a\n", "alias");
+    refused("clusters: !!seq\n- name: c\n", "tag");
+    refused("clusters:\n- name: c\n---\nusers: []\n", "more than one document");
+    refused("clusters:\n- name: c\nclusters:\n- name: d\n", "appears twice");
+    refused("clusters:\n- name: c\n  name: d\n", "appears twice");
+    refused("contexts:\n- name: x\n  context: {cluster: c, cluster: d}\n", "appears twice");
+    refused("clusters: {name: c}\n", "not a list");
+    refused("- a\n", "not a mapping");
+    refused("clusters:\n- name: c\n  x: [\n", "not YAML");
+    refused("\x01\n", "not YAML");
+    refused("current-context: |-\n  x\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n",
+            "block scalar");
+    refused("clusters:\n- name: d\n  data: |+\n    text\n- name: c\n\n", "|+");
+    refused("clusters:\n- |\n- name: c\n #\n", "cannot be cut out exactly");
+    char deep[300];
+    memset(deep, '[', 200);
+    strcpy(deep + 200, "\n");
+    refused(deep, "");
+}
+
+static void bom_and_odd_breaks(void **state)
+{
+    (void)state;
+    cuts_to("\xEF\xBB\xBFusers:\n- name: \"\xC3\xA9\xC3\xA9\"\n- name: u\n- name: v\n", NULL, "x",
+            "u", "\xEF\xBB\xBFusers:\n- name: \"\xC3\xA9\xC3\xA9\"\n- name: v\n", 1, 0);
+    refused("clusters:\n- name: c #\r- name: d\n", "line breaks");
+    refused("clusters:\n- name: c #\xC2\x85- name: d\n", "line breaks");
+}
+
+static void empty_and_null_files(void **state)
+{
+    (void)state;
+    cuts_to("", "c", "x", "u", NULL, 0, 1);
+    cuts_to("# nothing\n", "c", "x", "u", NULL, 0, 1);
+    cuts_to("clusters: null\nusers:\n", "c", "x", "u", NULL, 0, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(removes_client_go_entries),
+        cmocka_unit_test(last_entries_empty_the_file),
+        cmocka_unit_test(comments_crlf_and_utf8_kept),
+        cmocka_unit_test(flow_items_in_a_block_list),
+        cmocka_unit_test(what_others_still_name_stays),
+        cmocka_unit_test(refuses_what_it_cannot_cut_exactly),
+        cmocka_unit_test(bom_and_odd_breaks),
+        cmocka_unit_test(empty_and_null_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
