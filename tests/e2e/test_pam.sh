@@ -102,6 +102,76 @@ check "a provider the configuration does not name: byte for byte" [ "$other_befo
 check "the configuration kept" exists "$HA/.atmos/more/extra.yaml"
 end
 
+begin "the last close removes atmos's kubeconfig entries (kubectl judges) and an aws/user's refresh token"
+if ! command -v kubectl >/dev/null; then
+    skip "kubeconfig through PAM" "no kubectl (make deps installs Debian's kubernetes-client)"
+else
+    reset_home "$UA" "$HA"
+    cat >"$HA/.atmos/atmos.yaml" <<'YAML'
+auth:
+  realm: r1
+  providers:
+    aws-sso: {kind: aws/iam-identity-center, region: us-east-1, start_url: "https://example-org.awsapps.com/start"}
+  identities:
+    dev-admin: {kind: aws/permission-set, via: {provider: aws-sso}}
+    web: {kind: aws/user}
+  integrations:
+    eks: {kind: aws/eks, via: {identity: dev-admin}, spec: {cluster: {name: prod, region: us-east-1}}}
+YAML
+    ARN=arn:aws:eks:us-east-1:111122223333:cluster/prod
+    KC=$HA/.config/atmos/kube/config
+    mkdir -p "${KC%/*}" "$HA/.cache/atmos/aws-webflow/web-r1"
+    # atmos's entries (client-go's block style) between a kind cluster of the user's own.
+    cat >"$KC" <<KUBE
+apiVersion: v1
+clusters:
+- cluster:
+    server: https://eks.example:443
+  name: $ARN
+- cluster:
+    server: https://127.0.0.1:6443
+  name: kind-kind
+contexts:
+- context:
+    cluster: $ARN
+    user: atmos-eks-prod-us-east-1
+  name: $ARN
+- context:
+    cluster: kind-kind
+    user: kind-kind
+  name: kind-kind
+current-context: $ARN
+kind: Config
+preferences: {}
+users:
+- name: atmos-eks-prod-us-east-1
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      args: [eks, token, --cluster-name, prod, --region, us-east-1]
+      command: atmos
+      interactiveMode: Never
+- name: kind-kind
+  user:
+    token: kind-token
+KUBE
+    chmod 600 "$KC"
+    printf '{"refreshToken":"rt","region":"us-east-1","expiresAt":"2030-01-01T00:00:00Z"}\n' \
+        >"$HA/.cache/atmos/aws-webflow/web-r1/refresh.json"
+    chown -R "$UA:" "$HA"
+    pam plain "$UA" oc RHOST=192.0.2.7 TTY=ssh
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    V=$(kubectl --kubeconfig "$KC" config view -o json 2>&1)
+    names() { "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(x["name"] for x in d.get(sys.argv[1]) or []), repr(d.get("current-context")))' "$1" <<<"$V"; }
+    check "kubectl: only the kind cluster" [ "$(names clusters)" = "['kind-kind'] ''" ]
+    check "kubectl: only the kind context, current-context cleared" [ "$(names contexts)" = "['kind-kind'] ''" ]
+    check "kubectl: only the kind user" [ "$(names users)" = "['kind-kind'] ''" ]
+    check "the file is still the user's, mode 0600" [ "$(stat -c '%U %a' "$KC")" = "$UA 600" ]
+    check "no lock left" missing "$KC.lock"
+    check "the refresh token gone" missing "$HA/.cache/atmos/aws-webflow/web-r1/refresh.json"
+fi
+end
+
 begin "only the last session's close cleans up"
 reset_home "$UA" "$HA"
 coproc SESSION_A { "$PAMTEST" "$CONF" plain "$UA" owc; }
