@@ -560,7 +560,8 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
 {
     /* HOME was checked to be absolute when the plan was built. */
     struct atmos_dirsync dirs = {.v = NULL};
-    struct run r = {{plan->home, geteuid()}, opts, &dirs};
+    struct atmos_fs_absent absent = {.len = 0};
+    struct run r = {{plan->home, geteuid(), &absent}, opts, &dirs};
     struct batch staged = {.n = 0};
     plan->dry_run = opts->dry_run;
     for (size_t i = 0; i < plan->nitems; i++) {

@@ -62,6 +62,10 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
     int fd;
     if (path[0] != '/' || upto >= sizeof(shown))
         return atmos_fs_say(why, "%s: not an absolute path", path);
+    struct atmos_fs_absent *gone = fs->absent;
+    if (gone && gone->len && gone->len <= upto && memcmp(path, gone->dir, gone->len) == 0 &&
+        (upto == gone->len || path[gone->len] == '/'))
+        return ATMOS_ABSENT;
     /* The home directory itself is trusted (it comes from passwd or $HOME). */
     if (hl > 1 && strncmp(path, fs->home, hl) == 0 && (path[hl] == '/' || hl == upto)) {
         fd = open(fs->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -98,6 +102,10 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
         int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (next < 0) {
             int rc = explain(fd, comp, shown, errno, why);
+            if (rc == ATMOS_ABSENT && gone && strlen(shown) < sizeof(gone->dir)) {
+                gone->len = strlen(shown);
+                memcpy(gone->dir, shown, gone->len + 1);
+            }
             close(fd);
             return rc;
         }

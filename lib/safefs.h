@@ -25,9 +25,21 @@ struct atmos_dir_rule;
  */
 #define atmos_fs_say(why, ...) atmos_fail((why), ATMOS_ESYS, __VA_ARGS__)
 
+/*
+ * A directory found missing while a plan runs (a run removes, it never
+ * creates a directory): every later path below it is absent without a
+ * walk.  10,000 identities each with a console profile under one missing
+ * directory were 30,000 system calls.
+ */
+struct atmos_fs_absent {
+    char dir[4096]; /* "" none yet */
+    size_t len;
+};
+
 struct atmos_fs {
     const char *home; /* trusted anchor: opened by path, everything below by descriptor */
     uid_t uid;        /* owner required of everything we change */
+    struct atmos_fs_absent *absent; /* NULL: not remembered (outside a plan's run) */
 };
 
 /* Open directory `path` (absolute) component by component. */

@@ -157,6 +157,34 @@ static void a_symlinked_directory_is_refused(void **state)
     free(link);
 }
 
+/* A missing directory remembered during a run: paths below it are absent without a walk, a
+ * sibling whose name merely starts with it is still walked. */
+static void a_missing_directory_is_remembered_and_only_it(void **state)
+{
+    (void)state;
+    struct atmos_fs_absent gone = {.len = 0};
+    const struct atmos_fs fs = {.home = tu_home, .uid = geteuid(), .absent = &gone};
+    struct atmos_err why = {{0}};
+    char *miss = tu_path(tu_home, "sess/a/b"), *dir = tu_path(tu_home, "sess"),
+         *sib = tu_path(tu_home, "sessions/x");
+    const char *leaf;
+    int fd = -1;
+    put("sessions/x", "x");
+    assert_int_equal(atmos_fs_open_parent(&fs, miss, &fd, &leaf, &why), ATMOS_ABSENT);
+    assert_string_equal(gone.dir, dir);
+    /* Now there, but a run never creates a directory: still taken as absent. */
+    put("sess/a/b", "b");
+    assert_int_equal(atmos_fs_open_parent(&fs, miss, &fd, &leaf, &why), ATMOS_ABSENT);
+    assert_int_equal(atmos_fs_open_parent(&fs, sib, &fd, &leaf, &why), ATMOS_OK);
+    close(fd);
+    const struct atmos_fs plain = {.home = tu_home, .uid = geteuid(), .absent = NULL};
+    assert_int_equal(atmos_fs_open_parent(&plain, miss, &fd, &leaf, &why), ATMOS_OK);
+    close(fd);
+    free(miss);
+    free(dir);
+    free(sib);
+}
+
 /* --- the clouds' declarations, through a plan ----------------------------------- */
 
 static const char yaml[] = "auth:\n"
@@ -237,9 +265,12 @@ static void every_cloud_declares_its_directories(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(only_declared_entries_go_with_the_directory), T(anything_else_stays_with_the_directory),
-        T(a_type_or_owner_that_does_not_fit_stays),     T(a_symlinked_directory_is_refused),
+        T(only_declared_entries_go_with_the_directory),
+        T(anything_else_stays_with_the_directory),
+        T(a_type_or_owner_that_does_not_fit_stays),
+        T(a_symlinked_directory_is_refused),
         T(every_cloud_declares_its_directories),
+        T(a_missing_directory_is_remembered_and_only_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
