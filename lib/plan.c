@@ -255,28 +255,31 @@ static int plan_tagged(struct atmos_cloud_ctx *c)
     return rc;
 }
 
-/* Integrations and the like: every identity logged out, in every scope. */
+/* Integrations and the like: every identity logged out, in every scope.  Each chain is
+ * resolved once for all the clouds that ask (four clouds of 10,000 identities: 40,000). */
 static int plan_every_identity(struct atmos_cloud_ctx *c)
 {
-    for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++) {
+    size_t n = c->plan->nidentities;
+    struct atmos_chain *chains = n ? calloc(n, sizeof(*chains)) : NULL;
+    int rc = n && chains == NULL ? ATMOS_ENOMEM : ATMOS_OK;
+    for (size_t i = 0; rc == ATMOS_OK && i < n; i++)
+        if (atmos_chain_resolve(c->cfg, c->plan->identities[i], &chains[i], NULL) != ATMOS_OK)
+            chains[i].n = 0; /* unresolved: no cloud is asked about it */
+    for (const struct atmos_cloud *const *cl = atmos_clouds; rc == ATMOS_OK && *cl; cl++) {
         if (!(*cl)->every_identity)
             continue;
-        for (size_t i = 0; i < c->plan->nidentities; i++) {
-            struct atmos_chain ch;
-            if (atmos_chain_resolve(c->cfg, c->plan->identities[i], &ch, NULL) != ATMOS_OK)
-                continue;
-            int rc = ATMOS_CLOUD_CALL(c, *cl, identity, c->plan->identities[i], &ch);
-            atmos_chain_free(&ch);
-            if (rc != ATMOS_OK)
-                return rc;
-        }
-        for (size_t i = 0; c->plan->scope != ATMOS_SCOPE_IDENTITY && i < c->plan->nproviders; i++) {
-            int rc = ATMOS_CLOUD_CALL(c, *cl, provider, c->plan->providers[i], NULL);
-            if (rc != ATMOS_OK)
-                return rc;
-        }
+        for (size_t i = 0; rc == ATMOS_OK && i < n; i++)
+            if (chains[i].n)
+                rc = ATMOS_CLOUD_CALL(c, *cl, identity, c->plan->identities[i], &chains[i]);
+        for (size_t i = 0;
+             rc == ATMOS_OK && c->plan->scope != ATMOS_SCOPE_IDENTITY && i < c->plan->nproviders;
+             i++)
+            rc = ATMOS_CLOUD_CALL(c, *cl, provider, c->plan->providers[i], NULL);
     }
-    return ATMOS_OK;
+    for (size_t i = 0; chains && i < n; i++)
+        atmos_chain_free(&chains[i]);
+    free(chains);
+    return rc;
 }
 
 /* ENOMEM from the planner itself, or what the cloud that failed said (atmos_cloud_fail). */
