@@ -144,6 +144,7 @@ struct pending {
     const char *leaf; /* inside it->path */
     struct stat st;   /* the file that was read */
     struct atmos_fs_staged tmp;
+    struct atmos_kube_later kube; /* a KUBECONFIG item's rewrite: the fields above unused */
 };
 
 #define MAX_PENDING 8
@@ -247,7 +248,7 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
     struct atmos_fs_staged tmp;
     rc = atmos_fs_stage(dfd, leaf, it->path, out.data ? out.data : "", out.len, &st, &tmp, &why);
     if (rc == ATMOS_OK) {
-        *p = (struct pending){it, dfd, lockfd, leaf, st, tmp};
+        *p = (struct pending){it, dfd, lockfd, leaf, st, tmp, {.lockfd = -1}};
         staged = 1;
     }
 done:
@@ -267,9 +268,22 @@ oom:
     goto done;
 }
 
+static void commit_kube(const struct run *r, struct pending *p)
+{
+    struct atmos_err why;
+    int rc = atmos_kube_commit(&r->fs, p->it, p->dfd, &p->kube, &why);
+    rc = note_change(r, p->it, p->dfd, rc, &why);
+    close(p->dfd);
+    set_outcome(p->it, rc, &why, ATMOS_OUTCOME_REMOVED);
+}
+
 static void commit_section(const struct run *r, struct pending *p)
 {
     struct atmos_err why;
+    if (p->it->kind == ATMOS_ITEM_KUBECONFIG) {
+        commit_kube(r, p);
+        return;
+    }
     int rc = atmos_fs_commit(&r->fs, p->dfd, p->leaf, p->it->path, &p->st, &p->tmp, &why);
     rc = note_change(r, p->it, p->dfd, rc, &why);
     finish_section(r, p->it, rc, &why, p->lockfd, p->dfd);
@@ -349,11 +363,25 @@ static void run_json(const struct run *r, struct atmos_item *it)
                 r->opts->dry_run ? ATMOS_OUTCOME_WOULD_REMOVE : ATMOS_OUTCOME_REMOVED);
 }
 
-static void run_kube(const struct run *r, struct atmos_item *it)
+/* A rewrite is staged with the INI ones (one journal commit for all); a deletion is done now. */
+static void run_kube(const struct run *r, struct atmos_item *it, struct batch *b)
 {
     struct atmos_err why;
     int dfd = -1;
-    int rc = atmos_kube_edit(&r->fs, it, r->opts->dry_run, &dfd, &why);
+    /* Its lock is ours while a rewrite of the same file is staged: that one goes in first. */
+    for (size_t i = 0; i < b->n && b->n < MAX_PENDING; i++)
+        if (b->v[i].it->kind == ATMOS_ITEM_KUBECONFIG && strcmp(b->v[i].it->path, it->path) == 0)
+            commit_batch(r, b);
+    if (b->n == MAX_PENDING)
+        commit_batch(r, b);
+    struct pending *p = &b->v[b->n];
+    int rc = atmos_kube_edit(&r->fs, it, r->opts->dry_run, &dfd, &p->kube, &why);
+    if (rc == ATMOS_OK && p->kube.lockfd >= 0) {
+        p->it = it;
+        p->dfd = dfd;
+        b->n++;
+        return;
+    }
     if (dfd >= 0) {
         atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed %zu kubeconfig entries path=%s",
                   it->u.kube.entries, it->path);
@@ -593,7 +621,7 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
             run_json(&r, it);
             break;
         case ATMOS_ITEM_KUBECONFIG:
-            run_kube(&r, it);
+            run_kube(&r, it, &staged);
             break;
         case ATMOS_ITEM_UNKNOWN:
             run_unknown(it);

@@ -59,20 +59,37 @@ static int size_ok(const struct atmos_item *it, const struct stat *st, struct at
                       it->path, (long long)st->st_size, ATMOS_KUBE_MAX_BYTES / (1024u * 1024u));
 }
 
-/* Under the lock: the new contents in place of the old, or no file. */
+/* Under the lock: the new contents in place of the old (or staged in *later), or no file. */
 static int replace(const struct atmos_fs *fs, int dfd, const char *leaf, struct atmos_item *it,
-                   const struct atmos_buf *out, const struct stat *st, struct atmos_err *why)
+                   const struct atmos_buf *out, const struct stat *st,
+                   struct atmos_kube_later *later, struct atmos_err *why)
 {
     if (it->u.kube.file_removed)
         return atmos_fs_unlink(fs, dfd, leaf, it->path, why);
     struct atmos_fs_staged tmp;
     int rc = atmos_fs_stage(dfd, leaf, it->path, out->data, out->len, st, &tmp, why);
-    return rc == ATMOS_OK ? atmos_fs_commit(fs, dfd, leaf, it->path, st, &tmp, why) : rc;
+    if (rc != ATMOS_OK || later == NULL)
+        return rc == ATMOS_OK ? atmos_fs_commit(fs, dfd, leaf, it->path, st, &tmp, why) : rc;
+    later->leaf = leaf;
+    later->st = *st;
+    later->tmp = tmp;
+    return ATMOS_OK;
+}
+
+int atmos_kube_commit(const struct atmos_fs *fs, struct atmos_item *it, int dfd,
+                      struct atmos_kube_later *later, struct atmos_err *why)
+{
+    int rc = atmos_fs_commit(fs, dfd, later->leaf, it->path, &later->st, &later->tmp, why);
+    atmos_fs_unlock_exclusive(dfd, later->leaf, later->lockfd);
+    later->lockfd = -1;
+    return rc;
 }
 
 int atmos_kube_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int *dfd_out,
-                    struct atmos_err *why)
+                    struct atmos_kube_later *later, struct atmos_err *why)
 {
+    if (later)
+        later->lockfd = -1;
     const char *leaf;
     struct atmos_buf in = {0}, out = {0};
     struct stat st;
@@ -105,12 +122,17 @@ int atmos_kube_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         rc = ATMOS_ABSENT;
         goto done;
     }
-    if ((rc = replace(fs, dfd, leaf, it, &out, &st, why)) == ATMOS_OK) {
+    if ((rc = replace(fs, dfd, leaf, it, &out, &st, later, why)) == ATMOS_OK) {
         *dfd_out = dfd; /* the caller makes the rename durable */
         dfd = -1;
+        if (later && !it->u.kube.file_removed) {
+            later->lockfd = lockfd; /* held until atmos_kube_commit */
+            lockfd = -1;
+        }
     }
 done:
-    atmos_fs_unlock_exclusive(*dfd_out >= 0 ? *dfd_out : dfd, leaf, lockfd);
+    if (lockfd >= 0)
+        atmos_fs_unlock_exclusive(*dfd_out >= 0 ? *dfd_out : dfd, leaf, lockfd);
     if (dfd >= 0)
         close(dfd);
     atmos_buf_free(&in);
