@@ -5,6 +5,8 @@
 #ifndef ATMOS_CONFIG_INTERNAL_H
 #define ATMOS_CONFIG_INTERNAL_H
 
+#include <sys/stat.h>
+
 #include <atmos/config.h>
 
 #include "yamltree.h"
@@ -19,14 +21,35 @@ struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg,
 void atmos_spec_free(struct atmos_spec *s);
 
 /*
+ * The directories one load has walked and checked as root, kept open (O_PATH)
+ * so that the next file below them is walked from there, not from / again.
+ * A stack: the chain of the last walk, cut where the next path leaves it.
+ * Owned by one load; atmos_trust_release closes every descriptor before the
+ * load returns (none may outlive it: a privilege drop follows).
+ */
+#define ATMOS_TRUST_DEPTH 32
+struct atmos_trust {
+    struct atmos_trusted_dir {
+        char *path; /* the literal prefix of the walked path, "" for / */
+        size_t len;
+        int fd;
+        struct stat st;
+    } dir[ATMOS_TRUST_DEPTH];
+    size_t n;
+};
+void atmos_trust_release(struct atmos_trust *t);
+
+/*
  * Open a configuration file for reading (*fd; -1 on failure).  As root,
  * ATMOS_EREFUSED with err naming the file and the reason when it or a
  * directory above it is not root's or others can write it.  ATMOS_ENOCONFIG
- * when it does not exist.
+ * when it does not exist.  `trust` (may be NULL) carries checked directories
+ * from one call to the next.
  */
-int atmos_config_open(const char *path, int *fd, struct atmos_err *err);
-/* The same check for a directory to list (atmos.d, a profile, an import's glob). */
-int atmos_config_open_dir(const char *path, int *fd, struct atmos_err *err);
+int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd,
+                      struct atmos_err *err);
+int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
+                          struct atmos_err *err);
 
 /* The git repository at or above `cwd` (absolute), or NULL: atmos's !repo-root.  As root, only
  * a .git of root's counts. */
@@ -34,10 +57,12 @@ char *atmos_config_git_root(const char *cwd);
 
 #define ATMOS_CONFIG_MAX_BYTES (8u * 1024 * 1024)
 /* A regular file, opened as atmos_config_open does, of at most ATMOS_CONFIG_MAX_BYTES. */
-int atmos_config_open_file(const char *path, int *fd, struct atmos_err *err);
+int atmos_config_open_file(const char *path, struct atmos_trust *trust, int *fd,
+                           struct atmos_err *err);
 
 /* Read and parse one file, bounded (size, nesting, nodes); ENOCONFIG when absent. */
-int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos_err *err);
+int atmos_config_read_tree(const char *path, struct atmos_trust *trust, struct atmos_ytree *t,
+                           struct atmos_err *err);
 
 /* The parts of a file's auth section to merge: atmos merges identities in another order. */
 #define ATMOS_APPLY_SETTINGS 1u   /* providers, integrations, realm, keyring */

@@ -71,6 +71,7 @@ struct loader {
     char *profile_default; /* profiles.default, the last one set */
     char *profiles_base;   /* profiles.base_path, resolved */
     unsigned walked;       /* directory entries walked, every listing of the load */
+    struct atmos_trust trust; /* as root: the directories checked so far (config_trust.c) */
 };
 
 /* A group: the files of one atmos.yaml (or profile file), in the two orders. */
@@ -104,10 +105,11 @@ int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const 
     return rc;
 }
 
-int atmos_config_read_tree(const char *path, struct atmos_ytree *t, struct atmos_err *err)
+int atmos_config_read_tree(const char *path, struct atmos_trust *trust, struct atmos_ytree *t,
+                           struct atmos_err *err)
 {
     int fd;
-    int rc = atmos_config_open_file(path, &fd, err);
+    int rc = atmos_config_open_file(path, trust, &fd, err);
     if (rc != ATMOS_OK)
         return rc;
     rc = atmos_yaml_load_fd(t, path, fd, ATMOS_CONFIG_MAX_BYTES, top_keys, err);
@@ -154,7 +156,7 @@ static int add_file(struct loader *L, struct group *g, const char *path, int req
     g->v = v;
     struct file *f = &g->v[g->n];
     *f = (struct file){.path = L->cfg->sources[L->cfg->nsources - 1]};
-    int rc = atmos_config_read_tree(f->path, &f->tree, L->err);
+    int rc = atmos_config_read_tree(f->path, &L->trust, &f->tree, L->err);
     if (spent(L, f) && rc == ATMOS_OK) {
         atmos_yaml_free(&f->tree);
         rc =
@@ -203,6 +205,7 @@ struct found {
     size_t n;
     unsigned seen; /* entries walked */
     int refused;   /* the directory was refused (and said so) */
+    int absent;    /* the directory does not exist */
 };
 
 static int depth_of(const char *p)
@@ -366,9 +369,11 @@ static int walk(struct loader *L, int dfd, const char *dir, const char *rel, con
 static int list_matching(struct loader *L, const char *dir, const char *pat, struct found *out)
 {
     int fd;
-    int rc = atmos_config_open_dir(dir, &fd, L->err);
-    if (rc == ATMOS_ENOCONFIG)
+    int rc = atmos_config_open_dir(dir, &L->trust, &fd, L->err);
+    if (rc == ATMOS_ENOCONFIG) {
+        out->absent = 1;
         return ATMOS_OK;
+    }
     if (rc == ATMOS_EREFUSED) {
         warn(L, L->err->msg);
         out->refused = 1;
@@ -391,7 +396,7 @@ static int list_yaml(struct loader *L, const char *dir, struct found *out)
 {
     struct found yml = {0};
     int rc = list_matching(L, dir, "**/*.yaml", out);
-    if (rc == ATMOS_OK && !out->refused) /* refused: said once */
+    if (rc == ATMOS_OK && !out->refused && !out->absent) /* refused: said once */
         rc = list_matching(L, dir, "**/*.yml", &yml);
     for (size_t i = 0; rc == ATMOS_OK && i < yml.n; i++)
         if (atmos_strv_push(&out->v, &out->n, yml.v[i]) != 0)
@@ -1003,6 +1008,7 @@ int atmos_config_load_logged(struct atmos_config **out, const struct atmos_sourc
         rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
     if (rc == ATMOS_OK)
         rc = load_profiles(&L);
+    atmos_trust_release(&L.trust); /* every file is read */
     if (rc == ATMOS_OK)
         rc = derive_realm(&L);
     if (rc == ATMOS_OK)

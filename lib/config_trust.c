@@ -11,7 +11,9 @@
  * MUST (effective uid 0):
  *  1. walk the path from / one component at a time with openat(O_NOFOLLOW),
  *     and decide on fstat of the descriptor just opened, never on a path that
- *     is looked up again (no stat-then-open race);
+ *     is looked up again (no stat-then-open race); a directory checked earlier
+ *     in the same load is started from by the descriptor that was checked,
+ *     held open since, and every descriptor is closed when the load ends;
  *  2. refuse the file when it, or any directory above it, is owned by anyone
  *     but root, or is a symbolic link;
  *  3. refuse the file when it is writable by group or others, and a directory
@@ -134,23 +136,83 @@ static int reopen(int dfd, const char *name, const struct stat *st, int *pfd, in
     return refuse(err, file, NULL, "it changed while it was checked");
 }
 
+/* --- the directories already checked in this load (struct atmos_trust) -------- */
+
+static void cut(struct atmos_trust *t, size_t n)
+{
+    while (t->n > n) {
+        struct atmos_trusted_dir *d = &t->dir[--t->n];
+        close(d->fd);
+        free(d->path);
+    }
+}
+
+void atmos_trust_release(struct atmos_trust *t)
+{
+    if (t)
+        cut(t, 0);
+}
+
+/* The deepest checked directory that abs lies below, or -1; the chain above it is closed. */
+static long trusted_prefix(struct atmos_trust *t, const char *abs)
+{
+    if (t == NULL)
+        return -1;
+    size_t k = t->n;
+    while (k > 0 && !(strncmp(abs, t->dir[k - 1].path, t->dir[k - 1].len) == 0 &&
+                      abs[t->dir[k - 1].len] == '/'))
+        k--;
+    cut(t, k);
+    return (long)k - 1;
+}
+
+/* Keep the checked directory abs[0..len) (fd, st) for the next walk: 1 when t now owns fd. */
+static int remember(struct atmos_trust *t, const char *abs, size_t len, int fd,
+                    const struct stat *st)
+{
+    if (t == NULL || t->n == ATMOS_TRUST_DEPTH)
+        return 0;
+    char *path = strndup(abs, len);
+    if (path == NULL)
+        return 0; /* not kept: the next walk starts from / */
+    t->dir[t->n++] = (struct atmos_trusted_dir){.path = path, .len = len, .fd = fd, .st = *st};
+    return 1;
+}
+
+/* / opened and checked: the first directory of a walk that has none in t. */
+static int walk_root(struct atmos_trust *t, const char *file, int *dfd, struct stat *st,
+                     int *owned, struct atmos_err *err)
+{
+    *dfd = open("/", DIR_FLAGS);
+    if (*dfd < 0)
+        return atmos_fail(err, ATMOS_ESYS, "/: %s", strerror(errno));
+    *owned = 1;
+    if (fstat(*dfd, st) != 0)
+        return atmos_fail(err, ATMOS_ESYS, "/: %s", strerror(errno));
+    int rc = check_dir(st, file, "/", err);
+    if (rc == ATMOS_OK && remember(t, "", 0, *dfd, st))
+        *owned = 0;
+    return rc;
+}
+
 /*
  * The walk of MUST 1-3 over an absolute path `abs` (a copy we may cut);
- * `file` is the name the user gave, for messages.  *fd is the file's.
+ * `file` is the name the user gave, for messages.  *fd is the file's.  The
+ * walk starts at the deepest directory of `trust` above abs: checked in this
+ * load, by the same rules, and held open since (so it is the same directory).
  */
-static int walk(char *abs, const char *file, int *fd, struct atmos_err *err)
+static int walk(char *abs, const char *file, struct atmos_trust *trust, int *fd,
+                struct atmos_err *err)
 {
     struct stat st, parent;
-    int dfd = open("/", DIR_FLAGS), rc;
-    if (dfd < 0)
-        return atmos_fail(err, ATMOS_ESYS, "/: %s", strerror(errno));
-    if (fstat(dfd, &parent) != 0)
-        rc = atmos_fail(err, ATMOS_ESYS, "/: %s", strerror(errno));
-    else
-        rc = check_dir(&parent, file, "/", err);
-    if (rc != ATMOS_OK)
-        goto done;
+    int dfd = -1, owned = 0, rc = ATMOS_OK;
     char *name = abs + 1, *slash;
+    long k = trusted_prefix(trust, abs);
+    if (k >= 0) {
+        dfd = trust->dir[k].fd, parent = trust->dir[k].st;
+        name = abs + trust->dir[k].len + 1;
+    } else if ((rc = walk_root(trust, file, &dfd, &parent, &owned, err)) != ATMOS_OK)
+        goto done;
     while ((slash = strchr(name, '/')) != NULL) {
         *slash = '\0';
         /* "a//b" and "a/./b" name no new directory.  ".." is opened and checked like any
@@ -164,14 +226,17 @@ static int walk(char *abs, const char *file, int *fd, struct atmos_err *err)
             rc = open_failed(dfd, name, file, abs, errno, err);
             goto done;
         }
-        close(dfd);
-        dfd = nfd;
+        if (owned)
+            close(dfd);
+        dfd = nfd, owned = 1;
         if (fstat(dfd, &parent) != 0) {
             rc = atmos_fail(err, ATMOS_ESYS, "%s: %s", abs, strerror(errno));
             goto done;
         }
         if ((rc = check_dir(&parent, file, abs, err)) != ATMOS_OK)
             goto done;
+        if (remember(trust, abs, (size_t)(slash - abs), dfd, &parent))
+            owned = 0;
         *slash = '/', name = slash + 1;
     }
     /* MUST 1: the last component is looked at without following a link and checked
@@ -193,11 +258,13 @@ static int walk(char *abs, const char *file, int *fd, struct atmos_err *err)
     if (pfd >= 0)
         close(pfd);
 done:
-    close(dfd);
+    if (owned)
+        close(dfd);
     return rc;
 }
 
-int atmos_config_open(const char *path, int *fd, struct atmos_err *err)
+int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd,
+                      struct atmos_err *err)
 {
     *fd = -1;
     if (geteuid() != 0) {
@@ -219,15 +286,16 @@ int atmos_config_open(const char *path, int *fd, struct atmos_err *err)
         return atmos_fail(err, ATMOS_ESYS, "%s: the current directory: %s", path, strerror(errno));
     if (abs == NULL)
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-    int rc = walk(abs, path, fd, err);
+    int rc = walk(abs, path, trust, fd, err);
     free(abs);
     return rc;
 }
 
-int atmos_config_open_dir(const char *path, int *fd, struct atmos_err *err)
+int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
+                          struct atmos_err *err)
 {
     struct stat st;
-    int rc = atmos_config_open(path, fd, err);
+    int rc = atmos_config_open(path, trust, fd, err);
     if (rc != ATMOS_OK)
         return rc;
     if (fstat(*fd, &st) == 0 && S_ISDIR(st.st_mode))
@@ -242,10 +310,11 @@ int atmos_config_open_dir(const char *path, int *fd, struct atmos_err *err)
  * atmos_config_open does.  A FIFO or device is refused before a read can
  * block; the reader still stops past the limit (the file may grow).
  */
-int atmos_config_open_file(const char *path, int *fd, struct atmos_err *err)
+int atmos_config_open_file(const char *path, struct atmos_trust *trust, int *fd,
+                           struct atmos_err *err)
 {
     struct stat st;
-    int rc = atmos_config_open(path, fd, err);
+    int rc = atmos_config_open(path, trust, fd, err);
     if (rc != ATMOS_OK)
         return rc;
     if (fstat(*fd, &st) != 0)

@@ -110,6 +110,31 @@ check "exit 0" rc_is 0
 check "sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
 end
 
+begin "directories checked for one file are not trusted past what the next file must pass"
+# One load walks from / once and reuses the directories it checked (config_trust.c);
+# each import below them is still checked: its own directories, its owner, its mode.
+root_home
+WD=$TMPROOT/walk; mkdir -p "$WD/okay" "$WD/ok/deep"; chmod 755 "$WD" "$WD/ok" "$WD/ok/deep"
+chown "$U:" "$WD/okay"
+{ cat "$EXAMPLE"; printf 'import: [ok/a.yaml, okay/b.yaml, gw.yaml, ok/deep/c.yaml]\n'; } >"$WD/atmos.yaml"
+printf 'auth:\n  providers:\n    walk-a: {kind: aws/iam-identity-center, region: us-east-1, start_url: https://a.awsapps.com/start}\n' >"$WD/ok/a.yaml"
+hostile "$WD/okay/b.yaml"; hostile "$WD/gw.yaml"; chmod 666 "$WD/gw.yaml"
+printf 'auth:\n  providers:\n    walk-c: {kind: aws/iam-identity-center, region: us-east-1, start_url: https://c.awsapps.com/start}\n' >"$WD/ok/deep/c.yaml"
+chmod 644 "$WD/atmos.yaml" "$WD/ok/a.yaml" "$WD/okay/b.yaml" "$WD/ok/deep/c.yaml"
+run_raw --config "$WD/atmos.yaml" --list-providers
+check "exit 0" rc_is 0
+check "an import in a checked directory: read" has "$OUT" "walk-a"
+check "an import two levels below a checked one: read" has "$OUT" "walk-c"
+check "an import in a user's directory below a checked one: refused" \
+    has "$ERR" "$WD/okay/b.yaml: not read as root: its directory $WD/okay is owned by uid $UID_U"
+check "a writable import beside checked ones: refused" \
+    has "$ERR" "$WD/gw.yaml: not read as root: writable by group or others"
+check "the providers: the example's and the two read, not the hostile one" \
+    [ "$(sort <<<"$OUT" | tr '\n' ' ')" = "aws-sso partner-sso walk-a walk-c " ]
+run_raw --config "$WD/atmos.yaml" --all
+check "decoy untouched" decoy_kept
+end
+
 begin "--user: root logs out a user with the user's own configuration, as that user"
 mkdir -p "$UH/.atmos"; bash "$ROOT/etc/examples/populate.sh" "$UH"
 cp "$EXAMPLE" "$UH/.atmos/atmos.yaml"; chown -R "$U:" "$UH"

@@ -4,6 +4,8 @@
  */
 #include "testutil.h"
 
+#include <dirent.h>
+
 #include <atmos/config.h>
 
 #include "cloud_aws_paths.h"
@@ -315,6 +317,41 @@ static void bad_base_paths(void **state)
         "must be absolute");
 }
 
+/* Descriptors open in this process (/proc/self/fd, less the one listing it). */
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = -1; /* the listing's own */
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/*
+ * As root every file is walked from /, and the directories checked are kept
+ * open for the next file of the load (config_trust.c): none may outlive it,
+ * whatever the load's outcome (a privilege drop can follow).
+ */
+static void load_closes_what_it_walked(void **state)
+{
+    (void)state;
+    char *b = tu_path(dir, "sub/deep/b.yaml");
+    tu_write(b, "auth:\n  providers:\n    deep:\n      kind: aws/iam-identity-center\n"
+                "      region: us-east-1\n      start_url: https://d.awsapps.com/start\n");
+    int before = open_fds();
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    assert_int_equal(load("import: [sub/deep/b.yaml, sub/none.yaml]\n", &cfg, &err), ATMOS_OK);
+    assert_non_null(atmos_config_provider(cfg, "deep"));
+    assert_int_equal(open_fds(), before);
+    atmos_config_free(cfg);
+    expect_error("auth: [not, a, mapping]\nimport: [sub/deep/b.yaml]\n", "auth");
+    assert_int_equal(open_fds(), before);
+    free(b);
+}
+
 static void missing_files(void **state)
 {
     (void)state;
@@ -439,6 +476,7 @@ int main(void)
         cmocka_unit_test(accepted_as_atmos_accepts),
         cmocka_unit_test(bad_base_paths),
         cmocka_unit_test(missing_files),
+        cmocka_unit_test(load_closes_what_it_walked),
         cmocka_unit_test(search_path_order),
         cmocka_unit_test(paths_follow_xdg_and_realm),
     };
