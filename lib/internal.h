@@ -20,6 +20,8 @@ struct atmos_buf {
     size_t cap;
 };
 
+/* Room for `extra` more bytes and the terminating NUL; -1 when out of memory. */
+int atmos_buf_reserve(struct atmos_buf *b, size_t extra);
 int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len);
 int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

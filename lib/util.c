@@ -18,13 +18,11 @@
 
 #include "internal.h"
 
-int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len)
+int atmos_buf_reserve(struct atmos_buf *b, size_t extra)
 {
-    if (len == 0)
-        return 0;
-    if (b->len + len + 1 > b->cap) {
+    if (b->len + extra + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + len + 1) {
+        while (cap < b->len + extra + 1) {
             if (cap > SIZE_MAX / 2)
                 return -1;
             cap *= 2;
@@ -35,6 +33,15 @@ int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len)
         b->data = p;
         b->cap = cap;
     }
+    return 0;
+}
+
+int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (atmos_buf_reserve(b, len) != 0)
+        return -1;
     memcpy(b->data + b->len, data, len);
     b->len += len;
     b->data[b->len] = '\0';
