@@ -39,6 +39,9 @@ DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev
 BENCH_PKGS  :=
 
 PKGS      := yaml-0.1 json-c nettle libkeyutils
+# Linked: every run needs these.  libkeyutils (its header only), libsecret and
+# libcurl are dlopen'ed by the code that uses them, when a run gets there.
+LINK_PKGS := yaml-0.1 json-c nettle
 WARN      := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 # Our own hardening; CPPFLAGS, CFLAGS and LDFLAGS from the environment (a
 # package build's dpkg-buildflags) come after it and the warnings, so they add
@@ -54,7 +57,7 @@ CFLAGS    := -O1 -g
 CPPFLAGS  :=
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS))
 ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) -fPIC -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
              -DATMOS_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN) -Wl,-z,relro,-z,now $(LDFLAGS)

@@ -72,7 +72,7 @@ check "nothing but the two and their -dbgsym" \
 check "Depends come from dpkg-shlibdeps" bash -c \
     'dpkg-deb -f "$1" Depends | grep -q libyaml && dpkg-deb -f "$1" Depends | grep -q libjson-c' _ "${DEBS[0]}"
 check "the dlopen'ed libraries are recommended" bash -c \
-    'dpkg-deb -f "$1" Recommends | grep -q libcurl && dpkg-deb -f "$1" Recommends | grep -q libsecret' _ "${DEBS[1]}"
+    'dpkg-deb -f "$1" Recommends | grep -q libcurl && dpkg-deb -f "$1" Recommends | grep -q libsecret && dpkg-deb -f "$1" Recommends | grep -q libkeyutils1' _ "${DEBS[1]}"
 end
 [ "$FAILED_CHECKS" -eq 0 ] || exit 0
 
