@@ -31,8 +31,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nettle/sha2.h>
-
 #include "config_internal.h"
 #include "internal.h"
 #include "paths.h"
@@ -799,16 +797,10 @@ static char *clean_path(const char *p)
 void atmos_realm_hash(const char *dir, char out[17])
 {
     char *c = clean_path(dir);
-    struct sha256_ctx ctx;
-    uint8_t digest[SHA256_DIGEST_SIZE];
     for (char *p = c; p && *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    sha256_init(&ctx);
-    sha256_update(&ctx, c ? strlen(c) : 0, (const uint8_t *)(c ? c : ""));
-    sha256_digest(&ctx, sizeof(digest), digest);
-    for (size_t i = 0; i < 8; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    atmos_sha256_hex16(c ? c : "", c ? strlen(c) : 0, out);
     free(c);
 }
 
