@@ -57,6 +57,26 @@ int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud)
     return cloud_of(kind, ATMOS_ROLE_IDENTITY, cloud);
 }
 
+/*
+ * pkg/auth/manager_integrations.go findIntegrationsForIdentity: an
+ * identity's logout cleans the integrations via.identity it and those
+ * via.provider its root provider (the end of its via chain; none for a
+ * standalone identity, resolveProviderForIdentity), whatever identity
+ * logged them in.
+ */
+int atmos_integration_of_identity(const struct atmos_integration *in, const char *name,
+                                  const struct atmos_chain *chain)
+{
+    const char *root = chain->provider_cfg ? chain->provider_cfg->name : NULL;
+    return (in->via_identity.value && strcmp(in->via_identity.value, name) == 0) ||
+           (root && atmos_integration_of_provider(in, root));
+}
+
+int atmos_integration_of_provider(const struct atmos_integration *in, const char *provider)
+{
+    return in->via_provider.value && strcmp(in->via_provider.value, provider) == 0;
+}
+
 int atmos_identity_is_standalone(const char *kind)
 {
     const struct atmos_cloud *cl;

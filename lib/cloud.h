@@ -125,6 +125,15 @@ int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud);
 int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud);
 
 /*
+ * Whether integration `in` is one the logout of identity `name` (whose
+ * chain is `chain`) cleans, or one of provider `provider`'s (cloud.c says
+ * why, after atmos).
+ */
+int atmos_integration_of_identity(const struct atmos_integration *in, const char *name,
+                                  const struct atmos_chain *chain);
+int atmos_integration_of_provider(const struct atmos_integration *in, const char *provider);
+
+/*
  * Call a cloud's hook with c->cloud set to its name.  Every hook returns an
  * atmos_status: ATMOS_OK, ATMOS_ENOMEM, or another failure it explained
  * with atmos_cloud_fail.

@@ -136,12 +136,10 @@ static int is_sts(const struct atmos_integration *in)
 /* Called for every identity logged out: the integrations it, or its root provider, logs in. */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
-    const char *root = chain->provider_cfg ? chain->provider_cfg->name : NULL;
     for (size_t i = 0; i < c->cfg->nintegrations; i++) {
         const struct atmos_integration *in = &c->cfg->integrations[i];
-        int mine = (in->via_identity.value && strcmp(in->via_identity.value, name) == 0) ||
-                   (root && in->via_provider.value && strcmp(in->via_provider.value, root) == 0);
-        if (mine && is_sts(in) && add_integration(c, in) != ATMOS_OK)
+        if (atmos_integration_of_identity(in, name, chain) && is_sts(in) &&
+            add_integration(c, in) != ATMOS_OK)
             return ATMOS_ENOMEM;
     }
     return ATMOS_OK;
@@ -152,7 +150,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     (void)p;
     for (size_t i = 0; i < c->cfg->nintegrations; i++) {
         const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (is_sts(in) && in->via_provider.value && strcmp(in->via_provider.value, name) == 0 &&
+        if (is_sts(in) && atmos_integration_of_provider(in, name) &&
             add_integration(c, in) != ATMOS_OK)
             return ATMOS_ENOMEM;
     }
