@@ -1,5 +1,5 @@
 /*
- * Small helpers: growable buffers, string vectors, path joining, SHA-1.
+ * Small helpers: growable buffers, string vectors, path joining, SHA-1 and SHA-256 in hex.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -149,6 +149,18 @@ size_t atmos_bom_len(const char *p, size_t len)
     return len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
+/* n bytes as 2n lowercase hex digits and a NUL.  Not snprintf: 10,000 identities hash
+ * 20,000 names. */
+static void hex_encode(const uint8_t *in, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[in[i] >> 4];
+        out[2 * i + 1] = hex[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 void atmos_sha1_hex(const void *data, size_t len, char out[41])
 {
     struct sha1_ctx ctx;
@@ -156,8 +168,7 @@ void atmos_sha1_hex(const void *data, size_t len, char out[41])
     sha1_init(&ctx);
     sha1_update(&ctx, len, data);
     sha1_digest(&ctx, sizeof(digest), digest);
-    for (size_t i = 0; i < sizeof(digest); i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    hex_encode(digest, sizeof(digest), out);
 }
 
 void atmos_sha256_hex16(const void *data, size_t len, char out[17])
@@ -167,12 +178,7 @@ void atmos_sha256_hex16(const void *data, size_t len, char out[17])
     sha256_init(&ctx);
     sha256_update(&ctx, len, data);
     sha256_digest(&ctx, sizeof(digest), digest);
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < 8; i++) { /* not snprintf: 10,000 identities hash 20,000 names */
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[16] = '\0';
+    hex_encode(digest, 8, out);
 }
 
 const char *atmos_tilde(const char *home, const char *path, char *buf, size_t len)
