@@ -4,30 +4,7 @@
 # HTTPS proxy with a throwaway CA, next to the real `aws sso logout`.
 source "$(dirname "$0")/lib.sh"
 
-PKI=$TMPROOT/pki
-mkdir -p "$PKI"
-# ca NAME: a CA; cert CA NAME: a server certificate for the SSO hosts signed by it.
-ca() { openssl req -x509 -newkey rsa:2048 -nodes -keyout "$PKI/$1.key" -out "$PKI/$1.pem" -days 2 -subj "/CN=$1" 2>/dev/null; }
-cert() {
-    openssl req -newkey rsa:2048 -nodes -keyout "$PKI/$2.key" -out "$PKI/$2.csr" -subj "/CN=portal.sso.us-east-1.amazonaws.com" 2>/dev/null
-    printf 'subjectAltName=DNS:portal.sso.us-east-1.amazonaws.com,DNS:portal.sso.cn-north-1.amazonaws.com.cn,DNS:sso.example.test\n' >"$PKI/ext"
-    openssl x509 -req -in "$PKI/$2.csr" -CA "$PKI/$1.pem" -CAkey "$PKI/$1.key" -CAcreateserial -out "$PKI/$2.pem" -days 2 -extfile "$PKI/ext" 2>/dev/null
-}
-ca trusted && cert trusted srv && ca rogue && cert rogue evil || { echo "not ok - openssl could not make the test CA"; exit 1; }
-
-SPID=""
-serve() { # MODE [CERT]: start the stand-in; sets PROXY and LOG
-    stop_server
-    LOG=$TMPROOT/requests.$RANDOM; : >"$LOG"; rm -f "$TMPROOT/port"
-    "$PY" "$ROOT/tests/e2e/sso_server.py" "$TMPROOT/port" "$LOG" "$PKI/${2:-srv}.pem" "$PKI/${2:-srv}.key" "$1" &
-    SPID=$!
-    for _ in $(seq 100); do [ -s "$TMPROOT/port" ] && break; sleep 0.05; done
-    PROXY=http://127.0.0.1:$(cat "$TMPROOT/port")
-}
-stop_server() { [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=""; }; }
-at_exit stop_server
-requests() { grep -c '"method"' "$LOG"; }
-field() { "$PY" -c 'import json,sys; print("\n".join(sorted(str(json.loads(l).get(sys.argv[2])) for l in open(sys.argv[1]) if "method" in l)))' "$LOG" "$1"; }
+tls_pki portal.sso.us-east-1.amazonaws.com portal.sso.cn-north-1.amazonaws.com.cn sso.example.test
 
 # tokens: the AWS CLI's token (legacy name) and a sso-session token of the same
 # value, both with a region; atmos's own session holds another token ("tok").
