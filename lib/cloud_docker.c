@@ -108,27 +108,16 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     return it ? 0 : ATMOS_ENOMEM;
 }
 
-/* The integrations an identity's logout cleans (atmos_integration_of_identity says which). */
+/* The registries of the integrations an identity's logout cleans (cloud.c says which). */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (atmos_integration_of_identity(in, name, chain) &&
-            add_integration(c, in, chain->provider) != 0)
-            return ATMOS_ENOMEM;
-    }
-    return 0;
+    return atmos_cloud_identity_integrations(c, name, chain, add_integration);
 }
 
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (atmos_integration_of_provider(in, name) && add_integration(c, in, name) != 0)
-            return ATMOS_ENOMEM;
-    }
-    return 0;
+    return atmos_cloud_provider_integrations(c, name, add_integration);
 }
 
 const struct atmos_cloud atmos_cloud_docker = {.name = "docker",

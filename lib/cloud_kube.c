@@ -10,7 +10,7 @@
  *    context and user their login merged into spec.cluster.kubeconfig.path
  *    (used raw, as atmos does) or <config home>/atmos/kube/config (no realm:
  *    pkg/auth/cloud/kube/config.go DefaultKubeconfigPath), for the logouts
- *    that include the integration (cloud.c atmos_integration_of_identity:
+ *    that include the integration (cloud.c atmos_cloud_identity_integrations:
  *    via.identity, or via.provider of the identity's root provider).
  *
  * Names, as atmos's writer makes them (kube/config.go BuildClusterConfig,
@@ -288,31 +288,20 @@ static int emulator(struct atmos_cloud_ctx *c, const char *name)
 
 /*
  * Called for every identity logged out: an emulator's own kubeconfig, and
- * the clusters of the integrations its logout cleans (atmos_integration_of_identity).
+ * the clusters of the integrations its logout cleans (cloud.c says which).
  */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     if (emulator(c, name) != ATMOS_OK)
         return ATMOS_ENOMEM;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (atmos_integration_of_identity(in, name, chain) &&
-            add_integration(c, in, chain->provider) != ATMOS_OK)
-            return ATMOS_ENOMEM;
-    }
-    return ATMOS_OK;
+    return atmos_cloud_identity_integrations(c, name, chain, add_integration);
 }
 
 /* The clusters of the integrations via.provider it (its identities' come by identity()). */
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (atmos_integration_of_provider(in, name) && add_integration(c, in, name) != ATMOS_OK)
-            return ATMOS_ENOMEM;
-    }
-    return ATMOS_OK;
+    return atmos_cloud_provider_integrations(c, name, add_integration);
 }
 
 /* --all-realms: <cfg>/atmos/<realm>/emulator/<identity>.kubeconfig (emulator/identity.go). */
