@@ -59,14 +59,6 @@ with_proxy() { HTTPS_PROXY=$PROXY SSL_CERT_FILE=$PKI/trusted.pem "$@"; }
 logout() { OUT=$(with_proxy "$BIN" --config "$H/atmos.yaml" "$@" 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr"); }
 no_token_in() { ! grep -q ghs_ <<<"$1"; }
 
-# As in test_revoke.sh: under valgrind a TLS handshake can outlast the 2 s
-# connect bound, so the cases that need one run in the normal and ASan passes.
-needs_tls() {
-    [ -z "${VALGRIND:-}" ] && return 0
-    skip "$1" "under valgrind a TLS handshake can outlast the sign-out's 2 s connect bound; the normal and ASan passes run it"
-    return 1
-}
-
 if needs_tls "identity logout: each distinct token revoked once, exactly as atmos asks, then both files removed"; then
 begin "identity logout: each distinct token revoked once, exactly as atmos asks, then both files removed"
 home; serve 204
@@ -351,16 +343,7 @@ user_home() {
     sts "$H/$DATA/corp/ci" ghs_ci1 ghs_shared
     chown -R "$U:" "$HU"; chmod 700 "$HU"
 }
-chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem" "$PKI/rogue.pem"
-mkdir -p "$TMPROOT/pam.d"
-pam_service() { # NAME OPTIONS...
-    local name=$1; shift
-    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s %s\n' \
-        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
-    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
-}
-PAMTEST=$ROOT/${BUILD:-build}/pamtest
-[ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+pam_tls
 
 if needs_tls "pam_atmos revoke: the helper revokes the user's GitHub tokens through the administrator's proxy and CA"; then
 begin "pam_atmos revoke: the helper revokes the user's GitHub tokens through the administrator's proxy and CA"

@@ -17,17 +17,6 @@ with_proxy() { HTTPS_PROXY=$PROXY AWS_CA_BUNDLE=$PKI/trusted.pem "$@"; }
 logout() { OUT=$(with_proxy "$BIN" --config "$EXAMPLE" "$@" 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr"); }
 local_gone() { missing "$H/$SSO" && missing "$H/.aws/sso/cache/named-session.json" && missing "$H/.aws/sso/cache/$(sha1 "$URL").json"; }
 
-# A completed sign-out needs a TLS handshake within the 2 s connect bound (the
-# product's policy); under valgrind the handshake alone can take longer, so the
-# cases that need one (or a handshake's failure) run in the normal and ASan
-# passes, and the valgrind pass keeps those whose outcome does not depend on it
-# (refused, hung, unreadable, dry run, --no-revoke, the PAM environment refused).
-needs_tls() {
-    [ -z "${VALGRIND:-}" ] && return 0
-    skip "$1" "under valgrind a TLS handshake can outlast the sign-out's 2 s connect bound; the normal and ASan passes run it"
-    return 1
-}
-
 if needs_tls "--provider signs each distinct token out once, then removes the files"; then
 begin "--provider signs each distinct token out once, then removes the files"
 fresh_home; tokens; serve ok
@@ -181,23 +170,14 @@ user_home() {
     rm -rf "$HU"; mkdir -p "$HU"; bash "$ROOT/etc/examples/populate.sh" "$HU"; H=$HU; tokens
     mkdir -p "$HU/.atmos"; cp "$EXAMPLE" "$HU/.atmos/atmos.yaml"; chown -R "$U:" "$HU"; chmod 700 "$HU"
 }
-chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem" "$PKI/rogue.pem"
-mkdir -p "$TMPROOT/pam.d"
-pam_service() { # NAME OPTIONS...
-    local name=$1; shift
-    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s revoke %s\n' \
-        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
-    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
-}
+pam_tls
 # No proxy of the administrator's would mean a real connection: a refused local port stands in.
-pam_service userenv revoke_proxy=http://127.0.0.1:9
-PAMTEST=$ROOT/${BUILD:-build}/pamtest
-[ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+pam_service userenv revoke revoke_proxy=http://127.0.0.1:9
 
 if needs_tls "pam_atmos revoke: signed out by the helper, as the user, through the administrator's proxy and CA"; then
 begin "pam_atmos revoke: signed out by the helper, as the user, through the administrator's proxy and CA"
 user_home; serve ok
-pam_service rev "revoke_proxy=$PROXY" "revoke_ca_bundle=$PKI/trusted.pem"
+pam_service rev revoke "revoke_proxy=$PROXY" "revoke_ca_bundle=$PKI/trusted.pem"
 OUT=$("$PAMTEST" "$TMPROOT/pam.d" rev "$U" oc 2>&1); RC=$?
 check "close" has "$OUT" "close=PAM_SUCCESS"
 check "both tokens signed out" [ "$(requests)" = 2 ]
