@@ -57,6 +57,42 @@ int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud)
     return cloud_of(kind, ATMOS_ROLE_IDENTITY, cloud);
 }
 
+static int of_provider(const struct atmos_integration *in, const char *provider)
+{
+    return in->via_provider.value && strcmp(in->via_provider.value, provider) == 0;
+}
+
+/*
+ * pkg/auth/manager_integrations.go findIntegrationsForIdentity: an
+ * identity's logout cleans the integrations via.identity it and those
+ * via.provider its root provider (the end of its via chain; none for a
+ * standalone identity, resolveProviderForIdentity), whatever identity
+ * logged them in.
+ */
+int atmos_cloud_identity_integrations(struct atmos_cloud_ctx *c, const char *identity,
+                                      const struct atmos_chain *chain, atmos_integration_fn fn)
+{
+    const char *root = chain->provider_cfg ? chain->provider_cfg->name : NULL;
+    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
+        const struct atmos_integration *in = &c->cfg->integrations[i];
+        int mine = (in->via_identity.value && strcmp(in->via_identity.value, identity) == 0) ||
+                   (root && of_provider(in, root));
+        if (mine && fn(c, in, chain->provider) != ATMOS_OK)
+            return ATMOS_ENOMEM;
+    }
+    return ATMOS_OK;
+}
+
+int atmos_cloud_provider_integrations(struct atmos_cloud_ctx *c, const char *provider,
+                                      atmos_integration_fn fn)
+{
+    for (size_t i = 0; i < c->cfg->nintegrations; i++)
+        if (of_provider(&c->cfg->integrations[i], provider) &&
+            fn(c, &c->cfg->integrations[i], provider) != ATMOS_OK)
+            return ATMOS_ENOMEM;
+    return ATMOS_OK;
+}
+
 int atmos_identity_is_standalone(const char *kind)
 {
     const struct atmos_cloud *cl;

@@ -174,6 +174,19 @@ struct atmos_item *atmos_cloud_add_kube(struct atmos_cloud_ctx *c, const char *l
                                         const char *const ids[ATMOS_KUBE_IDS],
                                         const char *provider);
 
+/*
+ * For a cloud's identity and provider hooks: fn(c, in, provider) for every
+ * integration the logout of `identity` (whose chain is `chain`), or of
+ * `provider`, cleans (cloud.c says which, after atmos); `provider` is the
+ * one its items go under.  ATMOS_ENOMEM when fn fails, else ATMOS_OK.
+ */
+typedef int (*atmos_integration_fn)(struct atmos_cloud_ctx *c, const struct atmos_integration *in,
+                                    const char *provider);
+int atmos_cloud_identity_integrations(struct atmos_cloud_ctx *c, const char *identity,
+                                      const struct atmos_chain *chain, atmos_integration_fn fn);
+int atmos_cloud_provider_integrations(struct atmos_cloud_ctx *c, const char *provider,
+                                      atmos_integration_fn fn);
+
 /* Call fn for every entry of directory `dir` not starting with '.' (none when missing). */
 typedef int (*atmos_entry_fn)(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
                               const char *name, void *arg);

@@ -108,35 +108,16 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     return it ? 0 : ATMOS_ENOMEM;
 }
 
-/*
- * pkg/auth/manager_integrations.go findIntegrationsForIdentity: an identity's
- * logout cleans the integrations via.identity it and those via.provider its
- * root provider (the end of its via chain; none for a standalone identity,
- * resolveProviderForIdentity), whatever identity logged them in.
- */
+/* The registries of the integrations an identity's logout cleans (cloud.c says which). */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
-    const char *root = chain->provider_cfg ? chain->provider_cfg->name : NULL;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        int mine = (in->via_identity.value && strcmp(in->via_identity.value, name) == 0) ||
-                   (root && in->via_provider.value && strcmp(in->via_provider.value, root) == 0);
-        if (mine && add_integration(c, in, chain->provider) != 0)
-            return ATMOS_ENOMEM;
-    }
-    return 0;
+    return atmos_cloud_identity_integrations(c, name, chain, add_integration);
 }
 
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (in->via_provider.value && strcmp(in->via_provider.value, name) == 0 &&
-            add_integration(c, in, name) != 0)
-            return ATMOS_ENOMEM;
-    }
-    return 0;
+    return atmos_cloud_provider_integrations(c, name, add_integration);
 }
 
 const struct atmos_cloud atmos_cloud_docker = {.name = "docker",

@@ -128,35 +128,26 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     return rc;
 }
 
-static int is_sts(const struct atmos_integration *in)
+/* atmos_integration_fn: the files of a github/sts integration (its items name its own via). */
+static int sts_integration(struct atmos_cloud_ctx *c, const struct atmos_integration *in,
+                           const char *provider)
 {
-    return in->kind.value && strcmp(in->kind.value, GITHUB_STS) == 0;
+    (void)provider;
+    if (in->kind.value == NULL || strcmp(in->kind.value, GITHUB_STS) != 0)
+        return ATMOS_OK;
+    return add_integration(c, in);
 }
 
 /* Called for every identity logged out: the integrations it, or its root provider, logs in. */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
-    const char *root = chain->provider_cfg ? chain->provider_cfg->name : NULL;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        int mine = (in->via_identity.value && strcmp(in->via_identity.value, name) == 0) ||
-                   (root && in->via_provider.value && strcmp(in->via_provider.value, root) == 0);
-        if (mine && is_sts(in) && add_integration(c, in) != ATMOS_OK)
-            return ATMOS_ENOMEM;
-    }
-    return ATMOS_OK;
+    return atmos_cloud_identity_integrations(c, name, chain, sts_integration);
 }
 
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (is_sts(in) && in->via_provider.value && strcmp(in->via_provider.value, name) == 0 &&
-            add_integration(c, in) != ATMOS_OK)
-            return ATMOS_ENOMEM;
-    }
-    return ATMOS_OK;
+    return atmos_cloud_provider_integrations(c, name, sts_integration);
 }
 
 /* Anything named state.json or git.config in `dir` (a FIFO, a link: the items will say). */

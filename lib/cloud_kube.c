@@ -10,7 +10,7 @@
  *    context and user their login merged into spec.cluster.kubeconfig.path
  *    (used raw, as atmos does) or <config home>/atmos/kube/config (no realm:
  *    pkg/auth/cloud/kube/config.go DefaultKubeconfigPath), for the logouts
- *    that include the integration as docker's logins are (cloud_docker.c:
+ *    that include the integration (cloud.c atmos_cloud_identity_integrations:
  *    via.identity, or via.provider of the identity's root provider).
  *
  * Names, as atmos's writer makes them (kube/config.go BuildClusterConfig,
@@ -288,35 +288,20 @@ static int emulator(struct atmos_cloud_ctx *c, const char *name)
 
 /*
  * Called for every identity logged out: an emulator's own kubeconfig, and
- * the clusters of the integrations via.identity it or via.provider its root
- * provider (manager_integrations.go findIntegrationsForIdentity, as docker's).
+ * the clusters of the integrations its logout cleans (cloud.c says which).
  */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
-    const char *root = chain->provider_cfg ? chain->provider_cfg->name : NULL;
     if (emulator(c, name) != ATMOS_OK)
         return ATMOS_ENOMEM;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        int mine = (in->via_identity.value && strcmp(in->via_identity.value, name) == 0) ||
-                   (root && in->via_provider.value && strcmp(in->via_provider.value, root) == 0);
-        if (mine && add_integration(c, in, chain->provider) != ATMOS_OK)
-            return ATMOS_ENOMEM;
-    }
-    return ATMOS_OK;
+    return atmos_cloud_identity_integrations(c, name, chain, add_integration);
 }
 
 /* The clusters of the integrations via.provider it (its identities' come by identity()). */
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     (void)p;
-    for (size_t i = 0; i < c->cfg->nintegrations; i++) {
-        const struct atmos_integration *in = &c->cfg->integrations[i];
-        if (in->via_provider.value && strcmp(in->via_provider.value, name) == 0 &&
-            add_integration(c, in, name) != ATMOS_OK)
-            return ATMOS_ENOMEM;
-    }
-    return ATMOS_OK;
+    return atmos_cloud_provider_integrations(c, name, add_integration);
 }
 
 /* --all-realms: <cfg>/atmos/<realm>/emulator/<identity>.kubeconfig (emulator/identity.go). */

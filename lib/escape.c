@@ -33,6 +33,24 @@ static size_t utf8_ok(const unsigned char *s)
     return 0;
 }
 
+/*
+ * The rule, in one place: how many bytes at s are kept as they are (a whole
+ * printable character, not the backslash), or 0 when the byte at s is escaped.
+ */
+static size_t kept(const unsigned char *s)
+{
+    return *s == '\\' ? 0 : utf8_ok(s);
+}
+
+int atmos_escape_needed(const char *in)
+{
+    const unsigned char *s = (const unsigned char *)(in ? in : "");
+    for (size_t n; *s; s += n)
+        if ((n = kept(s)) == 0)
+            return 1;
+    return 0;
+}
+
 /* Escape into out, writing at most `room` bytes (no NUL); returns the length. */
 static size_t run(char *out, size_t room, const char *in)
 {
@@ -41,10 +59,10 @@ static size_t run(char *out, size_t room, const char *in)
     size_t o = 0;
     while (*s) {
         char piece[4];
-        size_t n = *s == '\\' ? 1 : utf8_ok(s), plen = n;
+        size_t n = kept(s), plen = n;
         const char *p = (const char *)s;
         if (*s == '\\') {
-            p = "\\\\", plen = 2;
+            p = "\\\\", plen = 2, n = 1;
         } else if (n == 0) {
             piece[0] = '\\', piece[1] = 'x', piece[2] = hex[*s >> 4], piece[3] = hex[*s & 15];
             p = piece, plen = 4, n = 1;

@@ -1,5 +1,5 @@
 /*
- * Small helpers: growable buffers, string vectors, path joining, SHA-1.
+ * Small helpers: growable buffers, string vectors, path joining, SHA-1 and SHA-256 in hex.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <nettle/nettle-meta.h>
 #include <nettle/sha1.h>
 #include <nettle/sha2.h>
 
@@ -156,30 +157,38 @@ size_t atmos_bom_len(const char *p, size_t len)
     return len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
+/*
+ * The first `bytes` bytes of the digest of data by h (SHA-1 or SHA-256: the
+ * context is sized for those) as 2 * bytes lowercase hex digits and a NUL.
+ * Not snprintf: 10,000 identities hash 20,000 names.
+ */
+static void digest_hex(const struct nettle_hash *h, const void *data, size_t len, size_t bytes,
+                       char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    union {
+        struct sha1_ctx sha1;
+        struct sha256_ctx sha256;
+    } ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    h->init(&ctx);
+    h->update(&ctx, len, data);
+    h->digest(&ctx, h->digest_size, digest);
+    for (size_t i = 0; i < bytes; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[2 * bytes] = '\0';
+}
+
 void atmos_sha1_hex(const void *data, size_t len, char out[41])
 {
-    struct sha1_ctx ctx;
-    uint8_t digest[SHA1_DIGEST_SIZE];
-    sha1_init(&ctx);
-    sha1_update(&ctx, len, data);
-    sha1_digest(&ctx, sizeof(digest), digest);
-    for (size_t i = 0; i < sizeof(digest); i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    digest_hex(&nettle_sha1, data, len, SHA1_DIGEST_SIZE, out);
 }
 
 void atmos_sha256_hex16(const void *data, size_t len, char out[17])
 {
-    struct sha256_ctx ctx;
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_init(&ctx);
-    sha256_update(&ctx, len, data);
-    sha256_digest(&ctx, sizeof(digest), digest);
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < 8; i++) { /* not snprintf: 10,000 identities hash 20,000 names */
-        out[2 * i] = hex[digest[i] >> 4];
-        out[2 * i + 1] = hex[digest[i] & 15];
-    }
-    out[16] = '\0';
+    digest_hex(&nettle_sha256, data, len, 8, out);
 }
 
 const char *atmos_tilde(const char *home, const char *path, char *buf, size_t len)

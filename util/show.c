@@ -18,20 +18,11 @@
 static char *slots[ATMOS_SHOW_SLOTS];
 static unsigned next;
 
-/* Printable ASCII but the backslash: what atmos_escape_dup returns unchanged. */
-static int plain(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p > 0x7e || *p == '\\')
-            return 0;
-    return 1;
-}
-
 const char *atmos_show(const char *s)
 {
     if (s == NULL)
         return "";
-    if (plain(s)) /* most names: no copy (10,000 of them listed: make bench) */
+    if (!atmos_escape_needed(s)) /* most names: no copy (10,000 of them listed: make bench) */
         return s;
     char **slot = &slots[next++ % ATMOS_SHOW_SLOTS];
     free(*slot);

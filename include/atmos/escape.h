@@ -22,4 +22,7 @@ size_t atmos_escape(char *out, size_t outlen, const char *in);
 /* The same, malloc'd and never cut; NULL only when out of memory. */
 char *atmos_escape_dup(const char *in);
 
+/* 1 when atmos_escape would change `in`; 0 when `in` reads as it is (NULL as ""). */
+int atmos_escape_needed(const char *in);
+
 #endif

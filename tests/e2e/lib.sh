@@ -184,3 +184,76 @@ PY
 # atmos's default realm: sha256 of the lowercased config directory, 16 hex digits
 # (pkg/config/auth_realm.go hashRealmFromPath); --config FILE makes it FILE's directory.
 derived_realm() { "$PY" -c 'import hashlib,sys; print(hashlib.sha256(sys.argv[1].lower().encode()).hexdigest()[:16])' "$1"; }
+
+# --- a local HTTPS stand-in with a throwaway CA (test_revoke.sh, test_github_sts.sh) ---
+PKI=$TMPROOT/pki
+SPID=""
+# tls_req NAME ARGS...: openssl req making the key NAME.key.  EC keys: a
+# hundred handshakes at once stay well inside the 2 s connect bound.
+tls_req() {
+    local name=$1; shift
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$PKI/$name.key" "$@" 2>/dev/null
+}
+# tls_cert CA NAME SAN CN: a server certificate NAME signed by CA.
+tls_cert() {
+    tls_req "$2" -out "$PKI/$2.csr" -subj "/CN=$4" &&
+        printf 'subjectAltName=%s\n' "$3" >"$PKI/ext" &&
+        openssl x509 -req -in "$PKI/$2.csr" -CA "$PKI/$1.pem" -CAkey "$PKI/$1.key" -CAcreateserial \
+            -out "$PKI/$2.pem" -days 2 -extfile "$PKI/ext" 2>/dev/null
+}
+# tls_pki HOST...: in $PKI the CA "trusted" and its server certificate "srv",
+# the CA "rogue" and its "evil" (CN the first HOST, every HOST a DNS name);
+# the stand-in (serve) stops when the script exits.
+tls_pki() {
+    local san="" h ca
+    for h in "$@"; do san+=${san:+,}DNS:$h; done
+    mkdir -p "$PKI"
+    for ca in trusted rogue; do
+        tls_req $ca -x509 -out "$PKI/$ca.pem" -days 2 -subj "/CN=$ca" ||
+            { echo "not ok - openssl could not make the test CA"; exit 1; }
+    done
+    tls_cert trusted srv "$san" "$1" && tls_cert rogue evil "$san" "$1" ||
+        { echo "not ok - openssl could not make the test certificates"; exit 1; }
+    at_exit stop_server
+}
+# serve MODE [CERT]: start tests/e2e/sso_server.py as an HTTPS proxy answering
+# MODE, with certificate CERT (default srv); sets PROXY and LOG (its requests).
+serve() {
+    stop_server
+    LOG=$TMPROOT/requests.$RANDOM; : >"$LOG"; rm -f "$TMPROOT/port"
+    "$PY" "$ROOT/tests/e2e/sso_server.py" "$TMPROOT/port" "$LOG" "$PKI/${2:-srv}.pem" "$PKI/${2:-srv}.key" "$1" &
+    SPID=$!
+    for _ in $(seq 100); do [ -s "$TMPROOT/port" ] && break; sleep 0.05; done
+    PROXY=http://127.0.0.1:$(cat "$TMPROOT/port")
+}
+stop_server() { [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=""; }; }
+requests() { grep -c '"method"' "$LOG"; }
+connects() { grep -c -e '"connect"' -e '"accepted"' "$LOG"; }
+# needs_tls CASE: whether CASE runs here, else a skip line.  A completed
+# sign-out needs a TLS handshake within the 2 s connect bound (the product's
+# policy); under valgrind the handshake alone can take longer, so the cases
+# that need one (or a handshake's failure) run in the normal and ASan passes,
+# and the valgrind pass keeps those whose outcome does not depend on it
+# (refused, hung, unreadable, dry run, --no-revoke, the PAM environment refused).
+needs_tls() {
+    [ -z "${VALGRIND:-}" ] && return 0
+    skip "$1" "under valgrind a TLS handshake can outlast the sign-out's 2 s connect bound; the normal and ASan passes run it"
+    return 1
+}
+# pam_tls: for the PAM cases against the stand-in, as the test user: $PKI's
+# CAs readable by its helper, the services' directory $TMPROOT/pam.d, PAMTEST.
+pam_tls() {
+    chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem" "$PKI/rogue.pem"
+    mkdir -p "$TMPROOT/pam.d"
+    PAMTEST=$ROOT/${BUILD:-build}/pamtest
+    [ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+}
+# pam_service NAME OPTIONS...: $TMPROOT/pam.d/NAME, pam_atmos with OPTIONS and the PAM_IGNORE marker.
+pam_service() {
+    local name=$1; shift
+    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s %s\n' \
+        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
+    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
+}
+# field NAME: that field of every request, one a line, sorted.
+field() { "$PY" -c 'import json,sys; print("\n".join(sorted(str(json.loads(l).get(sys.argv[2])) for l in open(sys.argv[1]) if "method" in l)))' "$LOG" "$1"; }

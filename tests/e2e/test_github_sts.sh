@@ -7,31 +7,7 @@
 # throwaway CA, as the AWS sign-out is tested (test_revoke.sh).
 source "$(dirname "$0")/lib.sh"
 
-PKI=$TMPROOT/pki
-mkdir -p "$PKI"
-# EC keys: a hundred handshakes at once stay well inside the 2 s connect bound.
-ca() { openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$PKI/$1.key" -out "$PKI/$1.pem" -days 2 -subj "/CN=$1" 2>/dev/null; }
-cert() { # CA NAME: a server certificate for GitHub's API (and the test's own hosts) signed by CA
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$PKI/$2.key" -out "$PKI/$2.csr" -subj "/CN=api.github.com" 2>/dev/null
-    printf 'subjectAltName=DNS:api.github.com,DNS:github.example.test,DNS:portal.sso.us-east-1.amazonaws.com\n' >"$PKI/ext"
-    openssl x509 -req -in "$PKI/$2.csr" -CA "$PKI/$1.pem" -CAkey "$PKI/$1.key" -CAcreateserial -out "$PKI/$2.pem" -days 2 -extfile "$PKI/ext" 2>/dev/null
-}
-ca trusted && cert trusted srv && ca rogue && cert rogue evil || { echo "not ok - openssl could not make the test CA"; exit 1; }
-
-SPID=""
-serve() { # MODE [CERT]: start the stand-in; sets PROXY and LOG
-    stop_server
-    LOG=$TMPROOT/requests.$RANDOM; : >"$LOG"; rm -f "$TMPROOT/port"
-    "$PY" "$ROOT/tests/e2e/sso_server.py" "$TMPROOT/port" "$LOG" "$PKI/${2:-srv}.pem" "$PKI/${2:-srv}.key" "$1" &
-    SPID=$!
-    for _ in $(seq 100); do [ -s "$TMPROOT/port" ] && break; sleep 0.05; done
-    PROXY=http://127.0.0.1:$(cat "$TMPROOT/port")
-}
-stop_server() { [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=""; }; }
-at_exit stop_server
-requests() { grep -c '"method"' "$LOG"; }
-connects() { grep -c -e '"connect"' -e '"accepted"' "$LOG"; }
-field() { "$PY" -c 'import json,sys; print("\n".join(sorted(str(json.loads(l).get(sys.argv[2])) for l in open(sys.argv[1]) if "method" in l)))' "$LOG" "$1"; }
+tls_pki api.github.com github.example.test portal.sso.us-east-1.amazonaws.com
 
 # The configuration: ci is bound to identity i, team:deploy to provider p (the
 # root of i and j), other to identity k of provider q.
@@ -82,14 +58,6 @@ kept() { local d; for d in "$@"; do exists "$H/$DATA/$d/state.json" || return 1;
 with_proxy() { HTTPS_PROXY=$PROXY SSL_CERT_FILE=$PKI/trusted.pem "$@"; }
 logout() { OUT=$(with_proxy "$BIN" --config "$H/atmos.yaml" "$@" 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr"); }
 no_token_in() { ! grep -q ghs_ <<<"$1"; }
-
-# As in test_revoke.sh: under valgrind a TLS handshake can outlast the 2 s
-# connect bound, so the cases that need one run in the normal and ASan passes.
-needs_tls() {
-    [ -z "${VALGRIND:-}" ] && return 0
-    skip "$1" "under valgrind a TLS handshake can outlast the sign-out's 2 s connect bound; the normal and ASan passes run it"
-    return 1
-}
 
 if needs_tls "identity logout: each distinct token revoked once, exactly as atmos asks, then both files removed"; then
 begin "identity logout: each distinct token revoked once, exactly as atmos asks, then both files removed"
@@ -375,16 +343,7 @@ user_home() {
     sts "$H/$DATA/corp/ci" ghs_ci1 ghs_shared
     chown -R "$U:" "$HU"; chmod 700 "$HU"
 }
-chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem" "$PKI/rogue.pem"
-mkdir -p "$TMPROOT/pam.d"
-pam_service() { # NAME OPTIONS...
-    local name=$1; shift
-    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s %s\n' \
-        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
-    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
-}
-PAMTEST=$ROOT/${BUILD:-build}/pamtest
-[ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+pam_tls
 
 if needs_tls "pam_atmos revoke: the helper revokes the user's GitHub tokens through the administrator's proxy and CA"; then
 begin "pam_atmos revoke: the helper revokes the user's GitHub tokens through the administrator's proxy and CA"

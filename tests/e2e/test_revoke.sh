@@ -4,30 +4,7 @@
 # HTTPS proxy with a throwaway CA, next to the real `aws sso logout`.
 source "$(dirname "$0")/lib.sh"
 
-PKI=$TMPROOT/pki
-mkdir -p "$PKI"
-# ca NAME: a CA; cert CA NAME: a server certificate for the SSO hosts signed by it.
-ca() { openssl req -x509 -newkey rsa:2048 -nodes -keyout "$PKI/$1.key" -out "$PKI/$1.pem" -days 2 -subj "/CN=$1" 2>/dev/null; }
-cert() {
-    openssl req -newkey rsa:2048 -nodes -keyout "$PKI/$2.key" -out "$PKI/$2.csr" -subj "/CN=portal.sso.us-east-1.amazonaws.com" 2>/dev/null
-    printf 'subjectAltName=DNS:portal.sso.us-east-1.amazonaws.com,DNS:portal.sso.cn-north-1.amazonaws.com.cn,DNS:sso.example.test\n' >"$PKI/ext"
-    openssl x509 -req -in "$PKI/$2.csr" -CA "$PKI/$1.pem" -CAkey "$PKI/$1.key" -CAcreateserial -out "$PKI/$2.pem" -days 2 -extfile "$PKI/ext" 2>/dev/null
-}
-ca trusted && cert trusted srv && ca rogue && cert rogue evil || { echo "not ok - openssl could not make the test CA"; exit 1; }
-
-SPID=""
-serve() { # MODE [CERT]: start the stand-in; sets PROXY and LOG
-    stop_server
-    LOG=$TMPROOT/requests.$RANDOM; : >"$LOG"; rm -f "$TMPROOT/port"
-    "$PY" "$ROOT/tests/e2e/sso_server.py" "$TMPROOT/port" "$LOG" "$PKI/${2:-srv}.pem" "$PKI/${2:-srv}.key" "$1" &
-    SPID=$!
-    for _ in $(seq 100); do [ -s "$TMPROOT/port" ] && break; sleep 0.05; done
-    PROXY=http://127.0.0.1:$(cat "$TMPROOT/port")
-}
-stop_server() { [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=""; }; }
-at_exit stop_server
-requests() { grep -c '"method"' "$LOG"; }
-field() { "$PY" -c 'import json,sys; print("\n".join(sorted(str(json.loads(l).get(sys.argv[2])) for l in open(sys.argv[1]) if "method" in l)))' "$LOG" "$1"; }
+tls_pki portal.sso.us-east-1.amazonaws.com portal.sso.cn-north-1.amazonaws.com.cn sso.example.test
 
 # tokens: the AWS CLI's token (legacy name) and a sso-session token of the same
 # value, both with a region; atmos's own session holds another token ("tok").
@@ -39,17 +16,6 @@ tokens() {
 with_proxy() { HTTPS_PROXY=$PROXY AWS_CA_BUNDLE=$PKI/trusted.pem "$@"; }
 logout() { OUT=$(with_proxy "$BIN" --config "$EXAMPLE" "$@" 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr"); }
 local_gone() { missing "$H/$SSO" && missing "$H/.aws/sso/cache/named-session.json" && missing "$H/.aws/sso/cache/$(sha1 "$URL").json"; }
-
-# A completed sign-out needs a TLS handshake within the 2 s connect bound (the
-# product's policy); under valgrind the handshake alone can take longer, so the
-# cases that need one (or a handshake's failure) run in the normal and ASan
-# passes, and the valgrind pass keeps those whose outcome does not depend on it
-# (refused, hung, unreadable, dry run, --no-revoke, the PAM environment refused).
-needs_tls() {
-    [ -z "${VALGRIND:-}" ] && return 0
-    skip "$1" "under valgrind a TLS handshake can outlast the sign-out's 2 s connect bound; the normal and ASan passes run it"
-    return 1
-}
 
 if needs_tls "--provider signs each distinct token out once, then removes the files"; then
 begin "--provider signs each distinct token out once, then removes the files"
@@ -204,23 +170,14 @@ user_home() {
     rm -rf "$HU"; mkdir -p "$HU"; bash "$ROOT/etc/examples/populate.sh" "$HU"; H=$HU; tokens
     mkdir -p "$HU/.atmos"; cp "$EXAMPLE" "$HU/.atmos/atmos.yaml"; chown -R "$U:" "$HU"; chmod 700 "$HU"
 }
-chmod 755 "$PKI"; chmod 644 "$PKI/trusted.pem" "$PKI/rogue.pem"
-mkdir -p "$TMPROOT/pam.d"
-pam_service() { # NAME OPTIONS...
-    local name=$1; shift
-    printf 'session [success=done ignore=ignore default=die] %s state_dir=%s helper=%s revoke %s\n' \
-        "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
-    printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
-}
+pam_tls
 # No proxy of the administrator's would mean a real connection: a refused local port stands in.
-pam_service userenv revoke_proxy=http://127.0.0.1:9
-PAMTEST=$ROOT/${BUILD:-build}/pamtest
-[ -n "${VALGRIND:-}" ] && PAMTEST=$TMPROOT/vg-pamtest
+pam_service userenv revoke revoke_proxy=http://127.0.0.1:9
 
 if needs_tls "pam_atmos revoke: signed out by the helper, as the user, through the administrator's proxy and CA"; then
 begin "pam_atmos revoke: signed out by the helper, as the user, through the administrator's proxy and CA"
 user_home; serve ok
-pam_service rev "revoke_proxy=$PROXY" "revoke_ca_bundle=$PKI/trusted.pem"
+pam_service rev revoke "revoke_proxy=$PROXY" "revoke_ca_bundle=$PKI/trusted.pem"
 OUT=$("$PAMTEST" "$TMPROOT/pam.d" rev "$U" oc 2>&1); RC=$?
 check "close" has "$OUT" "close=PAM_SUCCESS"
 check "both tokens signed out" [ "$(requests)" = 2 ]

@@ -1,6 +1,6 @@
 /*
  * atmos_escape: what a user's bytes look like once they reach a log line, a
- * terminal or JSON output.
+ * terminal or JSON output; atmos_escape_needed: whether they change at all.
  */
 #include "testutil.h"
 
@@ -15,6 +15,8 @@ static void expect_escaped(const char *in, const char *want)
     char *dup = atmos_escape_dup(in);
     assert_non_null(dup);
     assert_string_equal(dup, want);
+    /* atmos_show's no-copy path: needed exactly when the escaped form differs. */
+    assert_int_equal(atmos_escape_needed(in), strcmp(want, in ? in : "") != 0);
     free(dup);
 }
 
