@@ -588,8 +588,8 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
 {
     /* HOME was checked to be absolute when the plan was built. */
     struct atmos_dirsync dirs = {.v = NULL};
-    struct atmos_fs_absent absent = {.len = 0};
-    struct run r = {{plan->home, geteuid(), &absent}, opts, &dirs};
+    struct atmos_fs_memo memo = {.absent_len = 0};
+    struct run r = {{plan->home, geteuid(), &memo}, opts, &dirs};
     struct batch staged = {.n = 0};
     plan->dry_run = opts->dry_run;
     for (size_t i = 0; i < plan->nitems; i++) {
@@ -639,4 +639,5 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
         if (it->outcome == ATMOS_OUTCOME_FAILED)
             atmos_log(opts->log, ATMOS_LOG_WARN, "%s", it->error ? it->error : "failed");
     }
+    atmos_fs_memo_release(&memo);
 }

@@ -53,29 +53,99 @@ static int explain(int dirfd, const char *name, const char *shown, int e, struct
     return atmos_fs_say(why, "%s: %s", shown, strerror(e));
 }
 
+/* --- the run's memo (struct atmos_fs_memo) --------------------------------- */
+
+static void memo_cut(struct atmos_fs_memo *m, size_t n)
+{
+    while (m->ndirs > n) {
+        struct atmos_fs_opened *d = &m->dir[--m->ndirs];
+        close(d->fd);
+        free(d->path);
+    }
+}
+
+void atmos_fs_memo_release(struct atmos_fs_memo *m)
+{
+    if (m)
+        memo_cut(m, 0);
+}
+
+static int memo_absent(const struct atmos_fs_memo *m, const char *path, size_t upto)
+{
+    return m && m->absent_len && m->absent_len <= upto &&
+           memcmp(path, m->absent, m->absent_len) == 0 &&
+           (upto == m->absent_len || path[m->absent_len] == '/');
+}
+
+static void memo_note_absent(struct atmos_fs_memo *m, const char *shown)
+{
+    size_t len = strlen(shown);
+    if (m && len < sizeof(m->absent)) {
+        m->absent_len = len;
+        memcpy(m->absent, shown, len + 1);
+    }
+}
+
+/* The deepest remembered directory strictly above path[0..upto), or -1; the chain below it
+ * that this path leaves is closed. */
+static long memo_above(struct atmos_fs_memo *m, const char *path, size_t upto)
+{
+    if (m == NULL)
+        return -1;
+    size_t k = m->ndirs;
+    while (k > 0 && !(m->dir[k - 1].len < upto && path[m->dir[k - 1].len] == '/' &&
+                      memcmp(path, m->dir[k - 1].path, m->dir[k - 1].len) == 0))
+        k--;
+    memo_cut(m, k);
+    return (long)k - 1;
+}
+
+/* Remember the checked directory path[0..len) (fd): 1 when the memo now owns fd. */
+static int memo_keep(struct atmos_fs_memo *m, const char *path, size_t len, int fd)
+{
+    if (m == NULL || m->ndirs == ATMOS_FS_MEMO_DEPTH)
+        return 0;
+    char *p = strndup(path, len);
+    if (p == NULL)
+        return 0;
+    m->dir[m->ndirs++] = (struct atmos_fs_opened){.path = p, .len = len, .fd = fd};
+    return 1;
+}
+
+/* Where a walk of path[0..upto) starts: a remembered directory, the home, or /. */
+static int walk_start(const struct atmos_fs *fs, const char *path, size_t upto, int *fd, int *owned,
+                      const char **rest, struct atmos_err *why)
+{
+    size_t hl = fs->home ? strlen(fs->home) : 0;
+    long k = memo_above(fs->memo, path, upto);
+    if (k >= 0) {
+        *fd = fs->memo->dir[k].fd, *owned = 0;
+        *rest = path + fs->memo->dir[k].len;
+        return ATMOS_OK;
+    }
+    /* The home directory itself is trusted (it comes from passwd or $HOME). */
+    int at_home = hl > 1 && strncmp(path, fs->home, hl) == 0 && (path[hl] == '/' || hl == upto);
+    *fd = open(at_home ? fs->home : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (*fd < 0)
+        return atmos_fs_say(why, "%s: %s", at_home ? fs->home : "/", strerror(errno));
+    *rest = at_home ? path + hl : path;
+    *owned = !(at_home && hl < upto && memo_keep(fs->memo, path, hl, *fd));
+    return ATMOS_OK;
+}
+
 static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *out,
                 struct atmos_err *why)
 {
     char shown[4096];
-    size_t hl = fs->home ? strlen(fs->home) : 0;
-    const char *rest;
-    int fd;
+    const char *rest = path;
+    int fd = -1, owned = 0;
     if (path[0] != '/' || upto >= sizeof(shown))
         return atmos_fs_say(why, "%s: not an absolute path", path);
-    struct atmos_fs_absent *gone = fs->absent;
-    if (gone && gone->len && gone->len <= upto && memcmp(path, gone->dir, gone->len) == 0 &&
-        (upto == gone->len || path[gone->len] == '/'))
+    if (memo_absent(fs->memo, path, upto))
         return ATMOS_ABSENT;
-    /* The home directory itself is trusted (it comes from passwd or $HOME). */
-    if (hl > 1 && strncmp(path, fs->home, hl) == 0 && (path[hl] == '/' || hl == upto)) {
-        fd = open(fs->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        rest = path + hl;
-    } else {
-        fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        rest = path;
-    }
-    if (fd < 0)
-        return atmos_fs_say(why, "%s: %s", hl ? fs->home : "/", strerror(errno));
+    int rc = walk_start(fs, path, upto, &fd, &owned, &rest, why);
+    if (rc != ATMOS_OK)
+        return rc;
     const char *end = path + upto;
     while (rest < end) {
         while (rest < end && *rest == '/')
@@ -86,8 +156,8 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
         size_t clen = (size_t)((slash ? slash : end) - rest);
         char comp[256];
         if (clen >= sizeof(comp)) {
-            close(fd);
-            return atmos_fs_say(why, "%s: path component too long", path);
+            rc = atmos_fs_say(why, "%s: path component too long", path);
+            goto done;
         }
         memcpy(comp, rest, clen);
         comp[clen] = '\0';
@@ -96,35 +166,42 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
         if (strcmp(comp, ".") == 0)
             continue;
         if (strcmp(comp, "..") == 0) {
-            close(fd);
-            return atmos_fs_say(why, "%s: '..' is not allowed", path);
+            rc = atmos_fs_say(why, "%s: '..' is not allowed", path);
+            goto done;
         }
         int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
         if (next < 0) {
-            int rc = explain(fd, comp, shown, errno, why);
-            if (rc == ATMOS_ABSENT && gone && strlen(shown) < sizeof(gone->dir)) {
-                gone->len = strlen(shown);
-                memcpy(gone->dir, shown, gone->len + 1);
-            }
-            close(fd);
-            return rc;
+            rc = explain(fd, comp, shown, errno, why);
+            if (rc == ATMOS_ABSENT)
+                memo_note_absent(fs->memo, shown);
+            goto done;
         }
-        close(fd);
-        fd = next;
+        if (owned)
+            close(fd);
+        fd = next, owned = 1;
         struct stat st;
         if (fstat(fd, &st) != 0) {
-            close(fd);
-            return atmos_fs_say(why, "%s: %s", shown, strerror(errno));
+            rc = atmos_fs_say(why, "%s: %s", shown, strerror(errno));
+            goto done;
         }
         /* A directory of another user on the way could be swapped under us. */
         if (st.st_uid != fs->uid && st.st_uid != 0) {
-            close(fd);
-            return atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
-                                (unsigned long)st.st_uid, (unsigned long)fs->uid);
+            rc = atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
+                              (unsigned long)st.st_uid, (unsigned long)fs->uid);
+            goto done;
         }
+        /* Not the last: kept for the next walk below it (the last is the caller's). */
+        if (rest < end && memo_keep(fs->memo, path, (size_t)(rest - path), fd))
+            owned = 0;
     }
+    if (!owned && (fd = dup(fd)) < 0)
+        return atmos_fs_say(why, "%s: %s", path, strerror(errno));
     *out = fd;
     return ATMOS_OK;
+done:
+    if (owned)
+        close(fd);
+    return rc;
 }
 
 int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_err *why)

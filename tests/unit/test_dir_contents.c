@@ -5,6 +5,8 @@
  */
 #include "testutil.h"
 
+#include <dirent.h>
+
 #include <fcntl.h>
 
 #include <atmos/config.h>
@@ -162,8 +164,8 @@ static void a_symlinked_directory_is_refused(void **state)
 static void a_missing_directory_is_remembered_and_only_it(void **state)
 {
     (void)state;
-    struct atmos_fs_absent gone = {.len = 0};
-    const struct atmos_fs fs = {.home = tu_home, .uid = geteuid(), .absent = &gone};
+    struct atmos_fs_memo gone = {.absent_len = 0};
+    const struct atmos_fs fs = {.home = tu_home, .uid = geteuid(), .memo = &gone};
     struct atmos_err why = {{0}};
     char *miss = tu_path(tu_home, "sess/a/b"), *dir = tu_path(tu_home, "sess"),
          *sib = tu_path(tu_home, "sessions/x");
@@ -171,18 +173,91 @@ static void a_missing_directory_is_remembered_and_only_it(void **state)
     int fd = -1;
     put("sessions/x", "x");
     assert_int_equal(atmos_fs_open_parent(&fs, miss, &fd, &leaf, &why), ATMOS_ABSENT);
-    assert_string_equal(gone.dir, dir);
+    assert_string_equal(gone.absent, dir);
     /* Now there, but a run never creates a directory: still taken as absent. */
     put("sess/a/b", "b");
     assert_int_equal(atmos_fs_open_parent(&fs, miss, &fd, &leaf, &why), ATMOS_ABSENT);
     assert_int_equal(atmos_fs_open_parent(&fs, sib, &fd, &leaf, &why), ATMOS_OK);
     close(fd);
-    const struct atmos_fs plain = {.home = tu_home, .uid = geteuid(), .absent = NULL};
+    const struct atmos_fs plain = {.home = tu_home, .uid = geteuid(), .memo = NULL};
     assert_int_equal(atmos_fs_open_parent(&plain, miss, &fd, &leaf, &why), ATMOS_OK);
     close(fd);
+    atmos_fs_memo_release(&gone);
     free(miss);
     free(dir);
     free(sib);
+}
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = -1; /* the listing's own */
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* The directory fd names, as a path (readlink of /proc/self/fd/N). */
+static void assert_fd_is(int fd, const char *want)
+{
+    char link[64], got[4096];
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, got, sizeof(got) - 1);
+    assert_true(n > 0);
+    got[n] = '\0';
+    assert_string_equal(got, want);
+}
+
+/*
+ * The directories above the last one opened are kept for the next walk: a
+ * walk below them starts there, one beside them (a name that merely starts
+ * with theirs) does not, a link below them is still refused, what the caller
+ * gets is its own to close, and the run's end closes the rest.
+ */
+static void opened_directories_are_remembered_and_only_them(void **state)
+{
+    (void)state;
+    struct atmos_fs_memo memo = {.absent_len = 0};
+    const struct atmos_fs fs = {.home = tu_home, .uid = geteuid(), .memo = &memo};
+    struct atmos_err why = {{0}};
+    const char *leaf;
+    int fd = -1, before = open_fds();
+    put("m/aws/p1/credentials", "1");
+    put("m/aws/p2/credentials", "2");
+    put("m/awsx/p1/credentials", "x");
+    put("real/credentials", "r");
+    char *p1 = tu_path(tu_home, "m/aws/p1/credentials"), *p2 = tu_path(tu_home, "m/aws/p2/config"),
+         *px = tu_path(tu_home, "m/awsx/p1/credentials"), *aws = tu_path(tu_home, "m/aws"),
+         *lnk = tu_path(tu_home, "m/aws/link/credentials"), *dp2 = tu_path(tu_home, "m/aws/p2"),
+         *dpx = tu_path(tu_home, "m/awsx/p1"), *real = tu_path(tu_home, "real");
+    assert_int_equal(symlink(real, tu_path(tu_home, "m/aws/link")), 0);
+    assert_int_equal(atmos_fs_open_parent(&fs, p1, &fd, &leaf, &why), ATMOS_OK);
+    close(fd);
+    assert_true(memo.ndirs >= 3); /* the home, m, m/aws */
+    assert_int_equal(atmos_fs_open_parent(&fs, p2, &fd, &leaf, &why), ATMOS_OK);
+    assert_fd_is(fd, dp2);
+    close(fd);
+    assert_int_equal(atmos_fs_open_parent(&fs, px, &fd, &leaf, &why), ATMOS_OK);
+    assert_fd_is(fd, dpx);
+    close(fd);
+    assert_int_equal(atmos_fs_open_dir(&fs, aws, &fd, &why), ATMOS_OK);
+    assert_fd_is(fd, aws);
+    close(fd);
+    assert_int_equal(atmos_fs_open_parent(&fs, lnk, &fd, &leaf, &why), ATMOS_ESYS);
+    assert_non_null(strstr(why.msg, "refusing to follow it"));
+    atmos_fs_memo_release(&memo);
+    assert_int_equal(memo.ndirs, 0);
+    assert_int_equal(open_fds(), before);
+    free(p1);
+    free(p2);
+    free(px);
+    free(aws);
+    free(lnk);
+    free(dp2);
+    free(dpx);
+    free(real);
 }
 
 /* --- the clouds' declarations, through a plan ----------------------------------- */
@@ -271,6 +346,7 @@ int main(void)
         T(a_symlinked_directory_is_refused),
         T(every_cloud_declares_its_directories),
         T(a_missing_directory_is_remembered_and_only_it),
+        T(opened_directories_are_remembered_and_only_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
