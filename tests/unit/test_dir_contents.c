@@ -232,7 +232,9 @@ static void opened_directories_are_remembered_and_only_them(void **state)
          *px = tu_path(tu_home, "m/awsx/p1/credentials"), *aws = tu_path(tu_home, "m/aws"),
          *lnk = tu_path(tu_home, "m/aws/link/credentials"), *dp2 = tu_path(tu_home, "m/aws/p2"),
          *dpx = tu_path(tu_home, "m/awsx/p1"), *real = tu_path(tu_home, "real");
-    assert_int_equal(symlink(real, tu_path(tu_home, "m/aws/link")), 0);
+    char *at = tu_path(tu_home, "m/aws/link");
+    assert_int_equal(symlink(real, at), 0);
+    free(at);
     assert_int_equal(atmos_fs_open_parent(&fs, p1, &fd, &leaf, &why), ATMOS_OK);
     close(fd);
     assert_true(memo.ndirs >= 3); /* the home, m, m/aws */
