@@ -248,7 +248,7 @@ static int stage_section(const struct run *r, struct atmos_item *it, struct pend
     struct atmos_fs_staged tmp;
     rc = atmos_fs_stage(dfd, leaf, it->path, out.data ? out.data : "", out.len, &st, &tmp, &why);
     if (rc == ATMOS_OK) {
-        *p = (struct pending){it, dfd, lockfd, leaf, st, tmp, {.lockfd = -1}};
+        *p = (struct pending){it, dfd, lockfd, leaf, st, tmp, {.staged = 0}};
         staged = 1;
     }
 done:
@@ -376,7 +376,7 @@ static void run_kube(const struct run *r, struct atmos_item *it, struct batch *b
         commit_batch(r, b);
     struct pending *p = &b->v[b->n];
     int rc = atmos_kube_edit(&r->fs, it, r->opts->dry_run, &dfd, &p->kube, &why);
-    if (rc == ATMOS_OK && p->kube.lockfd >= 0) {
+    if (rc == ATMOS_OK && p->kube.staged) {
         p->it = it;
         p->dfd = dfd;
         b->n++;

@@ -554,6 +554,24 @@ static void unstage(int dirfd, struct atmos_fs_staged *st)
     unlinkat(dirfd, st->name, 0);
 }
 
+/* The staged file st (created, empty) given data and orig's mode; unstaged on failure. */
+static int fill(int dirfd, const char *path, const void *data, size_t len, const struct stat *orig,
+                struct atmos_fs_staged *st, struct atmos_err *why)
+{
+    if (write_all(st->fd, data, len) != 0 || fchmod(st->fd, orig->st_mode & 07777) != 0) {
+        atmos_fs_say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+        unstage(dirfd, st);
+        return ATMOS_ESYS;
+    }
+    /*
+     * Only a hint, errors ignored: start writing now, so that when several
+     * files are staged the first fsync commits them all and the later ones
+     * find their data already on disk.  atmos_fs_commit's fsync decides.
+     */
+    (void)sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    return ATMOS_OK;
+}
+
 int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why)
 {
@@ -567,18 +585,19 @@ int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *da
     st->fd = openat(dirfd, st->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (st->fd < 0)
         return atmos_fs_say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
-    if (write_all(st->fd, data, len) != 0 || fchmod(st->fd, orig->st_mode & 07777) != 0) {
-        atmos_fs_say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+    return fill(dirfd, path, data, len, orig, st, why);
+}
+
+int atmos_fs_stage_into(int dirfd, int fd, const char *name, const char *path, const void *data,
+                        size_t len, const struct stat *orig, struct atmos_fs_staged *st,
+                        struct atmos_err *why)
+{
+    st->fd = fd;
+    if (snprintf(st->name, sizeof(st->name), "%s", name) >= (int)sizeof(st->name)) {
         unstage(dirfd, st);
-        return ATMOS_ESYS;
+        return atmos_fs_say(why, "%s: name too long", path);
     }
-    /*
-     * Only a hint, errors ignored: start writing now, so that when several
-     * files are staged the first fsync commits them all and the later ones
-     * find their data already on disk.  atmos_fs_commit's fsync decides.
-     */
-    (void)sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-    return ATMOS_OK;
+    return fill(dirfd, path, data, len, orig, st, why);
 }
 
 int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,

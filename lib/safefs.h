@@ -149,6 +149,16 @@ struct atmos_fs_staged {
 
 int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why);
+/*
+ * The same staged in a file we created empty and exclusively and hold open
+ * (fd, `name` in dirfd): client-go's `<file>.lock`, which the commit's rename
+ * then makes the file, so the new contents appear and the lock goes at one
+ * instant, and no second file is created.  fd is the staged file's from here
+ * on: closed, and `name` removed, on any failure.
+ */
+int atmos_fs_stage_into(int dirfd, int fd, const char *name, const char *path, const void *data,
+                        size_t len, const struct stat *orig, struct atmos_fs_staged *st,
+                        struct atmos_err *why);
 int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                     const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why);
 

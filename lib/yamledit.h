@@ -82,22 +82,22 @@ int atmos_kube_cut(const char *p, size_t len, const struct atmos_kube_doc *doc,
  * exclusively).  ATMOS_OK, ATMOS_ABSENT (none there, or no file), ATMOS_ESYS
  * with why.  After a change, *dfd_out is the directory to sync, else -1.
  *
- * With `later`, a rewrite is only staged (its temporary written, the lock
- * still held: later->lockfd >= 0) so that the run commits it with the other
+ * With `later`, a rewrite is only staged (written into the lock file, which
+ * is still there: later->staged) so that the run commits it with the other
  * staged rewrites, in one journal commit (lib/exec.c); atmos_kube_commit
- * then renames it over the file and lets the lock go.  Deleting the file
- * is done at once either way.
+ * then renames the lock file over the file, which lets the lock go.
+ * Deleting the file is done at once either way.
  */
 struct atmos_fs;
 struct atmos_kube_later {
-    int lockfd;       /* -1: nothing staged */
+    int staged;       /* 0: nothing staged */
     const char *leaf; /* inside it->path */
     struct stat st;   /* the file that was read */
     struct atmos_fs_staged tmp;
 };
 int atmos_kube_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int *dfd_out,
                     struct atmos_kube_later *later, struct atmos_err *why);
-/* A staged rewrite into place (dfd: *dfd_out of the edit); the lock released either way. */
+/* A staged rewrite into place (dfd: *dfd_out of the edit); the lock gone either way. */
 int atmos_kube_commit(const struct atmos_fs *fs, struct atmos_item *it, int dfd,
                       struct atmos_kube_later *later, struct atmos_err *why);
 

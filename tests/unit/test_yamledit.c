@@ -4,6 +4,9 @@
  */
 #include "testutil.h"
 
+#include <atmos/plan.h>
+
+#include "safefs.h"
 #include "yamledit.h"
 
 /* Cut (cluster, context, user) from `in`: the result must be `want`, with `entries` gone. */
@@ -177,6 +180,94 @@ static void empty_and_null_files(void **state)
     cuts_to("clusters: null\nusers:\n", "c", "x", "u", NULL, 0, 1);
 }
 
+/* --- the file side (kubeedit.c): the rewrite goes through client-go's lock file ---------- */
+
+static const char kube_yaml[] = "auth:\n"
+                                "  providers:\n"
+                                "    p: {kind: aws/iam-identity-center, region: us-east-1, "
+                                "start_url: https://p.awsapps.com/start}\n"
+                                "  identities:\n"
+                                "    i: {kind: aws/permission-set, via: {provider: p}}\n"
+                                "  integrations:\n"
+                                "    eks: {kind: aws/eks, via: {identity: i}, spec: {cluster: "
+                                "{name: prod, region: us-east-1}}}\n";
+
+#define ARN "arn:aws:eks:us-east-1:111122223333:cluster/prod"
+static const char kubeconfig[] =
+    "apiVersion: v1\nclusters:\n- cluster:\n    server: https://p\n"
+    "  name: " ARN "\n- cluster:\n    server: https://k\n  name: kind\n"
+    "contexts:\n- context:\n    cluster: " ARN "\n"
+    "    user: atmos-eks-prod-us-east-1\n  name: " ARN "\n"
+    "kind: Config\nusers:\n- name: atmos-eks-prod-us-east-1\n"
+    "  user:\n    exec: {command: atmos}\n";
+
+/* The kubeconfig item of identity i's plan. */
+static struct atmos_item *kube_item(struct atmos_plan *plan)
+{
+    struct atmos_env env = {0};
+    env.home = tu_home;
+    struct atmos_config *cfg = tu_load(tu_home, kube_yaml, &env);
+    struct atmos_err err = {{0}};
+    assert_int_equal(atmos_plan_build(plan, cfg, &env, ATMOS_SCOPE_IDENTITY, "i", NULL, &err),
+                     ATMOS_OK);
+    atmos_config_free(cfg);
+    for (size_t k = 0; k < plan->nitems; k++)
+        if (plan->items[k].kind == ATMOS_ITEM_KUBECONFIG)
+            return &plan->items[k];
+    fail_msg("no kubeconfig item");
+    return NULL;
+}
+
+/*
+ * Staged, the new contents are in <file>.lock (the lock held, no temporary
+ * made); committed, the lock file is the file.  A file replaced meanwhile is
+ * kept, and the lock goes with the staged contents.
+ */
+static void staged_in_the_lock_and_renamed_over(void **state)
+{
+    (void)state;
+    char *k = tu_path(tu_home, ".config/atmos/kube/config");
+    char *lock = tu_path(tu_home, ".config/atmos/kube/config.lock");
+    char *other = tu_path(tu_home, ".config/atmos/kube/other");
+    for (int replaced = 0; replaced < 2; replaced++) {
+        struct atmos_plan plan;
+        struct atmos_item *it = kube_item(&plan);
+        tu_write(k, kubeconfig);
+        const struct atmos_fs fs = {.home = tu_home, .uid = geteuid(), .memo = NULL};
+        struct atmos_kube_later later;
+        struct atmos_err why = {{0}};
+        int dfd = -1;
+        assert_int_equal(atmos_kube_edit(&fs, it, 0, &dfd, &later, &why), ATMOS_OK);
+        assert_true(later.staged);
+        char *staged = tu_read(lock);
+        assert_non_null(staged);
+        assert_null(strstr(staged, ARN));
+        assert_non_null(strstr(staged, "name: kind"));
+        free(staged);
+        if (replaced) {
+            tu_write(other, "mine\n");
+            assert_int_equal(rename(other, k), 0);
+        }
+        int rc = atmos_kube_commit(&fs, it, dfd, &later, &why);
+        close(dfd);
+        char *now = tu_read(k);
+        if (replaced) {
+            assert_int_equal(rc, ATMOS_ESYS);
+            assert_non_null(strstr(why.msg, "changed while being rewritten"));
+            assert_string_equal(now, "mine\n");
+        } else {
+            assert_int_equal(rc, ATMOS_OK);
+            assert_null(strstr(now, ARN));
+        }
+        assert_false(tu_exists(lock));
+        free(now);
+        atmos_plan_free(&plan);
+    }
+    free(k);
+    free(lock);
+    free(other);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +279,8 @@ int main(void)
         cmocka_unit_test(refuses_what_it_cannot_cut_exactly),
         cmocka_unit_test(bom_and_odd_breaks),
         cmocka_unit_test(empty_and_null_files),
+        cmocka_unit_test_setup_teardown(staged_in_the_lock_and_renamed_over, tu_home_setup,
+                                        tu_home_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
