@@ -1,0 +1,104 @@
+/*
+ * The arena and string cache of arena.h.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define BLOCK_BYTES (64u * 1024)
+
+/* What the arena's users keep: pointers and unsigned ints. */
+#define ALIGN 8u
+
+struct atmos_arena_block {
+    struct atmos_arena_block *next;
+    size_t used, size;
+    _Alignas(ALIGN) unsigned char data[];
+};
+
+/* n bytes aligned to `align` (1 or ALIGN). */
+static void *take(struct atmos_arena *a, size_t n, size_t align)
+{
+    struct atmos_arena_block *b = a->head;
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (b == NULL || at > b->size || b->size - at < n) {
+        if (n > SIZE_MAX - sizeof(*b) - ALIGN)
+            return NULL;
+        size_t size = n > BLOCK_BYTES ? (n + ALIGN - 1) & ~(size_t)(ALIGN - 1) : BLOCK_BYTES;
+        struct atmos_arena_block *nb = malloc(sizeof(*nb) + size);
+        if (nb == NULL)
+            return NULL;
+        nb->used = 0;
+        nb->size = size;
+        /* A large allocation goes behind the current block, which keeps its room. */
+        if (b != NULL && n > BLOCK_BYTES) {
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
+        at = 0;
+    }
+    b->used = at + n;
+    return b->data + at;
+}
+
+void *atmos_arena_alloc(struct atmos_arena *a, size_t n)
+{
+    return take(a, n ? n : 1, ALIGN);
+}
+
+char *atmos_arena_strndup(struct atmos_arena *a, const char *s, size_t len)
+{
+    char *p = len < SIZE_MAX ? take(a, len + 1, 1) : NULL;
+    if (p != NULL) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+    return p;
+}
+
+void atmos_arena_free(struct atmos_arena *a)
+{
+    for (struct atmos_arena_block *b = a->head, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    a->head = NULL;
+}
+
+/* 8 bytes of s as a word; of a shorter s, its bytes and zeros (no call to memcpy). */
+static uint64_t word(const char *s, size_t len)
+{
+    uint64_t w = 0;
+    if (len >= 8) {
+        memcpy(&w, s, 8);
+        return w;
+    }
+    for (size_t i = 0; i < len; i++)
+        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return w;
+}
+
+const char *atmos_arena_intern(struct atmos_arena *a, struct atmos_strcache *c, const char *s,
+                               size_t len)
+{
+    if (c == NULL || len > ATMOS_STRCACHE_MAX)
+        return atmos_arena_strndup(a, s, len);
+    /* The first and the last 8 bytes: all of a string of up to 16, which then needs no memcmp
+     * (names differ at their end: p0-id1, p0-id2...). */
+    uint64_t head = word(s, len), tail = len > 8 ? word(s + len - 8, 8) : 0;
+    uint64_t h = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ len;
+    unsigned i = (unsigned)(h >> 40) & (ATMOS_STRCACHE_SLOTS - 1);
+    if (c->slot[i].s && c->slot[i].len == len && c->slot[i].head == head &&
+        c->slot[i].tail == tail && (len <= 16 || memcmp(c->slot[i].s, s, len) == 0))
+        return c->slot[i].s;
+    char *p = atmos_arena_strndup(a, s, len);
+    if (p != NULL)
+        c->slot[i] = (typeof(c->slot[i])){p, (unsigned)len, head, tail};
+    return p;
+}
