@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arena.h"
 #include "config_internal.h"
 #include "internal.h"
 
@@ -167,6 +168,7 @@ struct table {
 
 struct atmos_name_index {
     struct table prov, ident, integ;
+    struct atmos_strcache strings; /* while loading: a kind, a provider's name, kept once */
 };
 
 static size_t fnv1a(const char *s)
@@ -198,12 +200,15 @@ static size_t *slot(const struct table *t, const void *arr, size_t size, const c
             return &t->slots[i];
 }
 
-/* Room for one more entry: the hash under half full, the array grown geometrically. */
-static int make_room(struct table *t, void **arr, size_t size, size_t n)
+/* Room for `more` entries: the hash under half full, the array grown geometrically or to the
+ * room asked for. */
+static int make_room(struct table *t, void **arr, size_t size, size_t n, size_t more)
 {
-    if (t->slots == NULL || (n + 1) * 2 > t->nslots) {
+    if (n > SIZE_MAX / (2 * size) || more > SIZE_MAX / (2 * size) - n)
+        return -1;
+    if (t->slots == NULL || (n + more) * 2 > t->nslots) {
         size_t ns = t->nslots ? t->nslots * 2 : 64;
-        while ((n + 1) * 2 > ns)
+        while ((n + more) * 2 > ns)
             ns *= 2;
         size_t *slots = calloc(ns, sizeof(*slots));
         if (slots == NULL)
@@ -214,8 +219,8 @@ static int make_room(struct table *t, void **arr, size_t size, size_t n)
         free(t->slots);
         *t = nt;
     }
-    if (n == t->alloc) {
-        size_t na = t->alloc ? t->alloc * 2 : 8;
+    if (n + more > t->alloc) {
+        size_t na = more > 1 ? n + more : t->alloc ? t->alloc * 2 : 8;
         void *v = realloc(*arr, na * size);
         if (v == NULL)
             return -1;
@@ -225,17 +230,17 @@ static int make_room(struct table *t, void **arr, size_t size, size_t n)
     return 0;
 }
 
-static void *find_or_add(struct table *t, void **arr, size_t *n, size_t size, const char *name,
-                         struct atmos_mark mark)
+static void *find_or_add(struct atmos_config *cfg, struct table *t, void **arr, size_t *n,
+                         size_t size, const char *name, struct atmos_mark mark)
 {
-    if (make_room(t, arr, size, *n) != 0)
+    if (make_room(t, arr, size, *n, 1) != 0)
         return NULL;
     size_t *sl = slot(t, *arr, size, name);
     if (*sl)
         return (char *)*arr + (*sl - 1) * size;
     struct entry_head *e = (struct entry_head *)((char *)*arr + *n * size);
     memset(e, 0, size);
-    if ((e->name = strdup(name)) == NULL)
+    if ((e->name = atmos_config_keep(cfg, name, strlen(name))) == NULL)
         return NULL;
     e->mark = mark;
     *sl = ++*n;
@@ -260,13 +265,49 @@ static struct atmos_name_index *index_of(struct atmos_config *cfg)
     return cfg->index;
 }
 
+char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len)
+{
+    if (cfg->arena == NULL && (cfg->arena = calloc(1, sizeof(*cfg->arena))) == NULL)
+        return NULL;
+    /* Shared strings are never written to (config_internal.h): the cast only fits the fields. */
+    return (char *)atmos_arena_intern(cfg->arena, cfg->index ? &cfg->index->strings : NULL, s, len);
+}
+
+int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, size_t more)
+{
+    struct atmos_name_index *x = index_of(cfg);
+    void *arr;
+    int rc;
+    if (x == NULL)
+        return -1;
+    if (more == 0)
+        return 0;
+    switch (role) {
+    case ATMOS_ENTRY_PROVIDER:
+        arr = cfg->providers;
+        rc = make_room(&x->prov, &arr, sizeof(*cfg->providers), cfg->nproviders, more);
+        cfg->providers = arr;
+        return rc;
+    case ATMOS_ENTRY_IDENTITY:
+        arr = cfg->identities;
+        rc = make_room(&x->ident, &arr, sizeof(*cfg->identities), cfg->nidentities, more);
+        cfg->identities = arr;
+        return rc;
+    default:
+        arr = cfg->integrations;
+        rc = make_room(&x->integ, &arr, sizeof(*cfg->integrations), cfg->nintegrations, more);
+        cfg->integrations = arr;
+        return rc;
+    }
+}
+
 struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark)
 {
     struct atmos_name_index *x = index_of(cfg);
     void *arr = cfg->providers;
     struct atmos_provider *p =
-        x ? find_or_add(&x->prov, &arr, &cfg->nproviders, sizeof(*p), name, mark) : NULL;
+        x ? find_or_add(cfg, &x->prov, &arr, &cfg->nproviders, sizeof(*p), name, mark) : NULL;
     cfg->providers = arr;
     return p;
 }
@@ -277,7 +318,7 @@ struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const
     struct atmos_name_index *x = index_of(cfg);
     void *arr = cfg->identities;
     struct atmos_identity *id =
-        x ? find_or_add(&x->ident, &arr, &cfg->nidentities, sizeof(*id), name, mark) : NULL;
+        x ? find_or_add(cfg, &x->ident, &arr, &cfg->nidentities, sizeof(*id), name, mark) : NULL;
     cfg->identities = arr;
     return id;
 }
@@ -288,7 +329,7 @@ struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg,
     struct atmos_name_index *x = index_of(cfg);
     void *arr = cfg->integrations;
     struct atmos_integration *in =
-        x ? find_or_add(&x->integ, &arr, &cfg->nintegrations, sizeof(*in), name, mark) : NULL;
+        x ? find_or_add(cfg, &x->integ, &arr, &cfg->nintegrations, sizeof(*in), name, mark) : NULL;
     cfg->integrations = arr;
     return in;
 }
@@ -597,39 +638,30 @@ static void field_free(struct atmos_field *f)
     free(f->value);
 }
 
+/* The entries' names, fields and specs' strings are the arena's (atmos_config_keep). */
 void atmos_config_free(struct atmos_config *cfg)
 {
     if (cfg == NULL)
         return;
     for (size_t i = 0; i < cfg->nproviders; i++) {
-        struct atmos_provider *p = &cfg->providers[i];
-        free(p->name);
-        field_free(&p->kind);
-        atmos_spec_free(&p->spec);
-        free(p->problem);
-        free(p->problem_key);
+        atmos_spec_free(&cfg->providers[i].spec);
+        free(cfg->providers[i].problem);
+        free(cfg->providers[i].problem_key);
     }
     for (size_t i = 0; i < cfg->nidentities; i++) {
-        struct atmos_identity *id = &cfg->identities[i];
-        free(id->name);
-        free(id->written);
-        field_free(&id->kind);
-        field_free(&id->via_provider);
-        field_free(&id->via_identity);
-        atmos_spec_free(&id->spec);
-        free(id->problem);
+        atmos_spec_free(&cfg->identities[i].spec);
+        free(cfg->identities[i].problem);
     }
     for (size_t i = 0; i < cfg->nintegrations; i++) {
-        struct atmos_integration *in = &cfg->integrations[i];
-        free(in->name);
-        field_free(&in->kind);
-        field_free(&in->via_identity);
-        field_free(&in->via_provider);
-        atmos_spec_free(&in->spec);
-        free(in->problem);
-        free(in->problem_key);
+        atmos_spec_free(&cfg->integrations[i].spec);
+        free(cfg->integrations[i].problem);
+        free(cfg->integrations[i].problem_key);
     }
     index_free(cfg);
+    if (cfg->arena) {
+        atmos_arena_free(cfg->arena);
+        free(cfg->arena);
+    }
     free(cfg->providers);
     free(cfg->identities);
     free(cfg->integrations);

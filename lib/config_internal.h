@@ -9,13 +9,30 @@
 
 #include "yamltree.h"
 
-/* Find or append by name; NULL on allocation failure. */
+/* Which entries (atmos_config_reserve). */
+enum atmos_entry_role { ATMOS_ENTRY_PROVIDER, ATMOS_ENTRY_IDENTITY, ATMOS_ENTRY_INTEGRATION };
+
+/*
+ * Find or append by name; NULL on allocation failure.  The name is copied
+ * into the configuration's arena (atmos_config_keep).
+ */
 struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark);
 struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark);
 struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
                                                        struct atmos_mark mark);
+/* Room for `more` entries of `role` beyond those there are; 0, or -1 on allocation failure. */
+int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, size_t more);
+/*
+ * A copy of len bytes of s (no NUL among them) in the configuration's arena,
+ * freed with it: an entry's name, written spelling, field values, spec paths
+ * and values live there (problems are malloc'd).  While loading, an equal
+ * short string kept before may be returned instead: never write to one.
+ * NULL on allocation failure.
+ */
+char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len);
+/* Frees the spec's array (its strings are the arena's). */
 void atmos_spec_free(struct atmos_spec *s);
 
 /*
