@@ -540,25 +540,39 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
         if (problem(&in->problem, &in->mark, "integration \"%s\": kind is required", in->name))
             return oom(err);
     }
-    /* Cycles and links to an unusable identity: resolving every chain finds them. */
-    for (size_t i = 0; i < cfg->nidentities; i++) {
+    /* Cycles and links to an unusable identity: resolving every chain finds them.  Those that
+     * resolve are found so without building them, each link once (atmos_chain_good). */
+    size_t n = cfg->nidentities;
+    unsigned *state = n ? calloc(2 * n, sizeof(*state)) : NULL;
+    if (n && state == NULL)
+        return oom(err);
+    for (size_t i = 0; i < n; i++) {
         struct atmos_identity *id = &cfg->identities[i];
         struct atmos_chain chain;
         struct atmos_err why = {{0}};
         if (id->problem)
             continue;
         id->harmless = 1; /* a cycle, or a link to a skipped identity: no login went through */
+        if (atmos_chain_good(cfg, i, state, state + n)) {
+            id->harmless = 0;
+            continue;
+        }
         int rc = atmos_chain_resolve(cfg, id->name, &chain, &why);
-        if (rc == ATMOS_ENOMEM)
+        if (rc == ATMOS_ENOMEM) {
+            free(state);
             return oom(err);
+        }
         if (rc == ATMOS_OK) {
             atmos_chain_free(&chain);
             id->harmless = 0;
         } else if (problem(&id->problem,
                            id->via_identity.present ? &id->via_identity.mark : &id->mark, "%s",
-                           why.msg))
+                           why.msg)) {
+            free(state);
             return oom(err);
+        }
     }
+    free(state);
     return ATMOS_OK;
 }
 

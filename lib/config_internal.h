@@ -86,6 +86,17 @@ int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
 int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
                                const struct atmos_logger *lg, struct atmos_err *err);
 
+/*
+ * Whether identity i's chain resolves (atmos_chain_resolve would return
+ * ATMOS_OK), found without building it: 1 it does; 0 it does not (ask
+ * atmos_chain_resolve why).  state[] and path[] have one entry per identity;
+ * state[] starts zeroed and is kept from one call to the next, remembering
+ * each identity whose chain resolves: a chain through one stops there, so
+ * asking of every identity in turn costs each link once.  Valid while no
+ * identity gains a problem other than by its chain failing.
+ */
+int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path);
+
 /* atmos's default realm: 16 hex digits of sha256 of the lowercased directory (auth_realm.go). */
 void atmos_realm_hash(const char *dir, char out[17]);
 
