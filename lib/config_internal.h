@@ -32,6 +32,10 @@ int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, s
  * NULL on allocation failure.
  */
 char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len);
+/* The load-time index, stale once the entries are sorted (atmos_config_sort). */
+void atmos_config_index_free(struct atmos_config *cfg);
+/* The entries sorted by name, for atmos_config_provider and _identity; -1 on allocation failure. */
+int atmos_config_sort(struct atmos_config *cfg);
 /* Frees the spec's array (its strings are the arena's). */
 void atmos_spec_free(struct atmos_spec *s);
 
