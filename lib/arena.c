@@ -9,17 +9,10 @@
 
 #define BLOCK_BYTES (64u * 1024)
 
-/* What the arena's users keep: pointers and unsigned ints. */
-#define ALIGN 8u
+#define ALIGN ATMOS_ARENA_ALIGN
 
-struct atmos_arena_block {
-    struct atmos_arena_block *next;
-    size_t used, size;
-    _Alignas(ALIGN) unsigned char data[];
-};
-
-/* n bytes aligned to `align` (1 or ALIGN). */
-static void *take(struct atmos_arena *a, size_t n, size_t align)
+/* n bytes aligned to `align` (1 or ALIGN), from the current block or a new one. */
+void *atmos_arena_take(struct atmos_arena *a, size_t n, size_t align)
 {
     struct atmos_arena_block *b = a->head;
     size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
@@ -47,14 +40,9 @@ static void *take(struct atmos_arena *a, size_t n, size_t align)
     return b->data + at;
 }
 
-void *atmos_arena_alloc(struct atmos_arena *a, size_t n)
-{
-    return take(a, n ? n : 1, ALIGN);
-}
-
 char *atmos_arena_strndup(struct atmos_arena *a, const char *s, size_t len)
 {
-    char *p = len < SIZE_MAX ? take(a, len + 1, 1) : NULL;
+    char *p = len < SIZE_MAX ? atmos_arena_take(a, len + 1, 1) : NULL;
     if (p != NULL) {
         memcpy(p, s, len);
         p[len] = '\0';

@@ -32,6 +32,7 @@ struct level {
     size_t pos;          /* children seen, built or not: a mapping's keys are the even ones */
     int keep_val;        /* the top mapping: the value after this key is kept */
     int built_by_parent; /* attached when closed (else built only for its anchor) */
+    int is_key;          /* it is a key of the top mapping (building() said -1) */
 };
 
 struct anchor {
@@ -98,8 +99,9 @@ static int key_kept(const struct builder *b, const yaml_event_t *e)
     return 0;
 }
 
-/* Hand a finished node (NULL: not built) to the enclosing container, or make it the root. */
-static int attach(struct builder *b, struct atmos_ynode *n)
+/* Hand a finished node (NULL: not built) to the enclosing container, or make it the root;
+ * `key`: building() said -1 for it (a key of the top mapping). */
+static int attach(struct builder *b, struct atmos_ynode *n, int key)
 {
     if (b->depth == 0) {
         if (b->root == NULL)
@@ -107,7 +109,6 @@ static int attach(struct builder *b, struct atmos_ynode *n)
         return ATMOS_OK;
     }
     struct level *l = &b->stack[b->depth - 1];
-    int key = building(b) == -1;
     l->pos++;
     if (n == NULL || l->node == NULL ||
         (b->depth == 1 && b->keep && !key && !l->keep_val && l->node->type == ATMOS_Y_MAP))
@@ -124,11 +125,10 @@ static int attach(struct builder *b, struct atmos_ynode *n)
     return ATMOS_OK;
 }
 
+/* The node an anchor names (callers ask only for an anchor given). */
 static int remember(struct builder *b, const yaml_char_t *anchor, struct atmos_ynode *n,
                     const yaml_mark_t *m)
 {
-    if (anchor == NULL)
-        return ATMOS_OK;
     if (b->nanchors == MAX_ANCHORS)
         return fail(b, m, "more than %u anchors", MAX_ANCHORS);
     if (b->nanchors == b->cap_anchors) {
@@ -154,7 +154,7 @@ static int alias(struct builder *b, const yaml_event_t *e)
     if (build == -1) /* an alias as a top-level key: never kept */
         b->stack[0].keep_val = 0;
     if (build != 1)
-        return attach(b, NULL);
+        return attach(b, NULL, build == -1);
     for (unsigned i = b->nanchors; i-- > 0;) {
         if (strcmp(b->anchors[i].name, name) != 0)
             continue;
@@ -162,7 +162,7 @@ static int alias(struct builder *b, const yaml_event_t *e)
         for (int d = 0; d < b->depth; d++)
             if (b->stack[d].node == n)
                 return fail(b, &e->start_mark, "alias *%s refers to a node that contains it", name);
-        return attach(b, n);
+        return attach(b, n, 0);
     }
     return fail(b, &e->start_mark, "unknown anchor *%s", name);
 }
@@ -179,11 +179,11 @@ static struct atmos_ynode *new_node(struct builder *b, enum atmos_ynode_type t,
 
 static int scalar(struct builder *b, const yaml_event_t *e)
 {
-    int build = building(b);
-    if (build == -1) /* a key of the top mapping: kept, or its value is skipped */
+    int build = building(b), key = build == -1;
+    if (key) /* a key of the top mapping: kept, or its value is skipped */
         build = b->stack[0].keep_val = key_kept(b, e);
     if (!build && e->data.scalar.anchor == NULL)
-        return attach(b, NULL);
+        return attach(b, NULL, key);
     struct atmos_ynode *n = new_node(b, ATMOS_Y_SCALAR, &e->start_mark);
     if (n == NULL ||
         (n->value = atmos_arena_intern(&b->arena, &b->strings, (const char *)e->data.scalar.value,
@@ -192,8 +192,8 @@ static int scalar(struct builder *b, const yaml_event_t *e)
     n->len = (unsigned)e->data.scalar.length;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     n->env = e->data.scalar.tag && strcmp((const char *)e->data.scalar.tag, "!env") == 0;
-    int rc = remember(b, e->data.scalar.anchor, n, &e->start_mark);
-    return rc != ATMOS_OK ? rc : attach(b, build ? n : NULL);
+    int rc = e->data.scalar.anchor ? remember(b, e->data.scalar.anchor, n, &e->start_mark) : 0;
+    return rc != ATMOS_OK ? rc : attach(b, build ? n : NULL, key);
 }
 
 static int open_level(struct builder *b, const yaml_event_t *e)
@@ -202,20 +202,21 @@ static int open_level(struct builder *b, const yaml_event_t *e)
     if (b->depth == ATMOS_YAML_MAX_DEPTH)
         return fail(b, &e->start_mark, "nested deeper than %d levels", ATMOS_YAML_MAX_DEPTH);
     const yaml_char_t *anchor = map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
-    int build = building(b);
-    if (build == -1) /* a complex key of the top mapping: never kept */
+    int build = building(b), key = build == -1;
+    if (key) /* a complex key of the top mapping: never kept */
         build = b->stack[0].keep_val = 0;
     struct atmos_ynode *n = NULL;
     if (build || anchor) {
         /* An anchor below a skipped key is built all the same: an alias may need it. */
         if ((n = new_node(b, map ? ATMOS_Y_MAP : ATMOS_Y_SEQ, &e->start_mark)) == NULL)
             return oom(b);
-        int rc = remember(b, anchor, n, &e->start_mark);
+        int rc = anchor ? remember(b, anchor, n, &e->start_mark) : ATMOS_OK;
         if (rc != ATMOS_OK)
             return rc;
     }
     struct level *l = &b->stack[b->depth++];
-    *l = (struct level){.node = n, .kids = l->kids, .cap = l->cap, .built_by_parent = build};
+    *l = (struct level){
+        .node = n, .kids = l->kids, .cap = l->cap, .built_by_parent = build, .is_key = key};
     return ATMOS_OK;
 }
 
@@ -224,14 +225,14 @@ static int close_level(struct builder *b)
     struct level *l = &b->stack[--b->depth];
     struct atmos_ynode *n = l->node;
     if (n == NULL)
-        return attach(b, NULL);
+        return attach(b, NULL, l->is_key);
     n->n = (unsigned)l->n;
     if (l->n) {
         if ((n->kids = atmos_arena_alloc(&b->arena, l->n * sizeof(*n->kids))) == NULL)
             return oom(b);
         memcpy(n->kids, l->kids, l->n * sizeof(*n->kids));
     }
-    return attach(b, l->built_by_parent ? n : NULL);
+    return attach(b, l->built_by_parent ? n : NULL, l->is_key);
 }
 
 /*
