@@ -104,6 +104,14 @@ static int make_room(struct table *t, void **arr, size_t size, size_t n, size_t 
     return 0;
 }
 
+/* A new entry's name: no other entry has it, so no string cache is asked (atmos_config_keep). */
+static char *keep_name(struct atmos_config *cfg, const char *name)
+{
+    if (cfg->arena == NULL && (cfg->arena = calloc(1, sizeof(*cfg->arena))) == NULL)
+        return NULL;
+    return atmos_arena_strndup(cfg->arena, name, strlen(name));
+}
+
 static void *find_or_add(struct atmos_config *cfg, struct table *t, void **arr, size_t *n,
                          size_t size, const char *name, struct atmos_mark mark)
 {
@@ -115,7 +123,7 @@ static void *find_or_add(struct atmos_config *cfg, struct table *t, void **arr, 
         return (char *)*arr + (sl->at - 1) * size;
     struct entry_head *e = (struct entry_head *)((char *)*arr + *n * size);
     memset(e, 0, size);
-    if ((e->name = atmos_config_keep(cfg, name, strlen(name))) == NULL)
+    if ((e->name = keep_name(cfg, name)) == NULL)
         return NULL;
     e->mark = mark;
     *sl = (struct slot){(uint32_t)++ * n, h};

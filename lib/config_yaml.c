@@ -140,7 +140,7 @@ static int keep(const struct ctx *c, const char *s, size_t len, int lower, char 
         s = tmp;
     }
     *out = atmos_config_keep(c->cfg, s, len);
-    if (tmp != buf)
+    if (tmp && tmp != buf)
         free(tmp);
     return *out ? ATMOS_OK : oom(c);
 }
@@ -187,12 +187,19 @@ static int want_map(const struct ctx *c, const struct atmos_ynode *n, const char
     return fail_at(c, n, "%s must be a mapping", what);
 }
 
+/* `<<`, YAML 1.1's merge key (a plain scalar). */
+static int is_merge_key(const struct atmos_ynode *k)
+{
+    return k->plain && k->len == 2 && k->value[0] == '<' && k->value[1] == '<';
+}
+
 /* --- an entry's spec ------------------------------------------------------- */
 
 /* Its paths and values are the configuration's arena's: only the array is the spec's. */
 void atmos_spec_free(struct atmos_spec *s)
 {
-    free(s->v);
+    if (s->v)
+        free(s->v);
     s->v = NULL;
     s->n = 0;
 }
@@ -256,7 +263,7 @@ static int flatten_map(struct ctx *c, struct atmos_spec *s, char **problem, cons
             const struct atmos_ynode *k = n->kids[i], *v = n->kids[i + 1];
             if (k->type != ATMOS_Y_SCALAR)
                 continue; /* atmos's keys are strings; a complex key configures nothing */
-            int merge = k->plain && strcmp(k->value, "<<") == 0;
+            int merge = is_merge_key(k);
             /* Each merge key costs a visit, as in entry_body: chains of aliases that only
              * merge (a1: {<<: [*a0, *a0]}, ...) would otherwise take 2^n steps. */
             if (merge && !own && (rc = visit(c, k)) != ATMOS_OK)
@@ -443,7 +450,7 @@ static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_yn
             const struct atmos_ynode *k = v->kids[i], *val = v->kids[i + 1];
             if (k->type != ATMOS_Y_SCALAR || (own && (rc = visit(c, k)) != ATMOS_OK))
                 continue;
-            int merge = k->plain && strcmp(k->value, "<<") == 0;
+            int merge = is_merge_key(k);
             if (own && !merge)
                 rc = entry_key(c, e, k->value, val);
             else if (!own && merge && depth < ATMOS_YAML_MAX_DEPTH && val->type == ATMOS_Y_MAP)
@@ -505,7 +512,7 @@ static int load_entry(struct ctx *c, enum entry_role role, const struct atmos_yn
     for (size_t i = 0; upper && i <= len; i++)
         name[i] = raw[i] >= 'A' && raw[i] <= 'Z' ? (char)(raw[i] - 'A' + 'a') : raw[i];
     struct entry_view e = find_entry(c, role, upper ? name : raw, mark_of(c, k), written);
-    if (name != low)
+    if (name && name != low)
         free(name);
     if (e.kind == NULL)
         return oom(c);
