@@ -59,16 +59,26 @@ void atmos_arena_free(struct atmos_arena *a)
     a->head = NULL;
 }
 
-/* 8 bytes of s as a word; of a shorter s, its bytes and zeros (no call to memcpy). */
+/* All of a string of up to 8 bytes as a word, by two loads that may overlap (the length tells
+ * such words apart); of a longer one, its first 8 bytes.  No byte beyond s + len is read. */
 static uint64_t word(const char *s, size_t len)
 {
     uint64_t w = 0;
+    uint32_t lo = 0, hi = 0;
+    uint16_t l2 = 0, h2 = 0;
     if (len >= 8) {
         memcpy(&w, s, 8);
-        return w;
+    } else if (len >= 4) {
+        memcpy(&lo, s, 4);
+        memcpy(&hi, s + len - 4, 4);
+        w = lo | (uint64_t)hi << 32;
+    } else if (len >= 2) {
+        memcpy(&l2, s, 2);
+        memcpy(&h2, s + len - 2, 2);
+        w = l2 | (uint64_t)h2 << 16;
+    } else if (len == 1) {
+        w = (unsigned char)s[0];
     }
-    for (size_t i = 0; i < len; i++)
-        w |= (uint64_t)(unsigned char)s[i] << (8 * i);
     return w;
 }
 

@@ -311,8 +311,6 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
         return oom(err);
     for (size_t i = 0; i < n; i++) {
         struct atmos_identity *id = &cfg->identities[i];
-        struct atmos_chain chain;
-        struct atmos_err why = {{0}};
         if (id->problem)
             continue;
         id->harmless = 1; /* a cycle, or a link to a skipped identity: no login went through */
@@ -320,6 +318,8 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
             id->harmless = 0;
             continue;
         }
+        struct atmos_chain chain;
+        struct atmos_err why = {{0}}; /* a kilobyte cleared: only for a chain that fails */
         int rc = atmos_chain_resolve(cfg, id->name, &chain, &why);
         if (rc == ATMOS_ENOMEM) {
             free(state);

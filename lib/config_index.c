@@ -306,7 +306,11 @@ static int sort_by_name(void *base, size_t n, size_t size)
         memcpy(hold, a + i * size, size);
         size_t j = i;
         while (p[j] != i) {
-            size_t k = p[j];
+            size_t k = p[j], ahead = p[p[k]];
+            /* The entries are read in the order of the cycle, all over the array: the one two
+             * steps on is asked for now (10,000 identities are 1.6 MB). */
+            for (size_t off = 0; off < size; off += 64)
+                __builtin_prefetch(a + ahead * size + off);
             memcpy(a + j * size, a + k * size, size);
             p[j] = (uint32_t)j;
             j = k;
