@@ -15,6 +15,7 @@
  * walks over aliases are bounded (ATMOS_YAML_MAX_NODES per file).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,26 @@
 #define MAX_SPEC_FIELDS 256
 #define MAX_PATH_BYTES 512
 
+/*
+ * The tree keeps equal short scalars once (yamltree.c), so the same `value`
+ * pointer comes back for each identity's kind and provider: what was kept
+ * for it is remembered by that pointer, for as long as the tree lives (one
+ * atmos_config_apply).
+ */
+#define KEPT_SLOTS 16u
+struct kept {
+    const char *from; /* a tree node's value */
+    int lower;
+    char *kept;
+};
+
 struct ctx {
     const char *file;
     struct atmos_err *err;
     struct atmos_config *cfg; /* NULL: nothing is kept in its arena (atmos_config_file_meta) */
     unsigned budget;          /* nodes a walk may still visit */
     unsigned problems;        /* entry problems set so far (set_problem) */
+    struct kept *kept;        /* KEPT_SLOTS, or NULL */
 };
 
 static struct atmos_mark mark_of(const struct ctx *c, const struct atmos_ynode *n)
@@ -153,7 +168,18 @@ static int scalar_kept(const struct ctx *c, const struct atmos_ynode *n, const c
     size_t len;
     int rc = scalar_text(c, n, what, &t, &len);
     *out = NULL;
-    return rc != ATMOS_OK || t == NULL ? rc : keep(c, t, len, lower, out);
+    if (rc != ATMOS_OK || t == NULL)
+        return rc;
+    /* Not for !env: the environment's strings are not the tree's. */
+    uint64_t h = ((uint64_t)(uintptr_t)t + (unsigned)lower) * 0x9E3779B97F4A7C15ull;
+    struct kept *k = c->kept && t == n->value ? &c->kept[h >> 60 & (KEPT_SLOTS - 1)] : NULL;
+    if (k && k->from == t && k->lower == lower) {
+        *out = k->kept;
+        return ATMOS_OK;
+    }
+    if ((rc = keep(c, t, len, lower, out)) == ATMOS_OK && k)
+        *k = (struct kept){t, lower, *out};
+    return rc;
 }
 
 /* A field of the configuration itself (realm, keyring): malloc'd, the earlier value freed. */
@@ -406,14 +432,24 @@ static int entry_via(struct ctx *c, struct entry_view *e, const struct atmos_yno
         return ATMOS_OK;
     if (via->type != ATMOS_Y_MAP)
         return set_problem(c, e->problem, via, "via must be a mapping");
-    const struct atmos_ynode *f;
+    const struct atmos_ynode *f = NULL, *id = NULL;
     int rc = ATMOS_OK;
+    /* The first of each, as atmos_ynode_get finds it: one pass for both. */
+    for (size_t i = 0; i + 1 < via->n && !(f && id); i += 2) {
+        const struct atmos_ynode *k = via->kids[i];
+        if (k->type != ATMOS_Y_SCALAR)
+            continue;
+        if (f == NULL && strcmp(k->value, "provider") == 0)
+            f = via->kids[i + 1];
+        else if (id == NULL && strcmp(k->value, "identity") == 0)
+            id = via->kids[i + 1];
+    }
     /* Lowercased: they name entries, whose names are (load_entry). */
-    if ((f = atmos_ynode_get(via, "provider")))
+    if (f)
         rc = f->type == ATMOS_Y_SCALAR
                  ? entry_field(c, f, "via.provider", 1, e->via_provider)
                  : set_problem(c, e->problem, f, "via.provider must be a scalar");
-    if (rc == ATMOS_OK && (f = atmos_ynode_get(via, "identity")))
+    if (rc == ATMOS_OK && (f = id))
         rc = f->type == ATMOS_Y_SCALAR
                  ? entry_field(c, f, "via.identity", 1, e->via_identity)
                  : set_problem(c, e->problem, f, "via.identity must be a scalar");
@@ -605,7 +641,8 @@ static int load_auth(struct ctx *c, struct atmos_config *cfg, const struct atmos
 int atmos_config_apply(struct atmos_config *cfg, const char *path, const struct atmos_ynode *root,
                        unsigned parts, struct atmos_err *err)
 {
-    struct ctx c = {path, err, cfg, ATMOS_YAML_MAX_NODES, 0};
+    struct kept kept[KEPT_SLOTS] = {{0}};
+    struct ctx c = {path, err, cfg, ATMOS_YAML_MAX_NODES, 0, kept};
     if (root == NULL || atmos_ynode_is_null(root))
         return ATMOS_OK; /* an empty file configures nothing */
     int rc = want_map(&c, root, "the top level");
@@ -625,7 +662,7 @@ static int opt_string(struct ctx *c, const struct atmos_ynode *map, const char *
 int atmos_config_file_meta(const char *path, const struct atmos_ynode *root,
                            struct atmos_file_meta *m, struct atmos_err *err)
 {
-    struct ctx c = {path, err, NULL, ATMOS_YAML_MAX_NODES, 0};
+    struct ctx c = {path, err, NULL, ATMOS_YAML_MAX_NODES, 0, NULL};
     int rc = ATMOS_OK;
     *m = (struct atmos_file_meta){0};
     if (root == NULL || root->type != ATMOS_Y_MAP)
