@@ -41,6 +41,7 @@ static inline void *atmos_arena_alloc(struct atmos_arena *a, size_t n)
     b->used = at + n;
     return b->data + at;
 }
+
 /* A NUL-terminated copy of len bytes of s (which may hold NUL bytes); NULL on failure. */
 char *atmos_arena_strndup(struct atmos_arena *a, const char *s, size_t len);
 /* Everything allocated from a, at once; a is empty (and usable) again. */
@@ -52,7 +53,7 @@ void atmos_arena_free(struct atmos_arena *a);
  * only costs a copy (the slot then names the new one), so the cache stays
  * this size however many strings pass through it.
  */
-#define ATMOS_STRCACHE_SLOTS 512u
+#define ATMOS_STRCACHE_SLOTS 256u
 #define ATMOS_STRCACHE_MAX 64u
 
 struct atmos_strcache {
