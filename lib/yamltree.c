@@ -358,7 +358,10 @@ static int load(struct atmos_ytree *t, const char *path, struct source *src,
     t->arena = (struct atmos_arena){0};
     if (b == NULL)
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-    *b = (struct builder){.path = path, .err = err, .keep = keep};
+    /* calloc zeroed the rest (the string cache is 8 KiB: not cleared twice per file). */
+    b->path = path;
+    b->err = err;
+    b->keep = keep;
     if (!yaml_parser_initialize(&p)) {
         free(b);
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
