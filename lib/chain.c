@@ -3,12 +3,14 @@
  * via.identity recurses, via.provider ends the chain; a cycle is an error that
  * names every member (a → b → a).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <atmos/config.h>
 
 #include "cloud.h"
+#include "config_internal.h"
 #include "internal.h"
 
 static int prepend(struct atmos_chain *c, const char *name)
@@ -124,6 +126,50 @@ oom:
 done:
     free(c.names);
     return rc;
+}
+
+/* An identity of this kind ends its chain without a provider of the configuration. */
+static int ends_chain(const struct atmos_identity *id)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl);
+    return k &&
+           (k->own_provider || (k->flags & (ATMOS_KIND_OWN_DIRECTORY | ATMOS_KIND_STANDALONE)));
+}
+
+#define GOOD UINT_MAX
+
+int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path)
+{
+    const struct atmos_identity *v = cfg->identities;
+    size_t j = i, n = 0;
+    /* The links atmos_chain_resolve follows, in its order; any way it fails: undecided. */
+    for (;;) {
+        const struct atmos_identity *id = &v[j];
+        if (state[j] == GOOD)
+            break;
+        if (state[j] == i + 1 || id->problem) /* a cycle, or through a skipped identity */
+            return 0;
+        state[j] = (unsigned)i + 1;
+        path[n++] = (unsigned)j;
+        if (ends_chain(id))
+            break;
+        if (id->via_provider.value) {
+            const struct atmos_provider *p = atmos_config_provider(cfg, id->via_provider.value);
+            if (p == NULL || p->problem)
+                return 0;
+            break;
+        }
+        const char *next = id->via_identity.value;
+        const struct atmos_identity *up = next ? atmos_config_identity(cfg, next) : NULL;
+        if (up == NULL)
+            return 0;
+        j = (size_t)(up - v);
+    }
+    /* Every identity on the way resolves too: its chain is the tail of this one. */
+    while (n > 0)
+        state[path[--n]] = GOOD;
+    return 1;
 }
 
 void atmos_chain_free(struct atmos_chain *chain)

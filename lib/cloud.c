@@ -21,17 +21,38 @@
 
 /* The clouds, in report order: a new cloud is one line here and its own file. */
 const struct atmos_cloud *const atmos_clouds[] = {
-    &atmos_cloud_aws,    &atmos_cloud_azure,    &atmos_cloud_gcp,
-    &atmos_cloud_docker, &atmos_cloud_kube,     &atmos_cloud_console, &atmos_cloud_github,
-    &atmos_cloud_atmos,  &atmos_cloud_keychain, NULL,
+    &atmos_cloud_aws,      &atmos_cloud_azure,
+    &atmos_cloud_gcp,      &atmos_cloud_docker,
+    &atmos_cloud_kube,     &atmos_cloud_console,
+    &atmos_cloud_github,   &atmos_cloud_atmos,
+    &atmos_cloud_keychain, NULL,
 };
+
+/*
+ * The last kind found, for each role asked: a configuration's entries mostly
+ * share a few kinds, and each is looked up several times (validation, the
+ * chain, the plan), where the scan compares up to a dozen names.  Only the
+ * tables' own strings are kept, so nothing here can outlive what it names.
+ */
+static _Thread_local struct {
+    unsigned role;
+    const struct atmos_kind *kind;
+    const struct atmos_cloud *cloud;
+} last;
 
 const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
                                          const struct atmos_cloud **cloud)
 {
+    if (kind && last.kind && last.role == role && strcmp(last.kind->name, kind) == 0) {
+        *cloud = last.cloud;
+        return last.kind;
+    }
     for (const struct atmos_cloud *const *cl = atmos_clouds; kind && *cl; cl++)
         for (const struct atmos_kind *k = (*cl)->kinds; k && k->name; k++)
             if ((k->roles & role) && strcmp(k->name, kind) == 0) {
+                last.role = role;
+                last.kind = k;
+                last.cloud = *cl;
                 *cloud = *cl;
                 return k;
             }

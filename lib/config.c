@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "arena.h"
 #include "config_internal.h"
 #include "internal.h"
 
@@ -149,150 +150,6 @@ void atmos_source_list_free(struct atmos_source_list *list)
     list->n = 0;
 }
 
-/*
- * While files are merged, entries are found by name through a small
- * open-addressing hash (FNV-1a), so loading stays linear in the number of
- * entries.  Providers and identities both start with their name and mark, so
- * one find-or-append serves both.  Slots hold index + 1.
- */
-struct entry_head {
-    char *name;
-    struct atmos_mark mark;
-};
-
-struct table {
-    size_t *slots, nslots; /* the hash */
-    size_t alloc;          /* entries the array has room for */
-};
-
-struct atmos_name_index {
-    struct table prov, ident, integ;
-};
-
-static size_t fnv1a(const char *s)
-{
-    size_t h = (size_t)14695981039346656037ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * (size_t)1099511628211ULL;
-    return h;
-}
-
-_Static_assert(offsetof(struct atmos_provider, name) == offsetof(struct entry_head, name) &&
-                   offsetof(struct atmos_provider, mark) == offsetof(struct entry_head, mark) &&
-                   offsetof(struct atmos_identity, name) == offsetof(struct entry_head, name) &&
-                   offsetof(struct atmos_identity, mark) == offsetof(struct entry_head, mark) &&
-                   offsetof(struct atmos_integration, name) == offsetof(struct entry_head, name) &&
-                   offsetof(struct atmos_integration, mark) == offsetof(struct entry_head, mark),
-               "providers, identities and integrations begin with name and mark");
-
-static const char *name_at(const void *arr, size_t size, size_t i)
-{
-    return ((const struct entry_head *)((const char *)arr + i * size))->name;
-}
-
-/* The slot for `name`: holding its index + 1, or 0 where it would go. */
-static size_t *slot(const struct table *t, const void *arr, size_t size, const char *name)
-{
-    for (size_t i = fnv1a(name) & (t->nslots - 1);; i = (i + 1) & (t->nslots - 1))
-        if (t->slots[i] == 0 || strcmp(name_at(arr, size, t->slots[i] - 1), name) == 0)
-            return &t->slots[i];
-}
-
-/* Room for one more entry: the hash under half full, the array grown geometrically. */
-static int make_room(struct table *t, void **arr, size_t size, size_t n)
-{
-    if (t->slots == NULL || (n + 1) * 2 > t->nslots) {
-        size_t ns = t->nslots ? t->nslots * 2 : 64;
-        while ((n + 1) * 2 > ns)
-            ns *= 2;
-        size_t *slots = calloc(ns, sizeof(*slots));
-        if (slots == NULL)
-            return -1;
-        struct table nt = {slots, ns, t->alloc};
-        for (size_t i = 0; i < n; i++)
-            *slot(&nt, *arr, size, name_at(*arr, size, i)) = i + 1;
-        free(t->slots);
-        *t = nt;
-    }
-    if (n == t->alloc) {
-        size_t na = t->alloc ? t->alloc * 2 : 8;
-        void *v = realloc(*arr, na * size);
-        if (v == NULL)
-            return -1;
-        *arr = v;
-        t->alloc = na;
-    }
-    return 0;
-}
-
-static void *find_or_add(struct table *t, void **arr, size_t *n, size_t size, const char *name,
-                         struct atmos_mark mark)
-{
-    if (make_room(t, arr, size, *n) != 0)
-        return NULL;
-    size_t *sl = slot(t, *arr, size, name);
-    if (*sl)
-        return (char *)*arr + (*sl - 1) * size;
-    struct entry_head *e = (struct entry_head *)((char *)*arr + *n * size);
-    memset(e, 0, size);
-    if ((e->name = strdup(name)) == NULL)
-        return NULL;
-    e->mark = mark;
-    *sl = ++*n;
-    return e;
-}
-
-static void index_free(struct atmos_config *cfg)
-{
-    if (cfg->index) {
-        free(cfg->index->prov.slots);
-        free(cfg->index->ident.slots);
-        free(cfg->index->integ.slots);
-        free(cfg->index);
-        cfg->index = NULL;
-    }
-}
-
-static struct atmos_name_index *index_of(struct atmos_config *cfg)
-{
-    if (cfg->index == NULL)
-        cfg->index = calloc(1, sizeof(*cfg->index));
-    return cfg->index;
-}
-
-struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
-                                                 struct atmos_mark mark)
-{
-    struct atmos_name_index *x = index_of(cfg);
-    void *arr = cfg->providers;
-    struct atmos_provider *p =
-        x ? find_or_add(&x->prov, &arr, &cfg->nproviders, sizeof(*p), name, mark) : NULL;
-    cfg->providers = arr;
-    return p;
-}
-
-struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
-                                                 struct atmos_mark mark)
-{
-    struct atmos_name_index *x = index_of(cfg);
-    void *arr = cfg->identities;
-    struct atmos_identity *id =
-        x ? find_or_add(&x->ident, &arr, &cfg->nidentities, sizeof(*id), name, mark) : NULL;
-    cfg->identities = arr;
-    return id;
-}
-
-struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
-                                                       struct atmos_mark mark)
-{
-    struct atmos_name_index *x = index_of(cfg);
-    void *arr = cfg->integrations;
-    struct atmos_integration *in =
-        x ? find_or_add(&x->integ, &arr, &cfg->nintegrations, sizeof(*in), name, mark) : NULL;
-    cfg->integrations = arr;
-    return in;
-}
-
 static int fail_mark(struct atmos_err *err, const struct atmos_mark *m, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int fail_mark(struct atmos_err *err, const struct atmos_mark *m, const char *fmt, ...)
@@ -420,59 +277,6 @@ static int check_identity(const struct atmos_config *cfg, struct atmos_identity 
     return 0;
 }
 
-/* Every entry struct starts with its name (struct atmos_provider, _identity, _integration). */
-_Static_assert(offsetof(struct atmos_provider, name) == 0 &&
-                   offsetof(struct atmos_identity, name) == 0 &&
-                   offsetof(struct atmos_integration, name) == 0,
-               "entries start with their name");
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(**(char *const *const *)a, **(char *const *const *)b);
-}
-
-/*
- * Sort n entries of `size` bytes by name, in place.  qsort of the structs
- * moves each one about log n times through a copy of the whole array
- * (loading 10,000 identities: a tenth of the time, and 1.5 MB more memory);
- * pointers are sorted instead, then each entry moved once along the cycles
- * of the permutation.
- */
-static int sort_by_name(void *base, size_t n, size_t size)
-{
-    if (n < 2)
-        return 0;
-    char *a = base;
-    const char **p = malloc(n * sizeof(*p));
-    char *tmp = malloc(size);
-    if (p == NULL || tmp == NULL) {
-        free(p);
-        free(tmp);
-        return -1;
-    }
-    for (size_t i = 0; i < n; i++)
-        p[i] = a + i * size;
-    qsort(p, n, sizeof(*p), by_name);
-    /* p[i]: where position i's entry is now; set to NULL once it is in place. */
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == NULL || p[i] == a + i * size)
-            continue;
-        memcpy(tmp, a + i * size, size);
-        size_t j = i;
-        while ((size_t)(p[j] - a) / size != i) {
-            size_t k = (size_t)(p[j] - a) / size;
-            memcpy(a + j * size, p[j], size);
-            p[j] = NULL;
-            j = k;
-        }
-        memcpy(a + j * size, tmp, size);
-        p[j] = NULL;
-    }
-    free(p);
-    free(tmp);
-    return 0;
-}
-
 static int oom(struct atmos_err *err)
 {
     return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
@@ -499,25 +303,39 @@ static int check_entries(struct atmos_config *cfg, struct atmos_err *err)
         if (problem(&in->problem, &in->mark, "integration \"%s\": kind is required", in->name))
             return oom(err);
     }
-    /* Cycles and links to an unusable identity: resolving every chain finds them. */
-    for (size_t i = 0; i < cfg->nidentities; i++) {
+    /* Cycles and links to an unusable identity: resolving every chain finds them.  Those that
+     * resolve are found so without building them, each link once (atmos_chain_good). */
+    size_t n = cfg->nidentities;
+    unsigned *state = n ? calloc(2 * n, sizeof(*state)) : NULL;
+    if (n && state == NULL)
+        return oom(err);
+    for (size_t i = 0; i < n; i++) {
         struct atmos_identity *id = &cfg->identities[i];
-        struct atmos_chain chain;
-        struct atmos_err why = {{0}};
         if (id->problem)
             continue;
         id->harmless = 1; /* a cycle, or a link to a skipped identity: no login went through */
+        if (atmos_chain_good(cfg, i, state, state + n)) {
+            id->harmless = 0;
+            continue;
+        }
+        struct atmos_chain chain;
+        struct atmos_err why = {{0}}; /* a kilobyte cleared: only for a chain that fails */
         int rc = atmos_chain_resolve(cfg, id->name, &chain, &why);
-        if (rc == ATMOS_ENOMEM)
+        if (rc == ATMOS_ENOMEM) {
+            free(state);
             return oom(err);
+        }
         if (rc == ATMOS_OK) {
             atmos_chain_free(&chain);
             id->harmless = 0;
         } else if (problem(&id->problem,
                            id->via_identity.present ? &id->via_identity.mark : &id->mark, "%s",
-                           why.msg))
+                           why.msg)) {
+            free(state);
             return oom(err);
+        }
     }
+    free(state);
     return ATMOS_OK;
 }
 
@@ -556,10 +374,8 @@ static int validate(struct atmos_config *cfg, const struct atmos_env *env,
                   kt->value, kt->mark.file ? kt->mark.file : "ATMOS_KEYRING_TYPE");
     }
 
-    /* Sorted by name, for bsearch (the load-time index is stale from here on: freed below). */
-    if (sort_by_name(cfg->providers, cfg->nproviders, sizeof(*cfg->providers)) ||
-        sort_by_name(cfg->identities, cfg->nidentities, sizeof(*cfg->identities)) ||
-        sort_by_name(cfg->integrations, cfg->nintegrations, sizeof(*cfg->integrations)))
+    /* Sorted by name, for bsearch (the load-time index was freed: it would be stale). */
+    if (atmos_config_sort(cfg) != 0)
         return oom(err);
     if ((rc = check_entries(cfg, err)) != ATMOS_OK)
         return rc;
@@ -582,7 +398,7 @@ int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env 
                                const struct atmos_logger *lg, struct atmos_err *err)
 {
     /* Validation sorts the arrays: the load-time index is stale from here on. */
-    index_free(cfg);
+    atmos_config_index_free(cfg);
     return validate(cfg, env, lg, err);
 }
 
@@ -597,39 +413,30 @@ static void field_free(struct atmos_field *f)
     free(f->value);
 }
 
+/* The entries' names, fields and specs' strings are the arena's (atmos_config_keep). */
 void atmos_config_free(struct atmos_config *cfg)
 {
     if (cfg == NULL)
         return;
     for (size_t i = 0; i < cfg->nproviders; i++) {
-        struct atmos_provider *p = &cfg->providers[i];
-        free(p->name);
-        field_free(&p->kind);
-        atmos_spec_free(&p->spec);
-        free(p->problem);
-        free(p->problem_key);
+        atmos_spec_free(&cfg->providers[i].spec);
+        free(cfg->providers[i].problem);
+        free(cfg->providers[i].problem_key);
     }
     for (size_t i = 0; i < cfg->nidentities; i++) {
-        struct atmos_identity *id = &cfg->identities[i];
-        free(id->name);
-        free(id->written);
-        field_free(&id->kind);
-        field_free(&id->via_provider);
-        field_free(&id->via_identity);
-        atmos_spec_free(&id->spec);
-        free(id->problem);
+        atmos_spec_free(&cfg->identities[i].spec);
+        free(cfg->identities[i].problem);
     }
     for (size_t i = 0; i < cfg->nintegrations; i++) {
-        struct atmos_integration *in = &cfg->integrations[i];
-        free(in->name);
-        field_free(&in->kind);
-        field_free(&in->via_identity);
-        field_free(&in->via_provider);
-        atmos_spec_free(&in->spec);
-        free(in->problem);
-        free(in->problem_key);
+        atmos_spec_free(&cfg->integrations[i].spec);
+        free(cfg->integrations[i].problem);
+        free(cfg->integrations[i].problem_key);
     }
-    index_free(cfg);
+    atmos_config_index_free(cfg);
+    if (cfg->arena) {
+        atmos_arena_free(cfg->arena);
+        free(cfg->arena);
+    }
     free(cfg->providers);
     free(cfg->identities);
     free(cfg->integrations);

@@ -11,13 +11,34 @@
 
 #include "yamltree.h"
 
-/* Find or append by name; NULL on allocation failure. */
+/* Which entries (atmos_config_reserve). */
+enum atmos_entry_role { ATMOS_ENTRY_PROVIDER, ATMOS_ENTRY_IDENTITY, ATMOS_ENTRY_INTEGRATION };
+
+/*
+ * Find or append by name; NULL on allocation failure.  The name is copied
+ * into the configuration's arena (atmos_config_keep).
+ */
 struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark);
 struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
                                                  struct atmos_mark mark);
 struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
                                                        struct atmos_mark mark);
+/* Room for `more` entries of `role` beyond those there are; 0, or -1 on allocation failure. */
+int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, size_t more);
+/*
+ * A copy of len bytes of s (no NUL among them) in the configuration's arena,
+ * freed with it: an entry's name, written spelling, field values, spec paths
+ * and values live there (problems are malloc'd).  While loading, an equal
+ * short string kept before may be returned instead: never write to one.
+ * NULL on allocation failure.
+ */
+char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len);
+/* The load-time index, stale once the entries are sorted (atmos_config_sort). */
+void atmos_config_index_free(struct atmos_config *cfg);
+/* The entries sorted by name, for atmos_config_provider and _identity; -1 on allocation failure. */
+int atmos_config_sort(struct atmos_config *cfg);
+/* Frees the spec's array (its strings are the arena's). */
 void atmos_spec_free(struct atmos_spec *s);
 
 /*
@@ -93,6 +114,17 @@ int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
                         struct atmos_err *err);
 int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
                                const struct atmos_logger *lg, struct atmos_err *err);
+
+/*
+ * Whether identity i's chain resolves (atmos_chain_resolve would return
+ * ATMOS_OK), found without building it: 1 it does; 0 it does not (ask
+ * atmos_chain_resolve why).  state[] and path[] have one entry per identity;
+ * state[] starts zeroed and is kept from one call to the next, remembering
+ * each identity whose chain resolves: a chain through one stops there, so
+ * asking of every identity in turn costs each link once.  Valid while no
+ * identity gains a problem other than by its chain failing.
+ */
+int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path);
 
 /* atmos's default realm: 16 hex digits of sha256 of the lowercased directory (auth_realm.go). */
 void atmos_realm_hash(const char *dir, char out[17]);

@@ -15,6 +15,7 @@
  * walks over aliases are bounded (ATMOS_YAML_MAX_NODES per file).
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +26,36 @@
 #define MAX_SPEC_FIELDS 256
 #define MAX_PATH_BYTES 512
 
+/*
+ * The tree keeps equal short scalars once (yamltree.c), so the same `value`
+ * pointer comes back for each identity's kind and provider: what was kept
+ * for it is remembered by that pointer, for as long as the tree lives (one
+ * atmos_config_apply).
+ */
+#define KEPT_SLOTS 16u
+struct kept {
+    const char *from; /* a tree node's value */
+    int lower;
+    char *kept;
+};
+
 struct ctx {
     const char *file;
     struct atmos_err *err;
-    unsigned budget;   /* nodes a walk may still visit */
-    unsigned problems; /* entry problems set so far (set_problem) */
+    struct atmos_config *cfg; /* NULL: nothing is kept in its arena (atmos_config_file_meta) */
+    unsigned budget;          /* nodes a walk may still visit */
+    unsigned problems;        /* entry problems set so far (set_problem) */
+    struct kept *kept;        /* KEPT_SLOTS, or NULL */
 };
 
 static struct atmos_mark mark_of(const struct ctx *c, const struct atmos_ynode *n)
 {
     return (struct atmos_mark){c->file, n->line, n->column};
+}
+
+static int oom(const struct ctx *c)
+{
+    return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
 }
 
 static int fail_at(const struct ctx *c, const struct atmos_ynode *n, const char *fmt, ...)
@@ -63,7 +84,7 @@ static int set_problem(struct ctx *c, char **problem, const struct atmos_ynode *
     va_end(ap);
     free(*problem);
     *problem = atmos_strfmt("%s:%u:%u: %s", c->file, n->line, n->column, what);
-    return *problem ? ATMOS_OK : atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    return *problem ? ATMOS_OK : oom(c);
 }
 
 static int visit(struct ctx *c, const struct atmos_ynode *n)
@@ -75,12 +96,15 @@ static int visit(struct ctx *c, const struct atmos_ynode *n)
 }
 
 /*
- * The string value of a scalar, with `!env VAR` resolved.  *out is NULL for a
- * YAML null.  A NUL byte fails the file: no string we keep may hide one.
+ * The text of a scalar (*len bytes), with `!env VAR` resolved; NULL for a
+ * YAML null.  It is the tree's or the environment's: copy what is kept.  A
+ * NUL byte fails the file: no string we keep may hide one.
  */
-static int scalar(const struct ctx *c, const struct atmos_ynode *n, const char *what, char **out)
+static int scalar_text(const struct ctx *c, const struct atmos_ynode *n, const char *what,
+                       const char **out, size_t *len)
 {
     *out = NULL;
+    *len = 0;
     if (n->type != ATMOS_Y_SCALAR)
         return fail_at(c, n, "%s must be a scalar", what);
     if (memchr(n->value, '\0', n->len) != NULL)
@@ -88,15 +112,77 @@ static int scalar(const struct ctx *c, const struct atmos_ynode *n, const char *
     if (n->env) {
         /* The variable name is the scalar; an unset variable reads as empty. */
         const char *val = getenv(n->value);
-        *out = strdup(val ? val : "");
-    } else if (atmos_ynode_is_null(n)) {
-        return ATMOS_OK;
-    } else {
-        *out = strdup(n->value);
+        *out = val ? val : "";
+        *len = strlen(*out);
+    } else if (!atmos_ynode_is_null(n)) {
+        *out = n->value;
+        *len = n->len;
     }
-    return *out ? ATMOS_OK : atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    return ATMOS_OK;
 }
 
+/* The string value of a scalar, malloc'd (what a file says about the load, realm, keyring). */
+static int scalar(const struct ctx *c, const struct atmos_ynode *n, const char *what, char **out)
+{
+    const char *t;
+    size_t len;
+    int rc = scalar_text(c, n, what, &t, &len);
+    *out = NULL;
+    if (rc != ATMOS_OK || t == NULL)
+        return rc;
+    *out = strndup(t, len);
+    return *out ? ATMOS_OK : oom(c);
+}
+
+static int has_upper(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            return 1;
+    return 0;
+}
+
+/* s (lowercased with `lower`: viper lowercases map keys) kept in the configuration's arena. */
+static int keep(const struct ctx *c, const char *s, size_t len, int lower, char **out)
+{
+    char buf[256], *tmp = NULL;
+    if (lower && has_upper(s, len)) {
+        if ((tmp = len < sizeof(buf) ? buf : malloc(len + 1)) == NULL)
+            return oom(c);
+        for (size_t i = 0; i < len; i++)
+            tmp[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        tmp[len] = '\0';
+        s = tmp;
+    }
+    *out = atmos_config_keep(c->cfg, s, len);
+    if (tmp && tmp != buf)
+        free(tmp);
+    return *out ? ATMOS_OK : oom(c);
+}
+
+/* An entry's scalar, kept in the configuration's arena (atmos_config_keep); NULL for null. */
+static int scalar_kept(const struct ctx *c, const struct atmos_ynode *n, const char *what,
+                       int lower, char **out)
+{
+    const char *t;
+    size_t len;
+    int rc = scalar_text(c, n, what, &t, &len);
+    *out = NULL;
+    if (rc != ATMOS_OK || t == NULL)
+        return rc;
+    /* Not for !env: the environment's strings are not the tree's. */
+    uint64_t h = ((uint64_t)(uintptr_t)t + (unsigned)lower) * 0x9E3779B97F4A7C15ull;
+    struct kept *k = c->kept && t == n->value ? &c->kept[h >> 60 & (KEPT_SLOTS - 1)] : NULL;
+    if (k && k->from == t && k->lower == lower) {
+        *out = k->kept;
+        return ATMOS_OK;
+    }
+    if ((rc = keep(c, t, len, lower, out)) == ATMOS_OK && k)
+        *k = (struct kept){t, lower, *out};
+    return rc;
+}
+
+/* A field of the configuration itself (realm, keyring): malloc'd, the earlier value freed. */
 static int set_field(const struct ctx *c, const struct atmos_ynode *n, const char *what,
                      struct atmos_field *f)
 {
@@ -109,6 +195,17 @@ static int set_field(const struct ctx *c, const struct atmos_ynode *n, const cha
     return ATMOS_OK;
 }
 
+/* A field of an entry: in the arena, where the value it replaces stays until the end. */
+static int entry_field(const struct ctx *c, const struct atmos_ynode *n, const char *what,
+                       int lower, struct atmos_field *f)
+{
+    char *v = NULL;
+    int rc = scalar_kept(c, n, what, lower, &v);
+    if (rc == ATMOS_OK)
+        *f = (struct atmos_field){v, mark_of(c, n), 1};
+    return rc;
+}
+
 static int want_map(const struct ctx *c, const struct atmos_ynode *n, const char *what)
 {
     if (n->type == ATMOS_Y_MAP)
@@ -116,19 +213,19 @@ static int want_map(const struct ctx *c, const struct atmos_ynode *n, const char
     return fail_at(c, n, "%s must be a mapping", what);
 }
 
-/* --- an entry's spec ------------------------------------------------------- */
-
-static void spec_field_free(struct atmos_spec_field *f)
+/* `<<`, YAML 1.1's merge key (a plain scalar). */
+static int is_merge_key(const struct atmos_ynode *k)
 {
-    free(f->path);
-    free(f->f.value);
+    return k->plain && k->len == 2 && k->value[0] == '<' && k->value[1] == '<';
 }
 
+/* --- an entry's spec ------------------------------------------------------- */
+
+/* Its paths and values are the configuration's arena's: only the array is the spec's. */
 void atmos_spec_free(struct atmos_spec *s)
 {
-    for (size_t i = 0; i < s->n; i++)
-        spec_field_free(&s->v[i]);
-    free(s->v);
+    if (s->v)
+        free(s->v);
     s->v = NULL;
     s->n = 0;
 }
@@ -139,9 +236,7 @@ static void spec_drop(struct atmos_spec *s, const char *path)
     size_t len = strlen(path), k = 0;
     for (size_t i = 0; i < s->n; i++) {
         const char *p = s->v[i].path;
-        if (strncmp(p, path, len) == 0 && (p[len] == '\0' || p[len] == '.'))
-            spec_field_free(&s->v[i]);
-        else
+        if (!(strncmp(p, path, len) == 0 && (p[len] == '\0' || p[len] == '.')))
             s->v[k++] = s->v[i];
     }
     s->n = k;
@@ -150,25 +245,23 @@ static void spec_drop(struct atmos_spec *s, const char *path)
 static int spec_set(struct ctx *c, struct atmos_spec *s, char **problem, const char *path,
                     const struct atmos_ynode *n)
 {
-    char *v = NULL;
-    int rc = scalar(c, n, path, &v);
+    char *v = NULL, *p = NULL;
+    int rc = scalar_kept(c, n, path, 0, &v);
     if (rc != ATMOS_OK)
         return rc;
     spec_drop(s, path);
-    if (s->n == MAX_SPEC_FIELDS) {
-        free(v);
+    if (s->n == MAX_SPEC_FIELDS)
         return *problem ? ATMOS_OK
                         : set_problem(c, problem, n, "sets more than %d values", MAX_SPEC_FIELDS);
-    }
-    struct atmos_spec_field *nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
-    char *p = strdup(path);
-    if (nv)
+    /* Room for twice as many when n reaches a power of two (the array holds at least n). */
+    if ((s->n & (s->n - 1)) == 0) {
+        struct atmos_spec_field *nv = realloc(s->v, (s->n ? 2 * s->n : 2) * sizeof(*nv));
+        if (nv == NULL)
+            return oom(c);
         s->v = nv;
-    if (nv == NULL || p == NULL) {
-        free(v);
-        free(p);
-        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
     }
+    if ((rc = keep(c, path, strlen(path), 0, &p)) != ATMOS_OK)
+        return rc;
     s->v[s->n++] = (struct atmos_spec_field){p, {v, mark_of(c, n), 1}};
     return ATMOS_OK;
 }
@@ -196,7 +289,7 @@ static int flatten_map(struct ctx *c, struct atmos_spec *s, char **problem, cons
             const struct atmos_ynode *k = n->kids[i], *v = n->kids[i + 1];
             if (k->type != ATMOS_Y_SCALAR)
                 continue; /* atmos's keys are strings; a complex key configures nothing */
-            int merge = k->plain && strcmp(k->value, "<<") == 0;
+            int merge = is_merge_key(k);
             /* Each merge key costs a visit, as in entry_body: chains of aliases that only
              * merge (a1: {<<: [*a0, *a0]}, ...) would otherwise take 2^n steps. */
             if (merge && !own && (rc = visit(c, k)) != ATMOS_OK)
@@ -241,7 +334,11 @@ static int flatten(struct ctx *c, struct atmos_spec *s, char **problem, const ch
 
 /* --- entries --------------------------------------------------------------- */
 
-enum entry_role { ROLE_PROVIDER, ROLE_IDENTITY, ROLE_INTEGRATION };
+enum entry_role {
+    ROLE_PROVIDER = ATMOS_ENTRY_PROVIDER,
+    ROLE_IDENTITY = ATMOS_ENTRY_IDENTITY,
+    ROLE_INTEGRATION = ATMOS_ENTRY_INTEGRATION,
+};
 static const char *const role_name[] = {"provider", "identity", "integration"};
 
 /* The fields every entry has, wherever its struct keeps them. */
@@ -272,7 +369,7 @@ static int note_problem(struct ctx *c, struct entry_view *e, unsigned before, co
         return ATMOS_OK;
     free(*e->problem_key);
     *e->problem_key = strdup(key);
-    return *e->problem_key ? ATMOS_OK : atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+    return *e->problem_key ? ATMOS_OK : oom(c);
 }
 
 /*
@@ -317,23 +414,13 @@ static const char *name_problem(enum entry_role role, const char *name, char *bu
     return buf;
 }
 
-static int entry_name(const struct ctx *c, const struct atmos_ynode *k, enum entry_role role,
-                      char **out)
-{
-    int rc = scalar(c, k, role_name[role], out);
-    if (rc == ATMOS_OK && *out == NULL && (*out = strdup("")) == NULL)
-        rc = atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
-    return rc;
-}
-
+/* An entry's fields are the arena's: the ones replaced stay there until the end. */
 static void entry_reset(struct entry_view *e)
 {
     struct atmos_field *f[] = {e->kind, e->via_provider, e->via_identity};
     for (size_t i = 0; i < 3; i++)
-        if (f[i]) {
-            free(f[i]->value);
+        if (f[i])
             *f[i] = (struct atmos_field){0};
-        }
     atmos_spec_free(e->spec);
     free(*e->problem);
     *e->problem = NULL;
@@ -345,24 +432,27 @@ static int entry_via(struct ctx *c, struct entry_view *e, const struct atmos_yno
         return ATMOS_OK;
     if (via->type != ATMOS_Y_MAP)
         return set_problem(c, e->problem, via, "via must be a mapping");
-    const struct atmos_ynode *f;
+    const struct atmos_ynode *f = NULL, *id = NULL;
     int rc = ATMOS_OK;
-    if ((f = atmos_ynode_get(via, "provider")))
+    /* The first of each, as atmos_ynode_get finds it: one pass for both. */
+    for (size_t i = 0; i + 1 < via->n && !(f && id); i += 2) {
+        const struct atmos_ynode *k = via->kids[i];
+        if (k->type != ATMOS_Y_SCALAR)
+            continue;
+        if (f == NULL && strcmp(k->value, "provider") == 0)
+            f = via->kids[i + 1];
+        else if (id == NULL && strcmp(k->value, "identity") == 0)
+            id = via->kids[i + 1];
+    }
+    /* Lowercased: they name entries, whose names are (load_entry). */
+    if (f)
         rc = f->type == ATMOS_Y_SCALAR
-                 ? set_field(c, f, "via.provider", e->via_provider)
+                 ? entry_field(c, f, "via.provider", 1, e->via_provider)
                  : set_problem(c, e->problem, f, "via.provider must be a scalar");
-    if (rc == ATMOS_OK && (f = atmos_ynode_get(via, "identity")))
+    if (rc == ATMOS_OK && (f = id))
         rc = f->type == ATMOS_Y_SCALAR
-                 ? set_field(c, f, "via.identity", e->via_identity)
+                 ? entry_field(c, f, "via.identity", 1, e->via_identity)
                  : set_problem(c, e->problem, f, "via.identity must be a scalar");
-    for (struct atmos_field *v = e->via_provider; rc == ATMOS_OK && v; v = NULL)
-        for (char *p = v->value; p && *p; p++) /* names are lowercase (entry_name) */
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-    for (struct atmos_field *v = e->via_identity; rc == ATMOS_OK && v; v = NULL)
-        for (char *p = v->value; p && *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
     return rc;
 }
 
@@ -371,7 +461,7 @@ static int entry_value(struct ctx *c, struct entry_view *e, const char *key,
 {
     if (strcmp(key, "kind") == 0)
         return val->type == ATMOS_Y_SCALAR
-                   ? set_field(c, val, "kind", e->kind)
+                   ? entry_field(c, val, "kind", 0, e->kind)
                    : set_problem(c, e->problem, val, "kind must be a scalar");
     if (strcmp(key, "via") == 0 && e->via_provider)
         return entry_via(c, e, val);
@@ -396,7 +486,7 @@ static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_yn
             const struct atmos_ynode *k = v->kids[i], *val = v->kids[i + 1];
             if (k->type != ATMOS_Y_SCALAR || (own && (rc = visit(c, k)) != ATMOS_OK))
                 continue;
-            int merge = k->plain && strcmp(k->value, "<<") == 0;
+            int merge = is_merge_key(k);
             if (own && !merge)
                 rc = entry_key(c, e, k->value, val);
             else if (!own && merge && depth < ATMOS_YAML_MAX_DEPTH && val->type == ATMOS_Y_MAP)
@@ -409,52 +499,59 @@ static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_yn
     return rc;
 }
 
-static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role role,
-                      const struct atmos_ynode *k, const struct atmos_ynode *v)
+/* The entry named by key k, found or added (NULL on allocation failure). */
+static struct entry_view find_entry(const struct ctx *c, enum entry_role role, const char *name,
+                                    struct atmos_mark m, char *written)
 {
-    char *name = NULL, buf[300];
-    int rc = entry_name(c, k, role, &name);
-    if (rc != ATMOS_OK)
-        return rc;
-    /* Judged as written (and so named in the problem), kept as atmos keys it. */
-    const char *bad = name_problem(role, name, buf, sizeof(buf));
-    /* viper lowercases every map key: what atmos writes is named in lowercase. */
-    char *written = NULL;
-    for (char *p = name; *p; p++)
-        if (*p >= 'A' && *p <= 'Z') {
-            if (written == NULL && (written = strdup(name)) == NULL) {
-                free(name);
-                return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
-            }
-            *p = (char)(*p - 'A' + 'a');
-        }
-    struct atmos_mark m = mark_of(c, k);
     struct entry_view e = {0};
     if (role == ROLE_PROVIDER) {
-        struct atmos_provider *p = atmos_config_add_provider(cfg, name, m);
+        struct atmos_provider *p = atmos_config_add_provider(c->cfg, name, m);
         if (p)
             e = (struct entry_view){&p->kind, NULL, NULL, &p->spec, &p->problem, &p->problem_key};
     } else if (role == ROLE_IDENTITY) {
-        struct atmos_identity *id = atmos_config_add_identity(cfg, name, m);
+        struct atmos_identity *id = atmos_config_add_identity(c->cfg, name, m);
         if (id) {
             e = (struct entry_view){&id->kind, &id->via_provider, &id->via_identity,
                                     &id->spec, &id->problem,      NULL};
             entry_reset(&e); /* a later file's identity replaces the earlier one whole */
             id->mark = m;
-            free(id->written);
             id->written = written; /* the spelling of the definition that holds */
-            written = NULL;
         }
     } else {
-        struct atmos_integration *in = atmos_config_add_integration(cfg, name, m);
+        struct atmos_integration *in = atmos_config_add_integration(c->cfg, name, m);
         if (in)
             e = (struct entry_view){&in->kind, &in->via_provider, &in->via_identity,
                                     &in->spec, &in->problem,      &in->problem_key};
     }
-    free(name);
-    free(written);
+    return e;
+}
+
+static int load_entry(struct ctx *c, enum entry_role role, const struct atmos_ynode *k,
+                      const struct atmos_ynode *v)
+{
+    char buf[300], low[256], *name = NULL, *written = NULL;
+    const char *raw;
+    size_t len;
+    int rc = scalar_text(c, k, role_name[role], &raw, &len);
+    if (rc != ATMOS_OK)
+        return rc;
+    if (raw == NULL)
+        raw = ""; /* a null key names the entry "" (which name_problem refuses) */
+    /* Judged as written (and so named in the problem), kept as atmos keys it. */
+    const char *bad = name_problem(role, raw, buf, sizeof(buf));
+    /* viper lowercases every map key: what atmos writes is named in lowercase. */
+    int upper = has_upper(raw, len);
+    if (upper && role == ROLE_IDENTITY && (rc = keep(c, raw, len, 0, &written)) != ATMOS_OK)
+        return rc;
+    if (upper && (name = len < sizeof(low) ? low : malloc(len + 1)) == NULL)
+        return oom(c);
+    for (size_t i = 0; upper && i <= len; i++)
+        name[i] = raw[i] >= 'A' && raw[i] <= 'Z' ? (char)(raw[i] - 'A' + 'a') : raw[i];
+    struct entry_view e = find_entry(c, role, upper ? name : raw, mark_of(c, k), written);
+    if (name && name != low)
+        free(name);
     if (e.kind == NULL)
-        return atmos_fail(c->err, ATMOS_ENOMEM, "out of memory");
+        return oom(c);
     if (bad) {
         if (e.problem_key) { /* the name's problem outlasts every file */
             free(*e.problem_key);
@@ -473,15 +570,19 @@ static int load_entry(struct ctx *c, struct atmos_config *cfg, enum entry_role r
     return entry_body(c, &e, v, 0);
 }
 
-static int load_entries(struct ctx *c, struct atmos_config *cfg, const struct atmos_ynode *map,
-                        const char *what, enum entry_role role)
+static int load_entries(struct ctx *c, const struct atmos_ynode *map, const char *what,
+                        enum entry_role role)
 {
     if (atmos_ynode_is_null(map))
         return ATMOS_OK;
     int rc = want_map(c, map, what);
+    /* Room for them all at once: 10,000 identities grown one by one were copied 11 times. */
+    if (rc == ATMOS_OK &&
+        atmos_config_reserve(c->cfg, (enum atmos_entry_role)role, map->n / 2) != 0)
+        rc = oom(c);
     for (size_t i = 0; rc == ATMOS_OK && i + 1 < map->n; i += 2)
         if ((rc = visit(c, map->kids[i])) == ATMOS_OK)
-            rc = load_entry(c, cfg, role, map->kids[i], map->kids[i + 1]);
+            rc = load_entry(c, role, map->kids[i], map->kids[i + 1]);
     return rc;
 }
 
@@ -526,7 +627,7 @@ static int load_auth(struct ctx *c, struct atmos_config *cfg, const struct atmos
     const struct atmos_ynode *n;
     for (size_t i = 0; i < sizeof(maps) / sizeof(*maps); i++)
         if ((parts & maps[i].part) && (n = atmos_ynode_get(auth, maps[i].key)) &&
-            (rc = load_entries(c, cfg, n, maps[i].what, maps[i].role)) != ATMOS_OK)
+            (rc = load_entries(c, n, maps[i].what, maps[i].role)) != ATMOS_OK)
             return rc;
     if (!(parts & ATMOS_APPLY_SETTINGS))
         return ATMOS_OK;
@@ -540,7 +641,8 @@ static int load_auth(struct ctx *c, struct atmos_config *cfg, const struct atmos
 int atmos_config_apply(struct atmos_config *cfg, const char *path, const struct atmos_ynode *root,
                        unsigned parts, struct atmos_err *err)
 {
-    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES, 0};
+    struct kept kept[KEPT_SLOTS] = {{0}};
+    struct ctx c = {path, err, cfg, ATMOS_YAML_MAX_NODES, 0, kept};
     if (root == NULL || atmos_ynode_is_null(root))
         return ATMOS_OK; /* an empty file configures nothing */
     int rc = want_map(&c, root, "the top level");
@@ -560,7 +662,7 @@ static int opt_string(struct ctx *c, const struct atmos_ynode *map, const char *
 int atmos_config_file_meta(const char *path, const struct atmos_ynode *root,
                            struct atmos_file_meta *m, struct atmos_err *err)
 {
-    struct ctx c = {path, err, ATMOS_YAML_MAX_NODES, 0};
+    struct ctx c = {path, err, NULL, ATMOS_YAML_MAX_NODES, 0, NULL};
     int rc = ATMOS_OK;
     *m = (struct atmos_file_meta){0};
     if (root == NULL || root->type != ATMOS_Y_MAP)

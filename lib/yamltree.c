@@ -19,60 +19,10 @@
 #include "internal.h"
 #include "yamltree.h"
 
-#define BLOCK_BYTES (64u * 1024)
-#define FIRST_BLOCK_BYTES 2048u
 #define MAX_ANCHORS 4096u
 
-/* Nodes hold pointers and unsigned ints: 8-byte alignment is all they need. */
-#define ALIGN 8u
-
-struct block {
-    struct block *next;
-    size_t used, size;
-    _Alignas(ALIGN) unsigned char data[];
-};
-
-static void *arena_alloc(void **arena, size_t n)
-{
-    struct block *b = *arena;
-    n = (n + ALIGN - 1) / ALIGN * ALIGN;
-    if (b == NULL || b->size - b->used < n) {
-        /* Blocks double from FIRST_BLOCK_BYTES: most files are a few lines, and every page
-         * a block touches is a page fault (about 5 us on a VM). */
-        size_t size = b == NULL               ? FIRST_BLOCK_BYTES
-                      : b->size < BLOCK_BYTES ? 2 * b->size
-                                              : BLOCK_BYTES;
-        if (size < n)
-            size = n;
-        struct block *nb = malloc(sizeof(*nb) + size);
-        if (nb == NULL)
-            return NULL;
-        nb->used = 0;
-        nb->size = size;
-        /* A large allocation goes behind the current block, which keeps its room. */
-        if (b != NULL && n > BLOCK_BYTES) {
-            nb->next = b->next;
-            b->next = nb;
-        } else {
-            nb->next = b;
-            *arena = nb;
-        }
-        b = nb;
-    }
-    void *p = b->data + b->used;
-    b->used += n;
-    return p;
-}
-
-static char *arena_str(void **arena, const unsigned char *s, size_t len)
-{
-    char *p = arena_alloc(arena, len + 1);
-    if (p != NULL) {
-        memcpy(p, s, len);
-        p[len] = '\0';
-    }
-    return p;
-}
+_Static_assert(sizeof(void *) != 8 || sizeof(struct atmos_ynode) == 24,
+               "a node is three words: 100,000 of them for 10,000 identities");
 
 /* An open mapping or sequence and the children gathered so far. */
 struct level {
@@ -82,6 +32,7 @@ struct level {
     size_t pos;          /* children seen, built or not: a mapping's keys are the even ones */
     int keep_val;        /* the top mapping: the value after this key is kept */
     int built_by_parent; /* attached when closed (else built only for its anchor) */
+    int is_key;          /* it is a key of the top mapping (building() said -1) */
 };
 
 struct anchor {
@@ -92,7 +43,8 @@ struct anchor {
 struct builder {
     const char *path;
     struct atmos_err *err;
-    void *arena;
+    struct atmos_arena arena;
+    struct atmos_strcache strings; /* "kind", "via", a kind's name: one copy each */
     struct level stack[ATMOS_YAML_MAX_DEPTH];
     int depth;
     unsigned nodes;
@@ -147,8 +99,9 @@ static int key_kept(const struct builder *b, const yaml_event_t *e)
     return 0;
 }
 
-/* Hand a finished node (NULL: not built) to the enclosing container, or make it the root. */
-static int attach(struct builder *b, struct atmos_ynode *n)
+/* Hand a finished node (NULL: not built) to the enclosing container, or make it the root;
+ * `key`: building() said -1 for it (a key of the top mapping). */
+static int attach(struct builder *b, struct atmos_ynode *n, int key)
 {
     if (b->depth == 0) {
         if (b->root == NULL)
@@ -156,7 +109,6 @@ static int attach(struct builder *b, struct atmos_ynode *n)
         return ATMOS_OK;
     }
     struct level *l = &b->stack[b->depth - 1];
-    int key = building(b) == -1;
     l->pos++;
     if (n == NULL || l->node == NULL ||
         (b->depth == 1 && b->keep && !key && !l->keep_val && l->node->type == ATMOS_Y_MAP))
@@ -173,11 +125,10 @@ static int attach(struct builder *b, struct atmos_ynode *n)
     return ATMOS_OK;
 }
 
+/* The node an anchor names (callers ask only for an anchor given). */
 static int remember(struct builder *b, const yaml_char_t *anchor, struct atmos_ynode *n,
                     const yaml_mark_t *m)
 {
-    if (anchor == NULL)
-        return ATMOS_OK;
     if (b->nanchors == MAX_ANCHORS)
         return fail(b, m, "more than %u anchors", MAX_ANCHORS);
     if (b->nanchors == b->cap_anchors) {
@@ -188,7 +139,8 @@ static int remember(struct builder *b, const yaml_char_t *anchor, struct atmos_y
         b->anchors = v;
         b->cap_anchors = cap;
     }
-    const char *name = arena_str(&b->arena, anchor, strlen((const char *)anchor));
+    const char *name =
+        atmos_arena_strndup(&b->arena, (const char *)anchor, strlen((const char *)anchor));
     if (name == NULL)
         return oom(b);
     b->anchors[b->nanchors++] = (struct anchor){name, n};
@@ -202,7 +154,7 @@ static int alias(struct builder *b, const yaml_event_t *e)
     if (build == -1) /* an alias as a top-level key: never kept */
         b->stack[0].keep_val = 0;
     if (build != 1)
-        return attach(b, NULL);
+        return attach(b, NULL, build == -1);
     for (unsigned i = b->nanchors; i-- > 0;) {
         if (strcmp(b->anchors[i].name, name) != 0)
             continue;
@@ -210,7 +162,7 @@ static int alias(struct builder *b, const yaml_event_t *e)
         for (int d = 0; d < b->depth; d++)
             if (b->stack[d].node == n)
                 return fail(b, &e->start_mark, "alias *%s refers to a node that contains it", name);
-        return attach(b, n);
+        return attach(b, n, 0);
     }
     return fail(b, &e->start_mark, "unknown anchor *%s", name);
 }
@@ -218,7 +170,7 @@ static int alias(struct builder *b, const yaml_event_t *e)
 static struct atmos_ynode *new_node(struct builder *b, enum atmos_ynode_type t,
                                     const yaml_mark_t *m)
 {
-    struct atmos_ynode *n = arena_alloc(&b->arena, sizeof(*n));
+    struct atmos_ynode *n = atmos_arena_alloc(&b->arena, sizeof(*n));
     if (n != NULL)
         *n = (struct atmos_ynode){
             .type = t, .line = (unsigned)m->line + 1, .column = (unsigned)m->column + 1};
@@ -227,20 +179,21 @@ static struct atmos_ynode *new_node(struct builder *b, enum atmos_ynode_type t,
 
 static int scalar(struct builder *b, const yaml_event_t *e)
 {
-    int build = building(b);
-    if (build == -1) /* a key of the top mapping: kept, or its value is skipped */
+    int build = building(b), key = build == -1;
+    if (key) /* a key of the top mapping: kept, or its value is skipped */
         build = b->stack[0].keep_val = key_kept(b, e);
     if (!build && e->data.scalar.anchor == NULL)
-        return attach(b, NULL);
+        return attach(b, NULL, key);
     struct atmos_ynode *n = new_node(b, ATMOS_Y_SCALAR, &e->start_mark);
     if (n == NULL ||
-        (n->value = arena_str(&b->arena, e->data.scalar.value, e->data.scalar.length)) == NULL)
+        (n->value = atmos_arena_intern(&b->arena, &b->strings, (const char *)e->data.scalar.value,
+                                       e->data.scalar.length)) == NULL)
         return oom(b);
     n->len = (unsigned)e->data.scalar.length;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     n->env = e->data.scalar.tag && strcmp((const char *)e->data.scalar.tag, "!env") == 0;
-    int rc = remember(b, e->data.scalar.anchor, n, &e->start_mark);
-    return rc != ATMOS_OK ? rc : attach(b, build ? n : NULL);
+    int rc = e->data.scalar.anchor ? remember(b, e->data.scalar.anchor, n, &e->start_mark) : 0;
+    return rc != ATMOS_OK ? rc : attach(b, build ? n : NULL, key);
 }
 
 static int open_level(struct builder *b, const yaml_event_t *e)
@@ -249,20 +202,21 @@ static int open_level(struct builder *b, const yaml_event_t *e)
     if (b->depth == ATMOS_YAML_MAX_DEPTH)
         return fail(b, &e->start_mark, "nested deeper than %d levels", ATMOS_YAML_MAX_DEPTH);
     const yaml_char_t *anchor = map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
-    int build = building(b);
-    if (build == -1) /* a complex key of the top mapping: never kept */
+    int build = building(b), key = build == -1;
+    if (key) /* a complex key of the top mapping: never kept */
         build = b->stack[0].keep_val = 0;
     struct atmos_ynode *n = NULL;
     if (build || anchor) {
         /* An anchor below a skipped key is built all the same: an alias may need it. */
         if ((n = new_node(b, map ? ATMOS_Y_MAP : ATMOS_Y_SEQ, &e->start_mark)) == NULL)
             return oom(b);
-        int rc = remember(b, anchor, n, &e->start_mark);
+        int rc = anchor ? remember(b, anchor, n, &e->start_mark) : ATMOS_OK;
         if (rc != ATMOS_OK)
             return rc;
     }
     struct level *l = &b->stack[b->depth++];
-    *l = (struct level){.node = n, .kids = l->kids, .cap = l->cap, .built_by_parent = build};
+    *l = (struct level){
+        .node = n, .kids = l->kids, .cap = l->cap, .built_by_parent = build, .is_key = key};
     return ATMOS_OK;
 }
 
@@ -271,14 +225,14 @@ static int close_level(struct builder *b)
     struct level *l = &b->stack[--b->depth];
     struct atmos_ynode *n = l->node;
     if (n == NULL)
-        return attach(b, NULL);
+        return attach(b, NULL, l->is_key);
     n->n = (unsigned)l->n;
     if (l->n) {
-        if ((n->kids = arena_alloc(&b->arena, l->n * sizeof(*n->kids))) == NULL)
+        if ((n->kids = atmos_arena_alloc(&b->arena, l->n * sizeof(*n->kids))) == NULL)
             return oom(b);
         memcpy(n->kids, l->kids, l->n * sizeof(*n->kids));
     }
-    return attach(b, l->built_by_parent ? n : NULL);
+    return attach(b, l->built_by_parent ? n : NULL, l->is_key);
 }
 
 /*
@@ -401,10 +355,13 @@ static int load(struct atmos_ytree *t, const char *path, struct source *src,
     yaml_parser_t p;
     int rc = ATMOS_OK, docs = 0;
     t->root = NULL;
-    t->arena = NULL;
+    t->arena = (struct atmos_arena){0};
     if (b == NULL)
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
-    *b = (struct builder){.path = path, .err = err, .keep = keep};
+    /* calloc zeroed the rest (the string cache is 8 KiB: not cleared twice per file). */
+    b->path = path;
+    b->err = err;
+    b->keep = keep;
     if (!yaml_parser_initialize(&p)) {
         free(b);
         return atmos_fail(err, ATMOS_ENOMEM, "out of memory");
@@ -454,11 +411,7 @@ int atmos_yaml_load_fd(struct atmos_ytree *t, const char *path, int fd, size_t l
 
 void atmos_yaml_free(struct atmos_ytree *t)
 {
-    for (struct block *b = t->arena, *next; b; b = next) {
-        next = b->next;
-        free(b);
-    }
-    t->arena = NULL;
+    atmos_arena_free(&t->arena);
     t->root = NULL;
 }
 
@@ -466,8 +419,12 @@ int atmos_ynode_is_null(const struct atmos_ynode *n)
 {
     if (n->type != ATMOS_Y_SCALAR || !n->plain || n->env)
         return 0;
-    return n->len == 0 || strcmp(n->value, "~") == 0 || strcmp(n->value, "null") == 0 ||
-           strcmp(n->value, "Null") == 0 || strcmp(n->value, "NULL") == 0;
+    /* By length first: asked of every entry and value, most of which are not null. */
+    const char *v = n->value;
+    if (n->len == 0 || (n->len == 1 && v[0] == '~'))
+        return 1;
+    return n->len == 4 &&
+           (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 || memcmp(v, "NULL", 4) == 0);
 }
 
 const struct atmos_ynode *atmos_ynode_get(const struct atmos_ynode *map, const char *key)

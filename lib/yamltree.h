@@ -2,7 +2,8 @@
  * One pass over libyaml's event stream that both checks the bounds and
  * builds a small tree of the first document, for the configuration reader.
  *
- * The tree lives in one arena freed at once.  Aliases point at the anchored
+ * The tree lives in one arena freed at once; equal short scalars share one
+ * copy (atmos_arena_intern).  Aliases point at the anchored
  * node (a DAG), so walking it must bound the nodes it visits: see
  * ATMOS_YAML_MAX_NODES.
  */
@@ -12,6 +13,8 @@
 #include <stddef.h>
 
 #include <atmos/error.h>
+
+#include "arena.h"
 
 /*
  * libyaml 0.2.5's scanner checks every open flow level at every token, so a
@@ -25,22 +28,31 @@
 
 enum atmos_ynode_type { ATMOS_Y_SCALAR, ATMOS_Y_MAP, ATMOS_Y_SEQ };
 
+/*
+ * 24 bytes: a scalar's fields share their room with a container's (10,000
+ * identities are 100,000 nodes), so read `value` and `len` only of a scalar,
+ * `kids` and `n` only of a mapping or a sequence.
+ */
 struct atmos_ynode {
-    unsigned type : 2;         /* enum atmos_ynode_type */
-    unsigned plain : 1;        /* a plain scalar (null can only be plain) */
-    unsigned env : 1;          /* tagged !env: the value names a variable */
-    unsigned line, column;     /* 1-based */
-    unsigned len;              /* scalars: bytes of value (the file is at most 8 MiB) */
-    unsigned n;                /* entries of kids */
-    const char *value;         /* scalars: NUL-terminated */
-    struct atmos_ynode **kids; /* maps: key, value, key, value...; sequences: items */
+    union {
+        const char *value;         /* scalars: NUL-terminated; never written to (shared) */
+        struct atmos_ynode **kids; /* maps: key, value, key, value...; sequences: items */
+    };
+    unsigned line, column; /* 1-based */
+    unsigned type : 2;     /* enum atmos_ynode_type */
+    unsigned plain : 1;    /* a plain scalar (null can only be plain) */
+    unsigned env : 1;      /* tagged !env: the value names a variable */
+    union {
+        unsigned len; /* scalars: bytes of value (the file is at most 8 MiB) */
+        unsigned n;   /* containers: entries of kids */
+    };
 };
 
 struct atmos_ytree {
     struct atmos_ynode *root; /* NULL for an empty stream */
-    void *arena;
-    size_t bytes;   /* what the parse cost: bytes read */
-    unsigned nodes; /* and nodes seen, built or not */
+    struct atmos_arena arena; /* every node and string */
+    size_t bytes;             /* what the parse cost: bytes read */
+    unsigned nodes;           /* and nodes seen, built or not */
 };
 
 /*

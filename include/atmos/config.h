@@ -117,6 +117,7 @@ struct atmos_config {
     char **sources;                  /* files actually read, in order */
     size_t nsources;
     struct atmos_name_index *index; /* internal: name lookup while loading */
+    struct atmos_arena *arena;      /* internal: the entries' strings, freed with the config */
 };
 
 /* Where a configuration file comes from; decides whether absence is an error. */
