@@ -434,6 +434,8 @@ static int apply_group(struct loader *L, struct group *g, int main_fails)
                 continue;
             rc = atmos_config_apply(L->cfg, f->path, f->tree.root,
                                     pass ? ATMOS_APPLY_IDENTITIES : ATMOS_APPLY_SETTINGS, L->err);
+            if (pass) /* its last use: the configuration keeps copies, the peak drops */
+                atmos_yaml_free(&f->tree);
             /* A file of atmos.d or an import that cannot be used is left out, loudly, once. */
             if (rc == ATMOS_EINVAL && !(main_fails && ix[i] == 0)) {
                 warn(L, L->err->msg);
