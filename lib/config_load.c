@@ -230,12 +230,13 @@ static int import_targets(struct loader *L, const char *target, struct found *ou
 {
     struct stat st;
     const char *base = strrchr(target, '/') ? strrchr(target, '/') + 1 : target;
+    int there = stat(target, &st) == 0;
     /* A FIFO or device too: opening it (non-blocking) refuses it by name. */
-    if (stat(target, &st) == 0 && !S_ISDIR(st.st_mode))
+    if (there && !S_ISDIR(st.st_mode))
         return atmos_strv_push(&out->v, &out->n, target)
                    ? atmos_fail(L->err, ATMOS_ENOMEM, "out of memory")
                    : ATMOS_OK;
-    if (stat(target, &st) == 0 && S_ISDIR(st.st_mode))
+    if (there)
         return atmos_config_list_yaml(L, target, out);
     if (strchr(base, '.') == NULL && strpbrk(target, "*?[") == NULL) {
         for (const char *ext = ".yaml"; ext; ext = strcmp(ext, ".yaml") == 0 ? ".yml" : NULL) {
