@@ -9,6 +9,7 @@
 
 #include <atmos/config.h>
 
+#include "dirstack.h"
 #include "yamltree.h"
 
 /* Which entries (atmos_config_reserve). */
@@ -48,15 +49,8 @@ void atmos_spec_free(struct atmos_spec *s);
  * Owned by one load; atmos_trust_release closes every descriptor before the
  * load returns (none may outlive it: a privilege drop follows).
  */
-#define ATMOS_TRUST_DEPTH 32
 struct atmos_trust {
-    struct atmos_trusted_dir {
-        char *path; /* the literal prefix of the walked path, "" for / */
-        size_t len;
-        int fd;
-        struct stat st;
-    } dir[ATMOS_TRUST_DEPTH];
-    size_t n;
+    struct atmos_dirstack dirs;
 };
 void atmos_trust_release(struct atmos_trust *t);
 
@@ -67,8 +61,7 @@ void atmos_trust_release(struct atmos_trust *t);
  * when it does not exist.  `trust` (may be NULL) carries checked directories
  * from one call to the next.
  */
-int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd,
-                      struct atmos_err *err);
+int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd, struct atmos_err *err);
 int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
                           struct atmos_err *err);
 

@@ -138,50 +138,15 @@ static int reopen(int dfd, const char *name, const struct stat *st, int *pfd, in
 
 /* --- the directories already checked in this load (struct atmos_trust) -------- */
 
-static void cut(struct atmos_trust *t, size_t n)
-{
-    while (t->n > n) {
-        struct atmos_trusted_dir *d = &t->dir[--t->n];
-        close(d->fd);
-        free(d->path);
-    }
-}
-
 void atmos_trust_release(struct atmos_trust *t)
 {
     if (t)
-        cut(t, 0);
-}
-
-/* The deepest checked directory that abs lies below, or -1; the chain above it is closed. */
-static long trusted_prefix(struct atmos_trust *t, const char *abs)
-{
-    if (t == NULL)
-        return -1;
-    size_t k = t->n;
-    while (k > 0 && !(strncmp(abs, t->dir[k - 1].path, t->dir[k - 1].len) == 0 &&
-                      abs[t->dir[k - 1].len] == '/'))
-        k--;
-    cut(t, k);
-    return (long)k - 1;
-}
-
-/* Keep the checked directory abs[0..len) (fd, st) for the next walk: 1 when t now owns fd. */
-static int remember(struct atmos_trust *t, const char *abs, size_t len, int fd,
-                    const struct stat *st)
-{
-    if (t == NULL || t->n == ATMOS_TRUST_DEPTH)
-        return 0;
-    char *path = strndup(abs, len);
-    if (path == NULL)
-        return 0; /* not kept: the next walk starts from / */
-    t->dir[t->n++] = (struct atmos_trusted_dir){.path = path, .len = len, .fd = fd, .st = *st};
-    return 1;
+        atmos_dirstack_release(&t->dirs);
 }
 
 /* / opened and checked: the first directory of a walk that has none in t. */
-static int walk_root(struct atmos_trust *t, const char *file, int *dfd, struct stat *st,
-                     int *owned, struct atmos_err *err)
+static int walk_root(struct atmos_trust *t, const char *file, int *dfd, struct stat *st, int *owned,
+                     struct atmos_err *err)
 {
     *dfd = open("/", DIR_FLAGS);
     if (*dfd < 0)
@@ -190,7 +155,7 @@ static int walk_root(struct atmos_trust *t, const char *file, int *dfd, struct s
     if (fstat(*dfd, st) != 0)
         return atmos_fail(err, ATMOS_ESYS, "/: %s", strerror(errno));
     int rc = check_dir(st, file, "/", err);
-    if (rc == ATMOS_OK && remember(t, "", 0, *dfd, st))
+    if (rc == ATMOS_OK && t && atmos_dirstack_keep(&t->dirs, "", 0, *dfd, st))
         *owned = 0;
     return rc;
 }
@@ -207,10 +172,11 @@ static int walk(char *abs, const char *file, struct atmos_trust *trust, int *fd,
     struct stat st, parent;
     int dfd = -1, owned = 0, rc = ATMOS_OK;
     char *name = abs + 1, *slash;
-    long k = trusted_prefix(trust, abs);
-    if (k >= 0) {
-        dfd = trust->dir[k].fd, parent = trust->dir[k].st;
-        name = abs + trust->dir[k].len + 1;
+    const struct atmos_dirstack_entry *up =
+        trust ? atmos_dirstack_above(&trust->dirs, abs, strlen(abs)) : NULL;
+    if (up) {
+        dfd = up->fd, parent = up->st;
+        name = abs + up->len + 1;
     } else if ((rc = walk_root(trust, file, &dfd, &parent, &owned, err)) != ATMOS_OK)
         goto done;
     while ((slash = strchr(name, '/')) != NULL) {
@@ -235,7 +201,7 @@ static int walk(char *abs, const char *file, struct atmos_trust *trust, int *fd,
         }
         if ((rc = check_dir(&parent, file, abs, err)) != ATMOS_OK)
             goto done;
-        if (remember(trust, abs, (size_t)(slash - abs), dfd, &parent))
+        if (trust && atmos_dirstack_keep(&trust->dirs, abs, (size_t)(slash - abs), dfd, &parent))
             owned = 0;
         *slash = '/', name = slash + 1;
     }
@@ -263,8 +229,7 @@ done:
     return rc;
 }
 
-int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd,
-                      struct atmos_err *err)
+int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd, struct atmos_err *err)
 {
     *fd = -1;
     if (geteuid() != 0) {

@@ -55,19 +55,10 @@ static int explain(int dirfd, const char *name, const char *shown, int e, struct
 
 /* --- the run's memo (struct atmos_fs_memo) --------------------------------- */
 
-static void memo_cut(struct atmos_fs_memo *m, size_t n)
-{
-    while (m->ndirs > n) {
-        struct atmos_fs_opened *d = &m->dir[--m->ndirs];
-        close(d->fd);
-        free(d->path);
-    }
-}
-
 void atmos_fs_memo_release(struct atmos_fs_memo *m)
 {
     if (m)
-        memo_cut(m, 0);
+        atmos_dirstack_release(&m->dirs);
 }
 
 static int memo_absent(const struct atmos_fs_memo *m, const char *path, size_t upto)
@@ -86,41 +77,16 @@ static void memo_note_absent(struct atmos_fs_memo *m, const char *shown)
     }
 }
 
-/* The deepest remembered directory strictly above path[0..upto), or -1; the chain below it
- * that this path leaves is closed. */
-static long memo_above(struct atmos_fs_memo *m, const char *path, size_t upto)
-{
-    if (m == NULL)
-        return -1;
-    size_t k = m->ndirs;
-    while (k > 0 && !(m->dir[k - 1].len < upto && path[m->dir[k - 1].len] == '/' &&
-                      memcmp(path, m->dir[k - 1].path, m->dir[k - 1].len) == 0))
-        k--;
-    memo_cut(m, k);
-    return (long)k - 1;
-}
-
-/* Remember the checked directory path[0..len) (fd): 1 when the memo now owns fd. */
-static int memo_keep(struct atmos_fs_memo *m, const char *path, size_t len, int fd)
-{
-    if (m == NULL || m->ndirs == ATMOS_FS_MEMO_DEPTH)
-        return 0;
-    char *p = strndup(path, len);
-    if (p == NULL)
-        return 0;
-    m->dir[m->ndirs++] = (struct atmos_fs_opened){.path = p, .len = len, .fd = fd};
-    return 1;
-}
-
 /* Where a walk of path[0..upto) starts: a remembered directory, the home, or /. */
 static int walk_start(const struct atmos_fs *fs, const char *path, size_t upto, int *fd, int *owned,
                       const char **rest, struct atmos_err *why)
 {
     size_t hl = fs->home ? strlen(fs->home) : 0;
-    long k = memo_above(fs->memo, path, upto);
-    if (k >= 0) {
-        *fd = fs->memo->dir[k].fd, *owned = 0;
-        *rest = path + fs->memo->dir[k].len;
+    struct atmos_dirstack *dirs = fs->memo ? &fs->memo->dirs : NULL;
+    const struct atmos_dirstack_entry *up = atmos_dirstack_above(dirs, path, upto);
+    if (up) {
+        *fd = up->fd, *owned = 0;
+        *rest = path + up->len;
         return ATMOS_OK;
     }
     /* The home directory itself is trusted (it comes from passwd or $HOME). */
@@ -129,7 +95,7 @@ static int walk_start(const struct atmos_fs *fs, const char *path, size_t upto, 
     if (*fd < 0)
         return atmos_fs_say(why, "%s: %s", at_home ? fs->home : "/", strerror(errno));
     *rest = at_home ? path + hl : path;
-    *owned = !(at_home && hl < upto && memo_keep(fs->memo, path, hl, *fd));
+    *owned = !(at_home && hl < upto && atmos_dirstack_keep(dirs, path, hl, *fd, NULL));
     return ATMOS_OK;
 }
 
@@ -191,7 +157,8 @@ static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *o
             goto done;
         }
         /* Not the last: kept for the next walk below it (the last is the caller's). */
-        if (rest < end && memo_keep(fs->memo, path, (size_t)(rest - path), fd))
+        if (rest < end && atmos_dirstack_keep(fs->memo ? &fs->memo->dirs : NULL, path,
+                                              (size_t)(rest - path), fd, NULL))
             owned = 0;
     }
     if (!owned && (fd = dup(fd)) < 0)

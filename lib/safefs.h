@@ -15,6 +15,7 @@
 
 #include <atmos/error.h>
 
+#include "dirstack.h"
 #include "internal.h"
 
 struct atmos_dir_rule;
@@ -36,16 +37,10 @@ struct atmos_dir_rule;
  *    (an identity's two files were 12 opens of the same six directories).
  * atmos_fs_memo_release closes them at the end of the run.
  */
-#define ATMOS_FS_MEMO_DEPTH 16
 struct atmos_fs_memo {
     char absent[4096]; /* "" none yet */
     size_t absent_len;
-    struct atmos_fs_opened {
-        char *path; /* the literal prefix of the walked path */
-        size_t len;
-        int fd;
-    } dir[ATMOS_FS_MEMO_DEPTH];
-    size_t ndirs;
+    struct atmos_dirstack dirs;
 };
 void atmos_fs_memo_release(struct atmos_fs_memo *m);
 

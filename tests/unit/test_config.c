@@ -4,8 +4,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
-
 #include <atmos/config.h>
 
 #include "cloud_aws_paths.h"
@@ -317,18 +315,6 @@ static void bad_base_paths(void **state)
         "must be absolute");
 }
 
-/* Descriptors open in this process (/proc/self/fd, less the one listing it). */
-static int open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = -1; /* the listing's own */
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /*
  * As root every file is walked from /, and the directories checked are kept
  * open for the next file of the load (config_trust.c): none may outlive it,
@@ -340,15 +326,15 @@ static void load_closes_what_it_walked(void **state)
     char *b = tu_path(dir, "sub/deep/b.yaml");
     tu_write(b, "auth:\n  providers:\n    deep:\n      kind: aws/iam-identity-center\n"
                 "      region: us-east-1\n      start_url: https://d.awsapps.com/start\n");
-    int before = open_fds();
+    int before = tu_open_fds();
     struct atmos_config *cfg;
     struct atmos_err err = {{0}};
     assert_int_equal(load("import: [sub/deep/b.yaml, sub/none.yaml]\n", &cfg, &err), ATMOS_OK);
     assert_non_null(atmos_config_provider(cfg, "deep"));
-    assert_int_equal(open_fds(), before);
+    assert_int_equal(tu_open_fds(), before);
     atmos_config_free(cfg);
     expect_error("auth: [not, a, mapping]\nimport: [sub/deep/b.yaml]\n", "auth");
-    assert_int_equal(open_fds(), before);
+    assert_int_equal(tu_open_fds(), before);
     free(b);
 }
 

@@ -5,8 +5,6 @@
  */
 #include "testutil.h"
 
-#include <dirent.h>
-
 #include <fcntl.h>
 
 #include <atmos/config.h>
@@ -188,17 +186,6 @@ static void a_missing_directory_is_remembered_and_only_it(void **state)
     free(sib);
 }
 
-static int open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = -1; /* the listing's own */
-    assert_non_null(d);
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /* The directory fd names, as a path (readlink of /proc/self/fd/N). */
 static void assert_fd_is(int fd, const char *want)
 {
@@ -223,7 +210,7 @@ static void opened_directories_are_remembered_and_only_them(void **state)
     const struct atmos_fs fs = {.home = tu_home, .uid = geteuid(), .memo = &memo};
     struct atmos_err why = {{0}};
     const char *leaf;
-    int fd = -1, before = open_fds();
+    int fd = -1, before = tu_open_fds();
     put("m/aws/p1/credentials", "1");
     put("m/aws/p2/credentials", "2");
     put("m/awsx/p1/credentials", "x");
@@ -237,7 +224,7 @@ static void opened_directories_are_remembered_and_only_them(void **state)
     free(at);
     assert_int_equal(atmos_fs_open_parent(&fs, p1, &fd, &leaf, &why), ATMOS_OK);
     close(fd);
-    assert_true(memo.ndirs >= 3); /* the home, m, m/aws */
+    assert_true(memo.dirs.n >= 3); /* the home, m, m/aws */
     assert_int_equal(atmos_fs_open_parent(&fs, p2, &fd, &leaf, &why), ATMOS_OK);
     assert_fd_is(fd, dp2);
     close(fd);
@@ -250,8 +237,8 @@ static void opened_directories_are_remembered_and_only_them(void **state)
     assert_int_equal(atmos_fs_open_parent(&fs, lnk, &fd, &leaf, &why), ATMOS_ESYS);
     assert_non_null(strstr(why.msg, "refusing to follow it"));
     atmos_fs_memo_release(&memo);
-    assert_int_equal(memo.ndirs, 0);
-    assert_int_equal(open_fds(), before);
+    assert_int_equal(memo.dirs.n, 0);
+    assert_int_equal(tu_open_fds(), before);
     free(p1);
     free(p2);
     free(px);

@@ -5,6 +5,7 @@
 #ifndef ATMOS_TESTUTIL_H
 #define ATMOS_TESTUTIL_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -66,6 +67,18 @@ static inline int tu_exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
+}
+
+/* Descriptors open in this process (/proc/self/fd, less the one listing it). */
+static inline int tu_open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = -1; /* the listing's own */
+    assert_non_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }
 
 static inline char *tu_path(const char *a, const char *b)
