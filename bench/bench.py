@@ -167,6 +167,19 @@ def row(name, med, p95, rss, target="", extra=""):
     print(f"  {name:<44} {med:8.2f} {p95:8.2f} {rss / 1024:8.2f}  {target:<22} {extra}")
 
 
+def against(ours, floor, floor_name, floor_source, name, target=None, label=""):
+    """The floor's row, then ours as a ratio of it (with its verdict when there is a target)."""
+    f_med, f_p95, f_rss, f_bad = floor
+    row(floor_name, f_med, f_p95, f_rss, "",
+        floor_source + (f" ({f_bad} runs failed)" if f_bad else ""))
+    med, p95, rss = ours[:3]
+    ratio = f"{med / f_med:.2f}x {label}({f_med:.2f} ms)"
+    if target is None:
+        row(name, med, p95, rss, "", ratio)
+    else:
+        row(name, med, p95, rss, f"<= {target}x floor", f"{verdict(med <= target * f_med)}  {ratio}")
+
+
 def header(title):
     print(f"\n{title}")
     print(f"  {'':<44} {'med ms':>8} {'p95 ms':>8} {'RSS MiB':>8}  {'target':<22}")
@@ -313,11 +326,8 @@ def kube_rows(typical):
     row("identity logout with a kubeconfig entry", med, p95, rss, "",
         f"({bad} runs failed)" if bad else "")
     if len(got) > 1:
-        f_med, f_p95, f_rss, f_bad = got[1]
-        row("floor: + 1 more durable rewrite", f_med, f_p95, f_rss, "",
-            "bench/floor_logout.c FILE" + (f" ({f_bad} runs failed)" if f_bad else ""))
-        row("kubeconfig logout against its floor", med, p95, rss, "<= 1.3x floor",
-            f"{verdict(med <= 1.3 * f_med)}  {med / f_med:.2f}x ({f_med:.2f} ms)")
+        against(got[0], got[1], "floor: + 1 more durable rewrite", "bench/floor_logout.c FILE",
+                "kubeconfig logout against its floor", 1.3)
 
 
 def main():
@@ -339,17 +349,12 @@ def main():
     row("identity logout", med, p95, rss, "<= 3 ms, <= 4 MiB", verdict(med <= 3 and rss <= 4096))
     ident = med
     if len(got) > 1:
-        f_med, f_p95, f_rss, f_bad = got[1]
-        row("floor: read atmos.yaml, rewrite 2 files", f_med, f_p95, f_rss, "",
-            "bench/floor_logout.c" + (f" ({f_bad} runs failed)" if f_bad else ""))
-        row("identity logout against the floor", med, p95, rss, "<= 1.15x floor",
-            f"{verdict(med <= 1.15 * f_med)}  {med / f_med:.2f}x floor_logout ({f_med:.2f} ms)")
+        against(got[0], got[1], "floor: read atmos.yaml, rewrite 2 files", "bench/floor_logout.c",
+                "identity logout against the floor", 1.15, "floor_logout ")
     if len(got) > 2:
-        l_med, l_p95, l_rss, l_bad = got[2]
-        row("floor + the engine's libraries, YAML pass", l_med, l_p95, l_rss, "",
-            "floor_logout.c -DFLOOR_ENGINE_LIBS" + (f" ({l_bad} runs failed)" if l_bad else ""))
-        row("identity logout against that", med, p95, rss, "",
-            f"{med / l_med:.2f}x floor_logout_libs ({l_med:.2f} ms)")
+        against(got[0], got[2], "floor + the engine's libraries, YAML pass",
+                "floor_logout.c -DFLOOR_ENGINE_LIBS", "identity logout against that",
+                label="floor_logout_libs ")
     kube_rows(typical)
     global HOME_DIR, SETTLE
     SETTLE = False
