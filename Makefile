@@ -149,7 +149,7 @@ deps:
 
 # libFuzzer targets (clang): the engine's sources built with coverage and ASan+UBSan.
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := config config_imports ini sso json yamledit
+FUZZ_TARGETS := config config_imports ini sso json yamledit dotenv
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -DATMOS_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS) \
                 $(shell pkg-config --cflags libsecret-1) -fsanitize=fuzzer,address,undefined
