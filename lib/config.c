@@ -433,6 +433,8 @@ void atmos_config_free(struct atmos_config *cfg)
         free(cfg->integrations[i].problem_key);
     }
     atmos_config_index_free(cfg);
+    for (size_t i = 0; i < ATMOS_ENV_PROMOTED; i++)
+        free(cfg->env_promoted[i]);
     if (cfg->arena) {
         atmos_arena_free(cfg->arena);
         free(cfg->arena);

@@ -31,13 +31,14 @@
 
 #include "config_internal.h"
 #include "config_load.h"
+#include "dotenv.h"
 #include "internal.h"
 #include "paths.h"
 
 /* --- files ----------------------------------------------------------------- */
 
 /* What the loader reads of a file: the rest is parsed (and bounded) but not kept. */
-static const char *const top_keys[] = {"auth", "import", "base_path", "profiles", NULL};
+static const char *const top_keys[] = {"auth", "import", "base_path", "profiles", "env", NULL};
 
 int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
                               size_t len, struct atmos_err *err)
@@ -422,6 +423,176 @@ static const struct file *last_saying(const struct group *g, size_t off)
     return out;
 }
 
+/* --- env: ------------------------------------------------------------------ */
+
+/*
+ * atmos sets the ATMOS_* variables of its base configuration's env: section
+ * that the environment does not set, after every file of the search path is
+ * merged and before it picks the profiles (pkg/config/load.go LoadConfig,
+ * promoteAtmosEnvFromConfig; pkg/env/promote.go: the environment wins).  The
+ * section is merged as the rest is, key by key, the later file winning; the
+ * values are strings as viper gives them (a null is empty).  Of them, those
+ * that move what a logout finds (atmos_env_promoted_name) are kept here, and
+ * applied by atmos_env_promote().
+ */
+static int env_take(struct loader *L, const struct atmos_ynode *k, const char *value, size_t len)
+{
+    for (size_t i = 0; atmos_env_promoted_name(i); i++) {
+        if (strcmp(k->value, atmos_env_promoted_name(i)) != 0)
+            continue;
+        char *v = strndup(value, len);
+        if (v == NULL)
+            return atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+        free(L->cfg->env_promoted[i]);
+        L->cfg->env_promoted[i] = v;
+    }
+    return ATMOS_OK;
+}
+
+/* A dotenv file read as the configuration is (config_trust.c: as root, only its owner's or
+ * root's), whole, at most MAX_DOTENV_BYTES.  godotenv v1.5.1 (atmos's go.mod) expands $NAME
+ * from the file's own variables alone, never from the environment: so does this. */
+static int read_dotenv(struct loader *L, const char *path, struct atmos_dotenv_var **vars,
+                       size_t *n)
+{
+    int fd;
+    int rc = atmos_config_open_file(path, &L->trust, &fd, L->err);
+    if (rc == ATMOS_ENOCONFIG)
+        return atmos_fail(L->err, ATMOS_EINVAL, "%s: no such file", path);
+    if (rc != ATMOS_OK)
+        return rc;
+    char *data = malloc(MAX_DOTENV_BYTES + 1);
+    size_t len = 0;
+    ssize_t r = 0;
+    while (
+        data && len <= MAX_DOTENV_BYTES &&
+        ((r = read(fd, data + len, MAX_DOTENV_BYTES + 1 - len)) > 0 || (r < 0 && errno == EINTR)))
+        len += r > 0 ? (size_t)r : 0;
+    close(fd);
+    if (data == NULL)
+        rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    else if (r < 0)
+        rc = atmos_fail(L->err, ATMOS_ESYS, "%s: %s", path, strerror(errno));
+    else if (len > MAX_DOTENV_BYTES)
+        rc = atmos_fail(L->err, ATMOS_EINVAL, "%s: larger than %u bytes", path, MAX_DOTENV_BYTES);
+    else
+        rc = atmos_dotenv_parse(path, data, len, vars, n, L->err);
+    free(data);
+    return rc;
+}
+
+/* `!include FILE` where env: takes a mapping: atmos reads a dotenv file by its name
+ * (pkg/filetype/filetype_by_extension.go: .env, .env.*, *.env), relative to the
+ * including file.  Another kind of file, or one that cannot be read safely, is named. */
+static int env_include(struct loader *L, const struct file *f, const struct atmos_ynode *v)
+{
+    const char *base = strrchr(v->value, '/') ? strrchr(v->value, '/') + 1 : v->value;
+    size_t n = strlen(base);
+    if (memchr(v->value, '\0', v->len) || v->len == 0 ||
+        !(strcmp(base, ".env") == 0 || strncmp(base, ".env.", 5) == 0 ||
+          (n > 4 && strcmp(base + n - 4, ".env") == 0))) {
+        atmos_log(L->lg, ATMOS_LOG_WARN,
+                  "%s:%u:%u: env: !include of a file that is not a dotenv file is not read",
+                  f->path, v->line, v->column);
+        return ATMOS_OK;
+    }
+    char *dir = v->value[0] == '/' ? NULL : dir_of(f->path);
+    char *path = v->value[0] == '/' ? strdup(v->value)
+                 : dir              ? atmos_path_join(dir, v->value)
+                                    : NULL;
+    free(dir);
+    if (path == NULL)
+        return atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    struct atmos_dotenv_var *vars = NULL;
+    size_t nvars = 0;
+    int rc = read_dotenv(L, path, &vars, &nvars);
+    for (size_t i = 0; rc == ATMOS_OK && i < nvars; i++) {
+        struct atmos_ynode k = {.value = vars[i].name};
+        rc = env_take(L, &k, vars[i].value, strlen(vars[i].value));
+    }
+    atmos_dotenv_free(vars, nvars);
+    if (rc != ATMOS_OK && rc != ATMOS_ENOMEM) {
+        /* Left out, loudly: the rest of the configuration still applies. */
+        atmos_log(L->lg, ATMOS_LOG_WARN, "%s:%u:%u: env: !include not read: %s", f->path, v->line,
+                  v->column, L->err->msg);
+        rc = ATMOS_OK;
+    }
+    free(path);
+    return rc;
+}
+
+/* One entry of env: (a scalar value; a mapping or a list has no string form). */
+static int env_entry(struct loader *L, const struct file *f, const struct atmos_ynode *k,
+                     const struct atmos_ynode *v)
+{
+    if (k->type != ATMOS_Y_SCALAR || v->type != ATMOS_Y_SCALAR || memchr(k->value, '\0', k->len) ||
+        memchr(v->value, '\0', v->len))
+        return ATMOS_OK;
+    if (v->function) { /* !exec, !repo-root, ...: never run here */
+        for (size_t i = 0; atmos_env_promoted_name(i); i++)
+            if (strcmp(k->value, atmos_env_promoted_name(i)) == 0)
+                atmos_log(L->lg, ATMOS_LOG_WARN,
+                          "%s:%u:%u: env: %s is a YAML function atmos-logout does not evaluate: "
+                          "left out",
+                          f->path, v->line, v->column, k->value);
+        return ATMOS_OK;
+    }
+    if (v->env) { /* !env NAME: that variable's value, empty when unset */
+        const char *val = getenv(v->value);
+        return env_take(L, k, val ? val : "", val ? strlen(val) : 0);
+    }
+    return atmos_ynode_is_null(v) ? env_take(L, k, "", 0) : env_take(L, k, v->value, v->len);
+}
+
+/* What a merge key brings into env: an !include, a mapping, or a list of them. */
+static int env_merged(struct loader *L, const struct file *f, const struct atmos_ynode *v)
+{
+    int rc = ATMOS_OK;
+    size_t n = v->type == ATMOS_Y_SEQ ? v->n : 1;
+    for (size_t m = 0; rc == ATMOS_OK && m < n; m++) {
+        const struct atmos_ynode *x = v->type == ATMOS_Y_SEQ ? v->kids[m] : v;
+        if (x->type == ATMOS_Y_SCALAR && x->include)
+            rc = env_include(L, f, x);
+        for (size_t i = 0; rc == ATMOS_OK && x->type == ATMOS_Y_MAP && i + 1 < x->n; i += 2)
+            rc = env_entry(L, f, x->kids[i], x->kids[i + 1]);
+    }
+    return rc;
+}
+
+static int is_merge_key(const struct atmos_ynode *k)
+{
+    return k->type == ATMOS_Y_SCALAR && k->plain && strcmp(k->value, "<<") == 0;
+}
+
+/* A base file's env: section, over what the files before it said: `env: !include .env`,
+ * or a mapping whose merge keys (<<: !include x.env) lose to its own keys. */
+static int env_section(struct loader *L, const struct file *f)
+{
+    const struct atmos_ynode *e = atmos_ynode_get(f->tree.root, "env");
+    if (e && e->type == ATMOS_Y_SCALAR && e->include)
+        return env_include(L, f, e);
+    if (e == NULL || e->type != ATMOS_Y_MAP)
+        return ATMOS_OK;
+    int rc = ATMOS_OK;
+    for (size_t j = 0; rc == ATMOS_OK && j + 1 < e->n; j += 2)
+        if (is_merge_key(e->kids[j]))
+            rc = env_merged(L, f, e->kids[j + 1]);
+    for (size_t j = 0; rc == ATMOS_OK && j + 1 < e->n; j += 2)
+        if (!is_merge_key(e->kids[j]))
+            rc = env_entry(L, f, e->kids[j], e->kids[j + 1]);
+    return rc;
+}
+
+/* ix[0] is not in ix[1..n): a file applied twice (the main file over its imports) has its
+ * env: read once, where it wins. */
+static int last_use(const size_t *ix, size_t n)
+{
+    for (size_t k = 1; k < n; k++)
+        if (ix[k] == ix[0])
+            return 0;
+    return 1;
+}
+
 /* Merge a group: settings in their order, identities in theirs. */
 static int apply_group(struct loader *L, struct group *g, int main_fails)
 {
@@ -433,6 +604,9 @@ static int apply_group(struct loader *L, struct group *g, int main_fails)
             struct file *f = &g->v[ix[i]];
             if (f->unusable)
                 continue;
+            if (!pass && !L->in_profiles && last_use(ix + i, n - i) &&
+                (rc = env_section(L, f)) != ATMOS_OK)
+                break;
             rc = atmos_config_apply(L->cfg, f->path, f->tree.root,
                                     pass ? ATMOS_APPLY_IDENTITIES : ATMOS_APPLY_SETTINGS, L->err);
             if (pass) /* its last use: the configuration keeps copies, the peak drops */
@@ -687,6 +861,7 @@ static int load_profile(struct loader *L, const char *name)
 /* --profile / $ATMOS_PROFILE (comma-separated, trimmed), else profiles.default. */
 static int load_profiles(struct loader *L)
 {
+    L->in_profiles = 1;
     /* Taken once: a profile's own profiles.default replaces L->profile_default under us. */
     const char *from = L->env->profile && *L->env->profile ? L->env->profile : L->profile_default;
     char *list = from ? strdup(from) : NULL;
@@ -740,13 +915,21 @@ int atmos_config_load_logged(struct atmos_config **out, const struct atmos_sourc
         rc = load_main(&L, &sources->v[i]);
     if (rc == ATMOS_OK && cfg->nsources == 0)
         rc = atmos_fail(err, ATMOS_ENOCONFIG, "no atmos.yaml found");
+    /* The profiles, the realm and the keyring see what env: promotes. */
+    struct atmos_env promoted = *env;
+    unsigned set = cfg ? atmos_env_promote(&promoted, cfg->env_promoted) : 0;
+    for (size_t i = 0; i < ATMOS_ENV_PROMOTED; i++)
+        if (set & (1u << i))
+            atmos_log(lg, ATMOS_LOG_DEBUG, "Promoted %s from the configuration's env: section",
+                      atmos_env_promoted_name(i));
+    L.env = &promoted;
     if (rc == ATMOS_OK)
         rc = load_profiles(&L);
     atmos_trust_release(&L.trust); /* every file is read */
     if (rc == ATMOS_OK)
         rc = derive_realm(&L);
     if (rc == ATMOS_OK)
-        rc = atmos_config_finish_logged(cfg, env, lg, err);
+        rc = atmos_config_finish_logged(cfg, L.env, lg, err);
     if (rc == ATMOS_OK) {
         *out = cfg;
         cfg = NULL;

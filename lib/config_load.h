@@ -11,9 +11,10 @@
 #include "config_internal.h"
 #include "internal.h"
 
-#define MAX_FILES 1000u     /* configuration files in one load */
-#define MAX_IMPORT_DEPTH 10 /* atmos's MaximumImportLvL (load.go) */
-#define MAX_GLOB_DEPTH 16   /* directory levels a glob walks */
+#define MAX_FILES 1000u                /* configuration files in one load */
+#define MAX_DOTENV_BYTES (256u * 1024) /* a dotenv file env: includes */
+#define MAX_IMPORT_DEPTH 10            /* atmos's MaximumImportLvL (load.go) */
+#define MAX_GLOB_DEPTH 16              /* directory levels a glob walks */
 #define MAX_GLOB_ENTRIES 100000u
 #define MAX_LOAD_ENTRIES (10u * MAX_GLOB_ENTRIES) /* entries walked in one load, all listings */
 /*
@@ -46,6 +47,7 @@ struct loader {
     char *profiles_base;      /* profiles.base_path, resolved */
     unsigned walked;          /* directory entries walked, every listing of the load */
     struct atmos_trust trust; /* as root: the directories checked so far (config_trust.c) */
+    int in_profiles;          /* reading profiles: past the base configuration */
 };
 
 /* A group: the files of one atmos.yaml (or profile file), in the two orders. */

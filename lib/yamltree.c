@@ -191,7 +191,10 @@ static int scalar(struct builder *b, const yaml_event_t *e)
         return oom(b);
     n->len = (unsigned)e->data.scalar.length;
     n->plain = e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    n->env = e->data.scalar.tag && strcmp((const char *)e->data.scalar.tag, "!env") == 0;
+    const char *tag = (const char *)e->data.scalar.tag;
+    n->env = tag && strcmp(tag, "!env") == 0;
+    n->include = tag && strcmp(tag, "!include") == 0;
+    n->function = tag && tag[0] == '!' && !n->env && !n->include;
     int rc = e->data.scalar.anchor ? remember(b, e->data.scalar.anchor, n, &e->start_mark) : 0;
     return rc != ATMOS_OK ? rc : attach(b, build ? n : NULL, key);
 }

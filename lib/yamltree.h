@@ -42,6 +42,8 @@ struct atmos_ynode {
     unsigned type : 2;     /* enum atmos_ynode_type */
     unsigned plain : 1;    /* a plain scalar (null can only be plain) */
     unsigned env : 1;      /* tagged !env: the value names a variable */
+    unsigned include : 1;  /* tagged !include: the value names a file */
+    unsigned function : 1; /* another local tag (!exec, !repo-root, ...): atmos would evaluate it */
     union {
         unsigned len; /* scalars: bytes of value (the file is at most 8 MiB) */
         unsigned n;   /* containers: entries of kids */

@@ -155,6 +155,7 @@ void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_resul
         r->status = PA_CONFIG_REFUSED;
         r->failed = 1;
     } else {
+        atmos_env_promote(&c.env, cfg->env_promoted); /* as atmos: the environment wins */
         configured(&c, cfg);
     }
 done:

@@ -332,6 +332,7 @@ static int load_config(struct run *r)
         return no_config(r);
     if (st != ATMOS_OK)
         return config_error(a, r->err.msg);
+    atmos_env_promote(&r->env, r->cfg->env_promoted); /* as atmos: the environment wins */
     for (size_t i = 0; i < r->cfg->nsources; i++)
         atmos_log(&r->lg, ATMOS_LOG_DEBUG, "Loaded configuration path=%s", r->cfg->sources[i]);
     return GO_ON;

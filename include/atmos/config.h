@@ -114,7 +114,11 @@ struct atmos_config {
     struct atmos_field keyring_type; /* auth.keyring.type */
     struct atmos_field keyring_path; /* auth.keyring.spec.path: the file keyring's directory */
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
-    char **sources;                  /* files actually read, in order */
+    /* The env: section's values of atmos_env_promoted_name(i), merged over the base
+     * configuration's files (later wins), NULL where none says it: the caller's
+     * atmos_env_promote() applies them as atmos does. */
+    char *env_promoted[ATMOS_ENV_PROMOTED];
+    char **sources; /* files actually read, in order */
     size_t nsources;
     struct atmos_name_index *index; /* internal: name lookup while loading */
     struct atmos_arena *arena;      /* internal: the entries' strings, freed with the config */

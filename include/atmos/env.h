@@ -60,6 +60,20 @@ const char *atmos_env_transport_var(size_t i);
 /* A cloud's variable `name`: NULL when unset, empty or not captured. */
 const char *atmos_env_get(const struct atmos_env *env, const char *name);
 
+/*
+ * The ATMOS_* variables that atmos takes from the env: section of its base
+ * configuration when the environment does not set them (pkg/config/load.go
+ * promoteAtmosEnvFromConfig) and that move what a logout finds: the profile,
+ * the realm, the XDG roots and the keyring.
+ */
+#define ATMOS_ENV_PROMOTED 7
+/* The i-th of them (from 0; NULL past the last). */
+const char *atmos_env_promoted_name(size_t i);
+/* Set each of them that `env` leaves unset (NULL) to values[i], when not NULL:
+ * the environment wins (pkg/env/promote.go).  The strings are not copied.
+ * Returns which were set (bit i: the i-th). */
+unsigned atmos_env_promote(struct atmos_env *env, char *const values[ATMOS_ENV_PROMOTED]);
+
 /* A path under `home` shown as ~/...; returns `path` itself when not under it. */
 const char *atmos_tilde(const char *home, const char *path, char *buf, size_t len);
 

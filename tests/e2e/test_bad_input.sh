@@ -481,6 +481,47 @@ case_B97() {
     check "the rest of atmos.d read: [only-d] gone" no_section_in "[only-d]" "$H/$CRED"
 }
 
+# env: !include of a dotenv file (lib/config_load.c read_dotenv): refused by name, the rest loads.
+case_B98() {
+    fresh_home; src_yaml 'env: !include pipe.env\n'; mkfifo "$H/pipe.env"
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "the FIFO named" has "$ERR" "env: !include not read: $H/pipe.env: not a regular file"
+    check "logged out" no_section_in "[dev-admin]" "$H/$CRED"
+}
+case_B99() {
+    fresh_home; src_yaml 'env: !include big.env\n'
+    { printf 'ATMOS_AUTH_REALM=elsewhere\n'; head -c 300000 /dev/zero | tr '\0' '#'; printf '\n'; } >"$H/big.env"
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "exit 0" rc_is 0
+    check "refused by its size" has "$ERR" "env: !include not read: $H/big.env: larger than 262144 bytes"
+    check "its realm not taken: logged out where the realm-less layout is" no_section_in "[dev-admin]" "$H/$CRED"
+}
+case_B100() {
+    fresh_home; src_yaml 'env: !include bad.env\n'
+    printf 'ATMOS_XDG_CONFIG_HOME=%s/elsewhere\nATMOS_AUTH_REALM="s3cr3t-never-shown\n' "$H" >"$H/bad.env"
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "exit 0" rc_is 0
+    check "named, with its line" has "$ERR" "env: !include not read: $H/bad.env:2:"
+    check "no byte of its values shown" bash -c '! grep -q "s3cr3t\|elsewhere" <<<"$1$2"' _ "$OUT" "$ERR"
+    check "none of its variables taken: logged out where the realm-less layout is" no_section_in "[dev-admin]" "$H/$CRED"
+}
+case_B101() {
+    fresh_home
+    if [ "$(id -u)" -ne 0 ]; then
+        skip "B101 as root" "not root: cannot make a dotenv file of another user's"
+        return
+    fi
+    mkdir -p "$H/rootcfg"; chmod 755 "$H/rootcfg"
+    { printf 'env: !include .env\n'; cat "$EXAMPLE"; } >"$H/rootcfg/atmos.yaml"
+    printf 'ATMOS_AUTH_REALM=planted\nATMOS_XDG_CONFIG_HOME=%s/planted\n' "$H" >"$H/rootcfg/.env"
+    chown 65534:65534 "$H/rootcfg/.env"
+    run_bounded --config "$H/rootcfg/atmos.yaml" dev-admin
+    check "exit 0" rc_is 0
+    check "refused as root, by name" has "$ERR" "env: !include not read: $H/rootcfg/.env: not read as root: owned by uid 65534"
+    check "not taken: logged out in the realm-less layout" no_section_in "[dev-admin]" "$H/$CRED"
+}
+
 # --all-realms (lib/realms.c): what is not a real directory of the user's is never a realm.
 realm_files() { mkdir -p "$1/aws/p"; printf '[x]\naws_access_key_id = A\n' >"$1/aws/p/credentials"; }
 case_B90() {

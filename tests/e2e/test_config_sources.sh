@@ -462,4 +462,72 @@ check "an identity of ~/.atmos only: not found with --config" rc_is 1
 check "says so" has "$ERR" 'identity "home-only" not found'
 end
 
+# --- 12 ----------------------------------------------------------------------
+# atmos sets the ATMOS_* variables of the base configuration's env: section that
+# the environment does not set, before it picks the profiles (load.go
+# promoteAtmosEnvFromConfig): a mapping, a dotenv file through !include, or both
+# through the merge key, the mapping's own keys winning.
+begin "env: sets ATMOS_PROFILE, ATMOS_AUTH_REALM and ATMOS_XDG_CONFIG_HOME as atmos promotes them; the environment wins"
+profiles_home
+printf 'env:\n  ATMOS_PROFILE: a\n' >>atmos.yaml
+DECOYS=("$H/$CFG/$R/aws/q" "$H/pb-main" "$H/pb-b"); BEFORE=$(decoys)
+lo ida
+check "profile a from env: ida logged out: exit 0" rc_is 0
+check "[ida] gone, [idb] [m] kept (botocore)" kept "$H/$CFG/$R/aws/p" idb m
+check "decoys byte for byte" same_decoys
+OUT=$(ATMOS_PROFILE= "$BIN" m --dry-run 2>&1); RC=$?
+check "ATMOS_PROFILE set (empty) in the environment wins: profile a unread" has "$OUT" "[m] from"
+OUT=$(ATMOS_PROFILE= "$BIN" ida 2>&1); RC=$?
+check "... and ida unknown: exit 1" rc_is 1
+end
+
+begin "env: !include .env (a dotenv file beside atmos.yaml) moves the realm and the config root; <<: merges it under the mapping's own keys"
+home
+printf 'env: !include .env\nauth:\n  providers:\n    p: %s\n  identities:\n    i: {kind: aws/assume-role, via: {provider: p}}\n' "$SAML" >atmos.yaml
+printf '# atmos pins these\nexport ATMOS_AUTH_REALM=team-x\nATMOS_XDG_CONFIG_HOME=%s/alt\nOTHER=1\n' "$H" >.env
+R=$(derived_realm "$H/work")
+aws_files "$H/alt/atmos/team-x/aws/p" i
+aws_files "$H/$CFG/$R/aws/p" i         # the derived realm, the default root: not where atmos looks
+aws_files "$H/$CFG/team-x/aws/p" i     # the realm under the default root
+aws_files "$H/alt/atmos/team-y/aws/p" i
+DECOYS=("$H/$CFG" "$H/alt/atmos/team-y"); BEFORE=$(decoys)
+lo i
+check "exit 0" rc_is 0
+check "[i] gone from <ATMOS_XDG_CONFIG_HOME>/atmos/<ATMOS_AUTH_REALM>/aws/p (botocore)" gone "$H/alt/atmos/team-x/aws/p"
+check "the default root and the other realm byte for byte" same_decoys
+OUT=$(ATMOS_AUTH_REALM=team-y "$BIN" i 2>&1); RC=$?
+check "ATMOS_AUTH_REALM in the environment wins: team-y's [i] gone" gone "$H/alt/atmos/team-y/aws/p"
+aws_files "$H/alt/atmos/team-x/aws/p" i
+aws_files "$H/alt/atmos/team-z/aws/p" i
+printf 'env:\n  <<: !include .env\n  ATMOS_AUTH_REALM: team-z\nauth:\n  providers:\n    p: %s\n  identities:\n    i: {kind: aws/assume-role, via: {provider: p}}\n' "$SAML" >atmos.yaml
+DECOYS=("$H/$CFG" "$H/alt/atmos/team-x"); BEFORE=$(decoys)
+lo i
+check "<<: !include under the mapping: exit 0" rc_is 0
+check "the mapping's ATMOS_AUTH_REALM wins over the file's, its ATMOS_XDG_CONFIG_HOME applies (botocore)" gone "$H/alt/atmos/team-z/aws/p"
+check "team-x and the default root byte for byte" same_decoys
+end
+
+begin "env: of a profile is not promoted (atmos promotes before it reads the profiles); an !include it cannot read is named, the rest loads"
+profiles_home
+printf 'env:\n  ATMOS_AUTH_REALM: from-profile\n' >>.atmos/profiles/a/auth.yaml
+printf 'env: !include vars.json\n' >>atmos.yaml
+aws_files "$H/$CFG/from-profile/aws/p" ida
+DECOYS=("$H/$CFG/from-profile" "$H/$CFG/$R/aws/q" "$H/pb-main" "$H/pb-b"); BEFORE=$(decoys)
+OUT=$(ATMOS_PROFILE=a "$BIN" ida 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+check "exit 0" rc_is 0
+check "[ida] gone from the derived realm (botocore)" kept "$H/$CFG/$R/aws/p" idb m
+check "the profile's realm never used: byte for byte" same_decoys
+check "the include that is not a dotenv file named" has "$ERR" "atmos.yaml:7:6: env: !include of a file that is not a dotenv file is not read"
+printf 'env: !include missing.env\n' >atmos.yaml.new && grep -v '^env:' atmos.yaml >>atmos.yaml.new && mv atmos.yaml.new atmos.yaml
+lo m
+check "a missing dotenv file: exit 0 (m logged out)" rc_is 0
+check "named" has "$ERR" "env: !include not read: $H/work/missing.env: no such file"
+printf 'env:\n  ATMOS_AUTH_REALM: !exec "touch %s/ran; echo planted"\n' "$H" >atmos.yaml.new && grep -v '^env:' atmos.yaml >>atmos.yaml.new && mv atmos.yaml.new atmos.yaml
+aws_files "$H/$CFG/$R/aws/p" m
+lo m
+check "!exec in env: m logged out in the derived realm (botocore)" gone "$H/$CFG/$R/aws/p"
+check "never run" missing "$H/ran"
+check "named" has "$ERR" "atmos.yaml:2:21: env: ATMOS_AUTH_REALM is a YAML function atmos-logout does not evaluate: left out"
+end
+
 [ "$HAVE_BOTO" = 1 ] || skip "botocore as the judge" "python3-botocore is not installed (make deps installs it)"

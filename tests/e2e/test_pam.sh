@@ -102,6 +102,25 @@ check "a provider the configuration does not name: byte for byte" [ "$other_befo
 check "the configuration kept" exists "$HA/.atmos/more/extra.yaml"
 end
 
+begin "the configuration's env: !include .env moves atmos's root and realm: the last close cleans there"
+reset_home "$UA" "$HA"
+# atmos promotes the dotenv file's ATMOS_* variables (load.go promoteAtmosEnvFromConfig): the
+# helper, which has none of its own, takes them as atmos run by the user would.
+printf 'env: !include .env\nauth:\n  providers:\n    corp: {kind: aws/saml}\n  identities:\n    pinned: {kind: aws/assume-role, via: {provider: corp}}\n' >"$HA/.atmos/atmos.yaml"
+printf 'export ATMOS_AUTH_REALM=team-x\nATMOS_XDG_CONFIG_HOME=%s/alt\n' "$HA" >"$HA/.atmos/.env"
+D=$HA/alt/atmos/team-x/aws/corp
+R=$(derived_realm "$HA/.atmos")
+mkdir -p "$D" "$HA/.config/atmos/$R/aws/corp"
+printf '[pinned]\naws_access_key_id = A\n' >"$D/credentials"
+printf '[pinned]\naws_access_key_id = B\n' >"$HA/.config/atmos/$R/aws/corp/credentials"
+default_before=$(sha256sum <"$HA/.config/atmos/$R/aws/corp/credentials")
+chown -R "$UA:" "$HA"
+pam plain "$UA" oc RHOST=192.0.2.7 TTY=ssh
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "<ATMOS_XDG_CONFIG_HOME>/atmos/<ATMOS_AUTH_REALM>/aws/corp gone" missing "$D"
+check "the default root's realm: byte for byte" [ "$default_before" = "$(sha256sum <"$HA/.config/atmos/$R/aws/corp/credentials")" ]
+end
+
 begin "the last close removes atmos's kubeconfig entries (kubectl judges) and an aws/user's refresh token"
 if ! command -v kubectl >/dev/null; then
     skip "kubeconfig through PAM" "no kubectl (make deps installs Debian's kubernetes-client)"

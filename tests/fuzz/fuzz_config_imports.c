@@ -2,11 +2,12 @@
  * libFuzzer target: the whole loader (config_load.c) on a small tree of
  * files, imports, atmos.d/, provisioned identities and a profile included.
  *
- * The input is up to four files, split on lines that read "=====":
+ * The input is up to five files, split on lines that read "=====":
  *   0  <dir>/atmos.yaml        (found as ./atmos.yaml of the search path)
  *   1  <dir>/atmos.d/x.yaml
  *   2  <dir>/a.yaml            (also <dir>/profiles/dev/a.yaml: profile "dev")
  *   3  <dir>/sub/b.yaml        (also the provisioned identities of provider "p")
+ *   4  <dir>/x.env             (a dotenv file: env: !include x.env)
  * A part that is not there is no file.  <dir> is a private directory made once.
  *
  * Any input must end in a configuration or an error that says why, never a
@@ -30,12 +31,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define NPARTS 4
+#define NPARTS 5
 static const char *const part_path[NPARTS] = {"atmos.yaml", "atmos.d/x.yaml", "a.yaml",
-                                              "sub/b.yaml"};
+                                              "sub/b.yaml", "x.env"};
 /* Second names of parts 2 and 3 (hard links; the directory is root's alone). */
-static const char *const part_link[NPARTS] = {NULL, NULL, "profiles/dev/a.yaml",
-                                              "cache/atmos/auth/p/provisioned-identities.yaml"};
+static const char *const part_link[NPARTS] = {
+    NULL, NULL, "profiles/dev/a.yaml", "cache/atmos/auth/p/provisioned-identities.yaml", NULL};
 
 static char dir[64];
 static char paths[NPARTS][128], links[NPARTS][128];
