@@ -544,12 +544,14 @@ static int env_entry(struct loader *L, const struct file *f, const struct atmos_
     return atmos_ynode_is_null(v) ? env_take(L, k, "", 0) : env_take(L, k, v->value, v->len);
 }
 
-/* What a merge key brings into env: an !include, a mapping, or a list of them. */
+/* What a merge key brings into env: an !include, a mapping, or a list of them.  In a list
+ * the earlier mapping wins (yaml.v3's merge: a key already merged is not taken again), so
+ * the list is applied from its end, each over the ones after it. */
 static int env_merged(struct loader *L, const struct file *f, const struct atmos_ynode *v)
 {
     int rc = ATMOS_OK;
     size_t n = v->type == ATMOS_Y_SEQ ? v->n : 1;
-    for (size_t m = 0; rc == ATMOS_OK && m < n; m++) {
+    for (size_t m = n; rc == ATMOS_OK && m-- > 0;) {
         const struct atmos_ynode *x = v->type == ATMOS_Y_SEQ ? v->kids[m] : v;
         if (x->type == ATMOS_Y_SCALAR && x->include)
             rc = env_include(L, f, x);

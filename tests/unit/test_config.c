@@ -447,11 +447,31 @@ static void anchors_and_merge_keys(void **state)
     atmos_config_free(cfg);
 }
 
+/* env:'s `<<: [A, B]`: the earlier mapping wins, as yaml.v3 merges (atmos), and own keys win. */
+static void env_merge_sequence_earlier_wins(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    assert_int_equal(load("env:\n"
+                          "  <<: [{ATMOS_XDG_CACHE_HOME: /a, ATMOS_XDG_DATA_HOME: /d1},\n"
+                          "       {ATMOS_XDG_CACHE_HOME: /b, ATMOS_XDG_DATA_HOME: /d2,\n"
+                          "        ATMOS_XDG_CONFIG_HOME: /c}]\n"
+                          "  ATMOS_XDG_DATA_HOME: /own\n",
+                          &cfg, &err),
+                     ATMOS_OK);
+    assert_string_equal(cfg->env_promoted[3], "/a");   /* ATMOS_XDG_CACHE_HOME */
+    assert_string_equal(cfg->env_promoted[4], "/own"); /* ATMOS_XDG_DATA_HOME */
+    assert_string_equal(cfg->env_promoted[2], "/c");   /* ATMOS_XDG_CONFIG_HOME */
+    atmos_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_fields_and_sorts),
         cmocka_unit_test(anchors_and_merge_keys),
+        cmocka_unit_test(env_merge_sequence_earlier_wins),
         cmocka_unit_test(chain_resolution),
         cmocka_unit_test(later_file_wins_key_by_key),
         cmocka_unit_test(realm_env_overrides_and_env_tag),
