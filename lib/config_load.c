@@ -478,6 +478,25 @@ static int read_dotenv(struct loader *L, const char *path, struct atmos_dotenv_v
     else
         rc = atmos_dotenv_parse(path, data, len, vars, n, L->err);
     free(data);
+    /* The load's budget (MAX_LOAD_BYTES) counts what a dotenv file costs too, its expanded
+     * values included: else `<<: [!include big.env, ...]` could name one 256 KiB file as often
+     * as the YAML holds nodes.  Past it, this file is left out, and every file after it. */
+    size_t cost = len;
+    for (size_t i = 0; rc == ATMOS_OK && i < *n; i++)
+        cost += strlen((*vars)[i].value);
+    if (cost > MAX_LOAD_BYTES - (L->bytes < MAX_LOAD_BYTES ? L->bytes : MAX_LOAD_BYTES)) {
+        L->bytes = MAX_LOAD_BYTES + 1;
+        L->full = 1;
+        atmos_dotenv_free(*vars, *n);
+        *vars = NULL;
+        *n = 0;
+        rc = atmos_fail(L->err, ATMOS_EINVAL,
+                        "configuration files hold more than %u bytes in all, with the dotenv "
+                        "files they include: %s and the files after it are not read",
+                        MAX_LOAD_BYTES, path);
+    } else {
+        L->bytes += cost;
+    }
     return rc;
 }
 
@@ -496,6 +515,8 @@ static int env_include(struct loader *L, const struct file *f, const struct atmo
                   f->path, v->line, v->column);
         return ATMOS_OK;
     }
+    if (L->full) /* a load budget is spent (said once): nothing more is read */
+        return ATMOS_OK;
     char *dir = v->value[0] == '/' ? NULL : dir_of(f->path);
     char *path = v->value[0] == '/' ? strdup(v->value)
                  : dir              ? atmos_path_join(dir, v->value)

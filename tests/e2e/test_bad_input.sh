@@ -521,6 +521,25 @@ case_B101() {
     check "refused as root, by name" has "$ERR" "env: !include not read: $H/rootcfg/.env: not read as root: owned by uid 65534"
     check "not taken: logged out in the realm-less layout" no_section_in "[dev-admin]" "$H/$CRED"
 }
+case_B102() {
+    fresh_home
+    "$PY" - "$H" <<'PY'
+import sys
+h = sys.argv[1]
+with open(h + "/big.env", "w") as f:
+    i = 0
+    while f.tell() < 250000:
+        f.write("V%d=%0200d\n" % (i % 900, i))
+        i += 1
+with open(h + "/bad.yaml", "w") as f:
+    f.write("env:\n  <<: [" + ", ".join(["!include big.env"] * 100000) + "]\n")
+PY
+    cat "$EXAMPLE" >>"$H/bad.yaml"
+    run_bounded --config "$H/bad.yaml" dev-admin
+    check "no hang" no_hang; check "exit 0" rc_is 0
+    check "warned, once" [ "$(grep -c "env: !include not read: configuration files hold more than 33554432 bytes in all, with the dotenv files they include: $H/big.env and the files after it are not read" <<<"$ERR")" -eq 1 ]
+    check "the main file's identity logged out" no_section_in "[dev-admin]" "$H/$CRED"
+}
 
 # --all-realms (lib/realms.c): what is not a real directory of the user's is never a realm.
 realm_files() { mkdir -p "$1/aws/p"; printf '[x]\naws_access_key_id = A\n' >"$1/aws/p/credentials"; }

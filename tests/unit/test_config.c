@@ -7,6 +7,7 @@
 #include <atmos/config.h>
 
 #include "cloud_aws_paths.h"
+#include "internal.h"
 #include "paths.h"
 
 #define dir tu_home
@@ -466,12 +467,46 @@ static void env_merge_sequence_earlier_wins(void **state)
     atmos_config_free(cfg);
 }
 
+/* Dotenv files count against the load's budget: one big file named over and over in env:'s
+ * merge list is read until MAX_LOAD_BYTES (32 MiB), not 200 times, and what comes after it
+ * is left out (the list is applied from its end, so small.env comes last). */
+static void env_dotenv_include_budget(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    struct atmos_buf big = {0}, yaml = {0};
+    for (int i = 0; big.len < 200 * 1024; i++) {
+        char line[300];
+        int n = snprintf(line, sizeof(line), "V%d=%0200d\n", i % 900, i);
+        assert_int_equal(atmos_buf_append(&big, line, (size_t)n), 0);
+    }
+    assert_int_equal(atmos_buf_append(&big, "", 1), 0);
+    char *pb = tu_path(dir, "big.env"), *ps = tu_path(dir, "small.env");
+    tu_write(pb, big.data);
+    tu_write(ps, "ATMOS_XDG_CACHE_HOME=/s\n");
+    const char *head = "env:\n  <<: [!include small.env";
+    assert_int_equal(atmos_buf_append(&yaml, head, strlen(head)), 0);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(atmos_buf_append(&yaml, ", !include big.env", 18), 0);
+    assert_int_equal(atmos_buf_append(&yaml, "]\n", 3), 0);
+    assert_int_equal(atmos_buf_append(&yaml, "", 1), 0);
+    assert_int_equal(load(yaml.data, &cfg, &err), ATMOS_OK);
+    assert_null(cfg->env_promoted[3]); /* small.env: past the budget */
+    atmos_config_free(cfg);
+    free(pb);
+    free(ps);
+    atmos_buf_free(&big);
+    atmos_buf_free(&yaml);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_fields_and_sorts),
         cmocka_unit_test(anchors_and_merge_keys),
         cmocka_unit_test(env_merge_sequence_earlier_wins),
+        cmocka_unit_test(env_dotenv_include_budget),
         cmocka_unit_test(chain_resolution),
         cmocka_unit_test(later_file_wins_key_by_key),
         cmocka_unit_test(realm_env_overrides_and_env_tag),
