@@ -297,7 +297,8 @@ static int flatten_map(struct ctx *c, struct atmos_spec *s, char **problem, cons
             if (merge && !own && v->type == ATMOS_Y_MAP)
                 rc = flatten_map(c, s, problem, prefix, v);
             else if (merge && !own && v->type == ATMOS_Y_SEQ)
-                for (size_t j = 0; rc == ATMOS_OK && j < v->n; j++)
+                /* <<: [a, b]: the earlier mapping wins (YAML 1.1), so b goes first */
+                for (size_t j = v->n; rc == ATMOS_OK && j-- > 0;)
                     rc = v->kids[j]->type == ATMOS_Y_MAP
                              ? flatten_map(c, s, problem, prefix, v->kids[j])
                              : ATMOS_OK;
@@ -492,7 +493,7 @@ static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_yn
             else if (!own && merge && depth < ATMOS_YAML_MAX_DEPTH && val->type == ATMOS_Y_MAP)
                 rc = entry_body(c, e, val, depth + 1);
             else if (!own && merge && depth < ATMOS_YAML_MAX_DEPTH && val->type == ATMOS_Y_SEQ)
-                for (size_t j = 0; rc == ATMOS_OK && j < val->n; j++)
+                for (size_t j = val->n; rc == ATMOS_OK && j-- > 0;) /* the earlier wins */
                     if (val->kids[j]->type == ATMOS_Y_MAP)
                         rc = entry_body(c, e, val->kids[j], depth + 1);
         }

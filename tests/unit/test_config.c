@@ -448,6 +448,28 @@ static void anchors_and_merge_keys(void **state)
     atmos_config_free(cfg);
 }
 
+/* `<<: [A, B]` in an entry: the earlier mapping wins (YAML 1.1's merge, yaml.v3's), for the
+ * entry's own keys (kind) and its spec (region) alike; the entry's own keys win over both. */
+static void merge_sequence_earlier_wins(void **state)
+{
+    (void)state;
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    assert_int_equal(load("auth:\n  providers:\n    p:\n"
+                          "      <<: [{kind: aws/saml, region: a, url: x},\n"
+                          "           {kind: aws/iam-identity-center, region: b, start_url: u}]\n"
+                          "      url: own\n",
+                          &cfg, &err),
+                     ATMOS_OK);
+    const struct atmos_provider *p = atmos_config_provider(cfg, "p");
+    assert_non_null(p);
+    assert_string_equal(p->kind.value, "aws/saml");
+    assert_string_equal(atmos_spec_value(&p->spec, "region"), "a");
+    assert_string_equal(atmos_spec_value(&p->spec, "start_url"), "u"); /* only B says it */
+    assert_string_equal(atmos_spec_value(&p->spec, "url"), "own");
+    atmos_config_free(cfg);
+}
+
 /* env:'s `<<: [A, B]`: the earlier mapping wins, as yaml.v3 merges (atmos), and own keys win. */
 static void env_merge_sequence_earlier_wins(void **state)
 {
@@ -505,6 +527,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(loads_fields_and_sorts),
         cmocka_unit_test(anchors_and_merge_keys),
+        cmocka_unit_test(merge_sequence_earlier_wins),
         cmocka_unit_test(env_merge_sequence_earlier_wins),
         cmocka_unit_test(env_dotenv_include_budget),
         cmocka_unit_test(chain_resolution),
