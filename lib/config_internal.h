@@ -97,6 +97,21 @@ int atmos_config_file_meta(const char *path, const struct atmos_ynode *root,
                            struct atmos_file_meta *m, struct atmos_err *err);
 void atmos_file_meta_free(struct atmos_file_meta *m);
 
+/* Room for the arguments of one `!env NAME [DEFAULT]`, unquoted. */
+struct atmos_env_arg {
+    char name[512];
+    char dflt[2048];
+};
+/*
+ * The value `!env ARGS` gives (ARGS: n bytes), as atmos computes it
+ * (pkg/utils/yaml_func_env.go ProcessTagEnv, pkg/function/parser ParseEnv;
+ * process_yaml.go trims the result): NAME's value when it is set, even
+ * empty, else DEFAULT, else empty.  *out, *len: a slice of the environment's
+ * string or of buf.
+ */
+void atmos_yaml_env_value(const char *args, size_t n, struct atmos_env_arg *buf, const char **out,
+                          size_t *len);
+
 /* Merge one file's bytes wholly (tests and the fuzz target); `path` names them in errors. */
 int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
                               size_t len, struct atmos_err *err);

@@ -558,9 +558,12 @@ static int env_entry(struct loader *L, const struct file *f, const struct atmos_
                           f->path, v->line, v->column, k->value);
         return ATMOS_OK;
     }
-    if (v->env) { /* !env NAME: that variable's value, empty when unset */
-        const char *val = getenv(v->value);
-        return env_take(L, k, val ? val : "", val ? strlen(val) : 0);
+    if (v->env) { /* !env NAME [DEFAULT] */
+        struct atmos_env_arg buf;
+        const char *val;
+        size_t len;
+        atmos_yaml_env_value(v->value, v->len, &buf, &val, &len);
+        return env_take(L, k, val, len);
     }
     return atmos_ynode_is_null(v) ? env_take(L, k, "", 0) : env_take(L, k, v->value, v->len);
 }

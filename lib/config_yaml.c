@@ -95,13 +95,83 @@ static int visit(struct ctx *c, const struct atmos_ynode *n)
     return fail_at(c, n, "more than %u YAML nodes, aliases included", ATMOS_YAML_MAX_NODES);
 }
 
+/* Go's \s, which atmos's argument lexer splits on. */
+static int go_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\f' || ch == '\r';
+}
+
+/* The next argument of s[*i..n) into dst (cap bytes, NUL-terminated), unquoted as atmos's
+ * lexer and unquote() do: a word (up to white space or '|'), a lone '|', or a string quoted
+ * with " or ' on one line, a doubled quote standing for one.  1; 0: no more; -1: what atmos
+ * refuses (an unterminated quote) or what does not fit. */
+static int env_arg(const char *s, size_t n, size_t *i, char *dst, size_t cap)
+{
+    size_t o = 0, j = *i;
+    while (j < n && go_space(s[j]))
+        j++;
+    if (j == n)
+        return 0;
+    char q = s[j];
+    if (q == '"' || q == '\'') {
+        for (j++; j < n && s[j] != '\r' && s[j] != '\n'; j++) {
+            if (s[j] == q && !(j + 1 < n && s[j + 1] == q)) {
+                dst[o] = '\0';
+                *i = j + 1;
+                return 1;
+            }
+            if (o + 1 >= cap)
+                return -1;
+            dst[o++] = s[j];
+            j += s[j] == q; /* a doubled quote: one */
+        }
+        return -1;
+    }
+    do {
+        if (o + 1 >= cap)
+            return -1;
+        dst[o++] = s[j++];
+    } while (q != '|' && j < n && !go_space(s[j]) && s[j] != '|');
+    dst[o] = '\0';
+    *i = j;
+    return 1;
+}
+
+static void trim_slice(const char **s, size_t *len)
+{
+    while (*len && (go_space(**s) || **s == '\v'))
+        (*s)++, (*len)--;
+    while (*len && (go_space((*s)[*len - 1]) || (*s)[*len - 1] == '\v'))
+        (*len)--;
+}
+
+void atmos_yaml_env_value(const char *args, size_t n, struct atmos_env_arg *buf, const char **out,
+                          size_t *len)
+{
+    size_t i = 0;
+    char extra[2];
+    *out = "";
+    *len = 0;
+    /* One or two arguments; anything else atmos refuses (ErrInvalidAtmosYAMLFunction): empty. */
+    if (env_arg(args, n, &i, buf->name, sizeof(buf->name)) != 1)
+        return;
+    int has_default = env_arg(args, n, &i, buf->dflt, sizeof(buf->dflt));
+    if (has_default < 0 || (has_default && env_arg(args, n, &i, extra, sizeof(extra)) != 0))
+        return;
+    const char *val = getenv(buf->name);
+    *out = val ? val : has_default ? buf->dflt : "";
+    *len = strlen(*out);
+    trim_slice(out, len);
+}
+
 /*
- * The text of a scalar (*len bytes), with `!env VAR` resolved; NULL for a
- * YAML null.  It is the tree's or the environment's: copy what is kept.  A
- * NUL byte fails the file: no string we keep may hide one.
+ * The text of a scalar (*len bytes), with `!env NAME [DEFAULT]` resolved
+ * (atmos_yaml_env_value, into buf); NULL for a YAML null.  It is the tree's,
+ * the environment's or buf's: copy what is kept.  A NUL byte fails the file:
+ * no string we keep may hide one.
  */
 static int scalar_text(const struct ctx *c, const struct atmos_ynode *n, const char *what,
-                       const char **out, size_t *len)
+                       struct atmos_env_arg *buf, const char **out, size_t *len)
 {
     *out = NULL;
     *len = 0;
@@ -110,10 +180,7 @@ static int scalar_text(const struct ctx *c, const struct atmos_ynode *n, const c
     if (memchr(n->value, '\0', n->len) != NULL)
         return fail_at(c, n, "%s contains a NUL byte", what);
     if (n->env) {
-        /* The variable name is the scalar; an unset variable reads as empty. */
-        const char *val = getenv(n->value);
-        *out = val ? val : "";
-        *len = strlen(*out);
+        atmos_yaml_env_value(n->value, n->len, buf, out, len);
     } else if (!atmos_ynode_is_null(n)) {
         *out = n->value;
         *len = n->len;
@@ -126,7 +193,8 @@ static int scalar(const struct ctx *c, const struct atmos_ynode *n, const char *
 {
     const char *t;
     size_t len;
-    int rc = scalar_text(c, n, what, &t, &len);
+    struct atmos_env_arg buf;
+    int rc = scalar_text(c, n, what, &buf, &t, &len);
     *out = NULL;
     if (rc != ATMOS_OK || t == NULL)
         return rc;
@@ -166,7 +234,8 @@ static int scalar_kept(const struct ctx *c, const struct atmos_ynode *n, const c
 {
     const char *t;
     size_t len;
-    int rc = scalar_text(c, n, what, &t, &len);
+    struct atmos_env_arg buf;
+    int rc = scalar_text(c, n, what, &buf, &t, &len);
     *out = NULL;
     if (rc != ATMOS_OK || t == NULL)
         return rc;
@@ -533,7 +602,8 @@ static int load_entry(struct ctx *c, enum entry_role role, const struct atmos_yn
     char buf[300], low[256], *name = NULL, *written = NULL;
     const char *raw;
     size_t len;
-    int rc = scalar_text(c, k, role_name[role], &raw, &len);
+    struct atmos_env_arg ebuf;
+    int rc = scalar_text(c, k, role_name[role], &ebuf, &raw, &len);
     if (rc != ATMOS_OK)
         return rc;
     if (raw == NULL)

@@ -170,6 +170,50 @@ static void realm_env_overrides_and_env_tag(void **state)
     atmos_config_free(cfg);
 }
 
+/* `!env NAME [DEFAULT]` as atmos reads it (ProcessTagEnv, ParseEnv): the variable when set
+ * (even empty), else the default (a word or a quoted string, '' or "" for one quote), the
+ * result trimmed; no argument, three, or an unterminated quote read as empty. */
+static void env_tag_default_and_quotes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *arg, *set, *want; /* set: NULL to unset ATMOS_TEST_V */
+    } cases[] = {
+        {"ATMOS_TEST_V us-west-2", NULL, "us-west-2"},
+        {"ATMOS_TEST_V us-west-2", "  eu-north-1 \t", "eu-north-1"},
+        {"ATMOS_TEST_V us-west-2", "", ""},
+        {"ATMOS_TEST_V", NULL, ""},
+        {"'ATMOS_TEST_V' \"it\"\"s here\"", NULL, "it\"s here"},
+        {"ATMOS_TEST_V 'it''s'", NULL, "it's"},
+        {"ATMOS_TEST_V a b", NULL, ""},
+        {"ATMOS_TEST_V|x", NULL, ""},
+        {"ATMOS_TEST_V 'open", NULL, ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        if (cases[i].set)
+            setenv("ATMOS_TEST_V", cases[i].set, 1);
+        else
+            unsetenv("ATMOS_TEST_V");
+        /* The arguments as one single-quoted YAML scalar (a ' doubled). */
+        char yaml[256], quoted[96];
+        size_t o = 0;
+        for (const char *a = cases[i].arg; *a && o + 2 < sizeof(quoted); a++)
+            o += (size_t)snprintf(quoted + o, sizeof(quoted) - o, *a == '\'' ? "''" : "%c", *a);
+        snprintf(yaml, sizeof(yaml),
+                 "auth:\n  providers:\n    p:\n      kind: aws/saml\n      region: !env '%s'\n",
+                 quoted);
+        struct atmos_config *cfg;
+        struct atmos_err err = {{0}};
+        assert_int_equal(load(yaml, &cfg, &err), ATMOS_OK);
+        const char *got = atmos_spec_value(&cfg->providers[0].spec, "region");
+        if (got == NULL || strcmp(got, cases[i].want) != 0)
+            fail_msg("!env %s: got \"%s\", want \"%s\"", cases[i].arg, got ? got : "(none)",
+                     cases[i].want);
+        atmos_config_free(cfg);
+    }
+    unsetenv("ATMOS_TEST_V");
+}
+
 static void errors_name_file_line_column(void **state)
 {
     (void)state;
@@ -487,6 +531,16 @@ static void env_merge_sequence_earlier_wins(void **state)
     assert_string_equal(cfg->env_promoted[4], "/own"); /* ATMOS_XDG_DATA_HOME */
     assert_string_equal(cfg->env_promoted[2], "/c");   /* ATMOS_XDG_CONFIG_HOME */
     atmos_config_free(cfg);
+    /* !env in env: reads as everywhere (its default when unset); !exec is never run. */
+    unsetenv("ATMOS_TEST_V");
+    assert_int_equal(load("env:\n  ATMOS_AUTH_REALM: !env ATMOS_TEST_V team-d\n"
+                          "  ATMOS_PROFILE: !exec echo planted\n",
+                          &cfg, &err),
+                     ATMOS_OK);
+    assert_string_equal(cfg->env_promoted[1], "team-d"); /* ATMOS_AUTH_REALM */
+    assert_null(cfg->env_promoted[0]);                   /* ATMOS_PROFILE */
+    assert_string_equal(cfg->realm.value, "team-d");
+    atmos_config_free(cfg);
 }
 
 /* Dotenv files count against the load's budget: one big file named over and over in env:'s
@@ -533,6 +587,7 @@ int main(void)
         cmocka_unit_test(chain_resolution),
         cmocka_unit_test(later_file_wins_key_by_key),
         cmocka_unit_test(realm_env_overrides_and_env_tag),
+        cmocka_unit_test(env_tag_default_and_quotes),
         cmocka_unit_test(errors_name_file_line_column),
         cmocka_unit_test(nesting_and_size_are_bounded),
         cmocka_unit_test(semantic_errors),
