@@ -435,17 +435,24 @@ static const struct file *last_saying(const struct group *g, size_t off)
  * that move what a logout finds (atmos_env_promoted_name) are kept here, and
  * applied by atmos_env_promote().
  */
-static int env_take(struct loader *L, const struct atmos_ynode *k, const char *value, size_t len)
+static size_t promoted_index(const char *name)
 {
-    for (size_t i = 0; atmos_env_promoted_name(i); i++) {
-        if (strcmp(k->value, atmos_env_promoted_name(i)) != 0)
-            continue;
-        char *v = strndup(value, len);
-        if (v == NULL)
-            return atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
-        free(L->cfg->env_promoted[i]);
-        L->cfg->env_promoted[i] = v;
-    }
+    size_t i = 0;
+    while (atmos_env_promoted_name(i) && strcmp(name, atmos_env_promoted_name(i)) != 0)
+        i++;
+    return i; /* ATMOS_ENV_PROMOTED: not one of them */
+}
+
+static int env_take(struct loader *L, const char *name, const char *value, size_t len)
+{
+    size_t i = promoted_index(name);
+    if (i == ATMOS_ENV_PROMOTED)
+        return ATMOS_OK;
+    char *v = strndup(value, len);
+    if (v == NULL)
+        return atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
+    free(L->cfg->env_promoted[i]);
+    L->cfg->env_promoted[i] = v;
     return ATMOS_OK;
 }
 
@@ -527,10 +534,8 @@ static int env_include(struct loader *L, const struct file *f, const struct atmo
     struct atmos_dotenv_var *vars = NULL;
     size_t nvars = 0;
     int rc = read_dotenv(L, path, &vars, &nvars);
-    for (size_t i = 0; rc == ATMOS_OK && i < nvars; i++) {
-        struct atmos_ynode k = {.value = vars[i].name};
-        rc = env_take(L, &k, vars[i].value, strlen(vars[i].value));
-    }
+    for (size_t i = 0; rc == ATMOS_OK && i < nvars; i++)
+        rc = env_take(L, vars[i].name, vars[i].value, strlen(vars[i].value));
     atmos_dotenv_free(vars, nvars);
     if (rc != ATMOS_OK && rc != ATMOS_ENOMEM) {
         /* Left out, loudly: the rest of the configuration still applies. */
@@ -550,12 +555,11 @@ static int env_entry(struct loader *L, const struct file *f, const struct atmos_
         memchr(v->value, '\0', v->len))
         return ATMOS_OK;
     if (v->function) { /* !exec, !repo-root, ...: never run here */
-        for (size_t i = 0; atmos_env_promoted_name(i); i++)
-            if (strcmp(k->value, atmos_env_promoted_name(i)) == 0)
-                atmos_log(L->lg, ATMOS_LOG_WARN,
-                          "%s:%u:%u: env: %s is a YAML function atmos-logout does not evaluate: "
-                          "left out",
-                          f->path, v->line, v->column, k->value);
+        if (promoted_index(k->value) < ATMOS_ENV_PROMOTED)
+            atmos_log(L->lg, ATMOS_LOG_WARN,
+                      "%s:%u:%u: env: %s is a YAML function atmos-logout does not evaluate: "
+                      "left out",
+                      f->path, v->line, v->column, k->value);
         return ATMOS_OK;
     }
     if (v->env) { /* !env NAME [DEFAULT] */
@@ -563,9 +567,10 @@ static int env_entry(struct loader *L, const struct file *f, const struct atmos_
         const char *val;
         size_t len;
         atmos_yaml_env_value(v->value, v->len, &buf, &val, &len);
-        return env_take(L, k, val, len);
+        return env_take(L, k->value, val, len);
     }
-    return atmos_ynode_is_null(v) ? env_take(L, k, "", 0) : env_take(L, k, v->value, v->len);
+    return atmos_ynode_is_null(v) ? env_take(L, k->value, "", 0)
+                                  : env_take(L, k->value, v->value, v->len);
 }
 
 /* What a merge key brings into env: an !include, a mapping, or a list of them.  In a list
@@ -585,11 +590,6 @@ static int env_merged(struct loader *L, const struct file *f, const struct atmos
     return rc;
 }
 
-static int is_merge_key(const struct atmos_ynode *k)
-{
-    return k->type == ATMOS_Y_SCALAR && k->plain && strcmp(k->value, "<<") == 0;
-}
-
 /* A base file's env: section, over what the files before it said: `env: !include .env`,
  * or a mapping whose merge keys (<<: !include x.env) lose to its own keys. */
 static int env_section(struct loader *L, const struct file *f)
@@ -601,10 +601,10 @@ static int env_section(struct loader *L, const struct file *f)
         return ATMOS_OK;
     int rc = ATMOS_OK;
     for (size_t j = 0; rc == ATMOS_OK && j + 1 < e->n; j += 2)
-        if (is_merge_key(e->kids[j]))
+        if (atmos_ynode_is_merge_key(e->kids[j]))
             rc = env_merged(L, f, e->kids[j + 1]);
     for (size_t j = 0; rc == ATMOS_OK && j + 1 < e->n; j += 2)
-        if (!is_merge_key(e->kids[j]))
+        if (!atmos_ynode_is_merge_key(e->kids[j]))
             rc = env_entry(L, f, e->kids[j], e->kids[j + 1]);
     return rc;
 }

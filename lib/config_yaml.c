@@ -282,12 +282,6 @@ static int want_map(const struct ctx *c, const struct atmos_ynode *n, const char
     return fail_at(c, n, "%s must be a mapping", what);
 }
 
-/* `<<`, YAML 1.1's merge key (a plain scalar). */
-static int is_merge_key(const struct atmos_ynode *k)
-{
-    return k->plain && k->len == 2 && k->value[0] == '<' && k->value[1] == '<';
-}
-
 /* --- an entry's spec ------------------------------------------------------- */
 
 /* Its paths and values are the configuration's arena's: only the array is the spec's. */
@@ -358,7 +352,7 @@ static int flatten_map(struct ctx *c, struct atmos_spec *s, char **problem, cons
             const struct atmos_ynode *k = n->kids[i], *v = n->kids[i + 1];
             if (k->type != ATMOS_Y_SCALAR)
                 continue; /* atmos's keys are strings; a complex key configures nothing */
-            int merge = is_merge_key(k);
+            int merge = atmos_ynode_is_merge_key(k);
             /* Each merge key costs a visit, as in entry_body: chains of aliases that only
              * merge (a1: {<<: [*a0, *a0]}, ...) would otherwise take 2^n steps. */
             if (merge && !own && (rc = visit(c, k)) != ATMOS_OK)
@@ -556,7 +550,7 @@ static int entry_body(struct ctx *c, struct entry_view *e, const struct atmos_yn
             const struct atmos_ynode *k = v->kids[i], *val = v->kids[i + 1];
             if (k->type != ATMOS_Y_SCALAR || (own && (rc = visit(c, k)) != ATMOS_OK))
                 continue;
-            int merge = is_merge_key(k);
+            int merge = atmos_ynode_is_merge_key(k);
             if (own && !merge)
                 rc = entry_key(c, e, k->value, val);
             else if (!own && merge && depth < ATMOS_YAML_MAX_DEPTH && val->type == ATMOS_Y_MAP)

@@ -430,6 +430,12 @@ int atmos_ynode_is_null(const struct atmos_ynode *n)
            (memcmp(v, "null", 4) == 0 || memcmp(v, "Null", 4) == 0 || memcmp(v, "NULL", 4) == 0);
 }
 
+int atmos_ynode_is_merge_key(const struct atmos_ynode *n)
+{
+    return n->type == ATMOS_Y_SCALAR && n->plain && n->len == 2 && n->value[0] == '<' &&
+           n->value[1] == '<';
+}
+
 const struct atmos_ynode *atmos_ynode_get(const struct atmos_ynode *map, const char *key)
 {
     if (map == NULL || map->type != ATMOS_Y_MAP)

@@ -73,6 +73,8 @@ void atmos_yaml_free(struct atmos_ytree *t);
 
 /* YAML's null: an empty plain scalar, ~ or null. */
 int atmos_ynode_is_null(const struct atmos_ynode *n);
+/* `<<`, YAML 1.1's merge key (a plain scalar), which atmos's yaml.v3 reads. */
+int atmos_ynode_is_merge_key(const struct atmos_ynode *n);
 /* The value of `key` in mapping `map`, or NULL (the first one when repeated). */
 const struct atmos_ynode *atmos_ynode_get(const struct atmos_ynode *map, const char *key);
 
