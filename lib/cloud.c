@@ -286,6 +286,18 @@ int atmos_cloud_each_entry(struct atmos_cloud_ctx *c, const char *dir, atmos_ent
     return rc;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* `name` is one of plan->realms (sorted by atmos_strv_sort_unique). */
+static int found_realm(const struct atmos_plan *plan, const char *name)
+{
+    return plan->nrealms &&
+           bsearch(&name, plan->realms, plan->nrealms, sizeof(*plan->realms), cmp_name) != NULL;
+}
+
 struct base {
     const char *sub;
     atmos_entry_fn fn;
@@ -297,9 +309,14 @@ static int each_base_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir
                            void *arg)
 {
     const struct base *b = arg;
+    /* A realm only where atmos_realms_find found one (filled in before discovery): a
+     * directory of the user's in atmos's config home ("notes/aws/") is never adopted. */
+    int realm_less = strcmp(name, b->sub) == 0;
+    if (!realm_less && !found_realm(c->plan, name))
+        return 0;
     if (!atmos_realm_like(name) || atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
-    char *base = atmos_path_realm_dir(dir, strcmp(name, b->sub) == 0 ? NULL : name, b->sub, NULL);
+    char *base = atmos_path_realm_dir(dir, realm_less ? NULL : name, b->sub, NULL);
     int rc = base ? atmos_cloud_each_entry(c, base, b->fn, b->arg) : ATMOS_ENOMEM;
     free(base);
     return rc;

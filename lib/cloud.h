@@ -67,6 +67,11 @@ struct atmos_realm_place {
     const struct atmos_dir_rule *rule;
     const char *dir_label;  /* for the directories found */
     const char *file_label; /* for the files found */
+    /* A root the configuration chose outside atmos's own directories (a provider's
+     * base_path: "~" makes every ~/<dir>/aws/ look like a realm): no realm is found
+     * there and nothing is planned under any name; only what the configuration
+     * names in its own realm is cleaned there, by the provider's hooks. */
+    int named_only;
 };
 struct atmos_cloud_ctx;
 /* Called by a cloud's realm_places hook for each root; takes `root`. */
@@ -216,6 +221,12 @@ int atmos_realm_valid(const char *s);
  */
 int atmos_realms_find(struct atmos_cloud_ctx *c);
 int atmos_realms_plan(struct atmos_cloud_ctx *c, const char *realm);
+/*
+ * What every cloud's discover hook finds of atmos's on disk, whatever
+ * configuration wrote it, added to c->plan (lib/discover.c): the whole of a
+ * discovered plan, and the last part of an --all-realms one.
+ */
+int atmos_discover_into(struct atmos_cloud_ctx *c);
 
 /* Read and parse a small JSON object of ours (at most 1 MiB); NULL when absent or not one. */
 struct json_object *atmos_cloud_read_json(const struct atmos_cloud_ctx *c, const char *path);

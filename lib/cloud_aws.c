@@ -469,6 +469,9 @@ static const struct atmos_dir_entry realm_entries[] = {
 static const struct atmos_dir_rule realm_rule = {.entries = realm_entries};
 static const struct atmos_realm_place realm_place = {
     .sub = "aws", .rule = &realm_rule, .dir_label = "provider directory"};
+/* A base_path outside atmos's directories ("~", "~/work"): the user's own files live there. */
+static const struct atmos_realm_place named_place = {
+    .sub = "aws", .rule = &realm_rule, .dir_label = "provider directory", .named_only = 1};
 /* <cfg>/atmos/aws/ is the realm-less layout, never a realm. */
 static const char *const not_realms[] = {"aws", NULL};
 
@@ -494,7 +497,8 @@ static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
     if (rc == 0)
         rc = fn(c, atmos_path_aws_root(c->env, NULL), &realm_place, arg);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = fn(c, strdup(roots[i]), &realm_place, arg);
+        rc = fn(c, strdup(roots[i]),
+                atmos_path_in_atmos_dirs(c->env, roots[i]) ? &realm_place : &named_place, arg);
     atmos_strv_free(roots, n);
     return rc;
 }

@@ -14,6 +14,23 @@
 #include "cloud.h"
 #include "internal.h"
 
+int atmos_discover_into(struct atmos_cloud_ctx *c)
+{
+    /* Asked as with no configuration: each hook finds what atmos wrote, whoever configured it. */
+    const struct atmos_config *cfg = c->cfg;
+    const char *realm = c->realm;
+    int rc = ATMOS_OK;
+    c->cfg = NULL;
+    c->realm = NULL;
+    for (const struct atmos_cloud *const *cl = atmos_clouds; rc == ATMOS_OK && *cl; cl++)
+        if ((*cl)->discover)
+            rc = ATMOS_CLOUD_CALL(c, *cl, discover);
+    c->cfg = cfg;
+    c->realm = realm;
+    atmos_strv_sort_unique(c->plan->providers, &c->plan->nproviders);
+    return rc;
+}
+
 int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
                         const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
@@ -32,10 +49,9 @@ int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
     }
     if ((plan->home = strdup(env->home)) == NULL)
         goto oom;
-    for (const struct atmos_cloud *const *cl = atmos_clouds; *cl; cl++)
-        if ((*cl)->discover && (rc = ATMOS_CLOUD_CALL(&c, *cl, discover)) != ATMOS_OK)
-            goto oom;
-    atmos_strv_sort_unique(plan->providers, &plan->nproviders);
+    /* The realms found on disk: what was covered, for the report (it plans nothing). */
+    if ((rc = atmos_realms_find(&c)) != ATMOS_OK || (rc = atmos_discover_into(&c)) != ATMOS_OK)
+        goto oom;
     return ATMOS_OK;
 oom:
     atmos_plan_free(plan);

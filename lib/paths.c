@@ -41,6 +41,32 @@ char *atmos_path_atmos_data(const struct atmos_env *env)
     return d ? atmos_path_join(d, "atmos") : atmos_path_join(env->home, ".local/share/atmos");
 }
 
+/* `path` is `dir` or below it, and names no ".." or "." component. */
+static int below(const char *path, const char *dir)
+{
+    size_t n = dir ? strlen(dir) : 0;
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (n == 0 || strncmp(path, dir, n) != 0 || (path[n] != '\0' && path[n] != '/'))
+        return 0;
+    for (const char *p = path; (p = strchr(p, '/')) != NULL; p++)
+        if (p[1] == '.' && (p[2] == '\0' || p[2] == '/' || (p[2] == '.' && (p[3] == '\0' || p[3] == '/'))))
+            return 0;
+    return 1;
+}
+
+int atmos_path_in_atmos_dirs(const struct atmos_env *env, const char *path)
+{
+    char *dirs[3] = {atmos_path_atmos_config(env), atmos_path_atmos_cache(env),
+                     atmos_path_atmos_data(env)};
+    int in = 0;
+    for (int i = 0; i < 3; i++) {
+        in = in || (path && below(path, dirs[i]));
+        free(dirs[i]);
+    }
+    return in;
+}
+
 /*
  * <root>/[<realm>/][<sub>/][<name>]: atmos joins these with Go's filepath.Join,
  * which drops an empty element, so no realm means the realm-less layout

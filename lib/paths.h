@@ -19,6 +19,11 @@ char *atmos_path_atmos_data(const struct atmos_env *env);
  * atmos's has.  realm, sub and name may be NULL (left out); NULL when root is.
  */
 char *atmos_path_realm_dir(const char *root, const char *realm, const char *sub, const char *name);
+/*
+ * 1 when `path` is one of atmos's own config, cache or data directories or
+ * lies below one, judged on the text (a ".." component is never inside).
+ */
+int atmos_path_in_atmos_dirs(const struct atmos_env *env, const char *path);
 /* An XDG Base Directory value: NULL when empty or relative (ignored). */
 const char *atmos_xdg(const char *v);
 

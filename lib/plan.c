@@ -512,6 +512,10 @@ static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const c
         if (scope != ATMOS_SCOPE_ALL_REALMS)
             break;
     }
+    /* Every realm: also what atmos wrote that no configuration read here names (another
+     * project's SSO sessions and the AWS CLI tokens of their start URLs, browser state). */
+    if (rc == ATMOS_OK && scope == ATMOS_SCOPE_ALL_REALMS && (rc = atmos_discover_into(c)) != 0)
+        rc = cloud_failed(c, rc, err);
 done:
     free(realms);
     return rc;

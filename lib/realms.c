@@ -113,7 +113,10 @@ static int find_in(struct atmos_cloud_ctx *c, char *root, const struct atmos_rea
 {
     (void)arg;
     struct candidate k = {root, place};
-    int rc = root ? atmos_cloud_each_entry(c, root, realm_candidate, &k) : ATMOS_ENOMEM;
+    /* A user's own directories are never taken for realms (struct atmos_realm_place). */
+    int rc = !root              ? ATMOS_ENOMEM
+             : place->named_only ? 0
+                                 : atmos_cloud_each_entry(c, root, realm_candidate, &k);
     free(root);
     return rc;
 }
@@ -166,8 +169,8 @@ static int plan_in(struct atmos_cloud_ctx *c, char *root, const struct atmos_rea
     /* With no realm a place that is its root has only realms in it, never anything else. */
     char *dir =
         root && (realm || place->sub) ? atmos_path_realm_dir(root, realm, place->sub, NULL) : NULL;
-    int rc = root == NULL             ? ATMOS_ENOMEM
-             : !(realm || place->sub) ? 0
+    int rc = root == NULL                              ? ATMOS_ENOMEM
+             : !(realm || place->sub) || place->named_only ? 0
              : dir == NULL            ? ATMOS_ENOMEM
                                       : atmos_cloud_each_entry(c, dir, plan_entry, (void *)place);
     free(dir);

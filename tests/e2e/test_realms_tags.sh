@@ -69,7 +69,8 @@ populate() {
     mkdir -p "$H/.azure/atmos/az1/their-azure"                   # an Azure realm
     echo '{}' >"$H/.azure/atmos/az1/msal_token_cache.json"
     echo '{"tenant_id":"t"}' >"$H/.azure/atmos/az1/their-azure/credentials.json"
-    aws_files "$H/bp/r2/aws/partner-sso" audit                   # a realm under base_path
+    aws_files "$H/bp/main/aws/partner-sso" audit                 # base_path, the configured realm
+    aws_files "$H/bp/r2/aws/partner-sso" audit                   # base_path, a realm no config names
     aws_files "$H/$C/aws/legacy-sso" old-admin                   # the realm-less layout
     # Not realms: names atmos refuses, a user's own files, a profile named aws, a symlink.
     aws_files "$H/$C/Bad_Name/aws/p" x
@@ -84,19 +85,22 @@ populate() {
 
 # untouched PATH...: the bytes of what is not atmos's session data stay.
 not_realms=(Bad_Name a--b notes profiles kube empty)
-keep_snapshot() { for d in "${not_realms[@]}"; do snapshot "$H/$C/$d"; done; snapshot "$TMPROOT/elsewhere-$$"; }
+# base_path is outside atmos's directories: only the realm the configuration names counts there.
+keep_snapshot() { for d in "${not_realms[@]}"; do snapshot "$H/$C/$d"; done; snapshot "$TMPROOT/elsewhere-$$"; snapshot "$H/bp/r2"; }
 
 begin "--all-realms --dry-run: every realm listed, nothing changed"
 populate
 before=$(snapshot "$H")
 cfg --all-realms --dry-run
 check "exit 0" rc_is 0
-check "realms line" has "$OUT" "Realms: no realm, az1, emu, gonly, main, other, r2"
+check "realms line" has "$(grep '^Realms:' <<<"$OUT")" "Realms: no realm, az1, emu, gonly, main, other"
+check "realms line ends there" hasnt "$(grep '^Realms:' <<<"$OUT")" "r2"
 check "another repo's provider directory, by realm" has "$OUT" "provider directory ~/$C/other/aws/their-sso [realm other]"
 check "gcp only" has "$OUT" "GCP provider directory ~/$C/gonly/gcp/their-gcp [realm gonly]"
 check "emulator kubeconfig" has "$OUT" "emulator kubeconfig ~/$C/emu/emulator/k3d.kubeconfig [realm emu]"
 check "azure MSAL cache" has "$OUT" "atmos MSAL cache ~/.azure/atmos/az1/msal_token_cache.json [realm az1]"
-check "base_path realm" has "$OUT" "~/bp/r2/aws/partner-sso [realm r2]"
+check "base_path, the configured realm" has "$OUT" "~/bp/main/aws/partner-sso"
+check "base_path, another realm: never named" hasnt "$OUT" "~/bp/r2"
 check "realm-less layout" has "$OUT" "~/$C/aws/legacy-sso [no realm]"
 for d in Bad_Name a--b notes profiles kube empty linked; do
     check "$d never named" hasnt "$OUT" "$C/$d/"
@@ -105,8 +109,8 @@ check "the symlink's target never named" hasnt "$OUT" "elsewhere"
 check "not a realm's name in the list" hasnt "$(grep '^Realms:' <<<"$OUT")" "profiles"
 check "nothing changed" [ "$before" = "$(snapshot "$H")" ]
 cfg --all-realms --dry-run -o json
-check "json: scope and realms" json 'r["scope"]=="all-realms" and r["realms"]==["az1","emu","gonly","main","other","r2"]'
-check "json: every item has its realm" json 'all("realm" in i for i in r["items"]) and {i["realm"] for i in r["items"]} >= {None,"main","other","gonly","emu","az1","r2"}'
+check "json: scope and realms" json 'r["scope"]=="all-realms" and r["realms"]==["az1","emu","gonly","main","other"]'
+check "json: every item has its realm" json 'all("realm" in i for i in r["items"]) and {i["realm"] for i in r["items"]} >= {None,"main","other","gonly","emu","az1"}'
 check "json: no path outside the realms" json 'not any(x in (i["path"] or "") for i in r["items"] for x in ("Bad_Name","a--b","/notes/","/profiles/","/kube/","/empty/","linked"))'
 end
 
@@ -123,10 +127,45 @@ check "emulator kubeconfig" missing "$H/$C/emu/emulator/k3d.kubeconfig"
 check "a user's file beside it stays" exists "$H/$C/emu/emulator/notes.txt"
 check "azure MSAL cache" missing "$H/.azure/atmos/az1/msal_token_cache.json"
 check "azure provider directory" missing "$H/.azure/atmos/az1/their-azure"
-check "base_path realm" missing "$H/bp/r2/aws/partner-sso"
+check "base_path, the configured realm" no_section_in "[audit]" "$H/bp/main/aws/partner-sso/credentials"
+check "base_path, a realm no configuration names: kept" exists "$H/bp/r2/aws/partner-sso/credentials"
 check "realm-less provider directory" missing "$H/$C/aws/legacy-sso"
 check "not realms: byte for byte" [ "$keep" = "$(keep_snapshot)" ]
 check "the symlink itself stays" [ -L "$H/$C/linked" ]
+end
+
+begin "--all-realms with base_path ~: the user's own ~/<dir>/aws/ are never realms"
+fresh_home
+cat >"$H/atmos.yaml" <<EOF
+auth:
+  providers:
+    home-sso:
+      kind: aws/iam-identity-center
+      region: us-east-1
+      start_url: https://home.awsapps.com/start
+      spec:
+        files:
+          base_path: "~"
+  identities:
+    dev:
+      kind: aws/permission-set
+      via:
+        provider: home-sso
+EOF
+aws_files "$H/main/aws/home-sso" dev                            # atmos's, in the configured realm
+mkdir -p "$H/dotfiles/aws/personal" "$H/infra/aws/prod"
+printf '[default]\naws_access_key_id = AKIAKEYBACKUP\n' >"$H/dotfiles/aws/personal/credentials"
+printf '[profile prod]\nregion = us-east-1\n' >"$H/infra/aws/prod/config"
+mine=$(snapshot "$H/dotfiles"; snapshot "$H/infra")
+cfg --all-realms --dry-run
+check "dry run: the configured realm's provider directory" has "$OUT" "~/main/aws/home-sso"
+check "dry run: dotfiles never named" hasnt "$OUT" "dotfiles"
+check "dry run: infra never named" hasnt "$OUT" "infra"
+cfg --all-realms -o json
+check "exit 0" rc_is 0
+check "json: the configured realm only" json 'r["realms"]==["main"]'
+check "the configured realm's credentials gone" no_section_in "[dev]" "$H/main/aws/home-sso/credentials"
+check "~/dotfiles/aws/personal/credentials and ~/infra/aws/prod/config: byte for byte" [ "$mine" = "$(snapshot "$H/dotfiles"; snapshot "$H/infra")" ]
 end
 
 begin "--all-realms --keychain: the configured names in every realm (file keyring)"
