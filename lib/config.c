@@ -418,6 +418,7 @@ void atmos_config_free(struct atmos_config *cfg)
 {
     if (cfg == NULL)
         return;
+    free(cfg->realm_dir);
     for (size_t i = 0; i < cfg->nproviders; i++) {
         atmos_spec_free(&cfg->providers[i].spec);
         free(cfg->providers[i].problem);

@@ -736,6 +736,11 @@ static char *clean_path(const char *p)
     return out;
 }
 
+void atmos_realm_of_dir(const char *dir, char out[17])
+{
+    atmos_realm_hash(dir, out);
+}
+
 void atmos_realm_hash(const char *dir, char out[17])
 {
     char *c = clean_path(dir);
@@ -924,6 +929,8 @@ static int derive_realm(struct loader *L)
     if (L->realm_dir)
         atmos_realm_hash(L->realm_dir, hex);
     cfg->realm.value = strdup(L->realm_dir ? hex : "default");
+    free(cfg->realm_dir);
+    cfg->realm_dir = L->realm_dir ? strdup(L->realm_dir) : NULL;
     cfg->realm.mark = (struct atmos_mark){0};
     cfg->realm.present = 0;
     cfg->realm_derived = 1;

@@ -324,6 +324,10 @@ static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const cha
     struct atmos_plan *plan = c->plan;
     const struct atmos_config *cfg = c->cfg;
     int rc;
+    /* An identity or a provider in every realm: the realms first (ALL_REALMS finds its own). */
+    if (plan->every_realm && scope != ATMOS_SCOPE_ALL_REALMS &&
+        (rc = atmos_realms_find(c)) != ATMOS_OK)
+        return cloud_failed(c, rc, err);
     switch (scope) {
     case ATMOS_SCOPE_IDENTITY: {
         const struct atmos_identity *id = target ? atmos_config_identity(cfg, target) : NULL;
@@ -453,8 +457,11 @@ static int scope_realms(struct atmos_cloud_ctx *c, const char ***v, size_t *n)
     struct atmos_plan *plan = c->plan;
     if ((*v = calloc(plan->nrealms + 2, sizeof(**v))) == NULL)
         return ATMOS_ENOMEM;
-    if (plan->scope != ATMOS_SCOPE_ALL_REALMS) {
+    if (!plan->every_realm) {
         *n = realms_of(c->cfg, *v);
+        /* The report names the realm it covered, whatever the scope. */
+        if ((*v)[0] && atmos_strv_push(&plan->realms, &plan->nrealms, (*v)[0]) != 0)
+            return ATMOS_ENOMEM;
         return ATMOS_OK;
     }
     (*v)[0] = NULL;
@@ -464,10 +471,10 @@ static int scope_realms(struct atmos_cloud_ctx *c, const char ***v, size_t *n)
     return ATMOS_OK;
 }
 
-/* ALL_REALMS: the items planned since `from` were for `realm` (reports list them by realm). */
+/* Every realm: the items planned since `from` were for `realm` (reports list them by realm). */
 static void mark_realm(struct atmos_plan *plan, size_t from, const char *realm)
 {
-    for (size_t i = from; plan->scope == ATMOS_SCOPE_ALL_REALMS && i < plan->nitems; i++)
+    for (size_t i = from; plan->every_realm && i < plan->nitems; i++)
         plan->items[i].realm = realm;
 }
 
@@ -505,11 +512,11 @@ static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const c
     for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
         size_t from = plan->nitems;
         /* Outside ALL_REALMS the keychain names follow the configured realm (keyring.c). */
-        const char *realm = scope == ATMOS_SCOPE_ALL_REALMS ? realms[i] : c->cfg->realm.value;
+        const char *realm = plan->every_realm ? realms[i] : c->cfg->realm.value;
         if (atmos_keyring_plan(plan, c->cfg, c->env, opts && opts->keychain, realm) != 0)
             rc = cloud_failed(c, ATMOS_ENOMEM, err);
         mark_realm(plan, from, realms[i]);
-        if (scope != ATMOS_SCOPE_ALL_REALMS)
+        if (!plan->every_realm)
             break;
     }
     /* Every realm: also what atmos wrote that no configuration read here names (another
@@ -534,6 +541,9 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                                 .realm = cfg->realm.value,
                                 .revoke = opts && opts->revoke};
     plan->scope = scope;
+    plan->every_realm = scope == ATMOS_SCOPE_ALL_REALMS ||
+                        (opts && opts->every_realm &&
+                         (scope == ATMOS_SCOPE_IDENTITY || scope == ATMOS_SCOPE_PROVIDER));
     int rc;
     if (target && (plan->target = strdup(target)) == NULL) {
         rc = cloud_failed(&c, ATMOS_ENOMEM, err);
@@ -543,7 +553,8 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
         rc = atmos_fail(err, ATMOS_EINVAL, "HOME is not set to an absolute path");
         goto done;
     }
-    if ((plan->home = strdup(env->home)) == NULL) {
+    if ((cfg->realm_derived && cfg->realm_dir && (plan->realm_dir = strdup(cfg->realm_dir)) == NULL) ||
+        (plan->home = strdup(env->home)) == NULL) {
         rc = cloud_failed(&c, ATMOS_ENOMEM, err);
         goto done;
     }
@@ -613,5 +624,10 @@ void atmos_plan_free(struct atmos_plan *plan)
     atmos_strv_free(plan->identities, plan->nidentities);
     atmos_strv_free(plan->providers, plan->nproviders);
     atmos_strv_free(plan->realms, plan->nrealms);
+    atmos_strv_free(plan->elsewhere, plan->nelsewhere);
+    free(plan->realm_dir);
+    for (size_t i = 0; plan->elsewhere_dir && i < plan->nelsewhere; i++)
+        free(plan->elsewhere_dir[i]);
+    free(plan->elsewhere_dir);
     memset(plan, 0, sizeof(*plan));
 }

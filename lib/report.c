@@ -44,6 +44,9 @@ int atmos_plan_exit_status(const struct atmos_plan *plan)
 {
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
+    /* Nothing removed here, and the target's login is in another realm: not logged out. */
+    if (c.removed == 0 && c.failed == 0 && plan->nelsewhere)
+        return 1;
     return c.removed == 0 && c.failed > 0 ? 1 : 0;
 }
 

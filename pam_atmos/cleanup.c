@@ -1,8 +1,11 @@
 /*
  * The cleanup itself, run by the helper as the user: the same engine calls
- * as `atmos-logout --all` (or the configured identities/providers), keychain
- * preserved unless the administrator opted in.  Details go to the module as
- * log lines; it escapes and logs them.
+ * as `atmos-logout --all-realms` (or the configured identities/providers),
+ * keychain preserved unless the administrator opted in.  Every realm, because
+ * atmos's default realm is a hash of the directory of the atmos.yaml it read:
+ * a user who logged in from ~/infra keeps credentials in that directory's
+ * realm, which the configuration found here (~/.atmos) does not name.
+ * Details go to the module as log lines; it escapes and logs them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@ struct ctx {
     struct atmos_logger lg;
     struct pa_result *r;
     size_t network_skipped;   /* items left on a network filesystem (network_home=skip) */
+    size_t realms;            /* the named realms covered, by the widest plan */
     const char *network_kind; /* the first such filesystem ("nfs", "sshfs"), static */
 };
 
@@ -62,6 +66,8 @@ static void run_plan(struct ctx *c, struct atmos_plan *plan)
     }
     atmos_plan_execute(plan, &eo);
     report_items(c, plan);
+    if (plan->nrealms > c->realms) /* every plan of one configuration covers the same or fewer */
+        c->realms = plan->nrealms;
     atmos_plan_count(plan, &n);
     c->r->removed += n.removed;
     c->r->failed += n.failed;
@@ -105,7 +111,7 @@ static void discovered(struct ctx *c)
 static void configured(struct ctx *c, const struct atmos_config *cfg)
 {
     if (c->job->nidentity == 0 && c->job->nprovider == 0) {
-        one_target(c, cfg, ATMOS_SCOPE_ALL, NULL);
+        one_target(c, cfg, ATMOS_SCOPE_ALL_REALMS, NULL);
         return;
     }
     for (int i = 0; i < c->job->nidentity; i++)
@@ -159,6 +165,7 @@ void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_resul
         configured(&c, cfg);
     }
 done:
+    r->realms = c.realms;
     if (c.network_skipped)
         pa_log(2 /* a notice */,
                "left %zu item%s of %s's session data on a network filesystem (%s), in use "

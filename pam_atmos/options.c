@@ -50,6 +50,7 @@ static const struct opt table[] = {
     {"revoke_proxy", STRING, F(revoke_proxy), 0, 0, 0, NULL},
     {"state_dir", STRING, F(state_dir), 0, 0, 0, NULL},
     {"timeout", UINT, F(timeout), 0, 1, 3600, NULL},
+    {"tty_only", BOOL, F(tty_only), 0, 0, 0, NULL},
 };
 
 static int cmp_opt(const void *key, const void *elem)

@@ -31,6 +31,7 @@ struct pa_opts {
     const char *revoke_proxy;     /* revoke_proxy=URL: an HTTPS proxy for the sign-out */
     const char *state_dir;        /* state_dir=PATH, default /run/pam_atmos */
     unsigned timeout;             /* timeout=SECONDS, default 10 */
+    int tty_only;                 /* tty_only: a close without a terminal never cleans */
 };
 
 #define PA_STATE_DIR "/run/pam_atmos"

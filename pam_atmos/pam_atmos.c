@@ -7,7 +7,7 @@
  *       [config=PATH] [identity=NAME]... [provider=NAME]... [keychain]
  *       [revoke] [revoke_proxy=URL] [revoke_ca_bundle=PATH] [revoke_endpoint=URL]
  *       [timeout=SECONDS] [minimum_uid=N] [maximum_uid=N] [state_dir=PATH]
- *       [memory_limit=MiB] [helper=PATH] [network_home=skip|clean]
+ *       [memory_limit=MiB] [helper=PATH] [network_home=skip|clean] [tty_only]
  *
  * Returns PAM_SUCCESS after a cleanup (even a partial one), PAM_IGNORE when
  * skipped by policy or when no cleanup could run, PAM_SESSION_ERR only when
@@ -27,6 +27,7 @@
 #include "audit.h"
 #include "options.h"
 #include "records.h"
+#include "sessions.h"
 #include "spawn.h"
 
 /* Set at open when the session could not be recorded: its close must not clean. */
@@ -167,6 +168,25 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
                        unknown ? "this session was not recorded at open"
                                : "session records unavailable");
         if (others != 0 || unknown)
+            return PAM_IGNORE;
+    }
+    if (o.tty_only && !pa_has_terminal(pamh)) {
+        if (o.debug)
+            pam_syslog(pamh, LOG_DEBUG, "a session without a terminal (tty_only): nothing removed");
+        return PAM_IGNORE;
+    }
+    if (!o.every_session) {
+        /* Sessions opened before the module was in the stack, or by a stack without it. */
+        int unrecorded_others = pa_unrecorded_sessions(pamh, pw->pw_name, pw->pw_uid);
+        if (unrecorded_others < 0)
+            pam_syslog(pamh, LOG_ERR, "cannot tell whether other sessions of %s are open: "
+                                      "nothing removed", pw->pw_name);
+        else if (unrecorded_others > 0)
+            pam_syslog(pamh, LOG_NOTICE,
+                       "%d other session(s) of %s open (logind or utmp), not recorded by "
+                       "pam_atmos: nothing removed",
+                       unrecorded_others, pw->pw_name);
+        if (unrecorded_others != 0)
             return PAM_IGNORE;
     }
 

@@ -22,6 +22,7 @@
 #include <atmos/plan.h>
 #include <atmos/privdrop.h>
 
+#include "elsewhere.h"
 #include "options.h"
 #include "render.h"
 #include "select.h"
@@ -322,11 +323,13 @@ static int load_config(struct run *r)
                                   .max_level = r->lg.max_level > ATMOS_LOG_WARN ? r->lg.max_level
                                                                                 : ATMOS_LOG_WARN};
     int st = atmos_config_load_logged(&r->cfg, &r->sources, &r->env, &notice, &r->err);
-    struct atmos_plan_opts popts = {
-        .keychain = a->keychain, .revoke = !a->no_revoke, .log = &r->lg};
+    struct atmos_plan_opts popts = {.keychain = a->keychain,
+                                    .revoke = !a->no_revoke,
+                                    .every_realm = a->all_realms,
+                                    .log = &r->lg};
     r->popts = popts;
     /* With no configuration, what is found on disk covers every realm already. */
-    if (st == ATMOS_ENOCONFIG && (a->all || a->all_realms))
+    if (st == ATMOS_ENOCONFIG && (a->all || (a->all_realms && !a->identity && !a->provider)))
         return GO_ON;
     if (st == ATMOS_ENOCONFIG)
         return no_config(r);
@@ -359,12 +362,13 @@ static int plan_configured(struct run *r)
         return list_names(r->cfg, a->list);
     if (a->select && (rc = choose_target(a, r->cfg, &r->style)) >= 0)
         return rc;
-    enum atmos_scope scope = a->all_realms ? ATMOS_SCOPE_ALL_REALMS
+    int everything = a->all_realms && !a->identity && !a->provider;
+    enum atmos_scope scope = everything    ? ATMOS_SCOPE_ALL_REALMS
                              : a->tags     ? ATMOS_SCOPE_TAGS
                              : a->all      ? ATMOS_SCOPE_ALL
                              : a->provider ? ATMOS_SCOPE_PROVIDER
                                            : ATMOS_SCOPE_IDENTITY;
-    const char *target = a->all_realms ? NULL
+    const char *target = everything ? NULL
                          : a->tags     ? a->tags
                          : a->all      ? NULL
                          : a->provider ? a->provider
@@ -385,6 +389,8 @@ static int execute(struct run *r)
 {
     struct atmos_exec_opts opts = {.dry_run = r->a.dry_run, .log = &r->lg, .env = &r->env};
     atmos_plan_execute(&r->plan, &opts);
+    if (r->cfg && !r->plan.every_realm) /* nothing here: is the target's login in another realm? */
+        atmos_cli_find_elsewhere(&r->plan, r->cfg, &r->env, &r->popts);
     if (r->a.json)
         atmos_render_json(stdout, &r->plan);
     else

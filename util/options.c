@@ -224,11 +224,14 @@ static int check_targets(int argc, char **argv, struct atmos_args *a)
         if (n == 0)
             return usage_error("--tags names no tag");
     }
-    /* atmos lets --all-realms win over every other target (cmd/auth/logout.go); here a
-     * narrower target beside it is a contradiction, and --all is part of it. */
-    if (a->all_realms && (a->identity || a->provider || a->tags || a->select))
-        return usage_error(
-            "--all-realms cannot be combined with an identity, --provider or --tags");
+    /* atmos lets --all-realms win over every other target (cmd/auth/logout.go); here it
+     * widens an identity or a provider to every realm on disk, --all is part of it, and
+     * tags or the selector beside it are a contradiction. */
+    if (a->all_realms && (a->tags || a->select))
+        return usage_error("--all-realms cannot be combined with --tags or a chooser; "
+                           "with an identity or --provider it logs that one out in every realm");
+    if (a->all_realms && a->identity && a->provider)
+        return usage_error("an identity and --provider cannot be combined");
     if (a->tags && (a->identity || a->provider || a->all || a->select))
         return usage_error("--tags cannot be combined with an identity, --provider or --all");
     if (a->all && (a->identity || a->provider))
@@ -237,7 +240,7 @@ static int check_targets(int argc, char **argv, struct atmos_args *a)
         return usage_error("an identity and --provider cannot be combined");
     if (a->select && (a->identity || a->provider || a->all))
         return usage_error("--identity without a name chooses interactively; give no other target");
-    if (a->all_realms || a->tags)
+    if ((a->all_realms && !a->identity && !a->provider) || a->tags)
         return EXIT_OK;
     if (!a->identity && !a->provider && !a->all && !a->select) {
         const char *e = getenv("ATMOS_IDENTITY");

@@ -56,7 +56,7 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
     } else {
         fprintf(out, "%s %s", atmos_show(it->label), atmos_show(p));
     }
-    if (plan->scope == ATMOS_SCOPE_ALL_REALMS)
+    if (plan->every_realm)
         fprintf(out, " [%s%s]", it->realm ? "realm " : "",
                 it->realm ? atmos_show(it->realm) : "no realm");
 }
@@ -101,6 +101,26 @@ void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan)
     }
 }
 
+/* The realm a configured logout covered, and where atmos's default realm comes from. */
+static void print_realm(FILE *out, const struct atmos_plan *plan)
+{
+    char tmp[4096];
+    if (plan->every_realm) {
+        fprintf(out, "Realms: no realm");
+        for (size_t i = 0; i < plan->nrealms; i++)
+            fprintf(out, ", %s", atmos_show(plan->realms[i]));
+        fprintf(out, "\n\n");
+        return;
+    }
+    if (plan->nrealms == 0)
+        return;
+    fprintf(out, "Realm: %s", atmos_show(plan->realms[0]));
+    if (plan->realm_dir)
+        fprintf(out, " (atmos's default for %s)",
+                atmos_show(atmos_tilde(plan->home, plan->realm_dir, tmp, sizeof(tmp))));
+    fprintf(out, "\n\n");
+}
+
 static void print_target(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
 {
     switch (plan->scope) {
@@ -110,10 +130,12 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
         for (size_t i = 0; i < plan->chain.n; i++)
             fprintf(out, "%s%s", i ? " → " : "", atmos_show(plan->chain.names[i]));
         fprintf(out, "\n\n");
+        print_realm(out, plan);
         break;
     case ATMOS_SCOPE_PROVIDER:
         fprintf(out, "Logging out from provider: %s\n", atmos_show(plan->target));
         fprintf(out, "Identities using it: %zu\n\n", plan->nidentities);
+        print_realm(out, plan);
         break;
     case ATMOS_SCOPE_ALL:
         if (plan->discovered) {
@@ -121,16 +143,22 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
                     "No atmos.yaml found: logging out of what atmos wrote on disk "
                     "(%zu provider %s)\n\n",
                     plan->nproviders, plural(plan->nproviders, "directory", "directories"));
+            fprintf(out, "Realms: no realm");
+            for (size_t i = 0; i < plan->nrealms; i++)
+                fprintf(out, ", %s", atmos_show(plan->realms[i]));
+            fprintf(out, "\n\n");
             break;
         }
         fprintf(out, "Logging out from all identities (%zu %s, %zu %s)\n\n", plan->nidentities,
                 plural(plan->nidentities, "identity", "identities"), plan->nproviders,
                 plural(plan->nproviders, "provider", "providers"));
+        print_realm(out, plan);
         break;
     case ATMOS_SCOPE_TAGS:
         fprintf(out, "Logging out by tags: %s (%zu %s, %zu %s)\n\n", atmos_show(plan->target),
                 plan->nproviders, plural(plan->nproviders, "provider", "providers"),
                 plan->nidentities, plural(plan->nidentities, "identity", "identities"));
+        print_realm(out, plan);
         break;
     case ATMOS_SCOPE_ALL_REALMS:
         fprintf(out, "Logging out from all identities in every realm (%zu %s, %zu %s)\n",
@@ -254,8 +282,38 @@ static void print_browser(FILE *out, const struct atmos_plan *plan)
     fprintf(out, ").\n");
 }
 
+/* Nothing in the realm covered, but the target's files are in others (atmos_plan_find_elsewhere). */
+static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
+{
+    char tmp[4096];
+    int id = plan->scope == ATMOS_SCOPE_IDENTITY, all = plan->scope == ATMOS_SCOPE_ALL;
+    const char *realm = plan->nrealms ? atmos_show(plan->realms[0]) : "(none)";
+    if (all)
+        fprintf(out, "Nothing to remove in realm %s, but atmos's session data is in other realms:\n",
+                realm);
+    else
+        fprintf(out, "%s '%s' has nothing to remove in realm %s, but is still logged in elsewhere:\n",
+                id ? "Identity" : "Provider", atmos_show(plan->target), realm);
+    for (size_t i = 0; i < plan->nelsewhere; i++) {
+        fprintf(out, "  • realm %s", atmos_show(plan->elsewhere[i]));
+        if (plan->elsewhere_dir[i])
+            fprintf(out, " (atmos's default for %s)",
+                    atmos_show(atmos_tilde(plan->home, plan->elsewhere_dir[i], tmp, sizeof(tmp))));
+        fputc('\n', out);
+    }
+    if (all)
+        fprintf(out, "Run 'atmos-logout --all-realms' to log out in every realm.\n");
+    else
+        fprintf(out, "Run 'atmos-logout --all-realms %s%s' to log out of it in every realm.\n",
+                id ? "" : "--provider ", atmos_show(plan->target));
+}
+
 static void print_already(FILE *out, const struct atmos_plan *plan)
 {
+    if (plan->nelsewhere) {
+        print_elsewhere(out, plan);
+        return;
+    }
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
         fprintf(out, "Identity '%s' is already logged out.\n", atmos_show(plan->target));
@@ -420,12 +478,21 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "chain", chain);
     json_object_object_add(o, "identities", strv(plan->identities, plan->nidentities));
     json_object_object_add(o, "providers", strv(plan->providers, plan->nproviders));
-    if (plan->scope == ATMOS_SCOPE_ALL_REALMS) /* besides the realm-less layout ("realm": null) */
-        json_object_object_add(o, "realms", strv(plan->realms, plan->nrealms));
+    /* Besides the realm-less layout ("realm": null on items). */
+    json_object_object_add(o, "realms", strv(plan->realms, plan->nrealms));
+    json_object_object_add(o, "realm_directory", jstr(plan->realm_dir));
+    json_object *elsewhere = json_object_new_array();
+    for (size_t i = 0; i < plan->nelsewhere; i++) {
+        json_object *e = json_object_new_object();
+        json_object_object_add(e, "realm", jstr(plan->elsewhere[i]));
+        json_object_object_add(e, "directory", jstr(plan->elsewhere_dir[i]));
+        json_object_array_add(elsewhere, e);
+    }
+    json_object_object_add(o, "elsewhere", elsewhere);
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
-        json_object_array_add(items, item_json(it, plan->scope == ATMOS_SCOPE_ALL_REALMS));
+        json_object_array_add(items, item_json(it, plan->every_realm));
     }
     json_object_object_add(o, "items", items);
     json_object_object_add(o, "removed", json_object_new_int64((int64_t)c.removed));
@@ -438,7 +505,8 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
         browser += plan->items[i].browser && (plan->items[i].outcome == ATMOS_OUTCOME_REMOVED ||
                                               plan->items[i].outcome == ATMOS_OUTCOME_WOULD_REMOVE);
     json_object_object_add(o, "browser_sessions", json_object_new_int64((int64_t)browser));
-    const char *status = c.removed == 0 && c.failed == 0 ? "already_logged_out"
+    const char *status = c.removed == 0 && c.failed == 0 && plan->nelsewhere ? "elsewhere"
+                         : c.removed == 0 && c.failed == 0 ? "already_logged_out"
                          : c.failed == 0                 ? "success"
                          : c.removed == 0                ? "failed"
                                                          : "partial";

@@ -111,6 +111,7 @@ struct atmos_config {
     struct atmos_field realm; /* after ATMOS_AUTH_REALM override, or atmos's default */
     int realm_derived;        /* realm.value is atmos's default (hash of the config directory): the
                                  realm-less legacy layout is cleaned too */
+    char *realm_dir;          /* derived: the directory whose atmos.yaml it hashes (NULL: none) */
     struct atmos_field keyring_type; /* auth.keyring.type */
     struct atmos_field keyring_path; /* auth.keyring.spec.path: the file keyring's directory */
     enum atmos_keyring keyring;      /* $ATMOS_KEYRING_TYPE > auth.keyring.type > system */
@@ -123,6 +124,9 @@ struct atmos_config {
     struct atmos_name_index *index; /* internal: name lookup while loading */
     struct atmos_arena *arena;      /* internal: the entries' strings, freed with the config */
 };
+
+/* atmos's default realm for an atmos.yaml in `dir` (an absolute path): 16 hex digits. */
+void atmos_realm_of_dir(const char *dir, char out[17]);
 
 /* Where a configuration file comes from; decides whether absence is an error. */
 enum atmos_source_kind {

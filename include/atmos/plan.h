@@ -247,8 +247,18 @@ struct atmos_plan {
     size_t nidentities;
     char **providers; /* providers logged out, sorted */
     size_t nproviders;
-    char **realms; /* ALL_REALMS: the realms logged out besides the realm-less layout, sorted */
+    /* The named realms covered besides the realm-less layout, sorted: every realm found on
+     * disk (ALL_REALMS, and a discovered plan), else the configured realm. */
+    char **realms;
     size_t nrealms;
+    int every_realm; /* items carry their realm: ALL_REALMS, or opts->every_realm */
+    char *realm_dir; /* the configured realm is atmos's default for this directory, or NULL */
+    /* IDENTITY, PROVIDER, after atmos_plan_find_elsewhere: the realms not covered that hold
+     * the target's files, sorted, and for each the directory whose atmos.yaml has it as
+     * atmos's default realm, where one was found (else NULL). */
+    char **elsewhere;
+    char **elsewhere_dir;
+    size_t nelsewhere;
     struct atmos_item *items;
     size_t nitems;
     int dry_run;                    /* set by atmos_plan_execute */
@@ -257,8 +267,9 @@ struct atmos_plan {
 };
 
 struct atmos_plan_opts {
-    int keychain; /* also long-lived keychain credentials (--keychain) */
-    int revoke;   /* sign tokens out server-side before removing them */
+    int keychain;    /* also long-lived keychain credentials (--keychain) */
+    int revoke;      /* sign tokens out server-side before removing them */
+    int every_realm; /* IDENTITY, PROVIDER: in every realm found on disk too (--all-realms) */
     const struct atmos_logger *log;
 };
 
@@ -275,6 +286,18 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
                      const struct atmos_env *env, enum atmos_scope scope, const char *target,
                      const struct atmos_plan_opts *opts, struct atmos_err *err);
 void atmos_plan_free(struct atmos_plan *plan);
+
+/*
+ * After an IDENTITY, PROVIDER or ALL plan found nothing to remove: whether
+ * the target (ALL: anyone configured) has files in other realms on disk (a project directory's atmos.yaml
+ * gives a realm of its own), into plan->elsewhere.  `dirs` (n of them) are
+ * directories to try as the owners of those realms (the working directory
+ * and its parents, the home's subdirectories with an atmos.yaml).  Changes
+ * nothing on disk.  An atmos_status.
+ */
+int atmos_plan_find_elsewhere(struct atmos_plan *plan, const struct atmos_config *cfg,
+                              const struct atmos_env *env, const struct atmos_plan_opts *opts,
+                              char *const *dirs, size_t n);
 
 /*
  * --tags: the list split on ',', each trimmed, empty ones dropped

@@ -193,8 +193,7 @@ end
 begin "--all-realms: contradictory targets are usage errors; --all is part of it"
 populate
 before=$(snapshot "$H")
-for args in "--all-realms dev-admin" "--all-realms --provider corp-sso" "--all-realms --tags prod" \
-            "--all-realms --identity dev-admin" "--all-realms --identity"; do
+for args in "--all-realms --tags prod" "--all-realms --identity" "--all-realms --provider corp-sso dev-admin"; do
     # shellcheck disable=SC2086
     cfg $args --dry-run
     check "$args: exit 2" rc_is 2
