@@ -18,8 +18,10 @@
  * (a symlink is never followed nor taken); never read a file; take only
  * names atmos could have made (a valid realm, a realm-like directory name).
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cloud.h"
 #include "internal.h"
@@ -84,20 +86,41 @@ static int holds(struct atmos_cloud_ctx *c, const char *dir, const struct atmos_
     return atmos_cloud_each_entry(c, dir, held, &w);
 }
 
+/*
+ * At most this many realms a plan (pushes, counted before duplicates go): a
+ * realm is a directory someone ran atmos from, and past this a logout would
+ * spend the PAM close's whole timeout listing them.  Only realms that hold
+ * atmos's data are found, so a run after one that was cut short finds the rest.
+ */
+#define REALMS_MAX 1000
+
 struct candidate {
     const char *root;
     const struct atmos_realm_place *place;
+    size_t over; /* realm-like directories past REALMS_MAX, not looked into */
 };
 
 /* <root>/<name>: a realm when its place holds something of atmos's. */
 static int realm_candidate(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
                            void *arg)
 {
-    const struct candidate *k = arg;
-    (void)dir;
-    if (!atmos_realm_valid(name) || not_a_realm(name) ||
-        atmos_cloud_type(c, dirfd, name) != S_IFDIR)
+    struct candidate *k = arg;
+    struct stat st;
+    if (!atmos_realm_valid(name) || not_a_realm(name))
         return 0;
+    if (c->plan->nrealms >= REALMS_MAX) {
+        k->over++;
+        return 0;
+    }
+    if (atmos_cloud_type(c, dirfd, name) != S_IFDIR) {
+        /* Named like a realm but no directory of the user's: say so, never follow it. */
+        if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
+            atmos_log(c->lg, ATMOS_LOG_WARN, "not taken for a realm: %s/%s is %s", dir, name,
+                      S_ISLNK(st.st_mode)   ? "a symbolic link (not followed)"
+                      : S_ISDIR(st.st_mode) ? "a directory that is not the user's"
+                                            : "not a directory");
+        return 0;
+    }
     char *place = atmos_path_realm_dir(k->root, name, k->place->sub, NULL);
     int rc = place ? holds(c, place, k->place->rule, 0) : ATMOS_ENOMEM;
     free(place);
@@ -112,11 +135,16 @@ static int find_in(struct atmos_cloud_ctx *c, char *root, const struct atmos_rea
                    void *arg)
 {
     (void)arg;
-    struct candidate k = {root, place};
+    struct candidate k = {root, place, 0};
     /* A user's own directories are never taken for realms (struct atmos_realm_place). */
     int rc = !root              ? ATMOS_ENOMEM
              : place->named_only ? 0
                                  : atmos_cloud_each_entry(c, root, realm_candidate, &k);
+    if (k.over)
+        atmos_log(c->lg, ATMOS_LOG_WARN,
+                  "more than %d realms: %zu more directories under %s not looked into; "
+                  "run the logout again for them",
+                  REALMS_MAX, k.over, root);
     free(root);
     return rc;
 }

@@ -80,15 +80,21 @@ static ssize_t read_root_file(const char *path, char *buf, size_t cap, int group
     return n;
 }
 
-/* The value of "KEY=" at the start of a line of buf, up to the line's end (in place). */
-static char *value_of(char *buf, const char *key)
+/* The value of "KEY=" at the start of a line of buf, copied into out (cut at `len`); NULL
+ * when no line has it.  buf is left as it is: a later key may be on any line. */
+static const char *value_of(const char *buf, const char *key, char *out, size_t len)
 {
     size_t k = strlen(key);
-    for (char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+    for (const char *line = buf; line && *line;
+         line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
         if (strncmp(line, key, k) == 0 && line[k] == '=') {
-            char *v = line + k + 1;
-            v[strcspn(v, "\n")] = '\0';
-            return v;
+            const char *v = line + k + 1;
+            size_t n = strcspn(v, "\n");
+            if (n >= len)
+                n = len - 1;
+            memcpy(out, v, n);
+            out[n] = '\0';
+            return out;
         }
     }
     return NULL;
@@ -119,7 +125,9 @@ static int logind_session_live(pam_handle_t *pamh, const char *id)
         pam_syslog(pamh, LOG_ERR, "cannot read logind's %s (%s)", path, why);
         return -1;
     }
-    const char *class = value_of(buf, "CLASS"), *state = value_of(buf, "STATE");
+    char cbuf[64], sbuf[64];
+    const char *class = value_of(buf, "CLASS", cbuf, sizeof(cbuf));
+    const char *state = value_of(buf, "STATE", sbuf, sizeof(sbuf));
     if (state && strcmp(state, "closing") == 0)
         return 0;
     return class == NULL || strncmp(class, "user", 4) == 0;
@@ -137,7 +145,8 @@ static int logind_sessions(pam_handle_t *pamh, uid_t uid, long *others)
         pam_syslog(pamh, LOG_ERR, "cannot read logind's %s (%s)", path, why);
         return -1;
     }
-    const char *list = value_of(buf, "SESSIONS");
+    char sessions[LOGIND_MAX];
+    const char *list = value_of(buf, "SESSIONS", sessions, sizeof(sessions));
     for (const char *p = list; p && *p;) {
         size_t len = strcspn(p, " ");
         char id[33];

@@ -116,7 +116,7 @@ static void print_realm(FILE *out, const struct atmos_plan *plan)
         return;
     fprintf(out, "Realm: %s", atmos_show(plan->realms[0]));
     if (plan->realm_dir)
-        fprintf(out, " (atmos's default for %s)",
+        fprintf(out, " (the default realm of %s)",
                 atmos_show(atmos_tilde(plan->home, plan->realm_dir, tmp, sizeof(tmp))));
     fprintf(out, "\n\n");
 }
@@ -289,7 +289,7 @@ static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
     int id = plan->scope == ATMOS_SCOPE_IDENTITY, all = plan->scope == ATMOS_SCOPE_ALL;
     const char *realm = plan->nrealms ? atmos_show(plan->realms[0]) : "(none)";
     if (all)
-        fprintf(out, "Nothing to remove in realm %s, but atmos's session data is in other realms:\n",
+        fprintf(out, "Nothing to remove in realm %s, but atmos session data is in other realms:\n",
                 realm);
     else
         fprintf(out, "%s '%s' has nothing to remove in realm %s, but is still logged in elsewhere:\n",
@@ -297,7 +297,7 @@ static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
     for (size_t i = 0; i < plan->nelsewhere; i++) {
         fprintf(out, "  • realm %s", atmos_show(plan->elsewhere[i]));
         if (plan->elsewhere_dir[i])
-            fprintf(out, " (atmos's default for %s)",
+            fprintf(out, " (the default realm of %s)",
                     atmos_show(atmos_tilde(plan->home, plan->elsewhere_dir[i], tmp, sizeof(tmp))));
         fputc('\n', out);
     }

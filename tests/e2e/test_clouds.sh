@@ -121,7 +121,7 @@ check "S3 gone" hasnt "$(profile)" "subscription S3"
 check "provider directory gone" missing "$CIDIR"
 end
 
-begin "--all with a realm: everything atmos wrote, no decoy touched; then already logged out"
+begin "--all with a realm: everything atmos wrote, no decoy touched; then the other realm named"
 home team
 go --all
 check "exit 0" rc_is 0
@@ -138,8 +138,14 @@ check "azure provider directories gone" bash -c "[ ! -e '$ADIR' ] && [ ! -e '$CI
 check "gcp provider directory gone" missing "$GDIR"
 check "other realm intact" other_intact
 go --all
-check "again: exit 0" rc_is 0
-check "again: already logged out" has "$OUT" "All identities are already logged out"
+# Realm "other" still holds atmos's data: never "already logged out" while it does.
+check "again: exit 1" rc_is 1
+check "again: the other realm named" has "$OUT" "but atmos session data is in other realms:"$'\n'"  • realm other"
+check "again: the command offered" has "$OUT" "Run 'atmos-logout --all-realms'"
+check "again: not 'already logged out'" hasnt "$OUT" "already logged out"
+go --all -o json
+check "json: status elsewhere, the realm named" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["status"]=="elsewhere" and [e["realm"] for e in r["elsewhere"]]==["other"] and r["realms"]==["team"], r' "$OUT"
+check "still intact after both" other_intact
 end
 
 begin "without a realm: atmos's legacy paths"

@@ -193,7 +193,7 @@ end
 begin "--all-realms: contradictory targets are usage errors; --all is part of it"
 populate
 before=$(snapshot "$H")
-for args in "--all-realms --tags prod" "--all-realms --identity" "--all-realms --provider corp-sso dev-admin"; do
+for args in "--all-realms --provider corp-sso dev-admin" "--all-realms --identity" "--all-realms --tags prod"; do
     # shellcheck disable=SC2086
     cfg $args --dry-run
     check "$args: exit 2" rc_is 2

@@ -29,7 +29,7 @@ check "the token header" [ "$(field token | tr '\n' ' ')" = "tok tok-A " ]
 check "no body" [ "$(field body | sort -u)" = 0 ]
 check "reported" has "$OUT" "Signed out of the IAM Identity Center session (us-east-1)"
 check "local cleanup complete" local_gone
-check "no token in any output" bash -c "! grep -q -e tok-A -e '\"tok\"' <<<'$OUT$ERR'"
+check "no token in any output" bash -c '! grep -q -e tok-A -e "\"tok\"" <<<"$1"' _ "$OUT$ERR"
 end
 fi
 
