@@ -170,7 +170,7 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
         if (others != 0 || unknown)
             return PAM_IGNORE;
     }
-    if (o.tty_only && !pa_has_terminal(pamh)) {
+    if (o.tty_only && !pa_has_terminal(pamh, pw->pw_name)) {
         if (o.debug)
             pam_syslog(pamh, LOG_DEBUG, "a session without a terminal (tty_only): nothing removed");
         return PAM_IGNORE;

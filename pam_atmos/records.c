@@ -38,7 +38,7 @@
 #include "records.h"
 
 /* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
-static unsigned long long start_time(pid_t pid)
+unsigned long long pa_process_start(pid_t pid)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
@@ -61,7 +61,7 @@ static int alive(long pid, unsigned long long st)
 {
     if (pid <= 0 || pid > INT_MAX || (kill((pid_t)pid, 0) != 0 && errno != EPERM))
         return 0;
-    return start_time((pid_t)pid) == st;
+    return pa_process_start((pid_t)pid) == st;
 }
 
 /* MUST 1: a directory of root's, mode 0700, created if missing, opened at `at`. */
@@ -111,7 +111,7 @@ static int open_locked(pam_handle_t *pamh, const char *dir, uid_t uid)
 static void my_name(char *buf, size_t len)
 {
     pid_t me = getpid();
-    snprintf(buf, len, "%ld.%llu", (long)me, start_time(me));
+    snprintf(buf, len, "%ld.%llu", (long)me, pa_process_start(me));
 }
 
 int pa_record_open(pam_handle_t *pamh, const char *dir, uid_t uid)

@@ -8,9 +8,11 @@
  *    of a user class (user, user-early, user-incomplete) that is not closing
  *    counts, except this one (XDG_SESSION_ID).  The user's service manager
  *    (class manager) and background sessions do not.
- *  - utmp: a USER_PROCESS entry of the user whose process is alive and is
- *    the user's, except this session's own terminal line.  sshd (with a
- *    terminal), login and display managers write these.
+ *  - utmp: a USER_PROCESS entry of the user whose process is alive and
+ *    started no later than the entry's login (not a pid reused since),
+ *    except this session's own terminal line.  sshd (with a terminal; the
+ *    entry names its session process, root's), login and display managers
+ *    write these.
  *
  * MUST:
  * 1. Read only root's files, not writable by others (utmp may be group
@@ -34,6 +36,7 @@
 
 #include <security/pam_ext.h>
 
+#include "records.h"
 #include "sessions.h"
 
 #define LOGIND_MAX 8192 /* a user's or a session's state file (a few hundred bytes) */
@@ -167,15 +170,34 @@ static int logind_sessions(pam_handle_t *pamh, uid_t uid, long *others)
     return 0;
 }
 
-/* The process `pid` runs and is the user's (a reused pid of someone else's is not a session). */
-static int users_process(pid_t pid, uid_t uid)
+/* The boot time, in seconds since the epoch ("btime" of /proc/stat); 0 if unknown. */
+static long long boot_time(void)
 {
-    char path[32];
-    struct stat st;
+    enum { STAT_MAX = 1 << 20 }; /* a line per CPU comes first */
+    char *buf = malloc(STAT_MAX);
+    const char *why = NULL, *b;
+    long long t = 0;
+    if (buf && read_root_file("/proc/stat", buf, STAT_MAX, 0, &why) >= 0 &&
+        (b = strstr(buf, "\nbtime ")) != NULL && sscanf(b + 7, "%lld", &t) != 1)
+        t = 0;
+    free(buf);
+    return t;
+}
+
+/*
+ * The process of a utmp entry still runs: the pid is alive and its process
+ * started no later than the entry's login time (sshd's entry names its own
+ * session process, root's; a pid reused since started later).
+ */
+static int entry_alive(pid_t pid, long long login, long long boot)
+{
+    long ticks = sysconf(_SC_CLK_TCK);
     if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
         return 0;
-    snprintf(path, sizeof(path), "/proc/%ld", (long)pid);
-    return stat(path, &st) == 0 && st.st_uid == uid;
+    unsigned long long start = pa_process_start(pid);
+    if (start == 0 || boot == 0 || ticks <= 0)
+        return 1; /* alive, and nothing says it is another process: it counts */
+    return boot + (long long)(start / (unsigned long long)ticks) <= login + 2;
 }
 
 /* This session's terminal as utmp names it ("pts/3" for "/dev/pts/3"); "" when none. */
@@ -187,9 +209,17 @@ static const char *own_line(pam_handle_t *pamh)
     return strncmp(tty, "/dev/", 5) == 0 ? tty + 5 : tty;
 }
 
-static int utmp_sessions(pam_handle_t *pamh, const char *user, uid_t uid, long *others)
+/*
+ * Walk utmp: count the user's other live entries into *others, and set *own when
+ * an entry (live or already ended) is this process's: sshd names the process
+ * that runs the PAM stack in the entry of a session with a terminal, and keeps
+ * PAM_TTY "ssh" for it, so that entry is how a close knows it had one.
+ * 0, or -1 when utmp cannot be read (logged).
+ */
+static int scan_utmp(pam_handle_t *pamh, const char *user, long *others, int *own)
 {
     const char *why = NULL, *line = own_line(pamh);
+    pid_t self = getpid();
     char *buf = malloc(UTMP_MAX + 1); /* not static: the host may be threaded */
     if (buf == NULL) {
         pam_syslog(pamh, LOG_ERR, "out of memory");
@@ -207,15 +237,20 @@ static int utmp_sessions(pam_handle_t *pamh, const char *user, uid_t uid, long *
         free(buf);
         return -1;
     }
+    long long boot = boot_time();
     for (ssize_t off = 0; off < n; off += (ssize_t)sizeof(struct utmp)) {
         struct utmp u;
         memcpy(&u, buf + off, sizeof(u));
+        if ((u.ut_type == USER_PROCESS || u.ut_type == DEAD_PROCESS) && u.ut_pid == self) {
+            *own = 1; /* this session's own entry (an ended one has no user name left) */
+            continue;
+        }
         if (u.ut_type != USER_PROCESS || strncmp(u.ut_user, user, sizeof(u.ut_user)) != 0 ||
             (strlen(user) < sizeof(u.ut_user) && u.ut_user[strlen(user)] != '\0'))
             continue;
         if (*line && strncmp(u.ut_line, line, sizeof(u.ut_line)) == 0)
-            continue; /* this session's own entry */
-        *others += users_process(u.ut_pid, uid);
+            continue; /* this session's own line */
+        *others += entry_alive(u.ut_pid, u.ut_tv.tv_sec, boot);
     }
     free(buf);
     return 0;
@@ -224,20 +259,23 @@ static int utmp_sessions(pam_handle_t *pamh, const char *user, uid_t uid, long *
 int pa_unrecorded_sessions(pam_handle_t *pamh, const char *user, uid_t uid)
 {
     long others = 0;
-    if (logind_sessions(pamh, uid, &others) != 0 || utmp_sessions(pamh, user, uid, &others) != 0)
+    int own = 0;
+    if (logind_sessions(pamh, uid, &others) != 0 || scan_utmp(pamh, user, &others, &own) != 0)
         return -1;
     return others > INT_MAX ? INT_MAX : (int)others;
 }
 
-int pa_has_terminal(pam_handle_t *pamh)
+int pa_has_terminal(pam_handle_t *pamh, const char *user)
 {
     const char *tty = NULL, *display = NULL;
+    long others = 0;
+    int own = 0;
     pam_get_item(pamh, PAM_TTY, (const void **)&tty);
     pam_get_item(pamh, PAM_XDISPLAY, (const void **)&display);
-    if (display && *display)
+    if ((display && *display) ||
+        (tty && (strncmp(tty, "/dev/", 5) == 0 || strncmp(tty, "tty", 3) == 0 ||
+                 strncmp(tty, "pts/", 4) == 0 || tty[0] == ':')))
         return 1;
-    if (tty == NULL)
-        return 0;
-    return strncmp(tty, "/dev/", 5) == 0 || strncmp(tty, "tty", 3) == 0 ||
-           strncmp(tty, "pts/", 4) == 0 || tty[0] == ':';
+    /* An unreadable utmp was logged; the session is then taken to have no terminal. */
+    return scan_utmp(pamh, user, &others, &own) == 0 && own;
 }

@@ -14,8 +14,12 @@
  */
 int pa_unrecorded_sessions(pam_handle_t *pamh, const char *user, uid_t uid);
 
-/* 1 when this session has a terminal or a display: PAM_TTY a device, a tty or pts name, an
- * X display (":0"), or PAM_XDISPLAY set.  sshd's "ssh" (no terminal) is none. */
-int pa_has_terminal(pam_handle_t *pamh);
+/*
+ * 1 when this session has a terminal or a display: PAM_TTY a device, a tty or
+ * pts name, an X display (":0"), PAM_XDISPLAY set, or a utmp entry of the
+ * user's naming this process (sshd keeps PAM_TTY "ssh" even for a session
+ * with a terminal, and writes such an entry for it).
+ */
+int pa_has_terminal(pam_handle_t *pamh, const char *user);
 
 #endif

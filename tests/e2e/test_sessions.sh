@@ -145,10 +145,19 @@ else
 
     begin "utmp: this session's own line, a dead pid, a reused pid of root's, another user: not counted"
     reset_home
-    utmp "7:$LIVE:pts/9:$UA" "7:$DEAD:pts/5:$UA" "7:$ROOTS:pts/6:$UA" "7:$LIVE:pts/7:someoneelse" "8:$LIVE:pts/8:$UA"
+    # ROOTS started after its entry's login an hour ago: its pid was reused.
+    utmp "7:$LIVE:pts/9:$UA" "7:$DEAD:pts/5:$UA" "7:$ROOTS:pts/6:$UA:3600" "7:$LIVE:pts/7:someoneelse" "8:$LIVE:pts/8:$UA"
     pam plain "$UA" oc TTY=/dev/pts/9
     check "close cleans" has "$OUT" "close=PAM_SUCCESS"
     check "cleaned" home_cleaned
+    end
+
+    begin "utmp: a live process of root's since before the login (sshd's entry) counts"
+    reset_home
+    utmp "7:$ROOTS:pts/6:$UA"
+    pam plain "$UA" oc TTY=/dev/pts/9
+    check "close ignored" has "$OUT" "close=PAM_IGNORE"
+    check "nothing removed" untouched
     end
 
     begin "utmp that is not a utmp file: nothing removed, and the log says why"

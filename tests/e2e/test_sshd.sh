@@ -100,3 +100,78 @@ wait "$LONG_PID" 2>/dev/null
 for _ in $(seq 50); do missing "$HA/$SSO" && break; sleep 0.1; done
 check "the last logout removed them" missing "$HA/$SSO"
 end
+
+# --- sessions the module did not record, and sessions without a terminal --------
+# sshd writes a utmp entry for a session with a terminal (-tt); this host may have
+# no utmp, so the test gives it one (and takes it away again).
+UTMP=/var/run/utmp
+if [ ! -e "$UTMP" ]; then
+    install -m 664 -o root -g utmp /dev/null "$UTMP" && at_exit 'rm -f "$UTMP"'
+fi
+RECORDS=$TMPROOT/state/$(id -u "$UA").d
+# stack on|off [OPTIONS]: the service's session stack, with or without pam_atmos.
+stack() {
+    { echo 'auth     required pam_deny.so'; echo 'account  required pam_permit.so'
+      [ "$1" = on ] && echo "session  optional $MOD state_dir=$TMPROOT/state helper=$PAM_HELPER debug ${2:-}"
+    } >"/etc/pam.d/$SERVICE"
+}
+in_utmp() { "$PY" "$ROOT/tests/e2e/utmp.py" users "$UTMP" 2>/dev/null | grep -q " $UA\$"; }
+# closed: sshd has run the module's close (its record is gone), and a cleanup it wrongly
+# started would have had 3 s to show.
+closed_without_cleanup() {
+    for _ in $(seq 100); do [ -d "$RECORDS" ] && [ -z "$(ls -A "$RECORDS")" ] && break; sleep 0.1; done
+    for _ in $(seq 30); do missing "$HA/$SSO" && return 1; sleep 0.1; done
+    exists "$HA/$SSO/credentials"
+}
+# gone_within SECONDS PATH: PATH went, and the cleanup (the user's helper) has finished.
+gone_within() {
+    local i
+    for i in $(seq $(( $1 * 10 ))); do missing "$2" && break; sleep 0.1; done
+    for i in $(seq 100); do pgrep -u "$UA" >/dev/null || break; sleep 0.1; done
+    missing "$2"
+}
+# long_session NAME: a session with a terminal, in the background, that ends when
+# $TMPROOT/NAME.in gets a line; up when $TMPROOT/NAME.out says "started".
+long_session() {
+    mkfifo "$TMPROOT/$1.in"
+    ssh -tt -i "$TMPROOT/id" -p "$PORT" -o BatchMode=yes -o StrictHostKeyChecking=no \
+        -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$UA@127.0.0.1" 'echo started; read line; echo bye' \
+        <"$TMPROOT/$1.in" >"$TMPROOT/$1.out" 2>&1 &
+    eval "${1}_PID=$!"
+    exec {fd}>"$TMPROOT/$1.in"; eval "${1}_FD=$fd"
+    at_exit "kill \$${1}_PID 2>/dev/null"
+    for _ in $(seq 100); do grep -q started "$TMPROOT/$1.out" && return 0; sleep 0.1; done
+    return 1
+}
+end_session() { echo go >&"$(eval echo "\$${1}_FD")"; wait "$(eval echo "\$${1}_PID")" 2>/dev/null; }
+
+begin "a session opened before the module was in the stack keeps its credentials; the real last close cleans"
+populate_user "$UA" "$HA"; chown -R "$UA:" "$HA"
+stack off
+check "first session up, with a terminal" long_session S1
+for _ in $(seq 100); do in_utmp && break; sleep 0.1; done
+check "sshd wrote its utmp entry" in_utmp
+stack on
+OUT=$(ssh_a true 2>&1); RC=$?
+check "a second session, with the module, logged in and out" rc_is 0
+check "its close removed nothing: the first session is open (utmp)" closed_without_cleanup
+check "a third session up" long_session S3
+end_session S1
+check "the first session's close (a stack without the module) removed nothing" closed_without_cleanup
+end_session S3
+check "the real last close cleaned" gone_within 10 "$HA/$SSO"
+end
+
+begin "ssh host true: a session too by default; with tty_only only sessions with a terminal clean"
+populate_user "$UA" "$HA"; chown -R "$UA:" "$HA"
+stack on
+OUT=$(ssh_a true 2>&1)
+check "default: its close cleaned" gone_within 10 "$HA/$SSO"
+populate_user "$UA" "$HA"; chown -R "$UA:" "$HA"
+stack on tty_only
+OUT=$(ssh_a true 2>&1)
+check "tty_only: a close without a terminal removed nothing" closed_without_cleanup
+OUT=$(ssh -tt -i "$TMPROOT/id" -p "$PORT" -o BatchMode=yes -o StrictHostKeyChecking=no \
+      -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$UA@127.0.0.1" true 2>&1)
+check "tty_only: a session with a terminal cleaned at its close" gone_within 10 "$HA/$SSO"
+end
