@@ -261,3 +261,43 @@ check "says so" has "$ERR" "--tags names no tag"
 cfg --list-tags
 check "--list-tags" [ "$OUT" = "$(printf 'Ops\nci\npartner\nprod\nprod-like\nteam-a')" ]
 end
+
+begin "a login made from ~/infra lives in its realm: named by the CLI, never 'already logged out'"
+fresh_home
+mkdir -p "$H/.atmos" "$H/infra"
+printf 'auth:\n  providers:\n    corp: {kind: aws/iam-identity-center, region: us-east-1, start_url: https://corp.awsapps.com/start}\n  identities:\n    dev-admin: {kind: aws/permission-set, via: {provider: corp}}\n' >"$H/.atmos/atmos.yaml"
+cp "$H/.atmos/atmos.yaml" "$H/infra/atmos.yaml"
+RH=$(derived_realm "$H/.atmos"); RI=$(derived_realm "$H/infra")
+aws_files "$H/$C/$RI/aws/corp" dev-admin
+keep=$(snapshot "$H/$C/$RI")
+cd "$H" || exit 1
+run_raw dev-admin
+check "identity: exit 1" rc_is 1
+check "identity: the realm covered, and whose" has "$OUT" "Realm: $RH (the default realm of ~/.atmos)"
+check "identity: the other realm named, with its directory" has "$OUT" "  • realm $RI (the default realm of ~/infra)"
+check "identity: the command offered" has "$OUT" "Run 'atmos-logout --all-realms dev-admin'"
+check "identity: never 'already logged out'" hasnt "$OUT" "already logged out"
+check "identity: nothing removed there" [ "$keep" = "$(snapshot "$H/$C/$RI")" ]
+run_raw dev-admin -o json
+check "identity json" json "r['status']=='elsewhere' and r['realms']==['$RH'] and r['realm_directory']=='$H/.atmos' and r['elsewhere']==[{'realm':'$RI','directory':'$H/infra'}] and r['exit_code']==1"
+run_raw --provider corp
+check "provider: named too" has "$OUT" "Provider 'corp' has nothing to remove in realm $RH"
+check "provider: the command offered" has "$OUT" "Run 'atmos-logout --all-realms --provider corp'"
+run_raw --all --dry-run
+check "--all --dry-run: exit 1, the realm named" [ "$RC" = 1 ] && has "$OUT" "  • realm $RI (the default realm of ~/infra)"
+check "--all --dry-run: never 'already logged out'" hasnt "$OUT" "already logged out"
+run_raw --all --dry-run -o json
+check "--all json: realms and elsewhere" json "r['realms']==['$RH'] and [e['realm'] for e in r['elsewhere']]==['$RI'] and r['status']=='elsewhere'"
+cd "$H/infra" || exit 1
+run_raw --all --dry-run
+check "from ~/infra: its own realm covered" has "$OUT" "Realm: $RI (the default realm of ~/infra)"
+check "from ~/infra: its provider directory listed" has "$OUT" "provider directory ~/$C/$RI/aws/corp"
+cd "$H" || exit 1
+run_raw --all-realms dev-admin -o json
+check "--all-realms dev-admin: exit 0" rc_is 0
+check "--all-realms dev-admin: the identity, every realm" json "r['scope']=='identity' and r['target']=='dev-admin' and '$RI' in r['realms'] and any(i['realm']=='$RI' and i['status']=='removed' for i in r['items'])"
+check "--all-realms dev-admin: gone" no_section_in "[dev-admin]" "$H/$C/$RI/aws/corp/credentials"
+check "--all-realms dev-admin: the sibling kept" section_in "[keep]" "$H/$C/$RI/aws/corp/credentials"
+run_raw dev-admin
+check "then: already logged out, exit 0" [ "$RC" = 0 ] && has "$OUT" "Identity 'dev-admin' is already logged out."
+end
