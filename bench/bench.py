@@ -251,7 +251,10 @@ def pam_bench(template, runs, cli_all):
         write(f"{conf}/with", f"session required pam_permit.so\n"
                               f"session optional {os.path.abspath(MOD)} state_dir={WORK}/state "
                               f"helper={os.path.abspath(HELPER)}\n")
-        setup = f"rm -rf {home} && cp -a {template} {home} && chown -R {user}: {home} && sync"
+        realm = realm_of(home)
+        setup = (f"rm -rf {home} && cp -a {template} {home} && "
+                 f"{{ [ ! -d {home}/.config/atmos/REALM ] || mv {home}/.config/atmos/REALM {home}/.config/atmos/{realm}; }} && "
+                 f"chown -R {user}: {home} && sync")
         res = {}
         for svc in ("without", "with"):
             out = subprocess.run([PAMBENCH, conf, svc, user, str(runs), setup],
@@ -263,9 +266,46 @@ def pam_bench(template, runs, cli_all):
         print(f"  {'pam_atmos close overhead (median difference)':<44} {over:8.2f} "
               f"{'':>8} {'':>8}  {'<= 1.3x --all':<22} "
               f"{verdict(ratio <= 1.3)}  {ratio:.2f}x atmos-logout --all ({cli_all:.2f} ms)")
+        realms_rows(conf, user, home, runs // 2)
     finally:
         subprocess.run(["pkill", "-KILL", "-u", user], stderr=NULL)
         subprocess.run(["userdel", user], stderr=NULL)
+
+
+def realms_rows(conf, user, home, runs):
+    """The last close with 1, 10 and 100 realms on disk (each a project directory's
+    realm holding one provider's credentials and config of 5 identities), beside
+    the home configuration's own realm: every realm is cleaned at the close."""
+    times = {}
+    for n in (1, 10, 100):
+        tpl = os.path.join(WORK, f"tpl-realms{n}")
+        write(f"{tpl}/.atmos/atmos.yaml", "auth:\n  providers:\n    p0:\n"
+              "      kind: aws/iam-identity-center\n      region: us-east-1\n"
+              "      start_url: https://org0.awsapps.com/start\n  identities:\n"
+              "    id0: {kind: aws/permission-set, via: {provider: p0}}\n")
+        for r in range(n):
+            base = f"{tpl}/.config/atmos/project{r}/aws/p0"
+            write(f"{base}/credentials", "".join(
+                f"[id{i}]\naws_access_key_id = ASIA{i:016d}\naws_secret_access_key = {'s' * 40}\n\n"
+                for i in range(5)))
+            write(f"{base}/config", "".join(f"[profile id{i}]\nregion = us-east-1\n\n" for i in range(5)))
+        setup = f"rm -rf {home} && cp -a {tpl} {home} && chown -R {user}: {home} && sync"
+        out = subprocess.run([PAMBENCH, conf, "with", user, str(runs), setup],
+                             capture_output=True, text=True, check=True).stdout.split()
+        left = subprocess.run(["find", f"{home}/.config/atmos", "-name", "credentials"],
+                              capture_output=True, text=True).stdout.split()
+        times[n] = (float(out[0]), float(out[1]))
+        row(f"last close, {n} realm{'s' if n > 1 else ''} on disk", times[n][0], times[n][1], 0,
+            "", "cleaned" if not left else f"NOT CLEANED: {len(left)} credentials files left")
+    per = (times[100][0] - times[1][0]) / 99
+    print(f"  {'each realm more (100 vs 1, median)':<44} {per:8.2f}")
+    # The peer: the CLI doing the same cleanup of the same HOME (atmos-logout --all-realms).
+    med, p95, rss, bad = measure(tpl, ["--no-revoke", "--all-realms"], runs)
+    row("atmos-logout --all-realms, 100 realms", med, p95, rss, "",
+        f"{bad} failed runs" if bad else "")
+    ratio = times[100][0] / med
+    print(f"  {'last close, 100 realms, vs the CLI':<44} {'':>8} {'':>8} {'':>8}  "
+          f"{'<= 1.3x --all-realms':<22} {verdict(ratio <= 1.3)}  {ratio:.2f}x")
 
 
 def alias_bomb():
