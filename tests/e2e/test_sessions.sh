@@ -97,6 +97,9 @@ log_has "the symlink named in the log" "linkrealm"
 end
 
 begin "10,000 realm directories: the close finishes within its timeout, the log says so"
+if [ -n "${VALGRIND:-}" ]; then
+    skip "10,000 realm directories" "under valgrind the helper runs 20-50 times slower than the timeout=3 this case measures against; the normal and ASan passes run it"
+else
 reset_home
 # Each a realm of atmos's: <cfg>/atmos/rN/aws/p/credentials.
 "$PY" - "$HA/.config/atmos" <<'PY'
@@ -119,6 +122,7 @@ check "a bounded number of realms cleaned, the rest left for the next close ($le
 check "nothing outside atmos's files removed: a realm directory that holds nothing stays" [ -d "$HA/.config/atmos/empty-one" ]
 log_has "the log says realms were left" "more than 1000 realms"
 end
+fi
 
 # --- live sessions the module has no record of ----------------------------------
 if [ -e "$UTMP" ] || [ -L "$UTMP" ]; then
