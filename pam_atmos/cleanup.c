@@ -79,8 +79,11 @@ static void one_target(struct ctx *c, const struct atmos_config *cfg, enum atmos
 {
     struct atmos_plan plan;
     struct atmos_err err;
-    struct atmos_plan_opts po = {
-        .keychain = c->job->keychain, .revoke = c->job->revoke, .log = &c->lg};
+    /* identity= and provider= too: in every realm on disk, as the rest of the close. */
+    struct atmos_plan_opts po = {.keychain = c->job->keychain,
+                                 .revoke = c->job->revoke,
+                                 .every_realm = 1,
+                                 .log = &c->lg};
     if (atmos_plan_build(&plan, cfg, &c->env, scope, target, &po, &err) != ATMOS_OK) {
         pa_log(1, "%s", err.msg);
         c->r->failed++;

@@ -37,6 +37,7 @@ service plain debug
 service ttyonly debug tty_only
 service quick debug timeout=3
 service bounded timeout=3
+service one identity=dev-admin
 
 # The example's files, a home configuration, and a project's realm: credentials of the
 # project directory ~/infra, which has an atmos.yaml of its own.
@@ -77,6 +78,18 @@ check "decoys byte for byte: ~/.aws/credentials, another start URL's token, a fi
 check "the provider directory with the user's file in it stays" exists "$P/notes.txt"
 check "the project's atmos.yaml stays" exists "$HA/infra/atmos.yaml"
 log_has "the audit line names the realms covered" "realms="
+end
+
+begin "identity=: that identity in every realm, its siblings kept"
+reset_home
+aws_files "$HA/.config/atmos/$R/aws/aws-sso" dev-admin        # logged in from ~/infra too
+chown -R "$UA:" "$HA"
+pam one "$UA" oc
+check "close" has "$OUT" "close=PAM_SUCCESS"
+check "gone in the home configuration's realm" no_section_in "[dev-admin]" "$HA/$SSO/credentials"
+check "gone in the project's realm" no_section_in "[dev-admin]" "$HA/.config/atmos/$R/aws/aws-sso/credentials"
+check "its sibling kept there" section_in "[keep]" "$HA/.config/atmos/$R/aws/aws-sso/credentials"
+check "another provider's identity kept" exists "$P/credentials"
 end
 
 begin "a realm directory that is a symlink, and a FIFO where a realm is expected"
