@@ -25,6 +25,7 @@ struct pa_job {
 struct pa_result {
     enum pa_status status;
     size_t removed, failed, revoked;
+    size_t realms; /* the realms the cleanup covered */
 };
 
 /* A log line to the module (level 0-3: error, warning, info, debug). */

@@ -390,7 +390,7 @@ else
     line=$(grep "event=[a-z._]* user=$UA " "$SYSLOG")   # this user's: the sink is the machine's /dev/log
     check "exactly one audit line" [ "$(grep -c "event=[a-z._]* user=$UA " "$SYSLOG")" -eq 1 ]
     check "facility authpriv, info" grep -q '^<86>' <<<"$line"
-    check "fields" grep -qE "event=logout.all_devices user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
+    check "fields" grep -qE "event=logout.success user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 realms=[0-9]+ session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
     check "debug: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
     check "no secret in any line" bash -c "! grep -q -e secret- -e token- -e ASIAEXAMPLE '$SYSLOG'"
     reset_home "$UA" "$HA"
@@ -544,7 +544,7 @@ if [ -n "$SINK_PID" ]; then
     sleep 0.3
     check "none killed at the timeout" \
         bash -c '! grep -q -e "cleanup for $2 killed after" -e "cleanup for $2 ended .*without a result" "$1"' _ "$SYSLOG" "$UA"
-    check "$closes audit events, none failed" [ "$(grep -c "event=logout.all_devices user=$UA " "$SYSLOG")" -eq "$closes" ]
+    check "$closes audit events, none failed" [ "$(grep -c "event=logout.success user=$UA " "$SYSLOG")" -eq "$closes" ]
 fi
 # (a zombie is no process: one whose parent went, and that init has yet to reap, is not ours)
 check "no process of the user left" bash -c "! ps -u '$UA' -o stat= | grep -qv '^Z'"
@@ -601,13 +601,13 @@ else
     check "one structured event" "$PY" - "$ev" "$UA" "$(id -u "$UA")" <<'PY'
 import json, sys
 e = json.loads(sys.argv[1])
-want = {"ATMOS_EVENT": "logout.all_devices", "ATMOS_USER": sys.argv[2], "ATMOS_UID": sys.argv[3],
+want = {"ATMOS_EVENT": "logout.success", "ATMOS_USER": sys.argv[2], "ATMOS_UID": sys.argv[3],
         "ATMOS_SESSION": "pts/4", "ATMOS_RHOST": "192.0.2.9", "ATMOS_SCOPE": "all",
         "ATMOS_REMOVED": "7", "ATMOS_FAILED": "0", "ATMOS_REVOKED": "0", "SYSLOG_FACILITY": "10",
         "PRIORITY": "6", "_UID": "0"}
 bad = {k: (e.get(k), v) for k, v in want.items() if e.get(k) != v}
 assert not bad, bad
-assert int(e["ATMOS_DURATION_MS"]) >= 0 and "event=logout.all_devices" in e["MESSAGE"]
+assert int(e["ATMOS_DURATION_MS"]) >= 0 and "event=logout.success" in e["MESSAGE"] and "ATMOS_REALMS" in e
 PY
     if [ -n "$SINK_PID" ]; then
         check "not also sent to syslog" bash -c "! grep -q 'event=.*user=$UA.*session=pts/4' '$SYSLOG'"
