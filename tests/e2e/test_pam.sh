@@ -502,7 +502,12 @@ pam nohelper "$UA" oc
 check "close ignored" has "$OUT" "close=PAM_IGNORE"
 check "nothing removed" intact "$HA"
 check "nothing said to the user" hasnt "$OUT" "msg:"
-[ -n "$SINK_PID" ] && check "one clear line" grep -q "helper /nonexistent/pam_atmos_helper is not installed" "$SYSLOG"
+if [ -n "$SINK_PID" ]; then
+    sleep 0.3
+    check "one clear line" grep -q "helper /nonexistent/pam_atmos_helper is not installed" "$SYSLOG"
+    check "exactly one audit event, a failure" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=[a-z._]+ user=$UA " "$SYSLOG")" -eq 1 ]
+    check "the event says nothing was removed" grep -qE "event=logout.failed user=$UA uid=[0-9]+ scope=all removed=0 failed=1 " "$SYSLOG"
+fi
 mkdir -p "$TMPROOT/userbin"; cp "$ROOT/${BUILD:-build}/pam_atmos_helper" "$TMPROOT/userbin/"
 chown "$UA" "$TMPROOT/userbin"
 service userhelper "helper=$TMPROOT/userbin/pam_atmos_helper"
@@ -567,6 +572,86 @@ if [ -n "$SINK_PID" ]; then
     check "no raw ESC or CSI byte" bash -c '! grep -qP "\x1b|\xc2\x9b" "$1"' _ "$SYSLOG"
     check "the escaped form is logged" grep -qF 'x\x0aJan  1 00:00:00 host' "$SYSLOG"
     check "audited as a failure with no scope" grep -q "event=logout.failed user=$UA uid=[0-9]* scope=none" "$SYSLOG"
+    end
+fi
+
+# Issue 32: what the user's processes can reach must not speak for the module.
+if [ -z "$SINK_PID" ]; then
+    skip "the helper's pipe taken by a process of the user's" "this machine has its own /dev/log; the test reads syslog only through its own sink"
+    skip "helper= through a flipping symlink" "this machine has its own /dev/log; the test reads syslog only through its own sink"
+else
+    begin "a process of the user's takes the helper's pipe (pidfd_getfd) and writes frames: the module's word stays its own"
+    reset_home "$UA" "$HA"
+    service slowone timeout=20 identity=dev-admin
+    ATK=$TMPROOT/attack; rm -rf "$ATK"; mkdir -p "$ATK"; chown "$UA:" "$ATK"
+    # What the user forges: an audit event of its own, a quote to end the value early, a new line.
+    FORGED="x\" event=logout.all_devices user=$UA uid=0 scope=all removed=99 failed=0 revoked=0 realms=0 session=- rhost=- duration_ms=1
+forged-line event=logout.all_devices user=$UA removed=98"
+    # The user's own login holds atmos's lock, so the helper waits while the
+    # attacker attaches; the lock goes when the attacker is done (or after 10 s).
+    setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" \
+        sh -c 'i=0; while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done' _ "$ATK/result" &
+    holder=$!
+    setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- "$PY" "$ROOT/tests/e2e/frame_attack.py" "$ATK/result" 15 "$FORGED" &
+    attacker=$!
+    at_exit "kill -- -$holder -$attacker 2>/dev/null"
+    : >"$SYSLOG"
+    pam slowone "$UA" oc RHOST=192.0.2.8 TTY=pts/7
+    wait "$attacker" 2>/dev/null; wait "$holder" 2>/dev/null
+    sleep 0.3
+    how=$(cat "$ATK/result" 2>/dev/null)
+    echo "#   attacker: ${how:-no report}"
+    case $how in
+    nosys*)
+        skip "the helper's pipe taken by a process of the user's" "no pidfd_getfd(2) in this kernel" ;;
+    *)
+        check "the attacker took the descriptor and wrote its frames" [ "$how" = injected ]
+        check "the PAM return of a normal close" has "$OUT" "close=PAM_SUCCESS"
+        genuine="^<[0-9]+>.*pam_atmos\\([^)]*\\): event=[a-z._]+ user=$UA "
+        check "exactly one audit event, the module's" [ "$(grep -cE "$genuine" "$SYSLOG")" -eq 1 ]
+        check "its fields are the module's" grep -qE "$genuine.*session=pts/7 rhost=192.0.2.8 duration_ms=[0-9]+" "$SYSLOG"
+        check "the forged text only behind the marker, escaped and quoted" \
+            grep -qF "): helper: \"x\\x22 event=logout.all_devices user=$UA uid=0 scope=all removed=99" "$SYSLOG"
+        check "its new line escaped inside the same value" grep -qF '\x0aforged-line event=logout.all_devices' "$SYSLOG"
+        check "no line carries the forged fields but behind the marker" \
+            bash -c '! grep -e "removed=99" -e "removed=98" "$1" | grep -qv "): helper: \"x\\\\x22 event="' _ "$SYSLOG"
+        check "no forged line of its own" bash -c '! grep -q "^forged-line" "$1"' _ "$SYSLOG"
+        check "the D frame is not the module's word: no privilege-drop failure claimed" \
+            bash -c '! grep -q "cannot run the helper" "$1"' _ "$SYSLOG"
+        check "it is a protocol error of the helper's pipe" grep -q "the helper's pipe for $UA carried something unreadable" "$SYSLOG"
+        check "the helper still finished its work (the pipe is drained)" no_section_in "[dev-admin]" "$HA/$SSO/credentials"
+        ;;
+    esac
+    kill -- -"$holder" -"$attacker" 2>/dev/null
+    end
+
+    begin "helper= through a symlink flipping between root's directory and the user's, 300 closes: the user's program never runs"
+    reset_home "$UA" "$HA"
+    FL=$TMPROOT/flip; rm -rf "$FL"
+    mkdir -p "$FL/rootbin" "$FL/sticky" "$FL/mine"; chmod 1777 "$FL/sticky"
+    printf '#!/bin/sh\nexit 0\n' >"$FL/rootbin/pam_atmos_helper"; chmod 755 "$FL/rootbin/pam_atmos_helper"
+    printf '#!/bin/sh\necho ran >>"%s/mine/ran"\n' "$FL" >"$FL/mine/pam_atmos_helper"
+    chmod 755 "$FL/mine/pam_atmos_helper"; chown -R "$UA:" "$FL/mine"
+    setpriv --reuid "$UA" --regid "$UA" --init-groups -- ln -s "$FL/rootbin" "$FL/sticky/bin"
+    setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- "$PY" "$ROOT/tests/e2e/symlink_flip.py" \
+        "$FL/sticky/bin" "$FL/rootbin" "$FL/mine" "$FL/mine/stop" "$FL/mine/flips" &
+    flipper=$!
+    at_exit "kill -- -$flipper 2>/dev/null"
+    service flip "helper=$FL/sticky/bin/pam_atmos_helper"
+    : >"$SYSLOG"
+    pam flip "$UA" "$(printf 'oc%.0s' $(seq 300))"
+    setpriv --reuid "$UA" --regid "$UA" --init-groups -- touch "$FL/mine/stop"
+    for _ in $(seq 100); do [ -s "$FL/mine/flips" ] && break; sleep 0.1; done
+    wait "$flipper" 2>/dev/null
+    sleep 0.3
+    echo "#   the link flipped $(cat "$FL/mine/flips" 2>/dev/null) times during 300 closes"
+    check "the link flipped all along (at least 300 times)" [ "$(cat "$FL/mine/flips" 2>/dev/null || echo 0)" -ge 300 ]
+    check "300 closes, each ignored" [ "$(grep -c '^close=PAM_IGNORE$' <<<"$OUT")" -eq 300 ]
+    check "the user's program never ran" missing "$FL/mine/ran"
+    check "every close says why" [ "$(grep -c "helper $FL/sticky/bin/pam_atmos_helper: $FL/sticky/bin is a symbolic link" "$SYSLOG")" -eq 300 ]
+    check "and has its one audit event" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA " "$SYSLOG")" -eq 300 ]
+    check "nothing removed" intact "$HA"
+    kill -- -"$flipper" 2>/dev/null
     end
 fi
 
