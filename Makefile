@@ -147,6 +147,9 @@ deps:
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
 	fi
 
+# The module's frame reader is compiled into its unit test (it is not part of libatmos).
+$(BUILD)/tests/test_frames: pam_atmos/frames.c pam_atmos/frames.h pam_atmos/protocol.h
+
 # libFuzzer targets (clang): the engine's sources built with coverage and ASan+UBSan.
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := config config_imports ini sso json yamledit dotenv frames

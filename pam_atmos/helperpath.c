@@ -48,16 +48,16 @@ int pa_helper_open(pam_handle_t *pamh, const char *path)
 {
     char walked[PATH_MAX], name[NAME_MAX + 1];
     struct stat st;
-    int dir = -1, fd = -1;
+    int dir = -1, fd = -1, rc = -1;
     size_t w = 0;
     if (path[0] != '/' || strlen(path) >= sizeof(walked)) {
         pam_syslog(pamh, LOG_ERR, "helper %s is not an absolute path; nothing removed", path);
-        goto fail;
+        goto done;
     }
     dir = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dir < 0 || fstat(dir, &st) != 0 || !dir_ok(&st)) {
         pam_syslog(pamh, LOG_ERR, "helper %s: / is not root's alone; nothing removed", path);
-        goto fail;
+        goto done;
     }
     walked[w++] = '/';
     walked[w] = '\0';
@@ -70,7 +70,7 @@ int pa_helper_open(pam_handle_t *pamh, const char *path)
         if (n > NAME_MAX || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
             pam_syslog(pamh, LOG_ERR, "helper %s: a component is \".\", \"..\" or too long; "
                        "nothing removed", path);
-            goto fail;
+            goto done;
         }
         memcpy(name, p, n);
         name[n] = '\0';
@@ -83,31 +83,32 @@ int pa_helper_open(pam_handle_t *pamh, const char *path)
         fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0 && errno == ENOENT) {
             pam_syslog(pamh, LOG_ERR, "helper %s is not installed; nothing removed", path);
-            goto fail;
+            goto done;
         }
         if (fd < 0 || fstat(fd, &st) != 0) {
             pam_syslog(pamh, LOG_ERR, "helper %s: %s: %s; nothing removed", path, walked,
                        strerror(errno));
-            goto fail;
+            goto done;
         }
         if (S_ISLNK(st.st_mode)) { /* MUST 2 */
             pam_syslog(pamh, LOG_ERR, "helper %s: %s is a symbolic link; not run, nothing removed",
                        path, walked);
-            goto fail;
+            goto done;
         }
         if (last && !S_ISDIR(st.st_mode)) {
             if (!file_ok(&st)) { /* MUST 3 */
                 pam_syslog(pamh, LOG_ERR,
                            "helper %s is not a program of root's alone; nothing removed", path);
-                goto fail;
+                goto done;
             }
-            close(dir);
-            return fd; /* MUST 4 */
+            rc = fd; /* MUST 4 */
+            fd = -1;
+            goto done;
         }
         if (!dir_ok(&st)) {
             pam_syslog(pamh, LOG_ERR, "helper %s: directory %s is not root's alone; nothing removed",
                        path, walked);
-            goto fail;
+            goto done;
         }
         close(dir);
         dir = fd;
@@ -116,10 +117,10 @@ int pa_helper_open(pam_handle_t *pamh, const char *path)
         walked[w] = '\0';
     }
     pam_syslog(pamh, LOG_ERR, "helper %s is a directory; nothing removed", path);
-fail:
+done:
     if (fd >= 0)
         close(fd);
     if (dir >= 0)
         close(dir);
-    return -1;
+    return rc;
 }
