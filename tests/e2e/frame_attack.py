@@ -1,7 +1,8 @@
 """A process of the user's that writes into pam_atmos's result pipe (issue 32).
 
 usage: frame_attack.py OUT SECONDS FORGED
-Run as the test user.  Polls /proc for a pam_atmos_helper of its own uid,
+Run as the test user.  Polls /proc for a pam_atmos_helper of its own uid
+(by its name, or under valgrind by its path on the checker's command line),
 copies the helper's descriptor 3 with pidfd_getfd(2) (no ptrace attach is
 needed, only ptrace rights, which a user has over its own dumpable process),
 and writes an L frame holding FORGED and then a D frame (a setresuid failure,
@@ -35,7 +36,9 @@ while time.monotonic() < deadline:
         if not p.isdigit():
             continue
         try:
-            if open(f"/proc/{p}/comm").read().strip() != "pam_atmos_helpe":
+            # The helper itself, or (under valgrind) the checker running it.
+            if (open(f"/proc/{p}/comm").read().strip() != "pam_atmos_helpe" and
+                    b"/pam_atmos_helper\0" not in open(f"/proc/{p}/cmdline", "rb").read()):
                 continue
             if os.stat(f"/proc/{p}").st_uid != me:
                 continue
