@@ -180,8 +180,10 @@ static int wait_user(pid_t pid, const char *name, unsigned timeout)
     int status, killed = 0;
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid)
+        if (w == pid) {
+            user_child = 0; /* reaped: its id is no longer ours to signal */
             break;
+        }
         if (w < 0 && errno != EINTR) {
             fprintf(stderr, "Error: waiting for the logout as %s: %s\n", atmos_show(name),
                     strerror(errno));
@@ -248,14 +250,23 @@ static int run_as_user(struct atmos_args *a)
         return -1;
     unsigned timeout = a->timeout ? a->timeout : ATMOS_USER_TIMEOUT;
     int tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() ? STDIN_FILENO : -1;
+    static const int passed_on[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    sigset_t held, mask;
+    sigemptyset(&held);
+    for (int i = 0; i < 4; i++)
+        sigaddset(&held, passed_on[i]);
+    /* Held from before the fork until the handlers are in place: none is lost, none kills us early. */
+    sigprocmask(SIG_BLOCK, &held, &mask);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "Error: fork: %s\n", strerror(errno));
+        sigprocmask(SIG_SETMASK, &mask, NULL);
         return EXIT_FAIL;
     }
     if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &mask, NULL); /* the caller's dispositions, as they were */
         /* Both sides set the group and the terminal: whichever runs first, neither waits. */
         setpgid(0, 0);
         if (tty >= 0)
@@ -293,7 +304,6 @@ static int run_as_user(struct atmos_args *a)
         give_terminal(tty, pid);
     user_child = pid;
     struct sigaction fw, old[4];
-    static const int passed_on[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
     memset(&fw, 0, sizeof(fw));
     fw.sa_handler = forward;
     sigemptyset(&fw.sa_mask);
@@ -303,6 +313,7 @@ static int run_as_user(struct atmos_args *a)
         if (old[i].sa_handler != SIG_IGN)
             sigaction(passed_on[i], &fw, NULL);
     }
+    sigprocmask(SIG_SETMASK, &mask, NULL);
     int rc = wait_user(pid, a->user, timeout);
     user_child = 0;
     for (int i = 0; i < 4; i++)

@@ -237,19 +237,20 @@ else
     holder=$!
     at_exit "kill -- -$holder 2>/dev/null"
     sleep 0.3
-    # user_run: the user's atmos-logout (root's command's child), once it runs; "" after 5 s.
+    # user_run: the user's atmos-logout (root's command's child), once it runs; "" after 10 s.
+    # By its path on the command line: under valgrind the process is the checker's.
     user_run() {
         local p
-        for _ in $(seq 100); do
-            p=$(pgrep -u "$UA" -x atmos-logout | head -n 1)
+        for _ in $(seq 200); do
+            p=$(pgrep -u "$UA" -f -- '/atmos-logout( |$)' | head -n 1)
             [ -n "$p" ] && { echo "$p"; return; }
             sleep 0.05
         done
     }
-    start=$(date +%s%N)
     (cd / && exec "$BIN" --user "$UA" --timeout 2 dev-admin) >"$TMPROOT/user.out" 2>&1 &
     root_cmd=$!
     child=$(user_run)
+    start=$(date +%s%N)   # the child runs: root's command's deadline is already counting
     check "the user's run started" [ -n "$child" ]
     [ -n "$child" ] && setpriv --reuid "$UA" --regid "$UA" --init-groups -- kill -STOP "$child"
     # Bounded by the test, not the command: root's command must end on its own.
@@ -274,6 +275,7 @@ else
     root_cmd=$!
     child=$(user_run)
     check "the user's run started again" [ -n "$child" ]
+    sleep 0.2   # (not needed for the handler: root's command holds the signal until it is in place)
     kill -TERM "$root_cmd"
     for _ in $(seq 200); do kill -0 "$root_cmd" 2>/dev/null || break; sleep 0.05; done
     kill -0 "$root_cmd" 2>/dev/null && { check "SIGTERM ended root's command within 10 s" false; kill -9 "$root_cmd"; }
@@ -281,7 +283,7 @@ else
     OUT=$(cat "$TMPROOT/user.out")
     check "exit 143: ended by SIGTERM, passed on" rc_is 143
     check "said: killed by signal 15" has "$OUT" "was killed by signal 15"
-    check "the run is gone" bash -c '! pgrep -u "$1" -x atmos-logout >/dev/null' _ "$UA"
+    check "the run is gone" bash -c '! pgrep -u "$1" -f -- "/atmos-logout( |\$)" >/dev/null' _ "$UA"
     kill -- -"$holder" 2>/dev/null; wait "$holder" 2>/dev/null
 
     # Not stopped and not locked: a normal run ends with its own status.
