@@ -123,7 +123,7 @@ static int judge(pam_handle_t *pamh, const struct pa_opts *o, const struct passw
         [PA_STEP_GROUPS] = "setgroups", [PA_STEP_GID] = "setresgid",
         [PA_STEP_UID] = "setresuid",    [PA_STEP_REGAIN] = "root could be regained",
         [PA_STEP_NNP] = "prctl",        [PA_STEP_LIMIT] = "RLIMIT_AS",
-        [PA_STEP_EXEC] = "execve"};
+        [PA_STEP_EXEC] = "execveat"};
     /* failed_step came over the step pipe, which only the module's own child holds. */
     if (out->failed_step > 0 && out->failed_step <= PA_STEP_LAST)
         pam_syslog(pamh, LOG_ERR, "cannot run the helper %s as %s (%s: %s): nothing removed",

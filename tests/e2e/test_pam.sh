@@ -518,6 +518,21 @@ pam userhelper "$UA" oc
 check "nor a helper the user owns" intact "$HA"
 end
 
+begin "the child cannot start the helper as the user (RLIMIT_NPROC 0): the step pipe says so, one audit event"
+reset_home "$UA" "$HA"
+# Root's host may fork; the child, once it is the user, may not: its step pipe reports it.
+[ -n "$SINK_PID" ] && : >"$SYSLOG"
+OUT=$(prlimit --nproc=0:0 -- "$PAMTEST" "$CONF" plain "$UA" oc 2>&1); RC=$?
+check "close ignored (a helper that would not start)" has "$OUT" "close=PAM_IGNORE"
+check "nothing removed" intact "$HA"
+if [ -n "$SINK_PID" ]; then
+    sleep 0.3
+    check "the module's own line, from its step pipe" \
+        grep -qE "pam_atmos\\([^)]*\\): cannot run the helper .* as $UA \\(execveat: Resource temporarily unavailable\\): nothing removed" "$SYSLOG"
+    check "exactly one audit event, a failure" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA .* removed=0 failed=1 " "$SYSLOG")" -eq 1 ]
+fi
+end
+
 begin "the host's SIGCHLD handling is left alone: a SIG_IGN host, a host with a handler"
 # The close must outlast the host's own child (0.3 s): the user's login holds
 # atmos's lock, so the cleanup runs until the 1 s timeout.
