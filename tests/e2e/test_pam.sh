@@ -649,6 +649,35 @@ else
     esac
     end
 
+    begin "one audit event per close, whatever the helper does: silent, garbage, killed, hung"
+    reset_home "$UA" "$HA"
+    HS=$TMPROOT/helpers; mkdir -p "$HS"; chmod 755 "$HS"
+    # Root's scripts (run through the module's descriptor, as a script is: see pam_atmos(8)).
+    printf '#!/bin/sh\nexit 0\n' >"$HS/silent"
+    printf '#!/bin/sh\nprintf "garbage, not a frame" >&3\n' >"$HS/garbage"
+    printf '#!/bin/sh\nkill -9 $$\n' >"$HS/killed"
+    printf '#!/bin/sh\nexec sleep 30\n' >"$HS/hung"
+    chmod 755 "$HS"/*
+    for h in silent garbage killed hung; do
+        service "h-$h" "helper=$HS/$h" timeout=1
+        : >"$SYSLOG"
+        pam "h-$h" "$UA" oc TTY="pts/$h"
+        sleep 0.3
+        check "$h: a normal close" has "$OUT" "close=PAM_SUCCESS"
+        check "$h: exactly one audit event, a failure" \
+            [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA .* failed=1 .*session=pts/$h " "$SYSLOG")" -eq 1 ]
+        check "$h: and no other" [ "$(grep -cE "event=[a-z._]+ user=$UA " "$SYSLOG")" -eq 1 ]
+        case $h in
+        silent) why="cleanup for $UA ended with status 0 without a result" ;;
+        garbage) why="the helper's pipe for $UA carried something unreadable" ;;
+        killed) why="cleanup for $UA ended by signal 9 without a result" ;;
+        hung) why="cleanup for $UA killed after the 1 s timeout" ;;
+        esac
+        check "$h: the log says why" grep -qF "$why" "$SYSLOG"
+    done
+    check "nothing removed" intact "$HA"
+    end
+
     begin "helper= through a symlink flipping between root's directory and the user's, 300 closes: the user's program never runs"
     reset_home "$UA" "$HA"
     FL=$TMPROOT/flip; rm -rf "$FL"
