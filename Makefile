@@ -147,9 +147,12 @@ deps:
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
 	fi
 
+# The module's frame reader is compiled into its unit test (it is not part of libatmos).
+$(BUILD)/tests/test_frames: pam_atmos/frames.c pam_atmos/frames.h pam_atmos/protocol.h
+
 # libFuzzer targets (clang): the engine's sources built with coverage and ASan+UBSan.
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_TARGETS := config config_imports ini sso json yamledit dotenv
+FUZZ_TARGETS := config config_imports ini sso json yamledit dotenv frames
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -DATMOS_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS) \
                 $(shell pkg-config --cflags libsecret-1) -fsanitize=fuzzer,address,undefined
@@ -158,6 +161,13 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/atmos/*.h 
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+# The module's frame reader: its own sources and the escape function, not the engine.
+FRAMES_SRC := pam_atmos/frames.c lib/escape.c
+$(FUZZ_DIR)/fuzz_frames: tests/fuzz/fuzz_frames.c $(FRAMES_SRC) pam_atmos/frames.h pam_atmos/protocol.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang $(FUZZ_FLAGS) -Ipam_atmos -o $@ $< $(FRAMES_SRC)
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
 

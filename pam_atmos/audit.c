@@ -50,7 +50,7 @@ static int journal(const struct pa_audit *a, const struct fields *f, const char 
         return -1;
     int (*sendv)(const struct iovec *, int) =
         (int (*)(const struct iovec *, int))dlsym(lib, "sd_journal_sendv");
-    char v[16][1300];
+    char v[17][1300];
     int n = 0;
 #define PUT(...) snprintf(v[n++], sizeof(v[0]), __VA_ARGS__)
     PUT("MESSAGE=%s", message);
@@ -68,9 +68,10 @@ static int journal(const struct pa_audit *a, const struct fields *f, const char 
     PUT("ATMOS_REMOVED=%zu", a->removed);
     PUT("ATMOS_FAILED=%zu", a->failed);
     PUT("ATMOS_REVOKED=%zu", a->revoked);
+    PUT("ATMOS_REALMS=%zu", a->realms);
     PUT("ATMOS_DURATION_MS=%ld", a->duration_ms);
 #undef PUT
-    struct iovec iov[16];
+    struct iovec iov[17];
     for (int i = 0; i < n; i++)
         iov[i] = (struct iovec){.iov_base = v[i], .iov_len = strlen(v[i])};
     int rc = sendv ? sendv(iov, n) : -1;
@@ -92,9 +93,10 @@ void pa_audit(pam_handle_t *pamh, const struct pa_audit *a)
     field(f.service, sizeof(f.service), service);
     atmos_escape(f.user, sizeof(f.user), a->user);
     snprintf(line, sizeof(line),
-             "event=%s user=%s uid=%lu scope=%s removed=%zu failed=%zu revoked=%zu session=%s "
-             "rhost=%s duration_ms=%ld%s",
-             a->event, f.user, a->uid, a->scope, a->removed, a->failed, a->revoked, f.session,
+             "event=%s user=%s uid=%lu scope=%s removed=%zu failed=%zu revoked=%zu realms=%zu "
+             "session=%s rhost=%s duration_ms=%ld%s",
+             a->event, f.user, a->uid, a->scope, a->removed, a->failed, a->revoked, a->realms,
+             f.session,
              f.rhost, a->duration_ms, a->timed_out ? " timed_out=1" : "");
     /* The journal's copy reads as pam_syslog's would. */
     snprintf(message, sizeof(message), "pam_atmos(%s:session): %s", f.service, line);

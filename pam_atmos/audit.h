@@ -1,5 +1,5 @@
 /*
- * One audit event per cleanup: the journal with structured fields where
+ * One audit event per close that ran, or could not run, a cleanup: the journal with structured fields where
  * journald runs, else one syslog line (LOG_AUTHPRIV).
  */
 #ifndef PAM_ATMOS_AUDIT_H
@@ -13,11 +13,16 @@
 #define PA_AUDIT_MESSAGE_ID "e0f9e4750ec74c7bb30f9b9bde774e13"
 
 struct pa_audit {
-    const char *event; /* "logout.success", "logout.all_devices" or "logout.failed" */
+    /*
+     * "logout.success" (this host cleaned, nothing known left) or "logout.failed";
+     * "logout.all_devices" is only for a server-confirmed sign-out of every session,
+     * which the module does not make.
+     */
+    const char *event;
     const char *scope; /* "all", "identity", "provider", "identity+provider" or "none" */
     const char *user;
     unsigned long uid;
-    size_t removed, failed, revoked;
+    size_t removed, failed, revoked, realms;
     long duration_ms;
     int timed_out;
 };

@@ -163,7 +163,7 @@ int main(int argc, char **argv)
     struct stat st;
     struct pa_job j;
     struct pa_result r = {.status = PA_HELPER_ERROR};
-    char line[96];
+    char line[128];
     /* Descriptor 3 is the module's pipe; anything else there is not ours to write to. */
     if (fstat(PA_RESULT_FD, &st) == 0 && S_ISFIFO(st.st_mode))
         result_fd = PA_RESULT_FD;
@@ -185,8 +185,13 @@ int main(int argc, char **argv)
         runtime_env(j.runtime_dir, pw->pw_uid);
         pa_cleanup(&j, pw, &r);
     }
-    int n = snprintf(line, sizeof(line), "%d %d %zu %zu %zu", PA_PROTOCOL, (int)r.status,
-                     r.removed, r.failed, r.revoked);
+    /* The module takes no count above PA_COUNT_MAX: a larger one says as much as the cap. */
+    size_t counts[] = {r.removed, r.failed, r.revoked, r.realms};
+    for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++)
+        if (counts[i] > PA_COUNT_MAX)
+            counts[i] = PA_COUNT_MAX;
+    int n = snprintf(line, sizeof(line), "%d %d %zu %zu %zu %zu", PA_PROTOCOL, (int)r.status,
+                     counts[0], counts[1], counts[2], counts[3]);
     frame(PA_FRAME_RESULT, 0, line, (size_t)n);
     return r.status == PA_HELPER_ERROR ? 2 : 0;
 }

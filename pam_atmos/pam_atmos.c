@@ -86,23 +86,29 @@ static const char *scope_of(const struct pa_opts *o)
     return o->nidentity ? "identity" : o->nprovider ? "provider" : "all";
 }
 
+/*
+ * The close's one audit event, whatever happened: from the module's own
+ * knowledge only (the helper's counts are the helper's claim, and no more).
+ */
 static void audit(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw,
                   const struct pa_outcome *out)
 {
     int refused = out->completed && out->status != PA_DONE;
-    int ok = out->completed && !refused && out->failed == 0;
-    const char *scope = scope_of(o);
+    int ok = out->completed && !refused && out->failed == 0 && !out->protocol_error;
     struct pa_audit a = {
-        /* "logged out" only when nothing we know of remains */
-        .event = !ok ? "logout.failed"
-                 : strcmp(scope, "all") == 0 ? "logout.all_devices"
-                                             : "logout.success",
-        .scope = refused ? "none" : scope,
+        /*
+         * A cleanup of this host, "logged out" only when nothing we know of
+         * remains; never logout.all_devices: no server confirmed that every
+         * session everywhere was signed out.
+         */
+        .event = ok ? "logout.success" : "logout.failed",
+        .scope = refused ? "none" : scope_of(o),
         .user = pw->pw_name,
         .uid = (unsigned long)pw->pw_uid,
         .removed = out->removed,
         .failed = out->failed + (out->completed ? 0 : 1), /* no result: the whole cleanup */
         .revoked = out->revoked,
+        .realms = out->realms,
         .duration_ms = out->duration_ms,
         .timed_out = out->timed_out,
     };
@@ -118,15 +124,17 @@ static int judge(pam_handle_t *pamh, const struct pa_opts *o, const struct passw
         [PA_STEP_GROUPS] = "setgroups", [PA_STEP_GID] = "setresgid",
         [PA_STEP_UID] = "setresuid",    [PA_STEP_REGAIN] = "root could be regained",
         [PA_STEP_NNP] = "prctl",        [PA_STEP_LIMIT] = "RLIMIT_AS",
-        [PA_STEP_EXEC] = "execve"};
-    if (out->failed_step > 0 && out->failed_step <= PA_STEP_EXEC)
+        [PA_STEP_EXEC] = "execveat"};
+    /* failed_step came over the step pipe, which only the module's own child holds. */
+    if (out->failed_step > 0 && out->failed_step <= PA_STEP_LAST)
         pam_syslog(pamh, LOG_ERR, "cannot run the helper %s as %s (%s: %s): nothing removed",
                    o->helper, pw->pw_name, step[out->failed_step], strerror(out->step_errno));
     else if (out->timed_out)
         pam_syslog(pamh, LOG_ERR, "cleanup for %s killed after the %u s timeout", pw->pw_name,
                    o->timeout);
     else if (out->protocol_error)
-        pam_syslog(pamh, LOG_ERR, "the helper for %s sent something unreadable", pw->pw_name);
+        pam_syslog(pamh, LOG_ERR, "the helper's pipe for %s carried something unreadable "
+                   "(its frames after that were not read)", pw->pw_name);
     else if (!out->completed && out->signal)
         pam_syslog(pamh, LOG_ERR, "cleanup for %s ended by signal %d without a result",
                    pw->pw_name, out->signal);
@@ -136,7 +144,8 @@ static int judge(pam_handle_t *pamh, const struct pa_opts *o, const struct passw
     else if (out->exit_status != 0)
         pam_syslog(pamh, LOG_ERR, "cleanup helper for %s exited with status %d", pw->pw_name,
                    out->exit_status);
-    return !out->completed || out->status != PA_DONE || out->failed > 0 || out->exit_status != 0;
+    return !out->completed || out->status != PA_DONE || out->failed > 0 || out->exit_status != 0 ||
+           out->protocol_error;
 }
 
 PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
@@ -193,15 +202,15 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
     if (o.keychain) /* an administrator's opt-in that destroys credentials: say so every time */
         pam_syslog(pamh, LOG_WARNING,
                    "keychain option set: deleting %s's keychain credentials as well", pw->pw_name);
-    if (pa_spawn(pamh, &o, pw, pam_getenv(pamh, "XDG_RUNTIME_DIR"), &out) != 0)
-        return PAM_IGNORE; /* logged; the logout goes on */
-    if (out.failed_step > 0) {
-        judge(pamh, &o, pw, &out);
-        /* Not becoming the user is an error of the session; a helper that would not start is not. */
-        return out.failed_step == PA_STEP_EXEC ? PAM_IGNORE : PAM_SESSION_ERR;
+    if (pa_spawn(pamh, &o, pw, pam_getenv(pamh, "XDG_RUNTIME_DIR"), &out) != 0) {
+        audit(pamh, &o, pw, &out); /* no helper (logged why): still this close's one event */
+        return PAM_IGNORE;         /* the logout goes on */
     }
     int trouble = judge(pamh, &o, pw, &out);
     audit(pamh, &o, pw, &out);
+    if (out.failed_step > 0)
+        /* Not becoming the user is an error of the session; a helper that would not start is not. */
+        return out.failed_step == PA_STEP_EXEC ? PAM_IGNORE : PAM_SESSION_ERR;
     if (trouble && !o.quiet && !o.dry_run && !(flags & PAM_SILENT))
         pam_error(pamh, "Some atmos credentials could not be removed at logout; "
                         "run 'atmos-logout --all' to finish.");

@@ -10,18 +10,32 @@
  * 2. Prepare everything the child needs (argv, the environment, the group
  *    list, the checked helper path) before the fork: after it, the child
  *    makes async-signal-safe calls only, up to execve.
- * 3. Run only a helper that root controls: the file and every directory
- *    above it root's and writable by nobody else.
+ * 3. Run only a helper that root controls, and exactly the file that was
+ *    checked: helperpath.c resolves it once into a descriptor, and that
+ *    descriptor is exec'd (execveat, AT_EMPTY_PATH).
  * 4. Wait at most `timeout` seconds, then kill the helper's whole process
  *    group (it may have children); reap it within about a second more.
- * 5. Trust nothing it says: frames are bounded, text is escaped when logged.
+ * 5. Trust nothing that comes over the result pipe (any process of the
+ *    user's can write to it): frames.c parses it strictly, within a budget,
+ *    and its lines are logged only quoted behind a marker.  What the module
+ *    says of its own child (a step that failed) comes over the step pipe,
+ *    which the helper never holds (see child()).
  *
  * MUST, in the child before execve: default signal dispositions and an
- * empty mask; a session of its own; only descriptors 0-2 (/dev/null) and 3
- * (the result pipe); setgroups, setresgid, setresuid (each checked) and a
- * check that root cannot be regained; PR_SET_NO_NEW_PRIVS; an environment
+ * empty mask; a session of its own; only descriptors 0-2 (/dev/null), 3
+ * (the result pipe), and, close-on-exec, 4 (the step pipe) and 5 (the
+ * helper's descriptor); setgroups, setresgid, setresuid (each checked) and
+ * a check that root cannot be regained; PR_SET_NO_NEW_PRIVS; an environment
  * built from the passwd entry only.  The helper itself runs in a child of
  * that child (see child()), which then only waits for it.
+ *
+ * The step pipe is the module's alone: it is close-on-exec, so the helper
+ * never holds it, and the processes that hold it before exec changed their
+ * credentials without exec'ing, which leaves them not dumpable: no process
+ * of the user's may copy a descriptor of theirs (pidfd_getfd needs ptrace
+ * rights).  A helper that is a script (#!) cannot be exec'd through a
+ * close-on-exec descriptor (its interpreter opens /dev/fd/N after exec):
+ * then, and only then, the descriptor is passed on to it (see child()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,16 +57,17 @@
 
 #include <security/pam_ext.h>
 
-#include <atmos/escape.h>
-
+#include "frames.h"
+#include "helperpath.h"
 #include "spawn.h"
 
 #define MAX_ARGS (2 * PA_MAX_TARGETS + 24)
-#define MAX_LOG_LINES 500 /* of one helper run; the rest are counted */
+#define STEP_FD (PA_RESULT_FD + 1) /* the step pipe, in the child */
+#define EXEC_FD (PA_RESULT_FD + 2) /* the helper's descriptor, in the child */
 
 /* Everything the child uses, built before the fork (MUST 2). */
 struct job {
-    const char *path;
+    int exe; /* the helper, resolved (MUST 3) */
     char *argv[MAX_ARGS];
     int argc;
     char *envp[8];
@@ -62,7 +77,8 @@ struct job {
     gid_t gid;
     int drop;        /* we are root: become the user */
     rlim_t as_limit; /* 0: none */
-    int fd;          /* the pipe's write end */
+    int fd;          /* the result pipe's write end */
+    int step_fd;     /* the step pipe's write end */
 };
 
 static long now_ms(void)
@@ -70,47 +86,6 @@ static long now_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* MUST 3: refuse a helper that anyone but root could have replaced. */
-static int trusted_path(pam_handle_t *pamh, const char *path)
-{
-    char buf[PATH_MAX];
-    struct stat st;
-    if (path[0] != '/' || strlen(path) >= sizeof(buf)) {
-        pam_syslog(pamh, LOG_ERR, "helper %s is not an absolute path", path);
-        return -1;
-    }
-    strcpy(buf, path);
-    for (char *slash = buf; slash; slash = strchr(slash + 1, '/')) {
-        char keep = slash[1];
-        errno = 0;
-        slash[1] = '\0'; /* "/", "/usr/", "/usr/libexec/", ... */
-        int bad = lstat(buf, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-                  /* A sticky directory of root's (/tmp) lets nobody else replace root's entries. */
-                  ((st.st_mode & 022) && !(st.st_mode & S_ISVTX));
-        slash[1] = keep;
-        if (bad && errno == ENOENT) {
-            pam_syslog(pamh, LOG_ERR, "helper %s is not installed; nothing removed", path);
-            return -1;
-        }
-        if (bad) {
-            slash[1] = '\0';
-            pam_syslog(pamh, LOG_ERR, "helper %s: directory %s is not root's alone", path, buf);
-            return -1;
-        }
-    }
-    if (lstat(path, &st) != 0) {
-        pam_syslog(pamh, LOG_ERR, "helper %s is not installed: %s; nothing removed", path,
-                   strerror(errno));
-        return -1;
-    }
-    if (!S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) || !(st.st_mode & 0111)) {
-        pam_syslog(pamh, LOG_ERR, "helper %s is not a program of root's alone; nothing removed",
-                   path);
-        return -1;
-    }
-    return 0;
 }
 
 static int arg(struct job *j, const char *name, const char *value)
@@ -197,15 +172,12 @@ static void job_free(struct job *j)
     free(j->groups);
 }
 
-/* In the child: tell the parent which step failed, and end. */
+/* In the child: tell the module, over the step pipe, which step failed; and end. */
 static void fail_step(int fd, int step) __attribute__((noreturn));
 static void fail_step(int fd, int step)
 {
-    int e = errno;
-    unsigned char frame[4 + sizeof(int)] = {PA_FRAME_STEP, (unsigned char)step, 0,
-                                            (unsigned char)sizeof(int)};
-    memcpy(frame + 4, &e, sizeof(e));
-    if (write(fd, frame, sizeof(frame)) < 0) {
+    struct pa_step_report rep = {.step = step, .err = errno};
+    if (write(fd, &rep, sizeof(rep)) < 0) {
         /* nothing more to do */
     }
     _exit(127);
@@ -223,53 +195,59 @@ static void child(const struct job *j)
         sigaction(s, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP, RT internals */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    int fd = j->fd;
+    int st = j->step_fd;
     if (setsid() < 0)
-        fail_step(fd, PA_STEP_SESSION);
-    /* The pipe to descriptor 3, /dev/null on 0-2, nothing else survives exec. */
-    if (fd != PA_RESULT_FD) {
-        if (dup2(fd, PA_RESULT_FD) != PA_RESULT_FD)
-            fail_step(fd, PA_STEP_FDS);
-        fd = PA_RESULT_FD;
-    } else if (fcntl(fd, F_SETFD, 0) != 0) {
-        fail_step(fd, PA_STEP_FDS);
-    }
-    int null = open("/dev/null", O_RDWR); /* not 3: that is taken; closed below when above 3 */
+        fail_step(st, PA_STEP_SESSION);
+    /*
+     * The result pipe to 3, the step pipe to 4 and the helper to 5, by way of
+     * copies above them all, so that no dup2 overwrites another of the three;
+     * /dev/null on 0-2, nothing else survives exec (the step pipe and the
+     * helper's descriptor are close-on-exec).
+     */
+    int r = fcntl(j->fd, F_DUPFD_CLOEXEC, 10), s = fcntl(st, F_DUPFD_CLOEXEC, 10),
+        x = fcntl(j->exe, F_DUPFD_CLOEXEC, 10);
+    if (r < 0 || s < 0 || x < 0 || dup3(s, STEP_FD, O_CLOEXEC) != STEP_FD)
+        fail_step(st, PA_STEP_FDS);
+    st = STEP_FD;
+    if (dup2(r, PA_RESULT_FD) != PA_RESULT_FD || dup3(x, EXEC_FD, O_CLOEXEC) != EXEC_FD)
+        fail_step(st, PA_STEP_FDS);
+    int null = open("/dev/null", O_RDWR); /* 0-2 or above 5: 3-5 are taken */
     if (null < 0)
-        fail_step(fd, PA_STEP_FDS);
+        fail_step(st, PA_STEP_FDS);
     for (int i = 0; i < 3; i++)
         if (dup2(null, i) != i)
-            fail_step(fd, PA_STEP_FDS);
-    if (syscall(SYS_close_range, PA_RESULT_FD + 1, ~0U, 0) != 0)
-        for (int i = PA_RESULT_FD + 1; i < 65536; i++)
+            fail_step(st, PA_STEP_FDS);
+    if (syscall(SYS_close_range, EXEC_FD + 1, ~0U, 0) != 0)
+        for (int i = EXEC_FD + 1; i < 65536; i++)
             close(i);
     if (j->drop) {
         /* Raw system calls: they change this thread, which is all the child has. */
-        uid_t r, e, s;
+        uid_t ru, eu, su;
         if (syscall(SYS_setgroups, (size_t)j->ngroups, j->groups) != 0)
-            fail_step(fd, PA_STEP_GROUPS);
+            fail_step(st, PA_STEP_GROUPS);
         if (syscall(SYS_setresgid, j->gid, j->gid, j->gid) != 0)
-            fail_step(fd, PA_STEP_GID);
+            fail_step(st, PA_STEP_GID);
         if (syscall(SYS_setresuid, j->uid, j->uid, j->uid) != 0)
-            fail_step(fd, PA_STEP_UID);
+            fail_step(st, PA_STEP_UID);
         /* The drop must be irreversible: no saved root uid, no way back. */
         errno = EPERM;
         if (syscall(SYS_setresuid, 0, 0, 0) == 0 ||
-            syscall(SYS_getresuid, &r, &e, &s) != 0 || r != j->uid || e != j->uid || s != j->uid)
-            fail_step(fd, PA_STEP_REGAIN);
+            syscall(SYS_getresuid, &ru, &eu, &su) != 0 || ru != j->uid || eu != j->uid ||
+            su != j->uid)
+            fail_step(st, PA_STEP_REGAIN);
     }
     /* No setuid program can give the helper more; it dies with its caller. */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
-        fail_step(fd, PA_STEP_NNP);
+        fail_step(st, PA_STEP_NNP);
     if (j->as_limit) {
         /* Soft limit only: enough to turn a hostile file into a clean error. */
         struct rlimit lim;
         if (getrlimit(RLIMIT_AS, &lim) != 0)
-            fail_step(fd, PA_STEP_LIMIT);
+            fail_step(st, PA_STEP_LIMIT);
         if (lim.rlim_max == RLIM_INFINITY || lim.rlim_max > j->as_limit)
             lim.rlim_cur = j->as_limit;
         if (setrlimit(RLIMIT_AS, &lim) != 0)
-            fail_step(fd, PA_STEP_LIMIT);
+            fail_step(st, PA_STEP_LIMIT);
     }
     /*
      * The helper is this child's child.  Exec would give a process the exit
@@ -278,14 +256,22 @@ static void child(const struct job *j)
      */
     pid_t helper = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, NULL, NULL, NULL, NULL);
     if (helper < 0)
-        fail_step(fd, PA_STEP_EXEC);
+        fail_step(st, PA_STEP_EXEC);
     if (helper == 0) {
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) /* not inherited across fork */
-            fail_step(fd, PA_STEP_NNP);
-        execve(j->path, j->argv, j->envp);
-        fail_step(fd, PA_STEP_EXEC);
+            fail_step(st, PA_STEP_NNP);
+        /* MUST 3: the very file helperpath.c checked. */
+        syscall(SYS_execveat, EXEC_FD, "", j->argv, j->envp, AT_EMPTY_PATH);
+        if (errno == ENOENT && fcntl(EXEC_FD, F_SETFD, 0) == 0) {
+            /* A script: its interpreter reopens /dev/fd/5, which must survive exec. */
+            syscall(SYS_execveat, EXEC_FD, "", j->argv, j->envp, AT_EMPTY_PATH);
+        }
+        fail_step(st, PA_STEP_EXEC);
     }
-    close(fd); /* the helper's copy alone: its exit is the module's EOF */
+    /* Only the helper's copies now: its exit is the module's EOF on both pipes. */
+    close(PA_RESULT_FD);
+    close(STEP_FD);
+    close(EXEC_FD);
     int status;
     while (waitpid(helper, &status, 0) < 0)
         if (errno != EINTR)
@@ -300,79 +286,49 @@ static pid_t fork_quiet(void)
                           NULL);
 }
 
-struct reader {
-    pam_handle_t *pamh;
-    struct pa_outcome *out;
-    unsigned char buf[2 * (4 + PA_FRAME_MAX)];
-    size_t have;
-    int lines, dropped;
-};
-
-static void log_line(struct reader *r, int level, const unsigned char *text, size_t len)
+static void emit(void *ctx, int level, const char *line)
 {
     static const int prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
-    char raw[PA_FRAME_MAX + 1], safe[4 * PA_FRAME_MAX + 4];
-    if (r->lines >= MAX_LOG_LINES) {
-        r->dropped++;
-        return;
-    }
-    r->lines++;
-    memcpy(raw, text, len);
-    raw[len] = '\0'; /* a NUL inside ends the line early: that is the helper's problem */
-    atmos_escape(safe, sizeof(safe), raw); /* MUST 5 */
-    pam_syslog(r->pamh, prio[level & 3], "%s", safe);
+    pam_syslog((pam_handle_t *)ctx, prio[level & 3], "%s", line); /* MUST 5: quoted, escaped */
 }
 
-static void result(struct reader *r, const unsigned char *text, size_t len)
+/*
+ * The step pipe, until its end (the helper's exec, or its child's exit) or
+ * the deadline: 1 with *rep filled when a step failed, 0 when none did, -1
+ * when the time ran out.
+ */
+static int read_step(int fd, long deadline, struct pa_step_report *rep)
 {
-    char raw[PA_FRAME_MAX + 1];
-    unsigned version, status;
-    size_t removed, failed, revoked;
-    memcpy(raw, text, len);
-    raw[len] = '\0';
-    if (sscanf(raw, "%u %u %zu %zu %zu", &version, &status, &removed, &failed, &revoked) != 5 ||
-        version != PA_PROTOCOL || status >= PA_STATUS_COUNT) {
-        r->out->protocol_error = 1;
-        return;
-    }
-    r->out->completed = 1;
-    r->out->status = (enum pa_status)status;
-    r->out->removed = removed;
-    r->out->failed = failed;
-    r->out->revoked = revoked;
-}
-
-/* Take the whole frames out of the buffer; -1 on anything that is not one of ours. */
-static int frames(struct reader *r)
-{
-    size_t off = 0;
-    while (r->have - off >= 4) {
-        const unsigned char *f = r->buf + off;
-        size_t len = (size_t)f[2] << 8 | f[3];
-        if (len > PA_FRAME_MAX || f[1] > 15)
+    size_t have = 0;
+    for (;;) {
+        long left = deadline - now_ms();
+        if (left <= 0)
             return -1;
-        if (r->have - off < 4 + len)
-            break;
-        if (f[0] == PA_FRAME_LOG && f[1] <= 3) {
-            log_line(r, f[1], f + 4, len);
-        } else if (f[0] == PA_FRAME_RESULT && !r->out->completed) {
-            result(r, f + 4, len);
-        } else if (f[0] == PA_FRAME_STEP && len == sizeof(int) && !r->out->completed) {
-            r->out->failed_step = f[1];
-            memcpy(&r->out->step_errno, f + 4, sizeof(int));
-        } else {
+        struct pollfd p = {fd, POLLIN, 0};
+        int n = poll(&p, 1, (int)left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
             return -1;
-        }
-        off += 4 + len;
+        ssize_t got = n > 0 ? read(fd, (char *)rep + have, sizeof(*rep) - have) : -1;
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return 0; /* a report cut short is none: our child writes it whole, or not at all */
+        have += (size_t)got;
+        if (have == sizeof(*rep))
+            return rep->step >= 1 && rep->step <= PA_STEP_LAST;
     }
-    memmove(r->buf, r->buf + off, r->have - off);
-    r->have -= off;
-    return 0;
 }
 
-/* Read frames until EOF or the deadline (MUST 4); 1 when the time ran out. */
-static int read_frames(struct reader *r, int fd, long deadline)
+/*
+ * Read frames until EOF or the deadline (MUST 4); 1 when the time ran out.
+ * After a protocol error the pipe is still drained, so that the helper is
+ * not cut off by it and finishes its work: nothing more is parsed.
+ */
+static int read_frames(pam_handle_t *pamh, struct pa_reader *r, int fd, long deadline)
 {
+    unsigned char buf[4096];
     for (;;) {
         long left = deadline - now_ms();
         if (left <= 0)
@@ -383,16 +339,14 @@ static int read_frames(struct reader *r, int fd, long deadline)
             continue;
         if (n == 0)
             return 1;
-        ssize_t got = n > 0 ? read(fd, r->buf + r->have, sizeof(r->buf) - r->have) : -1;
+        ssize_t got = n > 0 ? read(fd, buf, sizeof(buf)) : -1;
         if (got < 0 && errno == EINTR)
             continue;
-        if (got <= 0)
-            return 0;
-        r->have += (size_t)got;
-        if (frames(r) != 0) {
-            r->out->protocol_error = 1;
+        if (got <= 0) {
+            pa_reader_end(r);
             return 0;
         }
+        pa_reader_feed(r, buf, (size_t)got, emit, pamh);
     }
 }
 
@@ -434,25 +388,29 @@ static int reap(pid_t pid, int timed_out, int *status)
 int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw,
              const char *runtime_dir, struct pa_outcome *out)
 {
-    struct job j = {.path = o->helper, .uid = pw->pw_uid, .gid = pw->pw_gid, .fd = -1};
-    int fds[2] = {-1, -1}, rc = -1, status = 0;
-    long start = now_ms();
+    struct job j = {.exe = -1, .uid = pw->pw_uid, .gid = pw->pw_gid, .fd = -1, .step_fd = -1};
+    int fds[2] = {-1, -1}, steps[2] = {-1, -1}, rc = -1, status = 0;
+    long start = now_ms(), deadline = start + (long)o->timeout * 1000;
+    struct pa_reader r;
+    struct pa_step_report rep = {0, 0};
     memset(out, 0, sizeof(*out));
     out->exit_status = -1;
     j.drop = geteuid() == 0;
     j.as_limit = (rlim_t)o->memory_limit << 20;
-    if (trusted_path(pamh, o->helper) != 0)
+    j.exe = pa_helper_open(pamh, o->helper); /* MUST 3; logged */
+    if (j.exe < 0)
         goto done;
     if (build_args(&j, o, runtime_dir) != 0 || build_env(&j, pw) != 0 ||
         (j.drop && build_groups(&j, pw) != 0)) {
         pam_syslog(pamh, LOG_ERR, "cannot prepare the helper for %s: out of memory", pw->pw_name);
         goto done;
     }
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+    if (pipe2(fds, O_CLOEXEC) != 0 || pipe2(steps, O_CLOEXEC) != 0) {
         pam_syslog(pamh, LOG_ERR, "pipe: %s", strerror(errno));
         goto done;
     }
     j.fd = fds[1];
+    j.step_fd = steps[1];
     pid_t pid = fork_quiet();
     if (pid < 0) {
         pam_syslog(pamh, LOG_ERR, "fork: %s", strerror(errno));
@@ -461,10 +419,28 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
     if (pid == 0)
         child(&j);
     close(fds[1]);
-    fds[1] = -1;
-    struct reader r = {.pamh = pamh, .out = out};
-    /* Out of time after its result came is only a slow exit: the work was done. */
-    out->timed_out = read_frames(&r, fds[0], start + (long)o->timeout * 1000) && !out->completed;
+    close(steps[1]);
+    fds[1] = steps[1] = -1;
+    pa_reader_init(&r);
+    /* The step pipe first: it ends at the helper's exec, before the helper writes anything. */
+    int step = read_step(steps[0], deadline, &rep);
+    if (step == 1) {
+        out->failed_step = rep.step;
+        out->step_errno = rep.err;
+    } else {
+        out->started = 1;
+        /* Out of time after its result came is only a slow exit: the work was done. */
+        out->timed_out = (step < 0 || read_frames(pamh, &r, fds[0], deadline)) && !r.completed;
+    }
+    out->protocol_error = r.error;
+    if (r.completed) {
+        out->completed = 1;
+        out->status = r.result.status;
+        out->removed = r.result.removed;
+        out->failed = r.result.failed;
+        out->revoked = r.result.revoked;
+        out->realms = r.result.realms;
+    }
     if (!reap(pid, out->timed_out, &status))
         pam_syslog(pamh, LOG_WARNING, "helper %ld did not exit after SIGKILL", (long)pid);
     else if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && !out->timed_out)
@@ -472,14 +448,20 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
     else if (WIFEXITED(status))
         out->exit_status = WEXITSTATUS(status);
     if (r.dropped)
-        pam_syslog(pamh, LOG_WARNING, "%d more lines from the helper not logged", r.dropped);
+        pam_syslog(pamh, LOG_WARNING,
+                   "%u more lines from the helper not logged (at most %d lines, %d bytes a close)",
+                   r.dropped, PA_LOG_LINES, PA_LOG_BYTES);
     out->duration_ms = now_ms() - start;
     rc = 0;
 done:
-    if (fds[0] >= 0)
-        close(fds[0]);
-    if (fds[1] >= 0)
-        close(fds[1]);
+    for (int i = 0; i < 2; i++) {
+        if (fds[i] >= 0)
+            close(fds[i]);
+        if (steps[i] >= 0)
+            close(steps[i]);
+    }
+    if (j.exe >= 0)
+        close(j.exe);
     job_free(&j);
     return rc;
 }

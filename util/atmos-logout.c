@@ -5,6 +5,8 @@
  *
  * Exit status: 0 something was removed or nothing was there; 1 every attempted
  * removal failed, or the target or configuration is invalid; 2 usage error.
+ * With --user: 124 the user's run did not end within --timeout and was
+ * killed; 128+N it was ended by signal N.
  */
 #include <errno.h>
 #include <limits.h>
@@ -134,10 +136,101 @@ static void audit(const struct atmos_plan *plan)
     closelog();
 }
 
+/* --user: the user's run, for the signal handlers (its process group id). */
+static volatile sig_atomic_t user_child;
+
+/* Root's command is interrupted or told to stop: so is the user's run, which it waits for. */
+static void forward(int sig)
+{
+    int e = errno;
+    if (user_child > 0)
+        kill(-(pid_t)user_child, sig);
+    errno = e;
+}
+
+static long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Give the terminal's foreground to process group pg (SIGTTOU held off while we do). */
+static void give_terminal(int tty, pid_t pg)
+{
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    sigprocmask(SIG_BLOCK, &ttou, &old);
+    if (tcsetpgrp(tty, pg) != 0) {
+        /* not ours to give (a background job): the run simply has no terminal */
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * Wait for the user's run, at most `timeout` seconds: then its whole process
+ * group is killed (SIGKILL also ends a stopped process) and reaped within
+ * two seconds more.  A stopped child is not reported (no WUNTRACED): only
+ * its end or the deadline ends the wait.  The exit status as atmos-logout(1)
+ * documents it.
+ */
+static int wait_user(pid_t pid, const char *name, unsigned timeout)
+{
+    long deadline = now_ms() + (long)timeout * 1000;
+    int status, killed = 0;
+    for (;;) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid) {
+            user_child = 0; /* reaped: its id is no longer ours to signal */
+            break;
+        }
+        if (w < 0 && errno != EINTR) {
+            fprintf(stderr, "Error: waiting for the logout as %s: %s\n", atmos_show(name),
+                    strerror(errno));
+            return EXIT_FAIL;
+        }
+        if (!killed && now_ms() >= deadline) {
+            /* The group while its leader is unreaped: the id cannot have been reused. */
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            killed = 1;
+            deadline = now_ms() + 2000;
+        } else if (killed && now_ms() >= deadline) {
+            fprintf(stderr, "Error: the logout as %s did not end after SIGKILL (process %ld)\n",
+                    atmos_show(name), (long)pid);
+            return EXIT_TIMEOUT;
+        }
+        struct timespec nap = {0, 20 * 1000000L};
+        nanosleep(&nap, NULL);
+    }
+    if (killed) {
+        fprintf(stderr, "Error: the logout as %s did not finish within %u s and was killed; "
+                        "what it removed before is gone, the rest is left\n",
+                atmos_show(name), timeout);
+        return EXIT_TIMEOUT;
+    }
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "Error: the logout as %s was killed by signal %d (%s)\n", atmos_show(name),
+                WTERMSIG(status), strsignal(WTERMSIG(status)));
+        return 128 + WTERMSIG(status);
+    }
+    return WEXITSTATUS(status);
+}
+
 /*
  * --user NAME as root: the rest runs in a child that has become that user
- * for good; the parent only waits and passes on the exit status.  Returns -1
- * in the child (carry on), or the exit status in the parent.
+ * for good; the parent only waits, within --timeout, and passes on the exit
+ * status.  Returns -1 in the child (carry on), or the exit status in the
+ * parent.
+ *
+ * MUST, in root's process: never wait for the user's run without bound (the
+ * user can stop it, SIGSTOP, and would stall root's command or a cron loop
+ * over users); pass SIGINT, SIGTERM, SIGHUP and SIGQUIT on to it (those the
+ * caller does not ignore); report a
+ * run that was killed as killed.  The run gets a process group of its own
+ * (so all of it can be killed) and, when root's command has the terminal,
+ * the terminal's foreground (so its prompts and ^C work as before).
  */
 static int run_as_user(struct atmos_args *a)
 {
@@ -156,13 +249,29 @@ static int run_as_user(struct atmos_args *a)
     }
     if (pw->pw_uid == 0)
         return -1;
+    unsigned timeout = a->timeout ? a->timeout : ATMOS_USER_TIMEOUT;
+    int tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() ? STDIN_FILENO : -1;
+    static const int passed_on[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    sigset_t held, mask;
+    sigemptyset(&held);
+    for (int i = 0; i < 4; i++)
+        sigaddset(&held, passed_on[i]);
+    /* Held from before the fork until the handlers are in place: none is lost, none kills us early. */
+    sigprocmask(SIG_BLOCK, &held, &mask);
     fflush(stdout);
+    fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "Error: fork: %s\n", strerror(errno));
+        sigprocmask(SIG_SETMASK, &mask, NULL);
         return EXIT_FAIL;
     }
     if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &mask, NULL); /* the caller's dispositions, as they were */
+        /* Both sides set the group and the terminal: whichever runs first, neither waits. */
+        setpgid(0, 0);
+        if (tty >= 0)
+            give_terminal(tty, getpid());
         /* Keep only what shapes the output and how the clouds' servers are reached;
          * everything else comes from passwd. */
         static const char *const own[] = {"TERM",        "NO_COLOR", "ATMOS_LOGS_LEVEL",
@@ -191,14 +300,28 @@ static int run_as_user(struct atmos_args *a)
         a->as_other = 1;
         return -1;
     }
-    /* Like system(3): the child owns the terminal's signals while we wait. */
-    signal(SIGINT, SIG_IGN);
-    signal(SIGQUIT, SIG_IGN);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return EXIT_FAIL;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_FAIL;
+    setpgid(pid, pid);
+    if (tty >= 0)
+        give_terminal(tty, pid);
+    user_child = pid;
+    struct sigaction fw, old[4];
+    memset(&fw, 0, sizeof(fw));
+    fw.sa_handler = forward;
+    sigemptyset(&fw.sa_mask);
+    for (int i = 0; i < 4; i++) {
+        sigaction(passed_on[i], NULL, &old[i]);
+        /* One the caller ignores (nohup, a shell's background job) stays ignored, for both. */
+        if (old[i].sa_handler != SIG_IGN)
+            sigaction(passed_on[i], &fw, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &mask, NULL);
+    int rc = wait_user(pid, a->user, timeout);
+    user_child = 0;
+    for (int i = 0; i < 4; i++)
+        sigaction(passed_on[i], &old[i], NULL);
+    if (tty >= 0)
+        give_terminal(tty, getpgrp());
+    return rc;
 }
 
 static int list_names(const struct atmos_config *cfg, int which)

@@ -19,6 +19,7 @@ enum kind {
     STRING,   /* stores the argument */
     CHOICE,   /* one of `choices` (the first is the default); stores its index */
     IDENTITY, /* a name, or none given: choose on a terminal */
+    SECONDS,  /* a whole number of seconds, 1 to ATMOS_USER_TIMEOUT_MAX, into an unsigned */
     HELP,
     VERSION,
 };
@@ -73,6 +74,8 @@ static const struct opt table[] = {
     {"quiet", 'q', NULL, FLAG, F(quiet), 1, NULL, "print errors only"},
     {"tags", 0, "TAGS", STRING, F(tags), 0, NULL,
      "log out of what carries any of these tags (a,b)"},
+    {"timeout", 0, "SECONDS", SECONDS, F(timeout), 0, NULL,
+     "with --user: kill the user's run after this long (default 60)"},
     {"user", 'u', "NAME", STRING, F(user), 0, NULL,
      "root only: log out another user (runs as that user)"},
     {"version", 'V', NULL, VERSION, 0, 0, NULL, "print the version"},
@@ -118,7 +121,8 @@ static void usage(FILE *out)
             "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr), NO_COLOR.\n"
             "\n"
             "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
-            "invalid target or configuration; 2 usage error.\n");
+            "invalid target or configuration; 2 usage error; with --user, 124 the user's\n"
+            "run was killed at the timeout, 128+N it was ended by signal N.\n");
 }
 
 static int usage_error(const char *msg)
@@ -194,6 +198,18 @@ static int apply(const struct opt *o, struct atmos_args *a, char *value)
         return usage_error(msg);
     case IDENTITY:
         return set_identity(a, value);
+    case SECONDS: {
+        /* Digits only: strtoul would take "-1" as a huge number. */
+        char *end;
+        unsigned long v = value[0] >= '0' && value[0] <= '9' ? strtoul(value, &end, 10) : 0;
+        if (v == 0 || *end != '\0' || v > ATMOS_USER_TIMEOUT_MAX) {
+            snprintf(msg, sizeof(msg), "--%s takes a whole number of seconds, 1 to %d", o->name,
+                     ATMOS_USER_TIMEOUT_MAX);
+            return usage_error(msg);
+        }
+        *(unsigned *)field = (unsigned)v;
+        return EXIT_OK;
+    }
     case HELP:
         usage(stdout);
         exit(EXIT_OK);
@@ -240,6 +256,8 @@ static int check_targets(int argc, char **argv, struct atmos_args *a)
         return usage_error("an identity and --provider cannot be combined");
     if (a->select && (a->identity || a->provider || a->all))
         return usage_error("--identity without a name chooses interactively; give no other target");
+    if (a->timeout && !a->user)
+        return usage_error("--timeout bounds a run for --user; give --user NAME");
     if ((a->all_realms && !a->identity && !a->provider) || a->tags)
         return EXIT_OK;
     if (!a->identity && !a->provider && !a->all && !a->select) {

@@ -6,7 +6,11 @@
 #define ATMOS_OPTIONS_H
 
 /* atmos-logout's exit status. */
-enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_TIMEOUT = 124 };
+
+/* --user: how long the user's run may take by default, in seconds (atmos-logout(1)). */
+#define ATMOS_USER_TIMEOUT 60
+#define ATMOS_USER_TIMEOUT_MAX 86400
 
 struct atmos_args {
     const char *identity;
@@ -20,6 +24,7 @@ struct atmos_args {
     int select;   /* --identity without a value: choose interactively */
     int list;     /* 'i' --list-identities, 'p' --list-providers, 't' --list-tags */
     int as_other; /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */
+    unsigned timeout; /* --timeout: the bound on --user's run, in seconds; 0: not given */
 };
 
 /*

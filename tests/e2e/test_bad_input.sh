@@ -747,6 +747,17 @@ case_B74() {
     check "unchanged" unchanged
 }
 
+case_B132() {
+    local v
+    fresh_home; snap
+    for v in -1 0 +5 5s " 5" 86401 99999999999999999999; do
+        run_bounded --user "$(id -un)" --timeout "$v" --all
+        check "--timeout '$v': exit 2" rc_is 2
+        check "--timeout '$v': says what it takes" has "$ERR" "--timeout takes a whole number of seconds, 1 to 86400"
+    done
+    check "unchanged" unchanged
+}
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')

@@ -390,7 +390,7 @@ else
     line=$(grep "event=[a-z._]* user=$UA " "$SYSLOG")   # this user's: the sink is the machine's /dev/log
     check "exactly one audit line" [ "$(grep -c "event=[a-z._]* user=$UA " "$SYSLOG")" -eq 1 ]
     check "facility authpriv, info" grep -q '^<86>' <<<"$line"
-    check "fields" grep -qE "event=logout.all_devices user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
+    check "fields" grep -qE "event=logout.success user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 realms=[0-9]+ session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
     check "debug: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
     check "no secret in any line" bash -c "! grep -q -e secret- -e token- -e ASIAEXAMPLE '$SYSLOG'"
     reset_home "$UA" "$HA"
@@ -502,7 +502,12 @@ pam nohelper "$UA" oc
 check "close ignored" has "$OUT" "close=PAM_IGNORE"
 check "nothing removed" intact "$HA"
 check "nothing said to the user" hasnt "$OUT" "msg:"
-[ -n "$SINK_PID" ] && check "one clear line" grep -q "helper /nonexistent/pam_atmos_helper is not installed" "$SYSLOG"
+if [ -n "$SINK_PID" ]; then
+    sleep 0.3
+    check "one clear line" grep -q "helper /nonexistent/pam_atmos_helper is not installed" "$SYSLOG"
+    check "exactly one audit event, a failure" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=[a-z._]+ user=$UA " "$SYSLOG")" -eq 1 ]
+    check "the event says nothing was removed" grep -qE "event=logout.failed user=$UA uid=[0-9]+ scope=all removed=0 failed=1 " "$SYSLOG"
+fi
 mkdir -p "$TMPROOT/userbin"; cp "$ROOT/${BUILD:-build}/pam_atmos_helper" "$TMPROOT/userbin/"
 chown "$UA" "$TMPROOT/userbin"
 service userhelper "helper=$TMPROOT/userbin/pam_atmos_helper"
@@ -511,6 +516,21 @@ check "a helper in the user's directory is not run" intact "$HA"
 chown root "$TMPROOT/userbin"; chown "$UA" "$TMPROOT/userbin/pam_atmos_helper"
 pam userhelper "$UA" oc
 check "nor a helper the user owns" intact "$HA"
+end
+
+begin "the child cannot start the helper as the user (RLIMIT_NPROC 0): the step pipe says so, one audit event"
+reset_home "$UA" "$HA"
+# Root's host may fork; the child, once it is the user, may not: its step pipe reports it.
+[ -n "$SINK_PID" ] && : >"$SYSLOG"
+OUT=$(prlimit --nproc=0:0 -- "$PAMTEST" "$CONF" plain "$UA" oc 2>&1); RC=$?
+check "close ignored (a helper that would not start)" has "$OUT" "close=PAM_IGNORE"
+check "nothing removed" intact "$HA"
+if [ -n "$SINK_PID" ]; then
+    sleep 0.3
+    check "the module's own line, from its step pipe" \
+        grep -qE "pam_atmos\\([^)]*\\): cannot run the helper .* as $UA \\(execveat: Resource temporarily unavailable\\): nothing removed" "$SYSLOG"
+    check "exactly one audit event, a failure" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA .* removed=0 failed=1 " "$SYSLOG")" -eq 1 ]
+fi
 end
 
 begin "the host's SIGCHLD handling is left alone: a SIG_IGN host, a host with a handler"
@@ -544,7 +564,7 @@ if [ -n "$SINK_PID" ]; then
     sleep 0.3
     check "none killed at the timeout" \
         bash -c '! grep -q -e "cleanup for $2 killed after" -e "cleanup for $2 ended .*without a result" "$1"' _ "$SYSLOG" "$UA"
-    check "$closes audit events, none failed" [ "$(grep -c "event=logout.all_devices user=$UA " "$SYSLOG")" -eq "$closes" ]
+    check "$closes audit events, none failed" [ "$(grep -c "event=logout.success user=$UA " "$SYSLOG")" -eq "$closes" ]
 fi
 # (a zombie is no process: one whose parent went, and that init has yet to reap, is not ours)
 check "no process of the user left" bash -c "! ps -u '$UA' -o stat= | grep -qv '^Z'"
@@ -567,6 +587,125 @@ if [ -n "$SINK_PID" ]; then
     check "no raw ESC or CSI byte" bash -c '! grep -qP "\x1b|\xc2\x9b" "$1"' _ "$SYSLOG"
     check "the escaped form is logged" grep -qF 'x\x0aJan  1 00:00:00 host' "$SYSLOG"
     check "audited as a failure with no scope" grep -q "event=logout.failed user=$UA uid=[0-9]* scope=none" "$SYSLOG"
+    end
+fi
+
+# Issue 32: what the user's processes can reach must not speak for the module.
+
+# attacked_close PAM_ENV...: the last close of $UA, while a process of the
+# user's copies the helper's result pipe (pidfd_getfd) and writes FORGED as an
+# L frame, then a D frame (tests/e2e/frame_attack.py).  The user's own login
+# holds atmos's lock, so the helper waits while the attacker attaches; the lock
+# goes when the attacker is done (or after 10 s).  Sets OUT, and how (the
+# attacker's report: injected, nosys, denied ERRNO, no-helper).
+# What the user forges: an audit event of its own, a quote to end the value early, a new line.
+FORGED="x\" event=logout.all_devices user=$UA uid=0 scope=all removed=99 failed=0 revoked=0 realms=0 session=- rhost=- duration_ms=1
+forged-line event=logout.all_devices user=$UA removed=98"
+attacked_close() {
+    local holder attacker ATK=$TMPROOT/attack
+    reset_home "$UA" "$HA"
+    service slowone timeout=20 identity=dev-admin
+    rm -rf "$ATK"; mkdir -p "$ATK"; chown "$UA:" "$ATK"
+    setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" \
+        sh -c 'i=0; while [ ! -s "$1" ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done' _ "$ATK/result" &
+    holder=$!
+    setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- "$PY" "$ROOT/tests/e2e/frame_attack.py" "$ATK/result" 15 "$FORGED" &
+    attacker=$!
+    at_exit "kill -- -$holder -$attacker 2>/dev/null"
+    [ -n "$SINK_PID" ] && : >"$SYSLOG"
+    pam slowone "$UA" oc RHOST=192.0.2.8 "$@"
+    wait "$attacker" 2>/dev/null; wait "$holder" 2>/dev/null
+    kill -- -"$holder" -"$attacker" 2>/dev/null
+    sleep 0.3
+    how=$(cat "$ATK/result" 2>/dev/null)
+    echo "#   attacker: ${how:-no report}"
+}
+if [ -z "$SINK_PID" ]; then
+    skip "the helper's pipe taken by a process of the user's" "this machine has its own /dev/log; the test reads syslog only through its own sink"
+    skip "helper= through a flipping symlink" "this machine has its own /dev/log; the test reads syslog only through its own sink"
+else
+    begin "a process of the user's takes the helper's pipe (pidfd_getfd) and writes frames: the module's word stays its own"
+    attacked_close TTY=pts/7
+    case $how in
+    nosys*)
+        skip "the helper's pipe taken by a process of the user's" "no pidfd_getfd(2) in this kernel" ;;
+    *)
+        check "the attacker took the descriptor and wrote its frames" [ "$how" = injected ]
+        check "the PAM return of a normal close" has "$OUT" "close=PAM_SUCCESS"
+        genuine="^<[0-9]+>.*pam_atmos\\([^)]*\\): event=[a-z._]+ user=$UA "
+        check "exactly one audit event, the module's" [ "$(grep -cE "$genuine" "$SYSLOG")" -eq 1 ]
+        check "its fields are the module's" grep -qE "$genuine.*session=pts/7 rhost=192.0.2.8 duration_ms=[0-9]+" "$SYSLOG"
+        check "the forged text only behind the marker, escaped and quoted" \
+            grep -qF "): helper: \"x\\x22 event=logout.all_devices user=$UA uid=0 scope=all removed=99" "$SYSLOG"
+        check "its new line escaped inside the same value" grep -qF '\x0aforged-line event=logout.all_devices' "$SYSLOG"
+        check "no line carries the forged fields but behind the marker" \
+            bash -c '! grep -e "removed=99" -e "removed=98" "$1" | grep -qv "): helper: \"x\\\\x22 event="' _ "$SYSLOG"
+        check "no forged line of its own" bash -c '! grep -q "^forged-line" "$1"' _ "$SYSLOG"
+        check "the D frame is not the module's word: no privilege-drop failure claimed" \
+            bash -c '! grep -q "cannot run the helper" "$1"' _ "$SYSLOG"
+        check "it is a protocol error of the helper's pipe" grep -q "the helper's pipe for $UA carried something unreadable" "$SYSLOG"
+        check "the helper still finished its work (the pipe is drained)" no_section_in "[dev-admin]" "$HA/$SSO/credentials"
+        ;;
+    esac
+    end
+
+    begin "one audit event per close, whatever the helper does: silent, garbage, killed, hung"
+    reset_home "$UA" "$HA"
+    HS=$TMPROOT/helpers; mkdir -p "$HS"; chmod 755 "$HS"
+    # Root's scripts (run through the module's descriptor, as a script is: see pam_atmos(8)).
+    printf '#!/bin/sh\nexit 0\n' >"$HS/silent"
+    printf '#!/bin/sh\nprintf "garbage, not a frame" >&3\n' >"$HS/garbage"
+    printf '#!/bin/sh\nkill -9 $$\n' >"$HS/killed"
+    printf '#!/bin/sh\nexec sleep 30\n' >"$HS/hung"
+    chmod 755 "$HS"/*
+    for h in silent garbage killed hung; do
+        service "h-$h" "helper=$HS/$h" timeout=1
+        : >"$SYSLOG"
+        pam "h-$h" "$UA" oc TTY="pts/$h"
+        sleep 0.3
+        check "$h: a normal close" has "$OUT" "close=PAM_SUCCESS"
+        check "$h: exactly one audit event, a failure" \
+            [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA .* failed=1 .*session=pts/$h " "$SYSLOG")" -eq 1 ]
+        check "$h: and no other" [ "$(grep -cE "event=[a-z._]+ user=$UA " "$SYSLOG")" -eq 1 ]
+        case $h in
+        silent) why="cleanup for $UA ended with status 0 without a result" ;;
+        garbage) why="the helper's pipe for $UA carried something unreadable" ;;
+        killed) why="cleanup for $UA ended by signal 9 without a result" ;;
+        hung) why="cleanup for $UA killed after the 1 s timeout" ;;
+        esac
+        check "$h: the log says why" grep -qF "$why" "$SYSLOG"
+    done
+    check "nothing removed" intact "$HA"
+    end
+
+    begin "helper= through a symlink flipping between root's directory and the user's, 300 closes: the user's program never runs"
+    reset_home "$UA" "$HA"
+    FL=$TMPROOT/flip; rm -rf "$FL"
+    mkdir -p "$FL/rootbin" "$FL/sticky" "$FL/mine"; chmod 1777 "$FL/sticky"
+    printf '#!/bin/sh\nexit 0\n' >"$FL/rootbin/pam_atmos_helper"; chmod 755 "$FL/rootbin/pam_atmos_helper"
+    printf '#!/bin/sh\necho ran >>"%s/mine/ran"\n' "$FL" >"$FL/mine/pam_atmos_helper"
+    chmod 755 "$FL/mine/pam_atmos_helper"; chown -R "$UA:" "$FL/mine"
+    setpriv --reuid "$UA" --regid "$UA" --init-groups -- ln -s "$FL/rootbin" "$FL/sticky/bin"
+    setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- "$PY" "$ROOT/tests/e2e/symlink_flip.py" \
+        "$FL/sticky/bin" "$FL/rootbin" "$FL/mine" "$FL/mine/stop" "$FL/mine/flips" &
+    flipper=$!
+    at_exit "kill -- -$flipper 2>/dev/null"
+    service flip "helper=$FL/sticky/bin/pam_atmos_helper"
+    : >"$SYSLOG"
+    pam flip "$UA" "$(printf 'oc%.0s' $(seq 300))"
+    setpriv --reuid "$UA" --regid "$UA" --init-groups -- touch "$FL/mine/stop"
+    for _ in $(seq 100); do [ -s "$FL/mine/flips" ] && break; sleep 0.1; done
+    wait "$flipper" 2>/dev/null
+    sleep 0.3
+    echo "#   the link flipped $(cat "$FL/mine/flips" 2>/dev/null) times during 300 closes"
+    # It flipped from before the first close to after the last; the count only shows it was busy.
+    check "the link flipped all along (at least 100 times)" [ "$(cat "$FL/mine/flips" 2>/dev/null || echo 0)" -ge 100 ]
+    check "300 closes, each ignored" [ "$(grep -c '^close=PAM_IGNORE$' <<<"$OUT")" -eq 300 ]
+    check "the user's program never ran" missing "$FL/mine/ran"
+    check "every close says why" [ "$(grep -c "helper $FL/sticky/bin/pam_atmos_helper: $FL/sticky/bin is a symbolic link" "$SYSLOG")" -eq 300 ]
+    check "and has its one audit event" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA " "$SYSLOG")" -eq 300 ]
+    check "nothing removed" intact "$HA"
+    kill -- -"$flipper" 2>/dev/null
     end
 fi
 
@@ -601,17 +740,45 @@ else
     check "one structured event" "$PY" - "$ev" "$UA" "$(id -u "$UA")" <<'PY'
 import json, sys
 e = json.loads(sys.argv[1])
-want = {"ATMOS_EVENT": "logout.all_devices", "ATMOS_USER": sys.argv[2], "ATMOS_UID": sys.argv[3],
+want = {"ATMOS_EVENT": "logout.success", "ATMOS_USER": sys.argv[2], "ATMOS_UID": sys.argv[3],
         "ATMOS_SESSION": "pts/4", "ATMOS_RHOST": "192.0.2.9", "ATMOS_SCOPE": "all",
         "ATMOS_REMOVED": "7", "ATMOS_FAILED": "0", "ATMOS_REVOKED": "0", "SYSLOG_FACILITY": "10",
         "PRIORITY": "6", "_UID": "0"}
 bad = {k: (e.get(k), v) for k, v in want.items() if e.get(k) != v}
 assert not bad, bad
-assert int(e["ATMOS_DURATION_MS"]) >= 0 and "event=logout.all_devices" in e["MESSAGE"]
+assert int(e["ATMOS_DURATION_MS"]) >= 0 and "event=logout.success" in e["MESSAGE"] and "ATMOS_REALMS" in e
 PY
     if [ -n "$SINK_PID" ]; then
         check "not also sent to syslog" bash -c "! grep -q 'event=.*user=$UA.*session=pts/4' '$SYSLOG'"
     fi
+    end
+
+    begin "the journal, with the helper's pipe taken by a process of the user's: one event, the module's"
+    attacked_close TTY=pts/5
+    evs=""
+    for _ in $(seq 50); do
+        evs=$(journalctl -o json --no-pager MESSAGE_ID=e0f9e4750ec74c7bb30f9b9bde774e13 ATMOS_USER="$UA" ATMOS_SESSION=pts/5 2>/dev/null)
+        [ -n "$evs" ] && break; sleep 0.1
+    done
+    case $how in
+    nosys*) skip "the journal with the helper's pipe taken" "no pidfd_getfd(2) in this kernel" ;;
+    *)
+        check "the attacker wrote its frames" [ "$how" = injected ]
+        check "the PAM return of a normal close" has "$OUT" "close=PAM_SUCCESS"
+        check "exactly one event for this close, with the module's fields" "$PY" - "$evs" <<'PY'
+import json, sys
+evs = [json.loads(l) for l in sys.argv[1].splitlines() if l.strip()]
+assert len(evs) == 1, len(evs)
+e = evs[0]
+assert e["ATMOS_EVENT"] in ("logout.success", "logout.failed"), e["ATMOS_EVENT"]
+assert e["ATMOS_RHOST"] == "192.0.2.8" and e["_UID"] == "0", e
+assert "removed=99" not in e["MESSAGE"] and "forged" not in e["MESSAGE"], e["MESSAGE"]
+assert e["MESSAGE"].startswith("pam_atmos(slowone:session): event=" + e["ATMOS_EVENT"] + " user="), e["MESSAGE"]
+PY
+        check "no journal event claims logout.all_devices" \
+            bash -c '[ -z "$(journalctl -o cat --no-pager MESSAGE_ID=e0f9e4750ec74c7bb30f9b9bde774e13 ATMOS_EVENT=logout.all_devices 2>/dev/null)" ]'
+        ;;
+    esac
     end
 fi
 stop_journal   # the tests below read the audit line in syslog

@@ -128,7 +128,7 @@ else
     }
     check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
     check "every flag --help lists" [ "$(comp atmos-logout - | sort | tr '\n' ' ')" = \
-        "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --tags --user --version " ]
+        "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --tags --timeout --user --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     end
@@ -227,5 +227,72 @@ else
     check "a non-root caller naming another user: exit 1" rc_is 1
     check "refusal says why" has "$OUT" "only root can log out another user"
     check "the refusing caller removed nothing of its own" exists "$HB/$SSO/credentials"
+    end
+
+    begin "--user: a stopped run of the user's is killed at --timeout; signals reach it; killed is said"
+    h=$HA; rm -rf "$h"; mkdir -p "$h/.atmos"; bash "$ROOT/etc/examples/populate.sh" "$h"
+    cp "$EXAMPLE" "$h/.atmos/atmos.yaml"; chown -R "$UA:" "$h"
+    # The user's own login holds atmos's lock: the identity logout waits on it, as the user.
+    setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$h/$SSO/credentials.lock" sleep 60 &
+    holder=$!
+    at_exit "kill -- -$holder 2>/dev/null"
+    sleep 0.3
+    # user_run: the user's atmos-logout (root's command's child), once it runs; "" after 10 s.
+    # By its path on the command line: under valgrind the process is the checker's.
+    user_run() {
+        local p
+        for _ in $(seq 200); do
+            p=$(pgrep -u "$UA" -f -- '/atmos-logout( |$)' | head -n 1)
+            [ -n "$p" ] && { echo "$p"; return; }
+            sleep 0.05
+        done
+    }
+    (cd / && exec "$BIN" --user "$UA" --timeout 2 dev-admin) >"$TMPROOT/user.out" 2>&1 &
+    root_cmd=$!
+    child=$(user_run)
+    start=$(date +%s%N)   # the child runs: root's command's deadline is already counting
+    check "the user's run started" [ -n "$child" ]
+    [ -n "$child" ] && setpriv --reuid "$UA" --regid "$UA" --init-groups -- kill -STOP "$child"
+    # Bounded by the test, not the command: root's command must end on its own.
+    for _ in $(seq 200); do kill -0 "$root_cmd" 2>/dev/null || break; sleep 0.05; done
+    if kill -0 "$root_cmd" 2>/dev/null; then
+        check "root's command ended within 10 s" false
+        kill -9 "$root_cmd"
+    fi
+    wait "$root_cmd"; RC=$?
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    OUT=$(cat "$TMPROOT/user.out")
+    echo "#   root's command with a stopped child and --timeout 2: $ms ms"
+    check "ended within the timeout plus 2 s" [ "$ms" -lt 4000 ]
+    check "exit 124: killed at the timeout" rc_is 124
+    check "said so" has "$OUT" "did not finish within 2 s and was killed"
+    check "the stopped run is gone" bash -c '! kill -0 "$1" 2>/dev/null' _ "$child"
+    check "the lock's holder is not (only the run's group was killed)" kill -0 "$holder"
+    check "nothing removed under the lock" section_in "[dev-admin]" "$h/$SSO/credentials"
+
+    # SIGTERM to root's command reaches the user's run, which is reported killed.
+    "$BIN" --user "$UA" --timeout 30 dev-admin >"$TMPROOT/user.out" 2>&1 &
+    root_cmd=$!
+    child=$(user_run)
+    check "the user's run started again" [ -n "$child" ]
+    sleep 0.2   # (not needed for the handler: root's command holds the signal until it is in place)
+    kill -TERM "$root_cmd"
+    for _ in $(seq 200); do kill -0 "$root_cmd" 2>/dev/null || break; sleep 0.05; done
+    kill -0 "$root_cmd" 2>/dev/null && { check "SIGTERM ended root's command within 10 s" false; kill -9 "$root_cmd"; }
+    wait "$root_cmd"; RC=$?
+    OUT=$(cat "$TMPROOT/user.out")
+    check "exit 143: ended by SIGTERM, passed on" rc_is 143
+    check "said: killed by signal 15" has "$OUT" "was killed by signal 15"
+    check "the run is gone" bash -c '! pgrep -u "$1" -f -- "/atmos-logout( |\$)" >/dev/null' _ "$UA"
+    kill -- -"$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+
+    # Not stopped and not locked: a normal run ends with its own status.
+    OUT=$(cd / && "$BIN" --user "$UA" --timeout 30 dev-admin 2>&1); RC=$?
+    check "within the timeout: its own exit status" rc_is 0
+    check "and its work done" no_section_in "[dev-admin]" "$h/$SSO/credentials"
+    OUT=$("$BIN" --timeout 5 --all 2>&1); RC=$?
+    check "--timeout without --user: a usage error" rc_is 2
+    OUT=$("$BIN" --user "$UA" --timeout -1 --all 2>&1); RC=$?
+    check "--timeout -1: a usage error" rc_is 2
     end
 fi
