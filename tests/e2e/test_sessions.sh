@@ -77,7 +77,7 @@ check "the project realm's credentials and config gone" project_cleaned
 check "decoys byte for byte: ~/.aws/credentials, another start URL's token, a file not atmos's" [ "$before" = "$(decoys)" ]
 check "the provider directory with the user's file in it stays" exists "$P/notes.txt"
 check "the project's atmos.yaml stays" exists "$HA/infra/atmos.yaml"
-log_has "the audit line names the realms covered" "realms="
+log_has "the audit line names the realms covered: the home configuration's and the project's" "realms=2 "
 end
 
 begin "identity=: that identity in every realm, its siblings kept"
