@@ -148,28 +148,26 @@ static int judge(pam_handle_t *pamh, const struct pa_opts *o, const struct passw
            out->protocol_error;
 }
 
-PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+/*
+ * May this close clean up?  Only as root or as the user, and only when no other
+ * session of the user is open: none recorded (records.c), none that logind or
+ * utmp shows (sessions.c), unless every_session; with tty_only, only a session
+ * with a terminal.  Anything unknown means no (nothing lost).
+ */
+static int is_last_session(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw)
 {
-    struct pa_opts o;
-    struct passwd *pw;
-    struct pa_outcome out;
     const void *unrecorded = NULL;
-    pa_opts_parse(pamh, argc, argv, &o);
-    enum policy p = who(pamh, &o, &pw);
-    if (p != RUN)
-        return p == SKIP ? PAM_IGNORE : PAM_SESSION_ERR;
-
     int as_root = geteuid() == 0;
     /* As the user already (the systemd-user stack) is fine; any other uid is not. */
     if (!as_root && geteuid() != pw->pw_uid) {
         pam_syslog(pamh, LOG_WARNING, "running as uid %lu, neither root nor the user: skipped",
                    (unsigned long)geteuid());
-        return PAM_IGNORE;
+        return 0;
     }
-    if (!o.every_session && as_root) { /* only root keeps session records */
+    if (!o->every_session && as_root) { /* only root keeps session records */
         int unknown = pam_get_data(pamh, UNRECORDED, &unrecorded) == PAM_SUCCESS;
-        int others = pa_record_close(pamh, o.state_dir, pw->pw_uid);
-        if (others > 0 && o.debug)
+        int others = pa_record_close(pamh, o->state_dir, pw->pw_uid);
+        if (others > 0 && o->debug)
             pam_syslog(pamh, LOG_DEBUG, "%d other session(s) of %s still open: nothing removed",
                        others, pw->pw_name);
         if (others < 0 || unknown)
@@ -177,27 +175,39 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
                        unknown ? "this session was not recorded at open"
                                : "session records unavailable");
         if (others != 0 || unknown)
-            return PAM_IGNORE;
+            return 0;
     }
-    if (o.tty_only && !pa_has_terminal(pamh, pw->pw_name)) {
-        if (o.debug)
+    if (o->tty_only && !pa_has_terminal(pamh, pw->pw_name)) {
+        if (o->debug)
             pam_syslog(pamh, LOG_DEBUG, "a session without a terminal (tty_only): nothing removed");
-        return PAM_IGNORE;
+        return 0;
     }
-    if (!o.every_session) {
-        /* Sessions opened before the module was in the stack, or by a stack without it. */
-        int unrecorded_others = pa_unrecorded_sessions(pamh, pw->pw_name, pw->pw_uid);
-        if (unrecorded_others < 0)
-            pam_syslog(pamh, LOG_ERR, "cannot tell whether other sessions of %s are open: "
-                                      "nothing removed", pw->pw_name);
-        else if (unrecorded_others > 0)
-            pam_syslog(pamh, LOG_NOTICE,
-                       "%d other session(s) of %s open (logind or utmp), not recorded by "
-                       "pam_atmos: nothing removed",
-                       unrecorded_others, pw->pw_name);
-        if (unrecorded_others != 0)
-            return PAM_IGNORE;
-    }
+    if (o->every_session)
+        return 1;
+    /* Sessions opened before the module was in the stack, or by a stack without it. */
+    int others = pa_unrecorded_sessions(pamh, pw->pw_name, pw->pw_uid);
+    if (others < 0)
+        pam_syslog(pamh, LOG_ERR, "cannot tell whether other sessions of %s are open: "
+                                  "nothing removed", pw->pw_name);
+    else if (others > 0)
+        pam_syslog(pamh, LOG_NOTICE,
+                   "%d other session(s) of %s open (logind or utmp), not recorded by "
+                   "pam_atmos: nothing removed", others, pw->pw_name);
+    return others == 0;
+}
+
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+    struct pa_opts o;
+    struct passwd *pw;
+    struct pa_outcome out;
+    pa_opts_parse(pamh, argc, argv, &o);
+    enum policy p = who(pamh, &o, &pw);
+    if (p != RUN)
+        return p == SKIP ? PAM_IGNORE : PAM_SESSION_ERR;
+
+    if (!is_last_session(pamh, &o, pw))
+        return PAM_IGNORE; /* logged why */
 
     if (o.keychain) /* an administrator's opt-in that destroys credentials: say so every time */
         pam_syslog(pamh, LOG_WARNING,
@@ -213,6 +223,6 @@ PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, con
         return out.failed_step == PA_STEP_EXEC ? PAM_IGNORE : PAM_SESSION_ERR;
     if (trouble && !o.quiet && !o.dry_run && !(flags & PAM_SILENT))
         pam_error(pamh, "Some atmos credentials could not be removed at logout; "
-                        "run 'atmos-logout --all' to finish.");
+                        "run 'atmos-logout --all-realms' to finish.");
     return PAM_SUCCESS;
 }
