@@ -289,10 +289,10 @@ static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
     int id = plan->scope == ATMOS_SCOPE_IDENTITY, all = plan->scope == ATMOS_SCOPE_ALL;
     const char *realm = plan->nrealms ? atmos_show(plan->realms[0]) : "(none)";
     if (all)
-        fprintf(out, "Nothing to remove in realm %s, but atmos session data is in other realms:\n",
+        fprintf(out, "Nothing to remove in realm %s.\natmos session data remains in other realms:\n",
                 realm);
     else
-        fprintf(out, "%s '%s' has nothing to remove in realm %s, but is still logged in elsewhere:\n",
+        fprintf(out, "%s '%s' has nothing to remove in realm %s.\nIt is still logged in elsewhere:\n",
                 id ? "Identity" : "Provider", atmos_show(plan->target), realm);
     for (size_t i = 0; i < plan->nelsewhere; i++) {
         fprintf(out, "  • realm %s", atmos_show(plan->elsewhere[i]));

@@ -758,6 +758,9 @@ case_B132() {
     check "unchanged" unchanged
 }
 
+# The last close's bad inputs (B120-B126), through the real libpam.
+source "$(dirname "$0")/bad_input_sessions.sh"
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')

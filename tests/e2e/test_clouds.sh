@@ -140,7 +140,7 @@ check "other realm intact" other_intact
 go --all
 # Realm "other" still holds atmos's data: never "already logged out" while it does.
 check "again: exit 1" rc_is 1
-check "again: the other realm named" has "$OUT" "but atmos session data is in other realms:"$'\n'"  • realm other"
+check "again: the other realm named" has "$OUT" "atmos session data remains in other realms:"$'\n'"  • realm other"
 check "again: the command offered" has "$OUT" "Run 'atmos-logout --all-realms'"
 check "again: not 'already logged out'" hasnt "$OUT" "already logged out"
 go --all -o json

@@ -134,39 +134,6 @@ check "not realms: byte for byte" [ "$keep" = "$(keep_snapshot)" ]
 check "the symlink itself stays" [ -L "$H/$C/linked" ]
 end
 
-begin "--all-realms with base_path ~: the user's own ~/<dir>/aws/ are never realms"
-fresh_home
-cat >"$H/atmos.yaml" <<EOF
-auth:
-  providers:
-    home-sso:
-      kind: aws/iam-identity-center
-      region: us-east-1
-      start_url: https://home.awsapps.com/start
-      spec:
-        files:
-          base_path: "~"
-  identities:
-    dev:
-      kind: aws/permission-set
-      via:
-        provider: home-sso
-EOF
-aws_files "$H/main/aws/home-sso" dev                            # atmos's, in the configured realm
-mkdir -p "$H/dotfiles/aws/personal" "$H/infra/aws/prod"
-printf '[default]\naws_access_key_id = AKIAKEYBACKUP\n' >"$H/dotfiles/aws/personal/credentials"
-printf '[profile prod]\nregion = us-east-1\n' >"$H/infra/aws/prod/config"
-mine=$(snapshot "$H/dotfiles"; snapshot "$H/infra")
-cfg --all-realms --dry-run
-check "dry run: the configured realm's provider directory" has "$OUT" "~/main/aws/home-sso"
-check "dry run: dotfiles never named" hasnt "$OUT" "dotfiles"
-check "dry run: infra never named" hasnt "$OUT" "infra"
-cfg --all-realms -o json
-check "exit 0" rc_is 0
-check "json: the configured realm only" json 'r["realms"]==["main"]'
-check "the configured realm's credentials gone" no_section_in "[dev]" "$H/main/aws/home-sso/credentials"
-check "~/dotfiles/aws/personal/credentials and ~/infra/aws/prod/config: byte for byte" [ "$mine" = "$(snapshot "$H/dotfiles"; snapshot "$H/infra")" ]
-end
 
 begin "--all-realms --keychain: the configured names in every realm (file keyring)"
 populate
