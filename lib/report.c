@@ -164,9 +164,10 @@ void atmos_audit_format(char *buf, size_t len, enum atmos_scope scope, const cha
     }
     /* A name from passwd (NSS, LDAP) is not ours either: escaped as the target is. */
     atmos_escape(u, sizeof(u), user ? user : "?");
+    /* A cleanup of this host, as the module names it: never logout.all_devices, which says a
+     * server confirmed that every session everywhere was signed out. */
     snprintf(buf, len, "event=%s user=%s uid=%lu scope=%s%s removed=%zu failed=%zu revoked=%zu%s%s",
-             scope == ATMOS_SCOPE_ALL || scope == ATMOS_SCOPE_ALL_REALMS ? "logout.all_devices"
-                                                                         : "logout.success",
+             c->failed ? "logout.failed" : "logout.success",
              u, uid, atmos_scope_name(scope), t, c->removed, c->failed, c->revoked,
              extra ? " " : "", extra ? extra : "");
 }

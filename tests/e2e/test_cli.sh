@@ -306,7 +306,7 @@ if start_syslog_sink; then
     run --all
     sleep 0.3
     check "identity event" grep -qE "^<86>.*atmos-logout\[[0-9]+\]: event=logout.success user=$(id -un) uid=$(id -u) scope=identity target=\"dev-admin\" removed=2 failed=0 revoked=0$" "$SYSLOG"
-    check "--all event" grep -qE "event=logout.all_devices .* scope=all removed=[0-9]+ failed=0 revoked=0$" "$SYSLOG"
+    check "--all event" grep -qE "event=logout.success .* scope=all removed=[0-9]+ failed=0 revoked=0$" "$SYSLOG"
     check "exactly two events (the dry run sent none)" [ "$(grep -c 'event=' "$SYSLOG")" -eq 2 ]
     check "no secret" bash -c "! grep -q -e secret- -e token- '$SYSLOG'"
     end

@@ -331,7 +331,7 @@ static void audit_line(void **state)
     build(&plan, ATMOS_SCOPE_ALL, NULL);
     atmos_plan_count(&plan, &c);
     atmos_audit_format(line, sizeof(line), plan.scope, plan.target, &c, "alice", 1000, "tty=pts/1");
-    assert_string_equal(line, "event=logout.all_devices user=alice uid=1000 scope=all "
+    assert_string_equal(line, "event=logout.success user=alice uid=1000 scope=all "
                               "removed=0 failed=0 revoked=0 tty=pts/1");
     atmos_plan_free(&plan);
     /* A name cannot forge a line or a field: line breaks, ESC, C1 and bad bytes as \xNN. */
