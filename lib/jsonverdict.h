@@ -1,0 +1,16 @@
+/*
+ * The verdicts of the tools that own the JSON files atmos edits: whether
+ * docker, or the Azure CLI's MSAL, would refuse a file (jsonverdict.c).
+ * Each is a struct atmos_json_rule's `check`.
+ */
+#ifndef ATMOS_JSONVERDICT_H
+#define ATMOS_JSONVERDICT_H
+
+#include <stddef.h>
+
+struct atmos_jscan_value;
+
+const char *atmos_docker_check(const char *p, size_t len, const struct atmos_jscan_value *v);
+const char *atmos_msal_check(const char *p, size_t len, const struct atmos_jscan_value *v);
+
+#endif
