@@ -20,6 +20,7 @@
  * ATMOS_YAML_MAX_NODES nodes; keep no name holding a NUL byte; never put a
  * byte of the file into a message (only line and column).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,7 @@ struct scan {
     int after_block;             /* that was a block scalar (| or >) */
     size_t gap;                  /* bytes: where the next item's `-` is looked for */
     size_t cap[ATMOS_KUBE_SECTIONS];
+    char tool_msg[160]; /* the first thing kubectl refuses, or "" */
 };
 
 /* Byte offset of a character index (marks only move forward, but for a restart). */
@@ -76,6 +78,18 @@ static size_t off(struct scan *s, size_t chars)
         s->cur_chars++;
     }
     return s->cur_bytes < s->len ? s->cur_bytes : s->len;
+}
+
+/*
+ * What kubectl itself refuses: noted (the first), and the parse goes on, so
+ * that a file that is not YAML at all says so first.
+ */
+static int tool_refuse(struct scan *s, const yaml_mark_t *m, const char *what)
+{
+    if (s->tool_msg[0] == '\0')
+        snprintf(s->tool_msg, sizeof(s->tool_msg), "line %zu, column %zu: kubectl refuses it: %s",
+                 m->line + 1, m->column + 1, what);
+    return ATMOS_OK;
 }
 
 static int refuse(struct scan *s, const yaml_mark_t *m, const char *what)
@@ -218,6 +232,7 @@ static int new_entry(struct scan *s, int sec, const yaml_event_t *e)
     }
     struct atmos_kube_entry *en = &d->e[sec][d->n[sec]++];
     memset(en, 0, sizeof(*en));
+    en->line = e->start_mark.line + 1;
     /* After a block scalar, the indented comment lines that follow the item would become the
      * scalar's lines once the item is cut: it stays where it is. */
     if (!d->flow[sec] && !s->after_block)
@@ -225,16 +240,104 @@ static int new_entry(struct scan *s, int sec, const yaml_event_t *e)
     return ATMOS_OK;
 }
 
-/* A string value the scan keeps: *dst, once. */
+/*
+ * A plain scalar that kubectl's YAML reader (yaml.v2's YAML 1.1 resolver,
+ * then encoding/json into a string field) takes for a bool or a number, or
+ * for an infinity or NaN: either way it refuses the file.  Null is "".
+ * Checked value by value against kubectl (tests/e2e/test_editors_diff.sh).
+ */
+static int go_int(const char *v)
+{
+    const char *d = v + (*v == '+' || *v == '-');
+    const char *digits = "0123456789";
+    if (d[0] == '0' && d[1] && strchr("xXoObB", d[1]) && d[2]) {
+        digits = strchr("xX", d[1]) ? "0123456789abcdefABCDEF" : strchr("oO", d[1]) ? "01234567"
+                                                                                   : "01";
+        d += 2;
+    } else if (d[0] == '0' && d[1])
+        digits = "01234567";
+    if (*d == '\0')
+        return 0;
+    for (; *d; d++)
+        if (!strchr(digits, *d))
+            return 0;
+    return 1; /* out of int64's range it would be a float or a string: refused either way */
+}
+
+static int go_float(const char *v)
+{
+    /* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
+    const char *d = v + (*v == '+' || *v == '-');
+    size_t n = strspn(d, "0123456789");
+    if (n == 0) {
+        if (*d != '.' || strspn(d + 1, "0123456789") == 0)
+            return 0;
+        d += 1 + strspn(d + 1, "0123456789");
+    } else {
+        d += n;
+        if (*d == '.')
+            d += 1 + strspn(d + 1, "0123456789");
+    }
+    if (*d == 'e' || *d == 'E') {
+        d++;
+        d += *d == '+' || *d == '-';
+        if (strspn(d, "0123456789") == 0)
+            return 0;
+        d += strspn(d, "0123456789");
+    }
+    return *d == '\0';
+}
+
+static int not_a_string(const yaml_event_t *e)
+{
+    static const char *const words[] = {
+        "y",     "Y",     "yes",  "Yes",  "YES",  "n",    "N",    "no",    "No",     "NO",
+        "true",  "True",  "TRUE", "false", "False", "FALSE", "on",  "On",    "ON",     "off",
+        "Off",   "OFF",   ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
+        "-.INF", ".nan",  ".NaN", ".NAN"};
+    const char *v = (const char *)e->data.scalar.value;
+    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.length > 128)
+        return 0;
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(v, words[i]) == 0)
+            return 1;
+    if (!strchr("+-.0123456789", v[0]))
+        return 0;
+    char plain[130];
+    size_t k = 0;
+    for (const char *c = v; *c; c++)
+        if (*c != '_') /* yaml.v2 drops underscores from a number */
+            plain[k++] = *c;
+    plain[k] = '\0';
+    return go_int(plain) || go_float(plain);
+}
+
+/*
+ * A name (or a context's cluster or user, or current-context) the scan
+ * keeps: *dst, once.  kubectl compares names whole: one holding a NUL is
+ * kept as 0xFF and its bytes in hex, which no UTF-8 name can spell, so it
+ * is equal only to itself.
+ */
 static int keep(struct scan *s, const yaml_event_t *e, char **dst)
 {
-    int bad = 0;
     if (e->type != YAML_SCALAR_EVENT)
-        return ATMOS_OK; /* not a string: the entry has no such name */
+        return tool_refuse(s, &e->start_mark, "a name that is not a string");
+    if (not_a_string(e))
+        return tool_refuse(s, &e->start_mark, "a name YAML reads as a bool or a number");
     free(*dst);
-    if ((*dst = scalar(s, e, &bad)) == NULL && bad)
-        return refuse(s, &e->start_mark, "a name holding a NUL byte");
-    return *dst || bad ? ATMOS_OK : ATMOS_ENOMEM;
+    *dst = NULL;
+    if (is_null(e))
+        return ATMOS_OK; /* "" to kubectl */
+    const char *v = (const char *)e->data.scalar.value;
+    size_t n = e->data.scalar.length;
+    if (memchr(v, '\0', n) == NULL)
+        return (*dst = strndup(v, n)) ? ATMOS_OK : ATMOS_ENOMEM;
+    if ((*dst = malloc(2 * n + 2)) == NULL)
+        return ATMOS_ENOMEM;
+    (*dst)[0] = '\xff';
+    for (size_t i = 0; i < n; i++)
+        snprintf(*dst + 1 + 2 * i, 3, "%02x", (unsigned char)v[i]);
+    return ATMOS_OK;
 }
 
 /* A value of the root mapping: what the role of a collection value is. */
@@ -249,12 +352,12 @@ static int root_value(struct scan *s, const struct level *pl, const yaml_event_t
             s->doc->flow[k] |= e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
             return ATMOS_OK;
         }
-        return is_null(e) ? ATMOS_OK : refuse(s, &e->start_mark, "a list of entries is not a list");
+        return is_null(e) ? ATMOS_OK : tool_refuse(s, &e->start_mark, "a list of entries is not a list");
     }
     if (strcmp(pl->key, "current-context") != 0)
         return ATMOS_OK;
     if (e->type != YAML_SCALAR_EVENT)
-        return refuse(s, &e->start_mark, "current-context is not a string");
+        return tool_refuse(s, &e->start_mark, "current-context is not a string");
     struct atmos_kube_doc *d = s->doc;
     d->cur_start = off(s, e->start_mark.index);
     d->cur_end = off(s, e->end_mark.index);
@@ -300,6 +403,8 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
         return ATMOS_OK;
     if (map)
         *role = R_ENTRY;
+    else if (!is_null(e)) /* null is an entry named "" to kubectl */
+        tool_refuse(s, &e->start_mark, "an entry that is not a mapping");
     return new_entry(s, pl->section, e);
 }
 
@@ -415,6 +520,41 @@ static int odd_breaks(const char *p, size_t len)
     return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    const struct atmos_kube_entry *x = *(const struct atmos_kube_entry *const *)a,
+                                  *y = *(const struct atmos_kube_entry *const *)b;
+    int c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+    return c ? c : x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * client-go turns each list into a map by name and refuses a name twice
+ * (a missing or null name is ""): so does this, whichever copy is whose.
+ */
+static int unique_names(struct atmos_kube_doc *d, struct atmos_err *why)
+{
+    static const char *const what[] = {"clusters", "contexts", "users"};
+    int rc = ATMOS_OK;
+    for (int k = 0; k < ATMOS_KUBE_SECTIONS && rc == ATMOS_OK; k++) {
+        if (d->n[k] < 2)
+            continue;
+        struct atmos_kube_entry **v = malloc(d->n[k] * sizeof(*v));
+        if (v == NULL)
+            return ATMOS_ENOMEM;
+        for (size_t i = 0; i < d->n[k]; i++)
+            v[i] = &d->e[k][i];
+        qsort(v, d->n[k], sizeof(*v), by_name);
+        for (size_t i = 1; i < d->n[k] && rc == ATMOS_OK; i++)
+            if (strcmp(v[i - 1]->name ? v[i - 1]->name : "", v[i]->name ? v[i]->name : "") == 0)
+                rc = atmos_fail(why, ATMOS_EINVAL,
+                                "kubectl refuses it: two %s have the same name (lines %zu and %zu)",
+                                what[k], v[i - 1]->line, v[i]->line);
+        free(v);
+    }
+    return rc;
+}
+
 int atmos_kube_scan(const char *p, size_t len, struct atmos_kube_doc *doc, struct atmos_err *why)
 {
     struct scan *s = calloc(1, sizeof(*s));
@@ -450,6 +590,10 @@ int atmos_kube_scan(const char *p, size_t len, struct atmos_kube_doc *doc, struc
         rc = on_event(s, &e);
         yaml_event_delete(&e);
     }
+    if (rc == ATMOS_OK && s->tool_msg[0])
+        rc = atmos_fail(why, ATMOS_EINVAL, "%s", s->tool_msg);
+    if (rc == ATMOS_OK)
+        rc = unique_names(doc, why);
 out:
     yaml_parser_delete(&parser);
     for (int i = 0; i < s->depth; i++)

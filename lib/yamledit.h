@@ -25,10 +25,11 @@ enum atmos_kube_section { ATMOS_KUBE_CLUSTERS, ATMOS_KUBE_CONTEXTS, ATMOS_KUBE_U
 #define ATMOS_KUBE_SECTIONS 3
 
 struct atmos_kube_entry {
-    char *name;           /* NULL: an item without a (string) name; never cut */
+    char *name;           /* NULL: an item without a name, or null ("" to kubectl); never cut */
     char *cluster, *user; /* a context's context.cluster and context.user, or NULL */
     size_t start, end;    /* its lines: from the start of the `-` line to after its last line */
     int exact; /* start and end found: it can be cut (block style, nothing else on its lines) */
+    size_t line; /* where it starts, from 1 */
 };
 
 struct atmos_kube_doc {

@@ -99,11 +99,11 @@ static void comments_crlf_and_utf8_kept(void **state)
     (void)state;
     const char *in = "# é top\r\nclusters: # list\r\n  # before\r\n  - name: \"ünï\"\r\n"
                      "    cluster: {server: s} # atmos's\r\n  # between\r\n"
-                     "  -\r\n    name: c\r\n    cluster:\r\n      server: x\r\n  - name: y # z\r\n"
+                     "  -\r\n    name: c\r\n    cluster:\r\n      server: x\r\n  - name: yy # z\r\n"
                      "contexts: []\r\nusers: [{name: u}]\r\n";
     cuts_to(in, "c", "x", "nobody",
             "# é top\r\nclusters: # list\r\n  # before\r\n  - name: \"ünï\"\r\n"
-            "    cluster: {server: s} # atmos's\r\n  # between\r\n  - name: y # z\r\n"
+            "    cluster: {server: s} # atmos's\r\n  # between\r\n  - name: yy # z\r\n"
             "contexts: []\r\nusers: [{name: u}]\r\n",
             1, 0);
     /* The user is in a flow sequence: refused, not guessed at. */
@@ -124,16 +124,16 @@ static void what_others_still_name_stays(void **state)
     /* The user's own context "x" names another cluster: it stays, and so does user u. */
     const char *in = "clusters:\n- name: c\n- name: d\ncontexts:\n"
                      "- name: x\n  context: {cluster: d, user: u}\n"
-                     "- name: y\n  context: {cluster: c, user: me}\n"
+                     "- name: yy\n  context: {cluster: c, user: me}\n"
                      "users:\n- name: u\n- name: me\ncurrent-context: x\n";
     cuts_to(in, "c", "x", "u", NULL, 0, 0);
     /* atmos's context goes; the cluster a context of the user's names stays. */
     const char *in2 = "clusters:\n- name: c\ncontexts:\n"
                       "- name: x\n  context: {cluster: c, user: u}\n"
-                      "- name: y\n  context: {cluster: c, user: me}\n"
+                      "- name: yy\n  context: {cluster: c, user: me}\n"
                       "users:\n- name: u\n- name: me\ncurrent-context: x\n";
     cuts_to(in2, "c", "x", "u",
-            "clusters:\n- name: c\ncontexts:\n- name: y\n  context: {cluster: c, user: me}\n"
+            "clusters:\n- name: c\ncontexts:\n- name: yy\n  context: {cluster: c, user: me}\n"
             "users:\n- name: me\ncurrent-context: \"\"\n",
             2, 0);
 }
@@ -156,11 +156,50 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused("current-context: |-\n  x\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n",
             "block scalar");
     refused("clusters:\n- name: d\n  data: |+\n    text\n- name: c\n\n", "|+");
-    refused("clusters:\n- |\n- name: c\n #\n", "cannot be cut out exactly");
+    refused("clusters:\n- name: b\n  data: |\n- name: c\n #\n", "cannot be cut out exactly");
     char deep[300];
     memset(deep, '[', 200);
     strcpy(deep + 200, "\n");
     refused(deep, "");
+}
+
+/* What kubectl itself refuses (checked against it in test_editors_diff.sh): never edited. */
+static void refuses_what_kubectl_refuses(void **state)
+{
+    (void)state;
+    refused("clusters:\n- name: c\n  cluster: {server: a}\n- name: c\n  cluster: {server: b}\n",
+            "two clusters have the same name (lines 2 and 4)");
+    refused("users:\n- name: u\n- name: me\n- name: u\n", "two users have the same name");
+    refused("contexts:\n- name: x\n  context: {cluster: c, user: u}\n- name: x\n",
+            "two contexts have the same name");
+    refused("users:\n- name: u\n- user: {}\n- name: ~\n", "two users have the same name");
+    refused("users:\n- name: u\n- ~\n- name: \"\"\n", "two users have the same name");
+    refused("current-context: yes\nusers:\n- name: u\n", "a bool or a number");
+    refused("current-context: [x]\nusers:\n- name: u\n", "current-context is not a string");
+    refused("contexts:\n- name: [x]\n  context: {cluster: c, user: u}\n", "not a string");
+    refused("contexts:\n- name: x\n  context: {cluster: c, user: 0x1F}\n", "a bool or a number");
+    refused("users:\n- name: 1_000\n- name: u\n", "a bool or a number");
+    refused("users:\n- name: .5e3\n- name: u\n", "a bool or a number");
+    refused("users:\n- name: -.Inf\n- name: u\n", "a bool or a number");
+    refused("users:\n- name: u\n- just a string\n", "not a mapping");
+    refused("clusters: 5\n", "not a list");
+    refused("apiVersion: v1\nclusters: [unclosed\n", "not YAML");
+    /* What kubectl reads as strings: cut as any other name. */
+    static const char *const strings[] = {"tRue", "yES", "0o8", "0b2", "1.2.3", "_1", "0x",
+                                          "1e", "2001-12-14", "1:20", "nan", "\"yes\"", "'5'"};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++) {
+        char in[128];
+        snprintf(in, sizeof(in), "users:\n- name: %s\n- name: u\n", strings[i]);
+        struct atmos_kube_doc doc;
+        struct atmos_err why;
+        if (atmos_kube_scan(in, strlen(in), &doc, &why) != ATMOS_OK)
+            fail_msg("%s refused: %s", strings[i], why.msg);
+        atmos_kube_doc_free(&doc);
+    }
+    /* Names compared whole: "u\0x" is neither "u" nor a duplicate of it. */
+    cuts_to("users:\n- name: \"u\\0x\"\n- name: u\n- name: \"u\\0y\"\n", NULL, "x", "u",
+            "users:\n- name: \"u\\0x\"\n- name: \"u\\0y\"\n", 1, 0);
+    refused("users:\n- name: \"u\\0x\"\n- name: \"u\\0x\"\n", "two users have the same name");
 }
 
 static void bom_and_odd_breaks(void **state)
@@ -277,6 +316,7 @@ int main(void)
         cmocka_unit_test(flow_items_in_a_block_list),
         cmocka_unit_test(what_others_still_name_stays),
         cmocka_unit_test(refuses_what_it_cannot_cut_exactly),
+        cmocka_unit_test(refuses_what_kubectl_refuses),
         cmocka_unit_test(bom_and_odd_breaks),
         cmocka_unit_test(empty_and_null_files),
         cmocka_unit_test_setup_teardown(staged_in_the_lock_and_renamed_over, tu_home_setup,
