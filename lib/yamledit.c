@@ -31,7 +31,7 @@
 
 #define MAX_ROOT_KEYS 1024u
 
-enum role { R_OTHER, R_ROOT, R_SECTION, R_ENTRY, R_CTX };
+enum role { R_OTHER, R_ROOT, R_SECTION, R_ENTRY, R_CTX, R_PREFS };
 
 struct level {
     int map, flow, role, section;
@@ -354,8 +354,15 @@ static int root_value(struct scan *s, const struct level *pl, const yaml_event_t
         }
         return is_null(e) ? ATMOS_OK : tool_refuse(s, &e->start_mark, "a list of entries is not a list");
     }
-    if (strcmp(pl->key, "current-context") != 0)
+    if (strcmp(pl->key, "current-context") != 0) {
+        /* What else kubectl shows: deleting the file would lose it. */
+        if (strcmp(pl->key, "preferences") == 0 && e->type == YAML_MAPPING_START_EVENT)
+            *role = R_PREFS; /* {} is what kubectl shows of none */
+        else if (strcmp(pl->key, "apiVersion") != 0 && strcmp(pl->key, "kind") != 0 &&
+                 strcmp(pl->key, "preferences") != 0 && !is_null(e))
+            s->doc->other = 1;
         return ATMOS_OK;
+    }
     if (e->type != YAML_SCALAR_EVENT)
         return tool_refuse(s, &e->start_mark, "current-context is not a string");
     struct atmos_kube_doc *d = s->doc;
@@ -380,6 +387,8 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
             *role = R_ROOT;
         return map || is_null(e) ? ATMOS_OK : refuse(s, &e->start_mark, "not a mapping");
     }
+    if (pl->role == R_PREFS)
+        s->doc->other = 1;
     if (pl->map && pl->want_key) {
         pl->want_key = 0;
         return pl->role == R_OTHER ? ATMOS_OK : on_key(s, pl, e);
@@ -714,7 +723,9 @@ int atmos_kube_cut(const char *p, size_t len, const struct atmos_kube_doc *d,
         goto done;
     }
     *entries = (size_t)count;
-    *empty = (size_t)count == total;
+    /* The file goes only when kubectl would show nothing of it (atmos's RemoveClusterConfig). */
+    *empty = (size_t)count == total && !d->other &&
+             (d->current == NULL || d->current[0] == '\0' || clear);
     rc = ATMOS_OK;
     if (out == NULL || count == 0)
         goto done;

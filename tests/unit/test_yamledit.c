@@ -92,6 +92,16 @@ static void last_entries_empty_the_file(void **state)
                      "current-context: 'x' # atmos\n";
     cuts_to(in, "c", "x", "u", "clusters:\ncontexts:\nusers:\ncurrent-context: \"\" # atmos\n", 3,
             1);
+    /* What kubectl shows besides entries keeps the file: preferences, extensions, another
+     * current-context.  apiVersion, kind and empty preferences do not. */
+    cuts_to("apiVersion: v1\nkind: Config\npreferences: {}\nclusters:\n- name: c\n", "c", "x", "u",
+            "apiVersion: v1\nkind: Config\npreferences: {}\nclusters:\n", 1, 1);
+    cuts_to("clusters:\n- name: c\npreferences: {colors: true}\n", "c", "x", "u",
+            "clusters:\npreferences: {colors: true}\n", 1, 0);
+    cuts_to("clusters:\n- name: c\nextensions:\n- name: e\n", "c", "x", "u",
+            "clusters:\nextensions:\n- name: e\n", 1, 0);
+    cuts_to("clusters:\n- name: c\ncurrent-context: mine\n", "c", "x", "u",
+            "clusters:\ncurrent-context: mine\n", 1, 0);
 }
 
 static void comments_crlf_and_utf8_kept(void **state)
