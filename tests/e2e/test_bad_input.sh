@@ -747,6 +747,8 @@ case_B74() {
     check "unchanged" unchanged
 }
 
+source "$(dirname "$0")/bad_input_editors.sh"
+
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')
 funcs=$(declare -F | awk '{print $3}' | grep '^case_B' | sed 's/^case_//')
