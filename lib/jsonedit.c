@@ -159,7 +159,8 @@ static void put(struct members *m, json_object *into, const char *name,
                      : c == '['                ? json_object_new_array()
                                                : parse_value(m->e->tok, m->base + v->value,
                                                              v->end - v->value);
-    if (x == NULL || json_object_object_add(into, name, x) != 0) {
+    /* json-c's null is NULL: a member null is one, not a failure. */
+    if ((x == NULL && c != 'n') || json_object_object_add(into, name, x) != 0) {
         json_object_put(x);
         m->nomem = 1;
     }
@@ -324,6 +325,12 @@ static int edit(const char *p, size_t len, const struct atmos_item *it, struct a
     }
     *n = e.n;
     return 0;
+}
+
+int atmos_json_cut(const char *p, size_t len, const struct atmos_item *it, struct atmos_buf *out,
+                   size_t *n, struct atmos_err *why)
+{
+    return edit(p, len, it, out, n, it->path, why) == 0 ? ATMOS_OK : ATMOS_EINVAL;
 }
 
 int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int timeout_ms,

@@ -472,6 +472,10 @@ static void names_compared_whole(void **state)
          NULL, 0);
     EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": \"B\", \"id\": \"A\"}, \"b\": 1}}", "A",
          NULL, "{\"c\": {\"b\": 1}}", 1);
+    /* A member null is read as null (json-c's NULL), the last one too. */
+    EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": null}, \"b\": {\"id\": \"A\"}}}", "A", NULL,
+         "{\"c\": {\"a\": {\"id\": null}}}", 1);
+    EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": \"A\", \"id\": null}}}", "A", NULL, NULL, 0);
 }
 
 static int by_key(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
