@@ -157,6 +157,8 @@ def one(tool, name, data, expect):
     after_bytes = open(path, "rb").read() if os.path.exists(path) else None
     same = after_bytes == data
     try:
+        if rc == 99 or "Sanitizer" in err or "runtime error:" in err or rc < 0:
+            return False, "-", "atmos-logout under the checker (rc %d): %s" % (rc, err[-600:])
         if before[0] == "refused":
             if expect != "tool":
                 return False, "-", "the tool refuses a case generated as %s: %s" % (expect, before[1][:200])
