@@ -188,6 +188,9 @@ static int on_key(struct scan *s, struct level *pl, const yaml_event_t *e)
     if ((pl->key = scalar(s, e, &bad)) == NULL)
         return bad ? refuse(s, &e->start_mark, "a key holding a NUL byte") : ATMOS_ENOMEM;
     int *seen = NULL;
+    /* kubectl's reader merges `<<` (YAML 1.1): where names are read, it could bring one. */
+    if (strcmp(pl->key, "<<") == 0 && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+        return refuse(s, &e->start_mark, "a merge key (<<) where names are read");
     if (pl->role == R_ROOT)
         return root_key(s, &e->start_mark, pl->key);
     if (strcmp(pl->key, "name") == 0 && pl->role == R_ENTRY)

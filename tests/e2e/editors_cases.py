@@ -117,6 +117,8 @@ def kube_cases(rng):
          "refuse"),
         ("merge keys in the user's entry",
          kubeconfig(ac + ["- name: m", "  cluster:", "    <<: {server: s}"], ax, au, None), "edit"),
+        ("a merge key bringing a name", kubeconfig(ac + ["- <<: {name: mine}", "  cluster: {server: s}"], ax,
+                                                     au, None), "refuse"),
         ("a key twice in an entry", kubeconfig(ac, ax, au + ["- name: xx", "  name: yy", "  user: {}"], None),
          "refuse"),
         ("a duplicate top-level key", kubeconfig(ac, ax, au, None, tail=["kind: Config"]), "refuse"),

@@ -158,6 +158,8 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused("clusters:\n- name: c\n---\nusers: []\n", "more than one document");
     refused("clusters:\n- name: c\nclusters:\n- name: d\n", "appears twice");
     refused("clusters:\n- name: c\n  name: d\n", "appears twice");
+    refused("clusters:\n- name: d\n- <<: {name: c}\n", "merge key");
+    refused("contexts:\n- name: x\n  context:\n    <<: {cluster: c}\n    user: u\n", "merge key");
     refused("contexts:\n- name: x\n  context: {cluster: c, cluster: d}\n", "appears twice");
     refused("clusters: {name: c}\n", "not a list");
     refused("- a\n", "not a mapping");
