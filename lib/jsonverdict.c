@@ -127,39 +127,46 @@ static int b64(unsigned char c)
 }
 
 /*
- * decodeAuth: base64.StdEncoding (padded; CR and LF skipped), then
- * "user:password" with a user.  `s` is the decoded JSON string.
+ * Go's base64.StdEncoding.Decode: padded, CR and LF skipped, nothing after
+ * the padding.  0 when s[0, n) decodes; *colon is the offset of the first
+ * ':' decoded, or -1.
  */
-static const char *auth_value(const char *s, size_t n)
+int atmos_go_base64(const char *s, size_t n, long *colon)
 {
-    static const char *const not_b64 = "an auth that is not base64";
     int q[4], done = 0;
     size_t k = 0, decoded = 0;
-    long colon = -1;
+    *colon = -1;
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\r' || s[i] == '\n')
             continue;
         if (done)
-            return not_b64; /* data after the padding */
+            return -1; /* data after the padding */
         int d = s[i] == '=' ? -1 : b64((unsigned char)s[i]);
         if ((d < 0 && s[i] != '=') || (d >= 0 && k > 0 && q[k - 1] < 0))
-            return not_b64;
+            return -1;
         q[k++] = d;
         if (k < 4)
             continue;
         if (q[0] < 0 || q[1] < 0)
-            return not_b64;
+            return -1;
         int nbytes = q[2] < 0 ? 1 : q[3] < 0 ? 2 : 3;
         unsigned v = (unsigned)q[0] << 18 | (unsigned)q[1] << 12 |
                      (unsigned)(q[2] < 0 ? 0 : q[2]) << 6 | (unsigned)(q[3] < 0 ? 0 : q[3]);
         for (int j = 0; j < nbytes; j++, decoded++)
-            if (((v >> (16 - 8 * j)) & 0xff) == ':' && colon < 0)
-                colon = (long)decoded;
+            if (((v >> (16 - 8 * j)) & 0xff) == ':' && *colon < 0)
+                *colon = (long)decoded;
         done = nbytes < 3;
         k = 0;
     }
-    if (k != 0)
-        return not_b64;
+    return k == 0 ? 0 : -1;
+}
+
+/* decodeAuth: base64 (above), then "user:password" with a user.  `s` is the decoded string. */
+static const char *auth_value(const char *s, size_t n)
+{
+    long colon;
+    if (atmos_go_base64(s, n, &colon) != 0)
+        return "an auth that is not base64";
     return colon > 0 ? NULL : "an auth that is not \"user:password\" in base64";
 }
 

@@ -13,4 +13,7 @@ struct atmos_jscan_value;
 const char *atmos_docker_check(const char *p, size_t len, const struct atmos_jscan_value *v);
 const char *atmos_msal_check(const char *p, size_t len, const struct atmos_jscan_value *v);
 
+/* Whether s[0, n) is what Go's base64.StdEncoding decodes (0), and where its first ':' is. */
+int atmos_go_base64(const char *s, size_t n, long *colon);
+
 #endif

@@ -26,6 +26,7 @@
 
 #include <yaml.h>
 
+#include "kubeverdict.h"
 #include "yamledit.h"
 #include "yamltree.h"
 
@@ -39,6 +40,7 @@ struct level {
     char *key; /* ROOT, ENTRY, CTX: the key whose value comes next */
     int seen_name, seen_context, seen_cluster, seen_user;
     struct atmos_kube_entry *entry; /* SECTION: the item being read */
+    const struct atmos_kube_type *type; /* what client-go reads it as (NULL: not read) */
 };
 
 struct scan {
@@ -244,78 +246,6 @@ static int new_entry(struct scan *s, int sec, const yaml_event_t *e)
 }
 
 /*
- * A plain scalar that kubectl's YAML reader (yaml.v2's YAML 1.1 resolver,
- * then encoding/json into a string field) takes for a bool or a number, or
- * for an infinity or NaN: either way it refuses the file.  Null is "".
- * Checked value by value against kubectl (tests/e2e/test_editors_diff.sh).
- */
-static int go_int(const char *v)
-{
-    const char *d = v + (*v == '+' || *v == '-');
-    const char *digits = "0123456789";
-    if (d[0] == '0' && d[1] && strchr("xXoObB", d[1]) && d[2]) {
-        digits = strchr("xX", d[1]) ? "0123456789abcdefABCDEF" : strchr("oO", d[1]) ? "01234567"
-                                                                                   : "01";
-        d += 2;
-    } else if (d[0] == '0' && d[1])
-        digits = "01234567";
-    if (*d == '\0')
-        return 0;
-    for (; *d; d++)
-        if (!strchr(digits, *d))
-            return 0;
-    return 1; /* out of int64's range it would be a float or a string: refused either way */
-}
-
-static int go_float(const char *v)
-{
-    /* ^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$ */
-    const char *d = v + (*v == '+' || *v == '-');
-    size_t n = strspn(d, "0123456789");
-    if (n == 0) {
-        if (*d != '.' || strspn(d + 1, "0123456789") == 0)
-            return 0;
-        d += 1 + strspn(d + 1, "0123456789");
-    } else {
-        d += n;
-        if (*d == '.')
-            d += 1 + strspn(d + 1, "0123456789");
-    }
-    if (*d == 'e' || *d == 'E') {
-        d++;
-        d += *d == '+' || *d == '-';
-        if (strspn(d, "0123456789") == 0)
-            return 0;
-        d += strspn(d, "0123456789");
-    }
-    return *d == '\0';
-}
-
-static int not_a_string(const yaml_event_t *e)
-{
-    static const char *const words[] = {
-        "y",     "Y",     "yes",  "Yes",  "YES",  "n",    "N",    "no",    "No",     "NO",
-        "true",  "True",  "TRUE", "false", "False", "FALSE", "on",  "On",    "ON",     "off",
-        "Off",   "OFF",   ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
-        "-.INF", ".nan",  ".NaN", ".NAN"};
-    const char *v = (const char *)e->data.scalar.value;
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.length > 128)
-        return 0;
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (strcmp(v, words[i]) == 0)
-            return 1;
-    if (!strchr("+-.0123456789", v[0]))
-        return 0;
-    char plain[130];
-    size_t k = 0;
-    for (const char *c = v; *c; c++)
-        if (*c != '_') /* yaml.v2 drops underscores from a number */
-            plain[k++] = *c;
-    plain[k] = '\0';
-    return go_int(plain) || go_float(plain);
-}
-
-/*
  * A name (or a context's cluster or user, or current-context) the scan
  * keeps: *dst, once.  kubectl compares names whole: one holding a NUL is
  * kept as 0xFF and its bytes in hex, which no UTF-8 name can spell, so it
@@ -325,7 +255,7 @@ static int keep(struct scan *s, const yaml_event_t *e, char **dst)
 {
     if (e->type != YAML_SCALAR_EVENT)
         return tool_refuse(s, &e->start_mark, "a name that is not a string");
-    if (not_a_string(e))
+    if (atmos_kube_not_a_string(e))
         return tool_refuse(s, &e->start_mark, "a name YAML reads as a bool or a number");
     free(*dst);
     *dst = NULL;
@@ -394,7 +324,16 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
         s->doc->other = 1;
     if (pl->map && pl->want_key) {
         pl->want_key = 0;
-        return pl->role == R_OTHER ? ATMOS_OK : on_key(s, pl, e);
+        if (pl->role != R_OTHER)
+            return on_key(s, pl, e);
+        /* For the type of the value (kubeverdict.c); no field's name holds a NUL. */
+        free(pl->key);
+        pl->key = NULL;
+        if (pl->type && e->type == YAML_SCALAR_EVENT &&
+            memchr(e->data.scalar.value, '\0', e->data.scalar.length) == NULL &&
+            (pl->key = strndup((const char *)e->data.scalar.value, e->data.scalar.length)) == NULL)
+            return ATMOS_ENOMEM;
+        return ATMOS_OK;
     }
     if (pl->map) {
         pl->want_key = 1;
@@ -445,6 +384,14 @@ static int start(struct scan *s, const yaml_event_t *e)
         return refuse(s, &e->start_mark, "a tag (what it makes of the value is the reader's)");
     if (++s->nodes > ATMOS_YAML_MAX_NODES)
         return refuse(s, &e->start_mark, "more YAML nodes than a kubeconfig has");
+    /* kubectl's verdict on the node, where it is a value (a key is its mapping's business). */
+    const struct atmos_kube_type *type = NULL;
+    if (!(pl && pl->map && pl->want_key)) {
+        type = pl ? atmos_kube_type_of(pl->type, pl->map ? pl->key : NULL) : atmos_kube_type_root();
+        const char *wrong = atmos_kube_type_check(type, e);
+        if (wrong)
+            tool_refuse(s, &e->start_mark, wrong);
+    }
     int role, sec, rc = node(s, pl, e, &role, &sec);
     if (rc != ATMOS_OK)
         return rc;
@@ -470,6 +417,7 @@ static int start(struct scan *s, const yaml_event_t *e)
     l->want_key = l->map;
     l->role = role;
     l->section = sec;
+    l->type = type;
     if (role == R_SECTION)
         s->gap = off(s, e->start_mark.index);
     return ATMOS_OK;

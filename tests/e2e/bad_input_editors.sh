@@ -1,4 +1,4 @@
-# Rows B103-B115 of docs/bad-input.md, sourced by test_bad_input.sh (its
+# Rows B103-B116 of docs/bad-input.md, sourced by test_bad_input.sh (its
 # helpers: kube_case, cloud_home, cloud, snap, unchanged): files whose own
 # tool refuses them, which atmos leaves byte for byte and reports by name,
 # and names compared whole.  test_editors_diff.sh checks each verdict
@@ -16,8 +16,8 @@ case_B103() {
     kube_refused '- cluster:\n    server: https://mine\n  name: arn:aws:eks:us-east-1:111122223333:cluster/prod\n' \
         "two clusters have the same name (lines 3 and 6)"
 }
-case_B104() { kube_refused 'current-context: yes\n' "a name YAML reads as a bool or a number"; }
-case_B105() { kube_refused 'contexts:\n- name: [a, b]\n  context: {cluster: c}\n' "a name that is not a string"; }
+case_B104() { kube_refused 'current-context: yes\n' "a bool or a number where a string goes"; }
+case_B105() { kube_refused 'contexts:\n- name: [a, b]\n  context: {cluster: c}\n' "a list or mapping where a string goes"; }
 
 # json_refused docker|msal REASON PRINTF ARGS...: that file of cloud_home rewritten, then left
 # with REASON.
@@ -73,3 +73,4 @@ case_B115() {
     check "exit 0" rc_is 0
     check "the file kept, with its preferences" [ "$(cat "$KC")" = "$(printf 'apiVersion: v1\nclusters:\npreferences: {colors: true}')" ]
 }
+case_B116() { kube_refused 'users:\n- name: me\n  user: {token: 12345}\n' "a bool or a number where a string goes"; }

@@ -103,6 +103,22 @@ def kube_cases(rng):
                                                      au, None), "tool"),
         ("a user name 0x1F", kubeconfig(ac, ax, au + k_user("0x1F", "t"), None), "tool"),
         ("an entry that is a string", kubeconfig(ac + ["- just-a-string"], ax, au, None), "tool"),
+        ("a user's token a number", kubeconfig(ac, ax, au + ["- name: me", "  user: {token: 12345}"], None),
+         "tool"),
+        ("an exec arg a number", kubeconfig(ac, ax, au + ["- name: me", "  user: {exec: {args: [a, 5]}}"], None),
+         "tool"),
+        ("provideClusterInfo a string", kubeconfig(ac, ax, au + [
+            "- name: me", "  user: {exec: {provideClusterInfo: maybe}}"], None), "tool"),
+        ("certificate-authority-data not base64", kubeconfig(ac + ["- name: m", "  cluster:",
+                                                                   "    certificate-authority-data: '!!'"],
+                                                              ax, au, None), "tool"),
+        ("preferences colors a number", kubeconfig(ac, ax, au, None, tail=["preferences: {colors: 5}"]), "tool"),
+        ("a NaN in a field kubectl does not read", kubeconfig(ac, ax, au, None, tail=["x-mine: {a: .nan}"]),
+         "tool"),
+        ("fields kubectl does not read, bools where they go",
+         kubeconfig(ac + ["- name: m", "  cluster: {insecure-skip-tls-verify: yes, foo: 5, x: [1, true]}"], ax,
+                    au + ["- name: me", "  user: {exec: {provideClusterInfo: false, env: [{name: A, value: b}]}}"],
+                    None, tail=["x-mine: 5"]), "edit"),
         ("clusters: 5", b"apiVersion: v1\nclusters: 5\nusers:\n" + "\n".join(au).encode() + b"\n", "tool"),
         # What kubectl takes and atmos does not edit yet (issue 37, the fallback rewrite).
         ("flow style document", ('{apiVersion: v1, clusters: [{name: "%s", cluster: {server: s}}], '

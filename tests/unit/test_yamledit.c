@@ -161,7 +161,7 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused("clusters:\n- name: d\n- <<: {name: c}\n", "merge key");
     refused("contexts:\n- name: x\n  context:\n    <<: {cluster: c}\n    user: u\n", "merge key");
     refused("contexts:\n- name: x\n  context: {cluster: c, cluster: d}\n", "appears twice");
-    refused("clusters: {name: c}\n", "not a list");
+    refused("clusters: {name: c}\n", "where a list goes");
     refused("- a\n", "not a mapping");
     refused("clusters:\n- name: c\n  x: [\n", "not YAML");
     refused("\x01\n", "not YAML");
@@ -187,14 +187,30 @@ static void refuses_what_kubectl_refuses(void **state)
     refused("users:\n- name: u\n- user: {}\n- name: ~\n", "two users have the same name");
     refused("users:\n- name: u\n- ~\n- name: \"\"\n", "two users have the same name");
     refused("current-context: yes\nusers:\n- name: u\n", "a bool or a number");
-    refused("current-context: [x]\nusers:\n- name: u\n", "current-context is not a string");
-    refused("contexts:\n- name: [x]\n  context: {cluster: c, user: u}\n", "not a string");
+    refused("current-context: [x]\nusers:\n- name: u\n", "where a string goes");
+    refused("contexts:\n- name: [x]\n  context: {cluster: c, user: u}\n", "where a string goes");
     refused("contexts:\n- name: x\n  context: {cluster: c, user: 0x1F}\n", "a bool or a number");
     refused("users:\n- name: 1_000\n- name: u\n", "a bool or a number");
     refused("users:\n- name: .5e3\n- name: u\n", "a bool or a number");
-    refused("users:\n- name: -.Inf\n- name: u\n", "a bool or a number");
-    refused("users:\n- name: u\n- just a string\n", "not a mapping");
-    refused("clusters: 5\n", "not a list");
+    refused("users:\n- name: -.Inf\n- name: u\n", "an infinity or NaN");
+    refused("users:\n- name: u\n- just a string\n", "where a mapping goes");
+    refused("clusters: 5\n", "where a list goes");
+    /* Any field of client-go's schema, not only names; unknown fields are not read. */
+    refused("users:\n- name: u\n  user: {token: 12345}\n", "a bool or a number where a string goes");
+    refused("users:\n- name: u\n  user: {exec: {args: [eks, 5]}}\n", "where a string goes");
+    refused("users:\n- name: u\n  user: {exec: {provideClusterInfo: maybe}}\n", "where a bool goes");
+    refused("clusters:\n- name: c\n  cluster: {certificate-authority-data: \"!!\"}\n", "not base64");
+    refused("preferences: {colors: 5}\n", "where a bool goes");
+    refused("clusters:\n- name: c\n  cluster: {server: [a]}\n", "where a string goes");
+    refused("users:\n- name: u\n  user: {as-user-extra: {k: v}}\n", "where a list goes");
+    refused("x-mine: {a: .nan}\n", "an infinity or NaN");
+    cuts_to("clusters:\n- name: c\n  cluster: {insecure-skip-tls-verify: yes, foo: 5, "
+            "certificate-authority-data: TFM=}\n- name: d\n  cluster: {x: [1]}\n"
+            "x-mine: 5\nextensions:\n- name: e\n  extension: {a: 1}\n",
+            "c", "x", "u",
+            "clusters:\n- name: d\n  cluster: {x: [1]}\nx-mine: 5\nextensions:\n- name: e\n"
+            "  extension: {a: 1}\n",
+            1, 0);
     refused("apiVersion: v1\nclusters: [unclosed\n", "not YAML");
     /* What kubectl reads as strings: cut as any other name. */
     static const char *const strings[] = {"tRue", "yES", "0o8", "0b2", "1.2.3", "_1", "0x",
