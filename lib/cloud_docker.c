@@ -37,7 +37,9 @@ static const struct atmos_json_rule registry_rule = {.containers = auths,
                                                      .ids = {"registry host"},
                                                      .match = match_registry,
                                                      .tool = "docker",
-                                                     .check = atmos_docker_check};
+                                                     .check = atmos_docker_check,
+                                                     /* "Auths" is auths to docker's Go */
+                                                     .container_is = atmos_go_name_is};
 
 /* How a registry login's kind makes its registry host (malloc'd; NULL: none). */
 struct registry {

@@ -71,8 +71,9 @@ static int is_container(const struct edit *e, const struct atmos_jscan_value *v)
 
 static int named(const struct edit *e, const char *key, size_t len)
 {
-    for (const char *const *c = e->it->u.json.rule->containers; *c; c++)
-        if (atmos_jscan_key_is(key, len, *c))
+    const struct atmos_json_rule *r = e->it->u.json.rule;
+    for (const char *const *c = r->containers; *c; c++)
+        if (r->container_is ? r->container_is(key, len, *c) : atmos_jscan_key_is(key, len, *c))
             return 1;
     return 0;
 }

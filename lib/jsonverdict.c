@@ -115,6 +115,12 @@ static const struct field *lookup(const struct field *t, const char *raw, size_t
     return NULL;
 }
 
+int atmos_go_name_is(const char *raw, size_t raw_len, const char *field)
+{
+    const struct field t[] = {{field, STR}, {NULL, STR}};
+    return lookup(t, raw, raw_len) != NULL;
+}
+
 static int b64(unsigned char c)
 {
     if (c >= 'A' && c <= 'Z')

@@ -102,6 +102,8 @@ struct atmos_json_rule {
     const char *const *fields; /* NULL-terminated: the members match reads; NULL: none */
     const char *tool;          /* who reads the file, for messages ("docker") */
     const char *(*check)(const char *p, size_t len, const struct atmos_jscan_value *v);
+    /* How the tool finds a container by name: NULL, exactly; else this (docker's Go folds case). */
+    int (*container_is)(const char *raw, size_t raw_len, const char *name);
 };
 
 /*

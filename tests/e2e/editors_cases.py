@@ -191,6 +191,10 @@ def docker_cases(rng):
         ("another registry of 21000 values", E(docker_text({"auths": {"many.io": many, ECR: ecr}})), "edit"),
         ("ECR over 1 MiB", E(docker_text({"auths": {ECR: dict(ecr, identitytoken="y" * (1100 * 1024))}})),
          "edit"),
+        ("ECR under Auths", E('{"Auths": {"%s": %s, "ghcr.io": %s}}' % (ECR, json.dumps(ecr), json.dumps(ghcr))),
+         "edit"),
+        ("ECR under AUTHS and auths", E('{"AUTHS": {"%s": %s}, "auths": {"%s": %s, "a.io": {}}}' % (
+            ECR, json.dumps(ecr), ECR, json.dumps(ecr))), "edit"),
         ("nulls", E('{"auths": {"n.io": null, "%s": %s}, "credsStore": null}' % (ECR, json.dumps(ecr))), "edit"),
         ("auth with newlines", E('{"auths": {"o.io": {"auth": "bWU6\\ncHc="}, "%s": {}}}' % ECR), "edit"),
         ("unicode keys", E(docker_text({"auths": {"é✓.io": ghcr, ECR: ecr}, "psFormat": "ü"}, 1)), "edit"),

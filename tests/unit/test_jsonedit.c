@@ -488,9 +488,12 @@ static int by_key(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t
 static const char *const auths[] = {"auths", NULL};
 static const char *const msal_types[] = {"AccessToken", "RefreshToken", "IdToken", "Account",
                                          NULL};
-static const struct atmos_json_rule docker_rule = {
-    .containers = auths, .ids = {"host"}, .match = by_key, .tool = "docker",
-    .check = atmos_docker_check};
+static const struct atmos_json_rule docker_rule = {.containers = auths,
+                                                   .ids = {"host"},
+                                                   .match = by_key,
+                                                   .tool = "docker",
+                                                   .check = atmos_docker_check,
+                                                   .container_is = atmos_go_name_is};
 static const struct atmos_json_rule msal_rule = {.containers = msal_types,
                                                  .ids = {"id", "name"},
                                                  .match = match_id,
@@ -539,6 +542,10 @@ static void tool_rejections_left_as_they_are(void **state)
          "{\"auths\": {\"o\": {\"auth\": \"bad\", \"Auth\": \"dXNl\\ncjpw\", \"auth\": null}, "
          "\"n\": null}, \"credsStore\": null, \"x\": 5}",
          0 + 1);
+    /* docker's Go finds `auths` by any case (and U+017F for s): each spelling is edited. */
+    EDIT(&docker_rule,
+         "{\"Auths\": {\"E\": {}, \"o\": {}}, \"AUTH\u017f\": {\"E\": {}}, \"auth\": {\"E\": {}}}",
+         "id", "E", "{\"Auths\": {\"o\": {}}, \"AUTH\u017f\": {}, \"auth\": {\"E\": {}}}", 2);
     EDIT(&msal_rule, "{\"Account\": {\"a\": {\"id\": \"id\"}, \"b\": []}, \"Other\": null}", "id",
          NULL, "{\"Account\": {\"b\": []}, \"Other\": null}", 1);
 }
