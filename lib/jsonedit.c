@@ -23,7 +23,7 @@
  * A name that appears twice in a container is two entries, each judged on
  * its own: the matching ones go, the others stay.  (A reader that keeps the
  * last of duplicate names may then see an earlier one that did not match:
- * not the login's, so not ours to remove.)  A top-level container named
+ * not the login's, so not ours to remove; the report says so, u.json.unmasked.)  A top-level container named
  * twice is edited in both places.
  *
  * MUST: reach the file through safefs (no symlink, owner checked); change it
@@ -62,7 +62,73 @@ struct edit {
     /* The container being walked: the run of matching entries not cut yet. */
     int in_run, any_kept;
     size_t run_start, run_end, kept_end;
+    /* Its entries' names, in order, to count what last-wins readers see in place of one cut. */
+    struct name {
+        char *k;
+        size_t len, at;
+        int cut;
+    } *names;
+    size_t nnames, cap;
+    size_t unmasked;
 };
+
+static int by_name_then_place(const void *a, const void *b)
+{
+    const struct name *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->k, y->k, n);
+    if (c == 0 && x->len != y->len)
+        c = x->len < y->len ? -1 : 1;
+    return c ? c : x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* A container ended: of each name spelt more than once, was the last copy cut and one kept? */
+static void count_unmasked(struct edit *e)
+{
+    qsort(e->names, e->nnames, sizeof(*e->names), by_name_then_place);
+    for (size_t i = 0; i < e->nnames;) {
+        size_t j = i;
+        int kept = 0;
+        while (j + 1 < e->nnames && e->names[j + 1].len == e->names[i].len &&
+               memcmp(e->names[j + 1].k, e->names[i].k, e->names[i].len) == 0)
+            j++; /* i..j: one name, in the order written; j the last, the one readers see */
+        for (size_t k = i; k < j; k++)
+            kept |= !e->names[k].cut;
+        e->unmasked += e->names[j].cut && kept;
+        for (size_t k = i; k <= j; k++)
+            free(e->names[k].k);
+        i = j + 1;
+    }
+    e->nnames = 0;
+}
+
+/* Remember an entry's name (decoded) and whether it goes. */
+static int remember(struct edit *e, const struct atmos_jscan_value *v, int cut)
+{
+    if (v->key == NULL)
+        return 0;
+    if (e->nnames == e->cap) {
+        size_t cap = e->cap ? 2 * e->cap : 64;
+        struct name *n = realloc(e->names, cap * sizeof(*n));
+        if (n == NULL)
+            return STOP_NOMEM;
+        e->names = n;
+        e->cap = cap;
+    }
+    struct name *n = &e->names[e->nnames];
+    if ((n->k = malloc(v->key_len + 1)) == NULL)
+        return STOP_NOMEM;
+    if (atmos_jscan_decode(v->key, v->key_len, n->k, &n->len) != 0) {
+        free(n->k); /* a lone surrogate: Python keeps it as it is written */
+        if ((n->k = strndup(v->key, v->key_len)) == NULL)
+            return STOP_NOMEM;
+        n->len = v->key_len;
+    }
+    n->at = v->start;
+    n->cut = cut;
+    e->nnames++;
+    return 0;
+}
 
 static int is_container(const struct edit *e, const struct atmos_jscan_value *v)
 {
@@ -257,6 +323,8 @@ static int visit(void *arg, const struct atmos_jscan_value *v)
             e->stop_at = v->start;
             return rc;
         }
+        if ((rc = remember(e, v, match)) != 0)
+            return rc;
         if (match) {
             e->n++;
             if (!e->in_run)
@@ -277,13 +345,14 @@ static int visit(void *arg, const struct atmos_jscan_value *v)
         if (e->in_run)
             rc = e->any_kept ? cut(e, e->kept_end, e->run_end) : cut(e, v->value + 1, v->end - 1);
         e->in_run = e->any_kept = 0;
+        count_unmasked(e);
     }
     return rc;
 }
 
 /* Count the matching entries of p and, with `out`, write p without them there. */
 static int edit(const char *p, size_t len, const struct atmos_item *it, struct atmos_buf *out,
-                size_t *n, const char *path, struct atmos_err *why)
+                size_t *n, size_t *unmasked, const char *path, struct atmos_err *why)
 {
     struct edit e;
     struct atmos_jscan_error err;
@@ -304,6 +373,9 @@ static int edit(const char *p, size_t len, const struct atmos_item *it, struct a
     if (rc == 0 && out && atmos_buf_append(out, e.p + e.copied, len - e.copied) != 0)
         rc = STOP_NOMEM;
     json_tokener_free(e.tok);
+    for (size_t i = 0; i < e.nnames; i++)
+        free(e.names[i].k);
+    free(e.names);
     if (rc < 0) {
         snprintf(why->msg, sizeof(why->msg),
                  "%s does not parse as JSON (line %zu, column %zu: %s); left as it is", path,
@@ -325,13 +397,15 @@ static int edit(const char *p, size_t len, const struct atmos_item *it, struct a
         return -1;
     }
     *n = e.n;
+    *unmasked = e.unmasked;
     return 0;
 }
 
 int atmos_json_cut(const char *p, size_t len, const struct atmos_item *it, struct atmos_buf *out,
                    size_t *n, struct atmos_err *why)
 {
-    return edit(p, len, it, out, n, it->path, why) == 0 ? ATMOS_OK : ATMOS_EINVAL;
+    size_t unmasked;
+    return edit(p, len, it, out, n, &unmasked, it->path, why) == 0 ? ATMOS_OK : ATMOS_EINVAL;
 }
 
 int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int timeout_ms,
@@ -356,7 +430,7 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why);
     if (rc != ATMOS_OK)
         goto done;
-    if (edit(in.data, in.len, it, NULL, &it->u.json.entries, it->path, why) != 0) {
+    if (edit(in.data, in.len, it, NULL, &it->u.json.entries, &it->u.json.unmasked, it->path, why) != 0) {
         rc = ATMOS_ESYS;
         goto done;
     }
@@ -381,7 +455,8 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         goto done;
     }
     out.cap = in.len + 1;
-    if (edit(in.data, in.len, it, &out, &it->u.json.entries, it->path, why) != 0) {
+    if (edit(in.data, in.len, it, &out, &it->u.json.entries, &it->u.json.unmasked, it->path,
+             why) != 0) {
         rc = ATMOS_ESYS;
         goto done;
     }

@@ -195,6 +195,8 @@ struct atmos_item_json {
     char *ids[ATMOS_JSON_IDS]; /* the identifiers the rule matches entries by (never secrets) */
     char *what;                /* shown after the label ("account ..."), or NULL */
     size_t entries;            /* outcome: how many entries were (or would be) removed */
+    size_t unmasked; /* outcome: of those, how many were the last of their name with an earlier
+                        copy kept, which readers keeping the last of a name now see instead */
 };
 
 /*

@@ -1,4 +1,4 @@
-# Rows B103-B116 of docs/bad-input.md, sourced by test_bad_input.sh (its
+# Rows B103-B117 of docs/bad-input.md, sourced by test_bad_input.sh (its
 # helpers: kube_case, cloud_home, cloud, snap, unchanged): files whose own
 # tool refuses them, which atmos leaves byte for byte and reports by name,
 # and names compared whole.  test_editors_diff.sh checks each verdict
@@ -74,3 +74,10 @@ case_B115() {
     check "the file kept, with its preferences" [ "$(cat "$KC")" = "$(printf 'apiVersion: v1\nclusters:\npreferences: {colors: true}')" ]
 }
 case_B116() { kube_refused 'users:\n- name: me\n  user: {token: 12345}\n' "a bool or a number where a string goes"; }
+case_B117() {
+    cloud_home
+    printf '{"Account": {"k": {"home_account_id": "O9.T9"}, "k": {"home_account_id": "O1.T1"}}}' >"$MSAL"
+    cloud --provider azure-dc
+    check "alice's copy gone, bob's kept" [ "$(cat "$MSAL")" = '{"Account": {"k": {"home_account_id": "O9.T9"}}}' ]
+    check "says so" has "$OUT" "(1 earlier entry of the same name, not the login's, now read in its place)"
+}

@@ -369,6 +369,40 @@ static void duplicate_names(void **state)
          "A", NULL, "{\"c\": {}, \"o\": 1, \"\\u0063\": {\"b\": 2}}", 2);
 }
 
+/* A copy cut that was the last of its name shows an earlier one kept to last-wins readers: counted. */
+static void unmasked_copies_counted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *doc;
+        size_t entries, unmasked;
+    } cases[] = {
+        {"{\"c\": {\"k\": {\"id\": \"B\"}, \"k\": {\"id\": \"A\"}}}", 1, 1},
+        {"{\"c\": {\"k\": {\"id\": \"A\"}, \"k\": {\"id\": \"B\"}}}", 1, 0},
+        {"{\"c\": {\"k\": {\"id\": \"A\"}, \"\\u006b\": {\"id\": \"A\"}}}", 2, 0},
+        {"{\"c\": {\"k\": {\"id\": \"B\"}, \"x\": {\"id\": \"A\"}, \"\\u006b\": {\"id\": \"A\"}}, "
+         "\"d\": {\"x\": 1, \"x\": {\"id\": \"A\"}}}",
+         3, 2},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char *path = tu_path(home, "f.json");
+        tu_write(path, cases[i].doc);
+        struct atmos_fs fs = {.home = home, .uid = getuid()};
+        struct atmos_item it = {.kind = ATMOS_ITEM_JSON_ENTRIES,
+                                .path = path,
+                                .u.json = {.rule = &named_rule, .ids = {"A", NULL}}};
+        struct atmos_err why = {{0}};
+        int dfd = -1;
+        assert_int_equal(atmos_json_edit(&fs, &it, 0, 300, &dfd, &why), ATMOS_OK);
+        if (dfd >= 0)
+            close(dfd);
+        if (it.u.json.entries != cases[i].entries || it.u.json.unmasked != cases[i].unmasked)
+            fail_msg("case %zu: %zu entries, %zu unmasked", i, it.u.json.entries,
+                     it.u.json.unmasked);
+        free(path);
+    }
+}
+
 /* Containers the rule does not name, a named one that is a string, a root of the other shape. */
 static void only_named_containers(void **state)
 {
@@ -590,6 +624,7 @@ int main(void)
         T(pretty_crlf_bom_kept),
         T(nested_values_and_tricky_strings),
         T(duplicate_names),
+        T(unmasked_copies_counted),
         T(only_named_containers),
         T(dry_run_counts_and_keeps),
         T(invalid_is_left_as_it_is),
