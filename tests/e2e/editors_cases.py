@@ -281,6 +281,10 @@ def msal_cases(rng):
         ("unicode", E(merge(alice, msal_user("Ü✓.T9", "T9", "ü")), 1), "edit"),
         ("an empty list entry", E(dict(merge(alice, bob), Account=dict(merge(alice, bob)["Account"], e=[]))),
          "edit"),
+        ("bob's copy before alice's of one name", ('{"Account": {"k": {"home_account_id": "O9.T9"}, '
+                                                   '"k": {"home_account_id": "%s"}}}' % ALICE).encode(), "edit"),
+        ("alice's copy before bob's of one name", ('{"Account": {"k": {"home_account_id": "%s"}, '
+                                                   '"k": {"home_account_id": "O9.T9"}}}' % ALICE).encode(), "edit"),
         # What MSAL refuses.
         ("BOM", b"\xef\xbb\xbf" + E(merge(alice, bob)), "tool"),
         ("a string entry", E(dict(alice, Account=dict(alice["Account"], s="x"))), "tool"),

@@ -105,6 +105,34 @@ def msal_view(path):
     return "ok", cache._cache
 
 
+class Pairs(list):
+    """An object as written: its members in order, a name spelt twice twice."""
+
+
+def pairs_of(data):
+    text = data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
+    return json.loads(text, object_pairs_hook=Pairs)
+
+
+def last_wins(o):
+    if isinstance(o, Pairs):
+        return {k: last_wins(v) for k, v in o}
+    if isinstance(o, list):
+        return [last_wins(x) for x in o]
+    return o
+
+
+def msal_expected_pairs(data):
+    """What msal reads once atmos's entries are cut where they are written (each copy judged
+    on its own, as the editor does): an earlier copy may then be read in place of one cut."""
+    root = pairs_of(data)
+    for i, (t, sec) in enumerate(root):
+        if t in ("Account", "AccessToken", "RefreshToken", "IdToken") and isinstance(sec, Pairs):
+            root[i] = (t, Pairs((k, x) for k, x in sec if not (
+                isinstance(x, Pairs) and dict(x).get("home_account_id") == C.ALICE)))
+    return last_wins(root)
+
+
 def msal_expected(v):
     e = json.loads(json.dumps(v))
     for t in ("Account", "AccessToken", "RefreshToken", "IdToken"):
@@ -183,6 +211,11 @@ def one(tool, name, data, expect):
         if after[0] != "ok":
             return False, "-", "the tool refuses the file after the logout: " + after[1][:300]
         want = expected(before[1])
+        if tool == "msal" and after[1] != want and after[1] == msal_expected_pairs(data):
+            # The documented difference: allowed when the report says it.
+            if "now read in" not in out:
+                return False, "-", "an earlier copy now read in place of one cut, not reported"
+            return True, "edit", ""
         if after[1] != want:
             return False, "-", "the tool's view changed beyond atmos's entries:\n want %s\n got  %s" % (
                 json.dumps(want)[:600], json.dumps(after[1])[:600])
