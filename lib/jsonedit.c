@@ -85,6 +85,8 @@ static int by_name_then_place(const void *a, const void *b)
 /* A container ended: of each name spelt more than once, was the last copy cut and one kept? */
 static void count_unmasked(struct edit *e)
 {
+    if (e->nnames == 0)
+        return; /* (qsort's array may not be NULL) */
     qsort(e->names, e->nnames, sizeof(*e->names), by_name_then_place);
     for (size_t i = 0; i < e->nnames;) {
         size_t j = i;
