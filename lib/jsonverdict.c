@@ -23,6 +23,7 @@
  *
  * MUST: look, never change; keep no byte of the file (reasons are static).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -213,13 +214,18 @@ static const char *sub_check(const char *p, const struct atmos_jscan_value *v,
         return "unreadable";
     if (s.reason || !auth || s.auth_end <= s.auth)
         return s.reason;
+    /* An ECR login's auth is some 2.5 KB; any length docker takes is taken. */
     size_t n = s.auth_end - s.auth, len;
-    char buf[512];
-    if (n >= sizeof(buf))
-        return "an auth longer than a registry login's";
+    char *buf = malloc(n + 1);
+    const char *why;
+    if (buf == NULL)
+        return "out of memory";
     if (atmos_jscan_decode(s.p + s.auth, n, buf, &len) != 0)
-        return "an auth that is not base64";
-    return auth_value(buf, len);
+        why = "an auth that is not base64";
+    else
+        why = auth_value(buf, len);
+    free(buf);
+    return why;
 }
 
 const char *atmos_docker_check(const char *p, size_t len, const struct atmos_jscan_value *v)

@@ -171,6 +171,8 @@ def docker_text(d, indent=None, eol="\n"):
 
 def docker_cases(rng):
     ecr = {"auth": b64("AWS:token")}
+    # What `aws ecr get-login-password` gives: some 2.5 KB of base64 in the auth.
+    real = {"auth": b64("AWS:" + base64.b64encode(bytes(range(256)) * 7).decode())}
     ghcr = {"auth": b64("me:ghcr")}
     big = {"auth": b64("me:big"), "identitytoken": "x" * (1100 * 1024)}
     many = dict({"auth": b64("me:many")}, **{"k%d" % i: "v" for i in range(21000)})
@@ -195,6 +197,8 @@ def docker_cases(rng):
          "edit"),
         ("ECR under AUTHS and auths", E('{"AUTHS": {"%s": %s}, "auths": {"%s": %s, "a.io": {}}}' % (
             ECR, json.dumps(ecr), ECR, json.dumps(ecr))), "edit"),
+        ("real-sized ECR logins", E(docker_text({"auths": {ECR: real, "222222222222.dkr.ecr.us-east-1.amazonaws.com":
+                                                            real}}, 1)), "edit"),
         ("nulls", E('{"auths": {"n.io": null, "%s": %s}, "credsStore": null}' % (ECR, json.dumps(ecr))), "edit"),
         ("auth with newlines", E('{"auths": {"o.io": {"auth": "bWU6\\ncHc="}, "%s": {}}}' % ECR), "edit"),
         ("unicode keys", E(docker_text({"auths": {"é✓.io": ghcr, ECR: ecr}, "psFormat": "ü"}, 1)), "edit"),

@@ -576,6 +576,17 @@ static void tool_rejections_left_as_they_are(void **state)
          "{\"auths\": {\"o\": {\"auth\": \"bad\", \"Auth\": \"dXNl\\ncjpw\", \"auth\": null}, "
          "\"n\": null}, \"credsStore\": null, \"x\": 5}",
          0 + 1);
+    /* A real ECR login's auth is some 2.5 KB: taken at any length, as docker takes it. */
+    struct atmos_buf big = {0}, big_want = {0};
+    atmos_buf_printf(&big, "{\"auths\": {\"o\": {\"auth\": \"dXNlcjpw");
+    for (int i = 0; i < 800; i++)
+        atmos_buf_printf(&big, "QUFB");
+    atmos_buf_printf(&big, "\"}, \"E\": {}}}");
+    atmos_buf_append(&big_want, big.data, strstr(big.data, ", \"E\"") - big.data);
+    atmos_buf_printf(&big_want, "}}");
+    EDIT(&docker_rule, big.data, "id", "E", big_want.data, 1);
+    atmos_buf_free(&big);
+    atmos_buf_free(&big_want);
     /* docker's Go finds `auths` by any case (and U+017F for s): each spelling is edited. */
     EDIT(&docker_rule,
          "{\"Auths\": {\"E\": {}, \"o\": {}}, \"AUTH\u017f\": {\"E\": {}}, \"auth\": {\"E\": {}}}",
