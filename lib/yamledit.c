@@ -9,12 +9,13 @@
  * `-` to the line break after its last value (a comment on that line goes
  * with it).  Comments and blank lines between entries stay.  What makes
  * that inexact is refused, not guessed at: a flow sequence, an alias (its
- * anchor may be in a cut range), a tag, a second document, a duplicate key
- * among the keys read (the root's, an entry's name, a context's cluster and
- * user: a reader would take one of two), anything but blanks and a comment
+ * anchor may be in a cut range), a tag, a second document, a top-level key
+ * twice (a reader takes the last list, the cut would be in both), anything
+ * but blanks and a comment
  * between an entry and the next, a block scalar that keeps its trailing
  * blank lines (`|+`: a cut after it would add to its value), an entry right
  * after one ending in a block scalar (the lines after the cut could join it).
+ * A key twice inside an entry is read as kubectl reads it: the last value.
  *
  * MUST: stop at the first level deeper than ATMOS_YAML_MAX_DEPTH and after
  * ATMOS_YAML_MAX_NODES nodes; keep no name holding a NUL byte; never put a
@@ -38,7 +39,6 @@ struct level {
     int map, flow, role, section;
     int want_key;
     char *key; /* ROOT, ENTRY, CTX: the key whose value comes next */
-    int seen_name, seen_context, seen_cluster, seen_user;
     struct atmos_kube_entry *entry; /* SECTION: the item being read */
     const struct atmos_kube_type *type; /* what client-go reads it as (NULL: not read) */
 };
@@ -180,7 +180,7 @@ static int root_key(struct scan *s, const yaml_mark_t *m, const char *key)
     return ATMOS_OK;
 }
 
-/* A key of ROOT, ENTRY or CTX: a string, each read once. */
+/* A key of ROOT, ENTRY or CTX: a string; the root's each once. */
 static int on_key(struct scan *s, struct level *pl, const yaml_event_t *e)
 {
     int bad = 0;
@@ -189,22 +189,20 @@ static int on_key(struct scan *s, struct level *pl, const yaml_event_t *e)
     free(pl->key);
     if ((pl->key = scalar(s, e, &bad)) == NULL)
         return bad ? refuse(s, &e->start_mark, "a key holding a NUL byte") : ATMOS_ENOMEM;
-    int *seen = NULL;
     /* kubectl's reader merges `<<` (YAML 1.1): where names are read, it could bring one. */
     if (strcmp(pl->key, "<<") == 0 && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
         return refuse(s, &e->start_mark, "a merge key (<<) where names are read");
     if (pl->role == R_ROOT)
         return root_key(s, &e->start_mark, pl->key);
-    if (strcmp(pl->key, "name") == 0 && pl->role == R_ENTRY)
-        seen = &pl->seen_name;
-    else if (strcmp(pl->key, "context") == 0 && pl->role == R_ENTRY)
-        seen = &pl->seen_context;
-    else if (strcmp(pl->key, "cluster") == 0 && pl->role == R_CTX)
-        seen = &pl->seen_cluster;
-    else if (strcmp(pl->key, "user") == 0 && pl->role == R_CTX)
-        seen = &pl->seen_user;
-    if (seen && (*seen)++)
-        return refuse(s, &e->start_mark, "a key of an entry appears twice");
+    /* A key twice in an entry: kubectl's reader takes the last value, so does keep(); a
+     * second `context` is a new one, of no cluster or user until it names them. */
+    if (strcmp(pl->key, "context") == 0 && pl->role == R_ENTRY &&
+        pl->section == ATMOS_KUBE_CONTEXTS) {
+        struct atmos_kube_entry *en = &s->doc->e[pl->section][s->doc->n[pl->section] - 1];
+        free(en->cluster);
+        free(en->user);
+        en->cluster = en->user = NULL;
+    }
     return ATMOS_OK;
 }
 

@@ -62,9 +62,12 @@ def kube_expected(v):
     e = json.loads(json.dumps(v))
     e["contexts"] = [x for x in v["contexts"] if x not in gone]
     named = lambda key, name: any(x.get("context", {}).get(key) == name for x in e["contexts"])
-    if gone and not named("cluster", C.EKS):
+    # atmos's cluster found (the EKS rule's pick): its cluster and user go unless a context
+    # left names them (yamledit.h), whether or not its context was there.
+    mine = any(x["name"] == C.EKS for x in v["clusters"])
+    if mine and not named("cluster", C.EKS):
         e["clusters"] = [x for x in v["clusters"] if x["name"] != C.EKS]
-    if gone and not named("user", C.EKS_USER):
+    if mine and not named("user", C.EKS_USER):
         e["users"] = [x for x in v["users"] if x["name"] != C.EKS_USER]
     if gone and v.get("current-context") == C.EKS:
         e["current-context"] = ""

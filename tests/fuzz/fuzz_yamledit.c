@@ -126,15 +126,16 @@ static int scalar_is(yaml_node_t *n, const char *s)
            memcmp(n->data.scalar.value, s, n->data.scalar.length) == 0;
 }
 
-/* The value of key `k` in mapping node m (the scan made keys of names unique). */
+/* The value of key `k` in mapping node m: the last, as kubectl's reader takes it. */
 static yaml_node_t *get(yaml_document_t *d, yaml_node_t *m, const char *k)
 {
+    yaml_node_t *v = NULL;
     if (m == NULL || m->type != YAML_MAPPING_NODE)
         return NULL;
     for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++)
         if (scalar_is(nd(d, p->key), k))
-            return nd(d, p->value);
-    return NULL;
+            v = nd(d, p->value);
+    return v;
 }
 
 static int same_node(yaml_document_t *a, yaml_node_t *x, yaml_document_t *b, yaml_node_t *y)

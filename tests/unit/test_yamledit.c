@@ -157,10 +157,10 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused("clusters: !!seq\n- name: c\n", "tag");
     refused("clusters:\n- name: c\n---\nusers: []\n", "more than one document");
     refused("clusters:\n- name: c\nclusters:\n- name: d\n", "appears twice");
-    refused("clusters:\n- name: c\n  name: d\n", "appears twice");
+
     refused("clusters:\n- name: d\n- <<: {name: c}\n", "merge key");
     refused("contexts:\n- name: x\n  context:\n    <<: {cluster: c}\n    user: u\n", "merge key");
-    refused("contexts:\n- name: x\n  context: {cluster: c, cluster: d}\n", "appears twice");
+
     refused("clusters: {name: c}\n", "where a list goes");
     refused("- a\n", "not a mapping");
     refused("clusters:\n- name: c\n  x: [\n", "not YAML");
@@ -228,6 +228,23 @@ static void refuses_what_kubectl_refuses(void **state)
     cuts_to("users:\n- name: \"u\\0x\"\n- name: u\n- name: \"u\\0y\"\n", NULL, "x", "u",
             "users:\n- name: \"u\\0x\"\n- name: \"u\\0y\"\n", 1, 0);
     refused("users:\n- name: \"u\\0x\"\n- name: \"u\\0x\"\n", "two users have the same name");
+}
+
+/* A key twice in an entry: the last value, as kubectl reads it. */
+static void last_of_a_key_twice(void **state)
+{
+    (void)state;
+    cuts_to("clusters:\n- name: d\n  name: c\n- name: c2\n", "c", "x", "u", "clusters:\n- name: c2\n", 1,
+            0);
+    cuts_to("clusters:\n- name: c\n  name: d\n", "c", "x", "u", NULL, 0, 0);
+    /* A second `context` replaces the first: its cluster and user only. */
+    const char *ctx = "contexts:\n- name: x\n  context: {cluster: c, user: u}\n  context: {cluster: c}\n";
+    cuts_to(ctx, "c", "x", "u", NULL, 0, 0);
+    cuts_to("contexts:\n- name: x\n  context: {cluster: d}\n  context: {cluster: c, user: u}\n"
+            "users:\n- name: u\n",
+            "c", "x", "u", "contexts:\nusers:\n", 2, 1);
+    cuts_to("contexts:\n- name: x\n  context: {cluster: c, cluster: d, user: u}\n", "c", "x", "u",
+            NULL, 0, 0);
 }
 
 static void bom_and_odd_breaks(void **state)
@@ -345,6 +362,7 @@ int main(void)
         cmocka_unit_test(what_others_still_name_stays),
         cmocka_unit_test(refuses_what_it_cannot_cut_exactly),
         cmocka_unit_test(refuses_what_kubectl_refuses),
+        cmocka_unit_test(last_of_a_key_twice),
         cmocka_unit_test(bom_and_odd_breaks),
         cmocka_unit_test(empty_and_null_files),
         cmocka_unit_test_setup_teardown(staged_in_the_lock_and_renamed_over, tu_home_setup,
