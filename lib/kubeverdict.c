@@ -73,8 +73,9 @@ int atmos_kube_not_a_string(const yaml_event_t *e)
         "Off",   "OFF",   ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf",
         "-.INF", ".nan",  ".NaN", ".NAN"};
     const char *v = (const char *)e->data.scalar.value;
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.length > 128)
-        return 0;
+    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag ||
+        e->data.scalar.length > 128)
+        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag), or no number */
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (strcmp(v, words[i]) == 0)
             return 1;
@@ -206,8 +207,8 @@ const struct atmos_kube_type *atmos_kube_type_of(const struct atmos_kube_type *t
 static int plain_null(const yaml_event_t *e)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return 0;
+    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
+        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
     for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
         if (strcmp((const char *)e->data.scalar.value, nulls[i]) == 0)
             return 1;
@@ -220,8 +221,8 @@ static int plain_bool(const yaml_event_t *e)
                                         "no",   "No",   "NO",    "true",  "True", "TRUE", "false",
                                         "False", "FALSE", "on",  "On",    "ON",  "off", "Off",
                                         "OFF"};
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return 0;
+    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
+        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (strcmp((const char *)e->data.scalar.value, words[i]) == 0)
             return 1;
@@ -232,8 +233,8 @@ static int infinite(const yaml_event_t *e)
 {
     static const char *const words[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
                                          "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-        return 0;
+    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
+        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (strcmp((const char *)e->data.scalar.value, words[i]) == 0)
             return 1;

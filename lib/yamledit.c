@@ -9,7 +9,7 @@
  * `-` to the line break after its last value (a comment on that line goes
  * with it).  Comments and blank lines between entries stay.  What makes
  * that inexact is refused, not guessed at: a flow sequence, an alias (its
- * anchor may be in a cut range), a tag, a second document, a top-level key
+ * anchor may be in a cut range), a tag (but !!str on a scalar), a second document, a top-level key
  * twice (a reader takes the last list, the cut would be in both), anything
  * but blanks and a comment
  * between an entry and the next, a block scalar that keeps its trailing
@@ -209,7 +209,8 @@ static int on_key(struct scan *s, struct level *pl, const yaml_event_t *e)
 static int is_null(const yaml_event_t *e)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-    if (e->type != YAML_SCALAR_EVENT || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    if (e->type != YAML_SCALAR_EVENT || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        e->data.scalar.tag) /* !!str ~ is the string "~" */
         return 0;
     for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
         if (strcmp((const char *)e->data.scalar.value, nulls[i]) == 0)
@@ -378,7 +379,8 @@ static int start(struct scan *s, const yaml_event_t *e)
     const yaml_char_t *tag = e->type == YAML_SCALAR_EVENT           ? e->data.scalar.tag
                              : e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.tag
                                                                     : e->data.mapping_start.tag;
-    if (tag)
+    /* !!str on a scalar is a string to any reader; what another tag makes is the reader's. */
+    if (tag && !(e->type == YAML_SCALAR_EVENT && strcmp((const char *)tag, YAML_STR_TAG) == 0))
         return refuse(s, &e->start_mark, "a tag (what it makes of the value is the reader's)");
     if (++s->nodes > ATMOS_YAML_MAX_NODES)
         return refuse(s, &e->start_mark, "more YAML nodes than a kubeconfig has");

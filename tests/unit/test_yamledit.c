@@ -247,6 +247,20 @@ static void last_of_a_key_twice(void **state)
             NULL, 0, 0);
 }
 
+/* !!str makes a string of any scalar, to kubectl too; any other tag stays refused. */
+static void str_tags(void **state)
+{
+    (void)state;
+    cuts_to("users:\n- name: !!str 5\n- name: !!str u\n- name: !!str ~\ncurrent-context: !!str yes\n",
+            NULL, "x", "u", "users:\n- name: !!str 5\n- name: !!str ~\ncurrent-context: !!str yes\n", 1,
+            0);
+    refused("users:\n- name: !!str\n- name: \"\"\n", "two users have the same name");
+    refused("clusters:\n- name: c\n  cluster: {insecure-skip-tls-verify: !!str true}\n",
+            "where a bool goes");
+    refused("users:\n- name: !!int 5\n", "tag");
+    refused("users:\n- name: !custom u\n", "tag");
+}
+
 static void bom_and_odd_breaks(void **state)
 {
     (void)state;
@@ -363,6 +377,7 @@ int main(void)
         cmocka_unit_test(refuses_what_it_cannot_cut_exactly),
         cmocka_unit_test(refuses_what_kubectl_refuses),
         cmocka_unit_test(last_of_a_key_twice),
+        cmocka_unit_test(str_tags),
         cmocka_unit_test(bom_and_odd_breaks),
         cmocka_unit_test(empty_and_null_files),
         cmocka_unit_test_setup_teardown(staged_in_the_lock_and_renamed_over, tu_home_setup,
