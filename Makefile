@@ -134,12 +134,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wil
 	    $(BUILD)/libatmos.a $(PKG_LIBS) $$(pkg-config --libs cmocka) $(ALL_LDFLAGS)
 
 # kubectl judges the kubeconfig tests: Debian's kubernetes-client only where no kubectl
-# exists, since another package (or a hand install) may own /usr/bin/kubectl.
+# exists, since another package (or a hand install) may own /usr/bin/kubectl.  docker's
+# client judges docker's config.json (test_editors_diff.sh): Debian's docker.io likewise.
 deps:
 	@missing=""; for p in $(DEBIAN_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"; \
+	command -v docker >/dev/null || missing="$$missing docker.io"; \
 	if [ -n "$$missing" ]; then \
 	    echo "deps: installing$$missing"; \
 	    if [ "$$(id -u)" -ne 0 ]; then echo "deps: run as root, or: sudo apt-get install$$missing" >&2; exit 1; fi; \

@@ -34,6 +34,7 @@
 
 #include "cloud.h"
 #include "internal.h"
+#include "jsonverdict.h"
 #include "paths.h"
 
 /*
@@ -103,10 +104,13 @@ static const char *str(json_object *o, const char *key)
     return NULL;
 }
 
+/* The whole string, as msal and az compare it: "O1.T1\u0000x" is not "O1.T1". */
 static int same_str(json_object *o, const char *key, const char *want)
 {
-    const char *v = str(o, key);
-    return v && want && strcmp(v, want) == 0;
+    json_object *v;
+    const char *s = str(o, key);
+    return s && want && json_object_object_get_ex(o, key, &v) &&
+           (size_t)json_object_get_string_len(v) == strlen(want) && strcmp(s, want) == 0;
 }
 
 /* The claims of a JWT (its middle part, base64url), or NULL. */
@@ -173,28 +177,31 @@ static int account_from(json_object *f, struct account *a)
 /* --- the rules: which entries of az's files belong to an account -------- */
 
 /* m0: MSAL home_account_id, m1: <oid>.<tenant>. */
-static int match_user(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
+static int match_user(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
+                      json_object *e)
 {
     (void)key;
-    const char *h = str(e, "home_account_id");
-    return h && ((ids[0] && strcmp(h, ids[0]) == 0) || (ids[1] && strcmp(h, ids[1]) == 0));
+    (void)key_len;
+    return same_str(e, "home_account_id", ids[0]) || same_str(e, "home_account_id", ids[1]);
 }
 
 /* m0: client id, m1: tenant.  A service principal's entries have no home account. */
-static int match_sp(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
+static int match_sp(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
+                    json_object *e)
 {
     if (!same_str(e, "client_id", ids[0]))
         return 0;
-    if (key && strncmp(key, "appmetadata-", 12) == 0)
+    if (key && key_len >= 12 && memcmp(key, "appmetadata-", 12) == 0)
         return 1;
     return str(e, "home_account_id") == NULL && same_str(e, "realm", ids[1]);
 }
 
 /* m0: subscription id, m1: tenant, m2: user name (NULL: any). */
 static int match_subscription(const char *const ids[ATMOS_JSON_IDS], const char *key,
-                              json_object *e)
+                              size_t key_len, json_object *e)
 {
     (void)key;
+    (void)key_len;
     json_object *user = NULL;
     json_object_object_get_ex(e, "user", &user);
     return same_str(e, "id", ids[0]) && same_str(e, "tenantId", ids[1]) &&
@@ -202,9 +209,11 @@ static int match_subscription(const char *const ids[ATMOS_JSON_IDS], const char 
 }
 
 /* m0: client id, m1: tenant. */
-static int match_sp_entry(const char *const ids[ATMOS_JSON_IDS], const char *key, json_object *e)
+static int match_sp_entry(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
+                          json_object *e)
 {
     (void)key;
+    (void)key_len;
     return same_str(e, "client_id", ids[0]) && same_str(e, "tenant", ids[1]);
 }
 
@@ -216,20 +225,33 @@ static const char *const root_array[] = {NULL};
 
 /* MSAL caches: msal-extensions (the Azure CLI) also creates <file>.lockfile to change them
  * (CrossPlatLock, which takes over one left for 5 s: atmos_fs_lock_lockfile). */
+static const char *const user_fields[] = {"home_account_id", NULL};
+static const char *const sp_fields[] = {"client_id", "home_account_id", "realm", NULL};
+static const char *const subscription_fields[] = {"id", "tenantId", "user", "user.name", NULL};
+static const char *const sp_entry_fields[] = {"client_id", "tenant", NULL};
 static const struct atmos_json_rule user_rule = {.containers = msal_user_sections,
                                                  .ids = {"home_account_id", "oid.tenant"},
                                                  .lockfile = 1,
-                                                 .match = match_user};
+                                                 .match = match_user,
+                                                 .fields = user_fields,
+                                                 .tool = "MSAL (the Azure CLI)",
+                                                 .check = atmos_msal_check};
 static const struct atmos_json_rule sp_rule = {.containers = msal_sp_sections,
                                                .ids = {"client id", "tenant"},
                                                .lockfile = 1,
-                                               .match = match_sp};
+                                               .match = match_sp,
+                                               .fields = sp_fields,
+                                               .tool = "MSAL (the Azure CLI)",
+                                               .check = atmos_msal_check};
 static const struct atmos_json_rule subscription_rule = {
     .containers = subscriptions,
     .ids = {"subscription id", "tenant", "user name"},
-    .match = match_subscription};
-static const struct atmos_json_rule sp_entry_rule = {
-    .containers = root_array, .ids = {"client id", "tenant"}, .match = match_sp_entry};
+    .match = match_subscription,
+    .fields = subscription_fields};
+static const struct atmos_json_rule sp_entry_rule = {.containers = root_array,
+                                                     .ids = {"client id", "tenant"},
+                                                     .match = match_sp_entry,
+                                                     .fields = sp_entry_fields};
 
 /*
  * What is atmos's in ~/.azure/atmos/[<realm>/]<provider>/ (cloudposse/atmos

@@ -19,17 +19,27 @@
 
 #include "cloud.h"
 #include "internal.h"
+#include "jsonverdict.h"
 
-static int match_registry(const char *const ids[ATMOS_JSON_IDS], const char *key,
+/*
+ * docker keys `auths` by the whole name, as Go decodes it: a name holding a
+ * NUL ("<ecr host>\u0000evil") is another registry, however it starts.
+ */
+static int match_registry(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
                           json_object *entry)
 {
     (void)entry;
-    return key && strcmp(key, ids[0]) == 0;
+    return key && key_len == strlen(ids[0]) && memcmp(key, ids[0], key_len) == 0;
 }
 
 static const char *const auths[] = {"auths", NULL};
-static const struct atmos_json_rule registry_rule = {
-    .containers = auths, .ids = {"registry host"}, .match = match_registry};
+static const struct atmos_json_rule registry_rule = {.containers = auths,
+                                                     .ids = {"registry host"},
+                                                     .match = match_registry,
+                                                     .tool = "docker",
+                                                     .check = atmos_docker_check,
+                                                     /* "Auths" is auths to docker's Go */
+                                                     .container_is = atmos_go_name_is};
 
 /* How a registry login's kind makes its registry host (malloc'd; NULL: none). */
 struct registry {

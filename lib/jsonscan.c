@@ -326,37 +326,65 @@ static size_t put_utf8(uint32_t cp, unsigned char *out)
     return n;
 }
 
-/* The name was checked by the scanner: every escape in it is complete. */
+/*
+ * One character of a string as written (escapes included) at key[*i], as
+ * UTF-8 into buf; its length, 0 for a lone surrogate.  The string was checked
+ * by the scanner: every escape in it is complete.
+ */
+static size_t next_char(const char *key, size_t key_len, size_t *i, unsigned char buf[4])
+{
+    if (key[*i] != '\\') {
+        buf[0] = (unsigned char)key[(*i)++];
+        return 1;
+    }
+    if (key[*i + 1] != 'u') {
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        buf[0] = (unsigned char)to[strchr(from, key[*i + 1]) - from];
+        *i += 2;
+        return 1;
+    }
+    uint32_t cp = hex4(key + *i + 2);
+    *i += 6;
+    if (cp >= 0xd800 && cp <= 0xdbff && *i + 6 <= key_len && key[*i] == '\\' &&
+        key[*i + 1] == 'u') {
+        uint32_t lo = hex4(key + *i + 2);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            *i += 6;
+        }
+    }
+    if (cp >= 0xd800 && cp <= 0xdfff)
+        return 0;
+    return put_utf8(cp, buf);
+}
+
 int atmos_jscan_key_is(const char *key, size_t key_len, const char *s)
 {
     size_t i = 0, n = strlen(s), at = 0;
     while (i < key_len) {
         unsigned char buf[4];
-        size_t blen = 1;
-        if (key[i] != '\\') {
-            buf[0] = (unsigned char)key[i++];
-        } else if (key[i + 1] != 'u') {
-            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-            buf[0] = (unsigned char)to[strchr(from, key[i + 1]) - from];
-            i += 2;
-        } else {
-            uint32_t cp = hex4(key + i + 2);
-            i += 6;
-            if (cp >= 0xd800 && cp <= 0xdbff && i + 6 <= key_len && key[i] == '\\' &&
-                key[i + 1] == 'u') {
-                uint32_t lo = hex4(key + i + 2);
-                if (lo >= 0xdc00 && lo <= 0xdfff) {
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                    i += 6;
-                }
-            }
-            if (cp >= 0xd800 && cp <= 0xdfff)
-                return 0; /* a lone surrogate is no C string of ours */
-            blen = put_utf8(cp, buf);
-        }
+        size_t blen = next_char(key, key_len, &i, buf);
+        if (blen == 0)
+            return 0; /* a lone surrogate is no C string of ours */
         if (at + blen > n || memcmp(s + at, buf, blen) != 0)
             return 0;
         at += blen;
     }
     return at == n;
+}
+
+int atmos_jscan_decode(const char *raw, size_t raw_len, char *out, size_t *out_len)
+{
+    size_t i = 0, at = 0;
+    while (i < raw_len) {
+        unsigned char buf[4];
+        size_t blen = next_char(raw, raw_len, &i, buf);
+        if (blen == 0)
+            return -1;
+        memcpy(out + at, buf, blen);
+        at += blen;
+    }
+    out[at] = '\0';
+    *out_len = at;
+    return 0;
 }

@@ -46,6 +46,14 @@ int atmos_jscan(const char *p, size_t len, atmos_jscan_fn fn, void *arg,
 /* Whether a member name as written (escapes included) is the string `s`. */
 int atmos_jscan_key_is(const char *key, size_t key_len, const char *s);
 
+/*
+ * A string as written (escapes kept, no quotes) decoded into out, which has
+ * room for raw_len + 1 bytes (no escape decodes longer than it is written):
+ * the whole string, NULs included, *out_len its length (out also ends in a
+ * NUL).  -1 for a lone surrogate (no UTF-8 string holds one).
+ */
+int atmos_jscan_decode(const char *raw, size_t raw_len, char *out, size_t *out_len);
+
 /* The line and column (from 1) of byte `offset`. */
 void atmos_jscan_where(const char *p, size_t offset, size_t *line, size_t *column);
 

@@ -18,6 +18,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "safefs.h"
@@ -44,6 +45,10 @@ static int cut(const struct atmos_buf *in, struct atmos_item *it, struct atmos_b
     atmos_kube_names_free(&names);
     if (rc == ATMOS_ENOMEM)
         return atmos_fail(why, ATMOS_ESYS, "%s: out of memory", it->path);
+    /* kubectl's own verdict first: the file is the user's to fix, not ours. */
+    if (rc != ATMOS_OK && strstr(e.msg, "kubectl refuses it: "))
+        return atmos_fail(why, ATMOS_ESYS, "%s: kubectl would refuse this file (%s); left as it is",
+                          it->path, e.msg);
     if (rc != ATMOS_OK)
         return atmos_fail(why, ATMOS_ESYS,
                           "%s is not a kubeconfig atmos can edit exactly (%s); "

@@ -9,35 +9,38 @@
  * `-` to the line break after its last value (a comment on that line goes
  * with it).  Comments and blank lines between entries stay.  What makes
  * that inexact is refused, not guessed at: a flow sequence, an alias (its
- * anchor may be in a cut range), a tag, a second document, a duplicate key
- * among the keys read (the root's, an entry's name, a context's cluster and
- * user: a reader would take one of two), anything but blanks and a comment
+ * anchor may be in a cut range), a tag (but !!str on a scalar), a second document, a top-level key
+ * twice (a reader takes the last list, the cut would be in both), anything
+ * but blanks and a comment
  * between an entry and the next, a block scalar that keeps its trailing
  * blank lines (`|+`: a cut after it would add to its value), an entry right
  * after one ending in a block scalar (the lines after the cut could join it).
+ * A key twice inside an entry is read as kubectl reads it: the last value.
  *
  * MUST: stop at the first level deeper than ATMOS_YAML_MAX_DEPTH and after
  * ATMOS_YAML_MAX_NODES nodes; keep no name holding a NUL byte; never put a
  * byte of the file into a message (only line and column).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <yaml.h>
 
+#include "kubeverdict.h"
 #include "yamledit.h"
 #include "yamltree.h"
 
 #define MAX_ROOT_KEYS 1024u
 
-enum role { R_OTHER, R_ROOT, R_SECTION, R_ENTRY, R_CTX };
+enum role { R_OTHER, R_ROOT, R_SECTION, R_ENTRY, R_CTX, R_PREFS };
 
 struct level {
     int map, flow, role, section;
     int want_key;
     char *key; /* ROOT, ENTRY, CTX: the key whose value comes next */
-    int seen_name, seen_context, seen_cluster, seen_user;
     struct atmos_kube_entry *entry; /* SECTION: the item being read */
+    const struct atmos_kube_type *type; /* what client-go reads it as (NULL: not read) */
 };
 
 struct scan {
@@ -57,6 +60,7 @@ struct scan {
     int after_block;             /* that was a block scalar (| or >) */
     size_t gap;                  /* bytes: where the next item's `-` is looked for */
     size_t cap[ATMOS_KUBE_SECTIONS];
+    char tool_msg[160]; /* the first thing kubectl refuses, or "" */
 };
 
 /* Byte offset of a character index (marks only move forward, but for a restart). */
@@ -76,6 +80,18 @@ static size_t off(struct scan *s, size_t chars)
         s->cur_chars++;
     }
     return s->cur_bytes < s->len ? s->cur_bytes : s->len;
+}
+
+/*
+ * What kubectl itself refuses: noted (the first), and the parse goes on, so
+ * that a file that is not YAML at all says so first.
+ */
+static int tool_refuse(struct scan *s, const yaml_mark_t *m, const char *what)
+{
+    if (s->tool_msg[0] == '\0')
+        snprintf(s->tool_msg, sizeof(s->tool_msg), "line %zu, column %zu: kubectl refuses it: %s",
+                 m->line + 1, m->column + 1, what);
+    return ATMOS_OK;
 }
 
 static int refuse(struct scan *s, const yaml_mark_t *m, const char *what)
@@ -164,7 +180,7 @@ static int root_key(struct scan *s, const yaml_mark_t *m, const char *key)
     return ATMOS_OK;
 }
 
-/* A key of ROOT, ENTRY or CTX: a string, each read once. */
+/* A key of ROOT, ENTRY or CTX: a string; the root's each once. */
 static int on_key(struct scan *s, struct level *pl, const yaml_event_t *e)
 {
     int bad = 0;
@@ -173,26 +189,28 @@ static int on_key(struct scan *s, struct level *pl, const yaml_event_t *e)
     free(pl->key);
     if ((pl->key = scalar(s, e, &bad)) == NULL)
         return bad ? refuse(s, &e->start_mark, "a key holding a NUL byte") : ATMOS_ENOMEM;
-    int *seen = NULL;
+    /* kubectl's reader merges `<<` (YAML 1.1): where names are read, it could bring one. */
+    if (strcmp(pl->key, "<<") == 0 && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE)
+        return refuse(s, &e->start_mark, "a merge key (<<) where names are read");
     if (pl->role == R_ROOT)
         return root_key(s, &e->start_mark, pl->key);
-    if (strcmp(pl->key, "name") == 0 && pl->role == R_ENTRY)
-        seen = &pl->seen_name;
-    else if (strcmp(pl->key, "context") == 0 && pl->role == R_ENTRY)
-        seen = &pl->seen_context;
-    else if (strcmp(pl->key, "cluster") == 0 && pl->role == R_CTX)
-        seen = &pl->seen_cluster;
-    else if (strcmp(pl->key, "user") == 0 && pl->role == R_CTX)
-        seen = &pl->seen_user;
-    if (seen && (*seen)++)
-        return refuse(s, &e->start_mark, "a key of an entry appears twice");
+    /* A key twice in an entry: kubectl's reader takes the last value, so does keep(); a
+     * second `context` is a new one, of no cluster or user until it names them. */
+    if (strcmp(pl->key, "context") == 0 && pl->role == R_ENTRY &&
+        pl->section == ATMOS_KUBE_CONTEXTS) {
+        struct atmos_kube_entry *en = &s->doc->e[pl->section][s->doc->n[pl->section] - 1];
+        free(en->cluster);
+        free(en->user);
+        en->cluster = en->user = NULL;
+    }
     return ATMOS_OK;
 }
 
 static int is_null(const yaml_event_t *e)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-    if (e->type != YAML_SCALAR_EVENT || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    if (e->type != YAML_SCALAR_EVENT || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE ||
+        e->data.scalar.tag) /* !!str ~ is the string "~" */
         return 0;
     for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
         if (strcmp((const char *)e->data.scalar.value, nulls[i]) == 0)
@@ -218,6 +236,7 @@ static int new_entry(struct scan *s, int sec, const yaml_event_t *e)
     }
     struct atmos_kube_entry *en = &d->e[sec][d->n[sec]++];
     memset(en, 0, sizeof(*en));
+    en->line = e->start_mark.line + 1;
     /* After a block scalar, the indented comment lines that follow the item would become the
      * scalar's lines once the item is cut: it stays where it is. */
     if (!d->flow[sec] && !s->after_block)
@@ -225,16 +244,32 @@ static int new_entry(struct scan *s, int sec, const yaml_event_t *e)
     return ATMOS_OK;
 }
 
-/* A string value the scan keeps: *dst, once. */
+/*
+ * A name (or a context's cluster or user, or current-context) the scan
+ * keeps: *dst, once.  kubectl compares names whole: one holding a NUL is
+ * kept as 0xFF and its bytes in hex, which no UTF-8 name can spell, so it
+ * is equal only to itself.
+ */
 static int keep(struct scan *s, const yaml_event_t *e, char **dst)
 {
-    int bad = 0;
     if (e->type != YAML_SCALAR_EVENT)
-        return ATMOS_OK; /* not a string: the entry has no such name */
+        return tool_refuse(s, &e->start_mark, "a name that is not a string");
+    if (atmos_kube_not_a_string(e))
+        return tool_refuse(s, &e->start_mark, "a name YAML reads as a bool or a number");
     free(*dst);
-    if ((*dst = scalar(s, e, &bad)) == NULL && bad)
-        return refuse(s, &e->start_mark, "a name holding a NUL byte");
-    return *dst || bad ? ATMOS_OK : ATMOS_ENOMEM;
+    *dst = NULL;
+    if (is_null(e))
+        return ATMOS_OK; /* "" to kubectl */
+    const char *v = (const char *)e->data.scalar.value;
+    size_t n = e->data.scalar.length;
+    if (memchr(v, '\0', n) == NULL)
+        return (*dst = strndup(v, n)) ? ATMOS_OK : ATMOS_ENOMEM;
+    if ((*dst = malloc(2 * n + 2)) == NULL)
+        return ATMOS_ENOMEM;
+    (*dst)[0] = '\xff';
+    for (size_t i = 0; i < n; i++)
+        snprintf(*dst + 1 + 2 * i, 3, "%02x", (unsigned char)v[i]);
+    return ATMOS_OK;
 }
 
 /* A value of the root mapping: what the role of a collection value is. */
@@ -249,12 +284,19 @@ static int root_value(struct scan *s, const struct level *pl, const yaml_event_t
             s->doc->flow[k] |= e->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
             return ATMOS_OK;
         }
-        return is_null(e) ? ATMOS_OK : refuse(s, &e->start_mark, "a list of entries is not a list");
+        return is_null(e) ? ATMOS_OK : tool_refuse(s, &e->start_mark, "a list of entries is not a list");
     }
-    if (strcmp(pl->key, "current-context") != 0)
+    if (strcmp(pl->key, "current-context") != 0) {
+        /* What else kubectl shows: deleting the file would lose it. */
+        if (strcmp(pl->key, "preferences") == 0 && e->type == YAML_MAPPING_START_EVENT)
+            *role = R_PREFS; /* {} is what kubectl shows of none */
+        else if (strcmp(pl->key, "apiVersion") != 0 && strcmp(pl->key, "kind") != 0 &&
+                 strcmp(pl->key, "preferences") != 0 && !is_null(e))
+            s->doc->other = 1;
         return ATMOS_OK;
+    }
     if (e->type != YAML_SCALAR_EVENT)
-        return refuse(s, &e->start_mark, "current-context is not a string");
+        return tool_refuse(s, &e->start_mark, "current-context is not a string");
     struct atmos_kube_doc *d = s->doc;
     d->cur_start = off(s, e->start_mark.index);
     d->cur_end = off(s, e->end_mark.index);
@@ -277,9 +319,20 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
             *role = R_ROOT;
         return map || is_null(e) ? ATMOS_OK : refuse(s, &e->start_mark, "not a mapping");
     }
+    if (pl->role == R_PREFS)
+        s->doc->other = 1;
     if (pl->map && pl->want_key) {
         pl->want_key = 0;
-        return pl->role == R_OTHER ? ATMOS_OK : on_key(s, pl, e);
+        if (pl->role != R_OTHER)
+            return on_key(s, pl, e);
+        /* For the type of the value (kubeverdict.c); no field's name holds a NUL. */
+        free(pl->key);
+        pl->key = NULL;
+        if (pl->type && e->type == YAML_SCALAR_EVENT &&
+            memchr(e->data.scalar.value, '\0', e->data.scalar.length) == NULL &&
+            (pl->key = strndup((const char *)e->data.scalar.value, e->data.scalar.length)) == NULL)
+            return ATMOS_ENOMEM;
+        return ATMOS_OK;
     }
     if (pl->map) {
         pl->want_key = 1;
@@ -300,6 +353,8 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
         return ATMOS_OK;
     if (map)
         *role = R_ENTRY;
+    else if (!is_null(e)) /* null is an entry named "" to kubectl */
+        tool_refuse(s, &e->start_mark, "an entry that is not a mapping");
     return new_entry(s, pl->section, e);
 }
 
@@ -324,10 +379,19 @@ static int start(struct scan *s, const yaml_event_t *e)
     const yaml_char_t *tag = e->type == YAML_SCALAR_EVENT           ? e->data.scalar.tag
                              : e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.tag
                                                                     : e->data.mapping_start.tag;
-    if (tag)
+    /* !!str on a scalar is a string to any reader; what another tag makes is the reader's. */
+    if (tag && !(e->type == YAML_SCALAR_EVENT && strcmp((const char *)tag, YAML_STR_TAG) == 0))
         return refuse(s, &e->start_mark, "a tag (what it makes of the value is the reader's)");
     if (++s->nodes > ATMOS_YAML_MAX_NODES)
         return refuse(s, &e->start_mark, "more YAML nodes than a kubeconfig has");
+    /* kubectl's verdict on the node, where it is a value (a key is its mapping's business). */
+    const struct atmos_kube_type *type = NULL;
+    if (!(pl && pl->map && pl->want_key)) {
+        type = pl ? atmos_kube_type_of(pl->type, pl->map ? pl->key : NULL) : atmos_kube_type_root();
+        const char *wrong = atmos_kube_type_check(type, e);
+        if (wrong)
+            tool_refuse(s, &e->start_mark, wrong);
+    }
     int role, sec, rc = node(s, pl, e, &role, &sec);
     if (rc != ATMOS_OK)
         return rc;
@@ -353,6 +417,7 @@ static int start(struct scan *s, const yaml_event_t *e)
     l->want_key = l->map;
     l->role = role;
     l->section = sec;
+    l->type = type;
     if (role == R_SECTION)
         s->gap = off(s, e->start_mark.index);
     return ATMOS_OK;
@@ -415,6 +480,41 @@ static int odd_breaks(const char *p, size_t len)
     return 0;
 }
 
+static int by_name(const void *a, const void *b)
+{
+    const struct atmos_kube_entry *x = *(const struct atmos_kube_entry *const *)a,
+                                  *y = *(const struct atmos_kube_entry *const *)b;
+    int c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+    return c ? c : x->line < y->line ? -1 : x->line > y->line;
+}
+
+/*
+ * client-go turns each list into a map by name and refuses a name twice
+ * (a missing or null name is ""): so does this, whichever copy is whose.
+ */
+static int unique_names(struct atmos_kube_doc *d, struct atmos_err *why)
+{
+    static const char *const what[] = {"clusters", "contexts", "users"};
+    int rc = ATMOS_OK;
+    for (int k = 0; k < ATMOS_KUBE_SECTIONS && rc == ATMOS_OK; k++) {
+        if (d->n[k] < 2)
+            continue;
+        struct atmos_kube_entry **v = malloc(d->n[k] * sizeof(*v));
+        if (v == NULL)
+            return ATMOS_ENOMEM;
+        for (size_t i = 0; i < d->n[k]; i++)
+            v[i] = &d->e[k][i];
+        qsort(v, d->n[k], sizeof(*v), by_name);
+        for (size_t i = 1; i < d->n[k] && rc == ATMOS_OK; i++)
+            if (strcmp(v[i - 1]->name ? v[i - 1]->name : "", v[i]->name ? v[i]->name : "") == 0)
+                rc = atmos_fail(why, ATMOS_EINVAL,
+                                "kubectl refuses it: two %s have the same name (lines %zu and %zu)",
+                                what[k], v[i - 1]->line, v[i]->line);
+        free(v);
+    }
+    return rc;
+}
+
 int atmos_kube_scan(const char *p, size_t len, struct atmos_kube_doc *doc, struct atmos_err *why)
 {
     struct scan *s = calloc(1, sizeof(*s));
@@ -450,6 +550,10 @@ int atmos_kube_scan(const char *p, size_t len, struct atmos_kube_doc *doc, struc
         rc = on_event(s, &e);
         yaml_event_delete(&e);
     }
+    if (rc == ATMOS_OK && s->tool_msg[0])
+        rc = atmos_fail(why, ATMOS_EINVAL, "%s", s->tool_msg);
+    if (rc == ATMOS_OK)
+        rc = unique_names(doc, why);
 out:
     yaml_parser_delete(&parser);
     for (int i = 0; i < s->depth; i++)
@@ -570,7 +674,9 @@ int atmos_kube_cut(const char *p, size_t len, const struct atmos_kube_doc *d,
         goto done;
     }
     *entries = (size_t)count;
-    *empty = (size_t)count == total;
+    /* The file goes only when kubectl would show nothing of it (atmos's RemoveClusterConfig). */
+    *empty = (size_t)count == total && !d->other &&
+             (d->current == NULL || d->current[0] == '\0' || clear);
     rc = ATMOS_OK;
     if (out == NULL || count == 0)
         goto done;

@@ -25,10 +25,11 @@ enum atmos_kube_section { ATMOS_KUBE_CLUSTERS, ATMOS_KUBE_CONTEXTS, ATMOS_KUBE_U
 #define ATMOS_KUBE_SECTIONS 3
 
 struct atmos_kube_entry {
-    char *name;           /* NULL: an item without a (string) name; never cut */
+    char *name;           /* NULL: an item without a name, or null ("" to kubectl); never cut */
     char *cluster, *user; /* a context's context.cluster and context.user, or NULL */
     size_t start, end;    /* its lines: from the start of the `-` line to after its last line */
     int exact; /* start and end found: it can be cut (block style, nothing else on its lines) */
+    size_t line; /* where it starts, from 1 */
 };
 
 struct atmos_kube_doc {
@@ -38,6 +39,8 @@ struct atmos_kube_doc {
     char *current;                 /* current-context, or NULL */
     size_t cur_start, cur_end;     /* its scalar's bytes */
     int cur_replaceable;           /* a plain or quoted scalar, replaceable by "" */
+    int other;                     /* holds what kubectl shows besides entries (preferences,
+                                      extensions, ...): the file stays when its entries go */
 };
 
 /* Parse p[0, len): ATMOS_OK, or ATMOS_EINVAL with why (the file must stay). */
@@ -69,7 +72,8 @@ struct atmos_kube_rule {
  *  - the clusters named names->cluster and the users named names->user that
  *    no context left names;
  *  - current-context, replaced by "" when it named a context removed.
- * *entries: how many entries go; *empty: no entry is left (the file goes).
+ * *entries: how many entries go; *empty: nothing kubectl would show is left
+ * (no entry, no preferences or extensions, no other current-context): the file goes.
  * ATMOS_OK, ATMOS_ENOMEM, or ATMOS_EINVAL with why when a cut cannot be done exactly.
  */
 int atmos_kube_cut(const char *p, size_t len, const struct atmos_kube_doc *doc,

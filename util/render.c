@@ -40,6 +40,11 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
         if (js->entries)
             fprintf(out, " (%zu %s)", js->entries, plural(js->entries, "entry", "entries"));
         fprintf(out, " in %s", atmos_show(p));
+        /* The documented difference: a reader that keeps the last of a name sees the earlier. */
+        if (js->unmasked)
+            fprintf(out, " (%zu %s of the same name, not the login's, now read in %s place)",
+                    js->unmasked, plural(js->unmasked, "earlier entry", "earlier entries"),
+                    js->unmasked == 1 ? "its" : "their");
     } else if (it->kind == ATMOS_ITEM_KUBECONFIG) {
         const struct atmos_item_kube *kb = &it->u.kube;
         fprintf(out, "%s: %s", atmos_show(it->label), kb->what ? atmos_show(kb->what) : "entries");

@@ -81,13 +81,29 @@ struct atmos_signout_kind {
  * containers that hold entries (top-level keys, or NULL for a root array),
  * and a predicate given the item's identifiers (u.json.ids, in the order
  * `ids` names them) and one entry.
+ *
+ * The entry's name reaches `match` decoded as the tool decodes it: all of
+ * it, NULs included (key_len; key is NULL in an array, or for a name no
+ * UTF-8 string spells, a lone surrogate).  An entry larger than the editor
+ * builds (lib/jsonedit.c) is judged from its members named in `fields` only.
+ *
+ * `check`, when set, is the file's own tool's verdict: it sees each value of
+ * depth 2 or less (jsonscan.h) and returns 0, or a static reason the tool
+ * would refuse the file for; such a file is left as it is.
  */
 #define ATMOS_JSON_IDS 3
+struct atmos_jscan_value;
 struct atmos_json_rule {
     const char *const *containers;   /* NULL-terminated; a NULL first entry: the root array */
     const char *ids[ATMOS_JSON_IDS]; /* what each of u.json.ids is, for readers; NULL: unused */
     int lockfile; /* its writers also create <file>.lockfile exclusively (atmos_fs_lock_file) */
-    int (*match)(const char *const ids[ATMOS_JSON_IDS], const char *key, struct json_object *entry);
+    int (*match)(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
+                 struct json_object *entry);
+    const char *const *fields; /* NULL-terminated: the members match reads; NULL: none */
+    const char *tool;          /* who reads the file, for messages ("docker") */
+    const char *(*check)(const char *p, size_t len, const struct atmos_jscan_value *v);
+    /* How the tool finds a container by name: NULL, exactly; else this (docker's Go folds case). */
+    int (*container_is)(const char *raw, size_t raw_len, const char *name);
 };
 
 /*
@@ -179,6 +195,8 @@ struct atmos_item_json {
     char *ids[ATMOS_JSON_IDS]; /* the identifiers the rule matches entries by (never secrets) */
     char *what;                /* shown after the label ("account ..."), or NULL */
     size_t entries;            /* outcome: how many entries were (or would be) removed */
+    size_t unmasked; /* outcome: of those, how many were the last of their name with an earlier
+                        copy kept, which readers keeping the last of a name now see instead */
 };
 
 /*

@@ -64,7 +64,7 @@ end
 begin "an integration named with '/' (atmos's own example: dev/ecr/primary): its registry login goes"
 fresh_home
 mkdir -p "$H/.docker"
-printf '{"auths": {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"auth": "eA=="}, "ghcr.io": {"auth": "eQ=="}}}\n' \
+printf '{"auths": {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"auth": "eDpw"}, "ghcr.io": {"auth": "eTpw"}}}\n' \
     >"$H/.docker/config.json"
 cp "$EXAMPLE" "$H/atmos.yaml"
 cat >>"$H/atmos.yaml" <<'YAML'

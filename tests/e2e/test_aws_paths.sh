@@ -160,7 +160,7 @@ end
 begin "identity logout: integrations bound to its root provider go, another provider's stay"
 fresh_home
 mkdir -p "$H/.docker"
-printf '{"auths": {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"auth": "eA=="}, "222222222222.dkr.ecr.us-east-1.amazonaws.com": {"auth": "eQ=="}, "ghcr.io": {"auth": "eg=="}}}\n' \
+printf '{"auths": {"111111111111.dkr.ecr.us-east-1.amazonaws.com": {"auth": "eDpw"}, "222222222222.dkr.ecr.us-east-1.amazonaws.com": {"auth": "eTpw"}, "ghcr.io": {"auth": "ejpw"}}}\n' \
     >"$H/.docker/config.json"
 cat >"$H/atmos.yaml" <<'YAML'
 auth:

@@ -760,6 +760,7 @@ case_B132() {
 
 # The last close's bad inputs (B120-B126), through the real libpam.
 source "$(dirname "$0")/bad_input_sessions.sh"
+source "$(dirname "$0")/bad_input_editors.sh"
 
 # Every row has a test and every test a row.
 rows=$(grep -oE '^\| B[0-9]+ ' "$ROOT/docs/bad-input.md" | tr -d '| ')

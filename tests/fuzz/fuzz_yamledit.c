@@ -11,12 +11,19 @@
  *    cluster, user and the same bytes; nothing else changed: the output is
  *    exactly as long as the input less the entries cut (and current-context
  *    "" where it named x);
- *  - *empty says whether any entry is left.
+ *  - *empty says whether nothing kubectl shows is left (no entry, no other
+ *    top-level content, no current-context but "").
+ * And by a small oracle of the reader's view, libyaml's document tree: the
+ * output's is the input's with the entries that go taken out of their lists
+ * (a list left empty reads as null) and current-context "" where it named
+ * the context that went; every other node the same, in order.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <yaml.h>
 
 #include "yamledit.h"
 
@@ -89,7 +96,9 @@ static void check(const char *in, size_t len, const struct atmos_kube_doc *d,
         for (; j < d->n[k]; j++)
             cut += d->e[k][j].end - d->e[k][j].start;
     }
-    if (before - left != entries || empty != (left == 0))
+    /* The file goes only when nothing kubectl shows is left. */
+    if (before - left != entries ||
+        empty != (left == 0 && !a.other && (a.current == NULL || a.current[0] == '\0')))
         abort();
     size_t want = len - cut;
     if (d->current && a.current && strcmp(d->current, a.current) != 0) {
@@ -103,6 +112,155 @@ static void check(const char *in, size_t len, const struct atmos_kube_doc *d,
     atmos_kube_doc_free(&a);
 }
 
+
+/* --- the oracle: libyaml's document trees -------------------------------- */
+
+static yaml_node_t *nd(yaml_document_t *d, int i)
+{
+    return yaml_document_get_node(d, i);
+}
+
+static int scalar_is(yaml_node_t *n, const char *s)
+{
+    return n && n->type == YAML_SCALAR_NODE && n->data.scalar.length == strlen(s) &&
+           memcmp(n->data.scalar.value, s, n->data.scalar.length) == 0;
+}
+
+/* The value of key `k` in mapping node m: the last, as kubectl's reader takes it. */
+static yaml_node_t *get(yaml_document_t *d, yaml_node_t *m, const char *k)
+{
+    yaml_node_t *v = NULL;
+    if (m == NULL || m->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++)
+        if (scalar_is(nd(d, p->key), k))
+            v = nd(d, p->value);
+    return v;
+}
+
+static int same_node(yaml_document_t *a, yaml_node_t *x, yaml_document_t *b, yaml_node_t *y)
+{
+    if (x == NULL || y == NULL || x->type != y->type)
+        return x == y;
+    if (x->type == YAML_SCALAR_NODE)
+        return x->data.scalar.length == y->data.scalar.length &&
+               memcmp(x->data.scalar.value, y->data.scalar.value, x->data.scalar.length) == 0 &&
+               (x->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) ==
+                   (y->data.scalar.style == YAML_PLAIN_SCALAR_STYLE);
+    if (x->type == YAML_SEQUENCE_NODE) {
+        yaml_node_item_t *i = x->data.sequence.items.start, *j = y->data.sequence.items.start;
+        for (; i < x->data.sequence.items.top && j < y->data.sequence.items.top; i++, j++)
+            if (!same_node(a, nd(a, *i), b, nd(b, *j)))
+                return 0;
+        return i == x->data.sequence.items.top && j == y->data.sequence.items.top;
+    }
+    yaml_node_pair_t *i = x->data.mapping.pairs.start, *j = y->data.mapping.pairs.start;
+    for (; i < x->data.mapping.pairs.top && j < y->data.mapping.pairs.top; i++, j++)
+        if (!same_node(a, nd(a, i->key), b, nd(b, j->key)) ||
+            !same_node(a, nd(a, i->value), b, nd(b, j->value)))
+            return 0;
+    return i == x->data.mapping.pairs.top && j == y->data.mapping.pairs.top;
+}
+
+/* Does the context item n go (named x, naming cluster c and user u)? */
+static int ctx_goes(yaml_document_t *d, yaml_node_t *n)
+{
+    yaml_node_t *c = get(d, n, "context");
+    return scalar_is(get(d, n, "name"), "x") && scalar_is(get(d, c, "cluster"), "c") &&
+           scalar_is(get(d, c, "user"), "u");
+}
+
+/* Does a context that stays name `what` as its `key` (cluster or user)? */
+static int still_named(yaml_document_t *d, yaml_node_t *root, const char *key, const char *what)
+{
+    yaml_node_t *l = get(d, root, "contexts");
+    if (l == NULL || l->type != YAML_SEQUENCE_NODE)
+        return 0;
+    for (yaml_node_item_t *i = l->data.sequence.items.start; i < l->data.sequence.items.top; i++)
+        if (!ctx_goes(d, nd(d, *i)) && scalar_is(get(d, get(d, nd(d, *i), "context"), key), what))
+            return 1;
+    return 0;
+}
+
+/* Does item n of list `sec` of the input go? */
+static int goes(yaml_document_t *d, yaml_node_t *root, const char *sec, yaml_node_t *n, int *ctx)
+{
+    if (strcmp(sec, "contexts") == 0)
+        return (*ctx |= ctx_goes(d, n), ctx_goes(d, n));
+    int users = strcmp(sec, "users") == 0;
+    const char *name = users ? "u" : "c";
+    return scalar_is(get(d, n, "name"), name) && !still_named(d, root, users ? "user" : "cluster", name);
+}
+
+/* The input's list less the items that go, against the output's (null when none is left). */
+static int same_list(yaml_document_t *a, yaml_node_t *ra, const char *sec, yaml_node_t *x,
+                     yaml_document_t *b, yaml_node_t *y, int *ctx)
+{
+    yaml_node_item_t *i = x->data.sequence.items.start, *j = NULL, *jt = NULL;
+    if (y->type == YAML_SEQUENCE_NODE) {
+        j = y->data.sequence.items.start;
+        jt = y->data.sequence.items.top;
+    } else if (!(y->type == YAML_SCALAR_NODE && y->data.scalar.length == 0))
+        return 0;
+    for (; i < x->data.sequence.items.top; i++) {
+        if (goes(a, ra, sec, nd(a, *i), ctx))
+            continue;
+        if (j == NULL || j == jt || !same_node(a, nd(a, *i), b, nd(b, *j)))
+            return 0;
+        j++;
+    }
+    return j == jt;
+}
+
+static void view_check(const char *in, size_t len, const char *out, size_t olen)
+{
+    yaml_parser_t p;
+    yaml_document_t a, b;
+    int la = 0, lb = 0;
+    if (yaml_parser_initialize(&p)) {
+        yaml_parser_set_input_string(&p, (const unsigned char *)in, len);
+        la = yaml_parser_load(&p, &a);
+        yaml_parser_delete(&p);
+    }
+    if (la && yaml_parser_initialize(&p)) {
+        yaml_parser_set_input_string(&p, (const unsigned char *)out, olen);
+        lb = yaml_parser_load(&p, &b);
+        yaml_parser_delete(&p);
+    }
+    if (!la)
+        return; /* the loader refuses what the event parser takes (an anchor named twice) */
+    if (!lb)
+        abort(); /* what loaded before loads after */
+    yaml_node_t *x = yaml_document_get_root_node(&a), *y = yaml_document_get_root_node(&b);
+    int ctx = 0, ok = 1;
+    if (x == NULL || y == NULL || x->type != YAML_MAPPING_NODE)
+        ok = (x == NULL) == (y == NULL) && same_node(&a, x, &b, y);
+    else if (y->type != YAML_MAPPING_NODE ||
+             y->data.mapping.pairs.top - y->data.mapping.pairs.start !=
+                 x->data.mapping.pairs.top - x->data.mapping.pairs.start)
+        ok = 0;
+    /* The lists first (whether a context went), then the rest, pair by pair. */
+    for (int pass = 0; ok && pass < 2 && x && x->type == YAML_MAPPING_NODE; pass++)
+        for (yaml_node_pair_t *i = x->data.mapping.pairs.start, *j = y->data.mapping.pairs.start;
+             ok && i < x->data.mapping.pairs.top; i++, j++) {
+            yaml_node_t *k = nd(&a, i->key), *v = nd(&a, i->value), *w = nd(&b, j->value);
+            int list = (scalar_is(k, "clusters") || scalar_is(k, "contexts") ||
+                        scalar_is(k, "users")) && v->type == YAML_SEQUENCE_NODE;
+            if (!same_node(&a, k, &b, nd(&b, j->key)))
+                ok = 0;
+            else if (pass == 0 && list)
+                ok = same_list(&a, x, (const char *)k->data.scalar.value, v, &b, w, &ctx);
+            else if (pass == 1 && scalar_is(k, "current-context") && ctx && scalar_is(v, "x"))
+                ok = scalar_is(w, "");
+            else if (pass == 1 && !list)
+                ok = same_node(&a, v, &b, w);
+        }
+    if (!ok)
+        abort();
+    yaml_document_delete(&a);
+    yaml_document_delete(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const struct atmos_kube_names n = {"c", "x", "u"};
@@ -114,8 +272,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int empty = 0;
     if (size > 65536 || atmos_kube_scan(in, size, &d, &why) != ATMOS_OK)
         return 0;
-    if (atmos_kube_cut(in, size, &d, &n, &out, &entries, &empty, &why) == ATMOS_OK)
+    if (atmos_kube_cut(in, size, &d, &n, &out, &entries, &empty, &why) == ATMOS_OK) {
         check(in, size, &d, &out, entries, empty);
+        view_check(in, size, out.data ? out.data : in, out.data ? out.len : size);
+    }
     else if (out.data != NULL)
         abort(); /* refused: nothing written */
     atmos_buf_free(&out);

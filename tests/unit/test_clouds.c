@@ -206,14 +206,15 @@ static void registries_by_scope(void **state)
     atmos_plan_free(&plan);
 }
 
-/* docker's file: only the entry goes; key order, other keys, BOM, newline and mode stay. */
+/* docker's file: only the entry goes; key order, other keys, newline and mode stay.  (No
+ * BOM: docker refuses one, and so the file is left, bad-input.md B106.) */
 static void json_entries_removed_precisely(void **state)
 {
     (void)state;
     char *path = tu_path(home, ".docker/config.json");
     tu_write(path,
-             "\xef\xbb\xbf{\"credsStore\": \"pass\", \"auths\": {\"a.io\": {\"auth\": \"x\"}, "
-             "\"reg.azurecr.io\": {\"auth\": \"y\"}, \"z.io\": {}}, \"n\": 1.50, "
+             "{\"credsStore\": \"pass\", \"auths\": {\"a.io\": {\"auth\": \"dXNlcjpw\"}, "
+             "\"reg.azurecr.io\": {\"auth\": \"YWNyOnB3\"}, \"z.io\": {}}, \"n\": 1.50, "
              "\"u\": \"https://x/y\"}\n");
     chmod(path, 0640);
     struct atmos_plan plan;
@@ -227,7 +228,7 @@ static void json_entries_removed_precisely(void **state)
     char *after = tu_read(path);
     assert_non_null(strstr(before, "reg.azurecr.io")); /* the dry run changed nothing */
     assert_null(strstr(after, "reg.azurecr.io"));
-    assert_memory_equal(after, "\xef\xbb\xbf{", 4);
+    assert_int_equal(after[0], '{');
     assert_int_equal(after[strlen(after) - 1], '\n');
     const char *a = strstr(after, "credsStore"), *b = strstr(after, "a.io"),
                *z = strstr(after, "z.io"), *n = strstr(after, "1.50"),

@@ -10,6 +10,7 @@
 
 #include "jsonedit.h"
 #include "jsonscan.h"
+#include "jsonverdict.h"
 
 /* --- the scanner ---------------------------------------------------------- */
 
@@ -213,22 +214,25 @@ static void key_is_decodes_escapes(void **state)
 static const char *home;
 
 /* An entry is ours when its "id" is ids[0], or its name is ids[1]. */
-static int match_id(const char *const ids[ATMOS_JSON_IDS], const char *key, struct json_object *e)
+static int match_id(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
+                    struct json_object *e)
 {
     json_object *id;
-    if (key && ids[1] && strcmp(key, ids[1]) == 0)
+    if (key && ids[1] && key_len == strlen(ids[1]) && memcmp(key, ids[1], key_len) == 0)
         return 1;
     return json_object_is_type(e, json_type_object) && json_object_object_get_ex(e, "id", &id) &&
            json_object_is_type(id, json_type_string) && ids[0] &&
+           (size_t)json_object_get_string_len(id) == strlen(ids[0]) &&
            strcmp(json_object_get_string(id), ids[0]) == 0;
 }
 
 static const char *const named[] = {"c", "d", NULL};
 static const char *const root[] = {NULL};
+static const char *const id_field[] = {"id", NULL};
 static const struct atmos_json_rule named_rule = {
-    .containers = named, .ids = {"id", "name"}, .match = match_id};
+    .containers = named, .ids = {"id", "name"}, .match = match_id, .fields = id_field};
 static const struct atmos_json_rule root_rule = {
-    .containers = root, .ids = {"id", "name"}, .match = match_id};
+    .containers = root, .ids = {"id", "name"}, .match = match_id, .fields = id_field};
 
 struct result {
     int rc;
@@ -265,9 +269,11 @@ static struct result run_edit(const struct atmos_json_rule *rule, const char *do
 #define EDIT(rule, doc, id, key, want, n)                                                          \
     do {                                                                                           \
         struct result r_ = run_edit(rule, doc, id, key, 0);                                        \
-        if (r_.rc != ATMOS_OK || r_.entries != (n) || strcmp(r_.after, want) != 0)                 \
+        const char *w_ = (want) ? (want) : (doc);                                                  \
+        if (r_.rc != ((n) ? ATMOS_OK : ATMOS_ABSENT) || r_.entries != (n) ||                       \
+            strcmp(r_.after, w_) != 0)                                                             \
             fail_msg("rc %d entries %zu (%s)\n got: [%s]\nwant: [%s]", r_.rc, r_.entries, r_.why,  \
-                     r_.after, want);                                                              \
+                     r_.after, w_);                                                                \
         free(r_.after);                                                                            \
     } while (0)
 
@@ -363,6 +369,40 @@ static void duplicate_names(void **state)
          "A", NULL, "{\"c\": {}, \"o\": 1, \"\\u0063\": {\"b\": 2}}", 2);
 }
 
+/* A copy cut that was the last of its name shows an earlier one kept to last-wins readers: counted. */
+static void unmasked_copies_counted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *doc;
+        size_t entries, unmasked;
+    } cases[] = {
+        {"{\"c\": {\"k\": {\"id\": \"B\"}, \"k\": {\"id\": \"A\"}}}", 1, 1},
+        {"{\"c\": {\"k\": {\"id\": \"A\"}, \"k\": {\"id\": \"B\"}}}", 1, 0},
+        {"{\"c\": {\"k\": {\"id\": \"A\"}, \"\\u006b\": {\"id\": \"A\"}}}", 2, 0},
+        {"{\"c\": {\"k\": {\"id\": \"B\"}, \"x\": {\"id\": \"A\"}, \"\\u006b\": {\"id\": \"A\"}}, "
+         "\"d\": {\"x\": 1, \"x\": {\"id\": \"A\"}}}",
+         3, 2},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char *path = tu_path(home, "f.json");
+        tu_write(path, cases[i].doc);
+        struct atmos_fs fs = {.home = home, .uid = getuid()};
+        struct atmos_item it = {.kind = ATMOS_ITEM_JSON_ENTRIES,
+                                .path = path,
+                                .u.json = {.rule = &named_rule, .ids = {"A", NULL}}};
+        struct atmos_err why = {{0}};
+        int dfd = -1;
+        assert_int_equal(atmos_json_edit(&fs, &it, 0, 300, &dfd, &why), ATMOS_OK);
+        if (dfd >= 0)
+            close(dfd);
+        if (it.u.json.entries != cases[i].entries || it.u.json.unmasked != cases[i].unmasked)
+            fail_msg("case %zu: %zu entries, %zu unmasked", i, it.u.json.entries,
+                     it.u.json.unmasked);
+        free(path);
+    }
+}
+
 /* Containers the rule does not name, a named one that is a string, a root of the other shape. */
 static void only_named_containers(void **state)
 {
@@ -427,21 +467,132 @@ static void invalid_is_left_as_it_is(void **state)
     free(deep);
 }
 
-/* An entry too large to judge leaves the file as it is, and says so. */
-static void giant_entry_is_refused(void **state)
+/* An entry of any size is judged from the members the rule reads: ours goes, another stays. */
+static void giant_entries_are_judged(void **state)
 {
     (void)state;
-    struct atmos_buf b = {0};
-    atmos_buf_printf(&b, "{\"c\": {\"a\": {\"id\": \"B\"}, \"big\": {\"id\": \"A\", \"v\": [0");
-    for (int i = 0; i < 20000; i++)
+    struct atmos_buf b = {0}, want = {0};
+    atmos_buf_printf(&b, "{\"c\": {\"other\": {\"id\": \"B\", \"v\": [0");
+    for (int i = 0; i < 30000; i++)
         atmos_buf_append(&b, ",0", 2);
-    atmos_buf_printf(&b, "]}}}");
-    struct result r = run_edit(&named_rule, b.data, "A", NULL, 0);
-    assert_int_equal(r.rc, ATMOS_ESYS);
-    assert_non_null(strstr(r.why, "the entry at line 1, column 26 is larger than atmos judges"));
-    assert_string_equal(r.after, b.data);
-    free(r.after);
+    atmos_buf_printf(&b, "], \"s\": \"");
+    for (int i = 0; i < 1100 * 1024; i++)
+        atmos_buf_append(&b, "x", 1);
+    atmos_buf_printf(&b, "\"}, \"a\": {\"id\": \"A\"}}}");
+    atmos_buf_append(&want, b.data, strstr(b.data, ", \"a\"") - b.data);
+    atmos_buf_printf(&want, "}}");
+    EDIT(&named_rule, b.data, "A", NULL, want.data, 1);
+    /* Atmos's own, as large: judged from its id, and removed. */
+    EDIT(&named_rule, b.data, "B", NULL, "{\"c\": {\"a\": {\"id\": \"A\"}}}", 1);
     atmos_buf_free(&b);
+    atmos_buf_free(&want);
+}
+
+/* Names and members compared whole, as the tool decodes them: a NUL ends nothing. */
+static void names_compared_whole(void **state)
+{
+    (void)state;
+    /* docker's key "<ecr host>\u0000evil" is another registry. */
+    const char *nul_key = "{\"c\": {\"k1\\u0000evil\": 1, \"k1\": 2}}";
+    EDIT(&named_rule, nul_key, NULL, "k1", "{\"c\": {\"k1\\u0000evil\": 1}}", 1);
+    EDIT(&named_rule, "{\"c\": {\"k1\\u0000\": 1}}", NULL, "k1", NULL, 0);
+    /* A member "id\u0000x" is not "id" (json-c's keys would stop at the NUL). */
+    const char *nul_member = "{\"c\": {\"a\": {\"id\": \"B\", \"id\\u0000x\": \"A\"}}}";
+    EDIT(&named_rule, nul_member, "A", NULL, NULL, 0);
+    /* A value "A\u0000B" is not "A". */
+    EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": \"A\\u0000B\"}}}", "A", NULL, NULL, 0);
+    /* The last of a member spelt twice is the one readers see. */
+    EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": \"A\", \"\\u0069d\": \"B\"}}}", "A", NULL,
+         NULL, 0);
+    EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": \"B\", \"id\": \"A\"}, \"b\": 1}}", "A",
+         NULL, "{\"c\": {\"b\": 1}}", 1);
+    /* A member null is read as null (json-c's NULL), the last one too. */
+    EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": null}, \"b\": {\"id\": \"A\"}}}", "A", NULL,
+         "{\"c\": {\"a\": {\"id\": null}}}", 1);
+    EDIT(&named_rule, "{\"c\": {\"a\": {\"id\": \"A\", \"id\": null}}}", "A", NULL, NULL, 0);
+}
+
+static int by_key(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
+                  struct json_object *e)
+{
+    (void)e;
+    return key && key_len == strlen(ids[1]) && memcmp(key, ids[1], key_len) == 0;
+}
+
+static const char *const auths[] = {"auths", NULL};
+static const char *const msal_types[] = {"AccessToken", "RefreshToken", "IdToken", "Account",
+                                         NULL};
+static const struct atmos_json_rule docker_rule = {.containers = auths,
+                                                   .ids = {"host"},
+                                                   .match = by_key,
+                                                   .tool = "docker",
+                                                   .check = atmos_docker_check,
+                                                   .container_is = atmos_go_name_is};
+static const struct atmos_json_rule msal_rule = {.containers = msal_types,
+                                                 .ids = {"id", "name"},
+                                                 .match = match_id,
+                                                 .fields = id_field,
+                                                 .tool = "MSAL",
+                                                 .check = atmos_msal_check};
+
+/* What docker's and MSAL's readers refuse (checked against them in test_editors_diff.sh). */
+static void tool_rejections_left_as_they_are(void **state)
+{
+    (void)state;
+    static const struct {
+        const struct atmos_json_rule *rule;
+        const char *doc, *reason;
+    } bad[] = {
+        {&docker_rule, "\xef\xbb\xbf{\"auths\": {\"E\": {\"auth\": \"dXNlcjpw\"}}}", "byte order mark"},
+        {&docker_rule, "{\"auths\": {\"E\": \"dXNlcjpw\"}}", "not an object"},
+        {&docker_rule, "{\"auths\": {\"E\": {}, \"o\": {\"auth\": 5}}}", "must be a string"},
+        {&docker_rule, "{\"auths\": {\"E\": {}, \"o\": {\"AUTH\": \"%%%%\"}}}", "not base64"},
+        {&docker_rule, "{\"auths\": {\"E\": {}, \"o\": {\"auth\": \"OnA=\"}}}", "user:password"},
+        {&docker_rule, "{\"auths\": {\"E\": {}}, \"psFormat\": {}}", "another type"},
+        {&docker_rule, "{\"Auths\": [], \"auths\": {\"E\": {}}}", "another type"},
+        {&docker_rule, "{\"auths\": {\"E\": {}}, \"pruneFilters\": [1]}", "another type"},
+        {&docker_rule, "{\"auths\": {\"E\": {}}, \"proxies\": {\"d\": {\"noProxy\": 1}}}",
+         "must be a string"},
+        {&docker_rule, "[{\"auths\": {\"E\": {}}}]", "top level"},
+        {&msal_rule, "\xef\xbb\xbf{\"Account\": {\"a\": {\"id\": \"id\"}}}", "byte order mark"},
+        {&msal_rule, "{\"Account\": {\"a\": {\"id\": \"id\"}, \"b\": \"x\"}}", "not an object"},
+        {&msal_rule, "{\"Account\": {\"a\": {\"id\": \"id\"}}, \"RefreshToken\": null}",
+         "credential type"},
+        {&msal_rule, "{\"Account\": {\"a\": {\"id\": \"id\"}}, \"AppMetadata\": []}",
+         "credential type"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        struct result r = run_edit(bad[i].rule, bad[i].doc, "id", "E", 0);
+        if (r.rc != ATMOS_ESYS || strstr(r.why, bad[i].reason) == NULL ||
+            strstr(r.why, "would refuse this file") == NULL || strcmp(r.after, bad[i].doc) != 0)
+            fail_msg("case %zu: rc %d (%s)", i, r.rc, r.why);
+        free(r.after);
+    }
+    /* What they take: null anywhere, CR/LF in an auth, an earlier bad auth replaced, [] entries. */
+    EDIT(&docker_rule,
+         "{\"auths\": {\"E\": {\"auth\": null}, \"o\": {\"auth\": \"bad\", \"Auth\": "
+         "\"dXNl\\ncjpw\", \"auth\": null}, \"n\": null}, \"credsStore\": null, \"x\": 5}",
+         "id", "E",
+         "{\"auths\": {\"o\": {\"auth\": \"bad\", \"Auth\": \"dXNl\\ncjpw\", \"auth\": null}, "
+         "\"n\": null}, \"credsStore\": null, \"x\": 5}",
+         0 + 1);
+    /* A real ECR login's auth is some 2.5 KB: taken at any length, as docker takes it. */
+    struct atmos_buf big = {0}, big_want = {0};
+    atmos_buf_printf(&big, "{\"auths\": {\"o\": {\"auth\": \"dXNlcjpw");
+    for (int i = 0; i < 800; i++)
+        atmos_buf_printf(&big, "QUFB");
+    atmos_buf_printf(&big, "\"}, \"E\": {}}}");
+    atmos_buf_append(&big_want, big.data, strstr(big.data, ", \"E\"") - big.data);
+    atmos_buf_printf(&big_want, "}}");
+    EDIT(&docker_rule, big.data, "id", "E", big_want.data, 1);
+    atmos_buf_free(&big);
+    atmos_buf_free(&big_want);
+    /* docker's Go finds `auths` by any case (and U+017F for s): each spelling is edited. */
+    EDIT(&docker_rule,
+         "{\"Auths\": {\"E\": {}, \"o\": {}}, \"AUTH\u017f\": {\"E\": {}}, \"auth\": {\"E\": {}}}",
+         "id", "E", "{\"Auths\": {\"o\": {}}, \"AUTH\u017f\": {}, \"auth\": {\"E\": {}}}", 2);
+    EDIT(&msal_rule, "{\"Account\": {\"a\": {\"id\": \"id\"}, \"b\": []}, \"Other\": null}", "id",
+         NULL, "{\"Account\": {\"b\": []}, \"Other\": null}", 1);
 }
 
 /* Every byte outside the removed entries and their separators is the original's. */
@@ -484,10 +635,13 @@ int main(void)
         T(pretty_crlf_bom_kept),
         T(nested_values_and_tricky_strings),
         T(duplicate_names),
+        T(unmasked_copies_counted),
         T(only_named_containers),
         T(dry_run_counts_and_keeps),
         T(invalid_is_left_as_it_is),
-        T(giant_entry_is_refused),
+        T(giant_entries_are_judged),
+        T(names_compared_whole),
+        T(tool_rejections_left_as_they_are),
         T(other_bytes_unchanged),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

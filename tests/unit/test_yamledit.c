@@ -92,6 +92,16 @@ static void last_entries_empty_the_file(void **state)
                      "current-context: 'x' # atmos\n";
     cuts_to(in, "c", "x", "u", "clusters:\ncontexts:\nusers:\ncurrent-context: \"\" # atmos\n", 3,
             1);
+    /* What kubectl shows besides entries keeps the file: preferences, extensions, another
+     * current-context.  apiVersion, kind and empty preferences do not. */
+    cuts_to("apiVersion: v1\nkind: Config\npreferences: {}\nclusters:\n- name: c\n", "c", "x", "u",
+            "apiVersion: v1\nkind: Config\npreferences: {}\nclusters:\n", 1, 1);
+    cuts_to("clusters:\n- name: c\npreferences: {colors: true}\n", "c", "x", "u",
+            "clusters:\npreferences: {colors: true}\n", 1, 0);
+    cuts_to("clusters:\n- name: c\nextensions:\n- name: e\n", "c", "x", "u",
+            "clusters:\nextensions:\n- name: e\n", 1, 0);
+    cuts_to("clusters:\n- name: c\ncurrent-context: mine\n", "c", "x", "u",
+            "clusters:\ncurrent-context: mine\n", 1, 0);
 }
 
 static void comments_crlf_and_utf8_kept(void **state)
@@ -99,11 +109,11 @@ static void comments_crlf_and_utf8_kept(void **state)
     (void)state;
     const char *in = "# é top\r\nclusters: # list\r\n  # before\r\n  - name: \"ünï\"\r\n"
                      "    cluster: {server: s} # atmos's\r\n  # between\r\n"
-                     "  -\r\n    name: c\r\n    cluster:\r\n      server: x\r\n  - name: y # z\r\n"
+                     "  -\r\n    name: c\r\n    cluster:\r\n      server: x\r\n  - name: yy # z\r\n"
                      "contexts: []\r\nusers: [{name: u}]\r\n";
     cuts_to(in, "c", "x", "nobody",
             "# é top\r\nclusters: # list\r\n  # before\r\n  - name: \"ünï\"\r\n"
-            "    cluster: {server: s} # atmos's\r\n  # between\r\n  - name: y # z\r\n"
+            "    cluster: {server: s} # atmos's\r\n  # between\r\n  - name: yy # z\r\n"
             "contexts: []\r\nusers: [{name: u}]\r\n",
             1, 0);
     /* The user is in a flow sequence: refused, not guessed at. */
@@ -124,16 +134,16 @@ static void what_others_still_name_stays(void **state)
     /* The user's own context "x" names another cluster: it stays, and so does user u. */
     const char *in = "clusters:\n- name: c\n- name: d\ncontexts:\n"
                      "- name: x\n  context: {cluster: d, user: u}\n"
-                     "- name: y\n  context: {cluster: c, user: me}\n"
+                     "- name: yy\n  context: {cluster: c, user: me}\n"
                      "users:\n- name: u\n- name: me\ncurrent-context: x\n";
     cuts_to(in, "c", "x", "u", NULL, 0, 0);
     /* atmos's context goes; the cluster a context of the user's names stays. */
     const char *in2 = "clusters:\n- name: c\ncontexts:\n"
                       "- name: x\n  context: {cluster: c, user: u}\n"
-                      "- name: y\n  context: {cluster: c, user: me}\n"
+                      "- name: yy\n  context: {cluster: c, user: me}\n"
                       "users:\n- name: u\n- name: me\ncurrent-context: x\n";
     cuts_to(in2, "c", "x", "u",
-            "clusters:\n- name: c\ncontexts:\n- name: y\n  context: {cluster: c, user: me}\n"
+            "clusters:\n- name: c\ncontexts:\n- name: yy\n  context: {cluster: c, user: me}\n"
             "users:\n- name: me\ncurrent-context: \"\"\n",
             2, 0);
 }
@@ -147,20 +157,108 @@ static void refuses_what_it_cannot_cut_exactly(void **state)
     refused("clusters: !!seq\n- name: c\n", "tag");
     refused("clusters:\n- name: c\n---\nusers: []\n", "more than one document");
     refused("clusters:\n- name: c\nclusters:\n- name: d\n", "appears twice");
-    refused("clusters:\n- name: c\n  name: d\n", "appears twice");
-    refused("contexts:\n- name: x\n  context: {cluster: c, cluster: d}\n", "appears twice");
-    refused("clusters: {name: c}\n", "not a list");
+
+    refused("clusters:\n- name: d\n- <<: {name: c}\n", "merge key");
+    refused("contexts:\n- name: x\n  context:\n    <<: {cluster: c}\n    user: u\n", "merge key");
+
+    refused("clusters: {name: c}\n", "where a list goes");
     refused("- a\n", "not a mapping");
     refused("clusters:\n- name: c\n  x: [\n", "not YAML");
     refused("\x01\n", "not YAML");
     refused("current-context: |-\n  x\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n",
             "block scalar");
     refused("clusters:\n- name: d\n  data: |+\n    text\n- name: c\n\n", "|+");
-    refused("clusters:\n- |\n- name: c\n #\n", "cannot be cut out exactly");
+    refused("clusters:\n- name: b\n  data: |\n- name: c\n #\n", "cannot be cut out exactly");
     char deep[300];
     memset(deep, '[', 200);
     strcpy(deep + 200, "\n");
     refused(deep, "");
+}
+
+/* What kubectl itself refuses (checked against it in test_editors_diff.sh): never edited. */
+static void refuses_what_kubectl_refuses(void **state)
+{
+    (void)state;
+    refused("clusters:\n- name: c\n  cluster: {server: a}\n- name: c\n  cluster: {server: b}\n",
+            "two clusters have the same name (lines 2 and 4)");
+    refused("users:\n- name: u\n- name: me\n- name: u\n", "two users have the same name");
+    refused("contexts:\n- name: x\n  context: {cluster: c, user: u}\n- name: x\n",
+            "two contexts have the same name");
+    refused("users:\n- name: u\n- user: {}\n- name: ~\n", "two users have the same name");
+    refused("users:\n- name: u\n- ~\n- name: \"\"\n", "two users have the same name");
+    refused("current-context: yes\nusers:\n- name: u\n", "a bool or a number");
+    refused("current-context: [x]\nusers:\n- name: u\n", "where a string goes");
+    refused("contexts:\n- name: [x]\n  context: {cluster: c, user: u}\n", "where a string goes");
+    refused("contexts:\n- name: x\n  context: {cluster: c, user: 0x1F}\n", "a bool or a number");
+    refused("users:\n- name: 1_000\n- name: u\n", "a bool or a number");
+    refused("users:\n- name: .5e3\n- name: u\n", "a bool or a number");
+    refused("users:\n- name: -.Inf\n- name: u\n", "an infinity or NaN");
+    refused("users:\n- name: u\n- just a string\n", "where a mapping goes");
+    refused("clusters: 5\n", "where a list goes");
+    /* Any field of client-go's schema, not only names; unknown fields are not read. */
+    refused("users:\n- name: u\n  user: {token: 12345}\n", "a bool or a number where a string goes");
+    refused("users:\n- name: u\n  user: {exec: {args: [eks, 5]}}\n", "where a string goes");
+    refused("users:\n- name: u\n  user: {exec: {provideClusterInfo: maybe}}\n", "where a bool goes");
+    refused("clusters:\n- name: c\n  cluster: {certificate-authority-data: \"!!\"}\n", "not base64");
+    refused("preferences: {colors: 5}\n", "where a bool goes");
+    refused("clusters:\n- name: c\n  cluster: {server: [a]}\n", "where a string goes");
+    refused("users:\n- name: u\n  user: {as-user-extra: {k: v}}\n", "where a list goes");
+    refused("x-mine: {a: .nan}\n", "an infinity or NaN");
+    cuts_to("clusters:\n- name: c\n  cluster: {insecure-skip-tls-verify: yes, foo: 5, "
+            "certificate-authority-data: TFM=}\n- name: d\n  cluster: {x: [1]}\n"
+            "x-mine: 5\nextensions:\n- name: e\n  extension: {a: 1}\n",
+            "c", "x", "u",
+            "clusters:\n- name: d\n  cluster: {x: [1]}\nx-mine: 5\nextensions:\n- name: e\n"
+            "  extension: {a: 1}\n",
+            1, 0);
+    refused("apiVersion: v1\nclusters: [unclosed\n", "not YAML");
+    /* What kubectl reads as strings: cut as any other name. */
+    static const char *const strings[] = {"tRue", "yES", "0o8", "0b2", "1.2.3", "_1", "0x",
+                                          "1e", "2001-12-14", "1:20", "nan", "\"yes\"", "'5'"};
+    for (size_t i = 0; i < sizeof(strings) / sizeof(*strings); i++) {
+        char in[128];
+        snprintf(in, sizeof(in), "users:\n- name: %s\n- name: u\n", strings[i]);
+        struct atmos_kube_doc doc;
+        struct atmos_err why;
+        if (atmos_kube_scan(in, strlen(in), &doc, &why) != ATMOS_OK)
+            fail_msg("%s refused: %s", strings[i], why.msg);
+        atmos_kube_doc_free(&doc);
+    }
+    /* Names compared whole: "u\0x" is neither "u" nor a duplicate of it. */
+    cuts_to("users:\n- name: \"u\\0x\"\n- name: u\n- name: \"u\\0y\"\n", NULL, "x", "u",
+            "users:\n- name: \"u\\0x\"\n- name: \"u\\0y\"\n", 1, 0);
+    refused("users:\n- name: \"u\\0x\"\n- name: \"u\\0x\"\n", "two users have the same name");
+}
+
+/* A key twice in an entry: the last value, as kubectl reads it. */
+static void last_of_a_key_twice(void **state)
+{
+    (void)state;
+    cuts_to("clusters:\n- name: d\n  name: c\n- name: c2\n", "c", "x", "u", "clusters:\n- name: c2\n", 1,
+            0);
+    cuts_to("clusters:\n- name: c\n  name: d\n", "c", "x", "u", NULL, 0, 0);
+    /* A second `context` replaces the first: its cluster and user only. */
+    const char *ctx = "contexts:\n- name: x\n  context: {cluster: c, user: u}\n  context: {cluster: c}\n";
+    cuts_to(ctx, "c", "x", "u", NULL, 0, 0);
+    cuts_to("contexts:\n- name: x\n  context: {cluster: d}\n  context: {cluster: c, user: u}\n"
+            "users:\n- name: u\n",
+            "c", "x", "u", "contexts:\nusers:\n", 2, 1);
+    cuts_to("contexts:\n- name: x\n  context: {cluster: c, cluster: d, user: u}\n", "c", "x", "u",
+            NULL, 0, 0);
+}
+
+/* !!str makes a string of any scalar, to kubectl too; any other tag stays refused. */
+static void str_tags(void **state)
+{
+    (void)state;
+    cuts_to("users:\n- name: !!str 5\n- name: !!str u\n- name: !!str ~\ncurrent-context: !!str yes\n",
+            NULL, "x", "u", "users:\n- name: !!str 5\n- name: !!str ~\ncurrent-context: !!str yes\n", 1,
+            0);
+    refused("users:\n- name: !!str\n- name: \"\"\n", "two users have the same name");
+    refused("clusters:\n- name: c\n  cluster: {insecure-skip-tls-verify: !!str true}\n",
+            "where a bool goes");
+    refused("users:\n- name: !!int 5\n", "tag");
+    refused("users:\n- name: !custom u\n", "tag");
 }
 
 static void bom_and_odd_breaks(void **state)
@@ -277,6 +375,9 @@ int main(void)
         cmocka_unit_test(flow_items_in_a_block_list),
         cmocka_unit_test(what_others_still_name_stays),
         cmocka_unit_test(refuses_what_it_cannot_cut_exactly),
+        cmocka_unit_test(refuses_what_kubectl_refuses),
+        cmocka_unit_test(last_of_a_key_twice),
+        cmocka_unit_test(str_tags),
         cmocka_unit_test(bom_and_odd_breaks),
         cmocka_unit_test(empty_and_null_files),
         cmocka_unit_test_setup_teardown(staged_in_the_lock_and_renamed_over, tu_home_setup,
