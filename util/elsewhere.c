@@ -4,7 +4,8 @@
  * ~/.atmos, and the home's own subdirectories that hold an atmos.yaml (the
  * common ~/infra, ~/work/...: one level, at most MAX_HOME entries looked at).
  * Only their names are hashed (atmos_realm_of_dir); the only look inside is
- * whether <dir>/atmos.yaml exists.
+ * whether <dir>/atmos.yaml exists, and a symlink in the home is never
+ * followed for that.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -53,6 +54,10 @@ static void home_projects(struct dirs *d, const char *home)
     struct stat st;
     while (dir && seen++ < MAX_HOME && (e = readdir(dir)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        /* A directory of the home itself, never through a symlink (a name is all we take). */
+        if (snprintf(path, sizeof(path), "%s/%s", home, e->d_name) >= (int)sizeof(path) ||
+            lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
             continue;
         if (snprintf(path, sizeof(path), "%s/%s/atmos.yaml", home, e->d_name) >= (int)sizeof(path))
             continue;
