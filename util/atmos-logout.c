@@ -29,6 +29,7 @@
 #include "render.h"
 #include "select.h"
 #include "show.h"
+#include "suggest.h"
 
 static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
 {
@@ -57,12 +58,26 @@ static int not_found(const struct atmos_args *a, const struct atmos_config *cfg,
     /* The configuration keeps both lists sorted by name; the tags come sorted. */
     for (size_t i = 0; i < n; i++)
         names[i] = tags ? tags[i] : provider ? cfg->providers[i].name : cfg->identities[i].name;
+    /* A provider's name given as an identity (or the other way round), else a typo. */
+    const char *typed = a->tags ? NULL : provider ? a->provider : a->identity;
+    char hint[512] = "";
+    if (typed && !provider && atmos_config_provider(cfg, typed))
+        snprintf(hint, sizeof(hint), "'%s' is a provider: atmos-logout --provider %s",
+                 atmos_show(typed), atmos_show(typed));
+    else if (typed && provider && atmos_config_identity(cfg, typed))
+        snprintf(hint, sizeof(hint), "'%s' is an identity: atmos-logout %s", atmos_show(typed),
+                 atmos_show(typed));
+    else if (typed && atmos_suggest(typed, names, n))
+        snprintf(hint, sizeof(hint), "Did you mean '%s'?",
+                 atmos_show(atmos_suggest(typed, names, n)));
     if (a->json) {
         char key[32];
         snprintf(key, sizeof(key), "available_%s", what);
-        atmos_render_error_json(stdout, msg, key, names, n);
+        atmos_render_error_json(stdout, msg, key, names, n, hint[0] ? hint : NULL);
     } else {
         fprintf(stderr, "Error: %s\n", atmos_show(msg));
+        if (hint[0])
+            fprintf(stderr, "%s\n", hint);
         fprintf(stderr, "\nAvailable %s:\n", what);
         for (size_t i = 0; i < n; i++)
             fprintf(stderr, "  - %s\n", atmos_show(names[i]));
@@ -77,7 +92,7 @@ static int not_found(const struct atmos_args *a, const struct atmos_config *cfg,
 static int config_error(const struct atmos_args *a, const char *msg)
 {
     if (a->json)
-        atmos_render_error_json(stdout, msg, NULL, NULL, 0);
+        atmos_render_error_json(stdout, msg, NULL, NULL, 0, NULL);
     else
         fprintf(stderr, "Error: %s\n", atmos_show(msg)); /* names a user's file and its bytes */
     return EXIT_FAIL;

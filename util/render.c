@@ -523,10 +523,13 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_put(o);
 }
 
-void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n)
+void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n,
+                             const char *hint)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "error", jstr(msg ? msg : ""));
+    if (hint)
+        json_object_object_add(o, "hint", jstr(hint));
     if (what)
         json_object_object_add(o, what, strv(names, n));
     fprintf(out, "%s\n",

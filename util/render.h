@@ -25,6 +25,7 @@ void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan);
 const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
                                 size_t len);
 /* {"error": msg, what: [names...]} */
-void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n);
+void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n,
+                             const char *hint);
 
 #endif

@@ -100,6 +100,16 @@ run --provider nope
 check "provider exit 1" rc_is 1
 check "provider message" has "$ERR" 'Error: provider "nope" not found in configuration'
 check "providers listed" has "$ERR" "  - partner-sso"
+run dev-amdin
+check "a typo: did you mean" has "$ERR" "Did you mean 'dev-admin'?"
+run zzzzzz
+check "nothing near: no guess" hasnt "$ERR" "Did you mean"
+run dev-admiin -o json
+check "json: the hint" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["hint"]=="Did you mean '"'"'dev-admin'"'"'?", r' "$OUT"
+run aws-sso
+check "a provider given as an identity: said, with the command" has "$ERR" "'aws-sso' is a provider: atmos-logout --provider aws-sso"
+run --provider dev-admin
+check "an identity given as a provider: said, with the command" has "$ERR" "'dev-admin' is an identity: atmos-logout dev-admin"
 end
 
 begin "usage errors exit 2"
