@@ -204,15 +204,24 @@ const struct atmos_kube_type *atmos_kube_type_of(const struct atmos_kube_type *t
     return NULL; /* unknown: ignored by client-go */
 }
 
+/* A plain, untagged scalar that is one of `words` (n of them): YAML 1.1 reads it as a
+ * null, a bool or a float, whatever the word. */
+static int plain_word(const yaml_event_t *e, const char *const *words, size_t n)
+{
+    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
+        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
+    for (size_t i = 0; i < n; i++)
+        if (strcmp((const char *)e->data.scalar.value, words[i]) == 0)
+            return 1;
+    return 0;
+}
+
+#define PLAIN_WORD(e, words) plain_word(e, words, sizeof(words) / sizeof(words[0]))
+
 static int plain_null(const yaml_event_t *e)
 {
     static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
-        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
-    for (size_t i = 0; i < sizeof(nulls) / sizeof(nulls[0]); i++)
-        if (strcmp((const char *)e->data.scalar.value, nulls[i]) == 0)
-            return 1;
-    return 0;
+    return PLAIN_WORD(e, nulls);
 }
 
 static int plain_bool(const yaml_event_t *e)
@@ -221,24 +230,14 @@ static int plain_bool(const yaml_event_t *e)
                                         "no",   "No",   "NO",    "true",  "True", "TRUE", "false",
                                         "False", "FALSE", "on",  "On",    "ON",  "off", "Off",
                                         "OFF"};
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
-        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (strcmp((const char *)e->data.scalar.value, words[i]) == 0)
-            return 1;
-    return 0;
+    return PLAIN_WORD(e, words);
 }
 
 static int infinite(const yaml_event_t *e)
 {
     static const char *const words[] = {".inf",  ".Inf",  ".INF",  "+.inf", "+.Inf", "+.INF",
                                          "-.inf", "-.Inf", "-.INF", ".nan",  ".NaN",  ".NAN"};
-    if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
-        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
-    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (strcmp((const char *)e->data.scalar.value, words[i]) == 0)
-            return 1;
-    return 0;
+    return PLAIN_WORD(e, words);
 }
 
 const char *atmos_kube_type_check(const struct atmos_kube_type *t, const yaml_event_t *e)
