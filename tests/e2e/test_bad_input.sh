@@ -237,7 +237,7 @@ case_B46() {
 }
 case_B47() {
     fresh_home
-    if [ "$(id -u)" -ne 0 ]; then check "skipped as non-root (needs chown)" true; return; fi
+    if [ "$(id -u)" -ne 0 ]; then skip "B47" "not root: cannot give a provider directory to another user (chown)"; return; fi
     chown -R 65534:65534 "$H/.config/atmos/aws/aws-sso"
     run dev-admin
     check "refused" has "$OUT" "is owned by uid 65534"; check "untouched" section_in "[dev-admin]" "$H/$CRED"

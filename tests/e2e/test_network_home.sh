@@ -78,9 +78,11 @@ check "session data on the network home kept" exists "$HOMEDIR/$SSO/credentials"
 check "AWS CLI tokens on it kept" exists "$HOMEDIR/.aws/sso/cache/named-session.json"
 check "the local provider's data removed" missing "$LOCAL/aws/local-sso"
 if [ -n "$SINK_PID" ]; then
-    sleep 0.3
+    for _ in $(seq 50); do grep -q 'network filesystem' "$SYSLOG" && break; sleep 0.1; done
     check "one line says so and names the option" grep -q "on a network filesystem (sshfs).*network_home=clean removes it" "$SYSLOG"
     check "once per close" [ "$(grep -c 'network filesystem' "$SYSLOG")" -eq 1 ]
+else
+    skip "$CURRENT: logged" "this host has its own /dev/log; the test reads syslog only through its own sink"
 fi
 end
 
@@ -89,7 +91,11 @@ populate
 OUT=$("$PAMTEST" "$TMPROOT/pam.d" typo "$U" oc 2>&1); RC=$?
 check "close" has "$OUT" "close=PAM_SUCCESS"
 check "kept" exists "$HOMEDIR/$SSO/credentials"
-[ -n "$SINK_PID" ] && check "logged" grep -q "bad value in network_home=sometimes (use skip or clean)" "$SYSLOG"
+if [ -n "$SINK_PID" ]; then
+    check "logged" grep -q "bad value in network_home=sometimes (use skip or clean)" "$SYSLOG"
+else
+    skip "$CURRENT: logged" "this host has its own /dev/log; the test reads syslog only through its own sink"
+fi
 end
 
 begin "network_home=clean: today's behaviour, everything removed"
