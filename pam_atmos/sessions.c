@@ -237,7 +237,7 @@ static int scan_utmp(pam_handle_t *pamh, const char *user, long *others, int *ow
         free(buf);
         return -1;
     }
-    long long boot = boot_time();
+    long long boot = -1; /* read once, and only when an entry needs it */
     for (ssize_t off = 0; off < n; off += (ssize_t)sizeof(struct utmp)) {
         struct utmp u;
         memcpy(&u, buf + off, sizeof(u));
@@ -250,6 +250,8 @@ static int scan_utmp(pam_handle_t *pamh, const char *user, long *others, int *ow
             continue;
         if (*line && strncmp(u.ut_line, line, sizeof(u.ut_line)) == 0)
             continue; /* this session's own line */
+        if (boot < 0)
+            boot = boot_time();
         *others += entry_alive(u.ut_pid, u.ut_tv.tv_sec, boot);
     }
     free(buf);

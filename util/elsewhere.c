@@ -79,10 +79,7 @@ void atmos_cli_find_elsewhere(struct atmos_plan *plan, const struct atmos_config
         plan->discovered)
         return;
     atmos_plan_count(plan, &c);
-    for (size_t i = 0; i < plan->nitems; i++)
-        if (plan->items[i].outcome == ATMOS_OUTCOME_WOULD_REMOVE)
-            return;
-    if (c.removed || c.failed)
+    if (c.removed || c.failed) /* removed counts what a dry run would remove */
         return;
     struct dirs d = {.n = 0};
     cwd_and_parents(&d, env->cwd);

@@ -110,7 +110,7 @@ void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan)
 static void print_realm(FILE *out, const struct atmos_plan *plan)
 {
     char tmp[4096];
-    if (plan->every_realm) {
+    if (plan->every_realm || plan->discovered) { /* every realm found on disk */
         fprintf(out, "Realms: no realm");
         for (size_t i = 0; i < plan->nrealms; i++)
             fprintf(out, ", %s", atmos_show(plan->realms[i]));
@@ -148,10 +148,7 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
                     "No atmos.yaml found: logging out of what atmos wrote on disk "
                     "(%zu provider %s)\n\n",
                     plan->nproviders, plural(plan->nproviders, "directory", "directories"));
-            fprintf(out, "Realms: no realm");
-            for (size_t i = 0; i < plan->nrealms; i++)
-                fprintf(out, ", %s", atmos_show(plan->realms[i]));
-            fprintf(out, "\n\n");
+            print_realm(out, plan);
             break;
         }
         fprintf(out, "Logging out from all identities (%zu %s, %zu %s)\n\n", plan->nidentities,
@@ -169,10 +166,7 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
         fprintf(out, "Logging out from all identities in every realm (%zu %s, %zu %s)\n",
                 plan->nidentities, plural(plan->nidentities, "identity", "identities"),
                 plan->nproviders, plural(plan->nproviders, "provider", "providers"));
-        fprintf(out, "Realms: no realm");
-        for (size_t i = 0; i < plan->nrealms; i++)
-            fprintf(out, ", %s", atmos_show(plan->realms[i]));
-        fprintf(out, "\n\n");
+        print_realm(out, plan);
         break;
     }
 }
