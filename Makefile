@@ -3,6 +3,7 @@
 #   make check      install missing Debian packages, run every test, then again under ASan+UBSan
 #   make check-quick  the normal pass only, for the inner loop
 #   make demo       install missing packages, run atmos-logout on etc/examples/atmos.yaml
+#   make interop    build the real atmos (ATMOS_PIN) from the Go module proxy; compare with it
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        Debian packages libpam-atmos and atmos-logout, in build/deb/
 #   make deps       install the Debian packages the build and tests need (no-op when present)
@@ -37,6 +38,11 @@ DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev
 # awscli: the AWS CLI v2 whose `aws sso logout` the sign-out test and make bench compare with.
 # dpkg-dev debhelper fakeroot: make deb; lintian and devscripts (hardening-check): its test.
 BENCH_PKGS  :=
+# The real atmos that make interop, make check and make bench compare with: the newest
+# release the Go module proxy serves (v1.225.0; v1.226 and later are refused there),
+# built by tests/interop/build_atmos.sh into build/interop/atmos-$(ATMOS_PIN).
+ATMOS_PIN   := v1.225.0
+ATMOS_BIN   := build/interop/atmos-$(ATMOS_PIN)
 
 PKGS      := yaml-0.1 json-c nettle libkeyutils
 # Linked: every run needs these.  libkeyutils (its header only), libsecret and
@@ -82,7 +88,7 @@ HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check check-quick check-run demo bench fuzz fuzz-build install uninstall deb clean format
+.PHONY: all deps check check-quick check-run demo bench interop fuzz fuzz-build install uninstall deb clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so $(BUILD)/pam_atmos_helper
 
@@ -229,6 +235,14 @@ bench:
 	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone $(BUILD)/yaml_events \
 		$(BUILD)/floor_logout $(BUILD)/floor_logout_libs
 	BUILD=$(BUILD) /usr/bin/python3 bench/bench.py
+
+# The real atmos, built once per version (Go's caches make a rebuild take seconds), then
+# the differential tests against it.
+$(ATMOS_BIN):
+	bash tests/interop/build_atmos.sh $(ATMOS_PIN) $(CURDIR)/$@
+
+interop: all $(ATMOS_BIN)
+	BUILD=$(BUILD) ATMOS_PIN=$(ATMOS_PIN) bash tests/e2e/test_interop.sh
 
 demo: deps
 	$(MAKE) --no-print-directory all

@@ -493,6 +493,29 @@ static void run_directory(const struct run *r, struct atmos_item *it)
         close(dfd);
 }
 
+/* After `it` went: the empty directories above it, up to it->prune_up of them. */
+static void prune_up(const struct run *r, const struct atmos_item *it)
+{
+    char *dir = it->outcome == ATMOS_OUTCOME_REMOVED ? strdup(it->path) : NULL;
+    for (unsigned i = 0; dir && i < it->prune_up; i++) {
+        char *slash = strrchr(dir, '/');
+        const char *leaf;
+        int pfd;
+        struct atmos_err why;
+        if (slash == NULL || slash == dir)
+            break;
+        *slash = '\0';
+        if (atmos_fs_open_parent(&r->fs, dir, &pfd, &leaf, &why) != ATMOS_OK)
+            break;
+        int rc = atmos_fs_rmdir_if_empty(pfd, leaf);
+        close(pfd);
+        if (rc != ATMOS_OK)
+            break;
+        atmos_log(r->opts->log, ATMOS_LOG_DEBUG, "Removed empty directory path=%s", dir);
+    }
+    free(dir);
+}
+
 /* Keyring items, batched per backend: the Secret Service is one bounded child. */
 static void run_keyrings(struct atmos_plan *plan, const struct run *r)
 {
@@ -632,6 +655,10 @@ void atmos_plan_execute(struct atmos_plan *plan, const struct atmos_exec_opts *o
         }
     }
     commit_batch(&r, &staged);
+    /* Once everything went: a realm's directories may hold several items' parents. */
+    for (size_t i = 0; i < plan->nitems; i++)
+        if (plan->items[i].prune_up && !plan->items[i].skip)
+            prune_up(&r, &plan->items[i]);
     atmos_fs_sync_dirs(&dirs, dir_sync_failed);
     run_keyrings(plan, &r);
     for (size_t i = 0; i < plan->nitems; i++) {

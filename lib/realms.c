@@ -163,11 +163,28 @@ int atmos_realms_find(struct atmos_cloud_ctx *c)
     return ATMOS_OK;
 }
 
+struct realm_in {
+    const struct atmos_realm_place *place;
+    const char *realm; /* NULL: the realm-less layout, whose directories stay */
+};
+
+/* The directories between an entry of `in` and its realm's root, the realm's own included. */
+static unsigned realm_depth(const struct realm_in *in)
+{
+    const char *sub = in->place->sub;
+    unsigned n = in->realm != NULL;
+    for (const char *s = sub; s && *s; s++)
+        n += s == sub || (*s == '/' && s[1]);
+    return in->realm ? n : 0;
+}
+
 /* An entry of a realm's place: planned when the place's rule declares it. */
 static int plan_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir, const char *name,
                       void *arg)
 {
-    const struct atmos_realm_place *place = arg;
+    const struct realm_in *in = arg;
+    const struct atmos_realm_place *place = in->place;
+    struct atmos_item *it;
     mode_t mode = atmos_cloud_type(c, dirfd, name);
     const struct atmos_dir_entry *e = mode ? atmos_dir_rule_entry(place->rule, name, mode) : NULL;
     if (e == NULL)
@@ -175,10 +192,12 @@ static int plan_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir, con
     char *path = atmos_path_join(dir, name);
     if (path == NULL)
         return ATMOS_ENOMEM;
-    if (e->type == ATMOS_DIR_FILE)
-        return atmos_cloud_add(c, ATMOS_ITEM_FILE, place->file_label, path, NULL, NULL)
-                   ? 0
-                   : ATMOS_ENOMEM;
+    if (e->type == ATMOS_DIR_FILE) {
+        if ((it = atmos_cloud_add(c, ATMOS_ITEM_FILE, place->file_label, path, NULL, NULL)) == NULL)
+            return ATMOS_ENOMEM;
+        it->prune_up = realm_depth(in);
+        return 0;
+    }
     /* A directory of atmos's only when it holds something of atmos's: an empty one or a
      * user's own stays untouched, and unreported. */
     int rc = atmos_realm_like(name) ? holds(c, path, e->sub, 1) : 0;
@@ -187,7 +206,10 @@ static int plan_entry(struct atmos_cloud_ctx *c, int dirfd, const char *dir, con
         return rc;
     }
     const struct atmos_cloud_dir kind = {.label = place->dir_label, .rule = e->sub};
-    return atmos_cloud_add_dir(c, &kind, path, NULL, name) ? 0 : ATMOS_ENOMEM;
+    if ((it = atmos_cloud_add_dir(c, &kind, path, NULL, name)) == NULL)
+        return ATMOS_ENOMEM;
+    it->prune_up = realm_depth(in);
+    return 0;
 }
 
 static int plan_in(struct atmos_cloud_ctx *c, char *root, const struct atmos_realm_place *place,
@@ -200,7 +222,8 @@ static int plan_in(struct atmos_cloud_ctx *c, char *root, const struct atmos_rea
     int rc = root == NULL                              ? ATMOS_ENOMEM
              : !(realm || place->sub) || place->named_only ? 0
              : dir == NULL            ? ATMOS_ENOMEM
-                                      : atmos_cloud_each_entry(c, dir, plan_entry, (void *)place);
+                                      : atmos_cloud_each_entry(c, dir, plan_entry,
+                                                               &(struct realm_in){place, realm});
     free(dir);
     free(root);
     return rc;

@@ -496,6 +496,10 @@ static int plan_configured(struct run *r)
 {
     struct atmos_args *a = &r->a;
     int rc;
+    if (a->list && a->json && a->list != 't') {
+        atmos_render_config_json(stdout, r->cfg);
+        return EXIT_OK;
+    }
     if (a->list)
         return list_names(r->cfg, a->list);
     if (a->select && (rc = choose_target(a, r->cfg, &r->style)) >= 0)

@@ -462,6 +462,63 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
     return j;
 }
 
+/* {"kind": ..., "via": {"provider"|"identity": ...}} of one entry (via null when it has none). */
+static json_object *entry_json(const struct atmos_field *kind, const struct atmos_field *via_p,
+                               const struct atmos_field *via_i)
+{
+    json_object *e = json_object_new_object();
+    json_object_object_add(e, "kind", jstr(kind->value));
+    json_object *via = NULL;
+    if ((via_p && via_p->value) || (via_i && via_i->value)) {
+        via = json_object_new_object();
+        if (via_p && via_p->value)
+            json_object_object_add(via, "provider", jstr(via_p->value));
+        if (via_i && via_i->value)
+            json_object_object_add(via, "identity", jstr(via_i->value));
+    }
+    if (via_p)
+        json_object_object_add(e, "via", via);
+    return e;
+}
+
+void atmos_render_config_json(FILE *out, const struct atmos_config *cfg)
+{
+    json_object *o = json_object_new_object(), *ids = json_object_new_object(),
+                *provs = json_object_new_object(), *skipped = json_object_new_array();
+    for (size_t i = 0; i < cfg->nidentities; i++) {
+        const struct atmos_identity *id = &cfg->identities[i];
+        json_object *e =
+            id->problem ? NULL : entry_json(&id->kind, &id->via_provider, &id->via_identity);
+        if (e)
+            json_object_object_add(ids, atmos_show(id->name), e);
+        else {
+            json_object *k = json_object_new_object();
+            json_object_object_add(k, "identity", jstr(id->name));
+            json_object_object_add(k, "reason", jstr(id->problem));
+            json_object_array_add(skipped, k);
+        }
+    }
+    for (size_t i = 0; i < cfg->nproviders; i++) {
+        const struct atmos_provider *p = &cfg->providers[i];
+        if (p->problem == NULL) {
+            json_object_object_add(provs, atmos_show(p->name), entry_json(&p->kind, NULL, NULL));
+            continue;
+        }
+        json_object *k = json_object_new_object();
+        json_object_object_add(k, "provider", jstr(p->name));
+        json_object_object_add(k, "reason", jstr(p->problem));
+        json_object_array_add(skipped, k);
+    }
+    json_object_object_add(o, "identities", ids);
+    json_object_object_add(o, "providers", provs);
+    json_object_object_add(o, "realm", jstr(cfg->realm.value));
+    json_object_object_add(o, "skipped", skipped);
+    fprintf(out, "%s\n",
+            json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+                                                  JSON_C_TO_STRING_NOSLASHESCAPE));
+    json_object_put(o);
+}
+
 void atmos_render_json(FILE *out, const struct atmos_plan *plan)
 {
     struct atmos_counts c;

@@ -19,6 +19,11 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
                        const struct atmos_style *style);
 /* The same report as one JSON document (schema in docs/atmos-logout.md). */
 void atmos_render_json(FILE *out, const struct atmos_plan *plan);
+/*
+ * The configuration as atmos auth list --format json shows it (identities and providers by
+ * name: kind, via), with the realm and the entries skipped for a problem, each with why.
+ */
+void atmos_render_config_json(FILE *out, const struct atmos_config *cfg);
 /* The keychain entries a probe found (outcome would_remove), one bullet each. */
 void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan);
 /* "Secret Service", "kernel keyring" or "file keyring ~/..." */

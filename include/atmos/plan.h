@@ -237,6 +237,9 @@ struct atmos_item {
     const char *cloud;         /* static: the name of the cloud that planned it */
     int skip;                  /* left alone: on a network filesystem (atmos_plan_skip_network) */
     const char *realm;         /* ALL_REALMS: the realm it was planned for (in plan->realms) */
+    /* Once it is removed, this many directories above it go too, each only when empty:
+     * a realm's own (<cfg>/atmos/<realm>/aws/), which atmos's --all-realms removes whole. */
+    unsigned prune_up;
     /* Static: the browser session removing it ends, for reports ("refresh token",
      * "console profile", "IdP cookies"); NULL for anything else. */
     const char *browser;

@@ -1,0 +1,22 @@
+#!/bin/bash
+# The real atmos as the judge (issue 33): atmos itself, built from the Go module
+# proxy at the version the Makefile pins (ATMOS_PIN), logs in, then its logout
+# and ours run on copies of the same HOME (interop.py), and its view of each
+# configuration is compared with ours (config_diff.py).
+source "$(dirname "$0")/lib.sh"
+
+pin=${ATMOS_PIN:-$(sed -n 's/^ATMOS_PIN *:= *//p' "$ROOT/Makefile")}
+ATMOS=$ROOT/build/interop/atmos-$pin
+if ! why=$(bash "$ROOT/tests/interop/build_atmos.sh" "$pin" "$ATMOS" 2>&1 >/dev/null); then
+    skip "the real atmos $pin" "not built: ${why:-build_atmos.sh failed} (needs Go and the Go module proxy)"
+    exit 0
+fi
+
+# interop.py prints an ok/not ok line per case (33), which run.sh counts.
+out=$(timeout -k 10 600 "$PY" "$ROOT/tests/e2e/interop.py" "$ATMOS" "$BIN" "$TMPROOT/interop" \
+      "$ROOT/docs/interop.md" "$TMPROOT/interop-table.md" 2>&1); rc=$?
+printf '%s\n' "$out"
+cases=$(grep -c '^\(not \)\?ok - ' <<<"$out")
+if [ "$rc" -gt 1 ] || [ "$cases" -lt 33 ]; then
+    echo "not ok - interop.py: exit $rc after $cases of 33 cases"
+fi
