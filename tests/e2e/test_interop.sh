@@ -20,3 +20,19 @@ cases=$(grep -c '^\(not \)\?ok - ' <<<"$out")
 if [ "$rc" -gt 1 ] || [ "$cases" -lt 33 ]; then
     echo "not ok - interop.py: exit $rc after $cases of 33 cases"
 fi
+
+# config_diff.py: an ok/not ok line per configuration with auth (atmos's examples and
+# fixtures, from the module cache, and 60 generated), then a line of counts.
+src=$(cd "$ROOT" && GOFLAGS=-mod=mod go mod download -json "github.com/cloudposse/atmos@$pin" 2>/dev/null |
+      sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+if [ -z "$src" ] || [ ! -d "$src/examples" ]; then
+    skip "atmos $pin's view of its own configurations" "its source is not in the Go module cache"
+    exit 0
+fi
+out=$(timeout -k 10 600 "$PY" "$ROOT/tests/e2e/config_diff.py" "$ATMOS" "$BIN" "$TMPROOT/config-diff" \
+      "$src" "$ROOT/docs/interop.md" 2>&1); rc=$?
+printf '%s\n' "$out"
+cases=$(grep -c '^\(not \)\?ok - ' <<<"$out")
+if [ "$rc" -gt 1 ] || [ "$cases" -lt 80 ]; then
+    echo "not ok - config_diff.py: exit $rc after $cases configurations (80 at least expected)"
+fi
