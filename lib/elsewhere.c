@@ -50,11 +50,13 @@ int atmos_plan_find_elsewhere(struct atmos_plan *plan, const struct atmos_config
     atmos_plan_execute(&probe, &eo);
     for (size_t i = 0; rc == ATMOS_OK && i < probe.nitems; i++) {
         const struct atmos_item *it = &probe.items[i];
-        /* Only what a realm of its own holds: the realm-less layout and the configured realm
-         * were the plan's already. */
+        /* Only what a realm of its own holds: the realm-less layout was the plan's already,
+         * and so was the configured realm, but for --all what the configuration does not
+         * name there (a provider another atmos.yaml pinned to the same realm logged in). */
+        int here = cfg->realm.value && it->realm && strcmp(it->realm, cfg->realm.value) == 0;
         if (it->outcome != ATMOS_OUTCOME_WOULD_REMOVE || it->realm == NULL ||
-            (cfg->realm.value && strcmp(it->realm, cfg->realm.value) == 0) ||
-            it->kind == ATMOS_ITEM_KEYRING || it->kind == ATMOS_ITEM_SIGNOUT)
+            (here && plan->scope != ATMOS_SCOPE_ALL) || it->kind == ATMOS_ITEM_KEYRING ||
+            it->kind == ATMOS_ITEM_SIGNOUT)
             continue;
         if (atmos_strv_push(&plan->elsewhere, &plan->nelsewhere, it->realm) != 0)
             rc = ATMOS_ENOMEM;

@@ -92,6 +92,9 @@ static int walk_start(const struct atmos_fs *fs, const char *path, size_t upto, 
     /* The home directory itself is trusted (it comes from passwd or $HOME). */
     int at_home = hl > 1 && strncmp(path, fs->home, hl) == 0 && (path[hl] == '/' || hl == upto);
     *fd = open(at_home ? fs->home : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* A home that does not exist holds nothing to remove. */
+    if (*fd < 0 && at_home && errno == ENOENT)
+        return ATMOS_ABSENT;
     if (*fd < 0)
         return atmos_fs_say(why, "%s: %s", at_home ? fs->home : "/", strerror(errno));
     *rest = at_home ? path + hl : path;

@@ -287,15 +287,23 @@ static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
     char tmp[4096];
     int id = plan->scope == ATMOS_SCOPE_IDENTITY, all = plan->scope == ATMOS_SCOPE_ALL;
     const char *realm = plan->nrealms ? atmos_show(plan->realms[0]) : "(none)";
+    int here = 0;
+    for (size_t i = 0; plan->nrealms && i < plan->nelsewhere; i++)
+        here |= strcmp(plan->elsewhere[i], plan->realms[0]) == 0;
     if (all)
-        fprintf(out, "Nothing to remove in realm %s.\natmos session data remains in other realms:\n",
-                realm);
+        fprintf(out, "Nothing %s in realm %s.\natmos session data remains in %s:\n",
+                here ? "this configuration names is left" : "to remove", realm,
+                here && plan->nelsewhere == 1 ? "it"
+                : here                        ? "it and other realms"
+                                              : "other realms");
     else
         fprintf(out, "%s '%s' has nothing to remove in realm %s.\nIt is still logged in elsewhere:\n",
                 id ? "Identity" : "Provider", atmos_show(plan->target), realm);
     for (size_t i = 0; i < plan->nelsewhere; i++) {
         fprintf(out, "  • realm %s", atmos_show(plan->elsewhere[i]));
-        if (plan->elsewhere_dir[i])
+        if (plan->nrealms && strcmp(plan->elsewhere[i], plan->realms[0]) == 0)
+            fprintf(out, " (this realm: logins this configuration does not name)");
+        else if (plan->elsewhere_dir[i])
             fprintf(out, " (the default realm of %s)",
                     atmos_show(atmos_tilde(plan->home, plan->elsewhere_dir[i], tmp, sizeof(tmp))));
         fputc('\n', out);

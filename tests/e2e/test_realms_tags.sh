@@ -269,3 +269,19 @@ check "--all-realms dev-admin: the sibling kept" section_in "[keep]" "$H/$C/$RI/
 run_raw dev-admin
 check "then: already logged out, exit 0" [ "$RC" = 0 ] && has "$OUT" "Identity 'dev-admin' is already logged out."
 end
+
+begin "a HOME that does not exist is nothing to remove; logins in this realm the configuration does not name are said"
+OUT=$(HOME=$TMPROOT/no-such-home "$BIN" --config "$EXAMPLE" --all 2>&1); RC=$?
+check "missing HOME: exit 0" rc_is 0
+check "missing HOME: no error" hasnt "$OUT" "No such file"
+check "missing HOME: nothing created" missing "$TMPROOT/no-such-home"
+fresh_home
+mkdir -p "$H/.config/atmos/shared/aws/their-sso"
+printf '[their-admin]\naws_access_key_id = ASIATHEIRS\n' >"$H/.config/atmos/shared/aws/their-sso/credentials"
+printf 'auth:\n  realm: shared\n  providers:\n    mine:\n      kind: aws/iam-identity-center\n      start_url: https://mine.awsapps.com/start\n      region: us-east-1\n' >"$H/pinned.yaml"
+RC=0; OUT=$("$BIN" --config "$H/pinned.yaml" --all 2>&1) || RC=$?
+check "exit 1: something remains" rc_is 1
+check "this realm named as holding what the configuration does not name" has "$OUT" "realm shared (this realm: logins this configuration does not name)"
+check "never 'already logged out'" hasnt "$OUT" "already logged out"
+check "their credentials untouched" section_in "[their-admin]" "$H/.config/atmos/shared/aws/their-sso/credentials"
+end
