@@ -281,6 +281,28 @@ static void print_browser(FILE *out, const struct atmos_plan *plan)
     fprintf(out, ").\n");
 }
 
+/*
+ * Credentials a logout does not touch that the environment still points tools at, as atmos
+ * warns of them after every logout (cmd/auth/logout.go detectExternalCredentials).
+ */
+static const char *const external_vars[] = {"GOOGLE_APPLICATION_CREDENTIALS",
+                                            "AZURE_CERTIFICATE_PATH", "AWS_SHARED_CREDENTIALS_FILE"};
+
+static void print_external(FILE *out)
+{
+    int n = 0;
+    for (size_t i = 0; i < sizeof(external_vars) / sizeof(*external_vars); i++) {
+        const char *v = getenv(external_vars[i]);
+        if (v == NULL || *v == '\0')
+            continue;
+        if (n++ == 0)
+            fprintf(out, "\nWarning: external credentials may still be active:\n\n");
+        fprintf(out, "  • %s=%s\n", external_vars[i], atmos_show(v));
+    }
+    if (n)
+        fprintf(out, "\nTo log out fully, unset the variable, or remove the credentials file.\n");
+}
+
 /* Nothing in the realm covered, but the target's files are in others (atmos_plan_find_elsewhere). */
 static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
 {
@@ -366,6 +388,8 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     if (c.removed == 0 && c.failed == 0) {
         print_already(out, plan);
         print_unchecked(out, &c);
+        if (!plan->dry_run)
+            print_external(out);
         return;
     }
     fprintf(out, plan->dry_run ? "Would remove:\n" : "Removing credentials...\n");
@@ -403,6 +427,8 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
                 "\nNote: browser sessions with the identity provider stay active; "
                 "sign out there too%s.\n",
                 plan_ends_browser(plan) ? " (what was ended above is this machine's copy)" : "");
+    if (!plan->dry_run)
+        print_external(out);
 }
 
 /* A JSON string of `s` escaped (NULL stays JSON null): valid UTF-8, no controls. */
@@ -468,6 +494,22 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
         json_object_object_add(j, "signout", json_object_new_string(signout_status(it)));
     json_object_object_add(j, "error", jstr(it->error));
     return j;
+}
+
+/* The same, for JSON: [{"variable": ..., "value": ...}]. */
+static json_object *external_json(void)
+{
+    json_object *a = json_object_new_array();
+    for (size_t i = 0; i < sizeof(external_vars) / sizeof(*external_vars); i++) {
+        const char *v = getenv(external_vars[i]);
+        if (v && *v) {
+            json_object *e = json_object_new_object();
+            json_object_object_add(e, "variable", json_object_new_string(external_vars[i]));
+            json_object_object_add(e, "value", jstr(v));
+            json_object_array_add(a, e);
+        }
+    }
+    return a;
 }
 
 /* {"kind": ..., "via": {"provider"|"identity": ...}} of one entry (via null when it has none). */
@@ -553,6 +595,8 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
         json_object_array_add(elsewhere, e);
     }
     json_object_object_add(o, "elsewhere", elsewhere);
+    /* What atmos warns of after a logout: the environment still points tools at these. */
+    json_object_object_add(o, "external_credentials", external_json());
     json_object *items = json_object_new_array();
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];

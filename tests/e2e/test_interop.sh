@@ -21,6 +21,19 @@ if [ "$rc" -gt 1 ] || [ "$cases" -lt 33 ]; then
     echo "not ok - interop.py: exit $rc after $cases of 33 cases"
 fi
 
+begin "the credential variables atmos warns of after a logout, warned of as atmos does"
+proj=$TMPROOT/interop/proj/default
+warn() { (cd "$proj" && HOME=$TMPROOT/warn-home TMPDIR=$TMPROOT ATMOS_TELEMETRY_ENABLED=false NO_COLOR=1 \
+          GOOGLE_APPLICATION_CREDENTIALS=/srv/adc.json AZURE_CERTIFICATE_PATH=/srv/sp.pem \
+          AWS_SHARED_CREDENTIALS_FILE=/srv/credentials "$@" --all </dev/null 2>&1); }
+A_OUT=$(warn "$ATMOS" auth logout); OUT=$(warn "$BIN"); RC=0
+for v in GOOGLE_APPLICATION_CREDENTIALS=/srv/adc.json AZURE_CERTIFICATE_PATH=/srv/sp.pem \
+         AWS_SHARED_CREDENTIALS_FILE=/srv/credentials; do
+    check "atmos warns of $v" has "$A_OUT" "• $v"
+    check "so do we" has "$OUT" "• $v"
+done
+end
+
 # config_diff.py: an ok/not ok line per configuration with auth (atmos's examples and
 # fixtures, from the module cache, and 60 generated), then a line of counts.
 src=$(cd "$ROOT" && GOFLAGS=-mod=mod go mod download -json "github.com/cloudposse/atmos@$pin" 2>/dev/null |
