@@ -234,7 +234,8 @@ bench:
 	$(MAKE) --no-print-directory deps DEBIAN_PKGS="$(DEBIAN_PKGS) $(BENCH_PKGS)"
 	$(MAKE) --no-print-directory all $(BUILD)/pambench $(BUILD)/runone $(BUILD)/yaml_events \
 		$(BUILD)/floor_logout $(BUILD)/floor_logout_libs
-	BUILD=$(BUILD) /usr/bin/python3 bench/bench.py
+	-$(MAKE) --no-print-directory $(ATMOS_BIN)
+	BUILD=$(BUILD) ATMOS_BIN=$(CURDIR)/$(ATMOS_BIN) /usr/bin/python3 bench/bench.py
 
 # The real atmos, built once per version (Go's caches make a rebuild take seconds), then
 # the differential tests against it.

@@ -135,7 +135,7 @@ def stats(times):
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
 
 
-def measure_side_by_side(template, cmds, runs, did_it=None):
+def measure_side_by_side(template, cmds, runs, did_it=None, extra_env=None):
     """For each (cmd, args) of cmds, median and p95 ms, peak RSS KiB and how
     many runs failed: exited non-zero, or left what did_it(home) says should
     be gone.  The commands take turns, run after run (each on a fresh HOME),
@@ -148,7 +148,7 @@ def measure_side_by_side(template, cmds, runs, did_it=None):
             cmd, args = cmds[k]
             home = fresh(template)
             env = {"HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                   "LC_ALL": "C.UTF-8", **LOCAL_ONLY}
+                   "LC_ALL": "C.UTF-8", **LOCAL_ONLY, **(extra_env or {})}
             argv = [a.replace("HOME/", home + "/").replace("/REALM/", f"/{realm_of(home)}/")
                     for a in (cmd or [BIN]) + args]
             ms, kib, rc = run_once(argv, env)
@@ -370,6 +370,47 @@ def kube_rows(typical):
                 "kubeconfig logout against its floor", 1.3)
 
 
+ATMOS = os.environ.get("ATMOS_BIN", "")
+
+
+def atmos_rows(runs):
+    """The real atmos (make interop builds it) beside us, in turns, from one HOME state that
+    atmos's own logins wrote: 5 mock/aws providers, 4 identities each (no network)."""
+    if not (ATMOS and os.access(ATMOS, os.X_OK)):
+        print(f"  atmos: not built ({ATMOS or 'ATMOS_BIN unset'}; make interop builds it): nothing to compare")
+        return
+    proj = os.path.join(WORK, "atmos-proj")
+    os.makedirs(proj)
+    with open(os.path.join(proj, "atmos.yaml"), "w") as f:
+        f.write("auth:\n  providers:\n" + "".join(f"    p{p}:\n      kind: mock/aws\n" for p in range(5)) +
+                "  identities:\n" + "".join(f"    p{p}-id{i}:\n      kind: mock/aws\n      via:\n"
+                                           f"        provider: p{p}\n" for p in range(5) for i in range(4)))
+    # The logins write where every measured run's HOME will be (fresh() copies to that path).
+    home = os.path.join(HOME_DIR, "home")
+    shutil.rmtree(home, ignore_errors=True)
+    os.makedirs(os.path.join(home, "tmp"))
+    env = {"HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C.UTF-8",
+           "TMPDIR": os.path.join(home, "tmp"), "ATMOS_CLI_CONFIG_PATH": proj,
+           "ATMOS_KEYRING_TYPE": "file", "ATMOS_KEYRING_PASSWORD": "bench",
+           "ATMOS_TELEMETRY_ENABLED": "false", "NO_COLOR": "1", **LOCAL_ONLY}
+    for p in range(5):
+        for i in range(4):
+            subprocess.run([ATMOS, "auth", "login", "--identity", f"p{p}-id{i}"], env=env,
+                           stdin=NULL, stdout=NULL, stderr=NULL, check=True)
+    template = os.path.join(WORK, "atmos-template")
+    shutil.move(home, template)
+    extra = {k: env[k] for k in ("TMPDIR", "ATMOS_CLI_CONFIG_PATH", "ATMOS_KEYRING_TYPE",
+                                 "ATMOS_KEYRING_PASSWORD", "ATMOS_TELEMETRY_ENABLED", "NO_COLOR")}
+    for what, args in (("identity", ["p2-id1"]), ("provider", ["--provider", "p2"]), ("--all", ["--all"])):
+        ours, theirs = measure_side_by_side(template, [(None, args), ([ATMOS, "auth", "logout"], args)],
+                                            runs, extra_env=extra)
+        row(f"atmos auth logout {' '.join(args)}", *theirs[:3], "",
+            f"{theirs[3]} runs failed" if theirs[3] else "the peer")
+        row(f"atmos-logout {' '.join(args)}", *ours[:3], "",
+            f"{ours[0] / theirs[0]:.2f}x time, {ours[1] / theirs[1]:.2f}x p95, "
+            f"{ours[2] / theirs[2]:.2f}x RSS of atmos ({what})" + (f"; {ours[3]} runs failed" if ours[3] else ""))
+
+
 def main():
     if not os.path.exists(BIN):
         sys.exit(f"{BIN} is missing: run make first")
@@ -492,6 +533,9 @@ def main():
         else:
             print(f"  ratio: aws sso logout takes {med / a_med:.0f}x the time of atmos-logout --all, "
                   f"{med / ident:.0f}x that of an identity logout, and {rss / a_rss:.0f}x the memory")
+    header(f"Side by side: the real atmos's own logout ({os.path.basename(ATMOS) or 'atmos'}), "
+           "from the same state its logins wrote")
+    atmos_rows(50)
     print(f"\nbench took {time.time() - t_start:.0f} s")
     shutil.rmtree(WORK, ignore_errors=True)
 
