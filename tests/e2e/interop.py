@@ -18,10 +18,13 @@ Prints "ok"/"not ok" lines, and the table kind x scope x realm mode
 """
 import hashlib
 import os
+import pty
 import re
+import select
 import shutil
 import subprocess
 import sys
+import time
 
 ATMOS, OURS, WORK, EXTRAS_DOC = sys.argv[1:5]
 TABLE_OUT = sys.argv[5] if len(sys.argv) > 5 else None
@@ -47,7 +50,15 @@ def config(mode):
         lines += [f"    {tag}-p:", f"      kind: {pk}"]
         if mode == "base_path":
             lines += ["      spec:", "        files:", f"          base_path: {HOME}/.atmos-base"]
+    # IAM Identity Center, against aws_sso_server.py (AWS_ENDPOINT_URL_SSO_OIDC, _SSO).
+    lines += ["    corp-sso:", "      kind: aws/iam-identity-center",
+              "      start_url: https://interop.awsapps.com/start", "      region: us-east-1"]
+    if mode == "base_path":
+        lines += ["      spec:", "        files:", f"          base_path: {HOME}/.atmos-base"]
     lines += ["  identities:"]
+    for ident, role in SSO_IDENTITIES.items():
+        lines += [f"    {ident}:", "      kind: aws/permission-set", "      via:", "        provider: corp-sso",
+                  "      principal:", f"        name: {role}", "        account:", '          id: "123456789012"']
     for k, (_, ik) in KINDS.items():
         tag = k.replace("/", "")
         lines += [f"    {tag}-id:", f"      kind: {ik}", "      via:", f"        provider: {tag}-p"]
@@ -65,6 +76,8 @@ EMULATORS = ["aws/emulator", "azure/emulator", "gcp/emulator", "kubernetes/emula
 
 
 MODES = ["default", "pinned", "base_path"]
+SSO_IDENTITIES = {"sso-admin": "Admin", "sso-read": "ReadOnly"}
+SSO_PORT = None  # aws_sso_server.py's, once started
 
 
 def env_for(mode):
@@ -72,8 +85,36 @@ def env_for(mode):
          if not k.startswith(("ATMOS_", "XDG_", "AWS_", "AZURE_", "GOOGLE_", "KUBECONFIG", "DOCKER_"))}
     e.update(HOME=HOME, TMPDIR=TMP, ATMOS_KEYRING_TYPE="file", ATMOS_KEYRING_PASSWORD="interop-test",
              ATMOS_TELEMETRY_ENABLED="false", ATMOS_LOGS_LEVEL="Warning", NO_COLOR="1",
-             HTTPS_PROXY="http://127.0.0.1:9", LC_ALL="C.UTF-8")
+             HTTPS_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1", LC_ALL="C.UTF-8", BROWSER="true",
+             AWS_ENDPOINT_URL_SSO=f"http://127.0.0.1:{SSO_PORT}",
+             AWS_ENDPOINT_URL_SSO_OIDC=f"http://127.0.0.1:{SSO_PORT}")
     return e
+
+
+def login_on_pty(identity, mode):
+    """atmos's device-code login wants a terminal (providers/aws/sso.go isInteractive)."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(os.path.join(PROJ, mode))
+        os.execve(ATMOS, [ATMOS, "auth", "login", "--identity", identity], env_for(mode))
+    out, deadline = b"", time.time() + 60
+    while time.time() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            out += data
+    else:
+        os.kill(pid, 9)
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    if status != 0:
+        raise RuntimeError(f"login {identity} in {mode}: status {status}: "
+                           f"{out.decode(errors='replace')[-300:]}")
 
 
 def run(argv, mode, check=True):
@@ -133,8 +174,26 @@ DECOYS = {"home/notes.txt": "mine\n", "home/.aws/credentials": "[default]\naws_a
 
 
 def main():
+    global SSO_PORT
     if os.path.exists(WORK):
         shutil.rmtree(WORK)
+    os.makedirs(WORK)
+    portfile = os.path.join(WORK, "sso.port")
+    server = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(__file__), "aws_sso_server.py"),
+                               portfile, os.path.join(WORK, "sso.log")])
+    try:
+        deadline = time.time() + 10
+        while not os.path.exists(portfile) and time.time() < deadline:
+            time.sleep(0.05)
+        with open(portfile) as f:
+            SSO_PORT = f.read().strip()
+        return judge()
+    finally:
+        server.kill()
+        server.wait()
+
+
+def judge():
     for m in MODES:
         os.makedirs(os.path.join(PROJ, m))
         with open(os.path.join(PROJ, m, "atmos.yaml"), "w") as f:
@@ -156,6 +215,12 @@ def main():
                 run([ATMOS, "auth", "login", "--identity", f"{tag}-id"], m)
             except RuntimeError as e:
                 print(f"not ok - atmos auth login {tag}-id ({m}): {e}")
+                fails += 1
+        for ident in SSO_IDENTITIES:
+            try:
+                login_on_pty(ident, m)
+            except RuntimeError as e:
+                print(f"not ok - atmos auth login {ident} ({m}): {e}")
                 fails += 1
         realms = set(os.listdir(os.path.join(HOME, ".config/atmos"))) - before
         if len(realms) != 1:
@@ -179,6 +244,8 @@ def main():
     table = []
     scopes = [("identity", k, [f"{k.replace('/', '')}-id"]) for k in KINDS]
     scopes += [("identity", k, [f"{k.split('/')[0]}-emu"]) for k in EMULATORS]
+    scopes += [("identity", "aws/permission-set", ["sso-admin"]),
+               ("provider", "aws/iam-identity-center", ["--provider", "corp-sso"])]
     scopes += [("provider", k, ["--provider", f"{k.replace('/', '')}-p"]) for k in KINDS]
     scopes += [("--all", "all kinds", ["--all"]), ("--all-realms", "all kinds", ["--all-realms"]),
                ("--keychain --force", "all kinds", ["--all", "--keychain", "--force"])]
