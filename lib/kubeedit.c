@@ -21,32 +21,69 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kubenorm.h"
 #include "safefs.h"
 #include "yamledit.h"
+
+/* Count what goes in data[0, len) (and with out, write it without that). */
+static int cut_text(const char *data, size_t len, struct atmos_item *it, struct atmos_buf *out,
+                    struct atmos_err *e)
+{
+    struct atmos_kube_doc doc;
+    struct atmos_kube_names names = {NULL, NULL, NULL};
+    int rc = atmos_kube_scan(data, len, &doc, e);
+    it->u.kube.entries = 0;
+    it->u.kube.file_removed = 0;
+    if (rc == ATMOS_OK) {
+        rc = it->u.kube.rule->pick((const char *const *)it->u.kube.ids, &doc, &names, e);
+        if (rc == ATMOS_OK && names.cluster)
+            rc = atmos_kube_cut(data, len, &doc, &names, out, &it->u.kube.entries,
+                                &it->u.kube.file_removed, e);
+        atmos_kube_doc_free(&doc);
+    }
+    atmos_kube_names_free(&names);
+    return rc;
+}
+
+static int tool_refuses(const struct atmos_err *e)
+{
+    return strstr(e->msg, "kubectl refuses it: ") != NULL;
+}
 
 /* Count what goes (and with out, write the file without it). */
 static int cut(const struct atmos_buf *in, struct atmos_item *it, struct atmos_buf *out,
                struct atmos_err *why)
 {
-    struct atmos_kube_doc doc;
-    struct atmos_kube_names names = {NULL, NULL, NULL};
-    struct atmos_err e;
+    struct atmos_err e, e2;
+    struct atmos_buf norm = {0};
     const char *data = in->data ? in->data : "";
-    int rc = atmos_kube_scan(data, in->len, &doc, &e);
-    if (rc == ATMOS_OK) {
-        rc = it->u.kube.rule->pick((const char *const *)it->u.kube.ids, &doc, &names, &e);
-        it->u.kube.entries = 0;
-        it->u.kube.file_removed = 0;
-        if (rc == ATMOS_OK && names.cluster)
-            rc = atmos_kube_cut(data, in->len, &doc, &names, out, &it->u.kube.entries,
-                                &it->u.kube.file_removed, &e);
-        atmos_kube_doc_free(&doc);
+    int rc = cut_text(data, in->len, it, out, &e);
+    it->u.kube.rewritten = 0;
+    /*
+     * A shape byte ranges cannot cut exactly: the whole file written again as kubectl
+     * reads it (kubenorm.c), then cut.  kubectl's verdict is taken on that text, which
+     * it reads as it reads the file: a file it refuses is still left as it is.  A
+     * refusal of the rewrite is not the file's: the first reason is reported.
+     */
+    if (rc == ATMOS_EINVAL && !tool_refuses(&e)) {
+        if (out)
+            out->len = 0;
+        int r2 = atmos_kube_normalize(data, in->len, &norm, &e2);
+        if (r2 == ATMOS_OK)
+            r2 = cut_text(norm.data ? norm.data : "", norm.len, it, out, &e2);
+        if (r2 == ATMOS_OK || r2 == ATMOS_ENOMEM || tool_refuses(&e2)) {
+            rc = r2;
+            e = e2;
+        }
+        it->u.kube.rewritten = r2 == ATMOS_OK && it->u.kube.entries > 0;
+        if (r2 != ATMOS_OK && out)
+            out->len = 0;
     }
-    atmos_kube_names_free(&names);
+    atmos_buf_free(&norm);
     if (rc == ATMOS_ENOMEM)
         return atmos_fail(why, ATMOS_ESYS, "%s: out of memory", it->path);
     /* kubectl's own verdict first: the file is the user's to fix, not ours. */
-    if (rc != ATMOS_OK && strstr(e.msg, "kubectl refuses it: "))
+    if (rc != ATMOS_OK && tool_refuses(&e))
         return atmos_fail(why, ATMOS_ESYS, "%s: kubectl would refuse this file (%s); left as it is",
                           it->path, e.msg);
     if (rc != ATMOS_OK)

@@ -7,9 +7,11 @@ and in seeded random mixes of them.
 Each case is (name, bytes, expect); expect is what atmos must do:
   "edit"     the tool takes the file: only atmos's entries may go;
   "tool"     the tool refuses the file: it must stay byte for byte, reported;
-  "refuse"   the tool takes it but atmos cannot edit that shape exactly yet
-             (flow style, anchors, ...: issue 37's fallback rewrite): it must
-             stay byte for byte, reported.
+  "rewrite"  the tool takes it and byte ranges cannot cut it (flow style,
+             anchors, ...): written whole again, only atmos's entries gone
+             from the tool's view, and the report says its comments went;
+  "refuse"   the tool takes it but atmos's own entry exceeds a documented
+             bound: it must stay byte for byte, reported.
 Whether "tool" is right is the tool's own verdict, judged again by the runner.
 """
 import base64
@@ -120,27 +122,27 @@ def kube_cases(rng):
                     au + ["- name: me", "  user: {exec: {provideClusterInfo: false, env: [{name: A, value: b}]}}"],
                     None, tail=["x-mine: 5"]), "edit"),
         ("clusters: 5", b"apiVersion: v1\nclusters: 5\nusers:\n" + "\n".join(au).encode() + b"\n", "tool"),
-        # What kubectl takes and atmos does not edit yet (issue 37, the fallback rewrite).
+        # What kubectl takes and byte ranges cannot cut: the whole file written again (kubenorm.c).
         ("flow style document", ('{apiVersion: v1, clusters: [{name: "%s", cluster: {server: s}}], '
-                                 'contexts: [], users: []}\n' % EKS).encode(), "refuse"),
+                                 'contexts: [], users: []}\n' % EKS).encode(), "rewrite"),
         ("anchors and aliases", kubeconfig(ac + ["- name: a", "  cluster: &s {server: s}",
-                                                 "- name: b", "  cluster: *s"], ax, au, None), "refuse"),
+                                                 "- name: b", "  cluster: *s"], ax, au, None), "rewrite"),
         ("!!str tags", kubeconfig(ac, ax, au + ["- name: !!str 5", "  user: {token: !!str 12345}",
                                                  "- name: !!str ~", "  user: {}"], "!!str yes"), "edit"),
         ("atmos's names as !!str", kubeconfig(["- name: !!str " + EKS, "  cluster: {server: s}"], ax,
                                                ["- name: !!str " + EKS_USER, "  user: {}"], EKS), "edit"),
         ("a !!str bool", kubeconfig(ac + ["- name: m", "  cluster: {insecure-skip-tls-verify: !!str true}"], ax,
                                     au, None), "tool"),
-        ("a custom tag", kubeconfig(ac, ax, au + ["- name: !mine x", "  user: {}"], None), "refuse"),
-        ("two documents", kubeconfig(ac, ax, au, None) + b"---\n", "refuse"),
+        ("a custom tag", kubeconfig(ac, ax, au + ["- name: !mine x", "  user: {}"], None), "rewrite"),
+        ("two documents", kubeconfig(ac, ax, au, None) + b"---\n", "rewrite"),
         ("a flow item in a block list", kubeconfig(ac, ax, ["- {name: %s, user: {}}" % EKS_USER], None),
          "edit"),
         ("a flow section", kubeconfig(ac, ax, [], None).replace(b"users:\n", b"users: [{name: %s}]\n" % EKS_USER.encode()),
-         "refuse"),
+         "rewrite"),
         ("merge keys in the user's entry",
          kubeconfig(ac + ["- name: m", "  cluster:", "    <<: {server: s}"], ax, au, None), "edit"),
         ("a merge key bringing a name", kubeconfig(ac + ["- <<: {name: mine}", "  cluster: {server: s}"], ax,
-                                                     au, None), "refuse"),
+                                                     au, None), "rewrite"),
         ("a key twice in an entry", kubeconfig(ac, ax, au + ["- name: xx", "  name: yy", "  user: {}"], None),
          "edit"),
         ("atmos's user name, then the user's", kubeconfig(ac, ax, ["- name: %s" % EKS_USER, "  name: mine",
@@ -152,9 +154,9 @@ def kube_cases(rng):
         ("a second context key naming atmos's",
          kubeconfig(ac, ["- name: " + EKS, "  context: {cluster: xx, user: yy}",
                          "  context: {cluster: %s, user: %s}" % (EKS, EKS_USER)], au, EKS), "edit"),
-        ("a duplicate top-level key", kubeconfig(ac, ax, au, None, tail=["kind: Config"]), "refuse"),
+        ("a duplicate top-level key", kubeconfig(ac, ax, au, None, tail=["kind: Config"]), "rewrite"),
         ("atmos's user right after a block scalar",
-         kubeconfig(ac, ax, ["- name: me", "  user:", "    token: |", "      t0k"] + au, None), "refuse"),
+         kubeconfig(ac, ax, ["- name: me", "  user:", "    token: |", "      t0k"] + au, None), "rewrite"),
     ]
     # Seeded random mixes: the user's entries around atmos's, in any order and layout.
     for n in range(30):
