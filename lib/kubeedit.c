@@ -25,6 +25,31 @@
 #include "safefs.h"
 #include "yamledit.h"
 
+/*
+ * A merge key the byte ranges leave in place: kubectl's verdict on what it
+ * brings (a field of the wrong type, a value that is no mapping) is taken on
+ * the file as kubectl reads it, merged (kubenorm.c).  The cut stays a cut.
+ */
+static int merged_verdict(const char *data, size_t len, struct atmos_err *e)
+{
+    struct atmos_buf norm = {0};
+    struct atmos_kube_doc doc;
+    struct atmos_err e2;
+    int rc = atmos_kube_normalize(data, len, &norm, &e2);
+    if (rc == ATMOS_OK) {
+        rc = atmos_kube_scan(norm.data ? norm.data : "", norm.len, &doc, &e2);
+        if (rc == ATMOS_OK)
+            atmos_kube_doc_free(&doc);
+    }
+    atmos_buf_free(&norm);
+    /* Only kubectl's refusal counts here: the file itself can be cut. */
+    if (rc == ATMOS_ENOMEM || (rc != ATMOS_OK && strstr(e2.msg, "kubectl refuses it: "))) {
+        *e = e2;
+        return rc;
+    }
+    return ATMOS_OK;
+}
+
 /* Count what goes in data[0, len) (and with out, write it without that). */
 static int cut_text(const char *data, size_t len, struct atmos_item *it, struct atmos_buf *out,
                     struct atmos_err *e)
@@ -34,6 +59,11 @@ static int cut_text(const char *data, size_t len, struct atmos_item *it, struct 
     int rc = atmos_kube_scan(data, len, &doc, e);
     it->u.kube.entries = 0;
     it->u.kube.file_removed = 0;
+    if (rc == ATMOS_OK && doc.merges) {
+        rc = merged_verdict(data, len, e);
+        if (rc != ATMOS_OK)
+            atmos_kube_doc_free(&doc);
+    }
     if (rc == ATMOS_OK) {
         rc = it->u.kube.rule->pick((const char *const *)it->u.kube.ids, &doc, &names, e);
         if (rc == ATMOS_OK && names.cluster)

@@ -325,6 +325,10 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
         pl->want_key = 0;
         if (pl->role != R_OTHER)
             return on_key(s, pl, e);
+        /* What a merge brings, and whether kubectl takes it, is known once it is merged. */
+        if (e->type == YAML_SCALAR_EVENT && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            e->data.scalar.tag == NULL && strcmp((const char *)e->data.scalar.value, "<<") == 0)
+            s->doc->merges = 1;
         /* For the type of the value (kubeverdict.c); no field's name holds a NUL. */
         free(pl->key);
         pl->key = NULL;

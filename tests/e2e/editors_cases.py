@@ -157,6 +157,78 @@ def kube_cases(rng):
         ("a duplicate top-level key", kubeconfig(ac, ax, au, None, tail=["kind: Config"]), "rewrite"),
         ("atmos's user right after a block scalar",
          kubeconfig(ac, ax, ["- name: me", "  user:", "    token: |", "      t0k"] + au, None), "rewrite"),
+        # More of what only the whole rewrite edits, atmos's entries inside those shapes.
+        ("an anchor in atmos's cluster aliased by the user's",
+         kubeconfig(["- name: " + EKS, "  cluster: &p {server: https://prod.example}", "- name: mine",
+                     "  cluster: *p"], ax, au, None), "rewrite"),
+        ("atmos's name through an alias", kubeconfig(["- name: &n " + EKS, "  cluster: {server: s}"],
+                                                      ["- name: " + EKS, "  context: {cluster: *n, user: %s}"
+                                                       % EKS_USER], au, EKS), "rewrite"),
+        ("a merge key bringing atmos's name", kubeconfig(["- <<: {name: %s}" % EKS, "  cluster: {server: s}"]
+                                                         + mine_c, ax, au + mine_u, None), "rewrite"),
+        ("a merge key after the name wins", kubeconfig(["- name: mine", "  <<: {name: %s}" % EKS,
+                                                        "  cluster: {server: s}"], ax, au, None), "rewrite"),
+        ("a merge list, the first wins", kubeconfig(["- <<: [{name: %s}, {name: other}]" % EKS,
+                                                     "  cluster: {server: s}"], ax, au, None), "rewrite"),
+        ("merge keys from anchors", b"base: &b {server: https://prod.example}\n" +
+         kubeconfig(["- name: " + EKS, "  cluster: {<<: *b}", "- name: mine", "  cluster:", "    <<: *b",
+                     "    server: https://mine"], ax, au, None), "rewrite"),
+        ("a second document, another config", kubeconfig(ac + mine_c, ax, au, None) + b"---\n" +
+         kubeconfig(mine_c, mine_x, mine_u, "kind"), "rewrite"),
+        ("a second document that is not YAML", kubeconfig(ac, ax, au + mine_u, None) + b"---\nclusters: [\n",
+         "rewrite"),
+        ("users twice at the top, atmos's in the first (the last is read)",
+         kubeconfig(ac, ax, au, None, tail=["users:"] + mine_u), "rewrite"),
+        ("users twice at the top, atmos's in the last",
+         kubeconfig(ac, ax, mine_u, None, tail=["users:"] + au), "rewrite"),
+        ("a flow document with comments", ('# mine\n{apiVersion: v1,  # v\n clusters: [{name: "%s", '
+                                           'cluster: {server: s}}, {name: m, cluster: {server: t}}],\n'
+                                           ' contexts: [{name: "%s", context: {cluster: "%s", user: %s}}],\n'
+                                           ' users: [{name: %s, user: {}}, {name: me, user: {token: t}}],\n'
+                                           ' current-context: "%s"}  # end\n'
+                                           % (EKS, EKS, EKS, EKS_USER, EKS_USER, EKS)).encode(), "rewrite"),
+        ("a flow document of only atmos's entries",
+         ('{clusters: [{name: "%s", cluster: {server: s}}], contexts: [{name: "%s", context: {cluster: "%s", '
+          'user: %s}}], users: [{name: %s, user: {}}], current-context: "%s"}\n'
+          % (EKS, EKS, EKS, EKS_USER, EKS_USER, EKS)).encode(), "rewrite"),
+        ("a flow document of 3000 clusters",
+         ("{clusters: [%s], users: [{name: %s}]}\n" % (", ".join(
+             ["{name: c%d, cluster: {server: 's%d'}}" % (i, i) for i in range(3000)] +
+             ['{name: "%s", cluster: {server: s}}' % EKS]), EKS_USER)).encode(), "rewrite"),
+        ("atmos's entries in flow sections among the user's",
+         kubeconfig(ac + ["- name: mine", "  cluster: {server: s}"], ax, [], "kind").replace(
+             b"users:\n", b"users: [{name: me, user: {token: t}}, {name: %s, user: {}}]\n" % EKS_USER.encode()),
+         "rewrite"),
+        ("current-context a block scalar naming atmos's context",
+         kubeconfig(ac, ax, au, "|-\n  " + EKS), "rewrite"),
+        ("a |+ block scalar before atmos's user",
+         kubeconfig(ac, ax, ["- name: me", "  user:", "    token: |+", "      t0k", ""] + au, None), "rewrite"),
+        ("a lone CR between comments", kubeconfig(ac + mine_c, ax, au, None, head=["# a\r# b"]), "rewrite"),
+        ("a merge key bringing a number where a string goes",
+         kubeconfig(ac + ["- name: m", "  cluster: {<<: {server: 5}}"], ax, au, None), "tool"),
+        ("the ! and a local tag on atmos's names",
+         kubeconfig(["- name: ! " + EKS, "  cluster: !mine {server: s}"], ax, ["- name: !me " + EKS_USER,
+                                                                              "  user: {}"], None), "rewrite"),
+        ("tags on lists and mappings", kubeconfig(ac, ax, au, None).replace(b"users:\n", b"users: !!seq\n")
+         .replace(b"clusters:\n", b"clusters: !mine\n"), "rewrite"),
+        ("strings that look like numbers, bools and nulls in a flow document",
+         ('{clusters: [{name: "%s", cluster: {server: s}}, {name: "5", cluster: {server: "yes", '
+          'proxy-url: "~", tls-server-name: "0x1F", certificate-authority: "2001-01-01", '
+          'insecure-skip-tls-verify: true}}], users: [{name: "%s"}, {name: "null", user: {token: "<<", '
+          'username: "-x", password: "a: b #c"}}], x-mine: {a: 5, b: ~, c: 0o17, d: 1e3, "e": "", f: null}}\n'
+          % (EKS, EKS_USER)).encode(), "rewrite"),
+        # What kubectl refuses, seen only once the whole file is read as it reads it.
+        ("an alias of no anchor", kubeconfig(ac, ax, au + ["- name: *nope", "  user: {}"], None), "tool"),
+        ("an anchor holding an alias of itself", kubeconfig(ac + ["- name: m", "  cluster: &s {server: s, x: [*s]}"],
+                                                            ax, au, None), "tool"),
+        ("a merge key of a string", kubeconfig(ac + ["- name: m", "  cluster: {<<: x}"], ax, au, None), "tool"),
+        ("a merge key bringing a second cluster of atmos's name",
+         kubeconfig(ac + ["- <<: {name: %s}" % EKS, "  cluster: {server: mine}"], ax, au, None), "tool"),
+        ("a flow document with two clusters of one name",
+         ('{clusters: [{name: "%s", cluster: {server: s}}, {name: "%s"}], users: [{name: %s}]}\n'
+          % (EKS, EKS, EKS_USER)).encode(), "tool"),
+        ("an alias bringing a bool where a string goes",
+         kubeconfig(ac, ax, au, "*b", head=["x-mine: &b yes"]), "tool"),
     ]
     # Seeded random mixes: the user's entries around atmos's, in any order and layout.
     for n in range(30):
