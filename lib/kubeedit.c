@@ -92,8 +92,9 @@ static int cut(const struct atmos_buf *in, struct atmos_item *it, struct atmos_b
     /*
      * A shape byte ranges cannot cut exactly: the whole file written again as kubectl
      * reads it (kubenorm.c), then cut.  kubectl's verdict is taken on that text, which
-     * it reads as it reads the file: a file it refuses is still left as it is.  A
-     * refusal of the rewrite is not the file's: the first reason is reported.
+     * it reads as it reads the file: a file it refuses is still left as it is, and so
+     * is one the rewrite refuses (its reason is the one that stands: the rewrite reads
+     * further than the byte ranges could).
      */
     if (rc == ATMOS_EINVAL && !tool_refuses(&e)) {
         if (out)
@@ -101,10 +102,8 @@ static int cut(const struct atmos_buf *in, struct atmos_item *it, struct atmos_b
         int r2 = atmos_kube_normalize(data, in->len, &norm, &e2);
         if (r2 == ATMOS_OK)
             r2 = cut_text(norm.data ? norm.data : "", norm.len, it, out, &e2);
-        if (r2 == ATMOS_OK || r2 == ATMOS_ENOMEM || tool_refuses(&e2)) {
-            rc = r2;
-            e = e2;
-        }
+        rc = r2;
+        e = e2;
         it->u.kube.rewritten = r2 == ATMOS_OK && it->u.kube.entries > 0;
         if (r2 != ATMOS_OK && out)
             out->len = 0;

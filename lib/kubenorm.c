@@ -475,7 +475,10 @@ static int write_scalar(struct norm *z, yaml_emitter_t *em, const struct nnode *
     /* A string is written plain only where YAML 1.1 reads it back as a string; a plain
      * non-string keeps its text, plain (null, 5, true, .inf read back as they were). */
     int plain = n->str ? plain_string_ok(n->value, n->len) : 1;
-    yaml_scalar_style_t style = n->str ? YAML_ANY_SCALAR_STYLE : YAML_PLAIN_SCALAR_STYLE;
+    /* Lines of a string on one line, escaped: no block scalar for the cut to end after. */
+    yaml_scalar_style_t style = !n->str                       ? YAML_PLAIN_SCALAR_STYLE
+                                : memchr(n->value, '\n', n->len) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                                                                : YAML_ANY_SCALAR_STYLE;
     if (!yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)n->value, (int)n->len, plain,
                                       n->str, style))
         return ATMOS_ENOMEM;
