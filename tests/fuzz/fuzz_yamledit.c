@@ -303,8 +303,15 @@ static int letter_string(const char *v, size_t len)
 
 static struct onode *onew(struct otree *t)
 {
-    if (t->n == 200000 || (t->n == t->cap && (t->all = realloc(t->all, (t->cap = t->cap ? 2 * t->cap : 64) *
-                                                                        sizeof(*t->all))) == NULL)) {
+    if (t->n == t->cap && t->n < 200000) {
+        struct onode **v = realloc(t->all, (t->cap = t->cap ? 2 * t->cap : 64) * sizeof(*v));
+        if (v == NULL) {
+            t->over = 1;
+            return NULL;
+        }
+        t->all = v;
+    }
+    if (t->n >= 200000 || t->n == t->cap) {
         t->over = 1;
         return NULL;
     }
@@ -351,8 +358,8 @@ static void assign(struct otree *t, struct onode *o, yaml_node_t *n, int depth)
                 assign(t, o, v, depth + 1);
             else if (v->type != YAML_SEQUENCE_NODE)
                 t->bad = 1;
-            for (yaml_node_item_t *i = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.top : NULL;
-                 i && i > v->data.sequence.items.start && !t->bad; i--) {
+            yaml_node_item_t *i = v->type == YAML_SEQUENCE_NODE ? v->data.sequence.items.top : NULL;
+            for (; i && i > v->data.sequence.items.start && !t->bad; i--) {
                 yaml_node_t *m = nd(t->d, i[-1]);
                 if (m->type != YAML_MAPPING_NODE)
                     t->bad = 1;
@@ -393,7 +400,8 @@ static struct onode *otree_of(struct otree *t, yaml_node_t *n, int depth)
                     strcmp((const char *)n->tag, YAML_DEFAULT_SCALAR_TAG) == 0;
         o->cls = plain && !letter_string(o->v, o->len) ? 'N' : 'S';
     } else if (n->type == YAML_SEQUENCE_NODE) {
-        for (yaml_node_item_t *i = n->data.sequence.items.start; i < n->data.sequence.items.top; i++) {
+        yaml_node_item_t *i = n->data.sequence.items.start;
+        for (; i < n->data.sequence.items.top; i++) {
             struct onode *k = otree_of(t, nd(t->d, *i), depth + 1);
             if (k == NULL || !push(t, o, k))
                 return NULL;

@@ -62,7 +62,8 @@ static void scalars_stay_what_they_were(void **state)
     /* Strings that plain would read as something else are quoted; tags go, !!str, ! and
      * the user's own making strings; a plain non-string keeps its text. */
     normalizes_to("a: !!str 5\nb: ! yes\nc: !mine x\nd: '0x1F'\ne: \"2001-01-01\"\nf: ~\n"
-                  "g: 0o17\nh: \"\"\ni: |\n  two\n  lines\nj: !!str\nk: \"a\\0b\"\nl: plain words\n",
+                  "g: 0o17\nh: \"\"\ni: |\n  two\n  lines\nj: !!str\nk: \"a\\0b\"\n"
+                  "l: plain words\n",
                   "a: '5'\nb: 'yes'\nc: x\nd: '0x1F'\ne: '2001-01-01'\nf: ~\ng: 0o17\nh: ''\n"
                   "i: \"two\\nlines\\n\"\nj: ''\nk: \"a\\0b\"\nl: plain words\n");
     /* Tags on lists and mappings change nothing to kubectl's reader. */
@@ -102,7 +103,8 @@ static void refuses_what_it_does_not_rewrite(void **state)
     for (int i = 1; i < 9; i++) {
         n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "l%d: &l%d [", i, i);
         for (int j = 0; j < 9; j++)
-            n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "*l%d%s", i - 1, j < 8 ? ", " : "]\n");
+            n += (size_t)snprintf(bomb + n, sizeof(bomb) - n, "*l%d%s", i - 1,
+                                  j < 8 ? ", " : "]\n");
     }
     refused(bomb, "(excessive aliasing)");
     /* Aliases of a big string: fewer copies, but more bytes than a kubeconfig atmos edits. */
