@@ -469,16 +469,30 @@ static int note(struct norm *z, int type, const struct nnode *n)
     return ATMOS_OK;
 }
 
+static int has_break(const struct nnode *n)
+{
+    for (size_t i = 0; i < n->len; i++) {
+        unsigned char c = (unsigned char)n->value[i];
+        const unsigned char *v = (const unsigned char *)n->value + i;
+        size_t left = n->len - i;
+        if (c == '\n' || c == '\r' || (c == 0xc2 && left > 1 && v[1] == 0x85) ||
+            (c == 0xe2 && left > 2 && v[1] == 0x80 && (v[2] == 0xa8 || v[2] == 0xa9)))
+            return 1;
+    }
+    return 0;
+}
+
 static int write_scalar(struct norm *z, yaml_emitter_t *em, const struct nnode *n)
 {
     yaml_event_t e;
     /* A string is written plain only where YAML 1.1 reads it back as a string; a plain
      * non-string keeps its text, plain (null, 5, true, .inf read back as they were). */
     int plain = n->str ? plain_string_ok(n->value, n->len) : 1;
-    /* Lines of a string on one line, escaped: no block scalar for the cut to end after. */
-    yaml_scalar_style_t style = !n->str                       ? YAML_PLAIN_SCALAR_STYLE
-                                : memchr(n->value, '\n', n->len) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
-                                                                : YAML_ANY_SCALAR_STYLE;
+    /* Lines of a string on one line, escaped: no block scalar for the cut to end after, and
+     * no CR, NEL, LS or PS written raw (yamledit.c counts LF and CRLF only). */
+    yaml_scalar_style_t style = !n->str            ? YAML_PLAIN_SCALAR_STYLE
+                                : has_break(n) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
+                                               : YAML_ANY_SCALAR_STYLE;
     if (!yaml_scalar_event_initialize(&e, NULL, NULL, (yaml_char_t *)n->value, (int)n->len, plain,
                                       n->str, style))
         return ATMOS_ENOMEM;
