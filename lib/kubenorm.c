@@ -444,6 +444,33 @@ static int last_wins(const struct pairs *p, unsigned char *keep)
     return ATMOS_OK;
 }
 
+/*
+ * A value a later key replaces: never written, but yaml.v2 reads it before it is
+ * replaced, and refuses the file for what it refuses there (a key that is a list, a
+ * merge of no mapping), counting its nodes.
+ */
+static int validate(struct norm *z, struct nnode *n, int depth, int aliased)
+{
+    struct pairs p = {NULL, 0, 0};
+    int rc;
+    if (depth > ATMOS_YAML_MAX_DEPTH)
+        return refuse_at(z, n->line, n->column, "aliases nesting deeper than a kubeconfig is");
+    aliased |= n->seen;
+    n->seen = 1;
+    if ((rc = visit(z, n, aliased)) != ATMOS_OK || n->kind == N_SCALAR)
+        return rc;
+    if (n->kind == N_SEQ) {
+        for (size_t i = 0; rc == ATMOS_OK && i < n->n; i++)
+            rc = validate(z, n->kids[i], depth + 1, aliased);
+        return rc;
+    }
+    rc = flatten(z, n, &p, depth, aliased);
+    for (size_t i = 0; rc == ATMOS_OK && i < p.n; i++)
+        rc = validate(z, p.kv[2 * i + 1], depth + 1, aliased);
+    free(p.kv);
+    return rc;
+}
+
 /* --- writing it -------------------------------------------------------------- */
 
 static int emit(struct norm *z, yaml_emitter_t *em, yaml_event_t *e)
@@ -517,7 +544,9 @@ static int write_map(struct norm *z, yaml_emitter_t *em, struct nnode *n, int de
         rc = emit(z, em, &e);
     }
     for (size_t i = 0; rc == ATMOS_OK && i < p.n; i++)
-        if (keep[i] && (rc = write_scalar(z, em, p.kv[2 * i])) == ATMOS_OK)
+        if (!keep[i])
+            rc = validate(z, p.kv[2 * i + 1], depth + 1, aliased);
+        else if ((rc = write_scalar(z, em, p.kv[2 * i])) == ATMOS_OK)
             rc = write_node(z, em, p.kv[2 * i + 1], depth + 1, aliased);
     if (rc == ATMOS_OK && (rc = note(z, YAML_MAPPING_END_EVENT, n)) == ATMOS_OK) {
         yaml_mapping_end_event_initialize(&e);

@@ -227,6 +227,10 @@ def kube_cases(rng):
         ("a flow document with two clusters of one name",
          ('{clusters: [{name: "%s", cluster: {server: s}}, {name: "%s"}], users: [{name: %s}]}\n'
           % (EKS, EKS, EKS_USER)).encode(), "tool"),
+        ("users twice, the first (replaced) with a key that is a mapping",
+         kubeconfig(ac, ax, ["- {name: me, {a: b}: c}"], None, tail=["users:"] + au), "tool"),
+        ("a merge of a number in a value a later key replaces",
+         kubeconfig(ac, ax, au, None, head=["x-mine: {<<: 5}", "x-mine: 1"]), "tool"),
         ("an alias bringing a bool where a string goes",
          kubeconfig(ac, ax, au, "*b", head=["x-mine: &b yes"]), "tool"),
     ]
