@@ -325,6 +325,9 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
         pl->want_key = 0;
         if (pl->role != R_OTHER)
             return on_key(s, pl, e);
+        /* yaml.v2 refuses a map key it cannot hash, wherever it is, replaced or not. */
+        if (e->type != YAML_SCALAR_EVENT)
+            return tool_refuse(s, &e->start_mark, "a key that is a list or a mapping");
         /* What a merge brings, and whether kubectl takes it, is known once it is merged. */
         if (e->type == YAML_SCALAR_EVENT && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
             e->data.scalar.tag == NULL && strcmp((const char *)e->data.scalar.value, "<<") == 0)

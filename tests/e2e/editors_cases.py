@@ -227,6 +227,10 @@ def kube_cases(rng):
         ("a flow document with two clusters of one name",
          ('{clusters: [{name: "%s", cluster: {server: s}}, {name: "%s"}], users: [{name: %s}]}\n'
           % (EKS, EKS, EKS_USER)).encode(), "tool"),
+        ("a key that is a mapping in the user's entry",
+         kubeconfig(ac, ax, au + ["- name: me", "  user: {{a: b}: c}"], None), "tool"),
+        ("a key that is a list, replaced by the key again",
+         kubeconfig(ac, ax, au + ["- name: me", "  user: {[a]: c}", "  user: {}"], None), "tool"),
         ("users twice, the first (replaced) with a key that is a mapping",
          kubeconfig(ac, ax, ["- {name: me, {a: b}: c}"], None, tail=["users:"] + au), "tool"),
         ("a merge of a number in a value a later key replaces",
