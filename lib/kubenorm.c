@@ -315,6 +315,15 @@ static int is_string(const struct nnode *n)
     return n->kind == N_SCALAR && (n->str || !plain_not_string(n->value, n->len));
 }
 
+static int is_null(const struct nnode *n)
+{
+    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
+    for (size_t i = 0; n->kind == N_SCALAR && !n->str && i < sizeof(nulls) / sizeof(nulls[0]); i++)
+        if (strcmp(n->value, nulls[i]) == 0)
+            return 1;
+    return 0;
+}
+
 static int is_merge(const struct nnode *k)
 {
     return k->kind == N_SCALAR && !k->str && strcmp(k->value, "<<") == 0;
@@ -546,6 +555,9 @@ static int write_map(struct norm *z, yaml_emitter_t *em, struct nnode *n, int de
     for (size_t i = 0; rc == ATMOS_OK && i < p.n; i++)
         if (!keep[i])
             rc = validate(z, p.kv[2 * i + 1], depth + 1, aliased);
+        else if (is_null(p.kv[2 * i]))
+            rc = refuse_at(z, p.kv[2 * i]->line, p.kv[2 * i]->column,
+                           "kubectl refuses it: a null key");
         else if ((rc = write_scalar(z, em, p.kv[2 * i])) == ATMOS_OK)
             rc = write_node(z, em, p.kv[2 * i + 1], depth + 1, aliased);
     if (rc == ATMOS_OK && (rc = note(z, YAML_MAPPING_END_EVENT, n)) == ATMOS_OK) {
@@ -601,11 +613,7 @@ static int write_all(struct norm *z)
     yaml_emitter_t em;
     yaml_event_t e;
     int rc;
-    static const char *const nulls[] = {"", "~", "null", "Null", "NULL"};
-    int null = !z->have_root;
-    for (size_t i = 0; !null && z->root->kind == N_SCALAR && !z->root->str && i < 5; i++)
-        null = strcmp(z->root->value, nulls[i]) == 0;
-    if (null)
+    if (!z->have_root || is_null(z->root))
         return ATMOS_OK; /* nothing, or null: kubectl reads nothing, nor from no file */
     if (!yaml_emitter_initialize(&em))
         return ATMOS_ENOMEM;

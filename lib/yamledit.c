@@ -323,6 +323,10 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
         s->doc->other = 1;
     if (pl->map && pl->want_key) {
         pl->want_key = 0;
+        /* A null key is no JSON field name: sigs.k8s.io/yaml refuses the file.  (Under a
+         * key given again it would be gone first: refused here all the same.) */
+        if (is_null(e))
+            tool_refuse(s, &e->start_mark, "a null key");
         if (pl->role != R_OTHER)
             return on_key(s, pl, e);
         /* yaml.v2 refuses a map key it cannot hash, wherever it is, replaced or not. */

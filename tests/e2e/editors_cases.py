@@ -231,6 +231,9 @@ def kube_cases(rng):
          kubeconfig(ac, ax, au + ["- name: me", "  user: {{a: b}: c}"], None), "tool"),
         ("a key that is a list, replaced by the key again",
          kubeconfig(ac, ax, au + ["- name: me", "  user: {[a]: c}", "  user: {}"], None), "tool"),
+        ("a null key in the user's entry", kubeconfig(ac, ax, au + ["- name: me", "  user: {~: c}"], None), "tool"),
+        ("a null key in a flow document", ('{clusters: [{name: "%s", cluster: {server: s, null: x}}], users: []}\n'
+                                          % EKS).encode(), "tool"),
         ("users twice, the first (replaced) with a key that is a mapping",
          kubeconfig(ac, ax, ["- {name: me, {a: b}: c}"], None, tail=["users:"] + au), "tool"),
         ("a merge of a number in a value a later key replaces",

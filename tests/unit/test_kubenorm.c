@@ -91,6 +91,7 @@ static void refuses_what_kubectl_refuses(void **state)
     refused("a: {<<: [{b: c}, x]}\n", "kubectl refuses it: a merge key (<<) not followed");
     refused("{[a]: b}\n", "kubectl refuses it: a key that is a list or a mapping");
     refused("a: [\n", "not YAML");
+    refused("a: {~: b}\n", "kubectl refuses it: a null key");
     /* A value a later key replaces is read first, and refused for the same. */
     refused("a: [{{b: c}: d}]\na: 1\n", "kubectl refuses it: a key that is a list or a mapping");
     refused("x: {<<: 5}\nx: 1\n", "kubectl refuses it: a merge key (<<) not followed");
