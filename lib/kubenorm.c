@@ -359,10 +359,10 @@ static int visit(struct norm *z, const struct nnode *n, int aliased)
 
 struct pairs {
     struct nnode **kv; /* key, value, ... */
-    size_t n, cap;           /* pairs */
+    size_t n, cap;     /* pairs; kv's room */
 };
 
-/* A node is shared by its aliases: whether a visit is a copy is known from the path. */
+/* A node is shared by its aliases: a visit is a copy when the node was visited before. */
 static int flatten(struct norm *z, struct nnode *m, struct pairs *out, int depth, int aliased);
 
 static int merge(struct norm *z, const struct nnode *k, struct nnode *v, struct pairs *out,
