@@ -21,32 +21,98 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kubenorm.h"
 #include "safefs.h"
 #include "yamledit.h"
+
+/*
+ * A merge key the byte ranges leave in place: kubectl's verdict on what it
+ * brings (a field of the wrong type, a value that is no mapping) is taken on
+ * the file as kubectl reads it, merged (kubenorm.c).  The cut stays a cut.
+ */
+static int merged_verdict(const char *data, size_t len, struct atmos_err *e)
+{
+    struct atmos_buf norm = {0};
+    struct atmos_kube_doc doc;
+    struct atmos_err e2;
+    int rc = atmos_kube_normalize(data, len, &norm, &e2);
+    if (rc == ATMOS_OK) {
+        rc = atmos_kube_scan(norm.data ? norm.data : "", norm.len, &doc, &e2);
+        if (rc == ATMOS_OK)
+            atmos_kube_doc_free(&doc);
+    }
+    atmos_buf_free(&norm);
+    /* Only kubectl's refusal counts here: the file itself can be cut. */
+    if (rc == ATMOS_ENOMEM || (rc != ATMOS_OK && strstr(e2.msg, "kubectl refuses it: "))) {
+        *e = e2;
+        return rc;
+    }
+    return ATMOS_OK;
+}
+
+/* Count what goes in data[0, len) (and with out, write it without that). */
+static int cut_text(const char *data, size_t len, struct atmos_item *it, struct atmos_buf *out,
+                    struct atmos_err *e)
+{
+    struct atmos_kube_doc doc;
+    struct atmos_kube_names names = {NULL, NULL, NULL};
+    int rc = atmos_kube_scan(data, len, &doc, e);
+    it->u.kube.entries = 0;
+    it->u.kube.file_removed = 0;
+    if (rc == ATMOS_OK && doc.merges) {
+        rc = merged_verdict(data, len, e);
+        if (rc != ATMOS_OK)
+            atmos_kube_doc_free(&doc);
+    }
+    if (rc == ATMOS_OK) {
+        rc = it->u.kube.rule->pick((const char *const *)it->u.kube.ids, &doc, &names, e);
+        if (rc == ATMOS_OK && names.cluster)
+            rc = atmos_kube_cut(data, len, &doc, &names, out, &it->u.kube.entries,
+                                &it->u.kube.file_removed, e);
+        atmos_kube_doc_free(&doc);
+    }
+    atmos_kube_names_free(&names);
+    return rc;
+}
+
+static int tool_refuses(const struct atmos_err *e)
+{
+    return strstr(e->msg, "kubectl refuses it: ") != NULL;
+}
 
 /* Count what goes (and with out, write the file without it). */
 static int cut(const struct atmos_buf *in, struct atmos_item *it, struct atmos_buf *out,
                struct atmos_err *why)
 {
-    struct atmos_kube_doc doc;
-    struct atmos_kube_names names = {NULL, NULL, NULL};
-    struct atmos_err e;
+    struct atmos_err e, e2;
+    struct atmos_buf norm = {0};
     const char *data = in->data ? in->data : "";
-    int rc = atmos_kube_scan(data, in->len, &doc, &e);
-    if (rc == ATMOS_OK) {
-        rc = it->u.kube.rule->pick((const char *const *)it->u.kube.ids, &doc, &names, &e);
-        it->u.kube.entries = 0;
-        it->u.kube.file_removed = 0;
-        if (rc == ATMOS_OK && names.cluster)
-            rc = atmos_kube_cut(data, in->len, &doc, &names, out, &it->u.kube.entries,
-                                &it->u.kube.file_removed, &e);
-        atmos_kube_doc_free(&doc);
+    int rc = cut_text(data, in->len, it, out, &e);
+    it->u.kube.rewritten = 0;
+    /*
+     * A shape byte ranges cannot cut exactly: the whole file written again as kubectl
+     * reads it (kubenorm.c), then cut.  kubectl's verdict is taken on that text, which
+     * it reads as it reads the file: a file it refuses is still left as it is, and so
+     * is one the rewrite refuses (its reason is the one that stands: the rewrite reads
+     * further than the byte ranges could).
+     */
+    if (rc == ATMOS_EINVAL && !tool_refuses(&e)) {
+        if (out)
+            out->len = 0;
+        int r2 = atmos_kube_normalize(data, in->len, &norm, &e2);
+        if (r2 == ATMOS_OK)
+            r2 = cut_text(norm.data ? norm.data : "", norm.len, it, out, &e2);
+        rc = r2;
+        e = e2;
+        it->u.kube.rewritten = r2 == ATMOS_OK && it->u.kube.entries > 0;
+        if (r2 != ATMOS_OK && out)
+            out->len = 0;
     }
-    atmos_kube_names_free(&names);
+    atmos_buf_free(&norm);
     if (rc == ATMOS_ENOMEM)
         return atmos_fail(why, ATMOS_ESYS, "%s: out of memory", it->path);
     /* kubectl's own verdict first: the file is the user's to fix, not ours. */
-    if (rc != ATMOS_OK && strstr(e.msg, "kubectl refuses it: "))
+    if (rc != ATMOS_OK && tool_refuses(&e))
         return atmos_fail(why, ATMOS_ESYS, "%s: kubectl would refuse this file (%s); left as it is",
                           it->path, e.msg);
     if (rc != ATMOS_OK)

@@ -323,8 +323,19 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
         s->doc->other = 1;
     if (pl->map && pl->want_key) {
         pl->want_key = 0;
+        /* A null key is no JSON field name: sigs.k8s.io/yaml refuses the file.  (Under a
+         * key given again it would be gone first: refused here all the same.) */
+        if (is_null(e))
+            tool_refuse(s, &e->start_mark, "a null key");
         if (pl->role != R_OTHER)
             return on_key(s, pl, e);
+        /* yaml.v2 refuses a map key it cannot hash, wherever it is, replaced or not. */
+        if (e->type != YAML_SCALAR_EVENT)
+            return tool_refuse(s, &e->start_mark, "a key that is a list or a mapping");
+        /* What a merge brings, and whether kubectl takes it, is known once it is merged. */
+        if (e->type == YAML_SCALAR_EVENT && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+            e->data.scalar.tag == NULL && strcmp((const char *)e->data.scalar.value, "<<") == 0)
+            s->doc->merges = 1;
         /* For the type of the value (kubeverdict.c); no field's name holds a NUL. */
         free(pl->key);
         pl->key = NULL;

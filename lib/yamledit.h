@@ -41,6 +41,8 @@ struct atmos_kube_doc {
     int cur_replaceable;           /* a plain or quoted scalar, replaceable by "" */
     int other;                     /* holds what kubectl shows besides entries (preferences,
                                       extensions, ...): the file stays when its entries go */
+    int merges; /* a merge key (<<) where no name is read: what it brings is not judged
+                   here (kubeedit.c asks kubenorm.c for kubectl's verdict) */
 };
 
 /* Parse p[0, len): ATMOS_OK, or ATMOS_EINVAL with why (the file must stay). */

@@ -49,6 +49,13 @@ static void report_items(const struct ctx *c, const struct atmos_plan *plan)
             pa_log(1, "could not remove: %s", it->error);
         else if (it->outcome == ATMOS_OUTCOME_UNCHECKED && c->job->debug)
             pa_log(3, "%s", it->error);
+        /* A kubeconfig written whole (a shape byte ranges cannot cut): its comments went. */
+        if (it->kind == ATMOS_ITEM_KUBECONFIG && it->u.kube.rewritten && !it->u.kube.file_removed &&
+            it->outcome == ATMOS_OUTCOME_REMOVED)
+            pa_log(1, "rewrote %s whole as kubectl reads it: its comments were not kept", it->path);
+        else if (it->kind == ATMOS_ITEM_KUBECONFIG && it->u.kube.rewritten &&
+                 !it->u.kube.file_removed && it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
+            pa_log(2, "dry_run: would rewrite %s whole: its comments would not be kept", it->path);
     }
 }
 

@@ -53,6 +53,11 @@ static void describe(FILE *out, const struct atmos_plan *plan, const struct atmo
         fprintf(out, " in %s", atmos_show(p));
         if (kb->file_removed)
             fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
+        /* A shape not cut by byte ranges: written whole, kubectl's view the same. */
+        else if (kb->rewritten)
+            fprintf(out, " (%s)",
+                    plan->dry_run ? "would be rewritten whole: its comments would not be kept"
+                                  : "rewritten whole: its comments were not kept");
     } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
         fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->u.unknown.what));
     } else if (it->kind == ATMOS_ITEM_KEYRING) {
@@ -490,6 +495,10 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
         j, "file_removed",
         json_object_new_boolean((ini && it->u.section.file_removed) ||
                                 (it->kind == ATMOS_ITEM_KUBECONFIG && it->u.kube.file_removed)));
+    /* Written whole again: the file's comments and layout were not kept. */
+    int rewritten = it->kind == ATMOS_ITEM_KUBECONFIG && it->u.kube.rewritten &&
+                    !it->u.kube.file_removed;
+    json_object_object_add(j, "rewritten", json_object_new_boolean(rewritten));
     if (it->kind == ATMOS_ITEM_SIGNOUT)
         json_object_object_add(j, "signout", json_object_new_string(signout_status(it)));
     json_object_object_add(j, "error", jstr(it->error));

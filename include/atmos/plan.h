@@ -211,6 +211,8 @@ struct atmos_item_kube {
     char *what;                /* shown after the label ("cluster ... (integration ...)") */
     size_t entries;            /* outcome: how many entries were (or would be) removed */
     int file_removed;          /* outcome: nothing was left, and the file was (would be) deleted */
+    int rewritten; /* outcome: written whole again (a shape not cut by byte ranges): the file's
+                      comments and layout were (would be) lost, kubectl's view the same */
 };
 
 /* SIGNOUT: a session of the token in `path` ended server-side, before the files go. */

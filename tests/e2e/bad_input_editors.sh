@@ -1,4 +1,4 @@
-# Rows B103-B117 of docs/bad-input.md, sourced by test_bad_input.sh (its
+# Rows B103-B117 and B140-B144 of docs/bad-input.md, sourced by test_bad_input.sh (its
 # helpers: kube_case, cloud_home, cloud, snap, unchanged): files whose own
 # tool refuses them, which atmos leaves byte for byte and reports by name,
 # and names compared whole.  test_editors_diff.sh checks each verdict
@@ -80,4 +80,48 @@ case_B117() {
     cloud --provider azure-dc
     check "alice's copy gone, bob's kept" [ "$(cat "$MSAL")" = '{"Account": {"k": {"home_account_id": "O9.T9"}}}' ]
     check "says so" has "$OUT" "(1 earlier entry of the same name, not the login's, now read in its place)"
+}
+
+# Rows B140-B144: the kubeconfig shapes byte ranges cannot cut, written whole
+# again as kubectl reads it (kubenorm.c), and where that rewrite stops.
+
+# kube_left TEXT REASON: atmos's cluster and TEXT; left as it is, with REASON.
+kube_left() {
+    kube_case; { kube_atmos_entries 111122223333; printf '%b' "$1"; } >"$KC"; snap
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 1" rc_is 1
+    check "says: left as it is, why" bash -c 'grep -qF "$1 is not a kubeconfig atmos can edit exactly" <<<"$3" && grep -qF "$2" <<<"$3" && grep -qF "left as it is" <<<"$3"' _ "$KC" "$2" "$OUT"
+    check "unchanged" unchanged
+}
+case_B140() {
+    local i j l
+    l='x-mine:\n  l0: &l0 [x, x, x, x, x, x, x, x, x]\n'
+    for i in 1 2 3 4 5 6 7 8; do
+        l="$l  l$i: &l$i ["; for j in 1 2 3 4 5 6 7 8; do l="$l*l$((i - 1)), "; done; l="$l*l$((i - 1))]\n"
+    done
+    kube_left "$l" "aliases copying more than kubectl's reader may take (excessive aliasing)"
+}
+case_B141() {
+    kube_case
+    { kube_atmos_entries 111122223333; printf 'x-mine:\n  a: &a '; head -c 1048576 /dev/zero | tr '\0' x
+      printf '\n  b: [%s*a]\n' "$(for i in $(seq 20); do printf '*a, '; done)"; } >"$KC"; snap
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 1" rc_is 1
+    check "says: too large once rewritten" has "$OUT" "$KC is not a kubeconfig atmos can edit exactly (rewritten without its aliases it would be larger than a kubeconfig atmos edits (at most 16 MiB)); left as it is"
+    check "unchanged" unchanged
+}
+case_B142() {
+    kube_left '- name: mine\n  cluster: {server: !!binary aHR0cHM6Ly9taW5l}\n' \
+        "a standard tag other than !!str on a scalar (it converts the value)"
+}
+case_B143() {
+    kube_case
+    printf '# my clusters\n{apiVersion: v1, clusters: [{name: "arn:aws:eks:us-east-1:111122223333:cluster/prod", cluster: &s {server: https://prod}},\n  {name: mine, cluster: *s}],  # mine uses the same server\n users: [{name: atmos-eks-prod-us-east-1, user: {}}, {name: me, user: {token: t}}]}\n' >"$KC"
+    run_bounded --config "$H/kube.yaml" dev-admin
+    check "exit 0" rc_is 0
+    check "says: rewritten whole, comments not kept" has "$OUT" "(2 entries) in ~/.config/atmos/kube/config (rewritten whole: its comments were not kept)"
+    check "atmos's cluster and user gone, the user's kept (the alias copied)" [ "$(cat "$KC")" = "$(printf 'apiVersion: v1\nclusters:\n- name: mine\n  cluster:\n    server: https://prod\nusers:\n- name: me\n  user:\n    token: t')" ]
+}
+case_B144() {
+    kube_refused '- name: m\n  cluster: {<<: {server: 5}}\n' "a bool or a number where a string goes"
 }

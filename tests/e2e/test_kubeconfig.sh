@@ -159,14 +159,36 @@ assert sorted((i["what"], i["entries"], i["status"], i["cloud"]) for i in items)
 check "still unchanged" [ "$before" = "$(snapshot "$H")" ]
 end
 
-begin "a file that cannot be edited exactly is refused, named, and unchanged"
+begin "a shape byte ranges cannot cut (a flow list) is written whole as kubectl reads it, and said so"
 home default
-printf 'apiVersion: v1\nclusters: [{name: "arn:aws:eks:us-east-1:111122223333:cluster/prod", cluster: {server: s}}]\ncontexts: []\nusers:\n- name: atmos-eks-prod-us-east-1\n' >"$K"
+printf '# mine\napiVersion: v1\nclusters: [{name: "arn:aws:eks:us-east-1:111122223333:cluster/prod", cluster: {server: s}}, {name: m, cluster: {server: t}}]\ncontexts: []\nusers:\n- name: atmos-eks-prod-us-east-1\n' >"$K"
+before=$(sha256sum <"$K")
+go --dry-run dev-admin
+check "dry run: exit 0" rc_is 0
+check "dry run: says it would be rewritten" has "$OUT" "(2 entries) in ~/.config/atmos/kube/config (would be rewritten whole: its comments would not be kept)"
+check "dry run: unchanged" [ "$before" = "$(sha256sum <"$K")" ]
+go -o json dev-admin
+check "exit 0" rc_is 0
+check "json: rewritten" "$PY" -c '
+import json, sys
+items = [i for i in json.loads(sys.argv[1])["items"] if i["kind"] == "kubeconfig_entries"]
+assert sorted((i["what"], i["status"], i["entries"], i["file_removed"], i["rewritten"]) for i in items) == [
+    ("cluster prod (integration eks)", "removed", 2, False, True),
+    ("cluster stage (integration eks-stage)", "absent", 0, False, False)], items
+' "$OUT"
+check "kubectl sees the user's cluster only" kube_sees "$K" "clusters: m" "contexts: " "users: " "current-context: "
+check "the comment went" bash -c '! grep -q "# mine" "$1"' _ "$K"
+check "mode kept" [ "$(stat -c %a "$K")" = 600 ]
+end
+
+begin "a file neither way can edit is refused, named, and unchanged"
+home default
+printf 'apiVersion: v1\nclusters: [{name: "arn:aws:eks:us-east-1:111122223333:cluster/prod", cluster: {server: s}}, {name: m, cluster: {server: !!binary aHR0cHM6Ly9t}}]\ncontexts: []\nusers:\n- name: atmos-eks-prod-us-east-1\n' >"$K"
 before=$(sha256sum <"$K")
 go dev-admin
 check "exit 1 (its only removal failed)" rc_is 1
 check "names the file and why" has "$OUT" "$K is not a kubeconfig atmos can edit exactly"
-check "flow style" has "$OUT" "flow style"
+check "the tag" has "$OUT" "a standard tag other than !!str on a scalar"
 check "unchanged" [ "$before" = "$(sha256sum <"$K")" ]
 end
 

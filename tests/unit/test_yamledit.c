@@ -195,6 +195,12 @@ static void refuses_what_kubectl_refuses(void **state)
     refused("users:\n- name: -.Inf\n- name: u\n", "an infinity or NaN");
     refused("users:\n- name: u\n- just a string\n", "where a mapping goes");
     refused("clusters: 5\n", "where a list goes");
+    /* A key yaml.v2 cannot hash, wherever it is, even under a key given again. */
+    refused("users:\n- name: u\n  user: {{a: b}: c}\n",
+            "kubectl refuses it: a key that is a list");
+    refused("users:\n- name: u\n  user: {[a]: c}\n  user: {}\n",
+            "a key that is a list or a mapping");
+    refused("users:\n- name: u\n  user: {~: c}\n", "kubectl refuses it: a null key");
     /* Any field of client-go's schema, not only names; unknown fields are not read. */
     refused("users:\n- name: u\n  user: {token: 12345}\n", "a bool or a number where a string goes");
     refused("users:\n- name: u\n  user: {exec: {args: [eks, 5]}}\n", "where a string goes");
