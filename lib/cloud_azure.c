@@ -400,6 +400,35 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     return rc;
 }
 
+/*
+ * Whether the realm's MSAL cache (~/.azure/atmos/<realm>/msal_token_cache.json) goes whole
+ * with provider `name`: only azure/device-code writes it (providers/azure/device_code.go,
+ * NewMSALCache("", realm)), a file of atmos's alone, which atmos's later logouts remove
+ * whole (cloudposse/atmos#3087).  Whole when every device-code provider of the
+ * configuration goes in this plan; else only this provider's account, since the others'
+ * tokens share the file.
+ */
+static int msal_cache_whole(const struct atmos_cloud_ctx *c, const char *name,
+                            const struct atmos_provider *p)
+{
+    static const char kind[] = "azure/device-code";
+    if (c->realm == NULL || c->realm[0] == '\0' || c->cfg == NULL || p == NULL ||
+        p->kind.value == NULL || strcmp(p->kind.value, kind) != 0)
+        return 0;
+    for (size_t i = 0; i < c->cfg->nproviders; i++) {
+        const struct atmos_provider *o = &c->cfg->providers[i];
+        if (o->problem || o->kind.value == NULL || strcmp(o->kind.value, kind) != 0 ||
+            strcmp(o->name, name) == 0)
+            continue;
+        int going = 0;
+        for (size_t k = 0; !going && k < c->plan->nproviders; k++)
+            going = strcmp(c->plan->providers[k], o->name) == 0;
+        if (!going)
+            return 0;
+    }
+    return 1;
+}
+
 static int provider(struct atmos_cloud_ctx *c, const char *name, const struct atmos_provider *p)
 {
     char *dir = atmos_dir(c, c->realm);
@@ -414,9 +443,13 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
         read_account(c, token, &acc[1]) != 0)
         goto done;
     n = 2;
+    int whole = msal_cache_whole(c, name, p);
+    if (whole && !atmos_cloud_add(c, ATMOS_ITEM_FILE, "atmos MSAL cache",
+                                  atmos_path_join(dir, "msal_token_cache.json"), NULL, name))
+        goto done;
     for (int i = 0; i < n; i++) {
         acc[i].from_cli |= cli;
-        if (add_account(c, &acc[i], c->realm, name) != 0)
+        if (add_account(c, &acc[i], whole ? NULL : c->realm, name) != 0)
             goto done;
         /* The subscriptions of the provider's identities, as that account. */
         for (size_t k = 0; k < c->plan->nidentities; k++) {

@@ -46,7 +46,7 @@ check "exit 0" rc_is 0
 check "unchanged" [ "$before" = "$(snapshot "$H")" ]
 for want in "  Azure" "  Google Cloud" "  Docker" "Azure CLI tokens: account O1.T1 (4 entries) in ~/.azure/msal_token_cache.json" \
     "Azure CLI tokens: service principal C1 (2 entries)" "Azure CLI subscription: subscription S1 (1 entry)" \
-    "atmos MSAL cache: account O1.T1 (4 entries) in ~/.azure/atmos/team/msal_token_cache.json" \
+    "atmos MSAL cache ~/.azure/atmos/team/msal_token_cache.json" \
     "Azure CLI service principal: service principal C1 (1 entry)" "device-code token cache ~/.cache/atmos/azure-device-code/azure-dc/token.json" \
     "GCP provider directory ~/.config/atmos/team/gcp/gcp-adc" "docker login: registry myacr.azurecr.io (integration acr) (1 entry)" \
     "docker login: registry 111111111111.dkr.ecr.us-east-1.amazonaws.com" "Not checked: keychain entry atmos_team_gcp-adc"; do
@@ -94,7 +94,7 @@ check "exit 0" rc_is 0
 check "alice gone from az's cache (msal reads it)" alice_gone
 check "bob and C2 intact (msal reads it)" bob_intact
 check "service principal C1 kept" has "$(msal)" "access_token - C1 T1"
-check "alice gone from atmos's realm cache" bash -c "! '$PY' '$CHK' msal '$AZ/atmos/team/msal_token_cache.json' | grep -q O1"
+check "the realm's MSAL cache gone whole: azure-dc is its only device-code provider" missing "$AZ/atmos/team/msal_token_cache.json"
 p=$(profile)
 check "S1 and S2 of alice gone" bash -c "! grep -q 'T1 alice' <<<'$p'"
 check "S3 and bob's kept" bash -c "grep -q 'subscription S3 T1 C1' <<<'$p' && grep -q 'subscription S1 T9 bob' <<<'$p' && grep -q 'subscription S9' <<<'$p'"
@@ -119,6 +119,25 @@ s=$(sps)
 check "C1 entry gone, C2 kept" bash -c "! grep -q C1 <<<'$s' && grep -q 'sp C2 T2' <<<'$s'"
 check "S3 gone" hasnt "$(profile)" "subscription S3"
 check "provider directory gone" missing "$CIDIR"
+end
+
+begin "the realm's MSAL cache: whole with its last device-code provider, even with token.json gone; entries only while another stays"
+home team
+rm -f "$TOKEN" "$ADIR/credentials.json"     # nothing left to learn the account from
+go --provider azure-dc
+check "exit 0" rc_is 0
+check "the realm's MSAL cache gone whole" missing "$AZ/atmos/team/msal_token_cache.json"
+check "az's own cache: bob intact" bob_intact
+home team
+sed 's/^    azure-dc: {kind: azure\/device-code, spec: {tenant_id: T1}}$/&\n    azure-dc2: {kind: azure\/device-code, spec: {tenant_id: T2}}/' "$CFG" >"$H/two-dc.yaml"
+check "the variant names a second device-code provider" grep -q 'azure-dc2: {kind: azure/device-code' "$H/two-dc.yaml"
+run_raw --config "$H/two-dc.yaml" --provider azure-dc
+check "exit 0 (two)" rc_is 0
+check "the realm's MSAL cache stays: azure-dc2's tokens share it" exists "$AZ/atmos/team/msal_token_cache.json"
+check "alice's entries gone from it" bash -c "! '$PY' '$CHK' msal '$AZ/atmos/team/msal_token_cache.json' | grep -q O1"
+check "the cache still reads (msal)" "$PY" "$CHK" msal "$AZ/atmos/team/msal_token_cache.json"
+run_raw --config "$H/two-dc.yaml" --all
+check "--all: whole" missing "$AZ/atmos/team/msal_token_cache.json"
 end
 
 begin "--all with a realm: everything atmos wrote, no decoy touched; then the other realm named"
