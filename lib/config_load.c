@@ -327,6 +327,47 @@ static int import_one(struct loader *L, struct group *g, const char *spec, const
     return rc;
 }
 
+/*
+ * Where atmos keeps its copy of a remote import (pkg/cache/file_cache.go keyToFilename,
+ * extractExtension; pkg/stack/imports/remote.go): <cache>/stack-imports/<16 hex digits of
+ * sha256(uri as written)><ext>, ext that of the last path element (cut at '?', then '#')
+ * when a config file's (.yaml.tmpl kept whole), and reused with no expiry.  A go-getter
+ * subdirectory ("//" after the host) is cloned, not cached under this name: NULL.
+ */
+static char *remote_cached(const struct loader *L, const char *uri)
+{
+    static const char *const exts[] = {".yaml", ".yml", ".json", ".toml",
+                                       ".hcl",  ".tf",  ".tmpl", NULL};
+    const char *host = strstr(uri, "://");
+    if (strstr(host ? host + 3 : uri, "//"))
+        return NULL;
+    size_t end = strcspn(uri, "?");
+    end = strcspn(uri, "#") < end ? strcspn(uri, "#") : end;
+    while (end > 0 && uri[end - 1] == '/')
+        end--;
+    size_t b = end;
+    while (b > 0 && uri[b - 1] != '/')
+        b--;
+    const char *dot = NULL, *inner = NULL;
+    for (size_t i = b; i < end; i++)
+        if (uri[i] == '.')
+            inner = dot, dot = uri + i;
+    const char *ext = "";
+    size_t elen = 0;
+    for (const char *const *e = exts; dot && *e; e++)
+        if ((size_t)(uri + end - dot) == strlen(*e) && strncasecmp(dot, *e, strlen(*e)) == 0)
+            ext = dot, elen = strlen(*e);
+    if (elen && strncasecmp(dot, ".tmpl", 5) == 0 && inner)
+        for (const char *const *e = exts; *e; e++)
+            if ((size_t)(dot - inner) == strlen(*e) && strncasecmp(inner, *e, strlen(*e)) == 0)
+                ext = inner, elen = (size_t)(uri + end - inner);
+    char hex[17], *cache = atmos_path_atmos_cache(L->env);
+    atmos_sha256_hex16(uri, strlen(uri), hex);
+    char *out = cache ? atmos_strfmt("%s/stack-imports/%s%.*s", cache, hex, (int)elen, ext) : NULL;
+    free(cache);
+    return out;
+}
+
 static int expand_imports(struct loader *L, struct group *g, char **imports, size_t n,
                           const char *base, int depth, const struct chain *up)
 {
@@ -338,12 +379,23 @@ static int expand_imports(struct loader *L, struct group *g, char **imports, siz
         return ATMOS_OK;
     }
     for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
-        if (is_remote(imports[i]))
-            atmos_log(L->lg, ATMOS_LOG_WARN,
-                      "%s: import \"%s\" is remote: not read (only local files are)", up->path,
-                      imports[i]);
-        else
+        if (!is_remote(imports[i])) {
             rc = import_one(L, g, imports[i], base, depth, up);
+            continue;
+        }
+        /* Never fetched: atmos's own copy, when an earlier atmos run downloaded it. */
+        char *copy = remote_cached(L, imports[i]);
+        struct stat st;
+        if (copy && lstat(copy, &st) == 0 && S_ISREG(st.st_mode)) {
+            atmos_log(L->lg, ATMOS_LOG_DEBUG, "Remote import %s read from atmos's copy path=%s",
+                      imports[i], copy);
+            rc = import_one(L, g, copy, base, depth, up);
+        } else
+            atmos_log(L->lg, ATMOS_LOG_WARN,
+                      "%s: import \"%s\" is remote and atmos has no copy of it%s: not read "
+                      "(remote imports are never fetched)",
+                      up->path, imports[i], copy ? "" : " by that name");
+        free(copy);
     }
     return rc;
 }

@@ -148,8 +148,8 @@ done
 check "every imported identity gone, [i-notglob] kept (botocore)" kept "$H/$CFG/$R/aws/p" i-notglob
 check "i-notglob not an identity: exit 1" bash -c '"$1" i-notglob >/dev/null 2>&1; [ $? -eq 1 ]' _ "$BIN"
 check "warned: import cycle" has "$ERR" "import cycle: $H/work/cyc/b.yaml imports $H/work/cyc/a.yaml again"
-check "warned: https remote not read" has "$ERR" 'import "https://example.com/x.yaml" is remote: not read'
-check "warned: github.com remote not read" has "$ERR" 'import "github.com/o/r//x.yaml" is remote: not read'
+check "warned: https remote not read" has "$ERR" 'import "https://example.com/x.yaml" is remote and atmos has no copy of it: not read'
+check "warned: github.com remote not read" has "$ERR" 'import "github.com/o/r//x.yaml" is remote and atmos has no copy of it by that name: not read'
 check "decoys byte for byte" same_decoys
 # No network: not one connect(2) to an internet address while the whole plan runs.
 if command -v strace >/dev/null && strace -f -qq -e trace=none true 2>/dev/null; then

@@ -34,6 +34,24 @@ for v in GOOGLE_APPLICATION_CREDENTIALS=/srv/adc.json AZURE_CERTIFICATE_PATH=/sr
 done
 end
 
+begin "centralized auth: providers from a remote import, read from atmos's own copy (never fetched)"
+proj=$TMPROOT/central; ch=$TMPROOT/central-home
+mkdir -p "$proj" "$ch/.cache/atmos/stack-imports"
+uri='https://config.example.com/auth/central.yaml?ref=v1'
+printf 'import:\n  - %s\nauth:\n  identities:\n    dev:\n      kind: aws/permission-set\n      via: {provider: central-sso}\n      principal: {name: Admin, account: {id: "123456789012"}}\n' "$uri" >"$proj/atmos.yaml"
+hex=$(printf '%s' "$uri" | sha256sum | cut -c1-16)
+printf 'auth:\n  providers:\n    central-sso:\n      kind: aws/iam-identity-center\n      start_url: https://central.awsapps.com/start\n      region: us-east-1\n' \
+    >"$ch/.cache/atmos/stack-imports/$hex.yaml"
+view() { (cd "$proj" && HOME=$ch ATMOS_TELEMETRY_ENABLED=false "$@" 2>/dev/null) |
+         "$PY" -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d["providers"]), sorted(d["identities"]))'; }
+A_OUT=$(view "$ATMOS" auth list --format json); OUT=$(view "$BIN" --list-identities -o json); RC=0
+check "atmos reads its copy" [ "$A_OUT" = "['central-sso'] ['dev']" ]
+check "so do we: the same providers and identities" [ "$OUT" = "$A_OUT" ]
+rm "$ch/.cache/atmos/stack-imports/$hex.yaml"
+OUT=$(cd "$proj" && HOME=$ch "$BIN" --list-identities 2>&1)
+check "no copy: the import named, nothing fetched" has "$OUT" "is remote and atmos has no copy of it"
+end
+
 # config_diff.py: an ok/not ok line per configuration with auth (atmos's examples and
 # fixtures, from the module cache, and 60 generated), then a line of counts.
 src=$(cd "$ROOT" && GOFLAGS=-mod=mod go mod download -json "github.com/cloudposse/atmos@$pin" 2>/dev/null |
