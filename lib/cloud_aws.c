@@ -62,6 +62,13 @@ static const struct atmos_kind kinds[] = {
      .roles = ATMOS_ROLE_IDENTITY,
      .flags = ATMOS_KIND_STANDALONE | ATMOS_KIND_CONSOLE,
      .own_provider = AWS_USER_PROVIDER},
+    /* Newer than the pinned atmos (v1.225.0 refuses it; cloudposse/atmos#3248): a standalone
+     * identity running a credential_process helper, its session files under the provider
+     * directory aws-credential-process (manager GetProviderForIdentity), as aws/user's. */
+    {.name = "aws/credential-process",
+     .roles = ATMOS_ROLE_IDENTITY,
+     .flags = ATMOS_KIND_STANDALONE,
+     .own_provider = "aws-credential-process"},
     {.name = NULL},
 };
 

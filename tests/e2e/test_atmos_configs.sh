@@ -128,3 +128,20 @@ OUT=$(ATMOS_KEYRING_FILE_PATH=$TMPROOT/kr1 "$BIN" --config "$H/atmos.yaml" --key
 check "ATMOS_KEYRING_FILE_PATH wins over spec.path" missing "$TMPROOT/kr1/atmos_dev-admin"
 check "still the default's kept" exists "$H/.local/share/atmos/keyring/atmos_dev-admin"
 end
+
+begin "aws/credential-process (newer than the pinned atmos): its own provider directory, as aws/user's"
+fresh_home
+D=$H/$CFG/r1/aws/aws-credential-process
+mkdir -p "$D"
+printf '[vault]\naws_access_key_id = ASIAVAULT\n[other]\naws_access_key_id = ASIAOTHER\n' >"$D/credentials"
+printf '[profile vault]\nregion = us-east-1\n' >"$D/config"
+printf 'auth:\n  realm: r1\n  identities:\n    vault:\n      kind: aws/credential-process\n      credential_process: /usr/local/bin/vault-creds\n' >"$H/cp.yaml"
+OUT=$("$BIN" --config "$H/cp.yaml" vault 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "not an unknown kind" hasnt "$OUT" "unknown"
+check "its sections gone" no_section_in "[vault]" "$D/credentials"
+check "a section it does not own stays" section_in "[other]" "$D/credentials"
+OUT=$("$BIN" --config "$H/cp.yaml" --all 2>&1); RC=$?
+check "--all: exit 0" rc_is 0
+check "--all: never 'already logged out' with its files there" hasnt "$OUT" "already logged out"
+end
