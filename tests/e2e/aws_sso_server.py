@@ -8,6 +8,7 @@ usage: aws_sso_server.py PORTFILE LOG
   GET  /federation/credentials                           (SSO portal GetRoleCredentials)
   GET  /assignment/accounts, /assignment/roles           (ListAccounts, ListAccountRoles)
   POST /logout                                           (SSO portal Logout)
+  POST / Action=AssumeRole | GetCallerIdentity            (STS, query protocol, XML)
 Each request is one JSON line in LOG (method, path; never a token).  Stops by itself after 300 s.
 """
 import json
@@ -15,7 +16,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 portfile, log = sys.argv[1:3]
 lock = threading.Lock()
@@ -47,12 +48,40 @@ def body_of(path):
     return None
 
 
+def sts(form):
+    """STS's query protocol: the Action's result as XML."""
+    action = (parse_qs(form).get("Action") or [""])[0]
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3600))
+    if action == "AssumeRole":
+        result = (f"<Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>interop-role-secret"
+                  f"</SecretAccessKey><SessionToken>interop-role-session</SessionToken><Expiration>{expires}"
+                  "</Expiration></Credentials><AssumedRoleUser><Arn>arn:aws:sts::123456789012:assumed-role/x/s"
+                  "</Arn><AssumedRoleId>AROAINTEROP:s</AssumedRoleId></AssumedRoleUser>")
+    elif action == "GetCallerIdentity":
+        result = ("<Arn>arn:aws:sts::123456789012:assumed-role/x/s</Arn><UserId>AROAINTEROP:s</UserId>"
+                  "<Account>123456789012</Account>")
+    else:
+        return action, None
+    return action, (f'<{action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><{action}Result>'
+                     f"{result}</{action}Result><ResponseMetadata><RequestId>interop</RequestId>"
+                     f"</ResponseMetadata></{action}Response>").encode()
+
+
 class Handler(BaseHTTPRequestHandler):
     def answer(self):
         n = int(self.headers.get("Content-Length") or 0)
-        if n:
-            self.rfile.read(n)
+        form = self.rfile.read(n).decode(errors="replace") if n else ""
         path = urlparse(self.path).path
+        if self.command == "POST" and path == "/" and "Action=" in form:
+            action, xml = sts(form)
+            with lock, open(log, "a") as f:
+                f.write(json.dumps({"method": self.command, "path": path, "action": action}) + "\n")
+            self.send_response(200 if xml else 400)
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(xml or b"")))
+            self.end_headers()
+            self.wfile.write(xml or b"")
+            return
         with lock, open(log, "a") as f:
             f.write(json.dumps({"method": self.command, "path": path}) + "\n")
         body = body_of(path)

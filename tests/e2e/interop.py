@@ -59,6 +59,9 @@ def config(mode):
     for ident, role in SSO_IDENTITIES.items():
         lines += [f"    {ident}:", "      kind: aws/permission-set", "      via:", "        provider: corp-sso",
                   "      principal:", f"        name: {role}", "        account:", '          id: "123456789012"']
+    # A role assumed from it (STS AssumeRole at AWS_ENDPOINT_URL_STS): its files under corp-sso too.
+    lines += ["    role-admin:", "      kind: aws/assume-role", "      via:", "        identity: sso-admin",
+              "      principal:", "        assume_role: arn:aws:iam::123456789012:role/interop"]
     for k, (_, ik) in KINDS.items():
         tag = k.replace("/", "")
         lines += [f"    {tag}-id:", f"      kind: {ik}", "      via:", f"        provider: {tag}-p"]
@@ -77,6 +80,7 @@ EMULATORS = ["aws/emulator", "azure/emulator", "gcp/emulator", "kubernetes/emula
 
 MODES = ["default", "pinned", "base_path"]
 SSO_IDENTITIES = {"sso-admin": "Admin", "sso-read": "ReadOnly"}
+LOGINS_ON_PTY = list(SSO_IDENTITIES) + ["role-admin"]
 SSO_PORT = None  # aws_sso_server.py's, once started
 
 
@@ -87,7 +91,8 @@ def env_for(mode):
              ATMOS_TELEMETRY_ENABLED="false", ATMOS_LOGS_LEVEL="Warning", NO_COLOR="1",
              HTTPS_PROXY="http://127.0.0.1:9", NO_PROXY="127.0.0.1", LC_ALL="C.UTF-8", BROWSER="true",
              AWS_ENDPOINT_URL_SSO=f"http://127.0.0.1:{SSO_PORT}",
-             AWS_ENDPOINT_URL_SSO_OIDC=f"http://127.0.0.1:{SSO_PORT}")
+             AWS_ENDPOINT_URL_SSO_OIDC=f"http://127.0.0.1:{SSO_PORT}",
+             AWS_ENDPOINT_URL_STS=f"http://127.0.0.1:{SSO_PORT}")
     return e
 
 
@@ -216,7 +221,7 @@ def judge():
             except RuntimeError as e:
                 print(f"not ok - atmos auth login {tag}-id ({m}): {e}")
                 fails += 1
-        for ident in SSO_IDENTITIES:
+        for ident in LOGINS_ON_PTY:
             try:
                 login_on_pty(ident, m)
             except RuntimeError as e:
@@ -245,6 +250,7 @@ def judge():
     scopes = [("identity", k, [f"{k.replace('/', '')}-id"]) for k in KINDS]
     scopes += [("identity", k, [f"{k.split('/')[0]}-emu"]) for k in EMULATORS]
     scopes += [("identity", "aws/permission-set", ["sso-admin"]),
+               ("identity", "aws/assume-role", ["role-admin"]),
                ("provider", "aws/iam-identity-center", ["--provider", "corp-sso"])]
     scopes += [("provider", k, ["--provider", f"{k.replace('/', '')}-p"]) for k in KINDS]
     scopes += [("--all", "all kinds", ["--all"]), ("--all-realms", "all kinds", ["--all-realms"]),
