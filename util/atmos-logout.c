@@ -107,10 +107,19 @@ static int confirm_keychain(const struct atmos_args *a, struct atmos_plan *plan,
 {
     if (!a->keychain || a->dry_run || a->force)
         return 0;
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "Error: --keychain permanently deletes keychain credentials and needs "
-                        "confirmation on a terminal; add --force to delete without asking.\n"
-                        "Nothing was removed.\n");
+    /* The question goes to the terminal: stdout when it is one and not a JSON report,
+     * else stderr when that is one (stdout redirected to a file or a pipe). */
+    FILE *ask = !a->json && isatty(STDOUT_FILENO) ? stdout
+                : isatty(STDERR_FILENO)           ? stderr
+                                                  : NULL;
+    if (!isatty(STDIN_FILENO) || ask == NULL) {
+        static const char msg[] = "--keychain permanently deletes keychain credentials and needs "
+                                  "confirmation on a terminal; add --force to delete without "
+                                  "asking. Nothing was removed.";
+        if (a->json)
+            atmos_render_error_json(stdout, msg, NULL, NULL, 0, NULL);
+        else
+            fprintf(stderr, "Error: %s\n", msg);
         *rc = EXIT_FAIL;
         return -1;
     }
@@ -122,15 +131,15 @@ static int confirm_keychain(const struct atmos_args *a, struct atmos_plan *plan,
              plan->items[i].outcome == ATMOS_OUTCOME_WOULD_REMOVE;
     if (n == 0)
         return 0; /* nothing in the keychain to lose */
-    printf("These keychain credentials will be permanently removed:\n");
-    atmos_render_keyring_list(stdout, plan);
-    printf("Delete keychain credentials for %s? [y/N] ",
-           plan->target ? atmos_show(plan->target) : "all identities");
-    fflush(stdout);
+    fprintf(ask, "These keychain credentials will be permanently removed:\n");
+    atmos_render_keyring_list(ask, plan);
+    fprintf(ask, "Delete keychain credentials for %s? [y/N] ",
+            plan->target ? atmos_show(plan->target) : "all identities");
+    fflush(ask);
     char line[64] = "";
     if (fgets(line, sizeof(line), stdin) == NULL ||
         (strcmp(line, "y\n") != 0 && strcmp(line, "Y\n") != 0 && strcmp(line, "yes\n") != 0)) {
-        printf("%sLogout cancelled - credentials preserved\n", line[0] ? "" : "\n");
+        fprintf(ask, "%sLogout cancelled - credentials preserved\n", line[0] ? "" : "\n");
         *rc = EXIT_OK;
         return -1;
     }

@@ -612,7 +612,10 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
         json_object_array_add(items, item_json(it, plan->every_realm));
     }
     json_object_object_add(o, "items", items);
-    json_object_object_add(o, "removed", json_object_new_int64((int64_t)c.removed));
+    /* A dry run removes nothing: what it would remove is said as such. */
+    size_t removed = plan->dry_run ? 0 : c.removed, would = plan->dry_run ? c.removed : 0;
+    json_object_object_add(o, "removed", json_object_new_int64((int64_t)removed));
+    json_object_object_add(o, "would_remove", json_object_new_int64((int64_t)would));
     json_object_object_add(o, "absent", json_object_new_int64((int64_t)c.absent));
     json_object_object_add(o, "failed", json_object_new_int64((int64_t)c.failed));
     json_object_object_add(o, "not_checked", json_object_new_int64((int64_t)c.unchecked));
@@ -624,6 +627,7 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     json_object_object_add(o, "browser_sessions", json_object_new_int64((int64_t)browser));
     const char *status = c.removed == 0 && c.failed == 0 && plan->nelsewhere ? "elsewhere"
                          : c.removed == 0 && c.failed == 0 ? "already_logged_out"
+                         : plan->dry_run && c.failed == 0 ? "dry_run"
                          : c.failed == 0                 ? "success"
                          : c.removed == 0                ? "failed"
                                                          : "partial";

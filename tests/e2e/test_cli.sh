@@ -224,6 +224,20 @@ check "config done after the wait" no_section_in "[profile dev-admin]" "$H/$SSO/
 check "no temporaries left" bash -c "! ls -a '$H/$SSO' | grep -q atmos-tmp"
 end
 
+begin "--output json --dry-run: nothing removed, what would be counted as such"
+fresh_home
+before=$(snapshot "$H")
+run --output json --dry-run dev-admin
+check "exit 0" rc_is 0
+check "removed 0, would_remove 2, status dry_run" "$PY" -c '
+import json,sys; d=json.loads(sys.argv[1])
+assert d["dry_run"] is True and d["removed"]==0 and d["would_remove"]==2 and d["status"]=="dry_run", d' "$OUT"
+check "nothing changed" [ "$before" = "$(snapshot "$H")" ]
+run --output json dev-admin
+check "the real run: removed 2, would_remove 0" "$PY" -c '
+import json,sys; d=json.loads(sys.argv[1]); assert d["removed"]==2 and d["would_remove"]==0 and d["status"]=="success", d' "$OUT"
+end
+
 begin "--output json"
 fresh_home
 run --output json dev-admin

@@ -122,6 +122,20 @@ check "session data gone" no_section_in "[dev-admin]" "$H/$SSO/credentials"
 check "sibling kept" present atmos_dev-org-admin
 end
 
+begin "--keychain with stdout redirected (-o json to a file): asked on the terminal, the report intact"
+fresh_home; seed
+OUT=$("$PY" "$ROOT/tests/e2e/pty_run.py" y "[y/N]" -- sh -c '"$0" --config "$1" --keychain -o json dev-admin >"$2"' \
+      "$BIN" "$EXAMPLE" "$TMPROOT/report.json"); RC=$?
+check "exit 0" rc_is 0
+check "asked on the terminal (stderr)" has "$OUT" "Delete keychain credentials for dev-admin? [y/N]"
+check "entry gone" gone atmos_dev-admin
+check "the file is the JSON report alone" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["status"]=="success", d' "$TMPROOT/report.json"
+fresh_home; seed
+OUT=$("$BIN" --config "$EXAMPLE" --keychain -o json dev-admin </dev/null 2>/dev/null); RC=$?
+check "no terminal, -o json: exit 1 with a JSON error" "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); assert "--force" in d["error"], d' "$OUT"
+check "keychain intact" present atmos_dev-admin
+end
+
 begin "--keychain --dry-run lists entries, asks nothing, removes nothing"
 fresh_home; seed
 run --keychain --dry-run --provider aws-sso </dev/null
