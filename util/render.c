@@ -89,11 +89,19 @@ const char *atmos_keyring_label(const struct atmos_item *it, const char *home, c
     }
 }
 
+/* "•" in a UTF-8 locale, "-" in any other (LC_ALL=C). */
+static const char *dot(void)
+{
+    return atmos_utf8() ? "•" : "-";
+}
+
 /* "✓ " in green on a terminal, nothing when piped. */
 static const char *mark(const struct atmos_style *st, int ok)
 {
     if (!st->marks)
         return "";
+    if (!atmos_utf8())
+        return ok ? "ok: " : "failed: ";
     if (!st->color)
         return ok ? "✓ " : "✗ ";
     return ok ? "\033[32m✓\033[0m " : "\033[31m✗\033[0m ";
@@ -104,7 +112,7 @@ void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan)
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
         if (it->kind == ATMOS_ITEM_KEYRING && it->outcome == ATMOS_OUTCOME_WOULD_REMOVE) {
-            fprintf(out, "  • ");
+            fprintf(out, "  %s ", dot());
             describe(out, plan, it);
             fputc('\n', out);
         }
@@ -200,7 +208,7 @@ static void print_signout(FILE *out, const struct atmos_item *it, const struct a
     const char *r = atmos_show(it->u.signout.where);
     const char *session = atmos_show(it->u.signout.how ? it->u.signout.how->session : it->label);
     if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
-        fprintf(out, "    • Would sign out of the %s (%s)\n", session, r);
+        fprintf(out, "    %s Would sign out of the %s (%s)\n", dot(), session, r);
     else if (it->outcome == ATMOS_OUTCOME_REMOVED)
         fprintf(out, "    %s%s of the %s (%s)\n", mark(st, 1),
                 it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "Already signed out" : "Signed out",
@@ -233,7 +241,7 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
                 continue;
             }
             if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
-                fprintf(out, "    • ");
+                fprintf(out, "    %s ", dot());
             else if (it->outcome == ATMOS_OUTCOME_REMOVED)
                 /* A browser session's data: what went is a session, not a credential file. */
                 fprintf(out, "    %s%s ", mark(st, 1), it->browser ? "Ended" : "Removed");
@@ -302,7 +310,7 @@ static void print_external(FILE *out)
             continue;
         if (n++ == 0)
             fprintf(out, "\nWarning: external credentials may still be active:\n\n");
-        fprintf(out, "  • %s=%s\n", external_vars[i], atmos_show(v));
+        fprintf(out, "  %s %s=%s\n", dot(), external_vars[i], atmos_show(v));
     }
     if (n)
         fprintf(out, "\nTo log out fully, unset the variable, or remove the credentials file.\n");
@@ -327,7 +335,7 @@ static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
         fprintf(out, "%s '%s' has nothing to remove in realm %s.\nIt is still logged in elsewhere:\n",
                 id ? "Identity" : "Provider", atmos_show(plan->target), realm);
     for (size_t i = 0; i < plan->nelsewhere; i++) {
-        fprintf(out, "  • realm %s", atmos_show(plan->elsewhere[i]));
+        fprintf(out, "  %s realm %s", dot(), atmos_show(plan->elsewhere[i]));
         if (plan->nrealms && strcmp(plan->elsewhere[i], plan->realms[0]) == 0)
             fprintf(out, " (this realm: logins this configuration does not name)");
         else if (plan->elsewhere_dir[i])
@@ -425,7 +433,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
-                fprintf(out, "  • %s\n", atmos_show(plan->items[i].error));
+                fprintf(out, "  %s %s\n", dot(), atmos_show(plan->items[i].error));
     }
     if (!plan->dry_run)
         fprintf(out,

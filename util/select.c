@@ -104,7 +104,8 @@ static void draw(const struct atmos_choice *v, size_t n, size_t cur, int color, 
     if (redraw)
         printf("\033[%zuA", n + 1);
     for (size_t i = 0; i < n; i++) {
-        printf("\r\033[2K%s", i == cur ? (color ? "\033[36m❯ " : "❯ ") : "  ");
+        const char *ptr = atmos_utf8() ? "❯ " : "> ";
+        printf("\r\033[2K%s%s", i == cur && color ? "\033[36m" : "", i == cur ? ptr : "  ");
         label(stdout, &v[i]);
         printf("%s\n", i == cur && color ? "\033[0m" : "");
     }

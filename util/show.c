@@ -9,6 +9,7 @@
  * terminal command), no invalid UTF-8 (broken JSON).
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include <atmos/escape.h>
 
@@ -37,4 +38,19 @@ void atmos_show_release(void)
         free(slots[i]);
         slots[i] = NULL;
     }
+}
+
+int atmos_utf8(void)
+{
+    static int utf8 = -1;
+    if (utf8 < 0) {
+        /* The locale's character set, as setlocale(LC_CTYPE, "") would pick it. */
+        const char *l = getenv("LC_ALL");
+        if (l == NULL || *l == '\0')
+            l = getenv("LC_CTYPE");
+        if (l == NULL || *l == '\0')
+            l = getenv("LANG");
+        utf8 = l && (strcasestr(l, "utf-8") || strcasestr(l, "utf8"));
+    }
+    return utf8;
 }

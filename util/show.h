@@ -17,4 +17,7 @@ const char *atmos_show(const char *s);
 /* Frees the copies still held (at exit, so that nothing is left behind). */
 void atmos_show_release(void);
 
+/* Whether the locale says UTF-8 (LC_ALL, LC_CTYPE, LANG): else ASCII glyphs only. */
+int atmos_utf8(void);
+
 #endif

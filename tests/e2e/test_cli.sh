@@ -224,6 +224,16 @@ check "config done after the wait" no_section_in "[profile dev-admin]" "$H/$SSO/
 check "no temporaries left" bash -c "! ls -a '$H/$SSO' | grep -q atmos-tmp"
 end
 
+begin "LC_ALL=C: ASCII glyphs only (the bullets, the marks)"
+fresh_home
+OUT=$(LC_ALL=C "$BIN" --config "$EXAMPLE" --dry-run --all 2>&1); RC=$?
+check "exit 0" rc_is 0
+check "lists items" has "$OUT" "  - "
+check "no byte above 0x7f" bash -c "! LC_ALL=C grep -q \$'[\x80-\xff]' <<<\"\$1\"" _ "$OUT"
+OUT=$(LC_ALL=C.UTF-8 "$BIN" --config "$EXAMPLE" --dry-run --all 2>&1)
+check "UTF-8 locale: the bullet" has "$OUT" "  • "
+end
+
 begin "--output json --dry-run: nothing removed, what would be counted as such"
 fresh_home
 before=$(snapshot "$H")
