@@ -387,9 +387,9 @@ static int choose_target(struct atmos_args *a, const struct atmos_config *cfg,
         fprintf(stderr, "Error: the terminal cannot be used for a selection; name a target.\n");
         return EXIT_USAGE;
     }
-    if (r == 0) {
+    if (r == 0 || r == 2) {
         printf("Logout cancelled - nothing removed\n");
-        return EXIT_OK;
+        return r == 2 ? 128 + SIGINT : EXIT_OK; /* Ctrl-C: as the shell reports an interrupt */
     }
     a->identity = c.kind == ATMOS_CHOICE_IDENTITY ? c.name : NULL;
     a->provider = c.kind == ATMOS_CHOICE_PROVIDER ? c.name : NULL;

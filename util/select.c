@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -91,7 +92,7 @@ static void label(FILE *out, const struct atmos_choice *c)
         fprintf(out, "Identity: %s", atmos_show(c->name));
         break;
     case ATMOS_CHOICE_PROVIDER:
-        fprintf(out, "Provider: %s (removes all identities)", atmos_show(c->name));
+        fprintf(out, "Provider: %s (and every identity it roots)", atmos_show(c->name));
         break;
     case ATMOS_CHOICE_ALL:
         fprintf(out, "All identities (complete logout)");
@@ -99,18 +100,41 @@ static void label(FILE *out, const struct atmos_choice *c)
     }
 }
 
-static void draw(const struct atmos_choice *v, size_t n, size_t cur, int color, int redraw)
+/* How many choices fit: the terminal's rows less the question and the help line (and one
+ * spare, so that nothing scrolls); all of them when the size is unknown. */
+static size_t window(size_t n)
 {
-    if (redraw)
-        printf("\033[%zuA", n + 1);
-    for (size_t i = 0; i < n; i++) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0)
+        return n;
+    size_t fit = ws.ws_row > 6 ? (size_t)ws.ws_row - 3 : 3;
+    return fit < n ? fit : n;
+}
+
+/* The visible rows [*top, *top + shown) around cur; redraw moves back over the last `shown`. */
+static void draw(const struct atmos_choice *v, size_t n, size_t cur, int color, size_t *top,
+                 size_t *shown)
+{
+    if (*shown)
+        printf("\033[%zuA", *shown + 1);
+    size_t w = window(n);
+    if (cur < *top)
+        *top = cur;
+    else if (cur >= *top + w)
+        *top = cur + 1 - w;
+    if (*top + w > n)
+        *top = n - w;
+    for (size_t i = *top; i < *top + w; i++) {
         const char *ptr = atmos_utf8() ? "❯ " : "> ";
         printf("\r\033[2K%s%s", i == cur && color ? "\033[36m" : "", i == cur ? ptr : "  ");
         label(stdout, &v[i]);
         printf("%s\n", i == cur && color ? "\033[0m" : "");
     }
-    printf("\r\033[2K%s(↑/↓ or j/k move, 1-9 jump, Enter choose, q cancel)%s\n",
-           color ? "\033[2m" : "", color ? "\033[0m" : "");
+    /* A shorter list than last time (the terminal shrank): clear what is left below. */
+    printf("\r\033[J%s(%zu of %zu; %s/%s or j/k move, 1-9 jump, Enter choose, q cancel)%s\n",
+           color ? "\033[2m" : "", cur + 1, n, atmos_utf8() ? "↑" : "up",
+           atmos_utf8() ? "↓" : "down", color ? "\033[0m" : "");
+    *shown = w;
     fflush(stdout);
 }
 
@@ -145,8 +169,9 @@ static int read_key(void)
     case '\r':
     case '\n':
         return 'E';
+    case 0x03: /* Ctrl-C: an interrupt, said as one (exit 130) */
+        return 'I';
     case 'q':
-    case 0x03: /* Ctrl-C */
     case 0x04: /* Ctrl-D */
         return 'Q';
     default:
@@ -156,7 +181,7 @@ static int read_key(void)
 
 int atmos_select(const struct atmos_config *cfg, struct atmos_choice *out, int color)
 {
-    size_t n = cfg->nidentities + cfg->nproviders + 1, cur = 0;
+    size_t n = cfg->nidentities + cfg->nproviders + 1, cur = 0, top = 0, shown = 0;
     struct atmos_choice *v = calloc(n, sizeof(*v));
     int rc = -1;
     if (v == NULL)
@@ -164,13 +189,13 @@ int atmos_select(const struct atmos_config *cfg, struct atmos_choice *out, int c
     build(cfg, v);
     if (enter_raw() != 0)
         goto done;
-    printf("%s?%s Choose what to logout from:\n\033[?25l", color ? "\033[32m" : "",
+    printf("%s?%s Choose what to log out of:\n\033[?25l", color ? "\033[32m" : "",
            color ? "\033[0m" : "");
-    draw(v, n, cur, color, 0);
+    draw(v, n, cur, color, &top, &shown);
     for (;;) {
         int k = read_key();
-        if (k == 'Q') {
-            rc = 0;
+        if (k == 'Q' || k == 'I') {
+            rc = k == 'Q' ? 0 : 2;
             break;
         }
         if (k == 'E') {
@@ -186,12 +211,12 @@ int atmos_select(const struct atmos_config *cfg, struct atmos_choice *out, int c
             cur = (size_t)(k - '1');
         else
             continue;
-        draw(v, n, cur, color, 1);
+        draw(v, n, cur, color, &top, &shown);
     }
     leave_raw();
     /* Replace the list with the answer, as a prompt does. */
-    printf("\033[%zuA\r\033[J", n + 2);
-    printf("? Choose what to logout from: ");
+    printf("\033[%zuA\r\033[J", shown + 2);
+    printf("? Choose what to log out of: ");
     if (rc == 1)
         label(stdout, out);
     else

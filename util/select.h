@@ -15,7 +15,8 @@ struct atmos_choice {
     const char *name; /* points into the configuration; NULL for all */
 };
 
-/* 1 chosen (*out set), 0 cancelled (q, Esc, Ctrl-C), -1 no usable terminal. */
+/* 1 chosen (*out set), 0 cancelled (q, Esc, Ctrl-D), 2 interrupted (Ctrl-C), -1 no usable
+ * terminal. */
 int atmos_select(const struct atmos_config *cfg, struct atmos_choice *out, int color);
 
 /* Without a terminal: the choices and how to name one. */

@@ -5,6 +5,7 @@ STEP is one of:
   expect=TEXT   wait (10 s at most) until TEXT has appeared on the screen
   send=KEYS     type KEYS (Python escapes: \\x1b[B is the down arrow, \\r Enter)
   signal=NAME   send a signal (e.g. TERM) to the program
+PTY_ROWS=N in the environment: a terminal of N rows (80 columns).
 Prints the screen output, then "exit=N" (or "signal=N"), then
 "terminal: canonical=0|1 echo=0|1" read from the terminal after the program
 ended, so a test can check that the terminal was restored.
@@ -22,6 +23,9 @@ import time
 split = sys.argv.index("--")
 steps, cmd = sys.argv[1:split], sys.argv[split + 1:]
 master, slave = os.openpty()
+if os.environ.get("PTY_ROWS"):
+    import struct
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", int(os.environ["PTY_ROWS"]), 80, 0, 0))
 
 
 def take_terminal():

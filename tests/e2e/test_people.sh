@@ -9,11 +9,11 @@ L=(--config "$EXAMPLE")
 
 begin "selector: choose an identity with j and Enter"
 fresh_home
-DRIVE 'expect=Choose what to logout from' 'send=j' 'send=\r' -- "$BIN" "${L[@]}"
+DRIVE 'expect=Choose what to log out of' 'send=j' 'send=\r' -- "$BIN" "${L[@]}"
 check "lists identities sorted" has "$OUT" "Identity: ci-user"
-check "lists providers" has "$OUT" "Provider: aws-sso (removes all identities)"
+check "lists providers" has "$OUT" "Provider: aws-sso (and every identity it roots)"
 check "lists all" has "$OUT" "All identities (complete logout)"
-check "answer shown" has "$OUT" "? Choose what to logout from: Identity: dev-admin"
+check "answer shown" has "$OUT" "? Choose what to log out of: Identity: dev-admin"
 check "exit 0" has "$OUT" "exit=0"
 check "that identity logged out" no_section_in "[dev-admin]" "$H/$SSO/credentials"
 check "sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
@@ -24,7 +24,7 @@ end
 begin "selector: a digit jumps to a provider, arrows move"
 fresh_home
 DRIVE 'expect=Choose what' 'send=6' 'send=\x1b[B' 'send=\x1b[A' 'send=\r' -- "$BIN" "${L[@]}"
-check "provider chosen" has "$OUT" "? Choose what to logout from: Provider: aws-sso"
+check "provider chosen" has "$OUT" "? Choose what to log out of: Provider: aws-sso"
 check "provider logged out" missing "$H/$SSO"
 check "other provider kept" exists "$H/.config/atmos/aws/partner-sso"
 check "terminal restored" restored
@@ -33,7 +33,7 @@ end
 begin "selector: all (k wraps to the last entry)"
 fresh_home
 DRIVE 'expect=Choose what' 'send=k' 'send=\r' -- "$BIN" "${L[@]}"
-check "all chosen" has "$OUT" "? Choose what to logout from: All identities"
+check "all chosen" has "$OUT" "? Choose what to log out of: All identities"
 check "everything logged out" [ -z "$(ls -A "$H/.config/atmos/aws")" ]
 end
 
@@ -42,12 +42,31 @@ for key in q '\x03' '\x1b'; do
     fresh_home
     before=$(snapshot "$H")
     DRIVE 'expect=Choose what' "send=j" "send=$key" -- "$BIN" "${L[@]}"
-    check "exit 0" has "$OUT" "exit=0"
+    if [ "$key" = '\x03' ]; then
+        check "Ctrl-C: exit 130, as an interrupt" has "$OUT" "exit=130"
+    else
+        check "exit 0" has "$OUT" "exit=0"
+    fi
     check "says cancelled" has "$OUT" "(cancelled)"
     check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
     check "terminal restored" restored
     end
 done
+
+begin "selector: 30 identities in a 10-row terminal scroll; the question stays on screen"
+fresh_home
+{ printf 'auth:\n  providers:\n    p: {kind: aws/iam-identity-center, start_url: https://x.awsapps.com/start, region: us-east-1}\n  identities:\n'
+  for i in $(seq -w 1 30); do printf '    id%s: {kind: aws/permission-set, via: {provider: p}, principal: {name: A, account: {id: "123456789012"}}}\n' "$i"; done
+} >"$H/many.yaml"
+OUT=$(PTY_ROWS=10 "$PY" "$ROOT/tests/e2e/pty_drive.py" 'expect=Choose what' 'send=k' 'send=q' -- "$BIN" --config "$H/many.yaml"); RC=$?
+check "the first frame: 7 rows of choices, then where the cursor is" "$PY" -c '
+import sys; s=sys.argv[1]; first=s[s.index("Choose what to log out of:"):s.index("(1 of 32;")]
+assert first.count("Identity: ") == 7, first' "$OUT"
+check "k wraps to the last choice, scrolled into view" has "$OUT" "(32 of 32;"
+check "the last choice drawn" has "$OUT" "All identities (complete logout)"
+check "cancelled, exit 0" has "$OUT" "exit=0"
+check "terminal restored" restored
+end
 
 begin "selector: a signal while choosing still restores the terminal"
 fresh_home
