@@ -375,11 +375,27 @@ static int choose_target(struct atmos_args *a, const struct atmos_config *cfg,
 {
     struct atmos_choice c;
     if (cfg->nidentities == 0) {
-        printf("No identities configured in atmos.yaml\n");
+        if (a->json)
+            atmos_render_error_json(stdout, "no identities configured in atmos.yaml", "identities",
+                                    NULL, 0, NULL);
+        else
+            printf("No identities configured in atmos.yaml\n");
         return EXIT_OK;
     }
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        atmos_print_choices(stderr, cfg);
+    if (a->json || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        if (!a->json) {
+            atmos_print_choices(stderr, cfg);
+            return EXIT_USAGE;
+        }
+        /* A script asked for JSON: the error and the names it may give, on stdout. */
+        char **names = calloc(cfg->nidentities, sizeof(*names));
+        size_t n = 0;
+        for (size_t i = 0; names && i < cfg->nidentities; i++)
+            if (!cfg->identities[i].problem)
+                names[n++] = cfg->identities[i].name;
+        atmos_render_error_json(stdout, "no identity given: name one, --provider NAME or --all",
+                                "identities", names, n, NULL);
+        free(names);
         return EXIT_USAGE;
     }
     int r = atmos_select(cfg, &c, st->color);

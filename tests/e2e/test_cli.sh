@@ -224,6 +224,15 @@ check "config done after the wait" no_section_in "[profile dev-admin]" "$H/$SSO/
 check "no temporaries left" bash -c "! ls -a '$H/$SSO' | grep -q atmos-tmp"
 end
 
+begin "no target with -o json: a JSON error naming the identities, on stdout, never a selector"
+fresh_home
+OUT=$("$BIN" --config "$EXAMPLE" -o json </dev/null 2>"$TMPROOT/err"); RC=$?
+check "exit 2" rc_is 2
+check "stdout is the JSON error with the names" "$PY" -c '
+import json,sys; d=json.loads(sys.argv[1]); assert "no identity given" in d["error"] and "dev-admin" in d["identities"], d' "$OUT"
+check "nothing on stderr" [ ! -s "$TMPROOT/err" ]
+end
+
 begin "LC_ALL=C: ASCII glyphs only (the bullets, the marks)"
 fresh_home
 OUT=$(LC_ALL=C "$BIN" --config "$EXAMPLE" --dry-run --all 2>&1); RC=$?
