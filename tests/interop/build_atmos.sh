@@ -21,13 +21,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -x "$out" ] && exit 0
 command -v go >/dev/null || { echo "no Go toolchain (go not on PATH)" >&2; exit 2; }
 mod=github.com/cloudposse/atmos@$version
-if ! dir=$(go mod download -json "$mod" 2>/tmp/atmos-download.$$ | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p') ||
-   [ -z "$dir" ]; then
-    echo "go mod download $mod failed: $(tail -1 /tmp/atmos-download.$$)" >&2
-    rm -f /tmp/atmos-download.$$
+json=$(go mod download -json "$mod" 2>&1) || true
+dir=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$json")
+if [ -z "$dir" ]; then
+    why=$(sed -n 's/^\t"Error": "\(.*\)",\{0,1\}$/\1/p' <<<"$json" | head -1)
+    echo "go mod download $mod failed: ${why:-$(tail -1 <<<"$json")}" >&2
     exit 2
 fi
-rm -f /tmp/atmos-download.$$
 src=$out.src
 rm -rf "$src" && mkdir -p "$(dirname "$out")"
 cp -r "$dir" "$src" && chmod -R u+w "$src"
