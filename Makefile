@@ -251,7 +251,8 @@ demo: deps
 
 INSTALLED := $(BINDIR)/atmos-logout $(PAMDIR)/pam_atmos.so $(HELPER) $(MANDIR)/man8/pam_atmos.8 \
              $(MANDIR)/man1/atmos-logout.1 $(BASHCOMPDIR)/atmos-logout $(ZSHCOMPDIR)/_atmos-logout \
-             $(FISHCOMPDIR)/atmos-logout.fish $(PAMCONFDIR)/atmos $(DOCDIR)/examples/atmos.yaml $(DOCDIR)/examples/pam.d-sshd
+             $(FISHCOMPDIR)/atmos-logout.fish $(PAMCONFDIR)/atmos $(DOCDIR)/examples/atmos.yaml $(DOCDIR)/examples/pam.d-sshd \
+             $(DOCDIR)/atmos-logout.md
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/pam_atmos $(DESTDIR)$(MANDIR)/man8 \
@@ -269,6 +270,7 @@ install: all
 	install -m 0644 etc/pam-configs/atmos $(DESTDIR)$(PAMCONFDIR)/atmos
 	install -m 0644 etc/examples/atmos.yaml $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
 	install -m 0644 etc/pam.d/sshd.example $(DESTDIR)$(DOCDIR)/examples/pam.d-sshd
+	install -m 0644 docs/atmos-logout.md $(DESTDIR)$(DOCDIR)/atmos-logout.md
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
