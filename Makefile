@@ -94,7 +94,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d $(BUILD)/fakepam/*/*.d $(BUILD)/fakepam/*/*/*.d)
 
 # The version they print is debian/changelog's.
 $(BUILD)/util/options.o $(BUILD)/lib/http.o: debian/changelog
@@ -122,6 +122,29 @@ $(BUILD)/pam_atmos.so: $(PAM_OBJ) pam_atmos/pam_atmos.map
 $(BUILD)/pam_atmos_helper: $(HELPER_OBJ) $(BUILD)/libatmos.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(HELPER_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
+
+# The module over a fake libpam (tests/fakepam), run by any user: its sources
+# built a second time with PA_FAKE_ROOT (pam_atmos/hostroot.h), options.c by way
+# of options_table.c, which reads its table; the test helper plain, with no
+# sanitizer (the module gives it an address-space limit).
+FAKEPAM_SRC := $(filter-out pam_atmos/options.c,$(PAM_SRC)) lib/escape.c \
+               tests/fakepam/pam.c tests/fakepam/options_table.c tests/fakepam/runner.c
+FAKEPAM_OBJ := $(FAKEPAM_SRC:%.c=$(BUILD)/fakepam/%.o)
+FAKEPAM     := $(BUILD)/fakepam/runner $(BUILD)/fakepam/helper
+
+$(BUILD)/fakepam/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -DPA_FAKE_ROOT -DPA_HELPER='"$(HELPER)"' -Ipam_atmos -MMD -MP -c -o $@ $<
+
+$(BUILD)/fakepam/runner: $(FAKEPAM_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKEPAM_OBJ)
+
+$(BUILD)/fakepam/helper: tests/fakepam/helper.c pam_atmos/protocol.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -o $@ $<
 
 $(BUILD)/pamtest: tests/pam/pamtest.c
 	@$(if $(Q),echo "  CC      $@")
@@ -196,7 +219,7 @@ check: deps
 check-quick: deps
 	$(MAKE) --no-print-directory check-run NOFUZZ=1
 
-check-run: all $(UNIT_BIN) $(BUILD)/pamtest
+check-run: all $(UNIT_BIN) $(BUILD)/pamtest $(FAKEPAM)
 	BUILD=$(BUILD) SAN=$(SAN) VALGRIND=$(VALGRIND) NOFUZZ=$(NOFUZZ) bash tests/run.sh
 
 $(BUILD)/pambench: bench/pambench.c

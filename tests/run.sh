@@ -30,6 +30,17 @@ for t in "$BUILD"/tests/test_*; do
     printf 'unit %-22s %s passed, %s failed%s\n' "$(basename "$t")" "${p:-0}" "${f:-0}" "$label"
 done
 
+# The module over the fake libpam (tests/fakepam): every case, as whatever user runs this.
+out=$("${VG[@]}" "$BUILD/fakepam/runner" "$BUILD/fakepam/helper" tests/fakepam/cases/*.case 2>&1); rc=$?
+p=$(grep -c '^ok ' <<<"$out"); f=$(grep -c '^not ok ' <<<"$out")
+passed=$((passed + p)); failed=$((failed + f))
+if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+    [ "$f" -ne 0 ] || failed=$((failed + 1))
+    failures+=("fakepam")
+    printf '%s\n' "$out" | grep -v '^ok '
+fi
+printf 'pam  %-22s %s passed, %s failed%s\n' "fakepam cases" "$p" "$f" "$label"
+
 for t in tests/e2e/test_*.sh; do
     if [ -n "${VALGRIND:-}" ] && [[ " $VALGRIND_E2E " != *" $(basename "$t") "* ]]; then
         continue
