@@ -236,7 +236,7 @@ else
     setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$h/$SSO/credentials.lock" sleep 60 &
     holder=$!
     at_exit "kill -- -$holder 2>/dev/null"
-    sleep 0.3
+    check "the user's login holds the lock" wait_for 10 lock_held "$h/$SSO/credentials.lock"
     # user_run: the user's atmos-logout (root's command's child), once it runs; "" after 10 s.
     # By its path on the command line: under valgrind the process is the checker's.
     user_run() {
@@ -275,7 +275,7 @@ else
     root_cmd=$!
     child=$(user_run)
     check "the user's run started again" [ -n "$child" ]
-    sleep 0.2   # (not needed for the handler: root's command holds the signal until it is in place)
+    # (no pause needed for the handler: root's command holds the signal until it is in place)
     kill -TERM "$root_cmd"
     for _ in $(seq 200); do kill -0 "$root_cmd" 2>/dev/null || break; sleep 0.05; done
     kill -0 "$root_cmd" 2>/dev/null && { check "SIGTERM ended root's command within 10 s" false; kill -9 "$root_cmd"; }
