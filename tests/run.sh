@@ -6,6 +6,7 @@
 # sink (tests/e2e/lib.sh).  Prints a line per part as it ends, with its time,
 # the output of each that failed, and one summary line
 # "N passed, N failed, N skipped".
+#   tests/run.sh [NAME...]   (NAME: test_pam.sh, test_frames, ...: only those)
 # HOST_TESTS=1 (make check-host) runs only the tests that change this machine
 # (test_deb.sh: dpkg -i, pam-auth-update), which put it back at exit.
 set -uo pipefail
@@ -43,10 +44,15 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT; trap 'exit 143' TERM
 
+# Arguments: run only the parts of these names (test_pam.sh, test_frames, "fakepam cases").
+ONLY=("$@")
 # The parts: KIND NAME COMMAND..., longest first (by the last run's times) so
 # that the slowest does not start last.
 KIND=() NAME=() CMD=()
-part() { KIND+=("$1"); NAME+=("$2"); CMD+=("$3"); }
+part() {
+    if [ ${#ONLY[@]} -gt 0 ] && [[ " ${ONLY[*]} " != *" $2 "* ]]; then return; fi
+    KIND+=("$1"); NAME+=("$2"); CMD+=("$3")
+}
 if [ -z "${HOST_TESTS:-}" ]; then
     for t in "$BUILD"/tests/test_*; do
         [ -x "$t" ] && part unit "$(basename "$t")" "$(printf '%q ' "${VG[@]}" "$t")"
@@ -137,7 +143,7 @@ done
 [ -s "$RUNDIR/times" ] && cp "$RUNDIR/times" "$TIMES" 2>/dev/null
 
 # The fuzz corpora, each input once, as regression tests (first pass only).
-if [ -z "${SAN:-}" ] && [ -z "${VALGRIND:-}" ] && [ -z "${NOFUZZ:-}" ] && [ -z "${HOST_TESTS:-}" ]; then
+if [ -z "${SAN:-}" ] && [ -z "${VALGRIND:-}" ] && [ -z "${NOFUZZ:-}" ] && [ -z "${HOST_TESTS:-}" ] && [ ${#ONLY[@]} -eq 0 ]; then
     for f in "$BUILD"/fuzz/fuzz_*; do
         [ -x "$f" ] || { skipped=$((skipped + 1)); echo "skip - fuzz corpora: $BUILD/fuzz not built (make fuzz-build)"; break; }
         name=${f##*/fuzz_}

@@ -16,6 +16,30 @@ EXAMPLE=$ROOT/etc/examples/atmos.yaml
 PY=/usr/bin/python3 # Debian's python, where python3-botocore is installed
 TMPROOT=$(mktemp -d /tmp/atmos-e2e.XXXXXX)
 chmod 755 "$TMPROOT"
+# In that namespace, a /run of its own: the utmp, logind's state files, the
+# journald and sshd's directory that scripts make are theirs alone (scripts
+# run side by side, and the machine's are never touched); the machine's other
+# entries of /run are bound in.
+private_run() {
+    local host e n
+    host=$(mktemp -d /tmp/atmos-hostrun.XXXXXX) || return 1
+    if mount --bind /run "$host" && mount -t tmpfs -o mode=755 atmos-run /run; then
+        for e in "$host"/* "$host"/.[!.]*; do
+            n=${e##*/}
+            { [ -e "$e" ] || [ -L "$e" ]; } || continue
+            case $n in utmp|systemd|sshd|pam_atmos|log) continue ;; esac
+            if [ -L "$e" ]; then cp -P "$e" "/run/$n"
+            elif [ -d "$e" ]; then mkdir -p "/run/$n" && mount --bind "$e" "/run/$n"
+            else : >"/run/$n" && mount --bind "$e" "/run/$n"; fi
+        done
+    fi
+    # Lazily: nothing of the machine's /run stays reachable under /tmp (rm -rf).
+    umount -l "$host" 2>/dev/null; rmdir "$host"
+    mountpoint -q /run
+}
+if [ -n "${ATMOS_E2E_NS:-}" ] && ! private_run; then
+    echo "not ok - $(basename "$0"): no private /run in the script's mount namespace"; rm -rf "$TMPROOT"; exit 1
+fi
 # One exit path for every test script: its own steps (at_exit), then the test
 # users it created (add_test_user), the syslog sink, the scratch directory.
 AT_EXIT=()
@@ -192,7 +216,12 @@ SINK_PID="" SINK_HOW=""
 start_syslog_sink() {
     SYSLOG=$TMPROOT/syslog
     [ "$(id -u)" -eq 0 ] || return 1
-    local sock=/dev/log
+    local sock=/dev/log t
+    # A /dev/log that points into /run (journald's) points into this script's own /run: make the name.
+    if [ -n "${ATMOS_E2E_NS:-}" ] && [ -L /dev/log ] && [ ! -e /dev/log ]; then
+        t=$(readlink -f /dev/log)
+        case $t in /run/*) mkdir -p "${t%/*}" && : >"$t" ;; esac
+    fi
     if [ -n "${ATMOS_E2E_NS:-}" ] && [ -e /dev/log ]; then sock=$TMPROOT/log.sock; SINK_HOW=bind;
     elif [ ! -e /dev/log ]; then SINK_HOW=own; else return 1; fi
     "$PY" "$ROOT/tests/e2e/syslog_sink.py" "$sock" "$SYSLOG" &
