@@ -157,8 +157,10 @@ wait_for() {
         sleep 0.02
     done
 }
-# lock_held FILE: another process holds an flock on FILE.
-lock_held() { ! flock -n "$1" true; }
+# lock_held FILE: another process holds an flock on FILE.  Never creates it: a
+# lock file of root's made before the holder's is one the user cannot open.
+# Only a conflict (exit 75) counts, not a file flock could not open.
+lock_held() { [ -e "$1" ] || return 1; flock -n -E 75 "$1" true; [ $? -eq 75 ]; }
 
 # Every background process a script starts is ended when it exits: bg PID
 # registers it; bg_stop PID... ends it and its children now (flock and
