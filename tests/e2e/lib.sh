@@ -162,11 +162,11 @@ wait_for() {
 # Only a conflict (exit 75) counts, not a file flock could not open.
 lock_held() { [ -e "$1" ] || return 1; flock -n -E 75 "$1" true; [ $? -eq 75 ]; }
 
-# Every background process a script starts is ended when it exits: bg PID
-# registers it; bg_stop PID... ends it and its children now (flock and
+# Every background process a script starts is ended when it exits: bg_track
+# PID registers it; bg_stop PID... ends it and its children now (flock and
 # setpriv run their command as a child, which a kill of theirs would orphan).
 BG_PIDS=()
-bg() { BG_PIDS+=("$1"); }
+bg_track() { BG_PIDS+=("$1"); }
 bg_stop() {
     local p
     for p in "$@"; do

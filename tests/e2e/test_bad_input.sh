@@ -192,7 +192,7 @@ case_B32() {
     check "the long line intact" bash -c "grep -a '^k = vvvv' '$H/$CRED' | cmp -s - <(sed -n 2p '$TMPROOT/big')"
 }
 case_B33() {
-    fresh_home; flock -o "$H/$CRED.lock" sleep 30 & holder=$!; bg "$holder"
+    fresh_home; flock -o "$H/$CRED.lock" sleep 30 & holder=$!; bg_track "$holder"
     check "another process holds the lock" wait_for 10 lock_held "$H/$CRED.lock"
     run dev-admin; bg_stop "$holder"
     check "timeout named" has "$OUT" "waiting for the lock"; check "intact" section_in "[dev-admin]" "$H/$CRED"
@@ -301,7 +301,7 @@ case_B54() {
 }
 case_B55() {
     cloud_home; cp "$PROF" "$TMPROOT/prof"
-    flock "$PROF.lock" sleep 13 & holder=$!; bg "$holder"
+    flock "$PROF.lock" sleep 13 & holder=$!; bg_track "$holder"
     check "another process holds the lock" wait_for 10 lock_held "$PROF.lock"
     cloud az-sub; bg_stop "$holder"
     check "timed out" has "$OUT" "timed out after 10.0 s waiting for the lock $PROF.lock"

@@ -171,7 +171,7 @@ end
 begin "the lock held by another process"
 fresh_home
 flock -o "$H/$SSO/credentials.lock" sleep 30 &
-holder=$!; bg "$holder"
+holder=$!; bg_track "$holder"
 check "another process holds the lock" wait_for 10 lock_held "$H/$SSO/credentials.lock"
 start=$(date +%s)
 run dev-admin
@@ -187,7 +187,7 @@ check "config done" no_section_in "[profile dev-admin]" "$H/$SSO/config"
 check "warnings" has "$OUT" "Logged out with warnings (1/2 successful)"
 # A holder that lets go in time (3 s, within the 10 s bound): we wait and succeed.
 flock -o "$H/$SSO/credentials.lock" sleep 3 &
-holder=$!; bg "$holder"
+holder=$!; bg_track "$holder"
 check "another process holds the lock again" wait_for 10 lock_held "$H/$SSO/credentials.lock"
 run dev-admin
 wait "$holder"
@@ -204,10 +204,10 @@ begin "waiting for one file's lock, holds no other"
 # logout's own 10 s lock timeout), so the logout is waiting throughout.
 fresh_home
 flock -o "$H/$SSO/config.lock" sleep 60 &
-holder=$!; bg "$holder"
+holder=$!; bg_track "$holder"
 check "another process holds config.lock" wait_for 10 lock_held "$H/$SSO/config.lock"
 "$BIN" --config "$EXAMPLE" dev-admin >"$TMPROOT/wait.out" 2>&1 &
-logout=$!; bg "$logout"
+logout=$!; bg_track "$logout"
 seen=""
 credentials_done() { no_section_in "[dev-admin]" "$H/$SSO/credentials" && flock -n "$H/$SSO/credentials.lock" true; }
 wait_for 8 credentials_done && seen=yes

@@ -301,7 +301,7 @@ begin "a hung cleanup is killed at the timeout; the logout goes on"
 reset_home "$UA" "$HA"
 # The user's own login holds atmos's lock (identity logouts rewrite under it).
 setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" sleep 30 &
-holder=$!; bg "$holder"   # its own process group: killed whole below, so no process of the user outlives the test
+holder=$!; bg_track "$holder"   # its own process group: killed whole below, so no process of the user outlives the test
 check "the user's login holds the lock" wait_for 10 lock_held "$HA/$SSO/credentials.lock"
 [ -n "$SINK_PID" ] && : >"$SYSLOG"
 start=$(date +%s%N)
@@ -538,7 +538,7 @@ begin "the host's SIGCHLD handling is left alone: a SIG_IGN host, a host with a 
 # atmos's lock, so the cleanup runs until the 1 s timeout.
 reset_home "$UA" "$HA"
 setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" sleep 30 &
-holder=$!; bg "$holder"
+holder=$!; bg_track "$holder"
 check "the user's login holds the lock" wait_for 10 lock_held "$HA/$SSO/credentials.lock"
 pam quickquiet "$UA" iocr
 check "close" has "$OUT" "close=PAM_SUCCESS"

@@ -248,7 +248,7 @@ else
         done
     }
     (cd / && exec "$BIN" --user "$UA" --timeout 2 dev-admin) >"$TMPROOT/user.out" 2>&1 &
-    root_cmd=$!; bg "$root_cmd"
+    root_cmd=$!; bg_track "$root_cmd"
     child=$(user_run)
     start=$(date +%s%N)   # the child runs: root's command's deadline is already counting
     check "the user's run started" [ -n "$child" ]
@@ -272,7 +272,7 @@ else
 
     # SIGTERM to root's command reaches the user's run, which is reported killed.
     "$BIN" --user "$UA" --timeout 30 dev-admin >"$TMPROOT/user.out" 2>&1 &
-    root_cmd=$!; bg "$root_cmd"
+    root_cmd=$!; bg_track "$root_cmd"
     child=$(user_run)
     check "the user's run started again" [ -n "$child" ]
     # (no pause needed for the handler: root's command holds the signal until it is in place)
