@@ -612,6 +612,8 @@ attacked_close() {
     setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- "$PY" "$ROOT/tests/e2e/frame_attack.py" "$ATK/result" 15 "$FORGED" &
     attacker=$!
     at_exit "kill -- -$holder -$attacker 2>/dev/null"
+    # The helper must be waiting on the user's lock while the attacker looks for it.
+    check "the user's login holds the lock" wait_for 10 lock_held "$HA/$SSO/credentials.lock"
     [ -n "$SINK_PID" ] && : >"$SYSLOG"
     pam slowone "$UA" oc RHOST=192.0.2.8 "$@"
     wait "$attacker" 2>/dev/null; wait "$holder" 2>/dev/null
