@@ -1,7 +1,8 @@
 # pam_atmos: one entry point.
 #   make            build libatmos, atmos-logout
-#   make check      install missing Debian packages, run every test, then again under ASan+UBSan
+#   make check      every test: a normal pass, then under ASan+UBSan, then valgrind (installs nothing)
 #   make check-quick  the normal pass only, for the inner loop
+#   make check-host the tests that change this machine (our .debs, pam-auth-update), put back at exit
 #   make demo       install missing packages, run atmos-logout on etc/examples/atmos.yaml
 #   make interop    build the real atmos (ATMOS_PIN) from the Go module proxy; compare with it
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -88,7 +89,7 @@ HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check check-quick check-run demo bench interop fuzz fuzz-build install uninstall deb clean format
+.PHONY: all deps deps-check check check-quick check-host check-run demo bench interop fuzz fuzz-build install uninstall deb clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so $(BUILD)/pam_atmos_helper
 
@@ -100,7 +101,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d)
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d $(BUILD)/fakepam/*/*.d $(BUILD)/fakepam/*/*/*.d)
 
 # The version they print is debian/changelog's.
 $(BUILD)/util/options.o $(BUILD)/lib/http.o: debian/changelog
@@ -129,6 +130,29 @@ $(BUILD)/pam_atmos_helper: $(HELPER_OBJ) $(BUILD)/libatmos.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(HELPER_OBJ) $(BUILD)/libatmos.a $(PKG_LIBS)
 
+# The module over a fake libpam (tests/fakepam), run by any user: its sources
+# built a second time with PA_FAKE_ROOT (pam_atmos/hostroot.h), options.c by way
+# of options_table.c, which reads its table; the test helper plain, with no
+# sanitizer (the module gives it an address-space limit).
+FAKEPAM_SRC := $(filter-out pam_atmos/options.c,$(PAM_SRC)) lib/escape.c \
+               tests/fakepam/pam.c tests/fakepam/options_table.c tests/fakepam/runner.c
+FAKEPAM_OBJ := $(FAKEPAM_SRC:%.c=$(BUILD)/fakepam/%.o)
+FAKEPAM     := $(BUILD)/fakepam/runner $(BUILD)/fakepam/helper
+
+$(BUILD)/fakepam/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -DPA_FAKE_ROOT -DPA_HELPER='"$(HELPER)"' -Ipam_atmos -MMD -MP -c -o $@ $<
+
+$(BUILD)/fakepam/runner: $(FAKEPAM_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(FAKEPAM_OBJ)
+
+$(BUILD)/fakepam/helper: tests/fakepam/helper.c pam_atmos/protocol.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -o $@ $<
+
 $(BUILD)/pamtest: tests/pam/pamtest.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $< -lpam $(ALL_LDFLAGS)
@@ -142,12 +166,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wil
 # kubectl judges the kubeconfig tests: Debian's kubernetes-client only where no kubectl
 # exists, since another package (or a hand install) may own /usr/bin/kubectl.  docker's
 # client judges docker's config.json (test_editors_diff.sh): Debian's docker.io likewise.
-deps:
-	@missing=""; for p in $(DEBIAN_PKGS); do \
+MISSING_PKGS = missing=""; for p in $(DEBIAN_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
 	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"; \
-	command -v docker >/dev/null || missing="$$missing docker.io"; \
+	command -v docker >/dev/null || missing="$$missing docker.io"
+deps:
+	@$(MISSING_PKGS); \
 	if [ -n "$$missing" ]; then \
 	    echo "deps: installing$$missing"; \
 	    if [ "$$(id -u)" -ne 0 ]; then echo "deps: run as root, or: sudo apt-get install$$missing" >&2; exit 1; fi; \
@@ -155,20 +180,42 @@ deps:
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
 	fi
 
+# make check installs nothing: it says what is missing (make deps installs it),
+# and the tests that need it say skip.
+deps-check:
+	@$(MISSING_PKGS); \
+	if [ -n "$$missing" ]; then \
+	    echo "check: not installed:$$missing" >&2; \
+	    echo "check: 'make deps' installs them (as root); the tests that need them will say skip" >&2; \
+	fi
+
 # The module's frame reader is compiled into its unit test (it is not part of libatmos).
 $(BUILD)/tests/test_frames: pam_atmos/frames.c pam_atmos/frames.h pam_atmos/protocol.h
 
-# libFuzzer targets (clang): the engine's sources built with coverage and ASan+UBSan.
+# libFuzzer targets (clang): the engine built once with coverage and
+# ASan+UBSan (an archive of its own), each target linked against it.
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_TARGETS := config config_imports ini sso json yamledit dotenv frames
 FUZZ_SECONDS ?= 60
-FUZZ_FLAGS    = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -DATMOS_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS) \
-                $(shell pkg-config --cflags libsecret-1) -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS   = -std=gnu11 $(WARN) -g -O1 -D_GNU_SOURCE -DATMOS_VERSION='"$(VERSION)"' -Iinclude -Ilib $(PKG_CFLAGS) \
+                $(shell pkg-config --cflags libsecret-1)
+FUZZ_FLAGS    = $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_DIR)/%.o)
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard include/atmos/*.h lib/*.h)
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
+-include $(wildcard $(FUZZ_DIR)/lib/*.d)
+
+$(FUZZ_DIR)/libatmos.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	$(Q)ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libatmos.a $(wildcard include/atmos/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(FUZZ_DIR)/libatmos.a $(PKG_LIBS)
 
 # The module's frame reader: its own sources and the escape function, not the engine.
 FRAMES_SRC := pam_atmos/frames.c lib/escape.c
@@ -190,20 +237,31 @@ fuzz: deps
 	        grep -E 'stat::number_of_executed_units|Done|ERROR|SUMMARY' || exit 1; \
 	done
 
-# The suite runs twice: a normal build, then an ASan+UBSan build of everything;
-# the fuzz corpora are replayed once as regression tests.
-check: deps
+# The suite runs three times: a normal build, an ASan+UBSan build of
+# everything, and under valgrind; the fuzz corpora are replayed once as
+# regression tests.  It installs nothing (make deps does), and changes
+# nothing of the machine's that it does not put back: each test script runs
+# in a mount namespace of its own; the ones that install our packages and
+# switch the profile on are make check-host.  JOBS scripts at a time
+# (default: the number of CPUs).
+check: deps-check
 	$(MAKE) --no-print-directory fuzz-build
 	$(MAKE) --no-print-directory check-run
 	$(MAKE) --no-print-directory check-run BUILD=build/asan SAN=1
 	$(MAKE) --no-print-directory check-run VALGRIND=1
 
 # The inner loop: the normal pass alone (no sanitizers, no valgrind, no fuzz replay).
-check-quick: deps
+check-quick: deps-check
 	$(MAKE) --no-print-directory check-run NOFUZZ=1
 
-check-run: all $(UNIT_BIN) $(BUILD)/pamtest
-	BUILD=$(BUILD) SAN=$(SAN) VALGRIND=$(VALGRIND) NOFUZZ=$(NOFUZZ) bash tests/run.sh
+# Changes this machine: installs our Debian packages, runs pam-auth-update on
+# /etc/pam.d, logs in over the system's sshd; puts it all back at exit.
+check-host: all
+	@echo "check-host: this installs libpam-atmos and atmos-logout and enables the PAM profile, then restores the machine"
+	BUILD=$(BUILD) HOST_TESTS=1 bash tests/run.sh
+
+check-run: all $(UNIT_BIN) $(BUILD)/pamtest $(FAKEPAM)
+	BUILD=$(BUILD) SAN=$(SAN) VALGRIND=$(VALGRIND) NOFUZZ=$(NOFUZZ) JOBS=$(JOBS) bash tests/run.sh
 
 $(BUILD)/pambench: bench/pambench.c
 	@$(if $(Q),echo "  CC      $@")

@@ -21,6 +21,7 @@
 #include <atmos/escape.h>
 
 #include "audit.h"
+#include "hostroot.h"
 
 #define JOURNAL_SOCKET "/run/systemd/journal/socket"
 
@@ -43,7 +44,7 @@ struct fields {
 /* 0 when the journal took the entry. */
 static int journal(const struct pa_audit *a, const struct fields *f, const char *message)
 {
-    if (access(JOURNAL_SOCKET, W_OK) != 0)
+    if (access(PA_HOST_PATH(JOURNAL_SOCKET), W_OK) != 0)
         return -1;
     void *lib = dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL);
     if (lib == NULL)

@@ -25,6 +25,7 @@
 #include <security/pam_ext.h>
 
 #include "helperpath.h"
+#include "hostroot.h"
 
 /*
  * A directory only root can change the entries of.  A sticky one of root's
@@ -34,13 +35,13 @@
  */
 static int dir_ok(const struct stat *st)
 {
-    return S_ISDIR(st->st_mode) && st->st_uid == 0 &&
+    return S_ISDIR(st->st_mode) && pa_roots(st->st_uid) &&
            (!(st->st_mode & 022) || (st->st_mode & S_ISVTX));
 }
 
 static int file_ok(const struct stat *st)
 {
-    return S_ISREG(st->st_mode) && st->st_uid == 0 && !(st->st_mode & 022) &&
+    return S_ISREG(st->st_mode) && pa_roots(st->st_uid) && !(st->st_mode & 022) &&
            (st->st_mode & 0111);
 }
 

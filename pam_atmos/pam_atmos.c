@@ -25,6 +25,7 @@
 #include <security/pam_modutil.h>
 
 #include "audit.h"
+#include "hostroot.h"
 #include "options.h"
 #include "records.h"
 #include "sessions.h"
@@ -68,7 +69,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
     enum policy p = who(pamh, &o, &pw);
     if (p != RUN)
         return p == SKIP ? PAM_IGNORE : PAM_SESSION_ERR;
-    if (o.every_session || geteuid() != 0)
+    if (o.every_session || !pa_as_root())
         return PAM_IGNORE; /* nothing to count */
     if (pa_record_open(pamh, o.state_dir, pw->pw_uid) != 0) {
         /* Without a record, a close cannot know whether other sessions remain. */
@@ -157,7 +158,7 @@ static int judge(pam_handle_t *pamh, const struct pa_opts *o, const struct passw
 static int is_last_session(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw)
 {
     const void *unrecorded = NULL;
-    int as_root = geteuid() == 0;
+    int as_root = pa_as_root();
     /* As the user already (the systemd-user stack) is fine; any other uid is not. */
     if (!as_root && geteuid() != pw->pw_uid) {
         pam_syslog(pamh, LOG_WARNING, "running as uid %lu, neither root nor the user: skipped",

@@ -35,6 +35,7 @@
 
 #include <security/pam_ext.h>
 
+#include "hostroot.h"
 #include "records.h"
 
 /* Field 22 of /proc/<pid>/stat: start time in clock ticks since boot. */
@@ -73,7 +74,7 @@ static int open_private_dir(pam_handle_t *pamh, int at, const char *name, const 
         return -1;
     }
     int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) != 0 || st.st_uid != 0 || (st.st_mode & 077)) {
+    if (fd < 0 || fstat(fd, &st) != 0 || !pa_roots(st.st_uid) || (st.st_mode & 077)) {
         /* Anyone else who can read or write here could learn or forge sessions. */
         pam_syslog(pamh, LOG_ERR, "%s is not a directory of root's with mode 0700", shown);
         if (fd >= 0)
@@ -117,7 +118,7 @@ static void my_name(char *buf, size_t len)
 int pa_record_open(pam_handle_t *pamh, const char *dir, uid_t uid)
 {
     char name[64];
-    if (geteuid() != 0)
+    if (!pa_as_root())
         return -1; /* only root keeps records */
     int dfd = open_locked(pamh, dir, uid);
     if (dfd < 0)
@@ -160,7 +161,7 @@ static long legacy_sessions(const char *dir, uid_t uid)
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == 0 ? fdopen(fd, "r") : NULL;
+    FILE *f = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pa_roots(st.st_uid) ? fdopen(fd, "r") : NULL;
     if (f == NULL) {
         close(fd);
         return 0;
@@ -178,7 +179,7 @@ int pa_record_close(pam_handle_t *pamh, const char *dir, uid_t uid)
 {
     char me[64];
     long others = 0;
-    if (geteuid() != 0)
+    if (!pa_as_root())
         return -1;
     int dfd = open_locked(pamh, dir, uid);
     if (dfd < 0)

@@ -36,6 +36,7 @@
 
 #include <security/pam_ext.h>
 
+#include "hostroot.h"
 #include "records.h"
 #include "sessions.h"
 
@@ -59,7 +60,7 @@ static ssize_t read_root_file(const char *path, char *buf, size_t cap, int group
         *why = strerror(errno);
     else if (!S_ISREG(st.st_mode))
         *why = "not a regular file";
-    else if (st.st_uid != 0 || (st.st_mode & bad))
+    else if (!pa_roots(st.st_uid) || (st.st_mode & bad))
         *why = "not root's, or writable by others";
     else if ((size_t)st.st_size >= cap)
         *why = "too large";
@@ -121,7 +122,7 @@ static int logind_session_live(pam_handle_t *pamh, const char *id)
     char path[96], buf[LOGIND_MAX];
     const char *why = NULL;
     snprintf(path, sizeof(path), "/run/systemd/sessions/%s", id);
-    ssize_t n = read_root_file(path, buf, sizeof(buf), 0, &why);
+    ssize_t n = read_root_file(PA_HOST_PATH(path), buf, sizeof(buf), 0, &why);
     if (n == -2)
         return 0; /* gone since the user's file was written */
     if (n < 0) {
@@ -141,7 +142,7 @@ static int logind_sessions(pam_handle_t *pamh, uid_t uid, long *others)
     char path[64], buf[LOGIND_MAX];
     const char *why = NULL, *self = pam_getenv(pamh, "XDG_SESSION_ID");
     snprintf(path, sizeof(path), "/run/systemd/users/%lu", (unsigned long)uid);
-    ssize_t n = read_root_file(path, buf, sizeof(buf), 0, &why);
+    ssize_t n = read_root_file(PA_HOST_PATH(path), buf, sizeof(buf), 0, &why);
     if (n == -2)
         return 0; /* no logind, or no session of the user's in it */
     if (n < 0) {
@@ -225,7 +226,7 @@ static int scan_utmp(pam_handle_t *pamh, const char *user, long *others, int *ow
         pam_syslog(pamh, LOG_ERR, "out of memory");
         return -1;
     }
-    ssize_t n = read_root_file(_PATH_UTMP, buf, UTMP_MAX + 1, 1, &why);
+    ssize_t n = read_root_file(PA_HOST_PATH(_PATH_UTMP), buf, UTMP_MAX + 1, 1, &why);
     if (n == -2) {
         free(buf);
         return 0; /* no utmp on this host */

@@ -73,6 +73,7 @@ case_B123() {
     setpriv --reuid="$UA" --regid="$UA" --clear-groups sleep 300 &
     local live=$! dead
     sleep 300 & local roots=$!
+    bg_track "$live"; bg_track "$roots"
     dead=$(bash -c 'echo $$')     # a pid that has exited
     reset_home
     # roots started after its entry's login an hour ago: a reused pid.

@@ -3,11 +3,43 @@
 # ("ok", "not ok", "skip") that tests/run.sh counts.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# As root, each script runs in a mount namespace of its own: the syslog sink
+# it starts is bound over /dev/log there (start_syslog_sink), so scripts run
+# side by side (tests/run.sh), and the machine's syslog, never see each
+# other's lines; mounts a script makes (sshfs, a private /etc/pam.d) are its own.
+if [ "$(id -u)" -eq 0 ] && [ -z "${ATMOS_E2E_NS:-}" ] && unshare -m --propagation private true 2>/dev/null; then
+    export ATMOS_E2E_NS=1
+    exec unshare -m --propagation private bash "$0" "$@"
+fi
 BIN=$ROOT/${BUILD:-build}/atmos-logout
 EXAMPLE=$ROOT/etc/examples/atmos.yaml
 PY=/usr/bin/python3 # Debian's python, where python3-botocore is installed
 TMPROOT=$(mktemp -d /tmp/atmos-e2e.XXXXXX)
 chmod 755 "$TMPROOT"
+# In that namespace, a /run of its own: the utmp, logind's state files, the
+# journald and sshd's directory that scripts make are theirs alone (scripts
+# run side by side, and the machine's are never touched); the machine's other
+# entries of /run are bound in.
+private_run() {
+    local host e n
+    host=$(mktemp -d /tmp/atmos-hostrun.XXXXXX) || return 1
+    if mount --bind /run "$host" && mount -t tmpfs -o mode=755 atmos-run /run; then
+        for e in "$host"/* "$host"/.[!.]*; do
+            n=${e##*/}
+            { [ -e "$e" ] || [ -L "$e" ]; } || continue
+            case $n in utmp|systemd|sshd|pam_atmos|log) continue ;; esac
+            if [ -L "$e" ]; then cp -P "$e" "/run/$n"
+            elif [ -d "$e" ]; then mkdir -p "/run/$n" && mount --bind "$e" "/run/$n"
+            else : >"/run/$n" && mount --bind "$e" "/run/$n"; fi
+        done
+    fi
+    # Lazily: nothing of the machine's /run stays reachable under /tmp (rm -rf).
+    umount -l "$host" 2>/dev/null; rmdir "$host"
+    mountpoint -q /run
+}
+if [ -n "${ATMOS_E2E_NS:-}" ] && ! private_run; then
+    echo "not ok - $(basename "$0"): no private /run in the script's mount namespace"; rm -rf "$TMPROOT"; exit 1
+fi
 # One exit path for every test script: its own steps (at_exit), then the test
 # users it created (add_test_user), the syslog sink, the scratch directory.
 AT_EXIT=()
@@ -16,6 +48,7 @@ at_exit() { AT_EXIT+=("$1"); }
 cleanup_all() {
     local c u
     for c in "${AT_EXIT[@]}"; do eval "$c"; done
+    bg_stop "${BG_PIDS[@]}"
     helper_reports
     for u in "${TEST_USERS[@]}"; do pkill -KILL -u "$u" 2>/dev/null; userdel "$u" 2>/dev/null; done
     stop_syslog_sink
@@ -94,9 +127,15 @@ run_raw() {
 }
 
 begin() { CURRENT=$1; FAILED_CHECKS=0; }
+# A judge that cannot judge here (a tool missing) exits 77 with SKIP_REASON
+# set: that check says skip, never ok.
+SKIP_REASON=""
 check() { # description, then a command that must succeed
-    local what=$1; shift
-    if ! "$@"; then
+    local what=$1 rc; shift
+    "$@"; rc=$?
+    if [ "$rc" -eq 77 ]; then
+        skip "$CURRENT: $what" "${SKIP_REASON:-its judge cannot run here}"
+    elif [ "$rc" -ne 0 ]; then
         echo "#   $CURRENT: check failed: $what"
         FAILED_CHECKS=$((FAILED_CHECKS + 1))
     fi
@@ -108,6 +147,34 @@ end() {
     fi
 }
 skip() { echo "skip - $1: $2"; }
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds (0) or SECONDS pass (1).
+# Never a fixed sleep: a loaded machine only makes the poll take longer.
+wait_for() {
+    local deadline=$(( $(date +%s%N) / 1000000 + $1 * 1000 )); shift
+    until "$@"; do
+        [ $(( $(date +%s%N) / 1000000 )) -lt "$deadline" ] || return 1
+        sleep 0.02
+    done
+}
+# lock_held FILE: another process holds an flock on FILE.  Never creates it: a
+# lock file of root's made before the holder's is one the user cannot open.
+# Only a conflict (exit 75) counts, not a file flock could not open.
+lock_held() { [ -e "$1" ] || return 1; flock -n -E 75 "$1" true; [ $? -eq 75 ]; }
+
+# Every background process a script starts is ended when it exits: bg_track
+# PID registers it; bg_stop PID... ends it and its children now (flock and
+# setpriv run their command as a child, which a kill of theirs would orphan).
+BG_PIDS=()
+bg_track() { BG_PIDS+=("$1"); }
+bg_stop() {
+    local p
+    for p in "$@"; do
+        [ -n "$p" ] || continue
+        pkill -KILL -P "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null
+    done
+    return 0
+}
 
 has() { grep -qF -- "$2" <<<"$1"; }
 hasnt() { ! grep -qF -- "$2" <<<"$1"; }
@@ -139,20 +206,45 @@ remove_stale_test_users() {
 # removed when the script exits.  Needs root.
 add_test_user() {
     [ ${#TEST_USERS[@]} -gt 0 ] || remove_stale_test_users
-    useradd -M -d "$2" -s "${3:-/usr/sbin/nologin}" -K UID_MIN=2000 "$1" || return 1
+    # Scripts run side by side: another's useradd may hold /etc/passwd's lock a moment.
+    wait_for 30 useradd -M -d "$2" -s "${3:-/usr/sbin/nologin}" -K UID_MIN=2000 "$1" 2>/dev/null || return 1
     TEST_USERS+=("$1")
 }
 
-SINK_PID=""
+# In this script's mount namespace, over the machine's /dev/log (or over the
+# stand-in tests/run.sh makes where there is none); a script run alone on a
+# machine without /dev/log makes it there.  1 when it cannot (not root).
+SINK_PID="" SINK_HOW=""
 start_syslog_sink() {
     SYSLOG=$TMPROOT/syslog
-    [ "$(id -u)" -eq 0 ] && [ ! -e /dev/log ] || return 1
-    "$PY" "$ROOT/tests/e2e/syslog_sink.py" /dev/log "$SYSLOG" &
+    [ "$(id -u)" -eq 0 ] || return 1
+    local sock=/dev/log t
+    # A /dev/log that points into /run (journald's) points into this script's own /run: make the name.
+    if [ -n "${ATMOS_E2E_NS:-}" ] && [ -L /dev/log ] && [ ! -e /dev/log ]; then
+        t=$(readlink -f /dev/log)
+        case $t in /run/*) mkdir -p "${t%/*}" && : >"$t" ;; esac
+    fi
+    if [ -n "${ATMOS_E2E_NS:-}" ] && [ -e /dev/log ]; then sock=$TMPROOT/log.sock; SINK_HOW=bind;
+    elif [ ! -e /dev/log ]; then SINK_HOW=own; else return 1; fi
+    "$PY" "$ROOT/tests/e2e/syslog_sink.py" "$sock" "$SYSLOG" &
     SINK_PID=$!
-    for _ in $(seq 50); do grep -q ready "$SYSLOG" 2>/dev/null && break; sleep 0.1; done
+    if ! wait_for 10 grep -qs ready "$SYSLOG" ||
+        { [ "$SINK_HOW" = bind ] && ! mount --bind "$sock" /dev/log; }; then
+        echo "not ok - the syslog sink did not start"
+        stop_syslog_sink; exit 1
+    fi
 }
 stop_syslog_sink() {
-    if [ -n "$SINK_PID" ]; then kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null; rm -f /dev/log; SINK_PID=""; fi
+    [ -n "$SINK_PID" ] || return 0
+    kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null
+    if [ "$SINK_HOW" = bind ]; then umount /dev/log 2>/dev/null; else rm -f /dev/log; fi
+    SINK_PID="" SINK_HOW=""
+}
+# syslog_sync: every line sent to the sink so far is in $SYSLOG.  A marker
+# sent now comes out after them (one socket, read in order): wait for it.
+syslog_sync() {
+    local m="atmos-e2e-sync-$BASHPID-$RANDOM"
+    logger -u /dev/log -- "$m" && wait_for 10 grep -qsF -- "$m" "$SYSLOG"
 }
 
 # --- atmos's AWS files and botocore as their judge (test_aws_paths.sh, test_config_sources.sh) ---
@@ -171,7 +263,7 @@ aws_files() {
 }
 # boto DIR CREDS CONFIG: botocore reads exactly these profiles (comma-separated, sorted).
 boto() {
-    [ "$HAVE_BOTO" = 1 ] || return 0
+    [ "$HAVE_BOTO" = 1 ] || { SKIP_REASON="python3-botocore is not installed (make deps installs it)"; return 77; }
     "$PY" - "$ROOT/tests/e2e/botocore_profiles.py" "$@" <<'PY'
 import json, subprocess, sys
 got = json.loads(subprocess.check_output(["/usr/bin/python3", sys.argv[1], sys.argv[2]]))
@@ -223,7 +315,7 @@ serve() {
     LOG=$TMPROOT/requests.$RANDOM; : >"$LOG"; rm -f "$TMPROOT/port"
     "$PY" "$ROOT/tests/e2e/sso_server.py" "$TMPROOT/port" "$LOG" "$PKI/${2:-srv}.pem" "$PKI/${2:-srv}.key" "$1" &
     SPID=$!
-    for _ in $(seq 100); do [ -s "$TMPROOT/port" ] && break; sleep 0.05; done
+    wait_for 10 test -s "$TMPROOT/port" || { echo "not ok - tests/e2e/sso_server.py did not start"; exit 1; }
     PROXY=http://127.0.0.1:$(cat "$TMPROOT/port")
 }
 stop_server() { [ -n "$SPID" ] && { kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null; SPID=""; }; }

@@ -192,8 +192,9 @@ case_B32() {
     check "the long line intact" bash -c "grep -a '^k = vvvv' '$H/$CRED' | cmp -s - <(sed -n 2p '$TMPROOT/big')"
 }
 case_B33() {
-    fresh_home; flock -o "$H/$CRED.lock" sleep 30 & holder=$!; sleep 0.2
-    run dev-admin; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+    fresh_home; flock -o "$H/$CRED.lock" sleep 30 & holder=$!; bg_track "$holder"
+    check "another process holds the lock" wait_for 10 lock_held "$H/$CRED.lock"
+    run dev-admin; bg_stop "$holder"
     check "timeout named" has "$OUT" "waiting for the lock"; check "intact" section_in "[dev-admin]" "$H/$CRED"
     check "other item done" no_section_in "[profile dev-admin]" "$H/.config/atmos/aws/aws-sso/config"
 }
@@ -300,8 +301,9 @@ case_B54() {
 }
 case_B55() {
     cloud_home; cp "$PROF" "$TMPROOT/prof"
-    flock "$PROF.lock" sleep 13 & holder=$!; sleep 0.3
-    cloud az-sub; kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+    flock "$PROF.lock" sleep 13 & holder=$!; bg_track "$holder"
+    check "another process holds the lock" wait_for 10 lock_held "$PROF.lock"
+    cloud az-sub; bg_stop "$holder"
     check "timed out" has "$OUT" "timed out after 10.0 s waiting for the lock $PROF.lock"
     check "intact" cmp -s "$PROF" "$TMPROOT/prof"
     check "other items done" hasnt "$("$PY" "$ROOT/tests/e2e/cloud_check.py" docker "$DOCK")" "myacr"

@@ -171,24 +171,24 @@ end
 begin "the lock held by another process"
 fresh_home
 flock -o "$H/$SSO/credentials.lock" sleep 30 &
-holder=$!
-sleep 0.3
+holder=$!; bg_track "$holder"
+check "another process holds the lock" wait_for 10 lock_held "$H/$SSO/credentials.lock"
 start=$(date +%s)
 run dev-admin
 waited=$(( $(date +%s) - start ))
 # Ordering, not a stopwatch, for the upper side: it gave up while the lock
 # was still held (30 s), so its own bound ended the wait.
 check "gave up while the lock was still held" kill -0 "$holder"
-kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+bg_stop "$holder"
 check "timeout named" has "$OUT" "timed out after 10.0 s waiting for the lock"
 check "waited the 10 s (${waited} s)" [ "$waited" -ge 9 ]
 check "credentials untouched" section_in "[dev-admin]" "$H/$SSO/credentials"
 check "config done" no_section_in "[profile dev-admin]" "$H/$SSO/config"
 check "warnings" has "$OUT" "Logged out with warnings (1/2 successful)"
-# A holder that lets go in time: we wait and succeed.
-flock -o "$H/$SSO/credentials.lock" sleep 1 &
-holder=$!
-sleep 0.2
+# A holder that lets go in time (3 s, within the 10 s bound): we wait and succeed.
+flock -o "$H/$SSO/credentials.lock" sleep 3 &
+holder=$!; bg_track "$holder"
+check "another process holds the lock again" wait_for 10 lock_held "$H/$SSO/credentials.lock"
 run dev-admin
 wait "$holder"
 check "released lock: removed" no_section_in "[dev-admin]" "$H/$SSO/credentials"
@@ -204,20 +204,16 @@ begin "waiting for one file's lock, holds no other"
 # logout's own 10 s lock timeout), so the logout is waiting throughout.
 fresh_home
 flock -o "$H/$SSO/config.lock" sleep 60 &
-holder=$!
-sleep 0.3
+holder=$!; bg_track "$holder"
+check "another process holds config.lock" wait_for 10 lock_held "$H/$SSO/config.lock"
 "$BIN" --config "$EXAMPLE" dev-admin >"$TMPROOT/wait.out" 2>&1 &
-logout=$!
+logout=$!; bg_track "$logout"
 seen=""
-for _ in $(seq 80); do
-    if no_section_in "[dev-admin]" "$H/$SSO/credentials" && flock -n "$H/$SSO/credentials.lock" true; then
-        seen=yes; break
-    fi
-    sleep 0.1
-done
+credentials_done() { no_section_in "[dev-admin]" "$H/$SSO/credentials" && flock -n "$H/$SSO/credentials.lock" true; }
+wait_for 8 credentials_done && seen=yes
 check "still waiting for config.lock" kill -0 "$logout"
 check "meanwhile credentials rewritten and credentials.lock free" [ -n "$seen" ]
-kill "$holder"; wait "$holder" 2>/dev/null
+bg_stop "$holder"
 wait "$logout"; RC=$?
 check "exit 0" rc_is 0
 check "config done after the wait" no_section_in "[profile dev-admin]" "$H/$SSO/config"
@@ -347,7 +343,7 @@ if start_syslog_sink; then
     run --dry-run dev-admin
     run dev-admin
     run --all
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     check "identity event" grep -qE "^<86>.*atmos-logout\[[0-9]+\]: event=logout.success user=$(id -un) uid=$(id -u) scope=identity target=\"dev-admin\" removed=2 failed=0 revoked=0$" "$SYSLOG"
     check "--all event" grep -qE "event=logout.success .* scope=all removed=[0-9]+ failed=0 revoked=0$" "$SYSLOG"
     check "exactly two events (the dry run sent none)" [ "$(grep -c 'event=' "$SYSLOG")" -eq 2 ]

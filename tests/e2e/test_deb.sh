@@ -5,6 +5,7 @@
 # system's own /etc/pam.d/sshd and common-session then cleans the session data,
 # and a purge leaves no file and common-session byte for byte as before.
 # Everything it changes on the machine is put back at exit, also on failure.
+# It changes the host, so `make check` leaves it out: `make check-host` runs it.
 source "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -17,16 +18,18 @@ fi
 for tool in dpkg-buildpackage dh lintian hardening-check pam-auth-update /usr/sbin/sshd ssh ssh-keygen; do
     command -v "$tool" >/dev/null || { skip "Debian packages" "$tool is not installed (make deps installs it)"; exit 0; }
 done
+# Our own packages already installed: the test would purge them, and could not
+# put them back.  It did not run, and it is not a pass: a failed set-up.
 for p in libpam-atmos atmos-logout; do
     if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then
-        skip "Debian packages" "$p is installed on this machine; the test would purge it"; exit 0
+        echo "not ok - Debian packages: $p is installed on this machine; purge it first (the test would)"; exit 1
     fi
 done
 if [ ! -f /etc/pam.d/sshd ] || ! grep -q '^@include common-session$' /etc/pam.d/sshd; then
     skip "Debian packages" "/etc/pam.d/sshd does not include common-session"; exit 0
 fi
 if grep -q pam_atmos /etc/pam.d/common-session*; then
-    skip "Debian packages" "pam_atmos is already in /etc/pam.d/common-session*"; exit 0
+    echo "not ok - Debian packages: pam_atmos is already in /etc/pam.d/common-session*; take it out first"; exit 1
 fi
 
 # What pam-auth-update and dpkg change, saved to be put back whatever happens.
@@ -119,7 +122,7 @@ end
 
 # A user whose atmos session data a login over the system's sshd should clean.
 U=atmos-deb-$$; UH=$TMPROOT/deb-home
-add_test_user "$U" "$UH" /bin/sh
+add_test_user "$U" "$UH" /bin/sh || { echo "not ok - useradd failed"; exit 1; }
 usermod -p '*' "$U"
 U_UID=$(id -u "$U")
 populate() {
@@ -150,12 +153,13 @@ mkdir -p /run/sshd && chmod 755 /run/sshd
 # The PAM service is "sshd": /etc/pam.d/sshd, which includes common-session.
 /usr/sbin/sshd -D -f "$TMPROOT/sshd_config" -E "$TMPROOT/sshd.log" &
 SSHD_PID=$!
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && break; sleep 0.1; done
+listening() { (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null; }
+wait_for 10 listening || { echo "not ok - sshd did not listen on port $PORT"; exit 1; }
 login() {
     timeout 30 ssh -i "$TMPROOT/id" -p "$PORT" -o BatchMode=yes -o StrictHostKeyChecking=no \
         -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR "$U@127.0.0.1" "$@"
 }
-wait_gone() { for _ in $(seq 50); do missing "$1" && return 0; sleep 0.1; done; return 1; }
+wait_gone() { wait_for 10 missing "$1"; }
 
 begin "installed but not enabled: a login and logout leave the data"
 OUT=$(login 'ls ~/.config/atmos/aws' 2>&1); RC=$?

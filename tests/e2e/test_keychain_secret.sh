@@ -188,8 +188,8 @@ end
 begin "a Secret Service that never answers times out"
 fresh_home; seed
 "$PY" -c 'import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(5); time.sleep(30)' "$TMPROOT/mute.sock" &
-mute=$!
-sleep 0.5
+mute=$!; bg_track "$mute"
+check "the mute service listens" wait_for 10 test -S "$TMPROOT/mute.sock"
 start=$(date +%s)
 OUT=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$TMPROOT/mute.sock "$BIN" --config "$EXAMPLE" --keychain --force dev-admin 2>&1); RC=$?
 waited=$(( $(date +%s) - start ))

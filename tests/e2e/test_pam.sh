@@ -301,8 +301,8 @@ begin "a hung cleanup is killed at the timeout; the logout goes on"
 reset_home "$UA" "$HA"
 # The user's own login holds atmos's lock (identity logouts rewrite under it).
 setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" sleep 30 &
-holder=$!   # its own process group: killed whole below, so no process of the user outlives the test
-sleep 0.3
+holder=$!; bg_track "$holder"   # its own process group: killed whole below, so no process of the user outlives the test
+check "the user's login holds the lock" wait_for 10 lock_held "$HA/$SSO/credentials.lock"
 [ -n "$SINK_PID" ] && : >"$SYSLOG"
 start=$(date +%s%N)
 pam quick "$UA" oc
@@ -386,7 +386,7 @@ else
     reset_home "$UA" "$HA"
     : >"$SYSLOG"
     pam plain "$UA" oc RHOST=192.0.2.7 TTY=pts/9
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     line=$(grep "event=[a-z._]* user=$UA " "$SYSLOG")   # this user's: the sink is the machine's /dev/log
     check "exactly one audit line" [ "$(grep -c "event=[a-z._]* user=$UA " "$SYSLOG")" -eq 1 ]
     check "facility authpriv, info" grep -q '^<86>' <<<"$line"
@@ -396,14 +396,14 @@ else
     reset_home "$UA" "$HA"
     : >"$SYSLOG"
     pam dry "$UA" oc
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     check "dry_run logs the plan" grep -q "dry_run: would remove provider directory $HA/$SSO" "$SYSLOG"
     check "without debug, no per-item lines" bash -c "! grep -q 'removed provider directory' '$SYSLOG'"
     reset_home "$UA" "$HA"
     printf '  keyring:\n    type: file\n' >>"$HA/.atmos/atmos.yaml"   # the user's keychain: atmos's file keyring
     : >"$SYSLOG"
     pam keys "$UA" oc
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     check "keychain option logged loudly (warning)" grep -q "^<84>.*keychain option set: deleting $UA's keychain credentials" "$SYSLOG"
     check "keychain entry deleted with it" missing "$HA/.local/share/atmos/keyring/atmos_dev-admin"
     reset_home "$UA" "$HA"
@@ -503,7 +503,7 @@ check "close ignored" has "$OUT" "close=PAM_IGNORE"
 check "nothing removed" intact "$HA"
 check "nothing said to the user" hasnt "$OUT" "msg:"
 if [ -n "$SINK_PID" ]; then
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     check "one clear line" grep -q "helper /nonexistent/pam_atmos_helper is not installed" "$SYSLOG"
     check "exactly one audit event, a failure" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=[a-z._]+ user=$UA " "$SYSLOG")" -eq 1 ]
     check "the event says nothing was removed" grep -qE "event=logout.failed user=$UA uid=[0-9]+ scope=all removed=0 failed=1 " "$SYSLOG"
@@ -526,7 +526,7 @@ OUT=$(prlimit --nproc=0:0 -- "$PAMTEST" "$CONF" plain "$UA" oc 2>&1); RC=$?
 check "close ignored (a helper that would not start)" has "$OUT" "close=PAM_IGNORE"
 check "nothing removed" intact "$HA"
 if [ -n "$SINK_PID" ]; then
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     check "the module's own line, from its step pipe" \
         grep -qE "pam_atmos\\([^)]*\\): cannot run the helper .* as $UA \\(execveat: Resource temporarily unavailable\\): nothing removed" "$SYSLOG"
     check "exactly one audit event, a failure" [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA .* removed=0 failed=1 " "$SYSLOG")" -eq 1 ]
@@ -538,8 +538,8 @@ begin "the host's SIGCHLD handling is left alone: a SIG_IGN host, a host with a 
 # atmos's lock, so the cleanup runs until the 1 s timeout.
 reset_home "$UA" "$HA"
 setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$HA/$SSO/credentials.lock" sleep 30 &
-holder=$!
-sleep 0.3
+holder=$!; bg_track "$holder"
+check "the user's login holds the lock" wait_for 10 lock_held "$HA/$SSO/credentials.lock"
 pam quickquiet "$UA" iocr
 check "close" has "$OUT" "close=PAM_SUCCESS"
 check "SIG_IGN host: its child exiting during the close is still reaped by the kernel" \
@@ -561,7 +561,7 @@ check "$closes closes, each PAM_SUCCESS" [ "$(grep -c '^close=PAM_SUCCESS$' <<<"
 check "cleaned" cleaned "$HA"
 check "no message to the user" hasnt "$OUT" "msg:"
 if [ -n "$SINK_PID" ]; then
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     check "none killed at the timeout" \
         bash -c '! grep -q -e "cleanup for $2 killed after" -e "cleanup for $2 ended .*without a result" "$1"' _ "$SYSLOG" "$UA"
     check "$closes audit events, none failed" [ "$(grep -c "event=logout.success user=$UA " "$SYSLOG")" -eq "$closes" ]
@@ -579,7 +579,7 @@ if [ -n "$SINK_PID" ]; then
     chown "$UA:" "$HA/.atmos/atmos.yaml"
     : >"$SYSLOG"
     pam plain "$UA" oc
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     check "close" has "$OUT" "close=PAM_SUCCESS"
     check "no forged line" bash -c '! grep -q "^Jan  1 00:00:00 host" "$1"' _ "$SYSLOG"
     check "the forged event only ever inside an escaped value" \
@@ -612,11 +612,13 @@ attacked_close() {
     setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- "$PY" "$ROOT/tests/e2e/frame_attack.py" "$ATK/result" 15 "$FORGED" &
     attacker=$!
     at_exit "kill -- -$holder -$attacker 2>/dev/null"
+    # The helper must be waiting on the user's lock while the attacker looks for it.
+    check "the user's login holds the lock" wait_for 10 lock_held "$HA/$SSO/credentials.lock"
     [ -n "$SINK_PID" ] && : >"$SYSLOG"
     pam slowone "$UA" oc RHOST=192.0.2.8 "$@"
     wait "$attacker" 2>/dev/null; wait "$holder" 2>/dev/null
     kill -- -"$holder" -"$attacker" 2>/dev/null
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     how=$(cat "$ATK/result" 2>/dev/null)
     echo "#   attacker: ${how:-no report}"
 }
@@ -662,7 +664,7 @@ else
         service "h-$h" "helper=$HS/$h" timeout=1
         : >"$SYSLOG"
         pam "h-$h" "$UA" oc TTY="pts/$h"
-        sleep 0.3
+        check "syslog reached the sink" syslog_sync
         check "$h: a normal close" has "$OUT" "close=PAM_SUCCESS"
         check "$h: exactly one audit event, a failure" \
             [ "$(grep -cE "pam_atmos\\([^)]*\\): event=logout.failed user=$UA .* failed=1 .*session=pts/$h " "$SYSLOG")" -eq 1 ]
@@ -696,7 +698,7 @@ else
     setpriv --reuid "$UA" --regid "$UA" --init-groups -- touch "$FL/mine/stop"
     for _ in $(seq 100); do [ -s "$FL/mine/flips" ] && break; sleep 0.1; done
     wait "$flipper" 2>/dev/null
-    sleep 0.3
+    check "syslog reached the sink" syslog_sync
     echo "#   the link flipped $(cat "$FL/mine/flips" 2>/dev/null) times during 300 closes"
     # It flipped from before the first close to after the last; the count only shows it was busy.
     check "the link flipped all along (at least 100 times)" [ "$(cat "$FL/mine/flips" 2>/dev/null || echo 0)" -ge 100 ]
@@ -806,7 +808,7 @@ PY
     check "everything else cleaned" cleaned "$HA"
     check "the cache left as it was" grep -q Padding "$HA/.azure/msal_token_cache.json"
     if [ -n "$SINK_PID" ]; then
-        sleep 0.3
+        check "syslog reached the sink" syslog_sync
         check "said: out of memory" grep -q "could not remove: .*msal_token_cache.json: out of memory" "$SYSLOG"
         check "not killed at the timeout" bash -c '! grep -q "killed after" "$1"' _ "$SYSLOG"
         check "audited as failed" grep -q "event=logout.failed user=$UA .*failed=[1-9]" "$SYSLOG"

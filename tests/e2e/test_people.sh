@@ -255,7 +255,7 @@ else
     setsid setpriv --reuid "$UA" --regid "$UA" --init-groups -- flock -o "$h/$SSO/credentials.lock" sleep 60 &
     holder=$!
     at_exit "kill -- -$holder 2>/dev/null"
-    sleep 0.3
+    check "the user's login holds the lock" wait_for 10 lock_held "$h/$SSO/credentials.lock"
     # user_run: the user's atmos-logout (root's command's child), once it runs; "" after 10 s.
     # By its path on the command line: under valgrind the process is the checker's.
     user_run() {
@@ -267,7 +267,7 @@ else
         done
     }
     (cd / && exec "$BIN" --user "$UA" --timeout 2 dev-admin) >"$TMPROOT/user.out" 2>&1 &
-    root_cmd=$!
+    root_cmd=$!; bg_track "$root_cmd"
     child=$(user_run)
     start=$(date +%s%N)   # the child runs: root's command's deadline is already counting
     check "the user's run started" [ -n "$child" ]
@@ -291,10 +291,10 @@ else
 
     # SIGTERM to root's command reaches the user's run, which is reported killed.
     "$BIN" --user "$UA" --timeout 30 dev-admin >"$TMPROOT/user.out" 2>&1 &
-    root_cmd=$!
+    root_cmd=$!; bg_track "$root_cmd"
     child=$(user_run)
     check "the user's run started again" [ -n "$child" ]
-    sleep 0.2   # (not needed for the handler: root's command holds the signal until it is in place)
+    # (no pause needed for the handler: root's command holds the signal until it is in place)
     kill -TERM "$root_cmd"
     for _ in $(seq 200); do kill -0 "$root_cmd" 2>/dev/null || break; sleep 0.05; done
     kill -0 "$root_cmd" 2>/dev/null && { check "SIGTERM ended root's command within 10 s" false; kill -9 "$root_cmd"; }

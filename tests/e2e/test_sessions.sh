@@ -44,8 +44,7 @@ if ! own_utmp; then
 else
     # A process of the user's, alive for the test: a session's shell.
     setpriv --reuid="$UA" --regid="$UA" --clear-groups sleep 300 &
-    LIVE=$!
-    at_exit 'kill $LIVE 2>/dev/null'
+    LIVE=$!; bg_track "$LIVE"
     sleep 300 & ROOTS=$!          # alive, root's, started before the entries written below
     at_exit 'kill $ROOTS 2>/dev/null'
 

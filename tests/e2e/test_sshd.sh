@@ -15,6 +15,14 @@ for tool in /usr/sbin/sshd ssh ssh-keygen; do
     command -v "$tool" >/dev/null || { skip "sshd login" "$tool is not installed (make deps installs it)"; exit 0; }
 done
 
+# The service file goes into a private copy of /etc/pam.d, bound over it in
+# this script's mount namespace (lib.sh): sshd, started here, reads it there,
+# and the machine's /etc/pam.d is never written.
+if [ -z "${ATMOS_E2E_NS:-}" ] || ! { cp -a /etc/pam.d "$TMPROOT/etc-pam.d" && mount --bind "$TMPROOT/etc-pam.d" /etc/pam.d; }; then
+    echo "not ok - sshd login: no private /etc/pam.d (a mount namespace of the script's own, lib.sh)"; exit 1
+fi
+at_exit 'umount /etc/pam.d 2>/dev/null'
+
 MOD=$ROOT/${BUILD:-build}/pam_atmos.so
 # OpenSSH names its PAM service after the program: a link gives us our own service file.
 SERVICE=atmos-test-sshd-$$
@@ -24,7 +32,7 @@ SSHD_PID=""
 at_exit '[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null; rm -f "/etc/pam.d/$SERVICE"'
 
 for u in "$UA:$HA" "$UB:$HB"; do
-    add_test_user "${u%%:*}" "${u#*:}" /bin/sh
+    add_test_user "${u%%:*}" "${u#*:}" /bin/sh || { echo "not ok - useradd failed"; exit 1; }
     usermod -p '*' "${u%%:*}"   # no password, but not locked
 done
 populate_user() { # USER HOME
