@@ -61,7 +61,8 @@ CLI_FILES="/usr/bin/atmos-logout /usr/share/man/man1/atmos-logout.1.gz
            /usr/share/bash-completion/completions/atmos-logout
            /usr/share/zsh/vendor-completions/_atmos-logout
            /usr/share/fish/vendor_completions.d/atmos-logout.fish
-           /usr/share/doc/atmos-logout/examples/atmos.yaml"
+           /usr/share/doc/atmos-logout/examples/atmos.yaml
+           /usr/share/doc/atmos-logout/atmos-logout.md.gz"
 
 begin "make deb: two packages, lintian without errors or warnings"
 OUT=$(make -s -C "$ROOT" deb 2>&1); RC=$?
