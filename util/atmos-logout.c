@@ -89,13 +89,19 @@ static int not_found(const struct atmos_args *a, const struct atmos_config *cfg,
     return EXIT_FAIL;
 }
 
-static int config_error(const struct atmos_args *a, const char *msg)
+static int config_error_hint(const struct atmos_args *a, const char *msg, const char *hint)
 {
     if (a->json)
-        atmos_render_error_json(stdout, msg, NULL, NULL, 0, NULL);
+        atmos_render_error_json(stdout, msg, NULL, NULL, 0, hint);
     else
-        fprintf(stderr, "Error: %s\n", atmos_show(msg)); /* names a user's file and its bytes */
+        /* msg names a user's file and its bytes: shown escaped */
+        fprintf(stderr, "Error: %s\n%s%s", atmos_show(msg), hint ? hint : "", hint ? "\n" : "");
     return EXIT_FAIL;
+}
+
+static int config_error(const struct atmos_args *a, const char *msg)
+{
+    return config_error_hint(a, msg, NULL);
 }
 
 /*
@@ -464,7 +470,9 @@ static int no_config(struct run *r)
         o += (size_t)snprintf(msg + o, sizeof(msg) - o, " %s", r->sources.v[i].path);
     if (o < sizeof(msg))
         snprintf(msg + o, sizeof(msg) - o, ")");
-    return config_error(&r->a, msg);
+    return config_error_hint(&r->a, msg,
+                             "Run it from the project directory that holds atmos.yaml, or name "
+                             "the file with --config PATH (or $ATMOS_CLI_CONFIG_PATH).");
 }
 
 /* The configuration into r->cfg; GO_ON with r->cfg NULL: none anywhere, and --all. */

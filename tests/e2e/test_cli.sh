@@ -314,6 +314,7 @@ check "names it" has "$ERR" "none.yaml"
 rm -rf "$H/.atmos"
 OUT=$(cd / && "$BIN" dev-admin 2>&1); RC=$?
 check "no config at all" has "$OUT" "no atmos.yaml found"
+check "and the next step: cd to the project, or --config" has "$OUT" "Run it from the project directory that holds atmos.yaml, or name the file with --config PATH"
 end
 
 begin "realm and base_path"
