@@ -18,9 +18,7 @@ Prints "ok"/"not ok" lines, and the table kind x scope x realm mode
 """
 import hashlib
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import sys
@@ -97,29 +95,14 @@ def env_for(mode):
 
 
 def login_on_pty(identity, mode):
-    """atmos's device-code login wants a terminal (providers/aws/sso.go isInteractive)."""
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.chdir(os.path.join(PROJ, mode))
-        os.execve(ATMOS, [ATMOS, "auth", "login", "--identity", identity], env_for(mode))
-    out, deadline = b"", time.time() + 60
-    while time.time() < deadline:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                data = os.read(fd, 4096)
-            except OSError:
-                break
-            if not data:
-                break
-            out += data
-    else:
-        os.kill(pid, 9)
-    _, status = os.waitpid(pid, 0)
-    os.close(fd)
-    if status != 0:
-        raise RuntimeError(f"login {identity} in {mode}: status {status}: "
-                           f"{out.decode(errors='replace')[-300:]}")
+    """atmos's device-code login wants a terminal (providers/aws/sso.go isInteractive):
+    pty_drive.py gives it one."""
+    drive = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pty_drive.py")
+    p = subprocess.run([sys.executable, drive, "--", ATMOS, "auth", "login", "--identity", identity],
+                       cwd=os.path.join(PROJ, mode), env=env_for(mode), stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=60)
+    if "\nexit=0\n" not in p.stdout:
+        raise RuntimeError(f"login {identity} in {mode}: {p.stdout[-300:]}")
 
 
 def run(argv, mode, check=True):

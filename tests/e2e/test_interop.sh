@@ -14,14 +14,20 @@ if ! why=$(gonet bash "$ROOT/tests/interop/build_atmos.sh" "$pin" "$ATMOS" 2>&1 
     exit 0
 fi
 
-# interop.py prints an ok/not ok line per case (42), which run.sh counts.
-out=$(timeout -k 10 600 "$PY" "$ROOT/tests/e2e/interop.py" "$ATMOS" "$BIN" "$TMPROOT/interop" \
-      "$ROOT/docs/interop.md" "$TMPROOT/interop-table.md" 2>&1); rc=$?
-printf '%s\n' "$out"
-cases=$(grep -c '^\(not \)\?ok - ' <<<"$out")
-if [ "$rc" -gt 1 ] || [ "$cases" -lt 42 ]; then
-    echo "not ok - interop.py: exit $rc after $cases of 42 cases"
-fi
+# judged MIN SCRIPT ARGS...: the script prints an ok/not ok line per case, which run.sh
+# counts; a crash, or fewer than MIN cases, is a failure of its own.
+judged() {
+    local min=$1 script=$2 out rc cases; shift 2
+    out=$(timeout -k 10 600 "$PY" "$ROOT/tests/e2e/$script" "$@" 2>&1); rc=$?
+    printf '%s\n' "$out"
+    cases=$(grep -c '^\(not \)\?ok - ' <<<"$out")
+    if [ "$rc" -gt 1 ] || [ "$cases" -lt "$min" ]; then
+        echo "not ok - $script: exit $rc after $cases cases ($min at least expected)"
+    fi
+}
+
+# interop.py: 42 cases.
+judged 42 interop.py "$ATMOS" "$BIN" "$TMPROOT/interop" "$ROOT/docs/interop.md" "$TMPROOT/interop-table.md"
 
 begin "the credential variables atmos warns of after a logout, warned of as atmos does"
 proj=$TMPROOT/interop/proj/default
@@ -62,10 +68,4 @@ if [ -z "$src" ] || [ ! -d "$src/examples" ]; then
     skip "atmos $pin's view of its own configurations" "its source is not in the Go module cache"
     exit 0
 fi
-out=$(timeout -k 10 600 "$PY" "$ROOT/tests/e2e/config_diff.py" "$ATMOS" "$BIN" "$TMPROOT/config-diff" \
-      "$src" "$ROOT/docs/interop.md" 2>&1); rc=$?
-printf '%s\n' "$out"
-cases=$(grep -c '^\(not \)\?ok - ' <<<"$out")
-if [ "$rc" -gt 1 ] || [ "$cases" -lt 80 ]; then
-    echo "not ok - config_diff.py: exit $rc after $cases configurations (80 at least expected)"
-fi
+judged 80 config_diff.py "$ATMOS" "$BIN" "$TMPROOT/config-diff" "$src" "$ROOT/docs/interop.md"
