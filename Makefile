@@ -65,7 +65,7 @@ CPPFLAGS  :=
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(LINK_PKGS))
-ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) -fPIC -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) -fPIC -D_GNU_SOURCE -Iinclude -Ilib $(PKG_CFLAGS) \
              -DATMOS_VERSION='"$(VERSION)"' $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(HARDEN) -Wl,-z,relro,-z,now $(LDFLAGS)
 
@@ -75,7 +75,9 @@ ifeq ($(VERSION),)
 $(error cannot read the version from debian/changelog)
 endif
 
-LIB_SRC  := $(sort $(wildcard lib/*.c))
+# lib/ is in folders by layer (docs/design.md); `make check-layers` checks the order.
+LIB_HDR  := $(sort $(wildcard lib/*/*.h lib/*/*/*.h))
+LIB_SRC  := $(sort $(wildcard lib/*/*.c lib/*/*/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UTIL_SRC := $(sort $(wildcard util/*.c))
 UTIL_OBJ := $(UTIL_SRC:%.c=$(BUILD)/%.o)
@@ -84,7 +86,7 @@ UTIL_OBJ := $(UTIL_SRC:%.c=$(BUILD)/%.o)
 HELPER_SRC := pam_atmos/helper.c pam_atmos/cleanup.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/%.o)
 PAM_SRC  := $(filter-out $(HELPER_SRC),$(sort $(wildcard pam_atmos/*.c)))
-PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/escape.o
+PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/base/escape.o
 HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -101,16 +103,16 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
--include $(wildcard $(BUILD)/lib/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d $(BUILD)/fakepam/*/*.d $(BUILD)/fakepam/*/*/*.d)
+-include $(wildcard $(BUILD)/lib/*/*.d $(BUILD)/lib/*/*/*.d $(BUILD)/util/*.d $(BUILD)/pam_atmos/*.d $(BUILD)/fakepam/*/*.d $(BUILD)/fakepam/*/*/*.d)
 
 # The version they print is debian/changelog's.
-$(BUILD)/util/options.o $(BUILD)/lib/http.o: debian/changelog
+$(BUILD)/util/options.o $(BUILD)/lib/sys/http.o: debian/changelog
 
 # The module's default helper is where make install puts it.
 $(PAM_OBJ): ALL_CFLAGS += -DPA_HELPER='"$(HELPER)"'
 
 # Only the Secret Service child sees GLib's headers; nothing links GLib (it is dlopen'ed).
-$(BUILD)/lib/keyring_secret.o: ALL_CFLAGS += $(shell pkg-config --cflags libsecret-1)
+$(BUILD)/lib/sys/secret.o: ALL_CFLAGS += $(shell pkg-config --cflags libsecret-1)
 
 $(BUILD)/libatmos.a: $(LIB_OBJ)
 	@rm -f $@
@@ -134,7 +136,7 @@ $(BUILD)/pam_atmos_helper: $(HELPER_OBJ) $(BUILD)/libatmos.a
 # built a second time with PA_FAKE_ROOT (pam_atmos/hostroot.h), options.c by way
 # of options_table.c, which reads its table; the test helper plain, with no
 # sanitizer (the module gives it an address-space limit).
-FAKEPAM_SRC := $(filter-out pam_atmos/options.c,$(PAM_SRC)) lib/escape.c \
+FAKEPAM_SRC := $(filter-out pam_atmos/options.c,$(PAM_SRC)) lib/base/escape.c \
                tests/fakepam/pam.c tests/fakepam/options_table.c tests/fakepam/runner.c
 FAKEPAM_OBJ := $(FAKEPAM_SRC:%.c=$(BUILD)/fakepam/%.o)
 FAKEPAM     := $(BUILD)/fakepam/runner $(BUILD)/fakepam/helper
@@ -157,7 +159,7 @@ $(BUILD)/pamtest: tests/pam/pamtest.c
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -pthread -o $@ $< -lpam $(ALL_LDFLAGS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wildcard include/atmos/*.h lib/*.h)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wildcard include/atmos/*.h) $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -Ilib -Itests/unit $$(pkg-config --cflags cmocka) -o $@ $< \
@@ -206,19 +208,19 @@ $(FUZZ_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $@")
 	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c -o $@ $<
--include $(wildcard $(FUZZ_DIR)/lib/*.d)
+-include $(wildcard $(FUZZ_DIR)/lib/*/*.d $(FUZZ_DIR)/lib/*/*/*.d)
 
 $(FUZZ_DIR)/libatmos.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	$(Q)ar rcs $@ $^
 
-$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libatmos.a $(wildcard include/atmos/*.h lib/*.h)
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DIR)/libatmos.a $(wildcard include/atmos/*.h) $(LIB_HDR)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang $(FUZZ_FLAGS) -o $@ $< $(FUZZ_DIR)/libatmos.a $(PKG_LIBS)
 
 # The module's frame reader: its own sources and the escape function, not the engine.
-FRAMES_SRC := pam_atmos/frames.c lib/escape.c
+FRAMES_SRC := pam_atmos/frames.c lib/base/escape.c
 $(FUZZ_DIR)/fuzz_frames: tests/fuzz/fuzz_frames.c $(FRAMES_SRC) pam_atmos/frames.h pam_atmos/protocol.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
@@ -347,7 +349,7 @@ deb: deps
 	@ls -1 $(DEB_DIR)/*.deb
 
 format:
-	clang-format -i include/atmos/*.h lib/*.[ch] util/*.[ch] pam_atmos/*.[ch] bench/*.c \
+	clang-format -i include/atmos/*.h $(LIB_SRC) $(LIB_HDR) util/*.[ch] pam_atmos/*.[ch] bench/*.c \
 		tests/unit/*.[ch] tests/fuzz/*.c
 
 clean:

@@ -1,0 +1,140 @@
+/*
+ * Shared between the configuration's sources (config_load.c), the YAML
+ * reader (config_yaml.c) and the validator (config.c).
+ */
+#ifndef ATMOS_CONFIG_INTERNAL_H
+#define ATMOS_CONFIG_INTERNAL_H
+
+#include <sys/stat.h>
+
+#include <atmos/config.h>
+
+#include "fs/dirstack.h"
+#include "formats/yamltree.h"
+
+/* Which entries (atmos_config_reserve). */
+enum atmos_entry_role { ATMOS_ENTRY_PROVIDER, ATMOS_ENTRY_IDENTITY, ATMOS_ENTRY_INTEGRATION };
+
+/*
+ * Find or append by name; NULL on allocation failure.  The name is copied
+ * into the configuration's arena (atmos_config_keep).
+ */
+struct atmos_provider *atmos_config_add_provider(struct atmos_config *cfg, const char *name,
+                                                 struct atmos_mark mark);
+struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const char *name,
+                                                 struct atmos_mark mark);
+struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
+                                                       struct atmos_mark mark);
+/* Room for `more` entries of `role` beyond those there are; 0, or -1 on allocation failure. */
+int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, size_t more);
+/*
+ * A copy of len bytes of s (no NUL among them) in the configuration's arena,
+ * freed with it: an entry's name, written spelling, field values, spec paths
+ * and values live there (problems are malloc'd).  While loading, an equal
+ * short string kept before may be returned instead: never write to one.
+ * NULL on allocation failure.
+ */
+char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len);
+/* The load-time index, stale once the entries are sorted (atmos_config_sort). */
+void atmos_config_index_free(struct atmos_config *cfg);
+/* The entries sorted by name, for atmos_config_provider and _identity; -1 on allocation failure. */
+int atmos_config_sort(struct atmos_config *cfg);
+/* Frees the spec's array (its strings are the arena's). */
+void atmos_spec_free(struct atmos_spec *s);
+
+/*
+ * The directories one load has walked and checked as root, kept open (O_PATH)
+ * so that the next file below them is walked from there, not from / again.
+ * A stack: the chain of the last walk, cut where the next path leaves it.
+ * Owned by one load; atmos_trust_release closes every descriptor before the
+ * load returns (none may outlive it: a privilege drop follows).
+ */
+struct atmos_trust {
+    struct atmos_dirstack dirs;
+};
+void atmos_trust_release(struct atmos_trust *t);
+
+/*
+ * Open a configuration file for reading (*fd; -1 on failure).  As root,
+ * ATMOS_EREFUSED with err naming the file and the reason when it or a
+ * directory above it is not root's or others can write it.  ATMOS_ENOCONFIG
+ * when it does not exist.  `trust` (may be NULL) carries checked directories
+ * from one call to the next.
+ */
+int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd, struct atmos_err *err);
+int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
+                          struct atmos_err *err);
+
+/* The git repository at or above `cwd` (absolute), or NULL: atmos's !repo-root.  As root, only
+ * a .git of root's counts. */
+char *atmos_config_git_root(const char *cwd);
+
+#define ATMOS_CONFIG_MAX_BYTES (8u * 1024 * 1024)
+/* A regular file, opened as atmos_config_open does, of at most ATMOS_CONFIG_MAX_BYTES. */
+int atmos_config_open_file(const char *path, struct atmos_trust *trust, int *fd,
+                           struct atmos_err *err);
+
+/* Read and parse one file, bounded (size, nesting, nodes); ENOCONFIG when absent. */
+int atmos_config_read_tree(const char *path, struct atmos_trust *trust, struct atmos_ytree *t,
+                           struct atmos_err *err);
+
+/* The parts of a file's auth section to merge: atmos merges identities in another order. */
+#define ATMOS_APPLY_SETTINGS 1u   /* providers, integrations, realm, keyring */
+#define ATMOS_APPLY_IDENTITIES 2u /* auth.identities */
+int atmos_config_apply(struct atmos_config *cfg, const char *path, const struct atmos_ynode *root,
+                       unsigned parts, struct atmos_err *err);
+
+/* What a file says about where more configuration is. */
+struct atmos_file_meta {
+    char **imports; /* import:, in order */
+    size_t nimports;
+    int has_imports; /* the key is present (a later file's list replaces an earlier one) */
+    char *base_path;
+    char *profiles_base_path;
+    char *profile_default;
+};
+int atmos_config_file_meta(const char *path, const struct atmos_ynode *root,
+                           struct atmos_file_meta *m, struct atmos_err *err);
+void atmos_file_meta_free(struct atmos_file_meta *m);
+
+/* Room for the arguments of one `!env NAME [DEFAULT]`, unquoted. */
+struct atmos_env_arg {
+    char name[512];
+    char dflt[2048];
+};
+/*
+ * The value `!env ARGS` gives (ARGS: n bytes), as atmos computes it
+ * (pkg/utils/yaml_func_env.go ProcessTagEnv, pkg/function/parser ParseEnv;
+ * process_yaml.go trims the result): NAME's value when it is set, even
+ * empty, else DEFAULT, else empty.  *out, *len: a slice of the environment's
+ * string or of buf.
+ */
+void atmos_yaml_env_value(const char *args, size_t n, struct atmos_env_arg *buf, const char **out,
+                          size_t *len);
+
+/* Merge one file's bytes wholly (tests and the fuzz target); `path` names them in errors. */
+int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
+                              size_t len, struct atmos_err *err);
+
+/* After the last merge: drop the load index, apply the environment, validate;
+ * the _logged one says through `lg` which entries are skipped. */
+int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
+                        struct atmos_err *err);
+int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
+                               const struct atmos_logger *lg, struct atmos_err *err);
+
+/*
+ * Whether identity i's chain resolves (atmos_chain_resolve would return
+ * ATMOS_OK), found without building it: 1 it does; 0 it does not (ask
+ * atmos_chain_resolve why).  state[] and path[] have one entry per identity;
+ * state[] starts zeroed and is kept from one call to the next, remembering
+ * each identity whose chain resolves: a chain through one stops there, so
+ * asking of every identity in turn costs each link once.  Valid while no
+ * identity gains a problem other than by its chain failing.
+ */
+int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path);
+
+/* atmos's default realm: 16 hex digits of sha256 of the lowercased directory (auth_realm.go). */
+void atmos_realm_hash(const char *dir, char out[17]);
+
+#endif

@@ -1,0 +1,666 @@
+/*
+ * Walking and changing paths under a user's home through descriptors.
+ *
+ * MUST, for every path we touch:
+ *  - open the trusted anchor (the home directory from passwd/$HOME, or "/")
+ *    by path, and every component below it with openat(O_NOFOLLOW|O_DIRECTORY);
+ *  - refuse a symlink, FIFO, device or socket anywhere on the way, never follow it;
+ *  - check with fstat that each directory is owned by the user or root and that
+ *    what we change is owned by the user;
+ *  - operate on the descriptor we checked (openat/unlinkat/renameat relative
+ *    to it), never on a path string again;
+ *  - never open a file in a way that can block (O_NONBLOCK until fstat says
+ *    it is a regular file).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "fs/safefs.h"
+
+#define TEMP_INFIX ".atmos-tmp."
+#define MAX_DEPTH 64
+
+static const char *type_name(mode_t m)
+{
+    if (S_ISLNK(m))
+        return "a symlink";
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISDIR(m))
+        return "a directory";
+    if (S_ISSOCK(m))
+        return "a socket";
+    if (S_ISCHR(m) || S_ISBLK(m))
+        return "a device";
+    return "a regular file";
+}
+
+/* Explain why openat(O_NOFOLLOW|O_DIRECTORY) of `name` failed. */
+static int explain(int dirfd, const char *name, const char *shown, int e, struct atmos_err *why)
+{
+    struct stat st;
+    if (e == ENOENT)
+        return ATMOS_ABSENT;
+    if ((e == ELOOP || e == ENOTDIR) && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return atmos_fs_say(why, "%s is %s, refusing to follow it", shown, type_name(st.st_mode));
+    return atmos_fs_say(why, "%s: %s", shown, strerror(e));
+}
+
+/* --- the run's memo (struct atmos_fs_memo) --------------------------------- */
+
+void atmos_fs_memo_release(struct atmos_fs_memo *m)
+{
+    if (m)
+        atmos_dirstack_release(&m->dirs);
+}
+
+static int memo_absent(const struct atmos_fs_memo *m, const char *path, size_t upto)
+{
+    return m && m->absent_len && m->absent_len <= upto &&
+           memcmp(path, m->absent, m->absent_len) == 0 &&
+           (upto == m->absent_len || path[m->absent_len] == '/');
+}
+
+static void memo_note_absent(struct atmos_fs_memo *m, const char *shown)
+{
+    size_t len = strlen(shown);
+    if (m && len < sizeof(m->absent)) {
+        m->absent_len = len;
+        memcpy(m->absent, shown, len + 1);
+    }
+}
+
+/* Where a walk of path[0..upto) starts: a remembered directory, the home, or /. */
+static int walk_start(const struct atmos_fs *fs, const char *path, size_t upto, int *fd, int *owned,
+                      const char **rest, struct atmos_err *why)
+{
+    size_t hl = fs->home ? strlen(fs->home) : 0;
+    struct atmos_dirstack *dirs = fs->memo ? &fs->memo->dirs : NULL;
+    const struct atmos_dirstack_entry *up = atmos_dirstack_above(dirs, path, upto);
+    if (up) {
+        *fd = up->fd, *owned = 0;
+        *rest = path + up->len;
+        return ATMOS_OK;
+    }
+    /* The home directory itself is trusted (it comes from passwd or $HOME). */
+    int at_home = hl > 1 && strncmp(path, fs->home, hl) == 0 && (path[hl] == '/' || hl == upto);
+    *fd = open(at_home ? fs->home : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* A home that does not exist holds nothing to remove. */
+    if (*fd < 0 && at_home && errno == ENOENT)
+        return ATMOS_ABSENT;
+    if (*fd < 0)
+        return atmos_fs_say(why, "%s: %s", at_home ? fs->home : "/", strerror(errno));
+    *rest = at_home ? path + hl : path;
+    *owned = !(at_home && hl < upto && atmos_dirstack_keep(dirs, path, hl, *fd, NULL));
+    return ATMOS_OK;
+}
+
+static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *out,
+                struct atmos_err *why)
+{
+    char shown[4096];
+    const char *rest = path;
+    int fd = -1, owned = 0;
+    if (path[0] != '/' || upto >= sizeof(shown))
+        return atmos_fs_say(why, "%s: not an absolute path", path);
+    if (memo_absent(fs->memo, path, upto))
+        return ATMOS_ABSENT;
+    int rc = walk_start(fs, path, upto, &fd, &owned, &rest, why);
+    if (rc != ATMOS_OK)
+        return rc;
+    const char *end = path + upto;
+    while (rest < end) {
+        while (rest < end && *rest == '/')
+            rest++;
+        if (rest >= end)
+            break;
+        const char *slash = memchr(rest, '/', (size_t)(end - rest));
+        size_t clen = (size_t)((slash ? slash : end) - rest);
+        char comp[256];
+        if (clen >= sizeof(comp)) {
+            rc = atmos_fs_say(why, "%s: path component too long", path);
+            goto done;
+        }
+        memcpy(comp, rest, clen);
+        comp[clen] = '\0';
+        snprintf(shown, sizeof(shown), "%.*s", (int)(rest + clen - path), path);
+        rest += clen;
+        if (strcmp(comp, ".") == 0)
+            continue;
+        if (strcmp(comp, "..") == 0) {
+            rc = atmos_fs_say(why, "%s: '..' is not allowed", path);
+            goto done;
+        }
+        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+        if (next < 0) {
+            rc = explain(fd, comp, shown, errno, why);
+            if (rc == ATMOS_ABSENT)
+                memo_note_absent(fs->memo, shown);
+            goto done;
+        }
+        if (owned)
+            close(fd);
+        fd = next, owned = 1;
+        struct stat st;
+        if (fstat(fd, &st) != 0) {
+            rc = atmos_fs_say(why, "%s: %s", shown, strerror(errno));
+            goto done;
+        }
+        /* A directory of another user on the way could be swapped under us. */
+        if (st.st_uid != fs->uid && st.st_uid != 0) {
+            rc = atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
+                              (unsigned long)st.st_uid, (unsigned long)fs->uid);
+            goto done;
+        }
+        /* Not the last: kept for the next walk below it (the last is the caller's). */
+        if (rest < end && atmos_dirstack_keep(fs->memo ? &fs->memo->dirs : NULL, path,
+                                              (size_t)(rest - path), fd, NULL))
+            owned = 0;
+    }
+    if (!owned && (fd = dup(fd)) < 0)
+        return atmos_fs_say(why, "%s: %s", path, strerror(errno));
+    *out = fd;
+    return ATMOS_OK;
+done:
+    if (owned)
+        close(fd);
+    return rc;
+}
+
+int atmos_fs_open_dir(const struct atmos_fs *fs, const char *path, int *fd, struct atmos_err *why)
+{
+    return walk(fs, path, strlen(path), fd, why);
+}
+
+int atmos_fs_open_parent(const struct atmos_fs *fs, const char *path, int *fd, const char **leaf,
+                         struct atmos_err *why)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash == NULL || slash[1] == '\0')
+        return atmos_fs_say(why, "%s: not a file path", path);
+    *leaf = slash + 1;
+    return walk(fs, path, (size_t)(slash - path), fd, why);
+}
+
+int atmos_fs_check(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                   mode_t type, struct stat *st, struct atmos_err *why)
+{
+    struct stat tmp;
+    if (st == NULL)
+        st = &tmp;
+    if (fstatat(dirfd, leaf, st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno == ENOENT ? ATMOS_ABSENT : atmos_fs_say(why, "%s: %s", path, strerror(errno));
+    if ((st->st_mode & S_IFMT) != type)
+        return atmos_fs_say(why, "%s is %s, not %s; not touched", path, type_name(st->st_mode),
+                            type_name(type));
+    if (st->st_uid != fs->uid)
+        return atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
+                            (unsigned long)st->st_uid, (unsigned long)fs->uid);
+    return ATMOS_OK;
+}
+
+int atmos_fs_read(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                  size_t max, struct atmos_buf *out, struct stat *st, struct atmos_err *why)
+{
+    int rc = ATMOS_ESYS;
+    int fd = openat(dirfd, leaf, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return ATMOS_ABSENT;
+        return explain(dirfd, leaf, path, errno, why);
+    }
+    if (fstat(fd, st) != 0) {
+        atmos_fs_say(why, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        atmos_fs_say(why, "%s is %s, not a regular file; not touched", path,
+                     type_name(st->st_mode));
+        goto done;
+    }
+    if (st->st_uid != fs->uid) {
+        atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", path,
+                     (unsigned long)st->st_uid, (unsigned long)fs->uid);
+        goto done;
+    }
+    if ((size_t)st->st_size > max) {
+        atmos_fs_say(why, "%s is larger than %zu bytes; not touched", path, max);
+        goto done;
+    }
+    /* Straight into the buffer, sized by fstat; the file may still grow, so until EOF.  (A
+     * 64 KiB chunk on the stack cost 16 page faults per process under stack-clash probing.) */
+    for (size_t room = (size_t)st->st_size + 1;;) {
+        if (out->cap - out->len <= 1 && atmos_buf_reserve(out, room) != 0) {
+            atmos_fs_say(why, "%s: out of memory", path);
+            goto done;
+        }
+        ssize_t n = read(fd, out->data + out->len, out->cap - out->len - 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            atmos_fs_say(why, "%s: %s", path, strerror(errno));
+            goto done;
+        }
+        if (n == 0)
+            break;
+        out->len += (size_t)n;
+        out->data[out->len] = '\0';
+        if (out->len > max) {
+            atmos_fs_say(why, "%s is larger than %zu bytes; not touched", path, max);
+            goto done;
+        }
+        room = out->len; /* it grew: double */
+    }
+    rc = ATMOS_OK;
+done:
+    close(fd);
+    return rc;
+}
+
+int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    struct atmos_err *why)
+{
+    int rc = atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, NULL, why);
+    if (rc != ATMOS_OK)
+        return rc;
+    /* unlinkat never follows a link, so a swap after the check cannot redirect it. */
+    if (unlinkat(dirfd, leaf, 0) != 0)
+        return errno == ENOENT ? ATMOS_ABSENT : atmos_fs_say(why, "%s: %s", path, strerror(errno));
+    return ATMOS_OK;
+}
+
+/*
+ * A tree walk's bounds: depth (one descriptor per level is open) and entries
+ * (a browser profile holds thousands; a tree of millions would hold a logout
+ * for minutes).  Past either, the walk stops and says so: what it removed
+ * stays removed, the rest is left.
+ */
+struct tree {
+    const struct atmos_fs *fs;
+    size_t left; /* entries that may still be removed */
+    struct atmos_err *why;
+};
+
+static int rmtree_at(struct tree *t, int dirfd, const char *leaf, const char *path, int depth);
+
+static int rmtree_fd(struct tree *t, int dfd, const char *path, int depth)
+{
+    if (depth > MAX_DEPTH) {
+        close(dfd);
+        return atmos_fs_say(t->why, "%s: nested more than %d levels; not removed", path, MAX_DEPTH);
+    }
+    DIR *d = fdopendir(dfd);
+    if (d == NULL) {
+        close(dfd);
+        return atmos_fs_say(t->why, "%s: %s", path, strerror(errno));
+    }
+    int rc = ATMOS_OK;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        const char *n = de->d_name;
+        if (strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
+            continue;
+        if (t->left == 0) {
+            rc = atmos_fs_say(t->why, "%s: more than %d entries; the rest was left", path,
+                              ATMOS_FS_MAX_ENTRIES);
+            break;
+        }
+        t->left--;
+        char sub[4096];
+        snprintf(sub, sizeof(sub), "%s/%s", path, n);
+        struct stat st;
+        if (fstatat(dirfd(d), n, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            if (errno != ENOENT)
+                rc = atmos_fs_say(t->why, "%s: %s", sub, strerror(errno));
+            continue;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            int r = rmtree_at(t, dirfd(d), n, sub, depth + 1);
+            if (r == ATMOS_ESYS)
+                rc = r;
+        } else if (unlinkat(dirfd(d), n, 0) != 0 && errno != ENOENT) {
+            /* Links, FIFOs and sockets are removed as entries, never opened. */
+            rc = atmos_fs_say(t->why, "%s: %s", sub, strerror(errno));
+        }
+    }
+    closedir(d);
+    return rc;
+}
+
+static int rmtree_at(struct tree *t, int dirfd, const char *leaf, const char *path, int depth)
+{
+    int rc = atmos_fs_check(t->fs, dirfd, leaf, path, S_IFDIR, NULL, t->why);
+    if (rc != ATMOS_OK)
+        return rc;
+    int fd = openat(dirfd, leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return explain(dirfd, leaf, path, errno, t->why);
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_uid != t->fs->uid) {
+        close(fd);
+        return atmos_fs_say(t->why, "%s changed while being removed; not touched", path);
+    }
+    rc = rmtree_fd(t, fd, path, depth);
+    if (rc != ATMOS_OK)
+        return rc;
+    if (unlinkat(dirfd, leaf, AT_REMOVEDIR) != 0 && errno != ENOENT)
+        return atmos_fs_say(t->why, "%s: %s", path, strerror(errno));
+    return ATMOS_OK;
+}
+
+int atmos_fs_rmtree_within(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           size_t *left, struct atmos_err *why)
+{
+    struct tree t = {fs, *left, why};
+    int rc = rmtree_at(&t, dirfd, leaf, path, 0);
+    *left = t.left;
+    return rc;
+}
+
+int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    struct atmos_err *why)
+{
+    size_t left = ATMOS_FS_MAX_ENTRIES;
+    return atmos_fs_rmtree_within(fs, dirfd, leaf, path, &left, why);
+}
+
+int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf)
+{
+    return unlinkat(dirfd, leaf, AT_REMOVEDIR) == 0 ? ATMOS_OK : ATMOS_ABSENT;
+}
+
+/* Open (creating 0600 unless `excl` says it exists) and check a lock file of ours. */
+static int open_lock(const struct atmos_fs *fs, int dirfd, const char *name, const char *shown,
+                     int flags, int *out, struct atmos_err *why)
+{
+    int fd =
+        openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | flags, 0600);
+    if (fd < 0)
+        return errno == EEXIST ? ATMOS_BUSY : atmos_fs_say(why, "%s: %s", shown, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != fs->uid) {
+        close(fd);
+        return atmos_fs_say(why, "%s is not a regular file of uid %lu; not touched", shown,
+                            (unsigned long)fs->uid);
+    }
+    *out = fd;
+    return ATMOS_OK;
+}
+
+/* flock fd, retrying until timeout_ms (0: one try, ATMOS_BUSY); closes fd on failure. */
+static int flock_wait(int fd, const char *shown, int timeout_ms, long long start_ms,
+                      struct atmos_err *why)
+{
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return ATMOS_OK;
+        if (errno != EWOULDBLOCK && errno != EINTR) {
+            int e = errno;
+            close(fd);
+            return atmos_fs_say(why, "%s: %s", shown, strerror(e));
+        }
+        if (timeout_ms == 0 && errno == EWOULDBLOCK) {
+            close(fd);
+            return ATMOS_BUSY;
+        }
+        if (atmos_now_ms() - start_ms >= timeout_ms) {
+            close(fd);
+            return atmos_fs_say(why, "timed out after %d.%d s waiting for the lock %s",
+                                timeout_ms / 1000, (timeout_ms % 1000) / 100, shown);
+        }
+        atmos_nap_ms(20);
+    }
+}
+
+int atmos_fs_lock(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                  int timeout_ms, int *lockfd, struct atmos_err *why)
+{
+    char name[300], shown[4200];
+    int fd = -1;
+    if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
+        return atmos_fs_say(why, "%s: name too long", path);
+    snprintf(shown, sizeof(shown), "%s.lock", path);
+    int rc = open_lock(fs, dirfd, name, shown, O_CREAT, &fd, why);
+    if (rc != ATMOS_OK)
+        return rc;
+    if ((rc = flock_wait(fd, shown, timeout_ms, atmos_now_ms(), why)) == ATMOS_OK)
+        *lockfd = fd;
+    return rc;
+}
+
+/* How long the writers of such lock files wait for one to go before taking it over. */
+#define LOCKFILE_TAKEOVER_MS 5000
+
+int atmos_fs_lock_lockfile(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                           int timeout_ms, int *lockfd, struct atmos_err *why)
+{
+    char name[300], shown[4200];
+    int fd = -1, rc;
+    if (snprintf(name, sizeof(name), "%s.lockfile", leaf) >= (int)sizeof(name))
+        return atmos_fs_say(why, "%s: name too long", path);
+    snprintf(shown, sizeof(shown), "%s.lockfile", path);
+    long long start = atmos_now_ms();
+    int wait = timeout_ms < LOCKFILE_TAKEOVER_MS ? timeout_ms : LOCKFILE_TAKEOVER_MS;
+    /* Whoever holds it created it and removes it on release; a crashed
+     * holder leaves it behind, and then it is taken over after the wait, as
+     * its writers themselves do. */
+    while ((rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, &fd, why)) == ATMOS_BUSY &&
+           atmos_now_ms() - start < wait)
+        atmos_nap_ms(50);
+    if (rc == ATMOS_BUSY)
+        rc = open_lock(fs, dirfd, name, shown, 0, &fd, why);
+    if (rc != ATMOS_OK)
+        return rc;
+    if ((rc = flock_wait(fd, shown, timeout_ms, start, why)) == ATMOS_OK)
+        *lockfd = fd;
+    return rc;
+}
+
+void atmos_fs_unlock_lockfile(int dirfd, const char *leaf, int lockfd)
+{
+    char name[300];
+    if (lockfd < 0)
+        return;
+    if (snprintf(name, sizeof(name), "%s.lockfile", leaf) < (int)sizeof(name))
+        unlinkat(dirfd, name, 0);
+    close(lockfd);
+}
+
+int atmos_fs_lock_exclusive(const struct atmos_fs *fs, int dirfd, const char *leaf,
+                            const char *path, int *lockfd, struct atmos_err *why)
+{
+    char name[300], shown[4200];
+    if (snprintf(name, sizeof(name), "%s.lock", leaf) >= (int)sizeof(name))
+        return atmos_fs_say(why, "%s: name too long", path);
+    snprintf(shown, sizeof(shown), "%s.lock", path);
+    /* No wait and no takeover: client-go's writers fail at once on a lock that exists, and a
+     * stale one is for the user to judge (kubectl says the same). */
+    int rc = open_lock(fs, dirfd, name, shown, O_CREAT | O_EXCL, lockfd, why);
+    if (rc == ATMOS_BUSY) {
+        atmos_fail(why, ATMOS_BUSY, "%s exists: another program is writing %s; left as it is",
+                   shown, path);
+        return ATMOS_ESYS;
+    }
+    return rc;
+}
+
+void atmos_fs_unlock_exclusive(int dirfd, const char *leaf, int lockfd)
+{
+    char name[300];
+    if (lockfd < 0)
+        return;
+    if (snprintf(name, sizeof(name), "%s.lock", leaf) < (int)sizeof(name))
+        unlinkat(dirfd, name, 0);
+    close(lockfd);
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void unstage(int dirfd, struct atmos_fs_staged *st)
+{
+    if (st->fd < 0)
+        return;
+    close(st->fd);
+    st->fd = -1;
+    unlinkat(dirfd, st->name, 0);
+}
+
+/* The staged file st (created, empty) given data and orig's mode; unstaged on failure. */
+static int fill(int dirfd, const char *path, const void *data, size_t len, const struct stat *orig,
+                struct atmos_fs_staged *st, struct atmos_err *why)
+{
+    if (write_all(st->fd, data, len) != 0 || fchmod(st->fd, orig->st_mode & 07777) != 0) {
+        atmos_fs_say(why, "%s: cannot write the new contents: %s", path, strerror(errno));
+        unstage(dirfd, st);
+        return ATMOS_ESYS;
+    }
+    /*
+     * Only a hint, errors ignored: start writing now, so that when several
+     * files are staged the first fsync commits them all and the later ones
+     * find their data already on disk.  atmos_fs_commit's fsync decides.
+     */
+    (void)sync_file_range(st->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    return ATMOS_OK;
+}
+
+int atmos_fs_stage(int dirfd, const char *leaf, const char *path, const void *data, size_t len,
+                   const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why)
+{
+    unsigned char rnd[8];
+    st->fd = -1;
+    if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+        return atmos_fs_say(why, "%s: no randomness for a temporary name: %s", path,
+                            strerror(errno));
+    snprintf(st->name, sizeof(st->name), ".%s" TEMP_INFIX "%02x%02x%02x%02x%02x%02x%02x%02x", leaf,
+             rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    st->fd = openat(dirfd, st->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (st->fd < 0)
+        return atmos_fs_say(why, "%s: cannot create a temporary file: %s", path, strerror(errno));
+    return fill(dirfd, path, data, len, orig, st, why);
+}
+
+int atmos_fs_stage_into(int dirfd, int fd, const char *name, const char *path, const void *data,
+                        size_t len, const struct stat *orig, struct atmos_fs_staged *st,
+                        struct atmos_err *why)
+{
+    st->fd = fd;
+    if (snprintf(st->name, sizeof(st->name), "%s", name) >= (int)sizeof(st->name)) {
+        unstage(dirfd, st);
+        return atmos_fs_say(why, "%s: name too long", path);
+    }
+    return fill(dirfd, path, data, len, orig, st, why);
+}
+
+int atmos_fs_commit(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
+                    const struct stat *orig, struct atmos_fs_staged *st, struct atmos_err *why)
+{
+    /* The contents must reach the disk before the rename makes them the file. */
+    int bad = fsync(st->fd) != 0;
+    int e = errno;
+    if (close(st->fd) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    st->fd = -1;
+    if (bad) {
+        atmos_fs_say(why, "%s: cannot write the new contents: %s", path, strerror(e));
+        goto done;
+    }
+    /* Only replace the file we read: an unlocked writer may have renamed over it. */
+    struct stat now;
+    if (atmos_fs_check(fs, dirfd, leaf, path, S_IFREG, &now, why) != ATMOS_OK ||
+        now.st_ino != orig->st_ino || now.st_dev != orig->st_dev) {
+        atmos_fs_say(why, "%s changed while being rewritten; left as it is", path);
+        goto done;
+    }
+    if (renameat(dirfd, st->name, dirfd, leaf) != 0) {
+        atmos_fs_say(why, "%s: cannot replace: %s", path, strerror(errno));
+        goto done;
+    }
+    /* The caller syncs the directory once all its renames are done (atmos_fs_sync_dirs). */
+    return ATMOS_OK;
+done:
+    unlinkat(dirfd, st->name, 0);
+    return ATMOS_ESYS;
+}
+
+int atmos_fs_note_dir(struct atmos_dirsync *ds, int dirfd, void *owner)
+{
+    struct stat st;
+    if (fstat(dirfd, &st) != 0)
+        return -1;
+    for (size_t i = 0; i < ds->n; i++)
+        if (ds->v[i].dev == st.st_dev && ds->v[i].ino == st.st_ino) {
+            if (ds->v[i].nowners < sizeof(ds->v[i].owners) / sizeof(*ds->v[i].owners))
+                ds->v[i].owners[ds->v[i].nowners++] = owner;
+            return 0;
+        }
+    struct atmos_dirsync_entry *v = realloc(ds->v, (ds->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    ds->v = v;
+    int fd = dup(dirfd);
+    if (fd < 0)
+        return -1;
+    v[ds->n] = (struct atmos_dirsync_entry){fd, st.st_dev, st.st_ino, {owner}, 1};
+    ds->n++;
+    return 0;
+}
+
+void atmos_fs_sync_dirs(struct atmos_dirsync *ds, void (*failed)(void *owner, int err))
+{
+    for (size_t i = 0; i < ds->n; i++) {
+        if (fsync(ds->v[i].fd) != 0)
+            for (size_t k = 0; k < ds->v[i].nowners; k++)
+                failed(ds->v[i].owners[k], errno);
+        close(ds->v[i].fd);
+    }
+    free(ds->v);
+    ds->v = NULL;
+    ds->n = 0;
+}
+
+void atmos_fs_clean_temps(const struct atmos_fs *fs, int dirfd, const char *leaf)
+{
+    char prefix[300];
+    int plen = snprintf(prefix, sizeof(prefix), ".%s" TEMP_INFIX, leaf);
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || plen >= (int)sizeof(prefix))
+        goto out;
+    DIR *d = fdopendir(fd);
+    if (d == NULL)
+        goto out;
+    fd = -1;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        struct stat st;
+        if (strncmp(de->d_name, prefix, (size_t)plen) != 0)
+            continue;
+        if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+            st.st_uid == fs->uid)
+            unlinkat(dirfd, de->d_name, 0);
+    }
+    closedir(d);
+out:
+    if (fd >= 0)
+        close(fd);
+}

@@ -1,0 +1,179 @@
+/*
+ * Resolving an identity's chain to the provider that roots it.
+ * via.identity recurses, via.provider ends the chain; a cycle is an error that
+ * names every member (a → b → a).
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <atmos/config.h>
+
+#include "clouds/cloud.h"
+#include "config/internal.h"
+#include "base/strings.h"
+
+static int prepend(struct atmos_chain *c, const char *name)
+{
+    const char **v = realloc(c->names, (c->n + 1) * sizeof(*v));
+    if (v == NULL)
+        return -1;
+    memmove(v + 1, v, c->n * sizeof(*v));
+    v[0] = name;
+    c->names = v;
+    c->n++;
+    return 0;
+}
+
+static int cycle_error(const struct atmos_chain *c, const struct atmos_identity *start,
+                       const char *again, struct atmos_err *err)
+{
+    struct atmos_buf b = {0};
+    /* names[] runs provider-first; print in the order the via links were followed. */
+    for (size_t i = c->n; i-- > 0;)
+        atmos_buf_printf(&b, "%s → ", c->names[i]);
+    atmos_buf_printf(&b, "%s", again);
+    int rc = atmos_fail(err, ATMOS_EINVAL, "%s:%u:%u: identity \"%s\": via cycle %s",
+                        start->mark.file ? start->mark.file : "?", start->mark.line,
+                        start->mark.column, start->name, b.data ? b.data : again);
+    atmos_buf_free(&b);
+    return rc;
+}
+
+int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
+                        struct atmos_chain *out, struct atmos_err *err)
+{
+    struct atmos_chain c = {0};
+    const struct atmos_identity *id = atmos_config_identity(cfg, identity);
+    const struct atmos_identity *start = id;
+    int rc = ATMOS_ENOTFOUND;
+    if (id == NULL) {
+        atmos_fail(err, rc, "identity \"%s\" not found in configuration", identity);
+        goto done;
+    }
+    rc = ATMOS_ENOMEM;
+    for (;;) {
+        for (size_t i = 0; i < c.n; i++) {
+            if (strcmp(c.names[i], id->name) == 0) {
+                rc = cycle_error(&c, start, id->name, err);
+                goto done;
+            }
+        }
+        /* An identity skipped for its problem ends every chain through it. */
+        if (id->problem && id != start) {
+            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.identity \"%s\" is skipped",
+                            start->name, id->name);
+            goto done;
+        }
+        if (id->problem) {
+            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\" is skipped: %s", id->name,
+                            id->problem);
+            goto done;
+        }
+        if (prepend(&c, id->name) != 0)
+            goto oom;
+        const struct atmos_cloud *cl;
+        const struct atmos_kind *k = atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl);
+        if (k && k->own_provider) {
+            /* Its cloud keeps such an identity's files in a directory of their own. */
+            if (prepend(&c, k->own_provider) != 0)
+                goto oom;
+            c.provider = k->own_provider;
+            break;
+        }
+        if (k && (k->flags & ATMOS_KIND_OWN_DIRECTORY)) {
+            /* Its own provider: atmos's emulator identities name themselves (GetProviderName). */
+            c.provider = id->name;
+            break;
+        }
+        if (k && (k->flags & ATMOS_KIND_STANDALONE))
+            break; /* ambient: credentials come from the environment, no provider */
+        if (id->via_provider.value) {
+            c.provider_cfg = atmos_config_provider(cfg, id->via_provider.value);
+            if (c.provider_cfg == NULL) {
+                rc = atmos_fail(err, ATMOS_EINVAL,
+                                "identity \"%s\": via.provider \"%s\" is not "
+                                "a configured provider",
+                                id->name, id->via_provider.value);
+                goto done;
+            }
+            /* As a skipped identity: atmos refuses the provider, so no login went through it. */
+            if (c.provider_cfg->problem) {
+                rc =
+                    atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.provider \"%s\" is skipped",
+                               id->name, c.provider_cfg->name);
+                goto done;
+            }
+            if (prepend(&c, c.provider_cfg->name) != 0)
+                goto oom;
+            c.provider = c.provider_cfg->name;
+            break;
+        }
+        const char *next = id->via_identity.value;
+        id = next ? atmos_config_identity(cfg, next) : NULL;
+        if (id == NULL) {
+            rc = atmos_fail(err, ATMOS_EINVAL,
+                            "identity \"%s\": via.identity \"%s\" is not a "
+                            "configured identity",
+                            c.names[0], next ? next : "");
+            goto done;
+        }
+    }
+    *out = c;
+    return ATMOS_OK;
+oom:
+    atmos_fail(err, rc, "out of memory");
+done:
+    free(c.names);
+    return rc;
+}
+
+/* An identity of this kind ends its chain without a provider of the configuration. */
+static int ends_chain(const struct atmos_identity *id)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl);
+    return k &&
+           (k->own_provider || (k->flags & (ATMOS_KIND_OWN_DIRECTORY | ATMOS_KIND_STANDALONE)));
+}
+
+#define GOOD UINT_MAX
+
+int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path)
+{
+    const struct atmos_identity *v = cfg->identities;
+    size_t j = i, n = 0;
+    /* The links atmos_chain_resolve follows, in its order; any way it fails: undecided. */
+    for (;;) {
+        const struct atmos_identity *id = &v[j];
+        if (state[j] == GOOD)
+            break;
+        if (state[j] == i + 1 || id->problem) /* a cycle, or through a skipped identity */
+            return 0;
+        state[j] = (unsigned)i + 1;
+        path[n++] = (unsigned)j;
+        if (ends_chain(id))
+            break;
+        if (id->via_provider.value) {
+            const struct atmos_provider *p = atmos_config_provider(cfg, id->via_provider.value);
+            if (p == NULL || p->problem)
+                return 0;
+            break;
+        }
+        const char *next = id->via_identity.value;
+        const struct atmos_identity *up = next ? atmos_config_identity(cfg, next) : NULL;
+        if (up == NULL)
+            return 0;
+        j = (size_t)(up - v);
+    }
+    /* Every identity on the way resolves too: its chain is the tail of this one. */
+    while (n > 0)
+        state[path[--n]] = GOOD;
+    return 1;
+}
+
+void atmos_chain_free(struct atmos_chain *chain)
+{
+    free(chain->names);
+    memset(chain, 0, sizeof(*chain));
+}

@@ -1,0 +1,149 @@
+/*
+ * Keychain entries in the plan: which entries a logout deletes, their names,
+ * and where the file keyring keeps them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <atmos/keyring.h>
+
+#include "clouds/cloud.h"
+#include "base/strings.h"
+#include "sys/keyrings.h"
+#include "items/internal.h"
+
+/* The engine's own group in reports: keychain entries, whatever cloud they were for. */
+const struct atmos_cloud atmos_cloud_keychain = {.name = "keychain", .display = "Keychain"};
+
+static const char *const names[] = {"system", "file", "keyctl", "memory", "noop"};
+
+int atmos_keyring_parse(const char *name, enum atmos_keyring *out)
+{
+    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *out = (enum atmos_keyring)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+const char *atmos_keyring_name(enum atmos_keyring k)
+{
+    return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
+}
+
+/* Provider kinds whose keyring entries a plain logout always deletes (their cloud says). */
+static int provider_is_ambient(const char *kind)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(kind, ATMOS_ROLE_PROVIDER, &cl);
+    return k && (k->flags & ATMOS_KIND_AMBIENT);
+}
+
+/* The file keyring's file name: the key with '%' and '/' percent-encoded. */
+static char *file_name(const char *key)
+{
+    struct atmos_buf b = {0};
+    for (const char *p = key; *p; p++) {
+        int rc = *p == '%'   ? atmos_buf_append(&b, "%25", 3)
+                 : *p == '/' ? atmos_buf_append(&b, "%2F", 3)
+                             : atmos_buf_append(&b, p, 1);
+        if (rc != 0) {
+            atmos_buf_free(&b);
+            return NULL;
+        }
+    }
+    return b.data;
+}
+
+/*
+ * The file keyring's directory, as atmos picks it (pkg/auth/credentials/
+ * keyring_backends.go newFileKeyringStore): $ATMOS_KEYRING_FILE_PATH, else
+ * auth.keyring.spec.path, else <data>/atmos/keyring; a value that has an
+ * extension names a file, and its directory is the keyring's.  Only an
+ * absolute value is used: a relative one was relative to wherever atmos ran.
+ */
+static char *file_keyring_dir(const struct atmos_config *cfg, const struct atmos_env *env)
+{
+    const char *set = env->keyring_file_path && *env->keyring_file_path ? env->keyring_file_path
+                                                                        : cfg->keyring_path.value;
+    if (set && set[0] == '/') {
+        const char *base = strrchr(set, '/') + 1, *dot = strrchr(base, '.');
+        if (dot) /* Go's filepath.Ext: a '.' anywhere in the last element */
+            return base - 1 == set ? strdup("/") : strndup(set, (size_t)(base - 1 - set));
+        return strdup(set);
+    }
+    const char *d = env->atmos_xdg_data_home;
+    if (d == NULL || d[0] != '/')
+        d = env->xdg_data_home;
+    if (d == NULL || d[0] != '/')
+        return atmos_strfmt("%s/.local/share/atmos/keyring", env->home);
+    return atmos_strfmt("%s/atmos/keyring", d);
+}
+
+static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
+                   const struct atmos_env *env, const char *key, const char *identity,
+                   const char *provider, int implicit)
+{
+    char *path = NULL;
+    if (cfg->keyring == ATMOS_KEYRING_FILE) {
+        char *dir = file_keyring_dir(cfg, env), *fn = file_name(key);
+        path = dir && fn ? atmos_path_join(dir, fn) : NULL;
+        free(dir);
+        free(fn);
+        if (path == NULL)
+            return -1;
+    }
+    struct atmos_item *it =
+        atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
+    if (it)
+        it->u.keyring.implicit = implicit;
+    return it ? 0 : -1;
+}
+
+/* atmos_<realm>_<alias>, and the legacy atmos_<alias> when a realm is set. */
+static int add_alias(struct atmos_plan *plan, const struct atmos_config *cfg,
+                     const struct atmos_env *env, const char *realm, const char *alias,
+                     int is_identity, const char *provider, int implicit)
+{
+    const char *identity = is_identity ? alias : NULL;
+    char *key = realm ? atmos_strfmt("atmos_%s_%s", realm, alias) : atmos_strfmt("atmos_%s", alias);
+    int rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : -1;
+    free(key);
+    if (rc == 0 && realm) {
+        key = atmos_strfmt("atmos_%s", alias);
+        rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : -1;
+        free(key);
+    }
+    return rc;
+}
+
+int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
+                       const struct atmos_env *env, int keychain, const char *realm)
+{
+    if (cfg->keyring == ATMOS_KEYRING_MEMORY || cfg->keyring == ATMOS_KEYRING_NOOP)
+        return 0; /* nothing persistent to delete */
+    /* Providers first (plan->providers is sorted), then identities. */
+    for (size_t i = 0; i < plan->nproviders; i++) {
+        const struct atmos_provider *p = atmos_config_provider(cfg, plan->providers[i]);
+        if (plan->scope == ATMOS_SCOPE_IDENTITY)
+            break; /* an identity logout never takes the provider's entry */
+        if (p && (keychain || provider_is_ambient(p->kind.value)) &&
+            add_alias(plan, cfg, env, realm, p->name, 0, p->name, !keychain) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < plan->nidentities; i++) {
+        struct atmos_chain ch;
+        if (atmos_chain_resolve(cfg, plan->identities[i], &ch, NULL) != ATMOS_OK)
+            continue;
+        int ambient = ch.provider_cfg && provider_is_ambient(ch.provider_cfg->kind.value);
+        int rc = 0;
+        if (keychain || ambient)
+            rc = add_alias(plan, cfg, env, realm, plan->identities[i], 1, ch.provider, !keychain);
+        atmos_chain_free(&ch);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
