@@ -91,7 +91,7 @@ HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-check check check-quick check-host check-run demo bench interop fuzz fuzz-build install uninstall deb clean format
+.PHONY: all deps deps-check check check-layers check-quick check-host check-run demo bench interop fuzz fuzz-build install uninstall deb clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so $(BUILD)/pam_atmos_helper
 
@@ -247,6 +247,7 @@ fuzz: deps
 # switch the profile on are make check-host.  JOBS scripts at a time
 # (default: the number of CPUs).
 check: deps-check
+	$(MAKE) --no-print-directory check-layers
 	$(MAKE) --no-print-directory fuzz-build
 	$(MAKE) --no-print-directory check-run
 	$(MAKE) --no-print-directory check-run BUILD=build/asan SAN=1
@@ -254,7 +255,23 @@ check: deps-check
 
 # The inner loop: the normal pass alone (no sanitizers, no valgrind, no fuzz replay).
 check-quick: deps-check
+	$(MAKE) --no-print-directory check-layers
 	$(MAKE) --no-print-directory check-run NOFUZZ=1
+
+# The engine's layers (docs/design.md): each calls only those below it, and no files call
+# in a circle.  First it proves it can fail: a planted object of the lowest layer that
+# calls the planner must be refused, by name.
+check-layers: $(LIB_OBJ)
+	$(Q)printf 'int atmos_plan_build();\nint planted(void) { return atmos_plan_build(); }\n' | \
+		$(CC) -x c -c -o $(BUILD)/lib/base/planted.o -
+	$(Q)if python3 tests/layers/check_layers.py $(BUILD)/lib $(BUILD)/lib/base/planted.o \
+		$(LIB_OBJ) >$(BUILD)/layers-planted.out 2>&1; then \
+		echo "check-layers: a planted upward call was not found"; exit 1; fi
+	$(Q)grep -q 'lib/base/planted.c (base) calls up into lib/plan/plan.c (plan): atmos_plan_build' \
+		$(BUILD)/layers-planted.out || { cat $(BUILD)/layers-planted.out; exit 1; }
+	$(Q)rm -f $(BUILD)/lib/base/planted.o $(BUILD)/layers-planted.out
+	@echo "check-layers: a planted upward call (base -> plan) is refused"
+	$(Q)python3 tests/layers/check_layers.py $(BUILD)/lib $(LIB_OBJ)
 
 # Changes this machine: installs our Debian packages, runs pam-auth-update on
 # /etc/pam.d, logs in over the system's sshd; puts it all back at exit.

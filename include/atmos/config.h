@@ -83,6 +83,11 @@ struct atmos_identity {
     struct atmos_spec spec;
     char *problem;
     int harmless;
+    /* Where its chain ends, found once when the configuration is loaded (atmos_chain_good):
+     * the provider's directory name (NULL: none, an ambient identity) and that provider's
+     * entry (NULL: a directory its kind keeps, or none).  Both NULL while it has a problem. */
+    const char *root;
+    const struct atmos_provider *root_cfg;
 };
 
 /*

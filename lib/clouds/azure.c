@@ -64,11 +64,11 @@ static const struct atmos_kind kinds[] = {
 };
 
 /* A provider whose login az minted: its entries in az's files are az's own. */
-static int from_az(const struct atmos_provider *p)
+static int from_az(const struct atmos_cloud_ctx *c, const struct atmos_provider *p)
 {
     const struct atmos_cloud *cl;
     const struct atmos_kind *k =
-        p ? atmos_kind_find(p->kind.value, ATMOS_ROLE_PROVIDER, &cl) : NULL;
+        p ? atmos_kind_in(c->clouds, p->kind.value, ATMOS_ROLE_PROVIDER, &cl) : NULL;
     return k && k->spec == &minted_by_az;
 }
 
@@ -384,7 +384,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
     const struct atmos_provider *p = chain->provider_cfg;
     free(dir);
     /* az minted an azure/cli login: its entries in az's files are az's own. */
-    a.from_cli |= from_az(p);
+    a.from_cli |= from_az(c, p);
     if (rc == 0)
         rc = add_subscription(c, &a, sub, chain->provider);
     /* credentials.json is the provider's, rewritten by each identity's login:
@@ -437,7 +437,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *token = device_code_token(c, name);
     struct account acc[2];
     int rc = ATMOS_ENOMEM, n = 0;
-    int cli = from_az(p);
+    int cli = from_az(c, p);
     memset(acc, 0, sizeof(acc));
     if (!creds || !token || read_account(c, creds, &acc[0]) != 0 ||
         read_account(c, token, &acc[1]) != 0)
@@ -454,11 +454,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
         /* The subscriptions of the provider's identities, as that account. */
         for (size_t k = 0; k < c->plan->nidentities; k++) {
             const struct atmos_identity *id = atmos_config_identity(c->cfg, c->plan->identities[k]);
-            struct atmos_chain ch;
-            if (id == NULL || atmos_chain_resolve(c->cfg, id->name, &ch, NULL) != ATMOS_OK)
-                continue;
-            int mine = ch.provider && strcmp(ch.provider, name) == 0;
-            atmos_chain_free(&ch);
+            int mine = id && !id->problem && id->root && strcmp(id->root, name) == 0;
             if (mine && add_subscription(c, &acc[i],
                                          atmos_spec_value(&id->spec, "principal.subscription_id"),
                                          name) != 0)

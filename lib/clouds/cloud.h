@@ -25,6 +25,8 @@ struct atmos_cloud_ctx {
     struct atmos_err err; /* why a hook failed, when it was not memory (atmos_cloud_fail) */
     /* The root provider of each of plan->identities (NULL: none), resolved once per plan. */
     const char **roots;
+    /* Every cloud (atmos_clouds), for a cloud file asking of another's kinds (atmos_kind_in). */
+    const struct atmos_cloud *const *clouds;
 };
 
 /* What a kind of provider, identity or integration is, as the cloud that has it declares. */
@@ -116,10 +118,15 @@ extern const struct atmos_cloud *const atmos_clouds[];
 
 /*
  * The kind `kind` in `role` (enum atmos_kind_role), and the cloud that
- * declares it; NULL (and *cloud NULL) for a kind no cloud has.
+ * declares it; NULL (and *cloud NULL) for a kind no cloud has.  atmos_kind_find
+ * asks every cloud (clouds/registry.c: for the layers above the clouds); a
+ * cloud file asks the list its context carries (atmos_kind_in(c->clouds, ...)),
+ * so that no cloud file depends on the list that names it.
  */
 const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
                                          const struct atmos_cloud **cloud);
+const struct atmos_kind *atmos_kind_in(const struct atmos_cloud *const *clouds, const char *kind,
+                                       unsigned role, const struct atmos_cloud **cloud);
 
 /*
  * The cloud that keeps the session data of a provider or identity kind.

@@ -95,11 +95,11 @@ static const struct atmos_kind *root_kind(const struct atmos_cloud_ctx *c,
 {
     const struct atmos_cloud *cl;
     if (chain->provider_cfg)
-        return atmos_kind_find(chain->provider_cfg->kind.value, ATMOS_ROLE_PROVIDER, &cl);
+        return atmos_kind_in(c->clouds, chain->provider_cfg->kind.value, ATMOS_ROLE_PROVIDER, &cl);
     for (size_t i = 0; i < chain->n && i < 2; i++) {
         const struct atmos_identity *id = atmos_config_identity(c->cfg, chain->names[i]);
         const struct atmos_kind *k =
-            id ? atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl) : NULL;
+            id ? atmos_kind_in(c->clouds, id->kind.value, ATMOS_ROLE_IDENTITY, &cl) : NULL;
         if (k && (k->flags & ATMOS_KIND_STANDALONE))
             return k;
     }

@@ -96,7 +96,7 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
                            const char *provider)
 {
     const struct atmos_cloud *cl;
-    const struct atmos_kind *k = atmos_kind_find(in->kind.value, ATMOS_ROLE_INTEGRATION, &cl);
+    const struct atmos_kind *k = atmos_kind_in(c->clouds, in->kind.value, ATMOS_ROLE_INTEGRATION, &cl);
     if (k == NULL) {
         char *what = atmos_strfmt("%s (kind %s)", in->name, in->kind.value ? in->kind.value : "?");
         return atmos_cloud_add_unknown(c, "integration of an unknown kind", what, NULL, provider)

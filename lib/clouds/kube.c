@@ -263,7 +263,7 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
                            const char *provider)
 {
     const struct atmos_cloud *cl;
-    const struct atmos_kind *k = atmos_kind_find(in->kind.value, ATMOS_ROLE_INTEGRATION, &cl);
+    const struct atmos_kind *k = atmos_kind_in(c->clouds, in->kind.value, ATMOS_ROLE_INTEGRATION, &cl);
     /* Only this file's integration kinds have a struct cluster_kind (docker's own are its). */
     if (k == NULL || cl != &atmos_cloud_kube || in->problem)
         return ATMOS_OK;
@@ -275,7 +275,7 @@ static int emulator(struct atmos_cloud_ctx *c, const char *name)
     const struct atmos_identity *id = atmos_config_identity(c->cfg, name);
     const struct atmos_cloud *cl;
     const struct atmos_kind *k =
-        id ? atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl) : NULL;
+        id ? atmos_kind_in(c->clouds, id->kind.value, ATMOS_ROLE_IDENTITY, &cl) : NULL;
     if (k == NULL || !(k->flags & ATMOS_KIND_EMULATOR))
         return ATMOS_OK;
     struct atmos_item *it =

@@ -116,23 +116,24 @@ void atmos_yaml_env_value(const char *args, size_t n, struct atmos_env_arg *buf,
 int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const char *data,
                               size_t len, struct atmos_err *err);
 
-/* After the last merge: drop the load index, apply the environment, validate;
- * the _logged one says through `lg` which entries are skipped. */
-int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
-                        struct atmos_err *err);
-int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
-                               const struct atmos_logger *lg, struct atmos_err *err);
-
 /*
- * Whether identity i's chain resolves (atmos_chain_resolve would return
- * ATMOS_OK), found without building it: 1 it does; 0 it does not (ask
- * atmos_chain_resolve why).  state[] and path[] have one entry per identity;
- * state[] starts zeroed and is kept from one call to the next, remembering
- * each identity whose chain resolves: a chain through one stops there, so
- * asking of every identity in turn costs each link once.  Valid while no
- * identity gains a problem other than by its chain failing.
+ * The checks that need no kinds (config/check.c): ATMOS_AUTH_REALM over the
+ * file, the realm, the keyring type, the entries sorted by name, and each
+ * provider's and integration's problem.  Drops the load index.
  */
-int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path);
+int atmos_config_validate(struct atmos_config *cfg, const struct atmos_env *env,
+                          const struct atmos_logger *lg, struct atmos_err *err);
+/* An entry's problem at `m` (the first one found stays); 0, or -1 on allocation failure. */
+int atmos_config_problem(char **slot, const struct atmos_mark *m, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * Read and merge the sources, apply profiles and env:, validate
+ * (atmos_config_validate): atmos_config_load without the identities' checks,
+ * which need the clouds' kinds (plan/resolve.c).
+ */
+int atmos_config_read_logged(struct atmos_config **out, const struct atmos_source_list *sources,
+                             const struct atmos_env *env, const struct atmos_logger *lg,
+                             struct atmos_err *err);
 
 /* atmos's default realm: 16 hex digits of sha256 of the lowercased directory (auth_realm.go). */
 void atmos_realm_hash(const char *dir, char out[17]);

@@ -161,30 +161,6 @@ static int is_remote(const char *s)
     return 0;
 }
 
-char *atmos_config_git_root(const char *cwd)
-{
-    char *dir = cwd && cwd[0] == '/' ? strdup(cwd) : NULL;
-    while (dir) {
-        struct stat st;
-        char *g = atmos_path_join(dir, ".git");
-        /* As root, a .git of anyone else's (one planted in /tmp, say) does not move where
-         * imports are looked up: what the imports then name is trust-checked anyway, but the
-         * choice of directory must not be a user's either. */
-        int found = g && lstat(g, &st) == 0 && (geteuid() != 0 || st.st_uid == 0);
-        free(g);
-        char *slash = strrchr(dir, '/');
-        if (found || slash == NULL || slash == dir) {
-            if (!found) {
-                free(dir);
-                dir = NULL;
-            }
-            break;
-        }
-        *slash = '\0';
-    }
-    return dir;
-}
-
 static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -989,7 +965,7 @@ static int derive_realm(struct loader *L)
     return cfg->realm.value ? ATMOS_OK : atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
 }
 
-int atmos_config_load_logged(struct atmos_config **out, const struct atmos_source_list *sources,
+int atmos_config_read_logged(struct atmos_config **out, const struct atmos_source_list *sources,
                              const struct atmos_env *env, const struct atmos_logger *lg,
                              struct atmos_err *err)
 {
@@ -1014,7 +990,7 @@ int atmos_config_load_logged(struct atmos_config **out, const struct atmos_sourc
     if (rc == ATMOS_OK)
         rc = derive_realm(&L);
     if (rc == ATMOS_OK)
-        rc = atmos_config_finish_logged(cfg, L.env, lg, err);
+        rc = atmos_config_validate(cfg, L.env, lg, err);
     if (rc == ATMOS_OK) {
         *out = cfg;
         cfg = NULL;
@@ -1024,10 +1000,4 @@ int atmos_config_load_logged(struct atmos_config **out, const struct atmos_sourc
     free(L.profiles_base);
     atmos_config_free(cfg);
     return rc;
-}
-
-int atmos_config_load(struct atmos_config **out, const struct atmos_source_list *sources,
-                      const struct atmos_env *env, struct atmos_err *err)
-{
-    return atmos_config_load_logged(out, sources, env, NULL, err);
 }

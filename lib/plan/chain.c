@@ -11,6 +11,7 @@
 
 #include "clouds/cloud.h"
 #include "config/internal.h"
+#include "plan/resolve.h"
 #include "base/strings.h"
 
 static int prepend(struct atmos_chain *c, const char *name)
@@ -128,36 +129,50 @@ done:
     return rc;
 }
 
-/* An identity of this kind ends its chain without a provider of the configuration. */
-static int ends_chain(const struct atmos_identity *id)
+/*
+ * Where a chain ends at this identity by its kind, without a provider of the
+ * configuration: 1, with *root its directory name (NULL: none, ambient); else 0.
+ */
+static int ends_chain(const struct atmos_identity *id, const char **root)
 {
     const struct atmos_cloud *cl;
     const struct atmos_kind *k = atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl);
-    return k &&
-           (k->own_provider || (k->flags & (ATMOS_KIND_OWN_DIRECTORY | ATMOS_KIND_STANDALONE)));
+    if (k == NULL)
+        return 0;
+    *root = k->own_provider                        ? k->own_provider
+            : (k->flags & ATMOS_KIND_OWN_DIRECTORY) ? id->name
+                                                    : NULL;
+    return k->own_provider || (k->flags & (ATMOS_KIND_OWN_DIRECTORY | ATMOS_KIND_STANDALONE));
 }
 
 #define GOOD UINT_MAX
 
-int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path)
+int atmos_chain_good(struct atmos_config *cfg, size_t i, unsigned *state, unsigned *path)
 {
-    const struct atmos_identity *v = cfg->identities;
+    struct atmos_identity *v = cfg->identities;
+    const char *root = NULL;
+    const struct atmos_provider *root_cfg = NULL;
     size_t j = i, n = 0;
     /* The links atmos_chain_resolve follows, in its order; any way it fails: undecided. */
     for (;;) {
         const struct atmos_identity *id = &v[j];
-        if (state[j] == GOOD)
+        if (state[j] == GOOD) {
+            root = id->root;
+            root_cfg = id->root_cfg;
             break;
+        }
         if (state[j] == i + 1 || id->problem) /* a cycle, or through a skipped identity */
             return 0;
         state[j] = (unsigned)i + 1;
         path[n++] = (unsigned)j;
-        if (ends_chain(id))
+        if (ends_chain(id, &root))
             break;
         if (id->via_provider.value) {
             const struct atmos_provider *p = atmos_config_provider(cfg, id->via_provider.value);
             if (p == NULL || p->problem)
                 return 0;
+            root = p->name;
+            root_cfg = p;
             break;
         }
         const char *next = id->via_identity.value;
@@ -166,14 +181,13 @@ int atmos_chain_good(const struct atmos_config *cfg, size_t i, unsigned *state, 
             return 0;
         j = (size_t)(up - v);
     }
-    /* Every identity on the way resolves too: its chain is the tail of this one. */
-    while (n > 0)
-        state[path[--n]] = GOOD;
+    /* Every identity on the way resolves too, to the same root: its chain is the tail of this one. */
+    while (n > 0) {
+        struct atmos_identity *id = &v[path[--n]];
+        state[path[n]] = GOOD;
+        id->root = root;
+        id->root_cfg = root_cfg;
+    }
     return 1;
 }
 
-void atmos_chain_free(struct atmos_chain *chain)
-{
-    free(chain->names);
-    memset(chain, 0, sizeof(*chain));
-}

@@ -36,6 +36,7 @@ int atmos_plan_discover(struct atmos_plan *plan, const struct atmos_env *env,
 {
     memset(plan, 0, sizeof(*plan));
     struct atmos_cloud_ctx c = {.plan = plan,
+                                .clouds = atmos_clouds,
                                 .env = env,
                                 .lg = opts ? opts->log : NULL,
                                 .fs = {.home = env->home, .uid = geteuid()},

@@ -12,25 +12,31 @@
 #include "sys/keyrings.h"
 #include "items/internal.h"
 
-/* The engine's own group in reports: keychain entries, whatever cloud they were for. */
-const struct atmos_cloud atmos_cloud_keychain = {.name = "keychain", .display = "Keychain"};
-
-static const char *const names[] = {"system", "file", "keyctl", "memory", "noop"};
-
-int atmos_keyring_parse(const char *name, enum atmos_keyring *out)
+/* Takes a copy of key; takes ownership of path (may be NULL). NULL on failure. */
+static struct atmos_item *add_keyring(struct atmos_plan *plan, enum atmos_keyring backend,
+                                      const char *key, char *path, const char *identity,
+                                      const char *provider)
 {
-    for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
-        if (strcmp(name, names[i]) == 0) {
-            *out = (enum atmos_keyring)i;
-            return 0;
-        }
+    const struct atmos_item probe = {
+        .kind = ATMOS_ITEM_KEYRING,
+        .u.keyring = {.key = (char *)key, .backend = backend},
+    };
+    struct atmos_item *o;
+    if (atmos_plan_find(plan, ATMOS_PLAN_KEY_KEYRING, &probe, &o) != 0 || o != NULL) {
+        free(path);
+        return o;
     }
-    return -1;
-}
-
-const char *atmos_keyring_name(enum atmos_keyring k)
-{
-    return (size_t)k < sizeof(names) / sizeof(*names) ? names[k] : "?";
+    struct atmos_item *it =
+        atmos_plan_add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path, identity, provider);
+    if (it == NULL)
+        return NULL;
+    free(it->u.keyring
+             .key); /* only set when the file keyring's path was planned under another name */
+    if ((it->u.keyring.key = strdup(key)) == NULL)
+        return NULL;
+    it->u.keyring.backend = backend;
+    it->cloud = atmos_cloud_keychain.name;
+    return it;
 }
 
 /* Provider kinds whose keyring entries a plain logout always deletes (their cloud says). */
@@ -96,7 +102,7 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
             return -1;
     }
     struct atmos_item *it =
-        atmos_plan_add_keyring(plan, cfg->keyring, key, path, identity, provider);
+        add_keyring(plan, cfg->keyring, key, path, identity, provider);
     if (it)
         it->u.keyring.implicit = implicit;
     return it ? 0 : -1;
@@ -134,14 +140,13 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
             return -1;
     }
     for (size_t i = 0; i < plan->nidentities; i++) {
-        struct atmos_chain ch;
-        if (atmos_chain_resolve(cfg, plan->identities[i], &ch, NULL) != ATMOS_OK)
-            continue;
-        int ambient = ch.provider_cfg && provider_is_ambient(ch.provider_cfg->kind.value);
+        const struct atmos_identity *id = atmos_config_identity(cfg, plan->identities[i]);
+        if (id == NULL || id->problem)
+            continue; /* its chain does not resolve */
+        int ambient = id->root_cfg && provider_is_ambient(id->root_cfg->kind.value);
         int rc = 0;
         if (keychain || ambient)
-            rc = add_alias(plan, cfg, env, realm, plan->identities[i], 1, ch.provider, !keychain);
-        atmos_chain_free(&ch);
+            rc = add_alias(plan, cfg, env, realm, plan->identities[i], 1, id->root, !keychain);
         if (rc != 0)
             return -1;
     }

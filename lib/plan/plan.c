@@ -17,93 +17,19 @@
 #include "items/internal.h"
 #include "plan/tags.h"
 
-struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_kind kind,
-                                       const char *label, char *path /* taken */,
-                                       const char *identity, const char *provider)
-{
-    if (path == NULL && kind != ATMOS_ITEM_KEYRING && kind != ATMOS_ITEM_UNKNOWN)
-        return NULL;
-    /* Two providers sharing a start URL find the same token file once. */
-    const struct atmos_item probe = {.kind = kind, .path = path};
-    struct atmos_item *o = NULL;
-    if ((path && atmos_plan_find(plan, ATMOS_PLAN_KEY_PATH, &probe, &o) != 0) || o != NULL ||
-        atmos_plan_reserve(plan) != 0) {
-        free(path);
-        return o;
-    }
-    struct atmos_item *it = &plan->items[plan->nitems++];
-    memset(it, 0, sizeof(*it));
-    it->kind = kind;
-    it->label = label;
-    it->path = path;
-    it->identity = atmos_strdup0(identity);
-    it->provider = atmos_strdup0(provider);
-    if ((identity && !it->identity) || (provider && !it->provider))
-        return NULL;
-    return it;
-}
-
-struct atmos_item *atmos_plan_add_keyring(struct atmos_plan *plan, enum atmos_keyring backend,
-                                          const char *key, char *path, const char *identity,
-                                          const char *provider)
-{
-    const struct atmos_item probe = {
-        .kind = ATMOS_ITEM_KEYRING,
-        .u.keyring = {.key = (char *)key, .backend = backend},
-    };
-    struct atmos_item *o;
-    if (atmos_plan_find(plan, ATMOS_PLAN_KEY_KEYRING, &probe, &o) != 0 || o != NULL) {
-        free(path);
-        return o;
-    }
-    struct atmos_item *it =
-        atmos_plan_add_item(plan, ATMOS_ITEM_KEYRING, "keychain entry", path, identity, provider);
-    if (it == NULL)
-        return NULL;
-    free(it->u.keyring
-             .key); /* only set when the file keyring's path was planned under another name */
-    if ((it->u.keyring.key = strdup(key)) == NULL)
-        return NULL;
-    it->u.keyring.backend = backend;
-    it->cloud = atmos_cloud_keychain.name;
-    return it;
-}
-
 static int add_identities_of(struct atmos_plan *plan, const struct atmos_config *cfg,
                              const char *provider /* NULL: every identity */)
 {
     for (size_t i = 0; i < cfg->nidentities; i++) {
-        struct atmos_chain ch;
-        if (atmos_chain_resolve(cfg, cfg->identities[i].name, &ch, NULL) != ATMOS_OK)
-            continue; /* cannot happen after validation */
-        int mine = provider == NULL || (ch.provider && strcmp(ch.provider, provider) == 0);
-        atmos_chain_free(&ch);
+        const struct atmos_identity *id = &cfg->identities[i];
+        if (id->problem)
+            continue; /* its chain does not resolve */
+        int mine = provider == NULL || (id->root && strcmp(id->root, provider) == 0);
         if (mine &&
             atmos_strv_push(&plan->identities, &plan->nidentities, cfg->identities[i].name) != 0)
             return -1;
     }
     return 0;
-}
-
-struct atmos_item *atmos_plan_add_unknown(struct atmos_plan *plan, const char *label, char *what,
-                                          const char *identity, const char *provider)
-{
-    if (what == NULL)
-        return NULL;
-    const struct atmos_item probe = {
-        .kind = ATMOS_ITEM_UNKNOWN, .label = label, .u.unknown.what = what};
-    struct atmos_item *it;
-    if (atmos_plan_find(plan, ATMOS_PLAN_KEY_UNKNOWN, &probe, &it) != 0 || it != NULL) {
-        free(what);
-        return it;
-    }
-    it = atmos_plan_add_item(plan, ATMOS_ITEM_UNKNOWN, label, NULL, identity, provider);
-    if (it == NULL) {
-        free(what);
-        return NULL;
-    }
-    it->u.unknown.what = what;
-    return it;
 }
 
 /*
@@ -427,9 +353,9 @@ static size_t realms_of(const struct atmos_config *cfg, const char *v[2])
 }
 
 /*
- * Each identity's root provider, once: asking per provider would resolve
- * every chain once per provider (100 providers of 10,000 identities: a
- * million resolutions, 3.4 billion instructions for a dry run).
+ * Each of plan->identities' root provider, as the load found it (struct
+ * atmos_identity's root): asking per provider would resolve every chain once
+ * per provider (100 providers of 10,000 identities: a million resolutions).
  */
 static int resolve_roots(struct atmos_cloud_ctx *c)
 {
@@ -438,11 +364,8 @@ static int resolve_roots(struct atmos_cloud_ctx *c)
     if ((c->roots = calloc(c->plan->nidentities, sizeof(*c->roots))) == NULL)
         return ATMOS_ENOMEM;
     for (size_t i = 0; i < c->plan->nidentities; i++) {
-        struct atmos_chain ch;
-        if (atmos_chain_resolve(c->cfg, c->plan->identities[i], &ch, NULL) != ATMOS_OK)
-            continue;
-        c->roots[i] = ch.provider; /* points into the configuration (or a kind's static name) */
-        atmos_chain_free(&ch);
+        const struct atmos_identity *id = atmos_config_identity(c->cfg, c->plan->identities[i]);
+        c->roots[i] = id && !id->problem ? id->root : NULL;
     }
     return ATMOS_OK;
 }
@@ -534,6 +457,7 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
 {
     memset(plan, 0, sizeof(*plan));
     struct atmos_cloud_ctx c = {.plan = plan,
+                                .clouds = atmos_clouds,
                                 .cfg = cfg,
                                 .env = env,
                                 .lg = opts ? opts->log : NULL,
@@ -572,62 +496,3 @@ done:
 }
 
 /* What an item of its kind owns. */
-static void item_free(struct atmos_item *it)
-{
-    switch (it->kind) {
-    case ATMOS_ITEM_FILE:
-    case ATMOS_ITEM_CHECKED_FILE:
-        free(it->u.file.arg);
-        break;
-    case ATMOS_ITEM_INI_SECTION:
-        free(it->u.section.name);
-        break;
-    case ATMOS_ITEM_DIRECTORY:
-        free(it->u.dir.lock);
-        break;
-    case ATMOS_ITEM_KEYRING:
-        free(it->u.keyring.key);
-        break;
-    case ATMOS_ITEM_JSON_ENTRIES:
-        for (int m = 0; m < ATMOS_JSON_IDS; m++)
-            free(it->u.json.ids[m]);
-        free(it->u.json.what);
-        break;
-    case ATMOS_ITEM_KUBECONFIG:
-        for (int m = 0; m < ATMOS_KUBE_IDS; m++)
-            free(it->u.kube.ids[m]);
-        free(it->u.kube.what);
-        break;
-    case ATMOS_ITEM_SIGNOUT:
-        free(it->u.signout.arg);
-        free(it->u.signout.where);
-        break;
-    case ATMOS_ITEM_UNKNOWN:
-        free(it->u.unknown.what);
-        break;
-    }
-    free(it->path);
-    free(it->identity);
-    free(it->provider);
-    free(it->error);
-}
-
-void atmos_plan_free(struct atmos_plan *plan)
-{
-    for (size_t i = 0; i < plan->nitems; i++)
-        item_free(&plan->items[i]);
-    free(plan->items);
-    atmos_plan_index_free(plan);
-    free(plan->target);
-    free(plan->home);
-    atmos_chain_free(&plan->chain);
-    atmos_strv_free(plan->identities, plan->nidentities);
-    atmos_strv_free(plan->providers, plan->nproviders);
-    atmos_strv_free(plan->realms, plan->nrealms);
-    atmos_strv_free(plan->elsewhere, plan->nelsewhere);
-    free(plan->realm_dir);
-    for (size_t i = 0; plan->elsewhere_dir && i < plan->nelsewhere; i++)
-        free(plan->elsewhere_dir[i]);
-    free(plan->elsewhere_dir);
-    memset(plan, 0, sizeof(*plan));
-}

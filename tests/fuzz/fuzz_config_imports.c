@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config_internal.h"
+#include "config/internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

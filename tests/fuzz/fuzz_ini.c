@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ini.h"
+#include "formats/ini.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

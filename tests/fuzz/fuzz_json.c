@@ -23,8 +23,8 @@
 
 #include <atmos/plan.h>
 
-#include "jsonedit.h"
-#include "jsonscan.h"
+#include "formats/jsonedit.h"
+#include "formats/jsonscan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cloud_aws_ssocache.h"
+#include "clouds/aws/ssocache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

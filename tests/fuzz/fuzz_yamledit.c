@@ -32,8 +32,8 @@
 
 #include <yaml.h>
 
-#include "kubenorm.h"
-#include "yamledit.h"
+#include "formats/kubenorm.h"
+#include "formats/yamledit.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@ from the bottom up (docs/design.md says what each holds).  Fails on a call from 
 to one above it, on a cycle between files (also within a layer), and on a folder of lib/
 that is not a layer.  Each finding names the files and the symbols.
 
-usage: check_layers.py BUILD_DIR   (objects under BUILD_DIR/lib/)
+usage: check_layers.py BUILD_DIR/lib OBJECT...   (the objects of lib/'s sources)
 """
 import os
 import subprocess
@@ -69,12 +69,9 @@ def cycles(graph):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 3:
         sys.exit(__doc__)
-    top = os.path.join(sys.argv[1], "lib")
-    objs = sorted(os.path.join(d, f) for d, _, fs in os.walk(top) for f in fs if f.endswith(".o"))
-    if not objs:
-        sys.exit(f"check-layers: no objects under {top}: build first")
+    top, objs = sys.argv[1], sorted(sys.argv[2:])
     defs, uses, bad = {}, {}, []
     for o in objs:
         name = os.path.relpath(o, top)[:-2]

@@ -9,7 +9,7 @@
 #include <atmos/config.h>
 #include <atmos/plan.h>
 
-#include "cloud_aws_paths.h"
+#include "clouds/aws/paths.h"
 
 static const char yaml[] = "auth:\n"
                            "  providers:\n"

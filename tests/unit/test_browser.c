@@ -9,9 +9,9 @@
 
 #include <string.h>
 
-#include "cloud_aws_browser.h"
-#include "cloud_console.h"
-#include "internal.h"
+#include "clouds/aws/browser.h"
+#include "clouds/console.h"
+#include "base/strings.h"
 
 static void profile_names(void **state)
 {

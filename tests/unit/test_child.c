@@ -9,8 +9,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "child.h"
-#include "internal.h"
+#include "sys/child.h"
+#include "base/strings.h"
 
 struct heard {
     char lines[8][128];

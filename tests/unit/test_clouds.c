@@ -9,8 +9,8 @@
 #include <atmos/config.h>
 #include <atmos/plan.h>
 
-#include "cloud.h"
-#include "cloud_github.h"
+#include "clouds/cloud.h"
+#include "clouds/github/github.h"
 
 static char *home;
 static struct atmos_config *cfg;

@@ -6,9 +6,9 @@
 
 #include <atmos/config.h>
 
-#include "cloud_aws_paths.h"
-#include "internal.h"
-#include "paths.h"
+#include "clouds/aws/paths.h"
+#include "base/strings.h"
+#include "config/paths.h"
 
 #define dir tu_home
 

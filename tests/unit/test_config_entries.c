@@ -8,8 +8,9 @@
 
 #include <atmos/config.h>
 
-#include "config_internal.h"
-#include "internal.h"
+#include "config/internal.h"
+#include "plan/resolve.h"
+#include "base/strings.h"
 
 #define NNAMES 400
 

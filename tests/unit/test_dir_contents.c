@@ -10,7 +10,7 @@
 #include <atmos/config.h>
 #include <atmos/plan.h>
 
-#include "safefs.h"
+#include "fs/safefs.h"
 
 static void put(const char *rel, const char *data)
 {

@@ -4,8 +4,8 @@
  */
 #include "testutil.h"
 
-#include "dotenv.h"
-#include "internal.h"
+#include "formats/dotenv.h"
+#include "base/strings.h"
 
 struct kv {
     const char *name, *value;

@@ -3,7 +3,7 @@
  */
 #include "testutil.h"
 
-#include "ini.h"
+#include "formats/ini.h"
 
 struct result {
     char *out;

@@ -8,9 +8,9 @@
 
 #include <atmos/plan.h>
 
-#include "jsonedit.h"
-#include "jsonscan.h"
-#include "jsonverdict.h"
+#include "formats/jsonedit.h"
+#include "formats/jsonscan.h"
+#include "formats/jsonverdict.h"
 
 /* --- the scanner ---------------------------------------------------------- */
 

@@ -5,8 +5,8 @@
  */
 #include "testutil.h"
 
-#include "kubenorm.h"
-#include "yamledit.h"
+#include "formats/kubenorm.h"
+#include "formats/yamledit.h"
 
 static void normalizes_to(const char *in, const char *want)
 {

@@ -6,7 +6,7 @@
 
 #include <atmos/plan.h>
 
-#include "netfs.h"
+#include "sys/netfs.h"
 
 static void magic_numbers(void **state)
 {

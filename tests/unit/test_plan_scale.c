@@ -10,7 +10,7 @@
 #include <atmos/config.h>
 #include <atmos/plan.h>
 
-#include "internal.h"
+#include "base/strings.h"
 
 #define NPROVIDERS 40000
 

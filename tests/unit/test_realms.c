@@ -8,7 +8,7 @@
 #include <atmos/config.h>
 #include <atmos/plan.h>
 
-#include "cloud.h"
+#include "clouds/cloud.h"
 
 static const char yaml[] = "auth:\n"
                            "  providers:\n"

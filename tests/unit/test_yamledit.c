@@ -6,8 +6,8 @@
 
 #include <atmos/plan.h>
 
-#include "safefs.h"
-#include "yamledit.h"
+#include "fs/safefs.h"
+#include "formats/yamledit.h"
 
 /* Cut (cluster, context, user) from `in`: the result must be `want`, with `entries` gone. */
 static void cuts_to(const char *in, const char *cl, const char *ctx, const char *user,

@@ -324,7 +324,7 @@ static int all(struct atmos_cloud_ctx *c)
     for (size_t i = 0; rc == ATMOS_OK && i < cfg->nidentities; i++) {
         const struct atmos_cloud *cl;
         const struct atmos_kind *k =
-            atmos_kind_find(cfg->identities[i].kind.value, ATMOS_ROLE_IDENTITY, &cl);
+            atmos_kind_in(c->clouds, cfg->identities[i].kind.value, ATMOS_ROLE_IDENTITY, &cl);
         if (cl != &atmos_cloud_aws || k == NULL)
             continue;
         if (is_user(&cfg->identities[i]))
@@ -493,7 +493,9 @@ static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
         const struct atmos_provider *p = &c->cfg->providers[i];
         const struct atmos_cloud *cl;
         const char *bp = atmos_aws_spec_of(p).base_path;
-        if (bp && !p->problem && atmos_cloud_of_provider(p->kind.value, &cl) &&
+        const struct atmos_kind *k =
+            atmos_kind_in(c->clouds, p->kind.value, ATMOS_ROLE_PROVIDER, &cl);
+        if (bp && !p->problem && k && !(k->flags & ATMOS_KIND_NOTHING_KEPT) &&
             cl == &atmos_cloud_aws) {
             char *root = atmos_path_aws_root(c->env, bp);
             rc = root && atmos_strv_push(&roots, &n, root) == 0 ? 0 : ATMOS_ENOMEM;

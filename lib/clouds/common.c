@@ -1,6 +1,6 @@
 /*
- * The list of clouds, the lookups of their kinds and names, and the helpers
- * every cloud file uses to add items.
+ * What every cloud file uses: finding kinds (of any cloud, through the list
+ * the planner hands it), adding items, walking directories, reading JSON.
  *
  * MUST: list directories and read files only through safefs descriptors;
  * never read more than a cache file can be.
@@ -19,15 +19,6 @@
 #include "config/paths.h"
 #include "items/internal.h"
 
-/* The clouds, in report order: a new cloud is one line here and its own file. */
-const struct atmos_cloud *const atmos_clouds[] = {
-    &atmos_cloud_aws,      &atmos_cloud_azure,
-    &atmos_cloud_gcp,      &atmos_cloud_docker,
-    &atmos_cloud_kube,     &atmos_cloud_console,
-    &atmos_cloud_github,   &atmos_cloud_atmos,
-    &atmos_cloud_keychain, NULL,
-};
-
 /*
  * The last kind found, for each role asked: a configuration's entries mostly
  * share a few kinds, and each is looked up several times (validation, the
@@ -35,21 +26,24 @@ const struct atmos_cloud *const atmos_clouds[] = {
  * tables' own strings are kept, so nothing here can outlive what it names.
  */
 static _Thread_local struct {
+    const struct atmos_cloud *const *clouds;
     unsigned role;
     const struct atmos_kind *kind;
     const struct atmos_cloud *cloud;
 } last;
 
-const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
-                                         const struct atmos_cloud **cloud)
+const struct atmos_kind *atmos_kind_in(const struct atmos_cloud *const *clouds, const char *kind,
+                                       unsigned role, const struct atmos_cloud **cloud)
 {
-    if (kind && last.kind && last.role == role && strcmp(last.kind->name, kind) == 0) {
+    if (kind && last.kind && last.clouds == clouds && last.role == role &&
+        strcmp(last.kind->name, kind) == 0) {
         *cloud = last.cloud;
         return last.kind;
     }
-    for (const struct atmos_cloud *const *cl = atmos_clouds; kind && *cl; cl++)
+    for (const struct atmos_cloud *const *cl = clouds; kind && *cl; cl++)
         for (const struct atmos_kind *k = (*cl)->kinds; k && k->name; k++)
             if ((k->roles & role) && strcmp(k->name, kind) == 0) {
+                last.clouds = clouds;
                 last.role = role;
                 last.kind = k;
                 last.cloud = *cl;
@@ -60,23 +54,6 @@ const struct atmos_kind *atmos_kind_find(const char *kind, unsigned role,
     return NULL;
 }
 
-static int cloud_of(const char *kind, unsigned role, const struct atmos_cloud **cloud)
-{
-    const struct atmos_kind *k = atmos_kind_find(kind, role, cloud);
-    if (k && (k->flags & ATMOS_KIND_NOTHING_KEPT))
-        *cloud = NULL;
-    return k != NULL;
-}
-
-int atmos_cloud_of_provider(const char *kind, const struct atmos_cloud **cloud)
-{
-    return cloud_of(kind, ATMOS_ROLE_PROVIDER, cloud);
-}
-
-int atmos_cloud_of_identity(const char *kind, const struct atmos_cloud **cloud)
-{
-    return cloud_of(kind, ATMOS_ROLE_IDENTITY, cloud);
-}
 
 static int of_provider(const struct atmos_integration *in, const char *provider)
 {
@@ -112,34 +89,6 @@ int atmos_cloud_provider_integrations(struct atmos_cloud_ctx *c, const char *pro
             fn(c, &c->cfg->integrations[i], provider) != ATMOS_OK)
             return ATMOS_ENOMEM;
     return ATMOS_OK;
-}
-
-int atmos_identity_is_standalone(const char *kind)
-{
-    const struct atmos_cloud *cl;
-    const struct atmos_kind *k = atmos_kind_find(kind, ATMOS_ROLE_IDENTITY, &cl);
-    return k && (k->flags & ATMOS_KIND_STANDALONE);
-}
-
-const char *atmos_cloud_display(const char *cloud)
-{
-    for (const struct atmos_cloud *const *cl = atmos_clouds; cloud && *cl; cl++)
-        if (strcmp((*cl)->name, cloud) == 0)
-            return (*cl)->display;
-    return cloud ? cloud : "Configuration";
-}
-
-size_t atmos_cloud_count(void)
-{
-    return sizeof(atmos_clouds) / sizeof(*atmos_clouds) - 1;
-}
-
-size_t atmos_cloud_rank(const char *cloud)
-{
-    size_t i = 0;
-    while (atmos_clouds[i] && !(cloud && strcmp(atmos_clouds[i]->name, cloud) == 0))
-        i++;
-    return i;
 }
 
 int atmos_cloud_fail(struct atmos_cloud_ctx *c, int status, const char *fmt, ...)
