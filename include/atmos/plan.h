@@ -43,6 +43,7 @@ enum atmos_item_kind {
     ATMOS_ITEM_UNKNOWN,      /* u.unknown: a kind whose session data we do not know */
     ATMOS_ITEM_SIGNOUT,      /* u.signout: a token's session ended server-side (first) */
     ATMOS_ITEM_KUBECONFIG,   /* u.kube: one login's entries of a kubeconfig */
+    ATMOS_ITEM_NKINDS        /* each has its row in lib/items/kinds.c */
 };
 
 /* How a sign-out went; never part of the exit status. */

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "items/internal.h"
+#include "items/kinds.h"
 
 struct slot {
     uint32_t hash;
@@ -61,22 +62,22 @@ static uint32_t fold(uint64_t h)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* Its kind's row says which keys find it; what each key compares must be there. */
 static int has_key(const struct atmos_item *it, enum atmos_plan_key key)
 {
+    if (!(atmos_item_type(it)->keys & (1u << key)))
+        return 0;
     switch (key) {
     case ATMOS_PLAN_KEY_PATH:
-        return it->path && it->kind != ATMOS_ITEM_INI_SECTION &&
-               it->kind != ATMOS_ITEM_JSON_ENTRIES && it->kind != ATMOS_ITEM_KUBECONFIG;
-    case ATMOS_PLAN_KEY_KEYRING:
-        return it->kind == ATMOS_ITEM_KEYRING && it->u.keyring.key;
     case ATMOS_PLAN_KEY_JSON:
-        return it->kind == ATMOS_ITEM_JSON_ENTRIES && it->path;
-    case ATMOS_PLAN_KEY_SECTION:
-        return it->kind == ATMOS_ITEM_INI_SECTION && it->path && it->u.section.name;
-    case ATMOS_PLAN_KEY_UNKNOWN:
-        return it->kind == ATMOS_ITEM_UNKNOWN && it->label && it->u.unknown.what;
     case ATMOS_PLAN_KEY_KUBE:
-        return it->kind == ATMOS_ITEM_KUBECONFIG && it->path;
+        return it->path != NULL;
+    case ATMOS_PLAN_KEY_KEYRING:
+        return it->u.keyring.key != NULL;
+    case ATMOS_PLAN_KEY_SECTION:
+        return it->path && it->u.section.name;
+    case ATMOS_PLAN_KEY_UNKNOWN:
+        return it->label && it->u.unknown.what;
     case ATMOS_PLAN_NKEYS:
         break;
     }

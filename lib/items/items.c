@@ -10,6 +10,7 @@
 
 #include "base/strings.h"
 #include "items/internal.h"
+#include "items/kinds.h"
 
 struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_kind kind,
                                        const char *label, char *path /* taken */,
@@ -60,38 +61,8 @@ struct atmos_item *atmos_plan_add_unknown(struct atmos_plan *plan, const char *l
 
 static void item_free(struct atmos_item *it)
 {
-    switch (it->kind) {
-    case ATMOS_ITEM_FILE:
-    case ATMOS_ITEM_CHECKED_FILE:
-        free(it->u.file.arg);
-        break;
-    case ATMOS_ITEM_INI_SECTION:
-        free(it->u.section.name);
-        break;
-    case ATMOS_ITEM_DIRECTORY:
-        free(it->u.dir.lock);
-        break;
-    case ATMOS_ITEM_KEYRING:
-        free(it->u.keyring.key);
-        break;
-    case ATMOS_ITEM_JSON_ENTRIES:
-        for (int m = 0; m < ATMOS_JSON_IDS; m++)
-            free(it->u.json.ids[m]);
-        free(it->u.json.what);
-        break;
-    case ATMOS_ITEM_KUBECONFIG:
-        for (int m = 0; m < ATMOS_KUBE_IDS; m++)
-            free(it->u.kube.ids[m]);
-        free(it->u.kube.what);
-        break;
-    case ATMOS_ITEM_SIGNOUT:
-        free(it->u.signout.arg);
-        free(it->u.signout.where);
-        break;
-    case ATMOS_ITEM_UNKNOWN:
-        free(it->u.unknown.what);
-        break;
-    }
+    if (atmos_item_type(it)->free)
+        atmos_item_type(it)->free(it);
     free(it->path);
     free(it->identity);
     free(it->provider);

@@ -10,6 +10,8 @@
 #include <atmos/escape.h>
 #include <atmos/plan.h>
 
+#include "items/kinds.h"
+
 void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
 {
     memset(out, 0, sizeof(*out));
@@ -90,43 +92,14 @@ const char *atmos_outcome_name(enum atmos_outcome outcome)
 
 const char *atmos_item_kind_name(const struct atmos_item *it)
 {
-    switch (it->kind) {
-    case ATMOS_ITEM_INI_SECTION:
-        return "file_section";
-    case ATMOS_ITEM_FILE:
-        return "cache_file";
-    case ATMOS_ITEM_CHECKED_FILE:
-        return it->u.file.check ? it->u.file.check->name : "checked_file";
-    case ATMOS_ITEM_DIRECTORY:
-        return "directory";
-    case ATMOS_ITEM_KEYRING:
-        return "keychain_entry";
-    case ATMOS_ITEM_JSON_ENTRIES:
-        return "file_entries";
-    case ATMOS_ITEM_KUBECONFIG:
-        return "kubeconfig_entries";
-    case ATMOS_ITEM_UNKNOWN:
-        return "unknown_kind";
-    case ATMOS_ITEM_SIGNOUT:
-        return it->u.signout.how ? it->u.signout.how->name : "signout";
-    }
-    return "?";
+    const struct atmos_item_type *t = atmos_item_type(it);
+    return t->json_of ? t->json_of(it) : t->json;
 }
 
 const char *atmos_item_what(const struct atmos_item *it)
 {
-    switch (it->kind) {
-    case ATMOS_ITEM_JSON_ENTRIES:
-        return it->u.json.what;
-    case ATMOS_ITEM_KUBECONFIG:
-        return it->u.kube.what;
-    case ATMOS_ITEM_UNKNOWN:
-        return it->u.unknown.what;
-    case ATMOS_ITEM_SIGNOUT:
-        return it->u.signout.where;
-    default:
-        return NULL;
-    }
+    const struct atmos_item_type *t = atmos_item_type(it);
+    return t->what ? t->what(it) : NULL;
 }
 
 /*

@@ -15,7 +15,7 @@
 #include <atmos/config.h>
 
 #include "base/strings.h"
-#include "items/internal.h"
+#include "items/kinds.h"
 
 /* The realm `realm` is the default of which candidate directory, if any (malloc'd). */
 static char *owner_of(const char *realm, char *const *dirs, size_t n)
@@ -55,8 +55,7 @@ int atmos_plan_find_elsewhere(struct atmos_plan *plan, const struct atmos_config
          * name there (a provider another atmos.yaml pinned to the same realm logged in). */
         int here = cfg->realm.value && it->realm && strcmp(it->realm, cfg->realm.value) == 0;
         if (it->outcome != ATMOS_OUTCOME_WOULD_REMOVE || it->realm == NULL ||
-            (here && plan->scope != ATMOS_SCOPE_ALL) || it->kind == ATMOS_ITEM_KEYRING ||
-            it->kind == ATMOS_ITEM_SIGNOUT)
+            (here && plan->scope != ATMOS_SCOPE_ALL) || !atmos_item_type(it)->on_disk)
             continue;
         if (atmos_strv_push(&plan->elsewhere, &plan->nelsewhere, it->realm) != 0)
             rc = ATMOS_ENOMEM;
