@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "config/internal.h"
+#include "fs/walk.h"
 #include "base/strings.h"
 
 /* O_NONBLOCK: a FIFO planted at the path must not block us before fstat. */
@@ -160,70 +161,82 @@ static int walk_root(struct atmos_trust *t, const char *file, int *dfd, struct s
     return rc;
 }
 
-/*
- * The walk of MUST 1-3 over an absolute path `abs` (a copy we may cut);
- * `file` is the name the user gave, for messages.  *fd is the file's.  The
- * walk starts at the deepest directory of `trust` above abs: checked in this
- * load, by the same rules, and held open since (so it is the same directory).
- */
-static int walk(char *abs, const char *file, struct atmos_trust *trust, int *fd,
-                struct atmos_err *err)
+static int dir_ok(const struct atmos_walk *w, const struct stat *st, const char *shown,
+                  struct atmos_err *err)
 {
-    struct stat st, parent;
-    int dfd = -1, owned = 0, rc = ATMOS_OK;
-    char *name = abs + 1, *slash;
-    const struct atmos_dirstack_entry *up =
-        trust ? atmos_dirstack_above(&trust->dirs, abs, strlen(abs)) : NULL;
-    if (up) {
-        dfd = up->fd, parent = up->st;
-        name = abs + up->len + 1;
-    } else if ((rc = walk_root(trust, file, &dfd, &parent, &owned, err)) != ATMOS_OK)
-        goto done;
-    while ((slash = strchr(name, '/')) != NULL) {
-        *slash = '\0';
-        /* "a//b" and "a/./b" name no new directory.  ".." is opened and checked like any
-         * component: reached without links from /, a directory's parent is the one checked. */
-        if (*name == '\0' || strcmp(name, ".") == 0) {
-            *slash = '/', name = slash + 1;
-            continue;
-        }
-        int nfd = openat(dfd, name, DIR_FLAGS);
-        if (nfd < 0) {
-            rc = open_failed(dfd, name, file, abs, errno, err);
-            goto done;
-        }
-        if (owned)
-            close(dfd);
-        dfd = nfd, owned = 1;
-        if (fstat(dfd, &parent) != 0) {
-            rc = atmos_fail(err, ATMOS_ESYS, "%s: %s", abs, strerror(errno));
-            goto done;
-        }
-        if ((rc = check_dir(&parent, file, abs, err)) != ATMOS_OK)
-            goto done;
-        if (trust && atmos_dirstack_keep(&trust->dirs, abs, (size_t)(slash - abs), dfd, &parent))
-            owned = 0;
-        *slash = '/', name = slash + 1;
-    }
-    /* MUST 1: the last component is looked at without following a link and checked
-     * before it is opened for reading, so a device or FIFO planted there is never opened as
-     * root (opening one can have effects: a tape rewinds, a modem hangs up). */
-    int pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (pfd < 0) {
-        rc = open_failed(dfd, name, file, NULL, errno, err);
-        goto done;
-    }
+    return check_dir(st, w->arg, shown, err);
+}
+
+static int dir_failed(const struct atmos_walk *w, int dfd, const char *name, const char *shown,
+                      int e, struct atmos_err *err)
+{
+    return open_failed(dfd, name, w->arg, shown, e, err);
+}
+
+static int too_long(const struct atmos_walk *w, const char *path, const char *what,
+                    struct atmos_err *err)
+{
+    (void)path;
+    return atmos_fail(err, ATMOS_EINVAL, "%s: %s", (const char *)w->arg, what);
+}
+
+/* MUST 1: the last name is looked at without following a link and checked before it is
+ * opened for reading, so a device or FIFO planted there is never opened as root (opening
+ * one can have effects: a tape rewinds, a modem hangs up). */
+static int open_last(int dfd, const char *name, const struct stat *parent, const char *file,
+                     int *fd, struct atmos_err *err)
+{
+    struct stat st;
+    int rc, pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (pfd < 0)
+        return open_failed(dfd, name, file, NULL, errno, err);
     if (fstat(pfd, &st) != 0)
         rc = atmos_fail(err, ATMOS_ESYS, "%s: %s", file, strerror(errno));
     else if (S_ISLNK(st.st_mode))
         rc = refuse(err, file, NULL, "it is a symbolic link");
     else
-        rc = check_file(&st, &parent, file, err);
+        rc = check_file(&st, parent, file, err);
     if (rc == ATMOS_OK)
         rc = reopen(dfd, name, &st, &pfd, fd, file, err);
     if (pfd >= 0)
         close(pfd);
-done:
+    return rc;
+}
+
+/*
+ * The walk of MUST 1-3 over an absolute path `abs`; `file` is the name the
+ * user gave, for messages.  *fd is the file's.  The walk starts at the
+ * deepest directory of `trust` above abs: checked in this load, by the same
+ * rules, and held open since (so it is the same directory).  ".." is opened
+ * and checked like any name: reached without links from /, a directory's
+ * parent is the one checked.
+ */
+static int walk(const char *abs, const char *file, struct atmos_trust *trust, int *fd,
+                struct atmos_err *err)
+{
+    struct stat parent;
+    int dfd = -1, owned = 0, rc = ATMOS_OK;
+    size_t at = 0, last = (size_t)(strrchr(abs, '/') - abs);
+    const struct atmos_walk w = {.dirs = trust ? &trust->dirs : NULL,
+                                 .open_flags = DIR_FLAGS,
+                                 .dotdot = 1,
+                                 .keep_last = 1,
+                                 .check = dir_ok,
+                                 .failed = dir_failed,
+                                 .refused = too_long,
+                                 .arg = file};
+    const struct atmos_dirstack_entry *up =
+        trust ? atmos_dirstack_above(&trust->dirs, abs, strlen(abs)) : NULL;
+    if (up) {
+        dfd = up->fd, parent = up->st;
+        at = up->len;
+    } else {
+        rc = walk_root(trust, file, &dfd, &parent, &owned, err);
+    }
+    if (rc == ATMOS_OK)
+        rc = atmos_walk_down(&w, abs, at, last, &dfd, &owned, &parent, err);
+    if (rc == ATMOS_OK)
+        rc = open_last(dfd, abs + last + 1, &parent, file, fd, err);
     if (owned)
         close(dfd);
     return rc;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fs/safefs.h"
+#include "fs/walk.h"
 
 #define TEMP_INFIX ".atmos-tmp."
 #define MAX_DEPTH 64
@@ -102,75 +103,60 @@ static int walk_start(const struct atmos_fs *fs, const char *path, size_t upto, 
     return ATMOS_OK;
 }
 
+/* Under a home: each directory on the way is the user's or root's (one of another user's
+ * could be swapped under us). */
+static int owner_ok(const struct atmos_walk *w, const struct stat *st, const char *shown,
+                    struct atmos_err *why)
+{
+    const struct atmos_fs *fs = w->arg;
+    if (st->st_uid == fs->uid || st->st_uid == 0)
+        return ATMOS_OK;
+    return atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
+                        (unsigned long)st->st_uid, (unsigned long)fs->uid);
+}
+
+static int open_failed(const struct atmos_walk *w, int dirfd, const char *name, const char *shown,
+                       int e, struct atmos_err *why)
+{
+    const struct atmos_fs *fs = w->arg;
+    int rc = explain(dirfd, name, shown, e, why);
+    if (rc == ATMOS_ABSENT)
+        memo_note_absent(fs->memo, shown);
+    return rc;
+}
+
+static int refused(const struct atmos_walk *w, const char *path, const char *what,
+                   struct atmos_err *why)
+{
+    (void)w;
+    return atmos_fs_say(why, "%s: %s", path, what);
+}
+
 static int walk(const struct atmos_fs *fs, const char *path, size_t upto, int *out,
                 struct atmos_err *why)
 {
-    char shown[4096];
     const char *rest = path;
     int fd = -1, owned = 0;
-    if (path[0] != '/' || upto >= sizeof(shown))
+    struct stat st;
+    const struct atmos_walk w = {
+        .dirs = fs->memo ? &fs->memo->dirs : NULL,
+        .open_flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK,
+        .check = owner_ok,
+        .failed = open_failed,
+        .refused = refused,
+        .arg = fs,
+    };
+    if (path[0] != '/')
         return atmos_fs_say(why, "%s: not an absolute path", path);
     if (memo_absent(fs->memo, path, upto))
         return ATMOS_ABSENT;
     int rc = walk_start(fs, path, upto, &fd, &owned, &rest, why);
-    if (rc != ATMOS_OK)
-        return rc;
-    const char *end = path + upto;
-    while (rest < end) {
-        while (rest < end && *rest == '/')
-            rest++;
-        if (rest >= end)
-            break;
-        const char *slash = memchr(rest, '/', (size_t)(end - rest));
-        size_t clen = (size_t)((slash ? slash : end) - rest);
-        char comp[256];
-        if (clen >= sizeof(comp)) {
-            rc = atmos_fs_say(why, "%s: path component too long", path);
-            goto done;
-        }
-        memcpy(comp, rest, clen);
-        comp[clen] = '\0';
-        snprintf(shown, sizeof(shown), "%.*s", (int)(rest + clen - path), path);
-        rest += clen;
-        if (strcmp(comp, ".") == 0)
-            continue;
-        if (strcmp(comp, "..") == 0) {
-            rc = atmos_fs_say(why, "%s: '..' is not allowed", path);
-            goto done;
-        }
-        int next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-        if (next < 0) {
-            rc = explain(fd, comp, shown, errno, why);
-            if (rc == ATMOS_ABSENT)
-                memo_note_absent(fs->memo, shown);
-            goto done;
-        }
-        if (owned)
-            close(fd);
-        fd = next, owned = 1;
-        struct stat st;
-        if (fstat(fd, &st) != 0) {
-            rc = atmos_fs_say(why, "%s: %s", shown, strerror(errno));
-            goto done;
-        }
-        /* A directory of another user on the way could be swapped under us. */
-        if (st.st_uid != fs->uid && st.st_uid != 0) {
-            rc = atmos_fs_say(why, "%s is owned by uid %lu, not by uid %lu; not touched", shown,
-                              (unsigned long)st.st_uid, (unsigned long)fs->uid);
-            goto done;
-        }
-        /* Not the last: kept for the next walk below it (the last is the caller's). */
-        if (rest < end && atmos_dirstack_keep(fs->memo ? &fs->memo->dirs : NULL, path,
-                                              (size_t)(rest - path), fd, NULL))
-            owned = 0;
-    }
-    if (!owned && (fd = dup(fd)) < 0)
-        return atmos_fs_say(why, "%s: %s", path, strerror(errno));
-    *out = fd;
-    return ATMOS_OK;
-done:
-    if (owned)
-        close(fd);
+    if (rc == ATMOS_OK)
+        rc = atmos_walk_down(&w, path, (size_t)(rest - path), upto, &fd, &owned, &st, why);
+    if (rc == ATMOS_OK && !owned && (fd = dup(fd)) < 0)
+        rc = atmos_fs_say(why, "%s: %s", path, strerror(errno));
+    if (rc == ATMOS_OK)
+        *out = fd;
     return rc;
 }
 
