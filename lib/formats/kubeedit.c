@@ -143,11 +143,11 @@ static int replace(const struct atmos_fs *fs, int dfd, const char *leaf, struct 
 {
     if (it->u.kube.file_removed)
         return atmos_fs_unlink(fs, dfd, leaf, it->path, why);
-    char lock[300];
+    char lock[NAME_MAX + 1];
     struct atmos_fs_staged tmp;
     int fd = *lockfd;
     *lockfd = -1;
-    snprintf(lock, sizeof(lock), "%s.lock", leaf); /* atmos_fs_lock_exclusive made it */
+    atmos_fs_lock_name(lock, leaf, ".lock"); /* atmos_fs_lock_exclusive made it: it fits */
     int rc = atmos_fs_stage_into(dfd, fd, lock, it->path, out->data, out->len, st, &tmp, why);
     if (rc != ATMOS_OK || later == NULL)
         return rc == ATMOS_OK ? atmos_fs_commit(fs, dfd, leaf, it->path, st, &tmp, why) : rc;

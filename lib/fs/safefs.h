@@ -10,6 +10,7 @@
 #define ATMOS_SAFEFS_H
 
 #include <stddef.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -65,14 +66,12 @@ int atmos_fs_unlink(const struct atmos_fs *fs, int dirfd, const char *leaf, cons
                     struct atmos_err *why);
 /*
  * Remove a directory and everything below it, never leaving it through a link;
- * at most 64 levels and ATMOS_FS_MAX_ENTRIES entries (a browser profile holds
- * thousands; millions would hold a logout for minutes).  Past either bound it
- * stops and says so (ATMOS_ESYS): what it removed stays removed.
+ * at most 64 levels and, shared with the caller's walk, *left entries (at
+ * most ATMOS_FS_MAX_ENTRIES: a browser profile holds thousands; millions
+ * would hold a logout for minutes).  Past either bound it stops and says so
+ * (ATMOS_ESYS): what it removed stays removed.
  */
 #define ATMOS_FS_MAX_ENTRIES 100000
-int atmos_fs_rmtree(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
-                    struct atmos_err *why);
-/* The same within a budget shared with the caller's walk: *left entries, decreased. */
 int atmos_fs_rmtree_within(const struct atmos_fs *fs, int dirfd, const char *leaf, const char *path,
                            size_t *left, struct atmos_err *why);
 
@@ -99,6 +98,9 @@ const struct atmos_dir_entry *atmos_dir_rule_entry(const struct atmos_dir_rule *
                                                    const char *name, mode_t mode);
 /* rmdir when empty; ATMOS_ABSENT when missing or not empty. */
 int atmos_fs_rmdir_if_empty(int dirfd, const char *leaf);
+
+/* `<leaf><suffix>`, the name of a lock file beside leaf: ATMOS_EINVAL when too long. */
+int atmos_fs_lock_name(char out[NAME_MAX + 1], const char *leaf, const char *suffix);
 
 /*
  * Take the exclusive flock on `<leaf>.lock` (created 0600 if missing),
