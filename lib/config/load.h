@@ -71,6 +71,28 @@ static inline void warn(const struct loader *L, const char *msg)
     atmos_log(L->lg, ATMOS_LOG_WARN, "%s", msg);
 }
 
+/* Read one more file into g (its path kept in cfg->sources for marks): ATMOS_OK with *at its
+ * index in g, ATMOS_ABSENT when it is left out (not there, or said why), or a failure. */
+int atmos_config_add_file(struct loader *L, struct group *g, const char *path, int required,
+                          size_t *at);
+/* Append i to the index v (n entries): ATMOS_OK or ATMOS_ENOMEM. */
+int atmos_config_push_index(size_t **v, size_t *n, size_t i);
+void atmos_config_group_free(struct group *g);
+/* The directory of `path` (malloc'd), or NULL. */
+char *atmos_config_dir_of(const char *path);
+/* path with "." and ".." and doubled slashes resolved lexically (Go's filepath.Clean). */
+char *atmos_config_clean_path(const char *p);
+/* The imports of g's files [0, upto) and the provisioned identities, into g (imports.c). */
+int atmos_config_group_imports(struct loader *L, struct group *g, size_t upto);
+/* Apply g's files to the configuration, in atmos's orders (apply.c). */
+int atmos_config_apply_group(struct loader *L, struct group *g, int main_fails);
+/* The files of atmos.d/ and .atmos.d/ in `dir`, into g. */
+int atmos_config_atmos_d(struct loader *L, struct group *g, const char *dir);
+/* f's env: section, merged into what the load keeps (envsec.c). */
+int atmos_config_env_section(struct loader *L, const struct file *f);
+/* The profiles the environment or profiles.default names, applied (profiles.c). */
+int atmos_config_load_profiles(struct loader *L);
+
 /* Files under `dir` matching `pat` (relative, with **), sorted as atmos sorts them. */
 int atmos_config_list_matching(struct loader *L, const char *dir, const char *pat,
                                struct found *out);
