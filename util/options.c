@@ -73,7 +73,7 @@ static const struct opt table[] = {
      "log out of a provider and every identity it roots"},
     {"quiet", 'q', NULL, FLAG, F(quiet), 1, NULL, "print errors only"},
     {"status", 's', NULL, FLAG, F(status), 1, NULL,
-     "show the session data on disk and when it expires; change nothing"},
+     "show the session data on disk and when it expires"},
     {"tags", 0, "TAGS", STRING, F(tags), 0, NULL,
      "log out of what carries any of these tags (a,b)"},
     {"timeout", 0, "SECONDS", SECONDS, F(timeout), 0, NULL,

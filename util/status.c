@@ -68,7 +68,22 @@ static void print_whose(FILE *out, const struct atmos_status_entry *e)
         fprintf(out, "atmos's, of no name");
 }
 
-static void print_state(FILE *out, const struct atmos_status_view *st,
+/* The engine's sentence, its paths under the home as ~/..., as the rest of the text says them. */
+static void print_tilded(FILE *out, const char *home, const char *msg)
+{
+    size_t hl = strlen(home);
+    const char *shown = atmos_show(msg ? msg : "");
+    while (hl > 1 && *shown) {
+        const char *at = strstr(shown, home);
+        if (at == NULL || at[hl] != '/')
+            break;
+        fprintf(out, "%.*s~", (int)(at - shown), shown);
+        shown = at + hl;
+    }
+    fputs(shown, out);
+}
+
+static void print_state(FILE *out, const struct atmos_status_view *st, const char *home,
                         const struct atmos_status_entry *e, const struct atmos_style *style)
 {
     char t[64], d[64];
@@ -92,7 +107,8 @@ static void print_state(FILE *out, const struct atmos_status_view *st,
         fprintf(out, "no credential in it");
         break;
     case ATMOS_STATE_UNCHECKED:
-        fprintf(out, "not checked: %s", atmos_show(e->error));
+        fprintf(out, "not checked: ");
+        print_tilded(out, home, e->error);
         break;
     }
 }
@@ -128,7 +144,8 @@ static int same_realm(const char *a, const char *b)
 
 /* The entries of one realm (NULL: no realm), by cloud. */
 static void print_realm(FILE *out, const struct atmos_status_view *st, const char *home,
-                        const char *realm, const char *configured, const struct atmos_style *style)
+                        const char *realm, const char *configured, int every_realm,
+                        const struct atmos_style *style)
 {
     int header = 0;
     for (size_t g = 0; g <= atmos_cloud_count(); g++) {
@@ -138,21 +155,22 @@ static void print_realm(FILE *out, const struct atmos_status_view *st, const cha
             const struct atmos_item *it = e->item;
             if (!same_realm(it->realm, realm) || atmos_cloud_rank(it->cloud) != g)
                 continue;
-            if (!header++) {
+            if (!header++ && every_realm) {
                 if (realm)
                     fprintf(out, "Realm %s%s\n", atmos_show(realm),
                             configured && strcmp(realm, configured) == 0
                                 ? " (this configuration's)"
                                 : "");
                 else
-                    fprintf(out, "No realm (atmos's layout without one)\n");
+                    fprintf(out, "In no realm (shared by every realm, or atmos's layout before "
+                                 "realms)\n");
             }
             if (!cloud++)
                 fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));
             fprintf(out, "    ");
             print_whose(out, e);
             fprintf(out, " %s ", dash());
-            print_state(out, st, e, style);
+            print_state(out, st, home, e, style);
             fprintf(out, "\n      ");
             print_where(out, home, e);
             fputc('\n', out);
@@ -175,13 +193,21 @@ static void print_text(FILE *out, const struct atmos_plan *plan, const struct at
         fprintf(out, "No atmos session data on disk.\n");
         return;
     }
-    /* The configuration's realm first, then the others found, then no realm. */
-    if (configured)
-        print_realm(out, st, plan->home, configured, configured, style);
-    for (size_t r = 0; r < plan->nrealms; r++)
+    /* The configuration's realm first, then the others found, then no realm.  A discovered
+     * plan's items do not carry their realm: the realms found are named once. */
+    int every = plan->every_realm;
+    if (!every) {
+        fprintf(out, "Realms on disk: ");
+        for (size_t r = 0; r < plan->nrealms; r++)
+            fprintf(out, "%s%s", r ? ", " : "", atmos_show(plan->realms[r]));
+        fprintf(out, "%s\n\n", plan->nrealms ? "" : "none");
+    }
+    if (configured && every)
+        print_realm(out, st, plan->home, configured, configured, every, style);
+    for (size_t r = 0; every && r < plan->nrealms; r++)
         if (!configured || strcmp(plan->realms[r], configured) != 0)
-            print_realm(out, st, plan->home, plan->realms[r], configured, style);
-    print_realm(out, st, plan->home, NULL, configured, style);
+            print_realm(out, st, plan->home, plan->realms[r], configured, every, style);
+    print_realm(out, st, plan->home, NULL, configured, every, style);
     fprintf(out, "Live: %zu", c[ATMOS_STATE_LIVE] + c[ATMOS_STATE_NO_EXPIRY]);
     if (c[ATMOS_STATE_NO_EXPIRY])
         fprintf(out, " (%zu with no expiry written)", c[ATMOS_STATE_NO_EXPIRY]);
