@@ -456,10 +456,12 @@ static int judge(struct atmos_status_view *st, size_t *cap, const struct atmos_f
         path = atmos_strfmt("%.*s/%s", (int)(slash - it->path), it->path, e->file);
     }
     /* Several identities' files under one directory: each said on its own. */
-    struct judging j = {.fs = fs, .e = e, .it = it,
+    int star = e->file && (strstr(e->file, "/*") || strncmp(e->file, "*/", 2) == 0);
+    struct judging j = {.fs = fs,
+                        .e = e,
+                        .it = it,
                         .split = it->kind == ATMOS_ITEM_DIRECTORY &&
-                                 (e->format == ATMOS_EXPIRY_INI ||
-                                  (e->file && (strstr(e->file, "/*") || strncmp(e->file, "*/", 2) == 0)))};
+                                 (e->format == ATMOS_EXPIRY_INI || star)};
     int rc = path ? read_path(&j, path, NULL) : -1;
     free(path);
     for (size_t u = 0; rc == 0 && u < j.nu; u++) {

@@ -101,7 +101,8 @@ static void print_state(FILE *out, const struct atmos_status_view *st, const cha
     case ATMOS_STATE_NO_EXPIRY:
         fprintf(out, "%slive%s: no expiry written", green, off);
         if (e->has_expiry) /* an earlier time is written too, for part of it */
-            fprintf(out, " for part of it (the rest expired %s)", when(e->expires, 0, t, sizeof(t)));
+            fprintf(out, " for part of it (the rest expired %s)",
+                    when(e->expires, 0, t, sizeof(t)));
         break;
     case ATMOS_STATE_NO_CREDENTIAL:
         fprintf(out, "no credential in it");
@@ -215,7 +216,8 @@ static void print_text(FILE *out, const struct atmos_plan *plan, const struct at
             c[ATMOS_STATE_EXPIRED], c[ATMOS_STATE_NO_CREDENTIAL], c[ATMOS_STATE_UNCHECKED]);
     int rc = atmos_status_exit(st);
     if (rc == 1)
-        fprintf(out, "Live session data remains: 'atmos-logout --all-realms' logs out of it all.\n");
+        fprintf(out,
+                "Live session data remains: 'atmos-logout --all-realms' logs out of it all.\n");
     else if (rc == 2)
         fprintf(out, "Nothing known to be live, but not everything could be checked (above).\n");
     else if (c[ATMOS_STATE_EXPIRED])
@@ -250,9 +252,10 @@ static json_object *entry_json(const struct atmos_status_view *st,
     json_object_object_add(j, "realm", jstr(it->realm));
     json_object_object_add(j, "path", jstr(e->path ? e->path : it->path));
     int ini_unit = e->name && e->field && e->field[0] == ';';
-    json_object_object_add(j, "section", jstr(it->kind == ATMOS_ITEM_INI_SECTION ? it->u.section.name
-                                              : ini_unit                         ? e->name
-                                                                                 : NULL));
+    const char *section = it->kind == ATMOS_ITEM_INI_SECTION ? it->u.section.name
+                          : ini_unit                         ? e->name
+                                                             : NULL;
+    json_object_object_add(j, "section", jstr(section));
     json_object_object_add(j, "what", jstr(atmos_item_what(it)));
     json_object_object_add(j, "state", json_object_new_string(atmos_state_name(e->state)));
     json_object_object_add(j, "expires", e->has_expiry ? jstr(when(e->expires, 1, t, sizeof(t)))
