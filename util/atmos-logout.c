@@ -567,6 +567,7 @@ static int plan_configured(struct run *r)
  */
 static int status(struct run *r)
 {
+    r->popts.revoke = 0; /* nothing is signed out: no sign-out is planned */
     int st = r->cfg ? atmos_plan_build(&r->plan, r->cfg, &r->env, ATMOS_SCOPE_ALL_REALMS, NULL,
                                        &r->popts, &r->err)
                     : atmos_plan_discover(&r->plan, &r->env, &r->popts, &r->err);

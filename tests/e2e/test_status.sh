@@ -240,3 +240,24 @@ check "none undeclared (clouds)" hasnt "$OUT" "no expiry is declared"
 check "not empty" has "$OUT" "Google Cloud"
 check "exit 1" rc_is 1
 end
+
+if [ "$(id -u)" -ne 0 ]; then
+    skip "--status --user" "needs root to create a test user"
+else
+    begin "--status --user: root sees another user's session data, as that user; the exit status passes"
+    UA=atmos-pam-s$$; HA=$TMPROOT/user-s
+    add_test_user "$UA" "$HA"
+    mkdir -p "$HA"; "$PY" "$FIX" "$HA" "$CANARY"
+    H=$HA write_config; mkdir -p "$HA/.atmos"; mv "$HA/atmos.yaml" "$HA/.atmos/atmos.yaml"
+    chown -R "$UA:" "$HA"
+    before=$(snapshot "$HA")
+    OUT=$(cd / && "$BIN" --user "$UA" --status 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
+    check "exit 1 from the user's run" rc_is 1
+    check "the user's identities" entry "identity dev-admin (provider aws-sso)" "live, expires"
+    check "paths under the user's home" has "$OUT" "[dev-admin] in ~/.config/atmos/r1/aws/aws-sso/credentials"
+    check "never the secret" no_canary "$OUT$ERR"
+    check "nothing changed" [ "$before" = "$(snapshot "$HA")" ]
+    OUT=$("$BIN" --user "no-such-user-$$" --status 2>&1); RC=$?
+    check "unknown user: 2, never the 1 of live" rc_is 2
+    end
+fi
