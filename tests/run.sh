@@ -23,7 +23,7 @@ label="${SAN:+ (ASan+UBSan)}${VALGRIND:+ (valgrind)}"
 # integration test that runs the programs itself; not sshd (it loads the
 # module), the crash loop (it kills on purpose) or the stress test (timing
 # is the point).
-VALGRIND_E2E="test_atmos_configs.sh test_aws_paths.sh test_config_sources.sh test_cli.sh test_clouds.sh test_dir_contents.sh test_sso.sh test_revoke.sh test_network_home.sh test_botocore.sh test_pam.sh test_bad_input.sh test_keychain_kernel.sh test_keychain_secret.sh test_people.sh test_root_config.sh test_escape.sh test_realms_tags.sh test_sessions.sh test_browser_state.sh test_github_sts.sh test_kubeconfig.sh"
+VALGRIND_E2E="test_atmos_configs.sh test_aws_paths.sh test_config_sources.sh test_cli.sh test_clouds.sh test_dir_contents.sh test_sso.sh test_revoke.sh test_network_home.sh test_botocore.sh test_pam.sh test_bad_input.sh test_keychain_kernel.sh test_keychain_secret.sh test_people.sh test_root_config.sh test_escape.sh test_realms_tags.sh test_sessions.sh test_browser_state.sh test_github_sts.sh test_kubeconfig.sh test_status.sh"
 VG=()
 [ -n "${VALGRIND:-}" ] && VG=(valgrind -q --error-exitcode=99 --leak-check=full
                               --errors-for-leak-kinds=definite,indirect)

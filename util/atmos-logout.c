@@ -29,6 +29,7 @@
 #include "render.h"
 #include "select.h"
 #include "show.h"
+#include "status.h"
 #include "suggest.h"
 
 static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
@@ -268,14 +269,14 @@ static int run_as_user(struct atmos_args *a)
     char why[256];
     if (pw == NULL) {
         fprintf(stderr, "Error: no such user: %s\n", atmos_show(a->user));
-        return EXIT_FAIL;
+        return a->status ? ATMOS_STATUS_EXIT_ERROR : EXIT_FAIL;
     }
     if (getuid() != 0 || geteuid() != 0) {
         if (pw->pw_uid == getuid())
             return -1; /* oneself: nothing to switch */
         fprintf(stderr, "Error: only root can log out another user (--user %s).\n",
                 atmos_show(a->user));
-        return EXIT_FAIL;
+        return a->status ? ATMOS_STATUS_EXIT_ERROR : EXIT_FAIL;
     }
     if (pw->pw_uid == 0)
         return -1;
@@ -500,7 +501,8 @@ static int load_config(struct run *r)
                                     .log = &r->lg};
     r->popts = popts;
     /* With no configuration, what is found on disk covers every realm already. */
-    if (st == ATMOS_ENOCONFIG && (a->all || (a->all_realms && !a->identity && !a->provider)))
+    if (st == ATMOS_ENOCONFIG &&
+        (a->all || a->status || (a->all_realms && !a->identity && !a->provider)))
         return GO_ON;
     if (st == ATMOS_ENOCONFIG)
         return no_config(r);
@@ -559,6 +561,23 @@ static int plan_configured(struct run *r)
     return GO_ON;
 }
 
+/*
+ * --status: the plan of --all-realms (with no atmos.yaml, what atmos wrote on disk), probed
+ * and shown with when each item expires; nothing is changed, nothing audited.
+ */
+static int status(struct run *r)
+{
+    r->popts.revoke = 0; /* nothing is signed out: no sign-out is planned */
+    int st = r->cfg ? atmos_plan_build(&r->plan, r->cfg, &r->env, ATMOS_SCOPE_ALL_REALMS, NULL,
+                                       &r->popts, &r->err)
+                    : atmos_plan_discover(&r->plan, &r->env, &r->popts, &r->err);
+    if (st != ATMOS_OK)
+        return config_error(&r->a, r->err.msg);
+    r->built = 1;
+    return atmos_cli_status(stdout, &r->plan, r->cfg ? r->cfg->realm.value : NULL, r->a.json,
+                            r->a.quiet, &r->style, &r->lg);
+}
+
 /* Remove (or, dry, look), report, and audit. */
 static int execute(struct run *r)
 {
@@ -599,9 +618,20 @@ int main(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN);
     setup(&r);
     rc = load_config(&r);
+    if (rc == GO_ON && r.a.status) {
+        rc = status(&r);
+        /* 1 says that something live remains: a configuration it could not read is not that,
+         * nor is output that could not be written. */
+        rc = rc == EXIT_FAIL && !r.built ? ATMOS_STATUS_EXIT_ERROR : rc;
+        int out = finish(&r, rc);
+        return out != rc ? ATMOS_STATUS_EXIT_ERROR : rc;
+    }
     if (rc == GO_ON)
         rc = r.cfg ? plan_configured(&r) : plan_discovered(&r);
     if (rc == GO_ON)
         rc = execute(&r);
+    /* --status that could not load its configuration: 2, never the 1 of "live". */
+    if (r.a.status && rc == EXIT_FAIL)
+        rc = ATMOS_STATUS_EXIT_ERROR;
     return finish(&r, rc);
 }

@@ -72,6 +72,8 @@ static const struct opt table[] = {
     {"provider", 'p', "NAME", STRING, F(provider), 0, NULL,
      "log out of a provider and every identity it roots"},
     {"quiet", 'q', NULL, FLAG, F(quiet), 1, NULL, "print errors only"},
+    {"status", 's', NULL, FLAG, F(status), 1, NULL,
+     "show the session data on disk and when it expires"},
     {"tags", 0, "TAGS", STRING, F(tags), 0, NULL,
      "log out of what carries any of these tags (a,b)"},
     {"timeout", 0, "SECONDS", SECONDS, F(timeout), 0, NULL,
@@ -93,6 +95,7 @@ static void usage(FILE *out)
                  "       atmos-logout --all [OPTIONS]\n"
                  "       atmos-logout --all-realms [OPTIONS]\n"
                  "       atmos-logout --tags TAG[,TAG...] [OPTIONS]\n"
+                 "       atmos-logout --status [-o json] [OPTIONS]\n"
                  "\n"
                  "Remove the session data (credentials, token caches, other tools' entries)\n"
                  "that `atmos auth login` left for an identity, a provider, or all.\n"
@@ -122,7 +125,9 @@ static void usage(FILE *out)
             "\n"
             "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
             "invalid target or configuration; 2 usage error; with --user, 124 the user's\n"
-            "run was killed at the timeout, 128+N it was ended by signal N.\n");
+            "run was killed at the timeout, 128+N it was ended by signal N.\n"
+            "With --status: 0 nothing live, 1 live session data remains, 2 usage or\n"
+            "configuration error, or something could not be checked and nothing is live.\n");
 }
 
 static int usage_error(const char *msg)
@@ -229,6 +234,16 @@ static int check_targets(int argc, char **argv, struct atmos_args *a)
         if (a->identity && strcmp(a->identity, argv[optind]) != 0)
             return usage_error("more than one identity given");
         a->identity = argv[optind];
+    }
+    if (a->status) {
+        /* A view of everything on disk: no target, and nothing a logout would do. */
+        if (a->identity || a->provider || a->all || a->tags || a->select || a->list ||
+            a->dry_run || a->keychain || a->force || a->no_revoke)
+            return usage_error("--status shows everything on disk and changes nothing: give no "
+                               "target and no logout option");
+        if (a->timeout && !a->user)
+            return usage_error("--timeout bounds a run for --user; give --user NAME");
+        return EXIT_OK;
     }
     if (a->tags) {
         /* Split as the engine splits it: a list of nothing is no target at all. */

@@ -21,6 +21,7 @@ struct atmos_args {
     const char *tags; /* --tags, as given */
     int all_realms;
     int all, dry_run, json, quiet, keychain, force, no_revoke;
+    int status;   /* --status: what is on disk and when it expires; changes nothing */
     int select;   /* --identity without a value: choose interactively */
     int list;     /* 'i' --list-identities, 'p' --list-providers, 't' --list-tags */
     int as_other; /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */

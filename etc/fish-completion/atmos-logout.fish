@@ -50,6 +50,7 @@ complete -c atmos-logout -s o -l output -x -a 'text json' -d 'output format'
 complete -c atmos-logout -l profile -x -d 'atmos profiles to load, comma-separated'
 complete -c atmos-logout -s p -l provider -x -a '(__atmos_logout_names providers)' -d 'log out of a provider and its identities'
 complete -c atmos-logout -s q -l quiet -d 'print errors only'
+complete -c atmos-logout -s s -l status -d 'show the session data on disk and when it expires'
 complete -c atmos-logout -l tags -x -a '(__atmos_logout_tags)' -d 'log out of what carries any of these tags'
 complete -c atmos-logout -l timeout -x -d "with --user: kill the user's run after this long"
 complete -c atmos-logout -s u -l user -x -a '(__fish_complete_users)' -d 'root only: log out another user'

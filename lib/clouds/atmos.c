@@ -65,6 +65,13 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
 }
 
 /* Their keychain entries are keyring.c's. */
+/* --status: the mock's "Expiration" (atmos pkg/auth/providers/mock/credentials.go). */
+static const struct atmos_expiry expiries[] = {
+    {.label = "mock credentials", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"Expiration", NULL}, .field = "Expiration"},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_atmos = {.name = "atmos",
                                               .display = "atmos",
                                               .kinds = kinds,
@@ -72,4 +79,5 @@ const struct atmos_cloud atmos_cloud_atmos = {.name = "atmos",
                                               .identity = identity,
                                               .provider = provider,
                                               .every_identity = 1,
-                                              .not_realms = not_realms};
+                                              .not_realms = not_realms,
+                                              .expiries = expiries};

@@ -594,10 +594,34 @@ static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
     return fn(c, atmos_dir(c, NULL), &realm_place, arg);
 }
 
+/*
+ * --status: atmos's credentials.json "expiration" (atmos pkg/auth/cloud/azure/files.go
+ * WriteCredentials of types/azure_credentials.go AzureCredentials); an MSAL cache's
+ * AccessToken entries' "expires_on", Unix seconds in a string (cloud/azure/setup.go, as
+ * MSAL writes them; a refresh token records none); the device-code cache's "expiresAt"
+ * (providers/azure/device_code_cache.go).  A service principal entry records none.
+ */
+static const struct atmos_expiry expiries[] = {
+    {.label = "provider directory", .format = ATMOS_EXPIRY_JSON, .file = "credentials.json",
+     .keys = (const char *const[]){"expiration", NULL}, .field = "expiration"},
+    {.label = "atmos credentials", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"expiration", NULL}, .field = "expiration"},
+    {.label = "atmos MSAL cache", .format = ATMOS_EXPIRY_JSON, .each = "AccessToken",
+     .keys = (const char *const[]){"expires_on", NULL}, .unix_time = 1, .field = "expires_on"},
+    {.label = "Azure CLI tokens", .format = ATMOS_EXPIRY_JSON, .each = "AccessToken",
+     .keys = (const char *const[]){"expires_on", NULL}, .unix_time = 1, .field = "expires_on"},
+    {.label = "device-code token cache", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"expiresAt", NULL}, .field = "expiresAt"},
+    {.label = "Azure CLI subscription", .format = ATMOS_EXPIRY_NONE},
+    {.label = "Azure CLI service principal", .format = ATMOS_EXPIRY_NOT_WRITTEN},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_azure = {.name = "azure",
                                               .display = "Azure",
                                               .kinds = kinds,
                                               .identity = identity,
                                               .provider = provider,
                                               .discover = discover,
-                                              .realm_places = realm_places};
+                                              .realm_places = realm_places,
+                                              .expiries = expiries};

@@ -11,6 +11,7 @@
 
 #include <atmos/plan.h>
 
+#include "clouds/expiry.h"
 #include "fs/safefs.h"
 
 struct atmos_cloud_ctx {
@@ -106,6 +107,8 @@ struct atmos_cloud {
     /* Names directly under a root that are this cloud's own realm-less layout (its
      * <cfg>/atmos/aws/, ...): never taken for a realm.  NULL-terminated, or NULL. */
     const char *const *not_realms;
+    /* --status: when the session data of each label of item it plans expires (expiry.h). */
+    const struct atmos_expiry *expiries;
 };
 
 /* One per lib/cloud_*.c; atmos_cloud_keychain is the engine's own keychain entries. */

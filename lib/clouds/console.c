@@ -151,9 +151,16 @@ static int discover(struct atmos_cloud_ctx *c)
     return rc;
 }
 
+/* --status: a browser profile's cookies record no expiry we read. */
+static const struct atmos_expiry expiries[] = {
+    {.label = "browser session (console profile)", .format = ATMOS_EXPIRY_NOT_WRITTEN},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_console = {.name = "console",
                                                 .display = "Web console (atmos auth console)",
                                                 .identity = identity,
                                                 .provider = provider,
                                                 .discover = discover,
-                                                .every_identity = 1};
+                                                .every_identity = 1,
+                                                .expiries = expiries};

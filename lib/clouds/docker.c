@@ -130,10 +130,17 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     return atmos_cloud_provider_integrations(c, name, add_integration);
 }
 
+/* --status: docker's config.json records no expiry of a registry login. */
+static const struct atmos_expiry expiries[] = {
+    {.label = "docker login", .format = ATMOS_EXPIRY_NOT_WRITTEN},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_docker = {.name = "docker",
                                                .display = "Docker",
                                                .kinds = kinds,
                                                .env_vars = env_vars,
                                                .identity = identity,
                                                .provider = provider,
-                                               .every_identity = 1};
+                                               .every_identity = 1,
+                                               .expiries = expiries};

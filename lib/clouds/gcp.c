@@ -186,6 +186,22 @@ static const struct atmos_kind kinds[] = {
     {.name = NULL},
 };
 
+/*
+ * --status: the ADC file's "token_expiry" (atmos pkg/auth/cloud/gcp/files.go
+ * AuthorizedUserContent, written by setup.go with formatTokenExpiry); gcloud's
+ * configuration holds no credential.
+ */
+static const struct atmos_expiry expiries[] = {
+    {.label = "GCP provider directory", .format = ATMOS_EXPIRY_JSON,
+     .file = "adc/*/application_default_credentials.json",
+     .keys = (const char *const[]){"token_expiry", NULL}, .field = "token_expiry"},
+    {.label = "application default credentials", .format = ATMOS_EXPIRY_JSON,
+     .file = "application_default_credentials.json",
+     .keys = (const char *const[]){"token_expiry", NULL}, .field = "token_expiry"},
+    {.label = "gcloud configuration", .format = ATMOS_EXPIRY_NONE},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_gcp = {.name = "gcp",
                                             .display = "Google Cloud",
                                             .kinds = kinds,
@@ -193,4 +209,5 @@ const struct atmos_cloud atmos_cloud_gcp = {.name = "gcp",
                                             .provider = provider,
                                             .discover = discover,
                                             .realm_places = realm_places,
-                                            .not_realms = not_realms};
+                                            .not_realms = not_realms,
+                                            .expiries = expiries};

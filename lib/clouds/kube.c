@@ -321,6 +321,16 @@ static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
     return fn(c, atmos_path_atmos_config(c->env), &realm_place, arg);
 }
 
+/*
+ * --status: atmos's kubeconfig users run `atmos` as an exec plugin and hold no credential
+ * (atmos pkg/auth/cloud/kube/config.go); an emulator's kubeconfig records no expiry.
+ */
+static const struct atmos_expiry expiries[] = {
+    {.label = "kubeconfig entries", .format = ATMOS_EXPIRY_NONE},
+    {.label = "emulator kubeconfig", .format = ATMOS_EXPIRY_NOT_WRITTEN},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_kube = {.name = "kubernetes",
                                              .display = "Kubernetes",
                                              .kinds = kinds,
@@ -328,4 +338,5 @@ const struct atmos_cloud atmos_cloud_kube = {.name = "kubernetes",
                                              .provider = provider,
                                              .every_identity = 1,
                                              .realm_places = realm_places,
-                                             .not_realms = not_realms};
+                                             .not_realms = not_realms,
+                                             .expiries = expiries};

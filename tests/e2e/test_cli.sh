@@ -128,7 +128,7 @@ check "help lists --dry-run" has "$OUT" "--dry-run"
 # The option lines come from one table, sorted by name.
 names=$(sed -n 's/^  \(-[[:alnum:]], \)\{0,1\} *--\([[:alnum:]-]*\).*/\2/p' <<<"$OUT")
 check "help: the options sorted by name" [ "$names" = "$(LC_ALL=C sort <<<"$names")" ]
-check "help: every option ($(echo $names))" [ "$(echo $names)" = "all all-realms config dry-run force help identity keychain list-identities list-providers list-tags no-revoke output profile provider quiet tags timeout user version" ]
+check "help: every option ($(echo $names))" [ "$(echo $names)" = "all all-realms config dry-run force help identity keychain list-identities list-providers list-tags no-revoke output profile provider quiet status tags timeout user version" ]
 end
 
 begin "a failing item: best-effort summary, exit status"

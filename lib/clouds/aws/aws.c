@@ -512,6 +512,38 @@ static int realm_places(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg)
     return rc;
 }
 
+/*
+ * --status: where each item's expiry is written.  The credentials file's section comment
+ * "; atmos: expiration=<RFC 3339>" (atmos pkg/auth/cloud/aws/files.go WriteCredentials,
+ * read back by identities/aws/credentials_loader.go readExpirationFromMetadata); atmos's
+ * SSO session's "expiresAt" (providers/aws/sso_cache.go ssoTokenCache); the aws/user
+ * browser sign-in's "expiresAt" (identities/aws/webflow.go webflowRefreshCache); the AWS
+ * CLI's token "expiresAt" and role credentials' "Credentials.Expiration" (botocore's
+ * SSO token and JSONFileCache).  Playwright's cookies and an emulator's keys carry none.
+ */
+static const struct atmos_expiry expiries[] = {
+    {.label = "credentials profile", .format = ATMOS_EXPIRY_INI, .field = "; atmos: expiration="},
+    {.label = "config profile", .format = ATMOS_EXPIRY_NONE},
+    {.label = "provider directory", .format = ATMOS_EXPIRY_INI, .file = "credentials",
+     .field = "; atmos: expiration="},
+    {.label = "legacy provider directory", .format = ATMOS_EXPIRY_INI, .file = "credentials",
+     .field = "; atmos: expiration="},
+    {.label = "atmos SSO session", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"expiresAt", NULL}, .field = "expiresAt"},
+    {.label = "legacy atmos SSO token", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"expiresAt", NULL}, .field = "expiresAt"},
+    {.label = "AWS CLI SSO token", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"expiresAt", NULL}, .field = "expiresAt"},
+    {.label = "AWS CLI role credentials", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"Credentials", "Expiration", NULL},
+     .field = "Credentials.Expiration"},
+    {.label = "browser session (refresh token)", .format = ATMOS_EXPIRY_JSON,
+     .keys = (const char *const[]){"expiresAt", NULL}, .field = "expiresAt"},
+    {.label = "browser session (IdP cookies)", .format = ATMOS_EXPIRY_NOT_WRITTEN},
+    {.label = "provisioned identities", .format = ATMOS_EXPIRY_NONE},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
                                             .display = "AWS",
                                             .kinds = kinds,
@@ -522,4 +554,5 @@ const struct atmos_cloud atmos_cloud_aws = {.name = "aws",
                                             .all = all,
                                             .discover = discover,
                                             .realm_places = realm_places,
-                                            .not_realms = not_realms};
+                                            .not_realms = not_realms,
+                                            .expiries = expiries};

@@ -200,6 +200,19 @@ static int discover(struct atmos_cloud_ctx *c)
     return rc;
 }
 
+/*
+ * --status: each minted token's "expiresAt" in state.json (atmos
+ * pkg/auth/integrations/github/sts.go stsToken); git.config holds the same tokens.
+ */
+static const struct atmos_expiry expiries[] = {
+    {.label = "github/sts tokens", .format = ATMOS_EXPIRY_JSON, .each = "tokens",
+     .keys = (const char *const[]){"expiresAt", NULL}, .field = "expiresAt"},
+    {.label = "github/sts git config (tokens in its URLs)", .format = ATMOS_EXPIRY_JSON,
+     .file = "state.json", .each = "tokens", .keys = (const char *const[]){"expiresAt", NULL},
+     .field = "expiresAt"},
+    {.label = NULL},
+};
+
 const struct atmos_cloud atmos_cloud_github = {.name = "github",
                                                .display = "GitHub",
                                                .kinds = kinds,
@@ -208,4 +221,5 @@ const struct atmos_cloud atmos_cloud_github = {.name = "github",
                                                .identity = identity,
                                                .provider = provider,
                                                .discover = discover,
-                                               .every_identity = 1};
+                                               .every_identity = 1,
+                                               .expiries = expiries};
