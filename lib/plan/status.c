@@ -105,7 +105,7 @@ static int digits(const char *s, int n, int *out)
     int v = 0;
     for (int i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9')
-            return -1;
+            return ATMOS_EINVAL;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
@@ -134,12 +134,12 @@ int atmos_time_parse(const char *s, long long *out)
         digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
         (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || digits(s + 11, 2, &h) ||
         s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
-        return -1;
+        return ATMOS_EINVAL;
     const char *p = s + 19;
     long long off = 0;
     if (*p == '.' || *p == ',') {
         if (p[1] < '0' || p[1] > '9')
-            return -1;
+            return ATMOS_EINVAL;
         for (p++; *p >= '0' && *p <= '9'; p++)
             ;
     }
@@ -149,17 +149,17 @@ int atmos_time_parse(const char *s, long long *out)
         int oh, om;
         const char *q = p + 3;
         if (digits(p + 1, 2, &oh))
-            return -1;
+            return ATMOS_EINVAL;
         q += *q == ':';
         if (digits(q, 2, &om) || oh > 23 || om > 59)
-            return -1;
+            return ATMOS_EINVAL;
         off = (long long)(oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
         p = q + 2;
     } else if (strcmp(p, "UTC") == 0 || strcmp(p, " UTC") == 0) {
         p += strlen(p);
     }
     if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -1;
+        return ATMOS_EINVAL;
     *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
     return 0;
 }
@@ -169,20 +169,20 @@ static int json_time(json_object *o, const struct atmos_expiry *e, long long *v)
 {
     for (const char *const *k = e->keys; k && *k; k++)
         if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, *k, &o))
-            return -1;
+            return ATMOS_EINVAL;
     if (e->unix_time && json_object_is_type(o, json_type_int)) {
         *v = (long long)json_object_get_int64(o);
         return 0;
     }
     if (!json_object_is_type(o, json_type_string))
-        return -1;
+        return ATMOS_EINVAL;
     const char *s = json_object_get_string(o);
     if (!e->unix_time)
         return atmos_time_parse(s, v);
     /* MSAL's "expires_on": seconds, as a string of digits. */
     size_t n = strlen(s);
     if (n == 0 || n > 12 || strspn(s, "0123456789") != n)
-        return -1;
+        return ATMOS_EINVAL;
     *v = strtoll(s, NULL, 10);
     return 0;
 }
@@ -332,14 +332,14 @@ static int read_path(struct judging *j, const char *path, const char *star_name)
     const char *star = strstr(path, "/*");
     if (star == NULL || (star[2] != '/' && star[2] != '\0')) {
         read_one(j, path, star_name);
-        return j->oom ? -1 : 0;
+        return j->oom ? ATMOS_ENOMEM : ATMOS_OK;
     }
     char *dir = strndup(path, (size_t)(star - path));
     const char *rest = star + 2;
     struct atmos_err why;
     int fd = -1, rc = 0;
     if (dir == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     int r = atmos_fs_open_dir(j->fs, dir, &fd, &why);
     if (r == ATMOS_ESYS && !j->all.failed) {
         j->all.failed = 1;
@@ -358,7 +358,7 @@ static int read_path(struct judging *j, const char *path, const char *star_name)
             continue;
         seen++;
         char *sub = atmos_strfmt("%s/%s%s", dir, de->d_name, rest);
-        rc = sub ? read_path(j, sub, star_name ? star_name : de->d_name) : -1;
+        rc = sub ? read_path(j, sub, star_name ? star_name : de->d_name) : ATMOS_ENOMEM;
         free(sub);
     }
     if (d)
@@ -424,31 +424,40 @@ static void add_entry(struct atmos_status_view *st)
 
 /*
  * When a present item expires, as its cloud declares: one entry, or one per
- * identity its files hold.  0, or -1 out of memory.
+ * identity its files hold.  ATMOS_OK, or ATMOS_ENOMEM.
  */
+static int judge_files(struct atmos_status_view *st, size_t *cap, const struct atmos_fs *fs,
+                       const struct atmos_item *it, const struct atmos_expiry *e);
+
 static int judge(struct atmos_status_view *st, size_t *cap, const struct atmos_fs *fs,
                  const struct atmos_item *it)
 {
     const struct atmos_expiry *e = expiry_of(it);
+    if (e && e->format != ATMOS_EXPIRY_NOT_WRITTEN && e->format != ATMOS_EXPIRY_NONE)
+        return judge_files(st, cap, fs, it, e);
     struct atmos_status_entry *out = next_entry(st, cap);
     if (out == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     out->item = it;
     if (e == NULL) {
         out->state = ATMOS_STATE_UNCHECKED;
         out->error = atmos_strfmt("%s: no expiry is declared for it (cloud %s)", it->label,
                                   it->cloud ? it->cloud : "none");
         if (out->error == NULL)
-            return -1;
-        add_entry(st);
-        return 0;
-    }
-    if (e->format == ATMOS_EXPIRY_NOT_WRITTEN || e->format == ATMOS_EXPIRY_NONE) {
+            return ATMOS_ENOMEM;
+    } else {
         out->state = e->format == ATMOS_EXPIRY_NONE ? ATMOS_STATE_NO_CREDENTIAL
                                                     : ATMOS_STATE_NO_EXPIRY;
-        add_entry(st);
-        return 0;
     }
+    add_entry(st);
+    return ATMOS_OK;
+}
+
+/* The times its files hold: one entry per identity found, else one for the item. */
+static int judge_files(struct atmos_status_view *st, size_t *cap, const struct atmos_fs *fs,
+                       const struct atmos_item *it, const struct atmos_expiry *e)
+{
+    struct atmos_status_entry *out;
     char *path = NULL;
     if (e->file == NULL) {
         path = strdup(it->path);
@@ -465,11 +474,11 @@ static int judge(struct atmos_status_view *st, size_t *cap, const struct atmos_f
                         .it = it,
                         .split = it->kind == ATMOS_ITEM_DIRECTORY &&
                                  (e->format == ATMOS_EXPIRY_INI || star)};
-    int rc = path ? read_path(&j, path, NULL) : -1;
+    int rc = path ? read_path(&j, path, NULL) : ATMOS_ENOMEM;
     free(path);
     for (size_t u = 0; rc == 0 && u < j.nu; u++) {
         if ((out = next_entry(st, cap)) == NULL) {
-            rc = -1;
+            rc = ATMOS_ENOMEM;
             break;
         }
         out->item = it;
@@ -483,7 +492,7 @@ static int judge(struct atmos_status_view *st, size_t *cap, const struct atmos_f
     if (rc == 0 && (j.nu == 0 || j.all.failed)) {
         /* No identity found in it (or a file that could not be read): the item itself. */
         if ((out = next_entry(st, cap)) == NULL) {
-            rc = -1;
+            rc = ATMOS_ENOMEM;
         } else {
             out->item = it;
             out->field = e->field;
@@ -491,7 +500,7 @@ static int judge(struct atmos_status_view *st, size_t *cap, const struct atmos_f
             if (j.nu)
                 out->state = ATMOS_STATE_UNCHECKED;
             if (out->state == ATMOS_STATE_UNCHECKED && (out->error = strdup(j.all.why.msg)) == NULL)
-                rc = -1;
+                rc = ATMOS_ENOMEM;
             else
                 add_entry(st);
         }
@@ -542,12 +551,12 @@ int atmos_status_probe(struct atmos_status_view *st, struct atmos_plan *plan, lo
             continue;
         if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE || dir_present(&fs, it)) {
             if (judge(st, &cap, &fs, it) != 0)
-                return -1;
+                return ATMOS_ENOMEM;
             continue;
         }
         struct atmos_status_entry *out = next_entry(st, &cap);
         if (out == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         out->item = it;
         out->state = ATMOS_STATE_UNCHECKED;
         out->error = it->kind == ATMOS_ITEM_UNKNOWN
@@ -556,7 +565,7 @@ int atmos_status_probe(struct atmos_status_view *st, struct atmos_plan *plan, lo
                                         it->label, it->u.unknown.what ? it->u.unknown.what : "")
                          : strdup(it->error ? it->error : "could not be checked");
         if (out->error == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         add_entry(st);
     }
     return 0;
