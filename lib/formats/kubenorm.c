@@ -37,250 +37,9 @@
 #include <yaml.h>
 
 #include "formats/kubenorm.h"
+#include "formats/kubenorm_tree.h"
 #include "formats/kubeverdict.h"
 #include "formats/yamledit.h"
-#include "formats/yamltree.h"
-
-enum { N_SCALAR, N_MAP, N_SEQ };
-
-struct nnode {
-    struct nnode **kids; /* maps: key, value, key, value...; sequences: items */
-    char *value;         /* scalars */
-    size_t len, n, cap;  /* scalar bytes; kids used and allocated */
-    unsigned line, column;
-    unsigned char kind;
-    unsigned char str;  /* a scalar that is a string whatever its text (quoted, block, tagged) */
-    unsigned char open; /* a collection still being read: an alias to it is inside it */
-    unsigned char seen; /* written once: what writes it again is an alias's copy */
-};
-
-struct anchor {
-    char *name;
-    struct nnode *node;
-};
-
-/* What was written, scalar by scalar, for the check of the output. */
-struct wrote {
-    int type; /* a yaml_event_type_t */
-    const struct nnode *n;
-};
-
-struct norm {
-    struct atmos_err *why;
-    struct nnode **all; /* every node, to free */
-    size_t nall, capall;
-    struct anchor *anchors; /* open addressing, by name */
-    size_t nanchors, capanchors;
-    struct nnode *stack[ATMOS_YAML_MAX_DEPTH];
-    int depth;
-    struct nnode *root;
-    int have_root;
-    /* yaml.v2's count against alias bombs (decode.go, allowedAliasRatio) */
-    size_t decodes, aliased, emitted;
-    struct wrote *w;
-    size_t nw, capw;
-    struct atmos_buf *out;
-    size_t out_start;
-    int too_big;
-};
-
-static int refuse_at(struct norm *z, unsigned line, unsigned column, const char *what)
-{
-    return atmos_fail(z->why, ATMOS_EINVAL, "line %u, column %u: %s", line, column, what);
-}
-
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t c = *cap ? *cap : 8;
-    while (c < need)
-        c *= 2;
-    void *nv = realloc(*v, c * size);
-    if (nv == NULL)
-        return -1;
-    *v = nv;
-    *cap = c;
-    return 0;
-}
-
-/* --- reading the first document --------------------------------------------- */
-
-static uint64_t hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
-static struct anchor *anchor_slot(struct norm *z, const char *name)
-{
-    size_t mask = z->capanchors - 1, i = (size_t)hash(name) & mask;
-    while (z->anchors[i].name && strcmp(z->anchors[i].name, name) != 0)
-        i = (i + 1) & mask;
-    return &z->anchors[i];
-}
-
-/* yaml.v2 keeps the latest node of an anchor's name. */
-static int anchor_set(struct norm *z, const yaml_char_t *name, struct nnode *n)
-{
-    if (name == NULL)
-        return ATMOS_OK;
-    if (2 * (z->nanchors + 1) > z->capanchors) {
-        struct anchor *old = z->anchors;
-        size_t oldcap = z->capanchors;
-        z->capanchors = oldcap ? 2 * oldcap : 64;
-        if ((z->anchors = calloc(z->capanchors, sizeof(*z->anchors))) == NULL) {
-            z->anchors = old;
-            z->capanchors = oldcap;
-            return ATMOS_ENOMEM;
-        }
-        for (size_t i = 0; i < oldcap; i++)
-            if (old[i].name)
-                *anchor_slot(z, old[i].name) = old[i];
-        free(old);
-    }
-    struct anchor *a = anchor_slot(z, (const char *)name);
-    if (a->name == NULL) {
-        if ((a->name = strdup((const char *)name)) == NULL)
-            return ATMOS_ENOMEM;
-        z->nanchors++;
-    }
-    a->node = n;
-    return ATMOS_OK;
-}
-
-static int add_kid(struct norm *z, struct nnode *n)
-{
-    if (z->depth == 0) {
-        z->root = n;
-        z->have_root = 1;
-        return ATMOS_OK;
-    }
-    struct nnode *pl = z->stack[z->depth - 1];
-    if (grow((void **)&pl->kids, &pl->cap, pl->n + 1, sizeof(*pl->kids)) != 0)
-        return ATMOS_ENOMEM;
-    pl->kids[pl->n++] = n;
-    return ATMOS_OK;
-}
-
-static int is_yaml_tag(const yaml_char_t *tag)
-{
-    return tag && strncmp((const char *)tag, "tag:yaml.org,2002:", 18) == 0;
-}
-
-static int new_node(struct norm *z, const yaml_event_t *e, struct nnode **np)
-{
-    const yaml_char_t *tag = NULL, *anchor = NULL;
-    struct nnode *n;
-    if (z->nall >= ATMOS_YAML_MAX_NODES)
-        return refuse_at(z, (unsigned)e->start_mark.line + 1, (unsigned)e->start_mark.column + 1,
-                         "more YAML nodes than a kubeconfig has");
-    if (grow((void **)&z->all, &z->capall, z->nall + 1, sizeof(*z->all)) != 0 ||
-        (n = calloc(1, sizeof(*n))) == NULL)
-        return ATMOS_ENOMEM;
-    z->all[z->nall++] = n;
-    n->line = (unsigned)e->start_mark.line + 1;
-    n->column = (unsigned)e->start_mark.column + 1;
-    if (e->type == YAML_SCALAR_EVENT) {
-        tag = e->data.scalar.tag;
-        anchor = e->data.scalar.anchor;
-        n->kind = N_SCALAR;
-        /* A standard tag other than !!str converts the text (!!binary decodes it, !!int
-         * checks it): not taken here.  `!`, !!str and the user's own make a string. */
-        if (is_yaml_tag(tag) && strcmp((const char *)tag, YAML_STR_TAG) != 0)
-            return refuse_at(z, n->line, n->column,
-                             "a standard tag other than !!str on a scalar (it converts the value)");
-        n->str = tag != NULL || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
-        n->len = e->data.scalar.length;
-        if ((n->value = malloc(n->len + 1)) == NULL)
-            return ATMOS_ENOMEM;
-        memcpy(n->value, e->data.scalar.value, n->len);
-        n->value[n->len] = '\0';
-    } else {
-        int map = e->type == YAML_MAPPING_START_EVENT;
-        tag = map ? e->data.mapping_start.tag : e->data.sequence_start.tag;
-        anchor = map ? e->data.mapping_start.anchor : e->data.sequence_start.anchor;
-        n->kind = map ? N_MAP : N_SEQ;
-        n->open = 1;
-        /* yaml.v2 reads a list or mapping whatever its tag, but !!null makes it null. */
-        if (is_yaml_tag(tag) && strcmp((const char *)tag, map ? YAML_MAP_TAG : YAML_SEQ_TAG) != 0)
-            return refuse_at(z, n->line, n->column,
-                             "a standard tag on a list or mapping that is not its own");
-    }
-    *np = n;
-    int rc = anchor_set(z, anchor, n);
-    return rc == ATMOS_OK ? add_kid(z, n) : rc;
-}
-
-static int on_event(struct norm *z, const yaml_event_t *e, int *done)
-{
-    struct nnode *n = NULL;
-    int rc;
-    switch (e->type) {
-    case YAML_STREAM_START_EVENT:
-        if (e->data.stream_start.encoding != YAML_UTF8_ENCODING &&
-            e->data.stream_start.encoding != YAML_ANY_ENCODING)
-            return refuse_at(z, 1, 1, "not UTF-8");
-        return ATMOS_OK;
-    case YAML_DOCUMENT_END_EVENT:
-    case YAML_STREAM_END_EVENT:
-        *done = 1; /* kubectl reads no further than its first document */
-        return ATMOS_OK;
-    case YAML_ALIAS_EVENT: {
-        unsigned line = (unsigned)e->start_mark.line + 1, col = (unsigned)e->start_mark.column + 1;
-        const char *name = (const char *)e->data.alias.anchor;
-        struct anchor *a = z->capanchors ? anchor_slot(z, name) : NULL;
-        if (a == NULL || a->name == NULL)
-            return refuse_at(z, line, col, "kubectl refuses it: an alias of no anchor");
-        if (a->node->open)
-            return refuse_at(z, line, col,
-                             "kubectl refuses it: an anchor's value holds an alias of itself");
-        return add_kid(z, a->node);
-    }
-    case YAML_SCALAR_EVENT:
-        return new_node(z, e, &n);
-    case YAML_SEQUENCE_START_EVENT:
-    case YAML_MAPPING_START_EVENT:
-        if (z->depth == ATMOS_YAML_MAX_DEPTH)
-            return refuse_at(z, (unsigned)e->start_mark.line + 1,
-                             (unsigned)e->start_mark.column + 1,
-                             "nested deeper than a kubeconfig is");
-        if ((rc = new_node(z, e, &n)) != ATMOS_OK)
-            return rc;
-        z->stack[z->depth++] = n;
-        return ATMOS_OK;
-    case YAML_SEQUENCE_END_EVENT:
-    case YAML_MAPPING_END_EVENT:
-        z->stack[--z->depth]->open = 0;
-        return ATMOS_OK;
-    default:
-        return ATMOS_OK;
-    }
-}
-
-static int load(struct norm *z, const char *p, size_t len)
-{
-    yaml_parser_t parser;
-    yaml_event_t e;
-    int rc = ATMOS_OK, done = 0;
-    if (!yaml_parser_initialize(&parser))
-        return ATMOS_ENOMEM;
-    yaml_parser_set_input_string(&parser, (const unsigned char *)p, len);
-    while (rc == ATMOS_OK && !done) {
-        if (!yaml_parser_parse(&parser, &e)) {
-            rc = atmos_fail(z->why, ATMOS_EINVAL, "line %zu, column %zu: not YAML (%s)",
-                            parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-                            parser.problem ? parser.problem : "a syntax error");
-            break;
-        }
-        rc = on_event(z, &e, &done);
-        yaml_event_delete(&e);
-    }
-    yaml_parser_delete(&parser);
-    return rc;
-}
 
 /* --- what yaml.v2 makes of it ---------------------------------------------------- */
 
@@ -348,11 +107,11 @@ static int visit(struct norm *z, const struct nnode *n, int aliased)
      * refuse must never be made one it reads. */
     if (z->aliased > 50 && z->decodes > 500 &&
         (double)z->aliased / (double)z->decodes > alias_ratio(z->decodes) - 0.2)
-        return refuse_at(z, n->line, n->column,
+        return atmos_knorm_refuse(z, n->line, n->column,
                          "aliases copying more than kubectl's reader may take "
                          "(excessive aliasing)");
     if (++z->emitted > ATMOS_YAML_MAX_NODES)
-        return refuse_at(z, n->line, n->column,
+        return atmos_knorm_refuse(z, n->line, n->column,
                          "aliases copying more YAML nodes than a kubeconfig has");
     return ATMOS_OK;
 }
@@ -375,12 +134,12 @@ static int merge(struct norm *z, const struct nnode *k, struct nnode *v, struct 
     if (v->kind == N_MAP)
         return flatten(z, v, out, depth + 1, aliased);
     if (v->kind != N_SEQ)
-        return refuse_at(z, k->line, k->column,
+        return atmos_knorm_refuse(z, k->line, k->column,
                          "kubectl refuses it: a merge key (<<) not followed by a mapping or a list "
                          "of them");
     for (size_t i = v->n; i-- > 0;) { /* the earlier ones win: they are merged last */
         if (v->kids[i]->kind != N_MAP)
-            return refuse_at(z, k->line, k->column,
+            return atmos_knorm_refuse(z, k->line, k->column,
                              "kubectl refuses it: a merge key (<<) not followed by a mapping or "
                              "a list of them");
         rc = flatten(z, v->kids[i], out, depth + 1, aliased | v->kids[i]->seen);
@@ -395,17 +154,17 @@ static int merge(struct norm *z, const struct nnode *k, struct nnode *v, struct 
 static int flatten(struct norm *z, struct nnode *m, struct pairs *out, int depth, int aliased)
 {
     if (depth > ATMOS_YAML_MAX_DEPTH)
-        return refuse_at(z, m->line, m->column, "merge keys nested deeper than a kubeconfig is");
+        return atmos_knorm_refuse(z, m->line, m->column, "merge keys nested deeper than a kubeconfig is");
     for (size_t i = 0; i + 1 < m->n; i += 2) {
         struct nnode *k = m->kids[i], *v = m->kids[i + 1];
         int rc = visit(z, k, aliased);
         if (rc == ATMOS_OK && is_merge(k))
             rc = merge(z, k, v, out, depth, aliased);
         else if (rc == ATMOS_OK && k->kind != N_SCALAR)
-            rc = refuse_at(z, k->line, k->column,
+            rc = atmos_knorm_refuse(z, k->line, k->column,
                            "kubectl refuses it: a key that is a list or a mapping");
         else if (rc == ATMOS_OK) {
-            if (grow((void **)&out->kv, &out->cap, 2 * (out->n + 1), sizeof(*out->kv)) != 0)
+            if (atmos_knorm_grow((void **)&out->kv, &out->cap, 2 * (out->n + 1), sizeof(*out->kv)) != 0)
                 return ATMOS_ENOMEM;
             out->kv[2 * out->n] = k;
             out->kv[2 * out->n + 1] = v;
@@ -463,7 +222,7 @@ static int validate(struct norm *z, struct nnode *n, int depth, int aliased)
     struct pairs p = {NULL, 0, 0};
     int rc;
     if (depth > ATMOS_YAML_MAX_DEPTH)
-        return refuse_at(z, n->line, n->column, "aliases nesting deeper than a kubeconfig is");
+        return atmos_knorm_refuse(z, n->line, n->column, "aliases nesting deeper than a kubeconfig is");
     aliased |= n->seen;
     n->seen = 1;
     if ((rc = visit(z, n, aliased)) != ATMOS_OK || n->kind == N_SCALAR)
@@ -499,7 +258,7 @@ static int emit(struct norm *z, yaml_emitter_t *em, yaml_event_t *e)
 
 static int note(struct norm *z, int type, const struct nnode *n)
 {
-    if (grow((void **)&z->w, &z->capw, z->nw + 1, sizeof(*z->w)) != 0)
+    if (atmos_knorm_grow((void **)&z->w, &z->capw, z->nw + 1, sizeof(*z->w)) != 0)
         return ATMOS_ENOMEM;
     z->w[z->nw++] = (struct wrote){type, n};
     return ATMOS_OK;
@@ -556,7 +315,7 @@ static int write_map(struct norm *z, yaml_emitter_t *em, struct nnode *n, int de
         if (!keep[i])
             rc = validate(z, p.kv[2 * i + 1], depth + 1, aliased);
         else if (is_null(p.kv[2 * i]))
-            rc = refuse_at(z, p.kv[2 * i]->line, p.kv[2 * i]->column,
+            rc = atmos_knorm_refuse(z, p.kv[2 * i]->line, p.kv[2 * i]->column,
                            "kubectl refuses it: a null key");
         else if ((rc = write_scalar(z, em, p.kv[2 * i])) == ATMOS_OK)
             rc = write_node(z, em, p.kv[2 * i + 1], depth + 1, aliased);
@@ -574,7 +333,7 @@ static int write_node(struct norm *z, yaml_emitter_t *em, struct nnode *n, int d
     yaml_event_t e;
     int rc;
     if (depth > ATMOS_YAML_MAX_DEPTH)
-        return refuse_at(z, n->line, n->column, "aliases nesting deeper than a kubeconfig is");
+        return atmos_knorm_refuse(z, n->line, n->column, "aliases nesting deeper than a kubeconfig is");
     /* A node written a second time is an alias's copy (an anchor comes before its
      * aliases, and the writing follows the file, but for merges and keys given twice). */
     aliased |= n->seen;
@@ -706,7 +465,7 @@ int atmos_kube_normalize(const char *p, size_t len, struct atmos_buf *out, struc
     z->why = why;
     z->out = out;
     z->out_start = out->len;
-    int rc = load(z, p ? p : "", len);
+    int rc = atmos_knorm_load(z, p ? p : "", len);
     if (rc == ATMOS_OK)
         rc = write_all(z);
     if (rc == ATMOS_OK)
