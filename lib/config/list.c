@@ -117,6 +117,37 @@ static int match_path(const char *pat, const char *rel)
     return m[0][0];
 }
 
+/* Each listing is bounded, and so is their number times their size (an import list of
+ * 200,000 times one glob over a big tree is one small file): 1 when this one must stop. */
+static int spent(struct loader *L, struct found *out, const char *dir)
+{
+    if (++out->seen > MAX_GLOB_ENTRIES)
+        return 1;
+    if (++L->walked <= MAX_LOAD_ENTRIES)
+        return 0;
+    if (L->walked == MAX_LOAD_ENTRIES + 1)
+        atmos_log(L->lg, ATMOS_LOG_WARN,
+                  "more than %u directory entries walked in this load: %s and the "
+                  "listings after it are not looked at",
+                  MAX_LOAD_ENTRIES, dir);
+    L->walked = MAX_LOAD_ENTRIES + 2;
+    return 1;
+}
+
+/* A directory below, to list; -1 when not.  As root it is listed only when it is root's
+ * alone, as the directory listed first is (atmos_config_open_dir): not a user's tree. */
+static int open_below(int dfd, const char *name, int nofollow)
+{
+    struct stat st;
+    int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
+    if (sub >= 0 && nofollow &&
+        (fstat(sub, &st) != 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+        close(sub);
+        sub = -1;
+    }
+    return sub;
+}
+
 static int walk(struct loader *L, int dfd, const char *dir, const char *rel, const char *pat,
                 int depth, struct found *out)
 {
@@ -131,19 +162,8 @@ static int walk(struct loader *L, int dfd, const char *dir, const char *rel, con
     for (struct dirent *e; rc == ATMOS_OK && (e = readdir(d)) != NULL;) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (++out->seen > MAX_GLOB_ENTRIES)
+        if (spent(L, out, dir))
             break;
-        /* Each listing is bounded, and so is their number times their size (an import
-         * list of 200,000 times one glob over a big tree is one small file). */
-        if (++L->walked > MAX_LOAD_ENTRIES) {
-            if (L->walked == MAX_LOAD_ENTRIES + 1)
-                atmos_log(L->lg, ATMOS_LOG_WARN,
-                          "more than %u directory entries walked in this load: %s and the "
-                          "listings after it are not looked at",
-                          MAX_LOAD_ENTRIES, dir);
-            L->walked = MAX_LOAD_ENTRIES + 2;
-            break;
-        }
         char *r = *rel ? atmos_strfmt("%s/%s", rel, e->d_name) : strdup(e->d_name);
         struct stat st;
         if (r == NULL) {
@@ -151,15 +171,7 @@ static int walk(struct loader *L, int dfd, const char *dir, const char *rel, con
         } else if (fstatat(dirfd(d), e->d_name, &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) != 0) {
             /* gone, or a dangling link: nothing to read */
         } else if (S_ISDIR(st.st_mode) && depth < MAX_GLOB_DEPTH) {
-            int sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | nofollow);
-            struct stat sst;
-            /* As root, a directory below is listed only when it is root's alone, as the
-             * directory listed first is (atmos_config_open_dir): not a user's tree. */
-            if (sub >= 0 && nofollow &&
-                (fstat(sub, &sst) != 0 || sst.st_uid != 0 || (sst.st_mode & (S_IWGRP | S_IWOTH)))) {
-                close(sub);
-                sub = -1;
-            }
+            int sub = open_below(dirfd(d), e->d_name, nofollow);
             if (sub >= 0)
                 rc = walk(L, sub, dir, r, pat, depth + 1, out);
         } else if (S_ISREG(st.st_mode) && match_path(pat, r)) {

@@ -306,6 +306,33 @@ static int root_value(struct scan *s, const struct level *pl, const yaml_event_t
     return keep(s, e, &d->current);
 }
 
+/* A key of the mapping pl. */
+static int node_key(struct scan *s, struct level *pl, const yaml_event_t *e)
+{
+    pl->want_key = 0;
+    /* A null key is no JSON field name: sigs.k8s.io/yaml refuses the file.  (Under a
+     * key given again it would be gone first: refused here all the same.) */
+    if (is_null(e))
+        tool_refuse(s, &e->start_mark, "a null key");
+    if (pl->role != R_OTHER)
+        return on_key(s, pl, e);
+    /* yaml.v2 refuses a map key it cannot hash, wherever it is, replaced or not. */
+    if (e->type != YAML_SCALAR_EVENT)
+        return tool_refuse(s, &e->start_mark, "a key that is a list or a mapping");
+    /* What a merge brings, and whether kubectl takes it, is known once it is merged. */
+    if (e->type == YAML_SCALAR_EVENT && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+        e->data.scalar.tag == NULL && strcmp((const char *)e->data.scalar.value, "<<") == 0)
+        s->doc->merges = 1;
+    /* For the type of the value (kubeverdict.c); no field's name holds a NUL. */
+    free(pl->key);
+    pl->key = NULL;
+    if (pl->type && e->type == YAML_SCALAR_EVENT &&
+        memchr(e->data.scalar.value, '\0', e->data.scalar.length) == NULL &&
+        (pl->key = strndup((const char *)e->data.scalar.value, e->data.scalar.length)) == NULL)
+        return ATMOS_ENOMEM;
+    return ATMOS_OK;
+}
+
 /* A node starts below the level pl (NULL: the document's root): its role. */
 static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *role, int *sec)
 {
@@ -321,30 +348,8 @@ static int node(struct scan *s, struct level *pl, const yaml_event_t *e, int *ro
     }
     if (pl->role == R_PREFS)
         s->doc->other = 1;
-    if (pl->map && pl->want_key) {
-        pl->want_key = 0;
-        /* A null key is no JSON field name: sigs.k8s.io/yaml refuses the file.  (Under a
-         * key given again it would be gone first: refused here all the same.) */
-        if (is_null(e))
-            tool_refuse(s, &e->start_mark, "a null key");
-        if (pl->role != R_OTHER)
-            return on_key(s, pl, e);
-        /* yaml.v2 refuses a map key it cannot hash, wherever it is, replaced or not. */
-        if (e->type != YAML_SCALAR_EVENT)
-            return tool_refuse(s, &e->start_mark, "a key that is a list or a mapping");
-        /* What a merge brings, and whether kubectl takes it, is known once it is merged. */
-        if (e->type == YAML_SCALAR_EVENT && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-            e->data.scalar.tag == NULL && strcmp((const char *)e->data.scalar.value, "<<") == 0)
-            s->doc->merges = 1;
-        /* For the type of the value (kubeverdict.c); no field's name holds a NUL. */
-        free(pl->key);
-        pl->key = NULL;
-        if (pl->type && e->type == YAML_SCALAR_EVENT &&
-            memchr(e->data.scalar.value, '\0', e->data.scalar.length) == NULL &&
-            (pl->key = strndup((const char *)e->data.scalar.value, e->data.scalar.length)) == NULL)
-            return ATMOS_ENOMEM;
-        return ATMOS_OK;
-    }
+    if (pl->map && pl->want_key)
+        return node_key(s, pl, e);
     if (pl->map) {
         pl->want_key = 1;
         if (pl->role == R_ROOT)
@@ -574,149 +579,5 @@ out:
     free(s);
     if (rc != ATMOS_OK)
         atmos_kube_doc_free(doc);
-    return rc;
-}
-
-void atmos_kube_doc_free(struct atmos_kube_doc *doc)
-{
-    for (int k = 0; k < ATMOS_KUBE_SECTIONS; k++) {
-        for (size_t i = 0; i < doc->n[k]; i++) {
-            free(doc->e[k][i].name);
-            free(doc->e[k][i].cluster);
-            free(doc->e[k][i].user);
-        }
-        free(doc->e[k]);
-    }
-    free(doc->current);
-    memset(doc, 0, sizeof(*doc));
-}
-
-void atmos_kube_names_free(struct atmos_kube_names *n)
-{
-    free(n->cluster);
-    free(n->context);
-    free(n->user);
-    memset(n, 0, sizeof(*n));
-}
-
-static int same(const char *a, const char *b)
-{
-    return a && b && strcmp(a, b) == 0;
-}
-
-/* Is a context named `ctx` (one of atmos's: names cluster and user) going? */
-static int context_goes(const struct atmos_kube_entry *en, const struct atmos_kube_names *n)
-{
-    return same(en->name, n->context) && same(en->cluster, n->cluster) && same(en->user, n->user);
-}
-
-/* Does a context that stays name `what` as its cluster (user: its user)? */
-static int still_named(const struct atmos_kube_doc *d, const struct atmos_kube_names *n,
-                       const char *what, int user)
-{
-    for (size_t i = 0; i < d->n[ATMOS_KUBE_CONTEXTS]; i++) {
-        const struct atmos_kube_entry *en = &d->e[ATMOS_KUBE_CONTEXTS][i];
-        if (!context_goes(en, n) && same(user ? en->user : en->cluster, what))
-            return 1;
-    }
-    return 0;
-}
-
-struct cut {
-    size_t start, end;
-    const char *with;
-};
-
-static int by_start(const void *a, const void *b)
-{
-    const struct cut *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
-/* Which entries go: marks[k][i]; returns how many, or -1 when one cannot be cut exactly. */
-static long choose(const struct atmos_kube_doc *d, const struct atmos_kube_names *n,
-                   unsigned char *marks[ATMOS_KUBE_SECTIONS], int *ctx_gone)
-{
-    long count = 0;
-    int cluster_stays = n->cluster == NULL || still_named(d, n, n->cluster, 0);
-    int user_stays = n->user == NULL || still_named(d, n, n->user, 1);
-    *ctx_gone = 0;
-    for (int k = 0; k < ATMOS_KUBE_SECTIONS; k++)
-        for (size_t i = 0; i < d->n[k]; i++) {
-            const struct atmos_kube_entry *en = &d->e[k][i];
-            int go = k == ATMOS_KUBE_CONTEXTS   ? n->cluster && context_goes(en, n)
-                     : k == ATMOS_KUBE_CLUSTERS ? !cluster_stays && same(en->name, n->cluster)
-                                                : !user_stays && same(en->name, n->user);
-            marks[k][i] = (unsigned char)go;
-            if (go && !en->exact)
-                return -1;
-            if (go && k == ATMOS_KUBE_CONTEXTS)
-                *ctx_gone = 1;
-            count += go;
-        }
-    return count;
-}
-
-int atmos_kube_cut(const char *p, size_t len, const struct atmos_kube_doc *d,
-                   const struct atmos_kube_names *n, struct atmos_buf *out, size_t *entries,
-                   int *empty, struct atmos_err *why)
-{
-    unsigned char *marks[ATMOS_KUBE_SECTIONS] = {NULL};
-    struct cut *cuts = NULL;
-    size_t total = 0, ncuts = 0, at = 0;
-    int rc = ATMOS_ENOMEM, ctx_gone = 0;
-    for (int k = 0; k < ATMOS_KUBE_SECTIONS; k++) {
-        total += d->n[k];
-        if ((marks[k] = calloc(d->n[k] + 1, 1)) == NULL)
-            goto done;
-    }
-    long count = choose(d, n, marks, &ctx_gone);
-    if (count < 0) {
-        rc = atmos_fail(why, ATMOS_EINVAL,
-                        "an entry to remove is in flow style or shares its lines with others: "
-                        "it cannot be cut out exactly");
-        goto done;
-    }
-    int clear = ctx_gone && same(d->current, n->context);
-    if (clear && !d->cur_replaceable) {
-        rc = atmos_fail(why, ATMOS_EINVAL,
-                        "current-context is a block scalar: it cannot be "
-                        "cleared exactly");
-        goto done;
-    }
-    *entries = (size_t)count;
-    /* The file goes only when kubectl would show nothing of it (atmos's RemoveClusterConfig). */
-    *empty = (size_t)count == total && !d->other &&
-             (d->current == NULL || d->current[0] == '\0' || clear);
-    rc = ATMOS_OK;
-    if (out == NULL || count == 0)
-        goto done;
-    rc = ATMOS_ENOMEM;
-    if ((cuts = calloc((size_t)count + 1, sizeof(*cuts))) == NULL)
-        goto done;
-    for (int k = 0; k < ATMOS_KUBE_SECTIONS; k++)
-        for (size_t i = 0; i < d->n[k]; i++)
-            if (marks[k][i])
-                cuts[ncuts++] = (struct cut){d->e[k][i].start, d->e[k][i].end, ""};
-    if (clear)
-        cuts[ncuts++] = (struct cut){d->cur_start, d->cur_end, "\"\""};
-    qsort(cuts, ncuts, sizeof(*cuts), by_start);
-    for (size_t i = 0; i < ncuts; i++) {
-        if (cuts[i].start < at) { /* entries never overlap; if they did, no guess */
-            rc = atmos_fail(why, ATMOS_EINVAL, "entries to remove overlap");
-            goto done;
-        }
-        if (atmos_buf_append(out, p + at, cuts[i].start - at) != 0 ||
-            atmos_buf_append(out, cuts[i].with, strlen(cuts[i].with)) != 0)
-            goto done;
-        at = cuts[i].end;
-    }
-    if (atmos_buf_append(out, p + at, len - at) != 0)
-        goto done;
-    rc = ATMOS_OK;
-done:
-    for (int k = 0; k < ATMOS_KUBE_SECTIONS; k++)
-        free(marks[k]);
-    free(cuts);
     return rc;
 }
