@@ -32,6 +32,7 @@
 #include <json-c/json.h>
 #include <nettle/base64.h>
 
+#include "clouds/azure/azure.h"
 #include "clouds/cloud.h"
 #include "base/strings.h"
 #include "formats/jsonverdict.h"
@@ -71,187 +72,6 @@ static int from_az(const struct atmos_cloud_ctx *c, const struct atmos_provider 
         p ? atmos_kind_in(c->clouds, p->kind.value, ATMOS_ROLE_PROVIDER, &cl) : NULL;
     return k && k->spec == &minted_by_az;
 }
-
-/* The account a login is for, from atmos's files.  Identifiers, no secrets. */
-struct account {
-    char *home_account_id; /* MSAL's <oid>.<home tenant> when atmos recorded it */
-    char *oid_tid;         /* <oid>.<tenant>, from the access token */
-    char *tenant;
-    char *client_id;
-    char *subscription;
-    char *username; /* upn, unique_name or email of the token */
-    int sp;         /* a service principal (azure/oidc) */
-    int from_cli;   /* minted by az itself */
-};
-
-static void account_free(struct account *a)
-{
-    free(a->home_account_id);
-    free(a->oid_tid);
-    free(a->tenant);
-    free(a->client_id);
-    free(a->subscription);
-    free(a->username);
-    memset(a, 0, sizeof(*a));
-}
-
-static const char *str(json_object *o, const char *key)
-{
-    json_object *v;
-    if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, key, &v) &&
-        json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > 0)
-        return json_object_get_string(v);
-    return NULL;
-}
-
-/* The whole string, as msal and az compare it: "O1.T1\u0000x" is not "O1.T1". */
-static int same_str(json_object *o, const char *key, const char *want)
-{
-    json_object *v;
-    const char *s = str(o, key);
-    return s && want && json_object_object_get_ex(o, key, &v) &&
-           (size_t)json_object_get_string_len(v) == strlen(want) && strcmp(s, want) == 0;
-}
-
-/* The claims of a JWT (its middle part, base64url), or NULL. */
-static json_object *jwt_claims(const char *token)
-{
-    const char *a = token ? strchr(token, '.') : NULL;
-    const char *b = a ? strchr(a + 1, '.') : NULL;
-    if (b == NULL || b - a - 1 > 64 * 1024)
-        return NULL;
-    size_t n = (size_t)(b - a - 1);
-    char *padded = malloc(n + 4);
-    uint8_t *out = malloc(BASE64_DECODE_LENGTH(n + 4) + 1);
-    json_object *o = NULL;
-    if (padded && out) {
-        memcpy(padded, a + 1, n);
-        while (n % 4)
-            padded[n++] = '=';
-        struct base64_decode_ctx ctx;
-        size_t len = BASE64_DECODE_LENGTH(n);
-        base64url_decode_init(&ctx);
-        if (base64_decode_update(&ctx, &len, out, n, padded) && base64_decode_final(&ctx)) {
-            out[len] = '\0';
-            o = json_tokener_parse((const char *)out);
-            if (o && !json_object_is_type(o, json_type_object)) {
-                json_object_put(o);
-                o = NULL;
-            }
-        }
-    }
-    free(padded);
-    free(out);
-    return o;
-}
-
-/* Fill `a` from atmos's credentials.json or the device-code token.json (camelCase). */
-static int account_from(json_object *f, struct account *a)
-{
-    const char *token = str(f, "access_token") ? str(f, "access_token") : str(f, "accessToken");
-    const char *tenant = str(f, "tenant_id") ? str(f, "tenant_id") : str(f, "tenantId");
-    const char *sub =
-        str(f, "subscription_id") ? str(f, "subscription_id") : str(f, "subscriptionId");
-    json_object *claims = jwt_claims(token), *sp;
-    const char *oid = str(claims, "oid"), *tid = str(claims, "tid");
-    const char *user = str(claims, "upn")           ? str(claims, "upn")
-                       : str(claims, "unique_name") ? str(claims, "unique_name")
-                                                    : str(claims, "email");
-    memset(a, 0, sizeof(*a));
-    if (tenant == NULL)
-        tenant = tid;
-    a->sp =
-        json_object_object_get_ex(f, "is_service_principal", &sp) && json_object_get_boolean(sp);
-    a->from_cli = same_str(f, "auth_method", "cli");
-    int bad = (tenant && (a->tenant = strdup(tenant)) == NULL) ||
-              (sub && (a->subscription = strdup(sub)) == NULL) ||
-              (user && (a->username = strdup(user)) == NULL) ||
-              (str(f, "client_id") && (a->client_id = strdup(str(f, "client_id"))) == NULL) ||
-              (str(f, "home_account_id") &&
-               (a->home_account_id = strdup(str(f, "home_account_id"))) == NULL) ||
-              (oid && tenant && (a->oid_tid = atmos_strfmt("%s.%s", oid, tenant)) == NULL);
-    json_object_put(claims);
-    return bad ? ATMOS_ENOMEM : 0;
-}
-
-/* --- the rules: which entries of az's files belong to an account -------- */
-
-/* m0: MSAL home_account_id, m1: <oid>.<tenant>. */
-static int match_user(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
-                      json_object *e)
-{
-    (void)key;
-    (void)key_len;
-    return same_str(e, "home_account_id", ids[0]) || same_str(e, "home_account_id", ids[1]);
-}
-
-/* m0: client id, m1: tenant.  A service principal's entries have no home account. */
-static int match_sp(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
-                    json_object *e)
-{
-    if (!same_str(e, "client_id", ids[0]))
-        return 0;
-    if (key && key_len >= 12 && memcmp(key, "appmetadata-", 12) == 0)
-        return 1;
-    return str(e, "home_account_id") == NULL && same_str(e, "realm", ids[1]);
-}
-
-/* m0: subscription id, m1: tenant, m2: user name (NULL: any). */
-static int match_subscription(const char *const ids[ATMOS_JSON_IDS], const char *key,
-                              size_t key_len, json_object *e)
-{
-    (void)key;
-    (void)key_len;
-    json_object *user = NULL;
-    json_object_object_get_ex(e, "user", &user);
-    return same_str(e, "id", ids[0]) && same_str(e, "tenantId", ids[1]) &&
-           (ids[2] == NULL || same_str(user, "name", ids[2]));
-}
-
-/* m0: client id, m1: tenant. */
-static int match_sp_entry(const char *const ids[ATMOS_JSON_IDS], const char *key, size_t key_len,
-                          json_object *e)
-{
-    (void)key;
-    (void)key_len;
-    return same_str(e, "client_id", ids[0]) && same_str(e, "tenant", ids[1]);
-}
-
-static const char *const msal_user_sections[] = {"AccessToken", "RefreshToken", "IdToken",
-                                                 "Account", NULL};
-static const char *const msal_sp_sections[] = {"AccessToken", "AppMetadata", NULL};
-static const char *const subscriptions[] = {"subscriptions", NULL};
-static const char *const root_array[] = {NULL};
-
-/* MSAL caches: msal-extensions (the Azure CLI) also creates <file>.lockfile to change them
- * (CrossPlatLock, which takes over one left for 5 s: atmos_fs_lock_lockfile). */
-static const char *const user_fields[] = {"home_account_id", NULL};
-static const char *const sp_fields[] = {"client_id", "home_account_id", "realm", NULL};
-static const char *const subscription_fields[] = {"id", "tenantId", "user", "user.name", NULL};
-static const char *const sp_entry_fields[] = {"client_id", "tenant", NULL};
-static const struct atmos_json_rule user_rule = {.containers = msal_user_sections,
-                                                 .ids = {"home_account_id", "oid.tenant"},
-                                                 .lockfile = 1,
-                                                 .match = match_user,
-                                                 .fields = user_fields,
-                                                 .tool = "MSAL (the Azure CLI)",
-                                                 .check = atmos_msal_check};
-static const struct atmos_json_rule sp_rule = {.containers = msal_sp_sections,
-                                               .ids = {"client id", "tenant"},
-                                               .lockfile = 1,
-                                               .match = match_sp,
-                                               .fields = sp_fields,
-                                               .tool = "MSAL (the Azure CLI)",
-                                               .check = atmos_msal_check};
-static const struct atmos_json_rule subscription_rule = {
-    .containers = subscriptions,
-    .ids = {"subscription id", "tenant", "user name"},
-    .match = match_subscription,
-    .fields = subscription_fields};
-static const struct atmos_json_rule sp_entry_rule = {.containers = root_array,
-                                                     .ids = {"client id", "tenant"},
-                                                     .match = match_sp_entry,
-                                                     .fields = sp_entry_fields};
 
 /*
  * What is atmos's in ~/.azure/atmos/[<realm>/]<provider>/ (cloudposse/atmos
@@ -297,7 +117,7 @@ static char *device_code_token(const struct atmos_cloud_ctx *c, const char *prov
 
 /* --- planning ------------------------------------------------------------- */
 
-static int add_subscription(struct atmos_cloud_ctx *c, const struct account *a, const char *sub,
+static int add_subscription(struct atmos_cloud_ctx *c, const struct atmos_azure_account *a, const char *sub,
                             const char *provider)
 {
     if (sub == NULL || a->tenant == NULL || a->from_cli)
@@ -306,7 +126,7 @@ static int add_subscription(struct atmos_cloud_ctx *c, const struct account *a, 
     const char *user = a->username ? a->username : a->sp ? a->client_id : NULL;
     int rc =
         what && atmos_cloud_add_json(c, "Azure CLI subscription", az_file(c, "azureProfile.json"),
-                                     &subscription_rule, what, sub, a->tenant, user, provider)
+                                     &atmos_azure_subscription_rule, what, sub, a->tenant, user, provider)
             ? 0
             : ATMOS_ENOMEM;
     free(what);
@@ -314,7 +134,7 @@ static int add_subscription(struct atmos_cloud_ctx *c, const struct account *a, 
 }
 
 /* Every entry of the account in the MSAL caches and az's service principal store. */
-static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const char *realm,
+static int add_account(struct atmos_cloud_ctx *c, const struct atmos_azure_account *a, const char *realm,
                        const char *provider)
 {
     if (a->from_cli)
@@ -326,10 +146,10 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
         rc =
             what &&
                     atmos_cloud_add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
-                                         &sp_rule, what, a->client_id, a->tenant, NULL, provider) &&
+                                         &atmos_azure_sp_rule, what, a->client_id, a->tenant, NULL, provider) &&
                     atmos_cloud_add_json(c, "Azure CLI service principal",
                                          az_file(c, "service_principal_entries.json"),
-                                         &sp_entry_rule, what, a->client_id, a->tenant, NULL,
+                                         &atmos_azure_sp_entry_rule, what, a->client_id, a->tenant, NULL,
                                          provider)
                 ? 0
                 : ATMOS_ENOMEM;
@@ -341,13 +161,13 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
         what = atmos_strfmt("account %s", id);
         rc =
             what && atmos_cloud_add_json(c, "Azure CLI tokens", az_file(c, "msal_token_cache.json"),
-                                         &user_rule, what, id, alt, NULL, provider)
+                                         &atmos_azure_user_rule, what, id, alt, NULL, provider)
                 ? 0
                 : ATMOS_ENOMEM;
         char *dir = rc == 0 && realm ? atmos_dir(c, realm) : NULL;
         if (dir)
             rc = atmos_cloud_add_json(c, "atmos MSAL cache",
-                                      atmos_path_join(dir, "msal_token_cache.json"), &user_rule,
+                                      atmos_path_join(dir, "msal_token_cache.json"), &atmos_azure_user_rule,
                                       what, id, alt, NULL, provider)
                      ? 0
                      : ATMOS_ENOMEM;
@@ -360,10 +180,10 @@ static int add_account(struct atmos_cloud_ctx *c, const struct account *a, const
 }
 
 /* The account of a JSON file of atmos's (credentials.json, token.json); 0 when none. */
-static int read_account(const struct atmos_cloud_ctx *c, const char *path, struct account *a)
+static int read_account(const struct atmos_cloud_ctx *c, const char *path, struct atmos_azure_account *a)
 {
     json_object *f = path ? atmos_cloud_read_json(c, path) : NULL;
-    int rc = f ? account_from(f, a) : 0;
+    int rc = f ? atmos_azure_account_from(f, a) : 0;
     if (f == NULL)
         memset(a, 0, sizeof(*a));
     json_object_put(f);
@@ -378,7 +198,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         return 0;
     char *dir = atmos_dir(c, c->realm);
     char *creds = dir ? atmos_strfmt("%s/%s/credentials.json", dir, chain->provider) : NULL;
-    struct account a;
+    struct atmos_azure_account a;
     memset(&a, 0, sizeof(a));
     int rc = creds ? read_account(c, creds, &a) : ATMOS_ENOMEM;
     const struct atmos_provider *p = chain->provider_cfg;
@@ -396,7 +216,7 @@ static int identity(struct atmos_cloud_ctx *c, const char *name, const struct at
         creds = NULL;
     }
     free(creds);
-    account_free(&a);
+    atmos_azure_account_free(&a);
     return rc;
 }
 
@@ -435,7 +255,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     char *pdir = dir ? atmos_path_join(dir, name) : NULL;
     char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
     char *token = device_code_token(c, name);
-    struct account acc[2];
+    struct atmos_azure_account acc[2];
     int rc = ATMOS_ENOMEM, n = 0;
     int cli = from_az(c, p);
     memset(acc, 0, sizeof(acc));
@@ -471,7 +291,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     pdir = NULL;
 done:
     for (int i = 0; i < 2; i++)
-        account_free(&acc[i]);
+        atmos_azure_account_free(&acc[i]);
     free(dir);
     free(pdir);
     free(creds);
@@ -489,7 +309,7 @@ static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
         return 0;
     char *pdir = atmos_path_join(dir, name);
     char *creds = pdir ? atmos_path_join(pdir, "credentials.json") : NULL;
-    struct account a;
+    struct atmos_azure_account a;
     int rc = ATMOS_ENOMEM;
     memset(&a, 0, sizeof(a));
     if (creds == NULL || read_account(c, creds, &a) != 0)
@@ -505,7 +325,7 @@ static int found_provider(struct atmos_cloud_ctx *c, int dirfd, const char *dir,
     pdir = NULL;
     (void)realm;
 done:
-    account_free(&a);
+    atmos_azure_account_free(&a);
     free(pdir);
     free(creds);
     return rc;
@@ -541,12 +361,12 @@ static int found_token(struct atmos_cloud_ctx *c, int dirfd, const char *dir, co
     if (atmos_cloud_type(c, dirfd, name) != S_IFDIR)
         return 0;
     char *token = atmos_strfmt("%s/%s/token.json", dir, name);
-    struct account a;
+    struct atmos_azure_account a;
     memset(&a, 0, sizeof(a));
     int rc = token ? read_account(c, token, &a) : ATMOS_ENOMEM;
     if (rc == 0)
         rc = add_account(c, &a, NULL, name);
-    account_free(&a);
+    atmos_azure_account_free(&a);
     struct atmos_item *it =
         rc == 0 ? atmos_cloud_add(c, ATMOS_ITEM_FILE, "device-code token cache", token, NULL, name)
                 : NULL;
