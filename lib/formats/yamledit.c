@@ -161,10 +161,10 @@ static void item_end(struct scan *s, struct atmos_kube_entry *en)
 static int section_of(const char *key)
 {
     static const char *const names[] = {"clusters", "contexts", "users"};
-    for (int i = 0; i < ATMOS_KUBE_SECTIONS; i++)
-        if (key && strcmp(key, names[i]) == 0)
-            return i;
-    return -1;
+    int i = 0;
+    while (i < ATMOS_KUBE_SECTIONS && !(key && strcmp(key, names[i]) == 0))
+        i++;
+    return i; /* ATMOS_KUBE_SECTIONS: none */
 }
 
 static int root_key(struct scan *s, const yaml_mark_t *m, const char *key)
@@ -277,7 +277,7 @@ static int root_value(struct scan *s, const struct level *pl, const yaml_event_t
                       int *sec)
 {
     int k = section_of(pl->key);
-    if (k >= 0) {
+    if (k < ATMOS_KUBE_SECTIONS) {
         if (e->type == YAML_SEQUENCE_START_EVENT) {
             *role = R_SECTION;
             *sec = k;

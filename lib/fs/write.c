@@ -27,7 +27,7 @@ static int write_all(int fd, const char *p, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return -1;
+            return ATMOS_ESYS;
         p += n;
         len -= (size_t)n;
     }
@@ -126,7 +126,7 @@ int atmos_fs_note_dir(struct atmos_dirsync *ds, int dirfd, void *owner)
 {
     struct stat st;
     if (fstat(dirfd, &st) != 0)
-        return -1;
+        return ATMOS_ESYS;
     for (size_t i = 0; i < ds->n; i++)
         if (ds->v[i].dev == st.st_dev && ds->v[i].ino == st.st_ino) {
             if (ds->v[i].nowners < sizeof(ds->v[i].owners) / sizeof(*ds->v[i].owners))
@@ -135,11 +135,11 @@ int atmos_fs_note_dir(struct atmos_dirsync *ds, int dirfd, void *owner)
         }
     struct atmos_dirsync_entry *v = realloc(ds->v, (ds->n + 1) * sizeof(*v));
     if (v == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     ds->v = v;
     int fd = dup(dirfd);
     if (fd < 0)
-        return -1;
+        return ATMOS_ESYS;
     v[ds->n] = (struct atmos_dirsync_entry){fd, st.st_dev, st.st_ino, {owner}, 1};
     ds->n++;
     return 0;

@@ -185,7 +185,7 @@ static int grow(struct table *t, enum atmos_plan_key key, const struct atmos_ite
     size_t cap = t->cap ? t->cap * 2 : 64;
     struct slot *v = calloc(cap, sizeof(*v));
     if (v == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     free(t->v);
     *t = (struct table){v, cap, 0};
     for (size_t i = 0; i < nitems; i++)
@@ -199,9 +199,9 @@ static int catch_up(struct atmos_plan *plan)
 {
     struct atmos_plan_index *x = plan->index;
     if (x == NULL && (x = plan->index = calloc(1, sizeof(*x))) == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     if (plan->nitems >= UINT32_MAX)
-        return -1;
+        return ATMOS_ENOMEM;
     for (; x->indexed < plan->nitems; x->indexed++) {
         const struct atmos_item *it = &plan->items[x->indexed];
         for (int k = 0; k < ATMOS_PLAN_NKEYS; k++) {
@@ -209,7 +209,7 @@ static int catch_up(struct atmos_plan *plan)
                 continue;
             /* grow() refills from items[0..indexed-1]; this one is placed below. */
             if (grow(&x->t[k], (enum atmos_plan_key)k, plan->items, x->indexed) != 0)
-                return -1;
+                return ATMOS_ENOMEM;
             place(&x->t[k], hash_of(it, (enum atmos_plan_key)k), (uint32_t)(x->indexed + 1));
         }
     }
@@ -221,7 +221,7 @@ int atmos_plan_find(struct atmos_plan *plan, enum atmos_plan_key key,
 {
     *found = NULL;
     if (catch_up(plan) != 0)
-        return -1;
+        return ATMOS_ENOMEM;
     const struct table *t = &plan->index->t[key];
     if (t->cap == 0)
         return 0;
@@ -241,7 +241,7 @@ int atmos_plan_reserve(struct atmos_plan *plan)
 {
     struct atmos_plan_index *x = plan->index;
     if (x == NULL && (x = plan->index = calloc(1, sizeof(*x))) == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     /* A plan put together by hand (tests) has exactly nitems. */
     size_t cap = x->items == plan->items ? x->cap : plan->nitems;
     if (plan->nitems < cap)
@@ -249,7 +249,7 @@ int atmos_plan_reserve(struct atmos_plan *plan)
     size_t ncap = cap ? cap * 2 : 16;
     struct atmos_item *v = realloc(plan->items, ncap * sizeof(*v));
     if (v == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     plan->items = v;
     x->items = v;
     x->cap = ncap;

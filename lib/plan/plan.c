@@ -27,7 +27,7 @@ static int add_identities_of(struct atmos_plan *plan, const struct atmos_config 
         int mine = provider == NULL || (id->root && strcmp(id->root, provider) == 0);
         if (mine &&
             atmos_strv_push(&plan->identities, &plan->nidentities, cfg->identities[i].name) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     return 0;
 }
@@ -53,7 +53,7 @@ static int add_skipped(struct atmos_plan *plan, const char *what, const char *na
     struct atmos_item *it = atmos_plan_add_unknown(
         plan, what, strdup(why), is_identity ? name : NULL, is_identity ? NULL : name);
     if (it == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     /* Named as the target it fails the logout; in a wider scope a harmless one only warns. */
     it->u.unknown.skipped = harmless ? 2 : 1;
     return 0;
@@ -67,19 +67,19 @@ static int add_skipped_entries(struct atmos_plan *plan, const struct atmos_confi
         if (cfg->providers[i].problem &&
             add_skipped(plan, "skipped provider", cfg->providers[i].name, cfg->providers[i].problem,
                         0, cfg->providers[i].harmless) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     for (size_t i = 0; i < cfg->nidentities; i++) {
         const struct atmos_identity *id = &cfg->identities[i];
         const char *vp = id->via_provider.value;
         if (id->problem && (provider == NULL || (vp && strcmp(vp, provider) == 0)) &&
             add_skipped(plan, "skipped identity", id->name, id->problem, 1, id->harmless) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     for (size_t i = 0; provider == NULL && i < cfg->nintegrations; i++)
         if (cfg->integrations[i].problem &&
             add_skipped(plan, "skipped integration", cfg->integrations[i].name,
                         cfg->integrations[i].problem, 0, cfg->integrations[i].harmless) != 0)
-            return -1;
+            return ATMOS_ENOMEM;
     return 0;
 }
 
@@ -112,7 +112,7 @@ static int plan_provider(struct atmos_cloud_ctx *c, const struct atmos_provider 
     if (p->problem)
         return ATMOS_OK; /* reported by plan_who */
     if (provider_cloud(c->plan, p, &cl) != 0)
-        return -1;
+        return ATMOS_ENOMEM;
     if (cl)
         want[n++] = cl;
     for (size_t i = 0; i < c->plan->nidentities; i++) {
@@ -140,13 +140,13 @@ static int plan_identity(struct atmos_cloud_ctx *c, const char *name,
 {
     const struct atmos_cloud *cl;
     if (identity_cloud(c->plan, c->cfg, name, &cl) != 0)
-        return -1;
+        return ATMOS_ENOMEM;
     const struct atmos_provider *root = chain->provider_cfg;
     const struct atmos_cloud *rcl;
     if (root && !atmos_cloud_of_provider(root->kind.value, &rcl) &&
         add_unknown(c->plan, "provider of an unknown kind", root->name,
                     root->kind.value ? root->kind.value : "?", 0) != 0)
-        return -1;
+        return ATMOS_ENOMEM;
     if (cl && cl->identity)
         return ATMOS_CLOUD_CALL(c, cl, identity, name, chain);
     return ATMOS_OK;
