@@ -28,7 +28,7 @@ enum atmos_keyring {
 
 #define ATMOS_KEYRING_USER "atmos-auth"
 
-/* 0 and *out set, or -1 for an unknown name. */
+/* ATMOS_OK and *out set, or ATMOS_EINVAL for an unknown name. */
 int atmos_keyring_parse(const char *name, enum atmos_keyring *out);
 const char *atmos_keyring_name(enum atmos_keyring k);
 

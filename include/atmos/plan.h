@@ -325,11 +325,12 @@ int atmos_plan_find_elsewhere(struct atmos_plan *plan, const struct atmos_config
 
 /*
  * --tags: the list split on ',', each trimmed, empty ones dropped
- * (cloudposse/atmos cmd/auth/list.go parseCommaSeparatedNames).  0, or -1
- * out of memory; *v is NULL when nothing is left.
+ * (cloudposse/atmos cmd/auth/list.go parseCommaSeparatedNames).  ATMOS_OK,
+ * or ATMOS_ENOMEM; *v is NULL when nothing is left.
  */
 int atmos_tags_parse(const char *list, char ***v, size_t *n);
-/* Every tag a provider or identity of cfg carries, sorted, once each.  0, or -1. */
+/* Every tag a provider or identity of cfg carries, sorted, once each.  ATMOS_OK, or
+ * ATMOS_ENOMEM (*v NULL). */
 int atmos_tags_available(const struct atmos_config *cfg, char ***v, size_t *n);
 void atmos_tags_free(char **v, size_t n);
 

@@ -15,6 +15,7 @@
 #include <nettle/sha2.h>
 
 #include <atmos/env.h>
+#include <atmos/error.h>
 #include <atmos/privdrop.h>
 
 #include "base/strings.h"
@@ -25,28 +26,29 @@ int atmos_buf_reserve(struct atmos_buf *b, size_t extra)
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + extra + 1) {
             if (cap > SIZE_MAX / 2)
-                return -1;
+                return ATMOS_ENOMEM; /* more than any allocation could hold */
             cap *= 2;
         }
         char *p = realloc(b->data, cap);
         if (p == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         b->data = p;
         b->cap = cap;
     }
-    return 0;
+    return ATMOS_OK;
 }
 
 int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len)
 {
     if (len == 0)
-        return 0;
-    if (atmos_buf_reserve(b, len) != 0)
-        return -1;
+        return ATMOS_OK;
+    int rc = atmos_buf_reserve(b, len);
+    if (rc != ATMOS_OK)
+        return rc;
     memcpy(b->data + b->len, data, len);
     b->len += len;
     b->data[b->len] = '\0';
-    return 0;
+    return ATMOS_OK;
 }
 
 int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...)
@@ -57,7 +59,7 @@ int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...)
     int n = vasprintf(&s, fmt, ap);
     va_end(ap);
     if (n < 0)
-        return -1;
+        return ATMOS_ENOMEM; /* vasprintf fails when it cannot allocate */
     int rc = atmos_buf_append(b, s, (size_t)n);
     free(s);
     return rc;
@@ -101,15 +103,15 @@ int atmos_strv_push(char ***v, size_t *n, const char *s)
 {
     char *copy = strdup(s);
     if (copy == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     char **p = realloc(*v, (*n + 1) * sizeof(**v));
     if (p == NULL) {
         free(copy);
-        return -1;
+        return ATMOS_ENOMEM;
     }
     p[(*n)++] = copy;
     *v = p;
-    return 0;
+    return ATMOS_OK;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -209,7 +211,7 @@ int atmos_write_line(int fd, const char *fmt, ...)
     int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
     va_end(ap);
     if (n < 0)
-        return -1;
+        return ATMOS_EINVAL; /* a conversion the format cannot make */
     if ((size_t)n > sizeof(line) - 2)
         n = (int)sizeof(line) - 2;
     /* One record per line: an embedded newline would split it. */
@@ -217,5 +219,6 @@ int atmos_write_line(int fd, const char *fmt, ...)
         if (line[i] == '\n')
             line[i] = ' ';
     line[n++] = '\n';
-    return write(fd, line, (size_t)n) == (ssize_t)n ? 0 : -1;
+    /* A short write fails too: half a record is no record. */
+    return write(fd, line, (size_t)n) == (ssize_t)n ? ATMOS_OK : ATMOS_ESYS;
 }

@@ -20,7 +20,8 @@ struct atmos_buf {
     size_t cap;
 };
 
-/* Room for `extra` more bytes and the terminating NUL; -1 when out of memory. */
+/* Room for `extra` more bytes and the terminating NUL.  This and the two below return
+ * ATMOS_OK, or ATMOS_ENOMEM when out of memory (the buffer is as it was). */
 int atmos_buf_reserve(struct atmos_buf *b, size_t extra);
 int atmos_buf_append(struct atmos_buf *b, const void *data, size_t len);
 int atmos_buf_printf(struct atmos_buf *b, const char *fmt, ...)
@@ -34,7 +35,8 @@ char *atmos_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* strdup that accepts NULL. */
 char *atmos_strdup0(const char *s);
 
-/* Append a string to a malloc'd array of strings; keeps it NULL-free. */
+/* Append a copy of s to a malloc'd array of strings (none of them NULL); ATMOS_OK, or
+ * ATMOS_ENOMEM with the array as it was. */
 int atmos_strv_push(char ***v, size_t *n, const char *s);
 /* Sort and drop duplicates. */
 void atmos_strv_sort_unique(char **v, size_t *n);

@@ -72,18 +72,18 @@ static struct slot *slot(const struct table *t, const void *arr, size_t size, co
 }
 
 /* Room for `more` entries: the hash at most 3/4 full, the array grown geometrically or to the
- * room asked for. */
+ * room asked for.  ATMOS_OK, or ATMOS_ENOMEM (more than the slots' indexes can count, too). */
 static int make_room(struct table *t, void **arr, size_t size, size_t n, size_t more)
 {
     if (n >= UINT32_MAX / 2 || more >= UINT32_MAX / 2 - n || n + more > SIZE_MAX / size)
-        return -1;
+        return ATMOS_ENOMEM;
     if (t->slots == NULL || (n + more) * 4 > t->nslots * 3) {
         size_t ns = t->nslots ? t->nslots * 2 : 64;
         while ((n + more) * 4 > ns * 3)
             ns *= 2;
         struct slot *slots = calloc(ns, sizeof(*slots));
         if (slots == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         struct table nt = {slots, ns, t->alloc};
         for (size_t i = 0; i < n; i++) {
             const char *name = name_at(*arr, size, i);
@@ -97,11 +97,11 @@ static int make_room(struct table *t, void **arr, size_t size, size_t n, size_t 
         size_t na = more > 1 ? n + more : t->alloc ? t->alloc * 2 : 8;
         void *v = realloc(*arr, na * size);
         if (v == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         *arr = v;
         t->alloc = na;
     }
-    return 0;
+    return ATMOS_OK;
 }
 
 /* A new entry's name: no other entry has it, so no string cache is asked (atmos_config_keep). */
@@ -162,9 +162,9 @@ int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, s
     void *arr;
     int rc;
     if (x == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     if (more == 0)
-        return 0;
+        return ATMOS_OK;
     switch (role) {
     case ATMOS_ENTRY_PROVIDER:
         arr = cfg->providers;
@@ -285,12 +285,12 @@ static uint32_t *merge_sort(const struct order *o, uint32_t *v, uint32_t *tmp, s
 static int sort_by_name(void *base, size_t n, size_t size)
 {
     if (n < 2)
-        return 0;
+        return ATMOS_OK;
     char *a = base;
     uint64_t *key = malloc(n * sizeof(*key));
     uint32_t *v = malloc(n * sizeof(*v)), *tmp = malloc(n * sizeof(*tmp));
     char *hold = malloc(size);
-    int rc = -1;
+    int rc = ATMOS_ENOMEM;
     if (key == NULL || v == NULL || tmp == NULL || hold == NULL)
         goto done;
     for (size_t i = 0; i < n; i++) {
@@ -318,7 +318,7 @@ static int sort_by_name(void *base, size_t n, size_t size)
         memcpy(a + j * size, hold, size);
         p[j] = (uint32_t)j;
     }
-    rc = 0;
+    rc = ATMOS_OK;
 done:
     free(key);
     free(v);
@@ -329,9 +329,10 @@ done:
 
 int atmos_config_sort(struct atmos_config *cfg)
 {
-    return sort_by_name(cfg->providers, cfg->nproviders, sizeof(*cfg->providers)) ||
-                   sort_by_name(cfg->identities, cfg->nidentities, sizeof(*cfg->identities)) ||
-                   sort_by_name(cfg->integrations, cfg->nintegrations, sizeof(*cfg->integrations))
-               ? -1
-               : 0;
+    int rc = sort_by_name(cfg->providers, cfg->nproviders, sizeof(*cfg->providers));
+    if (rc == ATMOS_OK)
+        rc = sort_by_name(cfg->identities, cfg->nidentities, sizeof(*cfg->identities));
+    if (rc == ATMOS_OK)
+        rc = sort_by_name(cfg->integrations, cfg->nintegrations, sizeof(*cfg->integrations));
+    return rc;
 }

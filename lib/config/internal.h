@@ -25,7 +25,7 @@ struct atmos_identity *atmos_config_add_identity(struct atmos_config *cfg, const
                                                  struct atmos_mark mark);
 struct atmos_integration *atmos_config_add_integration(struct atmos_config *cfg, const char *name,
                                                        struct atmos_mark mark);
-/* Room for `more` entries of `role` beyond those there are; 0, or -1 on allocation failure. */
+/* Room for `more` entries of `role` beyond those there are: ATMOS_OK, or ATMOS_ENOMEM. */
 int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, size_t more);
 /*
  * A copy of len bytes of s (no NUL among them) in the configuration's arena,
@@ -37,7 +37,8 @@ int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, s
 char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len);
 /* The load-time index, stale once the entries are sorted (atmos_config_sort). */
 void atmos_config_index_free(struct atmos_config *cfg);
-/* The entries sorted by name, for atmos_config_provider and _identity; -1 on allocation failure. */
+/* The entries sorted by name, for atmos_config_provider and _identity: ATMOS_OK, or
+ * ATMOS_ENOMEM. */
 int atmos_config_sort(struct atmos_config *cfg);
 /* Frees the spec's array (its strings are the arena's). */
 void atmos_spec_free(struct atmos_spec *s);

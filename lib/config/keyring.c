@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <atmos/error.h>
 #include <atmos/keyring.h>
 
 static const char *const names[] = {"system", "file", "keyctl", "memory", "noop"};
@@ -14,10 +15,10 @@ int atmos_keyring_parse(const char *name, enum atmos_keyring *out)
     for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
         if (strcmp(name, names[i]) == 0) {
             *out = (enum atmos_keyring)i;
-            return 0;
+            return ATMOS_OK;
         }
     }
-    return -1;
+    return ATMOS_EINVAL;
 }
 
 const char *atmos_keyring_name(enum atmos_keyring k)

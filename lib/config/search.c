@@ -16,25 +16,26 @@
 #include "base/strings.h"
 #include "config/internal.h"
 
+/* These three return ATMOS_OK, or ATMOS_ENOMEM. */
 static int push_source(struct atmos_source_list *l, const char *path, enum atmos_source_kind kind,
                        unsigned flags)
 {
     struct atmos_source *v = realloc(l->v, (l->n + 1) * sizeof(*v));
     if (v == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     l->v = v;
     if ((v[l->n].path = strdup(path)) == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     v[l->n].flags = flags;
     v[l->n++].kind = kind;
-    return 0;
+    return ATMOS_OK;
 }
 
 static int push_joined(struct atmos_source_list *l, const char *dir, const char *rel,
                        enum atmos_source_kind kind)
 {
     char *p = atmos_path_join(dir, rel);
-    int rc = p ? push_source(l, p, kind, 0) : -1;
+    int rc = p ? push_source(l, p, kind, 0) : ATMOS_ENOMEM;
     free(p);
     return rc;
 }
@@ -68,11 +69,11 @@ static int above_cwd(struct atmos_source_list *l, const struct atmos_env *env)
 {
     if ((env->cli_config_path && *env->cli_config_path) || env->cwd[0] != '/' ||
         local_config(env->cwd))
-        return 0;
+        return ATMOS_OK;
     int bad = 0;
     char *dir = strdup(env->cwd), *parent = NULL;
     if (dir == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     while (!bad && parent == NULL && strcmp(dir, "/") != 0) {
         char *slash = strrchr(dir, '/');
         if (slash == dir)
@@ -102,7 +103,7 @@ static int above_cwd(struct atmos_source_list *l, const struct atmos_env *env)
     free(at_root);
     free(root);
     free(parent);
-    return bad;
+    return bad ? ATMOS_ENOMEM : ATMOS_OK;
 }
 
 int atmos_config_search_path(struct atmos_source_list *out, const struct atmos_env *env,

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <atmos/error.h>
+
 #include "formats/ini.h"
 #include "base/strings.h"
 
@@ -40,15 +42,17 @@ static int is_default(const char *h, size_t hlen)
     return hlen == 7 && memcmp(h, "DEFAULT", 7) == 0;
 }
 
-/* Split and classify; returns the number of lines or -1 on allocation failure. */
-static long classify(const char *s, size_t len, struct line **out)
+/* Split and classify into *out (*nout lines): ATMOS_OK, or ATMOS_ENOMEM with *out NULL. */
+static int classify(const char *s, size_t len, struct line **out, size_t *nout)
 {
     size_t cap = 64, n = 0;
     struct line *v = malloc(cap * sizeof(*v));
     int in_value = 0;
     size_t value_indent = 0;
+    *out = NULL;
+    *nout = 0;
     if (v == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     for (size_t off = 0; off < len;) {
         const char *nl = memchr(s + off, '\n', len - off);
         size_t end = nl ? (size_t)(nl - s) + 1 : len;
@@ -56,7 +60,7 @@ static long classify(const char *s, size_t len, struct line **out)
             struct line *p = realloc(v, (cap *= 2) * sizeof(*v));
             if (p == NULL) {
                 free(v);
-                return -1;
+                return ATMOS_ENOMEM;
             }
             v = p;
         }
@@ -97,24 +101,29 @@ static long classify(const char *s, size_t len, struct line **out)
         }
     }
     *out = v;
-    return (long)n;
+    *nout = n;
+    return ATMOS_OK;
 }
 
 /*
- * Split a header like shlex (POSIX mode) into at most 3 tokens.  Returns the
- * token count, or -1 for unbalanced quotes (botocore skips such sections).
+ * Split a header like shlex (POSIX mode) into at most 3 tokens: *ntok of
+ * them, 4 when there are more.  ATMOS_OK, or ATMOS_EINVAL for unbalanced
+ * quotes or a trailing backslash (botocore skips such sections).
  */
-static int shlex3(const char *s, size_t len, char tok[3][512])
+static int shlex3(const char *s, size_t len, char tok[3][512], int *ntok)
 {
     int n = 0;
     size_t i = 0;
+    *ntok = 0;
     while (i < len) {
         while (i < len && (s[i] == ' ' || s[i] == '\t'))
             i++;
         if (i >= len)
             break;
-        if (n == 3)
-            return 4;
+        if (n == 3) {
+            *ntok = 4;
+            return ATMOS_OK;
+        }
         size_t o = 0;
         while (i < len && s[i] != ' ' && s[i] != '\t') {
             char c = s[i++];
@@ -122,7 +131,7 @@ static int shlex3(const char *s, size_t len, char tok[3][512])
                 char q = c;
                 for (;;) {
                     if (i >= len)
-                        return -1;
+                        return ATMOS_EINVAL;
                     c = s[i++];
                     if (c == q)
                         break;
@@ -135,7 +144,7 @@ static int shlex3(const char *s, size_t len, char tok[3][512])
             }
             if (c == '\\') {
                 if (i >= len)
-                    return -1;
+                    return ATMOS_EINVAL;
                 c = s[i++];
             }
             if (o < 511)
@@ -143,7 +152,8 @@ static int shlex3(const char *s, size_t len, char tok[3][512])
         }
         tok[n++][o] = '\0';
     }
-    return n;
+    *ntok = n;
+    return ATMOS_OK;
 }
 
 int atmos_ini_header_matches(const char *h, size_t hlen, enum atmos_ini_flavor flavor,
@@ -160,8 +170,9 @@ int atmos_ini_header_matches(const char *h, size_t hlen, enum atmos_ini_flavor f
     if (hlen < 7 || memcmp(h, "profile", 7) != 0 || hlen >= 1024)
         return 0;
     char tok[3][512];
-    int n = shlex3(h, hlen, tok);
-    return n == 2 && strcmp(tok[0], "profile") == 0 && strcmp(tok[1], name) == 0;
+    int n;
+    return shlex3(h, hlen, tok, &n) == ATMOS_OK && n == 2 && strcmp(tok[0], "profile") == 0 &&
+           strcmp(tok[1], name) == 0;
 }
 
 static int is_atmos_comment(const char *s, const struct line *l)
@@ -182,13 +193,13 @@ static int is_atmos_comment(const char *s, const struct line *l)
  * read (an indented "[next]" after an option is a continuation of it), so
  * read the output again rather than trust the line arithmetic.
  */
-static int same_headers(const char *in, const struct line *v, long n, const char *drop,
+static int same_headers(const char *in, const struct line *v, size_t n, const char *drop,
                         const char *out, size_t olen)
 {
     struct line *w = NULL;
-    long m = classify(out, olen, &w), j = 0;
-    int ok = m >= 0;
-    for (long i = 0; ok && i < n; i++) {
+    size_t m, j = 0;
+    int ok = classify(out, olen, &w, &m) == ATMOS_OK; /* out of memory: not shown safe */
+    for (size_t i = 0; ok && i < n; i++) {
         if (drop[i] || v[i].kind != L_HEADER)
             continue;
         while (j < m && w[j].kind != L_HEADER)
@@ -207,21 +218,22 @@ int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, c
                      struct atmos_buf *out, struct atmos_ini_result *res)
 {
     struct line *v = NULL;
-    long n = classify(in, len, &v);
+    size_t n;
     char *drop = NULL;
-    int rc = -1;
     memset(res, 0, sizeof(*res));
-    if (n < 0)
+    int rc = classify(in, len, &v, &n);
+    if (rc != ATMOS_OK)
         goto done;
-    if ((drop = calloc((size_t)n + 1, 1)) == NULL)
+    rc = ATMOS_ENOMEM;
+    if ((drop = calloc(n + 1, 1)) == NULL)
         goto done;
-    for (long i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (v[i].kind != L_HEADER)
             continue;
         if (!atmos_ini_header_matches(in + v[i].name_off, v[i].name_len, flavor, name))
             continue;
         res->found++;
-        long start = i, end = i + 1;
+        size_t start = i, end = i + 1;
         if (start > 0 && is_atmos_comment(in, &v[start - 1]))
             start--;
         while (end < n && v[end].kind != L_HEADER)
@@ -229,13 +241,13 @@ int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, c
         if (end < n)
             while (end - 1 > i && v[end - 1].kind == L_COMMENT)
                 end--;
-        memset(drop + start, 1, (size_t)(end - start));
+        memset(drop + start, 1, end - start);
     }
     /* A byte order mark stays even when the first section goes. */
     size_t bom = atmos_bom_len(in, len);
     if (n > 0 && drop[0] && bom && atmos_buf_append(out, in, bom) != 0)
         goto done;
-    for (long i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (drop[i])
             continue;
         if (v[i].kind == L_HEADER && !is_default(in + v[i].name_off, v[i].name_len))
@@ -244,7 +256,7 @@ int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, c
             goto done;
     }
     res->unsafe = !same_headers(in, v, n, drop, out->data ? out->data : "", out->len);
-    rc = 0;
+    rc = ATMOS_OK;
 done:
     free(drop);
     free(v);
@@ -260,8 +272,10 @@ void atmos_ini_scan(const char *in, size_t len,
                                                 ATMOS_INI_HEADER, ATMOS_INI_OPTION,
                                                 ATMOS_INI_CONTINUATION};
     struct line *v = NULL;
-    long n = classify(in, len, &v);
-    for (long i = 0; i < n; i++)
+    size_t n = 0;
+    /* Out of memory: no line is reported (n stays 0). */
+    (void)classify(in, len, &v, &n);
+    for (size_t i = 0; i < n; i++)
         fn(ctx, v[i].off, v[i].len, kinds[v[i].kind], in + v[i].name_off, v[i].name_len);
     free(v);
 }

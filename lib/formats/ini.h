@@ -19,7 +19,7 @@ struct atmos_ini_result {
 
 /*
  * Copy `in` to `out` without the section(s) for `name`; every other byte is
- * kept.  Returns 0, or -1 on allocation failure.
+ * kept.  ATMOS_OK, or ATMOS_ENOMEM.
  */
 int atmos_ini_remove(const char *in, size_t len, enum atmos_ini_flavor flavor, const char *name,
                      struct atmos_buf *out, struct atmos_ini_result *res);

@@ -352,7 +352,12 @@ static int visit(void *arg, const struct atmos_jscan_value *v)
     return rc;
 }
 
-/* Count the matching entries of p and, with `out`, write p without them there. */
+/*
+ * Count the matching entries of p and, with `out`, write p without them
+ * there.  ATMOS_OK, or with why: ATMOS_ENOMEM, or ATMOS_EINVAL for a file
+ * that does not parse, that its tool would refuse, or with an entry that
+ * could not be read.
+ */
 static int edit(const char *p, size_t len, const struct atmos_item *it, struct atmos_buf *out,
                 size_t *n, size_t *unmasked, const char *path, struct atmos_err *why)
 {
@@ -367,7 +372,7 @@ static int edit(const char *p, size_t len, const struct atmos_item *it, struct a
     e.tok = json_tokener_new_ex(ATMOS_JSCAN_MAX_DEPTH + 1);
     if (e.tok == NULL) {
         snprintf(why->msg, sizeof(why->msg), "%s: out of memory", path);
-        return -1;
+        return ATMOS_ENOMEM;
     }
     const struct atmos_json_rule *r = it->u.json.rule;
     int rc = r->check && (e.reason = r->check(e.p, len, NULL)) ? STOP_REJECTED
@@ -382,7 +387,7 @@ static int edit(const char *p, size_t len, const struct atmos_item *it, struct a
         snprintf(why->msg, sizeof(why->msg),
                  "%s does not parse as JSON (line %zu, column %zu: %s); left as it is", path,
                  err.line, err.column, err.reason);
-        return -1;
+        return ATMOS_EINVAL;
     }
     if (rc > 0) {
         atmos_jscan_where(e.p, e.stop_at, &line, &col);
@@ -396,18 +401,18 @@ static int edit(const char *p, size_t len, const struct atmos_item *it, struct a
                      line, col);
         else
             snprintf(why->msg, sizeof(why->msg), "%s: out of memory", path);
-        return -1;
+        return rc == STOP_NOMEM ? ATMOS_ENOMEM : ATMOS_EINVAL;
     }
     *n = e.n;
     *unmasked = e.unmasked;
-    return 0;
+    return ATMOS_OK;
 }
 
 int atmos_json_cut(const char *p, size_t len, const struct atmos_item *it, struct atmos_buf *out,
                    size_t *n, struct atmos_err *why)
 {
     size_t unmasked;
-    return edit(p, len, it, out, n, &unmasked, it->path, why) == 0 ? ATMOS_OK : ATMOS_EINVAL;
+    return edit(p, len, it, out, n, &unmasked, it->path, why);
 }
 
 int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int timeout_ms,
@@ -432,8 +437,9 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
         rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why);
     if (rc != ATMOS_OK)
         goto done;
-    if (edit(in.data, in.len, it, NULL, &it->u.json.entries, &it->u.json.unmasked, it->path, why) != 0) {
-        rc = ATMOS_ESYS;
+    if ((rc = edit(in.data, in.len, it, NULL, &it->u.json.entries, &it->u.json.unmasked,
+                   it->path, why)) != ATMOS_OK) {
+        rc = rc == ATMOS_ENOMEM ? rc : ATMOS_ESYS; /* the file stays as it is, failed */
         goto done;
     }
     if (it->u.json.entries == 0 || dry_run) {
@@ -453,13 +459,13 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
     /* The new contents are never longer than the old: one allocation. */
     if ((out.data = malloc(in.len + 1)) == NULL) {
         snprintf(why->msg, sizeof(why->msg), "%s: out of memory", it->path);
-        rc = ATMOS_ESYS;
+        rc = ATMOS_ENOMEM;
         goto done;
     }
     out.cap = in.len + 1;
-    if (edit(in.data, in.len, it, &out, &it->u.json.entries, &it->u.json.unmasked, it->path,
-             why) != 0) {
-        rc = ATMOS_ESYS;
+    if ((rc = edit(in.data, in.len, it, &out, &it->u.json.entries, &it->u.json.unmasked,
+                   it->path, why)) != ATMOS_OK) {
+        rc = rc == ATMOS_ENOMEM ? rc : ATMOS_ESYS;
         goto done;
     }
     if (it->u.json.entries == 0) {

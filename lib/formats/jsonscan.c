@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <atmos/error.h>
+
 #include "base/strings.h"
 #include "formats/jsonscan.h"
 
@@ -42,10 +44,11 @@ static void skip_ws(struct scan *s)
         s->i++;
 }
 
+/* Every failure of the scan is the document's: ATMOS_EINVAL, the reason kept for the error. */
 static int fail(struct scan *s, const char *reason)
 {
     s->reason = reason;
-    return -1;
+    return ATMOS_EINVAL;
 }
 
 static int is_hex(unsigned char c)
@@ -90,7 +93,7 @@ static int string(struct scan *s)
         unsigned char c = q[s->i];
         if (c == '"') {
             s->i++;
-            return 0;
+            return ATMOS_OK;
         }
         if (c < 0x20)
             return fail(s, "a control character in a string");
@@ -126,7 +129,7 @@ static int digits(struct scan *s)
     size_t from = s->i;
     while (s->i < s->len && s->p[s->i] >= '0' && s->p[s->i] <= '9')
         s->i++;
-    return s->i > from ? 0 : fail(s, "a bad number");
+    return s->i > from ? ATMOS_OK : fail(s, "a bad number");
 }
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
@@ -137,20 +140,20 @@ static int number(struct scan *s)
     if (s->i < s->len && s->p[s->i] == '0')
         s->i++;
     else if (digits(s) != 0)
-        return -1;
+        return ATMOS_EINVAL;
     if (s->i < s->len && s->p[s->i] == '.') {
         s->i++;
         if (digits(s) != 0)
-            return -1;
+            return ATMOS_EINVAL;
     }
     if (s->i < s->len && (s->p[s->i] == 'e' || s->p[s->i] == 'E')) {
         s->i++;
         if (s->i < s->len && (s->p[s->i] == '+' || s->p[s->i] == '-'))
             s->i++;
         if (digits(s) != 0)
-            return -1;
+            return ATMOS_EINVAL;
     }
-    return 0;
+    return ATMOS_OK;
 }
 
 static int literal(struct scan *s, const char *word)
@@ -159,7 +162,7 @@ static int literal(struct scan *s, const char *word)
     if (s->len - s->i < n || memcmp(s->p + s->i, word, n) != 0)
         return fail(s, "unexpected character");
     s->i += n;
-    return 0;
+    return ATMOS_OK;
 }
 
 /* A member's name and colon; s->i at the name's quote.  Leaves s->i at the value. */
@@ -169,7 +172,7 @@ static int member_name(struct scan *s, struct level *l)
         return fail(s, s->i >= s->len ? "unexpected end" : "expected a member name");
     l->start = s->i;
     if (string(s) != 0)
-        return -1;
+        return ATMOS_EINVAL;
     l->key = s->p + l->start + 1;
     l->key_len = s->i - l->start - 2;
     skip_ws(s);
@@ -177,7 +180,7 @@ static int member_name(struct scan *s, struct level *l)
         return fail(s, "expected ':'");
     s->i++;
     skip_ws(s);
-    return 0;
+    return ATMOS_OK;
 }
 
 /* Before a member's name or an element: where it starts, at the current depth. */
@@ -239,24 +242,24 @@ static int scan(struct scan *s, atmos_jscan_fn fn, void *arg)
             } else {
                 struct level *l = next_level(s, &untracked);
                 if (c == '{' && member_name(s, l) != 0)
-                    return -1;
+                    return ATMOS_EINVAL;
                 continue;
             }
         } else if (c == '"') {
             if (string(s) != 0)
-                return -1;
+                return ATMOS_EINVAL;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             if (number(s) != 0)
-                return -1;
+                return ATMOS_EINVAL;
         } else if (literal(s, c == 't' ? "true" : c == 'f' ? "false" : "null") != 0)
-            return -1;
+            return ATMOS_EINVAL;
         /* The value just read ended; so may the containers around it. */
         for (;;) {
             if ((rc = ended(s, fn, arg)) != 0)
                 return rc;
             if (s->depth == 0) {
                 skip_ws(s);
-                return s->i == s->len ? 0 : fail(s, "text after the end");
+                return s->i == s->len ? ATMOS_OK : fail(s, "text after the end");
             }
             skip_ws(s);
             if (s->i >= s->len)
@@ -273,7 +276,7 @@ static int scan(struct scan *s, atmos_jscan_fn fn, void *arg)
             skip_ws(s);
             struct level *l = next_level(s, &untracked);
             if (close == '}' && member_name(s, l) != 0)
-                return -1;
+                return ATMOS_EINVAL;
             break;
         }
     }
@@ -380,11 +383,11 @@ int atmos_jscan_decode(const char *raw, size_t raw_len, char *out, size_t *out_l
         unsigned char buf[4];
         size_t blen = next_char(raw, raw_len, &i, buf);
         if (blen == 0)
-            return -1;
+            return ATMOS_EINVAL; /* a lone surrogate */
         memcpy(out + at, buf, blen);
         at += blen;
     }
     out[at] = '\0';
     *out_len = at;
-    return 0;
+    return ATMOS_OK;
 }

@@ -36,8 +36,9 @@ typedef int (*atmos_jscan_fn)(void *arg, const struct atmos_jscan_value *v);
  * Check `p` (len bytes: an optional UTF-8 byte order mark, one JSON value,
  * whitespace) and call `fn` for each value of depth 2 or less once its last
  * byte is read, so a container comes after its members.  Strings must be
- * UTF-8.  Returns 0, fn's positive value, or -1 with `err` when the
- * document does not parse (fn may have been called for what came before).
+ * UTF-8.  Returns ATMOS_OK, fn's positive value, or ATMOS_EINVAL with `err`
+ * when the document does not parse (fn may have been called for what came
+ * before).
  * Iterative: the depth bound is the only stack it needs.
  */
 int atmos_jscan(const char *p, size_t len, atmos_jscan_fn fn, void *arg,
@@ -50,7 +51,8 @@ int atmos_jscan_key_is(const char *key, size_t key_len, const char *s);
  * A string as written (escapes kept, no quotes) decoded into out, which has
  * room for raw_len + 1 bytes (no escape decodes longer than it is written):
  * the whole string, NULs included, *out_len its length (out also ends in a
- * NUL).  -1 for a lone surrogate (no UTF-8 string holds one).
+ * NUL).  ATMOS_OK, or ATMOS_EINVAL for a lone surrogate (no UTF-8 string
+ * holds one).
  */
 int atmos_jscan_decode(const char *raw, size_t raw_len, char *out, size_t *out_len);
 

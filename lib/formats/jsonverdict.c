@@ -26,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <atmos/error.h>
+
 #include "base/strings.h"
 #include "formats/jsonscan.h"
 #include "formats/jsonverdict.h"
@@ -135,8 +137,8 @@ static int b64(unsigned char c)
 
 /*
  * Go's base64.StdEncoding.Decode: padded, CR and LF skipped, nothing after
- * the padding.  0 when s[0, n) decodes; *colon is the offset of the first
- * ':' decoded, or -1.
+ * the padding.  ATMOS_OK when s[0, n) decodes, else ATMOS_EINVAL; *colon is
+ * the offset of the first ':' decoded, or -1.
  */
 int atmos_go_base64(const char *s, size_t n, long *colon)
 {
@@ -147,15 +149,15 @@ int atmos_go_base64(const char *s, size_t n, long *colon)
         if (s[i] == '\r' || s[i] == '\n')
             continue;
         if (done)
-            return -1; /* data after the padding */
+            return ATMOS_EINVAL; /* data after the padding */
         int d = s[i] == '=' ? -1 : b64((unsigned char)s[i]);
         if ((d < 0 && s[i] != '=') || (d >= 0 && k > 0 && q[k - 1] < 0))
-            return -1;
+            return ATMOS_EINVAL;
         q[k++] = d;
         if (k < 4)
             continue;
         if (q[0] < 0 || q[1] < 0)
-            return -1;
+            return ATMOS_EINVAL;
         int nbytes = q[2] < 0 ? 1 : q[3] < 0 ? 2 : 3;
         unsigned v = (unsigned)q[0] << 18 | (unsigned)q[1] << 12 |
                      (unsigned)(q[2] < 0 ? 0 : q[2]) << 6 | (unsigned)(q[3] < 0 ? 0 : q[3]);
@@ -165,7 +167,7 @@ int atmos_go_base64(const char *s, size_t n, long *colon)
         done = nbytes < 3;
         k = 0;
     }
-    return k == 0 ? 0 : -1;
+    return k == 0 ? ATMOS_OK : ATMOS_EINVAL;
 }
 
 /* decodeAuth: base64 (above), then "user:password" with a user.  `s` is the decoded string. */

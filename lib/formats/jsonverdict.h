@@ -16,7 +16,8 @@ const char *atmos_msal_check(const char *p, size_t len, const struct atmos_jscan
 /* Whether a member name as written is `field` to Go's encoding/json: exactly, else folded. */
 int atmos_go_name_is(const char *raw, size_t raw_len, const char *field);
 
-/* Whether s[0, n) is what Go's base64.StdEncoding decodes (0), and where its first ':' is. */
+/* Whether s[0, n) is what Go's base64.StdEncoding decodes (ATMOS_OK, else ATMOS_EINVAL), and
+ * where its first ':' is (*colon, -1 when none). */
 int atmos_go_base64(const char *s, size_t n, long *colon);
 
 #endif

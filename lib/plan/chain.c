@@ -18,12 +18,12 @@ static int prepend(struct atmos_chain *c, const char *name)
 {
     const char **v = realloc(c->names, (c->n + 1) * sizeof(*v));
     if (v == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     memmove(v + 1, v, c->n * sizeof(*v));
     v[0] = name;
     c->names = v;
     c->n++;
-    return 0;
+    return ATMOS_OK;
 }
 
 static int cycle_error(const struct atmos_chain *c, const struct atmos_identity *start,

@@ -99,13 +99,13 @@ static int add_key(struct atmos_plan *plan, const struct atmos_config *cfg,
         free(dir);
         free(fn);
         if (path == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
     }
     struct atmos_item *it =
         add_keyring(plan, cfg->keyring, key, path, identity, provider);
     if (it)
         it->u.keyring.implicit = implicit;
-    return it ? 0 : -1;
+    return it ? ATMOS_OK : ATMOS_ENOMEM;
 }
 
 /* atmos_<realm>_<alias>, and the legacy atmos_<alias> when a realm is set. */
@@ -115,11 +115,11 @@ static int add_alias(struct atmos_plan *plan, const struct atmos_config *cfg,
 {
     const char *identity = is_identity ? alias : NULL;
     char *key = realm ? atmos_strfmt("atmos_%s_%s", realm, alias) : atmos_strfmt("atmos_%s", alias);
-    int rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : -1;
+    int rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : ATMOS_ENOMEM;
     free(key);
-    if (rc == 0 && realm) {
+    if (rc == ATMOS_OK && realm) {
         key = atmos_strfmt("atmos_%s", alias);
-        rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : -1;
+        rc = key ? add_key(plan, cfg, env, key, identity, provider, implicit) : ATMOS_ENOMEM;
         free(key);
     }
     return rc;
@@ -129,26 +129,28 @@ int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
                        const struct atmos_env *env, int keychain, const char *realm)
 {
     if (cfg->keyring == ATMOS_KEYRING_MEMORY || cfg->keyring == ATMOS_KEYRING_NOOP)
-        return 0; /* nothing persistent to delete */
+        return ATMOS_OK; /* nothing persistent to delete */
     /* Providers first (plan->providers is sorted), then identities. */
     for (size_t i = 0; i < plan->nproviders; i++) {
         const struct atmos_provider *p = atmos_config_provider(cfg, plan->providers[i]);
         if (plan->scope == ATMOS_SCOPE_IDENTITY)
             break; /* an identity logout never takes the provider's entry */
-        if (p && (keychain || provider_is_ambient(p->kind.value)) &&
-            add_alias(plan, cfg, env, realm, p->name, 0, p->name, !keychain) != 0)
-            return -1;
+        int rc = ATMOS_OK;
+        if (p && (keychain || provider_is_ambient(p->kind.value)))
+            rc = add_alias(plan, cfg, env, realm, p->name, 0, p->name, !keychain);
+        if (rc != ATMOS_OK)
+            return rc;
     }
     for (size_t i = 0; i < plan->nidentities; i++) {
         const struct atmos_identity *id = atmos_config_identity(cfg, plan->identities[i]);
         if (id == NULL || id->problem)
             continue; /* its chain does not resolve */
         int ambient = id->root_cfg && provider_is_ambient(id->root_cfg->kind.value);
-        int rc = 0;
+        int rc = ATMOS_OK;
         if (keychain || ambient)
             rc = add_alias(plan, cfg, env, realm, plan->identities[i], 1, id->root, !keychain);
-        if (rc != 0)
-            return -1;
+        if (rc != ATMOS_OK)
+            return rc;
     }
-    return 0;
+    return ATMOS_OK;
 }

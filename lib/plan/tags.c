@@ -36,20 +36,20 @@ int atmos_tags_parse(const char *list, char ***v, size_t *n)
             len--;
         if (len) {
             char *t = strndup(s, len);
-            int rc = t ? atmos_strv_push(v, n, t) : -1;
+            int rc = t ? atmos_strv_push(v, n, t) : ATMOS_ENOMEM;
             free(t);
-            if (rc != 0) {
+            if (rc != ATMOS_OK) {
                 atmos_tags_free(*v, *n);
                 *v = NULL;
                 *n = 0;
-                return -1;
+                return rc;
             }
         }
         if (end == NULL)
             break;
         p = end + 1;
     }
-    return 0;
+    return ATMOS_OK;
 }
 
 void atmos_tags_free(char **v, size_t n)
@@ -82,9 +82,9 @@ static int collect(const struct atmos_spec *spec, char ***v, size_t *n)
 {
     for (size_t i = 0; i < spec->n; i++)
         if (is_tag_path(spec->v[i].path) && spec->v[i].f.value &&
-            atmos_strv_push(v, n, spec->v[i].f.value) != 0)
-            return -1;
-    return 0;
+            atmos_strv_push(v, n, spec->v[i].f.value) != ATMOS_OK)
+            return ATMOS_ENOMEM;
+    return ATMOS_OK;
 }
 
 int atmos_tags_available(const struct atmos_config *cfg, char ***v, size_t *n)
@@ -98,12 +98,12 @@ int atmos_tags_available(const struct atmos_config *cfg, char ***v, size_t *n)
         if (collect(&cfg->identities[i].spec, v, n) != 0)
             goto oom;
     atmos_strv_sort_unique(*v, n);
-    return 0;
+    return ATMOS_OK;
 oom:
     atmos_strv_free(*v, *n);
     *v = NULL;
     *n = 0;
-    return -1;
+    return ATMOS_ENOMEM;
 }
 
 /* "no provider or identity carries the tags a, b (available: x, y)" */

@@ -33,6 +33,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atmos/error.h>
+
 #include "sys/child.h"
 #include "base/strings.h"
 
@@ -53,18 +55,19 @@ static void drop_cloexec(int fd, int keep)
 /*
  * MUST 1: /dev/null on 0-2, the pipe above them (*out), no descriptor an exec
  * would have closed.  The pipe keeps its number when it can: a fixed one
- * would replace whatever an inheritable descriptor there was.
+ * would replace whatever an inheritable descriptor there was.  ATMOS_OK, or
+ * ATMOS_ESYS when a descriptor could not be set up.
  */
 static int sanitize_fds(int *out)
 {
     if (*out < 3 && (*out = fcntl(*out, F_DUPFD_CLOEXEC, 3)) < 0)
-        return -1;
+        return ATMOS_ESYS;
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0)
-        return -1;
+        return ATMOS_ESYS;
     for (int i = 0; i < 3; i++)
         if (dup2(null, i) != i) /* GLib's own warnings are not ours to print */
-            return -1;
+            return ATMOS_ESYS;
     /*
      * What exec would do: close each descriptor its owner marked
      * close-on-exec (every one the engine opens is).  One left inheritable
@@ -76,7 +79,7 @@ static int sanitize_fds(int *out)
         long max = sysconf(_SC_OPEN_MAX);
         for (long fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
             drop_cloexec((int)fd, *out);
-        return 0;
+        return ATMOS_OK;
     }
     for (struct dirent *e; (e = readdir(d)) != NULL;) {
         char *end;
@@ -85,7 +88,7 @@ static int sanitize_fds(int *out)
             drop_cloexec((int)fd, *out);
     }
     closedir(d);
-    return 0;
+    return ATMOS_OK;
 }
 
 static void in_child(const struct atmos_child *c, int pipe_fd, pid_t parent)

@@ -18,6 +18,8 @@
 
 #include <curl/curl.h>
 
+#include <atmos/error.h>
+
 #include "sys/http.h"
 #include "base/strings.h"
 
@@ -40,6 +42,7 @@ struct curl {
     CURLMcode (*multi_cleanup)(CURLM *);
 };
 
+/* libcurl mapped and its calls found: ATMOS_OK, or ATMOS_ABSENT when no usable one is installed. */
 static int load_curl(struct curl *c)
 {
     static const char *const names[] = {"libcurl.so.4", "libcurl-gnutls.so.4"};
@@ -47,7 +50,7 @@ static int load_curl(struct curl *c)
     for (size_t i = 0; c->dl == NULL && i < sizeof(names) / sizeof(*names); i++)
         c->dl = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
     if (c->dl == NULL)
-        return -1;
+        return ATMOS_ABSENT;
 #define SYM(f, n) (*(void **)&c->f = dlsym(c->dl, n)) == NULL
     if (SYM(easy_init, "curl_easy_init") || SYM(easy_setopt, "curl_easy_setopt") ||
         SYM(easy_getinfo, "curl_easy_getinfo") || SYM(easy_cleanup, "curl_easy_cleanup") ||
@@ -59,10 +62,10 @@ static int load_curl(struct curl *c)
         SYM(multi_info_read, "curl_multi_info_read") || SYM(multi_cleanup, "curl_multi_cleanup")) {
         dlclose(c->dl);
         c->dl = NULL;
-        return -1;
+        return ATMOS_ABSENT;
     }
 #undef SYM
-    return 0;
+    return ATMOS_OK;
 }
 
 struct atmos_http_req *atmos_http_add(struct atmos_http_batch *b)
@@ -106,14 +109,20 @@ static size_t discard(char *p, size_t size, size_t n, void *ctx)
     return size * n;
 }
 
-/* One transfer; its libcurl state in h and hdr (freed by the caller).  0, or -1 with q->why. */
+/*
+ * One transfer; its libcurl state in h and hdr (freed by the caller).  ATMOS_OK, or with
+ * q->why: ATMOS_ENOMEM when libcurl could not allocate, ATMOS_EINVAL for a URL that is
+ * not https:// (or a handle libcurl refuses).
+ */
 static int start(const struct curl *c, CURLM *m, const struct atmos_env *env,
                  struct atmos_http_req *q, CURL **hp, struct curl_slist **hdr, const char *ua)
 {
+    /* libcurl's lists and handles are NULL only when it could not allocate them. */
+    int rc = ATMOS_ENOMEM;
     /* Checked here as well as by CURLOPT_PROTOCOLS_STR: a token never goes in clear text. */
     if (q->url == NULL || strncmp(q->url, "https://", 8) != 0) {
         snprintf(q->why, sizeof(q->why), "the endpoint is not an https:// URL; not sent");
-        return -1;
+        return ATMOS_EINVAL;
     }
     for (int k = 0; k < ATMOS_HTTP_HEADERS && q->headers[k]; k++) {
         struct curl_slist *n = c->slist_append(*hdr, q->headers[k]);
@@ -150,11 +159,14 @@ static int start(const struct curl *c, CURLM *m, const struct atmos_env *env,
     c->easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)ATMOS_HTTP_CONNECT_MS);
     c->easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)ATMOS_HTTP_PHASE_MS);
     c->easy_setopt(h, CURLOPT_PRIVATE, q);
-    if (c->multi_add_handle(m, h) == CURLM_OK)
-        return 0;
+    CURLMcode mc = c->multi_add_handle(m, h);
+    if (mc == CURLM_OK)
+        return ATMOS_OK;
+    if (mc != CURLM_OUT_OF_MEMORY)
+        rc = ATMOS_EINVAL; /* a handle libcurl calls bad */
 fail:
     snprintf(q->why, sizeof(q->why), "could not start the request");
-    return -1;
+    return rc;
 }
 
 static void finish(const struct curl *c, CURL *h, struct atmos_http_req *q, CURLcode code)

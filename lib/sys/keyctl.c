@@ -76,13 +76,15 @@ static size_t find_rings(const struct keyutils *k, key_serial_t rings[2],
     return n;
 }
 
-/* The direct "user" child of `ring` described exactly `name`, or -1. */
-static key_serial_t find_key(const struct keyutils *k, key_serial_t ring, const char *name)
+/* The direct "user" child of `ring` described exactly `name`: ATMOS_OK with *key, or
+ * ATMOS_ABSENT (none, or the ring could not be read). */
+static int find_key(const struct keyutils *k, key_serial_t ring, const char *name,
+                    key_serial_t *key)
 {
     void *buf = NULL;
     long len = k->read_alloc(ring, &buf);
-    key_serial_t found = -1;
-    for (long i = 0; len > 0 && found < 0 && i < len / (long)sizeof(key_serial_t); i++) {
+    int rc = ATMOS_ABSENT;
+    for (long i = 0; len > 0 && rc != ATMOS_OK && i < len / (long)sizeof(key_serial_t); i++) {
         key_serial_t id = ((key_serial_t *)buf)[i];
         char *desc = NULL;
         if (k->describe_alloc(id, &desc) < 0)
@@ -94,12 +96,14 @@ static key_serial_t find_key(const struct keyutils *k, key_serial_t ring, const 
             if (d)
                 d++;
         }
-        if (strncmp(desc, "user;", 5) == 0 && d && strcmp(d, name) == 0)
-            found = id;
+        if (strncmp(desc, "user;", 5) == 0 && d && strcmp(d, name) == 0) {
+            *key = id;
+            rc = ATMOS_OK;
+        }
         free(desc);
     }
     free(buf);
-    return found;
+    return rc;
 }
 
 void atmos_keyctl_run(struct atmos_item **items, size_t n, int dry_run,
@@ -119,8 +123,8 @@ void atmos_keyctl_run(struct atmos_item **items, size_t n, int dry_run,
             it->error = atmos_strfmt("kernel key %s: %s", it->u.keyring.key, why);
         }
         for (size_t r = 0; r < nr; r++) {
-            key_serial_t key = find_key(&k, rings[r], it->u.keyring.key);
-            if (key < 0)
+            key_serial_t key;
+            if (find_key(&k, rings[r], it->u.keyring.key, &key) != ATMOS_OK)
                 continue;
             if (dry_run) {
                 it->outcome = ATMOS_OUTCOME_WOULD_REMOVE;

@@ -7,7 +7,7 @@
 #include <atmos/plan.h>
 
 /* Add the keychain entries of the plan's identities and providers, named for `realm`
- * (atmos_<realm>_<name>; NULL: atmos_<name>). */
+ * (atmos_<realm>_<name>; NULL: atmos_<name>).  ATMOS_OK, or ATMOS_ENOMEM. */
 int atmos_keyring_plan(struct atmos_plan *plan, const struct atmos_config *cfg,
                        const struct atmos_env *env, int keychain, const char *realm);
 

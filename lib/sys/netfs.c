@@ -16,6 +16,7 @@
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
+#include <atmos/error.h>
 #include <atmos/plan.h>
 
 #include "base/strings.h"
@@ -87,14 +88,14 @@ int atmos_netfs_mount_type(const char *mountinfo, unsigned maj, unsigned min, ch
         if (sscanf(line, "%*s %*s %u:%u", &a, &b) == 2 && a == maj && b == min && sep) {
             size_t t = strcspn(sep, " \n");
             if (t == 0 || t >= len)
-                return -1;
+                return ATMOS_ABSENT; /* no fstype we could name: as if no such mount */
             memcpy(out, sep, t);
             out[t] = '\0';
-            return 0;
+            return ATMOS_OK;
         }
         line = nl ? nl + 1 : NULL;
     }
-    return -1;
+    return ATMOS_ABSENT;
 }
 
 /* /proc/self/mountinfo, whole (a few KiB; bounded). */

@@ -8,7 +8,8 @@
 
 /* The network filesystem a statfs magic (and, for FUSE, mountinfo type) names, or NULL. */
 const char *atmos_netfs_kind(unsigned long magic, const char *fuse_type);
-/* The fstype of the mount with device maj:min in a mountinfo text: 0, or -1 when none. */
+/* The fstype of the mount with device maj:min in a mountinfo text into out: ATMOS_OK, or
+ * ATMOS_ABSENT when there is none (no such mount, or its fstype does not fit in len). */
 int atmos_netfs_mount_type(const char *mountinfo, unsigned maj, unsigned min, char *out,
                            size_t len);
 /* The network filesystem `path` (or its nearest existing parent) is on, or NULL.

@@ -18,6 +18,7 @@
 
 #include <libsecret/secret.h>
 
+#include <atmos/error.h>
 #include <atmos/privdrop.h>
 
 #include "sys/child.h"
@@ -106,24 +107,27 @@ static void child(int out, struct atmos_item **items, size_t n, int dry_run)
     _exit(0);
 }
 
-/* A session bus we may use: $DBUS_SESSION_BUS_ADDRESS, or our own $XDG_RUNTIME_DIR/bus. */
+/*
+ * A session bus we may use: $DBUS_SESSION_BUS_ADDRESS, or our own
+ * $XDG_RUNTIME_DIR/bus.  ATMOS_OK, or ATMOS_ABSENT when there is none.
+ */
 static int bus_address(char *buf, size_t len)
 {
     const char *a = getenv("DBUS_SESSION_BUS_ADDRESS");
     if (a && *a) {
         snprintf(buf, len, "%s", a);
-        return 0;
+        return ATMOS_OK;
     }
     const char *rt = getenv("XDG_RUNTIME_DIR");
     struct stat st;
     char path[512];
     if (rt == NULL || rt[0] != '/' ||
         snprintf(path, sizeof(path), "%s/bus", rt) >= (int)sizeof(path))
-        return -1;
+        return ATMOS_ABSENT;
     if (lstat(path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid())
-        return -1;
+        return ATMOS_ABSENT;
     snprintf(buf, len, "unix:path=%s", path);
-    return 0;
+    return ATMOS_OK;
 }
 
 /*

@@ -112,7 +112,7 @@ static void scanner_rejects_what_is_not_json(void **state)
                                       "{\"a\":1 \"b\":2}",
                                       "\x01"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-        if (scans(bad[i]) != -1)
+        if (scans(bad[i]) != ATMOS_EINVAL)
             fail_msg("accepted bad input %zu: %s", i, bad[i]);
 }
 
@@ -121,7 +121,7 @@ static void scanner_error_position(void **state)
     (void)state;
     struct atmos_jscan_error err;
     const char *doc = "{\n  \"a\": 1,\n  \"b\": tru\n}";
-    assert_int_equal(atmos_jscan(doc, strlen(doc), ignore, NULL, &err), -1);
+    assert_int_equal(atmos_jscan(doc, strlen(doc), ignore, NULL, &err), ATMOS_EINVAL);
     assert_int_equal(err.line, 3);
     assert_int_equal(err.column, 8);
     assert_string_equal(err.reason, "unexpected character");
@@ -133,14 +133,14 @@ static void scanner_depth_is_bounded(void **state)
     (void)state;
     struct atmos_jscan_error err;
     char *deep = nested(ATMOS_JSCAN_MAX_DEPTH + 1);
-    assert_int_equal(atmos_jscan(deep, strlen(deep), ignore, NULL, &err), -1);
+    assert_int_equal(atmos_jscan(deep, strlen(deep), ignore, NULL, &err), ATMOS_EINVAL);
     assert_string_equal(err.reason, "nested too deep");
     free(deep);
     size_t n = 1000000;
     char *open = malloc(n);
     assert_non_null(open);
     memset(open, '[', n);
-    assert_int_equal(atmos_jscan(open, n, ignore, NULL, &err), -1);
+    assert_int_equal(atmos_jscan(open, n, ignore, NULL, &err), ATMOS_EINVAL);
     assert_string_equal(err.reason, "nested too deep");
     free(open);
 }

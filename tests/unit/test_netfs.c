@@ -68,9 +68,10 @@ static void mountinfo_types(void **state)
     assert_string_equal(t, "fuse.rclone");
     assert_int_equal(atmos_netfs_mount_type(mountinfo, 259, 2, t, sizeof(t)), 0);
     assert_string_equal(t, "ext4");
-    assert_int_equal(atmos_netfs_mount_type(mountinfo, 0, 99, t, sizeof(t)), -1);
-    assert_int_equal(atmos_netfs_mount_type("garbage\n\n- -", 0, 45, t, sizeof(t)), -1);
-    assert_int_equal(atmos_netfs_mount_type(mountinfo, 0, 45, t, 4), -1); /* too long: none */
+    assert_int_equal(atmos_netfs_mount_type(mountinfo, 0, 99, t, sizeof(t)), ATMOS_ABSENT);
+    assert_int_equal(atmos_netfs_mount_type("garbage\n\n- -", 0, 45, t, sizeof(t)), ATMOS_ABSENT);
+    /* too long: none */
+    assert_int_equal(atmos_netfs_mount_type(mountinfo, 0, 45, t, 4), ATMOS_ABSENT);
 }
 
 /* Items on this machine's own filesystems are never skipped. */

@@ -84,10 +84,10 @@ int atmos_signout_read(const char *data, size_t len, const char *start_url,
 {
     memset(out, 0, sizeof(*out));
     if (start_url && atmos_sso_match(data, len, start_url) != ATMOS_SSO_MATCH)
-        return -1;
+        return ATMOS_ABSENT;
     json_object *o = json_tokener_parse(data);
     json_object *at = NULL, *rg = NULL;
-    int rc = -1;
+    int rc = ATMOS_EINVAL; /* no access token in it */
     if (o && json_object_is_type(o, json_type_object) &&
         json_object_object_get_ex(o, "accessToken", &at) &&
         json_object_is_type(at, json_type_string) && json_object_get_string_len(at) > 0) {
@@ -95,7 +95,7 @@ int atmos_signout_read(const char *data, size_t len, const char *start_url,
         if (json_object_object_get_ex(o, "region", &rg) &&
             json_object_is_type(rg, json_type_string) && json_object_get_string_len(rg) > 0)
             out->region = strdup(json_object_get_string(rg));
-        rc = out->token ? 0 : -1;
+        rc = out->token ? ATMOS_OK : ATMOS_ENOMEM;
     }
     json_object_put(o);
     return rc;
@@ -120,7 +120,7 @@ static int read_token(const struct atmos_fs *fs, struct atmos_item *it, struct a
         it->error = strdup(why.msg);
     /* Only a token for the provider's start URL (atmos's own session file names it too). */
     if (rc == ATMOS_OK &&
-        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->u.signout.arg, s) != 0)
+        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->u.signout.arg, s) != ATMOS_OK)
         rc = ATMOS_ABSENT;
     if (buf.data)
         explicit_bzero(buf.data, buf.len);
@@ -197,13 +197,13 @@ static void aws_run_free(struct aws_run *st)
     free(st);
 }
 
-/* The Logout request for v (PENDING, its region checked); 0, or -1 when out of memory. */
+/* The Logout request for v (PENDING, its region checked): ATMOS_OK, or ATMOS_ENOMEM. */
 static int queue(struct atmos_http_batch *http, const struct atmos_env *env,
                  const struct atmos_signout *s, size_t *at)
 {
     struct atmos_http_req *q = atmos_http_add(http);
     if (q == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     *at = http->n - 1;
     q->method = "POST";
     q->url = atmos_signout_url(env, s->region);
@@ -213,7 +213,7 @@ static int queue(struct atmos_http_batch *http, const struct atmos_env *env,
     q->ca_bundle = nonempty(env->signout_ca_bundle);
     if (q->ca_bundle == NULL)
         q->ca_bundle = atmos_env_get(env, "AWS_CA_BUNDLE");
-    return q->url && q->headers[0] && q->headers[1] ? 0 : -1;
+    return q->url && q->headers[0] && q->headers[1] ? ATMOS_OK : ATMOS_ENOMEM;
 }
 
 void *atmos_aws_signout_start(struct atmos_item **its, size_t k, const char *home,

@@ -17,7 +17,11 @@ struct atmos_signout {
     char *why; /* FAILED: the reason, no secret */
 };
 
-/* The token and region of an SSO token file; with start_url, only a token for it. 0 or -1. */
+/*
+ * The token and region of an SSO token file; with start_url, only a token for it.
+ * ATMOS_OK, ATMOS_ABSENT for a file of another start URL, ATMOS_EINVAL for one with no
+ * access token, or ATMOS_ENOMEM.
+ */
 int atmos_signout_read(const char *data, size_t len, const char *start_url,
                        struct atmos_signout *out);
 /* The Logout endpoint for a region (malloc'd). */

@@ -89,7 +89,8 @@ static int token_ok(const char *s, size_t n)
 /*
  * Note that item j holds token s: once per item (its pairs start at `first`), each
  * distinct token once in all, at most MAX_TOKENS of them (a pair past that is not
- * sent: tok SIZE_MAX).  Every scan is bounded by MAX_TOKENS.  0 or -1.
+ * sent: tok SIZE_MAX).  Every scan is bounded by MAX_TOKENS.  ATMOS_OK, or
+ * ATMOS_ENOMEM.
  */
 static int note(struct gh_run *st, size_t j, size_t first, const char *s)
 {
@@ -106,33 +107,38 @@ static int note(struct gh_run *st, size_t j, size_t first, const char *s)
             size_t cap = st->captok ? 2 * st->captok : 8;
             struct token *v = realloc(st->tok, cap * sizeof(*v));
             if (v == NULL)
-                return -1;
+                return ATMOS_ENOMEM;
             st->tok = v, st->captok = cap;
         }
         st->tok[t] = (struct token){.value = strdup(s), .req = SIZE_MAX};
         if (st->tok[t].value == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         st->ntok++;
     }
     if (st->npair == st->cappair) {
         size_t cap = st->cappair ? 2 * st->cappair : 8;
         struct pair *v = realloc(st->pair, cap * sizeof(*v));
         if (v == NULL)
-            return -1;
+            return ATMOS_ENOMEM;
         st->pair = v, st->cappair = cap;
     }
     st->pair[st->npair++] = (struct pair){j, t};
-    return 0;
+    return ATMOS_OK;
 }
 
-/* The tokens of a state.json ({"tokens":[{"token": ...}, ...]}): how many noted, or -1 when
- * it is not that JSON (*bad: tokens that are not one), -2 when out of memory, -3 when it
- * lists more than MAX_TOKENS (atmos mints one per owner). */
-static long parse_state(struct gh_run *st, size_t j, const char *data, size_t len, size_t *bad)
+/*
+ * The tokens of a state.json ({"tokens":[{"token": ...}, ...]}) noted: ATMOS_OK with *noted
+ * (and *bad: tokens that are not one), ATMOS_ENOMEM, or ATMOS_EINVAL with *reason when it is
+ * not that JSON or lists more than MAX_TOKENS (atmos mints one per owner).
+ */
+static int parse_state(struct gh_run *st, size_t j, const char *data, size_t len, size_t *noted,
+                       size_t *bad, const char **reason)
 {
     json_tokener *tok = len <= INT32_MAX ? json_tokener_new_ex(32) : NULL;
     json_object *o = tok ? json_tokener_parse_ex(tok, data, (int)len) : NULL, *arr = NULL;
-    long n = -1;
+    int rc = ATMOS_EINVAL;
+    *noted = 0;
+    *reason = "is not the JSON atmos writes (no \"tokens\" list)";
     if (o == NULL || json_tokener_get_error(tok) != json_tokener_success ||
         !json_object_is_type(o, json_type_object) ||
         !json_object_object_get_ex(o, "tokens", &arr) ||
@@ -140,7 +146,7 @@ static long parse_state(struct gh_run *st, size_t j, const char *data, size_t le
         goto done;
     size_t before = st->npair;
     if (arr && json_object_array_length(arr) > MAX_TOKENS) {
-        n = -3;
+        *reason = "lists more than " MAX_TOKENS_S " tokens; none sent";
         goto done;
     }
     for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
@@ -155,17 +161,16 @@ static long parse_state(struct gh_run *st, size_t j, const char *data, size_t le
             (*bad)++;
             continue;
         }
-        if (note(st, j, before, s) != 0) {
-            n = -2;
+        if ((rc = note(st, j, before, s)) != ATMOS_OK)
             goto done;
-        }
     }
-    n = (long)(st->npair - before);
+    *noted = st->npair - before;
+    rc = ATMOS_OK;
 done:
     json_object_put(o); /* json-c's copies are freed, not wiped (as for the SSO tokens) */
     if (tok)
         json_tokener_free(tok);
-    return n;
+    return rc;
 }
 
 static void fail(struct atmos_item *it, char *msg)
@@ -183,14 +188,17 @@ static void read_item(struct gh_run *st, const struct atmos_fs *fs, size_t j)
     struct atmos_err why;
     struct atmos_buf buf = {0};
     struct stat sb;
-    size_t bad = 0;
+    size_t bad = 0, n = 0;
+    const char *reason = NULL;
     int dfd = -1;
     int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, &why);
     if (rc == ATMOS_OK)
         rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_GITHUB_STATE_MAX, &buf, &sb, &why);
     if (dfd >= 0)
         close(dfd);
-    long n = rc == ATMOS_OK ? parse_state(st, j, buf.data ? buf.data : "", buf.len, &bad) : 0;
+    int parsed = rc == ATMOS_OK
+                     ? parse_state(st, j, buf.data ? buf.data : "", buf.len, &n, &bad, &reason)
+                     : ATMOS_OK;
     if (buf.data)
         explicit_bzero(buf.data, buf.len);
     atmos_buf_free(&buf);
@@ -198,33 +206,29 @@ static void read_item(struct gh_run *st, const struct atmos_fs *fs, size_t j)
         it->outcome = ATMOS_OUTCOME_ABSENT;
     } else if (rc != ATMOS_OK) {
         fail(it, strdup(why.msg));
-    } else if (n == -2) {
+    } else if (parsed == ATMOS_ENOMEM) {
         fail(it, strdup("out of memory"));
-    } else if (n == -3) {
-        fail(it, atmos_strfmt("not revoked: %s lists more than %d tokens; none sent", it->path,
-                              MAX_TOKENS));
-    } else if (n < 0) {
-        fail(it, atmos_strfmt("not revoked: %s is not the JSON atmos writes (no \"tokens\" list)",
-                              it->path));
+    } else if (parsed != ATMOS_OK) {
+        fail(it, atmos_strfmt("not revoked: %s %s", it->path, reason));
     } else if (bad) {
         fail(it, atmos_strfmt("not revoked: %zu of the tokens in %s %s not a token", bad, it->path,
                               bad == 1 ? "is" : "are"));
     } else {
         free(it->u.signout.where);
         it->u.signout.where =
-            atmos_strfmt("integration %s, %ld %s", name, n, n == 1 ? "token" : "tokens");
+            atmos_strfmt("integration %s, %zu %s", name, n, n == 1 ? "token" : "tokens");
         it->outcome = n ? ATMOS_OUTCOME_PENDING : ATMOS_OUTCOME_ABSENT;
     }
 }
 
-/* The revocation request for token t; 0, or -1 when out of memory. */
+/* The revocation request for token t: ATMOS_OK, or ATMOS_ENOMEM. */
 static int queue(struct atmos_http_batch *http, const struct atmos_env *env, struct token *t)
 {
     const char *api = atmos_env_get(env, ATMOS_GITHUB_API_VAR);
     size_t n = strlen(api ? api : DEFAULT_API);
     struct atmos_http_req *q = atmos_http_add(http);
     if (q == NULL)
-        return -1;
+        return ATMOS_ENOMEM;
     t->req = http->n - 1;
     if (api == NULL)
         api = DEFAULT_API;
@@ -237,7 +241,7 @@ static int queue(struct atmos_http_batch *http, const struct atmos_env *env, str
     q->ca_bundle = env->signout_ca_bundle && *env->signout_ca_bundle
                        ? env->signout_ca_bundle
                        : atmos_env_get(env, "SSL_CERT_FILE");
-    return q->url && q->headers[0] && q->headers[1] ? 0 : -1;
+    return q->url && q->headers[0] && q->headers[1] ? ATMOS_OK : ATMOS_ENOMEM;
 }
 
 static void *start(struct atmos_item **its, size_t k, const char *home,
