@@ -42,12 +42,43 @@ static int is_default(const char *h, size_t hlen)
     return hlen == 7 && memcmp(h, "DEFAULT", 7) == 0;
 }
 
+/* What the line s[off..end) is, as configparser reads it. */
+static void kind_of(const char *s, size_t off, size_t end, struct line *l, int *in_value,
+                    size_t *value_indent)
+{
+    size_t a = off, b = end;
+    const char *rb;
+    while (a < b && is_ws(s[a]))
+        a++;
+    size_t indent = a - off;
+    while (b > a && (is_ws(s[b - 1]) || s[b - 1] == '\n'))
+        b--;
+    if (a == b) {
+        l->kind = L_BLANK;
+    } else if (s[a] == '#' || s[a] == ';') {
+        l->kind = L_COMMENT;
+    } else if (*in_value && indent > *value_indent) {
+        l->kind = L_CONT;
+    } else if (s[a] == '[' && (rb = memrchr(s + a + 1, ']', b - a - 1)) != NULL &&
+               rb > s + a + 1) {
+        /* configparser's \[(.+)\] is greedy: the name ends at the last ']'. */
+        l->kind = L_HEADER;
+        l->name_off = a + 1;
+        l->name_len = (size_t)(rb - (s + a + 1));
+        *in_value = 0;
+    } else {
+        l->kind = L_OPTION;
+        *in_value = 1;
+        *value_indent = indent;
+    }
+}
+
 /* Split and classify into *out (*nout lines): ATMOS_OK, or ATMOS_ENOMEM with *out NULL. */
 static int classify(const char *s, size_t len, struct line **out, size_t *nout)
 {
     size_t cap = 64, n = 0;
     struct line *v = malloc(cap * sizeof(*v));
-    int in_value = 0;
+    int in_value = 0; /* after an option: a deeper indented line continues its value */
     size_t value_indent = 0;
     *out = NULL;
     *nout = 0;
@@ -69,36 +100,11 @@ static int classify(const char *s, size_t len, struct line **out, size_t *nout)
         l->off = off;
         l->len = end - off;
 
-        size_t a = off, b = end;
-        const char *rb;
         /* A UTF-8 byte order mark at the start of the file is not content. */
         if (off == 0)
-            a = off = atmos_bom_len(s, len);
-        while (a < b && is_ws(s[a]))
-            a++;
-        size_t indent = a - off;
-        while (b > a && (is_ws(s[b - 1]) || s[b - 1] == '\n'))
-            b--;
+            off = atmos_bom_len(s, len);
+        kind_of(s, off, end, l, &in_value, &value_indent);
         off = end;
-
-        if (a == b) {
-            l->kind = L_BLANK;
-        } else if (s[a] == '#' || s[a] == ';') {
-            l->kind = L_COMMENT;
-        } else if (in_value && indent > value_indent) {
-            l->kind = L_CONT;
-        } else if (s[a] == '[' && (rb = memrchr(s + a + 1, ']', b - a - 1)) != NULL &&
-                   rb > s + a + 1) {
-            /* configparser's \[(.+)\] is greedy: the name ends at the last ']'. */
-            l->kind = L_HEADER;
-            l->name_off = a + 1;
-            l->name_len = (size_t)(rb - (s + a + 1));
-            in_value = 0;
-        } else {
-            l->kind = L_OPTION;
-            in_value = 1;
-            value_indent = indent;
-        }
     }
     *out = v;
     *nout = n;

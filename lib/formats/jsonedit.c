@@ -415,11 +415,37 @@ int atmos_json_cut(const char *p, size_t len, const struct atmos_item *it, struc
     return edit(p, len, it, out, n, &unmasked, it->path, why);
 }
 
+/* Under the locks, again: what is rewritten is what its writers last wrote. */
+static int rewrite(const struct atmos_fs *fs, int dfd, const char *leaf, struct atmos_item *it,
+                   struct atmos_err *why)
+{
+    struct atmos_buf in = {0}, out = {0};
+    struct atmos_fs_staged tmp;
+    struct stat st;
+    int rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why);
+    /* The new contents are never longer than the old: one allocation. */
+    if (rc == ATMOS_OK && (out.data = malloc(in.len + 1)) == NULL)
+        rc = atmos_fail(why, ATMOS_ENOMEM, "%s: out of memory", it->path);
+    out.cap = in.len + 1;
+    if (rc == ATMOS_OK && (rc = edit(in.data, in.len, it, &out, &it->u.json.entries,
+                                     &it->u.json.unmasked, it->path, why)) != ATMOS_OK)
+        rc = rc == ATMOS_ENOMEM ? rc : ATMOS_ESYS;
+    if (rc == ATMOS_OK && it->u.json.entries == 0)
+        rc = ATMOS_ABSENT;
+    if (rc == ATMOS_OK)
+        rc = atmos_fs_stage(dfd, leaf, it->path, out.data, out.len, &st, &tmp, why);
+    if (rc == ATMOS_OK)
+        rc = atmos_fs_commit(fs, dfd, leaf, it->path, &st, &tmp, why);
+    atmos_buf_free(&in);
+    atmos_buf_free(&out);
+    return rc;
+}
+
 int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_run, int timeout_ms,
                     int *dfd_out, struct atmos_err *why)
 {
     const char *leaf;
-    struct atmos_buf in = {0}, out = {0};
+    struct atmos_buf in = {0};
     struct stat st;
     int dfd = -1, lockfd = -1, extra_lockfd = -1;
     *dfd_out = -1;
@@ -452,31 +478,7 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
          (rc = atmos_fs_lock_lockfile(fs, dfd, leaf, it->path, t, &extra_lockfd, why)) != ATMOS_OK))
         goto done;
     atmos_fs_clean_temps(fs, dfd, leaf);
-    /* Again under the locks: what we rewrite is what its writers last wrote. */
-    in.len = 0;
-    if ((rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why)) != ATMOS_OK)
-        goto done;
-    /* The new contents are never longer than the old: one allocation. */
-    if ((out.data = malloc(in.len + 1)) == NULL) {
-        snprintf(why->msg, sizeof(why->msg), "%s: out of memory", it->path);
-        rc = ATMOS_ENOMEM;
-        goto done;
-    }
-    out.cap = in.len + 1;
-    if ((rc = edit(in.data, in.len, it, &out, &it->u.json.entries, &it->u.json.unmasked,
-                   it->path, why)) != ATMOS_OK) {
-        rc = rc == ATMOS_ENOMEM ? rc : ATMOS_ESYS;
-        goto done;
-    }
-    if (it->u.json.entries == 0) {
-        rc = ATMOS_ABSENT;
-        goto done;
-    }
-    struct atmos_fs_staged tmp;
-    rc = atmos_fs_stage(dfd, leaf, it->path, out.data, out.len, &st, &tmp, why);
-    if (rc == ATMOS_OK)
-        rc = atmos_fs_commit(fs, dfd, leaf, it->path, &st, &tmp, why);
-    if (rc == ATMOS_OK) {
+    if ((rc = rewrite(fs, dfd, leaf, it, why)) == ATMOS_OK) {
         *dfd_out = dfd; /* the caller makes the rename durable */
         dfd = -1;
     }
@@ -488,6 +490,5 @@ done:
     if (dfd >= 0)
         close(dfd);
     atmos_buf_free(&in);
-    atmos_buf_free(&out);
     return rc;
 }

@@ -211,6 +211,37 @@ static int ended(struct scan *s, atmos_jscan_fn fn, void *arg)
     return fn(arg, &v);
 }
 
+/* After a value: the containers it ends, then a ',' and the next member's name (*more 1), or
+ * the end of the text (*more 0). */
+static int after_value(struct scan *s, atmos_jscan_fn fn, void *arg, struct level *untracked,
+                       int *more)
+{
+    int rc;
+    *more = 0;
+    for (;;) {
+        if ((rc = ended(s, fn, arg)) != 0)
+            return rc;
+        skip_ws(s);
+        if (s->depth == 0)
+            return s->i == s->len ? ATMOS_OK : fail(s, "text after the end");
+        if (s->i >= s->len)
+            return fail(s, "unexpected end");
+        char close = s->open[s->depth - 1] == '{' ? '}' : ']';
+        if (s->p[s->i] == close) {
+            s->i++;
+            s->depth--;
+            continue;
+        }
+        if (s->p[s->i] != ',')
+            return fail(s, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
+        s->i++;
+        skip_ws(s);
+        struct level *l = next_level(s, untracked);
+        *more = 1;
+        return close == '}' && member_name(s, l) != 0 ? ATMOS_EINVAL : ATMOS_OK;
+    }
+}
+
 static int scan(struct scan *s, atmos_jscan_fn fn, void *arg)
 {
     int rc;
@@ -254,31 +285,9 @@ static int scan(struct scan *s, atmos_jscan_fn fn, void *arg)
         } else if (literal(s, c == 't' ? "true" : c == 'f' ? "false" : "null") != 0)
             return ATMOS_EINVAL;
         /* The value just read ended; so may the containers around it. */
-        for (;;) {
-            if ((rc = ended(s, fn, arg)) != 0)
-                return rc;
-            if (s->depth == 0) {
-                skip_ws(s);
-                return s->i == s->len ? ATMOS_OK : fail(s, "text after the end");
-            }
-            skip_ws(s);
-            if (s->i >= s->len)
-                return fail(s, "unexpected end");
-            char close = s->open[s->depth - 1] == '{' ? '}' : ']';
-            if (s->p[s->i] == close) {
-                s->i++;
-                s->depth--;
-                continue;
-            }
-            if (s->p[s->i] != ',')
-                return fail(s, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'");
-            s->i++;
-            skip_ws(s);
-            struct level *l = next_level(s, &untracked);
-            if (close == '}' && member_name(s, l) != 0)
-                return ATMOS_EINVAL;
-            break;
-        }
+        int more;
+        if ((rc = after_value(s, fn, arg, &untracked, &more)) != ATMOS_OK || !more)
+            return rc;
     }
 }
 

@@ -41,90 +41,81 @@ static int cycle_error(const struct atmos_chain *c, const struct atmos_identity 
     return rc;
 }
 
+/* id joins the chain that started at `start`: not again (a cycle), and not one skipped. */
+static int link_in(struct atmos_chain *c, const struct atmos_identity *start,
+                   const struct atmos_identity *id, struct atmos_err *err)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->names[i], id->name) == 0)
+            return cycle_error(c, start, id->name, err);
+    /* An identity skipped for its problem ends every chain through it. */
+    if (id->problem && id != start)
+        return atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.identity \"%s\" is skipped",
+                          start->name, id->name);
+    if (id->problem)
+        return atmos_fail(err, ATMOS_EINVAL, "identity \"%s\" is skipped: %s", id->name,
+                          id->problem);
+    return prepend(c, id->name) == ATMOS_OK ? ATMOS_OK
+                                            : atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+}
+
+/* Whether the chain ends at id (*ended), by its kind or its via.provider, and how. */
+static int chain_end(const struct atmos_config *cfg, const struct atmos_identity *id,
+                     struct atmos_chain *c, int *ended, struct atmos_err *err)
+{
+    const struct atmos_cloud *cl;
+    const struct atmos_kind *k = atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl);
+    const char *vp = id->via_provider.value;
+    *ended = 1;
+    if (k && (k->flags & ATMOS_KIND_OWN_DIRECTORY) && !k->own_provider) {
+        /* Its own provider: atmos's emulator identities name themselves (GetProviderName). */
+        c->provider = id->name;
+        return ATMOS_OK;
+    }
+    if (k && (k->flags & ATMOS_KIND_STANDALONE) && !k->own_provider)
+        return ATMOS_OK; /* ambient: credentials come from the environment, no provider */
+    if (k && k->own_provider) {
+        c->provider = k->own_provider; /* its cloud keeps its files in a directory of their own */
+    } else if (vp == NULL) {
+        *ended = 0; /* on to its via.identity */
+        return ATMOS_OK;
+    } else if ((c->provider_cfg = atmos_config_provider(cfg, vp)) == NULL) {
+        return atmos_fail(err, ATMOS_EINVAL,
+                          "identity \"%s\": via.provider \"%s\" is not a configured provider",
+                          id->name, vp);
+    } else if (c->provider_cfg->problem) {
+        /* As a skipped identity: atmos refuses the provider, so no login went through it. */
+        return atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.provider \"%s\" is skipped",
+                          id->name, c->provider_cfg->name);
+    } else {
+        c->provider = c->provider_cfg->name;
+    }
+    return prepend(c, c->provider) == ATMOS_OK ? ATMOS_OK
+                                              : atmos_fail(err, ATMOS_ENOMEM, "out of memory");
+}
+
 int atmos_chain_resolve(const struct atmos_config *cfg, const char *identity,
                         struct atmos_chain *out, struct atmos_err *err)
 {
     struct atmos_chain c = {0};
     const struct atmos_identity *id = atmos_config_identity(cfg, identity);
     const struct atmos_identity *start = id;
-    int rc = ATMOS_ENOTFOUND;
-    if (id == NULL) {
-        atmos_fail(err, rc, "identity \"%s\" not found in configuration", identity);
-        goto done;
-    }
-    rc = ATMOS_ENOMEM;
-    for (;;) {
-        for (size_t i = 0; i < c.n; i++) {
-            if (strcmp(c.names[i], id->name) == 0) {
-                rc = cycle_error(&c, start, id->name, err);
-                goto done;
-            }
-        }
-        /* An identity skipped for its problem ends every chain through it. */
-        if (id->problem && id != start) {
-            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.identity \"%s\" is skipped",
-                            start->name, id->name);
-            goto done;
-        }
-        if (id->problem) {
-            rc = atmos_fail(err, ATMOS_EINVAL, "identity \"%s\" is skipped: %s", id->name,
-                            id->problem);
-            goto done;
-        }
-        if (prepend(&c, id->name) != 0)
-            goto oom;
-        const struct atmos_cloud *cl;
-        const struct atmos_kind *k = atmos_kind_find(id->kind.value, ATMOS_ROLE_IDENTITY, &cl);
-        if (k && k->own_provider) {
-            /* Its cloud keeps such an identity's files in a directory of their own. */
-            if (prepend(&c, k->own_provider) != 0)
-                goto oom;
-            c.provider = k->own_provider;
-            break;
-        }
-        if (k && (k->flags & ATMOS_KIND_OWN_DIRECTORY)) {
-            /* Its own provider: atmos's emulator identities name themselves (GetProviderName). */
-            c.provider = id->name;
-            break;
-        }
-        if (k && (k->flags & ATMOS_KIND_STANDALONE))
-            break; /* ambient: credentials come from the environment, no provider */
-        if (id->via_provider.value) {
-            c.provider_cfg = atmos_config_provider(cfg, id->via_provider.value);
-            if (c.provider_cfg == NULL) {
-                rc = atmos_fail(err, ATMOS_EINVAL,
-                                "identity \"%s\": via.provider \"%s\" is not "
-                                "a configured provider",
-                                id->name, id->via_provider.value);
-                goto done;
-            }
-            /* As a skipped identity: atmos refuses the provider, so no login went through it. */
-            if (c.provider_cfg->problem) {
-                rc =
-                    atmos_fail(err, ATMOS_EINVAL, "identity \"%s\": via.provider \"%s\" is skipped",
-                               id->name, c.provider_cfg->name);
-                goto done;
-            }
-            if (prepend(&c, c.provider_cfg->name) != 0)
-                goto oom;
-            c.provider = c.provider_cfg->name;
-            break;
-        }
+    int rc = ATMOS_OK, ended = 0;
+    if (id == NULL)
+        rc = atmos_fail(err, ATMOS_ENOTFOUND, "identity \"%s\" not found in configuration",
+                        identity);
+    while (rc == ATMOS_OK && (rc = link_in(&c, start, id, err)) == ATMOS_OK &&
+           (rc = chain_end(cfg, id, &c, &ended, err)) == ATMOS_OK && !ended) {
         const char *next = id->via_identity.value;
-        id = next ? atmos_config_identity(cfg, next) : NULL;
-        if (id == NULL) {
+        if ((id = next ? atmos_config_identity(cfg, next) : NULL) == NULL)
             rc = atmos_fail(err, ATMOS_EINVAL,
-                            "identity \"%s\": via.identity \"%s\" is not a "
-                            "configured identity",
+                            "identity \"%s\": via.identity \"%s\" is not a configured identity",
                             c.names[0], next ? next : "");
-            goto done;
-        }
     }
-    *out = c;
-    return ATMOS_OK;
-oom:
-    atmos_fail(err, rc, "out of memory");
-done:
+    if (rc == ATMOS_OK) {
+        *out = c;
+        return ATMOS_OK;
+    }
     free(c.names);
     return rc;
 }

@@ -35,12 +35,61 @@
             _exit(3);                                                                              \
     } while (0)
 
+/* libsecret and GLib, loaded by the child alone (never linked: the default logout stays small). */
+#define FN(name) static __typeof__(name) *p_##name;
+FN(secret_service_get_sync)
+FN(secret_service_search_sync)
+FN(secret_item_get_locked)
+FN(secret_item_delete_sync)
+FN(g_hash_table_new)
+FN(g_hash_table_insert)
+FN(g_hash_table_unref)
+FN(g_str_hash)
+FN(g_str_equal)
+FN(g_error_free)
 #define SYM(name)                                                                                  \
-    __typeof__(name) *p_##name = (__typeof__(name) *)dlsym(h, #name);                              \
-    if (p_##name == NULL) {                                                                        \
+    if ((p_##name = (__typeof__(name) *)dlsym(h, #name)) == NULL) {                                \
         say(out, "* libsecret lacks " #name);                                                      \
         _exit(2);                                                                                  \
     }
+
+/* The entries named `key` (item i): deleted, or only looked for in a dry run; said on `out`. */
+static void delete_one(int out, SecretService *svc, size_t i, const char *key, int dry_run)
+{
+    GError *err = NULL;
+    GHashTable *attrs = p_g_hash_table_new(p_g_str_hash, p_g_str_equal);
+    p_g_hash_table_insert(attrs, (gpointer) "service", (gpointer)key);
+    p_g_hash_table_insert(attrs, (gpointer) "username", (gpointer)ATMOS_KEYRING_USER);
+    /* No schema: go-keyring stores no xdg:schema.  No SECRET_SEARCH_UNLOCK: never prompt. */
+    GList *found =
+        p_secret_service_search_sync(svc, NULL, attrs, SECRET_SEARCH_ALL, NULL, &err);
+    p_g_hash_table_unref(attrs);
+    if (err != NULL) {
+        say(out, "%zu F Secret Service search failed: %s", i, err->message);
+        p_g_error_free(err);
+        return;
+    }
+    const char *status = found ? (dry_run ? "W" : "R") : "A";
+    for (GList *l = found; l != NULL; l = l->next) {
+        SecretItem *item = l->data;
+        if (p_secret_item_get_locked(item)) {
+            status = "F the item is locked; unlock the keyring and run again";
+            continue;
+        }
+        if (!dry_run && !p_secret_item_delete_sync(item, NULL, &err)) {
+            say(out, "%zu F Secret Service delete failed: %s", i,
+                err ? err->message : "unknown error");
+            status = NULL;
+            if (err) {
+                p_g_error_free(err);
+                err = NULL;
+            }
+            break;
+        }
+    }
+    if (status)
+        say(out, "%zu %s", i, status);
+}
 
 /* The child: one line per item, "<index> R|W|A" or "<index> F <reason>"; "*" for all. */
 static void child(int out, struct atmos_item **items, size_t n, int dry_run)
@@ -69,41 +118,8 @@ static void child(int out, struct atmos_item **items, size_t n, int dry_run)
         say(out, "* Secret Service unavailable: %s", err ? err->message : "no service");
         _exit(2);
     }
-    for (size_t i = 0; i < n; i++) {
-        GHashTable *attrs = p_g_hash_table_new(p_g_str_hash, p_g_str_equal);
-        p_g_hash_table_insert(attrs, (gpointer) "service", items[i]->u.keyring.key);
-        p_g_hash_table_insert(attrs, (gpointer) "username", (gpointer)ATMOS_KEYRING_USER);
-        /* No schema: go-keyring stores no xdg:schema.  No SECRET_SEARCH_UNLOCK: never prompt. */
-        GList *found =
-            p_secret_service_search_sync(svc, NULL, attrs, SECRET_SEARCH_ALL, NULL, &err);
-        p_g_hash_table_unref(attrs);
-        if (err != NULL) {
-            say(out, "%zu F Secret Service search failed: %s", i, err->message);
-            p_g_error_free(err);
-            err = NULL;
-            continue;
-        }
-        const char *status = found ? (dry_run ? "W" : "R") : "A";
-        for (GList *l = found; l != NULL; l = l->next) {
-            SecretItem *item = l->data;
-            if (p_secret_item_get_locked(item)) {
-                status = "F the item is locked; unlock the keyring and run again";
-                continue;
-            }
-            if (!dry_run && !p_secret_item_delete_sync(item, NULL, &err)) {
-                say(out, "%zu F Secret Service delete failed: %s", i,
-                    err ? err->message : "unknown error");
-                status = NULL;
-                if (err) {
-                    p_g_error_free(err);
-                    err = NULL;
-                }
-                break;
-            }
-        }
-        if (status)
-            say(out, "%zu %s", i, status);
-    }
+    for (size_t i = 0; i < n; i++)
+        delete_one(out, svc, i, items[i]->u.keyring.key, dry_run);
     _exit(0);
 }
 
