@@ -222,3 +222,23 @@ int atmos_write_line(int fd, const char *fmt, ...)
     /* A short write fails too: half a record is no record. */
     return write(fd, line, (size_t)n) == (ssize_t)n ? ATMOS_OK : ATMOS_ESYS;
 }
+
+void atmos_ascii_lower(char *dst, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dst[i] = src[i] >= 'A' && src[i] <= 'Z' ? (char)(src[i] - 'A' + 'a') : src[i];
+}
+
+void atmos_ascii_lower_str(char *s)
+{
+    if (s)
+        atmos_ascii_lower(s, s, strlen(s));
+}
+
+int atmos_ascii_upper(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] >= 'A' && s[i] <= 'Z')
+            return 1;
+    return 0;
+}

@@ -43,6 +43,15 @@ void atmos_strv_sort_unique(char **v, size_t *n);
 void atmos_strv_free(char **v, size_t n);
 
 /*
+ * ASCII letters lowercased, as the engine lowercases names (viper's keys,
+ * realm directories): n bytes of src into dst (which may be src), or a
+ * string in place.  atmos_ascii_upper says whether there is one to lower.
+ */
+void atmos_ascii_lower(char *dst, const char *src, size_t n);
+void atmos_ascii_lower_str(char *s);
+int atmos_ascii_upper(const char *s, size_t n);
+
+/*
  * Milliseconds on CLOCK_MONOTONIC: the engine's one clock for deadlines and
  * waits (never the wall clock, which an administrator or NTP may step).
  */

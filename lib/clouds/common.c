@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "clouds/cloud.h"
+#include "base/limits.h"
 #include "base/strings.h"
 #include "config/paths.h"
 #include "items/internal.h"
@@ -320,7 +321,7 @@ struct json_object *atmos_cloud_read_json(const struct atmos_cloud_ctx *c, const
     json_object *o = NULL;
     if (atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why) != ATMOS_OK)
         goto done;
-    int r = atmos_fs_read(&c->fs, dfd, leaf, path, 1024 * 1024, &buf, &st, &why);
+    int r = atmos_fs_read(&c->fs, dfd, leaf, path, ATMOS_TOKEN_FILE_MAX_BYTES, &buf, &st, &why);
     if (r == ATMOS_ESYS)
         atmos_log(c->lg, ATMOS_LOG_DEBUG, "not read: %s", why.msg);
     if (r != ATMOS_OK || buf.len == 0)

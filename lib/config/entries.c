@@ -225,13 +225,13 @@ static int load_entry(struct atmos_yctx *c, enum entry_role role, const struct a
     /* Judged as written (and so named in the problem), kept as atmos keys it. */
     const char *bad = name_problem(role, raw, buf, sizeof(buf));
     /* viper lowercases every map key: what atmos writes is named in lowercase. */
-    int upper = atmos_y_has_upper(raw, len);
+    int upper = atmos_ascii_upper(raw, len);
     if (upper && role == ROLE_IDENTITY && (rc = atmos_y_keep(c, raw, len, 0, &written)) != ATMOS_OK)
         return rc;
     if (upper && (name = len < sizeof(low) ? low : malloc(len + 1)) == NULL)
         return atmos_y_oom(c);
-    for (size_t i = 0; upper && i <= len; i++)
-        name[i] = raw[i] >= 'A' && raw[i] <= 'Z' ? (char)(raw[i] - 'A' + 'a') : raw[i];
+    if (upper)
+        atmos_ascii_lower(name, raw, len + 1);
     struct entry_view e = find_entry(c, role, upper ? name : raw, atmos_y_mark(c, k), written);
     if (name && name != low)
         free(name);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/strings.h"
+#include "base/limits.h"
 #include "config/internal.h"
 #include "config/load.h"
 #include "config/paths.h"
@@ -58,7 +59,7 @@ static int env_take(struct loader *L, const char *name, const char *value, size_
 }
 
 /* A dotenv file read as the configuration is (config_trust.c: as root, only its owner's or
- * root's), whole, at most MAX_DOTENV_BYTES.  godotenv v1.5.1 (atmos's go.mod) expands $NAME
+ * root's), whole, at most ATMOS_DOTENV_MAX_BYTES.  godotenv v1.5.1 (atmos's go.mod) expands $NAME
  * from the file's own variables alone, never from the environment: so does this. */
 static int read_dotenv(struct loader *L, const char *path, struct atmos_dotenv_var **vars,
                        size_t *n)
@@ -69,20 +70,20 @@ static int read_dotenv(struct loader *L, const char *path, struct atmos_dotenv_v
         return atmos_fail(L->err, ATMOS_EINVAL, "%s: no such file", path);
     if (rc != ATMOS_OK)
         return rc;
-    char *data = malloc(MAX_DOTENV_BYTES + 1);
+    char *data = malloc(ATMOS_DOTENV_MAX_BYTES + 1);
     size_t len = 0;
     ssize_t r = 0;
     while (
-        data && len <= MAX_DOTENV_BYTES &&
-        ((r = read(fd, data + len, MAX_DOTENV_BYTES + 1 - len)) > 0 || (r < 0 && errno == EINTR)))
+        data && len <= ATMOS_DOTENV_MAX_BYTES &&
+        ((r = read(fd, data + len, ATMOS_DOTENV_MAX_BYTES + 1 - len)) > 0 || (r < 0 && errno == EINTR)))
         len += r > 0 ? (size_t)r : 0;
     close(fd);
     if (data == NULL)
         rc = atmos_fail(L->err, ATMOS_ENOMEM, "out of memory");
     else if (r < 0)
         rc = atmos_fail(L->err, ATMOS_ESYS, "%s: %s", path, strerror(errno));
-    else if (len > MAX_DOTENV_BYTES)
-        rc = atmos_fail(L->err, ATMOS_EINVAL, "%s: larger than %u bytes", path, MAX_DOTENV_BYTES);
+    else if (len > ATMOS_DOTENV_MAX_BYTES)
+        rc = atmos_fail(L->err, ATMOS_EINVAL, "%s: larger than %u bytes", path, ATMOS_DOTENV_MAX_BYTES);
     else
         rc = atmos_dotenv_parse(path, data, len, vars, n, L->err);
     free(data);

@@ -261,9 +261,7 @@ static int provisioned(struct loader *L, const struct group *g, size_t upto, cha
                 strchr(k->value, '/') || k->value[0] == '.')
                 continue;
             char *name = strdup(k->value), *path;
-            for (char *c = name; c && *c; c++)
-                if (*c >= 'A' && *c <= 'Z')
-                    *c = (char)(*c - 'A' + 'a');
+            atmos_ascii_lower_str(name);
             path =
                 name ? atmos_strfmt("%s/auth/%s/provisioned-identities.yaml", cache, name) : NULL;
             struct stat st;

@@ -9,6 +9,8 @@
 
 #include <atmos/config.h>
 
+#include "base/limits.h"
+
 #include "fs/dirstack.h"
 #include "formats/yamltree.h"
 
@@ -70,7 +72,6 @@ int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
  * a .git of root's counts. */
 char *atmos_config_git_root(const char *cwd);
 
-#define ATMOS_CONFIG_MAX_BYTES (8u * 1024 * 1024)
 /* A regular file, opened as atmos_config_open does, of at most ATMOS_CONFIG_MAX_BYTES. */
 int atmos_config_open_file(const char *path, struct atmos_trust *trust, int *fd,
                            struct atmos_err *err);

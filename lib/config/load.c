@@ -44,9 +44,7 @@ void atmos_realm_of_dir(const char *dir, char out[17])
 void atmos_realm_hash(const char *dir, char out[17])
 {
     char *c = atmos_config_clean_path(dir);
-    for (char *p = c; p && *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
+    atmos_ascii_lower_str(c);
     atmos_sha256_hex16(c ? c : "", c ? strlen(c) : 0, out);
     free(c);
 }

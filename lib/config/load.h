@@ -12,7 +12,6 @@
 #include "base/strings.h"
 
 #define MAX_FILES 1000u                /* configuration files in one load */
-#define MAX_DOTENV_BYTES (256u * 1024) /* a dotenv file env: includes */
 #define MAX_IMPORT_DEPTH 10            /* atmos's MaximumImportLvL (load.go) */
 #define MAX_GLOB_DEPTH 16              /* directory levels a glob walks */
 #define MAX_GLOB_ENTRIES 100000u

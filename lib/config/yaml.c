@@ -108,23 +108,14 @@ int atmos_y_scalar(const struct atmos_yctx *c, const struct atmos_ynode *n, cons
     return *out ? ATMOS_OK : atmos_y_oom(c);
 }
 
-int atmos_y_has_upper(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (s[i] >= 'A' && s[i] <= 'Z')
-            return 1;
-    return 0;
-}
-
 /* s (lowercased with `lower`: viper lowercases map keys) kept in the configuration's arena. */
 int atmos_y_keep(const struct atmos_yctx *c, const char *s, size_t len, int lower, char **out)
 {
     char buf[256], *tmp = NULL;
-    if (lower && atmos_y_has_upper(s, len)) {
+    if (lower && atmos_ascii_upper(s, len)) {
         if ((tmp = len < sizeof(buf) ? buf : malloc(len + 1)) == NULL)
             return atmos_y_oom(c);
-        for (size_t i = 0; i < len; i++)
-            tmp[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] - 'A' + 'a') : s[i];
+        atmos_ascii_lower(tmp, s, len);
         tmp[len] = '\0';
         s = tmp;
     }

@@ -40,7 +40,6 @@ int atmos_y_problem(struct atmos_yctx *c, char **problem, const struct atmos_yno
 int atmos_y_visit(struct atmos_yctx *c, const struct atmos_ynode *n);
 int atmos_y_scalar_text(const struct atmos_yctx *c, const struct atmos_ynode *n, const char *what, struct atmos_env_arg *buf, const char **out, size_t *len);
 int atmos_y_scalar(const struct atmos_yctx *c, const struct atmos_ynode *n, const char *what, char **out);
-int atmos_y_has_upper(const char *s, size_t len);
 int atmos_y_keep(const struct atmos_yctx *c, const char *s, size_t len, int lower, char **out);
 int atmos_y_set_field(const struct atmos_yctx *c, const struct atmos_ynode *n, const char *what, struct atmos_field *f);
 int atmos_y_entry_field(const struct atmos_yctx *c, const struct atmos_ynode *n, const char *what, int lower, struct atmos_field *f);

@@ -41,11 +41,10 @@
 #include <json-c/json.h>
 
 #include "base/strings.h"
+#include "base/limits.h"
 #include "formats/jsonedit.h"
 #include "formats/jsonscan.h"
 
-/* An MSAL cache with hundreds of accounts is a few MiB. */
-#define MAX_JSON_BYTES (64u * 1024u * 1024u)
 
 enum { STOP_REJECTED = 1, STOP_UNREADABLE, STOP_NOMEM };
 
@@ -422,7 +421,7 @@ static int rewrite(const struct atmos_fs *fs, int dfd, const char *leaf, struct 
     struct atmos_buf in = {0}, out = {0};
     struct atmos_fs_staged tmp;
     struct stat st;
-    int rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why);
+    int rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_JSON_MAX_BYTES, &in, &st, why);
     /* The new contents are never longer than the old: one allocation. */
     if (rc == ATMOS_OK && (out.data = malloc(in.len + 1)) == NULL)
         rc = atmos_fail(why, ATMOS_ENOMEM, "%s: out of memory", it->path);
@@ -452,15 +451,15 @@ int atmos_json_edit(const struct atmos_fs *fs, struct atmos_item *it, int dry_ru
     int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, why);
     if (rc == ATMOS_OK)
         rc = atmos_fs_check(fs, dfd, leaf, it->path, S_IFREG, &st, why);
-    if (rc == ATMOS_OK && (size_t)st.st_size > MAX_JSON_BYTES) {
+    if (rc == ATMOS_OK && (size_t)st.st_size > ATMOS_JSON_MAX_BYTES) {
         snprintf(why->msg, sizeof(why->msg),
                  "%s is larger than atmos edits (%lld bytes, at most %u MiB); left as it is",
-                 it->path, (long long)st.st_size, MAX_JSON_BYTES / (1024u * 1024u));
+                 it->path, (long long)st.st_size, ATMOS_JSON_MAX_BYTES / ATMOS_MIB);
         rc = ATMOS_ESYS;
     }
     /* A first look without the locks: nothing to remove means nothing to lock (or create). */
     if (rc == ATMOS_OK)
-        rc = atmos_fs_read(fs, dfd, leaf, it->path, MAX_JSON_BYTES, &in, &st, why);
+        rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_JSON_MAX_BYTES, &in, &st, why);
     if (rc != ATMOS_OK)
         goto done;
     if ((rc = edit(in.data, in.len, it, NULL, &it->u.json.entries, &it->u.json.unmasked,

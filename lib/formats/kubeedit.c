@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "formats/kubenorm.h"
+#include "base/limits.h"
 #include "fs/safefs.h"
 #include "formats/yamledit.h"
 
@@ -130,7 +131,7 @@ static int size_ok(const struct atmos_item *it, const struct stat *st, struct at
     return atmos_fail(why, ATMOS_ESYS,
                       "%s is larger than a kubeconfig atmos edits (%lld bytes, at most %u MiB); "
                       "left as it is",
-                      it->path, (long long)st->st_size, ATMOS_KUBE_MAX_BYTES / (1024u * 1024u));
+                      it->path, (long long)st->st_size, ATMOS_KUBE_MAX_BYTES / ATMOS_MIB);
 }
 
 /*

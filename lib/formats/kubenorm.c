@@ -37,6 +37,7 @@
 #include <yaml.h>
 
 #include "formats/kubenorm.h"
+#include "base/limits.h"
 #include "formats/kubenorm_tree.h"
 #include "formats/kubeverdict.h"
 #include "formats/yamledit.h"
@@ -249,7 +250,7 @@ static int emit(struct norm *z, yaml_emitter_t *em, yaml_event_t *e)
         return atmos_fail(z->why, ATMOS_EINVAL,
                           "rewritten without its aliases it would be larger than a kubeconfig "
                           "atmos edits (at most %u MiB)",
-                          ATMOS_KUBE_MAX_BYTES / (1024u * 1024u));
+                          ATMOS_KUBE_MAX_BYTES / ATMOS_MIB);
     return em->error == YAML_MEMORY_ERROR
                ? ATMOS_ENOMEM
                : atmos_fail(z->why, ATMOS_EINVAL, "it cannot be written again as YAML (%s)",

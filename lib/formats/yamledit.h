@@ -18,8 +18,6 @@
 #include "base/strings.h"
 #include "fs/safefs.h"
 
-/* A larger kubeconfig is refused unread (one cluster entry is a few KiB). */
-#define ATMOS_KUBE_MAX_BYTES (16u * 1024u * 1024u)
 
 enum atmos_kube_section { ATMOS_KUBE_CLUSTERS, ATMOS_KUBE_CONTEXTS, ATMOS_KUBE_USERS };
 #define ATMOS_KUBE_SECTIONS 3

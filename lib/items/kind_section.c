@@ -17,12 +17,11 @@
 #include <unistd.h>
 
 #include "base/strings.h"
+#include "base/limits.h"
 #include "formats/ini.h"
 #include "items/kinds.h"
 #include "items/run.h"
 
-/* Credentials files with 10,000 profiles are about 2 MiB. */
-#define MAX_INI_BYTES (64u * 1024u * 1024u)
 #define MAX_DIR_LOCKS 8
 
 /* Which of `names` (NULL-terminated) `name` is; MAX_DIR_LOCKS for none. */
@@ -104,7 +103,7 @@ static int cut(const struct atmos_run *r, struct atmos_item *it, int dfd, const 
                struct stat *st, struct atmos_err *why)
 {
     in->len = out->len = 0;
-    int rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, MAX_INI_BYTES, in, st, why);
+    int rc = atmos_fs_read(&r->fs, dfd, leaf, it->path, ATMOS_INI_MAX_BYTES, in, st, why);
     if (rc == ATMOS_OK && atmos_ini_remove(in->data ? in->data : "", in->len,
                                            it->u.section.flavor, it->u.section.name, out, res) != 0)
         rc = atmos_fail(why, ATMOS_ENOMEM, "%s: out of memory", it->path);

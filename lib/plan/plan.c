@@ -484,9 +484,8 @@ int atmos_plan_build(struct atmos_plan *plan, const struct atmos_config *cfg,
     }
     /* atmos keeps names lowercase (viper) and resolves a typed name to that key (manager.go);
      * tags are matched as written (pkg/tags/tags.go). */
-    for (char *t = scope == ATMOS_SCOPE_TAGS ? NULL : plan->target; t && *t; t++)
-        if (*t >= 'A' && *t <= 'Z')
-            *t = (char)(*t - 'A' + 'a');
+    if (scope != ATMOS_SCOPE_TAGS)
+        atmos_ascii_lower_str(plan->target);
     if ((rc = plan_scope(&c, scope, plan->target, opts, err)) != ATMOS_OK)
         goto done;
     return ATMOS_OK;

@@ -26,12 +26,11 @@
 #include <json-c/json.h>
 
 #include "clouds/cloud.h"
+#include "base/limits.h"
 #include "formats/ini.h"
 #include "base/strings.h"
 #include "fs/safefs.h"
 
-/* Larger files are not read for their time (an MSAL cache of a thousand accounts). */
-#define STATUS_MAX_BYTES (8u << 20)
 /* Entries of one "*" looked into. */
 #define STATUS_MAX_ENTRIES 1000
 
@@ -296,7 +295,7 @@ static void read_one(struct judging *j, const char *path, const char *star)
     int dfd = -1;
     int rc = atmos_fs_open_parent(j->fs, path, &dfd, &leaf, &why);
     if (rc == ATMOS_OK)
-        rc = atmos_fs_read(j->fs, dfd, leaf, path, STATUS_MAX_BYTES, &buf, &st, &why);
+        rc = atmos_fs_read(j->fs, dfd, leaf, path, ATMOS_CACHE_MAX_BYTES, &buf, &st, &why);
     if (rc == ATMOS_ESYS && !j->all.failed) {
         j->all.failed = 1;
         j->all.why = why;

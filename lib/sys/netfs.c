@@ -20,6 +20,7 @@
 #include <atmos/plan.h>
 
 #include "base/strings.h"
+#include "base/limits.h"
 #include "sys/netfs.h"
 
 #define FUSE_MAGIC 0x65735546UL /* linux/magic.h FUSE_SUPER_MAGIC */
@@ -107,7 +108,7 @@ static char *read_mountinfo(void)
     size_t n;
     if (f == NULL)
         return NULL;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < 16u * 1024 * 1024)
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len < ATMOS_MOUNTINFO_MAX_BYTES)
         if (atmos_buf_append(&b, chunk, n) != 0)
             break;
     fclose(f);

@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "clouds/cloud.h"
+#include "base/limits.h"
 #include "clouds/aws/browser.h"
 #include "clouds/aws/files.h"
 #include "clouds/aws/paths.h"
@@ -353,7 +354,7 @@ static char *session_url(const struct atmos_cloud_ctx *c, int dirfd, const char 
     struct atmos_err why;
     struct stat st;
     char *url = NULL;
-    if (atmos_fs_read(&c->fs, dirfd, name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why) != ATMOS_OK)
+    if (atmos_fs_read(&c->fs, dirfd, name, path, ATMOS_TOKEN_FILE_MAX_BYTES, &buf, &st, &why) != ATMOS_OK)
         goto done;
     json_object *o = json_tokener_parse(buf.data ? buf.data : "");
     json_object *v = NULL;

@@ -32,15 +32,14 @@
 #include <json-c/json.h>
 
 #include "clouds/aws/browser.h"
+#include "base/limits.h"
 #include "base/strings.h"
 #include "config/paths.h"
 
-/* Playwright's storage state holds cookies and localStorage: a few KiB to a few MiB. */
-#define STORAGE_STATE_MAX_BYTES (8u * 1024u * 1024u)
 
 int atmos_aws_is_storage_state(const char *data, size_t len)
 {
-    if (len > STORAGE_STATE_MAX_BYTES)
+    if (len > ATMOS_CACHE_MAX_BYTES)
         return 0;
     size_t skip = atmos_bom_len(data, len);
     json_tokener *tok = json_tokener_new();
@@ -68,7 +67,7 @@ static int holds_state(const char *arg, const char *data, size_t len)
 }
 
 static const struct atmos_file_check storage_state = {
-    .name = "browser_state", .max_bytes = STORAGE_STATE_MAX_BYTES, .holds = holds_state};
+    .name = "browser_state", .max_bytes = ATMOS_CACHE_MAX_BYTES, .holds = holds_state};
 
 static struct atmos_item *add_state(struct atmos_cloud_ctx *c, char *path, const char *provider)
 {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clouds/aws/cli.h"
+#include "base/limits.h"
 #include "clouds/aws/files.h"
 #include "clouds/aws/paths.h"
 #include "clouds/aws/ssocache.h"
@@ -34,9 +35,9 @@ static int holds_role_credentials(const char *arg, const char *data, size_t len)
 }
 
 const struct atmos_file_check atmos_aws_sso_token = {
-    .name = "aws_sso_token", .max_bytes = ATMOS_SSO_MAX_BYTES, .holds = holds_token};
+    .name = "aws_sso_token", .max_bytes = ATMOS_TOKEN_FILE_MAX_BYTES, .holds = holds_token};
 static const struct atmos_file_check role_credentials = {.name = "aws_role_credentials",
-                                                         .max_bytes = ATMOS_SSO_MAX_BYTES,
+                                                         .max_bytes = ATMOS_TOKEN_FILE_MAX_BYTES,
                                                          .holds = holds_role_credentials};
 
 /* Note `it` when it is new (items[before..]): one planned before is someone else's to sign out. */
@@ -103,7 +104,7 @@ int atmos_aws_scan_sso_cache(struct atmos_cloud_ctx *c, const char *start_url, c
         struct stat st;
         if (path == NULL)
             goto done;
-        r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
+        r = atmos_fs_read(&c->fs, dirfd(d), de->d_name, path, ATMOS_TOKEN_FILE_MAX_BYTES, &buf, &st, &why);
         int mine = r == ATMOS_OK &&
                    atmos_sso_match(buf.data ? buf.data : "", buf.len, start_url) == ATMOS_SSO_MATCH;
         atmos_buf_free(&buf);
@@ -162,7 +163,7 @@ int atmos_aws_add_role_credentials(struct atmos_cloud_ctx *c, const char *start_
         goto done;
     int r = atmos_fs_open_parent(&c->fs, path, &dfd, &leaf, &why);
     if (r == ATMOS_OK)
-        r = atmos_fs_read(&c->fs, dfd, leaf, path, 8u * 1024 * 1024, &buf, &st, &why);
+        r = atmos_fs_read(&c->fs, dfd, leaf, path, ATMOS_CACHE_MAX_BYTES, &buf, &st, &why);
     if (r != ATMOS_OK) {
         if (r == ATMOS_ESYS)
             atmos_log(c->lg, ATMOS_LOG_WARN, "AWS CLI role credentials not looked for: %s",

@@ -26,6 +26,7 @@
 #include <json-c/json.h>
 
 #include "clouds/aws/signout.h"
+#include "base/limits.h"
 #include "clouds/aws/ssocache.h"
 #include "sys/http.h"
 #include "base/strings.h"
@@ -113,7 +114,7 @@ static int read_token(const struct atmos_fs *fs, struct atmos_item *it, struct a
     int dfd = -1;
     int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, &why);
     if (rc == ATMOS_OK)
-        rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_SSO_MAX_BYTES, &buf, &st, &why);
+        rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_TOKEN_FILE_MAX_BYTES, &buf, &st, &why);
     if (dfd >= 0)
         close(dfd);
     if (rc == ATMOS_ESYS)

@@ -9,11 +9,12 @@
 #include <json-c/json.h>
 
 #include "clouds/aws/ssocache.h"
+#include "base/limits.h"
 
 /* The whole of `data` as one JSON object, as the AWS CLI reads it; NULL otherwise. */
 static json_object *parse_object(const char *data, size_t len)
 {
-    if (len > ATMOS_SSO_MAX_BYTES || len > (size_t)INT32_MAX)
+    if (len > ATMOS_TOKEN_FILE_MAX_BYTES || len > (size_t)INT32_MAX)
         return NULL;
     json_tokener *tok = json_tokener_new_ex(64);
     if (tok == NULL)

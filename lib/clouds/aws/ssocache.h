@@ -12,8 +12,6 @@ enum atmos_sso_match {
     ATMOS_SSO_UNPARSEABLE, /* not JSON, or not an object */
 };
 
-/* Largest cache file we read; token files are a few KiB. */
-#define ATMOS_SSO_MAX_BYTES (1024u * 1024u)
 
 enum atmos_sso_match atmos_sso_match(const char *data, size_t len, const char *start_url);
 

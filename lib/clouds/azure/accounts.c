@@ -12,6 +12,7 @@
 #include <nettle/base64.h>
 
 #include "base/strings.h"
+#include "base/limits.h"
 #include "clouds/azure/azure.h"
 #include "formats/jsonverdict.h"
 
@@ -49,7 +50,7 @@ static json_object *jwt_claims(const char *token)
 {
     const char *a = token ? strchr(token, '.') : NULL;
     const char *b = a ? strchr(a + 1, '.') : NULL;
-    if (b == NULL || b - a - 1 > 64 * 1024)
+    if (b == NULL || (size_t)(b - a - 1) > ATMOS_JWT_MAX_BYTES)
         return NULL;
     size_t n = (size_t)(b - a - 1);
     char *padded = malloc(n + 4);

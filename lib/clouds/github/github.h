@@ -11,8 +11,6 @@
  * (https:// only), for a test server or a TLS-inspecting gateway. */
 #define ATMOS_GITHUB_API_VAR "ATMOS_LOGOUT_GITHUB_API_URL"
 
-/* Largest state.json read: a few hundred bytes per token. */
-#define ATMOS_GITHUB_STATE_MAX (1024u * 1024u)
 
 /* The sign-out kind of github/sts: a SIGNOUT item's path is a state.json, its arg the
  * integration's name. */

@@ -16,7 +16,7 @@
  * cleanup does or the exit status.
  *
  * MUST: read state.json through safefs (no symlink, a regular file of the
- * user's, at most ATMOS_GITHUB_STATE_MAX bytes; a FIFO is refused without
+ * user's, at most ATMOS_TOKEN_FILE_MAX_BYTES bytes; a FIFO is refused without
  * blocking), wipe the buffer; send a token only as that header, only if it
  * is one (printable ASCII, no space: nothing that could end the header);
  * never log or report a token.
@@ -30,6 +30,7 @@
 #include <json-c/json.h>
 
 #include "clouds/github/github.h"
+#include "base/limits.h"
 #include "sys/http.h"
 #include "base/strings.h"
 #include "fs/safefs.h"
@@ -193,7 +194,7 @@ static void read_item(struct gh_run *st, const struct atmos_fs *fs, size_t j)
     int dfd = -1;
     int rc = atmos_fs_open_parent(fs, it->path, &dfd, &leaf, &why);
     if (rc == ATMOS_OK)
-        rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_GITHUB_STATE_MAX, &buf, &sb, &why);
+        rc = atmos_fs_read(fs, dfd, leaf, it->path, ATMOS_TOKEN_FILE_MAX_BYTES, &buf, &sb, &why);
     if (dfd >= 0)
         close(dfd);
     int parsed = rc == ATMOS_OK
