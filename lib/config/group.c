@@ -1,9 +1,9 @@
 /*
  * The loader's files and groups (config/load.h): one file read through
- * atmos_config_open and parsed, within the load's budgets; a group is one
+ * atmos_config_open_file and parsed, within the load's budgets; a group is one
  * atmos.yaml's files in the two orders atmos applies them.
  *
- * MUST: every file goes through atmos_config_open (as root: root's alone,
+ * MUST: every file goes through atmos_config_open_file (as root: root's alone,
  * no symbolic link on the way); the number of files and what they hold in
  * all are bounded; a file we cannot use is named and the rest still loads.
  */
@@ -38,7 +38,8 @@ int atmos_config_merge_buffer(struct atmos_config *cfg, const char *path, const 
     return rc;
 }
 
-int atmos_config_read_tree(const char *path, struct atmos_trust *trust, struct atmos_ytree *t,
+/* Read and parse one file, bounded (size, nesting, nodes); ENOCONFIG when absent. */
+static int read_tree(const char *path, struct atmos_trust *trust, struct atmos_ytree *t,
                            struct atmos_err *err)
 {
     int fd;
@@ -86,7 +87,7 @@ int atmos_config_add_file(struct loader *L, struct group *g, const char *path, i
     g->v = v;
     struct file *f = &g->v[g->n];
     *f = (struct file){.path = L->cfg->sources[L->cfg->nsources - 1]};
-    int rc = atmos_config_read_tree(f->path, &L->trust, &f->tree, L->err);
+    int rc = read_tree(f->path, &L->trust, &f->tree, L->err);
     if (spent(L, f) && rc == ATMOS_OK) {
         atmos_yaml_free(&f->tree);
         rc =

@@ -5,7 +5,7 @@
  * fetched; the provisioned identities of the providers come first.
  *
  * MUST: an import cycle ends at the file that repeats; the depth and the
- * walk of a glob are bounded; every file goes through atmos_config_open.
+ * walk of a glob are bounded; every file goes through atmos_config_open_file.
  */
 #include <errno.h>
 #include <fcntl.h>

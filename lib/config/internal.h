@@ -57,28 +57,22 @@ struct atmos_trust {
 };
 void atmos_trust_release(struct atmos_trust *t);
 
-/*
- * Open a configuration file for reading (*fd; -1 on failure).  As root,
- * ATMOS_EREFUSED with err naming the file and the reason when it or a
- * directory above it is not root's or others can write it.  ATMOS_ENOCONFIG
- * when it does not exist.  `trust` (may be NULL) carries checked directories
- * from one call to the next.
- */
-int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd, struct atmos_err *err);
-int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
-                          struct atmos_err *err);
-
 /* The git repository at or above `cwd` (absolute), or NULL: atmos's !repo-root.  As root, only
  * a .git of root's counts. */
 char *atmos_config_git_root(const char *cwd);
 
-/* A regular file, opened as atmos_config_open does, of at most ATMOS_CONFIG_MAX_BYTES. */
+/*
+ * A configuration file opened for reading (*fd; -1 on failure): a regular
+ * file of at most ATMOS_CONFIG_MAX_BYTES.  As root, ATMOS_EREFUSED with err
+ * naming the file and the reason when it or a directory above it is not
+ * root's or others can write it; ATMOS_ENOCONFIG when it does not exist.
+ * `trust` (may be NULL) carries checked directories from one call to the
+ * next.  atmos_config_open_dir: the same for a directory, to list.
+ */
 int atmos_config_open_file(const char *path, struct atmos_trust *trust, int *fd,
                            struct atmos_err *err);
-
-/* Read and parse one file, bounded (size, nesting, nodes); ENOCONFIG when absent. */
-int atmos_config_read_tree(const char *path, struct atmos_trust *trust, struct atmos_ytree *t,
-                           struct atmos_err *err);
+int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
+                          struct atmos_err *err);
 
 /* The parts of a file's auth section to merge: atmos merges identities in another order. */
 #define ATMOS_APPLY_SETTINGS 1u   /* providers, integrations, realm, keyring */
@@ -136,8 +130,5 @@ int atmos_config_problem(char **slot, const struct atmos_mark *m, const char *fm
 int atmos_config_read_logged(struct atmos_config **out, const struct atmos_source_list *sources,
                              const struct atmos_env *env, const struct atmos_logger *lg,
                              struct atmos_err *err);
-
-/* atmos's default realm: 16 hex digits of sha256 of the lowercased directory (auth_realm.go). */
-void atmos_realm_hash(const char *dir, char out[17]);
 
 #endif

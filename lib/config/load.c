@@ -13,7 +13,7 @@
  *    .atmos.d/ (every *.yaml below), the imports.
  * Profiles come after every atmos.yaml, each file's imports before it.
  *
- * MUST: every file goes through atmos_config_open (as root: root's alone,
+ * MUST: every file goes through atmos_config_open_file (as root: root's alone,
  * no symbolic link on the way); a directory is listed from a descriptor
  * opened the same way; remote imports are never fetched; the number of
  * files, the depth of imports and the walk of a glob are bounded; an import
@@ -36,12 +36,8 @@
 
 /* --- the whole load -------------------------------------------------------- */
 
+/* atmos's default realm: 16 hex digits of sha256 of the lowercased directory (auth_realm.go). */
 void atmos_realm_of_dir(const char *dir, char out[17])
-{
-    atmos_realm_hash(dir, out);
-}
-
-void atmos_realm_hash(const char *dir, char out[17])
 {
     char *c = atmos_config_clean_path(dir);
     atmos_ascii_lower_str(c);
@@ -135,7 +131,7 @@ static int derive_realm(struct loader *L)
     char hex[17];
     free(cfg->realm.value);
     if (L->realm_dir)
-        atmos_realm_hash(L->realm_dir, hex);
+        atmos_realm_of_dir(L->realm_dir, hex);
     cfg->realm.value = strdup(L->realm_dir ? hex : "default");
     free(cfg->realm_dir);
     cfg->realm_dir = L->realm_dir ? strdup(L->realm_dir) : NULL;

@@ -9,16 +9,16 @@
 #include "config/paths.h"
 
 /* XDG Base Directory: an empty or relative value is ignored. */
-const char *atmos_xdg(const char *v)
+static const char *xdg(const char *v)
 {
     return v && v[0] == '/' ? v : NULL;
 }
 
 char *atmos_path_atmos_config(const struct atmos_env *env)
 {
-    const char *cfg_home = atmos_xdg(env->atmos_xdg_config_home);
+    const char *cfg_home = xdg(env->atmos_xdg_config_home);
     if (cfg_home == NULL)
-        cfg_home = atmos_xdg(env->xdg_config_home);
+        cfg_home = xdg(env->xdg_config_home);
     return cfg_home ? atmos_path_join(cfg_home, "atmos")
                     : atmos_path_join(env->home, ".config/atmos");
 }
@@ -26,18 +26,18 @@ char *atmos_path_atmos_config(const struct atmos_env *env)
 /* ${ATMOS_XDG_CACHE_HOME:-${XDG_CACHE_HOME:-~/.cache}}/atmos (pkg/xdg/xdg.go getXDGDir). */
 char *atmos_path_atmos_cache(const struct atmos_env *env)
 {
-    const char *c = atmos_xdg(env->atmos_xdg_cache_home);
+    const char *c = xdg(env->atmos_xdg_cache_home);
     if (c == NULL)
-        c = atmos_xdg(env->xdg_cache_home);
+        c = xdg(env->xdg_cache_home);
     return c ? atmos_path_join(c, "atmos") : atmos_path_join(env->home, ".cache/atmos");
 }
 
 /* ${ATMOS_XDG_DATA_HOME:-${XDG_DATA_HOME:-~/.local/share}}/atmos (pkg/xdg/xdg.go GetXDGDataDir). */
 char *atmos_path_atmos_data(const struct atmos_env *env)
 {
-    const char *d = atmos_xdg(env->atmos_xdg_data_home);
+    const char *d = xdg(env->atmos_xdg_data_home);
     if (d == NULL)
-        d = atmos_xdg(env->xdg_data_home);
+        d = xdg(env->xdg_data_home);
     return d ? atmos_path_join(d, "atmos") : atmos_path_join(env->home, ".local/share/atmos");
 }
 

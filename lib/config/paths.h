@@ -24,7 +24,5 @@ char *atmos_path_realm_dir(const char *root, const char *realm, const char *sub,
  * lies below one, judged on the text (a ".." component is never inside).
  */
 int atmos_path_in_atmos_dirs(const struct atmos_env *env, const char *path);
-/* An XDG Base Directory value: NULL when empty or relative (ignored). */
-const char *atmos_xdg(const char *v);
 
 #endif

@@ -242,7 +242,14 @@ static int walk(const char *abs, const char *file, struct atmos_trust *trust, in
     return rc;
 }
 
-int atmos_config_open(const char *path, struct atmos_trust *trust, int *fd, struct atmos_err *err)
+/*
+ * Open a configuration file for reading (*fd; -1 on failure).  As root,
+ * ATMOS_EREFUSED with err naming the file and the reason when it or a
+ * directory above it is not root's or others can write it.  ATMOS_ENOCONFIG
+ * when it does not exist.  `trust` (may be NULL) carries checked directories
+ * from one call to the next.
+ */
+static int open_checked(const char *path, struct atmos_trust *trust, int *fd, struct atmos_err *err)
 {
     *fd = -1;
     if (geteuid() != 0) {
@@ -273,7 +280,7 @@ int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
                           struct atmos_err *err)
 {
     struct stat st;
-    int rc = atmos_config_open(path, trust, fd, err);
+    int rc = open_checked(path, trust, fd, err);
     if (rc != ATMOS_OK)
         return rc;
     if (fstat(*fd, &st) == 0 && S_ISDIR(st.st_mode))
@@ -285,14 +292,14 @@ int atmos_config_open_dir(const char *path, struct atmos_trust *trust, int *fd,
 
 /*
  * A regular file of at most ATMOS_CONFIG_MAX_BYTES, opened as
- * atmos_config_open does.  A FIFO or device is refused before a read can
+ * open_checked does.  A FIFO or device is refused before a read can
  * block; the reader still stops past the limit (the file may grow).
  */
 int atmos_config_open_file(const char *path, struct atmos_trust *trust, int *fd,
                            struct atmos_err *err)
 {
     struct stat st;
-    int rc = atmos_config_open(path, trust, fd, err);
+    int rc = open_checked(path, trust, fd, err);
     if (rc != ATMOS_OK)
         return rc;
     if (fstat(*fd, &st) != 0)

@@ -98,20 +98,9 @@ static void log_skipped(const struct atmos_config *cfg, const struct atmos_logge
             atmos_log(lg, ATMOS_LOG_WARN, "integration skipped: %s", cfg->integrations[i].problem);
 }
 
-int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
-                               const struct atmos_logger *lg, struct atmos_err *err)
-{
-    int rc = atmos_config_validate(cfg, env, lg, err);
-    return rc == ATMOS_OK ? atmos_config_resolve(cfg, lg, err) : rc;
-}
-
-int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
-                        struct atmos_err *err)
-{
-    return atmos_config_finish_logged(cfg, env, NULL, err);
-}
-
-int atmos_config_resolve(struct atmos_config *cfg, const struct atmos_logger *lg,
+/* The identities' checks and chains of a validated configuration (atmos_config_validate);
+ * says through `lg` which entries are skipped. */
+static int resolve(struct atmos_config *cfg, const struct atmos_logger *lg,
                          struct atmos_err *err)
 {
     for (size_t i = 0; i < cfg->nidentities; i++)
@@ -123,12 +112,26 @@ int atmos_config_resolve(struct atmos_config *cfg, const struct atmos_logger *lg
     return rc;
 }
 
+static int finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
+                               const struct atmos_logger *lg, struct atmos_err *err)
+{
+    int rc = atmos_config_validate(cfg, env, lg, err);
+    return rc == ATMOS_OK ? resolve(cfg, lg, err) : rc;
+}
+
+int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
+                        struct atmos_err *err)
+{
+    return finish_logged(cfg, env, NULL, err);
+}
+
+
 int atmos_config_load_logged(struct atmos_config **out, const struct atmos_source_list *sources,
                              const struct atmos_env *env, const struct atmos_logger *lg,
                              struct atmos_err *err)
 {
     int rc = atmos_config_read_logged(out, sources, env, lg, err);
-    if (rc == ATMOS_OK && (rc = atmos_config_resolve(*out, lg, err)) != ATMOS_OK) {
+    if (rc == ATMOS_OK && (rc = resolve(*out, lg, err)) != ATMOS_OK) {
         atmos_config_free(*out);
         *out = NULL;
     }

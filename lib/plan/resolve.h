@@ -11,13 +11,7 @@
  * its chain; the _logged one says through `lg` which entries are skipped. */
 int atmos_config_finish(struct atmos_config *cfg, const struct atmos_env *env,
                         struct atmos_err *err);
-int atmos_config_finish_logged(struct atmos_config *cfg, const struct atmos_env *env,
-                               const struct atmos_logger *lg, struct atmos_err *err);
 
-/* The identities' checks and chains of a validated configuration (atmos_config_validate);
- * says through `lg` which entries are skipped. */
-int atmos_config_resolve(struct atmos_config *cfg, const struct atmos_logger *lg,
-                         struct atmos_err *err);
 
 /*
  * Whether identity i's chain resolves (atmos_chain_resolve would return

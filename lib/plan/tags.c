@@ -65,7 +65,8 @@ static int is_tag_path(const char *path)
     return strspn(path + 5, "0123456789") == strlen(path + 5);
 }
 
-int atmos_tags_match(const struct atmos_spec *spec, char *const *tags, size_t ntags)
+/* 1: the entry's tags list holds one of tags[] (exact, case-sensitive). */
+static int tags_match(const struct atmos_spec *spec, char *const *tags, size_t ntags)
 {
     for (size_t i = 0; i < spec->n; i++) {
         const struct atmos_spec_field *f = &spec->v[i];
@@ -144,11 +145,11 @@ int atmos_tags_select(const struct atmos_config *cfg, const char *list, struct a
         goto done;
     }
     for (size_t i = 0; i < cfg->nproviders; i++)
-        if (atmos_tags_match(&cfg->providers[i].spec, tags, ntags) &&
+        if (tags_match(&cfg->providers[i].spec, tags, ntags) &&
             atmos_strv_push(&out->providers, &out->nproviders, cfg->providers[i].name) != 0)
             goto oom;
     for (size_t i = 0; i < cfg->nidentities; i++)
-        if (atmos_tags_match(&cfg->identities[i].spec, tags, ntags) &&
+        if (tags_match(&cfg->identities[i].spec, tags, ntags) &&
             atmos_strv_push(&out->identities, &out->nidentities, cfg->identities[i].name) != 0)
             goto oom;
     if (out->nproviders == 0 && out->nidentities == 0) {

@@ -14,8 +14,6 @@ struct atmos_tagged {
     size_t nidentities;
 };
 
-/* 1: the entry's tags list holds one of tags[] (exact, case-sensitive). */
-int atmos_tags_match(const struct atmos_spec *spec, char *const *tags, size_t ntags);
 /*
  * What `list` selects.  ATMOS_ENOTFOUND when nothing carries any of its
  * tags (err names them, and the tags that are configured); ATMOS_EINVAL for

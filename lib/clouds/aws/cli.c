@@ -136,7 +136,8 @@ static int json_str(struct atmos_buf *b, const char *s)
     return rc == 0 ? atmos_buf_append(b, "\"", 1) : rc;
 }
 
-int atmos_awscli_cache_key(const char *account, const char *role, const char *session,
+/* botocore's cache key (lowercase hex SHA-1): session NULL for a profile with sso_start_url. */
+static int cache_key(const char *account, const char *role, const char *session,
                            const char *start_url, char out[41])
 {
     struct atmos_buf b = {0};
@@ -176,7 +177,7 @@ int atmos_awscli_role_keys(const char *data, size_t len, const char *start_url, 
         if (url == NULL || strcmp(url, start_url) != 0)
             continue;
         char hex[41];
-        if (atmos_awscli_cache_key(s->v[K_ACCOUNT], s->v[K_ROLE], session, url, hex) != 0 ||
+        if (cache_key(s->v[K_ACCOUNT], s->v[K_ROLE], session, url, hex) != 0 ||
             atmos_strv_push(hexes, n, hex) != 0)
             rc = -1;
     }

@@ -7,9 +7,6 @@
 
 #include <stddef.h>
 
-/* botocore's cache key (lowercase hex SHA-1): session NULL for a profile with sso_start_url. */
-int atmos_awscli_cache_key(const char *account, const char *role, const char *session,
-                           const char *start_url, char out[41]);
 
 /*
  * The cache keys of every profile in an AWS CLI config file (`data`) whose

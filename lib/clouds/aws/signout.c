@@ -37,7 +37,8 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-char *atmos_signout_url(const struct atmos_env *env, const char *region)
+/* The Logout endpoint for a region (malloc'd). */
+static char *signout_url(const struct atmos_env *env, const char *region)
 {
     const char *ep = nonempty(env->signout_endpoint);
     if (ep == NULL)
@@ -69,7 +70,7 @@ static void set_result(struct atmos_signout *s, enum atmos_signout_result r, con
     s->why = why ? strdup(why) : NULL;
 }
 
-void atmos_signout_free(struct atmos_signout *s)
+static void signout_free(struct atmos_signout *s)
 {
     if (s->token) {
         explicit_bzero(s->token, strlen(s->token));
@@ -80,7 +81,12 @@ void atmos_signout_free(struct atmos_signout *s)
     memset(s, 0, sizeof(*s));
 }
 
-int atmos_signout_read(const char *data, size_t len, const char *start_url,
+/*
+ * The token and region of an SSO token file; with start_url, only a token for it.
+ * ATMOS_OK, ATMOS_ABSENT for a file of another start URL, ATMOS_EINVAL for one with no
+ * access token, or ATMOS_ENOMEM.
+ */
+static int signout_read(const char *data, size_t len, const char *start_url,
                        struct atmos_signout *out)
 {
     memset(out, 0, sizeof(*out));
@@ -121,7 +127,7 @@ static int read_token(const struct atmos_fs *fs, struct atmos_item *it, struct a
         it->error = strdup(why.msg);
     /* Only a token for the provider's start URL (atmos's own session file names it too). */
     if (rc == ATMOS_OK &&
-        atmos_signout_read(buf.data ? buf.data : "", buf.len, it->u.signout.arg, s) != ATMOS_OK)
+        signout_read(buf.data ? buf.data : "", buf.len, it->u.signout.arg, s) != ATMOS_OK)
         rc = ATMOS_ABSENT;
     if (buf.data)
         explicit_bzero(buf.data, buf.len);
@@ -190,7 +196,7 @@ struct aws_run {
 static void aws_run_free(struct aws_run *st)
 {
     for (size_t j = 0; st->v && j < st->k; j++)
-        atmos_signout_free(&st->v[j]);
+        signout_free(&st->v[j]);
     free(st->v);
     free(st->hash);
     free(st->req);
@@ -207,7 +213,7 @@ static int queue(struct atmos_http_batch *http, const struct atmos_env *env,
         return ATMOS_ENOMEM;
     *at = http->n - 1;
     q->method = "POST";
-    q->url = atmos_signout_url(env, s->region);
+    q->url = signout_url(env, s->region);
     q->headers[0] = atmos_strfmt("x-amz-sso_bearer_token: %s", s->token);
     /* An empty Content-Type: the operation has no body, as the AWS CLI sends it. */
     q->headers[1] = strdup("Content-Type:");

@@ -17,16 +17,6 @@ struct atmos_signout {
     char *why; /* FAILED: the reason, no secret */
 };
 
-/*
- * The token and region of an SSO token file; with start_url, only a token for it.
- * ATMOS_OK, ATMOS_ABSENT for a file of another start URL, ATMOS_EINVAL for one with no
- * access token, or ATMOS_ENOMEM.
- */
-int atmos_signout_read(const char *data, size_t len, const char *start_url,
-                       struct atmos_signout *out);
-/* The Logout endpoint for a region (malloc'd). */
-char *atmos_signout_url(const struct atmos_env *env, const char *region);
-void atmos_signout_free(struct atmos_signout *s);
 
 /* The AWS sign-out kind's start and finish (struct atmos_signout_kind). */
 struct atmos_http_batch;
