@@ -109,6 +109,9 @@ static void audit(pam_handle_t *pamh, const struct pa_opts *o, const struct pass
         .removed = out->removed,
         .failed = out->failed + (out->completed ? 0 : 1), /* no result: the whole cleanup */
         .revoked = out->revoked,
+        /* Its own count: the files went all the same, so not "failed"; but the session
+         * at the provider stays valid until it expires, which the administrator must see. */
+        .signout_failed = out->signout_failed,
         .realms = out->realms,
         .duration_ms = out->duration_ms,
         .timed_out = out->timed_out,

@@ -390,8 +390,13 @@ else
     line=$(grep "event=[a-z._]* user=$UA " "$SYSLOG")   # this user's: the sink is the machine's /dev/log
     check "exactly one audit line" [ "$(grep -c "event=[a-z._]* user=$UA " "$SYSLOG")" -eq 1 ]
     check "facility authpriv, info" grep -q '^<86>' <<<"$line"
-    check "fields" grep -qE "event=logout.success user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 realms=[0-9]+ session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
+    check "fields" grep -qE "event=logout.success user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 signout_failed=0 realms=[0-9]+ session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
     check "debug: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
+    # Each item once, in one style: as many of the helper's lines as the audit counts removed.
+    check "debug: 7 lines of the helper's for removed=7" [ "$(grep -c ': helper: "' "$SYSLOG")" -eq 7 ]
+    check "debug: no path named twice" \
+        bash -c '[ -z "$(grep -o ": helper: \".*" "$1" | grep -oE "/[^ \"]+" | sort | uniq -d)" ]' _ "$SYSLOG"
+    check "debug: not the engine's step trace too" bash -c '! grep -q -e "helper: \"Removing " -e " path=/" "$1"' _ "$SYSLOG"
     check "no secret in any line" bash -c "! grep -q -e secret- -e token- -e ASIAEXAMPLE '$SYSLOG'"
     reset_home "$UA" "$HA"
     : >"$SYSLOG"
@@ -744,7 +749,7 @@ import json, sys
 e = json.loads(sys.argv[1])
 want = {"ATMOS_EVENT": "logout.success", "ATMOS_USER": sys.argv[2], "ATMOS_UID": sys.argv[3],
         "ATMOS_SESSION": "pts/4", "ATMOS_RHOST": "192.0.2.9", "ATMOS_SCOPE": "all",
-        "ATMOS_REMOVED": "7", "ATMOS_FAILED": "0", "ATMOS_REVOKED": "0", "SYSLOG_FACILITY": "10",
+        "ATMOS_REMOVED": "7", "ATMOS_FAILED": "0", "ATMOS_REVOKED": "0", "ATMOS_SIGNOUT_FAILED": "0", "SYSLOG_FACILITY": "10",
         "PRIORITY": "6", "_UID": "0"}
 bad = {k: (e.get(k), v) for k, v in want.items() if e.get(k) != v}
 assert not bad, bad
