@@ -9,6 +9,9 @@
  *       [timeout=SECONDS] [minimum_uid=N] [maximum_uid=N] [state_dir=PATH]
  *       [memory_limit=MiB] [helper=PATH] [network_home=skip|clean] [tty_only]
  *
+ * The same options, one a line, in /etc/security/pam_atmos.conf, which
+ * pam-auth-update never rewrites; the arguments override it (options.c).
+ *
  * Returns PAM_SUCCESS after a cleanup (even a partial one), PAM_IGNORE when
  * skipped by policy or when no cleanup could run, PAM_SESSION_ERR only when
  * the user or the privilege drop cannot be established.  Nothing of the

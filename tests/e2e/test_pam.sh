@@ -418,6 +418,69 @@ else
     end
 fi
 
+# Issue 36: options from /etc/security/pam_atmos.conf, which pam-auth-update never
+# rewrites; the module's arguments override it.  (Its bad inputs: docs/bad-input.md
+# B150-B156.)
+service bare
+service bare_low minimum_uid=1000
+if [ -z "$SINK_PID" ]; then
+    skip "options from /etc/security/pam_atmos.conf" "this machine has its own /dev/log; the test reads syslog only through its own sink"
+elif ! pam_conf ''; then
+    skip "options from /etc/security/pam_atmos.conf" "no mount namespace of the script's own to put the file in (the machine's /etc/security is never written)"
+else
+    begin "options from /etc/security/pam_atmos.conf: honoured with no argument for them, the arguments override them"
+    reset_home "$UA" "$HA"
+    pam_conf '# as an administrator writes it\ndebug   # one line per item\n'
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "cleaned" cleaned "$HA"
+    check "debug from the file: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
+    check "the file read in silence" bash -c '! grep -q "pam_atmos.conf" "$1"' _ "$SYSLOG"
+    reset_home "$UA" "$HA"
+    pam_conf 'minimum_uid = 4000000000\n'
+    pam bare "$UA" oc
+    check "the file's minimum_uid skips the user" has "$OUT" "close=PAM_IGNORE"
+    check "nothing removed" intact "$HA"
+    pam bare_low "$UA" oc
+    check "the argument minimum_uid=1000 overrides it" has "$OUT" "close=PAM_SUCCESS"
+    check "cleaned" cleaned "$HA"
+    reset_home "$UA" "$HA"
+    no_pam_conf
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "no file: the defaults (no debug), nothing said of it" \
+        bash -c '! grep -q -e "removed provider directory" -e "pam_atmos.conf" "$1"' _ "$SYSLOG"
+    check "cleaned" cleaned "$HA"
+    end
+
+    begin "the shipped etc/security/pam_atmos.conf: the defaults as it is; every option it shows, uncommented, is known and valid"
+    reset_home "$UA" "$HA"
+    pam_conf "$(cat "$ROOT/etc/security/pam_atmos.conf")\n"
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "cleaned, no debug lines: every option commented out" \
+        bash -c '! grep -q "removed provider directory" "$1"' _ "$SYSLOG"
+    check "nothing said of the file" bash -c '! grep -q "pam_atmos.conf" "$1"' _ "$SYSLOG"
+    shown=$(sed -nE 's/^#([a-z_]+)( = .*)?$/\1/p' "$ROOT/etc/security/pam_atmos.conf" | sort -u)
+    synopsis=$(sed -n '/^.SH SYNOPSIS/,/^.SH DESCRIPTION/p' "$ROOT/docs/pam_atmos.8" | sed -nE 's/^\.R[BI] \[ ([a-z_]+)=?.*/\1/p' | sort -u)
+    check "it shows every option of pam_atmos(8)'s synopsis ($(wc -w <<<"$shown")), no other" \
+        [ -n "$shown" -a "$shown" = "$synopsis" ]
+    pam_conf "$(sed -E 's/^#([a-z_]+( = .*)?)$/\1/' "$ROOT/etc/security/pam_atmos.conf")\n"
+    reset_home "$UA" "$HA"
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "uncommented: no unknown option, no bad value, no bad line" \
+        bash -c '! grep -e "pam_atmos.conf" -e "unknown option" -e "bad value" "$1"' _ "$SYSLOG"
+    no_pam_conf
+    end
+fi
+
 # fake_sessions N: N live processes recorded as the user's open sessions, in
 # the records' own form (an empty file "<pid>.<start time>"), as N logins would leave them.
 SLEEPERS=()
