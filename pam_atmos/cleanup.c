@@ -68,8 +68,10 @@ static void report_signout(const struct ctx *c, const struct atmos_item *it)
         pa_log(3, "%s of the %s (%s)",
                it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "already signed out" : "signed out",
                session, where);
+    else if (it->outcome == ATMOS_OUTCOME_FAILED && it->error && strncmp(it->error, "not ", 4) == 0)
+        pa_log(1, "%s", it->error); /* the engine's sentence: "not signed out of ..." */
     else if (it->outcome == ATMOS_OUTCOME_FAILED)
-        pa_log(1, "%s", it->error ? it->error : "not signed out");
+        pa_log(1, "not signed out of the %s: %s", session, it->error ? it->error : "failed");
 }
 
 static void report_items(const struct ctx *c, const struct atmos_plan *plan)
