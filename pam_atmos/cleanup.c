@@ -61,13 +61,15 @@ static void log_engine(void *ctx, enum atmos_log_level level, const char *msg)
 static void report_signout(const struct ctx *c, const struct atmos_item *it)
 {
     const char *session = it->u.signout.how ? it->u.signout.how->session : it->label;
-    const char *where = it->u.signout.where ? it->u.signout.where : "-";
+    const char *where = it->u.signout.where, *lp = where ? " (" : "", *rp = where ? ")" : "";
+    if (where == NULL)
+        where = "";
     if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
-        pa_log(2, "dry_run: would sign out of the %s (%s)", session, where);
+        pa_log(2, "dry_run: would sign out of the %s%s%s%s", session, lp, where, rp);
     else if (it->outcome == ATMOS_OUTCOME_REMOVED && c->job->debug)
-        pa_log(3, "%s of the %s (%s)",
+        pa_log(3, "%s of the %s%s%s%s",
                it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "already signed out" : "signed out",
-               session, where);
+               session, lp, where, rp);
     else if (it->outcome == ATMOS_OUTCOME_FAILED && it->error && strncmp(it->error, "not ", 4) == 0)
         pa_log(1, "%s", it->error); /* the engine's sentence: "not signed out of ..." */
     else if (it->outcome == ATMOS_OUTCOME_FAILED)
