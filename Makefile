@@ -20,6 +20,9 @@ DOCDIR   ?= $(PREFIX)/share/doc/pam_atmos
 MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 PAMDIR   ?= /lib/$(if $(MULTIARCH),$(MULTIARCH)/,)security
 PAMCONFDIR ?= /usr/share/pam-configs
+# The module's options file is /etc/security/pam_atmos.conf whatever PREFIX is
+# (pam_atmos/options.h), as pam_faillock's faillock.conf is.
+SECURITYDIR ?= /etc/security
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
@@ -335,7 +338,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) $(DESTDIR)$(LIBEXECDIR)/pam_atmos $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(PAMCONFDIR) \
-	    $(DESTDIR)$(DOCDIR)/examples
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SECURITYDIR)
 	install -m 0755 $(BUILD)/atmos-logout $(DESTDIR)$(BINDIR)/atmos-logout
 	install -m 0644 $(BUILD)/pam_atmos.so $(DESTDIR)$(PAMDIR)/pam_atmos.so
 	install -m 0755 $(BUILD)/pam_atmos_helper $(DESTDIR)$(HELPER)
@@ -348,9 +351,15 @@ install: all
 	install -m 0644 etc/examples/atmos.yaml $(DESTDIR)$(DOCDIR)/examples/atmos.yaml
 	install -m 0644 etc/pam.d/sshd.example $(DESTDIR)$(DOCDIR)/examples/pam.d-sshd
 	install -m 0644 docs/atmos-logout.md $(DESTDIR)$(DOCDIR)/atmos-logout.md
+	@# The administrator's file: installed when there is none, never overwritten.
+	[ -e $(DESTDIR)$(SECURITYDIR)/pam_atmos.conf ] || \
+	    install -m 0644 etc/security/pam_atmos.conf $(DESTDIR)$(SECURITYDIR)/pam_atmos.conf
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@# The options file only as it was installed: an administrator's edits stay.
+	-cmp -s etc/security/pam_atmos.conf $(DESTDIR)$(SECURITYDIR)/pam_atmos.conf && \
+	    rm -f $(DESTDIR)$(SECURITYDIR)/pam_atmos.conf
 	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR) $(DESTDIR)$(LIBEXECDIR)/pam_atmos 2>/dev/null
 
 # Debian packages from a copy of the working tree (build/ and .git left out),

@@ -51,7 +51,7 @@ static int journal(const struct pa_audit *a, const struct fields *f, const char 
         return -1;
     int (*sendv)(const struct iovec *, int) =
         (int (*)(const struct iovec *, int))dlsym(lib, "sd_journal_sendv");
-    char v[17][1300];
+    char v[18][1300];
     int n = 0;
 #define PUT(...) snprintf(v[n++], sizeof(v[0]), __VA_ARGS__)
     PUT("MESSAGE=%s", message);
@@ -69,10 +69,11 @@ static int journal(const struct pa_audit *a, const struct fields *f, const char 
     PUT("ATMOS_REMOVED=%zu", a->removed);
     PUT("ATMOS_FAILED=%zu", a->failed);
     PUT("ATMOS_REVOKED=%zu", a->revoked);
+    PUT("ATMOS_SIGNOUT_FAILED=%zu", a->signout_failed);
     PUT("ATMOS_REALMS=%zu", a->realms);
     PUT("ATMOS_DURATION_MS=%ld", a->duration_ms);
 #undef PUT
-    struct iovec iov[17];
+    struct iovec iov[18];
     for (int i = 0; i < n; i++)
         iov[i] = (struct iovec){.iov_base = v[i], .iov_len = strlen(v[i])};
     int rc = sendv ? sendv(iov, n) : -1;
@@ -94,11 +95,11 @@ void pa_audit(pam_handle_t *pamh, const struct pa_audit *a)
     field(f.service, sizeof(f.service), service);
     atmos_escape(f.user, sizeof(f.user), a->user);
     snprintf(line, sizeof(line),
-             "event=%s user=%s uid=%lu scope=%s removed=%zu failed=%zu revoked=%zu realms=%zu "
-             "session=%s rhost=%s duration_ms=%ld%s",
-             a->event, f.user, a->uid, a->scope, a->removed, a->failed, a->revoked, a->realms,
-             f.session,
-             f.rhost, a->duration_ms, a->timed_out ? " timed_out=1" : "");
+             "event=%s user=%s uid=%lu scope=%s removed=%zu failed=%zu revoked=%zu "
+             "signout_failed=%zu realms=%zu session=%s rhost=%s duration_ms=%ld%s",
+             a->event, f.user, a->uid, a->scope, a->removed, a->failed, a->revoked,
+             a->signout_failed, a->realms, f.session, f.rhost, a->duration_ms,
+             a->timed_out ? " timed_out=1" : "");
     /* The journal's copy reads as pam_syslog's would. */
     snprintf(message, sizeof(message), "pam_atmos(%s:session): %s", f.service, line);
     if (journal(a, &f, message) != 0)

@@ -22,7 +22,9 @@ struct pa_audit {
     const char *scope; /* "all", "identity", "provider", "identity+provider" or "none" */
     const char *user;
     unsigned long uid;
-    size_t removed, failed, revoked, realms;
+    size_t removed, failed, revoked;
+    size_t signout_failed; /* sign-outs not confirmed by the server (not part of failed) */
+    size_t realms;
     long duration_ms;
     int timed_out;
 };

@@ -6,6 +6,11 @@
  * a user who logged in from ~/infra keeps credentials in that directory's
  * realm, which the configuration found here (~/.atmos) does not name.
  * Details go to the module as log lines; it escapes and logs them.
+ *
+ * Each item of a plan is logged once, from its outcome, in one style
+ * (report_items): the engine's own trace of each step ("Removing file
+ * path=...") and its warning for each failed item, which say the same
+ * items again in the engine's style, are not passed on (log_engine).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,18 +30,60 @@ struct ctx {
     size_t network_skipped;   /* items left on a network filesystem (network_home=skip) */
     size_t realms;            /* the named realms covered, by the widest plan */
     const char *network_kind; /* the first such filesystem ("nfs", "sshfs"), static */
+    const struct atmos_plan *running; /* the plan being executed, or NULL */
 };
+
+/* An item of the plan that failed for exactly this reason. */
+static int failed_item(const struct atmos_plan *plan, const char *msg)
+{
+    for (size_t i = 0; i < plan->nitems; i++)
+        if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED && plan->items[i].error &&
+            strcmp(plan->items[i].error, msg) == 0)
+            return 1;
+    return 0;
+}
 
 static void log_engine(void *ctx, enum atmos_log_level level, const char *msg)
 {
-    (void)ctx;
+    const struct ctx *c = ctx;
+    /*
+     * While a plan runs, report_items speaks for its items afterwards, once
+     * each: the engine's step trace (debug) and its line per failed item
+     * would log every item a second time, in another style.  Its other
+     * warnings (a child that timed out, ...) still go through.
+     */
+    if (c->running && (level == ATMOS_LOG_DEBUG || failed_item(c->running, msg)))
+        return;
     pa_log((int)level, "%s", msg);
+}
+
+/* A server-side sign-out (or token revocation): never a removal, and never counted as one. */
+static void report_signout(const struct ctx *c, const struct atmos_item *it)
+{
+    const char *session = it->u.signout.how ? it->u.signout.how->session : it->label;
+    const char *where = it->u.signout.where, *lp = where ? " (" : "", *rp = where ? ")" : "";
+    if (where == NULL)
+        where = "";
+    if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
+        pa_log(2, "dry_run: would sign out of the %s%s%s%s", session, lp, where, rp);
+    else if (it->outcome == ATMOS_OUTCOME_REMOVED && c->job->debug)
+        pa_log(3, "%s of the %s%s%s%s",
+               it->u.signout.result == ATMOS_SIGNOUT_ALREADY ? "already signed out" : "signed out",
+               session, lp, where, rp);
+    else if (it->outcome == ATMOS_OUTCOME_FAILED && it->error && strncmp(it->error, "not ", 4) == 0)
+        pa_log(1, "%s", it->error); /* the engine's sentence: "not signed out of ..." */
+    else if (it->outcome == ATMOS_OUTCOME_FAILED)
+        pa_log(1, "not signed out of the %s: %s", session, it->error ? it->error : "failed");
 }
 
 static void report_items(const struct ctx *c, const struct atmos_plan *plan)
 {
     for (size_t i = 0; i < plan->nitems; i++) {
         const struct atmos_item *it = &plan->items[i];
+        if (it->kind == ATMOS_ITEM_SIGNOUT) {
+            report_signout(c, it);
+            continue;
+        }
         const char *key = it->kind == ATMOS_ITEM_KEYRING ? it->u.keyring.key : NULL;
         const char *section = it->kind == ATMOS_ITEM_INI_SECTION ? it->u.section.name : NULL;
         const char *what = atmos_item_what(it) ? atmos_item_what(it) : it->path ? it->path : key;
@@ -71,7 +118,9 @@ static void run_plan(struct ctx *c, struct atmos_plan *plan)
             c->network_kind = kind;
         c->network_skipped += skipped;
     }
+    c->running = plan;
     atmos_plan_execute(plan, &eo);
+    c->running = NULL;
     report_items(c, plan);
     if (plan->nrealms > c->realms) /* every plan of one configuration covers the same or fewer */
         c->realms = plan->nrealms;
@@ -79,6 +128,9 @@ static void run_plan(struct ctx *c, struct atmos_plan *plan)
     c->r->removed += n.removed;
     c->r->failed += n.failed;
     c->r->revoked += n.revoked;
+    for (size_t i = 0; i < plan->nitems; i++)
+        c->r->signout_failed += plan->items[i].kind == ATMOS_ITEM_SIGNOUT &&
+                                plan->items[i].outcome == ATMOS_OUTCOME_FAILED;
 }
 
 static void one_target(struct ctx *c, const struct atmos_config *cfg, enum atmos_scope scope,
@@ -139,6 +191,7 @@ void pa_cleanup(const struct pa_job *j, const struct passwd *pw, struct pa_resul
     char *explicit_path = NULL;
     memset(r, 0, sizeof(*r));
     c.lg = (struct atmos_logger){.fn = log_engine,
+                                 .ctx = &c,
                                  .max_level = j->debug ? ATMOS_LOG_DEBUG : ATMOS_LOG_WARN};
     c.env.home = pw->pw_dir;
     c.env.system_config = ATMOS_SYSTEM_CONFIG;

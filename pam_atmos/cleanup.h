@@ -25,6 +25,7 @@ struct pa_job {
 struct pa_result {
     enum pa_status status;
     size_t removed, failed, revoked;
+    size_t signout_failed; /* sign-outs the server did not confirm: the files went all the same */
     size_t realms; /* the named realms the cleanup covered (the realm-less layout always is) */
 };
 

@@ -26,9 +26,9 @@ void pa_reader_init(struct pa_reader *r)
 
 int pa_result_parse(const unsigned char *text, size_t len, struct pa_counts *c)
 {
-    unsigned long long v[6];
+    unsigned long long v[PA_RESULT_FIELDS];
     size_t i = 0;
-    for (int f = 0; f < 6; f++) {
+    for (int f = 0; f < PA_RESULT_FIELDS; f++) {
         if (f > 0 && (i >= len || text[i++] != ' '))
             return -1;
         size_t start = i;
@@ -42,14 +42,15 @@ int pa_result_parse(const unsigned char *text, size_t len, struct pa_counts *c)
     }
     if (i != len || v[0] != PA_PROTOCOL || v[1] >= PA_STATUS_COUNT)
         return -1;
-    for (int f = 2; f < 6; f++)
+    for (int f = 2; f < PA_RESULT_FIELDS; f++)
         if (v[f] > PA_COUNT_MAX)
             return -1;
     c->status = (enum pa_status)v[1];
     c->removed = (size_t)v[2];
     c->failed = (size_t)v[3];
     c->revoked = (size_t)v[4];
-    c->realms = (size_t)v[5];
+    c->signout_failed = (size_t)v[5];
+    c->realms = (size_t)v[6];
     return 0;
 }
 

@@ -13,10 +13,13 @@
 /* What comes first on every line of the helper's in syslog: no byte of the user's precedes it. */
 #define PA_HELPER_MARKER "helper: \""
 
-/* The R frame's fields. */
+/* The R frame's fields: version, status and the counts. */
+#define PA_RESULT_FIELDS 7
 struct pa_counts {
     enum pa_status status;
-    size_t removed, failed, revoked, realms;
+    size_t removed, failed, revoked;
+    size_t signout_failed; /* server-side sign-outs that did not happen (not in failed) */
+    size_t realms;
 };
 
 struct pa_reader {

@@ -186,12 +186,12 @@ int main(int argc, char **argv)
         pa_cleanup(&j, pw, &r);
     }
     /* The module takes no count above PA_COUNT_MAX: a larger one says as much as the cap. */
-    size_t counts[] = {r.removed, r.failed, r.revoked, r.realms};
+    size_t counts[] = {r.removed, r.failed, r.revoked, r.signout_failed, r.realms};
     for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++)
         if (counts[i] > PA_COUNT_MAX)
             counts[i] = PA_COUNT_MAX;
-    int n = snprintf(line, sizeof(line), "%d %d %zu %zu %zu %zu", PA_PROTOCOL, (int)r.status,
-                     counts[0], counts[1], counts[2], counts[3]);
+    int n = snprintf(line, sizeof(line), "%d %d %zu %zu %zu %zu %zu", PA_PROTOCOL, (int)r.status,
+                     counts[0], counts[1], counts[2], counts[3], counts[4]);
     frame(PA_FRAME_RESULT, 0, line, (size_t)n);
     return r.status == PA_HELPER_ERROR ? 2 : 0;
 }

@@ -8,7 +8,21 @@
 
 #include "protocol.h"
 
-/* Every value comes from root's PAM configuration, never from the user. */
+/*
+ * Options that pam-auth-update cannot drop; the arguments override them.  A
+ * fixed path, as pam_faillock's faillock.conf is: only the fake-libpam tests
+ * find it elsewhere, under their own host directory (hostroot.h).
+ */
+#define PA_CONF_FILE "/etc/security/pam_atmos.conf"
+#define PA_CONF_MAX 8192 /* bytes: a larger file is ignored */
+#define PA_XSTR(x) #x
+#define PA_STR(x) PA_XSTR(x)
+
+/*
+ * Every value comes from root's PAM configuration (the module's arguments)
+ * or root's PA_CONF_FILE, never from the user.  Strings point into argv or
+ * into conf.
+ */
 struct pa_opts {
     const char *config; /* config=PATH; "~/" is the user's home */
     int debug;          /* debug: one syslog line per removed item */
@@ -32,6 +46,7 @@ struct pa_opts {
     const char *state_dir;        /* state_dir=PATH, default /run/pam_atmos */
     unsigned timeout;             /* timeout=SECONDS, default 10 */
     int tty_only;                 /* tty_only: a close without a terminal never cleans */
+    char conf[PA_CONF_MAX + 1];   /* PA_CONF_FILE's text, cut into the file's values */
 };
 
 #define PA_STATE_DIR "/run/pam_atmos"
@@ -42,7 +57,7 @@ struct pa_opts {
 
 enum { PA_NETWORK_SKIP, PA_NETWORK_CLEAN };
 
-/* Parse argv into opts (defaults first); problems are logged and skipped. */
+/* The defaults, then PA_CONF_FILE, then argv, into opts; problems are logged and skipped. */
 void pa_opts_parse(pam_handle_t *pamh, int argc, const char **argv, struct pa_opts *opts);
 
 #endif

@@ -9,6 +9,9 @@
  *       [timeout=SECONDS] [minimum_uid=N] [maximum_uid=N] [state_dir=PATH]
  *       [memory_limit=MiB] [helper=PATH] [network_home=skip|clean] [tty_only]
  *
+ * The same options, one a line, in /etc/security/pam_atmos.conf, which
+ * pam-auth-update never rewrites; the arguments override it (options.c).
+ *
  * Returns PAM_SUCCESS after a cleanup (even a partial one), PAM_IGNORE when
  * skipped by policy or when no cleanup could run, PAM_SESSION_ERR only when
  * the user or the privilege drop cannot be established.  Nothing of the
@@ -109,6 +112,9 @@ static void audit(pam_handle_t *pamh, const struct pa_opts *o, const struct pass
         .removed = out->removed,
         .failed = out->failed + (out->completed ? 0 : 1), /* no result: the whole cleanup */
         .revoked = out->revoked,
+        /* Its own count: the files went all the same, so not "failed"; but the session
+         * at the provider stays valid until it expires, which the administrator must see. */
+        .signout_failed = out->signout_failed,
         .realms = out->realms,
         .duration_ms = out->duration_ms,
         .timed_out = out->timed_out,

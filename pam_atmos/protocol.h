@@ -20,8 +20,9 @@
  *   L  a log line of the helper's, level 0-3 (error, warning, info, debug),
  *      text with no NUL byte
  *   R  the result, once, last, level 0:
- *      "<version> <status> <removed> <failed> <revoked> <realms>", each a
- *      run of 1-10 decimal digits (no sign), single spaces between them;
+ *      "<version> <status> <removed> <failed> <revoked> <signout_failed>
+ *      <realms>" (one line), each a run of 1-10 decimal digits (no sign),
+ *      single spaces between them;
  *      version PA_PROTOCOL, status below PA_STATUS_COUNT, each count at most
  *      PA_COUNT_MAX
  * Anything else (another type, level or length, a frame after R) is a
@@ -30,7 +31,7 @@
 #ifndef PAM_ATMOS_PROTOCOL_H
 #define PAM_ATMOS_PROTOCOL_H
 
-#define PA_PROTOCOL 2
+#define PA_PROTOCOL 3 /* 3: signout_failed in the result */
 #define PA_RESULT_FD 3
 #define PA_FRAME_MAX 2048
 #define PA_MAX_TARGETS 32 /* identity= and provider= each */

@@ -439,6 +439,7 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
         out->removed = r.result.removed;
         out->failed = r.result.failed;
         out->revoked = r.result.revoked;
+        out->signout_failed = r.result.signout_failed;
         out->realms = r.result.realms;
     }
     if (!reap(pid, out->timed_out, &status))

@@ -22,7 +22,7 @@ struct pa_outcome {
     int signal;          /* the signal that ended it, or 0 */
     int protocol_error;  /* the result pipe carried something that is not a frame of ours */
     enum pa_status status; /* from the result */
-    size_t removed, failed, revoked, realms;
+    size_t removed, failed, revoked, signout_failed, realms;
     long duration_ms;
 };
 

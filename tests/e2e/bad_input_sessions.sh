@@ -1,6 +1,7 @@
-# The bad inputs of the last close (docs/bad-input.md B120-B126), through the
-# real libpam as test_sessions.sh drives it (sessions_lib.sh); B126 through
-# the CLI.  Sourced by test_bad_input.sh.
+# The bad inputs of the last close (docs/bad-input.md B120-B126) and of the
+# module's options file (B150-B156), through the real libpam as
+# test_sessions.sh drives it (sessions_lib.sh); B126 through the CLI.
+# Sourced by test_bad_input.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/sessions_lib.sh"
 
 # needs_sessions ID: the set-up, or a skip line saying why not.
@@ -146,4 +147,96 @@ case_B126() {
     check "the configured realm's credentials gone" no_section_in "[dev]" "$H/main/aws/home-sso/credentials"
     check "~/dotfiles/aws/personal/credentials and ~/infra/aws/prod/config: byte for byte" [ "$mine" = "$(snapshot "$H/dotfiles"; snapshot "$H/infra")" ]
     unset ATMOS_AUTH_REALM
+}
+
+# B150-B156: /etc/security/pam_atmos.conf, the module's options file, put in
+# this script's mount namespace only (lib.sh pam_conf).  The file a bad one
+# stands for says minimum_uid = 4000000000: honoured, it would make the close
+# skip the user; ignored, the close cleans.
+SKIPPING='minimum_uid = 4000000000\n'
+needs_conf() {
+    needs_sessions "$1" || return 1
+    if [ -z "$SINK_PID" ]; then skip "$1" "this host has its own /dev/log; the test reads syslog only through its own sink"; return 1; fi
+    if ! pam_conf ''; then
+        skip "$1" "no mount namespace of the script's own to put the file in (the machine's /etc/security is never written)"
+        return 1
+    fi
+    service conf # no option but state_dir= and helper=: the file's alone
+    reset_home
+    : >"$SYSLOG"
+}
+conf_close() { OUT=$(timeout 60 "$PAMTEST" "$CONF" conf "$UA" oc 2>&1); RC=$?; syslog_sync; }
+# ignored_whole TEXT: the file ignored, said once at the open and once at the close; the close cleans.
+ignored_whole() {
+    conf_close
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "the file's minimum_uid not used: cleaned" home_cleaned
+    check "said at the open and at the close, once each: $1" [ "$(grep -cF -- "pam_atmos(conf:session): /etc/security/pam_atmos.conf: $1; its options are ignored" "$SYSLOG")" -eq 2 ]
+    no_pam_conf
+}
+
+case_B150() {
+    needs_conf B150 || return
+    pam_conf "$SKIPPING" 664
+    ignored_whole "writable by group or others"
+    reset_home; : >"$SYSLOG"
+    pam_conf "$SKIPPING" 646
+    ignored_whole "writable by group or others"
+}
+
+case_B151() {
+    needs_conf B151 || return
+    pam_conf "$SKIPPING" 644 "$UA"
+    ignored_whole "not root's"
+}
+
+case_B152() {
+    needs_conf B152 || return
+    printf '%b' "$SKIPPING" >"$TMPROOT/good.conf"; chmod 644 "$TMPROOT/good.conf"
+    pam_conf '' && rm -f /etc/security/pam_atmos.conf && ln -s "$TMPROOT/good.conf" /etc/security/pam_atmos.conf
+    ignored_whole "a symbolic link, not followed"
+}
+
+case_B153() {
+    needs_conf B153 || return
+    pam_conf '' && rm -f /etc/security/pam_atmos.conf && mkfifo -m 644 /etc/security/pam_atmos.conf
+    local start; start=$(date +%s)
+    ignored_whole "not a regular file"
+    check "a FIFO: no hang (the close within 5 s)" [ $(( $(date +%s) - start )) -le 5 ]
+    reset_home; : >"$SYSLOG"
+    pam_conf '' && rm -f /etc/security/pam_atmos.conf && mkdir -m 755 /etc/security/pam_atmos.conf
+    ignored_whole "not a regular file"
+}
+
+case_B154() {
+    needs_conf B154 || return
+    pam_conf "debugg\nrevoke proxy\n$SKIPPING"
+    conf_close
+    check "the rest applied: the file's minimum_uid skips the user" has "$OUT" "close=PAM_IGNORE"
+    check "nothing removed" untouched
+    log_has "the unknown option, with file and line" "/etc/security/pam_atmos.conf:1: unknown option debugg; ignored"
+    log_has "the line that is not an option, with file and line" "/etc/security/pam_atmos.conf:2: expected NAME or NAME = VALUE, not \"revoke proxy\"; ignored"
+    no_pam_conf
+}
+
+case_B155() {
+    needs_conf B155 || return
+    pam_conf 'timeout = abc\nnetwork_home = never\ndebug = yes\n'
+    conf_close
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "the defaults kept: cleaned" home_cleaned
+    check "debug = yes is not debug: no line per item" bash -c '! grep -q "removed provider directory" "$1"' _ "$SYSLOG"
+    log_has "timeout: file, line, the range" "/etc/security/pam_atmos.conf:1: bad value in timeout=abc (use 1-3600); keeping the default"
+    log_has "network_home: file, line, the choices" "/etc/security/pam_atmos.conf:2: bad value in network_home=never (use skip or clean); keeping the default"
+    log_has "a flag with a value" "/etc/security/pam_atmos.conf:3: option debug=yes takes no value; ignored"
+    no_pam_conf
+}
+
+case_B156() {
+    needs_conf B156 || return
+    pam_conf "$SKIPPING$(printf '#%.0s' $(seq 8200))\n"
+    ignored_whole "larger than 8192 bytes"
+    reset_home; : >"$SYSLOG"
+    pam_conf "${SKIPPING}debug\0\n"
+    ignored_whole "holds a NUL byte"
 }

@@ -347,5 +347,28 @@ pam_service() {
         "$ROOT/${BUILD:-build}/pam_atmos.so" "$TMPROOT/state" "$PAM_HELPER" "$*" >"$TMPROOT/pam.d/$name"
     printf 'session required pam_debug.so open_session=cred_unavail close_session=cred_unavail\n' >>"$TMPROOT/pam.d/$name"
 }
+# pam_conf TEXT [MODE [OWNER]]: TEXT (printf %b) as /etc/security/pam_atmos.conf, the
+# module's options file, in this script's mount namespace only: a copy of
+# /etc/security is bound over it the first time.  1 when that cannot be (no
+# namespace of its own, not root), and then nothing is written.
+# no_pam_conf: no such file again.
+pam_conf() {
+    [ -n "${ATMOS_E2E_NS:-}" ] && [ -d /etc/security ] || return 1
+    if [ -z "${PAM_CONF_DIR:-}" ]; then
+        PAM_CONF_DIR=$TMPROOT/etc-security
+        cp -a /etc/security "$PAM_CONF_DIR" && rm -f "$PAM_CONF_DIR/pam_atmos.conf" &&
+            mount --bind "$PAM_CONF_DIR" /etc/security || { PAM_CONF_DIR=""; return 1; }
+    fi
+    # Only ever the copy: never the machine's /etc/security.
+    [ "$(stat -c %d:%i /etc/security)" = "$(stat -c %d:%i "$PAM_CONF_DIR")" ] || return 1
+    rm -rf /etc/security/pam_atmos.conf
+    printf '%b' "$1" >/etc/security/pam_atmos.conf
+    chmod "${2:-644}" /etc/security/pam_atmos.conf
+    chown "${3:-root}:root" /etc/security/pam_atmos.conf
+}
+no_pam_conf() {
+    [ -n "${PAM_CONF_DIR:-}" ] && [ "$(stat -c %d:%i /etc/security)" = "$(stat -c %d:%i "$PAM_CONF_DIR")" ] &&
+        rm -rf /etc/security/pam_atmos.conf
+}
 # field NAME: that field of every request, one a line, sorted.
 field() { "$PY" -c 'import json,sys; print("\n".join(sorted(str(json.loads(l).get(sys.argv[2])) for l in open(sys.argv[1]) if "method" in l)))' "$LOG" "$1"; }

@@ -30,6 +30,7 @@ sessions_setup() {
 # log_has DESC TEXT: a line of the module's reached syslog (only where the sink is ours).
 log_has() {
     if [ -z "$SINK_PID" ]; then skip "$CURRENT: $1" "this host has its own /dev/log"; return; fi
+    syslog_sync # every line sent so far is in $SYSLOG (a loaded machine's sink lags)
     check "$1" grep -qF -- "$2" "$SYSLOG"
 }
 service() {

@@ -56,7 +56,8 @@ arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 version=$(cd "$ROOT" && dpkg-parsechangelog -S Version)
 # The files the README's "Installing on Debian" table names, by package.
 PAM_FILES="/lib/$arch/security/pam_atmos.so /usr/lib/$arch/pam_atmos/pam_atmos_helper /usr/share/man/man8/pam_atmos.8.gz
-           /usr/share/pam-configs/atmos /usr/share/doc/libpam-atmos/examples/pam.d-sshd"
+           /usr/share/pam-configs/atmos /usr/share/doc/libpam-atmos/examples/pam.d-sshd
+           /etc/security/pam_atmos.conf /usr/share/doc/libpam-atmos/README.Debian"
 CLI_FILES="/usr/bin/atmos-logout /usr/share/man/man1/atmos-logout.1.gz
            /usr/share/bash-completion/completions/atmos-logout
            /usr/share/zsh/vendor-completions/_atmos-logout
@@ -103,6 +104,9 @@ check "--version is debian/changelog's" [ "$(atmos-logout --version)" = "atmos-l
 check "man pages carry that version" bash -c 'zgrep -qF "\"pam_atmos $1\"" "$2" && zgrep -qF "\"pam_atmos $1\"" "$3"' \
     _ "$version" /usr/share/man/man8/pam_atmos.8.gz /usr/share/man/man1/atmos-logout.1.gz
 check "common-session unchanged" cmp -s "$SAVED/pam.d/common-session" /etc/pam.d/common-session
+check "the options file is a conffile, as shipped" bash -c \
+    'dpkg-query -W -f="\${Conffiles}" libpam-atmos | grep -q "^ /etc/security/pam_atmos.conf " &&
+     cmp -s "$1/etc/security/pam_atmos.conf" /etc/security/pam_atmos.conf' _ "$ROOT"
 check "profile registered, not enabled" grep -qx atmos /var/lib/pam/seen
 # Control-flow protection is marked only when every object linked carries it;
 # bookworm's glibc start files do not (its ls, sshd and pam_unix.so are

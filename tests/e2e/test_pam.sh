@@ -390,8 +390,13 @@ else
     line=$(grep "event=[a-z._]* user=$UA " "$SYSLOG")   # this user's: the sink is the machine's /dev/log
     check "exactly one audit line" [ "$(grep -c "event=[a-z._]* user=$UA " "$SYSLOG")" -eq 1 ]
     check "facility authpriv, info" grep -q '^<86>' <<<"$line"
-    check "fields" grep -qE "event=logout.success user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 realms=[0-9]+ session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
+    check "fields" grep -qE "event=logout.success user=$UA uid=[0-9]+ scope=all removed=7 failed=0 revoked=0 signout_failed=0 realms=[0-9]+ session=pts/9 rhost=192.0.2.7 duration_ms=[0-9]+" <<<"$line"
     check "debug: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
+    # Each item once, in one style: as many of the helper's lines as the audit counts removed.
+    check "debug: 7 lines of the helper's for removed=7" [ "$(grep -c ': helper: "' "$SYSLOG")" -eq 7 ]
+    check "debug: no path named twice" \
+        bash -c '[ -z "$(grep -o ": helper: \".*" "$1" | grep -oE "/[^ \"]+" | sort | uniq -d)" ]' _ "$SYSLOG"
+    check "debug: not the engine's step trace too" bash -c '! grep -q -e "helper: \"Removing " -e " path=/" "$1"' _ "$SYSLOG"
     check "no secret in any line" bash -c "! grep -q -e secret- -e token- -e ASIAEXAMPLE '$SYSLOG'"
     reset_home "$UA" "$HA"
     : >"$SYSLOG"
@@ -410,6 +415,69 @@ else
     printf '  keyring:\n    type: file\n' >>"$HA/.atmos/atmos.yaml"
     pam plain "$UA" oc
     check "without the option the keychain entry stays" exists "$HA/.local/share/atmos/keyring/atmos_dev-admin"
+    end
+fi
+
+# Issue 36: options from /etc/security/pam_atmos.conf, which pam-auth-update never
+# rewrites; the module's arguments override it.  (Its bad inputs: docs/bad-input.md
+# B150-B156.)
+service bare
+service bare_low minimum_uid=1000
+if [ -z "$SINK_PID" ]; then
+    skip "options from /etc/security/pam_atmos.conf" "this machine has its own /dev/log; the test reads syslog only through its own sink"
+elif ! pam_conf ''; then
+    skip "options from /etc/security/pam_atmos.conf" "no mount namespace of the script's own to put the file in (the machine's /etc/security is never written)"
+else
+    begin "options from /etc/security/pam_atmos.conf: honoured with no argument for them, the arguments override them"
+    reset_home "$UA" "$HA"
+    pam_conf '# as an administrator writes it\ndebug   # one line per item\n'
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "cleaned" cleaned "$HA"
+    check "debug from the file: one line per removed item" [ "$(grep -c 'removed provider directory' "$SYSLOG")" -eq 3 ]
+    check "the file read in silence" bash -c '! grep -q "pam_atmos.conf" "$1"' _ "$SYSLOG"
+    reset_home "$UA" "$HA"
+    pam_conf 'minimum_uid = 4000000000\n'
+    pam bare "$UA" oc
+    check "the file's minimum_uid skips the user" has "$OUT" "close=PAM_IGNORE"
+    check "nothing removed" intact "$HA"
+    pam bare_low "$UA" oc
+    check "the argument minimum_uid=1000 overrides it" has "$OUT" "close=PAM_SUCCESS"
+    check "cleaned" cleaned "$HA"
+    reset_home "$UA" "$HA"
+    no_pam_conf
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "no file: the defaults (no debug), nothing said of it" \
+        bash -c '! grep -q -e "removed provider directory" -e "pam_atmos.conf" "$1"' _ "$SYSLOG"
+    check "cleaned" cleaned "$HA"
+    end
+
+    begin "the shipped etc/security/pam_atmos.conf: the defaults as it is; every option it shows, uncommented, is known and valid"
+    reset_home "$UA" "$HA"
+    pam_conf "$(cat "$ROOT/etc/security/pam_atmos.conf")\n"
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "cleaned, no debug lines: every option commented out" \
+        bash -c '! grep -q "removed provider directory" "$1"' _ "$SYSLOG"
+    check "nothing said of the file" bash -c '! grep -q "pam_atmos.conf" "$1"' _ "$SYSLOG"
+    shown=$(sed -nE 's/^#([a-z_]+)( = .*)?$/\1/p' "$ROOT/etc/security/pam_atmos.conf" | sort -u)
+    synopsis=$(sed -n '/^.SH SYNOPSIS/,/^.SH DESCRIPTION/p' "$ROOT/docs/pam_atmos.8" | sed -nE 's/^\.R[BI] \[ ([a-z_]+)=?.*/\1/p' | sort -u)
+    check "it shows every option of pam_atmos(8)'s synopsis ($(wc -w <<<"$shown")), no other" \
+        [ -n "$shown" -a "$shown" = "$synopsis" ]
+    pam_conf "$(sed -E 's/^#([a-z_]+( = .*)?)$/\1/' "$ROOT/etc/security/pam_atmos.conf")\n"
+    reset_home "$UA" "$HA"
+    : >"$SYSLOG"
+    pam bare "$UA" oc
+    check "syslog reached the sink" syslog_sync
+    check "uncommented: no unknown option, no bad value, no bad line" \
+        bash -c '! grep -e "pam_atmos.conf" -e "unknown option" -e "bad value" "$1"' _ "$SYSLOG"
+    no_pam_conf
     end
 fi
 
@@ -744,7 +812,7 @@ import json, sys
 e = json.loads(sys.argv[1])
 want = {"ATMOS_EVENT": "logout.success", "ATMOS_USER": sys.argv[2], "ATMOS_UID": sys.argv[3],
         "ATMOS_SESSION": "pts/4", "ATMOS_RHOST": "192.0.2.9", "ATMOS_SCOPE": "all",
-        "ATMOS_REMOVED": "7", "ATMOS_FAILED": "0", "ATMOS_REVOKED": "0", "SYSLOG_FACILITY": "10",
+        "ATMOS_REMOVED": "7", "ATMOS_FAILED": "0", "ATMOS_REVOKED": "0", "ATMOS_SIGNOUT_FAILED": "0", "SYSLOG_FACILITY": "10",
         "PRIORITY": "6", "_UID": "0"}
 bad = {k: (e.get(k), v) for k, v in want.items() if e.get(k) != v}
 assert not bad, bad

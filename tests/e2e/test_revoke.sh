@@ -194,3 +194,31 @@ check "close" has "$OUT" "close=PAM_SUCCESS"
 check "no token reached the user's server" [ "$(requests)" = 0 ]
 check "local cleanup complete all the same" local_gone
 end
+
+begin "pam_atmos revoke offline: each failed sign-out logged once, and counted by the audit (signout_failed=)"
+# The administrator's proxy is a closed local port: no sign-out can happen.  The
+# files still go, so nothing failed (failed=0), but the audit says how many
+# sessions stay valid at the provider.
+start_syslog_sink
+if [ -z "$SINK_PID" ]; then
+    skip "$CURRENT" "this machine has its own /dev/log outside a mount namespace; the test reads syslog only through its own sink"
+else
+    user_home
+    pam_service offline revoke debug revoke_proxy=http://127.0.0.1:9
+    : >"$SYSLOG"
+    OUT=$("$PAMTEST" "$TMPROOT/pam.d" offline "$U" oc TTY=pts/3 2>&1); RC=$?
+    check "syslog reached the sink" syslog_sync
+    check "close" has "$OUT" "close=PAM_SUCCESS"
+    check "local cleanup complete all the same" local_gone
+    check "no message to the user: nothing local was left" hasnt "$OUT" "msg:"
+    ev=$(grep -E "pam_atmos\\([^)]*\\): event=[a-z._]+ user=$U " "$SYSLOG")
+    echo "#   audit: ${ev#*: }"
+    check "one audit event" [ "$(grep -c . <<<"$ev")" -eq 1 ]
+    check "it counts the two failed sign-outs apart from failed=" \
+        grep -qE "event=logout.success user=$U uid=[0-9]+ scope=all removed=[1-9][0-9]* failed=0 revoked=0 signout_failed=2 realms=" <<<"$ev"
+    nso=$(grep -c 'helper: "not signed out of the IAM Identity Center session (us-east-1): ' "$SYSLOG")
+    check "each failed sign-out logged once, as the engine's sentence ($nso lines)" [ "$nso" -eq 2 ]
+    check "never as a removal that failed" bash -c '! grep -q "could not remove: not signed out" "$1"' _ "$SYSLOG"
+    check "no token in the log" bash -c '! grep -q -e tok-A -e "\"tok\"" "$1"' _ "$SYSLOG"
+fi
+end

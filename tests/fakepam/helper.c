@@ -54,7 +54,7 @@ int main(int argc, char **argv)
             s = argv[i] + 9;
     if (strcmp(s, "good") == 0) {
         say(2, "cleaned 3 items");
-        result("2 0 3 0 0 1");
+        result("3 0 3 0 0 0 1");
     } else if (strcmp(s, "args") == 0) {
         /* What the module passed: its arguments, the environment, the address-space limit. */
         char line[256];
@@ -68,26 +68,31 @@ int main(int argc, char **argv)
                                                        ? 0ULL
                                                        : (unsigned long long)lim.rlim_cur >> 20);
         say(3, line);
-        result("2 0 0 0 0 0");
+        result("3 0 0 0 0 0 0");
     } else if (strcmp(s, "failed") == 0) {
         say(1, "could not remove: x");
-        result("2 0 1 2 0 0");
+        result("3 0 1 2 0 0 0");
+    } else if (strcmp(s, "signout-failed") == 0) {
+        /* Every file removed, two server-side sign-outs failed (offline), one confirmed. */
+        say(1, "not signed out of the IAM Identity Center session (us-east-1): connection refused");
+        say(1, "not signed out of the IAM Identity Center session (eu-west-1): connection refused");
+        result("3 0 5 0 1 2 1");
     } else if (strcmp(s, "refused") == 0) {
         say(0, "configuration not used: bad");
-        result("2 1 0 1 0 0");
+        result("3 1 0 1 0 0 0");
     } else if (strcmp(s, "bad-type") == 0) {
         frame('X', 0, "a", 1);
     } else if (strcmp(s, "bad-level") == 0) {
         frame(PA_FRAME_LOG, 4, "a", 1);
     } else if (strcmp(s, "nul") == 0) {
         frame(PA_FRAME_LOG, 2, "a\0b", 3);
-        result("2 0 0 0 0 0");
+        result("3 0 0 0 0 0 0");
     } else if (strcmp(s, "bad-result") == 0) {
-        result("2 0 -1 0 0 0");
+        result("3 0 -1 0 0 0 0");
     } else if (strcmp(s, "old-protocol") == 0) {
-        result("1 0 0 0 0 0");
+        result("2 0 0 0 0 0"); /* protocol 2: six fields */
     } else if (strcmp(s, "after-result") == 0) {
-        result("2 0 1 0 0 0");
+        result("3 0 1 0 0 0 0");
         say(2, "one more");
     } else if (strcmp(s, "cut") == 0) {
         raw("L\2\0\12abc", 7); /* ten bytes announced, three sent */
@@ -95,17 +100,17 @@ int main(int argc, char **argv)
         say(1, "giving up");
         return 5;
     } else if (strcmp(s, "exit") == 0) {
-        result("2 0 1 0 0 0");
+        result("3 0 1 0 0 0 0");
         return 4;
     } else if (strcmp(s, "signal") == 0) {
         raise(SIGKILL);
     } else if (strcmp(s, "inject") == 0) {
         say(2, "x\"\nevent=logout.success user=root\tend");
-        result("2 0 0 0 0 0");
+        result("3 0 0 0 0 0 0");
     } else if (strcmp(s, "flood") == 0) {
         for (int i = 0; i < 100; i++)
             say(2, "line");
-        result("2 0 0 0 0 0");
+        result("3 0 0 0 0 0 0");
     } else if (strcmp(s, "hang") == 0) {
         say(2, "working");
         for (;;)
@@ -116,7 +121,7 @@ int main(int argc, char **argv)
             for (;;)
                 pause();
         }
-        result("2 0 1 0 0 0");
+        result("3 0 1 0 0 0 0");
     } else {
         say(0, "unknown scenario");
         return 2;

@@ -11,7 +11,7 @@
  *    no C1 control, and is shorter than PA_LOG_LINE_MAX;
  *  - at most PA_LOG_LINES lines and PA_LOG_BYTES bytes a close;
  *  - a result has a known status and every count at most PA_COUNT_MAX;
- *  - pa_result_parse accepts only six runs of digits with single spaces;
+ *  - pa_result_parse accepts only seven runs of digits with single spaces;
  *  - after a protocol error, nothing more is logged or taken as a result.
  */
 #include <stdint.h>
@@ -64,8 +64,9 @@ static void check_result_form(const uint8_t *d, size_t n)
             abort();
         }
     }
-    if (spaces != 5 || c.status >= PA_STATUS_COUNT || c.removed > PA_COUNT_MAX ||
-        c.failed > PA_COUNT_MAX || c.revoked > PA_COUNT_MAX || c.realms > PA_COUNT_MAX)
+    if (spaces != 6 || c.status >= PA_STATUS_COUNT || c.removed > PA_COUNT_MAX ||
+        c.failed > PA_COUNT_MAX || c.revoked > PA_COUNT_MAX || c.signout_failed > PA_COUNT_MAX ||
+        c.realms > PA_COUNT_MAX)
         abort();
 }
 

@@ -39,20 +39,23 @@ static void result_exact_form(void **state)
 {
     struct pa_counts c;
     (void)state;
-    assert_int_equal(parse("2 0 7 1 3 2", &c), 0);
+    assert_int_equal(parse("3 0 7 1 3 4 2", &c), 0);
     assert_int_equal(c.status, PA_DONE);
     assert_int_equal(c.removed, 7);
     assert_int_equal(c.failed, 1);
     assert_int_equal(c.revoked, 3);
+    assert_int_equal(c.signout_failed, 4);
     assert_int_equal(c.realms, 2);
-    assert_int_equal(parse("2 1 1000000000 0 0 0", &c), 0);
+    assert_int_equal(parse("3 1 1000000000 0 0 1000000000 0", &c), 0);
     static const char *const bad[] = {
-        "2 0 -1 0 0 0",                   /* strtoul would take it as SIZE_MAX */
-        "2 0 0 0 18446744073709551615 0", /* the audit showed this once */
-        "2 0 +1 0 0 0",  "2 0 1000000001 0 0 0", "2 0 00000000001 0 0 0", /* 11 digits */
-        "2 0 7 0 0",     /* protocol 1's five fields */
-        "1 0 7 0 0 0",   "2 3 0 0 0 0", "2 0 0 0 0 0 0", "2  0 0 0 0 0", " 2 0 0 0 0 0",
-        "2 0 0 0 0 0 ",  "2 0 0x1 0 0 0", "2 0 1e3 0 0 0", "", "2 0 0 0 0 0\n"};
+        "3 0 -1 0 0 0 0",                   /* strtoul would take it as SIZE_MAX */
+        "3 0 0 0 18446744073709551615 0 0", /* the audit showed this once */
+        "3 0 +1 0 0 0 0",  "3 0 1000000001 0 0 0 0", "3 0 00000000001 0 0 0 0", /* 11 digits */
+        "3 0 0 0 0 1000000001 0",
+        "2 0 7 0 0 0",     /* protocol 2's six fields */
+        "3 0 7 0 0 0",     /* six fields under protocol 3 */
+        "2 0 7 0 0 0 0",   "3 3 0 0 0 0 0", "3 0 0 0 0 0 0 0", "3  0 0 0 0 0 0", " 3 0 0 0 0 0 0",
+        "3 0 0 0 0 0 0 ",  "3 0 0x1 0 0 0 0", "3 0 1e3 0 0 0 0", "", "3 0 0 0 0 0 0\n"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
         assert_int_equal(parse(bad[i], &c), -1);
 }
@@ -85,7 +88,7 @@ static void step_frame_and_garbage_are_protocol_errors(void **state)
     size_t n = frame(buf, 'D', 5, (const char *)&e, sizeof(e)); /* protocol 1's step frame */
     assert_int_equal(pa_reader_feed(&r, buf, n, collect, &l), -1);
     /* Sticky: a valid result after it is not taken. */
-    n = frame(buf, 'R', 0, "2 0 1 0 0 0", 11);
+    n = frame(buf, 'R', 0, "3 0 1 0 0 0 0", 13);
     assert_int_equal(pa_reader_feed(&r, buf, n, collect, &l), -1);
     assert_int_equal(r.completed, 0);
     static const struct {
@@ -93,7 +96,7 @@ static void step_frame_and_garbage_are_protocol_errors(void **state)
         int lvl;
         const char *p;
         size_t n;
-    } bad[] = {{'L', 4, "x", 1}, {'L', 2, "a\0b", 3}, {'R', 1, "2 0 0 0 0 0", 11}, {'X', 0, "", 0}};
+    } bad[] = {{'L', 4, "x", 1}, {'L', 2, "a\0b", 3}, {'R', 1, "3 0 0 0 0 0 0", 13}, {'X', 0, "", 0}};
     for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
         pa_reader_init(&r);
         n = frame(buf, bad[i].t, bad[i].lvl, bad[i].p, bad[i].n);
@@ -104,7 +107,7 @@ static void step_frame_and_garbage_are_protocol_errors(void **state)
     unsigned char big[4] = {'L', 2, 0x08, 0x01};
     assert_int_equal(pa_reader_feed(&r, big, 4, collect, &l), -1);
     pa_reader_init(&r);
-    n = frame(buf, 'R', 0, "2 0 1 0 0 0", 11);
+    n = frame(buf, 'R', 0, "3 0 1 0 0 0 0", 13);
     n += frame(buf + n, 'L', 2, "late", 4);
     assert_int_equal(pa_reader_feed(&r, buf, n, collect, &l), -1);
     pa_reader_init(&r);
@@ -121,7 +124,7 @@ static void byte_by_byte_reads_the_same(void **state)
     (void)state;
     size_t n = frame(buf, 'L', 3, "one", 3);
     n += frame(buf + n, 'L', 0, "two", 3);
-    n += frame(buf + n, 'R', 0, "2 0 4 0 0 1", 11);
+    n += frame(buf + n, 'R', 0, "3 0 4 0 0 0 1", 13);
     pa_reader_init(&r);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(pa_reader_feed(&r, buf + i, 1, collect, &l), 0);
