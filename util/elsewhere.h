@@ -1,6 +1,6 @@
 /*
  * An identity or provider logout that found nothing: is the login in another
- * realm (see lib/elsewhere.c)?  The CLI's part: which directories may own it.
+ * realm (see lib/plan/elsewhere.c)?  The CLI's part: which directories may own it.
  */
 #ifndef ATMOS_UTIL_ELSEWHERE_H
 #define ATMOS_UTIL_ELSEWHERE_H

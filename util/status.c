@@ -2,7 +2,7 @@
  * atmos-logout --status: what session data is on disk and when it expires,
  * for people (text, grouped by realm and cloud) and programs (JSON, schema
  * in docs/atmos-logout.md).  What is present and when it expires is the
- * engine's (lib/status.c); this file only shows it.
+ * engine's (lib/plan/status.c); this file only shows it.
  *
  * MUST: every string from a user's files or disk (names, realms, paths,
  * errors) is escaped here, at the sink (atmos_show, jstr), as in render.c.

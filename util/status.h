@@ -1,5 +1,5 @@
 /*
- * atmos-logout --status (see status.c): what session data is on disk and
+ * atmos-logout --status (see plan/status.c): what session data is on disk and
  * when it expires.
  */
 #ifndef ATMOS_UTIL_STATUS_H

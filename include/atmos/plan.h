@@ -86,10 +86,10 @@ struct atmos_signout_kind {
  * The entry's name reaches `match` decoded as the tool decodes it: all of
  * it, NULs included (key_len; key is NULL in an array, or for a name no
  * UTF-8 string spells, a lone surrogate).  An entry larger than the editor
- * builds (lib/jsonedit.c) is judged from its members named in `fields` only.
+ * builds (lib/formats/jsonedit.c) is judged from its members named in `fields` only.
  *
  * `check`, when set, is the file's own tool's verdict: it sees each value of
- * depth 2 or less (jsonscan.h) and returns 0, or a static reason the tool
+ * depth 2 or less (formats/jsonscan.h) and returns 0, or a static reason the tool
  * would refuse the file for; such a file is left as it is.
  */
 #define ATMOS_JSON_IDS 3
@@ -202,7 +202,7 @@ struct atmos_item_json {
 
 /*
  * KUBECONFIG: the cluster, context and user one integration's login wrote
- * into a kubeconfig, found by its rule from the ids (lib/yamledit.h).
+ * into a kubeconfig, found by its rule from the ids (lib/formats/yamledit.h).
  */
 #define ATMOS_KUBE_IDS 4
 struct atmos_kube_rule;

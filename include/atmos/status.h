@@ -4,7 +4,7 @@
  *
  * The plan is the one place that knows what is present: a status is a plan
  * (--all-realms, or discovered) probed as a dry run does, then, for each
- * item present, the expiry its cloud declares (lib/expiry.h), read from the
+ * item present, the expiry its cloud declares (lib/clouds/expiry.h), read from the
  * file that holds it.  Nothing on disk is changed, nothing is signed out,
  * and no token, key or secret is read into the result: only times.
  */

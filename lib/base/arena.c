@@ -1,5 +1,5 @@
 /*
- * The arena and string cache of arena.h.
+ * The arena and string cache of base/arena.h.
  */
 #include <stdint.h>
 #include <stdlib.h>

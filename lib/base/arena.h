@@ -2,8 +2,8 @@
  * A bump allocator freed at once, and a small cache that lets equal short
  * strings share one copy in it.
  *
- * Loading 10,000 identities made some 100,000 small allocations (a YAML node,
- * each scalar, each name and kind of the configuration), each with malloc's
+ * A load makes about ten small allocations per identity (a YAML node, each
+ * scalar, each name and kind of the configuration), each with malloc's
  * 16 bytes of overhead and its own free at exit; the same strings ("kind",
  * "aws/permission-set", a provider's name) over and over.  An arena makes
  * them a few 64 KiB blocks, and the cache keeps one copy of each repeated one.

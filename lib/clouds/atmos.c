@@ -64,7 +64,7 @@ static int provider(struct atmos_cloud_ctx *c, const char *name, const struct at
     return ATMOS_OK;
 }
 
-/* Their keychain entries are keyring.c's. */
+/* Their keychain entries are plan/keyring.c's. */
 /* --status: the mock's "Expiration" (atmos pkg/auth/providers/mock/credentials.go). */
 static const struct atmos_expiry expiries[] = {
     {.label = "mock credentials", .format = ATMOS_EXPIRY_JSON,

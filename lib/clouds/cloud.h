@@ -3,8 +3,8 @@
  *
  * Each cloud_*.c declares its kinds (providers, identities, integrations)
  * with their properties, its names, and the hooks that turn its kinds into
- * plan items; the planner (plan.c, discover.c) only walks atmos_clouds.  A
- * new cloud is one new file and one line in cloud.c's list.
+ * plan items; the planner (plan/plan.c, plan/discover.c) only walks atmos_clouds.  A
+ * new cloud is one new file and one line in clouds/registry.c's list.
  */
 #ifndef ATMOS_CLOUD_H
 #define ATMOS_CLOUD_H
@@ -43,10 +43,10 @@ enum atmos_kind_flag {
     ATMOS_KIND_AMBIENT = 1 << 2,      /* a provider whose keychain entries a plain logout deletes */
     /* An identity whose files go under a provider directory of its own name (aws/emulator). */
     ATMOS_KIND_OWN_DIRECTORY = 1 << 3,
-    /* An emulator identity: atmos may write it a kubeconfig of its own (cloud_kube.c). */
+    /* An emulator identity: atmos may write it a kubeconfig of its own (clouds/kube.c). */
     ATMOS_KIND_EMULATOR = 1 << 4,
     /* A chain rooted at this kind (a provider, or a standalone identity) is one
-     * `atmos auth console` opens a browser for (cloud_console.c). */
+     * `atmos auth console` opens a browser for (clouds/console.c). */
     ATMOS_KIND_CONSOLE = 1 << 5,
 };
 
@@ -60,7 +60,7 @@ struct atmos_kind {
 
 /*
  * --all-realms: a place a cloud writes with a realm, <root>/<realm>/<sub>/
- * (lib/realms.c).  `rule` says what atmos writes there: its FILE entries are
+ * (lib/plan/realms.c).  `rule` says what atmos writes there: its FILE entries are
  * atmos's files, its NESTED entries directories of atmos's whose contents
  * are their `sub` rule.  A realm is a directory whose place holds at least
  * one of them; what the place holds is planned for that realm.
@@ -102,12 +102,12 @@ struct atmos_cloud {
     int (*discover)(struct atmos_cloud_ctx *c);
     /* Called in every scope for every identity logged out (integrations). */
     int every_identity;
-    /* --all-realms: fn for each root this cloud writes realms under (lib/realms.c). */
+    /* --all-realms: fn for each root this cloud writes realms under (lib/plan/realms.c). */
     int (*realm_places)(struct atmos_cloud_ctx *c, atmos_place_fn fn, void *arg);
     /* Names directly under a root that are this cloud's own realm-less layout (its
      * <cfg>/atmos/aws/, ...): never taken for a realm.  NULL-terminated, or NULL. */
     const char *const *not_realms;
-    /* --status: when the session data of each label of item it plans expires (expiry.h). */
+    /* --status: when the session data of each label of item it plans expires (clouds/expiry.h). */
     const struct atmos_expiry *expiries;
 };
 
@@ -157,7 +157,7 @@ struct atmos_item *atmos_cloud_add(struct atmos_cloud_ctx *c, enum atmos_item_ki
 /*
  * A kind of directory a cloud removes: its label in reports, and what atmos
  * (or the tool atmos points at it) writes there.  Nothing else in it is
- * removed, and a directory holding anything else stays (safefs_declared.c).
+ * removed, and a directory holding anything else stays (fs/declared.c).
  */
 struct atmos_cloud_dir {
     const char *label;
@@ -182,7 +182,7 @@ struct atmos_item *atmos_cloud_add_json(struct atmos_cloud_ctx *c, const char *l
                                         const char *m0, const char *m1, const char *m2,
                                         const char *provider);
 
-/* One integration's entries of a kubeconfig (yamledit.h); the same file, rule and ids are
+/* One integration's entries of a kubeconfig (formats/yamledit.h); the same file, rule and ids are
  * planned once.  `what` is shown after the label; ids as the rule names them (may be NULL). */
 struct atmos_item *atmos_cloud_add_kube(struct atmos_cloud_ctx *c, const char *label, char *path,
                                         const struct atmos_kube_rule *rule, const char *what,
@@ -192,7 +192,7 @@ struct atmos_item *atmos_cloud_add_kube(struct atmos_cloud_ctx *c, const char *l
 /*
  * For a cloud's identity and provider hooks: fn(c, in, provider) for every
  * integration the logout of `identity` (whose chain is `chain`), or of
- * `provider`, cleans (cloud.c says which, after atmos); `provider` is the
+ * `provider`, cleans (clouds/registry.c says which, after atmos); `provider` is the
  * one its items go under.  ATMOS_ENOMEM when fn fails, else ATMOS_OK.
  */
 typedef int (*atmos_integration_fn)(struct atmos_cloud_ctx *c, const struct atmos_integration *in,
@@ -224,7 +224,7 @@ int atmos_realm_like(const char *s);
 int atmos_realm_valid(const char *s);
 
 /*
- * --all-realms (lib/realms.c).  atmos_realms_find adds to plan->realms every
+ * --all-realms (lib/plan/realms.c).  atmos_realms_find adds to plan->realms every
  * realm some cloud's place holds atmos's data of; atmos_realms_plan plans
  * what the places hold in `realm` (NULL: the realm-less layout), whatever
  * configuration wrote it.  Both return an atmos_status.
@@ -233,7 +233,7 @@ int atmos_realms_find(struct atmos_cloud_ctx *c);
 int atmos_realms_plan(struct atmos_cloud_ctx *c, const char *realm);
 /*
  * What every cloud's discover hook finds of atmos's on disk, whatever
- * configuration wrote it, added to c->plan (lib/discover.c): the whole of a
+ * configuration wrote it, added to c->plan (lib/plan/discover.c): the whole of a
  * discovered plan, and the last part of an --all-realms one.
  */
 int atmos_discover_into(struct atmos_cloud_ctx *c);

@@ -29,7 +29,7 @@
  * Default/, caches, its Singleton* and RunningChromeVersion symlinks), so
  * the rule takes every file, directory and symlink in it.
  *
- * MUST: walk by descriptor and never follow a link (safefs_declared.c: a
+ * MUST: walk by descriptor and never follow a link (fs/declared.c: a
  * link is removed as a name, its target is untouched); take a profile only
  * by a name atmos's hash gives; bound the walk (ATMOS_FS_MAX_ENTRIES);
  * leave a FIFO, socket, device or another user's file at the top and the

@@ -1,5 +1,5 @@
 /*
- * The console profile's name (cloud_console.c), for its tests.
+ * The console profile's name (clouds/console.c), for its tests.
  */
 #ifndef ATMOS_CLOUD_CONSOLE_H
 #define ATMOS_CLOUD_CONSOLE_H

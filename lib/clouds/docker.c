@@ -69,7 +69,7 @@ static char *acr(const struct atmos_integration *in)
 
 /*
  * Integration kinds atmos has that write docker's file or nothing a logout
- * removes (the cluster kinds are cloud_kube.c's, github/sts cloud_github.c's);
+ * removes (the cluster kinds are clouds/kube.c's, github/sts clouds/github/github.c's);
  * the spec of a registry login is how its registry host is made.
  */
 #define INTEGRATION ATMOS_ROLE_INTEGRATION
@@ -118,7 +118,7 @@ static int add_integration(struct atmos_cloud_ctx *c, const struct atmos_integra
     return it ? 0 : ATMOS_ENOMEM;
 }
 
-/* The registries of the integrations an identity's logout cleans (cloud.c says which). */
+/* The registries of the integrations an identity's logout cleans (clouds/registry.c says which). */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {
     return atmos_cloud_identity_integrations(c, name, chain, add_integration);

@@ -2,7 +2,7 @@
  * When a cloud's session data expires, as the cloud that plans it declares
  * (the `expiries` table of its struct atmos_cloud, lib/cloud_*.c): for each
  * label of item it plans, which file holds the time and in which field.
- * lib/status.c reads them for `atmos-logout --status`; nothing else does.
+ * lib/plan/status.c reads them for `atmos-logout --status`; nothing else does.
  *
  * Only the field named is read out of a file: the time.  Tokens, keys and
  * secrets in the same file are never copied anywhere.

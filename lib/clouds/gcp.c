@@ -179,7 +179,7 @@ static const struct atmos_kind kinds[] = {
      .flags = ATMOS_KIND_AMBIENT},
     {.name = "gcp/project", .roles = ATMOS_ROLE_IDENTITY},
     {.name = "gcp/service-account", .roles = ATMOS_ROLE_IDENTITY},
-    /* In memory only (pkg/auth/identities/emulator/gcp.go); a kubeconfig is cloud_kube.c's. */
+    /* In memory only (pkg/auth/identities/emulator/gcp.go); a kubeconfig is clouds/kube.c's. */
     {.name = "gcp/emulator",
      .roles = ATMOS_ROLE_IDENTITY,
      .flags = ATMOS_KIND_NOTHING_KEPT | ATMOS_KIND_STANDALONE | ATMOS_KIND_EMULATOR},

@@ -10,7 +10,7 @@
  *    context and user their login merged into spec.cluster.kubeconfig.path
  *    (used raw, as atmos does) or <config home>/atmos/kube/config (no realm:
  *    pkg/auth/cloud/kube/config.go DefaultKubeconfigPath), for the logouts
- *    that include the integration (cloud.c atmos_cloud_identity_integrations:
+ *    that include the integration (clouds/registry.c atmos_cloud_identity_integrations:
  *    via.identity, or via.provider of the identity's root provider).
  *
  * Names, as atmos's writer makes them (kube/config.go BuildClusterConfig,
@@ -32,7 +32,7 @@
  *    ambiguous, nothing goes.  The user has no account suffix: atmos's EKS
  *    BuildKubeClusterInfo leaves AccountID unset.
  * A context goes only when it names that cluster and user; the cluster and
- * user go only when no context left names them (yamledit.h).
+ * user go only when no context left names them (formats/yamledit.h).
  *
  * MUST: only those entries; the file walked by descriptor like every other
  * item (safefs); a relative kubeconfig path (relative to where atmos ran)
@@ -288,7 +288,7 @@ static int emulator(struct atmos_cloud_ctx *c, const char *name)
 
 /*
  * Called for every identity logged out: an emulator's own kubeconfig, and
- * the clusters of the integrations its logout cleans (cloud.c says which).
+ * the clusters of the integrations its logout cleans (clouds/registry.c says which).
  */
 static int identity(struct atmos_cloud_ctx *c, const char *name, const struct atmos_chain *chain)
 {

@@ -261,7 +261,7 @@ static int load_entries(struct atmos_yctx *c, const struct atmos_ynode *map, con
     if (atmos_ynode_is_null(map))
         return ATMOS_OK;
     int rc = atmos_y_want_map(c, map, what);
-    /* Room for them all at once: 10,000 identities grown one by one were copied 11 times. */
+    /* Room for them all at once, not grown one by one (docs/design.md, "Measured"). */
     if (rc == ATMOS_OK &&
         atmos_config_reserve(c->cfg, (enum atmos_entry_role)role, map->n / 2) != 0)
         rc = atmos_y_oom(c);

@@ -58,7 +58,7 @@ static int env_take(struct loader *L, const char *name, const char *value, size_
     return ATMOS_OK;
 }
 
-/* A dotenv file read as the configuration is (config_trust.c: as root, only its owner's or
+/* A dotenv file read as the configuration is (config/trust.c: as root, only its owner's or
  * root's), whole, at most ATMOS_DOTENV_MAX_BYTES.  godotenv v1.5.1 (atmos's go.mod) expands $NAME
  * from the file's own variables alone, never from the environment: so does this. */
 static int read_dotenv(struct loader *L, const char *path, struct atmos_dotenv_var **vars,

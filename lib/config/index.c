@@ -152,7 +152,7 @@ char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len)
 {
     if (cfg->arena == NULL && (cfg->arena = calloc(1, sizeof(*cfg->arena))) == NULL)
         return NULL;
-    /* Shared strings are never written to (config_internal.h): the cast only fits the fields. */
+    /* Shared strings are never written to (config/internal.h): the cast only fits the fields. */
     return (char *)atmos_arena_intern(cfg->arena, cfg->index ? &cfg->index->strings : NULL, s, len);
 }
 
@@ -275,10 +275,9 @@ static uint32_t *merge_sort(const struct order *o, uint32_t *v, uint32_t *tmp, s
 
 /*
  * Sort n entries of `size` bytes by name, in place.  qsort of the structs
- * moves each one about log n times through a copy of the whole array
- * (loading 10,000 identities: a tenth of the time, and 1.5 MB more memory);
- * glibc's qsort of pointers to them calls strcmp through a pointer some
- * 130,000 times.  Indexes are sorted instead, by a number made of each name's
+ * moves each one about log n times through a copy of the whole array;
+ * glibc's qsort of pointers to them calls strcmp through a pointer n log n
+ * times (docs/design.md, "Measured").  Indexes are sorted instead, by a number made of each name's
  * first bytes (a string compared only where those are equal), then each
  * entry moved once along the cycles of the permutation.  Names are unique.
  */
@@ -308,7 +307,7 @@ static int sort_by_name(void *base, size_t n, size_t size)
         while (p[j] != i) {
             size_t k = p[j], ahead = p[p[k]];
             /* The entries are read in the order of the cycle, all over the array: the one two
-             * steps on is asked for now (10,000 identities are 1.6 MB). */
+             * steps on is asked for now. */
             for (size_t off = 0; off < size; off += 64)
                 __builtin_prefetch(a + ahead * size + off);
             memcpy(a + j * size, a + k * size, size);

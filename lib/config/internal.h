@@ -1,6 +1,6 @@
 /*
- * Shared between the configuration's sources (config_load.c), the YAML
- * reader (config_yaml.c) and the validator (config.c).
+ * Shared between the configuration's sources (config/load.c), the YAML
+ * reader (config/yaml.c) and the validator (config/check.c).
  */
 #ifndef ATMOS_CONFIG_INTERNAL_H
 #define ATMOS_CONFIG_INTERNAL_H

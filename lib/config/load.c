@@ -80,7 +80,7 @@ static int load_main(struct loader *L, const struct atmos_source *s)
         goto done;
     }
     /*
-     * Root refused a file it does not own (config_trust.c): a file found on
+     * Root refused a file it does not own (config/trust.c): a file found on
      * the search path is skipped, loudly, and root's own files still apply;
      * a file root named (--config, $ATMOS_CLI_CONFIG_PATH) fails the load, as
      * a missing one does: acting on another configuration than the one asked

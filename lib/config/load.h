@@ -1,6 +1,6 @@
 /*
- * Shared by the loader (config_load.c) and its directory listings
- * (config_list.c): one load's state, its files and groups, and what a listing
+ * Shared by the loader (config/load.c) and its directory listings
+ * (config/list.c): one load's state, its files and groups, and what a listing
  * found.
  */
 #ifndef ATMOS_CONFIG_LOAD_H
@@ -45,7 +45,7 @@ struct loader {
     char *profile_default;    /* profiles.default, the last one set */
     char *profiles_base;      /* profiles.base_path, resolved */
     unsigned walked;          /* directory entries walked, every listing of the load */
-    struct atmos_trust trust; /* as root: the directories checked so far (config_trust.c) */
+    struct atmos_trust trust; /* as root: the directories checked so far (config/trust.c) */
     int in_profiles;          /* reading profiles: past the base configuration */
 };
 

@@ -1,6 +1,6 @@
 /*
  * atmos's own base directories (XDG); each cloud's layout below them is in
- * its own file (cloud_aws_paths.c, ...).
+ * its own file (clouds/aws/paths.c, ...).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * The auth section of one parsed atmos.yaml (yamltree.c), merged into a
+ * The auth section of one parsed atmos.yaml (formats/yamltree.c), merged into a
  * configuration, and what a file says about where more configuration is
  * (import:, base_path, profiles:).  Everything else is ignored.
  *

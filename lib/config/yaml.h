@@ -10,7 +10,7 @@
 #include "config/internal.h"
 
 /*
- * The tree keeps equal short scalars once (yamltree.c), so the same `value`
+ * The tree keeps equal short scalars once (formats/yamltree.c), so the same `value`
  * pointer comes back for each identity's kind and provider: what was kept
  * for it is remembered by that pointer, for as long as the tree lives (one
  * atmos_config_apply).

@@ -24,7 +24,7 @@
  *    any other `$` stays.
  * Refused although godotenv accepts them: an empty name (`=x`, or a last line
  * with no `=`, which godotenv files under ""), a NUL byte, and what exceeds
- * the bounds in dotenv.h.  godotenv rejects a byte order mark (its 0xBB is
+ * the bounds in formats/dotenv.h.  godotenv rejects a byte order mark (its 0xBB is
  * not a name character), and so do we.
  *
  * Error messages name the file, line and column, never the file's text: a

@@ -1,7 +1,7 @@
 /*
  * The dotenv reader: a file that atmos.yaml pulls in with `env: !include .env`,
  * read the way atmos reads it (github.com/joho/godotenv v1.5.1, Parse), so that
- * the ATMOS_* variables it sets can be honoured.  See dotenv.c for the rules.
+ * the ATMOS_* variables it sets can be honoured.  See formats/dotenv.c for the rules.
  */
 #ifndef ATMOS_DOTENV_H
 #define ATMOS_DOTENV_H

@@ -1,5 +1,5 @@
 /*
- * The INI section remover (see ini.c for the grammar).
+ * The INI section remover (see formats/ini.c for the grammar).
  */
 #ifndef ATMOS_INI_H
 #define ATMOS_INI_H

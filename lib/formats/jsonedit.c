@@ -2,7 +2,7 @@
  * Removing entries from another tool's JSON file (the Azure CLI's MSAL cache,
  * azureProfile.json, service_principal_entries.json, docker's config.json):
  * only the entries the item's rule matches go.  The file is never rebuilt:
- * jsonscan.c checks it and says where each entry's bytes are, the members
+ * formats/jsonscan.c checks it and says where each entry's bytes are, the members
  * of an entry the rule reads (rule->fields) are handed to json-c only for the
  * rule to judge it, and a matching one is cut out with the comma and whitespace that separated it.  Every
  * other byte of the file stays exactly as it was (order, whitespace, CRLF,

@@ -1,5 +1,5 @@
 /*
- * The strict JSON scanner (see jsonscan.h).  One pass, no allocation, no
+ * The strict JSON scanner (see formats/jsonscan.h).  One pass, no allocation, no
  * recursion: a stack of ATMOS_JSCAN_MAX_DEPTH bytes remembers which
  * containers are open, and the positions of the values of depth 0 to 2 are
  * kept for the callback.  Exactly RFC 8259's grammar: no comments, no

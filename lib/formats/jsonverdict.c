@@ -2,7 +2,7 @@
  * Whether the tool that owns a JSON file would refuse it: the `check` of the
  * rules of docker's config.json and of the Azure CLI's MSAL cache (see
  * struct atmos_json_rule).  A file its own tool refuses is not ours to edit,
- * nor to make "more valid": jsonedit.c leaves it byte for byte and says why.
+ * nor to make "more valid": formats/jsonedit.c leaves it byte for byte and says why.
  *
  * docker (cli/config/configfile, Go's encoding/json into ConfigFile):
  *  - a byte order mark, or a top level other than an object or null;

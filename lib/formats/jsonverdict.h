@@ -1,6 +1,6 @@
 /*
  * The verdicts of the tools that own the JSON files atmos edits: whether
- * docker, or the Azure CLI's MSAL, would refuse a file (jsonverdict.c).
+ * docker, or the Azure CLI's MSAL, would refuse a file (formats/jsonverdict.c).
  * Each is a struct atmos_json_rule's `check`.
  */
 #ifndef ATMOS_JSONVERDICT_H

@@ -1,6 +1,6 @@
 /*
  * Cutting one login's entries out of a kubeconfig by byte ranges
- * (yamledit.h): the cluster and user go only when no context that stays
+ * (formats/yamledit.h): the cluster and user go only when no context that stays
  * names them, current-context is emptied when its context goes, and the
  * rest of the file stays byte for byte.
  */

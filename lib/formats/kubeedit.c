@@ -1,6 +1,6 @@
 /*
  * Removing one login's entries from a kubeconfig file: the file side of
- * yamledit.c (which says what goes, and writes the rest byte for byte).
+ * formats/yamledit.c (which says what goes, and writes the rest byte for byte).
  *
  * The file is rewritten under client-go's own writers' lock: `<file>.lock`
  * created exclusively, never waited for or taken over (one that exists fails
@@ -8,8 +8,7 @@
  * the new contents are written into the lock file itself, with the file's
  * mode, fsynced and renamed over the file: the lock is held until the
  * rename, which makes the new contents appear and releases the lock at one
- * instant, and one file is created, not two (a creation costs 0.5 ms in the
- * bench VM's /tmp).  With no entry left, the file is deleted, as atmos's
+ * instant, and one file is created, not two.  With no entry left, the file is deleted, as atmos's
  * RemoveClusterConfig does (pkg/auth/cloud/kube/config.go).
  *
  * MUST: reach the file through safefs (no symlink followed, owner checked);
@@ -29,7 +28,7 @@
 /*
  * A merge key the byte ranges leave in place: kubectl's verdict on what it
  * brings (a field of the wrong type, a value that is no mapping) is taken on
- * the file as kubectl reads it, merged (kubenorm.c).  The cut stays a cut.
+ * the file as kubectl reads it, merged (formats/kubenorm.c).  The cut stays a cut.
  */
 static int merged_verdict(const char *data, size_t len, struct atmos_err *e)
 {
@@ -92,7 +91,7 @@ static int cut(const struct atmos_buf *in, struct atmos_item *it, struct atmos_b
     it->u.kube.rewritten = 0;
     /*
      * A shape byte ranges cannot cut exactly: the whole file written again as kubectl
-     * reads it (kubenorm.c), then cut.  kubectl's verdict is taken on that text, which
+     * reads it (formats/kubenorm.c), then cut.  kubectl's verdict is taken on that text, which
      * it reads as it reads the file: a file it refuses is still left as it is, and so
      * is one the rewrite refuses (its reason is the one that stands: the rewrite reads
      * further than the byte ranges could).

@@ -1,7 +1,7 @@
 /*
- * A kubeconfig written out again as kubectl reads it (see kubenorm.h): the
- * fallback for the shapes yamledit.c cannot cut by byte ranges.  What goes
- * is still cut by yamledit.c, from this file's output, which it can cut.
+ * A kubeconfig written out again as kubectl reads it (see formats/kubenorm.h): the
+ * fallback for the shapes formats/yamledit.c cannot cut by byte ranges.  What goes
+ * is still cut by formats/yamledit.c, from this file's output, which it can cut.
  *
  * kubectl reads a kubeconfig with yaml.v2 into Go maps and lists, then as
  * JSON (sigs.k8s.io/yaml); each rule below is what that reader does,
@@ -285,7 +285,7 @@ static int write_scalar(struct norm *z, yaml_emitter_t *em, const struct nnode *
      * non-string keeps its text, plain (null, 5, true, .inf read back as they were). */
     int plain = n->str ? plain_string_ok(n->value, n->len) : 1;
     /* Lines of a string on one line, escaped: no block scalar for the cut to end after, and
-     * no CR, NEL, LS or PS written raw (yamledit.c counts LF and CRLF only). */
+     * no CR, NEL, LS or PS written raw (formats/yamledit.c counts LF and CRLF only). */
     yaml_scalar_style_t style = !n->str            ? YAML_PLAIN_SCALAR_STYLE
                                 : has_break(n) ? YAML_DOUBLE_QUOTED_SCALAR_STYLE
                                                : YAML_ANY_SCALAR_STYLE;

@@ -1,6 +1,6 @@
 /*
- * A kubeconfig written out again as kubectl reads it (kubenorm.c): the
- * fallback of the byte-range editor (yamledit.c) for the shapes it cannot
+ * A kubeconfig written out again as kubectl reads it (formats/kubenorm.c): the
+ * fallback of the byte-range editor (formats/yamledit.c) for the shapes it cannot
  * cut exactly (flow style, anchors and aliases, merge keys, tags, a second
  * document, a key twice, an entry after a block scalar).
  */

@@ -1,6 +1,6 @@
 /*
  * Reading a kubeconfig's first document into kubenorm's tree, as yaml.v2
- * reads it (kubenorm.c says the rules): aliases as copies of their anchor's
+ * reads it (formats/kubenorm.c says the rules): aliases as copies of their anchor's
  * node, the latest anchor of a name, tags as kubectl sees them.
  *
  * MUST: build at most ATMOS_YAML_MAX_NODES nodes, nested at most

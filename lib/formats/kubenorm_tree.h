@@ -1,6 +1,6 @@
 /*
- * The tree kubenorm.c builds of a kubeconfig's first document, shared by its
- * reader (kubenorm_read.c) and its writer (kubenorm.c).
+ * The tree formats/kubenorm.c builds of a kubeconfig's first document, shared by its
+ * reader (kubenorm_read.c) and its writer (formats/kubenorm.c).
  */
 #ifndef ATMOS_FORMATS_KUBENORM_TREE_H
 #define ATMOS_FORMATS_KUBENORM_TREE_H

@@ -1,5 +1,5 @@
 /*
- * What kubectl's reader refuses in a kubeconfig, value by value (yamledit.c
+ * What kubectl's reader refuses in a kubeconfig, value by value (formats/yamledit.c
  * asks as it reads): client-go decodes the YAML as JSON into its v1.Config
  * (k8s.io/client-go/tools/clientcmd/api/v1/types.go), exact field names,
  * unknown fields ignored, null always fine.  So a field of its schema of
@@ -75,7 +75,7 @@ int atmos_kube_not_a_string(const yaml_event_t *e)
     const char *v = (const char *)e->data.scalar.value;
     if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag ||
         e->data.scalar.length > 128)
-        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag), or no number */
+        return 0; /* quoted, or tagged !!str (formats/yamledit.c refuses any other tag), or no number */
     for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if (strcmp(v, words[i]) == 0)
             return 1;
@@ -209,7 +209,7 @@ const struct atmos_kube_type *atmos_kube_type_of(const struct atmos_kube_type *t
 static int plain_word(const yaml_event_t *e, const char *const *words, size_t n)
 {
     if (e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE || e->data.scalar.tag)
-        return 0; /* quoted, or tagged !!str (yamledit.c refuses any other tag) */
+        return 0; /* quoted, or tagged !!str (formats/yamledit.c refuses any other tag) */
     for (size_t i = 0; i < n; i++)
         if (strcmp((const char *)e->data.scalar.value, words[i]) == 0)
             return 1;

@@ -1,6 +1,6 @@
 /*
- * What kubectl's reader refuses in a kubeconfig, node by node, as yamledit.c
- * reads it (kubeverdict.c): the schema of client-go's v1.Config.
+ * What kubectl's reader refuses in a kubeconfig, node by node, as formats/yamledit.c
+ * reads it (formats/kubeverdict.c): the schema of client-go's v1.Config.
  */
 #ifndef ATMOS_KUBEVERDICT_H
 #define ATMOS_KUBEVERDICT_H

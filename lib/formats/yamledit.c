@@ -1,6 +1,6 @@
 /*
  * A kubeconfig's entries by byte range, from one libyaml parse (see
- * yamledit.h).
+ * formats/yamledit.h).
  *
  * libyaml's marks count characters (a CRLF as two), not bytes: `off` turns
  * them into byte offsets by walking the UTF-8 text once, forward.
@@ -323,7 +323,7 @@ static int node_key(struct scan *s, struct level *pl, const yaml_event_t *e)
     if (e->type == YAML_SCALAR_EVENT && e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
         e->data.scalar.tag == NULL && strcmp((const char *)e->data.scalar.value, "<<") == 0)
         s->doc->merges = 1;
-    /* For the type of the value (kubeverdict.c); no field's name holds a NUL. */
+    /* For the type of the value (formats/kubeverdict.c); no field's name holds a NUL. */
     free(pl->key);
     pl->key = NULL;
     if (pl->type && e->type == YAML_SCALAR_EVENT &&

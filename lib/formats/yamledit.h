@@ -1,5 +1,5 @@
 /*
- * Removing named entries from a kubeconfig by byte ranges (yamledit.c).
+ * Removing named entries from a kubeconfig by byte ranges (formats/yamledit.c).
  *
  * One libyaml parse says where each item of the top-level `clusters`,
  * `contexts` and `users` sequences lies, its `name`, and for a context the
@@ -40,7 +40,7 @@ struct atmos_kube_doc {
     int other;                     /* holds what kubectl shows besides entries (preferences,
                                       extensions, ...): the file stays when its entries go */
     int merges; /* a merge key (<<) where no name is read: what it brings is not judged
-                   here (kubeedit.c asks kubenorm.c for kubectl's verdict) */
+                   here (formats/kubeedit.c asks formats/kubenorm.c for kubectl's verdict) */
 };
 
 /* Parse p[0, len): ATMOS_OK, or ATMOS_EINVAL with why (the file must stay). */
@@ -88,7 +88,7 @@ int atmos_kube_cut(const char *p, size_t len, const struct atmos_kube_doc *doc,
  *
  * With `later`, a rewrite is only staged (written into the lock file, which
  * is still there: later->staged) so that the run commits it with the other
- * staged rewrites, in one journal commit (lib/exec.c); atmos_kube_commit
+ * staged rewrites, in one journal commit (lib/items/exec.c); atmos_kube_commit
  * then renames the lock file over the file, which lets the lock go.
  * Deleting the file is done at once either way.
  */

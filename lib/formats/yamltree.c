@@ -1,5 +1,5 @@
 /*
- * libyaml events to a bounded tree, in one pass (see yamltree.h).
+ * libyaml events to a bounded tree, in one pass (see formats/yamltree.h).
  *
  * MUST: stop at the first level deeper than ATMOS_YAML_MAX_DEPTH and at the
  * node after ATMOS_YAML_MAX_NODES, before libyaml has scanned much further;

@@ -4,7 +4,7 @@
  * Which names a directory may hold is the clouds' knowledge (lib/cloud_*.c);
  * this file only walks and matches.  Everything else is left, and reported.
  *
- * MUST, on top of safefs.c's list:
+ * MUST, on top of fs/safefs.c's list:
  *  - never remove an entry the rule does not declare, nor the directory that
  *    holds one: a configuration that names ~/Documents removes nothing of it;
  *  - take a declared file only when it is a regular file of the user's (a

@@ -1,5 +1,5 @@
 /*
- * The chain of open directories of dirstack.h.
+ * The chain of open directories of fs/dirstack.h.
  */
 #include <stdlib.h>
 #include <string.h>

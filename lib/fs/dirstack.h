@@ -3,7 +3,7 @@
  * prefixes, each opened and checked by the walk that kept it, so that the
  * next walk below them starts at the deepest instead of from the top again.
  * The chain is cut where the next path leaves it.  Used by root's walk of
- * configuration files (config_trust.c) and by a plan's run (safefs.c); the
+ * configuration files (config/trust.c) and by a plan's run (fs/safefs.c); the
  * owner releases it when its load or run ends.
  */
 #ifndef ATMOS_DIRSTACK_H

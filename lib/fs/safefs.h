@@ -31,11 +31,10 @@ struct atmos_dir_rule;
  * What one run of a plan remembers of the directories it walked (a run
  * removes, it never creates a directory):
  *  - the last one found missing: every later path below it is absent without
- *    a walk (10,000 identities each with a console profile under one missing
- *    directory were 30,000 system calls);
+ *    a walk;
  *  - the directories above the last one opened, kept open: the next walk
  *    below them starts at the deepest, opened and checked by the same rules
- *    (an identity's two files were 12 opens of the same six directories).
+ *    (docs/design.md, "Measured", says what each saves).
  * atmos_fs_memo_release closes them at the end of the run.
  */
 struct atmos_fs_memo {
@@ -84,7 +83,7 @@ struct atmos_fs_kept {
 };
 
 /*
- * Remove from the directory dirfd/leaf the entries `rule` declares (safefs_declared.c),
+ * Remove from the directory dirfd/leaf the entries `rule` declares (fs/declared.c),
  * and then the directory when nothing else is in it.  ATMOS_OK: the
  * directory is gone (dry run: would be); ATMOS_KEPT: something the rule
  * does not declare is there, stays, and so does the directory (*kept says

@@ -19,7 +19,7 @@ struct atmos_item *atmos_plan_add_item(struct atmos_plan *plan, enum atmos_item_
 struct atmos_item *atmos_plan_add_unknown(struct atmos_plan *plan, const char *label, char *what,
                                           const char *identity, const char *provider);
 
-/* The ways an adder recognises an item it already planned (plan_index.c). */
+/* The ways an adder recognises an item it already planned (items/index.c). */
 enum atmos_plan_key {
     ATMOS_PLAN_KEY_PATH,    /* kind and path; not INI sections nor JSON entries */
     ATMOS_PLAN_KEY_KEYRING, /* backend and key */

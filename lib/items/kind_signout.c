@@ -10,7 +10,7 @@
 /*
  * Sign-outs come first, while the token files still exist: each kind of
  * sign-out (its cloud's) is given all its items at once and queues its
- * requests, and every kind's requests then go out together (http.c), so
+ * requests, and every kind's requests then go out together (sys/http.c), so
  * the phase has one bound however many clouds take part.  Whatever happens
  * there, the files are removed afterwards, and no outcome of it is part of
  * the exit status.

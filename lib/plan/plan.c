@@ -1,7 +1,7 @@
 /*
  * Computing the plan: what a logout of an identity, a provider or everything
  * removes, and why.  Which files a kind of provider or identity leaves is the
- * clouds' knowledge (cloud.h); this file only decides who is logged out and
+ * clouds' knowledge (clouds/cloud.h); this file only decides who is logged out and
  * asks each cloud.  Building a plan reads (caches, atmos's own files) but
  * never changes anything.
  */
@@ -434,7 +434,7 @@ static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const c
     }
     for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {
         size_t from = plan->nitems;
-        /* Outside ALL_REALMS the keychain names follow the configured realm (keyring.c). */
+        /* Outside ALL_REALMS the keychain names follow the configured realm (plan/keyring.c). */
         const char *realm = plan->every_realm ? realms[i] : c->cfg->realm.value;
         if (atmos_keyring_plan(plan, c->cfg, c->env, opts && opts->keychain, realm) != 0)
             rc = cloud_failed(c, ATMOS_ENOMEM, err);

@@ -1,7 +1,7 @@
 /*
  * "What am I logged into?" (atmos-logout --status): a plan probed as a dry
  * run, then, for each item present, when it expires, read where its cloud
- * says (the `expiries` table of each lib/cloud_*.c, lib/expiry.h).  This
+ * says (the `expiries` table of each lib/cloud_*.c, lib/clouds/expiry.h).  This
  * file knows formats (atmos's INI comment, a JSON time), never a cloud.
  *
  * MUST, as everything that reads a user's files:

@@ -1,5 +1,5 @@
 /*
- * --tags: the providers and identities a list of tags selects (plan_tags.c).
+ * --tags: the providers and identities a list of tags selects (plan/tags.c).
  */
 #ifndef ATMOS_PLAN_TAGS_H
 #define ATMOS_PLAN_TAGS_H

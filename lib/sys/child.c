@@ -1,5 +1,5 @@
 /*
- * A bounded child for the engine (see child.h): today the Secret Service
+ * A bounded child for the engine (see sys/child.h): today the Secret Service
  * backend, which must keep GLib out of the calling process.
  *
  * MUST:

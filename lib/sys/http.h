@@ -1,5 +1,5 @@
 /*
- * The sign-out phase's HTTPS client (see http.c): requests queued by every
+ * The sign-out phase's HTTPS client (see sys/http.c): requests queued by every
  * sign-out kind, then sent all at once, bounded, over libcurl loaded only
  * then.
  */

@@ -1,5 +1,5 @@
 /*
- * Telling network filesystems from local ones (see netfs.c).
+ * Telling network filesystems from local ones (see sys/netfs.c).
  */
 #ifndef ATMOS_NETFS_H
 #define ATMOS_NETFS_H

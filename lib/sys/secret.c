@@ -7,7 +7,7 @@
  * that touches no Secret Service item): libsecret is dlopen'ed in a forked
  * child.  Never prompt (locked items are reported, not unlocked), never
  * autolaunch a bus (no session bus address: unavailable), and bound the whole
- * exchange: the parent kills the child at the deadline (lib/child.c).
+ * exchange: the parent kills the child at the deadline (lib/sys/child.c).
  */
 #include <dlfcn.h>
 #include <stdio.h>

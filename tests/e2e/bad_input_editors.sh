@@ -83,7 +83,7 @@ case_B117() {
 }
 
 # Rows B140-B144: the kubeconfig shapes byte ranges cannot cut, written whole
-# again as kubectl reads it (kubenorm.c), and where that rewrite stops.
+# again as kubectl reads it (formats/kubenorm.c), and where that rewrite stops.
 
 # kube_left TEXT REASON: atmos's cluster and TEXT; left as it is, with REASON.
 kube_left() {

@@ -122,7 +122,7 @@ def kube_cases(rng):
                     au + ["- name: me", "  user: {exec: {provideClusterInfo: false, env: [{name: A, value: b}]}}"],
                     None, tail=["x-mine: 5"]), "edit"),
         ("clusters: 5", b"apiVersion: v1\nclusters: 5\nusers:\n" + "\n".join(au).encode() + b"\n", "tool"),
-        # What kubectl takes and byte ranges cannot cut: the whole file written again (kubenorm.c).
+        # What kubectl takes and byte ranges cannot cut: the whole file written again (formats/kubenorm.c).
         ("flow style document", ('{apiVersion: v1, clusters: [{name: "%s", cluster: {server: s}}], '
                                  'contexts: [], users: []}\n' % EKS).encode(), "rewrite"),
         ("anchors and aliases", kubeconfig(ac + ["- name: a", "  cluster: &s {server: s}",

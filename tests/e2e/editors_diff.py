@@ -65,7 +65,7 @@ def kube_expected(v):
     e["contexts"] = [x for x in v["contexts"] if x not in gone]
     named = lambda key, name: any(x.get("context", {}).get(key) == name for x in e["contexts"])
     # atmos's cluster found (the EKS rule's pick): its cluster and user go unless a context
-    # left names them (yamledit.h), whether or not its context was there.
+    # left names them (formats/yamledit.h), whether or not its context was there.
     mine = any(x["name"] == C.EKS for x in v["clusters"])
     if mine and not named("cluster", C.EKS):
         e["clusters"] = [x for x in v["clusters"] if x["name"] != C.EKS]

@@ -349,7 +349,7 @@ EOF
     check "the rest done" missing "$H/.azure/atmos/team/azure-dc"
 }
 
-# The configuration's sources (lib/config_load.c): the example's atmos.yaml with
+# The configuration's sources (lib/config/load.c): the example's atmos.yaml with
 # more in front of it, named with --config; its identities are in aws-sso.
 src_yaml() { { printf '%b' "$1"; cat "$EXAMPLE"; } >"$H/bad.yaml"; }
 via_sso() { printf 'auth:\n  identities:\n    %s: {kind: aws/permission-set, via: {provider: aws-sso}}\n' "$1"; }
@@ -483,7 +483,7 @@ case_B97() {
     check "the rest of atmos.d read: [only-d] gone" no_section_in "[only-d]" "$H/$CRED"
 }
 
-# env: !include of a dotenv file (lib/config_load.c read_dotenv): refused by name, the rest loads.
+# env: !include of a dotenv file (lib/config/load.c read_dotenv): refused by name, the rest loads.
 case_B98() {
     fresh_home; src_yaml 'env: !include pipe.env\n'; mkfifo "$H/pipe.env"
     run_bounded --config "$H/bad.yaml" dev-admin
@@ -543,7 +543,7 @@ PY
     check "the main file's identity logged out" no_section_in "[dev-admin]" "$H/$CRED"
 }
 
-# --all-realms (lib/realms.c): what is not a real directory of the user's is never a realm.
+# --all-realms (lib/plan/realms.c): what is not a real directory of the user's is never a realm.
 realm_files() { mkdir -p "$1/aws/p"; printf '[x]\naws_access_key_id = A\n' >"$1/aws/p/credentials"; }
 case_B90() {
     fresh_home; realm_files "$TMPROOT/b90-target"

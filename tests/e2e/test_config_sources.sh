@@ -1,6 +1,6 @@
 #!/bin/bash
 # Where atmos reads its configuration from, and so which names atmos-logout
-# must know (docs/atmos-facts.md §1, lib/config_load.c): atmos.d/ and
+# must know (docs/atmos-facts.md §1, lib/config/load.c): atmos.d/ and
 # .atmos.d/ beside an atmos.yaml, local imports (files, globs, directories,
 # names without an extension, nested, cyclic; remote ones never fetched),
 # profiles, provisioned identities, entries atmos would refuse only when used,
@@ -348,7 +348,7 @@ check "aws/Corp byte for byte" same_decoys
 end
 
 # --- 8 -----------------------------------------------------------------------
-# The data directory holds only the file keyring (lib/keyring.c file_keyring_dir).
+# The data directory holds only the file keyring (lib/plan/keyring.c file_keyring_dir).
 begin "ATMOS_XDG_DATA_HOME: the file keyring (set in .atmos.d/) is found there; XDG_DATA_HOME's and ~/.local/share's kept"
 home
 R=$(derived_realm "$H/work")

@@ -111,7 +111,7 @@ check "sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
 end
 
 begin "directories checked for one file are not trusted past what the next file must pass"
-# One load walks from / once and reuses the directories it checked (config_trust.c);
+# One load walks from / once and reuses the directories it checked (config/trust.c);
 # each import below them is still checked: its own directories, its owner, its mode.
 root_home
 WD=$TMPROOT/walk; mkdir -p "$WD/okay" "$WD/ok/deep"; chmod 755 "$WD" "$WD/ok" "$WD/ok/deep"

@@ -362,7 +362,7 @@ static void bad_base_paths(void **state)
 
 /*
  * As root every file is walked from /, and the directories checked are kept
- * open for the next file of the load (config_trust.c): none may outlive it,
+ * open for the next file of the load (config/trust.c): none may outlive it,
  * whatever the load's outcome (a privilege drop can follow).
  */
 static void load_closes_what_it_walked(void **state)

@@ -1,6 +1,6 @@
 /*
  * Directories removed only as far as their rule declares: the walker
- * (safefs_declared.c) on rules of the test's own, then each cloud's
+ * (fs/declared.c) on rules of the test's own, then each cloud's
  * declarations through plans built and run against real files.
  */
 #include "testutil.h"

@@ -1,5 +1,5 @@
 /*
- * The kubeconfig rewrite (kubenorm.c): a file written out again as kubectl
+ * The kubeconfig rewrite (formats/kubenorm.c): a file written out again as kubectl
  * reads it, every scalar what it was, and what kubectl's reader refuses.
  * Whether kubectl agrees is tests/e2e/test_editors_diff.sh's to judge.
  */
@@ -66,7 +66,7 @@ static void scalars_stay_what_they_were(void **state)
                   "l: plain words\n",
                   "a: '5'\nb: 'yes'\nc: x\nd: '0x1F'\ne: '2001-01-01'\nf: ~\ng: 0o17\nh: ''\n"
                   "i: \"two\\nlines\\n\"\nj: ''\nk: \"a\\0b\"\nl: plain words\n");
-    /* Breaks yamledit.c does not count (CR, NEL, LS, PS) written escaped, never raw. */
+    /* Breaks formats/yamledit.c does not count (CR, NEL, LS, PS) written escaped, never raw. */
     normalizes_to("a: \"x\\Ly\\rz\\Nw\"\nb: \"\\u2029\"\n", "a: \"x\\Ly\\rz\\Nw\"\nb: \"\\P\"\n");
     /* Tags on lists and mappings change nothing to kubectl's reader. */
     normalizes_to("a: !mine {b: !!seq [c]}\n", "a:\n  b:\n  - c\n");

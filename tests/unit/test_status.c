@@ -1,5 +1,5 @@
 /*
- * atmos-logout --status's engine (lib/status.c): times as the writers spell
+ * atmos-logout --status's engine (lib/plan/status.c): times as the writers spell
  * them, the clouds' expiry tables, and a probe of a real plan in a temporary
  * HOME: which state each item gets, one entry per identity of a provider
  * directory, a section's own comment only, and nothing changed on disk.

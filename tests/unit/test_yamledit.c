@@ -284,7 +284,7 @@ static void empty_and_null_files(void **state)
     cuts_to("clusters: null\nusers:\n", "c", "x", "u", NULL, 0, 1);
 }
 
-/* --- the file side (kubeedit.c): the rewrite goes through client-go's lock file ---------- */
+/* --- the file side (formats/kubeedit.c): the rewrite goes through client-go's lock file ---------- */
 
 static const char kube_yaml[] = "auth:\n"
                                 "  providers:\n"

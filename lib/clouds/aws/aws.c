@@ -4,7 +4,7 @@
  *  - identity: [identity] of <dir>/credentials, [profile identity] of <dir>/config,
  *    for every provider directory <dir> of provider_dirs (<cfg>/[realm/]aws/<P>/,
  *    <base_path>/[realm/]aws/<P>/, the legacy ~/.aws/atmos/<P>/); an aws/user's
- *    browser refresh token (cloud_aws_browser.c);
+ *    browser refresh token (clouds/aws/browser.c);
  *  - provider: those directories, atmos's SSO session cache (and its legacy
  *    token), the provisioned identities cache, and the AWS CLI SSO tokens of
  *    the provider's start URL;
@@ -89,7 +89,7 @@ static const char *const transport_vars[] = {"AWS_CA_BUNDLE", "AWS_ENDPOINT_URL_
  *  - `credentials.lock` and `config.lock`, the flock files beside them
  *    (withFileLock -> pkg/cache NewFileLock: <file>.lock), never removed by atmos;
  *  - `.credentials.atmos-tmp.*` and `.config.atmos-tmp.*`: what atmos-logout
- *    itself stages when it rewrites one of them (safefs.c), left only by a killed run.
+ *    itself stages when it rewrites one of them (fs/safefs.c), left only by a killed run.
  * Anything else (a user's notes, ~/Documents named as a provider) is not ours.
  */
 static const struct atmos_dir_entry provider_entries[] = {
@@ -141,7 +141,7 @@ static int provider_dirs(const struct atmos_cloud_ctx *c, const char *provider,
     return ATMOS_ENOMEM;
 }
 
-/* An aws/user identity: its browser sign-in keeps a refresh token (cloud_aws_browser.c). */
+/* An aws/user identity: its browser sign-in keeps a refresh token (clouds/aws/browser.c). */
 static int is_user(const struct atmos_identity *id)
 {
     return id && id->kind.value && strcmp(id->kind.value, "aws/user") == 0;

@@ -1,5 +1,5 @@
 /*
- * The AWS browser logins' session data (cloud_aws_browser.c), for cloud_aws.c.
+ * The AWS browser logins' session data (clouds/aws/browser.c), for clouds/aws/aws.c.
  */
 #ifndef ATMOS_CLOUD_AWS_BROWSER_H
 #define ATMOS_CLOUD_AWS_BROWSER_H

@@ -5,7 +5,7 @@
  * separators=(',', ':')) with args {accountId, roleName, startUrl} for a
  * profile with sso_start_url, or {accountId, roleName, sessionName} for a
  * profile with sso_session.  The profiles come from the AWS CLI config file,
- * read with the same line rules as the INI remover (ini.c).
+ * read with the same line rules as the INI remover (formats/ini.c).
  *
  * MUST: never change the AWS CLI config file; keep no value but the five
  * settings read here (the file may hold secrets in other keys).

@@ -1,6 +1,6 @@
 /*
- * The AWS CLI's caches an SSO login leaves (cloud_aws_files.c), planned as
- * checked files for the AWS cloud (cloud_aws.c).
+ * The AWS CLI's caches an SSO login leaves (clouds/aws/files.c), planned as
+ * checked files for the AWS cloud (clouds/aws/aws.c).
  */
 #ifndef ATMOS_CLOUD_AWS_FILES_H
 #define ATMOS_CLOUD_AWS_FILES_H

@@ -1,5 +1,5 @@
 /*
- * The AWS login layout (cloud_aws_paths.c), for the AWS cloud's files.
+ * The AWS login layout (clouds/aws/paths.c), for the AWS cloud's files.
  */
 #ifndef ATMOS_CLOUD_AWS_PATHS_H
 #define ATMOS_CLOUD_AWS_PATHS_H

@@ -6,7 +6,7 @@
  * AWS_ENDPOINT_URL_SSO, then AWS_ENDPOINT_URL, replace the endpoint.
  *
  * The requests go out with every other sign-out kind's, all at once and
- * bounded (http.c: libcurl loaded only then; 2 s to connect, 5 s in all).
+ * bounded (sys/http.c: libcurl loaded only then; 2 s to connect, 5 s in all).
  * The outcome never changes what the local cleanup does or the exit status.
  *
  * The AWS cloud's sign-out kind runs here: each planned token file read

@@ -1,5 +1,5 @@
 /*
- * Signing out of IAM Identity Center sessions (see cloud_aws_signout.c).
+ * Signing out of IAM Identity Center sessions (see clouds/aws/signout.c).
  */
 #ifndef ATMOS_CLOUD_AWS_SIGNOUT_H
 #define ATMOS_CLOUD_AWS_SIGNOUT_H

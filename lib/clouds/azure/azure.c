@@ -57,7 +57,7 @@ static const struct atmos_kind kinds[] = {
      .roles = ATMOS_ROLE_PROVIDER,
      .flags = ATMOS_KIND_AMBIENT | ATMOS_KIND_CONSOLE},
     {.name = "azure/subscription", .roles = ATMOS_ROLE_IDENTITY},
-    /* In memory only (pkg/auth/identities/emulator/azure.go); a kubeconfig is cloud_kube.c's. */
+    /* In memory only (pkg/auth/identities/emulator/azure.go); a kubeconfig is clouds/kube.c's. */
     {.name = "azure/emulator",
      .roles = ATMOS_ROLE_IDENTITY,
      .flags = ATMOS_KIND_NOTHING_KEPT | ATMOS_KIND_STANDALONE | ATMOS_KIND_EMULATOR},

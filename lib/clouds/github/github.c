@@ -4,14 +4,14 @@
  * <data>/auth/github-sts/[<realm>/]<integration>/ (stateDir):
  *
  *  - state.json, the tokens (`tokens[].token`), revoked first
- *    (cloud_github_revoke.c, as atmos's Cleanup does), then removed;
+ *    (clouds/github/revoke.c, as atmos's Cleanup does), then removed;
  *  - git.config, which git_config_mode: file writes: the same tokens, in
  *    the userinfo of `[url "https://x-access-token:<token>@host/owner/"]`.
  *    It goes whatever the mode says now: a mode changed since the login
  *    leaves the file and its tokens behind.  atmos removes it only when a
  *    state.json is there; a stray one is removed here too.
  *
- * Which logouts include an integration is docker's rule (cloud_docker.c,
+ * Which logouts include an integration is docker's rule (clouds/docker.c,
  * pkg/auth/manager_integrations.go): an identity's logout takes those
  * via.identity it and via.provider its root provider; a provider's, those
  * via.provider it; --all, every one of them.  The directory stays, as atmos
@@ -39,7 +39,7 @@ static const struct atmos_kind kinds[] = {
     {.name = NULL},
 };
 
-/* Where the revocation goes and whose certificates it trusts (cloud_github_revoke.c). */
+/* Where the revocation goes and whose certificates it trusts (clouds/github/revoke.c). */
 static const char *const env_vars[] = {ATMOS_GITHUB_API_VAR, "SSL_CERT_FILE", NULL};
 
 /*

@@ -1,6 +1,6 @@
 /*
- * GitHub's github/sts integration (cloud_github.c) and the revocation of its
- * installation tokens (cloud_github_revoke.c).
+ * GitHub's github/sts integration (clouds/github/github.c) and the revocation of its
+ * installation tokens (clouds/github/revoke.c).
  */
 #ifndef ATMOS_CLOUD_GITHUB_H
 #define ATMOS_CLOUD_GITHUB_H

@@ -9,7 +9,7 @@
  * already invalid; anything else is a warning.
  *
  * Unlike atmos (one at a time, 30 s each), every token goes at once with the
- * other sign-outs (http.c: 2 s to connect, 5 s in all), each distinct token
+ * other sign-outs (sys/http.c: 2 s to connect, 5 s in all), each distinct token
  * once.  ATMOS_LOGOUT_GITHUB_API_URL replaces the base URL (https:// only);
  * the CA bundle is the PAM module's revoke_ca_bundle, else SSL_CERT_FILE (what
  * Go, and so atmos, reads).  The outcome never changes what the local
