@@ -223,12 +223,86 @@ static int open_level(struct builder *b, const yaml_event_t *e)
     return ATMOS_OK;
 }
 
+/* A plain scalar yaml.v3 resolves to something else than a string: a number, a bool, null. */
+static int plain_typed(const struct atmos_ynode *n)
+{
+    static const char *const words[] = {"true", "True", "TRUE", "false", "False", "FALSE",
+                                        "null", "Null", "NULL", "~",    NULL};
+    const char *v = n->value;
+    if (!n->plain)
+        return 0;
+    for (const char *const *w = words; *w; w++)
+        if (strcmp(v, *w) == 0)
+            return 1;
+    v += *v == '-' || *v == '+';
+    return (*v >= '0' && *v <= '9') || (*v == '.' && v[1] >= '0' && v[1] <= '9');
+}
+
+/* Keys yaml.v3 takes for the same: the same text and the same resolved type (a quoted "5" is
+ * not the number 5); a merge key `<<` is not a key. */
+static int same_key(const struct atmos_ynode *a, const struct atmos_ynode *k)
+{
+    return a->type == ATMOS_Y_SCALAR && k->type == ATMOS_Y_SCALAR && a->env == k->env &&
+           a->include == k->include && a->function == k->function && a->len == k->len &&
+           memcmp(a->value, k->value, a->len) == 0 && plain_typed(a) == plain_typed(k) &&
+           !(a->plain && a->len == 2 && memcmp(a->value, "<<", 2) == 0);
+}
+
+static uint32_t key_hash(const struct atmos_ynode *k)
+{
+    uint32_t h = 2166136261u;
+    for (unsigned i = 0; i < k->len; i++)
+        h = (h ^ (unsigned char)k->value[i]) * 16777619u;
+    return h;
+}
+
+/* The first key of the mapping `kids` (n of them: key, value, ...) given again, or NULL; *first
+ * the earlier one.  A hash of the keys past a few (10,000 identities are one mapping). */
+static const struct atmos_ynode *again(struct atmos_ynode **kids, size_t n,
+                                       const struct atmos_ynode **first, int *oom_out)
+{
+    size_t slots = 16;
+    while (slots < n)
+        slots *= 2;
+    uint32_t *seen = n > 32 ? calloc(slots, sizeof(*seen)) : NULL;
+    const struct atmos_ynode *dup = NULL;
+    *oom_out = n > 32 && seen == NULL;
+    for (size_t i = 0; !*oom_out && dup == NULL && i + 1 < n; i += 2) {
+        if (kids[i]->type != ATMOS_Y_SCALAR)
+            continue;
+        if (seen == NULL) {
+            for (size_t j = 0; dup == NULL && j < i; j += 2)
+                if (same_key(kids[j], kids[i]))
+                    dup = kids[i], *first = kids[j];
+            continue;
+        }
+        size_t at = key_hash(kids[i]) & (slots - 1);
+        for (; seen[at] && dup == NULL; at = (at + 1) & (slots - 1))
+            if (same_key(kids[seen[at] - 1], kids[i]))
+                dup = kids[i], *first = kids[seen[at] - 1];
+        if (dup == NULL)
+            seen[at] = (uint32_t)i + 1;
+    }
+    free(seen);
+    return dup;
+}
+
 static int close_level(struct builder *b)
 {
     struct level *l = &b->stack[--b->depth];
     struct atmos_ynode *n = l->node;
+    const struct atmos_ynode *first = NULL, *dup;
+    int no_room;
     if (n == NULL)
         return attach(b, NULL, l->is_key);
+    /* yaml.v3, which atmos reads atmos.yaml with, refuses a key given twice; so do we. */
+    if (n->type == ATMOS_Y_MAP && (dup = again(l->kids, l->n, &first, &no_room)) != NULL)
+        return atmos_fail(b->err, ATMOS_EINVAL,
+                          "%s:%u:%u: mapping key \"%.64s\" already defined at line %u (atmos "
+                          "refuses the file too)",
+                          b->path, dup->line, dup->column, dup->value, first->line);
+    if (n->type == ATMOS_Y_MAP && no_room)
+        return oom(b);
     n->n = (unsigned)l->n;
     if (l->n) {
         if ((n->kids = atmos_arena_alloc(&b->arena, l->n * sizeof(*n->kids))) == NULL)
@@ -316,11 +390,15 @@ static int parse_error(const yaml_parser_t *p, const char *path, const struct so
         return atmos_fail(err, ATMOS_EINVAL, "%s: file is larger than %zu bytes", path, s->limit);
     if (s->ioerr)
         return atmos_fail(err, ATMOS_ESYS, "%s: %s", path, strerror(s->ioerr));
+    /* libyaml's words for a tab where YAML wants spaces (or a '@' or '`'). */
+    const char *hint = strcmp(problem, "found character that cannot start any token") == 0
+                           ? " (a tab, '@' or '`' cannot start one: YAML indents with spaces)"
+                           : "";
     if (p->context == NULL)
-        return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s", path, pl, pc, problem);
-    return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s: %s at %zu:%zu%s", path,
+        return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s%s", path, pl, pc, problem, hint);
+    return atmos_fail(err, ATMOS_EINVAL, "%s:%zu:%zu: %s: %s at %zu:%zu%s%s", path,
                       p->context_mark.line + 1, p->context_mark.column + 1, p->context, problem, pl,
-                      pc, pl > s->lines ? " (the end of the file)" : "");
+                      pc, pl > s->lines ? " (the end of the file)" : "", hint);
 }
 
 static int on_event(struct builder *b, const yaml_event_t *e, int *docs)

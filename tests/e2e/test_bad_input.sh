@@ -84,6 +84,10 @@ case_B06() {
     check "exit 1" rc_is 1; check "reason" has "$ERR" "file is larger than 8388608 bytes"; check "unchanged" unchanged
 }
 case_B07() { yaml_case 'auth:\n  realm: a\0b\n' "bad.yaml:2:11: a NUL byte is not allowed"; }
+case_B160() { yaml_case 'auth:\n\tproviders: {}\n' "bad.yaml:2:1: while scanning for the next token: found character that cannot start any token at 2:1 (a tab, '@' or '\`' cannot start one: YAML indents with spaces)"; }
+case_B161() {
+    yaml_case 'auth:\n  identities:\n    dev-admin: {kind: aws/user}\n    "dev-admin": {kind: aws/user}\n' 'bad.yaml:4:5: mapping key "dev-admin" already defined at line 3 (atmos refuses the file too)'
+}
 case_B08() { yaml_case 'auth:\n  realm: \xff\xfe\n' "bad.yaml:"; }
 case_B09() { yaml_case 'auth:\n  identities:\n    ../evil: {kind: aws/user}\n' "must not start with '.'"; }
 case_B10() { yaml_case 'auth:\n  providers:\n    a/b: {kind: aws/saml}\n' "must not contain '/'"; }
@@ -583,7 +587,9 @@ case_B92() {
     check "the link's target unchanged" [ "$(cat "$TMPROOT/b92-file")" = mine ]
 }
 case_B93() {
-    fresh_home; src_yaml 'auth:\n  providers:\n    aws-sso:\n      tags: ["\\e]0;pwned\\a\\e[31mred"]\n'
+    # The tag comes from an import (one atmos.yaml saying auth: twice is a file atmos refuses).
+    fresh_home; src_yaml 'import: [tags.yaml]\n'
+    printf '%b' 'auth:\n  providers:\n    aws-sso:\n      tags: ["\\e]0;pwned\\a\\e[31mred"]\n' >"$H/tags.yaml"
     snap
     OUT=$("$BIN" --config "$H/bad.yaml" --tags nope 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
     check "not found: exit 1" rc_is 1

@@ -227,6 +227,28 @@ static void errors_name_file_line_column(void **state)
     expect_error("auth:\n  providers: 3\n", "a.yaml:2:14: auth.providers must be a mapping");
 }
 
+/* A key given twice is refused as yaml.v3 refuses it, in a small mapping and in a large one
+ * (hashed); a quoted "5" is not the number 5, and merge keys are no keys. */
+static void duplicate_keys(void **state)
+{
+    (void)state;
+    expect_error("auth:\n  realm: a\n  realm: b\n",
+                 "a.yaml:3:3: mapping key \"realm\" already defined at line 2");
+    struct atmos_buf b = {0};
+    assert_int_equal(atmos_buf_printf(&b, "auth:\n  identities:\n"), ATMOS_OK);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(atmos_buf_printf(&b, "    id%d: {kind: aws/user}\n", i), ATMOS_OK);
+    assert_int_equal(atmos_buf_printf(&b, "    'id42': {kind: aws/user}\n"), ATMOS_OK);
+    expect_error(b.data, "a.yaml:103:5: mapping key \"id42\" already defined at line 45");
+    atmos_buf_free(&b);
+    struct atmos_config *cfg;
+    struct atmos_err err = {{0}};
+    const char *ok = "auth:\n  identities:\n    5: {kind: aws/user}\n    \"5\": {kind: aws/user}\n"
+                     "  providers: {p: &a {kind: aws/saml}, q: {<<: *a, <<: *a}}\n";
+    assert_int_equal(load(ok, &cfg, &err), ATMOS_OK);
+    atmos_config_free(cfg);
+}
+
 /* "components: " then n `[` and n `]`: the top mapping is level 1. */
 static char *nested(int n)
 {
@@ -599,6 +621,7 @@ int main(void)
         cmocka_unit_test(realm_env_overrides_and_env_tag),
         cmocka_unit_test(env_tag_default_and_quotes),
         cmocka_unit_test(errors_name_file_line_column),
+        cmocka_unit_test(duplicate_keys),
         cmocka_unit_test(nesting_and_size_are_bounded),
         cmocka_unit_test(semantic_errors),
         cmocka_unit_test(bad_names),
