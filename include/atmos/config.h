@@ -64,10 +64,6 @@ struct atmos_provider {
     struct atmos_field kind;
     struct atmos_spec spec;
     char *problem;
-    /* While loading: the entry's key the problem was found under, which a later file's
-     * value replaces, problem and all (atmos merges key by key); "" the entry itself (a
-     * later mapping replaces it); NULL for its name, which no file changes. */
-    char *problem_key;
     int harmless;
 };
 
@@ -102,7 +98,6 @@ struct atmos_integration {
     struct atmos_field via_identity;
     struct atmos_spec spec;
     char *problem;
-    char *problem_key; /* as a provider's */
     int harmless;
 };
 
@@ -126,8 +121,10 @@ struct atmos_config {
     char *env_promoted[ATMOS_ENV_PROMOTED];
     char **sources; /* files actually read, in order */
     size_t nsources;
-    struct atmos_name_index *index; /* internal: name lookup while loading */
-    struct atmos_arena *arena;      /* internal: the entries' strings, freed with the config */
+    /* The loader's own (lib/config/): its name index and the problems' keys while loading,
+     * and the arena the entries' strings live in, freed with the configuration. */
+    struct atmos_name_index *index;
+    struct atmos_arena *arena;
 };
 
 /* atmos's default realm for an atmos.yaml in `dir` (an absolute path): 16 hex digits. */

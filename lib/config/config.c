@@ -23,7 +23,6 @@ void atmos_config_free(struct atmos_config *cfg)
     for (size_t i = 0; i < cfg->nproviders; i++) {
         atmos_spec_free(&cfg->providers[i].spec);
         free(cfg->providers[i].problem);
-        free(cfg->providers[i].problem_key);
     }
     for (size_t i = 0; i < cfg->nidentities; i++) {
         atmos_spec_free(&cfg->identities[i].spec);
@@ -32,7 +31,6 @@ void atmos_config_free(struct atmos_config *cfg)
     for (size_t i = 0; i < cfg->nintegrations; i++) {
         atmos_spec_free(&cfg->integrations[i].spec);
         free(cfg->integrations[i].problem);
-        free(cfg->integrations[i].problem_key);
     }
     atmos_config_index_free(cfg);
     for (size_t i = 0; i < ATMOS_ENV_PROMOTED; i++)

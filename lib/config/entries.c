@@ -191,7 +191,9 @@ static struct entry_view find_entry(const struct atmos_yctx *c, enum entry_role 
     if (role == ROLE_PROVIDER) {
         struct atmos_provider *p = atmos_config_add_provider(c->cfg, name, m);
         if (p)
-            e = (struct entry_view){&p->kind, NULL, NULL, &p->spec, &p->problem, &p->problem_key};
+            e = (struct entry_view){&p->kind, NULL, NULL, &p->spec, &p->problem,
+                                    atmos_config_problem_key(c->cfg, ATMOS_ENTRY_PROVIDER,
+                                                             (size_t)(p - c->cfg->providers))};
     } else if (role == ROLE_IDENTITY) {
         struct atmos_identity *id = atmos_config_add_identity(c->cfg, name, m);
         if (id) {
@@ -205,7 +207,9 @@ static struct entry_view find_entry(const struct atmos_yctx *c, enum entry_role 
         struct atmos_integration *in = atmos_config_add_integration(c->cfg, name, m);
         if (in)
             e = (struct entry_view){&in->kind, &in->via_provider, &in->via_identity,
-                                    &in->spec, &in->problem,      &in->problem_key};
+                                    &in->spec, &in->problem,
+                                    atmos_config_problem_key(c->cfg, ATMOS_ENTRY_INTEGRATION,
+                                                             (size_t)(in - c->cfg->integrations))};
     }
     return e;
 }

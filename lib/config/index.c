@@ -33,6 +33,8 @@ struct table {
     struct slot *slots; /* the hash, at most 3/4 full */
     size_t nslots;
     size_t alloc; /* entries the array has room for */
+    /* While loading: for each entry, the key its problem was found under (alloc of them). */
+    char **keys;
 };
 
 struct atmos_name_index {
@@ -84,7 +86,7 @@ static int make_room(struct table *t, void **arr, size_t size, size_t n, size_t 
         struct slot *slots = calloc(ns, sizeof(*slots));
         if (slots == NULL)
             return ATMOS_ENOMEM;
-        struct table nt = {slots, ns, t->alloc};
+        struct table nt = {slots, ns, t->alloc, t->keys};
         for (size_t i = 0; i < n; i++) {
             const char *name = name_at(*arr, size, i);
             uint32_t h = fnv1a(name);
@@ -99,6 +101,11 @@ static int make_room(struct table *t, void **arr, size_t size, size_t n, size_t 
         if (v == NULL)
             return ATMOS_ENOMEM;
         *arr = v;
+        char **k = realloc(t->keys, na * sizeof(*k));
+        if (k == NULL)
+            return ATMOS_ENOMEM;
+        memset(k + t->alloc, 0, (na - t->alloc) * sizeof(*k));
+        t->keys = k;
         t->alloc = na;
     }
     return ATMOS_OK;
@@ -130,15 +137,33 @@ static void *find_or_add(struct atmos_config *cfg, struct table *t, void **arr, 
     return e;
 }
 
+static void table_free(struct table *t)
+{
+    for (size_t i = 0; t->keys && i < t->alloc; i++)
+        free(t->keys[i]);
+    free(t->keys);
+    free(t->slots);
+}
+
 void atmos_config_index_free(struct atmos_config *cfg)
 {
     if (cfg->index) {
-        free(cfg->index->prov.slots);
-        free(cfg->index->ident.slots);
-        free(cfg->index->integ.slots);
+        table_free(&cfg->index->prov);
+        table_free(&cfg->index->ident);
+        table_free(&cfg->index->integ);
         free(cfg->index);
         cfg->index = NULL;
     }
+}
+
+char **atmos_config_problem_key(struct atmos_config *cfg, enum atmos_entry_role role, size_t i)
+{
+    struct atmos_name_index *x = cfg->index;
+    struct table *t = x == NULL                        ? NULL
+                      : role == ATMOS_ENTRY_PROVIDER   ? &x->prov
+                      : role == ATMOS_ENTRY_IDENTITY   ? &x->ident
+                                                       : &x->integ;
+    return t && t->keys && i < t->alloc ? &t->keys[i] : NULL;
 }
 
 static struct atmos_name_index *index_of(struct atmos_config *cfg)

@@ -37,6 +37,10 @@ int atmos_config_reserve(struct atmos_config *cfg, enum atmos_entry_role role, s
  * NULL on allocation failure.
  */
 char *atmos_config_keep(struct atmos_config *cfg, const char *s, size_t len);
+/* Where the problem of entry i of `role` was found, while loading: the key a later file's value
+ * replaces, problem and all (atmos merges key by key); "" the entry itself (a later mapping
+ * replaces it); NULL for its name, which no file changes.  NULL once the index is freed. */
+char **atmos_config_problem_key(struct atmos_config *cfg, enum atmos_entry_role role, size_t i);
 /* The load-time index, stale once the entries are sorted (atmos_config_sort). */
 void atmos_config_index_free(struct atmos_config *cfg);
 /* The entries sorted by name, for atmos_config_provider and _identity: ATMOS_OK, or
