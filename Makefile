@@ -89,7 +89,7 @@ UTIL_OBJ := $(UTIL_SRC:%.c=$(BUILD)/%.o)
 HELPER_SRC := pam_atmos/helper.c pam_atmos/cleanup.c
 HELPER_OBJ := $(HELPER_SRC:%.c=$(BUILD)/%.o)
 PAM_SRC  := $(filter-out $(HELPER_SRC),$(sort $(wildcard pam_atmos/*.c)))
-PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/base/escape.o
+PAM_OBJ  := $(PAM_SRC:%.c=$(BUILD)/%.o) $(BUILD)/lib/base/escape.o $(BUILD)/lib/base/clock.o
 HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -139,7 +139,7 @@ $(BUILD)/pam_atmos_helper: $(HELPER_OBJ) $(BUILD)/libatmos.a
 # built a second time with PA_FAKE_ROOT (pam_atmos/hostroot.h), options.c by way
 # of options_table.c, which reads its table; the test helper plain, with no
 # sanitizer (the module gives it an address-space limit).
-FAKEPAM_SRC := $(filter-out pam_atmos/options.c,$(PAM_SRC)) lib/base/escape.c \
+FAKEPAM_SRC := $(filter-out pam_atmos/options.c,$(PAM_SRC)) lib/base/escape.c lib/base/clock.c \
                tests/fakepam/pam.c tests/fakepam/options_table.c tests/fakepam/runner.c
 FAKEPAM_OBJ := $(FAKEPAM_SRC:%.c=$(BUILD)/fakepam/%.o)
 FAKEPAM     := $(BUILD)/fakepam/runner $(BUILD)/fakepam/helper

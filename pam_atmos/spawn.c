@@ -57,6 +57,7 @@
 
 #include <security/pam_ext.h>
 
+#include "base/clock.h"
 #include "frames.h"
 #include "helperpath.h"
 #include "spawn.h"
@@ -80,13 +81,6 @@ struct job {
     int fd;          /* the result pipe's write end */
     int step_fd;     /* the step pipe's write end */
 };
-
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
 
 static int arg(struct job *j, const char *name, const char *value)
 {
@@ -217,9 +211,7 @@ static void child(const struct job *j)
     for (int i = 0; i < 3; i++)
         if (dup2(null, i) != i)
             fail_step(st, PA_STEP_FDS);
-    if (syscall(SYS_close_range, EXEC_FD + 1, ~0U, 0) != 0)
-        for (int i = EXEC_FD + 1; i < 65536; i++)
-            close(i);
+    atmos_close_from(EXEC_FD + 1);
     if (j->drop) {
         /* Raw system calls: they change this thread, which is all the child has. */
         uid_t ru, eu, su;
@@ -297,15 +289,15 @@ static void emit(void *ctx, int level, const char *line)
  * the deadline: 1 with *rep filled when a step failed, 0 when none did, -1
  * when the time ran out.
  */
-static int read_step(int fd, long deadline, struct pa_step_report *rep)
+static int read_step(int fd, long long deadline, struct pa_step_report *rep)
 {
     size_t have = 0;
     for (;;) {
-        long left = deadline - now_ms();
-        if (left <= 0)
+        int left = atmos_ms_left(deadline);
+        if (left == 0)
             return -1;
         struct pollfd p = {fd, POLLIN, 0};
-        int n = poll(&p, 1, (int)left);
+        int n = poll(&p, 1, left);
         if (n < 0 && errno == EINTR)
             continue;
         if (n == 0)
@@ -326,15 +318,15 @@ static int read_step(int fd, long deadline, struct pa_step_report *rep)
  * After a protocol error the pipe is still drained, so that the helper is
  * not cut off by it and finishes its work: nothing more is parsed.
  */
-static int read_frames(pam_handle_t *pamh, struct pa_reader *r, int fd, long deadline)
+static int read_frames(pam_handle_t *pamh, struct pa_reader *r, int fd, long long deadline)
 {
     unsigned char buf[4096];
     for (;;) {
-        long left = deadline - now_ms();
-        if (left <= 0)
+        int left = atmos_ms_left(deadline);
+        if (left == 0)
             return 1;
         struct pollfd p = {fd, POLLIN, 0};
-        int n = poll(&p, 1, (int)left);
+        int n = poll(&p, 1, left);
         if (n < 0 && errno == EINTR)
             continue;
         if (n == 0)
@@ -390,7 +382,7 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
 {
     struct job j = {.exe = -1, .uid = pw->pw_uid, .gid = pw->pw_gid, .fd = -1, .step_fd = -1};
     int fds[2] = {-1, -1}, steps[2] = {-1, -1}, rc = -1, status = 0;
-    long start = now_ms(), deadline = start + (long)o->timeout * 1000;
+    long long start = atmos_now_ms(), deadline = start + (long long)o->timeout * 1000;
     struct pa_reader r;
     struct pa_step_report rep = {0, 0};
     memset(out, 0, sizeof(*out));
@@ -452,7 +444,7 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
         pam_syslog(pamh, LOG_WARNING,
                    "%u more lines from the helper not logged (at most %d lines, %d bytes a close)",
                    r.dropped, PA_LOG_LINES, PA_LOG_BYTES);
-    out->duration_ms = now_ms() - start;
+    out->duration_ms = atmos_now_ms() - start;
     rc = 0;
 done:
     for (int i = 0; i < 2; i++) {

@@ -141,19 +141,6 @@ void atmos_strv_free(char **v, size_t n)
     free(v);
 }
 
-long long atmos_now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-void atmos_nap_ms(long ms)
-{
-    struct timespec nap = {0, ms * 1000 * 1000};
-    nanosleep(&nap, NULL);
-}
-
 size_t atmos_bom_len(const char *p, size_t len)
 {
     return len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "base/clock.h"
+
 /*
  * How long the engine waits for a lock another writer holds, when the caller
  * sets no timeout: long enough for a real writer (an AWS CLI rewriting a
@@ -51,13 +53,6 @@ void atmos_ascii_lower(char *dst, const char *src, size_t n);
 void atmos_ascii_lower_str(char *s);
 int atmos_ascii_upper(const char *s, size_t n);
 
-/*
- * Milliseconds on CLOCK_MONOTONIC: the engine's one clock for deadlines and
- * waits (never the wall clock, which an administrator or NTP may step).
- */
-long long atmos_now_ms(void);
-/* Sleep about ms milliseconds (under a second); a signal may cut it short. */
-void atmos_nap_ms(long ms);
 
 /*
  * The length of a UTF-8 byte order mark at p (3), or 0: editors and the Azure

@@ -126,11 +126,11 @@ static int read_lines(const struct atmos_child *c, int fd)
     size_t have = 0;
     long long deadline = atmos_now_ms() + c->timeout_ms;
     for (;;) {
-        long long left = deadline - atmos_now_ms();
-        if (left <= 0)
+        int left = atmos_ms_left(deadline);
+        if (left == 0)
             return 1;
         struct pollfd p = {fd, POLLIN, 0};
-        int r = poll(&p, 1, (int)left);
+        int r = poll(&p, 1, left);
         if (r < 0 && errno == EINTR)
             continue;
         if (r == 0)
