@@ -45,6 +45,52 @@ static int file_ok(const struct stat *st)
            (st->st_mode & 0111);
 }
 
+enum next { NAME_NEXT, NAME_END, NAME_BAD };
+
+/* The next name of the path at *p into `name`, appended to walked (*w bytes of it so far). */
+static enum next next_name(const char **p, char name[NAME_MAX + 1], char *walked, size_t *w)
+{
+    while (**p == '/')
+        (*p)++;
+    size_t n = strcspn(*p, "/");
+    if (n == 0)
+        return NAME_END;
+    if (n > NAME_MAX || (n == 1 && (*p)[0] == '.') || (n == 2 && (*p)[0] == '.' && (*p)[1] == '.'))
+        return NAME_BAD;
+    memcpy(name, *p, n);
+    name[n] = '\0';
+    memcpy(walked + *w, *p, n); /* fits: walked is a prefix of path */
+    *w += n;
+    walked[*w] = '\0';
+    *p += n;
+    return NAME_NEXT;
+}
+
+enum found { FOUND_DIRECTORY, FOUND_PROGRAM, FOUND_REFUSED };
+
+/* What `walked` (as st says) is on the way to the helper `path`: a refusal is logged. */
+static enum found judge(pam_handle_t *pamh, const char *path, const char *walked,
+                        const struct stat *st, int last)
+{
+    if (S_ISLNK(st->st_mode)) { /* MUST 2 */
+        pam_syslog(pamh, LOG_ERR, "helper %s: %s is a symbolic link; not run, nothing removed",
+                   path, walked);
+        return FOUND_REFUSED;
+    }
+    if (last && !S_ISDIR(st->st_mode)) {
+        if (file_ok(st)) /* MUST 3 */
+            return FOUND_PROGRAM;
+        pam_syslog(pamh, LOG_ERR, "helper %s is not a program of root's alone; nothing removed",
+                   path);
+        return FOUND_REFUSED;
+    }
+    if (dir_ok(st))
+        return FOUND_DIRECTORY;
+    pam_syslog(pamh, LOG_ERR, "helper %s: directory %s is not root's alone; nothing removed", path,
+               walked);
+    return FOUND_REFUSED;
+}
+
 int pa_helper_open(pam_handle_t *pamh, const char *path)
 {
     char walked[PATH_MAX], name[NAME_MAX + 1];
@@ -63,22 +109,14 @@ int pa_helper_open(pam_handle_t *pamh, const char *path)
     walked[w++] = '/';
     walked[w] = '\0';
     for (const char *p = path; *p;) {
-        while (*p == '/')
-            p++;
-        size_t n = strcspn(p, "/");
-        if (n == 0)
+        enum next got = next_name(&p, name, walked, &w);
+        if (got == NAME_END)
             break; /* a trailing slash */
-        if (n > NAME_MAX || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+        if (got == NAME_BAD) {
             pam_syslog(pamh, LOG_ERR, "helper %s: a component is \".\", \"..\" or too long; "
                        "nothing removed", path);
             goto done;
         }
-        memcpy(name, p, n);
-        name[n] = '\0';
-        memcpy(walked + w, p, n); /* fits: walked is a prefix of path */
-        w += n;
-        walked[w] = '\0';
-        p += n;
         int last = p[strspn(p, "/")] == '\0';
         /* MUST 1: relative to the directory checked just before; a symlink is opened, not followed. */
         fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -91,26 +129,13 @@ int pa_helper_open(pam_handle_t *pamh, const char *path)
                        strerror(errno));
             goto done;
         }
-        if (S_ISLNK(st.st_mode)) { /* MUST 2 */
-            pam_syslog(pamh, LOG_ERR, "helper %s: %s is a symbolic link; not run, nothing removed",
-                       path, walked);
-            goto done;
-        }
-        if (last && !S_ISDIR(st.st_mode)) {
-            if (!file_ok(&st)) { /* MUST 3 */
-                pam_syslog(pamh, LOG_ERR,
-                           "helper %s is not a program of root's alone; nothing removed", path);
-                goto done;
-            }
+        enum found f = judge(pamh, path, walked, &st, last);
+        if (f == FOUND_PROGRAM) {
             rc = fd; /* MUST 4 */
             fd = -1;
-            goto done;
         }
-        if (!dir_ok(&st)) {
-            pam_syslog(pamh, LOG_ERR, "helper %s: directory %s is not root's alone; nothing removed",
-                       path, walked);
+        if (f != FOUND_DIRECTORY)
             goto done;
-        }
         close(dir);
         dir = fd;
         fd = -1;

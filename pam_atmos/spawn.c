@@ -178,8 +178,8 @@ static void fail_step(int fd, int step)
 }
 
 /* The child, between fork and exec: async-signal-safe calls only (MUST 2). */
-static void child(const struct job *j) __attribute__((noreturn));
-static void child(const struct job *j)
+/* After fork: every signal's default, none blocked. */
+static void reset_signals(void)
 {
     struct sigaction dfl;
     sigset_t none;
@@ -189,15 +189,18 @@ static void child(const struct job *j)
         sigaction(s, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP, RT internals */
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/*
+ * The result pipe to 3, the step pipe to 4 and the helper to 5, by way of
+ * copies above them all, so that no dup2 overwrites another of the three;
+ * /dev/null on 0-2, nothing else survives exec (the step pipe and the
+ * helper's descriptor are close-on-exec).  Failures are said on the step
+ * pipe; returns its new number.
+ */
+static int place_fds(const struct job *j)
+{
     int st = j->step_fd;
-    if (setsid() < 0)
-        fail_step(st, PA_STEP_SESSION);
-    /*
-     * The result pipe to 3, the step pipe to 4 and the helper to 5, by way of
-     * copies above them all, so that no dup2 overwrites another of the three;
-     * /dev/null on 0-2, nothing else survives exec (the step pipe and the
-     * helper's descriptor are close-on-exec).
-     */
     int r = fcntl(j->fd, F_DUPFD_CLOEXEC, 10), s = fcntl(st, F_DUPFD_CLOEXEC, 10),
         x = fcntl(j->exe, F_DUPFD_CLOEXEC, 10);
     if (r < 0 || s < 0 || x < 0 || dup3(s, STEP_FD, O_CLOEXEC) != STEP_FD)
@@ -212,35 +215,52 @@ static void child(const struct job *j)
         if (dup2(null, i) != i)
             fail_step(st, PA_STEP_FDS);
     atmos_close_from(EXEC_FD + 1);
-    if (j->drop) {
-        /* Raw system calls: they change this thread, which is all the child has. */
-        uid_t ru, eu, su;
-        if (syscall(SYS_setgroups, (size_t)j->ngroups, j->groups) != 0)
-            fail_step(st, PA_STEP_GROUPS);
-        if (syscall(SYS_setresgid, j->gid, j->gid, j->gid) != 0)
-            fail_step(st, PA_STEP_GID);
-        if (syscall(SYS_setresuid, j->uid, j->uid, j->uid) != 0)
-            fail_step(st, PA_STEP_UID);
-        /* The drop must be irreversible: no saved root uid, no way back. */
-        errno = EPERM;
-        if (syscall(SYS_setresuid, 0, 0, 0) == 0 ||
-            syscall(SYS_getresuid, &ru, &eu, &su) != 0 || ru != j->uid || eu != j->uid ||
-            su != j->uid)
-            fail_step(st, PA_STEP_REGAIN);
-    }
+    return st;
+}
+
+/* Raw system calls: they change this thread, which is all the child has. */
+static void drop_to_user(const struct job *j, int st)
+{
+    uid_t ru, eu, su;
+    if (syscall(SYS_setgroups, (size_t)j->ngroups, j->groups) != 0)
+        fail_step(st, PA_STEP_GROUPS);
+    if (syscall(SYS_setresgid, j->gid, j->gid, j->gid) != 0)
+        fail_step(st, PA_STEP_GID);
+    if (syscall(SYS_setresuid, j->uid, j->uid, j->uid) != 0)
+        fail_step(st, PA_STEP_UID);
+    /* The drop must be irreversible: no saved root uid, no way back. */
+    errno = EPERM;
+    if (syscall(SYS_setresuid, 0, 0, 0) == 0 || syscall(SYS_getresuid, &ru, &eu, &su) != 0 ||
+        ru != j->uid || eu != j->uid || su != j->uid)
+        fail_step(st, PA_STEP_REGAIN);
+}
+
+/* Soft limit only: enough to turn a hostile file into a clean error. */
+static void limit_memory(const struct job *j, int st)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_AS, &lim) != 0)
+        fail_step(st, PA_STEP_LIMIT);
+    if (lim.rlim_max == RLIM_INFINITY || lim.rlim_max > j->as_limit)
+        lim.rlim_cur = j->as_limit;
+    if (setrlimit(RLIMIT_AS, &lim) != 0)
+        fail_step(st, PA_STEP_LIMIT);
+}
+
+static void child(const struct job *j) __attribute__((noreturn));
+static void child(const struct job *j)
+{
+    reset_signals();
+    if (setsid() < 0)
+        fail_step(j->step_fd, PA_STEP_SESSION);
+    int st = place_fds(j);
+    if (j->drop)
+        drop_to_user(j, st);
     /* No setuid program can give the helper more; it dies with its caller. */
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
         fail_step(st, PA_STEP_NNP);
-    if (j->as_limit) {
-        /* Soft limit only: enough to turn a hostile file into a clean error. */
-        struct rlimit lim;
-        if (getrlimit(RLIMIT_AS, &lim) != 0)
-            fail_step(st, PA_STEP_LIMIT);
-        if (lim.rlim_max == RLIM_INFINITY || lim.rlim_max > j->as_limit)
-            lim.rlim_cur = j->as_limit;
-        if (setrlimit(RLIMIT_AS, &lim) != 0)
-            fail_step(st, PA_STEP_LIMIT);
-    }
+    if (j->as_limit)
+        limit_memory(j, st);
     /*
      * The helper is this child's child.  Exec would give a process the exit
      * signal SIGCHLD again (the kernel resets it), so the process the host
@@ -377,6 +397,34 @@ static int reap(pid_t pid, int timed_out, int *status)
     return done && waitpid(pid, status, __WALL) == pid;
 }
 
+/* What the helper said, by the deadline: the step pipe first (it ends at the helper's exec,
+ * before the helper writes anything), then its frames. */
+static void collect(pam_handle_t *pamh, int step_fd, int frame_fd, long long deadline,
+                    struct pa_reader *r, struct pa_outcome *out)
+{
+    struct pa_step_report rep = {0, 0};
+    pa_reader_init(r);
+    int step = read_step(step_fd, deadline, &rep);
+    if (step == 1) {
+        out->failed_step = rep.step;
+        out->step_errno = rep.err;
+    } else {
+        out->started = 1;
+        /* Out of time after its result came is only a slow exit: the work was done. */
+        out->timed_out = (step < 0 || read_frames(pamh, r, frame_fd, deadline)) && !r->completed;
+    }
+    out->protocol_error = r->error;
+    if (r->completed) {
+        out->completed = 1;
+        out->status = r->result.status;
+        out->removed = r->result.removed;
+        out->failed = r->result.failed;
+        out->revoked = r->result.revoked;
+        out->signout_failed = r->result.signout_failed;
+        out->realms = r->result.realms;
+    }
+}
+
 int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *pw,
              const char *runtime_dir, struct pa_outcome *out)
 {
@@ -384,7 +432,6 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
     int fds[2] = {-1, -1}, steps[2] = {-1, -1}, rc = -1, status = 0;
     long long start = atmos_now_ms(), deadline = start + (long long)o->timeout * 1000;
     struct pa_reader r;
-    struct pa_step_report rep = {0, 0};
     memset(out, 0, sizeof(*out));
     out->exit_status = -1;
     j.drop = geteuid() == 0;
@@ -413,27 +460,7 @@ int pa_spawn(pam_handle_t *pamh, const struct pa_opts *o, const struct passwd *p
     close(fds[1]);
     close(steps[1]);
     fds[1] = steps[1] = -1;
-    pa_reader_init(&r);
-    /* The step pipe first: it ends at the helper's exec, before the helper writes anything. */
-    int step = read_step(steps[0], deadline, &rep);
-    if (step == 1) {
-        out->failed_step = rep.step;
-        out->step_errno = rep.err;
-    } else {
-        out->started = 1;
-        /* Out of time after its result came is only a slow exit: the work was done. */
-        out->timed_out = (step < 0 || read_frames(pamh, &r, fds[0], deadline)) && !r.completed;
-    }
-    out->protocol_error = r.error;
-    if (r.completed) {
-        out->completed = 1;
-        out->status = r.result.status;
-        out->removed = r.result.removed;
-        out->failed = r.result.failed;
-        out->revoked = r.result.revoked;
-        out->signout_failed = r.result.signout_failed;
-        out->realms = r.result.realms;
-    }
+    collect(pamh, steps[0], fds[0], deadline, &r, out);
     if (!reap(pid, out->timed_out, &status))
         pam_syslog(pamh, LOG_WARNING, "helper %ld did not exit after SIGKILL", (long)pid);
     else if (WIFEXITED(status) && WEXITSTATUS(status) > 128 && !out->timed_out)
