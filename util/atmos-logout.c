@@ -62,13 +62,13 @@ static int not_found(const struct atmos_args *a, const struct atmos_config *cfg,
     const char *typed = a->tags ? NULL : provider ? a->provider : a->identity;
     char hint[512] = "";
     if (typed && !provider && atmos_config_provider(cfg, typed))
-        snprintf(hint, sizeof(hint), "'%s' is a provider: atmos-logout --provider %s",
+        snprintf(hint, sizeof(hint), "\"%s\" is a provider: atmos-logout --provider %s",
                  atmos_show(typed), atmos_show(typed));
     else if (typed && provider && atmos_config_identity(cfg, typed))
-        snprintf(hint, sizeof(hint), "'%s' is an identity: atmos-logout %s", atmos_show(typed),
+        snprintf(hint, sizeof(hint), "\"%s\" is an identity: atmos-logout %s", atmos_show(typed),
                  atmos_show(typed));
     else if (typed && atmos_suggest(typed, names, n))
-        snprintf(hint, sizeof(hint), "Did you mean '%s'?",
+        snprintf(hint, sizeof(hint), "Did you mean \"%s\"?",
                  atmos_show(atmos_suggest(typed, names, n)));
     if (a->json) {
         char key[32];
@@ -440,7 +440,7 @@ struct run {
 static void setup(struct run *r)
 {
     /* Marks and colour only on a terminal; NO_COLOR turns colour off. */
-    struct atmos_style style = {isatty(STDOUT_FILENO), 0};
+    struct atmos_style style = {isatty(STDOUT_FILENO), 0, r->a.verbose};
     const char *nc = getenv("NO_COLOR");
     style.color =
         style.marks && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));

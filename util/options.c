@@ -78,6 +78,8 @@ static const struct opt table[] = {
      "with --user: kill the user's run after this long (default 60)"},
     {"user", 'u', "NAME", STRING, F(user), 0, NULL,
      "root only: log out another user (runs as that user)"},
+    {"verbose", 'v', NULL, FLAG, F(verbose), 1, NULL,
+     "also show what was not checked and is no problem"},
     {"version", 'V', NULL, VERSION, 0, 0, NULL, "print the version"},
 };
 
@@ -127,7 +129,7 @@ static void usage(FILE *out)
 
 static int usage_error(const char *msg)
 {
-    fprintf(stderr, "atmos-logout: %s\nTry 'atmos-logout --help'.\n", msg);
+    fprintf(stderr, "Error: %s\nTry 'atmos-logout --help'.\n", msg);
     return EXIT_USAGE;
 }
 
@@ -293,9 +295,9 @@ int atmos_parse_args(int argc, char **argv, struct atmos_args *a)
             continue;
         }
         if (c == ':')
-            snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
+            snprintf(msg, sizeof(msg), "option \"%s\" needs a value", argv[optind - 1]);
         else
-            snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
+            snprintf(msg, sizeof(msg), "unknown option \"%s\"", argv[optind - 1]);
         return usage_error(msg);
     }
     return check_targets(argc, argv, a);

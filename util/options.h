@@ -20,7 +20,7 @@ struct atmos_args {
     const char *user;
     const char *tags; /* --tags, as given */
     int all_realms;
-    int all, dry_run, json, quiet, keychain, force, no_revoke;
+    int all, dry_run, json, quiet, verbose, keychain, force, no_revoke;
     int select;   /* --identity without a value: choose interactively */
     int list;     /* 'i' --list-identities, 'p' --list-providers, 't' --list-tags */
     int as_other; /* running for --user in a child: no ./atmos.yaml, no $ATMOS_CLI_CONFIG_PATH */

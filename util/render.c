@@ -89,6 +89,37 @@ const char *atmos_keyring_label(const struct atmos_item *it, const char *home, c
     }
 }
 
+/*
+ * An engine's message as the report shows it: where a path in it starts with the home, the
+ * home reads "~", as in every path the report names; then escaped.  A path starts at the
+ * start of the message or after a space, a quote, '(' or '='.  JSON keeps the message whole.
+ */
+static const char *shown_error(const struct atmos_plan *plan, const char *msg)
+{
+    static char *last; /* the CLI is single-threaded; one message per call of fprintf */
+    size_t hl = plan->home ? strlen(plan->home) : 0;
+    if (msg == NULL)
+        return "";
+    if (hl < 2 || strstr(msg, plan->home) == NULL)
+        return atmos_show(msg);
+    free(last);
+    if ((last = malloc(strlen(msg) + 1)) == NULL)
+        return atmos_show(msg);
+    size_t o = 0;
+    for (const char *s = msg; *s;) {
+        int starts = s == msg || strchr(" \"'(=", s[-1]) != NULL;
+        if (starts && strncmp(s, plan->home, hl) == 0 && (s[hl] == '/' || s[hl] == '\0' ||
+                                                           strchr(" \"':;,)", s[hl]))) {
+            last[o++] = '~';
+            s += hl;
+        } else {
+            last[o++] = *s++;
+        }
+    }
+    last[o] = '\0';
+    return atmos_show(last);
+}
+
 /* "•" in a UTF-8 locale, "-" in any other (LC_ALL=C). */
 static const char *dot(void)
 {
@@ -184,8 +215,22 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
     }
 }
 
-static int shown(const struct atmos_item *it)
+/*
+ * A keychain entry planned only because its chain is ambient (no --keychain) that could not be
+ * checked: no Secret Service here, so atmos could not have stored it here either.  Not a
+ * problem of the logout, and on a server it would be said at every logout: text shows it with
+ * --verbose only; JSON always (status not_checked).
+ */
+static int quiet_unchecked(const struct atmos_item *it, const struct atmos_style *st)
 {
+    return it->kind == ATMOS_ITEM_KEYRING && it->outcome == ATMOS_OUTCOME_UNCHECKED &&
+           it->u.keyring.implicit && !st->verbose;
+}
+
+static int shown(const struct atmos_item *it, const struct atmos_style *st)
+{
+    if (quiet_unchecked(it, st))
+        return 0;
     return it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ||
            it->outcome == ATMOS_OUTCOME_FAILED || it->outcome == ATMOS_OUTCOME_UNCHECKED;
 }
@@ -203,7 +248,8 @@ static void print_sentence(FILE *out, const char *s)
 }
 
 /* A sign-out: never an error of the logout, whatever happened. */
-static void print_signout(FILE *out, const struct atmos_item *it, const struct atmos_style *st)
+static void print_signout(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it,
+                          const struct atmos_style *st)
 {
     const char *r = atmos_show(it->u.signout.where);
     const char *session = atmos_show(it->u.signout.how ? it->u.signout.how->session : it->label);
@@ -215,12 +261,12 @@ static void print_signout(FILE *out, const struct atmos_item *it, const struct a
                 session, r);
     else if (it->error && strncmp(it->error, "not ", 4) == 0) {
         fprintf(out, "    %s", mark(st, 0));
-        print_sentence(out, atmos_show(it->error));
+        print_sentence(out, shown_error(plan, it->error));
         fputc('\n', out);
     } else if (it->error) {
         /* Any other reason (the token file could not be read) is not a sentence of that form. */
         fprintf(out, "    %sNot signed out of the %s: %s\n", mark(st, 0), session,
-                atmos_show(it->error));
+                shown_error(plan, it->error));
     }
 }
 
@@ -232,12 +278,12 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
         int header = 0;
         for (size_t i = 0; i < plan->nitems; i++) {
             const struct atmos_item *it = &plan->items[i];
-            if (atmos_cloud_rank(it->cloud) != g || !shown(it))
+            if (atmos_cloud_rank(it->cloud) != g || !shown(it, st))
                 continue;
             if (!header++)
                 fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));
             if (it->kind == ATMOS_ITEM_SIGNOUT) {
-                print_signout(out, it, st);
+                print_signout(out, plan, it, st);
                 continue;
             }
             if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
@@ -256,13 +302,17 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
     }
 }
 
-static void print_unchecked(FILE *out, const struct atmos_counts *c)
+static void print_unchecked(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
 {
-    if (c->unchecked)
+    size_t n = 0;
+    for (size_t i = 0; i < plan->nitems; i++)
+        n += plan->items[i].outcome == ATMOS_OUTCOME_UNCHECKED &&
+             plan->items[i].kind != ATMOS_ITEM_SIGNOUT && !quiet_unchecked(&plan->items[i], st);
+    if (n)
         fprintf(out,
                 "%zu keychain %s not checked: no Secret Service here (a desktop session "
                 "has one).\n",
-                c->unchecked, plural(c->unchecked, "entry was", "entries were"));
+                n, plural(n, "entry was", "entries were"));
 }
 
 /* The browser sessions whose data went (or would go), by kind: refresh token, console profile,
@@ -332,7 +382,7 @@ static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
                 : here                        ? "it and other realms"
                                               : "other realms");
     else
-        fprintf(out, "%s '%s' has nothing to remove in realm %s.\nIt is still logged in elsewhere:\n",
+        fprintf(out, "%s \"%s\" has nothing to remove in realm %s.\nIt is still logged in elsewhere:\n",
                 id ? "Identity" : "Provider", atmos_show(plan->target), realm);
     for (size_t i = 0; i < plan->nelsewhere; i++) {
         fprintf(out, "  %s realm %s", dot(), atmos_show(plan->elsewhere[i]));
@@ -358,10 +408,10 @@ static void print_already(FILE *out, const struct atmos_plan *plan)
     }
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
-        fprintf(out, "Identity '%s' is already logged out.\n", atmos_show(plan->target));
+        fprintf(out, "Identity \"%s\" is already logged out.\n", atmos_show(plan->target));
         break;
     case ATMOS_SCOPE_PROVIDER:
-        fprintf(out, "Provider '%s' is already logged out.\n", atmos_show(plan->target));
+        fprintf(out, "Provider \"%s\" is already logged out.\n", atmos_show(plan->target));
         break;
     case ATMOS_SCOPE_ALL:
         fprintf(out, "All identities are already logged out.\n");
@@ -392,7 +442,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
-                fprintf(stderr, "Error: %s\n", atmos_show(plan->items[i].error));
+                fprintf(stderr, "Error: %s\n", shown_error(plan, plan->items[i].error));
         return;
     }
     if (plan->dry_run)
@@ -400,7 +450,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     print_target(out, plan, st);
     if (c.removed == 0 && c.failed == 0) {
         print_already(out, plan);
-        print_unchecked(out, &c);
+        print_unchecked(out, plan, st);
         if (!plan->dry_run)
             print_external(out);
         return;
@@ -427,13 +477,13 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
                 c.removed + c.failed);
     }
     print_browser(out, plan);
-    print_unchecked(out, &c);
+    print_unchecked(out, plan, st);
     if (c.failed) {
         fprintf(out, "\nErrors encountered:\n");
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
-                fprintf(out, "  %s %s\n", dot(), atmos_show(plan->items[i].error));
+                fprintf(out, "  %s %s\n", dot(), shown_error(plan, plan->items[i].error));
     }
     if (!plan->dry_run)
         fprintf(out,

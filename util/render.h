@@ -12,6 +12,7 @@
 struct atmos_style {
     int marks;
     int color;
+    int verbose; /* --verbose: also what was not checked and is no problem (render.c) */
 };
 
 /* The report for people; `quiet` prints only errors (to stderr). */

@@ -36,7 +36,7 @@ complete -c atmos-logout -f
 complete -c atmos-logout -n 'not string match -q -- "-*" (commandline -ct)' -a '(__atmos_logout_names identities)' -d identity
 complete -c atmos-logout -s a -l all -d 'log out of every provider and identity'
 complete -c atmos-logout -l all-realms -d 'log out of everything in every realm holding atmos data'
-complete -c atmos-logout -s c -l config -r -F -d 'read this atmos.yaml last'
+complete -c atmos-logout -s c -l config -r -F -d 'read this atmos.yaml instead of the search path'
 complete -c atmos-logout -s n -l dry-run -d 'print what would be removed; change nothing'
 complete -c atmos-logout -s f -l force -d 'with --keychain: do not ask'
 complete -c atmos-logout -s h -l help -d 'show the help'
@@ -53,4 +53,5 @@ complete -c atmos-logout -s q -l quiet -d 'print errors only'
 complete -c atmos-logout -l tags -x -a '(__atmos_logout_tags)' -d 'log out of what carries any of these tags'
 complete -c atmos-logout -l timeout -x -d "with --user: kill the user's run after this long"
 complete -c atmos-logout -s u -l user -x -a '(__fish_complete_users)' -d 'root only: log out another user'
+complete -c atmos-logout -s v -l verbose -d 'also show what was not checked and is no problem'
 complete -c atmos-logout -s V -l version -d 'print the version'

@@ -27,7 +27,7 @@ end
 begin "already logged out"
 run dev-admin
 check "exit 0" rc_is 0
-check "message" has "$OUT" "Identity 'dev-admin' is already logged out."
+check "message" has "$OUT" "Identity \"dev-admin\" is already logged out."
 end
 
 begin "identity from -i, ATMOS_IDENTITY and IDENTITY"
@@ -76,7 +76,7 @@ check "unparseable kept" exists "$H/.aws/sso/cache/broken.json"
 check "other provider kept" exists "$H/.config/atmos/aws/partner-sso/credentials"
 check "aws-user kept" exists "$H/.config/atmos/aws/aws-user/credentials"
 run --provider aws-sso
-check "again: already logged out" has "$OUT" "Provider 'aws-sso' is already logged out."
+check "again: already logged out" has "$OUT" "Provider \"aws-sso\" is already logged out."
 end
 
 begin "--all removes every provider, aws-user included"
@@ -101,15 +101,15 @@ check "provider exit 1" rc_is 1
 check "provider message" has "$ERR" 'Error: provider "nope" not found in configuration'
 check "providers listed" has "$ERR" "  - partner-sso"
 run dev-amdin
-check "a typo: did you mean" has "$ERR" "Did you mean 'dev-admin'?"
+check "a typo: did you mean" has "$ERR" 'Did you mean "dev-admin"?'
 run zzzzzz
 check "nothing near: no guess" hasnt "$ERR" "Did you mean"
 run dev-admiin -o json
-check "json: the hint" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["hint"]=="Did you mean '"'"'dev-admin'"'"'?", r' "$OUT"
+check "json: the hint" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["hint"]=="Did you mean \"dev-admin\"?", r' "$OUT"
 run aws-sso
-check "a provider given as an identity: said, with the command" has "$ERR" "'aws-sso' is a provider: atmos-logout --provider aws-sso"
+check "a provider given as an identity: said, with the command" has "$ERR" '"aws-sso" is a provider: atmos-logout --provider aws-sso'
 run --provider dev-admin
-check "an identity given as a provider: said, with the command" has "$ERR" "'dev-admin' is an identity: atmos-logout dev-admin"
+check "an identity given as a provider: said, with the command" has "$ERR" '"dev-admin" is an identity: atmos-logout dev-admin'
 end
 
 begin "usage errors exit 2"
@@ -119,7 +119,7 @@ run --all dev-admin;               check "all + identity" rc_is 2
 run --all --provider aws-sso;      check "all + provider" rc_is 2
 run a b;                           check "two identities" rc_is 2
 run --bogus;                       check "unknown option" rc_is 2
-check "unknown option named" has "$ERR" "unknown option '--bogus'"
+check "unknown option named" has "$ERR" 'Error: unknown option "--bogus"'
 run;                               check "no target" rc_is 2
 run --output yaml dev-admin;       check "bad output" rc_is 2
 check "nothing removed by usage errors" section_in "[dev-admin]" "$H/$SSO/credentials"
@@ -128,7 +128,7 @@ check "help lists --dry-run" has "$OUT" "--dry-run"
 # The option lines come from one table, sorted by name.
 names=$(sed -n 's/^  \(-[[:alnum:]], \)\{0,1\} *--\([[:alnum:]-]*\).*/\2/p' <<<"$OUT")
 check "help: the options sorted by name" [ "$names" = "$(LC_ALL=C sort <<<"$names")" ]
-check "help: every option ($(echo $names))" [ "$(echo $names)" = "all all-realms config dry-run force help identity keychain list-identities list-providers list-tags no-revoke output profile provider quiet tags timeout user version" ]
+check "help: every option ($(echo $names))" [ "$(echo $names)" = "all all-realms config dry-run force help identity keychain list-identities list-providers list-tags no-revoke output profile provider quiet tags timeout user verbose version" ]
 end
 
 begin "a failing item: best-effort summary, exit status"
@@ -140,6 +140,15 @@ check "warnings" has "$OUT" "Logged out with warnings (1/2 successful)"
 check "errors header" has "$OUT" "Errors encountered:"
 check "reason" has "$OUT" "is a directory, not a regular file"
 check "cross mark" has "$OUT" "Could not remove [dev-admin]"
+# Every path under the home reads ~/..., in the items and in the errors alike; JSON keeps it whole.
+check "the error's path abbreviated" has "$OUT" "  • ~/.config/atmos/aws/aws-sso/credentials is a directory"
+check "no line shows the home itself ($H)" hasnt "$OUT" "$H"
+OUT=$("$BIN" --config "$EXAMPLE" -q dev-admin 2>&1)
+check "-q: the error's path abbreviated too" has "$OUT" "Error: ~/.config/atmos/aws/aws-sso/credentials is a directory"
+run -o json dev-admin
+check "JSON: the error's path whole" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert any(i["error"] and i["error"].startswith(sys.argv[2] + "/.config/") for i in r["items"]), r' "$OUT" "$H"
 check "config section removed anyway" no_section_in "[profile dev-admin]" "$H/$SSO/config"
 rmdir "$H/$SSO/credentials"; printf '[dev-admin]\nk=v\n' >"$H/$SSO/credentials"
 printf '[profile dev-admin]\n' >>"$H/$SSO/config"

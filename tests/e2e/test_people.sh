@@ -147,7 +147,7 @@ else
     }
     check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
     check "every flag --help lists" [ "$(comp atmos-logout - | sort | tr '\n' ' ')" = \
-        "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --tags --timeout --user --version " ]
+        "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --tags --timeout --user --verbose --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     end
