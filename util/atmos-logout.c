@@ -524,6 +524,46 @@ static int plan_discovered(struct run *r)
     return GO_ON;
 }
 
+/*
+ * A target chosen in the selector is confirmed before anything is removed: what a dry run of
+ * the same plan finds is listed, then one key answers (default no).  Nothing to remove: no
+ * question (the report says so).  GO_ON, or the exit status.
+ */
+static int confirm_choice(struct run *r)
+{
+    const struct atmos_plan *plan = &r->plan;
+    struct atmos_plan probe;
+    struct atmos_err err;
+    if (!r->a.select || r->a.dry_run)
+        return GO_ON;
+    if (atmos_plan_build(&probe, r->cfg, &r->env, plan->scope, plan->target, &r->popts, &err) !=
+        ATMOS_OK)
+        return config_error(&r->a, err.msg);
+    struct atmos_exec_opts dry = {.dry_run = 1, .log = &r->lg, .env = &r->env};
+    atmos_plan_execute(&probe, &dry);
+    size_t n = atmos_render_preview(stdout, &probe, &r->style);
+    atmos_plan_free(&probe);
+    if (n == 0)
+        return GO_ON;
+    char q[512];
+    if (plan->scope == ATMOS_SCOPE_IDENTITY)
+        snprintf(q, sizeof(q), "Log out of identity \"%s\"?", atmos_show(plan->target));
+    else if (plan->scope == ATMOS_SCOPE_PROVIDER)
+        snprintf(q, sizeof(q), "Log out of provider \"%s\" and every identity it roots?",
+                 atmos_show(plan->target));
+    else
+        snprintf(q, sizeof(q), "Log out of all identities?");
+    int yes = atmos_confirm(q, r->style.color);
+    if (yes == 1)
+        return GO_ON;
+    if (yes < 0) {
+        fprintf(stderr, "Error: the terminal cannot be used for a confirmation; name a target.\n");
+        return EXIT_USAGE;
+    }
+    printf("Logout cancelled - nothing removed\n");
+    return yes == 2 ? 128 + SIGINT : EXIT_OK; /* Ctrl-C: as the shell reports an interrupt */
+}
+
 /* The target from the configuration: listed, chosen, or planned (and confirmed). */
 static int plan_configured(struct run *r)
 {
@@ -554,6 +594,8 @@ static int plan_configured(struct run *r)
     if (st != ATMOS_OK)
         return config_error(a, r->err.msg);
     r->built = 1;
+    if ((rc = confirm_choice(r)) != GO_ON)
+        return rc;
     if (confirm_keychain(a, &r->plan, &r->lg, &rc) != 0)
         return rc;
     return GO_ON;

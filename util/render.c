@@ -302,6 +302,17 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
     }
 }
 
+size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe, const struct atmos_style *st)
+{
+    struct atmos_counts c;
+    atmos_plan_count(probe, &c);
+    if (c.removed == 0 && c.failed == 0)
+        return 0;
+    fprintf(out, "This removes:\n");
+    print_items(out, probe, st);
+    return c.removed + c.failed;
+}
+
 static void print_unchecked(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
 {
     size_t n = 0;

@@ -5,15 +5,18 @@ source "$(dirname "$0")/lib.sh"
 
 DRIVE() { OUT=$("$PY" "$ROOT/tests/e2e/pty_drive.py" "$@"); RC=$?; }
 restored() { has "$OUT" "terminal: canonical=1 echo=1"; }
+# The screen without its terminal sequences (colour, cursor): the words as a reader sees them.
+plain() { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' <<<"$OUT"; }
 L=(--config "$EXAMPLE")
 
 begin "selector: choose an identity with j and Enter"
 fresh_home
-DRIVE 'expect=Choose what to log out of' 'send=j' 'send=\r' -- "$BIN" "${L[@]}"
+DRIVE 'expect=Choose what to log out of' 'send=j' 'send=\r' 'expect=[y/N]' 'send=y' -- "$BIN" "${L[@]}"
 check "lists identities sorted" has "$OUT" "Identity: ci-user"
 check "lists providers" has "$OUT" "Provider: aws-sso (and every identity it roots)"
 check "lists all" has "$OUT" "All identities (complete logout)"
 check "answer shown" has "$OUT" "? Choose what to log out of: Identity: dev-admin"
+check "asked before removing" has "$(plain)" 'Log out of identity "dev-admin"? [y/N] yes'
 check "exit 0" has "$OUT" "exit=0"
 check "that identity logged out" no_section_in "[dev-admin]" "$H/$SSO/credentials"
 check "sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
@@ -23,8 +26,9 @@ end
 
 begin "selector: a digit jumps to a provider, arrows move"
 fresh_home
-DRIVE 'expect=Choose what' 'send=6' 'send=\x1b[B' 'send=\x1b[A' 'send=\r' -- "$BIN" "${L[@]}"
+DRIVE 'expect=Choose what' 'send=6' 'send=\x1b[B' 'send=\x1b[A' 'send=\r' 'expect=[y/N]' 'send=y' -- "$BIN" "${L[@]}"
 check "provider chosen" has "$OUT" "? Choose what to log out of: Provider: aws-sso"
+check "asked" has "$(plain)" 'Log out of provider "aws-sso" and every identity it roots? [y/N] yes'
 check "provider logged out" missing "$H/$SSO"
 check "other provider kept" exists "$H/.config/atmos/aws/partner-sso"
 check "terminal restored" restored
@@ -32,8 +36,9 @@ end
 
 begin "selector: all (k wraps to the last entry)"
 fresh_home
-DRIVE 'expect=Choose what' 'send=k' 'send=\r' -- "$BIN" "${L[@]}"
+DRIVE 'expect=Choose what' 'send=k' 'send=\r' 'expect=[y/N]' 'send=Y' -- "$BIN" "${L[@]}"
 check "all chosen" has "$OUT" "? Choose what to log out of: All identities"
+check "asked" has "$(plain)" "Log out of all identities? [y/N] yes"
 check "everything logged out" [ -z "$(ls -A "$H/.config/atmos/aws")" ]
 end
 
@@ -68,6 +73,57 @@ check "cancelled, exit 0" has "$OUT" "exit=0"
 check "terminal restored" restored
 end
 
+# The choice is confirmed before anything goes: what a dry run of it finds, then [y/N] (one
+# key, default no).  At 8, 24 and 50 rows; at the question nothing is removed yet.
+export -f snapshot
+for case in "8|k|All identities|provider directory ~/.config/atmos/aws/aws-sso" \
+            "24|2|Identity: dev-admin|[dev-admin] from ~/.config/atmos/aws/aws-sso/credentials" \
+            "50|6|Provider: aws-sso|provider directory ~/.config/atmos/aws/aws-sso"; do
+    IFS='|' read -r rows key want listed <<<"$case"
+    begin "selector at $rows rows: '$want' is confirmed first; nothing goes before the answer"
+    fresh_home
+    before=$(snapshot "$H")
+    OUT=$(PTY_ROWS=$rows "$PY" "$ROOT/tests/e2e/pty_drive.py" 'expect=Choose what' "send=$key" 'send=\r' \
+          'expect=[y/N]' "run=snapshot '$H' >'$TMPROOT/asked'" 'send=y' -- "$BIN" "${L[@]}"); RC=$?
+    check "chosen" has "$OUT" "? Choose what to log out of: $want"
+    check "what goes is listed before the question" "$PY" -c '
+import sys; s = sys.argv[1]
+assert s.index("This removes:") < s.index(sys.argv[2]) < s.index("[y/N]"), s' "$OUT" "$listed"
+    check "at the question: nothing removed yet" [ "$before" = "$(cat "$TMPROOT/asked")" ]
+    check "after yes: logged out" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+    check "exit 0" has "$OUT" "exit=0"
+    check "terminal restored" restored
+    end
+done
+for key in n '\r' q '\x1b' '\x03' 'x'; do
+    begin "selector: the confirmation answered $(printf %q "$key") removes nothing"
+    fresh_home
+    before=$(snapshot "$H")
+    steps=('expect=Choose what' 'send=2' 'send=\r' 'expect=[y/N]' "send=$key")
+    # Not an answer: the question waits; q then leaves.
+    [ "$key" = x ] && steps+=('send=q')
+    PTY_ROWS=24 DRIVE "${steps[@]}" -- "$BIN" "${L[@]}"
+    if [ "$key" = '\x03' ]; then
+        check "Ctrl-C: exit 130" has "$OUT" "exit=130"
+    else
+        check "exit 0" has "$OUT" "exit=0"
+    fi
+    check "answered no" has "$(plain)" 'Log out of identity "dev-admin"? [y/N] no'
+    check "says cancelled" has "$OUT" "Logout cancelled - nothing removed"
+    check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+    check "terminal restored" restored
+    end
+done
+
+begin "selector: nothing of the choice on disk: no question, the report says so"
+fresh_home
+"$BIN" "${L[@]}" dev-admin >/dev/null
+DRIVE 'expect=Choose what' 'send=2' 'send=\r' -- "$BIN" "${L[@]}"
+check "no question" hasnt "$OUT" "[y/N]"
+check "already logged out" has "$OUT" 'Identity "dev-admin" is already logged out.'
+check "exit 0" has "$OUT" "exit=0"
+end
+
 begin "selector: a signal while choosing still restores the terminal"
 fresh_home
 before=$(snapshot "$H")
@@ -83,10 +139,12 @@ before=$(snapshot "$H")
 DRIVE 'expect=Choose what' 'send=2' 'send=\r' -- "$BIN" "${L[@]}" --identity --dry-run
 check "--identity without a name opens it" has "$OUT" "Identity: dev-admin"
 check "dry run" has "$OUT" "Dry run: 2 items would be removed"
+check "a dry run asks nothing" hasnt "$OUT" "[y/N]"
 check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
 kr=$H/.local/share/atmos/keyring; mkdir -p "$kr"; echo enc >"$kr/atmos_dev-admin"
-DRIVE 'expect=Choose what' 'send=2' 'send=\r' 'expect=[y/N]' 'send=y\r' -- \
+DRIVE 'expect=Choose what' 'send=2' 'send=\r' 'expect=Log out of identity' 'send=y' 'expect=Delete keychain' 'send=y\r' -- \
     env ATMOS_KEYRING_TYPE=file "$BIN" "${L[@]}" --keychain
+check "the choice confirmed, the keychain entry listed with it" has "$OUT" "keychain entry atmos_dev-admin"
 check "asked after the choice" has "$OUT" "Delete keychain credentials for dev-admin? [y/N]"
 check "keychain entry gone" missing "$kr/atmos_dev-admin"
 check "session data gone" no_section_in "[dev-admin]" "$H/$SSO/credentials"
