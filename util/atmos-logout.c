@@ -89,13 +89,17 @@ static int not_found(const struct atmos_args *a, const struct atmos_config *cfg,
     return EXIT_FAIL;
 }
 
+/* The home, once known: a path under it in a message reads "~", as in the report. */
+static const char *msg_home;
+
 static int config_error_hint(const struct atmos_args *a, const char *msg, const char *hint)
 {
     if (a->json)
         atmos_render_error_json(stdout, msg, NULL, NULL, 0, hint);
     else
         /* msg names a user's file and its bytes: shown escaped */
-        fprintf(stderr, "Error: %s\n%s%s", atmos_show(msg), hint ? hint : "", hint ? "\n" : "");
+        fprintf(stderr, "Error: %s\n%s%s", atmos_show_home(msg_home, msg), hint ? hint : "",
+                hint ? "\n" : "");
     return EXIT_FAIL;
 }
 
@@ -447,6 +451,7 @@ static void setup(struct run *r)
     r->style = style;
 
     atmos_env_from_environ(&r->env);
+    msg_home = r->env.home;
     if (r->a.profile)
         r->env.profile = r->a.profile; /* --profile, then $ATMOS_PROFILE (atmos's load.go) */
     r->env.cwd = getcwd(r->cwd, sizeof(r->cwd));
@@ -473,6 +478,70 @@ static int no_config(struct run *r)
     return config_error_hint(&r->a, msg,
                              "Run it from the project directory that holds atmos.yaml, or name "
                              "the file with --config PATH (or $ATMOS_CLI_CONFIG_PATH).");
+}
+
+/*
+ * A profile did not load, and the configuration loads without it: the name was likely an AWS
+ * habit (aws --profile dev-admin).  atmos's profiles are overlays of the configuration
+ * (profiles/NAME/ beside atmos.yaml, as `atmos --profile`), not identities: say so, with the
+ * next step.  Returns the exit status, or GO_ON when the profile was not the problem.
+ */
+static int profile_error(struct run *r)
+{
+    struct atmos_env env = r->env;
+    struct atmos_config *cfg = NULL;
+    struct atmos_err err;
+    char **names = NULL, hint[768] = "";
+    size_t n = 0;
+    const char *from = r->a.profile ? "--profile" : "$ATMOS_PROFILE";
+    env.profile = NULL;
+    if (atmos_config_load(&cfg, &r->sources, &env, &err) != ATMOS_OK ||
+        atmos_tags_parse(r->env.profile, &names, &n) != 0) {
+        atmos_config_free(cfg);
+        return GO_ON;
+    }
+    char **ids = calloc(cfg->nidentities ? cfg->nidentities : 1, sizeof(*ids));
+    for (size_t i = 0; ids && i < cfg->nidentities; i++)
+        ids[i] = cfg->identities[i].name;
+    for (size_t i = 0; i < n && !hint[0]; i++) {
+        /* atmos keeps identity names lowercase, as a typed name is looked up. */
+        for (char *c = names[i]; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        const char *unset = r->a.profile ? "" : "unset ATMOS_PROFILE; ";
+        int id = atmos_config_identity(cfg, names[i]) != NULL;
+        const char *near = id || !ids ? NULL : atmos_suggest(names[i], ids, cfg->nidentities);
+        if (!id && atmos_config_provider(cfg, names[i]))
+            snprintf(hint, sizeof(hint),
+                     "\"%s\" is a provider, not an atmos profile (%s): %satmos-logout "
+                     "--provider %s",
+                     atmos_show(names[i]), from, unset, atmos_show(names[i]));
+        else if (id)
+            snprintf(hint, sizeof(hint),
+                     "\"%s\" is an identity, not an atmos profile (%s): %satmos-logout %s",
+                     atmos_show(names[i]), from, unset, atmos_show(names[i]));
+        else if (near)
+            snprintf(hint, sizeof(hint),
+                     "\"%s\" looks like the identity \"%s\", not an atmos profile (%s): "
+                     "%satmos-logout %s",
+                     atmos_show(names[i]), atmos_show(near), from, unset, atmos_show(near));
+    }
+    if (!hint[0])
+        snprintf(hint, sizeof(hint),
+                 "%s names atmos profiles (profiles/NAME/ beside atmos.yaml, as atmos --profile), "
+                 "not AWS profiles; an identity is named alone: atmos-logout IDENTITY "
+                 "(atmos-logout --list-identities lists them)",
+                 from);
+    int named = hint[0] && strncmp(hint, from, strlen(from)) != 0;
+    free(ids);
+    atmos_tags_free(names, n);
+    atmos_config_free(cfg);
+    config_error_hint(&r->a, r->err.msg, hint);
+    if (named && !r->a.json)
+        fprintf(stderr, "(%s names atmos profiles: profiles/NAME/ beside atmos.yaml, as atmos "
+                        "--profile; not AWS profiles.)\n",
+                from);
+    return EXIT_FAIL;
 }
 
 /* The configuration into r->cfg; GO_ON with r->cfg NULL: none anywhere, and --all. */
@@ -504,6 +573,8 @@ static int load_config(struct run *r)
         return GO_ON;
     if (st == ATMOS_ENOCONFIG)
         return no_config(r);
+    if (st != ATMOS_OK && r->env.profile && (st = profile_error(r)) != GO_ON)
+        return st;
     if (st != ATMOS_OK)
         return config_error(a, r->err.msg);
     atmos_env_promote(&r->env, r->cfg->env_promoted); /* as atmos: the environment wins */

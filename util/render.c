@@ -89,37 +89,6 @@ const char *atmos_keyring_label(const struct atmos_item *it, const char *home, c
     }
 }
 
-/*
- * An engine's message as the report shows it: where a path in it starts with the home, the
- * home reads "~", as in every path the report names; then escaped.  A path starts at the
- * start of the message or after a space, a quote, '(' or '='.  JSON keeps the message whole.
- */
-static const char *shown_error(const struct atmos_plan *plan, const char *msg)
-{
-    static char *last; /* the CLI is single-threaded; one message per call of fprintf */
-    size_t hl = plan->home ? strlen(plan->home) : 0;
-    if (msg == NULL)
-        return "";
-    if (hl < 2 || strstr(msg, plan->home) == NULL)
-        return atmos_show(msg);
-    free(last);
-    if ((last = malloc(strlen(msg) + 1)) == NULL)
-        return atmos_show(msg);
-    size_t o = 0;
-    for (const char *s = msg; *s;) {
-        int starts = s == msg || strchr(" \"'(=", s[-1]) != NULL;
-        if (starts && strncmp(s, plan->home, hl) == 0 && (s[hl] == '/' || s[hl] == '\0' ||
-                                                           strchr(" \"':;,)", s[hl]))) {
-            last[o++] = '~';
-            s += hl;
-        } else {
-            last[o++] = *s++;
-        }
-    }
-    last[o] = '\0';
-    return atmos_show(last);
-}
-
 /* "•" in a UTF-8 locale, "-" in any other (LC_ALL=C). */
 static const char *dot(void)
 {
@@ -261,12 +230,12 @@ static void print_signout(FILE *out, const struct atmos_plan *plan, const struct
                 session, r);
     else if (it->error && strncmp(it->error, "not ", 4) == 0) {
         fprintf(out, "    %s", mark(st, 0));
-        print_sentence(out, shown_error(plan, it->error));
+        print_sentence(out, atmos_show_home(plan->home, it->error));
         fputc('\n', out);
     } else if (it->error) {
         /* Any other reason (the token file could not be read) is not a sentence of that form. */
         fprintf(out, "    %sNot signed out of the %s: %s\n", mark(st, 0), session,
-                shown_error(plan, it->error));
+                atmos_show_home(plan->home, it->error));
     }
 }
 
@@ -302,7 +271,8 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
     }
 }
 
-size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe, const struct atmos_style *st)
+size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe,
+                            const struct atmos_style *st)
 {
     struct atmos_counts c;
     atmos_plan_count(probe, &c);
@@ -453,7 +423,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
-                fprintf(stderr, "Error: %s\n", shown_error(plan, plan->items[i].error));
+                fprintf(stderr, "Error: %s\n", atmos_show_home(plan->home, plan->items[i].error));
         return;
     }
     if (plan->dry_run)
@@ -494,7 +464,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
-                fprintf(out, "  %s %s\n", dot(), shown_error(plan, plan->items[i].error));
+                fprintf(out, "  %s %s\n", dot(), atmos_show_home(plan->home, plan->items[i].error));
     }
     if (!plan->dry_run)
         fprintf(out,

@@ -30,7 +30,8 @@ void atmos_render_config_json(FILE *out, const struct atmos_config *cfg);
  * dry_run) found to remove, grouped by cloud as the report does.  How many items were listed;
  * 0 prints nothing.
  */
-size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe, const struct atmos_style *st);
+size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe,
+                            const struct atmos_style *st);
 /* The keychain entries a probe found (outcome would_remove), one bullet each. */
 void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan);
 /* "Secret Service", "kernel keyring" or "file keyring ~/..." */

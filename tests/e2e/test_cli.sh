@@ -112,6 +112,39 @@ run --provider dev-admin
 check "an identity given as a provider: said, with the command" has "$ERR" '"dev-admin" is an identity: atmos-logout dev-admin'
 end
 
+begin "--profile given an identity (an AWS habit): atmos profiles said apart, with the next step"
+fresh_home
+before=$(snapshot "$H")
+run --profile dev-admin
+check "exit 1" rc_is 1
+check "the profile error" has "$ERR" 'Error: profile "dev-admin" not found'
+check "the home in it reads ~" hasnt "$ERR" "$H"
+check "an identity: the next step" has "$ERR" '"dev-admin" is an identity, not an atmos profile (--profile): atmos-logout dev-admin'
+check "what a profile is" has "$ERR" "(--profile names atmos profiles: profiles/NAME/ beside atmos.yaml"
+run --profile Dev-Admin
+check "spelt in capitals: the same identity" has "$ERR" '"dev-admin" is an identity, not an atmos profile'
+run --profile dev-amdin
+check "a typo of one: looks like it" has "$ERR" '"dev-amdin" looks like the identity "dev-admin", not an atmos profile (--profile): atmos-logout dev-admin'
+run --profile aws-sso
+check "a provider: its next step" has "$ERR" '"aws-sso" is a provider, not an atmos profile (--profile): atmos-logout --provider aws-sso'
+run --profile nothing-like
+check "neither: what --profile is, and how to name an identity" has "$ERR" "--profile names atmos profiles (profiles/NAME/ beside atmos.yaml, as atmos --profile), not AWS profiles; an identity is named alone: atmos-logout IDENTITY"
+OUT=$(ATMOS_PROFILE=dev-admin "$BIN" --config "$EXAMPLE" -o json dev-admin 2>/dev/null); RC=$?
+check "\$ATMOS_PROFILE, JSON: exit 1" rc_is 1
+check "\$ATMOS_PROFILE, JSON: the hint names the variable" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert r["hint"] == "\"dev-admin\" is an identity, not an atmos profile ($ATMOS_PROFILE): unset ATMOS_PROFILE; atmos-logout dev-admin", r' "$OUT"
+check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+# A profile that exists is loaded as before, and a broken configuration is not blamed on it.
+mkdir -p "$H/cfg/profiles/ci"; cp "$EXAMPLE" "$H/cfg/atmos.yaml"
+printf 'auth:\n  realm: fromprofile\n' >"$H/cfg/profiles/ci/auth.yaml"
+OUT=$("$BIN" --config "$H/cfg/atmos.yaml" --profile ci --dry-run dev-admin 2>&1); RC=$?
+check "a real profile: loaded" has "$OUT" "Realm: fromprofile"
+printf 'auth: [\n' >"$H/cfg/atmos.yaml"
+OUT=$("$BIN" --config "$H/cfg/atmos.yaml" --profile dev-admin dev-admin 2>&1); RC=$?
+check "a broken atmos.yaml: its own error, no profile hint" hasnt "$OUT" "not an atmos profile"
+end
+
 begin "usage errors exit 2"
 fresh_home
 run dev-admin --provider aws-sso;  check "identity + provider" rc_is 2
