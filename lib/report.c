@@ -44,6 +44,11 @@ int atmos_plan_exit_status(const struct atmos_plan *plan)
 {
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
+    /* A name given to log out of is not configured: the others went, but not what was asked
+     * (as rm of a missing file among others). */
+    for (size_t i = 0; i < plan->nitems; i++)
+        if (plan->items[i].kind == ATMOS_ITEM_UNKNOWN && plan->items[i].u.unknown.skipped == 3)
+            return 1;
     /* Nothing removed here, and the target's login is in another realm: not logged out. */
     if (c.removed == 0 && c.failed == 0 && plan->nelsewhere)
         return 1;
@@ -106,7 +111,7 @@ const char *atmos_item_kind_name(const struct atmos_item *it)
     case ATMOS_ITEM_KUBECONFIG:
         return "kubeconfig_entries";
     case ATMOS_ITEM_UNKNOWN:
-        return "unknown_kind";
+        return it->u.unknown.skipped == 3 ? "not_found" : "unknown_kind";
     case ATMOS_ITEM_SIGNOUT:
         return it->u.signout.how ? it->u.signout.how->name : "signout";
     }

@@ -4,7 +4,8 @@
  * live here; what to remove and how is the engine's (libatmos).
  *
  * Exit status: 0 something was removed or nothing was there; 1 every attempted
- * removal failed, or the target or configuration is invalid; 2 usage error.
+ * removal failed, an identity named (of several) is not configured, or the target or
+ * configuration is invalid; 2 usage error; 130 Ctrl-C in the selector.
  * With --user: 124 the user's run did not end within --timeout and was
  * killed; 128+N it was ended by signal N.
  */
@@ -108,6 +109,18 @@ static int config_error(const struct atmos_args *a, const char *msg)
     return config_error_hint(a, msg, NULL);
 }
 
+/* The plan's target; several identities: their names joined by `sep`; NULL for all. */
+static const char *target_of(const struct atmos_plan *plan, const char *sep, char *buf,
+                             size_t len)
+{
+    if (plan->target || plan->scope != ATMOS_SCOPE_IDENTITY)
+        return plan->target;
+    buf[0] = '\0';
+    for (size_t i = 0, o = 0; i < plan->nidentities && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? sep : "", plan->identities[i]);
+    return buf[0] ? buf : NULL;
+}
+
 /*
  * --keychain deletes credentials that cannot be recovered: ask on a terminal,
  * refuse without one unless --force.  Returns -1 to stop (exit status in *rc).
@@ -143,8 +156,10 @@ static int confirm_keychain(const struct atmos_args *a, struct atmos_plan *plan,
         return 0; /* nothing in the keychain to lose */
     fprintf(ask, "These keychain credentials will be permanently removed:\n");
     atmos_render_keyring_list(ask, plan);
+    char names[512];
+    const char *target = target_of(plan, ", ", names, sizeof(names));
     fprintf(ask, "Delete keychain credentials for %s? [y/N] ",
-            plan->target ? atmos_show(plan->target) : "all identities");
+            target ? atmos_show(target) : "all identities");
     fflush(ask);
     char line[64] = "";
     if (fgets(line, sizeof(line), stdin) == NULL ||
@@ -163,8 +178,9 @@ static void audit(const struct atmos_plan *plan)
     struct passwd *pw = getpwuid(uid);
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
-    atmos_audit_format(line, sizeof(line), plan->scope, plan->target, &c, pw ? pw->pw_name : NULL,
-                       (unsigned long)uid, NULL);
+    char names[512];
+    atmos_audit_format(line, sizeof(line), plan->scope, target_of(plan, ",", names, sizeof(names)),
+                       &c, pw ? pw->pw_name : NULL, (unsigned long)uid, NULL);
     openlog("atmos-logout", LOG_PID, LOG_AUTHPRIV);
     syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line);
     closelog();
@@ -659,6 +675,12 @@ static int plan_configured(struct run *r)
                          : a->all      ? NULL
                          : a->provider ? a->provider
                                        : a->identity;
+    if (scope == ATMOS_SCOPE_IDENTITY && a->nnames > 1) {
+        /* Several identities: one plan; a name not configured is an item of it. */
+        target = NULL;
+        r->popts.names = a->names;
+        r->popts.nnames = a->nnames;
+    }
     int st = atmos_plan_build(&r->plan, r->cfg, &r->env, scope, target, &r->popts, &r->err);
     if (st == ATMOS_ENOTFOUND)
         return not_found(a, r->cfg, r->err.msg);
@@ -672,6 +694,24 @@ static int plan_configured(struct run *r)
     return GO_ON;
 }
 
+/* Several identities, some not configured: the one configured name a typo is near, each. */
+static void suggest_not_found(const struct run *r)
+{
+    char **ids = calloc(r->cfg->nidentities ? r->cfg->nidentities : 1, sizeof(*ids));
+    for (size_t i = 0; ids && i < r->cfg->nidentities; i++)
+        ids[i] = r->cfg->identities[i].name;
+    for (size_t i = 0; ids && i < r->plan.nitems; i++) {
+        const struct atmos_item *it = &r->plan.items[i];
+        const char *near = it->kind == ATMOS_ITEM_UNKNOWN && it->u.unknown.skipped == 3
+                               ? atmos_suggest(it->u.unknown.what, ids, r->cfg->nidentities)
+                               : NULL;
+        if (near)
+            printf("Did you mean \"%s\" for \"%s\"?\n", atmos_show(near),
+                   atmos_show(it->u.unknown.what));
+    }
+    free(ids);
+}
+
 /* Remove (or, dry, look), report, and audit. */
 static int execute(struct run *r)
 {
@@ -683,6 +723,8 @@ static int execute(struct run *r)
         atmos_render_json(stdout, &r->plan);
     else
         atmos_render_text(stdout, &r->plan, r->a.quiet, &r->style);
+    if (r->cfg && !r->a.json && !r->a.quiet)
+        suggest_not_found(r);
     if (!r->a.dry_run)
         audit(&r->plan);
     return atmos_plan_exit_status(&r->plan);
@@ -692,6 +734,7 @@ static int finish(struct run *r, int rc)
 {
     if (r->built)
         atmos_plan_free(&r->plan);
+    free(r->a.names);
     atmos_config_free(r->cfg);
     atmos_source_list_free(&r->sources);
     atmos_show_release();

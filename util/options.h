@@ -13,7 +13,9 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_TIMEOUT = 124 };
 #define ATMOS_USER_TIMEOUT_MAX 86400
 
 struct atmos_args {
-    const char *identity;
+    const char *identity; /* the first identity named */
+    char **names;         /* every identity named (IDENTITY arguments, -i), once each */
+    size_t nnames;
     const char *provider;
     const char *config;
     const char *profile; /* --profile: wins over $ATMOS_PROFILE */

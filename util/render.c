@@ -143,6 +143,15 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
 {
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
+        if (plan->target == NULL) { /* several: each as an identity logout, no one chain */
+            fprintf(out, "Logging out from %zu %s:", plan->nidentities,
+                    plural(plan->nidentities, "identity", "identities"));
+            for (size_t i = 0; i < plan->nidentities; i++)
+                fprintf(out, "%s %s", i ? "," : "", atmos_show(plan->identities[i]));
+            fprintf(out, "\n\n");
+            print_realm(out, plan);
+            break;
+        }
         fprintf(out, "Logging out from identity: %s\n\n", atmos_show(plan->target));
         fprintf(out, "Building authentication chain...\n%sChain: ", mark(st, 1));
         for (size_t i = 0; i < plan->chain.n; i++)
@@ -253,6 +262,11 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
                 fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));
             if (it->kind == ATMOS_ITEM_SIGNOUT) {
                 print_signout(out, plan, it, st);
+                continue;
+            }
+            if (it->kind == ATMOS_ITEM_UNKNOWN && it->u.unknown.skipped == 3) {
+                fprintf(out, "    %sNot found: identity \"%s\"\n", mark(st, 0),
+                        atmos_show(it->u.unknown.what));
                 continue;
             }
             if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
@@ -389,7 +403,14 @@ static void print_already(FILE *out, const struct atmos_plan *plan)
     }
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
-        fprintf(out, "Identity \"%s\" is already logged out.\n", atmos_show(plan->target));
+        if (plan->target) {
+            fprintf(out, "Identity \"%s\" is already logged out.\n", atmos_show(plan->target));
+            break;
+        }
+        fprintf(out, "%s", plan->nidentities == 1 ? "Identity" : "Identities");
+        for (size_t i = 0; i < plan->nidentities; i++)
+            fprintf(out, "%s \"%s\"", i ? "," : "", atmos_show(plan->identities[i]));
+        fprintf(out, " %s already logged out.\n", plan->nidentities == 1 ? "is" : "are");
         break;
     case ATMOS_SCOPE_PROVIDER:
         fprintf(out, "Provider \"%s\" is already logged out.\n", atmos_show(plan->target));
@@ -453,9 +474,12 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         fprintf(out, "Successfully logged out from %zu %s\n", n,
                 plural(n, "identity", "identities"));
     } else {
+        /* Partly: warnings, unless a name given was not found (exit 1: errors). */
         fprintf(out, "%s (%zu/%zu successful)\n",
-                c.removed ? "Logged out with warnings" : "Logout failed", c.removed,
-                c.removed + c.failed);
+                !c.removed                        ? "Logout failed"
+                : atmos_plan_exit_status(plan) != 0 ? "Logged out with errors"
+                                                    : "Logged out with warnings",
+                c.removed, c.removed + c.failed);
     }
     print_browser(out, plan);
     print_unchecked(out, plan, st);

@@ -1,4 +1,5 @@
-# bash completion for atmos-logout: flags, identity names, provider names.
+# bash completion for atmos-logout: flags, identity names (every word that is not a
+# flag or its value: several identities are one logout), provider names.
 # Names come from the configuration and flags from --help, through
 # atmos-logout itself.
 _atmos_logout() {

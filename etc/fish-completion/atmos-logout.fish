@@ -40,7 +40,7 @@ complete -c atmos-logout -s c -l config -r -F -d 'read this atmos.yaml instead o
 complete -c atmos-logout -s n -l dry-run -d 'print what would be removed; change nothing'
 complete -c atmos-logout -s f -l force -d 'with --keychain: do not ask'
 complete -c atmos-logout -s h -l help -d 'show the help'
-complete -c atmos-logout -s i -l identity -x -a '(__atmos_logout_names identities)' -d 'log out of one identity'
+complete -c atmos-logout -s i -l identity -x -a '(__atmos_logout_names identities)' -d 'log out of an identity (repeatable)'
 complete -c atmos-logout -s k -l keychain -d 'also delete long-lived keychain credentials'
 complete -c atmos-logout -l list-identities -d 'print the configured identities'
 complete -c atmos-logout -l list-providers -d 'print the configured providers'

@@ -145,12 +145,61 @@ OUT=$("$BIN" --config "$H/cfg/atmos.yaml" --profile dev-admin dev-admin 2>&1); R
 check "a broken atmos.yaml: its own error, no profile hint" hasnt "$OUT" "not an atmos profile"
 end
 
+begin "several identities: one plan, one report; a name not configured is named, the others go, exit 1"
+fresh_home
+before=$(snapshot "$H")
+run --dry-run dev-admin ci-user
+check "dry run: exit 0" rc_is 0
+check "dry run: one report naming both" has "$OUT" "Logging out from 2 identities: ci-user, dev-admin"
+check "dry run: each one's items" bash -c 'grep -qF "[dev-admin] from ~/.config/atmos/aws/aws-sso/credentials" <<<"$1" &&
+    grep -qF "[ci-user] from ~/.config/atmos/aws/aws-user/credentials" <<<"$1"' _ "$OUT"
+check "dry run: one summary" [ "$(grep -c '^Dry run: .* would be removed' <<<"$OUT")" = 1 ]
+check "dry run: nothing removed" [ "$before" = "$(snapshot "$H")" ]
+run dev-admin DEV-AMDIN -i prod-readonly dev-admin
+check "exit 1: a name not configured" rc_is 1
+check "the unknown one named in the report" has "$OUT" '    Not found: identity "dev-amdin"'
+check "its error" has "$OUT" '  • identity "dev-amdin" not found in configuration'
+check "the next step for the typo" has "$OUT" 'Did you mean "dev-admin" for "dev-amdin"?'
+check "summary: with errors" has "$OUT" "Logged out with errors (4/5 successful)"
+check "the others went" bash -c '! grep -q "^\[dev-admin\]\|^\[prod-readonly\]" "$1" && ! grep -q "profile dev-admin\]\|profile prod-readonly\]" "$2"' _ "$H/$SSO/credentials" "$H/$SSO/config"
+check "a sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
+check "one report: one summary" [ "$(grep -c "successful)" <<<"$OUT")" = 1 ]
+run dev-admin prod-readonly
+check "again: exit 0" rc_is 0
+check "again: both already logged out" has "$OUT" 'Identities "dev-admin", "prod-readonly" are already logged out.'
+fresh_home
+run -o json ci-user nope dev-admin
+check "JSON: exit 1" rc_is 1
+check "JSON: one document; the unknown one an item; the others removed; exit_code 1" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert r["scope"] == "identity" and r["target"] is None, r
+assert r["identities"] == ["ci-user", "dev-admin"], r["identities"]
+nf = [i for i in r["items"] if i["kind"] == "not_found"]
+assert len(nf) == 1 and nf[0]["what"] == "nope" and nf[0]["status"] == "failed", nf
+assert nf[0]["error"] == "identity \"nope\" not found in configuration", nf
+assert r["removed"] == 3 and r["failed"] == 1, r
+assert r["status"] == "partial" and r["exit_code"] == 1, r' "$OUT"
+check "JSON: the others went" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+run -o json nope1 nope2
+check "JSON, none configured: exit 1" rc_is 1
+check "JSON, none configured: both named, failed" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert sorted(i["what"] for i in r["items"] if i["kind"] == "not_found") == ["nope1", "nope2"], r
+assert r["status"] == "failed" and r["exit_code"] == 1, r' "$OUT"
+fresh_home
+run dev-admin ci-user
+check "all configured: exit 0" rc_is 0
+check "all configured: logged out" has "$OUT" "Successfully logged out from 2 identities"
+check "all configured: both gone" bash -c '! grep -q "^\[dev-admin\]" "$1" && [ ! -e "$2" ]' _ "$H/$SSO/credentials" "$H/.config/atmos/aws/aws-user/credentials"
+run dev-admin --provider aws-sso;  check "several with --provider: usage error" rc_is 2
+run --all dev-admin ci-user;       check "several with --all: usage error" rc_is 2
+end
+
 begin "usage errors exit 2"
 fresh_home
 run dev-admin --provider aws-sso;  check "identity + provider" rc_is 2
 run --all dev-admin;               check "all + identity" rc_is 2
 run --all --provider aws-sso;      check "all + provider" rc_is 2
-run a b;                           check "two identities" rc_is 2
 run --bogus;                       check "unknown option" rc_is 2
 check "unknown option named" has "$ERR" 'Error: unknown option "--bogus"'
 run;                               check "no target" rc_is 2

@@ -208,6 +208,7 @@ else
         "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --tags --timeout --user --verbose --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
+    check "a second identity" [ "$(comp atmos-logout ci-user dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     end
 fi
 
@@ -235,6 +236,8 @@ else
     check "flags" [ "$(zcomp 'atmos-logout --all-r')" = "--all-realms " ]
     check "providers" [ "$(zcomp 'atmos-logout --provider ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(zcomp 'atmos-logout dev')" = "dev-admin dev-org-admin " ]
+    check "a second identity" [ "$(zcomp 'atmos-logout ci-user dev')" = "dev-admin dev-org-admin " ]
+    check "-i again" [ "$(zcomp 'atmos-logout -i ci-user -i dev')" = "dev-admin dev-org-admin " ]
     check "no tags in the configuration found" [ "$(zcomp 'atmos-logout --tags ')" = "" ]
     check "--config's tags, after a comma" [ "$(zcomp "atmos-logout -c $H/tagged.yaml --tags prod,")" = "prod team-a " ]
     end
@@ -252,6 +255,7 @@ else
     check "flags" [ "$(fcomp 'atmos-logout --all-r')" = "--all-realms " ]
     check "providers" [ "$(fcomp 'atmos-logout --provider ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(fcomp 'atmos-logout dev')" = "dev-admin dev-org-admin " ]
+    check "a second identity" [ "$(fcomp 'atmos-logout ci-user dev')" = "dev-admin dev-org-admin " ]
     check "no tags in the configuration found" [ "$(fcomp 'atmos-logout --tags ')" = "" ]
     check "--config's tags, after a comma" [ "$(fcomp "atmos-logout -c $H/tagged.yaml --tags prod,")" = "prod,prod prod,team-a " ]
     end
