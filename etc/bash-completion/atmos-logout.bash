@@ -32,6 +32,15 @@ _atmos_logout() {
     -u|--user)
         COMPREPLY=($(compgen -u -- "$cur"))
         return ;;
+    --tags)
+        # a,b: the tag after the last comma, the ones before kept
+        local done=""
+        [[ $cur == *,* ]] && done=${cur%,*},
+        COMPREPLY=($(compgen -P "$done" -W "$(atmos-logout "${config[@]}" --list-tags 2>/dev/null)" -- "${cur##*,}"))
+        return ;;
+    --profile|--timeout)
+        COMPREPLY=()   # a value of the user's own: nothing to offer
+        return ;;
     esac
     if [[ $cur == -* ]]; then
         # The flags --help lists: atmos-logout's one option table, so none is missing here.

@@ -2,8 +2,9 @@
 # Names come from the configuration through atmos-logout itself
 # (--list-identities, --list-providers, --list-tags), with the --config and
 # --profile given so far, as the bash completion does.  The flags are those
-# of atmos-logout's option table (tests/e2e/test_people.sh checks that
-# every flag --help lists is here).
+# of atmos-logout's option table (tests/e2e/docs_options.py, from
+# test_people.sh, checks that every flag --help lists is here, with its short
+# letter, and that the man page and the bash completion agree).
 
 # The --config and --profile arguments on the command line so far.
 function __atmos_logout_cfg

@@ -207,6 +207,10 @@ else
     check "every flag --help lists" [ "$(comp atmos-logout - | sort | tr '\n' ' ')" = \
         "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --tags --timeout --user --verbose --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
+    check "tags: none configured, no identity offered" [ -z "$(comp atmos-logout --tags '')" ]
+    sed 's|^      start_url: https://example-org.awsapps.com/start|&\n      tags: [prod, team-a]|' "$EXAMPLE" >"$H/tagged.yaml"
+    check "tags of --config, after a comma" [ "$(comp atmos-logout -c "$H/tagged.yaml" --tags prod,t | tr '\n' ' ')" = "prod,team-a " ]
+    check "--timeout: nothing offered" [ -z "$(comp atmos-logout --user x --timeout '')" ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     check "a second identity" [ "$(comp atmos-logout ci-user dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     end
@@ -260,6 +264,33 @@ else
     check "--config's tags, after a comma" [ "$(fcomp "atmos-logout -c $H/tagged.yaml --tags prod,")" = "prod,prod prod,team-a " ]
     end
 fi
+
+begin "docs agree: the options of --help, the man page and the three completions; --config alike"
+"$BIN" --help >"$TMPROOT/help.txt"
+DOCS=("$ROOT/docs/atmos-logout.1" "$ROOT/etc/bash-completion/atmos-logout.bash"
+      "$ROOT/etc/zsh-completion/_atmos-logout" "$ROOT/etc/fish-completion/atmos-logout.fish")
+docs_check() { "$PY" "$ROOT/tests/e2e/docs_options.py" "$TMPROOT/help.txt" "$@"; }
+check "every option in each, with the same short letter ($(docs_check "${DOCS[@]}" | tr '\n' ';'))" \
+    bash -c '"$@" >/dev/null' _ "$PY" "$ROOT/tests/e2e/docs_options.py" "$TMPROOT/help.txt" "${DOCS[@]}"
+# The checker must see a difference: one option planted missing from each kind of source.
+"$PY" - "$ROOT/docs/atmos-logout.1" "$TMPROOT/planted.1" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+i = s.index('.TP\n.BR \\-n ", " \\-\\-dry\\-run'); j = s.index(".TP", i + 3)
+open(sys.argv[2], "w").write(s[:i] + s[j:])
+PY
+OUT=$(docs_check "$TMPROOT/planted.1" "${DOCS[@]:1}"); RC=$?
+check "a man page without --dry-run: caught" bash -c '[ "$1" = 1 ] && grep -qxF -- "man page: --dry-run is missing (--help lists it)" <<<"$2"' _ "$RC" "$OUT"
+grep -v -- "--all-realms" "${DOCS[2]}" >"$TMPROOT/planted.zsh"
+OUT=$(docs_check "${DOCS[0]}" "${DOCS[1]}" "$TMPROOT/planted.zsh" "${DOCS[3]}"); RC=$?
+check "a zsh completion without --all-realms: caught" bash -c '[ "$1" = 1 ] && grep -qF -- "zsh completion: --all-realms is missing" <<<"$2"' _ "$RC" "$OUT"
+sed 's/instead of the search path/last/' "${DOCS[3]}" >"$TMPROOT/planted.fish"
+OUT=$(docs_check "${DOCS[@]:0:3}" "$TMPROOT/planted.fish"); RC=$?
+check "a fish completion saying --config is read last: caught" bash -c '[ "$1" = 1 ] && grep -qF -- "fish completion: --config said to be read last" <<<"$2"' _ "$RC" "$OUT"
+sed 's/^    --tags)$/    --tagz)/' "${DOCS[1]}" >"$TMPROOT/planted.bash"
+OUT=$(docs_check "${DOCS[0]}" "$TMPROOT/planted.bash" "${DOCS[@]:2}"); RC=$?
+check "a bash completion not completing --tags' value: caught" bash -c '[ "$1" = 1 ] && grep -qF -- "bash completion (values): --tags is missing" <<<"$2"' _ "$RC" "$OUT"
+end
 
 begin "man pages render without warnings"
 for page in docs/atmos-logout.1 docs/pam_atmos.8; do
