@@ -301,6 +301,29 @@ for page in docs/atmos-logout.1 docs/pam_atmos.8; do
 done
 end
 
+begin "make demo installs what the build and the demo need, not the tests' toolchain; make deps all"
+# The package lists as each target's recipe has them.
+demo_pkgs=$(make -s --no-print-directory -C "$ROOT" -n deps-demo | grep -o 'for p in [^;]*;' | head -1)
+demo_pkgs=${demo_pkgs#for p in }; demo_pkgs=${demo_pkgs%; do*}; demo_pkgs=${demo_pkgs%;}
+all_pkgs=$(make -s --no-print-directory -C "$ROOT" -n deps | grep -o 'for p in [^;]*;' | head -1)
+echo "#   make deps-demo: $demo_pkgs"
+check "make deps installs every package make demo does" bash -c 'for p in $1; do [[ " $2 " == *" $p "* ]] || exit 1; done' _ "$demo_pkgs" "${all_pkgs%;}"
+demo_cmd=$(make -s --no-print-directory -C "$ROOT" -n demo 2>/dev/null)
+check "make demo: none of the tests' toolchain" bash -c '! grep -qwE "libcmocka-dev|valgrind|clang|openssh-server|kubernetes-client|docker.io" <<<"$1"' _ "$demo_cmd"
+check "make demo: the build's packages" bash -c 'grep -qw libyaml-dev <<<"$1" && grep -qw libpam0g-dev <<<"$1"' _ "$demo_cmd"
+# Every header the build includes comes from make demo's packages or what they depend on.
+hdr_pkgs=$(cd "$ROOT" && for f in lib/*.c util/*.c pam_atmos/*.c; do
+        cc -M -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib \
+            $(pkg-config --cflags yaml-0.1 json-c nettle libkeyutils libsecret-1) "$f" 2>/dev/null
+    done | tr ' \\' '\n\n' | grep '^/' | sort -u | xargs -r realpath | sort -u | xargs -r dpkg -S 2>/dev/null |
+    cut -d: -f1 | tr ',' '\n' | tr -d ' ' | sort -u)
+closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+    --no-replaces --no-enhances $demo_pkgs 2>/dev/null | grep -v '^ ' | sort -u)
+missing=$(comm -23 <(echo "$hdr_pkgs") <(echo "$closure"))
+check "the headers' packages ($(echo $hdr_pkgs)) are make demo's or theirs; not: ($(echo $missing))" \
+    bash -c '[ -n "$1" ] && [ -z "$2" ]' _ "$hdr_pkgs" "$missing"
+end
+
 begin "make install DESTDIR: files land where the docs say; uninstall removes them"
 D=$TMPROOT/destdir
 make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr BUILD="${BUILD:-build}" >/dev/null 2>&1
