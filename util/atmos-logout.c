@@ -705,7 +705,10 @@ static void suggest_not_found(const struct run *r)
         const char *near = it->kind == ATMOS_ITEM_UNKNOWN && it->u.unknown.skipped == 3
                                ? atmos_suggest(it->u.unknown.what, ids, r->cfg->nidentities)
                                : NULL;
-        if (near)
+        int listed = 0; /* a name logged out already in this run is no guess */
+        for (size_t k = 0; near && k < r->plan.nidentities; k++)
+            listed |= strcmp(r->plan.identities[k], near) == 0;
+        if (near && !listed)
             printf("Did you mean \"%s\" for \"%s\"?\n", atmos_show(near),
                    atmos_show(it->u.unknown.what));
     }

@@ -155,15 +155,20 @@ check "dry run: each one's items" bash -c 'grep -qF "[dev-admin] from ~/.config/
     grep -qF "[ci-user] from ~/.config/atmos/aws/aws-user/credentials" <<<"$1"' _ "$OUT"
 check "dry run: one summary" [ "$(grep -c '^Dry run: .* would be removed' <<<"$OUT")" = 1 ]
 check "dry run: nothing removed" [ "$before" = "$(snapshot "$H")" ]
-run dev-admin DEV-AMDIN -i prod-readonly dev-admin
+run DEV-AMDIN -i prod-readonly prod-readonly
 check "exit 1: a name not configured" rc_is 1
 check "the unknown one named in the report" has "$OUT" '    Not found: identity "dev-amdin"'
 check "its error" has "$OUT" '  • identity "dev-amdin" not found in configuration'
 check "the next step for the typo" has "$OUT" 'Did you mean "dev-admin" for "dev-amdin"?'
-check "summary: with errors" has "$OUT" "Logged out with errors (4/5 successful)"
-check "the others went" bash -c '! grep -q "^\[dev-admin\]\|^\[prod-readonly\]" "$1" && ! grep -q "profile dev-admin\]\|profile prod-readonly\]" "$2"' _ "$H/$SSO/credentials" "$H/$SSO/config"
-check "a sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
+check "summary: with errors" has "$OUT" "Logged out with errors (2/3 successful)"
+check "the other went" bash -c '! grep -q "^\[prod-readonly\]" "$1" && ! grep -q "profile prod-readonly\]" "$2"' _ "$H/$SSO/credentials" "$H/$SSO/config"
+check "the typo's look-alike untouched" section_in "[dev-admin]" "$H/$SSO/credentials"
 check "one report: one summary" [ "$(grep -c "successful)" <<<"$OUT")" = 1 ]
+run dev-admin dev-amdin
+check "with the look-alike: exit 1" rc_is 1
+check "with the look-alike: both went their way" bash -c 'grep -qF "Not found: identity \"dev-amdin\"" <<<"$1" && ! grep -q "^\[dev-admin\]" "$2"' _ "$OUT" "$H/$SSO/credentials"
+check "with the look-alike logged out: no guess" hasnt "$OUT" "Did you mean"
+check "a sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
 run dev-admin prod-readonly
 check "again: exit 0" rc_is 0
 check "again: both already logged out" has "$OUT" 'Identities "dev-admin", "prod-readonly" are already logged out.'
