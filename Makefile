@@ -3,11 +3,12 @@
 #   make check      every test: a normal pass, then under ASan+UBSan, then valgrind (installs nothing)
 #   make check-quick  the normal pass only, for the inner loop
 #   make check-host the tests that change this machine (our .debs, pam-auth-update), put back at exit
-#   make demo       install missing packages, run atmos-logout on etc/examples/atmos.yaml
+#   make demo       install what the build and the demo need, run atmos-logout on etc/examples/atmos.yaml
 #   make interop    build the real atmos (ATMOS_PIN) from the Go module proxy; compare with it
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        Debian packages libpam-atmos and atmos-logout, in build/deb/
 #   make deps       install the Debian packages the build and tests need (no-op when present)
+#   make deps-demo  install only those the build and the demo need (make demo does)
 
 SHELL    := /bin/bash
 PREFIX   ?= /usr/local
@@ -33,12 +34,20 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 SAN      ?=
 
-# Everything the build, the tests and the demo use, by Debian package name.
-DEBIAN_PKGS := gcc make pkg-config man-db groff-base bash-completion libyaml-dev libjson-c-dev nettle-dev libcmocka-dev \
-               libkeyutils-dev libpam0g-dev libsecret-1-dev libcurl4-openssl-dev python3 python3-botocore python3-msal \
+# What the build and the demo use, by Debian package name: the compiler, the -dev packages
+# of the libraries the engine links or loads (their headers: libsecret and libcurl are
+# dlopen'ed but compiled against), and python3 for the demo's cloud fixture.
+DEMO_PKGS   := gcc make pkg-config libyaml-dev libjson-c-dev nettle-dev libkeyutils-dev libpam0g-dev \
+               libsecret-1-dev libcurl4-openssl-dev python3
+# The tests' toolchain on top: cmocka, the sanitizers and fuzzer (clang), valgrind, the
+# judges (botocore, msal, keyutils, the Secret Service, sshd, sshfs), the packaging and
+# its checks, the shells whose completions are tested.
+TEST_PKGS   := man-db groff-base bash-completion libcmocka-dev python3-botocore python3-msal \
                keyutils gnome-keyring libsecret-tools dbus dbus-bin \
                openssh-server openssh-client passwd clang libclang-rt-14-dev valgrind \
                openssl awscli sshfs fuse3 dpkg-dev debhelper fakeroot lintian devscripts time zsh fish
+# Everything the build, the tests and the demo use.
+DEBIAN_PKGS := $(DEMO_PKGS) $(TEST_PKGS)
 # awscli: the AWS CLI v2 whose `aws sso logout` the sign-out test and make bench compare with.
 # dpkg-dev debhelper fakeroot: make deb; lintian and devscripts (hardening-check): its test.
 BENCH_PKGS  :=
@@ -94,7 +103,7 @@ HELPER   := $(LIBEXECDIR)/pam_atmos/pam_atmos_helper
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-check check check-layers check-quick check-host check-run demo bench interop fuzz fuzz-build install uninstall deb clean format
+.PHONY: all deps deps-demo deps-check check check-layers check-quick check-host check-run demo bench interop fuzz fuzz-build install uninstall deb clean format
 
 all: $(BUILD)/libatmos.a $(BUILD)/atmos-logout $(BUILD)/pam_atmos.so $(BUILD)/pam_atmos_helper
 
@@ -171,19 +180,29 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libatmos.a tests/unit/testutil.h $(wil
 # kubectl judges the kubeconfig tests: Debian's kubernetes-client only where no kubectl
 # exists, since another package (or a hand install) may own /usr/bin/kubectl.  docker's
 # client judges docker's config.json (test_editors_diff.sh): Debian's docker.io likewise.
-MISSING_PKGS = missing=""; for p in $(DEBIAN_PKGS); do \
+# WANT_PKGS: the packages a target wants; WANT_JUDGES: also kubectl and docker (the tests').
+WANT_PKGS    = $(DEBIAN_PKGS)
+WANT_JUDGES  = yes
+MISSING_PKGS = missing=""; for p in $(WANT_PKGS); do \
 	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
+	done$(if $(WANT_JUDGES),; \
 	command -v kubectl >/dev/null || missing="$$missing kubernetes-client"; \
-	command -v docker >/dev/null || missing="$$missing docker.io"
-deps:
-	@$(MISSING_PKGS); \
+	command -v docker >/dev/null || missing="$$missing docker.io")
+INSTALL_MISSING = @$(MISSING_PKGS); \
 	if [ -n "$$missing" ]; then \
-	    echo "deps: installing$$missing"; \
-	    if [ "$$(id -u)" -ne 0 ]; then echo "deps: run as root, or: sudo apt-get install$$missing" >&2; exit 1; fi; \
+	    echo "$@: installing$$missing"; \
+	    if [ "$$(id -u)" -ne 0 ]; then echo "$@: run as root, or: sudo apt-get install$$missing" >&2; exit 1; fi; \
 	    export DEBIAN_FRONTEND=noninteractive; \
 	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing </dev/null; \
 	fi
+deps:
+	$(INSTALL_MISSING)
+
+# make demo: the build and the demo alone, not the tests' toolchain (make deps).
+deps-demo: WANT_PKGS = $(DEMO_PKGS)
+deps-demo: WANT_JUDGES =
+deps-demo:
+	$(INSTALL_MISSING)
 
 # make check installs nothing: it says what is missing (make deps installs it),
 # and the tests that need it say skip.
@@ -325,7 +344,7 @@ $(ATMOS_BIN):
 interop: all $(ATMOS_BIN)
 	BUILD=$(BUILD) ATMOS_PIN=$(ATMOS_PIN) bash tests/e2e/test_interop.sh
 
-demo: deps
+demo: deps-demo
 	$(MAKE) --no-print-directory all
 	BUILD=$(BUILD) bash etc/examples/demo.sh
 

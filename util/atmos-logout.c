@@ -4,7 +4,8 @@
  * live here; what to remove and how is the engine's (libatmos).
  *
  * Exit status: 0 something was removed or nothing was there; 1 every attempted
- * removal failed, or the target or configuration is invalid; 2 usage error.
+ * removal failed, an identity named (of several) is not configured, or the target or
+ * configuration is invalid; 2 usage error; 130 Ctrl-C in the selector.
  * With --user: 124 the user's run did not end within --timeout and was
  * killed; 128+N it was ended by signal N.
  */
@@ -63,13 +64,13 @@ static int not_found(const struct atmos_args *a, const struct atmos_config *cfg,
     const char *typed = a->tags ? NULL : provider ? a->provider : a->identity;
     char hint[512] = "";
     if (typed && !provider && atmos_config_provider(cfg, typed))
-        snprintf(hint, sizeof(hint), "'%s' is a provider: atmos-logout --provider %s",
+        snprintf(hint, sizeof(hint), "\"%s\" is a provider: atmos-logout --provider %s",
                  atmos_show(typed), atmos_show(typed));
     else if (typed && provider && atmos_config_identity(cfg, typed))
-        snprintf(hint, sizeof(hint), "'%s' is an identity: atmos-logout %s", atmos_show(typed),
+        snprintf(hint, sizeof(hint), "\"%s\" is an identity: atmos-logout %s", atmos_show(typed),
                  atmos_show(typed));
     else if (typed && atmos_suggest(typed, names, n))
-        snprintf(hint, sizeof(hint), "Did you mean '%s'?",
+        snprintf(hint, sizeof(hint), "Did you mean \"%s\"?",
                  atmos_show(atmos_suggest(typed, names, n)));
     if (a->json) {
         char key[32];
@@ -90,19 +91,35 @@ static int not_found(const struct atmos_args *a, const struct atmos_config *cfg,
     return EXIT_FAIL;
 }
 
+/* The home, once known: a path under it in a message reads "~", as in the report. */
+static const char *msg_home;
+
 static int config_error_hint(const struct atmos_args *a, const char *msg, const char *hint)
 {
     if (a->json)
         atmos_render_error_json(stdout, msg, NULL, NULL, 0, hint);
     else
         /* msg names a user's file and its bytes: shown escaped */
-        fprintf(stderr, "Error: %s\n%s%s", atmos_show(msg), hint ? hint : "", hint ? "\n" : "");
+        fprintf(stderr, "Error: %s\n%s%s", atmos_show_home(msg_home, msg), hint ? hint : "",
+                hint ? "\n" : "");
     return EXIT_FAIL;
 }
 
 static int config_error(const struct atmos_args *a, const char *msg)
 {
     return config_error_hint(a, msg, NULL);
+}
+
+/* The plan's target; several identities: their names joined by `sep`; NULL for all. */
+static const char *target_of(const struct atmos_plan *plan, const char *sep, char *buf,
+                             size_t len)
+{
+    if (plan->target || plan->scope != ATMOS_SCOPE_IDENTITY)
+        return plan->target;
+    buf[0] = '\0';
+    for (size_t i = 0, o = 0; i < plan->nidentities && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? sep : "", plan->identities[i]);
+    return buf[0] ? buf : NULL;
 }
 
 /*
@@ -140,8 +157,10 @@ static int confirm_keychain(const struct atmos_args *a, struct atmos_plan *plan,
         return 0; /* nothing in the keychain to lose */
     fprintf(ask, "These keychain credentials will be permanently removed:\n");
     atmos_render_keyring_list(ask, plan);
+    char names[512];
+    const char *target = target_of(plan, ", ", names, sizeof(names));
     fprintf(ask, "Delete keychain credentials for %s? [y/N] ",
-            plan->target ? atmos_show(plan->target) : "all identities");
+            target ? atmos_show(target) : "all identities");
     fflush(ask);
     char line[64] = "";
     if (fgets(line, sizeof(line), stdin) == NULL ||
@@ -160,8 +179,9 @@ static void audit(const struct atmos_plan *plan)
     struct passwd *pw = getpwuid(uid);
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
-    atmos_audit_format(line, sizeof(line), plan->scope, plan->target, &c, pw ? pw->pw_name : NULL,
-                       (unsigned long)uid, NULL);
+    char names[512];
+    atmos_audit_format(line, sizeof(line), plan->scope, target_of(plan, ",", names, sizeof(names)),
+                       &c, pw ? pw->pw_name : NULL, (unsigned long)uid, NULL);
     openlog("atmos-logout", LOG_PID, LOG_AUTHPRIV);
     syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line);
     closelog();
@@ -441,13 +461,14 @@ struct run {
 static void setup(struct run *r)
 {
     /* Marks and colour only on a terminal; NO_COLOR turns colour off. */
-    struct atmos_style style = {isatty(STDOUT_FILENO), 0};
+    struct atmos_style style = {isatty(STDOUT_FILENO), 0, r->a.verbose};
     const char *nc = getenv("NO_COLOR");
     style.color =
         style.marks && !(nc && *nc) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
     r->style = style;
 
     atmos_env_from_environ(&r->env);
+    msg_home = r->env.home;
     if (r->a.profile)
         r->env.profile = r->a.profile; /* --profile, then $ATMOS_PROFILE (atmos's load.go) */
     r->env.cwd = getcwd(r->cwd, sizeof(r->cwd));
@@ -474,6 +495,70 @@ static int no_config(struct run *r)
     return config_error_hint(&r->a, msg,
                              "Run it from the project directory that holds atmos.yaml, or name "
                              "the file with --config PATH (or $ATMOS_CLI_CONFIG_PATH).");
+}
+
+/*
+ * A profile did not load, and the configuration loads without it: the name was likely an AWS
+ * habit (aws --profile dev-admin).  atmos's profiles are overlays of the configuration
+ * (profiles/NAME/ beside atmos.yaml, as `atmos --profile`), not identities: say so, with the
+ * next step.  Returns the exit status, or GO_ON when the profile was not the problem.
+ */
+static int profile_error(struct run *r)
+{
+    struct atmos_env env = r->env;
+    struct atmos_config *cfg = NULL;
+    struct atmos_err err;
+    char **names = NULL, hint[768] = "";
+    size_t n = 0;
+    const char *from = r->a.profile ? "--profile" : "$ATMOS_PROFILE";
+    env.profile = NULL;
+    if (atmos_config_load(&cfg, &r->sources, &env, &err) != ATMOS_OK ||
+        atmos_tags_parse(r->env.profile, &names, &n) != 0) {
+        atmos_config_free(cfg);
+        return GO_ON;
+    }
+    char **ids = calloc(cfg->nidentities ? cfg->nidentities : 1, sizeof(*ids));
+    for (size_t i = 0; ids && i < cfg->nidentities; i++)
+        ids[i] = cfg->identities[i].name;
+    for (size_t i = 0; i < n && !hint[0]; i++) {
+        /* atmos keeps identity names lowercase, as a typed name is looked up. */
+        for (char *c = names[i]; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        const char *unset = r->a.profile ? "" : "unset ATMOS_PROFILE; ";
+        int id = atmos_config_identity(cfg, names[i]) != NULL;
+        const char *near = id || !ids ? NULL : atmos_suggest(names[i], ids, cfg->nidentities);
+        if (!id && atmos_config_provider(cfg, names[i]))
+            snprintf(hint, sizeof(hint),
+                     "\"%s\" is a provider, not an atmos profile (%s): %satmos-logout "
+                     "--provider %s",
+                     atmos_show(names[i]), from, unset, atmos_show(names[i]));
+        else if (id)
+            snprintf(hint, sizeof(hint),
+                     "\"%s\" is an identity, not an atmos profile (%s): %satmos-logout %s",
+                     atmos_show(names[i]), from, unset, atmos_show(names[i]));
+        else if (near)
+            snprintf(hint, sizeof(hint),
+                     "\"%s\" looks like the identity \"%s\", not an atmos profile (%s): "
+                     "%satmos-logout %s",
+                     atmos_show(names[i]), atmos_show(near), from, unset, atmos_show(near));
+    }
+    if (!hint[0])
+        snprintf(hint, sizeof(hint),
+                 "%s names atmos profiles (profiles/NAME/ beside atmos.yaml, as atmos --profile), "
+                 "not AWS profiles; an identity is named alone: atmos-logout IDENTITY "
+                 "(atmos-logout --list-identities lists them)",
+                 from);
+    int named = hint[0] && strncmp(hint, from, strlen(from)) != 0;
+    free(ids);
+    atmos_tags_free(names, n);
+    atmos_config_free(cfg);
+    config_error_hint(&r->a, r->err.msg, hint);
+    if (named && !r->a.json)
+        fprintf(stderr, "(%s names atmos profiles: profiles/NAME/ beside atmos.yaml, as atmos "
+                        "--profile; not AWS profiles.)\n",
+                from);
+    return EXIT_FAIL;
 }
 
 /* The configuration into r->cfg; GO_ON with r->cfg NULL: none anywhere, and --all. */
@@ -506,6 +591,8 @@ static int load_config(struct run *r)
         return GO_ON;
     if (st == ATMOS_ENOCONFIG)
         return no_config(r);
+    if (st != ATMOS_OK && r->env.profile && (st = profile_error(r)) != GO_ON)
+        return st;
     if (st != ATMOS_OK)
         return config_error(a, r->err.msg);
     atmos_env_promote(&r->env, r->cfg->env_promoted); /* as atmos: the environment wins */
@@ -524,6 +611,46 @@ static int plan_discovered(struct run *r)
         return config_error(&r->a, r->err.msg);
     r->built = 1;
     return GO_ON;
+}
+
+/*
+ * A target chosen in the selector is confirmed before anything is removed: what a dry run of
+ * the same plan finds is listed, then one key answers (default no).  Nothing to remove: no
+ * question (the report says so).  GO_ON, or the exit status.
+ */
+static int confirm_choice(struct run *r)
+{
+    const struct atmos_plan *plan = &r->plan;
+    struct atmos_plan probe;
+    struct atmos_err err;
+    if (!r->a.select || r->a.dry_run)
+        return GO_ON;
+    if (atmos_plan_build(&probe, r->cfg, &r->env, plan->scope, plan->target, &r->popts, &err) !=
+        ATMOS_OK)
+        return config_error(&r->a, err.msg);
+    struct atmos_exec_opts dry = {.dry_run = 1, .log = &r->lg, .env = &r->env};
+    atmos_plan_execute(&probe, &dry);
+    size_t n = atmos_render_preview(stdout, &probe, &r->style);
+    atmos_plan_free(&probe);
+    if (n == 0)
+        return GO_ON;
+    char q[512];
+    if (plan->scope == ATMOS_SCOPE_IDENTITY)
+        snprintf(q, sizeof(q), "Log out of identity \"%s\"?", atmos_show(plan->target));
+    else if (plan->scope == ATMOS_SCOPE_PROVIDER)
+        snprintf(q, sizeof(q), "Log out of provider \"%s\" and every identity it roots?",
+                 atmos_show(plan->target));
+    else
+        snprintf(q, sizeof(q), "Log out of all identities?");
+    int yes = atmos_confirm(q, r->style.color);
+    if (yes == 1)
+        return GO_ON;
+    if (yes < 0) {
+        fprintf(stderr, "Error: the terminal cannot be used for a confirmation; name a target.\n");
+        return EXIT_USAGE;
+    }
+    printf("Logout cancelled - nothing removed\n");
+    return yes == 2 ? 128 + SIGINT : EXIT_OK; /* Ctrl-C: as the shell reports an interrupt */
 }
 
 /* The target from the configuration: listed, chosen, or planned (and confirmed). */
@@ -550,12 +677,20 @@ static int plan_configured(struct run *r)
                          : a->all      ? NULL
                          : a->provider ? a->provider
                                        : a->identity;
+    if (scope == ATMOS_SCOPE_IDENTITY && a->nnames > 1) {
+        /* Several identities: one plan; a name not configured is an item of it. */
+        target = NULL;
+        r->popts.names = a->names;
+        r->popts.nnames = a->nnames;
+    }
     int st = atmos_plan_build(&r->plan, r->cfg, &r->env, scope, target, &r->popts, &r->err);
     if (st == ATMOS_ENOTFOUND)
         return not_found(a, r->cfg, r->err.msg);
     if (st != ATMOS_OK)
         return config_error(a, r->err.msg);
     r->built = 1;
+    if ((rc = confirm_choice(r)) != GO_ON)
+        return rc;
     if (confirm_keychain(a, &r->plan, &r->lg, &rc) != 0)
         return rc;
     return GO_ON;
@@ -578,6 +713,27 @@ static int status(struct run *r)
                             r->a.quiet, &r->style, &r->lg);
 }
 
+/* Several identities, some not configured: the one configured name a typo is near, each. */
+static void suggest_not_found(const struct run *r)
+{
+    char **ids = calloc(r->cfg->nidentities ? r->cfg->nidentities : 1, sizeof(*ids));
+    for (size_t i = 0; ids && i < r->cfg->nidentities; i++)
+        ids[i] = r->cfg->identities[i].name;
+    for (size_t i = 0; ids && i < r->plan.nitems; i++) {
+        const struct atmos_item *it = &r->plan.items[i];
+        const char *near = it->kind == ATMOS_ITEM_UNKNOWN && it->u.unknown.skipped == 3
+                               ? atmos_suggest(it->u.unknown.what, ids, r->cfg->nidentities)
+                               : NULL;
+        int listed = 0; /* a name logged out already in this run is no guess */
+        for (size_t k = 0; near && k < r->plan.nidentities; k++)
+            listed |= strcmp(r->plan.identities[k], near) == 0;
+        if (near && !listed)
+            printf("Did you mean \"%s\" for \"%s\"?\n", atmos_show(near),
+                   atmos_show(it->u.unknown.what));
+    }
+    free(ids);
+}
+
 /* Remove (or, dry, look), report, and audit. */
 static int execute(struct run *r)
 {
@@ -589,6 +745,8 @@ static int execute(struct run *r)
         atmos_render_json(stdout, &r->plan);
     else
         atmos_render_text(stdout, &r->plan, r->a.quiet, &r->style);
+    if (r->cfg && !r->a.json && !r->a.quiet)
+        suggest_not_found(r);
     if (!r->a.dry_run)
         audit(&r->plan);
     return atmos_plan_exit_status(&r->plan);
@@ -598,6 +756,7 @@ static int finish(struct run *r, int rc)
 {
     if (r->built)
         atmos_plan_free(&r->plan);
+    free(r->a.names);
     atmos_config_free(r->cfg);
     atmos_source_list_free(&r->sources);
     atmos_show_release();

@@ -76,8 +76,8 @@ void atmos_cli_find_elsewhere(struct atmos_plan *plan, const struct atmos_config
     struct atmos_counts c;
     if ((plan->scope != ATMOS_SCOPE_IDENTITY && plan->scope != ATMOS_SCOPE_PROVIDER &&
          plan->scope != ATMOS_SCOPE_ALL) ||
-        plan->discovered)
-        return;
+        plan->discovered || (plan->scope != ATMOS_SCOPE_ALL && plan->target == NULL))
+        return; /* several identities: each is named, the search is for one */
     atmos_plan_count(plan, &c);
     if (c.removed || c.failed) /* removed counts what a dry run would remove */
         return;

@@ -55,7 +55,7 @@ static const struct opt table[] = {
      "with --keychain: do not ask (needed without a terminal)"},
     {"help", 'h', NULL, HELP, 0, 0, NULL, "this help"},
     {"identity", 'i', "NAME", IDENTITY, F(identity), 0, NULL,
-     "log out of one identity (also the IDENTITY argument)"},
+     "log out of an identity (also IDENTITY...; each in one report)"},
     {"keychain", 'k', NULL, FLAG, F(keychain), 1, NULL,
      "also delete long-lived keychain credentials (asks first)"},
     {"list-identities", 0, NULL, FLAG, F(list), 'i', NULL,
@@ -80,6 +80,8 @@ static const struct opt table[] = {
      "with --user: kill the user's run after this long (default 60)"},
     {"user", 'u', "NAME", STRING, F(user), 0, NULL,
      "root only: log out another user (runs as that user)"},
+    {"verbose", 'v', NULL, FLAG, F(verbose), 1, NULL,
+     "also show what was not checked and is no problem"},
     {"version", 'V', NULL, VERSION, 0, 0, NULL, "print the version"},
 };
 
@@ -89,7 +91,7 @@ static const struct opt table[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: atmos-logout [OPTIONS] [IDENTITY]\n"
+    fprintf(out, "Usage: atmos-logout [OPTIONS] [IDENTITY...]\n"
                  "       atmos-logout [OPTIONS] --identity   (choose on a terminal)\n"
                  "       atmos-logout --provider NAME [OPTIONS]\n"
                  "       atmos-logout --all [OPTIONS]\n"
@@ -123,16 +125,17 @@ static void usage(FILE *out)
             "XDG_DATA_HOME, DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR,\n"
             "ATMOS_LOGS_LEVEL=Debug (timestamped debug lines on stderr), NO_COLOR.\n"
             "\n"
-            "Exit status: 0 removed, or nothing to remove; 1 every removal failed, or an\n"
-            "invalid target or configuration; 2 usage error; with --user, 124 the user's\n"
-            "run was killed at the timeout, 128+N it was ended by signal N.\n"
+            "Exit status: 0 removed, or nothing to remove; 1 every removal failed, an\n"
+            "identity named is not configured, or an invalid configuration; 2 usage error;\n"
+            "130 Ctrl-C in the selector; with --user, 124 the user's run was killed at the\n"
+            "timeout, 128+N it was ended by signal N.\n"
             "With --status: 0 nothing live, 1 live session data remains, 2 usage or\n"
             "configuration error, or something could not be checked and nothing is live.\n");
 }
 
 static int usage_error(const char *msg)
 {
-    fprintf(stderr, "atmos-logout: %s\nTry 'atmos-logout --help'.\n", msg);
+    fprintf(stderr, "Error: %s\nTry 'atmos-logout --help'.\n", msg);
     return EXIT_USAGE;
 }
 
@@ -165,6 +168,24 @@ static const struct opt *lookup(int c)
     return NULL;
 }
 
+/* One more identity to log out of (a name given twice counts once). */
+static int add_identity(struct atmos_args *a, char *value)
+{
+    for (size_t i = 0; i < a->nnames; i++)
+        if (strcmp(a->names[i], value) == 0)
+            return EXIT_OK;
+    char **v = realloc(a->names, (a->nnames + 1) * sizeof(*v));
+    if (v == NULL) {
+        fprintf(stderr, "Error: out of memory\n");
+        return EXIT_FAIL;
+    }
+    a->names = v;
+    a->names[a->nnames++] = value;
+    if (a->identity == NULL)
+        a->identity = value;
+    return EXIT_OK;
+}
+
 static int set_identity(struct atmos_args *a, char *value)
 {
     if (value[0] == '-' && value[1] != '\0') {
@@ -173,10 +194,7 @@ static int set_identity(struct atmos_args *a, char *value)
         optind--;
         return EXIT_OK;
     }
-    if (a->identity && strcmp(a->identity, value) != 0)
-        return usage_error("more than one identity given");
-    a->identity = value;
-    return EXIT_OK;
+    return add_identity(a, value);
 }
 
 static int apply(const struct opt *o, struct atmos_args *a, char *value)
@@ -228,17 +246,14 @@ static int apply(const struct opt *o, struct atmos_args *a, char *value)
 /* The targets given, checked against each other; none: the environment's, or choose. */
 static int check_targets(int argc, char **argv, struct atmos_args *a)
 {
-    if (optind < argc) {
-        if (argc - optind > 1)
-            return usage_error("more than one identity given");
-        if (a->identity && strcmp(a->identity, argv[optind]) != 0)
-            return usage_error("more than one identity given");
-        a->identity = argv[optind];
-    }
+    /* Several identities: one plan, each an identity logout (atmos_plan_opts.names). */
+    for (int i = optind; i < argc; i++)
+        if (add_identity(a, argv[i]) != EXIT_OK)
+            return EXIT_FAIL;
     if (a->status) {
         /* A view of everything on disk: no target, and nothing a logout would do. */
-        if (a->identity || a->provider || a->all || a->tags || a->select || a->list ||
-            a->dry_run || a->keychain || a->force || a->no_revoke)
+        if (a->identity || a->nnames || a->provider || a->all || a->tags || a->select ||
+            a->list || a->dry_run || a->keychain || a->force || a->no_revoke)
             return usage_error("--status shows everything on disk and changes nothing: give no "
                                "target and no logout option");
         if (a->timeout && !a->user)
@@ -308,9 +323,9 @@ int atmos_parse_args(int argc, char **argv, struct atmos_args *a)
             continue;
         }
         if (c == ':')
-            snprintf(msg, sizeof(msg), "option '%s' needs a value", argv[optind - 1]);
+            snprintf(msg, sizeof(msg), "option \"%s\" needs a value", argv[optind - 1]);
         else
-            snprintf(msg, sizeof(msg), "unknown option '%s'", argv[optind - 1]);
+            snprintf(msg, sizeof(msg), "unknown option \"%s\"", argv[optind - 1]);
         return usage_error(msg);
     }
     return check_targets(argc, argv, a);

@@ -13,14 +13,16 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_TIMEOUT = 124 };
 #define ATMOS_USER_TIMEOUT_MAX 86400
 
 struct atmos_args {
-    const char *identity;
+    const char *identity; /* the first identity named */
+    char **names;         /* every identity named (IDENTITY arguments, -i), once each */
+    size_t nnames;
     const char *provider;
     const char *config;
     const char *profile; /* --profile: wins over $ATMOS_PROFILE */
     const char *user;
     const char *tags; /* --tags, as given */
     int all_realms;
-    int all, dry_run, json, quiet, keychain, force, no_revoke;
+    int all, dry_run, json, quiet, verbose, keychain, force, no_revoke;
     int status;   /* --status: what is on disk and when it expires; changes nothing */
     int select;   /* --identity without a value: choose interactively */
     int list;     /* 'i' --list-identities, 'p' --list-providers, 't' --list-tags */

@@ -143,6 +143,15 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
 {
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
+        if (plan->target == NULL) { /* several: each as an identity logout, no one chain */
+            fprintf(out, "Logging out from %zu %s:", plan->nidentities,
+                    plural(plan->nidentities, "identity", "identities"));
+            for (size_t i = 0; i < plan->nidentities; i++)
+                fprintf(out, "%s %s", i ? "," : "", atmos_show(plan->identities[i]));
+            fprintf(out, "\n\n");
+            print_realm(out, plan);
+            break;
+        }
         fprintf(out, "Logging out from identity: %s\n\n", atmos_show(plan->target));
         fprintf(out, "Building authentication chain...\n%sChain: ", mark(st, 1));
         for (size_t i = 0; i < plan->chain.n; i++)
@@ -184,8 +193,22 @@ static void print_target(FILE *out, const struct atmos_plan *plan, const struct 
     }
 }
 
-static int shown(const struct atmos_item *it)
+/*
+ * A keychain entry planned only because its chain is ambient (no --keychain) that could not be
+ * checked: no Secret Service here, so atmos could not have stored it here either.  Not a
+ * problem of the logout, and on a server it would be said at every logout: text shows it with
+ * --verbose only; JSON always (status not_checked).
+ */
+static int quiet_unchecked(const struct atmos_item *it, const struct atmos_style *st)
 {
+    return it->kind == ATMOS_ITEM_KEYRING && it->outcome == ATMOS_OUTCOME_UNCHECKED &&
+           it->u.keyring.implicit && !st->verbose;
+}
+
+static int shown(const struct atmos_item *it, const struct atmos_style *st)
+{
+    if (quiet_unchecked(it, st))
+        return 0;
     return it->outcome == ATMOS_OUTCOME_REMOVED || it->outcome == ATMOS_OUTCOME_WOULD_REMOVE ||
            it->outcome == ATMOS_OUTCOME_FAILED || it->outcome == ATMOS_OUTCOME_UNCHECKED;
 }
@@ -203,7 +226,8 @@ static void print_sentence(FILE *out, const char *s)
 }
 
 /* A sign-out: never an error of the logout, whatever happened. */
-static void print_signout(FILE *out, const struct atmos_item *it, const struct atmos_style *st)
+static void print_signout(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it,
+                          const struct atmos_style *st)
 {
     const char *r = atmos_show(it->u.signout.where);
     const char *session = atmos_show(it->u.signout.how ? it->u.signout.how->session : it->label);
@@ -215,12 +239,12 @@ static void print_signout(FILE *out, const struct atmos_item *it, const struct a
                 session, r);
     else if (it->error && strncmp(it->error, "not ", 4) == 0) {
         fprintf(out, "    %s", mark(st, 0));
-        print_sentence(out, atmos_show(it->error));
+        print_sentence(out, atmos_show_home(plan->home, it->error));
         fputc('\n', out);
     } else if (it->error) {
         /* Any other reason (the token file could not be read) is not a sentence of that form. */
         fprintf(out, "    %sNot signed out of the %s: %s\n", mark(st, 0), session,
-                atmos_show(it->error));
+                atmos_show_home(plan->home, it->error));
     }
 }
 
@@ -232,12 +256,17 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
         int header = 0;
         for (size_t i = 0; i < plan->nitems; i++) {
             const struct atmos_item *it = &plan->items[i];
-            if (atmos_cloud_rank(it->cloud) != g || !shown(it))
+            if (atmos_cloud_rank(it->cloud) != g || !shown(it, st))
                 continue;
             if (!header++)
                 fprintf(out, "  %s\n", atmos_show(atmos_cloud_display(it->cloud)));
             if (it->kind == ATMOS_ITEM_SIGNOUT) {
-                print_signout(out, it, st);
+                print_signout(out, plan, it, st);
+                continue;
+            }
+            if (it->kind == ATMOS_ITEM_UNKNOWN && it->u.unknown.skipped == 3) {
+                fprintf(out, "    %sNot found: identity \"%s\"\n", mark(st, 0),
+                        atmos_show(it->u.unknown.what));
                 continue;
             }
             if (it->outcome == ATMOS_OUTCOME_WOULD_REMOVE)
@@ -256,13 +285,29 @@ static void print_items(FILE *out, const struct atmos_plan *plan, const struct a
     }
 }
 
-static void print_unchecked(FILE *out, const struct atmos_counts *c)
+size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe,
+                            const struct atmos_style *st)
 {
-    if (c->unchecked)
+    struct atmos_counts c;
+    atmos_plan_count(probe, &c);
+    if (c.removed == 0 && c.failed == 0)
+        return 0;
+    fprintf(out, "This removes:\n");
+    print_items(out, probe, st);
+    return c.removed + c.failed;
+}
+
+static void print_unchecked(FILE *out, const struct atmos_plan *plan, const struct atmos_style *st)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < plan->nitems; i++)
+        n += plan->items[i].outcome == ATMOS_OUTCOME_UNCHECKED &&
+             plan->items[i].kind != ATMOS_ITEM_SIGNOUT && !quiet_unchecked(&plan->items[i], st);
+    if (n)
         fprintf(out,
                 "%zu keychain %s not checked: no Secret Service here (a desktop session "
                 "has one).\n",
-                c->unchecked, plural(c->unchecked, "entry was", "entries were"));
+                n, plural(n, "entry was", "entries were"));
 }
 
 /* The browser sessions whose data went (or would go), by kind: refresh token, console profile,
@@ -332,7 +377,7 @@ static void print_elsewhere(FILE *out, const struct atmos_plan *plan)
                 : here                        ? "it and other realms"
                                               : "other realms");
     else
-        fprintf(out, "%s '%s' has nothing to remove in realm %s.\nIt is still logged in elsewhere:\n",
+        fprintf(out, "%s \"%s\" has nothing to remove in realm %s.\nIt is still logged in elsewhere:\n",
                 id ? "Identity" : "Provider", atmos_show(plan->target), realm);
     for (size_t i = 0; i < plan->nelsewhere; i++) {
         fprintf(out, "  %s realm %s", dot(), atmos_show(plan->elsewhere[i]));
@@ -358,10 +403,17 @@ static void print_already(FILE *out, const struct atmos_plan *plan)
     }
     switch (plan->scope) {
     case ATMOS_SCOPE_IDENTITY:
-        fprintf(out, "Identity '%s' is already logged out.\n", atmos_show(plan->target));
+        if (plan->target) {
+            fprintf(out, "Identity \"%s\" is already logged out.\n", atmos_show(plan->target));
+            break;
+        }
+        fprintf(out, "%s", plan->nidentities == 1 ? "Identity" : "Identities");
+        for (size_t i = 0; i < plan->nidentities; i++)
+            fprintf(out, "%s \"%s\"", i ? "," : "", atmos_show(plan->identities[i]));
+        fprintf(out, " %s already logged out.\n", plan->nidentities == 1 ? "is" : "are");
         break;
     case ATMOS_SCOPE_PROVIDER:
-        fprintf(out, "Provider '%s' is already logged out.\n", atmos_show(plan->target));
+        fprintf(out, "Provider \"%s\" is already logged out.\n", atmos_show(plan->target));
         break;
     case ATMOS_SCOPE_ALL:
         fprintf(out, "All identities are already logged out.\n");
@@ -392,7 +444,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
-                fprintf(stderr, "Error: %s\n", atmos_show(plan->items[i].error));
+                fprintf(stderr, "Error: %s\n", atmos_show_home(plan->home, plan->items[i].error));
         return;
     }
     if (plan->dry_run)
@@ -400,7 +452,7 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
     print_target(out, plan, st);
     if (c.removed == 0 && c.failed == 0) {
         print_already(out, plan);
-        print_unchecked(out, &c);
+        print_unchecked(out, plan, st);
         if (!plan->dry_run)
             print_external(out);
         return;
@@ -422,18 +474,21 @@ void atmos_render_text(FILE *out, const struct atmos_plan *plan, int quiet,
         fprintf(out, "Successfully logged out from %zu %s\n", n,
                 plural(n, "identity", "identities"));
     } else {
+        /* Partly: warnings, unless a name given was not found (exit 1: errors). */
         fprintf(out, "%s (%zu/%zu successful)\n",
-                c.removed ? "Logged out with warnings" : "Logout failed", c.removed,
-                c.removed + c.failed);
+                !c.removed                        ? "Logout failed"
+                : atmos_plan_exit_status(plan) != 0 ? "Logged out with errors"
+                                                    : "Logged out with warnings",
+                c.removed, c.removed + c.failed);
     }
     print_browser(out, plan);
-    print_unchecked(out, &c);
+    print_unchecked(out, plan, st);
     if (c.failed) {
         fprintf(out, "\nErrors encountered:\n");
         for (size_t i = 0; i < plan->nitems; i++)
             if (plan->items[i].outcome == ATMOS_OUTCOME_FAILED &&
                 plan->items[i].kind != ATMOS_ITEM_SIGNOUT)
-                fprintf(out, "  %s %s\n", dot(), atmos_show(plan->items[i].error));
+                fprintf(out, "  %s %s\n", dot(), atmos_show_home(plan->home, plan->items[i].error));
     }
     if (!plan->dry_run)
         fprintf(out,

@@ -12,6 +12,7 @@
 struct atmos_style {
     int marks;
     int color;
+    int verbose; /* --verbose: also what was not checked and is no problem (render.c) */
 };
 
 /* The report for people; `quiet` prints only errors (to stderr). */
@@ -24,6 +25,13 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan);
  * name: kind, via), with the realm and the entries skipped for a problem, each with why.
  */
 void atmos_render_config_json(FILE *out, const struct atmos_config *cfg);
+/*
+ * Before a logout chosen in the selector: what a dry run of it (`probe`, executed with
+ * dry_run) found to remove, grouped by cloud as the report does.  How many items were listed;
+ * 0 prints nothing.
+ */
+size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe,
+                            const struct atmos_style *st);
 /* The keychain entries a probe found (outcome would_remove), one bullet each. */
 void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan);
 /* "Secret Service", "kernel keyring" or "file keyring ~/..." */

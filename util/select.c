@@ -138,7 +138,8 @@ static void draw(const struct atmos_choice *v, size_t n, size_t cur, int color, 
     fflush(stdout);
 }
 
-/* One key: 'U'p, 'D'own, 'E'nter, 'Q'uit, a digit, or 0 for anything else. */
+/* One key: 'U'p, 'D'own, 'E'nter, 'Q'uit, 'I'nterrupt, 'y', 'n', a digit, or 0 for anything
+ * else. */
 static int read_key(void)
 {
     unsigned char b[8];
@@ -174,6 +175,12 @@ static int read_key(void)
     case 'q':
     case 0x04: /* Ctrl-D */
         return 'Q';
+    case 'y':
+    case 'Y':
+        return 'y';
+    case 'n':
+    case 'N':
+        return 'n';
     default:
         return b[0] >= '1' && b[0] <= '9' ? b[0] : 0;
     }
@@ -225,6 +232,24 @@ int atmos_select(const struct atmos_config *cfg, struct atmos_choice *out, int c
     fflush(stdout);
 done:
     free(v);
+    return rc;
+}
+
+int atmos_confirm(const char *question, int color)
+{
+    int rc = -1;
+    if (enter_raw() != 0)
+        return -1;
+    printf("%s?%s %s [y/N] ", color ? "\033[32m" : "", color ? "\033[0m" : "", question);
+    fflush(stdout);
+    /* One key answers; Enter is the default, no.  Anything else is not an answer. */
+    while (rc < 0) {
+        int k = read_key();
+        rc = k == 'y' ? 1 : k == 'n' || k == 'E' || k == 'Q' ? 0 : k == 'I' ? 2 : -1;
+    }
+    leave_raw();
+    printf("%s\n%s", rc == 1 ? "yes" : "no", rc == 1 ? "\n" : "");
+    fflush(stdout);
     return rc;
 }
 

@@ -19,6 +19,11 @@ struct atmos_choice {
  * terminal. */
 int atmos_select(const struct atmos_config *cfg, struct atmos_choice *out, int color);
 
+/*
+ * "? QUESTION [y/N] ", answered by one key on the terminal: 1 y, 0 n, Enter (the default), q,
+ * Esc or Ctrl-D; 2 Ctrl-C; -1 no usable terminal.  The answer is echoed as "yes" or "no".
+ */
+int atmos_confirm(const char *question, int color);
 /* Without a terminal: the choices and how to name one. */
 void atmos_print_choices(FILE *out, const struct atmos_config *cfg);
 

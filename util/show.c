@@ -32,6 +32,41 @@ const char *atmos_show(const char *s)
     return *slot ? *slot : "?";
 }
 
+const char *atmos_show_home(const char *home, const char *msg)
+{
+    size_t hl = home ? strlen(home) : 0;
+    if (msg == NULL)
+        return "";
+    if (hl < 2 || strstr(msg, home) == NULL)
+        return atmos_show(msg);
+    char *t = malloc(strlen(msg) + 1);
+    if (t == NULL)
+        return "?";
+    size_t o = 0;
+    for (const char *s = msg; *s;) {
+        /* A path starts the message or follows a space, a quote, '(', '=' or ", ". */
+        int starts = s == msg || strchr(" \"'(=", s[-1]) != NULL;
+        if (starts && strncmp(s, home, hl) == 0 &&
+            (s[hl] == '/' || s[hl] == '\0' || strchr(" \"':;,)", s[hl]))) {
+            t[o++] = '~';
+            s += hl;
+        } else {
+            t[o++] = *s++;
+        }
+    }
+    t[o] = '\0';
+    /* Escaped into a slot of the ring, as atmos_show does (t itself needs no escaping). */
+    if (atmos_escape_needed(t)) {
+        char *e = atmos_escape_dup(t);
+        free(t);
+        t = e;
+    }
+    char **slot = &slots[next++ % ATMOS_SHOW_SLOTS];
+    free(*slot);
+    *slot = t;
+    return t ? t : "?";
+}
+
 void atmos_show_release(void)
 {
     for (unsigned i = 0; i < ATMOS_SHOW_SLOTS; i++) {

@@ -14,6 +14,13 @@
 #define ATMOS_SHOW_SLOTS 16
 const char *atmos_show(const char *s);
 
+/*
+ * The same, for a message (the engine's, a configuration error): where a path in it starts
+ * with `home`, the home reads "~", as in every path the report names.  JSON keeps messages
+ * whole.
+ */
+const char *atmos_show_home(const char *home, const char *msg);
+
 /* Frees the copies still held (at exit, so that nothing is left behind). */
 void atmos_show_release(void);
 

@@ -1,4 +1,5 @@
-# bash completion for atmos-logout: flags, identity names, provider names.
+# bash completion for atmos-logout: flags, identity names (every word that is not a
+# flag or its value: several identities are one logout), provider names.
 # Names come from the configuration and flags from --help, through
 # atmos-logout itself.
 _atmos_logout() {
@@ -30,6 +31,15 @@ _atmos_logout() {
         return ;;
     -u|--user)
         COMPREPLY=($(compgen -u -- "$cur"))
+        return ;;
+    --tags)
+        # a,b: the tag after the last comma, the ones before kept
+        local done=""
+        [[ $cur == *,* ]] && done=${cur%,*},
+        COMPREPLY=($(compgen -P "$done" -W "$(atmos-logout "${config[@]}" --list-tags 2>/dev/null)" -- "${cur##*,}"))
+        return ;;
+    --profile|--timeout)
+        COMPREPLY=()   # a value of the user's own: nothing to offer
         return ;;
     esac
     if [[ $cur == -* ]]; then

@@ -228,7 +228,8 @@ struct atmos_item_signout {
  * know, or an entry skipped because atmos would refuse it where it is used. */
 struct atmos_item_unknown {
     char *what;  /* "name (kind k)", or the entry's problem */
-    int skipped; /* the entry's configuration is the reason: 1 fails, 2 only warns (harmless) */
+    int skipped; /* the entry's configuration is the reason: 1 fails, 2 only warns (harmless);
+                  * 3 a name given to log out of is not configured: fails the run (exit 1) */
 };
 
 struct atmos_item {
@@ -294,6 +295,11 @@ struct atmos_plan_opts {
     int keychain;    /* also long-lived keychain credentials (--keychain) */
     int revoke;      /* sign tokens out server-side before removing them */
     int every_realm; /* IDENTITY, PROVIDER: in every realm found on disk too (--all-realms) */
+    /* IDENTITY with target NULL: these identities (at least one), each logged out as an
+     * identity, in one plan; a name not configured is an item (unknown, skipped 3) and the
+     * others still go. */
+    char *const *names;
+    size_t nnames;
     const struct atmos_logger *log;
 };
 

@@ -19,7 +19,10 @@ void atmos_run_unknown(struct atmos_run *r, struct atmos_item *it)
         it->outcome = ATMOS_OUTCOME_SKIPPED;
         it->error = atmos_strfmt("%s: %s; atmos cannot log in with it, so it left nothing",
                                  it->label, it->u.unknown.what ? it->u.unknown.what : "");
-    } else if (it->u.unknown.skipped)
+    } else if (it->u.unknown.skipped == 3) /* a name given that is not configured */
+        it->error = atmos_strfmt("%s \"%s\" not found in configuration", it->label,
+                                 it->u.unknown.what ? it->u.unknown.what : "");
+    else if (it->u.unknown.skipped)
         it->error = atmos_strfmt("%s: %s; nothing of it was removed", it->label,
                                  it->u.unknown.what ? it->u.unknown.what : "");
     else
@@ -36,4 +39,9 @@ void atmos_free_unknown(struct atmos_item *it)
 const char *atmos_what_unknown(const struct atmos_item *it)
 {
     return it->u.unknown.what;
+}
+
+const char *atmos_json_unknown(const struct atmos_item *it)
+{
+    return it->u.unknown.skipped == 3 ? "not_found" : "unknown_kind";
 }

@@ -45,6 +45,7 @@ const struct atmos_item_type atmos_item_types[ATMOS_ITEM_NKINDS] = {
                                  .phase = ATMOS_PHASE_EACH,
                                  .run = atmos_run_json},
     [ATMOS_ITEM_UNKNOWN] = {.json = "unknown_kind",
+                            .json_of = atmos_json_unknown,
                             .what = atmos_what_unknown,
                             .free = atmos_free_unknown,
                             .keys = KEY(ATMOS_PLAN_KEY_UNKNOWN) | KEY(ATMOS_PLAN_KEY_PATH),

@@ -54,6 +54,7 @@ const char *atmos_what_json(const struct atmos_item *it);
 void atmos_run_unknown(struct atmos_run *r, struct atmos_item *it);
 void atmos_free_unknown(struct atmos_item *it);
 const char *atmos_what_unknown(const struct atmos_item *it);
+const char *atmos_json_unknown(const struct atmos_item *it); /* unknown_kind, or not_found */
 void atmos_run_signouts(struct atmos_plan *plan, struct atmos_run *r);
 void atmos_free_signout(struct atmos_item *it);
 const char *atmos_what_signout(const struct atmos_item *it);

@@ -46,6 +46,11 @@ int atmos_plan_exit_status(const struct atmos_plan *plan)
 {
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
+    /* A name given to log out of is not configured: the others went, but not what was asked
+     * (as rm of a missing file among others). */
+    for (size_t i = 0; i < plan->nitems; i++)
+        if (plan->items[i].kind == ATMOS_ITEM_UNKNOWN && plan->items[i].u.unknown.skipped == 3)
+            return 1;
     /* Nothing removed here, and the target's login is in another realm: not logged out. */
     if (c.removed == 0 && c.failed == 0 && plan->nelsewhere)
         return 1;

@@ -41,8 +41,8 @@ static int add_unknown(struct atmos_plan *plan, const char *what, const char *na
 {
     return atmos_plan_add_unknown(plan, what, atmos_strfmt("%s (kind %s)", name, kind),
                                   is_identity ? name : NULL, is_identity ? NULL : name)
-               ? 0
-               : -1;
+               ? ATMOS_OK
+               : ATMOS_ENOMEM;
 }
 
 /* An entry atmos would refuse where it is used: named with its problem, so no logout reads as
@@ -160,6 +160,26 @@ static int is_listed(char *const *v, size_t n, const char *s)
     return 0;
 }
 
+/* An identity logout of each of plan->identities (with `rooted_out`, not those whose root
+ * provider plan->providers logs out as a provider: their files are part of its). */
+static int plan_each_identity(struct atmos_cloud_ctx *c, int rooted_out)
+{
+    struct atmos_plan *plan = c->plan;
+    int rc = ATMOS_OK;
+    for (size_t i = 0; rc == ATMOS_OK && i < plan->nidentities; i++) {
+        const struct atmos_identity *id = atmos_config_identity(c->cfg, plan->identities[i]);
+        struct atmos_chain ch;
+        if (id == NULL || id->problem ||
+            (rooted_out &&
+             is_listed(plan->providers, plan->nproviders, c->roots ? c->roots[i] : NULL)) ||
+            atmos_chain_resolve(c->cfg, id->name, &ch, NULL) != ATMOS_OK)
+            continue;
+        rc = plan_identity(c, id->name, &ch);
+        atmos_chain_free(&ch);
+    }
+    return rc;
+}
+
 /* --tags: a provider logout of each tagged provider, an identity logout of each identity
  * tagged itself (one a tagged provider roots is already part of that provider's). */
 static int plan_tagged(struct atmos_cloud_ctx *c)
@@ -168,17 +188,7 @@ static int plan_tagged(struct atmos_cloud_ctx *c)
     int rc = ATMOS_OK;
     for (size_t i = 0; rc == ATMOS_OK && i < plan->nproviders; i++)
         rc = plan_provider(c, atmos_config_provider(c->cfg, plan->providers[i]));
-    for (size_t i = 0; rc == ATMOS_OK && i < plan->nidentities; i++) {
-        const struct atmos_identity *id = atmos_config_identity(c->cfg, plan->identities[i]);
-        struct atmos_chain ch;
-        if (id == NULL || id->problem ||
-            is_listed(plan->providers, plan->nproviders, c->roots ? c->roots[i] : NULL) ||
-            atmos_chain_resolve(c->cfg, id->name, &ch, NULL) != ATMOS_OK)
-            continue;
-        rc = plan_identity(c, id->name, &ch);
-        atmos_chain_free(&ch);
-    }
-    return rc;
+    return rc == ATMOS_OK ? plan_each_identity(c, 1) : rc;
 }
 
 /* Integrations and the like: every identity logged out, in every scope.  Each chain is
@@ -243,9 +253,43 @@ static int plan_who_tags(struct atmos_cloud_ctx *c, const char *list, struct atm
     return rc == ATMOS_OK ? ATMOS_OK : cloud_failed(c, rc, err);
 }
 
+/*
+ * Several identities in one plan (opts->names): each configured one is logged out as an
+ * identity (plan_what); a name not configured is said by an item that fails the run, an entry
+ * atmos would refuse by a skipped one, and the others still go.  plan->chain stays empty.
+ */
+static int plan_who_names(struct atmos_cloud_ctx *c, const struct atmos_plan_opts *opts)
+{
+    struct atmos_plan *plan = c->plan;
+    int rc = ATMOS_OK;
+    for (size_t i = 0; rc == ATMOS_OK && i < opts->nnames; i++) {
+        char *name = strdup(opts->names[i]);
+        if (name == NULL)
+            return ATMOS_ENOMEM;
+        atmos_ascii_lower_str(name); /* as for one target (atmos_plan_build) */
+        const struct atmos_identity *id = atmos_config_identity(c->cfg, name);
+        struct atmos_item *it;
+        if (id == NULL) {
+            it = atmos_plan_add_unknown(plan, "identity", strdup(name), name, NULL);
+            rc = it ? ATMOS_OK : ATMOS_ENOMEM;
+            if (it)
+                it->u.unknown.skipped = 3;
+        } else if (id->problem) { /* its chain too was checked at load (plan/resolve.c) */
+            rc = add_skipped(plan, "skipped identity", id->name, id->problem, 1, 0);
+        } else {
+            if (!is_listed(plan->identities, plan->nidentities, id->name))
+                rc = atmos_strv_push(&plan->identities, &plan->nidentities, id->name);
+            if (rc == ATMOS_OK && id->root && !is_listed(plan->providers, plan->nproviders, id->root))
+                rc = atmos_strv_push(&plan->providers, &plan->nproviders, id->root);
+        }
+        free(name);
+    }
+    return rc == ATMOS_OK ? ATMOS_OK : ATMOS_ENOMEM;
+}
+
 /* Who is logged out in `scope`: plan->identities, ->providers and, for an identity, ->chain. */
 static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const char *target,
-                    struct atmos_err *err)
+                    const struct atmos_plan_opts *opts, struct atmos_err *err)
 {
     struct atmos_plan *plan = c->plan;
     const struct atmos_config *cfg = c->cfg;
@@ -256,6 +300,8 @@ static int plan_who(struct atmos_cloud_ctx *c, enum atmos_scope scope, const cha
         return cloud_failed(c, rc, err);
     switch (scope) {
     case ATMOS_SCOPE_IDENTITY: {
+        if (target == NULL && opts && opts->nnames)
+            return (rc = plan_who_names(c, opts)) == ATMOS_OK ? rc : cloud_failed(c, rc, err);
         const struct atmos_identity *id = target ? atmos_config_identity(cfg, target) : NULL;
         if (id == NULL)
             return atmos_fail(err, ATMOS_ENOTFOUND, "identity \"%s\" not found in configuration",
@@ -310,6 +356,8 @@ static int plan_what(struct atmos_cloud_ctx *c, enum atmos_scope scope)
     int rc = ATMOS_OK;
     switch (scope) {
     case ATMOS_SCOPE_IDENTITY:
+        if (c->plan->target == NULL) /* several (plan_who_names) */
+            return plan_each_identity(c, 0);
         return atmos_config_identity(cfg, c->plan->target)->problem
                    ? ATMOS_OK
                    : plan_identity(c, c->plan->target, &c->plan->chain);
@@ -408,7 +456,7 @@ static int plan_scope(struct atmos_cloud_ctx *c, enum atmos_scope scope, const c
     struct atmos_plan *plan = c->plan;
     const char **realms = NULL;
     size_t n = 0;
-    int rc = plan_who(c, scope, target, err);
+    int rc = plan_who(c, scope, target, opts, err);
     if (rc == ATMOS_OK && (resolve_roots(c) != ATMOS_OK || scope_realms(c, &realms, &n) != 0))
         rc = cloud_failed(c, ATMOS_ENOMEM, err);
     for (size_t i = 0; rc == ATMOS_OK && i < n; i++) {

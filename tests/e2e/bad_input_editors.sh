@@ -9,7 +9,7 @@ kube_refused() {
     kube_case; { kube_atmos_entries 111122223333; printf '%b' "$1"; } >"$KC"; snap
     run_bounded --config "$H/kube.yaml" dev-admin
     check "exit 1" rc_is 1
-    check "says: kubectl would refuse it, why" bash -c 'grep -qF "$1: kubectl would refuse this file" <<<"$3" && grep -qF "$2" <<<"$3"' _ "$KC" "$2" "$OUT"
+    check "says: kubectl would refuse it, why" bash -c 'grep -qF "$1: kubectl would refuse this file" <<<"$3" && grep -qF "$2" <<<"$3"' _ "$KCS" "$2" "$OUT"
     check "unchanged" unchanged
 }
 case_B103() {
@@ -26,7 +26,8 @@ json_refused() {
     cloud_home; f=$DOCK; [ "$which" = msal ] && f=$MSAL
     printf "$@" >"$f"; cp "$f" "$TMPROOT/json.orig"
     if [ "$which" = docker ]; then cloud dev-admin; else cloud --provider azure-dc; fi
-    check "says: its tool would refuse it, why" bash -c 'grep -qF "$1: " <<<"$3" && grep -qF "would refuse this file" <<<"$3" && grep -qF "$2" <<<"$3"' _ "$f" "$why" "$OUT"
+    # The report shows the file as ~/...
+    check "says: its tool would refuse it, why" bash -c 'grep -qF "$1: " <<<"$3" && grep -qF "would refuse this file" <<<"$3" && grep -qF "$2" <<<"$3"' _ "~${f#"$H"}" "$why" "$OUT"
     check "byte for byte" cmp -s "$f" "$TMPROOT/json.orig"
 }
 ECR=111111111111.dkr.ecr.us-east-1.amazonaws.com
@@ -90,7 +91,7 @@ kube_left() {
     kube_case; { kube_atmos_entries 111122223333; printf '%b' "$1"; } >"$KC"; snap
     run_bounded --config "$H/kube.yaml" dev-admin
     check "exit 1" rc_is 1
-    check "says: left as it is, why" bash -c 'grep -qF "$1 is not a kubeconfig atmos can edit exactly" <<<"$3" && grep -qF "$2" <<<"$3" && grep -qF "left as it is" <<<"$3"' _ "$KC" "$2" "$OUT"
+    check "says: left as it is, why" bash -c 'grep -qF "$1 is not a kubeconfig atmos can edit exactly" <<<"$3" && grep -qF "$2" <<<"$3" && grep -qF "left as it is" <<<"$3"' _ "$KCS" "$2" "$OUT"
     check "unchanged" unchanged
 }
 case_B140() {
@@ -107,7 +108,7 @@ case_B141() {
       printf '\n  b: [%s*a]\n' "$(for i in $(seq 20); do printf '*a, '; done)"; } >"$KC"; snap
     run_bounded --config "$H/kube.yaml" dev-admin
     check "exit 1" rc_is 1
-    check "says: too large once rewritten" has "$OUT" "$KC is not a kubeconfig atmos can edit exactly (rewritten without its aliases it would be larger than a kubeconfig atmos edits (at most 16 MiB)); left as it is"
+    check "says: too large once rewritten" has "$OUT" "$KCS is not a kubeconfig atmos can edit exactly (rewritten without its aliases it would be larger than a kubeconfig atmos edits (at most 16 MiB)); left as it is"
     check "unchanged" unchanged
 }
 case_B142() {

@@ -5,6 +5,8 @@ STEP is one of:
   expect=TEXT   wait (10 s at most) until TEXT has appeared on the screen
   send=KEYS     type KEYS (Python escapes: \\x1b[B is the down arrow, \\r Enter)
   signal=NAME   send a signal (e.g. TERM) to the program
+  run=SHELL     run a shell command there and then (e.g. snapshot what is on disk
+                while the program waits for a key); its output goes to stderr
 PTY_ROWS=N in the environment: a terminal of N rows (80 columns).
 Prints the screen output, then "exit=N" (or "signal=N"), then
 "terminal: canonical=0|1 echo=0|1" read from the terminal after the program
@@ -63,6 +65,10 @@ for step in steps:
         time.sleep(0.15)
     elif key == "signal":
         proc.send_signal(getattr(signal, "SIG" + value))
+    elif key == "run":
+        subprocess.run(["/bin/bash", "-c", value], stdout=sys.stderr, check=False)
+    else:
+        sys.exit(f"pty_drive: unknown step {step!r}")
 
 deadline = time.time() + 20
 while proc.poll() is None and time.time() < deadline:

@@ -100,7 +100,7 @@ go --provider p
 check "exit 1: something kept" rc_is 1
 check "atmos's files gone" missing "$H/custom/aws/p/credentials"
 check "the user's file kept" [ "$(cat "$H/custom/aws/p/notes.txt")" = mine ]
-check "says so" has "$OUT" "$H/custom/aws/p was not removed: it holds 1 entry atmos did not write (notes.txt)"
+check "says so" has "$OUT" "~/custom/aws/p was not removed: it holds 1 entry atmos did not write (notes.txt)"
 end
 
 LEGACY_YAML='auth:

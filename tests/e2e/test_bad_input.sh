@@ -308,7 +308,7 @@ case_B55() {
     flock "$PROF.lock" sleep 13 & holder=$!; bg_track "$holder"
     check "another process holds the lock" wait_for 10 lock_held "$PROF.lock"
     cloud az-sub; bg_stop "$holder"
-    check "timed out" has "$OUT" "timed out after 10.0 s waiting for the lock $PROF.lock"
+    check "timed out" has "$OUT" "timed out after 10.0 s waiting for the lock ~/.azure/azureProfile.json.lock"
     check "intact" cmp -s "$PROF" "$TMPROOT/prof"
     check "other items done" hasnt "$("$PY" "$ROOT/tests/e2e/cloud_check.py" docker "$DOCK")" "myacr"
 }
@@ -659,7 +659,7 @@ case_B80() {
     gh_home; mkfifo "$H/$GHD/state.json"
     gh_run
     check "no hang" no_hang; check "exit 0" rc_is 0
-    check "refused by name" has "$OUT" "$H/$GHD/state.json is a FIFO, not a regular file"
+    check "refused by name" has "$OUT" "~/$GHD/state.json is a FIFO, not a regular file"
     check "the FIFO left" [ -p "$H/$GHD/state.json" ]
     check "git.config removed" missing "$H/$GHD/git.config"
 }
@@ -668,7 +668,7 @@ case_B81() {
     ln -s "$TMPROOT/outside.json" "$H/$GHD/state.json"
     gh_run
     check "no hang" no_hang; check "exit 0" rc_is 0
-    check "not followed" has "$OUT" "$H/$GHD/state.json is a symlink"
+    check "not followed" has "$OUT" "~/$GHD/state.json is a symlink"
     check "nothing sent" not_sent
     check "the link left" [ -L "$H/$GHD/state.json" ]
     check "its target intact" cmp -s "$TMPROOT/outside.json" "$TMPROOT/outside.orig"
@@ -678,7 +678,7 @@ case_B82() {
     gh_home; "$PY" -c 'import sys; open(sys.argv[1],"w").write("{\"tokens\":[{\"token\":\"ghs_big\",\"pad\":\"" + "x"*(2<<20) + "\"}]}")' "$H/$GHD/state.json"
     gh_run
     check "no hang" no_hang; check "exit 0" rc_is 0
-    check "not read" has "$OUT" "$H/$GHD/state.json is larger than 1048576 bytes"
+    check "not read" has "$OUT" "~/$GHD/state.json is larger than 1048576 bytes"
     check "nothing sent" not_sent
     check "removed, as atmos's file" missing "$H/$GHD/state.json"
 }
@@ -686,7 +686,7 @@ case_B83() {
     gh_home; printf '{"tokens": "ghs_notalist"}' >"$H/$GHD/state.json"
     gh_run
     check "no hang" no_hang; check "exit 0" rc_is 0
-    check "says why" has "$OUT" "Not revoked: $H/$GHD/state.json is not the JSON atmos writes"
+    check "says why" has "$OUT" "Not revoked: ~/$GHD/state.json is not the JSON atmos writes"
     check "nothing sent" not_sent
     check "removed" missing "$H/$GHD/state.json"
     check "no token in the output" hasnt "$OUT$ERR" ghs_
@@ -695,7 +695,7 @@ case_B84() {
     gh_home; printf '{"tokens":[{"token":"ghs_x\\r\\nX-Injected: 1"},{"token":"ghs_two words"}]}' >"$H/$GHD/state.json"
     gh_run
     check "no hang" no_hang; check "exit 0" rc_is 0
-    check "refused" has "$OUT" "Not revoked: 2 of the tokens in $H/$GHD/state.json are not a token"
+    check "refused" has "$OUT" "Not revoked: 2 of the tokens in ~/$GHD/state.json are not a token"
     check "nothing sent" not_sent
     check "removed" missing "$H/$GHD/state.json"
     check "no token in the output" hasnt "$OUT$ERR" ghs_
@@ -705,6 +705,7 @@ case_B84() {
 kube_case() { # a HOME with nothing else of atmos's: the kubeconfig item is the only removal
     H=$(mktemp -d "$TMPROOT/home.XXXXXX"); export HOME=$H; cd "$H" || exit 1
     KC=$H/.config/atmos/kube/config; mkdir -p "${KC%/*}"
+    KCS='~/.config/atmos/kube/config'   # as the report shows it: the home as ~
     cat >"$H/kube.yaml" <<'YAML'
 auth:
   providers:
@@ -723,28 +724,28 @@ case_B70() {
     kube_atmos_entries 111122223333 >"$V/kubeconfig"; cp "$V/kubeconfig" "$V/korig"
     ln -s "$V/kubeconfig" "$KC"; snap
     run_bounded --config "$H/kube.yaml" dev-admin
-    check "exit 1" rc_is 1; check "says: is a symlink" has "$OUT" "$KC is a symlink"
+    check "exit 1" rc_is 1; check "says: is a symlink" has "$OUT" "$KCS is a symlink"
     check "target untouched" cmp -s "$V/kubeconfig" "$V/korig"; check "unchanged" unchanged
 }
 case_B71() {
     kube_case; printf 'apiVersion: v1\nclusters: [unclosed\n' >"$KC"; snap
     run_bounded --config "$H/kube.yaml" dev-admin
     check "exit 1" rc_is 1
-    check "says: not YAML, where" has "$OUT" "$KC is not a kubeconfig atmos can edit exactly (line 3, column 1: not YAML"
+    check "says: not YAML, where" has "$OUT" "$KCS is not a kubeconfig atmos can edit exactly (line 3, column 1: not YAML"
     check "unchanged" unchanged
 }
 case_B72() {
     kube_case; kube_atmos_entries 111122223333 >"$KC"; truncate -s 100M "$KC"; snap
     run_bounded --config "$H/kube.yaml" dev-admin
     check "exit 1" rc_is 1
-    check "says: larger than" has "$OUT" "$KC is larger than a kubeconfig atmos edits (104857600 bytes, at most 16 MiB); left as it is"
+    check "says: larger than" has "$OUT" "$KCS is larger than a kubeconfig atmos edits (104857600 bytes, at most 16 MiB); left as it is"
     check "unchanged" unchanged
 }
 case_B73() {
     kube_case; kube_atmos_entries 111122223333 >"$KC"; : >"$KC.lock"; snap
     run_bounded --config "$H/kube.yaml" dev-admin
     check "exit 1" rc_is 1
-    check "says: another program is writing" has "$OUT" "$KC.lock exists: another program is writing $KC; left as it is"
+    check "says: another program is writing" has "$OUT" "$KCS.lock exists: another program is writing $KCS; left as it is"
     check "unchanged, the lock too" unchanged
 }
 case_B74() {

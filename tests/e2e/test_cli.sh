@@ -27,7 +27,7 @@ end
 begin "already logged out"
 run dev-admin
 check "exit 0" rc_is 0
-check "message" has "$OUT" "Identity 'dev-admin' is already logged out."
+check "message" has "$OUT" "Identity \"dev-admin\" is already logged out."
 end
 
 begin "identity from -i, ATMOS_IDENTITY and IDENTITY"
@@ -76,7 +76,7 @@ check "unparseable kept" exists "$H/.aws/sso/cache/broken.json"
 check "other provider kept" exists "$H/.config/atmos/aws/partner-sso/credentials"
 check "aws-user kept" exists "$H/.config/atmos/aws/aws-user/credentials"
 run --provider aws-sso
-check "again: already logged out" has "$OUT" "Provider 'aws-sso' is already logged out."
+check "again: already logged out" has "$OUT" "Provider \"aws-sso\" is already logged out."
 end
 
 begin "--all removes every provider, aws-user included"
@@ -101,15 +101,103 @@ check "provider exit 1" rc_is 1
 check "provider message" has "$ERR" 'Error: provider "nope" not found in configuration'
 check "providers listed" has "$ERR" "  - partner-sso"
 run dev-amdin
-check "a typo: did you mean" has "$ERR" "Did you mean 'dev-admin'?"
+check "a typo: did you mean" has "$ERR" 'Did you mean "dev-admin"?'
 run zzzzzz
 check "nothing near: no guess" hasnt "$ERR" "Did you mean"
 run dev-admiin -o json
-check "json: the hint" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["hint"]=="Did you mean '"'"'dev-admin'"'"'?", r' "$OUT"
+check "json: the hint" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["hint"]=="Did you mean \"dev-admin\"?", r' "$OUT"
 run aws-sso
-check "a provider given as an identity: said, with the command" has "$ERR" "'aws-sso' is a provider: atmos-logout --provider aws-sso"
+check "a provider given as an identity: said, with the command" has "$ERR" '"aws-sso" is a provider: atmos-logout --provider aws-sso'
 run --provider dev-admin
-check "an identity given as a provider: said, with the command" has "$ERR" "'dev-admin' is an identity: atmos-logout dev-admin"
+check "an identity given as a provider: said, with the command" has "$ERR" '"dev-admin" is an identity: atmos-logout dev-admin'
+end
+
+begin "--profile given an identity (an AWS habit): atmos profiles said apart, with the next step"
+fresh_home
+before=$(snapshot "$H")
+run --profile dev-admin
+check "exit 1" rc_is 1
+check "the profile error" has "$ERR" 'Error: profile "dev-admin" not found'
+check "the home in it reads ~" hasnt "$ERR" "$H"
+check "an identity: the next step" has "$ERR" '"dev-admin" is an identity, not an atmos profile (--profile): atmos-logout dev-admin'
+check "what a profile is" has "$ERR" "(--profile names atmos profiles: profiles/NAME/ beside atmos.yaml"
+run --profile Dev-Admin
+check "spelt in capitals: the same identity" has "$ERR" '"dev-admin" is an identity, not an atmos profile'
+run --profile dev-amdin
+check "a typo of one: looks like it" has "$ERR" '"dev-amdin" looks like the identity "dev-admin", not an atmos profile (--profile): atmos-logout dev-admin'
+run --profile aws-sso
+check "a provider: its next step" has "$ERR" '"aws-sso" is a provider, not an atmos profile (--profile): atmos-logout --provider aws-sso'
+run --profile nothing-like
+check "neither: what --profile is, and how to name an identity" has "$ERR" "--profile names atmos profiles (profiles/NAME/ beside atmos.yaml, as atmos --profile), not AWS profiles; an identity is named alone: atmos-logout IDENTITY"
+OUT=$(ATMOS_PROFILE=dev-admin "$BIN" --config "$EXAMPLE" -o json dev-admin 2>/dev/null); RC=$?
+check "\$ATMOS_PROFILE, JSON: exit 1" rc_is 1
+check "\$ATMOS_PROFILE, JSON: the hint names the variable" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert r["hint"] == "\"dev-admin\" is an identity, not an atmos profile ($ATMOS_PROFILE): unset ATMOS_PROFILE; atmos-logout dev-admin", r' "$OUT"
+check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+# A profile that exists is loaded as before, and a broken configuration is not blamed on it.
+mkdir -p "$H/cfg/profiles/ci"; cp "$EXAMPLE" "$H/cfg/atmos.yaml"
+printf 'auth:\n  realm: fromprofile\n' >"$H/cfg/profiles/ci/auth.yaml"
+OUT=$("$BIN" --config "$H/cfg/atmos.yaml" --profile ci --dry-run dev-admin 2>&1); RC=$?
+check "a real profile: loaded" has "$OUT" "Realm: fromprofile"
+printf 'auth: [\n' >"$H/cfg/atmos.yaml"
+OUT=$("$BIN" --config "$H/cfg/atmos.yaml" --profile dev-admin dev-admin 2>&1); RC=$?
+check "a broken atmos.yaml: its own error, no profile hint" hasnt "$OUT" "not an atmos profile"
+end
+
+begin "several identities: one plan, one report; a name not configured is named, the others go, exit 1"
+fresh_home
+before=$(snapshot "$H")
+run --dry-run dev-admin ci-user
+check "dry run: exit 0" rc_is 0
+check "dry run: one report naming both" has "$OUT" "Logging out from 2 identities: ci-user, dev-admin"
+check "dry run: each one's items" bash -c 'grep -qF "[dev-admin] from ~/.config/atmos/aws/aws-sso/credentials" <<<"$1" &&
+    grep -qF "[ci-user] from ~/.config/atmos/aws/aws-user/credentials" <<<"$1"' _ "$OUT"
+check "dry run: one summary" [ "$(grep -c '^Dry run: .* would be removed' <<<"$OUT")" = 1 ]
+check "dry run: nothing removed" [ "$before" = "$(snapshot "$H")" ]
+run DEV-AMDIN -i prod-readonly prod-readonly
+check "exit 1: a name not configured" rc_is 1
+check "the unknown one named in the report" has "$OUT" '    Not found: identity "dev-amdin"'
+check "its error" has "$OUT" '  • identity "dev-amdin" not found in configuration'
+check "the next step for the typo" has "$OUT" 'Did you mean "dev-admin" for "dev-amdin"?'
+check "summary: with errors" has "$OUT" "Logged out with errors (2/3 successful)"
+check "the other went" bash -c '! grep -q "^\[prod-readonly\]" "$1" && ! grep -q "profile prod-readonly\]" "$2"' _ "$H/$SSO/credentials" "$H/$SSO/config"
+check "the typo's look-alike untouched" section_in "[dev-admin]" "$H/$SSO/credentials"
+check "one report: one summary" [ "$(grep -c "successful)" <<<"$OUT")" = 1 ]
+run dev-admin dev-amdin
+check "with the look-alike: exit 1" rc_is 1
+check "with the look-alike: both went their way" bash -c 'grep -qF "Not found: identity \"dev-amdin\"" <<<"$1" && ! grep -q "^\[dev-admin\]" "$2"' _ "$OUT" "$H/$SSO/credentials"
+check "with the look-alike logged out: no guess" hasnt "$OUT" "Did you mean"
+check "a sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
+run dev-admin prod-readonly
+check "again: exit 0" rc_is 0
+check "again: both already logged out" has "$OUT" 'Identities "dev-admin", "prod-readonly" are already logged out.'
+fresh_home
+run -o json ci-user nope dev-admin
+check "JSON: exit 1" rc_is 1
+check "JSON: one document; the unknown one an item; the others removed; exit_code 1" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert r["scope"] == "identity" and r["target"] is None, r
+assert r["identities"] == ["ci-user", "dev-admin"], r["identities"]
+nf = [i for i in r["items"] if i["kind"] == "not_found"]
+assert len(nf) == 1 and nf[0]["what"] == "nope" and nf[0]["status"] == "failed", nf
+assert nf[0]["error"] == "identity \"nope\" not found in configuration", nf
+assert r["removed"] == 3 and r["failed"] == 1, r
+assert r["status"] == "partial" and r["exit_code"] == 1, r' "$OUT"
+check "JSON: the others went" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+run -o json nope1 nope2
+check "JSON, none configured: exit 1" rc_is 1
+check "JSON, none configured: both named, failed" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert sorted(i["what"] for i in r["items"] if i["kind"] == "not_found") == ["nope1", "nope2"], r
+assert r["status"] == "failed" and r["exit_code"] == 1, r' "$OUT"
+fresh_home
+run dev-admin ci-user
+check "all configured: exit 0" rc_is 0
+check "all configured: logged out" has "$OUT" "Successfully logged out from 2 identities"
+check "all configured: both gone" bash -c '! grep -q "^\[dev-admin\]" "$1" && [ ! -e "$2" ]' _ "$H/$SSO/credentials" "$H/.config/atmos/aws/aws-user/credentials"
+run dev-admin --provider aws-sso;  check "several with --provider: usage error" rc_is 2
+run --all dev-admin ci-user;       check "several with --all: usage error" rc_is 2
 end
 
 begin "usage errors exit 2"
@@ -117,9 +205,8 @@ fresh_home
 run dev-admin --provider aws-sso;  check "identity + provider" rc_is 2
 run --all dev-admin;               check "all + identity" rc_is 2
 run --all --provider aws-sso;      check "all + provider" rc_is 2
-run a b;                           check "two identities" rc_is 2
 run --bogus;                       check "unknown option" rc_is 2
-check "unknown option named" has "$ERR" "unknown option '--bogus'"
+check "unknown option named" has "$ERR" 'Error: unknown option "--bogus"'
 run;                               check "no target" rc_is 2
 run --output yaml dev-admin;       check "bad output" rc_is 2
 check "nothing removed by usage errors" section_in "[dev-admin]" "$H/$SSO/credentials"
@@ -128,7 +215,7 @@ check "help lists --dry-run" has "$OUT" "--dry-run"
 # The option lines come from one table, sorted by name.
 names=$(sed -n 's/^  \(-[[:alnum:]], \)\{0,1\} *--\([[:alnum:]-]*\).*/\2/p' <<<"$OUT")
 check "help: the options sorted by name" [ "$names" = "$(LC_ALL=C sort <<<"$names")" ]
-check "help: every option ($(echo $names))" [ "$(echo $names)" = "all all-realms config dry-run force help identity keychain list-identities list-providers list-tags no-revoke output profile provider quiet status tags timeout user version" ]
+check "help: every option ($(echo $names))" [ "$(echo $names)" = "all all-realms config dry-run force help identity keychain list-identities list-providers list-tags no-revoke output profile provider quiet status tags timeout user verbose version" ]
 end
 
 begin "a failing item: best-effort summary, exit status"
@@ -140,6 +227,15 @@ check "warnings" has "$OUT" "Logged out with warnings (1/2 successful)"
 check "errors header" has "$OUT" "Errors encountered:"
 check "reason" has "$OUT" "is a directory, not a regular file"
 check "cross mark" has "$OUT" "Could not remove [dev-admin]"
+# Every path under the home reads ~/..., in the items and in the errors alike; JSON keeps it whole.
+check "the error's path abbreviated" has "$OUT" "  • ~/.config/atmos/aws/aws-sso/credentials is a directory"
+check "no line shows the home itself ($H)" hasnt "$OUT" "$H"
+OUT=$("$BIN" --config "$EXAMPLE" -q dev-admin 2>&1)
+check "-q: the error's path abbreviated too" has "$OUT" "Error: ~/.config/atmos/aws/aws-sso/credentials is a directory"
+run -o json dev-admin
+check "JSON: the error's path whole" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+assert any(i["error"] and i["error"].startswith(sys.argv[2] + "/.config/") for i in r["items"]), r' "$OUT" "$H"
 check "config section removed anyway" no_section_in "[profile dev-admin]" "$H/$SSO/config"
 rmdir "$H/$SSO/credentials"; printf '[dev-admin]\nk=v\n' >"$H/$SSO/credentials"
 printf '[profile dev-admin]\n' >>"$H/$SSO/config"

@@ -49,7 +49,7 @@ for want in "  Azure" "  Google Cloud" "  Docker" "Azure CLI tokens: account O1.
     "atmos MSAL cache ~/.azure/atmos/team/msal_token_cache.json" \
     "Azure CLI service principal: service principal C1 (1 entry)" "device-code token cache ~/.cache/atmos/azure-device-code/azure-dc/token.json" \
     "GCP provider directory ~/.config/atmos/team/gcp/gcp-adc" "docker login: registry myacr.azurecr.io (integration acr) (1 entry)" \
-    "docker login: registry 111111111111.dkr.ecr.us-east-1.amazonaws.com" "Not checked: keychain entry atmos_team_gcp-adc"; do
+    "docker login: registry 111111111111.dkr.ecr.us-east-1.amazonaws.com"; do
     check "lists: $want" has "$OUT" "$want"
 done
 check "never 'could not remove' in a dry run" hasnt "$OUT" "Could not remove"
@@ -145,7 +145,9 @@ home team
 go --all
 check "exit 0" rc_is 0
 check "says logged out" has "$OUT" "Successfully logged out"
-check "keychain not checked, said once" has "$OUT" "not checked: no Secret Service here"
+# The ambient keychain entries (no --keychain) could not be checked: no problem, so not said.
+check "keychain not checked: not said without --verbose" hasnt "$OUT" "not checked"
+check "nor listed" hasnt "$OUT" "keychain entry"
 check "alice gone" alice_gone
 check "bob and C2 intact" bob_intact
 check "C1 gone" hasnt "$(msal)" "C1"
@@ -165,6 +167,24 @@ check "again: not 'already logged out'" hasnt "$OUT" "already logged out"
 go --all -o json
 check "json: status elsewhere, the realm named" "$PY" -c 'import json,sys; r=json.loads(sys.argv[1]); assert r["status"]=="elsewhere" and [e["realm"] for e in r["elsewhere"]]==["other"] and r["realms"]==["team"], r' "$OUT"
 check "still intact after both" other_intact
+end
+
+begin "no Secret Service: ambient keychain entries in JSON and with --verbose, never in plain text"
+home team
+go --dry-run --all
+check "dry run text: no keychain line" hasnt "$OUT" "keychain"
+go --dry-run --all --verbose
+check "--verbose: said once" [ "$(grep -c "not checked: no Secret Service here" <<<"$OUT")" = 1 ]
+check "--verbose: each entry listed" has "$OUT" "Not checked: keychain entry atmos_team_"
+go --dry-run --all -o json
+check "JSON: counted and listed" "$PY" -c '
+import json, sys; r = json.loads(sys.argv[1])
+keys = [i["key"] for i in r["items"] if i["kind"] == "keychain_entry" and i["status"] == "not_checked"]
+assert r["not_checked"] > 0 and r["not_checked"] == len(keys), r["not_checked"]
+assert "atmos_team_gcp-adc" in keys, keys' "$OUT"
+# Asked for with --keychain, an entry that cannot be reached is a failure, said as one.
+go --all --keychain --force --dry-run
+check "--keychain: said" has "$OUT" "Secret Service unavailable: no session bus (keychain entry atmos_team_gcp-adc)"
 end
 
 begin "without a realm: atmos's legacy paths"

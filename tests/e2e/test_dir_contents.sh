@@ -37,7 +37,7 @@ check "exit 1: the only item, the directory, is not removed" rc_is 1
 check "the user's file is intact" [ "$(cat "$H/$P/notes.txt")" = "my notes" ]
 check "the directory stays" [ -d "$H/$P" ]
 for f in credentials config credentials.lock config.lock; do check "$f removed" missing "$H/$P/$f"; done
-check "says it was not removed and why" has "$OUT" "$H/$P was not removed: it holds 1 entry atmos did not write (notes.txt), left as it is; removed atmos's 4 entries in it"
+check "says it was not removed and why" has "$OUT" "~/$P was not removed: it holds 1 entry atmos did not write (notes.txt), left as it is; removed atmos's 4 entries in it"
 check "never 'Removed provider directory'" hasnt "$OUT" "Removed provider directory"
 check "never 'Successfully logged out'" hasnt "$OUT" "Successfully logged out"
 check "shown as not removed" has "$OUT" "Could not remove provider directory ~/$P"
@@ -54,7 +54,7 @@ check "exit 0: something was removed" rc_is 0
 check "the clean directory is gone" missing "$H/.config/atmos/aws/clean"
 check "Removed the clean one" has "$OUT" "Removed provider directory ~/.config/atmos/aws/clean"
 check "warnings, not success" has "$OUT" "Logged out with warnings (1/2 successful)"
-check "the shared one is named" has "$OUT" "$H/$P was not removed"
+check "the shared one is named" has "$OUT" "~/$P was not removed"
 check "notes intact" [ "$(cat "$H/$P/notes.txt")" = "my notes" ]
 end
 
@@ -71,7 +71,7 @@ check "exit 1: nothing removed" rc_is 1
 check "~/Documents unchanged" [ "$before" = "$(snapshot "$H/Documents")" ]
 check "~/Documents not even looked at" hasnt "$OUT" "$H/Documents "
 check "~/aws/documents unchanged" [ "$before_aws" = "$(snapshot "$H/aws")" ]
-check "says it was kept" has "$OUT" "$H/aws/documents was not removed: it holds 2 entries atmos did not write ("
+check "says it was kept" has "$OUT" "~/aws/documents was not removed: it holds 2 entries atmos did not write ("
 check "names the document" has "$OUT" "report.odt"
 check "and that nothing of atmos's was there" has "$OUT" "nothing of atmos's was in it"
 end
@@ -126,7 +126,7 @@ check "gcloud's files beside it are gone" missing "$H/$G/config/sa/credentials.d
 check "gcloud's logs are gone" missing "$H/$G/config/sa/logs"
 check "atmos's ADC is gone" missing "$H/$G/adc/sa"
 check "the lock is gone" missing "$H/$G/sa.identity.lock"
-check "names what was kept" has "$OUT" "$H/$G was not removed: it holds 1 entry atmos did not write (config/sa/emulators/)"
+check "names what was kept" has "$OUT" "~/$G was not removed: it holds 1 entry atmos did not write (config/sa/emulators/)"
 end
 
 begin "dry run: the same report, nothing changed"
@@ -142,13 +142,13 @@ go --all --dry-run
 check "exit 0" rc_is 0
 check "nothing changed" [ "$before" = "$(snapshot "$H")" ]
 check "the clean one would go" has "$OUT" "• provider directory ~/.config/atmos/aws/clean"
-check "the shared one would stay" has "$OUT" "$H/$P would not be removed: it holds 2 entries atmos did not write ("
+check "the shared one would stay" has "$OUT" "~/$P would not be removed: it holds 2 entries atmos did not write ("
 check "which would be left" has "$OUT" "which would be left as they are; would remove atmos's 4 entries in it"
 check "the kept subdirectory is named" has "$OUT" "old/"
-check "Documents would stay" has "$OUT" "$H/aws/documents would not be removed: it holds 1 entry atmos did not write (report.odt), which would be left as it is; nothing of atmos's is in it"
+check "Documents would stay" has "$OUT" "~/aws/documents would not be removed: it holds 1 entry atmos did not write (report.odt), which would be left as it is; nothing of atmos's is in it"
 go --all
-check "the real run: the same directories kept" has "$OUT" "$H/$P was not removed: it holds 2 entries atmos did not write ("
-check "and Documents" has "$OUT" "$H/aws/documents was not removed"
+check "the real run: the same directories kept" has "$OUT" "~/$P was not removed: it holds 2 entries atmos did not write ("
+check "and Documents" has "$OUT" "~/aws/documents was not removed"
 check "~/Documents itself never planned" hasnt "$OUT" "$H/Documents "
 check "~/Documents intact" [ "$(cat "$H/Documents/report.odt")" = "quarterly report" ]
 end

@@ -181,7 +181,7 @@ rm "$H/$DATA/corp/ci/state.json"; mkfifo "$H/$DATA/corp/ci/state.json"
 OUT=$(with_proxy timeout 60 "$BIN" --config "$H/atmos.yaml" i 2>"$TMPROOT/stderr"); RC=$?; ERR=$(cat "$TMPROOT/stderr")
 check "no hang" [ "$RC" != 124 ]
 check "exit 0 (the rest removed)" rc_is 0
-check "refused by name" has "$OUT" "$H/$DATA/corp/ci/state.json is a FIFO, not a regular file"
+check "refused by name" has "$OUT" "~/$DATA/corp/ci/state.json is a FIFO, not a regular file"
 check "the FIFO left as it is" [ -p "$H/$DATA/corp/ci/state.json" ]
 check "git.config removed" missing "$H/$DATA/corp/ci/git.config"
 end
@@ -278,7 +278,7 @@ home; serve 204
 printf '{"tokens":[{"token":"ghs_ok"},{"token":"ghs_x\\r\\nX-Injected: 1"}]}' >"$H/$DATA/corp/ci/state.json"
 logout i
 check "exit 0" rc_is 0
-check "refused" has "$OUT" "Not revoked: 1 of the tokens in $H/$DATA/corp/ci/state.json is not a token"
+check "refused" has "$OUT" "Not revoked: 1 of the tokens in ~/$DATA/corp/ci/state.json is not a token"
 check "the good token sent" grep -q '"Bearer ghs_ok"' "$LOG"
 check "no injected header, no request with it" bash -c '! grep -q -e Injected -e ghs_x "$1"' _ "$LOG"
 check "files gone" gone corp/ci
@@ -291,7 +291,7 @@ sts "$H/$DATA/corp/ci" $(seq -f 'ghs_many%g' 150)
 rm "$H/$DATA/corp/team_deploy/state.json"
 logout i
 check "exit 0" rc_is 0
-check "said why" has "$OUT" "Not revoked: $H/$DATA/corp/ci/state.json lists more than 100 tokens; none sent"
+check "said why" has "$OUT" "Not revoked: ~/$DATA/corp/ci/state.json lists more than 100 tokens; none sent"
 check "nothing sent" [ "$(connects)" = 0 ]
 check "files gone" gone corp/ci
 end

@@ -8,7 +8,8 @@ schema_ok() { "$PY" "$ROOT/tests/e2e/json_schema.py" "$DOC" '### JSON (`--output
 schema_refused() { ! schema_ok >/dev/null; }
 
 for scope in "dev-admin" "--provider aws-sso" "--all" "--all-realms" "--dry-run --all" \
-    "--dry-run dev-admin" "--tags nope-never" "--keychain --force dev-admin"; do
+    "--dry-run dev-admin" "--tags nope-never" "--keychain --force dev-admin" \
+    "dev-admin prod-readonly not-configured"; do
     begin "JSON of $scope follows the documented schema"
     fresh_home
     # shellcheck disable=SC2086 # the scope is words

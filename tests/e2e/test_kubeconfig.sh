@@ -187,7 +187,7 @@ printf 'apiVersion: v1\nclusters: [{name: "arn:aws:eks:us-east-1:111122223333:cl
 before=$(sha256sum <"$K")
 go dev-admin
 check "exit 1 (its only removal failed)" rc_is 1
-check "names the file and why" has "$OUT" "$K is not a kubeconfig atmos can edit exactly"
+check "names the file and why" has "$OUT" "~/.config/atmos/kube/config is not a kubeconfig atmos can edit exactly"
 check "the tag" has "$OUT" "a standard tag other than !!str on a scalar"
 check "unchanged" [ "$before" = "$(sha256sum <"$K")" ]
 end
@@ -197,7 +197,7 @@ home default
 : >"$K.lock"; before=$(sha256sum <"$K")
 go ops
 check "exit 1" rc_is 1
-check "says who" has "$OUT" "$K.lock exists: another program is writing $K; left as it is"
+check "says who" has "$OUT" "~/.config/atmos/kube/config.lock exists: another program is writing ~/.config/atmos/kube/config; left as it is"
 check "unchanged" [ "$before" = "$(sha256sum <"$K")" ]
 check "their lock kept" exists "$K.lock"
 rm -f "$K.lock"; go ops

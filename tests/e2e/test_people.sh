@@ -5,15 +5,18 @@ source "$(dirname "$0")/lib.sh"
 
 DRIVE() { OUT=$("$PY" "$ROOT/tests/e2e/pty_drive.py" "$@"); RC=$?; }
 restored() { has "$OUT" "terminal: canonical=1 echo=1"; }
+# The screen without its terminal sequences (colour, cursor): the words as a reader sees them.
+plain() { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' <<<"$OUT"; }
 L=(--config "$EXAMPLE")
 
 begin "selector: choose an identity with j and Enter"
 fresh_home
-DRIVE 'expect=Choose what to log out of' 'send=j' 'send=\r' -- "$BIN" "${L[@]}"
+DRIVE 'expect=Choose what to log out of' 'send=j' 'send=\r' 'expect=[y/N]' 'send=y' -- "$BIN" "${L[@]}"
 check "lists identities sorted" has "$OUT" "Identity: ci-user"
 check "lists providers" has "$OUT" "Provider: aws-sso (and every identity it roots)"
 check "lists all" has "$OUT" "All identities (complete logout)"
 check "answer shown" has "$OUT" "? Choose what to log out of: Identity: dev-admin"
+check "asked before removing" has "$(plain)" 'Log out of identity "dev-admin"? [y/N] yes'
 check "exit 0" has "$OUT" "exit=0"
 check "that identity logged out" no_section_in "[dev-admin]" "$H/$SSO/credentials"
 check "sibling kept" section_in "[dev-org-admin]" "$H/$SSO/credentials"
@@ -23,8 +26,9 @@ end
 
 begin "selector: a digit jumps to a provider, arrows move"
 fresh_home
-DRIVE 'expect=Choose what' 'send=6' 'send=\x1b[B' 'send=\x1b[A' 'send=\r' -- "$BIN" "${L[@]}"
+DRIVE 'expect=Choose what' 'send=6' 'send=\x1b[B' 'send=\x1b[A' 'send=\r' 'expect=[y/N]' 'send=y' -- "$BIN" "${L[@]}"
 check "provider chosen" has "$OUT" "? Choose what to log out of: Provider: aws-sso"
+check "asked" has "$(plain)" 'Log out of provider "aws-sso" and every identity it roots? [y/N] yes'
 check "provider logged out" missing "$H/$SSO"
 check "other provider kept" exists "$H/.config/atmos/aws/partner-sso"
 check "terminal restored" restored
@@ -32,8 +36,9 @@ end
 
 begin "selector: all (k wraps to the last entry)"
 fresh_home
-DRIVE 'expect=Choose what' 'send=k' 'send=\r' -- "$BIN" "${L[@]}"
+DRIVE 'expect=Choose what' 'send=k' 'send=\r' 'expect=[y/N]' 'send=Y' -- "$BIN" "${L[@]}"
 check "all chosen" has "$OUT" "? Choose what to log out of: All identities"
+check "asked" has "$(plain)" "Log out of all identities? [y/N] yes"
 check "everything logged out" [ -z "$(ls -A "$H/.config/atmos/aws")" ]
 end
 
@@ -68,6 +73,57 @@ check "cancelled, exit 0" has "$OUT" "exit=0"
 check "terminal restored" restored
 end
 
+# The choice is confirmed before anything goes: what a dry run of it finds, then [y/N] (one
+# key, default no).  At 8, 24 and 50 rows; at the question nothing is removed yet.
+export -f snapshot
+for case in "8|k|All identities|provider directory ~/.config/atmos/aws/aws-sso" \
+            "24|2|Identity: dev-admin|[dev-admin] from ~/.config/atmos/aws/aws-sso/credentials" \
+            "50|6|Provider: aws-sso|provider directory ~/.config/atmos/aws/aws-sso"; do
+    IFS='|' read -r rows key want listed <<<"$case"
+    begin "selector at $rows rows: '$want' is confirmed first; nothing goes before the answer"
+    fresh_home
+    before=$(snapshot "$H")
+    OUT=$(PTY_ROWS=$rows "$PY" "$ROOT/tests/e2e/pty_drive.py" 'expect=Choose what' "send=$key" 'send=\r' \
+          'expect=[y/N]' "run=snapshot '$H' >'$TMPROOT/asked'" 'send=y' -- "$BIN" "${L[@]}"); RC=$?
+    check "chosen" has "$OUT" "? Choose what to log out of: $want"
+    check "what goes is listed before the question" "$PY" -c '
+import sys; s = sys.argv[1]
+assert s.index("This removes:") < s.index(sys.argv[2]) < s.index("[y/N]"), s' "$OUT" "$listed"
+    check "at the question: nothing removed yet" [ "$before" = "$(cat "$TMPROOT/asked")" ]
+    check "after yes: logged out" no_section_in "[dev-admin]" "$H/$SSO/credentials"
+    check "exit 0" has "$OUT" "exit=0"
+    check "terminal restored" restored
+    end
+done
+for key in n '\r' q '\x1b' '\x03' 'x'; do
+    begin "selector: the confirmation answered $(printf %q "$key") removes nothing"
+    fresh_home
+    before=$(snapshot "$H")
+    steps=('expect=Choose what' 'send=2' 'send=\r' 'expect=[y/N]' "send=$key")
+    # Not an answer: the question waits; q then leaves.
+    [ "$key" = x ] && steps+=('send=q')
+    PTY_ROWS=24 DRIVE "${steps[@]}" -- "$BIN" "${L[@]}"
+    if [ "$key" = '\x03' ]; then
+        check "Ctrl-C: exit 130" has "$OUT" "exit=130"
+    else
+        check "exit 0" has "$OUT" "exit=0"
+    fi
+    check "answered no" has "$(plain)" 'Log out of identity "dev-admin"? [y/N] no'
+    check "says cancelled" has "$OUT" "Logout cancelled - nothing removed"
+    check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+    check "terminal restored" restored
+    end
+done
+
+begin "selector: nothing of the choice on disk: no question, the report says so"
+fresh_home
+"$BIN" "${L[@]}" dev-admin >/dev/null
+DRIVE 'expect=Choose what' 'send=2' 'send=\r' -- "$BIN" "${L[@]}"
+check "no question" hasnt "$OUT" "[y/N]"
+check "already logged out" has "$OUT" 'Identity "dev-admin" is already logged out.'
+check "exit 0" has "$OUT" "exit=0"
+end
+
 begin "selector: a signal while choosing still restores the terminal"
 fresh_home
 before=$(snapshot "$H")
@@ -83,10 +139,12 @@ before=$(snapshot "$H")
 DRIVE 'expect=Choose what' 'send=2' 'send=\r' -- "$BIN" "${L[@]}" --identity --dry-run
 check "--identity without a name opens it" has "$OUT" "Identity: dev-admin"
 check "dry run" has "$OUT" "Dry run: 2 items would be removed"
+check "a dry run asks nothing" hasnt "$OUT" "[y/N]"
 check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
 kr=$H/.local/share/atmos/keyring; mkdir -p "$kr"; echo enc >"$kr/atmos_dev-admin"
-DRIVE 'expect=Choose what' 'send=2' 'send=\r' 'expect=[y/N]' 'send=y\r' -- \
+DRIVE 'expect=Choose what' 'send=2' 'send=\r' 'expect=Log out of identity' 'send=y' 'expect=Delete keychain' 'send=y\r' -- \
     env ATMOS_KEYRING_TYPE=file "$BIN" "${L[@]}" --keychain
+check "the choice confirmed, the keychain entry listed with it" has "$OUT" "keychain entry atmos_dev-admin"
 check "asked after the choice" has "$OUT" "Delete keychain credentials for dev-admin? [y/N]"
 check "keychain entry gone" missing "$kr/atmos_dev-admin"
 check "session data gone" no_section_in "[dev-admin]" "$H/$SSO/credentials"
@@ -147,9 +205,14 @@ else
     }
     check "flags" bash -c '[[ "$1" == *--provider* ]]' _ "$(comp atmos-logout --pro)"
     check "every flag --help lists" [ "$(comp atmos-logout - | sort | tr '\n' ' ')" = \
-        "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --status --tags --timeout --user --version " ]
+        "--all --all-realms --config --dry-run --force --help --identity --keychain --list-identities --list-providers --list-tags --no-revoke --output --profile --provider --quiet --status --tags --timeout --user --verbose --version " ]
     check "providers" [ "$(comp atmos-logout --provider '' | tr '\n' ' ')" = "aws-sso partner-sso " ]
+    check "tags: none configured, no identity offered" [ -z "$(comp atmos-logout --tags '')" ]
+    sed 's|^      start_url: https://example-org.awsapps.com/start|&\n      tags: [prod, team-a]|' "$EXAMPLE" >"$H/tagged.yaml"
+    check "tags of --config, after a comma" [ "$(comp atmos-logout -c "$H/tagged.yaml" --tags prod,t | tr '\n' ' ')" = "prod,team-a " ]
+    check "--timeout: nothing offered" [ -z "$(comp atmos-logout --user x --timeout '')" ]
     check "identities" [ "$(comp atmos-logout dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
+    check "a second identity" [ "$(comp atmos-logout ci-user dev | tr '\n' ' ')" = "dev-admin dev-org-admin " ]
     end
 fi
 
@@ -177,6 +240,8 @@ else
     check "flags" [ "$(zcomp 'atmos-logout --all-r')" = "--all-realms " ]
     check "providers" [ "$(zcomp 'atmos-logout --provider ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(zcomp 'atmos-logout dev')" = "dev-admin dev-org-admin " ]
+    check "a second identity" [ "$(zcomp 'atmos-logout ci-user dev')" = "dev-admin dev-org-admin " ]
+    check "-i again" [ "$(zcomp 'atmos-logout -i ci-user -i dev')" = "dev-admin dev-org-admin " ]
     check "no tags in the configuration found" [ "$(zcomp 'atmos-logout --tags ')" = "" ]
     check "--config's tags, after a comma" [ "$(zcomp "atmos-logout -c $H/tagged.yaml --tags prod,")" = "prod team-a " ]
     end
@@ -194,10 +259,38 @@ else
     check "flags" [ "$(fcomp 'atmos-logout --all-r')" = "--all-realms " ]
     check "providers" [ "$(fcomp 'atmos-logout --provider ')" = "aws-sso partner-sso " ]
     check "identities" [ "$(fcomp 'atmos-logout dev')" = "dev-admin dev-org-admin " ]
+    check "a second identity" [ "$(fcomp 'atmos-logout ci-user dev')" = "dev-admin dev-org-admin " ]
     check "no tags in the configuration found" [ "$(fcomp 'atmos-logout --tags ')" = "" ]
     check "--config's tags, after a comma" [ "$(fcomp "atmos-logout -c $H/tagged.yaml --tags prod,")" = "prod,prod prod,team-a " ]
     end
 fi
+
+begin "docs agree: the options of --help, the man page and the three completions; --config alike"
+"$BIN" --help >"$TMPROOT/help.txt"
+DOCS=("$ROOT/docs/atmos-logout.1" "$ROOT/etc/bash-completion/atmos-logout.bash"
+      "$ROOT/etc/zsh-completion/_atmos-logout" "$ROOT/etc/fish-completion/atmos-logout.fish")
+docs_check() { "$PY" "$ROOT/tests/e2e/docs_options.py" "$TMPROOT/help.txt" "$@"; }
+check "every option in each, with the same short letter ($(docs_check "${DOCS[@]}" | tr '\n' ';'))" \
+    bash -c '"$@" >/dev/null' _ "$PY" "$ROOT/tests/e2e/docs_options.py" "$TMPROOT/help.txt" "${DOCS[@]}"
+# The checker must see a difference: one option planted missing from each kind of source.
+"$PY" - "$ROOT/docs/atmos-logout.1" "$TMPROOT/planted.1" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+i = s.index('.TP\n.BR \\-n ", " \\-\\-dry\\-run'); j = s.index(".TP", i + 3)
+open(sys.argv[2], "w").write(s[:i] + s[j:])
+PY
+OUT=$(docs_check "$TMPROOT/planted.1" "${DOCS[@]:1}"); RC=$?
+check "a man page without --dry-run: caught" bash -c '[ "$1" = 1 ] && grep -qxF -- "man page: --dry-run is missing (--help lists it)" <<<"$2"' _ "$RC" "$OUT"
+grep -v -- "--all-realms" "${DOCS[2]}" >"$TMPROOT/planted.zsh"
+OUT=$(docs_check "${DOCS[0]}" "${DOCS[1]}" "$TMPROOT/planted.zsh" "${DOCS[3]}"); RC=$?
+check "a zsh completion without --all-realms: caught" bash -c '[ "$1" = 1 ] && grep -qF -- "zsh completion: --all-realms is missing" <<<"$2"' _ "$RC" "$OUT"
+sed 's/instead of the search path/last/' "${DOCS[3]}" >"$TMPROOT/planted.fish"
+OUT=$(docs_check "${DOCS[@]:0:3}" "$TMPROOT/planted.fish"); RC=$?
+check "a fish completion saying --config is read last: caught" bash -c '[ "$1" = 1 ] && grep -qF -- "fish completion: --config said to be read last" <<<"$2"' _ "$RC" "$OUT"
+sed 's/^    --tags)$/    --tagz)/' "${DOCS[1]}" >"$TMPROOT/planted.bash"
+OUT=$(docs_check "${DOCS[0]}" "$TMPROOT/planted.bash" "${DOCS[@]:2}"); RC=$?
+check "a bash completion not completing --tags' value: caught" bash -c '[ "$1" = 1 ] && grep -qF -- "bash completion (values): --tags is missing" <<<"$2"' _ "$RC" "$OUT"
+end
 
 begin "man pages render without warnings"
 for page in docs/atmos-logout.1 docs/pam_atmos.8; do
@@ -206,6 +299,29 @@ for page in docs/atmos-logout.1 docs/pam_atmos.8; do
     check "$page: renders" bash -c "cd '$ROOT' && man -l '$page' 2>/dev/null | grep -q 'SEE ALSO'"
     check "$page: debian/changelog's version" grep -q "^\.TH .* \"pam_atmos $VERSION\"" "$ROOT/$page"
 done
+end
+
+begin "make demo installs what the build and the demo need, not the tests' toolchain; make deps all"
+# The package lists as each target's recipe has them.
+demo_pkgs=$(make -s --no-print-directory -C "$ROOT" -n deps-demo | grep -o 'for p in [^;]*;' | head -1)
+demo_pkgs=${demo_pkgs#for p in }; demo_pkgs=${demo_pkgs%; do*}; demo_pkgs=${demo_pkgs%;}
+all_pkgs=$(make -s --no-print-directory -C "$ROOT" -n deps | grep -o 'for p in [^;]*;' | head -1)
+echo "#   make deps-demo: $demo_pkgs"
+check "make deps installs every package make demo does" bash -c 'for p in $1; do [[ " $2 " == *" $p "* ]] || exit 1; done' _ "$demo_pkgs" "${all_pkgs%;}"
+demo_cmd=$(make -s --no-print-directory -C "$ROOT" -n demo 2>/dev/null)
+check "make demo: none of the tests' toolchain" bash -c '! grep -qwE "libcmocka-dev|valgrind|clang|openssh-server|kubernetes-client|docker.io" <<<"$1"' _ "$demo_cmd"
+check "make demo: the build's packages" bash -c 'grep -qw libyaml-dev <<<"$1" && grep -qw libpam0g-dev <<<"$1"' _ "$demo_cmd"
+# Every header the build includes comes from make demo's packages or what they depend on.
+hdr_pkgs=$(cd "$ROOT" && for f in lib/*.c util/*.c pam_atmos/*.c; do
+        cc -M -std=gnu11 -D_GNU_SOURCE -Iinclude -Ilib \
+            $(pkg-config --cflags yaml-0.1 json-c nettle libkeyutils libsecret-1) "$f" 2>/dev/null
+    done | tr ' \\' '\n\n' | grep '^/' | sort -u | xargs -r realpath | sort -u | xargs -r dpkg -S 2>/dev/null |
+    cut -d: -f1 | tr ',' '\n' | tr -d ' ' | sort -u)
+closure=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+    --no-replaces --no-enhances $demo_pkgs 2>/dev/null | grep -v '^ ' | sort -u)
+missing=$(comm -23 <(echo "$hdr_pkgs") <(echo "$closure"))
+check "the headers' packages ($(echo $hdr_pkgs)) are make demo's or theirs; not: ($(echo $missing))" \
+    bash -c '[ -n "$1" ] && [ -z "$2" ]' _ "$hdr_pkgs" "$missing"
 end
 
 begin "make install DESTDIR: files land where the docs say; uninstall removes them"

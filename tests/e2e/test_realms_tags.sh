@@ -249,7 +249,7 @@ check "identity: nothing removed there" [ "$keep" = "$(snapshot "$H/$C/$RI")" ]
 run_raw dev-admin -o json
 check "identity json" json "r['status']=='elsewhere' and r['realms']==['$RH'] and r['realm_directory']=='$H/.atmos' and r['elsewhere']==[{'realm':'$RI','directory':'$H/infra'}] and r['exit_code']==1"
 run_raw --provider corp
-check "provider: named too" has "$OUT" "Provider 'corp' has nothing to remove in realm $RH"
+check "provider: named too" has "$OUT" "Provider \"corp\" has nothing to remove in realm $RH"
 check "provider: the command offered" has "$OUT" "Run 'atmos-logout --all-realms --provider corp'"
 run_raw --all --dry-run
 check "--all --dry-run: exit 1, the realm named" [ "$RC" = 1 ] && has "$OUT" "  • realm $RI (the default realm of ~/infra)"
@@ -267,7 +267,7 @@ check "--all-realms dev-admin: the identity, every realm" json "r['scope']=='ide
 check "--all-realms dev-admin: gone" no_section_in "[dev-admin]" "$H/$C/$RI/aws/corp/credentials"
 check "--all-realms dev-admin: the sibling kept" section_in "[keep]" "$H/$C/$RI/aws/corp/credentials"
 run_raw dev-admin
-check "then: already logged out, exit 0" [ "$RC" = 0 ] && has "$OUT" "Identity 'dev-admin' is already logged out."
+check "then: already logged out, exit 0" [ "$RC" = 0 ] && has "$OUT" "Identity \"dev-admin\" is already logged out."
 end
 
 begin "a HOME that does not exist is nothing to remove; logins in this realm the configuration does not name are said"

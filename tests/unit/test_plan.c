@@ -315,6 +315,54 @@ static void not_found_and_missing_home(void **state)
                      ATMOS_EINVAL);
 }
 
+/* Several identities in one plan: each one's sections go, a name not configured is an item
+ * that fails the run, the sibling and the provider's files stay. */
+static void several_identities(void **state)
+{
+    (void)state;
+    struct atmos_plan plan;
+    struct atmos_err err = {{0}};
+    char *names[] = {"DEV", "ghost", "keys", "dev"};
+    struct atmos_plan_opts o = {.names = names, .nnames = 4};
+    put(".config/atmos/aws/aws-user/credentials", "[keys]\naws_access_key_id = K\n");
+    assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_IDENTITY, NULL, &o, &err),
+                     ATMOS_OK);
+    assert_int_equal(plan.nidentities, 2);
+    assert_string_equal(plan.identities[0], "dev");
+    assert_string_equal(plan.identities[1], "keys");
+    assert_int_equal(plan.chain.n, 0);
+    size_t ghosts = 0;
+    for (size_t i = 0; i < plan.nitems; i++)
+        ghosts += plan.items[i].kind == ATMOS_ITEM_UNKNOWN;
+    assert_int_equal(ghosts, 1);
+    execute(&plan, 0);
+    char *c = get(".config/atmos/aws/sso/credentials");
+    assert_null(strstr(c, "[dev]"));
+    assert_non_null(strstr(c, "[org]"));
+    free(c);
+    assert_false(exists(".config/atmos/aws/aws-user/credentials"));
+    assert_true(exists(".aws/sso/cache/named.json")); /* an identity logout keeps tokens */
+    for (size_t i = 0; i < plan.nitems; i++)
+        if (plan.items[i].kind == ATMOS_ITEM_UNKNOWN) {
+            assert_int_equal(plan.items[i].outcome, ATMOS_OUTCOME_FAILED);
+            assert_string_equal(plan.items[i].error,
+                                "identity \"ghost\" not found in configuration");
+            assert_string_equal(atmos_item_kind_name(&plan.items[i]), "not_found");
+        }
+    assert_int_equal(atmos_plan_exit_status(&plan), 1); /* the others went; one did not */
+    atmos_plan_free(&plan);
+    /* Every name configured: a plain success. */
+    put(".config/atmos/aws/aws-user/credentials", "[keys]\naws_access_key_id = K\n");
+    char *two[] = {"org", "keys"};
+    o.names = two;
+    o.nnames = 2;
+    assert_int_equal(atmos_plan_build(&plan, cfg, &env, ATMOS_SCOPE_IDENTITY, NULL, &o, &err),
+                     ATMOS_OK);
+    execute(&plan, 0);
+    assert_int_equal(atmos_plan_exit_status(&plan), 0);
+    atmos_plan_free(&plan);
+}
+
 static void audit_line(void **state)
 {
     (void)state;
@@ -362,6 +410,7 @@ int main(void)
         T(lock_held_times_out),
         T(stale_temporaries_are_cleaned),
         T(not_found_and_missing_home),
+        T(several_identities),
         T(audit_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
