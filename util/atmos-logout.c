@@ -25,6 +25,7 @@
 #include <atmos/plan.h>
 #include <atmos/privdrop.h>
 
+#include "asuser.h"
 #include "elsewhere.h"
 #include "options.h"
 #include "render.h"
@@ -41,54 +42,6 @@ static void log_stderr(void *ctx, enum atmos_log_level level, const char *msg)
     atmos_log_timestamp(ts, sizeof(ts), (long long)time(NULL));
     /* The whole line is escaped: engine messages carry paths and names from a user's files. */
     fprintf(stderr, "%s %s %s\n", ts, names[level], atmos_show(msg));
-}
-
-/* The names the error lists: the configured tags, providers or identities. */
-static int not_found(const struct atmos_args *a, const struct atmos_config *cfg, const char *msg)
-{
-    int provider = a->provider != NULL;
-    const char *what = a->tags ? "tags" : provider ? "providers" : "identities";
-    char **tags = NULL;
-    size_t n = a->tags ? 0 : provider ? cfg->nproviders : cfg->nidentities;
-    if (a->tags && atmos_tags_available(cfg, &tags, &n) != 0)
-        return EXIT_FAIL;
-    char **names = calloc(n ? n : 1, sizeof(*names));
-    if (names == NULL) {
-        atmos_tags_free(tags, tags ? n : 0);
-        return EXIT_FAIL;
-    }
-    /* The configuration keeps both lists sorted by name; the tags come sorted. */
-    for (size_t i = 0; i < n; i++)
-        names[i] = tags ? tags[i] : provider ? cfg->providers[i].name : cfg->identities[i].name;
-    /* A provider's name given as an identity (or the other way round), else a typo. */
-    const char *typed = a->tags ? NULL : provider ? a->provider : a->identity;
-    char hint[512] = "";
-    if (typed && !provider && atmos_config_provider(cfg, typed))
-        snprintf(hint, sizeof(hint), "\"%s\" is a provider: atmos-logout --provider %s",
-                 atmos_show(typed), atmos_show(typed));
-    else if (typed && provider && atmos_config_identity(cfg, typed))
-        snprintf(hint, sizeof(hint), "\"%s\" is an identity: atmos-logout %s", atmos_show(typed),
-                 atmos_show(typed));
-    else if (typed && atmos_suggest(typed, names, n))
-        snprintf(hint, sizeof(hint), "Did you mean \"%s\"?",
-                 atmos_show(atmos_suggest(typed, names, n)));
-    if (a->json) {
-        char key[32];
-        snprintf(key, sizeof(key), "available_%s", what);
-        atmos_render_error_json(stdout, msg, key, names, n, hint[0] ? hint : NULL);
-    } else {
-        fprintf(stderr, "Error: %s\n", atmos_show(msg));
-        if (hint[0])
-            fprintf(stderr, "%s\n", hint);
-        fprintf(stderr, "\nAvailable %s:\n", what);
-        for (size_t i = 0; i < n; i++)
-            fprintf(stderr, "  - %s\n", atmos_show(names[i]));
-        if (n == 0)
-            fprintf(stderr, "  (none configured)\n");
-    }
-    free(names);
-    atmos_tags_free(tags, tags ? n : 0);
-    return EXIT_FAIL;
 }
 
 /* The home, once known: a path under it in a message reads "~", as in the report. */
@@ -185,194 +138,6 @@ static void audit(const struct atmos_plan *plan)
     openlog("atmos-logout", LOG_PID, LOG_AUTHPRIV);
     syslog(LOG_AUTHPRIV | LOG_INFO, "%s", line);
     closelog();
-}
-
-/* --user: the user's run, for the signal handlers (its process group id). */
-static volatile sig_atomic_t user_child;
-
-/* Root's command is interrupted or told to stop: so is the user's run, which it waits for. */
-static void forward(int sig)
-{
-    int e = errno;
-    if (user_child > 0)
-        kill(-(pid_t)user_child, sig);
-    errno = e;
-}
-
-static long now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
-/* Give the terminal's foreground to process group pg (SIGTTOU held off while we do). */
-static void give_terminal(int tty, pid_t pg)
-{
-    sigset_t ttou, old;
-    sigemptyset(&ttou);
-    sigaddset(&ttou, SIGTTOU);
-    sigprocmask(SIG_BLOCK, &ttou, &old);
-    if (tcsetpgrp(tty, pg) != 0) {
-        /* not ours to give (a background job): the run simply has no terminal */
-    }
-    sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-/*
- * Wait for the user's run, at most `timeout` seconds: then its whole process
- * group is killed (SIGKILL also ends a stopped process) and reaped within
- * two seconds more.  A stopped child is not reported (no WUNTRACED): only
- * its end or the deadline ends the wait.  The exit status as atmos-logout(1)
- * documents it.
- */
-static int wait_user(pid_t pid, const char *name, unsigned timeout)
-{
-    long deadline = now_ms() + (long)timeout * 1000;
-    int status, killed = 0;
-    for (;;) {
-        pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) {
-            user_child = 0; /* reaped: its id is no longer ours to signal */
-            break;
-        }
-        if (w < 0 && errno != EINTR) {
-            fprintf(stderr, "Error: waiting for the logout as %s: %s\n", atmos_show(name),
-                    strerror(errno));
-            return EXIT_FAIL;
-        }
-        if (!killed && now_ms() >= deadline) {
-            /* The group while its leader is unreaped: the id cannot have been reused. */
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            killed = 1;
-            deadline = now_ms() + 2000;
-        } else if (killed && now_ms() >= deadline) {
-            fprintf(stderr, "Error: the logout as %s did not end after SIGKILL (process %ld)\n",
-                    atmos_show(name), (long)pid);
-            return EXIT_TIMEOUT;
-        }
-        struct timespec nap = {0, 20 * 1000000L};
-        nanosleep(&nap, NULL);
-    }
-    if (killed) {
-        fprintf(stderr, "Error: the logout as %s did not finish within %u s and was killed; "
-                        "what it removed before is gone, the rest is left\n",
-                atmos_show(name), timeout);
-        return EXIT_TIMEOUT;
-    }
-    if (WIFSIGNALED(status)) {
-        fprintf(stderr, "Error: the logout as %s was killed by signal %d (%s)\n", atmos_show(name),
-                WTERMSIG(status), strsignal(WTERMSIG(status)));
-        return 128 + WTERMSIG(status);
-    }
-    return WEXITSTATUS(status);
-}
-
-/*
- * --user NAME as root: the rest runs in a child that has become that user
- * for good; the parent only waits, within --timeout, and passes on the exit
- * status.  Returns -1 in the child (carry on), or the exit status in the
- * parent.
- *
- * MUST, in root's process: never wait for the user's run without bound (the
- * user can stop it, SIGSTOP, and would stall root's command or a cron loop
- * over users); pass SIGINT, SIGTERM, SIGHUP and SIGQUIT on to it (those the
- * caller does not ignore); report a
- * run that was killed as killed.  The run gets a process group of its own
- * (so all of it can be killed) and, when root's command has the terminal,
- * the terminal's foreground (so its prompts and ^C work as before).
- */
-static int run_as_user(struct atmos_args *a)
-{
-    struct passwd *pw = getpwnam(a->user);
-    char why[256];
-    if (pw == NULL) {
-        fprintf(stderr, "Error: no such user: %s\n", atmos_show(a->user));
-        return a->status ? ATMOS_STATUS_EXIT_ERROR : EXIT_FAIL;
-    }
-    if (getuid() != 0 || geteuid() != 0) {
-        if (pw->pw_uid == getuid())
-            return -1; /* oneself: nothing to switch */
-        fprintf(stderr, "Error: only root can log out another user (--user %s).\n",
-                atmos_show(a->user));
-        return a->status ? ATMOS_STATUS_EXIT_ERROR : EXIT_FAIL;
-    }
-    if (pw->pw_uid == 0)
-        return -1;
-    unsigned timeout = a->timeout ? a->timeout : ATMOS_USER_TIMEOUT;
-    int tty = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp() ? STDIN_FILENO : -1;
-    static const int passed_on[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-    sigset_t held, mask;
-    sigemptyset(&held);
-    for (int i = 0; i < 4; i++)
-        sigaddset(&held, passed_on[i]);
-    /* Held from before the fork until the handlers are in place: none is lost, none kills us early. */
-    sigprocmask(SIG_BLOCK, &held, &mask);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "Error: fork: %s\n", strerror(errno));
-        sigprocmask(SIG_SETMASK, &mask, NULL);
-        return EXIT_FAIL;
-    }
-    if (pid == 0) {
-        sigprocmask(SIG_SETMASK, &mask, NULL); /* the caller's dispositions, as they were */
-        /* Both sides set the group and the terminal: whichever runs first, neither waits. */
-        setpgid(0, 0);
-        if (tty >= 0)
-            give_terminal(tty, getpid());
-        /* Keep only what shapes the output and how the clouds' servers are reached;
-         * everything else comes from passwd. */
-        static const char *const own[] = {"TERM",        "NO_COLOR", "ATMOS_LOGS_LEVEL",
-                                          "LANG",        "LC_ALL",   "HTTPS_PROXY",
-                                          "https_proxy", "NO_PROXY", "no_proxy"};
-        const char *keep[sizeof(own) / sizeof(*own) + 16];
-        size_t nkeep = 0;
-        for (size_t i = 0; i < sizeof(own) / sizeof(*own); i++)
-            keep[nkeep++] = own[i];
-        for (size_t i = 0; nkeep < sizeof(keep) / sizeof(*keep) && atmos_env_transport_var(i); i++)
-            keep[nkeep++] = atmos_env_transport_var(i);
-        char *vals[sizeof(keep) / sizeof(*keep)];
-        for (size_t i = 0; i < nkeep; i++)
-            vals[i] = getenv(keep[i]) ? strdup(getenv(keep[i])) : NULL;
-        if (atmos_become_user(pw, why, sizeof(why)) != 0 || atmos_user_environment(pw) != 0) {
-            fprintf(stderr, "Error: cannot become %s: %s\n", atmos_show(a->user), why);
-            _exit(EXIT_FAIL);
-        }
-        for (size_t i = 0; i < nkeep; i++) {
-            if (vals[i])
-                setenv(keep[i], vals[i], 1);
-            free(vals[i]);
-        }
-        if (chdir(pw->pw_dir) != 0 && chdir("/") != 0)
-            _exit(EXIT_FAIL);
-        a->as_other = 1;
-        return -1;
-    }
-    setpgid(pid, pid);
-    if (tty >= 0)
-        give_terminal(tty, pid);
-    user_child = pid;
-    struct sigaction fw, old[4];
-    memset(&fw, 0, sizeof(fw));
-    fw.sa_handler = forward;
-    sigemptyset(&fw.sa_mask);
-    for (int i = 0; i < 4; i++) {
-        sigaction(passed_on[i], NULL, &old[i]);
-        /* One the caller ignores (nohup, a shell's background job) stays ignored, for both. */
-        if (old[i].sa_handler != SIG_IGN)
-            sigaction(passed_on[i], &fw, NULL);
-    }
-    sigprocmask(SIG_SETMASK, &mask, NULL);
-    int rc = wait_user(pid, a->user, timeout);
-    user_child = 0;
-    for (int i = 0; i < 4; i++)
-        sigaction(passed_on[i], &old[i], NULL);
-    if (tty >= 0)
-        give_terminal(tty, getpgrp());
-    return rc;
 }
 
 static int list_names(const struct atmos_config *cfg, int which)
@@ -685,7 +450,7 @@ static int plan_configured(struct run *r)
     }
     int st = atmos_plan_build(&r->plan, r->cfg, &r->env, scope, target, &r->popts, &r->err);
     if (st == ATMOS_ENOTFOUND)
-        return not_found(a, r->cfg, r->err.msg);
+        return atmos_cli_not_found(a, r->cfg, r->err.msg);
     if (st != ATMOS_OK)
         return config_error(a, r->err.msg);
     r->built = 1;
@@ -771,7 +536,7 @@ int main(int argc, char **argv)
     int rc = atmos_parse_args(argc, argv, &r.a);
     if (rc != EXIT_OK)
         return rc;
-    if (r.a.user && (rc = run_as_user(&r.a)) >= 0)
+    if (r.a.user && (rc = atmos_cli_run_as_user(&r.a)) >= 0)
         return rc;
     /* Past a file-size limit, write(2) should fail with EFBIG, not kill us mid-rewrite. */
     signal(SIGXFSZ, SIG_IGN);

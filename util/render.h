@@ -35,6 +35,12 @@ size_t atmos_render_preview(FILE *out, const struct atmos_plan *probe,
 /* The keychain entries a probe found (outcome would_remove), one bullet each. */
 void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan);
 /* "Secret Service", "kernel keyring" or "file keyring ~/..." */
+/*
+ * Credentials a logout does not touch that the environment still points tools at, as atmos
+ * warns of them after every logout (cmd/auth/logout.go detectExternalCredentials): the next
+ * variable set from *at on (start at 0), its value in *value; NULL after the last.
+ */
+const char *atmos_render_external(size_t *at, const char **value);
 const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
                                 size_t len);
 /* {"error": msg, what: [names...]} */

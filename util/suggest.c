@@ -3,8 +3,16 @@
  * swap of two neighbours, as in "dev-amdin"), bounded: names longer than
  * MAX_LEN bytes are never suggested (a name typed by hand is short).
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <atmos/config.h>
+#include <atmos/plan.h>
+
+#include "options.h"
+#include "render.h"
+#include "show.h"
 #include "suggest.h"
 
 #define MAX_LEN 128
@@ -55,4 +63,54 @@ const char *atmos_suggest(const char *typed, char *const *names, size_t n)
         }
     }
     return pick && !tie ? pick : NULL;
+}
+
+/* A target not configured: the error, the hint (a provider's name given as an identity, or
+ * the other way round, else the name a typo is near) and the names configured, in text or
+ * JSON; EXIT_FAIL. */
+int atmos_cli_not_found(const struct atmos_args *a, const struct atmos_config *cfg, const char *msg)
+{
+    int provider = a->provider != NULL;
+    const char *what = a->tags ? "tags" : provider ? "providers" : "identities";
+    char **tags = NULL;
+    size_t n = a->tags ? 0 : provider ? cfg->nproviders : cfg->nidentities;
+    if (a->tags && atmos_tags_available(cfg, &tags, &n) != 0)
+        return EXIT_FAIL;
+    char **names = calloc(n ? n : 1, sizeof(*names));
+    if (names == NULL) {
+        atmos_tags_free(tags, tags ? n : 0);
+        return EXIT_FAIL;
+    }
+    /* The configuration keeps both lists sorted by name; the tags come sorted. */
+    for (size_t i = 0; i < n; i++)
+        names[i] = tags ? tags[i] : provider ? cfg->providers[i].name : cfg->identities[i].name;
+    /* A provider's name given as an identity (or the other way round), else a typo. */
+    const char *typed = a->tags ? NULL : provider ? a->provider : a->identity;
+    char hint[512] = "";
+    if (typed && !provider && atmos_config_provider(cfg, typed))
+        snprintf(hint, sizeof(hint), "\"%s\" is a provider: atmos-logout --provider %s",
+                 atmos_show(typed), atmos_show(typed));
+    else if (typed && provider && atmos_config_identity(cfg, typed))
+        snprintf(hint, sizeof(hint), "\"%s\" is an identity: atmos-logout %s", atmos_show(typed),
+                 atmos_show(typed));
+    else if (typed && atmos_suggest(typed, names, n))
+        snprintf(hint, sizeof(hint), "Did you mean \"%s\"?",
+                 atmos_show(atmos_suggest(typed, names, n)));
+    if (a->json) {
+        char key[32];
+        snprintf(key, sizeof(key), "available_%s", what);
+        atmos_render_error_json(stdout, msg, key, names, n, hint[0] ? hint : NULL);
+    } else {
+        fprintf(stderr, "Error: %s\n", atmos_show(msg));
+        if (hint[0])
+            fprintf(stderr, "%s\n", hint);
+        fprintf(stderr, "\nAvailable %s:\n", what);
+        for (size_t i = 0; i < n; i++)
+            fprintf(stderr, "  - %s\n", atmos_show(names[i]));
+        if (n == 0)
+            fprintf(stderr, "  (none configured)\n");
+    }
+    free(names);
+    atmos_tags_free(tags, tags ? n : 0);
+    return EXIT_FAIL;
 }

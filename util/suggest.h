@@ -14,4 +14,10 @@
  */
 const char *atmos_suggest(const char *typed, char *const *names, size_t n);
 
+struct atmos_args;
+struct atmos_config;
+/* A target not configured (msg): the error, a hint, the names configured; EXIT_FAIL. */
+int atmos_cli_not_found(const struct atmos_args *a, const struct atmos_config *cfg,
+                        const char *msg);
+
 #endif
