@@ -138,31 +138,62 @@ static void draw(const struct atmos_choice *v, size_t n, size_t cur, int color, 
     fflush(stdout);
 }
 
+/* What one read brought and no key has taken yet: keys typed fast, or pasted, arrive
+ * together, and each is a key of its own. */
+static unsigned char pending[64];
+static size_t npending;
+
+/* A byte is pending: 1; none within wait_ms (-1: wait as long as it takes): 0; the terminal
+ * went away: -1. */
+static int fill(int wait_ms)
+{
+    ssize_t n;
+    if (npending)
+        return 1;
+    struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+    if (wait_ms >= 0 && poll(&p, 1, wait_ms) <= 0)
+        return 0;
+    do
+        n = read(STDIN_FILENO, pending, sizeof(pending));
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return -1;
+    npending = (size_t)n;
+    return 1;
+}
+
+static int take(void)
+{
+    int c = pending[0];
+    memmove(pending, pending + 1, --npending);
+    return c;
+}
+
+/* After Esc: a lone Esc quits; an arrow's sequence (CSI or SS3, parameters and all) is
+ * taken whole; anything else is left for the next key. */
+static int escape_key(void)
+{
+    if (fill(50) <= 0)
+        return 'Q';
+    if (pending[0] != '[' && pending[0] != 'O')
+        return 0;
+    take();
+    int c = 0;
+    while (fill(50) > 0 && (c = take()) >= 0x20 && c <= 0x3f)
+        ; /* parameters and intermediates, up to the final byte */
+    return c == 'A' ? 'U' : c == 'B' ? 'D' : 0;
+}
+
 /* One key: 'U'p, 'D'own, 'E'nter, 'Q'uit, 'I'nterrupt, 'y', 'n', a digit, or 0 for anything
  * else. */
 static int read_key(void)
 {
-    unsigned char b[8];
-    ssize_t n;
-    do
-        n = read(STDIN_FILENO, b, sizeof(b));
-    while (n < 0 && errno == EINTR);
-    if (n <= 0)
+    if (fill(-1) <= 0)
         return 'Q'; /* the terminal went away */
-    if (b[0] == 0x1b) {
-        if (n == 1) {
-            /* A lone Esc, or the start of a sequence still arriving. */
-            struct pollfd p = {STDIN_FILENO, POLLIN, 0};
-            if (poll(&p, 1, 50) <= 0)
-                return 'Q';
-            ssize_t m = read(STDIN_FILENO, b + 1, sizeof(b) - 1);
-            n = m > 0 ? 1 + m : 1;
-        }
-        if (n >= 3 && (b[1] == '[' || b[1] == 'O'))
-            return b[2] == 'A' ? 'U' : b[2] == 'B' ? 'D' : 0;
-        return n == 1 ? 'Q' : 0;
-    }
-    switch (b[0]) {
+    int c = take();
+    switch (c) {
+    case 0x1b:
+        return escape_key();
     case 'k':
         return 'U';
     case 'j':
@@ -182,7 +213,7 @@ static int read_key(void)
     case 'N':
         return 'n';
     default:
-        return b[0] >= '1' && b[0] <= '9' ? b[0] : 0;
+        return c >= '1' && c <= '9' ? c : 0;
     }
 }
 
@@ -240,6 +271,9 @@ int atmos_confirm(const char *question, int color)
     int rc = -1;
     if (enter_raw() != 0)
         return -1;
+    /* Only a key pressed for this question answers it: nothing typed ahead. */
+    npending = 0;
+    tcflush(STDIN_FILENO, TCIFLUSH);
     printf("%s?%s %s [y/N] ", color ? "\033[32m" : "", color ? "\033[0m" : "", question);
     fflush(stdout);
     /* One key answers; Enter is the default, no.  Anything else is not an answer. */

@@ -115,6 +115,16 @@ for key in n '\r' q '\x1b' '\x03' 'x'; do
     end
 done
 
+begin "selector: keys typed together (an arrow and Enter in one read) each count; typed-ahead keys never answer the question"
+fresh_home
+before=$(snapshot "$H")
+# Down Down Enter arrive as one write; a 'y' typed ahead with them is not the answer.
+PTY_ROWS=24 DRIVE 'expect=Choose what' 'send=\x1b[B\x1b[B\ry' 'expect=[y/N]' 'send=n' -- "$BIN" "${L[@]}"
+check "the third entry chosen (both arrows and Enter taken)" has "$OUT" "? Choose what to log out of: Identity: dev-org-admin"
+check "the y typed ahead did not answer: no" has "$(plain)" 'Log out of identity "dev-org-admin"? [y/N] no'
+check "nothing removed" [ "$before" = "$(snapshot "$H")" ]
+end
+
 begin "selector: nothing of the choice on disk: no question, the report says so"
 fresh_home
 "$BIN" "${L[@]}" dev-admin >/dev/null
