@@ -21,75 +21,20 @@ static const char *plural(size_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-/* "[profile dev] from ~/.config/atmos/<base>/<provider>/config" and the like. */
+/* "[profile dev] from ~/.config/atmos/<base>/<provider>/config" and the like: as the item's
+ * kind says it (atmos_item_text), the whole line escaped. */
 static void describe(FILE *out, const struct atmos_plan *plan, const struct atmos_item *it)
 {
     char buf[4096];
     const char *p = it->path ? atmos_tilde(plan->home, it->path, buf, sizeof(buf)) : "";
-    if (it->kind == ATMOS_ITEM_INI_SECTION) {
-        const struct atmos_item_section *sec = &it->u.section;
-        if (sec->flavor == ATMOS_INI_CONFIG && strcmp(sec->name, "default") != 0)
-            fprintf(out, "[profile %s] from %s", atmos_show(sec->name), atmos_show(p));
-        else
-            fprintf(out, "[%s] from %s", atmos_show(sec->name), atmos_show(p));
-        if (sec->file_removed)
-            fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
-    } else if (it->kind == ATMOS_ITEM_JSON_ENTRIES) {
-        const struct atmos_item_json *js = &it->u.json;
-        fprintf(out, "%s: %s", atmos_show(it->label), js->what ? atmos_show(js->what) : "entries");
-        if (js->entries)
-            fprintf(out, " (%zu %s)", js->entries, plural(js->entries, "entry", "entries"));
-        fprintf(out, " in %s", atmos_show(p));
-        /* The documented difference: a reader that keeps the last of a name sees the earlier. */
-        if (js->unmasked)
-            fprintf(out, " (%zu %s of the same name, not the login's, now read in %s place)",
-                    js->unmasked, plural(js->unmasked, "earlier entry", "earlier entries"),
-                    js->unmasked == 1 ? "its" : "their");
-    } else if (it->kind == ATMOS_ITEM_KUBECONFIG) {
-        const struct atmos_item_kube *kb = &it->u.kube;
-        fprintf(out, "%s: %s", atmos_show(it->label), kb->what ? atmos_show(kb->what) : "entries");
-        if (kb->entries)
-            fprintf(out, " (%zu %s)", kb->entries, plural(kb->entries, "entry", "entries"));
-        fprintf(out, " in %s", atmos_show(p));
-        if (kb->file_removed)
-            fprintf(out, " (%s)", plan->dry_run ? "file would be deleted" : "file deleted");
-        /* A shape not cut by byte ranges: written whole, kubectl's view the same. */
-        else if (kb->rewritten)
-            fprintf(out, " (%s)",
-                    plan->dry_run ? "would be rewritten whole: its comments would not be kept"
-                                  : "rewritten whole: its comments were not kept");
-    } else if (it->kind == ATMOS_ITEM_UNKNOWN) {
-        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(it->u.unknown.what));
-    } else if (it->kind == ATMOS_ITEM_KEYRING) {
-        fprintf(out, "keychain entry %s (%s)", atmos_show(it->u.keyring.key),
-                atmos_show(atmos_keyring_label(it, plan->home, buf, sizeof(buf))));
-    } else {
-        fprintf(out, "%s %s", atmos_show(it->label), atmos_show(p));
-    }
+    char *text = atmos_item_text(it, p, plan->dry_run);
+    fputs(text ? atmos_show(text) : "?", out);
+    free(text);
     if (plan->every_realm)
         fprintf(out, " [%s%s]", it->realm ? "realm " : "",
                 it->realm ? atmos_show(it->realm) : "no realm");
 }
 
-const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
-                                size_t len)
-{
-    switch (it->u.keyring.backend) {
-    case ATMOS_KEYRING_SYSTEM:
-        return "Secret Service";
-    case ATMOS_KEYRING_KEYCTL:
-        return "kernel keyring";
-    case ATMOS_KEYRING_FILE: {
-        char tmp[4096];
-        snprintf(buf, len, "file keyring %s", atmos_tilde(home, it->path, tmp, sizeof(tmp)));
-        return buf;
-    }
-    default:
-        return atmos_keyring_name(it->u.keyring.backend);
-    }
-}
-
-/* "•" in a UTF-8 locale, "-" in any other (LC_ALL=C). */
 static const char *dot(void)
 {
     return atmos_utf8() ? "•" : "-";

@@ -41,8 +41,6 @@ void atmos_render_keyring_list(FILE *out, const struct atmos_plan *plan);
  * variable set from *at on (start at 0), its value in *value; NULL after the last.
  */
 const char *atmos_render_external(size_t *at, const char **value);
-const char *atmos_keyring_label(const struct atmos_item *it, const char *home, char *buf,
-                                size_t len);
 /* {"error": msg, what: [names...]} */
 void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n,
                              const char *hint);

@@ -390,6 +390,13 @@ const char *atmos_outcome_name(enum atmos_outcome outcome);
 const char *atmos_item_what(const struct atmos_item *it);
 /* An item's kind in JSON reports (a checked file or a sign-out: as its cloud names it). */
 const char *atmos_item_kind_name(const struct atmos_item *it);
+/*
+ * The item for people, as its kind says it ("[profile dev] from ~/...", "docker login:
+ * registry ... (1 entry) in ~/..."), `shown` standing for its path (the caller's way of
+ * showing it) and what its outcome did to the file.  malloc'd; NULL out of memory.  Raw:
+ * names from the user's files are in it as they are, for the caller to escape.
+ */
+char *atmos_item_text(const struct atmos_item *it, const char *shown, int dry_run);
 /* An item's cloud for people, as the cloud names itself (lib/cloud_*.c). */
 const char *atmos_cloud_display(const char *cloud);
 /* Reports group items by cloud: the place of an item's cloud, 0 first; atmos_cloud_count()

@@ -45,3 +45,15 @@ void atmos_free_keyring(struct atmos_item *it)
 {
     free(it->u.keyring.key);
 }
+
+int atmos_text_keyring(const struct atmos_item *it, const char *shown, int dry,
+                       struct atmos_buf *out)
+{
+    (void)dry;
+    const char *where = it->u.keyring.backend == ATMOS_KEYRING_SYSTEM   ? "Secret Service"
+                        : it->u.keyring.backend == ATMOS_KEYRING_KEYCTL ? "kernel keyring"
+                        : it->u.keyring.backend == ATMOS_KEYRING_FILE   ? "file keyring "
+                                                                         : atmos_keyring_name(it->u.keyring.backend);
+    return atmos_buf_printf(out, "keychain entry %s (%s%s)", it->u.keyring.key, where,
+                            it->u.keyring.backend == ATMOS_KEYRING_FILE ? shown : "");
+}

@@ -209,3 +209,14 @@ void atmos_free_section(struct atmos_item *it)
 {
     free(it->u.section.name);
 }
+
+int atmos_text_section(const struct atmos_item *it, const char *shown, int dry,
+                       struct atmos_buf *out)
+{
+    const struct atmos_item_section *sec = &it->u.section;
+    int profile = sec->flavor == ATMOS_INI_CONFIG && strcmp(sec->name, "default") != 0;
+    int rc = atmos_buf_printf(out, "[%s%s] from %s", profile ? "profile " : "", sec->name, shown);
+    if (rc == ATMOS_OK && sec->file_removed)
+        rc = atmos_buf_printf(out, " (%s)", dry ? "file would be deleted" : "file deleted");
+    return rc;
+}

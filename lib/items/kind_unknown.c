@@ -45,3 +45,11 @@ const char *atmos_json_unknown(const struct atmos_item *it)
 {
     return it->u.unknown.skipped == 3 ? "not_found" : "unknown_kind";
 }
+
+int atmos_text_unknown(const struct atmos_item *it, const char *shown, int dry,
+                       struct atmos_buf *out)
+{
+    (void)shown;
+    (void)dry;
+    return atmos_buf_printf(out, "%s %s", it->label, it->u.unknown.what ? it->u.unknown.what : "");
+}

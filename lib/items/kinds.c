@@ -7,6 +7,7 @@
 
 const struct atmos_item_type atmos_item_types[ATMOS_ITEM_NKINDS] = {
     [ATMOS_ITEM_INI_SECTION] = {.json = "file_section",
+                                .text = atmos_text_section,
                                 .free = atmos_free_section,
                                 .keys = KEY(ATMOS_PLAN_KEY_SECTION),
                                 .on_disk = 1,
@@ -33,12 +34,14 @@ const struct atmos_item_type atmos_item_types[ATMOS_ITEM_NKINDS] = {
                               .run = atmos_run_directory},
     /* The file keyring's entries have a path, found again by it too. */
     [ATMOS_ITEM_KEYRING] = {.json = "keychain_entry",
+                            .text = atmos_text_keyring,
                             .free = atmos_free_keyring,
                             .keys = KEY(ATMOS_PLAN_KEY_KEYRING) | KEY(ATMOS_PLAN_KEY_PATH),
                             .phase = ATMOS_PHASE_LAST,
                             .batch = atmos_run_keyrings},
     [ATMOS_ITEM_JSON_ENTRIES] = {.json = "file_entries",
                                  .what = atmos_what_json,
+                                 .text = atmos_text_json,
                                  .free = atmos_free_json,
                                  .keys = KEY(ATMOS_PLAN_KEY_JSON),
                                  .on_disk = 1,
@@ -47,6 +50,7 @@ const struct atmos_item_type atmos_item_types[ATMOS_ITEM_NKINDS] = {
     [ATMOS_ITEM_UNKNOWN] = {.json = "unknown_kind",
                             .json_of = atmos_json_unknown,
                             .what = atmos_what_unknown,
+                            .text = atmos_text_unknown,
                             .free = atmos_free_unknown,
                             .keys = KEY(ATMOS_PLAN_KEY_UNKNOWN) | KEY(ATMOS_PLAN_KEY_PATH),
                             .phase = ATMOS_PHASE_EACH,
@@ -61,6 +65,7 @@ const struct atmos_item_type atmos_item_types[ATMOS_ITEM_NKINDS] = {
                             .batch = atmos_run_signouts},
     [ATMOS_ITEM_KUBECONFIG] = {.json = "kubeconfig_entries",
                                .what = atmos_what_kube,
+                               .text = atmos_text_kube,
                                .free = atmos_free_kube,
                                .keys = KEY(ATMOS_PLAN_KEY_KUBE),
                                .on_disk = 1,

@@ -10,6 +10,7 @@
 
 #include <atmos/plan.h>
 
+#include "base/strings.h"
 #include "items/internal.h"
 
 struct atmos_run;
@@ -28,6 +29,9 @@ struct atmos_item_type {
     /* What it is beyond its label and path, for people ("account ..."); NULL: nothing. */
     const char *(*what)(const struct atmos_item *it);
     void (*free)(struct atmos_item *it); /* its payload (u); NULL: none to free */
+    /* The item for people, `shown` its path as the caller shows it, into out (raw: the
+     * caller escapes the line); NULL: its label, then its path (atmos_item_text). */
+    int (*text)(const struct atmos_item *it, const char *shown, int dry, struct atmos_buf *out);
     unsigned keys;                       /* 1 << enum atmos_plan_key: how an adder finds it again */
     int on_disk;                         /* its path is a file or directory of the user's */
     enum atmos_item_phase phase;
@@ -62,6 +66,15 @@ const char *atmos_json_signout(const struct atmos_item *it);
 void atmos_run_kube(struct atmos_run *r, struct atmos_item *it);
 void atmos_free_kube(struct atmos_item *it);
 const char *atmos_what_kube(const struct atmos_item *it);
+
+int atmos_text_section(const struct atmos_item *it, const char *shown, int dry,
+                       struct atmos_buf *out);
+int atmos_text_json(const struct atmos_item *it, const char *shown, int dry, struct atmos_buf *out);
+int atmos_text_kube(const struct atmos_item *it, const char *shown, int dry, struct atmos_buf *out);
+int atmos_text_unknown(const struct atmos_item *it, const char *shown, int dry,
+                       struct atmos_buf *out);
+int atmos_text_keyring(const struct atmos_item *it, const char *shown, int dry,
+                       struct atmos_buf *out);
 
 static inline const struct atmos_item_type *atmos_item_type(const struct atmos_item *it)
 {

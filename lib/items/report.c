@@ -10,6 +10,7 @@
 #include <atmos/escape.h>
 #include <atmos/plan.h>
 
+#include "base/strings.h"
 #include "items/kinds.h"
 
 void atmos_plan_count(const struct atmos_plan *plan, struct atmos_counts *out)
@@ -99,6 +100,19 @@ const char *atmos_item_kind_name(const struct atmos_item *it)
 {
     const struct atmos_item_type *t = atmos_item_type(it);
     return t->json_of ? t->json_of(it) : t->json;
+}
+
+char *atmos_item_text(const struct atmos_item *it, const char *shown, int dry_run)
+{
+    struct atmos_buf b = {0};
+    const struct atmos_item_type *t = atmos_item_type(it);
+    int rc = t->text ? t->text(it, shown ? shown : "", dry_run, &b)
+                     : atmos_buf_printf(&b, "%s %s", it->label, shown ? shown : "");
+    if (rc == ATMOS_OK && b.data == NULL)
+        rc = atmos_buf_append(&b, "", 0) == ATMOS_OK && b.data ? ATMOS_OK : ATMOS_ENOMEM;
+    if (rc != ATMOS_OK)
+        atmos_buf_free(&b);
+    return rc == ATMOS_OK ? b.data : NULL;
 }
 
 const char *atmos_item_what(const struct atmos_item *it)
