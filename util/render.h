@@ -45,4 +45,8 @@ const char *atmos_render_external(size_t *at, const char **value);
 void atmos_render_error_json(FILE *out, const char *msg, const char *what, char **names, size_t n,
                              const char *hint);
 
+/* A JSON string of `s` escaped (atmos_escape: valid UTF-8, no controls); NULL stays JSON null. */
+struct json_object;
+struct json_object *atmos_json_string(const char *s);
+
 #endif

@@ -13,7 +13,7 @@
 #include "show.h"
 
 /* A JSON string of `s` escaped (NULL stays JSON null): valid UTF-8, no controls. */
-static json_object *jstr(const char *s)
+json_object *atmos_json_string(const char *s)
 {
     if (s == NULL)
         return NULL;
@@ -27,7 +27,7 @@ static json_object *strv(char **v, size_t n)
 {
     json_object *a = json_object_new_array();
     for (size_t i = 0; i < n; i++)
-        json_object_array_add(a, jstr(v[i]));
+        json_object_array_add(a, atmos_json_string(v[i]));
     return a;
 }
 
@@ -45,27 +45,27 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
 {
     int ini = it->kind == ATMOS_ITEM_INI_SECTION, key = it->kind == ATMOS_ITEM_KEYRING;
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "kind", jstr(atmos_item_kind_name(it)));
-    json_object_object_add(j, "cloud", jstr(it->cloud));
-    json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
-    json_object_object_add(j, "what", jstr(atmos_item_what(it)));
+    json_object_object_add(j, "kind", atmos_json_string(atmos_item_kind_name(it)));
+    json_object_object_add(j, "cloud", atmos_json_string(it->cloud));
+    json_object_object_add(j, "label", atmos_json_string(it->label ? it->label : ""));
+    json_object_object_add(j, "what", atmos_json_string(atmos_item_what(it)));
     json_object_object_add(
         j, "entries",
         it->kind == ATMOS_ITEM_JSON_ENTRIES ? json_object_new_int64((int64_t)it->u.json.entries)
         : it->kind == ATMOS_ITEM_KUBECONFIG ? json_object_new_int64((int64_t)it->u.kube.entries)
                                             : NULL);
-    json_object_object_add(j, "path", jstr(it->path));
-    json_object_object_add(j, "section", jstr(ini ? it->u.section.name : NULL));
-    json_object_object_add(j, "key", jstr(key ? it->u.keyring.key : NULL));
+    json_object_object_add(j, "path", atmos_json_string(it->path));
+    json_object_object_add(j, "section", atmos_json_string(ini ? it->u.section.name : NULL));
+    json_object_object_add(j, "key", atmos_json_string(key ? it->u.keyring.key : NULL));
     json_object_object_add(j, "backend",
                            key ? json_object_new_string(atmos_keyring_name(it->u.keyring.backend))
                                : NULL);
     /* The browser session removing it ends ("refresh token", ...), or null. */
-    json_object_object_add(j, "browser_session", jstr(it->browser));
-    json_object_object_add(j, "identity", jstr(it->identity));
-    json_object_object_add(j, "provider", jstr(it->provider));
+    json_object_object_add(j, "browser_session", atmos_json_string(it->browser));
+    json_object_object_add(j, "identity", atmos_json_string(it->identity));
+    json_object_object_add(j, "provider", atmos_json_string(it->provider));
     if (all_realms)
-        json_object_object_add(j, "realm", jstr(it->realm));
+        json_object_object_add(j, "realm", atmos_json_string(it->realm));
     json_object_object_add(j, "status", json_object_new_string(atmos_outcome_name(it->outcome)));
     json_object_object_add(
         j, "file_removed",
@@ -77,7 +77,7 @@ static json_object *item_json(const struct atmos_item *it, int all_realms)
     json_object_object_add(j, "rewritten", json_object_new_boolean(rewritten));
     if (it->kind == ATMOS_ITEM_SIGNOUT)
         json_object_object_add(j, "signout", json_object_new_string(signout_status(it)));
-    json_object_object_add(j, "error", jstr(it->error));
+    json_object_object_add(j, "error", atmos_json_string(it->error));
     return j;
 }
 
@@ -90,7 +90,7 @@ static json_object *external_json(void)
     while ((name = atmos_render_external(&at, &v)) != NULL) {
         json_object *e = json_object_new_object();
         json_object_object_add(e, "variable", json_object_new_string(name));
-        json_object_object_add(e, "value", jstr(v));
+        json_object_object_add(e, "value", atmos_json_string(v));
         json_object_array_add(a, e);
     }
     return a;
@@ -101,14 +101,14 @@ static json_object *entry_json(const struct atmos_field *kind, const struct atmo
                                const struct atmos_field *via_i)
 {
     json_object *e = json_object_new_object();
-    json_object_object_add(e, "kind", jstr(kind->value));
+    json_object_object_add(e, "kind", atmos_json_string(kind->value));
     json_object *via = NULL;
     if ((via_p && via_p->value) || (via_i && via_i->value)) {
         via = json_object_new_object();
         if (via_p && via_p->value)
-            json_object_object_add(via, "provider", jstr(via_p->value));
+            json_object_object_add(via, "provider", atmos_json_string(via_p->value));
         if (via_i && via_i->value)
-            json_object_object_add(via, "identity", jstr(via_i->value));
+            json_object_object_add(via, "identity", atmos_json_string(via_i->value));
     }
     if (via_p)
         json_object_object_add(e, "via", via);
@@ -127,8 +127,8 @@ void atmos_render_config_json(FILE *out, const struct atmos_config *cfg)
             json_object_object_add(ids, atmos_show(id->name), e);
         else {
             json_object *k = json_object_new_object();
-            json_object_object_add(k, "identity", jstr(id->name));
-            json_object_object_add(k, "reason", jstr(id->problem));
+            json_object_object_add(k, "identity", atmos_json_string(id->name));
+            json_object_object_add(k, "reason", atmos_json_string(id->problem));
             json_object_array_add(skipped, k);
         }
     }
@@ -139,13 +139,13 @@ void atmos_render_config_json(FILE *out, const struct atmos_config *cfg)
             continue;
         }
         json_object *k = json_object_new_object();
-        json_object_object_add(k, "provider", jstr(p->name));
-        json_object_object_add(k, "reason", jstr(p->problem));
+        json_object_object_add(k, "provider", atmos_json_string(p->name));
+        json_object_object_add(k, "reason", atmos_json_string(p->problem));
         json_object_array_add(skipped, k);
     }
     json_object_object_add(o, "identities", ids);
     json_object_object_add(o, "providers", provs);
-    json_object_object_add(o, "realm", jstr(cfg->realm.value));
+    json_object_object_add(o, "realm", atmos_json_string(cfg->realm.value));
     json_object_object_add(o, "skipped", skipped);
     fprintf(out, "%s\n",
             json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
@@ -158,24 +158,24 @@ void atmos_render_json(FILE *out, const struct atmos_plan *plan)
     struct atmos_counts c;
     atmos_plan_count(plan, &c);
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "scope", jstr(atmos_scope_name(plan->scope)));
-    json_object_object_add(o, "target", jstr(plan->target));
+    json_object_object_add(o, "scope", atmos_json_string(atmos_scope_name(plan->scope)));
+    json_object_object_add(o, "target", atmos_json_string(plan->target));
     json_object_object_add(o, "dry_run", json_object_new_boolean(plan->dry_run));
     json_object_object_add(o, "discovered", json_object_new_boolean(plan->discovered));
     json_object *chain = json_object_new_array();
     for (size_t i = 0; i < plan->chain.n; i++)
-        json_object_array_add(chain, jstr(plan->chain.names[i]));
+        json_object_array_add(chain, atmos_json_string(plan->chain.names[i]));
     json_object_object_add(o, "chain", chain);
     json_object_object_add(o, "identities", strv(plan->identities, plan->nidentities));
     json_object_object_add(o, "providers", strv(plan->providers, plan->nproviders));
     /* Besides the realm-less layout ("realm": null on items). */
     json_object_object_add(o, "realms", strv(plan->realms, plan->nrealms));
-    json_object_object_add(o, "realm_directory", jstr(plan->realm_dir));
+    json_object_object_add(o, "realm_directory", atmos_json_string(plan->realm_dir));
     json_object *elsewhere = json_object_new_array();
     for (size_t i = 0; i < plan->nelsewhere; i++) {
         json_object *e = json_object_new_object();
-        json_object_object_add(e, "realm", jstr(plan->elsewhere[i]));
-        json_object_object_add(e, "directory", jstr(plan->elsewhere_dir[i]));
+        json_object_object_add(e, "realm", atmos_json_string(plan->elsewhere[i]));
+        json_object_object_add(e, "directory", atmos_json_string(plan->elsewhere_dir[i]));
         json_object_array_add(elsewhere, e);
     }
     json_object_object_add(o, "elsewhere", elsewhere);
@@ -218,9 +218,9 @@ void atmos_render_error_json(FILE *out, const char *msg, const char *what, char 
                              const char *hint)
 {
     json_object *o = json_object_new_object();
-    json_object_object_add(o, "error", jstr(msg ? msg : ""));
+    json_object_object_add(o, "error", atmos_json_string(msg ? msg : ""));
     if (hint)
-        json_object_object_add(o, "hint", jstr(hint));
+        json_object_object_add(o, "hint", atmos_json_string(hint));
     if (what)
         json_object_object_add(o, what, strv(names, n));
     fprintf(out, "%s\n",

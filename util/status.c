@@ -5,7 +5,7 @@
  * engine's (lib/plan/status.c); this file only shows it.
  *
  * MUST: every string from a user's files or disk (names, realms, paths,
- * errors) is escaped here, at the sink (atmos_show, jstr), as in render.c.
+ * errors) is escaped here, at the sink (atmos_show, atmos_json_string), as in render.c.
  * No token, key or secret reaches this file: the engine hands it times.
  */
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #include <atmos/status.h>
 #include <json-c/json.h>
 
+#include "render.h"
 #include "show.h"
 #include "status.h"
 
@@ -227,43 +228,32 @@ static void print_text(FILE *out, const struct atmos_plan *plan, const struct at
         fprintf(out, "Nothing live: no credential remains.\n");
 }
 
-/* A JSON string of `s` escaped (NULL stays JSON null), as render.c's. */
-static json_object *jstr(const char *s)
-{
-    if (s == NULL)
-        return NULL;
-    char *e = atmos_escape_dup(s);
-    json_object *j = json_object_new_string(e ? e : "?");
-    free(e);
-    return j;
-}
-
 static json_object *entry_json(const struct atmos_status_view *st,
                                const struct atmos_status_entry *e)
 {
     const struct atmos_item *it = e->item;
     char t[64];
     json_object *j = json_object_new_object();
-    json_object_object_add(j, "cloud", jstr(it->cloud));
-    json_object_object_add(j, "kind", jstr(atmos_item_kind_name(it)));
-    json_object_object_add(j, "label", jstr(it->label ? it->label : ""));
-    json_object_object_add(j, "identity", jstr(e->name ? e->name : it->identity));
-    json_object_object_add(j, "provider", jstr(it->provider));
-    json_object_object_add(j, "realm", jstr(it->realm));
-    json_object_object_add(j, "path", jstr(e->path ? e->path : it->path));
+    json_object_object_add(j, "cloud", atmos_json_string(it->cloud));
+    json_object_object_add(j, "kind", atmos_json_string(atmos_item_kind_name(it)));
+    json_object_object_add(j, "label", atmos_json_string(it->label ? it->label : ""));
+    json_object_object_add(j, "identity", atmos_json_string(e->name ? e->name : it->identity));
+    json_object_object_add(j, "provider", atmos_json_string(it->provider));
+    json_object_object_add(j, "realm", atmos_json_string(it->realm));
+    json_object_object_add(j, "path", atmos_json_string(e->path ? e->path : it->path));
     int ini_unit = e->name && e->field && e->field[0] == ';';
     const char *section = it->kind == ATMOS_ITEM_INI_SECTION ? it->u.section.name
                           : ini_unit                         ? e->name
                                                              : NULL;
-    json_object_object_add(j, "section", jstr(section));
-    json_object_object_add(j, "what", jstr(atmos_item_what(it)));
+    json_object_object_add(j, "section", atmos_json_string(section));
+    json_object_object_add(j, "what", atmos_json_string(atmos_item_what(it)));
     json_object_object_add(j, "state", json_object_new_string(atmos_state_name(e->state)));
-    json_object_object_add(j, "expires", e->has_expiry ? jstr(when(e->expires, 1, t, sizeof(t)))
+    json_object_object_add(j, "expires", e->has_expiry ? atmos_json_string(when(e->expires, 1, t, sizeof(t)))
                                                        : NULL);
     json_object_object_add(j, "expires_in",
                            e->has_expiry ? json_object_new_int64(e->expires - st->now) : NULL);
-    json_object_object_add(j, "expiry_field", jstr(e->field));
-    json_object_object_add(j, "error", jstr(e->error));
+    json_object_object_add(j, "expiry_field", atmos_json_string(e->field));
+    json_object_object_add(j, "error", atmos_json_string(e->error));
     return j;
 }
 
@@ -273,11 +263,11 @@ static void print_json(FILE *out, const struct atmos_plan *plan, const struct at
     char t[64];
     json_object *o = json_object_new_object(), *items = json_object_new_array(),
                 *realms = json_object_new_array();
-    json_object_object_add(o, "checked_at", jstr(when(st->now, 1, t, sizeof(t))));
+    json_object_object_add(o, "checked_at", atmos_json_string(when(st->now, 1, t, sizeof(t))));
     json_object_object_add(o, "discovered", json_object_new_boolean(plan->discovered));
-    json_object_object_add(o, "realm", jstr(configured));
+    json_object_object_add(o, "realm", atmos_json_string(configured));
     for (size_t r = 0; r < plan->nrealms; r++)
-        json_object_array_add(realms, jstr(plan->realms[r]));
+        json_object_array_add(realms, atmos_json_string(plan->realms[r]));
     json_object_object_add(o, "realms", realms);
     for (size_t i = 0; i < st->n; i++)
         json_object_array_add(items, entry_json(st, &st->v[i]));

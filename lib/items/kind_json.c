@@ -40,15 +40,20 @@ int atmos_text_json(const struct atmos_item *it, const char *shown, int dry,
 {
     const struct atmos_item_json *js = &it->u.json;
     (void)dry;
-    int rc = atmos_buf_printf(out, "%s: %s", it->label, js->what ? js->what : "entries");
-    if (rc == ATMOS_OK && js->entries)
-        rc = atmos_buf_printf(out, " (%zu %s)", js->entries, js->entries == 1 ? "entry" : "entries");
-    if (rc == ATMOS_OK)
-        rc = atmos_buf_printf(out, " in %s", shown);
+    int rc = atmos_text_entries(it, js->what, js->entries, shown, out);
     /* The documented difference: a reader that keeps the last of a name sees the earlier. */
     if (rc == ATMOS_OK && js->unmasked)
         rc = atmos_buf_printf(out, " (%zu %s of the same name, not the login's, now read in %s place)",
                               js->unmasked, js->unmasked == 1 ? "earlier entry" : "earlier entries",
                               js->unmasked == 1 ? "its" : "their");
     return rc;
+}
+
+int atmos_text_entries(const struct atmos_item *it, const char *what, size_t entries,
+                       const char *shown, struct atmos_buf *out)
+{
+    int rc = atmos_buf_printf(out, "%s: %s", it->label, what ? what : "entries");
+    if (rc == ATMOS_OK && entries)
+        rc = atmos_buf_printf(out, " (%zu %s)", entries, entries == 1 ? "entry" : "entries");
+    return rc == ATMOS_OK ? atmos_buf_printf(out, " in %s", shown) : rc;
 }

@@ -63,11 +63,7 @@ int atmos_text_kube(const struct atmos_item *it, const char *shown, int dry,
                     struct atmos_buf *out)
 {
     const struct atmos_item_kube *kb = &it->u.kube;
-    int rc = atmos_buf_printf(out, "%s: %s", it->label, kb->what ? kb->what : "entries");
-    if (rc == ATMOS_OK && kb->entries)
-        rc = atmos_buf_printf(out, " (%zu %s)", kb->entries, kb->entries == 1 ? "entry" : "entries");
-    if (rc == ATMOS_OK)
-        rc = atmos_buf_printf(out, " in %s", shown);
+    int rc = atmos_text_entries(it, kb->what, kb->entries, shown, out);
     if (rc == ATMOS_OK && kb->file_removed)
         rc = atmos_buf_printf(out, " (%s)", dry ? "file would be deleted" : "file deleted");
     /* A shape not cut by byte ranges: written whole, kubectl's view the same. */

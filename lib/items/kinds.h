@@ -69,6 +69,9 @@ const char *atmos_what_kube(const struct atmos_item *it);
 
 int atmos_text_section(const struct atmos_item *it, const char *shown, int dry,
                        struct atmos_buf *out);
+/* "LABEL: WHAT (N entries) in SHOWN": some entries of another tool's file (JSON, kubeconfig). */
+int atmos_text_entries(const struct atmos_item *it, const char *what, size_t entries,
+                       const char *shown, struct atmos_buf *out);
 int atmos_text_json(const struct atmos_item *it, const char *shown, int dry, struct atmos_buf *out);
 int atmos_text_kube(const struct atmos_item *it, const char *shown, int dry, struct atmos_buf *out);
 int atmos_text_unknown(const struct atmos_item *it, const char *shown, int dry,
